@@ -1,0 +1,3 @@
+"""Teplokarty: network-quality complaints turned into spots on a map."""
+
+__version__ = "0.1.0"

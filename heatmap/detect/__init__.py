@@ -1,0 +1,1 @@
+"""Spot detection: clustering complaints into spots (H3 or DBSCAN), stable ids."""

@@ -1,0 +1,1 @@
+"""Geocoding: Russian address normalisation, the offline gazetteer, online geocoders."""
