@@ -1,0 +1,5 @@
+"""``python -m heatmap`` runs the CLI."""
+
+from heatmap.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""The ``heatmap`` command line."""

@@ -1,0 +1,272 @@
+"""``heatmap``: every step of the flow as a sub-command (DESIGN.md, "Contract for scripts").
+
+Exit codes: 0 on success (also when rows were quarantined), 1 on failure,
+2 on bad usage. ``--json`` prints one JSON object on stdout and nothing else.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from heatmap import service
+from heatmap.cli.output import emit_json, err, out, table
+from heatmap.core.policy import load_policy
+from heatmap.detect.run import DetectParams
+from heatmap.errors import HeatmapError, UsageError
+from heatmap.settings import DEFAULT_DB, load_settings
+from heatmap.store import Store, open_store
+
+app = typer.Typer(
+    name="heatmap",
+    help="Teplokarty: complaints about network quality turned into spots on a map.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+samples_app = typer.Typer(help="Synthetic CRM exports for demos and tests.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(samples_app, name="samples")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", envvar="HEATMAP_DB", help=f"Store URL (default {DEFAULT_DB}).",
+                 show_default=False),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+NowOption = Annotated[
+    datetime | None,
+    typer.Option("--now", help="The time to act at (ISO 8601, UTC if no offset); default: now.",
+                 formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+]
+PolicyOption = Annotated[
+    Path | None,
+    typer.Option("--policy", envvar="HEATMAP_POLICY", help="Priority and routing policy (TOML).",
+                 show_default=False),
+]
+
+
+def _store(db: str | None) -> Store:
+    return open_store(load_settings(db=db).db)
+
+
+def _now(value: datetime | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@app.command()
+def init(db: DbOption = None) -> None:
+    """Create the store (or bring its schema up to date)."""
+    store = _store(db)
+    applied = service.init_store(store)
+    err.print(f"[green]Store ready[/] at {store.url} (schema {store.schema_version()}"
+              f"{', applied ' + ', '.join(map(str, applied)) if applied else ', up to date'}).")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None) -> None:
+    """Apply pending schema migrations."""
+    init(db)
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="CRM exports: .csv, .jsonl or .parquet.")],
+    db: DbOption = None,
+    gazetteer: Annotated[Path | None, typer.Option(
+        "--gazetteer", envvar="HEATMAP_GAZETTEER",
+        help="Geocode address rows at once with this gazetteer.")] = None,
+    now: NowOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Load CRM exports: validate, deduplicate, quarantine bad rows."""
+    store = _store(db)
+    geocoder = _geocoder(gazetteer)
+    with _progress(json) as progress:
+        task = progress.add_task("ingest", total=len(files))
+        report = service.ingest(
+            store, files, now=_now(now), geocoder=geocoder, city=load_settings().city,
+            progress=lambda _path, _rows: progress.advance(task),
+        )
+    if json:
+        emit_json(report.totals)
+        return
+    out.print(table("Ingest", ["file", *service.COUNT_KEYS],
+                    [[path, *counts.values()] for path, counts in report.files]))
+    if report.totals["quarantined"]:
+        err.print(f"[yellow]{report.totals['quarantined']} row(s) quarantined[/]:"
+                  " see `heatmap quarantine`.")
+    if report.geocoded:
+        err.print("Geocoded: " + ", ".join(f"{k} {v}" for k, v in report.geocoded.items()))
+
+
+@app.command()
+def quarantine(
+    db: DbOption = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many rows.")] = 50,
+    json: JsonOption = False,
+) -> None:
+    """List quarantined rows with their line, reasons and raw content."""
+    rows = _store(db).load_quarantine(limit=limit)
+    if json:
+        emit_json({"rows": rows.to_dict(orient="records")})
+        return
+    out.print(table(f"Quarantine (first {limit})", ["source", "line", "reasons", "raw"],
+                    rows[["source", "line", "reasons", "raw"]].itertuples(index=False)))
+
+
+@app.command()
+def detect(
+    db: DbOption = None,
+    method: Annotated[str | None, typer.Option(help="h3 or dbscan.")] = None,
+    h3_res: Annotated[int | None, typer.Option(help="H3 resolution (default 9).")] = None,
+    eps_m: Annotated[float | None, typer.Option(help="DBSCAN radius in metres (250).")] = None,
+    min_subscribers: Annotated[int | None, typer.Option(
+        help="Distinct complainants that make a spot (3).")] = None,
+    window_days: Annotated[float | None, typer.Option(help="Look back this many days (30).")] = None,
+    policy: PolicyOption = None,
+    now: NowOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Detect spots among the stored complaints; open spots keep their ids."""
+    params = _detect_params(method, h3_res, eps_m, min_subscribers, window_days)
+    report = service.detect_spots(_store(db), params=params, policy=load_policy(policy),
+                                  now=_now(now))
+    summary = {"method": report.method, "spots": report.spots, "new": report.new,
+               "merged": report.merged, "complaints_in_spots": report.complaints_in_spots}
+    if json:
+        emit_json(summary)
+        return
+    out.print(table("Detection", list(summary), [list(summary.values())]))
+
+
+def _detect_params(method: str | None, h3_res: int | None, eps_m: float | None,
+                   min_subscribers: int | None, window_days: float | None) -> DetectParams:
+    base = load_settings().detect
+    if method is not None and method not in ("h3", "dbscan"):
+        raise UsageError(f"--method must be h3 or dbscan, not {method!r}")
+    return DetectParams(
+        method=method or base.method,
+        h3_res=base.h3_res if h3_res is None else h3_res,
+        eps_m=base.eps_m if eps_m is None else eps_m,
+        min_subscribers=base.min_subscribers if min_subscribers is None else min_subscribers,
+        window_days=base.window_days if window_days is None else window_days,
+    )
+
+
+@app.command()
+def spots(
+    db: DbOption = None,
+    status: Annotated[str | None, typer.Option(help="Only spots with this status.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or geojson.")] = "table",
+) -> None:
+    """List spots, highest priority first."""
+    from heatmap.render.geo import SPOT_PROPERTIES, spots_geojson
+
+    if fmt not in ("table", "json", "geojson"):
+        raise UsageError(f"--format must be table, json or geojson, not {fmt!r}")
+    frame = _store(db).load_spots(statuses=[status] if status else None)
+    if fmt == "geojson":
+        emit_json(spots_geojson(frame))
+    elif fmt == "json":
+        emit_json({"spots": [{k: r[k] for k in SPOT_PROPERTIES}
+                             for r in frame.to_dict(orient="records")]})
+    else:
+        columns = ["id", "status", "priority", "subscribers", "complaints", "dominant_topic",
+                   "queue", "address"]
+        out.print(table(f"Spots ({len(frame)})", columns,
+                        frame[columns].itertuples(index=False)))
+
+
+@app.command("map")
+def map_(
+    out_file: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path("map.html"),
+    db: DbOption = None,
+) -> None:
+    """Write a folium map: spots by priority, complaint hexes, legend."""
+    from heatmap.render.map import spot_map
+
+    store = _store(db)
+    spot_map(store.load_spots(), store.load_complaints()).save(str(out_file))
+    err.print(f"Map written to {out_file}")
+
+
+@samples_app.command("generate")
+def samples_generate(
+    n: Annotated[int, typer.Option("--n", min=10, help="Rows to generate.")] = 2500,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+    out_file: Annotated[Path, typer.Option("--out", help=".csv, .jsonl or .parquet")] = Path(
+        "crm_export.csv"),
+    addresses: Annotated[Path | None, typer.Option(
+        help="Registry CSV (LAT, LON, ADDRESS); default data/samples/vologda_addresses.csv.")] = None,
+    now: NowOption = None,
+) -> None:
+    """Generate a CRM export with planted spots, repeat callers and bad rows."""
+    from heatmap.io.writers import write_table
+    from heatmap.samples import SAMPLES_NOW, generate_export, read_addresses
+
+    frame, plants = generate_export(read_addresses(addresses), n=n, seed=seed,
+                                    now=now or SAMPLES_NOW)
+    write_table(frame, out_file)
+    err.print(f"Wrote {len(frame)} rows with {len(plants)} planted spots to {out_file}")
+
+
+def _geocoder(path: Path | None) -> service.Geocoder | None:
+    if path is None:
+        return None
+    from heatmap.geocode import GazetteerGeocoder, load_gazetteer
+
+    settings = load_settings()
+    return GazetteerGeocoder(load_gazetteer(path), default_city=settings.city)
+
+
+class _Quiet:
+    def add_task(self, *_a: object, **_k: object) -> int:
+        return 0
+
+    def advance(self, *_a: object, **_k: object) -> None:
+        return None
+
+    def __enter__(self) -> _Quiet:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+
+def _progress(quiet: bool) -> _Quiet:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    if quiet or not err.is_terminal:
+        return _Quiet()
+    return Progress(  # type: ignore[return-value]
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=err, transient=True,
+    )
+
+
+def main() -> None:
+    """Entry point: errors of the package become a message and exit code 1 (2 for usage)."""
+    try:
+        code = app(standalone_mode=False)
+    except HeatmapError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        sys.exit(2 if isinstance(exc, UsageError) else 1)
+    except Exception as exc:  # click's usage errors and aborts
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            err.print("Aborted.")
+            sys.exit(1)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)

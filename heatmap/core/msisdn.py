@@ -1,0 +1,53 @@
+"""Russian mobile numbers: normalisation to E.164 and keyed pseudonyms."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import numpy as np
+import pandas as pd
+
+_NON_DIGITS = r"[\s\-\(\)\.]"
+
+
+def normalise_msisdn(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Normalise ``+79XXXXXXXXX``, ``89XXXXXXXXX``, ``79XXXXXXXXX`` (and ``9XXXXXXXXX``).
+
+    Returns ``(e164, valid)``: E.164 text (empty where absent or invalid) and a
+    mask that is False only where a value was given but is not a mobile number.
+    """
+    text = values.fillna("").astype(str).str.strip()
+    digits = text.str.replace(_NON_DIGITS, "", regex=True)
+    plus = digits.str.startswith("+")
+    digits = digits.str.lstrip("+")
+    ten = digits.str.len() == 10
+    eleven = digits.str.len() == 11
+    national = pd.Series(np.where(ten, digits, digits.str[1:]), index=values.index)
+    prefix_ok = (ten & ~plus) | (eleven & digits.str[0].eq("7")) | (
+        eleven & ~plus & digits.str[0].eq("8")
+    )
+    ok = prefix_ok & national.str.fullmatch(r"9\d{9}").fillna(False).astype(bool)
+    e164 = pd.Series(np.where(ok, "+7" + national, ""), index=values.index, dtype=object)
+    given = text != ""
+    return e164, ~given | ok
+
+
+def pseudonym(value: str, key: bytes, *, prefix: str = "s") -> str:
+    """A keyed hash of ``value``: stable for one key, not reversible without it."""
+    digest = hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+    return f"{prefix}:{digest[:20]}"
+
+
+def pseudonyms(values: pd.Series, key: bytes, *, prefix: str = "s") -> pd.Series:
+    """:func:`pseudonym` over a column, empty where the value is empty."""
+    unique = pd.unique(values.to_numpy())
+    table = {v: (pseudonym(v, key, prefix=prefix) if v else "") for v in unique}
+    return values.map(table).astype(object)
+
+
+def mask_msisdn(e164: str) -> str:
+    """What an agent may see: ``+7 9** ***-**-67``."""
+    if not e164 or len(e164) != 12:
+        return ""
+    return f"+7 {e164[2]}** ***-**-{e164[-2:]}"

@@ -1,0 +1,109 @@
+"""The priority and routing policy: a TOML file, validated into typed values."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from heatmap.domain import SEGMENTS, TOPICS
+from heatmap.errors import ConfigError
+
+FACTORS = ("complainants", "segment", "topic", "ltv", "recency", "growth")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PriorityParams(_Strict):
+    ltv_scale_rub: float = Field(10_000.0, gt=0)
+    recency_half_life_hours: float = Field(72.0, gt=0)
+    growth_window_hours: float = Field(24.0, gt=0)
+
+
+class PriorityPolicy(_Strict):
+    weights: dict[str, float]
+    params: PriorityParams = PriorityParams()
+    segment: dict[str, float]
+    topic_severity: dict[str, float]
+
+    @model_validator(mode="after")
+    def _known_keys(self) -> PriorityPolicy:
+        _only(self.weights, set(FACTORS), "priority.weights")
+        _only(self.segment, set(SEGMENTS), "priority.segment")
+        _only(self.topic_severity, set(TOPICS) | {"unknown"}, "priority.topic_severity")
+        return self
+
+
+class Queue(_Strict):
+    title: str
+    sla_hours: float = Field(gt=0)
+
+
+class RoutingRule(_Strict):
+    name: str
+    queue: str
+    topics: list[str] | None = None
+    regions: list[str] | None = None
+    causes: list[str] | None = None
+    min_subscribers: int | None = None
+    min_priority: float | None = None
+
+
+class Policy(_Strict):
+    priority: PriorityPolicy
+    queues: dict[str, Queue]
+    routing: list[RoutingRule]
+
+    @model_validator(mode="after")
+    def _rules_name_queues(self) -> Policy:
+        for rule in self.routing:
+            if rule.queue not in self.queues:
+                raise ValueError(f"routing rule {rule.name!r} names unknown queue {rule.queue!r}")
+        if not self.routing or any(_has_condition(r) for r in self.routing[-1:]):
+            raise ValueError("the last routing rule must have no conditions (the default queue)")
+        return self
+
+
+def _has_condition(rule: RoutingRule) -> bool:
+    return any(
+        v is not None
+        for v in (rule.topics, rule.regions, rule.causes, rule.min_subscribers, rule.min_priority)
+    )
+
+
+def _only(mapping: dict[str, float], allowed: set[str], where: str) -> None:
+    unknown = sorted(set(mapping) - allowed)
+    if unknown:
+        raise ValueError(f"{where}: unknown keys {unknown}; allowed: {sorted(allowed)}")
+
+
+def default_policy_text() -> str:
+    return (resources.files("heatmap.policy") / "default.toml").read_text(encoding="utf-8")
+
+
+def parse_policy(text: str, *, origin: str = "policy") -> Policy:
+    """Validate policy TOML text; any problem is a :class:`ConfigError` naming ``origin``."""
+    try:
+        return Policy.model_validate(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{origin}: not valid TOML: {exc}") from exc
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'policy'}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"{origin}: {problems}") from exc
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    """The policy at ``path``, or the packaged default."""
+    if path is None:
+        return parse_policy(default_policy_text(), origin="default policy")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read policy {path}: {exc}") from exc
+    return parse_policy(text, origin=str(path))

@@ -1,0 +1,59 @@
+"""Spot priority: a weighted sum of factors, each part kept as the breakdown."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from heatmap.core.policy import FACTORS, Policy
+
+
+def prioritise(
+    spots: pd.DataFrame, complaints: pd.DataFrame, policy: Policy, *, now: datetime
+) -> pd.DataFrame:
+    """``spots`` (id, dominant_topic, last_complaint_at) with ``priority`` and ``breakdown``.
+
+    ``complaints`` are the spots' members: spot_id, subscriber_id, segment, ltv,
+    created_at. Counting is by complainant: a subscriber's repeated complaints
+    count once, with their highest segment weight and LTV.
+    """
+    p = policy.priority
+    out = spots.copy()
+    if out.empty:
+        out["priority"] = pd.Series(dtype=float)
+        out["breakdown"] = pd.Series(dtype=object)
+        return out
+    members = complaints[complaints["spot_id"].isin(out["id"])].copy()
+    members["segment_w"] = members["segment"].map(p.segment).fillna(1.0)
+    members["ltv0"] = members["ltv"].fillna(0.0)
+    recent_from = pd.Timestamp(now) - pd.Timedelta(hours=p.params.growth_window_hours)
+    members["recent"] = members["created_at"] >= recent_from
+    per_subscriber = members.groupby(["spot_id", "subscriber_id"]).agg(
+        segment_w=("segment_w", "max"), ltv=("ltv0", "max"), recent=("recent", "max")
+    )
+    per_spot = per_subscriber.groupby(level="spot_id").agg(
+        n=("segment_w", "size"), segment=("segment_w", "mean"), ltv=("ltv", "sum"),
+        recent=("recent", "sum"),
+    ).reindex(out["id"])
+    n = per_spot["n"].fillna(0).to_numpy(float)
+    hours = (pd.Timestamp(now) - pd.to_datetime(out["last_complaint_at"], utc=True)).dt.total_seconds()
+    factors = {
+        "complainants": np.log2(1 + n),
+        "segment": per_spot["segment"].fillna(1.0).to_numpy(float),
+        "topic": out["dominant_topic"].fillna("unknown").map(p.topic_severity).fillna(
+            p.topic_severity.get("unknown", 1.0)).to_numpy(float),
+        "ltv": np.log10(1 + per_spot["ltv"].fillna(0).to_numpy(float) / p.params.ltv_scale_rub),
+        "recency": np.power(0.5, np.clip(hours.to_numpy(float), 0, None)
+                            / p.params.recency_half_life_hours),
+        "growth": np.divide(per_spot["recent"].fillna(0).to_numpy(float), n,
+                            out=np.zeros(len(n)), where=n > 0),
+    }
+    parts = {f: np.round(p.weights.get(f, 0.0) * factors[f], 3) for f in FACTORS}
+    total = np.round(sum(parts.values()), 2)
+    out["priority"] = total
+    out["breakdown"] = [
+        {f: float(parts[f][i]) for f in FACTORS} for i in range(len(out))
+    ]
+    return out

@@ -1,0 +1,123 @@
+"""One detection run as a pure function: complaints and open spots in, spot changes out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from heatmap.core.policy import Policy
+from heatmap.core.priority import prioritise
+from heatmap.core.routing import route
+from heatmap.detect.h3 import label_h3
+from heatmap.detect.identity import reconcile
+from heatmap.detect.spots import summarise
+from heatmap.domain import OPEN_STATUSES, PRECISION_WEIGHT, SpotStatus
+from heatmap.errors import DetectionError
+from heatmap.store.base import EVENT_COLUMNS, SPOT_COLUMNS
+
+#: Spot fields an engineer owns: detection never overwrites them on an open spot.
+_KEPT_FIELDS = ("status", "queue", "sla_hours", "due_at", "eta", "cause", "engineer", "created_at")
+
+
+@dataclass(frozen=True)
+class DetectParams:
+    method: str = "h3"
+    h3_res: int = 9
+    eps_m: float = 250.0
+    min_subscribers: int = 3
+    window_days: float = 30.0
+
+
+@dataclass
+class Detection:
+    """What a run changes: spots to upsert, complaint memberships, lineage events."""
+
+    spots: pd.DataFrame
+    members: pd.DataFrame
+    events: pd.DataFrame
+
+
+def label_points(points: pd.DataFrame, params: DetectParams) -> np.ndarray:
+    """Cluster label per point (-1 = noise) by the chosen method."""
+    weight = points["precision"].map(PRECISION_WEIGHT).fillna(0.0).to_numpy(float)
+    args = (points["lat"].to_numpy(float), points["lon"].to_numpy(float),
+            points["subscriber_id"].to_numpy())
+    if params.method == "h3":
+        return label_h3(*args, res=params.h3_res, min_subscribers=params.min_subscribers,
+                        weight=weight)
+    if params.method == "dbscan":
+        from heatmap.detect.dbscan import label_dbscan
+
+        return label_dbscan(*args, eps_m=params.eps_m, min_subscribers=params.min_subscribers,
+                            weight=weight)
+    raise DetectionError(f"unknown detection method {params.method!r}: use h3 or dbscan")
+
+
+def candidate_points(complaints: pd.DataFrame, spots: pd.DataFrame, *, params: DetectParams,
+                     now: datetime) -> pd.DataFrame:
+    """Complaints that take part: in the window, located, weighing > 0, not in a closed spot."""
+    since = pd.Timestamp(now) - pd.Timedelta(days=params.window_days)
+    closed = set(spots.loc[~spots["status"].isin(OPEN_STATUSES | {SpotStatus.MERGED}), "id"])
+    keep = (
+        (complaints["created_at"] >= since)
+        & (complaints["created_at"] <= pd.Timestamp(now))
+        & complaints["lat"].notna()
+        & (complaints["precision"].map(PRECISION_WEIGHT).fillna(0.0) > 0)
+        & ~complaints["spot_id"].isin(closed)
+    )
+    return complaints[keep].reset_index(drop=True)
+
+
+def detect(
+    complaints: pd.DataFrame,
+    spots: pd.DataFrame,
+    *,
+    params: DetectParams,
+    policy: Policy,
+    now: datetime,
+) -> Detection:
+    """Detect spots among ``complaints`` given every stored spot (``spots``)."""
+    points = candidate_points(complaints, spots, params=params, now=now)
+    labels = label_points(points, params) if len(points) else np.zeros(0, dtype=np.int64)
+    points = points.assign(label=labels)
+    clusters = summarise(points, labels, method=params.method, h3_res=params.h3_res,
+                         eps_m=params.eps_m)
+    open_spots = spots[spots["status"].isin(OPEN_STATUSES)]
+    rec = reconcile(clusters, points, open_spots, taken_ids=set(spots["id"]), now=now)
+    found = rec.spots.assign(method=params.method, merged_into=None, updated_at=now)
+
+    previous = open_spots.set_index("id")
+    kept = found["previous_id"].notna()
+    for name in _KEPT_FIELDS:
+        found[name] = found[name].astype(object) if name in found else None
+        if kept.any():
+            found.loc[kept, name] = [previous.at[i, name] for i in found.loc[kept, "id"]]
+    members = points[points["label"] >= 0].assign(
+        spot_id=lambda f: f["label"].map(dict(zip(found["label"], found["id"], strict=True)))
+    )
+    found = prioritise(found, members, policy, now=now)
+    routed = route(found.loc[~kept], policy)
+    found.loc[~kept, ["queue", "sla_hours", "due_at"]] = routed[["queue", "sla_hours", "due_at"]]
+    found.loc[~kept, "status"] = SpotStatus.QUEUED.value
+    events = [rec.events]
+    if (~kept).any():
+        events.append(pd.DataFrame({
+            "spot_id": found.loc[~kept, "id"], "at": now, "kind": "transition",
+            "from_status": SpotStatus.NEW.value, "to_status": SpotStatus.QUEUED.value,
+            "related_spot_id": None, "actor": "router",
+            "note": "routed to " + routed["queue"] + " by rule «" + routed["routed_by"] + "»",
+        }))
+    merged = previous.loc[rec.merged["id"]].reset_index() if len(rec.merged) else None
+    frames = [found]
+    if merged is not None:
+        merged["status"] = SpotStatus.MERGED.value
+        merged["merged_into"] = rec.merged["merged_into"].to_numpy()
+        merged["updated_at"] = now
+        frames.append(merged)
+    out = pd.concat([f.loc[:, list(SPOT_COLUMNS)] for f in frames], ignore_index=True)
+    all_events = pd.concat([e for e in events if len(e)], ignore_index=True) if any(
+        len(e) for e in events) else pd.DataFrame(columns=list(EVENT_COLUMNS))
+    return Detection(spots=out, members=rec.members, events=all_events.loc[:, list(EVENT_COLUMNS)])

@@ -1,0 +1,170 @@
+"""Read CRM exports (CSV with header, JSON Lines, Parquet) into raw text frames.
+
+Every value is kept as text exactly as the file had it, so validation can
+report the raw row; each row carries the line number it came from. A line that
+cannot even be parsed (broken JSON) becomes a *broken* record instead of
+stopping the read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from heatmap.errors import InputError
+
+
+@dataclass
+class RawExport:
+    """Rows of one export as text, with the line (CSV/JSONL) or row (Parquet) numbers."""
+
+    source: str
+    rows: pd.DataFrame
+    line: np.ndarray
+    #: (line, raw text, reason) of lines that could not be parsed at all.
+    broken: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+def read_export(path: str | Path) -> RawExport:
+    """Read a CRM export, choosing the format by extension (.csv, .jsonl/.ndjson, .parquet)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    suffixes = "".join(path.suffixes).lower()
+    if suffixes.endswith((".jsonl", ".ndjson", ".json")):
+        return _read_jsonl(path)
+    if suffixes.endswith((".parquet", ".pq")):
+        return _read_parquet(path)
+    if suffixes.endswith((".csv", ".csv.gz", ".txt")):
+        return _read_csv(path)
+    raise InputError(f"{path}: unknown export format (expected .csv, .jsonl or .parquet)")
+
+
+def _read_csv(path: Path) -> RawExport:
+    try:
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            import gzip
+
+            data = gzip.decompress(data)
+        text = data.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read as UTF-8 text: {exc}") from exc
+    if not text.strip():
+        raise InputError(f"{path}: the file is empty (a header row is required)")
+    try:
+        rows = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
+            on_bad_lines="error",
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        return _read_csv_slow(path, text, f"{exc}")
+    rows.columns = [str(c).strip() for c in rows.columns]
+    # Line numbers: header is line 1. Quoted newlines make rows span lines,
+    # so fall back to the csv module's own line counting only when they exist.
+    if text.count("\n") - (0 if text.endswith("\n") else -1) == len(rows) + 1:
+        line = np.arange(2, len(rows) + 2, dtype=np.int64)
+    else:
+        line = _csv_line_numbers(text, len(rows))
+    return RawExport(str(path), rows.reset_index(drop=True), line)
+
+
+def _csv_line_numbers(text: str, expected: int) -> np.ndarray:
+    reader = csv.reader(io.StringIO(text))
+    next(reader, None)
+    starts: list[int] = []
+    previous_end = reader.line_num
+    for record in reader:
+        if record:
+            starts.append(previous_end + 1)
+        previous_end = reader.line_num
+    if len(starts) != expected:
+        return np.arange(2, expected + 2, dtype=np.int64)
+    return np.asarray(starts, dtype=np.int64)
+
+
+def _read_csv_slow(path: Path, text: str, why: str) -> RawExport:
+    """Row-by-row reading for ragged files: rows with a wrong field count are broken."""
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(reader)]
+    good: list[list[str]] = []
+    lines: list[int] = []
+    broken: list[tuple[int, str, str]] = []
+    start = reader.line_num + 1
+    for record in reader:
+        if len(record) == len(header):
+            good.append(record)
+            lines.append(start)
+        elif any(v.strip() for v in record):
+            broken.append(
+                (start, ",".join(record), f"expected {len(header)} fields, found {len(record)}")
+            )
+        start = reader.line_num + 1
+    rows = pd.DataFrame(good, columns=header, dtype=str) if good else pd.DataFrame(columns=header)
+    return RawExport(str(path), rows, np.asarray(lines, dtype=np.int64), broken)
+
+
+def _read_jsonl(path: Path) -> RawExport:
+    records: list[dict[str, object]] = []
+    lines: list[int] = []
+    broken: list[tuple[int, str, str]] = []
+    try:
+        handle = path.open(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"{path}: {exc}") from exc
+    with handle:
+        try:
+            for number, text in enumerate(handle, start=1):
+                if not text.strip():
+                    continue
+                try:
+                    value = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    broken.append((number, text.rstrip("\n"), f"malformed JSON: {exc.msg}"))
+                    continue
+                if not isinstance(value, dict):
+                    broken.append((number, text.rstrip("\n"), "a line must hold a JSON object"))
+                    continue
+                records.append(value)
+                lines.append(number)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: not UTF-8 text: {exc}") from exc
+    rows = pd.DataFrame.from_records(records) if records else pd.DataFrame()
+    return RawExport(str(path), _as_text(rows), np.asarray(lines, dtype=np.int64), broken)
+
+
+def _read_parquet(path: Path) -> RawExport:
+    try:
+        rows = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises many types for a bad file
+        raise InputError(f"{path}: cannot read Parquet: {exc}") from exc
+    return RawExport(str(path), _as_text(rows), np.arange(1, len(rows) + 1, dtype=np.int64))
+
+
+def _as_text(rows: pd.DataFrame) -> pd.DataFrame:
+    """Every column as text; missing values become the empty string, timestamps ISO 8601."""
+    out = pd.DataFrame(index=rows.index)
+    for name in rows.columns:
+        column = rows[name]
+        if isinstance(column.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
+            column
+        ):
+            text = column.map(lambda v: "" if pd.isna(v) else pd.Timestamp(v).isoformat())
+        else:
+            text = column.map(_scalar_text)
+        out[str(name)] = text.astype(object)
+    return out.reset_index(drop=True)
+
+
+def _scalar_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)

@@ -1,0 +1,1 @@
+"""Rendering spots for people and other programs: GeoJSON, folium maps."""

@@ -1,0 +1,123 @@
+"""The one module that wires the functional core to the adapters.
+
+Each function here is one step of the flow (DESIGN.md): it reads from a store,
+calls pure core functions, and writes the result back in one store call.
+The clock comes in as ``now``; nothing here formats output for people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from heatmap.core.ingest import validate_export
+from heatmap.core.policy import Policy
+from heatmap.detect.run import DetectParams, detect
+from heatmap.geocode.base import Geocoder
+from heatmap.io.exports import read_export
+from heatmap.store.base import DetectionWrite, IngestWrite, Store
+
+Progress = Callable[[str, int], None]
+COUNT_KEYS = ("read", "inserted", "updated", "unchanged", "quarantined")
+
+
+def init_store(store: Store) -> list[int]:
+    """Create or upgrade the schema; return the migrations applied."""
+    return store.upgrade()
+
+
+@dataclass
+class IngestReport:
+    totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
+    files: list[tuple[str, dict[str, int]]] = field(default_factory=list)
+    geocoded: dict[str, int] = field(default_factory=dict)
+
+
+def ingest(
+    store: Store,
+    paths: Sequence[str | Path],
+    *,
+    now: datetime,
+    geocoder: Geocoder | None = None,
+    city: str | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Read, validate and store CRM exports, one transaction per file.
+
+    With a ``geocoder``, new address-only complaints are geocoded right away;
+    without one they wait (precision empty) for :func:`geocode_pending`.
+    """
+    key = store.secret()
+    report = IngestReport()
+    for path in paths:
+        raw = read_export(path)
+        checked = validate_export(raw, key=key)
+        counts = store.apply_ingest(
+            IngestWrite(source=str(path), at=now, read=checked.read,
+                        complaints=checked.complaints, quarantine=checked.quarantine)
+        )
+        report.files.append((str(path), counts))
+        for name in COUNT_KEYS:
+            report.totals[name] += counts[name]
+        if progress:
+            progress(str(path), checked.read)
+    if geocoder is not None:
+        report.geocoded = geocode_pending(store, geocoder, city=city)
+    return report
+
+
+def geocode_pending(
+    store: Store, geocoder: Geocoder, *, city: str | None = None, batch: int = 50_000
+) -> dict[str, int]:
+    """Geocode every complaint still waiting for a point; counts by precision."""
+    pending = store.load_complaints(pending_geocode=True)
+    counts: dict[str, int] = {}
+    for start in range(0, len(pending), batch):
+        part = pending.iloc[start : start + batch]
+        answer = geocoder.geocode(part["address"].tolist(), city=city)
+        answer = answer.reset_index(drop=True)
+        geocodes = pd.DataFrame(
+            {
+                "ticket_id": part["ticket_id"].to_numpy(),
+                "lat": answer["lat"], "lon": answer["lon"], "precision": answer["precision"],
+                "geo_score": answer["score"], "matched_address": answer["matched"],
+                "geo_reason": answer["reason"],
+            }
+        )
+        store.save_geocodes(geocodes)
+        for precision, n in geocodes["precision"].value_counts().items():
+            counts[str(precision)] = counts.get(str(precision), 0) + int(n)
+    return counts
+
+
+@dataclass
+class DetectReport:
+    spots: int
+    new: int
+    merged: int
+    complaints_in_spots: int
+    method: str
+
+
+def detect_spots(store: Store, *, params: DetectParams, policy: Policy, now: datetime) -> DetectReport:
+    """Run detection over the stored complaints and write the result in one transaction."""
+    since = pd.Timestamp(now) - pd.Timedelta(days=params.window_days)
+    complaints = store.load_complaints(since=since.to_pydatetime())
+    spots = store.load_spots()
+    result = detect(complaints, spots, params=params, policy=policy, now=now)
+    store.apply_detection(
+        DetectionWrite(at=now, spots=result.spots, members=result.members, events=result.events)
+    )
+    created = result.events[result.events["kind"].isin(["created", "split"])]
+    active = result.spots[result.spots["status"] != "merged"]
+    return DetectReport(
+        spots=len(active),
+        new=len(created),
+        merged=int((result.spots["status"] == "merged").sum()),
+        complaints_in_spots=int(active["complaints"].sum()),
+        method=params.method,
+    )

@@ -1,0 +1,27 @@
+"""Stores behind one protocol; :func:`open_store` picks the adapter by URL."""
+
+from __future__ import annotations
+
+from heatmap.errors import UsageError
+from heatmap.store.base import DetectionWrite, IngestWrite, Store
+
+
+def open_store(url: str) -> Store:
+    """Open the store at ``url`` (``sqlite:///path.db`` or ``postgresql://…``)."""
+    if url.startswith("sqlite:"):
+        from heatmap.store.sqlite import SQLiteStore
+
+        return SQLiteStore(url)
+    if url.startswith(("postgresql:", "postgres:", "postgis:")):
+        try:
+            from heatmap.store.postgis import PostGISStore  # type: ignore[import-not-found,unused-ignore]
+        except ImportError as exc:
+            raise UsageError(
+                "the PostGIS store needs psycopg: pip install 'teplokarty[postgis]'"
+            ) from exc
+        store: Store = PostGISStore(url)
+        return store
+    raise UsageError(f"unknown store URL {url!r}: use sqlite:///FILE or postgresql://…")
+
+
+__all__ = ["DetectionWrite", "IngestWrite", "Store", "open_store"]

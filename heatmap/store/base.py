@@ -1,0 +1,119 @@
+"""The storage protocol: what the service needs from any store (SQLite, PostGIS).
+
+Frames cross this seam, never SQL: the core never sees a connection, and an
+adapter never applies business rules. Every multi-row change is one method,
+and each adapter runs it in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+import pandas as pd
+
+#: Columns a store returns for complaints (the ingest columns plus geocoding and spot).
+STORED_COMPLAINT_COLUMNS: tuple[str, ...] = (
+    "ticket_id", "created_at", "msisdn", "subscriber_id", "segment", "ltv", "topic",
+    "topic_source", "description", "address", "lat", "lon", "region", "channel",
+    "content_hash", "precision", "geo_score", "matched_address", "geo_reason", "spot_id",
+    "ingested_at", "updated_at",
+)
+
+#: Columns of a spot as stored; ``geometry`` holds shapely polygons, ``breakdown`` a dict.
+SPOT_COLUMNS: tuple[str, ...] = (
+    "id", "status", "method", "geometry", "centroid_lat", "centroid_lon", "region",
+    "address", "complaints", "subscribers", "first_complaint_at", "last_complaint_at",
+    "dominant_topic", "priority", "breakdown", "queue", "sla_hours", "due_at", "eta",
+    "cause", "engineer", "merged_into", "created_at", "updated_at",
+)
+
+#: Columns of a spot event (lineage from detection, lifecycle transitions).
+EVENT_COLUMNS: tuple[str, ...] = (
+    "spot_id", "at", "kind", "from_status", "to_status", "related_spot_id", "actor", "note",
+)
+
+
+@dataclass
+class IngestWrite:
+    """One validated ingest batch, applied in one transaction.
+
+    The store compares ``complaints`` with what it holds *inside* that
+    transaction (:func:`heatmap.core.ingest.plan_upsert`), so two concurrent
+    ingests of overlapping exports neither lose nor duplicate a ticket.
+    """
+
+    source: str
+    at: datetime
+    read: int
+    complaints: pd.DataFrame
+    quarantine: pd.DataFrame
+
+
+@dataclass
+class DetectionWrite:
+    """One detection result, applied in one transaction.
+
+    ``spots`` are upserted whole (new and changed spots); ``members`` maps
+    ticket_id → spot_id for every complaint whose spot changed; ``events``
+    carries lineage (created, grown, merged, split).
+    """
+
+    at: datetime
+    spots: pd.DataFrame
+    members: pd.DataFrame
+    events: pd.DataFrame
+
+
+class Store(Protocol):
+    """A complaint and spot store. Adapters: :mod:`heatmap.store.sqlite` (PostGIS next)."""
+
+    url: str
+
+    def close(self) -> None: ...
+
+    def schema_version(self) -> int:
+        """The applied migration version (0 for an empty database)."""
+        ...
+
+    def upgrade(self) -> list[int]:
+        """Apply pending migrations in order; return the versions applied."""
+        ...
+
+    def secret(self) -> bytes:
+        """The store's own key for keyed hashes, made at the first upgrade."""
+        ...
+
+    def complaint_hashes(self, ticket_ids: Sequence[str]) -> pd.DataFrame:
+        """``ticket_id, content_hash`` of those tickets that are stored."""
+        ...
+
+    def apply_ingest(self, batch: IngestWrite) -> dict[str, int]:
+        """Store the batch; return ``read, inserted, updated, unchanged, quarantined``."""
+        ...
+
+    def load_complaints(
+        self,
+        *,
+        since: datetime | None = None,
+        pending_geocode: bool = False,
+        ticket_ids: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Complaints with :data:`STORED_COMPLAINT_COLUMNS`; ``created_at`` tz-aware UTC."""
+        ...
+
+    def save_geocodes(self, geocodes: pd.DataFrame) -> None:
+        """Set ``lat, lon, precision, geo_score, matched_address, geo_reason`` by ticket_id."""
+        ...
+
+    def load_quarantine(self, *, limit: int | None = None) -> pd.DataFrame: ...
+
+    def load_spots(self, *, statuses: Collection[str] | None = None) -> pd.DataFrame:
+        """Spots with :data:`SPOT_COLUMNS`, highest priority first."""
+        ...
+
+    def load_events(self, spot_id: str | None = None) -> pd.DataFrame: ...
+
+    def apply_detection(self, result: DetectionWrite) -> None: ...

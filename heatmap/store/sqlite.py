@@ -1,0 +1,339 @@
+"""SQLite store: the embedded default. Needs nothing beyond Python."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from heatmap.core.ingest import COMPLAINT_COLUMNS, plan_upsert
+from heatmap.errors import MigrationError, StoreError
+from heatmap.store.base import (
+    EVENT_COLUMNS,
+    SPOT_COLUMNS,
+    STORED_COMPLAINT_COLUMNS,
+    DetectionWrite,
+    IngestWrite,
+)
+from heatmap.store.frames import (
+    breakdown_from_json,
+    breakdown_to_json,
+    geometry_from_wkt,
+    geometry_to_wkt,
+    iso_one,
+    iso_utc,
+    nullable,
+    parse_utc,
+)
+
+_TIME_COLUMNS = ("created_at", "ingested_at", "updated_at")
+_SPOT_TIMES = ("first_complaint_at", "last_complaint_at", "due_at", "eta", "created_at",
+               "updated_at")
+_CHUNK = 900  # below SQLite's default limit of host parameters
+
+
+def migrations(dialect: str) -> list[tuple[int, str, str]]:
+    """``(version, name, sql)`` of the packaged migrations for ``dialect``, in order."""
+    folder = resources.files("heatmap.store") / "migrations" / dialect
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            version = int(entry.name.split("_", 1)[0])
+            found.append((version, entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+class SQLiteStore:
+    """:class:`heatmap.store.base.Store` on a SQLite file."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        path = url.removeprefix("sqlite:").removeprefix("//")
+        path = path.removeprefix("/") if path.startswith("/") and not path.startswith("//") else path
+        self.path = path or ":memory:"
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open {url}: {exc}") from exc
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = NORMAL")
+
+    # --- plumbing -------------------------------------------------------------------
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Cursor]:
+        cursor = self._db.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            yield cursor
+        except BaseException:
+            self._db.rollback()
+            raise
+        else:
+            self._db.commit()
+
+    def _frame(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
+        cursor = self._db.execute(sql, tuple(params))
+        names = [d[0] for d in cursor.description]
+        return pd.DataFrame.from_records(cursor.fetchall(), columns=names)
+
+    def _require_schema(self) -> None:
+        if self.schema_version() == 0:
+            raise MigrationError(f"{self.url} has no schema yet: run `heatmap init` first")
+
+    # --- schema ---------------------------------------------------------------------
+    def schema_version(self) -> int:
+        row = self._db.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
+        ).fetchone()
+        if row is None:
+            return 0
+        value = self._db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0]
+        return int(value or 0)
+
+    def upgrade(self) -> list[int]:
+        applied: list[int] = []
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        current = self.schema_version()
+        known = migrations("sqlite")
+        if known and current > known[-1][0]:
+            raise MigrationError(
+                f"{self.url} is at schema {current}, newer than this version of Teplokarty "
+                f"knows ({known[-1][0]}): upgrade the package"
+            )
+        for version, name, sql in known:
+            if version <= current:
+                continue
+            try:
+                with self._tx() as cursor:
+                    for statement in _statements(sql):
+                        cursor.execute(statement)
+                    if version == 1:
+                        cursor.execute(
+                            "INSERT INTO meta (key, value) VALUES ('secret', ?)",
+                            (secrets.token_hex(32),),
+                        )
+                    cursor.execute(
+                        "INSERT INTO schema_migrations VALUES (?, ?, datetime('now'))",
+                        (version, name),
+                    )
+            except sqlite3.Error as exc:
+                raise MigrationError(f"migration {name} failed: {exc}") from exc
+            applied.append(version)
+        return applied
+
+    def secret(self) -> bytes:
+        self._require_schema()
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()
+        return bytes.fromhex(row[0])
+
+    # --- complaints -----------------------------------------------------------------
+    def complaint_hashes(self, ticket_ids: Sequence[str]) -> pd.DataFrame:
+        self._require_schema()
+        return self._hashes(self._db.cursor(), ticket_ids)
+
+    def _hashes(self, cursor: sqlite3.Cursor, ticket_ids: Sequence[str]) -> pd.DataFrame:
+        rows: list[tuple[str, str]] = []
+        ids = list(ticket_ids)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            cursor.execute(
+                f"SELECT ticket_id, content_hash FROM complaints WHERE ticket_id IN ({marks})",
+                chunk,
+            )
+            rows.extend(cursor.fetchall())
+        return pd.DataFrame(rows, columns=["ticket_id", "content_hash"])
+
+    def apply_ingest(self, batch: IngestWrite) -> dict[str, int]:
+        self._require_schema()
+        at = iso_one(batch.at)
+        with self._tx() as cursor:
+            existing = self._hashes(cursor, batch.complaints["ticket_id"].tolist())
+            plan = plan_upsert(batch.complaints, existing)
+            counts = {
+                "read": batch.read,
+                "inserted": len(plan.inserts),
+                "updated": len(plan.updates),
+                "unchanged": plan.unchanged,
+                "quarantined": len(batch.quarantine),
+            }
+            cursor.execute(
+                "INSERT INTO ingests (source, at, read, inserted, updated, unchanged, quarantined)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (batch.source, at, *counts.values()),
+            )
+            ingest_id = cursor.lastrowid
+            if len(plan.inserts):
+                cursor.executemany(
+                    f"INSERT INTO complaints ({', '.join(COMPLAINT_COLUMNS)}, precision, geo_score,"
+                    f" ingested_at, updated_at) VALUES"
+                    f" ({', '.join('?' * (len(COMPLAINT_COLUMNS) + 4))})",
+                    _complaint_rows(plan.inserts, at, with_point=True),
+                )
+            if len(plan.updates):
+                self._update_complaints(cursor, plan.updates, at, ingest_id)
+            if len(batch.quarantine):
+                q = batch.quarantine
+                cursor.executemany(
+                    "INSERT OR IGNORE INTO quarantine (ingest_id, source, line, raw, reasons, at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    zip([ingest_id] * len(q), q["source"], q["line"].astype(int).tolist(),
+                        q["raw"], q["reasons"], [at] * len(q), strict=True),
+                )
+        return counts
+
+    def _update_complaints(
+        self, cursor: sqlite3.Cursor, updates: pd.DataFrame, at: str | None, ingest_id: int | None
+    ) -> None:
+        fields = ", ".join(f"'{c}', {c}" for c in COMPLAINT_COLUMNS if c != "ticket_id")
+        cursor.executemany(
+            "INSERT INTO complaint_changes (ticket_id, ingest_id, at, old_hash, new_hash,"
+            f" old_values) SELECT ticket_id, ?, ?, content_hash, ?, json_object({fields})"
+            " FROM complaints WHERE ticket_id = ?",
+            zip([ingest_id] * len(updates), [at] * len(updates), updates["content_hash"],
+                updates["ticket_id"], strict=True),
+        )
+        assignments = ", ".join(f"{c} = ?" for c in COMPLAINT_COLUMNS if c != "ticket_id")
+        rows = _complaint_rows(updates, at, with_point=False)
+        # A changed address or point needs geocoding again; a changed text does not.
+        cursor.executemany(
+            f"UPDATE complaints SET {assignments}, updated_at = ?,"
+            " precision = CASE WHEN lat IS NOT NULL THEN 'point' END,"
+            " geo_score = CASE WHEN lat IS NOT NULL THEN 1.0 END,"
+            " matched_address = NULL, geo_reason = NULL WHERE ticket_id = ?",
+            [(*r[1 : len(COMPLAINT_COLUMNS)], at, r[0]) for r in rows],
+        )
+
+    def load_complaints(
+        self,
+        *,
+        since: datetime | None = None,
+        pending_geocode: bool = False,
+        ticket_ids: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        self._require_schema()
+        where, params = ["1 = 1"], []
+        if since is not None:
+            where.append("created_at >= ?")
+            params.append(iso_one(since))
+        if pending_geocode:
+            where.append("precision IS NULL")
+        sql = f"SELECT {', '.join(STORED_COMPLAINT_COLUMNS)} FROM complaints WHERE "
+        if ticket_ids is not None:
+            parts = []
+            ids = list(ticket_ids)
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                clause = " AND ".join([*where, f"ticket_id IN ({','.join('?' * len(chunk))})"])
+                parts.append(self._frame(sql + clause, [*params, *chunk]))
+            frame = pd.concat(parts, ignore_index=True) if parts else self._frame(sql + "0 = 1")
+        else:
+            frame = self._frame(sql + " AND ".join(where) + " ORDER BY created_at", params)
+        for name in _TIME_COLUMNS:
+            frame[name] = parse_utc(frame[name])
+        for name in ("ltv", "lat", "lon", "geo_score"):
+            frame[name] = pd.to_numeric(frame[name]).astype(float)
+        return frame
+
+    def save_geocodes(self, geocodes: pd.DataFrame) -> None:
+        self._require_schema()
+        columns = ("lat", "lon", "precision", "geo_score", "matched_address", "geo_reason")
+        with self._tx() as cursor:
+            cursor.executemany(
+                f"UPDATE complaints SET {', '.join(f'{c} = ?' for c in columns)}"
+                " WHERE ticket_id = ?",
+                zip(*(nullable(geocodes[c]) for c in (*columns, "ticket_id")), strict=True),
+            )
+
+    def load_quarantine(self, *, limit: int | None = None) -> pd.DataFrame:
+        self._require_schema()
+        sql = "SELECT id, source, line, reasons, raw, at FROM quarantine ORDER BY id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self._frame(sql)
+
+    # --- spots ----------------------------------------------------------------------
+    def load_spots(self, *, statuses: Collection[str] | None = None) -> pd.DataFrame:
+        self._require_schema()
+        sql = f"SELECT {', '.join(SPOT_COLUMNS)} FROM spots"
+        params: list[object] = []
+        if statuses is not None:
+            sql += f" WHERE status IN ({','.join('?' * len(statuses))})"
+            params.extend(statuses)
+        frame = self._frame(sql + " ORDER BY priority DESC, id", params)
+        frame["geometry"] = geometry_from_wkt(frame["geometry"])
+        frame["breakdown"] = breakdown_from_json(frame["breakdown"])
+        for name in _SPOT_TIMES:
+            frame[name] = parse_utc(frame[name])
+        return frame
+
+    def load_events(self, spot_id: str | None = None) -> pd.DataFrame:
+        self._require_schema()
+        sql = f"SELECT {', '.join(EVENT_COLUMNS)} FROM spot_events"
+        params: list[object] = []
+        if spot_id is not None:
+            sql += " WHERE spot_id = ?"
+            params.append(spot_id)
+        frame = self._frame(sql + " ORDER BY id", params)
+        frame["at"] = parse_utc(frame["at"])
+        return frame
+
+    def apply_detection(self, result: DetectionWrite) -> None:
+        self._require_schema()
+        spots = result.spots.loc[:, list(SPOT_COLUMNS)].copy()
+        spots["geometry"] = geometry_to_wkt(spots["geometry"])
+        spots["breakdown"] = breakdown_to_json(spots["breakdown"])
+        for name in _SPOT_TIMES:
+            spots[name] = iso_utc(spots[name])
+        updates = ", ".join(f"{c} = excluded.{c}" for c in SPOT_COLUMNS if c != "id")
+        with self._tx() as cursor:
+            cursor.executemany(
+                f"INSERT INTO spots ({', '.join(SPOT_COLUMNS)}) VALUES"
+                f" ({', '.join('?' * len(SPOT_COLUMNS))}) ON CONFLICT (id) DO UPDATE SET {updates}",
+                zip(*(nullable(spots[c]) for c in SPOT_COLUMNS), strict=True),
+            )
+            members = result.members
+            cursor.executemany(
+                "UPDATE complaints SET spot_id = ? WHERE ticket_id = ?",
+                zip(nullable(members["spot_id"]), members["ticket_id"].tolist(), strict=True),
+            )
+            events = result.events.loc[:, list(EVENT_COLUMNS)].copy()
+            events["at"] = iso_utc(events["at"])
+            cursor.executemany(
+                f"INSERT INTO spot_events ({', '.join(EVENT_COLUMNS)}) VALUES"
+                f" ({', '.join('?' * len(EVENT_COLUMNS))})",
+                zip(*(nullable(events[c]) for c in EVENT_COLUMNS), strict=True),
+            )
+
+
+def _statements(sql: str) -> list[str]:
+    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def _complaint_rows(frame: pd.DataFrame, at: str | None, *, with_point: bool) -> list[tuple]:
+    columns = frame.loc[:, list(COMPLAINT_COLUMNS)].copy()
+    columns["created_at"] = iso_utc(columns["created_at"])
+    values = [nullable(columns[c]) for c in COMPLAINT_COLUMNS]
+    if with_point:
+        located = columns["lat"].notna().to_numpy()
+        values.append(["point" if p else None for p in located.tolist()])
+        values.append([1.0 if p else None for p in located.tolist()])
+        values.extend([[at] * len(columns), [at] * len(columns)])
+    return list(zip(*values, strict=True))
+
