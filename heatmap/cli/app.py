@@ -29,9 +29,11 @@ app = typer.Typer(
     add_completion=False,
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+gazetteer_app = typer.Typer(help="Offline address gazetteer.", no_args_is_help=True)
 samples_app = typer.Typer(help="Synthetic CRM exports for demos and tests.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(samples_app, name="samples")
+app.add_typer(gazetteer_app, name="gazetteer")
 
 DbOption = Annotated[
     str | None,
@@ -88,11 +90,12 @@ def ingest(
 ) -> None:
     """Load CRM exports: validate, deduplicate, quarantine bad rows."""
     store = _store(db)
-    geocoder = _geocoder(gazetteer)
+    city = load_settings().city
+    geocoder = _geocoder(gazetteer, city)
     with _progress(json) as progress:
         task = progress.add_task("ingest", total=len(files))
         report = service.ingest(
-            store, files, now=_now(now), geocoder=geocoder, city=load_settings().city,
+            store, files, now=_now(now), geocoder=geocoder, city=city,
             progress=lambda _path, _rows: progress.advance(task),
         )
     if json:
@@ -218,15 +221,103 @@ def samples_generate(
     err.print(f"Wrote {len(frame)} rows with {len(plants)} planted spots to {out_file}")
 
 
-def _geocoder(path: Path | None) -> service.Geocoder | None:
+@gazetteer_app.command("build")
+def gazetteer_build(
+    sources: Annotated[list[Path], typer.Argument(help="Registry CSVs (LAT, LON, ADDRESS; .gz ok).")],
+    out_file: Annotated[Path, typer.Option("--out", help="Gazetteer file to write (.parquet).")],
+    cities: Annotated[Path | None, typer.Option(
+        help="city.csv with city centres: skip points far from their settlement.")] = None,
+    address_column: Annotated[str, typer.Option(help="Column with the address text.")] = "ADDRESS",
+    lat_column: Annotated[str, typer.Option(help="Column with latitude.")] = "LAT",
+    lon_column: Annotated[str, typer.Option(help="Column with longitude.")] = "LON",
+    id_column: Annotated[str | None, typer.Option(help="Column with a house id.")] = "HOUSE_ID",
+    sep: Annotated[str, typer.Option(help="Field separator.")] = ",",
+    json: JsonOption = False,
+) -> None:
+    """Build a gazetteer from address registries; unusable rows are counted by reason."""
+    from heatmap.geocode import build_gazetteer, save_gazetteer
+
+    entries, skipped = build_gazetteer(
+        sources, address_column=address_column, lat_column=lat_column, lon_column=lon_column,
+        id_column=id_column, sep=sep, cities=cities,
+    )
+    save_gazetteer(entries, out_file)
+    if json:
+        emit_json({"entries": len(entries), "skipped": skipped})
+        return
+    out.print(table(f"Gazetteer {out_file}: {len(entries)} entries", ["skipped because", "rows"],
+                    [(k, v) for k, v in skipped.items() if v]))
+
+
+@app.command()
+def geocode(
+    db: DbOption = None,
+    gazetteer: Annotated[Path | None, typer.Option(
+        "--gazetteer", envvar="HEATMAP_GAZETTEER", help="Gazetteer built by `gazetteer build`.")] = None,
+    city: Annotated[str | None, typer.Option(
+        envvar="HEATMAP_CITY", help="Settlement for addresses that name none.")] = None,
+    json: JsonOption = False,
+) -> None:
+    """Geocode the stored complaints still waiting for a point."""
+    geocoder = _geocoder(gazetteer, city)
+    if geocoder is None:
+        raise UsageError("no gazetteer: pass --gazetteer PATH or set HEATMAP_GAZETTEER")
+    counts = service.geocode_pending(_store(db), geocoder, city=city)
+    if json:
+        emit_json(counts)
+        return
+    out.print(table("Geocoded", ["precision", "complaints"], sorted(counts.items())))
+
+
+@app.command("geocode-file")
+def geocode_file(
+    in_file: Annotated[Path, typer.Argument(help="CSV with an address column.")],
+    column: Annotated[str, typer.Option(help="Name of the address column.")],
+    gazetteer: Annotated[Path, typer.Option(envvar="HEATMAP_GAZETTEER", help="Gazetteer file.")],
+    out_file: Annotated[Path, typer.Option("--out", help="CSV to write.")],
+    city: Annotated[str | None, typer.Option(
+        envvar="HEATMAP_CITY", help="Settlement for addresses that name none.")] = None,
+) -> None:
+    """Geocode a CSV: rows kept in order with lat, lon, precision, score, matched added."""
+    import pandas as pd
+
+    from heatmap.errors import InputError
+    from heatmap.io.writers import write_table
+
+    try:
+        frame = pd.read_csv(in_file, dtype=str, keep_default_na=False)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{in_file}: cannot read CSV: {exc}") from exc
+    if column not in frame.columns:
+        raise UsageError(f"{in_file} has no column {column!r} (columns: {', '.join(frame.columns)})")
+    geocoder = _geocoder(gazetteer, city)
+    assert geocoder is not None
+    answer = geocoder.geocode(frame[column].tolist(), city=city).reset_index(drop=True)
+    for name in ("lat", "lon", "precision", "score", "matched"):
+        frame[name] = answer[name]
+    write_table(frame, out_file)
+    counts = answer["precision"].value_counts().to_dict()
+    err.print(f"Wrote {len(frame)} rows to {out_file}: "
+              + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the demo's files.")] = Path(
+        "demo-out"),
+) -> None:
+    """Run the whole flow on the bundled samples into a fresh SQLite file."""
+    from heatmap.demo import run_demo
+
+    run_demo(out_dir)
+
+
+def _geocoder(path: Path | None, city: str | None = None) -> service.Geocoder | None:
     if path is None:
         return None
     from heatmap.geocode import GazetteerGeocoder, load_gazetteer
 
-    settings = load_settings()
-    return GazetteerGeocoder(load_gazetteer(path), default_city=settings.city)
-
-
+    return GazetteerGeocoder(load_gazetteer(path), default_city=city or load_settings().city)
 class _Quiet:
     def add_task(self, *_a: object, **_k: object) -> int:
         return 0

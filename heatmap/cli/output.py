@@ -12,7 +12,8 @@ from heatmap.render.geo import dumps
 
 #: Messages and progress go to stderr, so stdout carries only results.
 err = Console(stderr=True, highlight=False)
-out = Console(highlight=False, soft_wrap=True)
+#: Piped output gets wide tables rather than rich's 80-column default.
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
 
 
 def emit_json(value: object) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from heatmap.core.msisdn import normalise_msisdn, pseudonyms
+from heatmap.core.msisdn import normalise_msisdn, pseudonyms, remove_pattern
 from heatmap.core.topics import classify_topics
 from heatmap.domain import CHANNELS, SEGMENTS, TOPICS
 from heatmap.io.exports import RawExport
@@ -79,7 +79,7 @@ def validate_export(raw: RawExport, *, key: bytes) -> Validated:
     problem(segment == "", "missing segment")
     problem((segment != "") & ~segment.isin(SEGMENTS), "unknown segment")
 
-    ltv_text = col["ltv"].str.replace(r"[\s\u00a0]", "", regex=True).str.replace(",", ".")
+    ltv_text = remove_pattern(col["ltv"], r"[\s\x{00a0}]").str.replace(",", ".")
     ltv = pd.to_numeric(ltv_text.where(ltv_text != ""), errors="coerce")
     problem((ltv_text != "") & ltv.isna(), "ltv is not a number")
     problem(ltv < 0, "ltv is negative")
@@ -97,7 +97,7 @@ def validate_export(raw: RawExport, *, key: bytes) -> Validated:
     problem((lat < -90) | (lat > 90), "lat outside -90..90")
     problem((lon < -180) | (lon > 180), "lon outside -180..180")
     problem(lat_given ^ lon_given, "lat and lon must be given together")
-    address = col["address"].str.replace(r"\s+", " ", regex=True).str.strip()
+    address = col["address"]
     problem((address == "") & ~(lat_given & lon_given), "neither address nor lat/lon")
 
     # A ticket repeated in one export: the last occurrence wins, earlier ones are kept aside.
@@ -151,14 +151,14 @@ def content_hashes(complaints: pd.DataFrame) -> pd.Series:
         return pd.Series([], dtype=object)
     frame = complaints.loc[:, list(_HASHED)].copy()
     frame["created_at"] = frame["created_at"].astype("int64")
-    hashed = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy(np.uint64)
+    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy(np.uint64)
     return pd.Series([f"{h:016x}" for h in hashed.tolist()], index=complaints.index, dtype=object)
 
 
 def _column(rows: pd.DataFrame, name: str) -> pd.Series:
     if name not in rows.columns:
         return pd.Series(np.full(len(rows), "", dtype=object), index=rows.index)
-    return rows[name].fillna("").astype(str).str.strip().astype(object)
+    return rows[name].fillna("").astype(str).str.strip()
 
 
 def _coordinate(text: pd.Series) -> tuple[pd.Series, pd.Series]:

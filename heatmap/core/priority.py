@@ -38,7 +38,8 @@ def prioritise(
         recent=("recent", "sum"),
     ).reindex(out["id"])
     n = per_spot["n"].fillna(0).to_numpy(float)
-    hours = (pd.Timestamp(now) - pd.to_datetime(out["last_complaint_at"], utc=True)).dt.total_seconds()
+    age = pd.Timestamp(now) - pd.to_datetime(out["last_complaint_at"], utc=True)
+    hours = age.dt.total_seconds() / 3600.0
     factors = {
         "complainants": np.log2(1 + n),
         "segment": per_spot["segment"].fillna(1.0).to_numpy(float),

@@ -25,8 +25,6 @@ from itertools import pairwise
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from heatmap.errors import DetectionError
@@ -95,23 +93,39 @@ def label_dbscan(
     geo = _Geometry.of(np.ascontiguousarray(uniq.real), np.ascontiguousarray(uniq.imag))
 
     counter = _Counter.build(loc_of_point, subs, w, n_loc)
-    strength = np.zeros(n_loc, dtype=np.float64)
-    kept_i: list[np.ndarray] = []
-    kept_j: list[np.ndarray] = []
-    idx_dtype = np.int32 if n_loc < 2**31 - 1 else np.int64
-    for chunk, i_local, j in _neighbour_pairs(geo, eps_rad):
-        strength[chunk] = counter.count(i_local, j, chunk.size)
-        i = chunk[i_local]
-        upper = i < j
-        kept_i.append(i[upper].astype(idx_dtype))
-        kept_j.append(j[upper].astype(idx_dtype))
-    pi = np.concatenate(kept_i)
-    pj = np.concatenate(kept_j)
-    del kept_i, kept_j
+    floor = threshold - (_WEIGHT_TOL if counter.weighted else 0.0)
+    core = np.zeros(n_loc, dtype=bool)
+    forest = _Forest(n_loc)
+    border_x: list[np.ndarray] = []
+    border_c: list[np.ndarray] = []
+    search = _NeighbourSearch(geo, eps_rad)
+    for start, chunk, i_local, j in search.chunks():
+        core[chunk] = counter.count(i_local, j, chunk.size) >= floor
+        # each pair is settled once, when the later of its two locations in search
+        # order is counted: the core status of both is known by then
+        settled = np.flatnonzero(search.rank[j] < start + i_local)
+        x = chunk[i_local[settled]]
+        y = j[settled]
+        x_core = core[x]
+        y_core = core[y]
+        both = x_core & y_core
+        forest.union(x[both], y[both])
+        one = x_core != y_core
+        border_x.append(np.where(x_core, y, x)[one])
+        border_c.append(np.where(x_core, x, y)[one])
+    del search
 
-    tol = _WEIGHT_TOL if counter.weighted else 0.0
-    core = strength >= threshold - tol
-    seed = _cluster_seeds(core, pi, pj, n_loc)
+    # a cluster's seed is its lowest core location id; a border location joins, among
+    # the clusters of its core neighbours, the one with the lowest seed — the cluster
+    # scikit-learn's expansion in index order reaches it from first
+    root = forest.roots()
+    seed = np.full(n_loc, -1, dtype=np.int64)
+    seed[core] = root[core]
+    bx = np.concatenate(border_x)
+    best = np.full(n_loc, n_loc, dtype=np.int64)
+    np.minimum.at(best, bx, root[np.concatenate(border_c)])
+    reached = best < n_loc
+    seed[reached] = best[reached]
     loc_label = _number_by_first_location(seed)
     labels[kept] = loc_label[loc_of_point]
     return labels
@@ -240,35 +254,44 @@ class _Geometry:
         return result
 
 
-def _neighbour_pairs(
-    geo: _Geometry, eps_rad: float
-) -> Iterator[tuple[IntArray, IntArray, IntArray]]:
-    """Yield ``(chunk, i_local, j)``: every neighbour ``j`` of each location ``chunk[i]``.
+class _NeighbourSearch:
+    """Radius search on unit vectors, chunk by chunk in the tree's leaf order."""
 
-    Each location is in exactly one chunk, with all its neighbours (itself included).
-    Chunks follow the tree's leaf order, so they are compact in space.
-    """
-    chord = 2.0 * np.sin(0.5 * eps_rad)
-    slack = chord * _REL_SLACK + _ABS_SLACK
-    r_lo, r_hi = chord - slack, chord + slack
-    rdist_max = float(np.sin(0.5 * eps_rad) ** 2)
-    tree = cKDTree(geo.xyz, leafsize=32, balanced_tree=False, compact_nodes=False)
-    order = tree.indices
-    for start in range(0, order.shape[0], _CHUNK):
-        chunk = np.sort(order[start : start + _CHUNK])
-        sub = cKDTree(geo.xyz[chunk], leafsize=32, balanced_tree=False, compact_nodes=False)
-        found = sub.sparse_distance_matrix(tree, r_hi, output_type="ndarray")
-        i_local = found["i"]
-        j = found["j"]
-        near = np.flatnonzero(found["v"] > r_lo)
-        del found
-        if near.size:
-            inside = geo.within(chunk[i_local[near]], j[near], rdist_max)
-            if not inside.all():
-                keep = np.ones(i_local.shape[0], dtype=bool)
-                keep[near[~inside]] = False
-                i_local, j = i_local[keep], j[keep]
-        yield chunk, i_local, j
+    def __init__(self, geo: _Geometry, eps_rad: float) -> None:
+        chord = 2.0 * np.sin(0.5 * eps_rad)
+        slack = chord * _REL_SLACK + _ABS_SLACK
+        self._r_lo = chord - slack
+        self._r_hi = chord + slack
+        self._rdist_max = float(np.sin(0.5 * eps_rad) ** 2)
+        self._geo = geo
+        self._tree = cKDTree(geo.xyz, leafsize=32, balanced_tree=False, compact_nodes=False)
+        #: locations in search order (compact in space) and each location's place in it
+        self.order: IntArray = self._tree.indices
+        self.rank: IntArray = np.empty_like(self.order)
+        self.rank[self.order] = np.arange(self.order.shape[0])
+
+    def chunks(self) -> Iterator[tuple[int, IntArray, IntArray, IntArray]]:
+        """Yield ``(start, chunk, i_local, j)``: ``chunk = order[start:start + size]``
+        and every neighbour ``j`` of each ``chunk[i_local]`` (itself included).
+
+        Each location is in exactly one chunk, together with all its neighbours.
+        """
+        geo = self._geo
+        for start in range(0, self.order.shape[0], _CHUNK):
+            chunk = self.order[start : start + _CHUNK]
+            sub = cKDTree(geo.xyz[chunk], leafsize=32, balanced_tree=False, compact_nodes=False)
+            found = sub.sparse_distance_matrix(self._tree, self._r_hi, output_type="ndarray")
+            i_local = found["i"]
+            j = found["j"]
+            near = np.flatnonzero(found["v"] > self._r_lo)
+            del found
+            if near.size:
+                inside = geo.within(chunk[i_local[near]], j[near], self._rdist_max)
+                if not inside.all():
+                    keep = np.ones(i_local.shape[0], dtype=bool)
+                    keep[near[~inside]] = False
+                    i_local, j = i_local[keep], j[keep]
+            yield start, chunk, i_local, j
 
 
 # ---------------------------------------------------------------- counting
@@ -380,43 +403,45 @@ def _group_max(key: IntArray, value: FloatArray) -> tuple[IntArray, FloatArray]:
 # ---------------------------------------------------------------- clusters
 
 
-def _cluster_seeds(core: np.ndarray, pi: IntArray, pj: IntArray, n_loc: int) -> IntArray:
-    """Per location, the lowest core location id of its cluster (``-1``: noise).
+class _Forest:
+    """Union–find over location ids, vectorised: a root is the least id of its tree.
 
-    Core locations joined by a neighbour pair form one cluster; a border location
-    joins, among the clusters of its core neighbours, the one with the lowest seed —
-    the cluster scikit-learn's expansion in index order reaches it from first.
+    Unions go in rounds: each edge still joining two trees hooks the higher root under
+    the lower one. A parent is never above its node, so no cycle can form.
     """
-    seed = np.full(n_loc, -1, dtype=np.int64)
-    core_ids = np.flatnonzero(core)
-    if core_ids.size == 0:
-        return seed
-    position = np.full(n_loc, -1, dtype=np.int64)
-    position[core_ids] = np.arange(core_ids.size)
-    both = core[pi] & core[pj]
-    a = position[pi[both]]
-    b = position[pj[both]]
-    graph = coo_matrix(
-        (np.ones(a.size, dtype=np.int8), (a, b)), shape=(core_ids.size, core_ids.size)
-    ).tocsr()
-    del a, b
-    _, comp = connected_components(graph, directed=False)
-    del graph
-    # core_ids ascend, so a component's first member is its lowest location id
-    _, first = np.unique(comp, return_index=True)
-    seed[core_ids] = core_ids[first][comp]
 
-    one = core[pi] != core[pj]
-    x = pi[one].astype(np.int64)
-    y = pj[one].astype(np.int64)
-    x_core = core[x]
-    border = np.where(x_core, y, x)
-    of_core = np.where(x_core, x, y)
-    best = np.full(n_loc, n_loc, dtype=np.int64)
-    np.minimum.at(best, border, seed[of_core])
-    reached = best < n_loc
-    seed[reached] = best[reached]
-    return seed
+    def __init__(self, n: int) -> None:
+        self._parent = np.arange(n, dtype=np.int64)
+
+    def _find(self, x: IntArray) -> IntArray:
+        parent = self._parent
+        r = parent[x]
+        while True:
+            up = parent[r]
+            if np.array_equal(up, r):
+                return r
+            r = up
+
+    def union(self, a: IntArray, b: IntArray) -> None:
+        parent = self._parent
+        while a.size:
+            ra = self._find(a)
+            rb = self._find(b)
+            parent[a] = ra  # shorten the paths just walked
+            parent[b] = rb
+            live = ra != rb
+            if not live.any():
+                return
+            a, b, ra, rb = a[live], b[live], ra[live], rb[live]
+            np.minimum.at(parent, np.maximum(ra, rb), np.minimum(ra, rb))
+
+    def roots(self) -> IntArray:
+        parent = self._parent
+        while True:
+            up = parent[parent]
+            if np.array_equal(up, parent):
+                return parent
+            parent = up
 
 
 def _number_by_first_location(seed: IntArray) -> IntArray:

@@ -100,7 +100,10 @@ def read_cities(path: str | Path) -> pd.DataFrame:
             "settlement": name.map(settlement_key),
             "lat": pd.to_numeric(raw["geo_lat"], errors="coerce"),
             "lon": pd.to_numeric(raw["geo_lon"], errors="coerce"),
-            "population": pd.to_numeric(raw.get("population"), errors="coerce"),
+            "population": pd.to_numeric(
+                raw["population"] if "population" in raw.columns else pd.Series(index=raw.index),
+                errors="coerce",
+            ),
         }
     )
     return out.dropna(subset=["lat", "lon"]).drop_duplicates(["region", "settlement"])
@@ -162,7 +165,7 @@ def _parsed_columns(raw: pd.Series) -> pd.DataFrame:
                 street,
                 house.key if house else None,
                 p.street_key or "",
-                street_loose_key(street) if street else "",
+                street_loose_key(street, p.street_type) if street else "",
                 house.loose_key if house else None,
                 house.base if house else None,
             )
@@ -189,7 +192,7 @@ def build_gazetteer(
     encoding: str = "utf-8",
     cities: str | Path | pd.DataFrame | None = None,
     max_city_km: float = 60.0,
-    max_region_km: float = 400.0,
+    max_region_km: float = 300.0,
     shared_point_settlements: int = 3,
     shared_point_houses: int = 3,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -207,7 +210,9 @@ def build_gazetteer(
     """
     if isinstance(sources, (str, Path, pd.DataFrame)):
         sources = [sources]
-    columns = {"address": address_column, "lat": lat_column, "lon": lon_column, "id": id_column or ""}
+    columns = {
+        "address": address_column, "lat": lat_column, "lon": lon_column, "id": id_column or "",
+    }
     frames = [_read_source(s, columns, sep, encoding) for s in sources]
     if not frames:
         raise GeocodeError("no address sources given")

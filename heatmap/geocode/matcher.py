@@ -8,7 +8,6 @@ registry point is shared by many houses answers with that point's coarser precis
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from heatmap.domain import Precision
-from heatmap.geocode.base import GEOCODE_COLUMNS
+from heatmap.geocode.answers import Answer, answers_frame, no_match
 from heatmap.geocode.gazetteer import ENTRY_COLUMNS, haversine_km
 from heatmap.geocode.normalise import (
     House,
@@ -47,7 +46,6 @@ _S_SETTLEMENT_LEVEL = 0.4
 _SAME_BUILDING_KM = 0.2
 _FUZZY_CUTOFF = 82.0
 
-Answer = tuple[float, float, str, float, str | None, str | None]
 
 
 @dataclass(slots=True)
@@ -73,8 +71,7 @@ class _Locality:
     streets: list[int]
 
 
-def _none(reason: str) -> Answer:
-    return (math.nan, math.nan, Precision.NONE.value, 0.0, None, reason)
+_none = no_match
 
 
 def _coarser(a: str, b: str) -> str:
@@ -142,7 +139,7 @@ class GazetteerGeocoder:
                 )
                 self._localities[lid].streets.append(sid)
                 self._street_by_key[skey].append(sid)
-                loose = street_loose_key(street) if street else ""
+                loose = street_loose_key(street, stype) if street else ""
                 if loose != skey:
                     self._street_by_loose[loose].append(sid)
             st = self._streets[sid]
@@ -180,11 +177,7 @@ class GazetteerGeocoder:
                 if len(cache) < 1_000_000:
                     cache[key] = ans
             out.append(ans)
-        frame = pd.DataFrame.from_records(out, columns=list(GEOCODE_COLUMNS))
-        frame["lat"] = frame["lat"].astype(float)
-        frame["lon"] = frame["lon"].astype(float)
-        frame["score"] = frame["score"].astype(float)
-        return frame
+        return answers_frame(out)
 
     # ------------------------------------------------------------------ one address
 
@@ -231,7 +224,7 @@ class GazetteerGeocoder:
                 sid, s_factor = found
                 return self._answer_street(sid, p.house, settle_factor * s_factor)
             if settle_fallback:
-                if self._street_by_key.get(street_key(street_name)):
+                if self._street_by_key.get(street_key(street_name, p.street_type)):
                     return _none(f"street '{street_name}' is in several settlements: give a city")
                 return _none(f"street '{street_name}' not found (no settlement given)")
         if locs is not None and not settle_fallback:
@@ -276,7 +269,8 @@ class GazetteerGeocoder:
     ) -> tuple[set[int], str, str] | None:
         words = street.split()
         for k in range(len(words), 0, -1):
-            for name, rest in ((" ".join(words[:k]), words[k:]), (" ".join(words[-k:]), words[:-k])):
+            splits = ((" ".join(words[:k]), words[k:]), (" ".join(words[-k:]), words[:-k]))
+            for name, rest in splits:
                 ids = self._loc_by_name.get(settlement_key(name))
                 if ids:
                     cand = set(ids) if region_locs is None else set(ids) & region_locs
@@ -291,8 +285,8 @@ class GazetteerGeocoder:
         house: House | None,
     ) -> tuple[int, float] | None:
         """The best street id and its score factor, or None."""
-        key = street_key(name)
-        loose = street_loose_key(name)
+        key = street_key(name, stype)
+        loose = street_loose_key(name, stype)
         tiers: list[tuple[list[int], float]] = [
             (self._street_by_key.get(key, []), 1.0),
             (self._street_by_key.get(loose, []) + self._street_by_loose.get(loose, [])
@@ -396,6 +390,11 @@ class GazetteerGeocoder:
         if rows:
             return rows, _S_HOUSE_LOOSE
         base = st.base.get(house.base, [])
+        if not base and house.number and not house.corpus:
+            # Zelenograd style: "Зеленоград, 1117" means "корп. 1117"
+            as_corpus = House("", corpus=house.number.split("/")[0] + house.letter)
+            row = st.houses.get(as_corpus.key)
+            return ([row], _S_HOUSE_LOOSE) if row is not None else ([], 0.0)
         if not base:
             return [], 0.0
         if house.has_extras or "/" in house.number:

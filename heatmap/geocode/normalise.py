@@ -39,7 +39,7 @@ SETTLEMENT_TYPES: dict[str, str] = {
     "п": "п", "пос": "п", "поселок": "п",
     "д": "д", "дер": "д", "деревня": "д",
     "с": "с", "село": "с",
-    "пгт": "пгт", "рп": "рп", "кп": "кп", "дп": "дп", "нп": "нп",
+    "пгт": "пгт", "гп": "пгт", "рп": "рп", "кп": "кп", "дп": "дп", "нп": "нп",
     "х": "х", "хут": "х", "хутор": "х",
     "ст-ца": "ст-ца", "станица": "ст-ца", "аул": "аул",
     "сл": "сл", "слобода": "сл", "ст": "ст", "станция": "ст",
@@ -144,7 +144,10 @@ _GLUED_HOUSE = re.compile(
     r"^(\d+[а-я]?(?:/\d+[а-я]?)?)(корп|кор|к|стр|с|лит)(\d+[а-я]?|[а-я])$"
 )
 _ORDINAL = re.compile(r"^(\d+)-?(?:я|й|ая|ой|ий|ый|ое|ье|го|ого|ым|ом)$")
-_HOUSE_NUMBER = re.compile(r"^(\d+)(?:-?([а-я]))?(?:/(\d+)(?:-?([а-я]))?)?$")
+_HOUSE_NUMBER = re.compile(
+    r"^(\d+(?:-\d+(?=/))?)(?:-?([а-я]))?(?:/(?:(\d+(?:-\d+)?)(?:-?([а-я]))?|([а-я])))?$"
+)
+_LATIN_LOOKALIKE = str.maketrans("abcekmhoptxy", "абсекмнортху")
 _HOUSE_FLAT = re.compile(r"^(\d+[а-я]?)-(\d+)$")
 _POSTAL = re.compile(r"^\d{6}$")
 _HAS_CYRILLIC = re.compile(r"[а-я]")
@@ -167,7 +170,7 @@ class House:
     @property
     def key(self) -> str:
         """The exact house key: ``12а к1 с2 ла``."""
-        parts = [self.number + self.letter]
+        parts = [self.number + self.letter] if self.number else []
         if self.corpus:
             parts.append("к" + self.corpus)
         if self.building:
@@ -191,7 +194,7 @@ class House:
         if self.literal:
             letters.append(self.literal[0])
         letter = next((x for x in letters if x), "")
-        parts = [self.number + letter]
+        parts = [self.number + letter] if self.number else []
         if corpus:
             parts.append("к" + corpus)
         if building:
@@ -235,7 +238,7 @@ class ParsedAddress:
 
     @property
     def street_key(self) -> str | None:
-        return street_key(self.street) if self.street else None
+        return street_key(self.street, self.street_type) if self.street else None
 
     @property
     def house_key(self) -> str | None:
@@ -284,29 +287,47 @@ def _street_tokens(name: str) -> list[str]:
     return out
 
 
+#: Words a street type contributes to a name made only of numbers ("2-я линия").
+_TYPE_WORDS: dict[str, str] = {
+    "линия": "линия", "проезд": "проезд", "аллея": "аллея", "мкр": "микрорайон",
+    "кв-л": "квартал", "городок": "городок", "туп": "тупик", "пер": "переулок",
+    "просек": "просек", "тракт": "тракт", "ул": "улица", "км": "км",
+}
+_NOT_PROPER = frozenset({"во", "б", "м", "ср", "верх", "ниж", "нов", "стар"})
+
+
+def _with_type(tokens: list[str], street_type: str | None) -> list[str]:
+    if street_type and not any(t.isalpha() and t not in _NOT_PROPER for t in tokens):
+        word = _TYPE_WORDS.get(street_type, street_type)
+        if word not in tokens:
+            return [*tokens, word]
+    return tokens
+
+
 def _sorted_key(tokens: list[str]) -> str:
     nums = sorted(t for t in tokens if t.isdigit())
     words = sorted(t for t in tokens if not t.isdigit())
     return " ".join(nums + words)
 
 
-def street_key(name: str) -> str:
+def street_key(name: str, street_type: str | None = None) -> str:
     """Order-free key of a street name: ``"2-я Березовая"`` → ``"2 березовая"``.
 
     Ordinals become digits ("вторая", "2-я", "2" → "2"); qualifiers fold
     ("Б.", "Большая", "Большой" → "б"); "им./имени" is dropped; words are sorted so
-    "Академическая Б." equals "Большая Академическая".
+    "Академическая Б." equals "Большая Академическая". A name made only of
+    numbers takes the type's word: ("2", "линия") → "2 линия" like "2-я Линия".
     """
-    return _sorted_key(_street_tokens(name))
+    return _sorted_key(_with_type(_street_tokens(name), street_type))
 
 
-def street_loose_key(name: str) -> str:
+def street_loose_key(name: str, street_type: str | None = None) -> str:
     """Like :func:`street_key` without titles and initials ("Маршала Блюхера" → "блюхера")."""
     toks = [
         t for t in _street_tokens(name)
         if t not in _TITLES and not (len(t) == 1 and t not in ("б", "м"))
     ]
-    return _sorted_key(toks)
+    return _sorted_key(_with_type(toks, street_type))
 
 
 def settlement_key(name: str) -> str:
@@ -344,6 +365,8 @@ def tokenize(text: str) -> list[str]:
         tok = raw.strip("-/")
         if not tok:
             continue
+        if tok[0].isdigit():
+            tok = tok.translate(_LATIN_LOOKALIKE)  # "13a" typed with a Latin letter
         m = _GLUED_HOUSE.match(tok)
         if m:
             out.extend(m.groups())
@@ -404,14 +427,14 @@ class _HouseBuilder:
             if not m2:
                 return False
             return self.set_number(m2.group(1))
-        num, let, frac, flet = m.groups()
+        num, let, frac, flet, slash_letter = m.groups()
         self.number = num + ("/" + frac if frac else "")
-        self.letter = flet or let or ""
+        self.letter = flet or let or slash_letter or ""
         return True
 
     def build(self) -> House | None:
-        if not self.number:
-            return None
+        if not self.number and not self.corpus:
+            return None  # (Zelenograd numbers its buildings by corpus alone: "к. 2305")
         return House(self.number, self.letter, self.corpus, self.building, self.literal)
 
 
@@ -477,12 +500,17 @@ def parse_address(text: str | None) -> ParsedAddress:
             continue
         in_literal_list = False
         # ---- markers whose meaning depends on what follows
-        if tok in HOUSE_MARKERS and (_is_number(nxt) or tok != "д"):
+        if tok in HOUSE_MARKERS and _is_number(nxt):
             close()
-            if house.number:  # a second house: the first number belonged to the street
+            if house.number and not house.implicit:
+                slot = "ignore"  # a second explicit house number: keep the first
+                continue
+            if house.number:  # the implicit number belonged to the street ("линия 2, д. 5")
                 _unhouse(groups, house)
             slot = "house"
             continue
+        if tok in HOUSE_MARKERS and tok != "д":
+            continue  # "дом" without a number
         if tok == "д" and (nxt is None or nxt == "," or _is_marker(nxt)):
             continue  # a dangling "д." (registry artefact)
         if tok in CORPUS_MARKERS and (house.number or _is_number(nxt)) and (
@@ -518,13 +546,39 @@ def parse_address(text: str | None) -> ParsedAddress:
             continue
         # ---- type markers of named parts
         kind, canon = _named_marker(tok, nxt)
+        if kind is not None and cur is not None and cur.kind is not None and not cur.words and (
+            _ends_part(nxt) or _is_number(nxt)
+        ):
+            cur.words.append(tok)  # "г. Остров", "нп. Городок": a type word used as a name
+            continue
+        if (
+            kind == "settlement" and cur is not None and cur.kind is not None and cur.words
+            and _ends_part(nxt)
+        ):
+            cur.kind, cur.type = kind, canon  # "тер. Дубровка гп": the last type wins
+            close()
+            continue
+        if (
+            kind == "street" and cur is not None and cur.kind == "street" and cur.words
+            and (_ends_part(nxt) or _is_number(nxt) or _is_marker(nxt))
+        ):
+            cur.words.append(tok)  # "ул. 5 Линия": the type word is part of the name
+            continue
         if kind is not None:
-            if cur is not None and cur.kind is None and cur.words and (
-                _ends_part(nxt) or _is_number(nxt) or _is_marker(nxt)
-            ):
+            suffix = _ends_part(nxt) or _is_number(nxt) or _is_marker(nxt)
+            if cur is not None and cur.kind is None and cur.words and suffix:
                 # a type written after its name: "Тверская ул."
                 cur.kind, cur.type = kind, canon
                 close()
+                continue
+            if (
+                kind == "street" and suffix and cur is not None and cur.kind == "settlement"
+                and len(cur.words) >= 2
+            ):
+                # "г Вологда Мира ул 5": the last word is the street's name
+                name = cur.words.pop()
+                close()
+                groups.append(_Group(kind, canon, [name], after_house=bool(house.number)))
                 continue
             if cur is not None and cur.kind is not None and not cur.words:
                 cur = None  # two markers in a row: keep the later one
@@ -613,6 +667,15 @@ def _assemble(
             streets.append(g)
         elif g.kind is None:
             untyped.append(g)
+    if not any(g.kind == "settlement" for g in groups) and streets and (
+        len(streets) >= 2 or (district is not None and not untyped)
+    ):
+        # "р-н. Всеволожский, мкр. Сертолово-1, ул. Лесная": the outer one is the settlement
+        streets[0].kind = "settlement"
+        streets.pop(0)
+    elif not any(g.kind == "settlement" for g in groups) and district is not None and untyped:
+        untyped[0].kind = "settlement"  # "р-н. Струго-Красненский, Владимирский Лагерь, д. 28"
+        untyped.pop(0)
     street: _Group | None = None
     if streets:
         # the street nearest before the house wins; others are leftovers
@@ -629,6 +692,7 @@ def _assemble(
     # written after the house ("ул. Садовая, д. 17, г. Исилькуль") are the widest
     chain: list[tuple[str | None, str]] = []
     late: list[tuple[str | None, str]] = []
+    typed_settlement = any(g.kind == "settlement" for g in groups)
     for g in groups:
         if not g.words or g is street:
             continue
@@ -636,7 +700,7 @@ def _assemble(
         if g.kind == "settlement":
             (late if g.after_house else chain).append((g.type, settlement_key(name)))
         elif g.kind is None:
-            if not _HAS_CYRILLIC.search(name):
+            if not _HAS_CYRILLIC.search(name) or (g.after_house and typed_settlement):
                 unparsed.append(name)
             else:
                 (late if g.after_house else chain).append((None, settlement_key(name)))

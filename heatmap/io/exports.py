@@ -9,6 +9,7 @@ stopping the read.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 from dataclasses import dataclass, field
@@ -50,43 +51,34 @@ def _read_csv(path: Path) -> RawExport:
     try:
         data = path.read_bytes()
         if path.suffix == ".gz":
-            import gzip
-
             data = gzip.decompress(data)
-        text = data.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        data.decode("utf-8")
+    except (OSError, UnicodeDecodeError, gzip.BadGzipFile) as exc:
         raise InputError(f"{path}: cannot read as UTF-8 text: {exc}") from exc
-    if not text.strip():
+    if not data.strip():
         raise InputError(f"{path}: the file is empty (a header row is required)")
     try:
-        rows = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-            on_bad_lines="error",
-        )
-    except (pd.errors.ParserError, ValueError) as exc:
-        return _read_csv_slow(path, text, f"{exc}")
+        rows = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, engine="pyarrow")
+    except Exception as exc:  # pyarrow's parse errors: ragged rows and the like
+        return _read_csv_slow(path, data.decode("utf-8"), f"{exc}")
+    rows = rows.fillna("")
     rows.columns = [str(c).strip() for c in rows.columns]
-    # Line numbers: header is line 1. Quoted newlines make rows span lines,
-    # so fall back to the csv module's own line counting only when they exist.
-    if text.count("\n") - (0 if text.endswith("\n") else -1) == len(rows) + 1:
-        line = np.arange(2, len(rows) + 2, dtype=np.int64)
-    else:
-        line = _csv_line_numbers(text, len(rows))
-    return RawExport(str(path), rows.reset_index(drop=True), line)
+    return RawExport(str(path), rows.reset_index(drop=True), _line_numbers(rows, data))
 
 
-def _csv_line_numbers(text: str, expected: int) -> np.ndarray:
-    reader = csv.reader(io.StringIO(text))
-    next(reader, None)
-    starts: list[int] = []
-    previous_end = reader.line_num
-    for record in reader:
-        if record:
-            starts.append(previous_end + 1)
-        previous_end = reader.line_num
-    if len(starts) != expected:
-        return np.arange(2, expected + 2, dtype=np.int64)
-    return np.asarray(starts, dtype=np.int64)
+def _line_numbers(rows: pd.DataFrame, data: bytes) -> np.ndarray:
+    """First line of each record: the header is line 1; quoted newlines make rows span lines."""
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if lines == len(rows) + 1:
+        return np.arange(2, len(rows) + 2, dtype=np.int64)
+    spans = np.ones(len(rows), dtype=np.int64)
+    for name in rows.columns:
+        spans += rows[name].str.count("\n").to_numpy(dtype=np.int64)
+    if int(spans.sum()) + 1 == lines:
+        return np.concatenate([[2], 2 + np.cumsum(spans)[:-1]]).astype(np.int64)
+    return _csv_line_numbers(data.decode("utf-8"), len(rows))  # blank lines in between
 
 
 def _read_csv_slow(path: Path, text: str, why: str) -> RawExport:

@@ -10,6 +10,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from heatmap.core.ingest import COMPLAINT_COLUMNS, plan_upsert
@@ -329,11 +330,11 @@ def _statements(sql: str) -> list[str]:
 def _complaint_rows(frame: pd.DataFrame, at: str | None, *, with_point: bool) -> list[tuple]:
     columns = frame.loc[:, list(COMPLAINT_COLUMNS)].copy()
     columns["created_at"] = iso_utc(columns["created_at"])
-    values = [nullable(columns[c]) for c in COMPLAINT_COLUMNS]
     if with_point:
-        located = columns["lat"].notna().to_numpy()
-        values.append(["point" if p else None for p in located.tolist()])
-        values.append([1.0 if p else None for p in located.tolist()])
-        values.extend([[at] * len(columns), [at] * len(columns)])
-    return list(zip(*values, strict=True))
-
+        located = columns["lat"].notna()
+        columns["precision"] = np.where(located, "point", None)
+        columns["geo_score"] = np.where(located, 1.0, None)
+        columns["ingested_at"] = at
+        columns["updated_at"] = at
+    values = columns.astype(object)
+    return list(map(tuple, values.where(columns.notna(), None).to_numpy().tolist()))

@@ -1,0 +1,59 @@
+# Teplokarty — everything a newcomer needs: `make demo`, `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: install dev demo test test-fast lint bench bench-ingest bench-detect bench-geocode clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Teplokarty needs Python 3.11+ (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,postgis,dask]'
+	@touch $@ $(RUN_STAMP)
+
+## install: .venv with the `heatmap` command in .venv/bin
+install: $(RUN_STAMP)
+
+## dev: install plus test, lint and optional-engine dependencies
+dev: $(DEV_STAMP)
+
+## demo: run the whole flow on the bundled samples; writes demo-out/map.html
+demo: install
+	$(BIN)/heatmap demo --out demo-out
+
+## test: the whole suite (PostGIS tests need HEATMAP_TEST_PG_DSN, see README)
+test: dev
+	$(BIN)/pytest
+
+## test-fast: the suite without slow tests
+test-fast: dev
+	$(BIN)/pytest -m "not slow"
+
+## lint: ruff and mypy, both must be clean
+lint: dev
+	$(BIN)/ruff check heatmap tests benchmarks
+	$(BIN)/mypy
+
+## bench: every benchmark, this project beside its peer
+bench: bench-ingest bench-detect bench-geocode
+
+bench-ingest: dev
+	$(BIN)/python benchmarks/bench_ingest.py
+
+bench-detect: dev
+	$(BIN)/python benchmarks/bench_detect.py --n 100000 1000000
+
+bench-geocode: dev
+	$(BIN)/python benchmarks/bench_geocode.py
+
+clean:
+	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,89 @@
+"""Ingest throughput into SQLite: `heatmap ingest` beside a bare load of the same rows.
+
+The peer reads the same CSV with pandas and inserts the raw text rows into a
+plain SQLite table with executemany — no validation, no normalisation, no
+dedup: the floor any ingest into SQLite pays. Run: `make bench-ingest`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from heatmap.io.writers import write_table
+from heatmap.samples import SAMPLES_NOW, generate_export, read_addresses
+from heatmap.service import ingest, init_store
+from heatmap.store import open_store
+
+
+def bare_load(csv_path: Path, db_path: Path) -> float:
+    start = time.perf_counter()
+    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+    db = sqlite3.connect(db_path, isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    columns = ", ".join(f'"{c}" TEXT' for c in frame.columns)
+    db.execute(f"CREATE TABLE raw ({columns})")
+    db.execute("BEGIN")
+    db.executemany(
+        f"INSERT INTO raw VALUES ({', '.join('?' * len(frame.columns))})",
+        frame.itertuples(index=False, name=None),
+    )
+    db.execute("COMMIT")
+    db.close()
+    return time.perf_counter() - start
+
+
+def ours(csv_path: Path, db_path: Path) -> tuple[float, float, dict[str, int]]:
+    store = open_store(f"sqlite:///{db_path}")
+    init_store(store)
+    start = time.perf_counter()
+    first = ingest(store, [csv_path], now=datetime.now(UTC))
+    fresh = time.perf_counter() - start
+    start = time.perf_counter()
+    ingest(store, [csv_path], now=datetime.now(UTC))
+    again = time.perf_counter() - start
+    store.close()
+    return fresh, again, first.totals
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, nargs="+", default=[100_000, 300_000])
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.n:
+            frame, _ = generate_export(read_addresses(), n=n, seed=7, now=SAMPLES_NOW)
+            csv_path = Path(tmp) / f"export-{n}.csv"
+            write_table(frame, csv_path)
+            peer = bare_load(csv_path, Path(tmp) / f"bare-{n}.db")
+            fresh, again, totals = ours(csv_path, Path(tmp) / f"ours-{n}.db")
+            results.append({
+                "rows": n, "ours_s": round(fresh, 3), "ours_rows_per_s": round(n / fresh),
+                "reimport_s": round(again, 3), "bare_s": round(peer, 3),
+                "bare_rows_per_s": round(n / peer), "ratio_ours_to_bare": round(fresh / peer, 2),
+                "quarantined": totals["quarantined"],
+            })
+    if args.json:
+        print(json.dumps(results))
+        return
+    print(f"{'rows':>8} {'heatmap ingest':>16} {'rows/s':>10} {'re-import':>10} "
+          f"{'bare load':>10} {'rows/s':>10} {'ours/bare':>10}")
+    for r in results:
+        print(f"{r['rows']:>8} {r['ours_s']:>15.2f}s {r['ours_rows_per_s']:>10,} "
+              f"{r['reimport_s']:>9.2f}s {r['bare_s']:>9.2f}s {r['bare_rows_per_s']:>10,} "
+              f"{r['ratio_ours_to_bare']:>9.2f}x")
+    print("target: >= 100,000 rows/s into SQLite (validation, normalisation, dedup, quarantine)")
+
+
+if __name__ == "__main__":
+    main()

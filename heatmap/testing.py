@@ -1,0 +1,60 @@
+"""Assertions for tests and notebooks, in the spirit of ``geopandas.testing``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+import shapely
+
+
+def same_partition(a: Sequence[object], b: Sequence[object], *, noise: object = -1) -> bool:
+    """True when labellings ``a`` and ``b`` put the same points together (ids may differ)."""
+    left = pd.Series(list(a), dtype=object)
+    right = pd.Series(list(b), dtype=object)
+    if len(left) != len(right):
+        return False
+    noisy_left = left.isna() | (left == noise)
+    noisy_right = right.isna() | (right == noise)
+    if not (noisy_left == noisy_right).all():
+        return False
+    pairs = pd.DataFrame({"a": left[~noisy_left], "b": right[~noisy_right]}).drop_duplicates()
+    return bool(pairs["a"].is_unique and pairs["b"].is_unique)
+
+
+def assert_same_partition(a: Sequence[object], b: Sequence[object], *, noise: object = -1) -> None:
+    """Fail unless ``a`` and ``b`` are the same clustering up to renaming clusters."""
+    if not same_partition(a, b, noise=noise):
+        left = np.asarray(list(a), dtype=object)
+        right = np.asarray(list(b), dtype=object)
+        diff = np.flatnonzero(
+            pd.Series(left).astype(str).to_numpy() != pd.Series(right).astype(str).to_numpy()
+        )
+        raise AssertionError(
+            f"labellings differ as partitions ({len(left)} vs {len(right)} points; "
+            f"first differing positions {diff[:10].tolist()})"
+        )
+
+
+def assert_counts_add_up(counts: dict[str, int]) -> None:
+    """An ingest summary accounts for every row read: nothing dropped silently."""
+    expected = {"read", "inserted", "updated", "unchanged", "quarantined"}
+    if set(counts) != expected:
+        raise AssertionError(f"ingest counts must have exactly {sorted(expected)}: {counts}")
+    settled = counts["inserted"] + counts["updated"] + counts["unchanged"] + counts["quarantined"]
+    if settled != counts["read"]:
+        raise AssertionError(f"{counts['read']} rows read but {settled} accounted for: {counts}")
+
+
+def spots_covering(spots: pd.DataFrame, points: Iterable[tuple[float, float]],
+                   *, tolerance_m: float = 150.0) -> list[str | None]:
+    """For each (lat, lon), the id of a non-merged spot within ``tolerance_m``, else None."""
+    live = spots[spots["status"] != "merged"]
+    geometry = np.asarray(live["geometry"].tolist(), dtype=object)
+    found: list[str | None] = []
+    for lat, lon in points:
+        degrees = tolerance_m / 111_000.0
+        near = shapely.dwithin(geometry, shapely.Point(lon, lat), degrees)
+        found.append(str(live["id"].iloc[int(np.flatnonzero(near)[0])]) if near.any() else None)
+    return found

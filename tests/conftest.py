@@ -1,0 +1,76 @@
+"""Fixtures shared by the whole suite: stores, the samples, the real data, a fixed clock."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from heatmap.store import Store, open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "data" / "samples"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Real-data tests skip with a reason when ../shared/data is absent."""
+    if SHARED_DATA.is_dir():
+        return
+    skip = pytest.mark.skip(reason=f"real data not found at {SHARED_DATA}")
+    for item in items:
+        if "realdata" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'heatmap.db'}"
+
+
+def _postgis_url() -> str | None:
+    return os.environ.get("HEATMAP_TEST_PG_DSN")
+
+
+STORE_KINDS = [
+    "sqlite",
+    pytest.param("postgis", marks=pytest.mark.postgis),
+]
+
+
+@pytest.fixture(params=STORE_KINDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh, empty store of each kind (PostGIS when a DSN is given)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'heatmap.db'}"
+        return
+    dsn = _postgis_url()
+    if not dsn:
+        pytest.skip("PostGIS tests need HEATMAP_TEST_PG_DSN=postgresql://… (see README)")
+    from heatmap.store.postgis import fresh_schema_url  # type: ignore[import-not-found]
+
+    with fresh_schema_url(dsn) as url:
+        yield url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    """A fresh store with its schema, of each kind."""
+    opened = open_store(store_url)
+    opened.upgrade()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def sample_export() -> Path:
+    return SAMPLES / "crm_export.csv"

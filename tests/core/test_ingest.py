@@ -1,0 +1,130 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from heatmap.core.ingest import COMPLAINT_COLUMNS, plan_upsert, validate_export
+from heatmap.io.exports import RawExport
+
+KEY = b"test-key-0123456789abcdef"
+GOOD = {
+    "ticket_id": "T-1", "created_at": "2026-11-10T10:00:00+03:00", "msisdn": "89161234567",
+    "subscriber_id": "", "segment": "mass", "ltv": "1200.5", "topic": "no_coverage",
+    "description": "Нет сети", "address": "Вологда, ул. Мира, 1", "lat": "", "lon": "",
+    "region": "Вологодская область", "channel": "call_centre",
+}
+
+
+def raw(*rows: dict[str, str]) -> RawExport:
+    frame = pd.DataFrame(list(rows), dtype=str).fillna("")
+    return RawExport("export.csv", frame, np.arange(2, len(rows) + 2))
+
+
+def reasons_of(row: dict[str, str]) -> str:
+    checked = validate_export(raw(row), key=KEY)
+    assert len(checked.complaints) == 0, "the row should have been quarantined"
+    return str(checked.quarantine["reasons"].iloc[0])
+
+
+def test_good_row_becomes_a_canonical_complaint() -> None:
+    checked = validate_export(raw(GOOD), key=KEY)
+    assert checked.quarantine.empty
+    complaint = checked.complaints.iloc[0]
+    assert list(checked.complaints.columns) == list(COMPLAINT_COLUMNS)
+    assert complaint["msisdn"] == "+79161234567"
+    assert complaint["subscriber_id"].startswith("s:")
+    assert complaint["created_at"] == pd.Timestamp("2026-11-10T07:00:00Z")
+    assert complaint["ltv"] == 1200.5
+    assert complaint["topic_source"] == "crm"
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"ticket_id": ""}, "missing ticket_id"),
+        ({"created_at": "10.11.2026"}, "created_at is not an ISO 8601 date-time"),
+        ({"created_at": "2026-11-10T10:00:00"}, "created_at has no UTC offset"),
+        ({"created_at": ""}, "missing created_at"),
+        ({"segment": "gold"}, "unknown segment"),
+        ({"segment": ""}, "missing segment"),
+        ({"ltv": "-5"}, "ltv is negative"),
+        ({"ltv": "много"}, "ltv is not a number"),
+        ({"topic": "bad_weather"}, "unknown topic"),
+        ({"channel": "pigeon"}, "unknown channel"),
+        ({"msisdn": "12345"}, "msisdn is not a Russian mobile number"),
+        ({"address": "", "lat": "123", "lon": "30"}, "lat outside -90..90"),
+        ({"address": "", "lat": "60", "lon": "200"}, "lon outside -180..180"),
+        ({"address": "", "lat": "60"}, "lat and lon must be given together"),
+        ({"address": ""}, "neither address nor lat/lon"),
+    ],
+)
+def test_bad_rows_are_quarantined_with_their_reason(change: dict[str, str], reason: str) -> None:
+    assert reason in reasons_of({**GOOD, **change})
+
+
+def test_every_reason_is_reported() -> None:
+    reasons = reasons_of({**GOOD, "ticket_id": "", "segment": "gold", "ltv": "-1"})
+    assert reasons.split("; ") == ["missing ticket_id", "unknown segment", "ltv is negative"]
+
+
+def test_quarantine_keeps_line_and_raw_row() -> None:
+    rows = [GOOD, {**GOOD, "ticket_id": "T-2", "segment": "gold"}]
+    checked = validate_export(raw(*rows), key=KEY)
+    bad = checked.quarantine.iloc[0]
+    assert bad["line"] == 3
+    assert json.loads(bad["raw"])["segment"] == "gold"
+    assert len(checked.complaints) + len(checked.quarantine) == checked.read == 2
+
+
+def test_coordinates_keep_their_point_and_commas_are_decimal() -> None:
+    checked = validate_export(raw({**GOOD, "address": "", "lat": "59,22", "lon": "39,88"}), key=KEY)
+    assert checked.complaints[["lat", "lon"]].iloc[0].tolist() == [59.22, 39.88]
+
+
+def test_topic_is_classified_from_description_when_absent() -> None:
+    rows = [{**GOOD, "topic": "", "description": "Постоянно обрывается звонок"},
+            {**GOOD, "ticket_id": "T-2", "topic": "", "description": "Всё плохо"}]
+    complaints = validate_export(raw(*rows), key=KEY).complaints
+    assert complaints["topic"].iloc[0] == "dropped_calls"
+    assert complaints["topic_source"].iloc[0] == "classified"
+    assert complaints[["topic", "topic_source"]].iloc[1].isna().all()
+
+
+def test_repeat_caller_keeps_one_subscriber_and_anonymous_rows_stay_apart() -> None:
+    rows = [GOOD, {**GOOD, "ticket_id": "T-2", "msisdn": "+7 916 123-45-67"},
+            {**GOOD, "ticket_id": "T-3", "msisdn": ""}, {**GOOD, "ticket_id": "T-4", "msisdn": ""}]
+    subscribers = validate_export(raw(*rows), key=KEY).complaints["subscriber_id"].tolist()
+    assert subscribers[0] == subscribers[1]
+    assert len(set(subscribers)) == 3
+
+
+def test_segment_case_is_forgiven() -> None:
+    assert validate_export(raw({**GOOD, "segment": "VIP"}), key=KEY).complaints["segment"].tolist() == ["vip"]
+
+
+def test_repeated_ticket_in_one_export_keeps_the_last() -> None:
+    rows = [GOOD, {**GOOD, "description": "позже"}]
+    checked = validate_export(raw(*rows), key=KEY)
+    assert checked.complaints["description"].tolist() == ["позже"]
+    assert "repeated later" in checked.quarantine["reasons"].iloc[0]
+
+
+def test_plan_upsert_splits_new_changed_and_same() -> None:
+    complaints = validate_export(
+        raw(GOOD, {**GOOD, "ticket_id": "T-2"}, {**GOOD, "ticket_id": "T-3"}), key=KEY
+    ).complaints
+    existing = pd.DataFrame({"ticket_id": ["T-1", "T-2"],
+                             "content_hash": [complaints["content_hash"].iloc[0], "different"]})
+    plan = plan_upsert(complaints, existing)
+    assert plan.inserts["ticket_id"].tolist() == ["T-3"]
+    assert plan.updates["ticket_id"].tolist() == ["T-2"]
+    assert plan.unchanged == 1
+
+
+def test_content_hash_changes_with_content_only() -> None:
+    a = validate_export(raw(GOOD), key=KEY).complaints["content_hash"].iloc[0]
+    b = validate_export(raw(GOOD), key=KEY).complaints["content_hash"].iloc[0]
+    c = validate_export(raw({**GOOD, "description": "иначе"}), key=KEY).complaints[
+        "content_hash"].iloc[0]
+    assert a == b != c

@@ -1,0 +1,128 @@
+"""The storage protocol, run on every store kind (SQLite always, PostGIS with a DSN)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from heatmap.core.policy import load_policy
+from heatmap.detect.run import DetectParams
+from heatmap.errors import MigrationError
+from heatmap.service import detect_spots, ingest
+from heatmap.store import Store, open_store
+from heatmap.testing import assert_counts_add_up
+
+HEADER = "ticket_id,created_at,msisdn,segment,ltv,topic,description,address,lat,lon,region,channel\n"
+
+
+def export(tmp_path: Path, rows: list[str], name: str = "export.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+ROWS = [
+    "T1,2026-11-19T10:00:00+03:00,89161234567,mass,100,no_coverage,Нет сети,,59.2200,39.8800,R,app",
+    "T2,2026-11-19T11:00:00+03:00,89161234568,vip,5000,no_coverage,Нет сети,,59.2201,39.8801,R,app",
+    "T3,2026-11-19T12:00:00+03:00,89161234569,mass,,,Обрывы звонков,,59.2202,39.8802,R,chat",
+    "T4,2026-11-19T12:00:00+03:00,,gold,,,,,59.2202,39.8802,R,chat",
+    "T5,2026-11-19T12:00:00+03:00,,mass,,,,ул. Мира 1,,,R,chat",
+]
+
+
+def test_schema_is_created_and_upgrade_is_idempotent(store_url: str) -> None:
+    store = open_store(store_url)
+    assert store.schema_version() == 0
+    assert store.upgrade() == [1]
+    assert store.upgrade() == []
+    assert store.schema_version() == 1
+    assert len(store.secret()) == 32
+    store.close()
+
+
+def test_store_without_schema_says_run_init(store_url: str) -> None:
+    store = open_store(store_url)
+    with pytest.raises(MigrationError, match="heatmap init"):
+        store.load_spots()
+    store.close()
+
+
+def test_ingest_counts_and_reimport_changes_nothing(store: Store, tmp_path: Path, now) -> None:
+    path = export(tmp_path, ROWS)
+    first = ingest(store, [path], now=now).totals
+    assert first == {"read": 5, "inserted": 4, "updated": 0, "unchanged": 0, "quarantined": 1}
+    assert_counts_add_up(first)
+    again = ingest(store, [path], now=now + timedelta(hours=1)).totals
+    assert again == {"read": 5, "inserted": 0, "updated": 0, "unchanged": 4, "quarantined": 1}
+    assert len(store.load_quarantine()) == 1, "a retry must not duplicate quarantined rows"
+    assert len(store.load_complaints()) == 4
+
+
+def test_changed_row_updates_and_records_the_change(store: Store, tmp_path: Path, now) -> None:
+    ingest(store, [export(tmp_path, ROWS)], now=now)
+    changed = [ROWS[0].replace("Нет сети", "Нет сети совсем"), *ROWS[1:]]
+    counts = ingest(store, [export(tmp_path, changed, "v2.csv")], now=now).totals
+    assert (counts["updated"], counts["unchanged"]) == (1, 3)
+    row = store.load_complaints(ticket_ids=["T1"]).iloc[0]
+    assert row["description"] == "Нет сети совсем"
+    assert row["precision"] == "point"
+
+
+def test_complaints_come_back_typed(store: Store, tmp_path: Path, now) -> None:
+    ingest(store, [export(tmp_path, ROWS)], now=now)
+    frame = store.load_complaints().set_index("ticket_id")
+    assert frame.loc["T1", "created_at"] == pd.Timestamp("2026-11-19T07:00:00Z")
+    assert frame.loc["T1", "msisdn"] == "+79161234567"
+    assert frame.loc["T1", "precision"] == "point"
+    assert frame.loc["T3", "topic"] == "dropped_calls"
+    assert pd.isna(frame.loc["T5", "precision"]), "address rows wait for geocoding"
+    assert store.load_complaints(pending_geocode=True)["ticket_id"].tolist() == ["T5"]
+
+
+def test_quarantine_keeps_reasons_and_raw(store: Store, tmp_path: Path, now) -> None:
+    ingest(store, [export(tmp_path, ROWS)], now=now)
+    row = store.load_quarantine().iloc[0]
+    assert row["line"] == 5
+    assert "unknown segment" in row["reasons"]
+    assert '"segment": "gold"' in row["raw"]
+
+
+def test_failed_ingest_leaves_nothing_half_written(store: Store, tmp_path: Path, now,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from heatmap.store import base  # noqa: F401 - the write path goes through the adapter
+
+    path = export(tmp_path, ROWS)
+    original = store.apply_ingest
+
+    def crash(batch):  # the batch's quarantine write blows up after the inserts ran
+        batch.quarantine = batch.quarantine.assign(line=None)
+        return original(batch)
+
+    monkeypatch.setattr(store, "apply_ingest", crash)
+    with pytest.raises(Exception):  # noqa: B017 - any driver error will do
+        ingest(store, [path], now=now)
+    monkeypatch.undo()
+    assert store.load_complaints().empty
+    assert store.load_quarantine().empty
+    assert ingest(store, [path], now=now).totals["inserted"] == 4
+
+
+def test_detection_roundtrip_keeps_ids(store: Store, tmp_path: Path, now) -> None:
+    ingest(store, [export(tmp_path, ROWS)], now=now)
+    params = DetectParams(min_subscribers=3)
+    report = detect_spots(store, params=params, policy=load_policy(), now=now)
+    assert report.spots == 1
+    spots = store.load_spots()
+    spot = spots.iloc[0]
+    assert (spot["subscribers"], spot["complaints"], spot["status"]) == (3, 3, "queued")
+    assert spot["geometry"].is_valid and spot["geometry"].area > 0
+    assert set(spot["breakdown"]) >= {"complainants", "segment"}
+    members = store.load_complaints()
+    assert (members["spot_id"] == spot["id"]).sum() == 3
+    detect_spots(store, params=params, policy=load_policy(), now=now + timedelta(hours=1))
+    assert store.load_spots()["id"].tolist() == [spot["id"]]
+    kinds = store.load_events(spot["id"])["kind"].tolist()
+    assert kinds[:2] == ["created", "transition"]
