@@ -27,7 +27,7 @@ def run_demo(out_dir: Path) -> dict[str, object]:
     try:
         service.init_store(store)
         err.print("[bold]1.[/] Gazetteer from the Vologda registry extract")
-        entries, skipped = build_gazetteer(sample_file("vologda_addresses.csv"))
+        entries, _skipped = build_gazetteer(sample_file("vologda_addresses.csv"))
         save_gazetteer(entries, out_dir / "gazetteer.parquet")
         geocoder = GazetteerGeocoder(entries, default_city="Вологда")
 

@@ -9,9 +9,9 @@ CRM export throws at the pipeline. Deterministic for a seed.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -70,13 +70,15 @@ def generate_export(
     lat = addresses["LAT"].to_numpy(float)
     lon = addresses["LON"].to_numpy(float)
     registry = addresses["ADDRESS"].astype(str).to_numpy()
-    n_bad = int(round(n * bad_share))
+    n_bad = round(n * bad_share)
     n_good = n - n_bad
-    n_planted = int(n_good * 0.7)
+    n_planted = int(n_good * 0.85)
     topics = list(_DESCRIPTIONS)
 
-    centres = rng.choice(len(lat), size=spots, replace=False)
-    sizes = rng.multinomial(n_planted, rng.dirichlet(np.full(spots, 2.0)))
+    centres = _apart(lat, lon, spots, rng, min_m=1200.0)
+    smallest = min(20, n_planted // spots)
+    sizes = smallest + rng.multinomial(n_planted - smallest * spots,
+                                       rng.dirichlet(np.full(spots, 2.0)))
     plants, house = [], []
     for centre, size in zip(centres.tolist(), sizes.tolist(), strict=True):
         distance = _metres(lat, lon, lat[centre], lon[centre])
@@ -137,11 +139,24 @@ def generate_export(
     bad = _bad_rows(frame.sample(n=n_bad, random_state=seed, replace=True), rng)
     frame = pd.concat([frame, bad], ignore_index=True).sample(frac=1.0, random_state=seed)
     result = [
-        Plant(float(lat[c]), float(lon[c]), int(len(set(subscriber[spot_of == i].tolist()))),
+        Plant(float(lat[c]), float(lon[c]), len(set(subscriber[spot_of == i].tolist())),
               str(spot_topic[i]))
         for i, (c, _) in enumerate(plants)
     ]
     return frame.reset_index(drop=True), result
+
+
+def _apart(lat: np.ndarray, lon: np.ndarray, k: int, rng: np.random.Generator, *,
+           min_m: float) -> np.ndarray:
+    """``k`` random addresses at least ``min_m`` apart, so planted spots stay distinct."""
+    chosen: list[int] = []
+    for candidate in rng.permutation(len(lat)).tolist():
+        if all(_metres(lat[[candidate]], lon[[candidate]], lat[c], lon[c])[0] >= min_m
+               for c in chosen):
+            chosen.append(candidate)
+            if len(chosen) == k:
+                return np.asarray(chosen)
+    raise InputError(f"cannot place {k} planted spots {min_m:.0f} m apart in these addresses")
 
 
 def _metres(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.ndarray:

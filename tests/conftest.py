@@ -17,6 +17,11 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
+#: Set in CI: a test of a marked group that skips is a failure there.
+REQUIRE_ALL = os.environ.get("HEATMAP_TEST_REQUIRE_ALL") == "1"
+_GROUPS = ("postgis", "kannel", "browser", "realdata", "slow")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Real-data tests skip with a reason when ../shared/data is absent."""
     if SHARED_DATA.is_dir():
@@ -25,6 +30,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "realdata" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """With HEATMAP_TEST_REQUIRE_ALL=1, a skipped test of a marked group fails."""
+    outcome = yield
+    report = outcome.get_result()
+    groups = [g for g in _GROUPS if g in item.keywords]
+    if REQUIRE_ALL and report.skipped and groups:
+        report.outcome = "failed"
+        report.longrepr = f"{'/'.join(groups)} test skipped in CI: {report.longrepr}"
 
 
 @pytest.fixture

@@ -344,20 +344,12 @@ def _progress(quiet: bool) -> _Quiet:
 
 
 def main() -> None:
-    """Entry point: errors of the package become a message and exit code 1 (2 for usage)."""
+    """Entry point: errors of the package become a message and exit code 1 (2 for usage).
+
+    Typer itself reports bad usage (unknown command or option) with exit code 2.
+    """
     try:
-        code = app(standalone_mode=False)
+        app()
     except HeatmapError as exc:
         err.print(f"[red]error:[/] {exc}")
         sys.exit(2 if isinstance(exc, UsageError) else 1)
-    except Exception as exc:  # click's usage errors and aborts
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            err.print("Aborted.")
-            sys.exit(1)
-        raise
-    sys.exit(code if isinstance(code, int) else 0)

@@ -119,7 +119,9 @@ def validate_export(raw: RawExport, *, key: bytes) -> Validated:
     description = col["description"]
     classified = classify_topics(description.where(topic == ""))
     final_topic = topic.where(topic != "", classified)
-    topic_source = np.where(topic != "", "crm", np.where(final_topic.notna(), "classified", None))
+    topic_source = pd.Series(None, index=topic.index, dtype=object)
+    topic_source[final_topic.notna()] = "classified"
+    topic_source[topic != ""] = "crm"
 
     complaints = pd.DataFrame(
         {

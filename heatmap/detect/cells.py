@@ -19,8 +19,9 @@ def cells_of(lat: np.ndarray, lon: np.ndarray, res: int) -> np.ndarray:
         return np.zeros(0, dtype=np.uint64)
     if _native_cells is not None:
         return np.asarray(_native_cells(lat, lon, res), dtype=np.uint64)
+    pairs = zip(lat.tolist(), lon.tolist(), strict=True)
     return np.fromiter(
-        (h3.str_to_int(h3.latlng_to_cell(a, b, res)) for a, b in zip(lat.tolist(), lon.tolist(), strict=True)),
+        (h3.str_to_int(h3.latlng_to_cell(a, b, res)) for a, b in pairs),
         dtype=np.uint64,
         count=len(lat),
     )

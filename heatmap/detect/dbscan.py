@@ -3,24 +3,33 @@
 :func:`label_dbscan` gives the result of scikit-learn's
 ``DBSCAN(eps=eps_m / 6371008.8, min_samples=k, metric="haversine")`` on radians
 ``(lat, lon)`` — same noise points, same clusters, border points in the cluster
-scikit-learn puts them in (the one whose lowest-index core point comes first) — but
-counts a neighbourhood by distinct subscribers, optionally weighted, and runs several
-times faster in bounded memory.
+scikit-learn puts them in (of the clusters a border point reaches, the one whose
+lowest-index core point comes first) — but counts a neighbourhood by distinct
+subscribers, optionally weighted, and runs several times faster in bounded memory.
 
-How: points become unit vectors, where the great-circle distance ``d`` and the chord
-``2 sin(d / 2)`` grow together, so a k-d tree radius search on chords finds exactly the
-haversine neighbours. Pairs whose chord lies within float error of the radius are
-decided again with scikit-learn's haversine formula. Identical coordinates are merged
-first (geocoded complaints pile up on house centroids), neighbour pairs are found chunk
-by chunk, core–core edges become connected components.
+How:
 
+* identical coordinates are merged into one location first (geocoded complaints pile
+  up on house centroids);
+* locations become unit vectors, where the great-circle distance ``d`` and the chord
+  ``2 sin(d / 2)`` grow together, so a k-d tree radius search on chords finds exactly
+  the haversine neighbours; pairs whose chord lies within float error of the radius
+  are decided again with scikit-learn's own haversine formula;
+* locations are renumbered in the tree's leaf order and cut into blocks compact in
+  space; each block's pairs are found inside it and against the few nearby blocks,
+  every pair once;
+* a block's neighbourhoods are counted as soon as its pairs are known; a pair is
+  settled — joined in a union–find forest when both ends are core, or noted as a
+  border candidate when one is — once both ends are counted, and then dropped.
+
+Memory stays in proportion to the number of locations plus one block's pairs.
 Pure: no I/O, no clock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
@@ -34,7 +43,8 @@ __all__ = ["EARTH_RADIUS_M", "label_dbscan"]
 #: Mean Earth radius (IUGG), the sphere all distances are measured on.
 EARTH_RADIUS_M = 6_371_008.8
 
-_CHUNK = 32_768  # distinct locations queried at once
+_BLOCK = 32_768  # locations per block
+_LEAF = 32  # k-d tree leaf size
 _EXPAND_LIMIT = 4_000_000  # (location, subscriber) rows sorted at once
 _WEIGHT_TOL = 1e-9  # weighted sums this close below the threshold still make a core
 _REL_SLACK = 1e-8  # chord band re-decided with the haversine formula ...
@@ -59,9 +69,10 @@ def label_dbscan(
     the boundary included) on a sphere of radius :data:`EARTH_RADIUS_M`. A point is a
     core point when its neighbourhood holds at least ``min_subscribers`` distinct
     subscribers; with ``weight`` (0..1 per point) each distinct subscriber counts with
-    the largest weight of its points in the neighbourhood, and points of weight 0 never
-    count and are labelled noise. Without ``subscriber`` every point is its own
-    subscriber; missing subscriber values (None/NaN) count as distinct too.
+    the largest weight of its points in the neighbourhood (a weighted sum within 1e-9
+    below the threshold still counts), and points of weight 0 never count and are
+    labelled noise. Without ``subscriber`` every point is its own subscriber; missing
+    subscriber values (None/NaN) count as distinct subscribers too.
 
     Returns int64 labels: ``-1`` for noise, clusters ``0..k-1`` numbered in order of
     the first input point that belongs to them.
@@ -78,56 +89,73 @@ def label_dbscan(
     subs = _subscriber_codes(subscriber, n)
 
     labels = np.full(n, -1, dtype=np.int64)
-    kept = np.arange(n) if w is None else np.flatnonzero(w > 0.0)
-    if kept.size == 0:
-        return labels
-    if w is not None and kept.size < n:
+    kept: IntArray | slice = slice(None)
+    if w is not None and not w.all():
+        kept = np.flatnonzero(w > 0.0)
+        if kept.size == 0:
+            return labels
         lat_d, lon_d, subs, w = lat_d[kept], lon_d[kept], subs[kept], w[kept]
 
     # identical coordinates share a neighbourhood: merge them into locations, numbered
-    # in order of first appearance (so a lower location id means an earlier point)
-    pairs_ll = np.ascontiguousarray(np.column_stack([lat_d, lon_d])).view(np.complex128)
-    loc_of_point, uniq = pd.factorize(pairs_ll.ravel())
-    loc_of_point = loc_of_point.astype(np.int64, copy=False)
+    # in order of first appearance (a lower location id means an earlier point)
+    packed = np.ascontiguousarray(np.column_stack([lat_d, lon_d])).view(np.complex128)
+    loc_of_point, uniq = pd.factorize(packed.ravel())
     n_loc = uniq.shape[0]
-    geo = _Geometry.of(np.ascontiguousarray(uniq.real), np.ascontiguousarray(uniq.imag))
-
-    counter = _Counter.build(loc_of_point, subs, w, n_loc)
+    space = _Space(np.ascontiguousarray(uniq.real), np.ascontiguousarray(uniq.imag), eps_rad)
+    del uniq, packed
+    # from here on locations are numbered in search order ("slots")
+    slot_of_loc = np.empty(n_loc, dtype=np.int64)
+    slot_of_loc[space.loc] = np.arange(n_loc)
+    counter = _Counter.build(slot_of_loc[loc_of_point], subs, w, n_loc)
     floor = threshold - (_WEIGHT_TOL if counter.weighted else 0.0)
+
     core = np.zeros(n_loc, dtype=bool)
     forest = _Forest(n_loc)
-    border_x: list[np.ndarray] = []
-    border_c: list[np.ndarray] = []
-    search = _NeighbourSearch(geo, eps_rad)
-    for start, chunk, i_local, j in search.chunks():
-        core[chunk] = counter.count(i_local, j, chunk.size) >= floor
-        # each pair is settled once, when the later of its two locations in search
-        # order is counted: the core status of both is known by then
-        settled = np.flatnonzero(search.rank[j] < start + i_local)
-        x = chunk[i_local[settled]]
-        y = j[settled]
-        x_core = core[x]
-        y_core = core[y]
-        both = x_core & y_core
-        forest.union(x[both], y[both])
-        one = x_core != y_core
-        border_x.append(np.where(x_core, y, x)[one])
-        border_c.append(np.where(x_core, x, y)[one])
-    del search
+    border_x: list[IntArray] = [np.zeros(0, dtype=np.int64)]
+    border_c: list[IntArray] = [np.zeros(0, dtype=np.int64)]
+    for block in space.blocks():
+        lo, hi = block.start, block.stop
+        core[lo:hi] = counter.count(block) >= floor
+        # settle the pairs whose both ends are now counted: inside the block ...
+        block_core = core[lo:hi]
+        u_core = block_core[block.u]
+        v_core = block_core[block.v]
+        both = u_core & v_core
+        forest.attach_block(lo, block_core, block.u[both], block.v[both])
+        one = np.flatnonzero(u_core != v_core)
+        u1 = block.u[one] + lo
+        v1 = block.v[one] + lo
+        u1_core = u_core[one]
+        border_x.append(np.where(u1_core, v1, u1))
+        border_c.append(np.where(u1_core, u1, v1))
+        # ... and with earlier blocks
+        for i_local, j in block.earlier:
+            x = i_local + lo
+            x_core = core[x]
+            y_core = core[j]
+            both = x_core & y_core
+            forest.union(x[both], j[both])
+            one = x_core != y_core
+            border_x.append(np.where(x_core, j, x)[one])
+            border_c.append(np.where(x_core, x, j)[one])
 
-    # a cluster's seed is its lowest core location id; a border location joins, among
-    # the clusters of its core neighbours, the one with the lowest seed — the cluster
-    # scikit-learn's expansion in index order reaches it from first
+    # a cluster's seed is the lowest location id among its core locations; a border
+    # location joins, among the clusters of its core neighbours, the one with the
+    # lowest seed — the cluster scikit-learn's expansion in index order reaches first
     root = forest.roots()
+    core_slots = np.flatnonzero(core)
+    cluster_seed = np.full(n_loc, n_loc, dtype=np.int64)
+    np.minimum.at(cluster_seed, root[core_slots], space.loc[core_slots])
     seed = np.full(n_loc, -1, dtype=np.int64)
-    seed[core] = root[core]
-    bx = np.concatenate(border_x)
+    seed[core_slots] = cluster_seed[root[core_slots]]
     best = np.full(n_loc, n_loc, dtype=np.int64)
-    np.minimum.at(best, bx, root[np.concatenate(border_c)])
+    np.minimum.at(best, np.concatenate(border_x), cluster_seed[root[np.concatenate(border_c)]])
     reached = best < n_loc
     seed[reached] = best[reached]
-    loc_label = _number_by_first_location(seed)
-    labels[kept] = loc_label[loc_of_point]
+
+    seed_of_loc = np.empty(n_loc, dtype=np.int64)
+    seed_of_loc[space.loc] = seed
+    labels[kept] = _number_by_first_location(seed_of_loc)[loc_of_point]
     return labels
 
 
@@ -143,21 +171,15 @@ def _coordinates(lat: np.ndarray, lon: np.ndarray) -> tuple[FloatArray, FloatArr
     if lat_d.ndim != 1 or lon_d.ndim != 1:
         raise DetectionError("lat and lon must be one-dimensional arrays")
     if lat_d.shape != lon_d.shape:
-        raise DetectionError(
-            f"lat and lon differ in length ({lat_d.shape[0]} and {lon_d.shape[0]})"
-        )
+        raise DetectionError(f"lat and lon differ in length ({lat_d.shape[0]} and {lon_d.shape[0]})")
     bad = ~(np.isfinite(lat_d) & np.isfinite(lon_d))
     if bad.any():
         rows = np.flatnonzero(bad)
-        raise DetectionError(
-            f"{rows.size} point(s) have NaN or infinite coordinates, e.g. rows {_few(rows)}"
-        )
+        raise DetectionError(f"{rows.size} point(s) have NaN or infinite coordinates, e.g. rows {_few(rows)}")
     out = np.abs(lat_d) > 90.0
     if out.any():
         rows = np.flatnonzero(out)
-        raise DetectionError(
-            f"{rows.size} point(s) have a latitude outside -90..90, e.g. rows {_few(rows)}"
-        )
+        raise DetectionError(f"{rows.size} point(s) have a latitude outside -90..90, e.g. rows {_few(rows)}")
     return lat_d, lon_d
 
 
@@ -203,9 +225,7 @@ def _subscriber_codes(subscriber: np.ndarray | None, n: int) -> IntArray:
         return np.arange(n, dtype=np.int64)
     values = subscriber if isinstance(subscriber, pd.Series) else np.asarray(subscriber)
     if values.ndim != 1 or values.shape[0] != n:
-        raise DetectionError(
-            f"subscriber must have one value per point ({n}), got shape {values.shape}"
-        )
+        raise DetectionError(f"subscriber must have one value per point ({n}), got shape {values.shape}")
     codes, _ = pd.factorize(values)
     codes = codes.astype(np.int64, copy=False)
     missing = codes < 0
@@ -223,75 +243,147 @@ def _few(rows: np.ndarray) -> str:
 # ---------------------------------------------------------------- neighbours
 
 
-@dataclass(frozen=True)
-class _Geometry:
-    """Distinct locations as radians (for the haversine check) and unit vectors."""
+@dataclass
+class _Block:
+    """Locations ``start..stop`` (slots) and their neighbour pairs.
 
-    lat_r: FloatArray
-    lon_r: FloatArray
-    cos_lat: FloatArray
-    xyz: FloatArray
+    ``u < v`` are pairs inside the block (local numbers); ``later`` and ``earlier`` hold
+    ``(i_local, j)`` pairs with slots ``j`` of later and earlier blocks.
+    """
 
-    @classmethod
-    def of(cls, lat_deg: FloatArray, lon_deg: FloatArray) -> _Geometry:
-        lat_r = np.radians(lat_deg)
-        lon_r = np.radians(lon_deg)
-        cos_lat = np.cos(lat_r)
-        xyz = np.empty((lat_r.shape[0], 3), dtype=np.float64)
-        xyz[:, 0] = cos_lat * np.cos(lon_r)
-        xyz[:, 1] = cos_lat * np.sin(lon_r)
-        xyz[:, 2] = np.sin(lat_r)
-        return cls(lat_r, lon_r, cos_lat, xyz)
+    start: int
+    stop: int
+    u: IntArray
+    v: IntArray
+    later: list[tuple[IntArray, IntArray]] = field(default_factory=list)
+    earlier: list[tuple[IntArray, IntArray]] = field(default_factory=list)
 
-    def within(self, i: IntArray, j: IntArray, rdist_max: float) -> np.ndarray:
-        """scikit-learn's haversine test: reduced distance ``<=`` ``sin²(eps/2)``."""
-        s0 = np.sin(0.5 * (self.lat_r[i] - self.lat_r[j]))
-        s1 = np.sin(0.5 * (self.lon_r[i] - self.lon_r[j]))
-        t = self.cos_lat[i] * self.cos_lat[j]
-        t = t * s1
-        t = t * s1
-        result: np.ndarray = s0 * s0 + t <= rdist_max
-        return result
+    def directed(self) -> Iterator[tuple[IntArray, IntArray]]:
+        """Every ``(i_local, j)`` neighbour pair of the block's locations, self excluded."""
+        yield self.u, self.v + self.start
+        yield self.v, self.u + self.start
+        yield from self.later
+        yield from self.earlier
 
 
-class _NeighbourSearch:
-    """Radius search on unit vectors, chunk by chunk in the tree's leaf order."""
+def _unit_vectors(lat_deg: FloatArray, lon_deg: FloatArray) -> FloatArray:
+    lat_r = np.radians(lat_deg)
+    lon_r = np.radians(lon_deg)
+    xyz = np.empty((lat_r.shape[0], 3), dtype=np.float64)
+    cos_lat = np.cos(lat_r)
+    xyz[:, 2] = np.sin(lat_r)
+    del lat_r
+    xyz[:, 0] = cos_lat * np.cos(lon_r)
+    xyz[:, 1] = cos_lat * np.sin(lon_r)
+    return xyz
 
-    def __init__(self, geo: _Geometry, eps_rad: float) -> None:
+
+class _Space:
+    """Distinct locations in search order, and the radius search over them."""
+
+    def __init__(self, lat_deg: FloatArray, lon_deg: FloatArray, eps_rad: float) -> None:
+        xyz = _unit_vectors(lat_deg, lon_deg)
+        tree = cKDTree(xyz, leafsize=_LEAF, balanced_tree=False, compact_nodes=False)
+        #: location id of each slot (leaf order of the tree: compact in space)
+        self.loc: IntArray = tree.indices.astype(np.int64)
+        del tree
+        self._x = xyz[self.loc, 0]
+        self._y = xyz[self.loc, 1]
+        self._z = xyz[self.loc, 2]
+        del xyz
+        self._lat_r = np.radians(lat_deg[self.loc])
+        self._lon_r = np.radians(lon_deg[self.loc])
+        self._cos_lat = np.cos(self._lat_r)
         chord = 2.0 * np.sin(0.5 * eps_rad)
         slack = chord * _REL_SLACK + _ABS_SLACK
         self._r_lo = chord - slack
         self._r_hi = chord + slack
         self._rdist_max = float(np.sin(0.5 * eps_rad) ** 2)
-        self._geo = geo
-        self._tree = cKDTree(geo.xyz, leafsize=32, balanced_tree=False, compact_nodes=False)
-        #: locations in search order (compact in space) and each location's place in it
-        self.order: IntArray = self._tree.indices
-        self.rank: IntArray = np.empty_like(self.order)
-        self.rank[self.order] = np.arange(self.order.shape[0])
 
-    def chunks(self) -> Iterator[tuple[int, IntArray, IntArray, IntArray]]:
-        """Yield ``(start, chunk, i_local, j)``: ``chunk = order[start:start + size]``
-        and every neighbour ``j`` of each ``chunk[i_local]`` (itself included).
+    def blocks(self) -> Iterator[_Block]:
+        """Blocks in order; each pair of locations within eps appears in exactly one
+        block's ``u, v`` or in one block's ``later`` and a later block's ``earlier``."""
+        n = self._x.shape[0]
+        bounds = [(a, min(a + _BLOCK, n)) for a in range(0, n, _BLOCK)]
+        boxes = np.array([self._box(a, b) for a, b in bounds])  # (block, lo/hi, xyz)
+        trees: dict[int, cKDTree] = {}
+        pending: dict[int, list[tuple[IntArray, IntArray]]] = {}
+        for k, (a, b) in enumerate(bounds):
+            tree = trees.pop(k, None) or self._tree(a, b)
+            pairs = tree.query_pairs(self._r_hi, output_type="ndarray")
+            u, v = self._inside_block(a, pairs[:, 0], pairs[:, 1])
+            del pairs
+            block = _Block(a, b, u, v, earlier=pending.pop(k, []))
+            lo, hi = boxes[k]
+            gap = np.maximum(0.0, np.maximum(boxes[k + 1 :, 0] - hi, lo - boxes[k + 1 :, 1]))
+            for step in np.flatnonzero(np.einsum("ij,ij->i", gap, gap) <= self._r_hi**2):
+                m = k + 1 + int(step)
+                start_m = bounds[m][0]
+                if m not in trees:
+                    trees[m] = self._tree(*bounds[m])
+                found = tree.sparse_distance_matrix(trees[m], self._r_hi, output_type="ndarray")
+                i_local = found["i"]
+                j_local = found["j"]
+                keep = self._inside(i_local + a, j_local + start_m, found["v"])
+                del found
+                if keep is not None:
+                    i_local, j_local = i_local[keep], j_local[keep]
+                if i_local.size:
+                    block.later.append((i_local, j_local + start_m))
+                    pending.setdefault(m, []).append((j_local, i_local + a))
+            del tree
+            yield block
 
-        Each location is in exactly one chunk, together with all its neighbours.
-        """
-        geo = self._geo
-        for start in range(0, self.order.shape[0], _CHUNK):
-            chunk = self.order[start : start + _CHUNK]
-            sub = cKDTree(geo.xyz[chunk], leafsize=32, balanced_tree=False, compact_nodes=False)
-            found = sub.sparse_distance_matrix(self._tree, self._r_hi, output_type="ndarray")
-            i_local = found["i"]
-            j = found["j"]
-            near = np.flatnonzero(found["v"] > self._r_lo)
-            del found
-            if near.size:
-                inside = geo.within(chunk[i_local[near]], j[near], self._rdist_max)
-                if not inside.all():
-                    keep = np.ones(i_local.shape[0], dtype=bool)
-                    keep[near[~inside]] = False
-                    i_local, j = i_local[keep], j[keep]
-            yield start, chunk, i_local, j
+    def _box(self, a: int, b: int) -> list[list[float]]:
+        parts = (self._x[a:b], self._y[a:b], self._z[a:b])
+        return [[float(p.min()) for p in parts], [float(p.max()) for p in parts]]
+
+    def _tree(self, a: int, b: int) -> cKDTree:
+        xyz = np.column_stack((self._x[a:b], self._y[a:b], self._z[a:b]))
+        return cKDTree(xyz, leafsize=_LEAF, balanced_tree=False, compact_nodes=False)
+
+    def _inside_block(self, a: int, u: IntArray, v: IntArray) -> tuple[IntArray, IntArray]:
+        b = a + _BLOCK
+        x, y, z = self._x[a:b], self._y[a:b], self._z[a:b]
+        d2 = x[u]
+        d2 -= x[v]
+        d2 *= d2
+        t = y[u]
+        t -= y[v]
+        t *= t
+        d2 += t
+        t = z[u]
+        t -= z[v]
+        t *= t
+        d2 += t
+        keep = self._inside(u + a, v + a, d2, squared=True)
+        if keep is None:
+            return u, v
+        return u[keep], v[keep]
+
+    def _inside(
+        self, i: IntArray, j: IntArray, chord: FloatArray, *, squared: bool = False
+    ) -> np.ndarray | None:
+        """Mask of the pairs within eps (``None``: all are), re-deciding the ones whose
+        chord (or squared chord) is within float error of the radius with scikit-learn's
+        haversine test:
+        reduced distance ``sin²(Δφ/2) + cos φ1 cos φ2 sin²(Δλ/2) <= sin²(eps/2)``."""
+        near = np.flatnonzero(chord > (self._r_lo**2 if squared else self._r_lo))
+        if near.size == 0:
+            return None
+        i = i[near]
+        j = j[near]
+        s0 = np.sin(0.5 * (self._lat_r[i] - self._lat_r[j]))
+        s1 = np.sin(0.5 * (self._lon_r[i] - self._lon_r[j]))
+        t = self._cos_lat[i] * self._cos_lat[j]
+        t = t * s1
+        t = t * s1
+        outside = near[~(s0 * s0 + t <= self._rdist_max)]
+        if outside.size == 0:
+            return None
+        keep = np.ones(chord.shape[0], dtype=bool)
+        keep[outside] = False
+        return keep
 
 
 # ---------------------------------------------------------------- counting
@@ -299,7 +391,7 @@ class _NeighbourSearch:
 
 @dataclass(frozen=True)
 class _Counter:
-    """Counts distinct (weighted) subscribers in neighbourhoods of locations.
+    """Counts distinct (weighted) subscribers in neighbourhoods of locations (slots).
 
     A subscriber seen at one location only can never be counted twice, so its
     (location, subscriber) entry is summed per location up front; only subscribers seen
@@ -344,26 +436,40 @@ class _Counter:
             n_sub,
         )
 
-    def count(self, i_local: IntArray, j: IntArray, size: int) -> FloatArray:
-        """Neighbourhood strength of ``size`` locations, given all their pairs."""
-        out = np.bincount(i_local, weights=self.per_location[j], minlength=size)
+    def count(self, block: _Block) -> FloatArray:
+        """Neighbourhood strength of the block's locations."""
+        lo, hi = block.start, block.stop
+        size = hi - lo
+        own = self.per_location[lo:hi]
+        out = own.copy()
+        out += np.bincount(block.u, weights=own[block.v], minlength=size)
+        out += np.bincount(block.v, weights=own[block.u], minlength=size)
+        for i_local, j in (*block.later, *block.earlier):
+            out += np.bincount(i_local, weights=self.per_location[j], minlength=size)
         if self.ent_sub.size == 0:
             return out
-        lens = self.ent_ptr[j + 1] - self.ent_ptr[j]
-        has = np.flatnonzero(lens)
-        i_local, j, lens = i_local[has], j[has], lens[has]
+        # subscribers seen at several locations: list them per neighbourhood, de-duplicate
+        parts_i: list[IntArray] = []
+        parts_j: list[IntArray] = []
+        for i_local, j in ((np.arange(size), np.arange(lo, hi)), *block.directed()):
+            has = np.flatnonzero(self.ent_ptr[j + 1] != self.ent_ptr[j])
+            parts_i.append(i_local[has])
+            parts_j.append(j[has])
+        i_all = np.concatenate(parts_i)
+        j_all = np.concatenate(parts_j)
+        lens = self.ent_ptr[j_all + 1] - self.ent_ptr[j_all]
         total = int(lens.sum())
         if total <= _EXPAND_LIMIT:
-            return out + self._count_batch(i_local, j, lens, size)
-        order = np.argsort(i_local, kind="stable")
-        i_local, j, lens = i_local[order], j[order], lens[order]
-        per_i = np.cumsum(np.bincount(i_local, weights=lens, minlength=size))
+            return out + self._count_batch(i_all, j_all, lens, size)
+        order = np.argsort(i_all, kind="stable")
+        i_all, j_all, lens = i_all[order], j_all[order], lens[order]
+        per_i = np.cumsum(np.bincount(i_all, weights=lens, minlength=size))
         cuts = np.searchsorted(per_i, np.arange(_EXPAND_LIMIT, total, _EXPAND_LIMIT))
         bounds = np.unique(np.concatenate([[0], cuts + 1, [size]]).clip(0, size))
-        pos = np.searchsorted(i_local, bounds)
+        pos = np.searchsorted(i_all, bounds)
         for a, b in pairwise(pos):
             if b > a:
-                out += self._count_batch(i_local[a:b], j[a:b], lens[a:b], size)
+                out += self._count_batch(i_all[a:b], j_all[a:b], lens[a:b], size)
         return out
 
     def _count_batch(self, i_local: IntArray, j: IntArray, lens: IntArray, size: int) -> FloatArray:
@@ -404,25 +510,39 @@ def _group_max(key: IntArray, value: FloatArray) -> tuple[IntArray, FloatArray]:
 
 
 class _Forest:
-    """Union–find over location ids, vectorised: a root is the least id of its tree.
+    """Union–find over slots, vectorised; a root is the least slot of its tree.
 
-    Unions go in rounds: each edge still joining two trees hooks the higher root under
-    the lower one. A parent is never above its node, so no cycle can form.
+    A parent is never above its node, so no cycle can form and the root of a tree is
+    its least member.
     """
 
     def __init__(self, n: int) -> None:
         self._parent = np.arange(n, dtype=np.int64)
 
-    def _find(self, x: IntArray) -> IntArray:
-        parent = self._parent
-        r = parent[x]
+    def attach_block(self, start: int, core: np.ndarray, u: IntArray, v: IntArray) -> None:
+        """Join the core locations ``start + flatnonzero(core)`` of a block no pair has
+        touched yet, by their core–core pairs ``u < v`` (local numbers) inside it."""
+        least = np.arange(core.shape[0], dtype=np.int64)
+        np.minimum.at(least, v, u)
         while True:
-            up = parent[r]
-            if np.array_equal(up, r):
-                return r
-            r = up
+            while True:
+                up = least[least]
+                if np.array_equal(up, least):
+                    break
+                least = up
+            ru = least[u]
+            rv = least[v]
+            live = ru != rv
+            if not live.any():
+                break
+            u, v, ru, rv = u[live], v[live], ru[live], rv[live]
+            np.minimum.at(least, np.maximum(ru, rv), np.minimum(ru, rv))
+        members = np.flatnonzero(core)
+        self._parent[members + start] = least[members] + start
 
     def union(self, a: IntArray, b: IntArray) -> None:
+        """Join by pairs ``a``–``b``, in rounds: each pair still joining two trees
+        hooks the higher root under the lower one."""
         parent = self._parent
         while a.size:
             ra = self._find(a)
@@ -442,6 +562,15 @@ class _Forest:
             if np.array_equal(up, parent):
                 return parent
             parent = up
+
+    def _find(self, x: IntArray) -> IntArray:
+        parent = self._parent
+        r = parent[x]
+        while True:
+            up = parent[r]
+            if np.array_equal(up, r):
+                return r
+            r = up
 
 
 def _number_by_first_location(seed: IntArray) -> IntArray:

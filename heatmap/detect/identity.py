@@ -73,7 +73,10 @@ def reconcile(
     taken = set(taken_ids)
     events: list[dict[str, object]] = []
     status = open_spots.set_index("id")["status"] if len(open_spots) else pd.Series(dtype=object)
-    ids, statuses, created, previous = [], [], [], []
+    ids: list[str] = []
+    statuses: list[str] = []
+    created: list[object] = []
+    previous: list[str | None] = []
     for row in clusters.itertuples(index=False):
         label = int(row.label)
         if label in owner:

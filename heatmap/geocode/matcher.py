@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from heatmap.domain import Precision
 from heatmap.geocode.answers import Answer, answers_frame, no_match
@@ -56,6 +57,7 @@ class _Street:
     display: str
     houses: dict[str, int]  # house key -> entry row
     loose: dict[str, list[int]]
+    unlettered: dict[str, list[int]]  # house key without the literal ("лит. А")
     base: dict[str, list[int]]
     lat: float
     lon: float
@@ -121,6 +123,11 @@ class GazetteerGeocoder:
         for row, (loc, region, stype, street, skey, house, hloose, hbase, pprec) in enumerate(
             zip(*cols, strict=True)
         ):
+            # frames read by other means may carry NaN for missing text
+            region = region if isinstance(region, str) else None
+            stype = stype if isinstance(stype, str) and stype else None
+            street = street if isinstance(street, str) else ""
+            skey = skey if isinstance(skey, str) else ""
             lid = loc_ids.get(loc)
             if lid is None:
                 lid = loc_ids[loc] = len(self._localities)
@@ -135,16 +142,20 @@ class GazetteerGeocoder:
                 sid = street_ids[(lid, stype, skey)] = len(self._streets)
                 self._streets.append(
                     _Street(lid, stype, skey, street or "", {}, defaultdict(list),
-                            defaultdict(list), 0.0, 0.0)
+                            defaultdict(list), defaultdict(list), 0.0, 0.0)
                 )
                 self._localities[lid].streets.append(sid)
                 self._street_by_key[skey].append(sid)
-                loose = street_loose_key(street, stype) if street else ""
-                if loose != skey:
-                    self._street_by_loose[loose].append(sid)
+                if street:
+                    # titles dropped, and the bare name for queries written without a type
+                    for alt in {street_loose_key(street, stype), street_key(street)}:
+                        if alt != skey:
+                            self._street_by_loose[alt].append(sid)
             st = self._streets[sid]
             st.houses.setdefault(house, row)
             st.loose[hloose].append(row)
+            if " л" in house:
+                st.unlettered[house.split(" л", 1)[0]].append(row)
             st.base[hbase].append(row)
             if pprec != "settlement":
                 street_points[sid].append(row)
@@ -198,22 +209,31 @@ class GazetteerGeocoder:
                 if alt is None:
                     return _none(f"region '{p.region}' is not in the gazetteer")
                 region_locs = alt
-        locs, named, settle_factor = self._localities_for(p, hint, region_locs)
-        street_name = p.street
-        if locs is None and street_name:
-            # "Вологда Мира 12": the settlement hides at the start of the street
-            split = self._split_settlement(street_name, region_locs)
-            if split is not None:
-                locs, rest, named = split
-                street_name = rest or None
-                settle_factor = _S_SETTLEMENT_NAMED
+        settlements, street_name = self._resplit(p)
+        best = self._try(p, settlements, street_name, hint, region_locs)
+        if best[2] != "house" and street_name:
+            # "Москва Зеленоград 1606", "СПб Ломоносов Заводская 2": settlements hidden
+            # in an untyped street name; keep the most precise reading
+            for sets, street in self._peel(settlements, street_name, region_locs):
+                ans = self._try(p, sets, street, hint, region_locs)
+                if (_PRECISION_RANK[ans[2]], -ans[3]) < (_PRECISION_RANK[best[2]], -best[3]):
+                    best = ans
+                elif ans[2] == best[2] == "settlement":
+                    best = ans  # the deeper settlement
+        return best
+
+    def _try(
+        self, p: ParsedAddress, settlements: list[tuple[str | None, str]],
+        street_name: str | None, hint: str | None, region_locs: set[int] | None,
+    ) -> Answer:
+        """Geocode one reading of the address (settlements + street)."""
+        locs, named, settle_factor = self._localities_for(settlements, hint, region_locs)
         if locs is not None and not locs:
             return _none("settlement not in the gazetteer")
         settle_fallback = locs is None
         if locs is None:
             locs = region_locs  # None = the whole gazetteer
             settle_factor = _S_SETTLEMENT_GUESSED if region_locs is None else 0.9
-        # -------- street
         if street_name is None and p.house is not None and locs is not None:
             ans = self._house_without_street(p.house, locs, named, settle_factor)
             if ans is not None:
@@ -228,19 +248,63 @@ class GazetteerGeocoder:
                     return _none(f"street '{street_name}' is in several settlements: give a city")
                 return _none(f"street '{street_name}' not found (no settlement given)")
         if locs is not None and not settle_fallback:
-            return self._answer_settlement(locs, named, settle_factor,
-                                           "street not found" if street_name else None)
+            return self._answer_settlement(locs, named, settle_factor)
         return _none("no settlement recognised")
 
+    def _peel(
+        self, settlements: list[tuple[str | None, str]], street: str,
+        region_locs: set[int] | None, depth: int = 0,
+    ) -> list[tuple[list[tuple[str | None, str]], str | None]]:
+        """Readings where leading or trailing words of the street name are settlements."""
+        out: list[tuple[list[tuple[str | None, str]], str | None]] = []
+        current = self._localities_for(settlements, None, region_locs)[0] if settlements else None
+        words = street.split()
+        for k in range(1, len(words) + 1):
+            splits = ((" ".join(words[:k]), words[k:]), (" ".join(words[-k:]), words[:-k]))
+            for name, rest in splits:
+                key = settlement_key(name)
+                ids = self._loc_by_name.get(key)
+                if not ids:
+                    continue
+                within = ids if current is None else ids & current
+                if region_locs is not None:
+                    within = within & region_locs
+                if not within:
+                    continue
+                sets = [*settlements, (None, key)]
+                left = " ".join(rest) or None
+                out.append((sets, left))
+                if left and depth < 2:
+                    out.extend(self._peel(sets, left, region_locs, depth + 1))
+        return out[:12]
+
+    def _resplit(self, p: ParsedAddress) -> tuple[list[tuple[str | None, str]], str | None]:
+        """Give the street the words a settlement took ("г. Вологда Мира, 5")."""
+        settlements = list(p.settlements)
+        street = p.street
+        if settlements:
+            stype, name = settlements[-1]
+            words = name.split()
+            if name not in self._loc_by_name and len(words) >= 2:
+                for k in range(len(words) - 1, 0, -1):
+                    head = " ".join(words[:k])
+                    if head in self._loc_by_name:
+                        rest = " ".join(words[k:])
+                        settlements[-1] = (stype, head)
+                        street = f"{rest} {street}" if street else rest
+                        break
+        return settlements, street
+
     def _localities_for(
-        self, p: ParsedAddress, hint: str | None, region_locs: set[int] | None
+        self, settlements: list[tuple[str | None, str]], hint: str | None,
+        region_locs: set[int] | None,
     ) -> tuple[set[int] | None, str | None, float]:
         """Candidate localities, the innermost named settlement, and a score factor."""
-        names = [name for _t, name in p.settlements]
+        names = [name for _t, name in settlements]
         if names:
             cand: set[int] | None = None
             unknown_typed = False
-            for (stype, name) in p.settlements:
+            for (stype, name) in settlements:
                 ids = self._loc_by_name.get(name)
                 if ids is None:
                     if stype is not None:
@@ -263,20 +327,6 @@ class GazetteerGeocoder:
                 if cand:
                     return cand, settlement_key(fallback), _S_SETTLEMENT_HINT
         return None, None, 0.0
-
-    def _split_settlement(
-        self, street: str, region_locs: set[int] | None
-    ) -> tuple[set[int], str, str] | None:
-        words = street.split()
-        for k in range(len(words), 0, -1):
-            splits = ((" ".join(words[:k]), words[k:]), (" ".join(words[-k:]), words[:-k]))
-            for name, rest in splits:
-                ids = self._loc_by_name.get(settlement_key(name))
-                if ids:
-                    cand = set(ids) if region_locs is None else set(ids) & region_locs
-                    if cand:
-                        return cand, " ".join(rest), settlement_key(name)
-        return None
 
     # ------------------------------------------------------------------ streets
 
@@ -356,21 +406,24 @@ class GazetteerGeocoder:
             return None
         digits = [t for t in key.split() if t.isdigit()]
         hits = process.extract(key, keys, scorer=fuzz.ratio, limit=8, score_cutoff=_FUZZY_CUTOFF)
+        # re-rank by Damerau-Levenshtein: a swapped pair of letters is one typo
         good = [
-            (score, ids[i]) for _k, score, i in hits
+            (DamerauLevenshtein.normalized_similarity(key, keys[i]), ids[i]) for _k, _s, i in hits
             if [t for t in keys[i].split() if t.isdigit()] == digits
         ]
         if not good:
             return None
-        best = max(score for score, _ in good)
-        top = [sid for score, sid in good if score >= best - 1e-9]
-        if len({self._streets[s].key for s in top}) > 1:
+        best = max(sim for sim, _ in good)
+        top = [sid for sim, sid in good if sim >= best - 1e-9]
+        if len({self._streets[s].key for s in top}) > 1 and house is not None:
+            top = [s for s in top if self._house_rows(s, house)]  # the house decides
+        if len({self._streets[s].key for s in top}) != 1:
             return None  # two different streets equally close: do not guess
         picked = self._pick_street(top, stype, named, house)
         if picked is None:
             return None
         sid, f = picked
-        return sid, f * _S_STREET_FUZZY_MAX * (best / 100.0)
+        return sid, f * _S_STREET_FUZZY_MAX * best
 
     # ------------------------------------------------------------------ houses
 
@@ -389,6 +442,9 @@ class GazetteerGeocoder:
         rows = st.loose.get(house.loose_key)
         if rows:
             return rows, _S_HOUSE_LOOSE
+        rows = st.unlettered.get(house.key) if not house.literal else None
+        if rows:
+            return rows, _S_HOUSE_LOOSE * 0.95  # "77 к2" for "77 к2 лит. А"
         base = st.base.get(house.base, [])
         if not base and house.number and not house.corpus:
             # Zelenograd style: "Зеленоград, 1117" means "корп. 1117"
@@ -459,9 +515,7 @@ class GazetteerGeocoder:
                     return (lat, lon, prec, round(score, 4), matched, None)
         return None
 
-    def _answer_settlement(
-        self, locs: set[int], named: str | None, factor: float, why: str | None
-    ) -> Answer:
+    def _answer_settlement(self, locs: set[int], named: str | None, factor: float) -> Answer:
         cands = sorted(locs)
         if named:
             inner = [lid for lid in cands if self._localities[lid].name == named]
@@ -473,6 +527,5 @@ class GazetteerGeocoder:
                 return _none(f"settlement '{named}' is ambiguous ({len(cands)} places)")
         loc = self._localities[cands[0]]
         matched = " / ".join(loc.chain)
-        _ = why
         return (loc.lat, loc.lon, Precision.SETTLEMENT.value,
                 round(factor * _S_SETTLEMENT_LEVEL, 4), matched, None)

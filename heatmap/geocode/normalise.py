@@ -64,9 +64,16 @@ STREET_TYPES: dict[str, str] = {
     "кв-л": "кв-л", "квартал": "кв-л",
     "тракт": "тракт", "дор": "дор", "дорога": "дор", "городок": "городок",
     "тер": "тер", "территория": "тер", "остров": "остров", "спуск": "спуск",
-    "просек": "просек", "проток": "проток", "пар": "парк", "парк": "парк",
+    "просек": "просек", "проток": "проток", "пар": "парк",
     "км": "км", "сквер": "сквер", "въезд": "въезд", "канал": "канал",
 }
+
+#: Full type words that are also street names of their own ("ул. Набережная").
+NAMEABLE_TYPES = frozenset({
+    "набережная", "шоссе", "площадь", "аллея", "линия", "проезд", "тупик", "бульвар",
+    "проспект", "переулок", "квартал", "микрорайон", "тракт", "дорога", "городок", "спуск",
+    "просек", "сквер", "канал", "остров",
+})
 
 HOUSE_MARKERS = frozenset({"д", "дом", "вл", "влд", "владение", "двлд"})
 CORPUS_MARKERS = frozenset({"к", "корп", "корпус", "кор", "крп"})
@@ -133,6 +140,10 @@ _ABBREV_IN_NAME: dict[str, str] = {"ак": "академика", "ген": "ге
 
 _PARENS = re.compile(r"\([^)]*\)?")
 _INITIALS = re.compile(r"(?<![а-яa-z0-9])[а-я]\.\s?[а-я]\.(?=\s?[а-я]{3,})")
+_STREET_INITIAL = re.compile(
+    r"(?<![а-я])(ул|улица|пр-кт|пр-т|просп|проспект|пер|переулок|б-р|бульвар|наб|пл|ш)"
+    r"(\.?\s*)[а-я]\.(?=[а-я]{3,})"
+)
 _VO = re.compile(r"(?<![а-я])в\.\s?о\.?(?![а-я])|васильевского\s+острова")
 _GLUED_NUMBER_SIGN = re.compile(r"№\s*")
 _PUNCT = re.compile(r"[^\w\s,/\-]")
@@ -144,11 +155,13 @@ _GLUED_HOUSE = re.compile(
     r"^(\d+[а-я]?(?:/\d+[а-я]?)?)(корп|кор|к|стр|с|лит)(\d+[а-я]?|[а-я])$"
 )
 _ORDINAL = re.compile(r"^(\d+)-?(?:я|й|ая|ой|ий|ый|ое|ье|го|ого|ым|ом)$")
+#: A house number: "12", "12а", "12-а", "12/1", "12/1а", "24а/б"; a hyphenated second
+#: number is a range ("22-24", "2/73-75") or a flat ("7-15", "19/20-171") and is dropped.
 _HOUSE_NUMBER = re.compile(
-    r"^(\d+(?:-\d+(?=/))?)(?:-?([а-я]))?(?:/(?:(\d+(?:-\d+)?)(?:-?([а-я]))?|([а-я])))?$"
+    r"^(\d+)(?:-\d+)?(?:-?([а-я]))?(?:/(?:(\d+)(?:-\d+)?(?:-?([а-я]))?|([а-я])))?(?:-\d+)?$"
 )
 _LATIN_LOOKALIKE = str.maketrans("abcekmhoptxy", "абсекмнортху")
-_HOUSE_FLAT = re.compile(r"^(\d+[а-я]?)-(\d+)$")
+_LETTER_FLAT = re.compile(r"^([а-я])-\d+$")
 _POSTAL = re.compile(r"^\d{6}$")
 _HAS_CYRILLIC = re.compile(r"[а-я]")
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
@@ -291,8 +304,10 @@ def _street_tokens(name: str) -> list[str]:
 _TYPE_WORDS: dict[str, str] = {
     "линия": "линия", "проезд": "проезд", "аллея": "аллея", "мкр": "микрорайон",
     "кв-л": "квартал", "городок": "городок", "туп": "тупик", "пер": "переулок",
-    "просек": "просек", "тракт": "тракт", "ул": "улица", "км": "км",
+    "просек": "просек", "тракт": "тракт", "ул": "улица", "км": "км", "ш": "шоссе",
+    "наб": "набережная", "пл": "площадь", "пр-кт": "проспект", "б-р": "бульвар",
 }
+_TYPE_NAME_WORDS = frozenset({"улица", "поселок", "микрорайон"})
 _NOT_PROPER = frozenset({"во", "б", "м", "ср", "верх", "ниж", "нов", "стар"})
 
 
@@ -327,6 +342,9 @@ def street_loose_key(name: str, street_type: str | None = None) -> str:
         t for t in _street_tokens(name)
         if t not in _TITLES and not (len(t) == 1 and t not in ("б", "м"))
     ]
+    proper = [t for t in toks if t not in NAMEABLE_TYPES and t not in _TYPE_NAME_WORDS]
+    if any(t.isalpha() and t not in _NOT_PROPER for t in proper):
+        toks = proper  # "Пошехонское шоссе" ~ "ш. Пошехонское"
     return _sorted_key(_with_type(toks, street_type))
 
 
@@ -355,6 +373,7 @@ def tokenize(text: str) -> list[str]:
     s = _DASHES.sub("-", s)
     s = _VO.sub(" во ", s)
     s = _INITIALS.sub(" ", s)
+    s = _STREET_INITIAL.sub(r"\1\2 ", s)
     s = _GLUED_NUMBER_SIGN.sub(" ", s)
     s = s.replace("ж/д ст", "ж/д_ст")
     s = _PUNCT.sub(" ", s.replace("_", "\x00")).replace("\x00", "_")
@@ -384,6 +403,11 @@ def _is_number(tok: str | None) -> bool:
     return tok is not None and tok[:1].isdigit()
 
 
+def _is_house_number(tok: str | None) -> bool:
+    """A number that is not an ordinal ("12", "12а" but not "2-я")."""
+    return tok is not None and tok[:1].isdigit() and not _ORDINAL.match(tok)
+
+
 def _is_marker(tok: str | None) -> bool:
     return tok is not None and (
         tok in STREET_TYPES or tok in SETTLEMENT_TYPES or tok in REGION_TYPES
@@ -409,6 +433,7 @@ class _Group:
     type: str | None
     words: list[str]
     after_house: bool = False
+    marker: str = ""  # the type word as written
 
 
 @dataclass(slots=True)
@@ -423,10 +448,7 @@ class _HouseBuilder:
     def set_number(self, tok: str) -> bool:
         m = _HOUSE_NUMBER.match(tok)
         if not m:
-            m2 = _HOUSE_FLAT.match(tok)
-            if not m2:
-                return False
-            return self.set_number(m2.group(1))
+            return False
         num, let, frac, flet, slash_letter = m.groups()
         self.number = num + ("/" + frac if frac else "")
         self.letter = flet or let or slash_letter or ""
@@ -458,6 +480,10 @@ def parse_address(text: str | None) -> ParsedAddress:
 
     def close() -> None:
         nonlocal cur
+        if cur is not None and cur.kind == "street" and not cur.words and (
+            cur.marker in NAMEABLE_TYPES
+        ):
+            cur.words.append(cur.marker)  # "Набережная, 10": the street is called so
         if cur is not None and (cur.words or cur.kind is not None):
             groups.append(cur)
         cur = None
@@ -539,10 +565,13 @@ def parse_address(text: str | None) -> ParsedAddress:
             continue
         # ---- a single letter right after the house number: "12 а"
         if (
-            house.number and not house.letter and len(tok) == 1 and tok.isalpha()
-            and cur is None and (_ends_part(nxt) or _is_marker(nxt) or _is_number(nxt))
+            house.number and not house.letter and cur is None and (
+                (len(tok) == 1 and tok.isalpha()
+                 and (_ends_part(nxt) or _is_marker(nxt) or _is_number(nxt)))
+                or _LETTER_FLAT.match(tok)
+            )
         ):
-            house.letter = tok
+            house.letter = tok[0]  # "12 а", "9 А-77"
             continue
         # ---- type markers of named parts
         kind, canon = _named_marker(tok, nxt)
@@ -564,8 +593,18 @@ def parse_address(text: str | None) -> ParsedAddress:
         ):
             cur.words.append(tok)  # "ул. 5 Линия": the type word is part of the name
             continue
+        if (
+            kind == "street" and tok in NAMEABLE_TYPES and cur is not None
+            and cur.kind == "settlement" and cur.words and _ends_part(nxt)
+        ):
+            cur.words.append(tok)  # "с. Кичменгский Городок"
+            continue
         if kind is not None:
-            suffix = _ends_part(nxt) or _is_number(nxt) or _is_marker(nxt)
+            suffix = _ends_part(nxt) or _is_house_number(nxt) or _is_marker(nxt) or (
+                kind == "region" and canon in ("обл", "край", "ао") and cur is not None
+                and cur.kind is None and bool(cur.words)
+                and cur.words[-1].endswith(("ая", "ий", "ой", "ский", "цкий"))
+            )
             if cur is not None and cur.kind is None and cur.words and suffix:
                 # a type written after its name: "Тверская ул."
                 cur.kind, cur.type = kind, canon
@@ -586,7 +625,7 @@ def parse_address(text: str | None) -> ParsedAddress:
             if cur is not None and cur.kind is None and all(_is_number(w) for w in cur.words):
                 carried, cur = cur.words, None  # "13 линия В.О.": the ordinal goes along
             close()
-            cur = _Group(kind, canon, carried, after_house=bool(house.number))
+            cur = _Group(kind, canon, carried, after_house=bool(house.number), marker=tok)
             continue
         # ---- numbers: part of a name ("8 Марта", "2-я линия") or the house
         if _is_number(tok):
@@ -601,6 +640,7 @@ def parse_address(text: str | None) -> ParsedAddress:
                 continue
             name_follows = (
                 _is_word(nxt) and not _is_marker(nxt) and nxt is not None and len(nxt) > 1
+                and not _LETTER_FLAT.match(nxt)
             )
             if name_follows and not (house.number and cur is None):
                 if cur is None:
@@ -637,8 +677,6 @@ def _named_marker(tok: str, nxt: str | None) -> tuple[str | None, str | None]:
     if tok in DISTRICT_TYPES and tok not in ("мо", "го"):
         return "district", DISTRICT_TYPES[tok]
     if tok in STREET_TYPES:
-        if tok in ("у", "пр", "ш", "пл", "ал", "км") and _is_number(nxt) and tok != "км":
-            return None, None
         return "street", STREET_TYPES[tok]
     if tok in SETTLEMENT_TYPES:
         if len(tok) <= 2 and (_is_number(nxt) or nxt is None):
@@ -682,10 +720,14 @@ def _assemble(
         before = [g for g in streets if not g.after_house]
         street = before[-1] if before else streets[-1]
     elif untyped:
-        before = [g for g in untyped if not g.after_house]
+        last_settlement = max(
+            (i for i, g in enumerate(groups) if g.kind == "settlement"), default=-1
+        )
+        later = [g for g in untyped if groups.index(g) > last_settlement]
+        before = [g for g in later if not g.after_house]
         if before:
             street = before[-1]
-        elif hb.number and len(untyped) == 1:
+        elif hb.number and len(untyped) == 1 and last_settlement < 0:
             street = untyped[0]
     unparsed: list[str] = [" ".join(g.words) for g in streets if g is not street]
     # untyped groups other than the street: settlements, widest first; those

@@ -81,6 +81,20 @@ def _line_numbers(rows: pd.DataFrame, data: bytes) -> np.ndarray:
     return _csv_line_numbers(data.decode("utf-8"), len(rows))  # blank lines in between
 
 
+def _csv_line_numbers(text: str, expected: int) -> np.ndarray:
+    reader = csv.reader(io.StringIO(text))
+    next(reader, None)
+    starts: list[int] = []
+    previous_end = reader.line_num
+    for record in reader:
+        if record:
+            starts.append(previous_end + 1)
+        previous_end = reader.line_num
+    if len(starts) != expected:
+        return np.arange(2, expected + 2, dtype=np.int64)
+    return np.asarray(starts, dtype=np.int64)
+
+
 def _read_csv_slow(path: Path, text: str, why: str) -> RawExport:
     """Row-by-row reading for ragged files: rows with a wrong field count are broken."""
     reader = csv.reader(io.StringIO(text))

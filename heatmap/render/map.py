@@ -49,13 +49,14 @@ def spot_map(
     layer = folium.FeatureGroup(name="Пятна", show=True)
     for row in shown.to_dict(orient="records"):
         colour = colours(row["priority"])
-        folium.GeoJson(
+        shape = folium.GeoJson(
             row["geometry"].__geo_interface__,
             style_function=lambda _f, c=colour: {"color": c, "fillColor": c, "weight": 2,
                                                  "fillOpacity": 0.45},
             tooltip=f"{row['id']}: приоритет {row['priority']:.1f}",
-            popup=folium.Popup(_popup(row), max_width=360),
-        ).add_to(layer)
+        )
+        shape.add_child(folium.Popup(_popup(row), max_width=360))
+        shape.add_to(layer)
     layer.add_to(fmap)
     colours.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)

@@ -10,7 +10,6 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from heatmap.core.ingest import COMPLAINT_COLUMNS, plan_upsert
@@ -332,8 +331,8 @@ def _complaint_rows(frame: pd.DataFrame, at: str | None, *, with_point: bool) ->
     columns["created_at"] = iso_utc(columns["created_at"])
     if with_point:
         located = columns["lat"].notna()
-        columns["precision"] = np.where(located, "point", None)
-        columns["geo_score"] = np.where(located, 1.0, None)
+        columns["precision"] = located.map({True: "point", False: None})
+        columns["geo_score"] = located.map({True: 1.0, False: None})
         columns["ingested_at"] = at
         columns["updated_at"] = at
     values = columns.astype(object)

@@ -1,0 +1,105 @@
+"""The CLI contract scripts rely on: commands, --json, exit codes (run as a real process)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def heatmap(*args: str, db: str | None = None, cwd: Path | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    if db:
+        environment["HEATMAP_DB"] = db
+    return subprocess.run([sys.executable, "-m", "heatmap", *args], capture_output=True,
+                          text=True, cwd=cwd, env=environment, timeout=300)
+
+
+@pytest.fixture
+def ready_db(sqlite_url: str) -> str:
+    assert heatmap("init", db=sqlite_url).returncode == 0
+    return sqlite_url
+
+
+def test_ingest_json_prints_exactly_the_counts(ready_db: str, sample_export: Path) -> None:
+    result = heatmap("ingest", str(sample_export), "--json", db=ready_db)
+    assert result.returncode == 0, result.stderr
+    counts = json.loads(result.stdout)
+    assert list(counts) == ["read", "inserted", "updated", "unchanged", "quarantined"]
+    assert counts["read"] == 2500 and counts["quarantined"] > 0
+    again = json.loads(heatmap("ingest", str(sample_export), "--json", db=ready_db).stdout)
+    assert (again["inserted"], again["unchanged"]) == (0, counts["inserted"])
+
+
+def test_formats_ingest_alike(ready_db: str, sample_export: Path, tmp_path: Path) -> None:
+    import pandas as pd
+
+    frame = pd.read_csv(sample_export, dtype=str, keep_default_na=False)
+    frame.to_parquet(tmp_path / "export.parquet")
+    frame.to_json(tmp_path / "export.jsonl", orient="records", lines=True, force_ascii=False)
+    first = json.loads(heatmap("ingest", str(tmp_path / "export.parquet"), "--json",
+                               db=ready_db).stdout)
+    second = json.loads(heatmap("ingest", str(tmp_path / "export.jsonl"), "--json",
+                                db=ready_db).stdout)
+    assert first["inserted"] == second["unchanged"]
+    assert first["quarantined"] == second["quarantined"]
+
+
+def test_quarantine_lists_bad_rows(ready_db: str, sample_export: Path) -> None:
+    heatmap("ingest", str(sample_export), db=ready_db)
+    rows = json.loads(heatmap("quarantine", "--json", "--limit", "500", db=ready_db).stdout)["rows"]
+    assert rows and all(r["reasons"] and r["line"] >= 2 and r["raw"] for r in rows)
+
+
+def test_detect_spots_and_geojson(ready_db: str, sample_export: Path, tmp_path: Path) -> None:
+    heatmap("ingest", str(sample_export), db=ready_db)
+    result = heatmap("detect", "--json", "--now", "2026-11-20T12:00:00", db=ready_db)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["spots"] >= 3
+    geojson = json.loads(heatmap("spots", "--format", "geojson", db=ready_db).stdout)
+    assert geojson["type"] == "FeatureCollection"
+    properties = geojson["features"][0]["properties"]
+    assert {"id", "status", "subscribers", "complaints", "priority", "queue"} <= set(properties)
+    lon, lat = geojson["features"][0]["geometry"]["coordinates"][0][0]
+    assert 39 < lon < 41 and 58 < lat < 60, "RFC 7946 order is lon, lat"
+    table = heatmap("spots", db=ready_db)
+    assert properties["id"] in table.stdout
+    assert heatmap("map", "--out", str(tmp_path / "m.html"), db=ready_db).returncode == 0
+    assert "leaflet" in (tmp_path / "m.html").read_text(encoding="utf-8").lower()
+
+
+def test_exit_codes(ready_db: str, tmp_path: Path) -> None:
+    assert heatmap("detect", "--method", "kmeans", db=ready_db).returncode == 2
+    assert heatmap("spots", "--format", "xml", db=ready_db).returncode == 2
+    assert heatmap("no-such-command").returncode == 2
+    missing = heatmap("ingest", str(tmp_path / "nope.csv"), db=ready_db)
+    assert missing.returncode == 1 and "no such file" in missing.stderr
+    uninitialised = heatmap("spots", db=f"sqlite:///{tmp_path / 'empty.db'}")
+    assert uninitialised.returncode == 1 and "heatmap init" in uninitialised.stderr
+
+
+def test_bad_policy_is_reported(ready_db: str, tmp_path: Path) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[priority]\nweights = 3\n", encoding="utf-8")
+    result = heatmap("detect", "--policy", str(policy), db=ready_db)
+    assert result.returncode == 1 and str(policy) in result.stderr
+
+
+def test_samples_generate_is_deterministic(tmp_path: Path) -> None:
+    for name in ("a.csv", "b.csv"):
+        assert heatmap("samples", "generate", "--n", "300", "--seed", "5", "--out",
+                       str(tmp_path / name)).returncode == 0
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+def test_committed_sample_matches_the_generator(tmp_path: Path, sample_export: Path) -> None:
+    heatmap("samples", "generate", "--n", "2500", "--seed", "1", "--out", str(tmp_path / "s.csv"))
+    assert (tmp_path / "s.csv").read_bytes() == sample_export.read_bytes()

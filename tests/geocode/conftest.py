@@ -1,0 +1,66 @@
+"""Shared fixtures for the geocoder tests: a tiny synthetic registry and the real data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from heatmap.geocode.gazetteer import build_gazetteer
+from heatmap.geocode.matcher import GazetteerGeocoder
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+#: (address, lat, lon): a small town and a village in the housing registry format.
+REGISTRY = [
+    ("обл. Вологодская, г. Вологда, ул. Мира, д. 1", 59.2200, 39.8800),
+    ("обл. Вологодская, г. Вологда, ул. Мира, д. 3", 59.2210, 39.8810),
+    ("обл. Вологодская, г. Вологда, ул. Мира, д. 5", 59.2220, 39.8820),
+    ("обл. Вологодская, г. Вологда, ул. Мира, д. 12а", 59.2230, 39.8830),
+    ("обл. Вологодская, г. Вологда, ул. Мира, д. 14, к. 1", 59.2240, 39.8840),
+    ("обл. Вологодская, г. Вологда, ул. Мира, д. 14, к. 2", 59.2241, 39.8841),
+    ("обл. Вологодская, г. Вологда, ул. Мира, д. 16/1", 59.2250, 39.8850),
+    ("обл. Вологодская, г. Вологда, пр-кт. Победы, д. 31", 59.2100, 39.8700),
+    ("обл. Вологодская, г. Вологда, пр-кт. Победы, д. 33", 59.2105, 39.8705),
+    ("обл. Вологодская, г. Вологда, ул. 2-я Линия, д. 7", 59.2300, 39.9000),
+    ("обл. Вологодская, г. Вологда, ул. 3-я Линия, д. 7", 59.2400, 39.9100),
+    ("обл. Вологодская, г. Вологда, ул. Академическая Б., д. 4", 59.2500, 39.9200),
+    ("обл. Вологодская, г. Вологда, ул. Маршала Конева, д. 9", 59.2600, 39.9300),
+    ("обл. Вологодская, г. Вологда, ул. Пролетарская, д. 18, стр. 2", 59.2700, 39.9400),
+    ("обл. Вологодская, г. Вологда, ул. Пролетарская, д. 20, лит. А", 59.2710, 39.9410),
+    ("обл. Вологодская, г. Вологда, ш. Окружное, д. 5", 59.1800, 39.8000),
+    ("обл. Вологодская, г. Вологда, ул. Ёлочная, д. 2", 59.1900, 39.8100),
+    ("обл. Вологодская, г. Вологда, ул. Ёлочная, д. 2 (дубль 1)", 59.1901, 39.8101),
+    ("обл. Вологодская, р-н. Бабаевский, д. Тимошино, ул. Мира, д. 39", 60.1041, 36.1883),
+    ("обл. Вологодская, р-н. Бабаевский, д. Кийно, д. 12", 60.2825, 36.3018),
+    ("обл. Вологодская, р-н. Бабаевский, д. Кийно, д. 14", 60.2830, 36.3020),
+    ("обл. Вологодская, г. Череповец, ул. Гагарина, д. 16", 59.1312, 37.9030),
+    ("обл. Вологодская, г. Череповец, ул. Уникальная, д. 1", 59.1400, 37.9100),
+]
+
+
+@pytest.fixture(scope="session")
+def small_entries() -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "ADDRESS": [a for a, _, _ in REGISTRY],
+            "LAT": [str(x) for _, x, _ in REGISTRY],
+            "LON": [str(y) for _, _, y in REGISTRY],
+            "HOUSE_ID": [str(i) for i in range(len(REGISTRY))],
+        }
+    )
+    entries, _skipped = build_gazetteer(frame)
+    return entries
+
+
+@pytest.fixture(scope="session")
+def small_geocoder(small_entries: pd.DataFrame) -> GazetteerGeocoder:
+    return GazetteerGeocoder(small_entries)
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    if not (DATA / "addresses").is_dir():
+        pytest.skip(f"shared data not found at {DATA}")
+    return DATA

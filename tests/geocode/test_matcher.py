@@ -1,0 +1,181 @@
+"""The gazetteer geocoder: precision rules, scores, hints, typos and bad input."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from heatmap.geocode.base import GEOCODE_COLUMNS
+from heatmap.geocode.matcher import GazetteerGeocoder
+
+
+def one(g: GazetteerGeocoder, text: str | None, city: str | None = None) -> pd.Series:
+    frame = g.geocode([text], city=city)
+    assert list(frame.columns) == list(GEOCODE_COLUMNS)
+    assert len(frame) == 1
+    return frame.iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "lat", "lon"),
+    [
+        ("обл. Вологодская, г. Вологда, ул. Мира, д. 1", 59.2200, 39.8800),
+        ("Вологда, улица Мира, дом 3", 59.2210, 39.8810),
+        ("г Вологда Мира ул 5 кв 7", 59.2220, 39.8820),
+        ("Вологда, Мира 12 А", 59.2230, 39.8830),
+        ("Вологда, Мира 12-а, подъезд 2", 59.2230, 39.8830),
+        ("ВОЛОГДА, МИРА, 14 КОРП 2", 59.2241, 39.8841),
+        ("Вологда, Мира 14к1", 59.2240, 39.8840),
+        ("Вологда, Мира 16/1", 59.2250, 39.8850),
+        ("Вологда, Победы проспект 31", 59.2100, 39.8700),
+        ("Вологда, просп. Победы, 33", 59.2105, 39.8705),
+        ("Вологда, Вторая линия 7", 59.2300, 39.9000),
+        ("Вологда, 3-я линия, д. 7", 59.2400, 39.9100),
+        ("Вологда, Большая Академическая 4", 59.2500, 39.9200),
+        ("Вологда, Пролетарская 18 стр 2", 59.2700, 39.9400),
+        ("Вологда, Пролетарская 20 лит А", 59.2710, 39.9410),
+        ("Вологда, Окружное шоссе 5", 59.1800, 39.8000),
+        ("Вологда, Елочная 2", 59.1900, 39.8100),
+        ("Вологда Мира 5", 59.2220, 39.8820),
+        ("160000, Вологодская обл., г. Вологда, ул. Мира, д. 5", 59.2220, 39.8820),
+    ],
+)
+def test_house_precision(
+    small_geocoder: GazetteerGeocoder, text: str, lat: float, lon: float
+) -> None:
+    row = one(small_geocoder, text)
+    assert row.precision == "house", row.reason
+    assert row.lat == pytest.approx(lat) and row.lon == pytest.approx(lon)
+    assert 0.75 <= row.score <= 1.0
+    assert row.reason is None and isinstance(row.matched, str)
+
+
+def test_exact_match_scores_one(small_geocoder: GazetteerGeocoder) -> None:
+    assert one(small_geocoder, "г. Вологда, ул. Мира, д. 1").score == 1.0
+
+
+def test_unknown_house_gives_street_centroid(small_geocoder: GazetteerGeocoder) -> None:
+    row = one(small_geocoder, "Вологда, ул. Мира, 101")
+    assert row.precision == "street"
+    assert 59.22 <= row.lat <= 59.225 and row.score < 0.9
+    assert "мира" in row.matched
+
+
+def test_street_only_is_never_house(small_geocoder: GazetteerGeocoder) -> None:
+    assert one(small_geocoder, "Вологда, ул. Мира").precision == "street"
+
+
+def test_unknown_street_gives_settlement(small_geocoder: GazetteerGeocoder) -> None:
+    row = one(small_geocoder, "Вологда, ул. Несуществующая, 5")
+    assert row.precision == "settlement"
+    assert 59.1 < row.lat < 59.3 and row.score <= 0.5
+
+
+def test_settlement_only(small_geocoder: GazetteerGeocoder) -> None:
+    assert one(small_geocoder, "г. Череповец").precision == "settlement"
+    assert one(small_geocoder, "Вологда").precision == "settlement"
+
+
+def test_village_without_streets(small_geocoder: GazetteerGeocoder) -> None:
+    row = one(small_geocoder, "Бабаевский р-н, д. Кийно, д. 14")
+    assert row.precision == "house" and row.lat == pytest.approx(60.2830)
+
+
+def test_same_street_name_in_two_places_uses_settlement(small_geocoder: GazetteerGeocoder) -> None:
+    row = one(small_geocoder, "д. Тимошино, ул. Мира, д. 39")
+    assert row.precision == "house" and row.lat == pytest.approx(60.1041)
+    assert one(small_geocoder, "Вологда, ул. Мира, д. 39").precision == "street"
+
+
+def test_city_hint_and_default_city(small_entries: pd.DataFrame) -> None:
+    g = GazetteerGeocoder(small_entries)
+    no_city = one(g, "ул. Мира")
+    assert no_city.precision == "none" and "several settlements" in no_city.reason
+    # only one "ул. Мира" has house 3: found, but the settlement is a guess
+    guessed = one(g, "ул. Мира, 3")
+    assert guessed.precision == "house" and guessed.score < 0.9
+    hinted = one(g, "ул. Мира, 3", city="Вологда")
+    assert hinted.precision == "house" and hinted.lat == pytest.approx(59.2210)
+    assert guessed.score < hinted.score < 1.0
+    assert one(g, "ул. Мира, 3", city="Череповец").precision == "settlement"
+    g2 = GazetteerGeocoder(small_entries, default_city="Вологда")
+    assert one(g2, "ул. Мира, 3").score == hinted.score
+    assert one(g2, "ул. Мира").precision == "street"
+    # the hint never overrides a settlement written in the address
+    assert one(g2, "Череповец, Гагарина 16").lat == pytest.approx(59.1312)
+
+
+def test_unique_street_found_without_settlement(small_geocoder: GazetteerGeocoder) -> None:
+    row = one(small_geocoder, "ул. Уникальная, 1")
+    assert row.precision == "house" and row.lat == pytest.approx(59.1400)
+    assert row.score < 0.9  # guessed settlement: not fully confident
+
+
+def test_typo_in_street_scores_lower(small_geocoder: GazetteerGeocoder) -> None:
+    row = one(small_geocoder, "Вологда, ул. Пролетарска, 18 стр 2")
+    assert row.precision == "house" and row.lat == pytest.approx(59.2700)
+    assert row.score < 0.9
+    row2 = one(small_geocoder, "Вологда, Академичиская Б., 4")
+    assert row2.precision == "house" and row2.score < 0.9
+
+
+def test_numbered_streets_are_not_confused_by_fuzzy(small_geocoder: GazetteerGeocoder) -> None:
+    row = one(small_geocoder, "Вологда, 4-я линия, 7")
+    assert row.precision != "house"
+
+
+def test_title_dropped(small_geocoder: GazetteerGeocoder) -> None:
+    row = one(small_geocoder, "Вологда, ул. Конева, 9")
+    assert row.precision == "house" and row.lat == pytest.approx(59.2600)
+
+
+def test_letter_asked_but_only_number_known(small_geocoder: GazetteerGeocoder) -> None:
+    row = one(small_geocoder, "Вологда, Мира 3б")
+    assert row.precision == "house" and row.score <= 0.8
+    assert row.lat == pytest.approx(59.2210)
+
+
+def test_corpus_missing_uses_the_building(small_geocoder: GazetteerGeocoder) -> None:
+    row = one(small_geocoder, "Вологда, Мира 14")
+    assert row.precision == "house" and row.score <= 0.8
+    assert row.lat == pytest.approx(59.22405, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (None, "empty"),
+        ("", "empty"),
+        ("   ", "empty"),
+        ("1600 Pennsylvania Ave, Washington", "not a Russian address"),
+        ("Moskva, ulitsa Tverskaya, 7", "not a Russian address"),
+        ("?!#$%", "no address parts"),
+        ("Новосибирская обл., г. Бердск, ул. Ленина 1", "region"),
+        ("г. Урюпинск, ул. Мира 1", "settlement"),
+        ("ул. Нигдешняя, 5", "not found"),
+    ],
+)
+def test_bad_input_gives_none_with_reason(
+    small_geocoder: GazetteerGeocoder, text: str | None, reason: str
+) -> None:
+    row = one(small_geocoder, text)
+    assert row.precision == "none"
+    assert math.isnan(row.lat) and math.isnan(row.lon)
+    assert row.score == 0.0 and row.matched is None
+    assert reason in row.reason
+
+
+def test_batch_keeps_order_and_length(small_geocoder: GazetteerGeocoder) -> None:
+    texts = ["Вологда, Мира 1", None, "Вологда, Мира 5", "garbage", "Вологда, Мира 1"]
+    frame = small_geocoder.geocode(texts)
+    assert list(frame.columns) == list(GEOCODE_COLUMNS)
+    assert list(frame.precision) == ["house", "none", "house", "none", "house"]
+    assert frame.lat.iloc[0] == frame.lat.iloc[4] == pytest.approx(59.22)
+    assert frame.lat.dtype == float and frame.score.between(0, 1).all()
+
+
+def test_empty_batch(small_geocoder: GazetteerGeocoder) -> None:
+    frame = small_geocoder.geocode([])
+    assert list(frame.columns) == list(GEOCODE_COLUMNS) and frame.empty
