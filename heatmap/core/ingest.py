@@ -117,8 +117,9 @@ def validate_export(raw: RawExport, *, key: bytes) -> Validated:
     subscriber = subscriber.where(subscriber != "", derived.where(derived != "", anonymous))
 
     description = col["description"]
-    classified = classify_topics(description.where(topic == ""))
-    final_topic = topic.where(topic != "", classified)
+    unlabelled = (topic == "") & (description != "")
+    final_topic = topic.astype(object).where(topic != "", None)
+    final_topic[unlabelled] = classify_topics(description[unlabelled])
     topic_source = pd.Series(None, index=topic.index, dtype=object)
     topic_source[final_topic.notna()] = "classified"
     topic_source[topic != ""] = "crm"

@@ -16,7 +16,7 @@ def remove_pattern(values: pd.Series, pattern: str) -> pd.Series:
     """Delete every match of an RE2 ``pattern`` from text, in Arrow's native kernel."""
     array = pa.array(values.fillna("").astype(str).to_numpy(dtype=object), type=pa.string())
     cleaned = pc.replace_substring_regex(array, pattern, "")
-    return pd.Series(cleaned.to_pylist(), index=values.index, dtype=str)
+    return pd.Series(cleaned.to_numpy(zero_copy_only=False), index=values.index, dtype=str)
 
 
 def normalise_msisdn(values: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -26,7 +26,7 @@ class PriorityParams(_Strict):
 
 class PriorityPolicy(_Strict):
     weights: dict[str, float]
-    params: PriorityParams = PriorityParams()
+    params: PriorityParams = Field(default_factory=PriorityParams)
     segment: dict[str, float]
     topic_severity: dict[str, float]
 
@@ -48,15 +48,34 @@ class RoutingRule(_Strict):
     queue: str
     topics: list[str] | None = None
     regions: list[str] | None = None
+    #: the engineer's cause, or else the cause suggested by network correlation
     causes: list[str] | None = None
+    #: severity of an alarm on a site serving the spot during its window
+    alarm_severities: list[str] | None = None
     min_subscribers: int | None = None
     min_priority: float | None = None
+
+
+class Escalation(_Strict):
+    """A spot whose distinct complainants at least double within ``doubling_hours``."""
+
+    doubling_hours: float = Field(24.0, gt=0)
+    min_subscribers: int = Field(6, ge=1)
+    boost: float = Field(20.0, ge=0)
+
+
+class Network(_Strict):
+    """How far a site is taken to serve a spot."""
+
+    reach_m: float = Field(1500.0, gt=0)
 
 
 class Policy(_Strict):
     priority: PriorityPolicy
     queues: dict[str, Queue]
     routing: list[RoutingRule]
+    escalation: Escalation = Field(default_factory=Escalation)
+    network: Network = Field(default_factory=Network)
 
     @model_validator(mode="after")
     def _rules_name_queues(self) -> Policy:
@@ -71,7 +90,8 @@ class Policy(_Strict):
 def _has_condition(rule: RoutingRule) -> bool:
     return any(
         v is not None
-        for v in (rule.topics, rule.regions, rule.causes, rule.min_subscribers, rule.min_priority)
+        for v in (rule.topics, rule.regions, rule.causes, rule.alarm_severities,
+                  rule.min_subscribers, rule.min_priority)
     )
 
 

@@ -13,7 +13,8 @@ from heatmap.core.policy import FACTORS, Policy
 def prioritise(
     spots: pd.DataFrame, complaints: pd.DataFrame, policy: Policy, *, now: datetime
 ) -> pd.DataFrame:
-    """``spots`` (id, dominant_topic, last_complaint_at) with ``priority`` and ``breakdown``.
+    """``spots`` (id, dominant_topic, last_complaint_at) with ``priority``, ``breakdown``
+    and ``escalated`` (complainants at least doubled within the policy's hours).
 
     ``complaints`` are the spots' members: spot_id, subscriber_id, segment, ltv,
     created_at. Counting is by complainant: a subscriber's repeated complaints
@@ -30,12 +31,15 @@ def prioritise(
     members["ltv0"] = members["ltv"].fillna(0.0)
     recent_from = pd.Timestamp(now) - pd.Timedelta(hours=p.params.growth_window_hours)
     members["recent"] = members["created_at"] >= recent_from
+    doubling_from = pd.Timestamp(now) - pd.Timedelta(hours=policy.escalation.doubling_hours)
+    members["before"] = members["created_at"] < doubling_from
     per_subscriber = members.groupby(["spot_id", "subscriber_id"]).agg(
-        segment_w=("segment_w", "max"), ltv=("ltv0", "max"), recent=("recent", "max")
+        segment_w=("segment_w", "max"), ltv=("ltv0", "max"), recent=("recent", "max"),
+        before=("before", "max"),
     )
     per_spot = per_subscriber.groupby(level="spot_id").agg(
         n=("segment_w", "size"), segment=("segment_w", "mean"), ltv=("ltv", "sum"),
-        recent=("recent", "sum"),
+        recent=("recent", "sum"), before=("before", "sum"),
     ).reindex(out["id"])
     n = per_spot["n"].fillna(0).to_numpy(float)
     age = pd.Timestamp(now) - pd.to_datetime(out["last_complaint_at"], utc=True)
@@ -52,9 +56,11 @@ def prioritise(
                             out=np.zeros(len(n)), where=n > 0),
     }
     parts = {f: np.round(p.weights.get(f, 0.0) * factors[f], 3) for f in FACTORS}
-    total = np.round(sum(parts.values()), 2)
-    out["priority"] = total
-    out["breakdown"] = [
-        {f: float(parts[f][i]) for f in FACTORS} for i in range(len(out))
-    ]
+    rule = policy.escalation
+    before = per_spot["before"].fillna(0).to_numpy(float)
+    escalated = (n >= rule.min_subscribers) & (n >= 2 * before)
+    parts["escalation"] = np.where(escalated, rule.boost, 0.0)
+    out["priority"] = np.round(sum(parts.values()), 2)
+    out["escalated"] = escalated
+    out["breakdown"] = [{f: float(v[i]) for f, v in parts.items()} for i in range(len(out))]
     return out

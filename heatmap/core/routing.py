@@ -10,7 +10,8 @@ from heatmap.core.policy import Policy, RoutingRule
 def route(spots: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     """``spots`` with ``queue``, ``sla_hours``, ``due_at`` and ``routed_by`` (rule name).
 
-    Needs dominant_topic, region, subscribers, priority, created_at; ``cause``
+    Needs dominant_topic, region, subscribers, priority, created_at; ``cause``,
+    ``suggested_cause`` and ``alarm_severity`` (from :func:`heatmap.core.network.correlate`)
     when present.
     """
     out = spots.copy()
@@ -29,6 +30,12 @@ def route(spots: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     return out
 
 
+def _column(spots: pd.DataFrame, name: str) -> pd.Series:
+    if name in spots.columns:
+        return spots[name].astype(object)
+    return pd.Series(None, index=spots.index, dtype=object)
+
+
 def _matches(spots: pd.DataFrame, rule: RoutingRule) -> pd.Series:
     hit = pd.Series(True, index=spots.index)
     if rule.topics is not None:
@@ -36,7 +43,11 @@ def _matches(spots: pd.DataFrame, rule: RoutingRule) -> pd.Series:
     if rule.regions is not None:
         hit &= spots["region"].isin(rule.regions)
     if rule.causes is not None:
-        hit &= spots.get("cause", pd.Series(None, index=spots.index)).isin(rule.causes)
+        cause = _column(spots, "cause").where(_column(spots, "cause").notna(),
+                                              _column(spots, "suggested_cause"))
+        hit &= cause.isin(rule.causes)
+    if rule.alarm_severities is not None:
+        hit &= _column(spots, "alarm_severity").isin(rule.alarm_severities)
     if rule.min_subscribers is not None:
         hit &= spots["subscribers"] >= rule.min_subscribers
     if rule.min_priority is not None:

@@ -48,7 +48,7 @@ def test_breakdown_adds_up_to_the_score() -> None:
     scored = prioritise(pd.DataFrame([spot()]), members("SP-1", ["a", "b", "c"]), load_policy(),
                         now=NOW)
     breakdown = scored["breakdown"].iloc[0]
-    assert set(breakdown) == set(FACTORS)
+    assert set(breakdown) == {*FACTORS, "escalation"}
     assert scored["priority"].iloc[0] == pytest.approx(sum(breakdown.values()), abs=0.02)
 
 
@@ -91,3 +91,17 @@ def test_routing_takes_the_first_matching_rule_and_sets_sla() -> None:
                                          "slow": "capacity", "other": "ran_optimisation"}
     assert routed.loc["big", "sla_hours"] == 4
     assert routed.loc["big", "due_at"] == pd.Timestamp(NOW) + pd.Timedelta(hours=4)
+
+
+def test_fast_growing_spot_is_escalated() -> None:
+    policy = load_policy()
+    old = members("slow", [f"o{i}" for i in range(6)]).assign(
+        created_at=NOW - timedelta(hours=48))
+    growth = pd.concat([members("fast", [f"n{i}" for i in range(8)]),
+                        members("fast", ["x1", "x2", "x3"]).assign(
+                            created_at=NOW - timedelta(hours=48))])
+    late = members("slow", ["s1"])
+    frame = pd.DataFrame([spot(id="slow"), spot(id="fast")])
+    scored = prioritise(frame, pd.concat([old, late, growth]), policy, now=NOW).set_index("id")
+    assert scored.loc["fast", "escalated"] and not scored.loc["slow", "escalated"]
+    assert scored.loc["fast", "breakdown"]["escalation"] == policy.escalation.boost

@@ -1,0 +1,45 @@
+"""Incremental join: a complaint inside or within reach of an open spot joins it at once."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+
+_M_PER_DEG = 111_320.0
+
+
+def attach(points: pd.DataFrame, spots: pd.DataFrame, *, reach_m: float) -> pd.DataFrame:
+    """``ticket_id, spot_id, distance_m`` for points inside or within ``reach_m`` of a spot.
+
+    ``points`` has ticket_id, lat, lon; ``spots`` has id, geometry, centroid_lat.
+    A point inside a spot joins it; otherwise the nearest spot in reach. Distances
+    are measured in a local frame scaled by each spot's latitude (metre accuracy
+    at city scale, which is what "within reach" needs).
+    """
+    empty = pd.DataFrame(columns=["ticket_id", "spot_id", "distance_m"])
+    located = points[points["lat"].notna() & points["lon"].notna()]
+    if located.empty or spots.empty:
+        return empty
+    geometry = np.asarray(spots["geometry"].tolist(), dtype=object)
+    scale = np.cos(np.radians(spots["centroid_lat"].to_numpy(float)))
+    tree = shapely.STRtree(geometry)
+    xy = shapely.points(located["lon"].to_numpy(float), located["lat"].to_numpy(float))
+    generous = reach_m / (_M_PER_DEG * float(np.clip(scale.min(), 0.05, 1.0)))
+    point_index, spot_index = tree.query(xy, predicate="dwithin", distance=generous)
+    if len(point_index) == 0:
+        return empty
+    k = scale[spot_index]
+    local_points = shapely.points(located["lon"].to_numpy(float)[point_index] * k,
+                                  located["lat"].to_numpy(float)[point_index])
+    local_spots = np.array([shapely.transform(g, lambda c, f=f: c * np.array([f, 1.0]))
+                            for g, f in zip(geometry[spot_index], k, strict=True)], dtype=object)
+    distance = shapely.distance(local_points, local_spots) * _M_PER_DEG
+    pairs = pd.DataFrame({
+        "ticket_id": located["ticket_id"].to_numpy()[point_index],
+        "spot_id": spots["id"].to_numpy()[spot_index],
+        "distance_m": np.round(distance, 1),
+    })
+    pairs = pairs[pairs["distance_m"] <= reach_m]
+    best = pairs.sort_values(["ticket_id", "distance_m", "spot_id"]).drop_duplicates("ticket_id")
+    return best.reset_index(drop=True)
