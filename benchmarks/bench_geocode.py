@@ -64,11 +64,21 @@ SETTLEMENT_FORMS: dict[str, list[str]] = {
     "рп": ["рп", "р.п."],
 }
 ORDINAL_WORDS = {
-    "1": "Первая", "2": "Вторая", "3": "Третья", "4": "Четвертая", "5": "Пятая",
-    "6": "Шестая", "7": "Седьмая", "8": "Восьмая", "9": "Девятая", "10": "Десятая",
+    "1": "Первая",
+    "2": "Вторая",
+    "3": "Третья",
+    "4": "Четвертая",
+    "5": "Пятая",
+    "6": "Шестая",
+    "7": "Седьмая",
+    "8": "Восьмая",
+    "9": "Девятая",
+    "10": "Десятая",
 }
-CITY_NICKNAMES = {"Санкт-Петербург": ["СПб", "Санкт-Петербург", "С-Пб", "Питер"],
-                  "Москва": ["Москва", "Мск", "МОСКВА"]}
+CITY_NICKNAMES = {
+    "Санкт-Петербург": ["СПб", "Санкт-Петербург", "С-Пб", "Питер"],
+    "Москва": ["Москва", "Мск", "МОСКВА"],
+}
 _PART = re.compile(r"^([^\s.]+)\.?\s+(.*)$")
 
 
@@ -124,15 +134,15 @@ def typo(word: str, rng: random.Random) -> str:
     i = rng.randrange(1, len(word) - 2)
     op = rng.choice(("swap", "drop", "double", "vowel"))
     if op == "swap":
-        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     if op == "drop":
-        return word[:i] + word[i + 1:]
+        return word[:i] + word[i + 1 :]
     if op == "double":
         return word[:i] + word[i] + word[i:]
     vowels = "аеиоуяы"
     for j in range(i, len(word)):
         if word[j] in vowels:
-            return word[:j] + rng.choice([v for v in vowels if v != word[j]]) + word[j + 1:]
+            return word[:j] + rng.choice([v for v in vowels if v != word[j]]) + word[j + 1 :]
     return word
 
 
@@ -197,13 +207,13 @@ def rewrite(reg: RegistryAddress, rng: random.Random, with_typo: bool, strict: b
         house = house.replace(" ", "")
     m = re.match(r"^(\d+)([а-яА-Я])$", house)
     if m and rng.random() < 0.5:
-        house = m.group(1) + rng.choice([" ", "-", ""]) + rng.choice([m.group(2).upper(),
-                                                                      m.group(2).lower()])
+        house = m.group(1) + rng.choice([" ", "-", ""]) + rng.choice([m.group(2).upper(), m.group(2).lower()])
     house = rng.choice(["", "д. ", "д.", "дом "]) + house
     if reg.corpus:
         if reg.corpus.isdigit():
-            house += rng.choice([f"к{reg.corpus}", f" корп. {reg.corpus}", f", к. {reg.corpus}",
-                                 f" корпус {reg.corpus}"])
+            house += rng.choice(
+                [f"к{reg.corpus}", f" корп. {reg.corpus}", f", к. {reg.corpus}", f" корпус {reg.corpus}"]
+            )
         elif strict:
             house += rng.choice([f", к. {reg.corpus}", f" корп. {reg.corpus}"])
         elif reg.corpus.isalpha() and not re.search(r"[а-яА-Я]$", house):
@@ -211,8 +221,7 @@ def rewrite(reg: RegistryAddress, rng: random.Random, with_typo: bool, strict: b
         else:
             house += rng.choice([f", к. {reg.corpus}", f" корп. {reg.corpus}"])
     if reg.building:
-        house += rng.choice([f" стр. {reg.building}", f" строение {reg.building}",
-                             f", стр {reg.building}"])
+        house += rng.choice([f" стр. {reg.building}", f" строение {reg.building}", f", стр {reg.building}"])
     if reg.literal and strict:
         house += rng.choice([f" лит. {reg.literal}", f", литера {reg.literal}"])
     elif reg.literal and "," not in reg.literal and rng.random() < 0.7:
@@ -272,15 +281,23 @@ def run(n: int, seed: int, data: Path) -> dict[str, object]:
                 break
     sample = pd.DataFrame(rows, columns=["source", "text", "typo", "lat", "lon", "truth"])
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     answers = geocoder.geocode(sample["text"].tolist())
-    geocode_s = time.perf_counter() - t0
+    geocode_s, geocode_cpu = time.perf_counter() - t0, time.process_time() - c0
 
-    dist_m = haversine_km(sample["lat"].to_numpy(), sample["lon"].to_numpy(),
-                          answers["lat"].to_numpy(), answers["lon"].to_numpy()) * 1000.0
+    dist_m = (
+        haversine_km(
+            sample["lat"].to_numpy(),
+            sample["lon"].to_numpy(),
+            answers["lat"].to_numpy(),
+            answers["lon"].to_numpy(),
+        )
+        * 1000.0
+    )
     dist_m = np.where(np.isnan(dist_m), np.inf, dist_m)
     hit = (answers["precision"].to_numpy() == "house") & (dist_m <= 50.0)
-    wrong = (answers["score"].to_numpy() >= 0.9) & (dist_m > 1000.0)
+    confident = answers["score"].to_numpy() >= 0.9
+    wrong = confident & (dist_m > 1000.0)
     result: dict[str, object] = {
         "n": len(sample),
         "gazetteer_entries": len(gaz),
@@ -288,19 +305,25 @@ def run(n: int, seed: int, data: Path) -> dict[str, object]:
         "index_seconds": round(index_s, 2),
         "house_hit_rate": round(float(hit.mean()), 4),
         "confident_wrong": int(wrong.sum()),
+        "confident_beyond_50m": int((confident & (dist_m > 50.0)).sum()),
+        "answered_share": round(float((answers["precision"] != "none").mean()), 4),
         "addresses_per_second": round(len(sample) / geocode_s, 1),
+        "addresses_per_cpu_second": round(len(sample) / max(geocode_cpu, 1e-9), 1),
         "typo_house_hit_rate": round(float(hit[sample["typo"].to_numpy()].mean()), 4),
         "precision_counts": answers["precision"].value_counts().to_dict(),
         "by_source": {
-            label: round(float(hit[(sample["source"] == label).to_numpy()].mean()), 4)
-            for label in SOURCES
+            label: round(float(hit[(sample["source"] == label).to_numpy()].mean()), 4) for label in SOURCES
         },
         "skipped": skipped_all,
         "seed": seed,
     }
-    misses = sample.assign(precision=answers["precision"], score=answers["score"],
-                           matched=answers["matched"], reason=answers["reason"],
-                           dist_m=dist_m)[~hit]
+    misses = sample.assign(
+        precision=answers["precision"],
+        score=answers["score"],
+        matched=answers["matched"],
+        reason=answers["reason"],
+        dist_m=dist_m,
+    )[~hit]
     result["_misses"] = misses
     result["_wrong"] = misses[wrong[~hit]]
     return result
@@ -312,8 +335,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data", type=Path, default=DATA, help="the shared data directory")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--show-misses", type=int, default=0, metavar="K",
-                        help="print K misses (for debugging)")
+    parser.add_argument(
+        "--show-misses", type=int, default=0, metavar="K", help="print K misses (for debugging)"
+    )
     args = parser.parse_args()
     if not (args.data / "addresses").is_dir():
         parser.error(f"no address registries under {args.data}")
@@ -323,15 +347,19 @@ def main() -> None:
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        print(f"Geocoder benchmark (seed {result['seed']}, {result['n']} addresses, "
-              f"gazetteer {result['gazetteer_entries']} entries, "
-              f"built in {result['build_seconds']} s, indexed in {result['index_seconds']} s)")
+        print(
+            f"Geocoder benchmark (seed {result['seed']}, {result['n']} addresses, "
+            f"gazetteer {result['gazetteer_entries']} entries, "
+            f"built in {result['build_seconds']} s, indexed in {result['index_seconds']} s)"
+        )
         table = [
             ("house-level within 50 m", f"{result['house_hit_rate']:.2%}", ">= 97%"),
             ("  with a typo in the street", f"{result['typo_house_hit_rate']:.2%}", ""),
             *[(f"  {k}", f"{v:.2%}", "") for k, v in result["by_source"].items()],  # type: ignore[attr-defined]
             ("confident wrong (score>=0.9, >1 km)", str(result["confident_wrong"]), "0"),
+            ("  score>=0.9 but >50 m off", str(result["confident_beyond_50m"]), ""),
             ("throughput, addresses/s", f"{result['addresses_per_second']:,.0f}", ">= 5,000"),
+            ("  per CPU second", f"{result['addresses_per_cpu_second']:,.0f}", ""),
             ("precisions", json.dumps(result["precision_counts"]), ""),
         ]
         width = max(len(r[0]) for r in table)

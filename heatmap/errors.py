@@ -39,6 +39,10 @@ class TransitionError(HeatmapError):
     """A spot lifecycle transition is not allowed from the current status."""
 
 
+class ConflictError(TransitionError):
+    """Someone changed the spot meanwhile: reload and try again."""
+
+
 class GeocodeError(HeatmapError):
     """A geocoder could not be built or queried (not: an address that did not match)."""
 

@@ -7,19 +7,19 @@ Exit codes: 0 on success (also when rows were quarantined), 1 on failure,
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from heatmap import service
+from heatmap.cli.common import DbOption, JsonOption, NowOption, PolicyOption, now_or, store_at
 from heatmap.cli.output import emit_json, err, out, table
+from heatmap.cli.workflow import known_issue, network_app, queue, spot_app
 from heatmap.core.policy import load_policy
 from heatmap.detect.run import DetectParams
 from heatmap.errors import HeatmapError, UsageError
-from heatmap.settings import DEFAULT_DB, load_settings
-from heatmap.store import Store, open_store
+from heatmap.settings import load_settings
 
 app = typer.Typer(
     name="heatmap",
@@ -34,39 +34,17 @@ samples_app = typer.Typer(help="Synthetic CRM exports for demos and tests.", no_
 app.add_typer(db_app, name="db")
 app.add_typer(samples_app, name="samples")
 app.add_typer(gazetteer_app, name="gazetteer")
+app.add_typer(spot_app, name="spot")
+app.add_typer(network_app, name="network")
+app.command("queue")(queue)
+app.command("known-issue")(known_issue)
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", envvar="HEATMAP_DB", help=f"Store URL (default {DEFAULT_DB}).",
-                 show_default=False),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
-NowOption = Annotated[
-    datetime | None,
-    typer.Option("--now", help="The time to act at (ISO 8601, UTC if no offset); default: now.",
-                 formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
-]
-PolicyOption = Annotated[
-    Path | None,
-    typer.Option("--policy", envvar="HEATMAP_POLICY", help="Priority and routing policy (TOML).",
-                 show_default=False),
-]
-
-
-def _store(db: str | None) -> Store:
-    return open_store(load_settings(db=db).db)
-
-
-def _now(value: datetime | None) -> datetime:
-    if value is None:
-        return datetime.now(UTC)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @app.command()
 def init(db: DbOption = None) -> None:
     """Create the store (or bring its schema up to date)."""
-    store = _store(db)
+    store = store_at(db)
     applied = service.init_store(store)
     err.print(f"[green]Store ready[/] at {store.url} (schema {store.schema_version()}"
               f"{', applied ' + ', '.join(map(str, applied)) if applied else ', up to date'}).")
@@ -89,13 +67,13 @@ def ingest(
     json: JsonOption = False,
 ) -> None:
     """Load CRM exports: validate, deduplicate, quarantine bad rows."""
-    store = _store(db)
+    store = store_at(db)
     city = load_settings().city
     geocoder = _geocoder(gazetteer, city)
     with _progress(json) as progress:
         task = progress.add_task("ingest", total=len(files))
         report = service.ingest(
-            store, files, now=_now(now), geocoder=geocoder, city=city,
+            store, files, now=now_or(now), geocoder=geocoder, city=city,
             progress=lambda _path, _rows: progress.advance(task),
         )
     if json:
@@ -117,7 +95,7 @@ def quarantine(
     json: JsonOption = False,
 ) -> None:
     """List quarantined rows with their line, reasons and raw content."""
-    rows = _store(db).load_quarantine(limit=limit)
+    rows = store_at(db).load_quarantine(limit=limit)
     if json:
         emit_json({"rows": rows.to_dict(orient="records")})
         return
@@ -140,8 +118,8 @@ def detect(
 ) -> None:
     """Detect spots among the stored complaints; open spots keep their ids."""
     params = _detect_params(method, h3_res, eps_m, min_subscribers, window_days)
-    report = service.detect_spots(_store(db), params=params, policy=load_policy(policy),
-                                  now=_now(now))
+    report = service.detect_spots(store_at(db), params=params, policy=load_policy(policy),
+                                  now=now_or(now))
     summary = {"method": report.method, "spots": report.spots, "new": report.new,
                "merged": report.merged, "complaints_in_spots": report.complaints_in_spots}
     if json:
@@ -175,7 +153,7 @@ def spots(
 
     if fmt not in ("table", "json", "geojson"):
         raise UsageError(f"--format must be table, json or geojson, not {fmt!r}")
-    frame = _store(db).load_spots(statuses=[status] if status else None)
+    frame = store_at(db).load_spots(statuses=[status] if status else None)
     if fmt == "geojson":
         emit_json(spots_geojson(frame))
     elif fmt == "json":
@@ -196,7 +174,7 @@ def map_(
     """Write a folium map: spots by priority, complaint hexes, legend."""
     from heatmap.render.map import spot_map
 
-    store = _store(db)
+    store = store_at(db)
     spot_map(store.load_spots(), store.load_complaints()).save(str(out_file))
     err.print(f"Map written to {out_file}")
 
@@ -262,7 +240,7 @@ def geocode(
     geocoder = _geocoder(gazetteer, city)
     if geocoder is None:
         raise UsageError("no gazetteer: pass --gazetteer PATH or set HEATMAP_GAZETTEER")
-    counts = service.geocode_pending(_store(db), geocoder, city=city)
+    counts = service.geocode_pending(store_at(db), geocoder, city=city)
     if json:
         emit_json(counts)
         return
@@ -299,6 +277,30 @@ def geocode_file(
     counts = answer["precision"].value_counts().to_dict()
     err.print(f"Wrote {len(frame)} rows to {out_file}: "
               + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+
+
+@app.command("export")
+def export_(
+    what: Annotated[str, typer.Option("--what", help="complaints, spots or ratings.")],
+    fmt: Annotated[str, typer.Option("--format", help="geoparquet, geojson or csv.")],
+    out_file: Annotated[Path, typer.Option("--out", help="File to write (replaced atomically).")],
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Export complaints, spots or ratings for analysts; phone numbers are pseudonymised."""
+    from heatmap.io.export import export
+
+    store = store_at(db)
+    try:
+        result = export(store, what=what, fmt=fmt, out=out_file)
+    finally:
+        store.close()
+    if json:
+        emit_json({"what": result.what, "format": result.fmt, "rows": result.rows,
+                   "out": str(result.path)})
+        return
+    err.print(f"Wrote {result.rows} {result.what} to {result.path} ({result.fmt}); "
+              "phone numbers pseudonymised.")
 
 
 @app.command()

@@ -83,11 +83,10 @@ def correlate(
         out["alarm_severity"] = out["id"].map(worst["severity"].str.lower())
         out["alarm_kind"] = out["id"].map(worst["kind"])
     topic = spots.set_index("id")["dominant_topic"].reindex(out["id"]).to_numpy()
-    cause = np.where(out["alarm_kind"].notna(), out["alarm_kind"].replace(
-        {"equipment": "equipment_failure"}), None)
-    cause = np.where(pd.isna(cause) & (out["sites"].str.len() == 0), "coverage_gap", cause)
-    cause = np.where(pd.isna(cause) & (topic == "slow_data"), "capacity", cause)
-    out["suggested_cause"] = pd.Series(cause, index=out.index).where(lambda s: s.notna(), None)
+    cause = out["alarm_kind"].replace({"equipment": "equipment_failure"}).astype(object)
+    cause[cause.isna() & (out["sites"].str.len() == 0)] = "coverage_gap"
+    cause[cause.isna() & (topic == "slow_data")] = "capacity"
+    out["suggested_cause"] = cause.where(cause.notna(), None)
     return out.reset_index(drop=True)
 
 

@@ -15,14 +15,17 @@ How:
   ``2 sin(d / 2)`` grow together, so a k-d tree radius search on chords finds exactly
   the haversine neighbours; pairs whose chord lies within float error of the radius
   are decided again with scikit-learn's own haversine formula;
-* locations are renumbered in the tree's leaf order and cut into blocks compact in
-  space; each block's pairs are found inside it and against the few nearby blocks,
-  every pair once;
+* a coarse k-d tree (median splits) cuts the locations into blocks, boxes of space,
+  and renumbers them block after block; each block's pairs are found inside it (a
+  fine k-d tree per block) and against the few blocks within reach, every pair once;
 * a block's neighbourhoods are counted as soon as its pairs are known; a pair is
   settled — joined in a union–find forest when both ends are core, or noted as a
   border candidate when one is — once both ends are counted, and then dropped.
 
-Memory stays in proportion to the number of locations plus one block's pairs.
+Memory stays in proportion to the number of locations plus one block's pairs (so it
+grows with density: a block of thousands of distinct locations all within eps of each
+other would hold millions of pairs — complaints do not pile up like that once equal
+coordinates are merged).
 Pure: no I/O, no clock.
 """
 
@@ -31,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,12 +42,12 @@ from scipy.spatial import cKDTree
 
 from heatmap.errors import DetectionError
 
-__all__ = ["EARTH_RADIUS_M", "label_dbscan"]
+__all__ = ["EARTH_RADIUS_M", "DbscanParts", "dbscan_parts", "label_dbscan"]
 
 #: Mean Earth radius (IUGG), the sphere all distances are measured on.
 EARTH_RADIUS_M = 6_371_008.8
 
-_BLOCK = 32_768  # locations per block
+_BLOCK = 8_192  # at most this many locations per block
 _LEAF = 32  # k-d tree leaf size
 _EXPAND_LIMIT = 4_000_000  # (location, subscriber) rows sorted at once
 _WEIGHT_TOL = 1e-9  # weighted sums this close below the threshold still make a core
@@ -75,47 +79,167 @@ def label_dbscan(
     subscriber values (None/NaN) count as distinct subscribers too.
 
     Returns int64 labels: ``-1`` for noise, clusters ``0..k-1`` numbered in order of
-    the first input point that belongs to them.
+    the first input point that belongs to them. A border point (not core, a core point
+    within eps) reaching several clusters joins the one whose lowest-index core point
+    comes first — scikit-learn's choice, so without subscribers and weights the labels
+    are scikit-learn's up to numbering.
 
     Raises :class:`~heatmap.errors.DetectionError` on NaN or infinite coordinates,
     latitudes outside −90..90, weights outside 0..1, mismatched lengths or bad
     parameters.
     """
+    return _run(lat, lon, subscriber, eps_m, min_subscribers, weight, None).labels()
+
+
+@dataclass(frozen=True)
+class DbscanParts:
+    """DBSCAN's clusters before numbering, as partitions of a distributed run share them.
+
+    ``core`` and ``component`` have one value per input point: whether it is a core
+    point, and for core points an id shared exactly by the core points of one cluster
+    (``-1`` otherwise). ``border_point`` and ``border_component`` list, once each, every
+    (non-core point, component of a core neighbour) pair.
+    """
+
+    core: np.ndarray
+    component: np.ndarray
+    border_point: np.ndarray
+    border_component: np.ndarray
+
+
+def dbscan_parts(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    subscriber: np.ndarray | None = None,
+    *,
+    eps_m: float = 250.0,
+    min_subscribers: int = 3,
+    weight: np.ndarray | None = None,
+    core: np.ndarray | None = None,
+) -> DbscanParts:
+    """The parts :func:`label_dbscan` numbers: core points, their components, and the
+    components each border point reaches.
+
+    With ``core`` (one flag per point, equal for points at equal coordinates) the
+    neighbourhoods are not counted: the flags are taken as they are — a partition of a
+    distributed run passes the flags its neighbours computed for its halo points.
+    """
+    return _run(lat, lon, subscriber, eps_m, min_subscribers, weight, core).parts()
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One clustering, per location in search order ("slots")."""
+
+    n: int  # input points
+    kept: IntArray  # input positions of the points of weight > 0
+    loc_of_point: IntArray  # location id of each kept point (ids in order of appearance)
+    loc_of_slot: IntArray
+    core: np.ndarray  # per slot
+    root: IntArray  # per slot: least slot of its core component (valid on core slots)
+    border_x: IntArray  # non-core slot ...
+    border_c: IntArray  # ... and a core neighbour slot
+
+    def labels(self) -> IntArray:
+        """Numbered clusters, with border points placed as scikit-learn places them."""
+        labels = np.full(self.n, -1, dtype=np.int64)
+        n_loc = self.loc_of_slot.shape[0]
+        if n_loc == 0:
+            return labels
+        # a cluster's seed is the lowest location id among its core locations; a border
+        # location joins, among the clusters of its core neighbours, the one with the
+        # lowest seed — the cluster scikit-learn's expansion in index order reaches first
+        core_slots = np.flatnonzero(self.core)
+        root = self.root
+        cluster_seed = np.full(n_loc, n_loc, dtype=np.int64)
+        np.minimum.at(cluster_seed, root[core_slots], self.loc_of_slot[core_slots])
+        seed = np.full(n_loc, -1, dtype=np.int64)
+        seed[core_slots] = cluster_seed[root[core_slots]]
+        best = np.full(n_loc, n_loc, dtype=np.int64)
+        np.minimum.at(best, self.border_x, cluster_seed[root[self.border_c]])
+        reached = best < n_loc
+        seed[reached] = best[reached]
+        seed_of_loc = np.empty(n_loc, dtype=np.int64)
+        seed_of_loc[self.loc_of_slot] = seed
+        labels[self.kept] = _number_by_first_location(seed_of_loc)[self.loc_of_point]
+        return labels
+
+    def parts(self) -> DbscanParts:
+        slot_of_loc = np.empty_like(self.loc_of_slot)
+        slot_of_loc[self.loc_of_slot] = np.arange(self.loc_of_slot.shape[0])
+        slot = slot_of_loc[self.loc_of_point]  # per kept point
+        core = np.zeros(self.n, dtype=bool)
+        core[self.kept] = self.core[slot]
+        component = np.full(self.n, -1, dtype=np.int64)
+        component[self.kept] = np.where(self.core[slot], self.root[slot], -1)
+        pairs = pd.DataFrame({"slot": self.border_x, "component": self.root[self.border_c]}).drop_duplicates()
+        points = pd.DataFrame({"point": self.kept, "slot": slot})
+        joined = points.merge(pairs, on="slot", how="inner").sort_values(["point", "component"])
+        return DbscanParts(
+            core=core,
+            component=component,
+            border_point=joined["point"].to_numpy(np.int64),
+            border_component=joined["component"].to_numpy(np.int64),
+        )
+
+
+def _run(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    subscriber: np.ndarray | None,
+    eps_m: float,
+    min_subscribers: int,
+    weight: np.ndarray | None,
+    given_core: np.ndarray | None,
+) -> _Run:
     lat_d, lon_d = _coordinates(lat, lon)
     n = lat_d.shape[0]
     eps_rad = _eps_radians(eps_m)
     threshold = _threshold(min_subscribers)
     w = _weights(weight, n)
     subs = _subscriber_codes(subscriber, n)
+    flags = _core_flags(given_core, n)
 
-    labels = np.full(n, -1, dtype=np.int64)
-    kept: IntArray | slice = slice(None)
+    none = np.zeros(0, dtype=np.int64)
     if w is not None and not w.all():
         kept = np.flatnonzero(w > 0.0)
-        if kept.size == 0:
-            return labels
         lat_d, lon_d, subs, w = lat_d[kept], lon_d[kept], subs[kept], w[kept]
+        flags = None if flags is None else flags[kept]
+    else:
+        kept = np.arange(n)
+    if kept.size == 0:
+        return _Run(n, none, none, none, np.zeros(0, dtype=bool), none, none, none)
 
     # identical coordinates share a neighbourhood: merge them into locations, numbered
     # in order of first appearance (a lower location id means an earlier point)
     packed = np.ascontiguousarray(np.column_stack([lat_d, lon_d])).view(np.complex128)
     loc_of_point, uniq = pd.factorize(packed.ravel())
+    loc_of_point = loc_of_point.astype(np.int64, copy=False)
     n_loc = uniq.shape[0]
     space = _Space(np.ascontiguousarray(uniq.real), np.ascontiguousarray(uniq.imag), eps_rad)
     del uniq, packed
     # from here on locations are numbered in search order ("slots")
     slot_of_loc = np.empty(n_loc, dtype=np.int64)
     slot_of_loc[space.loc] = np.arange(n_loc)
-    counter = _Counter.build(slot_of_loc[loc_of_point], subs, w, n_loc)
-    floor = threshold - (_WEIGHT_TOL if counter.weighted else 0.0)
+    slot_of_point = slot_of_loc[loc_of_point]
+    del slot_of_loc
+    if flags is None:
+        counter = _Counter.build(slot_of_point, subs, w, n_loc)
+        floor = threshold - (_WEIGHT_TOL if counter.weighted else 0.0)
+    else:
+        given = np.zeros(n_loc, dtype=bool)
+        given[slot_of_point[flags]] = True
 
     core = np.zeros(n_loc, dtype=bool)
     forest = _Forest(n_loc)
-    border_x: list[IntArray] = [np.zeros(0, dtype=np.int64)]
-    border_c: list[IntArray] = [np.zeros(0, dtype=np.int64)]
+    border_x: list[IntArray] = [none]
+    border_c: list[IntArray] = [none]
     for block in space.blocks():
         lo, hi = block.start, block.stop
-        core[lo:hi] = counter.count(block) >= floor
+        if flags is None:
+            core[lo:hi] = counter.count(block) >= floor
+        else:
+            core[lo:hi] = given[lo:hi]
         # settle the pairs whose both ends are now counted: inside the block ...
         block_core = core[lo:hi]
         u_core = block_core[block.u]
@@ -138,25 +262,16 @@ def label_dbscan(
             one = x_core != y_core
             border_x.append(np.where(x_core, j, x)[one])
             border_c.append(np.where(x_core, x, j)[one])
-
-    # a cluster's seed is the lowest location id among its core locations; a border
-    # location joins, among the clusters of its core neighbours, the one with the
-    # lowest seed — the cluster scikit-learn's expansion in index order reaches first
-    root = forest.roots()
-    core_slots = np.flatnonzero(core)
-    cluster_seed = np.full(n_loc, n_loc, dtype=np.int64)
-    np.minimum.at(cluster_seed, root[core_slots], space.loc[core_slots])
-    seed = np.full(n_loc, -1, dtype=np.int64)
-    seed[core_slots] = cluster_seed[root[core_slots]]
-    best = np.full(n_loc, n_loc, dtype=np.int64)
-    np.minimum.at(best, np.concatenate(border_x), cluster_seed[root[np.concatenate(border_c)]])
-    reached = best < n_loc
-    seed[reached] = best[reached]
-
-    seed_of_loc = np.empty(n_loc, dtype=np.int64)
-    seed_of_loc[space.loc] = seed
-    labels[kept] = _number_by_first_location(seed_of_loc)[loc_of_point]
-    return labels
+    return _Run(
+        n=n,
+        kept=kept,
+        loc_of_point=loc_of_point,
+        loc_of_slot=space.loc,
+        core=core,
+        root=forest.roots(),
+        border_x=np.concatenate(border_x).astype(np.int64, copy=False),
+        border_c=np.concatenate(border_c).astype(np.int64, copy=False),
+    )
 
 
 # ---------------------------------------------------------------- validation
@@ -235,6 +350,15 @@ def _subscriber_codes(subscriber: np.ndarray | None, n: int) -> IntArray:
     return codes
 
 
+def _core_flags(core: np.ndarray | None, n: int) -> np.ndarray | None:
+    if core is None:
+        return None
+    flags = np.asarray(core)
+    if flags.shape != (n,) or flags.dtype != np.bool_:
+        raise DetectionError(f"core must be {n} booleans, got {flags.dtype} of shape {flags.shape}")
+    return flags
+
+
 def _few(rows: np.ndarray) -> str:
     shown = ", ".join(str(int(r)) for r in rows[:5])
     return shown + (", …" if rows.size > 5 else "")
@@ -278,14 +402,30 @@ def _unit_vectors(lat_deg: FloatArray, lon_deg: FloatArray) -> FloatArray:
     return xyz
 
 
+def _leaf_ranges(root: Any) -> list[tuple[int, int]]:
+    """``(start, stop)`` slot ranges of a k-d tree's leaves, in order."""
+    out: list[tuple[int, int]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.lesser is None:
+            out.append((int(node.start_idx), int(node.end_idx)))
+        else:
+            stack.append(node.greater)
+            stack.append(node.lesser)
+    return out
+
+
 class _Space:
     """Distinct locations in search order, and the radius search over them."""
 
     def __init__(self, lat_deg: FloatArray, lon_deg: FloatArray, eps_rad: float) -> None:
         xyz = _unit_vectors(lat_deg, lon_deg)
-        tree = cKDTree(xyz, leafsize=_LEAF, balanced_tree=False, compact_nodes=False)
+        # a coarse tree whose leaves are the blocks: boxes that split space by medians
+        tree = cKDTree(xyz, leafsize=_BLOCK, balanced_tree=True, compact_nodes=False)
         #: location id of each slot (leaf order of the tree: compact in space)
         self.loc: IntArray = tree.indices.astype(np.int64)
+        self._bounds = _leaf_ranges(tree.tree)
         del tree
         self._x = xyz[self.loc, 0]
         self._y = xyz[self.loc, 1]
@@ -303,15 +443,14 @@ class _Space:
     def blocks(self) -> Iterator[_Block]:
         """Blocks in order; each pair of locations within eps appears in exactly one
         block's ``u, v`` or in one block's ``later`` and a later block's ``earlier``."""
-        n = self._x.shape[0]
-        bounds = [(a, min(a + _BLOCK, n)) for a in range(0, n, _BLOCK)]
+        bounds = self._bounds
         boxes = np.array([self._box(a, b) for a, b in bounds])  # (block, lo/hi, xyz)
         trees: dict[int, cKDTree] = {}
         pending: dict[int, list[tuple[IntArray, IntArray]]] = {}
         for k, (a, b) in enumerate(bounds):
             tree = trees.pop(k, None) or self._tree(a, b)
             pairs = tree.query_pairs(self._r_hi, output_type="ndarray")
-            u, v = self._inside_block(a, pairs[:, 0], pairs[:, 1])
+            u, v = self._inside_block(a, b, pairs[:, 0].copy(), pairs[:, 1].copy())
             del pairs
             block = _Block(a, b, u, v, earlier=pending.pop(k, []))
             lo, hi = boxes[k]
@@ -342,8 +481,7 @@ class _Space:
         xyz = np.column_stack((self._x[a:b], self._y[a:b], self._z[a:b]))
         return cKDTree(xyz, leafsize=_LEAF, balanced_tree=False, compact_nodes=False)
 
-    def _inside_block(self, a: int, u: IntArray, v: IntArray) -> tuple[IntArray, IntArray]:
-        b = a + _BLOCK
+    def _inside_block(self, a: int, b: int, u: IntArray, v: IntArray) -> tuple[IntArray, IntArray]:
         x, y, z = self._x[a:b], self._y[a:b], self._z[a:b]
         d2 = x[u]
         d2 -= x[v]
@@ -574,13 +712,19 @@ class _Forest:
 
 
 def _number_by_first_location(seed: IntArray) -> IntArray:
-    """Relabel clusters 0..k-1 in order of their lowest location id (first point)."""
-    labels = np.full(seed.shape[0], -1, dtype=np.int64)
+    """Relabel clusters 0..k-1 in order of their lowest location id (first point).
+
+    ``seed`` holds, per location id, any location id naming its cluster (``-1``: none).
+    """
+    n = seed.shape[0]
+    labels = np.full(n, -1, dtype=np.int64)
     members = np.flatnonzero(seed >= 0)
     if members.size == 0:
         return labels
-    _, first, inverse = np.unique(seed[members], return_index=True, return_inverse=True)
-    rank = np.empty(first.size, dtype=np.int64)
-    rank[np.argsort(first, kind="stable")] = np.arange(first.size)
-    labels[members] = rank[inverse]
+    first = np.full(n, n, dtype=np.int64)  # per seed: its cluster's lowest location id
+    np.minimum.at(first, seed[members], members)
+    is_first = np.zeros(n, dtype=bool)
+    is_first[first[first < n]] = True
+    rank = np.cumsum(is_first) - 1  # clusters in order of their first location
+    labels[members] = rank[first[seed[members]]]
     return labels

@@ -19,7 +19,8 @@ from heatmap.errors import DetectionError
 from heatmap.store.base import EVENT_COLUMNS, SPOT_COLUMNS
 
 #: Spot fields an engineer owns: detection never overwrites them on an open spot.
-_KEPT_FIELDS = ("status", "queue", "sla_hours", "due_at", "eta", "cause", "engineer", "created_at")
+_KEPT_FIELDS = ("status", "queue", "sla_hours", "due_at", "eta", "cause", "engineer", "created_at",
+                "kind")
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class Detection:
     spots: pd.DataFrame
     members: pd.DataFrame
     events: pd.DataFrame
+    #: statuses of the stored spots this result was computed from
+    expected: dict[str, str]
 
 
 def label_points(points: pd.DataFrame, params: DetectParams) -> np.ndarray:
@@ -78,8 +81,14 @@ def detect(
     params: DetectParams,
     policy: Policy,
     now: datetime,
+    sites: pd.DataFrame | None = None,
+    alarms: pd.DataFrame | None = None,
 ) -> Detection:
-    """Detect spots among ``complaints`` given every stored spot (``spots``)."""
+    """Detect spots among ``complaints`` given every stored spot (``spots``).
+
+    With ``sites`` (and ``alarms``), each spot gets the sites in reach, the worst
+    alarm during its window and a suggested cause, which routing rules can use.
+    """
     points = candidate_points(complaints, spots, params=params, now=now)
     labels = label_points(points, params) if len(points) else np.zeros(0, dtype=np.int64)
     points = points.assign(label=labels)
@@ -87,7 +96,8 @@ def detect(
                          eps_m=params.eps_m)
     open_spots = spots[spots["status"].isin(OPEN_STATUSES)]
     rec = reconcile(clusters, points, open_spots, taken_ids=set(spots["id"]), now=now)
-    found = rec.spots.assign(method=params.method, merged_into=None, updated_at=now)
+    found = rec.spots.assign(method=params.method, merged_into=None, updated_at=now,
+                             kind="detected")
 
     previous = open_spots.set_index("id")
     kept = found["previous_id"].notna()
@@ -95,10 +105,14 @@ def detect(
         found[name] = found[name].astype(object) if name in found else None
         if kept.any():
             found.loc[kept, name] = [previous.at[i, name] for i in found.loc[kept, "id"]]
+    known = kept & (found["kind"] == "known_issue")
+    if known.any():  # a registered known issue keeps the area the engineer gave it
+        found.loc[known, "geometry"] = [previous.at[i, "geometry"] for i in found.loc[known, "id"]]
     members = points[points["label"] >= 0].assign(
         spot_id=lambda f: f["label"].map(dict(zip(found["label"], found["id"], strict=True)))
     )
     found = prioritise(found, members, policy, now=now)
+    found = _with_network(found, sites, alarms, policy)
     routed = route(found.loc[~kept], policy)
     found.loc[~kept, ["queue", "sla_hours", "due_at"]] = routed[["queue", "sla_hours", "due_at"]]
     found.loc[~kept, "status"] = SpotStatus.QUEUED.value
@@ -110,6 +124,15 @@ def detect(
             "related_spot_id": None, "actor": "router",
             "note": "routed to " + routed["queue"] + " by rule «" + routed["routed_by"] + "»",
         }))
+    was_escalated = found["id"].map(previous["escalated"]).fillna(False).astype(bool) if len(
+        previous) else pd.Series(False, index=found.index)
+    newly = found["escalated"].astype(bool) & ~was_escalated
+    if newly.any():
+        events.append(pd.DataFrame({
+            "spot_id": found.loc[newly, "id"], "at": now, "kind": "escalated",
+            "from_status": None, "to_status": None, "related_spot_id": None, "actor": "detector",
+            "note": f"complainants at least doubled within {policy.escalation.doubling_hours:g} h",
+        }))
     merged = previous.loc[rec.merged["id"]].reset_index() if len(rec.merged) else None
     frames = [found]
     if merged is not None:
@@ -120,4 +143,25 @@ def detect(
     out = pd.concat([f.loc[:, list(SPOT_COLUMNS)] for f in frames], ignore_index=True)
     all_events = pd.concat([e for e in events if len(e)], ignore_index=True) if any(
         len(e) for e in events) else pd.DataFrame(columns=list(EVENT_COLUMNS))
-    return Detection(spots=out, members=rec.members, events=all_events.loc[:, list(EVENT_COLUMNS)])
+    all_events = all_events.reindex(columns=list(EVENT_COLUMNS))
+    touched = set(out["id"]) & set(open_spots["id"])
+    expected = {i: str(previous.at[i, "status"]) for i in sorted(touched)}
+    return Detection(spots=out, members=rec.members, events=all_events, expected=expected)
+
+
+def _with_network(spots: pd.DataFrame, sites: pd.DataFrame | None,
+                  alarms: pd.DataFrame | None, policy: Policy) -> pd.DataFrame:
+    """Add suggested_cause, alarm_site and alarm_severity from network correlation."""
+    out = spots.copy()
+    if sites is None or sites.empty or out.empty:
+        out["suggested_cause"] = None
+        out["alarm_site"] = None
+        out["alarm_severity"] = None
+        return out
+    from heatmap.core.network import ALARM_COLUMNS, correlate
+
+    found = correlate(out, sites, alarms if alarms is not None else pd.DataFrame(
+        columns=list(ALARM_COLUMNS)), reach_m=policy.network.reach_m).set_index("id")
+    for name in ("suggested_cause", "alarm_site", "alarm_severity"):
+        out[name] = out["id"].map(found[name])
+    return out

@@ -88,13 +88,38 @@ def _hull_geometry(members: pd.DataFrame, buffer_m: float) -> pd.Series:
     """Convex hull of the members buffered by ``buffer_m`` in a local metric frame."""
     shapes = {}
     for label, group in members.groupby("label", sort=True):
-        lat0 = float(group["lat"].mean())
-        scale = 111_320.0 * np.cos(np.radians(lat0))
-        x = group["lon"].to_numpy() * scale
-        y = group["lat"].to_numpy() * 110_574.0
-        local = shapely.buffer(shapely.convex_hull(shapely.multipoints(np.c_[x, y])), buffer_m)
-        coords = shapely.get_coordinates(local)
-        coords[:, 0] /= scale
-        coords[:, 1] /= 110_574.0
-        shapes[label] = shapely.set_coordinates(local, coords)
+        shapes[label] = buffered_hull(group["lat"].to_numpy(), group["lon"].to_numpy(), buffer_m)
     return pd.Series(shapes, dtype=object)
+
+
+def buffered_hull(lat: np.ndarray, lon: np.ndarray, buffer_m: float) -> shapely.Geometry:
+    """Convex hull of points grown by ``buffer_m`` metres (one point: a circle)."""
+    scale = 111_320.0 * np.cos(np.radians(float(np.mean(lat))))
+    x = np.asarray(lon, dtype=float) * scale
+    y = np.asarray(lat, dtype=float) * 110_574.0
+    local = shapely.buffer(shapely.convex_hull(shapely.multipoints(np.c_[x, y])), buffer_m)
+    coords = shapely.get_coordinates(local)
+    coords[:, 0] /= scale
+    coords[:, 1] /= 110_574.0
+    return shapely.set_coordinates(local, coords)
+
+
+def recount(spots: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """``spots`` with complaints, subscribers, first/last complaint and dominant topic
+    recomputed from ``members`` (complaints with spot_id); geometry is kept."""
+    out = spots.copy()
+    mine = members[members["spot_id"].isin(out["id"])]
+    if mine.empty:
+        return out
+    grouped = mine.groupby("spot_id")
+    by_id = out["id"]
+    out["complaints"] = by_id.map(grouped.size()).fillna(out["complaints"]).astype(int)
+    out["subscribers"] = by_id.map(grouped["subscriber_id"].nunique()).fillna(
+        out["subscribers"]).astype(int)
+    out["first_complaint_at"] = by_id.map(grouped["created_at"].min()).fillna(
+        out["first_complaint_at"])
+    out["last_complaint_at"] = by_id.map(grouped["created_at"].max()).fillna(
+        out["last_complaint_at"])
+    topic = _mode(mine.rename(columns={"spot_id": "label"}), "topic")
+    out["dominant_topic"] = by_id.map(topic).where(by_id.map(topic).notna(), out["dominant_topic"])
+    return out

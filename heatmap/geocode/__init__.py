@@ -1,4 +1,7 @@
-"""Geocoding: addresses to points with a precision (offline gazetteer or online providers)."""
+"""Geocoding: Russian address normalisation, the offline gazetteer, online geocoders.
+
+Every geocoder answers with :data:`GEOCODE_COLUMNS` (see :mod:`heatmap.geocode.base`).
+"""
 
 from heatmap.geocode.base import GEOCODE_COLUMNS, Geocoder
 from heatmap.geocode.gazetteer import (
@@ -10,20 +13,24 @@ from heatmap.geocode.gazetteer import (
     save_gazetteer,
 )
 from heatmap.geocode.matcher import GazetteerGeocoder
-from heatmap.geocode.normalise import House, ParsedAddress, parse_address, street_key
+from heatmap.geocode.normalise import House, ParsedAddress, parse_address
+from heatmap.geocode.online import GeocodeCache, OnlineGeocoder, RateLimit, make_geopy_geocoder
 
 __all__ = [
     "ENTRY_COLUMNS",
     "GEOCODE_COLUMNS",
     "SKIP_REASONS",
     "GazetteerGeocoder",
+    "GeocodeCache",
     "Geocoder",
     "House",
+    "OnlineGeocoder",
     "ParsedAddress",
+    "RateLimit",
     "build_gazetteer",
     "load_gazetteer",
+    "make_geopy_geocoder",
     "parse_address",
     "read_cities",
     "save_gazetteer",
-    "street_key",
 ]

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from heatmap.domain import Precision
+from heatmap.errors import GeocodeError
 from heatmap.geocode.answers import Answer, answers_frame, no_match
 from heatmap.geocode.gazetteer import ENTRY_COLUMNS, haversine_km
 from heatmap.geocode.normalise import (
@@ -31,6 +32,8 @@ from heatmap.geocode.normalise import (
     street_loose_key,
 )
 
+#: Full words of settlement types that can end a settlement's name ("Красное Село").
+_SETTLEMENT_WORDS = {"с": "село", "п": "поселок", "д": "деревня", "г": "город", "сл": "слобода"}
 _PRECISION_RANK = {"house": 0, "street": 1, "settlement": 2, "none": 3}
 #: Score factors by how the parts were matched.
 _S_SETTLEMENT_NAMED = 1.0
@@ -43,10 +46,11 @@ _S_HOUSE_LOOSE = 0.95
 _S_HOUSE_RELAXED = 0.8
 _S_STREET_LEVEL = 0.6
 _S_SETTLEMENT_LEVEL = 0.4
+_S_REREAD = 0.95  # the address had to be re-read (settlement hidden in the street, …)
+_S_UNNAMED_PLACE = 0.85  # a choice between same-named streets the address does not state
 #: Houses of one address spread further than this are not one building.
 _SAME_BUILDING_KM = 0.2
 _FUZZY_CUTOFF = 82.0
-
 
 
 @dataclass(slots=True)
@@ -61,6 +65,7 @@ class _Street:
     base: dict[str, list[int]]
     lat: float
     lon: float
+    alt_keys: list[str]  # looser keys (no titles, no type word) for fuzzy matching
 
 
 @dataclass(slots=True)
@@ -71,9 +76,6 @@ class _Locality:
     lat: float
     lon: float
     streets: list[int]
-
-
-_none = no_match
 
 
 def _coarser(a: str, b: str) -> str:
@@ -90,8 +92,6 @@ class GazetteerGeocoder:
     def __init__(self, entries: pd.DataFrame, *, default_city: str | None = None) -> None:
         missing = [c for c in ENTRY_COLUMNS if c not in entries.columns]
         if missing:
-            from heatmap.errors import GeocodeError
-
             raise GeocodeError(f"not a gazetteer frame: missing {missing}")
         self.default_city = default_city
         self._lat = entries["lat"].to_numpy(dtype=float)
@@ -107,6 +107,7 @@ class GazetteerGeocoder:
         self._street_by_loose: dict[str, list[int]] = defaultdict(list)
         self._fuzzy_choices: dict[frozenset[int], tuple[list[str], list[int]]] = {}
         self._cache: dict[tuple[str | None, str | None], Answer] = {}
+        self._fuzzy_hits: dict[tuple[frozenset[int], str], list[tuple[str, float, int]]] = {}
         self._build(entries)
 
     # ------------------------------------------------------------------ index
@@ -142,15 +143,16 @@ class GazetteerGeocoder:
                 sid = street_ids[(lid, stype, skey)] = len(self._streets)
                 self._streets.append(
                     _Street(lid, stype, skey, street or "", {}, defaultdict(list),
-                            defaultdict(list), defaultdict(list), 0.0, 0.0)
+                            defaultdict(list), defaultdict(list), 0.0, 0.0, [])
                 )
                 self._localities[lid].streets.append(sid)
                 self._street_by_key[skey].append(sid)
                 if street:
                     # titles dropped, and the bare name for queries written without a type
                     for alt in {street_loose_key(street, stype), street_key(street)}:
-                        if alt != skey:
+                        if alt != skey and alt:
                             self._street_by_loose[alt].append(sid)
+                            self._streets[sid].alt_keys.append(alt)
             st = self._streets[sid]
             st.houses.setdefault(house, row)
             st.loose[hloose].append(row)
@@ -184,7 +186,7 @@ class GazetteerGeocoder:
                 try:
                     ans = self._geocode_one(key[0], hint)
                 except Exception as exc:  # a bug must not sink a whole batch
-                    ans = _none(f"internal error: {type(exc).__name__}")
+                    ans = no_match(f"internal error: {type(exc).__name__}")
                 if len(cache) < 1_000_000:
                     cache[key] = ans
             out.append(ans)
@@ -194,12 +196,12 @@ class GazetteerGeocoder:
 
     def _geocode_one(self, text: str | None, hint: str | None) -> Answer:
         if text is None or not text.strip():
-            return _none("empty address")
+            return no_match("empty address")
         if looks_foreign(text):
-            return _none("not a Russian address (no Cyrillic text)")
+            return no_match("not a Russian address (no Cyrillic text)")
         p = parse_address(text)
         if not p.settlements and not p.street and p.house is None:
-            return _none("no address parts recognised")
+            return no_match("no address parts recognised")
         # -------- where to look
         region_locs: set[int] | None = None
         if p.region:
@@ -207,15 +209,24 @@ class GazetteerGeocoder:
             if region_locs is None:
                 alt = self._loc_by_name.get(p.region)
                 if alt is None:
-                    return _none(f"region '{p.region}' is not in the gazetteer")
+                    return no_match(f"region '{p.region}' is not in the gazetteer")
                 region_locs = alt
         settlements, street_name = self._resplit(p)
         best = self._try(p, settlements, street_name, hint, region_locs)
-        if best[2] != "house" and street_name:
-            # "Москва Зеленоград 1606", "СПб Ломоносов Заводская 2": settlements hidden
-            # in an untyped street name; keep the most precise reading
-            for sets, street in self._peel(settlements, street_name, region_locs):
+        if best[2] != "house":
+            # other readings: "Москва Зеленоград 1606", "СПб Ломоносов Заводская 2"
+            # (settlements hidden in the street), "Красное Село" (a type word in the
+            # name); keep the most precise
+            readings = self._merges(p.settlements, p.street)
+            if len(settlements) >= 2:
+                # "г. Санкт-Петербург Искровский, д. 30": the last "settlement" is the street
+                last = settlements[-1][1]
+                readings.append((settlements[:-1], f"{last} {street_name or ''}".strip()))
+            if street_name:
+                readings += self._peel(settlements, street_name, region_locs)
+            for sets, street in readings:
                 ans = self._try(p, sets, street, hint, region_locs)
+                ans = (ans[0], ans[1], ans[2], round(ans[3] * _S_REREAD, 4), ans[4], ans[5])
                 if (_PRECISION_RANK[ans[2]], -ans[3]) < (_PRECISION_RANK[best[2]], -best[3]):
                     best = ans
                 elif ans[2] == best[2] == "settlement":
@@ -229,7 +240,10 @@ class GazetteerGeocoder:
         """Geocode one reading of the address (settlements + street)."""
         locs, named, settle_factor = self._localities_for(settlements, hint, region_locs)
         if locs is not None and not locs:
-            return _none("settlement not in the gazetteer")
+            unknown = next((n for _t, n in settlements if n not in self._loc_by_name), None)
+            if unknown:
+                return no_match(f"settlement '{unknown}' is not in the gazetteer")
+            return no_match("settlement not in the gazetteer (or not in the region given)")
         settle_fallback = locs is None
         if locs is None:
             locs = region_locs  # None = the whole gazetteer
@@ -245,11 +259,31 @@ class GazetteerGeocoder:
                 return self._answer_street(sid, p.house, settle_factor * s_factor)
             if settle_fallback:
                 if self._street_by_key.get(street_key(street_name, p.street_type)):
-                    return _none(f"street '{street_name}' is in several settlements: give a city")
-                return _none(f"street '{street_name}' not found (no settlement given)")
+                    return no_match(f"street '{street_name}' is in several settlements: give a city")
+                return no_match(f"street '{street_name}' not found (no settlement given)")
         if locs is not None and not settle_fallback:
             return self._answer_settlement(locs, named, settle_factor)
-        return _none("no settlement recognised")
+        return no_match("no settlement recognised")
+
+    def _merges(
+        self, given: tuple[tuple[str | None, str], ...], street: str | None
+    ) -> list[tuple[list[tuple[str | None, str]], str | None]]:
+        """Readings where a settlement type word belongs to the name ("Красное Село")."""
+        out: list[tuple[list[tuple[str | None, str]], str | None]] = []
+        for i, (stype, name) in enumerate(given):
+            own = _SETTLEMENT_WORDS.get(stype or "")
+            if own and self._known(f"{name} {own}"):
+                merged = (stype, settlement_key(f"{name} {own}"))
+                out.append(([*given[:i], merged, *given[i + 1:]], street))
+            if i + 1 < len(given):
+                ntype, nname = given[i + 1]
+                word = _SETTLEMENT_WORDS.get(ntype or "")
+                if word and self._known(f"{name} {word}"):
+                    merged = (stype, settlement_key(f"{name} {word}"))
+                    if i + 2 == len(given):  # "г Красное Село Красногородская 15"
+                        out.append(([*given[:i], merged], f"{nname} {street or ''}".strip()))
+                    out.append(([*given[:i], merged, (None, nname), *given[i + 2:]], street))
+        return out
 
     def _peel(
         self, settlements: list[tuple[str | None, str]], street: str,
@@ -278,22 +312,66 @@ class GazetteerGeocoder:
                     out.extend(self._peel(sets, left, region_locs, depth + 1))
         return out[:12]
 
+    def _known(self, name: str) -> str | None:
+        key = settlement_key(name)
+        return key if key in self._loc_by_name else None
+
+    def _segment(
+        self, words: list[str], within: set[int] | None
+    ) -> tuple[list[str], list[str]]:
+        """Known settlement names at the start of ``words`` (longest first), and the rest.
+
+        Each name after the first must lie within the ones before ("СПб Сестрорецк").
+        """
+        found: list[str] = []
+        i = 0
+        while i < len(words):
+            for k in range(len(words), i, -1):
+                key = self._known(" ".join(words[i:k]))
+                if key is None:
+                    continue
+                ids = self._loc_by_name[key]
+                if within is not None and not ids & within:
+                    continue
+                within = ids if within is None else ids & within
+                found.append(key)
+                i = k
+                break
+            else:
+                break
+        return found, words[i:]
+
     def _resplit(self, p: ParsedAddress) -> tuple[list[tuple[str | None, str]], str | None]:
-        """Give the street the words a settlement took ("г. Вологда Мира, 5")."""
-        settlements = list(p.settlements)
+        """Repair settlement names the parser cut or glued.
+
+        "г. Вологда Мира, 5": the street's words went to the settlement;
+        "СПб Сестрорецк": two settlements in one group; "Красное Село": the type
+        word belongs to the name.
+        """
+        given = list(p.settlements)
         street = p.street
-        if settlements:
-            stype, name = settlements[-1]
-            words = name.split()
-            if name not in self._loc_by_name and len(words) >= 2:
-                for k in range(len(words) - 1, 0, -1):
-                    head = " ".join(words[:k])
-                    if head in self._loc_by_name:
-                        rest = " ".join(words[k:])
-                        settlements[-1] = (stype, head)
-                        street = f"{rest} {street}" if street else rest
-                        break
-        return settlements, street
+        out: list[tuple[str | None, str]] = []
+        i = 0
+        while i < len(given):
+            stype, name = given[i]
+            if name in self._loc_by_name:
+                out.append((stype, name))
+                i += 1
+                continue
+            within: set[int] | None = None
+            for _t, prev in out:
+                ids = self._loc_by_name.get(prev)
+                if ids:
+                    within = set(ids) if within is None else (within & ids or within)
+            found, rest = self._segment(name.split(), within)
+            out.extend((stype if j == len(found) - 1 else None, key) for j, key in enumerate(found))
+            if rest:
+                if found and i == len(given) - 1:
+                    street = f"{' '.join(rest)} {street}" if street else " ".join(rest)
+                elif not found:
+                    out.append((stype, name))  # unknown: left for the caller to judge
+            i += 1
+        return out, street
 
     def _localities_for(
         self, settlements: list[tuple[str | None, str]], hint: str | None,
@@ -301,6 +379,7 @@ class GazetteerGeocoder:
     ) -> tuple[set[int] | None, str | None, float]:
         """Candidate localities, the innermost named settlement, and a score factor."""
         names = [name for _t, name in settlements]
+        hint_factor = _S_SETTLEMENT_HINT
         if names:
             cand: set[int] | None = None
             unknown_typed = False
@@ -316,8 +395,10 @@ class GazetteerGeocoder:
                     cand &= region_locs
                 known = [n for n in names if n in self._loc_by_name]
                 return cand, known[-1], _S_SETTLEMENT_NAMED
-            if unknown_typed:
+            if unknown_typed or not hint:
+                # "Екатеринбург, Малышева 5": a place the gazetteer does not cover
                 return set(), None, 0.0
+            hint_factor *= 0.9  # an unknown name, maybe not a settlement: trust the hint less
         for fallback in (hint,) if hint else ():
             ids = self._loc_by_name.get(settlement_key(fallback))
             if ids is None:
@@ -325,7 +406,7 @@ class GazetteerGeocoder:
             if ids:
                 cand = set(ids) if region_locs is None else set(ids) & region_locs
                 if cand:
-                    return cand, settlement_key(fallback), _S_SETTLEMENT_HINT
+                    return cand, settlement_key(fallback), hint_factor
         return None, None, 0.0
 
     # ------------------------------------------------------------------ streets
@@ -342,21 +423,31 @@ class GazetteerGeocoder:
             (self._street_by_key.get(loose, []) + self._street_by_loose.get(loose, [])
              + self._street_by_loose.get(key, []), _S_STREET_LOOSE),
         ]
+        fallback: tuple[int, float] | None = None
         for ids, factor in tiers:
             cands = [s for s in ids if locs is None or self._streets[s].locality in locs]
-            if cands:
-                picked = self._pick_street(cands, stype, named, house)
-                if picked is not None:
-                    sid, f = picked
-                    return sid, factor * f
-        if locs is None or not key:
-            return None
+            if not cands:
+                continue
+            picked = self._pick_street(cands, stype, named, house)
+            if picked is None:
+                return fallback  # same name in distant places: do not guess further
+            sid, f = picked
+            if house is None or self._match_house(sid, house)[0]:
+                return sid, factor * f
+            fallback = fallback or (sid, factor * f)  # a looser name may have the house
+        if fallback is not None or locs is None or not key:
+            return fallback
         return self._fuzzy_street(key, stype, locs, named, house)
 
     def _pick_street(
         self, cands: list[int], stype: str | None, named: str | None, house: House | None
     ) -> tuple[int, float] | None:
-        """Choose among streets with the same name: type, then house, then locality."""
+        """Choose among streets with one name: by type, named locality, then house.
+
+        Returns None when the choice is left to chance (far apart, same evidence).
+        A choice the address does not state (the house exists on only one of them,
+        the street is in a sub-settlement not named) lowers the score.
+        """
         cands = list(dict.fromkeys(cands))
         factor = 1.0
         if stype and stype != "пр":
@@ -368,21 +459,24 @@ class GazetteerGeocoder:
         elif stype == "пр":
             same = [s for s in cands if self._streets[s].type in ("пр-кт", "проезд", "пр")]
             cands = same or cands
-        if len(cands) > 1 and house is not None:
-            with_house = [s for s in cands if self._house_rows(s, house)]
-            if with_house:
-                cands = with_house
-        if len(cands) > 1 and named:
+        if named:
             inner = [s for s in cands if self._localities[self._streets[s].locality].name == named]
             if inner:
                 cands = inner
+            else:
+                factor *= _S_UNNAMED_PLACE  # "СПб, ул. Коммуны" for Колпино's
+        if len(cands) > 1 and house is not None:
+            with_house = [s for s in cands if self._house_rows(s, house)]
+            if with_house and len(with_house) < len(cands):
+                cands = with_house
+                factor *= _S_UNNAMED_PLACE  # the registry is not complete: a weak proof
         if len(cands) > 1:
             lats = [self._streets[s].lat for s in cands]
             lons = [self._streets[s].lon for s in cands]
             spread = haversine_km(min(lats), min(lons), max(lats), max(lons))
             if float(spread) > 1.0:
-                return None  # same name in distant places: cannot choose
-            factor *= 0.9
+                return None
+            factor *= 0.8  # nearby, but still a choice the address did not make
         return cands[0], factor
 
     def _fuzzy_street(
@@ -395,9 +489,10 @@ class GazetteerGeocoder:
             ids: list[int] = []
             for lid in locs:
                 for sid in self._localities[lid].streets:
-                    if self._streets[sid].key:
-                        keys.append(self._streets[sid].key)
-                        ids.append(sid)
+                    for k in (self._streets[sid].key, *self._streets[sid].alt_keys):
+                        if k:
+                            keys.append(k)
+                            ids.append(sid)
             choices = (keys, ids)
             if len(self._fuzzy_choices) < 10_000:
                 self._fuzzy_choices[frozen] = choices
@@ -405,7 +500,11 @@ class GazetteerGeocoder:
         if not keys:
             return None
         digits = [t for t in key.split() if t.isdigit()]
-        hits = process.extract(key, keys, scorer=fuzz.ratio, limit=8, score_cutoff=_FUZZY_CUTOFF)
+        hits = self._fuzzy_hits.get((frozen, key))
+        if hits is None:
+            hits = process.extract(key, keys, scorer=fuzz.ratio, limit=8, score_cutoff=_FUZZY_CUTOFF)
+            if len(self._fuzzy_hits) < 200_000:
+                self._fuzzy_hits[(frozen, key)] = hits
         # re-rank by Damerau-Levenshtein: a swapped pair of letters is one typo
         good = [
             (DamerauLevenshtein.normalized_similarity(key, keys[i]), ids[i]) for _k, _s, i in hits
@@ -428,11 +527,15 @@ class GazetteerGeocoder:
     # ------------------------------------------------------------------ houses
 
     def _house_rows(self, sid: int, house: House) -> list[int]:
+        """Rows of this house on the street (exact, loose or without the literal)."""
         st = self._streets[sid]
         row = st.houses.get(house.key)
         if row is not None:
             return [row]
-        return st.loose.get(house.loose_key, [])
+        rows = st.loose.get(house.loose_key)
+        if not rows and not house.literal:
+            rows = st.unlettered.get(house.key)
+        return rows or []
 
     def _match_house(self, sid: int, house: House) -> tuple[list[int], float]:
         st = self._streets[sid]
@@ -504,6 +607,8 @@ class GazetteerGeocoder:
         if named:
             inner = [s for s in cands if self._localities[self._streets[s].locality].name == named]
             cands = inner or cands
+        if len(cands) > 1:
+            cands = [s for s in cands if self._house_rows(s, house)]  # "п. Московский, г. Московский"
         for sid in cands[:1] if len(cands) == 1 else []:
             rows, h_factor = self._match_house(sid, house)
             if rows:
@@ -524,7 +629,7 @@ class GazetteerGeocoder:
             lats = [self._localities[i].lat for i in cands]
             lons = [self._localities[i].lon for i in cands]
             if float(haversine_km(min(lats), min(lons), max(lats), max(lons))) > 30.0:
-                return _none(f"settlement '{named}' is ambiguous ({len(cands)} places)")
+                return no_match(f"settlement '{named}' is ambiguous ({len(cands)} places)")
         loc = self._localities[cands[0]]
         matched = " / ".join(loc.chain)
         return (loc.lat, loc.lon, Precision.SETTLEMENT.value,

@@ -20,121 +20,41 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-# --------------------------------------------------------------------------- vocabulary
+from heatmap.geocode.keys import (
+    fold,
+    region_key,
+    settlement_key,
+    street_key,
+    street_loose_key,
+)
+from heatmap.geocode.vocabulary import (
+    BUILDING_MARKERS,
+    CORPUS_MARKERS,
+    DISTRICT_TYPES,
+    FEDERAL_CITIES,
+    HOUSE_MARKERS,
+    IGNORED_MARKERS,
+    LITERAL_MARKERS,
+    NAMEABLE_TYPES,
+    NOISE_WORDS,
+    ORDINAL,
+    REGION_TYPES,
+    SETTLEMENT_TYPES,
+    STREET_TYPES,
+)
 
-REGION_TYPES: dict[str, str] = {
-    "обл": "обл", "область": "обл", "об": "обл",
-    "респ": "респ", "республика": "респ", "р-ка": "респ",
-    "край": "край", "кр": "край",
-    "ао": "ао", "аобл": "ао", "округ": "ао",
-}
-
-DISTRICT_TYPES: dict[str, str] = {
-    "р-н": "р-н", "район": "р-н", "р-он": "р-н", "рн": "р-н", "мр-н": "р-н",
-    "го": "го", "мо": "го",
-}
-
-SETTLEMENT_TYPES: dict[str, str] = {
-    "г": "г", "гор": "г", "город": "г",
-    "п": "п", "пос": "п", "поселок": "п",
-    "д": "д", "дер": "д", "деревня": "д",
-    "с": "с", "село": "с",
-    "пгт": "пгт", "гп": "пгт", "рп": "рп", "кп": "кп", "дп": "дп", "нп": "нп",
-    "х": "х", "хут": "х", "хутор": "х",
-    "ст-ца": "ст-ца", "станица": "ст-ца", "аул": "аул",
-    "сл": "сл", "слобода": "сл", "ст": "ст", "станция": "ст",
-    "ж/д_ст": "ст", "ж/д_оп": "ст", "п/ст": "ст", "рзд": "рзд", "разъезд": "рзд",
-    "казарма": "казарма",
-}
-
-STREET_TYPES: dict[str, str] = {
-    "ул": "ул", "улица": "ул", "у": "ул", "ули": "ул",
-    "пр-т": "пр-кт", "пр-кт": "пр-кт", "прт": "пр-кт", "пркт": "пр-кт", "просп": "пр-кт",
-    "проспект": "пр-кт", "пр": "пр",
-    "пер": "пер", "переулок": "пер", "пер-к": "пер",
-    "б-р": "б-р", "бул": "б-р", "бульв": "б-р", "бульвар": "б-р", "б-р-р": "б-р",
-    "ш": "ш", "шос": "ш", "шоссе": "ш",
-    "наб": "наб", "набережная": "наб", "наб-я": "наб",
-    "пл": "пл", "площадь": "пл", "пл-дь": "пл",
-    "мкр": "мкр", "мкрн": "мкр", "мкр-н": "мкр", "микрорайон": "мкр", "мк-н": "мкр",
-    "аллея": "аллея", "ал": "аллея",
-    "линия": "линия", "лин": "линия",
-    "проезд": "проезд", "пр-д": "проезд", "пр-зд": "проезд",
-    "туп": "туп", "тупик": "туп",
-    "кв-л": "кв-л", "квартал": "кв-л",
-    "тракт": "тракт", "дор": "дор", "дорога": "дор", "городок": "городок",
-    "тер": "тер", "территория": "тер", "остров": "остров", "спуск": "спуск",
-    "просек": "просек", "проток": "проток", "пар": "парк",
-    "км": "км", "сквер": "сквер", "въезд": "въезд", "канал": "канал",
-}
-
-#: Full type words that are also street names of their own ("ул. Набережная").
-NAMEABLE_TYPES = frozenset({
-    "набережная", "шоссе", "площадь", "аллея", "линия", "проезд", "тупик", "бульвар",
-    "проспект", "переулок", "квартал", "микрорайон", "тракт", "дорога", "городок", "спуск",
-    "просек", "сквер", "канал", "остров",
-})
-
-HOUSE_MARKERS = frozenset({"д", "дом", "вл", "влд", "владение", "двлд"})
-CORPUS_MARKERS = frozenset({"к", "корп", "корпус", "кор", "крп"})
-BUILDING_MARKERS = frozenset({"стр", "строение", "с", "ст", "сооруж", "соор", "сооружение"})
-LITERAL_MARKERS = frozenset({"лит", "литера", "литер", "литерa", "л"})
-IGNORED_MARKERS = frozenset({
-    "кв", "квартира", "оф", "офис", "пом", "помещение", "ком", "комн", "комната",
-    "под", "подъезд", "пд", "п-д", "эт", "этаж", "инв", "инв№", "инв.№",
-})
-NOISE_WORDS = frozenset({"россия", "рф", "российская", "федерация", "общ", "общежитие"})
-
-#: Federal cities are both a region and a settlement.
-FEDERAL_CITIES = frozenset({"москва", "санкт петербург", "севастополь"})
-
-SETTLEMENT_ALIASES: dict[str, str] = {
-    "спб": "санкт петербург", "с пб": "санкт петербург", "питер": "санкт петербург",
-    "с петербург": "санкт петербург", "ст петербург": "санкт петербург",
-    "петербург": "санкт петербург", "ленинград": "санкт петербург",
-    "мск": "москва", "екб": "екатеринбург", "н новгород": "нижний новгород",
-}
-
-REGION_ALIASES: dict[str, str] = {
-    "мо": "московская", "ло": "ленинградская", "спб": "санкт петербург",
-    "питер": "санкт петербург", "мск": "москва",
-}
-
-_ORDINAL_WORDS: dict[str, str] = {}
-for _n, _stem in enumerate(
-    ("перв", "втор", "трет", "четверт", "пят", "шест", "седьм", "восьм", "девят", "десят"),
-    start=1,
-):
-    for _end in ("ая", "ый", "ой", "ое", "ий", "ья", "ье", "ий"):
-        _ORDINAL_WORDS[_stem + _end] = str(_n)
-_ORDINAL_WORDS.update({"третья": "3", "третий": "3", "третье": "3"})
-
-#: Adjectives that qualify a street name, folded to one form whatever the gender.
-_QUALIFIERS: dict[str, str] = {}
-for _canon, _forms in {
-    "б": ("б", "бол", "больш", "большая", "большой", "большое", "большие"),
-    "м": ("м", "мал", "малая", "малый", "малое", "малые"),
-    "ср": ("ср", "сред", "средн", "средняя", "средний", "среднее"),
-    "верх": ("верх", "верхн", "верхняя", "верхний", "верхнее"),
-    "ниж": ("ниж", "нижн", "нижняя", "нижний", "нижнее"),
-    "нов": ("нов", "новая", "новый", "новое", "новые"),
-    "стар": ("стар", "старая", "старый", "старое", "старые"),
-}.items():
-    for _f in _forms:
-        _QUALIFIERS[_f] = _canon
-
-_DROP_IN_NAME = frozenset({"им", "имени", "ул", "улица"})
-
-#: Titles dropped by the loose street key ("ул. Маршала Блюхера" ~ "ул. Блюхера").
-_TITLES = frozenset({
-    "академика", "адмирала", "генерала", "маршала", "героя", "героев", "космонавта",
-    "профессора", "комиссара", "летчика", "капитана", "лейтенанта", "полковника",
-    "писателя", "поэта", "композитора", "художника", "архитектора", "братьев", "сестер",
-    "партизана", "пионера", "доктора", "инженера", "авиаконструктора", "ак", "ген", "марш",
-    "адм", "проф", "пр", "св", "святого", "во",
-})
-
-_ABBREV_IN_NAME: dict[str, str] = {"ак": "академика", "ген": "генерала", "марш": "маршала"}
+__all__ = [
+    "House",
+    "ParsedAddress",
+    "fold",
+    "looks_foreign",
+    "parse_address",
+    "region_key",
+    "settlement_key",
+    "street_key",
+    "street_loose_key",
+    "tokenize",
+]
 
 # --------------------------------------------------------------------------- regexes
 
@@ -144,17 +64,18 @@ _STREET_INITIAL = re.compile(
     r"(?<![а-я])(ул|улица|пр-кт|пр-т|просп|проспект|пер|переулок|б-р|бульвар|наб|пл|ш)"
     r"(\.?\s*)[а-я]\.(?=[а-я]{3,})"
 )
+#: Saint Petersburg's "В.О." (Васильевский остров) and "П.С." (Петроградская сторона).
 _VO = re.compile(r"(?<![а-я])в\.\s?о\.?(?![а-я])|васильевского\s+острова")
-_GLUED_NUMBER_SIGN = re.compile(r"№\s*")
-_PUNCT = re.compile(r"[^\w\s,/\-]")
-_DASHES = re.compile(r"[‐‑‒–—―−]")
+_PS = re.compile(r"(?<![а-я])п\.\s?с\.?(?![а-я])|петроградской\s+стороны")
+_PUNCT = re.compile(r"[^\w\s,;/\-]")
+_DASH_TABLE = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
 _SPACED_DASH = re.compile(r"\s-\s|\s-(?=\D)|(?<=\D)-\s")
-_COMMAS = re.compile(r"[,;]+")
 #: "12к1", "12корп1", "12стр2", "12лит а" glued together.
 _GLUED_HOUSE = re.compile(
-    r"^(\d+[а-я]?(?:/\d+[а-я]?)?)(корп|кор|к|стр|с|лит)(\d+[а-я]?|[а-я])$"
+    r"^(\d[\d/\-]*[а-я]?)(корп|кор|к|стр|с|лит)(\d+[а-я]?|[а-я])$"
 )
-_ORDINAL = re.compile(r"^(\d+)-?(?:я|й|ая|ой|ий|ый|ое|ье|го|ого|ым|ом)$")
+_LETTER_CORPUS = re.compile(r"^([а-я])(корп|к|стр|с)(\d+[а-я]?)$")
+_GLUED_MARKER = re.compile(r"^(д|дом|кв|корп|к|стр|лит)(\d+[а-я]?(?:/\d+)?)$")
 #: A house number: "12", "12а", "12-а", "12/1", "12/1а", "24а/б"; a hyphenated second
 #: number is a range ("22-24", "2/73-75") or a flat ("7-15", "19/20-171") and is dropped.
 _HOUSE_NUMBER = re.compile(
@@ -271,118 +192,38 @@ class ParsedAddress:
         )
 
 
-# --------------------------------------------------------------------------- keys
-
-
-def fold(text: str) -> str:
-    """Lower case, ``ё`` → ``е``, collapse whitespace."""
-    return " ".join(text.lower().replace("ё", "е").split())
-
-
-def _name_token(tok: str) -> str:
-    m = _ORDINAL.match(tok)
-    if m:
-        return m.group(1)
-    if tok in _ORDINAL_WORDS:
-        return _ORDINAL_WORDS[tok]
-    return _QUALIFIERS.get(tok, tok)
-
-
-def _street_tokens(name: str) -> list[str]:
-    text = _DASHES.sub("-", fold(name)).replace(".", " ").replace(",", " ")
-    out: list[str] = []
-    for raw in text.split():
-        tok = raw.strip("-")
-        if not tok or tok in _DROP_IN_NAME:
-            continue
-        tok = _ABBREV_IN_NAME.get(tok, tok)
-        out.append(_name_token(tok))
-    return out
-
-
-#: Words a street type contributes to a name made only of numbers ("2-я линия").
-_TYPE_WORDS: dict[str, str] = {
-    "линия": "линия", "проезд": "проезд", "аллея": "аллея", "мкр": "микрорайон",
-    "кв-л": "квартал", "городок": "городок", "туп": "тупик", "пер": "переулок",
-    "просек": "просек", "тракт": "тракт", "ул": "улица", "км": "км", "ш": "шоссе",
-    "наб": "набережная", "пл": "площадь", "пр-кт": "проспект", "б-р": "бульвар",
-}
-_TYPE_NAME_WORDS = frozenset({"улица", "поселок", "микрорайон"})
-_NOT_PROPER = frozenset({"во", "б", "м", "ср", "верх", "ниж", "нов", "стар"})
-
-
-def _with_type(tokens: list[str], street_type: str | None) -> list[str]:
-    if street_type and not any(t.isalpha() and t not in _NOT_PROPER for t in tokens):
-        word = _TYPE_WORDS.get(street_type, street_type)
-        if word not in tokens:
-            return [*tokens, word]
-    return tokens
-
-
-def _sorted_key(tokens: list[str]) -> str:
-    nums = sorted(t for t in tokens if t.isdigit())
-    words = sorted(t for t in tokens if not t.isdigit())
-    return " ".join(nums + words)
-
-
-def street_key(name: str, street_type: str | None = None) -> str:
-    """Order-free key of a street name: ``"2-я Березовая"`` → ``"2 березовая"``.
-
-    Ordinals become digits ("вторая", "2-я", "2" → "2"); qualifiers fold
-    ("Б.", "Большая", "Большой" → "б"); "им./имени" is dropped; words are sorted so
-    "Академическая Б." equals "Большая Академическая". A name made only of
-    numbers takes the type's word: ("2", "линия") → "2 линия" like "2-я Линия".
-    """
-    return _sorted_key(_with_type(_street_tokens(name), street_type))
-
-
-def street_loose_key(name: str, street_type: str | None = None) -> str:
-    """Like :func:`street_key` without titles and initials ("Маршала Блюхера" → "блюхера")."""
-    toks = [
-        t for t in _street_tokens(name)
-        if t not in _TITLES and not (len(t) == 1 and t not in ("б", "м"))
-    ]
-    proper = [t for t in toks if t not in NAMEABLE_TYPES and t not in _TYPE_NAME_WORDS]
-    if any(t.isalpha() and t not in _NOT_PROPER for t in proper):
-        toks = proper  # "Пошехонское шоссе" ~ "ш. Пошехонское"
-    return _sorted_key(_with_type(toks, street_type))
-
-
-def settlement_key(name: str) -> str:
-    """Key of a settlement name: hyphens as spaces, aliases resolved ("СПб" → "санкт петербург")."""
-    text = _DASHES.sub("-", fold(name)).replace(".", " ").replace("-", " ")
-    key = " ".join(text.split())
-    return SETTLEMENT_ALIASES.get(key, key)
-
-
-def region_key(name: str) -> str:
-    """Key of a region name without its type: "Вологодская обл." → "вологодская"."""
-    text = _DASHES.sub("-", fold(name)).replace(".", " ").replace("-", " ")
-    toks = [t for t in text.split() if t not in REGION_TYPES]
-    key = " ".join(toks)
-    return REGION_ALIASES.get(key, SETTLEMENT_ALIASES.get(key, key))
-
-
 # --------------------------------------------------------------------------- tokens
 
 
 def tokenize(text: str) -> list[str]:
     """Split an address into lower-case tokens; ``","`` tokens mark part boundaries."""
-    s = fold(text)
-    s = _PARENS.sub(" ", s)
-    s = _DASHES.sub("-", s)
-    s = _VO.sub(" во ", s)
-    s = _INITIALS.sub(" ", s)
-    s = _STREET_INITIAL.sub(r"\1\2 ", s)
-    s = _GLUED_NUMBER_SIGN.sub(" ", s)
-    s = s.replace("ж/д ст", "ж/д_ст")
-    s = _PUNCT.sub(" ", s.replace("_", "\x00")).replace("\x00", "_")
-    s = _SPACED_DASH.sub(" ", s)
-    s = _COMMAS.sub(" , ", s)
+    s = fold(text).translate(_DASH_TABLE)
+    if "(" in s:
+        s = _PARENS.sub(" ", s)
+    if "." in s:  # initials and "В.О." (the regexes are only worth it with dots)
+        s = _VO.sub(" во ", s)
+        s = _PS.sub(" пс ", s)
+        s = _INITIALS.sub(" ", s)
+        s = _STREET_INITIAL.sub(r"\1\2 ", s)
+    elif "васильевск" in s:
+        s = _VO.sub(" во ", s)
+    if "ж/д ст" in s:
+        s = s.replace("ж/д ст", "ж/д_ст")
+    s = _PUNCT.sub(" ", s)
+    if "-" in s:
+        s = _SPACED_DASH.sub(" ", s)
+    s = s.replace(";", ",").replace(",", " , ")
     out: list[str] = []
     for raw in s.split():
         tok = raw.strip("-/")
         if not tok:
+            continue
+        if tok.isalpha():
+            out.append(tok)
+            continue
+        m0 = _LETTER_CORPUS.match(tok)
+        if m0 and out and out[-1][:1].isdigit():
+            out.extend(m0.groups())  # "2 Ак2": letter and corpus glued
             continue
         if tok[0].isdigit():
             tok = tok.translate(_LATIN_LOOKALIKE)  # "13a" typed with a Latin letter
@@ -391,7 +232,7 @@ def tokenize(text: str) -> list[str]:
             out.extend(m.groups())
             continue
         # "д17", "кв5": a marker glued to its number
-        m2 = re.match(r"^(д|дом|кв|корп|к|стр|лит)(\d+[а-я]?(?:/\d+)?)$", tok)
+        m2 = _GLUED_MARKER.match(tok)
         if m2:
             out.extend(m2.groups())
             continue
@@ -405,15 +246,20 @@ def _is_number(tok: str | None) -> bool:
 
 def _is_house_number(tok: str | None) -> bool:
     """A number that is not an ordinal ("12", "12а" but not "2-я")."""
-    return tok is not None and tok[:1].isdigit() and not _ORDINAL.match(tok)
+    return tok is not None and tok[:1].isdigit() and not ORDINAL.match(tok)
+
+
+_ALL_MARKERS = frozenset(
+    [*STREET_TYPES, *SETTLEMENT_TYPES, *REGION_TYPES, *DISTRICT_TYPES, *HOUSE_MARKERS,
+     *CORPUS_MARKERS, *BUILDING_MARKERS, *LITERAL_MARKERS, *IGNORED_MARKERS]
+)
+
+
+_PART_MARKERS = CORPUS_MARKERS | BUILDING_MARKERS
 
 
 def _is_marker(tok: str | None) -> bool:
-    return tok is not None and (
-        tok in STREET_TYPES or tok in SETTLEMENT_TYPES or tok in REGION_TYPES
-        or tok in DISTRICT_TYPES or tok in HOUSE_MARKERS or tok in CORPUS_MARKERS
-        or tok in BUILDING_MARKERS or tok in LITERAL_MARKERS or tok in IGNORED_MARKERS
-    )
+    return tok in _ALL_MARKERS
 
 
 def _is_word(tok: str | None) -> bool:
@@ -563,6 +409,8 @@ def parse_address(text: str | None) -> ParsedAddress:
         if tok == "п" and _is_number(nxt) and house.number:
             slot = "ignore"  # "п. 3" after a house: подъезд
             continue
+        if tok in _PART_MARKERS and (_is_marker(nxt) or _ends_part(nxt)):
+            continue  # "к. Литера А", "к. корпус 5", "к. -": the value follows or is missing
         # ---- a single letter right after the house number: "12 а"
         if (
             house.number and not house.letter and cur is None and (
@@ -575,6 +423,15 @@ def parse_address(text: str | None) -> ParsedAddress:
             continue
         # ---- type markers of named parts
         kind, canon = _named_marker(tok, nxt)
+        if (
+            kind == "street" and cur is not None and cur.kind == "street" and not cur.words
+            and cur.marker in NAMEABLE_TYPES
+        ):
+            # "Набережная ул.": the first type word is the street's name
+            cur.words.append(cur.marker)
+            cur.type = canon
+            close()
+            continue
         if kind is not None and cur is not None and cur.kind is not None and not cur.words and (
             _ends_part(nxt) or _is_number(nxt)
         ):
@@ -584,6 +441,9 @@ def parse_address(text: str | None) -> ParsedAddress:
             kind == "settlement" and cur is not None and cur.kind is not None and cur.words
             and _ends_part(nxt)
         ):
+            if len(tok) >= 4 and cur.kind == "settlement":
+                cur.words.append(tok)  # "г. Красное Село": a type word inside the name
+                continue
             cur.kind, cur.type = kind, canon  # "тер. Дубровка гп": the last type wins
             close()
             continue
@@ -600,7 +460,13 @@ def parse_address(text: str | None) -> ParsedAddress:
             cur.words.append(tok)  # "с. Кичменгский Городок"
             continue
         if kind is not None:
-            suffix = _ends_part(nxt) or _is_house_number(nxt) or _is_marker(nxt) or (
+            number_then_name = (
+                i + 1 < n and _is_word(toks[i + 1]) and not _is_marker(toks[i + 1])
+                and len(toks[i + 1]) > 1
+            )
+            suffix = _ends_part(nxt) or _is_marker(nxt) or (
+                _is_house_number(nxt) and not number_then_name
+            ) or (
                 kind == "region" and canon in ("обл", "край", "ао") and cur is not None
                 and cur.kind is None and bool(cur.words)
                 and cur.words[-1].endswith(("ая", "ий", "ой", "ский", "цкий"))
@@ -633,7 +499,7 @@ def parse_address(text: str | None) -> ParsedAddress:
                 nxt is not None and nxt in STREET_TYPES and not house.number
                 and _named_marker(nxt, toks[i + 1] if i + 1 < n else None)[0] == "street"
             )
-            if _ORDINAL.match(tok) or street_marker_follows:
+            if ORDINAL.match(tok) or street_marker_follows:
                 if cur is None:
                     cur = _Group(None, None, [], after_house=bool(house.number))
                 cur.words.append(tok)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from heatmap.errors import UsageError
-from heatmap.store.base import DetectionWrite, IngestWrite, Store
+from heatmap.store.base import IngestWrite, SpotChanges, Store
 
 
 def open_store(url: str) -> Store:
@@ -24,4 +24,4 @@ def open_store(url: str) -> Store:
     raise UsageError(f"unknown store URL {url!r}: use sqlite:///FILE or postgresql://…")
 
 
-__all__ = ["DetectionWrite", "IngestWrite", "Store", "open_store"]
+__all__ = ["IngestWrite", "SpotChanges", "Store", "open_store"]

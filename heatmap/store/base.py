@@ -8,7 +8,7 @@ and each adapter runs it in one transaction.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -27,12 +27,14 @@ SPOT_COLUMNS: tuple[str, ...] = (
     "id", "status", "method", "geometry", "centroid_lat", "centroid_lon", "region",
     "address", "complaints", "subscribers", "first_complaint_at", "last_complaint_at",
     "dominant_topic", "priority", "breakdown", "queue", "sla_hours", "due_at", "eta",
-    "cause", "engineer", "merged_into", "created_at", "updated_at",
+    "cause", "engineer", "merged_into", "created_at", "updated_at", "kind", "suggested_cause",
+    "alarm_site", "escalated",
 )
 
 #: Columns of a spot event (lineage from detection, lifecycle transitions).
 EVENT_COLUMNS: tuple[str, ...] = (
     "spot_id", "at", "kind", "from_status", "to_status", "related_spot_id", "actor", "note",
+    "eta",
 )
 
 
@@ -53,18 +55,22 @@ class IngestWrite:
 
 
 @dataclass
-class DetectionWrite:
-    """One detection result, applied in one transaction.
+class SpotChanges:
+    """Changes to spots — a detection run, a lifecycle transition, a join — in one transaction.
 
     ``spots`` are upserted whole (new and changed spots); ``members`` maps
     ticket_id → spot_id for every complaint whose spot changed; ``events``
-    carries lineage (created, grown, merged, split).
+    carries lineage (created, grown, merged, split) and transitions. ``expected``
+    maps spot id → the status the change was computed from: when the stored status
+    differs (someone else changed the spot meanwhile) nothing is written and
+    :class:`heatmap.errors.ConflictError` is raised.
     """
 
     at: datetime
     spots: pd.DataFrame
     members: pd.DataFrame
     events: pd.DataFrame
+    expected: dict[str, str] = field(default_factory=dict)
 
 
 class Store(Protocol):
@@ -100,8 +106,13 @@ class Store(Protocol):
         since: datetime | None = None,
         pending_geocode: bool = False,
         ticket_ids: Sequence[str] | None = None,
+        spot_ids: Sequence[str] | None = None,
     ) -> pd.DataFrame:
-        """Complaints with :data:`STORED_COMPLAINT_COLUMNS`; ``created_at`` tz-aware UTC."""
+        """Complaints with :data:`STORED_COMPLAINT_COLUMNS`; ``created_at`` tz-aware UTC.
+
+        Filters combine: created since, still waiting for geocoding, these tickets,
+        members of these spots.
+        """
         ...
 
     def save_geocodes(self, geocodes: pd.DataFrame) -> None:
@@ -110,10 +121,26 @@ class Store(Protocol):
 
     def load_quarantine(self, *, limit: int | None = None) -> pd.DataFrame: ...
 
-    def load_spots(self, *, statuses: Collection[str] | None = None) -> pd.DataFrame:
+    def load_spots(
+        self, *, statuses: Collection[str] | None = None, ids: Collection[str] | None = None
+    ) -> pd.DataFrame:
         """Spots with :data:`SPOT_COLUMNS`, highest priority first."""
         ...
 
     def load_events(self, spot_id: str | None = None) -> pd.DataFrame: ...
 
-    def apply_detection(self, result: DetectionWrite) -> None: ...
+    def apply_spot_changes(self, changes: SpotChanges) -> None: ...
+
+    def replace_network(
+        self, *, sites: pd.DataFrame | None = None, alarms: pd.DataFrame | None = None
+    ) -> None:
+        """Replace the stored sites and/or alarms (whichever is given), in one transaction."""
+        ...
+
+    def load_sites(self) -> pd.DataFrame:
+        """Sites with :data:`heatmap.core.network.SITE_COLUMNS`."""
+        ...
+
+    def load_alarms(self) -> pd.DataFrame:
+        """Alarms with :data:`heatmap.core.network.ALARM_COLUMNS`; times tz-aware UTC."""
+        ...

@@ -13,13 +13,14 @@ from pathlib import Path
 import pandas as pd
 
 from heatmap.core.ingest import COMPLAINT_COLUMNS, plan_upsert
-from heatmap.errors import MigrationError, StoreError
+from heatmap.core.network import ALARM_COLUMNS, SITE_COLUMNS
+from heatmap.errors import ConflictError, MigrationError, StoreError
 from heatmap.store.base import (
     EVENT_COLUMNS,
     SPOT_COLUMNS,
     STORED_COMPLAINT_COLUMNS,
-    DetectionWrite,
     IngestWrite,
+    SpotChanges,
 )
 from heatmap.store.frames import (
     breakdown_from_json,
@@ -210,13 +211,16 @@ class SQLiteStore:
         )
         assignments = ", ".join(f"{c} = ?" for c in COMPLAINT_COLUMNS if c != "ticket_id")
         rows = _complaint_rows(updates, at, with_point=False)
-        # A changed address or point needs geocoding again; a changed text does not.
+        # A changed ticket is placed again: its CRM point if it now has one (SET
+        # expressions see the old row, so the new lat comes in as a parameter),
+        # else it waits for geocoding.
+        lat = COMPLAINT_COLUMNS.index("lat")
         cursor.executemany(
             f"UPDATE complaints SET {assignments}, updated_at = ?,"
-            " precision = CASE WHEN lat IS NOT NULL THEN 'point' END,"
-            " geo_score = CASE WHEN lat IS NOT NULL THEN 1.0 END,"
+            " precision = CASE WHEN ? IS NOT NULL THEN 'point' END,"
+            " geo_score = CASE WHEN ? IS NOT NULL THEN 1.0 END,"
             " matched_address = NULL, geo_reason = NULL WHERE ticket_id = ?",
-            [(*r[1 : len(COMPLAINT_COLUMNS)], at, r[0]) for r in rows],
+            [(*r[1 : len(COMPLAINT_COLUMNS)], at, r[lat], r[lat], r[0]) for r in rows],
         )
 
     def load_complaints(
@@ -225,9 +229,15 @@ class SQLiteStore:
         since: datetime | None = None,
         pending_geocode: bool = False,
         ticket_ids: Sequence[str] | None = None,
+        spot_ids: Sequence[str] | None = None,
     ) -> pd.DataFrame:
         self._require_schema()
-        where, params = ["1 = 1"], []
+        where: list[str] = ["1 = 1"]
+        params: list[object] = []
+        if spot_ids is not None:
+            spots = list(spot_ids)
+            where.append(f"spot_id IN ({','.join('?' * len(spots))})")
+            params.extend(spots)
         if since is not None:
             where.append("created_at >= ?")
             params.append(iso_one(since))
@@ -268,16 +278,21 @@ class SQLiteStore:
         return self._frame(sql)
 
     # --- spots ----------------------------------------------------------------------
-    def load_spots(self, *, statuses: Collection[str] | None = None) -> pd.DataFrame:
+    def load_spots(
+        self, *, statuses: Collection[str] | None = None, ids: Collection[str] | None = None
+    ) -> pd.DataFrame:
         self._require_schema()
-        sql = f"SELECT {', '.join(SPOT_COLUMNS)} FROM spots"
-        params: list[object] = []
-        if statuses is not None:
-            sql += f" WHERE status IN ({','.join('?' * len(statuses))})"
-            params.extend(statuses)
-        frame = self._frame(sql + " ORDER BY priority DESC, id", params)
+        where, params = ["1 = 1"], []
+        for column, values in (("status", statuses), ("id", ids)):
+            if values is not None:
+                values = list(values)
+                where.append(f"{column} IN ({','.join('?' * len(values))})")
+                params.extend(values)
+        frame = self._frame(f"SELECT {', '.join(SPOT_COLUMNS)} FROM spots WHERE "
+                            + " AND ".join(where) + " ORDER BY priority DESC, id", params)
         frame["geometry"] = geometry_from_wkt(frame["geometry"])
         frame["breakdown"] = breakdown_from_json(frame["breakdown"])
+        frame["escalated"] = frame["escalated"].astype(bool)
         for name in _SPOT_TIMES:
             frame[name] = parse_utc(frame[name])
         return frame
@@ -291,34 +306,92 @@ class SQLiteStore:
             params.append(spot_id)
         frame = self._frame(sql + " ORDER BY id", params)
         frame["at"] = parse_utc(frame["at"])
+        frame["eta"] = parse_utc(frame["eta"])
         return frame
 
-    def apply_detection(self, result: DetectionWrite) -> None:
+    def apply_spot_changes(self, changes: SpotChanges) -> None:
         self._require_schema()
-        spots = result.spots.loc[:, list(SPOT_COLUMNS)].copy()
+        spots = changes.spots.loc[:, list(SPOT_COLUMNS)].copy()
         spots["geometry"] = geometry_to_wkt(spots["geometry"])
         spots["breakdown"] = breakdown_to_json(spots["breakdown"])
+        spots["escalated"] = spots["escalated"].fillna(False).astype(bool).astype(int)
         for name in _SPOT_TIMES:
             spots[name] = iso_utc(spots[name])
         updates = ", ".join(f"{c} = excluded.{c}" for c in SPOT_COLUMNS if c != "id")
         with self._tx() as cursor:
+            self._check_expected(cursor, changes.expected)
             cursor.executemany(
                 f"INSERT INTO spots ({', '.join(SPOT_COLUMNS)}) VALUES"
                 f" ({', '.join('?' * len(SPOT_COLUMNS))}) ON CONFLICT (id) DO UPDATE SET {updates}",
                 zip(*(nullable(spots[c]) for c in SPOT_COLUMNS), strict=True),
             )
-            members = result.members
+            members = changes.members
             cursor.executemany(
                 "UPDATE complaints SET spot_id = ? WHERE ticket_id = ?",
                 zip(nullable(members["spot_id"]), members["ticket_id"].tolist(), strict=True),
             )
-            events = result.events.loc[:, list(EVENT_COLUMNS)].copy()
+            events = changes.events.loc[:, list(EVENT_COLUMNS)].copy()
             events["at"] = iso_utc(events["at"])
+            events["eta"] = iso_utc(events["eta"])
             cursor.executemany(
                 f"INSERT INTO spot_events ({', '.join(EVENT_COLUMNS)}) VALUES"
                 f" ({', '.join('?' * len(EVENT_COLUMNS))})",
                 zip(*(nullable(events[c]) for c in EVENT_COLUMNS), strict=True),
             )
+
+    @staticmethod
+    def _check_expected(cursor: sqlite3.Cursor, expected: dict[str, str]) -> None:
+        ids = list(expected)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            cursor.execute(f"SELECT id, status FROM spots WHERE id IN ({','.join('?' * len(chunk))})",
+                           chunk)
+            stored = dict(cursor.fetchall())
+            for spot_id in chunk:
+                if stored.get(spot_id) != expected[spot_id]:
+                    raise ConflictError(
+                        f"spot {spot_id} changed meanwhile (now {stored.get(spot_id, 'gone')}, "
+                        f"expected {expected[spot_id]}): reload and try again"
+                    )
+
+    # --- network --------------------------------------------------------------------
+    def replace_network(
+        self, *, sites: pd.DataFrame | None = None, alarms: pd.DataFrame | None = None
+    ) -> None:
+        self._require_schema()
+        with self._tx() as cursor:
+            if sites is not None:
+                cursor.execute("DELETE FROM sites")
+                cursor.executemany(
+                    f"INSERT INTO sites ({', '.join(SITE_COLUMNS)}) VALUES"
+                    f" ({', '.join('?' * len(SITE_COLUMNS))})",
+                    zip(*(nullable(sites[c]) for c in SITE_COLUMNS), strict=True),
+                )
+            if alarms is not None:
+                frame = alarms.loc[:, list(ALARM_COLUMNS)].copy()
+                frame["start"] = iso_utc(frame["start"])
+                frame["end"] = iso_utc(frame["end"])
+                cursor.execute("DELETE FROM alarms")
+                cursor.executemany(
+                    'INSERT INTO alarms (site_id, severity, start, "end", kind, text)'
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    zip(*(nullable(frame[c]) for c in ALARM_COLUMNS), strict=True),
+                )
+
+    def load_sites(self) -> pd.DataFrame:
+        self._require_schema()
+        frame = self._frame(f"SELECT {', '.join(SITE_COLUMNS)} FROM sites ORDER BY site_id")
+        for name in ("lat", "lon", "azimuth"):
+            frame[name] = pd.to_numeric(frame[name]).astype(float)
+        return frame
+
+    def load_alarms(self) -> pd.DataFrame:
+        self._require_schema()
+        frame = self._frame('SELECT site_id, severity, start, "end", kind, text FROM alarms'
+                            " ORDER BY id")
+        frame["start"] = parse_utc(frame["start"])
+        frame["end"] = parse_utc(frame["end"])
+        return frame
 
 
 def _statements(sql: str) -> list[str]:

@@ -103,3 +103,38 @@ def test_samples_generate_is_deterministic(tmp_path: Path) -> None:
 def test_committed_sample_matches_the_generator(tmp_path: Path, sample_export: Path) -> None:
     heatmap("samples", "generate", "--n", "2500", "--seed", "1", "--out", str(tmp_path / "s.csv"))
     assert (tmp_path / "s.csv").read_bytes() == sample_export.read_bytes()
+
+
+def test_gazetteer_build_and_geocode_file(tmp_path: Path) -> None:
+    registry = ROOT / "data" / "samples" / "vologda_addresses.csv"
+    built = heatmap("gazetteer", "build", str(registry), "--out", str(tmp_path / "g.parquet"),
+                    "--json")
+    assert built.returncode == 0, built.stderr
+    assert json.loads(built.stdout)["entries"] > 1000
+    (tmp_path / "in.csv").write_text(
+        "id,addr\n1,\"Вологда, ул. Ленинградская, д. 40а\"\n2,Ленинградская 40 А кв 5\n"
+        "3,Тверская улица 1 Москва\n4,\n", encoding="utf-8")
+    result = heatmap("geocode-file", str(tmp_path / "in.csv"), "--column", "addr", "--gazetteer",
+                     str(tmp_path / "g.parquet"), "--out",
+                     str(tmp_path / "out.csv"))
+    assert result.returncode == 0, result.stderr
+    import pandas as pd
+
+    answer = pd.read_csv(tmp_path / "out.csv", dtype={"id": str})
+    assert answer["id"].tolist() == ["1", "2", "3", "4"], "rows keep their order"
+    assert {"lat", "lon", "precision", "score", "matched"} <= set(answer.columns)
+    assert answer["precision"].tolist()[:2] == ["house", "house"]
+    assert answer["precision"].tolist()[2:] == ["none", "none"]
+
+
+def test_geocode_pending_in_the_store(ready_db: str, sample_export: Path, tmp_path: Path) -> None:
+    registry = ROOT / "data" / "samples" / "vologda_addresses.csv"
+    heatmap("gazetteer", "build", str(registry), "--out", str(tmp_path / "g.parquet"))
+    heatmap("ingest", str(sample_export), db=ready_db)
+    result = heatmap("geocode", "--gazetteer", str(tmp_path / "g.parquet"), "--json", db=ready_db)
+    assert result.returncode == 0, result.stderr
+    counts = json.loads(result.stdout)
+    assert counts["house"] > 0.9 * sum(counts.values())
+    again = json.loads(heatmap("geocode", "--gazetteer", str(tmp_path / "g.parquet"), "--json",
+                               db=ready_db).stdout)
+    assert again == {}, "nothing is pending any more"

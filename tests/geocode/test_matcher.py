@@ -179,3 +179,55 @@ def test_batch_keeps_order_and_length(small_geocoder: GazetteerGeocoder) -> None
 def test_empty_batch(small_geocoder: GazetteerGeocoder) -> None:
     frame = small_geocoder.geocode([])
     assert list(frame.columns) == list(GEOCODE_COLUMNS) and frame.empty
+
+
+def test_settlement_hidden_in_the_street(small_geocoder: GazetteerGeocoder) -> None:
+    for text in ("Вологда Мира 5", "г Вологда Мира ул 5", "вологда мира улица дом 5 кв 3"):
+        row = one(small_geocoder, text)
+        assert row.precision == "house", text
+        assert row.lat == pytest.approx(59.2220)
+
+
+def test_type_word_inside_a_settlement_name(small_geocoder: GazetteerGeocoder) -> None:
+    row = one(small_geocoder, "Красное Село, Ленина просп., д. 67")
+    assert row.precision == "house" and row.lat == pytest.approx(59.7380)
+    village = one(small_geocoder, "с. Красное, ул. Садовая, 2")
+    assert village.precision == "house" and village.lat == pytest.approx(59.9000)
+
+
+def test_outer_city_prefers_its_own_street(small_geocoder: GazetteerGeocoder) -> None:
+    row = one(small_geocoder, "СПб, ул. Губина, 18")
+    assert row.precision == "house" and row.lat == pytest.approx(59.9130)
+    kolpino = one(small_geocoder, "Колпино, Губина 18")
+    assert kolpino.lat == pytest.approx(59.7500) and kolpino.score == 1.0
+    # a street only in the sub-settlement is found, but the place was not named
+    communa = one(small_geocoder, "Санкт-Петербург, ул. Коммуны, 1")
+    assert communa.precision == "house" and communa.score < 0.9
+
+
+def test_same_name_different_types_far_apart(small_geocoder: GazetteerGeocoder) -> None:
+    row = one(small_geocoder, "Москва, Кутузовский, 3")
+    assert row.precision != "house"
+    typed = one(small_geocoder, "Москва, Кутузовский пр-т, 3")
+    assert typed.precision == "house" and typed.lon == pytest.approx(37.5900)
+
+
+def test_fuzzy_tie_broken_by_transposition(small_geocoder: GazetteerGeocoder) -> None:
+    row = one(small_geocoder, "Мск, Планентая ул., дом 27")
+    assert row.precision == "house" and row.lat == pytest.approx(55.8050)
+    assert row.score < 0.9
+
+
+def test_zelenograd_corpus_numbers(small_geocoder: GazetteerGeocoder) -> None:
+    for text in ("Москва, Зеленоград, корп. 1117", "Зеленоград, к1117", "Зеленоград, 1117"):
+        row = one(small_geocoder, text)
+        assert row.precision == "house", text
+        assert row.lat == pytest.approx(55.9900)
+
+
+def test_unknown_city_is_not_guessed_elsewhere(small_entries: pd.DataFrame) -> None:
+    g = GazetteerGeocoder(small_entries)
+    row = one(g, "Екатеринбург, ул. Мира, 1")  # "ул. Мира, 1" exists, but in Вологда
+    assert row.precision == "none" and "екатеринбург" in row.reason
+    hinted = one(g, "Южный, ул. Мира, 1", city="Вологда")  # an unknown name, the hint helps
+    assert hinted.precision == "house" and hinted.score < one(g, "Вологда, Мира 1").score

@@ -205,3 +205,49 @@ def test_foreign_detection() -> None:
     assert looks_foreign("1600 Pennsylvania Ave, Washington")
     assert looks_foreign("Moskva, ulitsa Tverskaya 7")
     assert not looks_foreign("Москва, Tverskaya plaza, 7")
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Мира 19/20-171", "19/20"),  # fraction and flat
+        ("Мира, д. 2/73-75", "2/73"),  # fraction and range
+        ("Мира 22-24Б", "22б"),
+        ("Мира 13-а-105", "13а"),
+        ("Мира 9 А-77", "9а"),
+        ("Мира, д. 13a", "13а"),  # a Latin letter
+        ("Мира, д. 24а/б", "24а"),
+        ("Зеленоград, корп. 2305А", "к2305а"),
+    ],
+)
+def test_house_number_forms(text: str, key: str) -> None:
+    assert parse_address(text).house_key == key
+
+
+def test_type_words_that_are_names() -> None:
+    assert parse_address("Вологда, Набережная, 10").street_key == "набережная"
+    assert parse_address("г. Остров, ул. Мира, 1").settlement == "остров"
+    assert parse_address("г. Санкт-Петербург, г. Красное Село, ул. Мира, д. 2").settlement == (
+        "красное село"
+    )
+    assert parse_address("обл. Омская, г. Омск, ул. 5 Линия, д. 168").street_key == "5 линия"
+    assert parse_address("Омск, 5-я линия, 168").street_key == "5 линия"
+    assert street_loose_key("Пошехонское шоссе", "ул") == street_loose_key("Пошехонское", "ш")
+
+
+def test_registry_settlement_levels() -> None:
+    p = parse_address("обл. Ленинградская, р-н. Всеволожский, мкр. Сертолово-1, ул. Лесная, д. 9")
+    assert p.settlement == "сертолово 1" and p.street_key == "лесная"
+    q = parse_address("обл. Ленинградская, р-н. Всеволожский, тер. Дубровка гп, ул. Советская, д. 4")
+    assert q.settlement == "дубровка" and q.settlement_type == "пгт"
+
+
+def test_initials_are_dropped() -> None:
+    assert parse_address("Омск, ул. П.Г.Косенкова, д. 2").street_key == "косенкова"
+    assert parse_address("Череповец, ул. П.Окинина, д. 8").street_key == "окинина"
+    assert parse_address("Череповец, ул.П.Окинина 8").settlement == "череповец"
+
+
+def test_corpus_written_as_literal() -> None:
+    assert parse_address("ул. Восстания, д. 42, к. Литера А").house == House("42", literal="а")
+    assert parse_address("Восстания 42 корп. литера а").house == House("42", literal="а")

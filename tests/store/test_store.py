@@ -36,9 +36,9 @@ ROWS = [
 def test_schema_is_created_and_upgrade_is_idempotent(store_url: str) -> None:
     store = open_store(store_url)
     assert store.schema_version() == 0
-    assert store.upgrade() == [1]
+    assert store.upgrade() == [1, 2]
     assert store.upgrade() == []
-    assert store.schema_version() == 1
+    assert store.schema_version() == 2
     assert len(store.secret()) == 32
     store.close()
 

@@ -1,4 +1,4 @@
-"""The one module that wires the functional core to the adapters.
+"""The pipeline: ingest, geocode, detect.
 
 Each function here is one step of the flow (DESIGN.md): it reads from a store,
 calls pure core functions, and writes the result back in one store call.
@@ -19,7 +19,7 @@ from heatmap.core.policy import Policy
 from heatmap.detect.run import DetectParams, detect
 from heatmap.geocode.base import Geocoder
 from heatmap.io.exports import read_export
-from heatmap.store.base import DetectionWrite, IngestWrite, Store
+from heatmap.store.base import IngestWrite, SpotChanges, Store
 
 Progress = Callable[[str, int], None]
 COUNT_KEYS = ("read", "inserted", "updated", "unchanged", "quarantined")
@@ -108,9 +108,11 @@ def detect_spots(store: Store, *, params: DetectParams, policy: Policy, now: dat
     since = pd.Timestamp(now) - pd.Timedelta(days=params.window_days)
     complaints = store.load_complaints(since=since.to_pydatetime())
     spots = store.load_spots()
-    result = detect(complaints, spots, params=params, policy=policy, now=now)
-    store.apply_detection(
-        DetectionWrite(at=now, spots=result.spots, members=result.members, events=result.events)
+    result = detect(complaints, spots, params=params, policy=policy, now=now,
+                    sites=store.load_sites(), alarms=store.load_alarms())
+    store.apply_spot_changes(
+        SpotChanges(at=now, spots=result.spots, members=result.members, events=result.events,
+                    expected=result.expected)
     )
     created = result.events[result.events["kind"].isin(["created", "split"])]
     active = result.spots[result.spots["status"] != "merged"]

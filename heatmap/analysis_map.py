@@ -1,0 +1,197 @@
+"""``explore``: a folium map of spots, complaints or ratings, coloured by what matters.
+
+Built on folium and branca directly (no matplotlib needed). The map references
+its tile server and scripts by URL; nothing is fetched until a browser opens it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+
+from heatmap.domain import TOPIC_LABEL_RU, Topic
+from heatmap.io.export import to_json_value
+
+if TYPE_CHECKING:
+    import folium
+
+__all__ = ["explore"]
+
+_WARM = ["#fee08b", "#fc8d59", "#d73027"]  # low → high priority, as on the agents' map
+_RATING = ["#d73027", "#fee08b", "#1a9850"]  # 1 (bad) → 5 (good)
+_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+            "#7f7f7f", "#bcbd22", "#17becf"]
+_TOPIC_COLOUR = dict(zip([t.value for t in Topic], _PALETTE, strict=False))
+_TOOLTIPS = {
+    "spots": ("id", "status", "subscribers", "complaints", "dominant_topic", "priority", "queue",
+              "address"),
+    "complaints": ("ticket_id", "created_at", "topic", "segment", "channel", "precision",
+                   "spot_id"),
+    "ratings": ("spot_id", "rating", "comment", "at"),
+}
+_LAYER_NAME = {"spots": "Пятна", "complaints": "Жалобы", "ratings": "Оценки"}
+_CAPTION = {"priority": "Приоритет пятна", "subscribers": "Жалобщиков", "rating": "Оценка (1–5)"}
+
+
+def explore(
+    gdf: gpd.GeoDataFrame,
+    *,
+    column: str | None = None,
+    m: Any = None,
+    tiles: str | None = "OpenStreetMap",
+    name: str | None = None,
+    tooltip: Sequence[str] | None = None,
+    max_features: int = 20_000,
+    zoom_start: int = 12,
+) -> folium.Map:
+    """A ``folium.Map`` of ``gdf``: spots, complaints or ratings, told apart by their columns.
+
+    * spots (polygons): coloured by ``priority`` (else ``subscribers``), yellow → red;
+    * complaints (points): coloured by ``topic``, a legend with the Russian topic names;
+    * ratings (a ``rating`` column): coloured 1 red → 5 green.
+
+    ``column`` colours by another column (numbers on a ramp, anything else by category).
+    ``m`` adds the layer to an existing map (``explore(spots, m=explore(complaints))``).
+    Rows without geometry are left out; beyond ``max_features`` rows every k-th row is
+    drawn and the layer name says so. ``tiles=None`` draws no base map.
+    """
+    import folium
+
+    kind = _kind(gdf)
+    shown = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    if shown.crs is not None and not shown.crs.equals("EPSG:4326"):
+        shown = shown.to_crs("EPSG:4326")
+    label = name or _LAYER_NAME[kind]
+    if len(shown) > max_features:
+        step = -(-len(shown) // max_features)
+        shown = shown.iloc[::step]
+        label += f" (каждая {step}-я из {len(gdf)})"
+    colour_by = column or _default_column(kind, shown)
+    colours, legend = _colours(shown, colour_by, kind)
+    fields = [f for f in (tooltip or _TOOLTIPS[kind]) if f in shown.columns]
+
+    fmap = m if m is not None else folium.Map(location=_centre(shown), zoom_start=zoom_start,
+                                              tiles=tiles, control_scale=True)
+    features = []
+    for position, (shape, row) in enumerate(
+            zip(shown.geometry.tolist(), shown[fields].to_dict(orient="records"), strict=True)):
+        properties = {k: _text(v) for k, v in row.items()}
+        properties["_colour"] = colours[position]
+        # a unique feature id lets folium key the styles by it, whatever the columns
+        features.append({"type": "Feature", "id": str(position),
+                         "geometry": shape.__geo_interface__, "properties": properties})
+    layer = folium.FeatureGroup(name=label, show=True)
+    if features:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            style_function=_style(kind),
+            marker=None if kind == "spots" else folium.CircleMarker(radius=5, fill=True),
+            tooltip=folium.GeoJsonTooltip(fields) if fields else None,
+        ).add_to(layer)
+    layer.add_to(fmap)
+    if legend is not None:
+        legend.add_to(fmap)
+    if not any(isinstance(child, folium.LayerControl) for child in fmap._children.values()):
+        folium.LayerControl(collapsed=False).add_to(fmap)  # lists later layers too
+    if m is None and len(shown):
+        west, south, east, north = (float(v) for v in shown.total_bounds)
+        fmap.fit_bounds([[south, west], [north, east]])
+    return fmap
+
+
+def _kind(gdf: gpd.GeoDataFrame) -> str:
+    if "rating" in gdf.columns:
+        return "ratings"
+    types = set(gdf.geometry.geom_type.dropna())
+    if types and types <= {"Polygon", "MultiPolygon"}:
+        return "spots"
+    if not types and {"priority", "subscribers"} & set(gdf.columns):
+        return "spots"
+    return "complaints"
+
+
+def _default_column(kind: str, gdf: gpd.GeoDataFrame) -> str | None:
+    candidates = {"spots": ("priority", "subscribers"), "complaints": ("topic",),
+                  "ratings": ("rating",)}[kind]
+    for candidate in candidates:
+        if candidate in gdf.columns and gdf[candidate].notna().any():
+            return candidate
+    return None
+
+
+def _colours(gdf: gpd.GeoDataFrame, column: str | None, kind: str) -> tuple[list[str], Any]:
+    """A colour per row and the legend to add (a branca colormap or an HTML element)."""
+    import branca.colormap as cm
+
+    if column is None or not len(gdf):
+        return ["#3182bd"] * len(gdf), None
+    values = gdf[column]
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        numbers = pd.to_numeric(values).astype(float)
+        if kind == "ratings" and column == "rating":
+            low, high, ramp = 1.0, 5.0, _RATING
+        else:
+            low, high, ramp = float(numbers.min()), float(numbers.max()), _WARM
+        scale = cm.LinearColormap(ramp, vmin=low, vmax=max(high, low + 1e-6),
+                                  caption=_CAPTION.get(column, column))
+        return [("#999999" if pd.isna(v) else scale(v)) for v in numbers.tolist()], scale
+    text = values.astype(object).where(values.notna(), "—").astype(str)
+    present = set(text)
+    if column in ("topic", "dominant_topic"):
+        order = [t for t in _TOPIC_COLOUR if t in present] + sorted(present - set(_TOPIC_COLOUR))
+        palette = {v: _TOPIC_COLOUR.get(v, "#999999") for v in order}
+    else:
+        palette = {v: _PALETTE[i % len(_PALETTE)] for i, v in enumerate(sorted(present))}
+    return [palette[v] for v in text.tolist()], _legend(column, palette)
+
+
+def _legend(column: str, palette: dict[str, str]) -> Any:
+    from branca.element import MacroElement, Template
+
+    names = TOPIC_LABEL_RU if column in ("topic", "dominant_topic") else {}
+    rows = "".join(
+        f"<div><span style='display:inline-block;width:10px;height:10px;background:{colour};"
+        f"margin-right:4px'></span>{_escape(names.get(value, value))}</div>"
+        for value, colour in palette.items()
+    )
+    element = MacroElement()
+    element._template = Template(
+        "{% macro html(this, kwargs) %}"
+        "<div style='position:fixed;bottom:24px;left:12px;z-index:9999;background:white;"
+        "padding:6px 8px;border:1px solid #999;border-radius:4px;font:12px sans-serif'>"
+        f"{{% raw %}}<b>{_escape(column)}</b>{rows}{{% endraw %}}</div>"
+        "{% endmacro %}"
+    )
+    return element
+
+
+def _style(kind: str) -> Any:
+    if kind == "spots":
+        return lambda f: {"color": f["properties"]["_colour"], "fillColor": f["properties"]["_colour"],
+                          "weight": 2, "fillOpacity": 0.45}
+    return lambda f: {"color": f["properties"]["_colour"], "fillColor": f["properties"]["_colour"],
+                      "weight": 1, "fillOpacity": 0.8}
+
+
+def _centre(gdf: gpd.GeoDataFrame) -> list[float]:
+    if not len(gdf):
+        return [59.22, 39.89]  # Vologda, where the samples are
+    west, south, east, north = (float(v) for v in gdf.total_bounds)
+    return [(south + north) / 2, (west + east) / 2]
+
+
+def _text(value: object) -> object:
+    plain = to_json_value(value)
+    if isinstance(plain, dict | list):
+        return str(plain)
+    if isinstance(plain, float):
+        return round(plain, 2)
+    return plain
+
+
+def _escape(text: object) -> str:
+    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("'", "&#39;"))

@@ -1,0 +1,214 @@
+"""``heatmap spot …``, ``heatmap queue``, ``heatmap network …``, ``heatmap known-issue``."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from heatmap.cli.common import DbOption, JsonOption, NowOption, PolicyOption, now_or, store_at
+from heatmap.cli.output import emit_json, err, out, table
+from heatmap.core.policy import load_policy
+from heatmap.core.script import load_templates
+from heatmap.errors import UsageError
+from heatmap.service import workflow
+
+spot_app = typer.Typer(help="Work one spot: show, take, eta, resolve, reject, reopen.",
+                       no_args_is_help=True)
+network_app = typer.Typer(help="Network inputs: sites and alarms.", no_args_is_help=True)
+
+ActorOption = Annotated[str | None, typer.Option(
+    "--actor", envvar="HEATMAP_ACTOR", help="Who acts (default: the OS user).")]
+SpotId = Annotated[str, typer.Argument(help="Spot id, e.g. SP-1A2B3C4D.")]
+
+
+def _actor(actor: str | None) -> str:
+    return actor or getpass.getuser()
+
+
+def _moment(text: str, what: str) -> datetime:
+    try:
+        value = pd.Timestamp(text)
+    except ValueError as exc:
+        raise UsageError(f"{what} must be a date or ISO 8601 time, not {text!r}") from exc
+    if value.tzinfo is None:  # a bare date or local time is Moscow time, as agents speak it
+        value = value.tz_localize("Europe/Moscow")
+    return value.tz_convert(UTC).to_pydatetime()
+
+
+def _brief(spot: pd.Series) -> dict[str, object]:
+    return {k: spot.get(k) for k in ("id", "status", "queue", "engineer", "eta", "cause",
+                                     "priority")}
+
+
+def _act(spot_id: str, action: str, db: str | None, actor: str | None, now: datetime | None,
+         policy: Path | None, json: bool, note: str | None = None,
+         cause: str | None = None) -> None:
+    spot = workflow.transition(store_at(db), spot_id, action, actor=_actor(actor),
+                               now=now_or(now), policy=load_policy(policy), note=note, cause=cause)
+    if json:
+        emit_json(_brief(spot))
+    else:
+        err.print(f"Spot {spot_id} is now [bold]{spot['status']}[/].")
+
+
+@spot_app.command("show")
+def show(spot_id: SpotId, db: DbOption = None, policy: PolicyOption = None,
+         now: NowOption = None, json: JsonOption = False) -> None:
+    """A spot with its complaints, priority breakdown, network, history and script text."""
+    detail = workflow.spot_detail(store_at(db), spot_id, now=now_or(now),
+                                  policy=load_policy(policy), templates=load_templates())
+    spot = detail.spot
+    if json:
+        emit_json({
+            **{k: spot[k] for k in spot.index if k != "geometry"},
+            "sla_left_hours": detail.sla_left_hours, "script": detail.script,
+            "network": None if detail.network is None else detail.network.to_dict(),
+            "history": detail.history.to_dict(orient="records"),
+            "eta_history": detail.eta_history.to_dict(orient="records"),
+            "complaints": detail.complaints[["ticket_id", "created_at", "topic", "segment",
+                                             "precision"]].to_dict(orient="records"),
+        })
+        return
+    fields = [("status", spot["status"]), ("queue", spot["queue"]),
+              ("engineer", spot["engineer"]), ("cause", spot["cause"]),
+              ("suggested cause", spot.get("suggested_cause")), ("ETA", spot["eta"]),
+              ("SLA left, h", detail.sla_left_hours), ("priority", spot["priority"]),
+              ("breakdown", ", ".join(f"{k} {v:.1f}" for k, v in spot["breakdown"].items())),
+              ("complainants / complaints", f"{spot['subscribers']} / {spot['complaints']}"),
+              ("address", spot["address"]), ("agent script", detail.script)]
+    if detail.network is not None:
+        fields.append(("sites in reach", ", ".join(detail.network["sites"]) or "none"))
+        fields.append(("alarm", detail.network["alarm_site"]))
+    out.print(table(f"Spot {spot_id}", ["field", "value"], fields))
+    out.print(table("History", ["at", "kind", "from", "to", "actor", "note"],
+                    detail.history[["at", "kind", "from_status", "to_status", "actor",
+                                    "note"]].itertuples(index=False)))
+
+
+@spot_app.command("take")
+def take(spot_id: SpotId, db: DbOption = None, actor: ActorOption = None, now: NowOption = None,
+         policy: PolicyOption = None, json: JsonOption = False) -> None:
+    """Take a spot into work (in_progress, engineer = actor)."""
+    _act(spot_id, "take", db, actor, now, policy, json)
+
+
+@spot_app.command("eta")
+def eta(spot_id: SpotId, when: Annotated[str, typer.Argument(help="Date or ISO time.")],
+        db: DbOption = None, actor: ActorOption = None, now: NowOption = None,
+        note: Annotated[str | None, typer.Option(help="Why.")] = None,
+        json: JsonOption = False) -> None:
+    """Set the expected fix date (history is kept; agents see the current one)."""
+    spot = workflow.set_eta(store_at(db), spot_id, _moment(when, "ETA"), actor=_actor(actor),
+                            now=now_or(now), note=note)
+    if json:
+        emit_json(_brief(spot))
+    else:
+        err.print(f"Spot {spot_id}: ETA {spot['eta']}.")
+
+
+@spot_app.command("resolve")
+def resolve(spot_id: SpotId, db: DbOption = None, actor: ActorOption = None,
+            cause: Annotated[str | None, typer.Option(help="What it was.")] = None,
+            note: Annotated[str | None, typer.Option(help="What was done.")] = None,
+            now: NowOption = None, policy: PolicyOption = None, json: JsonOption = False) -> None:
+    """Resolve a spot in work."""
+    _act(spot_id, "resolve", db, actor, now, policy, json, note=note, cause=cause)
+
+
+@spot_app.command("reject")
+def reject(spot_id: SpotId, reason: Annotated[str, typer.Option(help="Why it is not a problem.")],
+           db: DbOption = None, actor: ActorOption = None, now: NowOption = None,
+           policy: PolicyOption = None, json: JsonOption = False) -> None:
+    """Reject a spot with a reason."""
+    _act(spot_id, "reject", db, actor, now, policy, json, note=reason)
+
+
+@spot_app.command("reopen")
+def reopen(spot_id: SpotId, db: DbOption = None, actor: ActorOption = None,
+           note: Annotated[str | None, typer.Option(help="Why.")] = None, now: NowOption = None,
+           policy: PolicyOption = None, json: JsonOption = False) -> None:
+    """Reopen a resolved or rejected spot."""
+    _act(spot_id, "reopen", db, actor, now, policy, json, note=note)
+
+
+def queue(name: Annotated[str, typer.Argument(help="Queue name from the policy.")],
+          db: DbOption = None, policy: PolicyOption = None, now: NowOption = None,
+          json: JsonOption = False) -> None:
+    """Open spots of a queue by priority, with SLA time left and breaches."""
+    spots = workflow.queue_view(store_at(db), name, now=now_or(now), policy=load_policy(policy))
+    columns = ["id", "status", "priority", "subscribers", "sla_left_hours", "breached",
+               "engineer", "eta", "address"]
+    if json:
+        emit_json({"queue": name, "spots": spots[columns].to_dict(orient="records")})
+        return
+    out.print(table(f"Queue {name} ({len(spots)} open)", columns,
+                    spots[columns].itertuples(index=False)))
+
+
+def known_issue(
+    lat: Annotated[float, typer.Option(help="Centre latitude.")],
+    lon: Annotated[float, typer.Option(help="Centre longitude.")],
+    radius_m: Annotated[float, typer.Option(help="Radius in metres.")],
+    cause: Annotated[str, typer.Option(help="planned_works, known_outage, power, …")],
+    eta_text: Annotated[str | None, typer.Option("--eta", help="Expected fix date.")] = None,
+    address: Annotated[str | None, typer.Option(help="Address shown to agents.")] = None,
+    note: Annotated[str | None, typer.Option(help="Details.")] = None,
+    db: DbOption = None, actor: ActorOption = None, now: NowOption = None,
+    policy: PolicyOption = None, json: JsonOption = False,
+) -> None:
+    """Register planned works or a known outage as a spot; complaints inside join it."""
+    spot = workflow.register_known_issue(
+        store_at(db), lat=lat, lon=lon, radius_m=radius_m, cause=cause, actor=_actor(actor),
+        now=now_or(now), policy=load_policy(policy),
+        eta=_moment(eta_text, "--eta") if eta_text else None, address=address, note=note)
+    if json:
+        emit_json({**_brief(spot), "complaints": int(spot["complaints"])})
+    else:
+        err.print(f"Known issue registered as spot {spot['id']} ({spot['complaints']} complaints"
+                  " joined).")
+
+
+@network_app.command("load")
+def network_load(
+    sites: Annotated[Path | None, typer.Option(help="Sites CSV: site_id, lat, lon, …")] = None,
+    alarms: Annotated[Path | None, typer.Option(help="Alarms CSV: site_id, severity, start, …")] = None,
+    db: DbOption = None, json: JsonOption = False,
+) -> None:
+    """Replace the stored sites and/or alarms with these files."""
+    from heatmap.io.network import read_alarms, read_sites
+
+    if sites is None and alarms is None:
+        raise UsageError("give --sites and/or --alarms")
+    site_frame, site_problems = read_sites(sites) if sites else (None, [])
+    alarm_frame, alarm_problems = read_alarms(alarms) if alarms else (None, [])
+    store_at(db).replace_network(sites=site_frame, alarms=alarm_frame)
+    summary = {"sites": None if site_frame is None else len(site_frame),
+               "alarms": None if alarm_frame is None else len(alarm_frame),
+               "skipped": len(site_problems) + len(alarm_problems)}
+    for problem in [*site_problems, *alarm_problems][:20]:
+        err.print(f"[yellow]skipped[/] {problem}")
+    if json:
+        emit_json(summary)
+    else:
+        err.print(f"Loaded {summary['sites']} sites, {summary['alarms']} alarms"
+                  f" ({summary['skipped']} rows skipped).")
+
+
+@network_app.command("sites-from-drive-test")
+def sites_from_drive_test(
+    trace: Annotated[Path, typer.Argument(help="G-NetTrack Pro CSV or a zip of them.")],
+    out_file: Annotated[Path, typer.Option("--out", help="Sites CSV to write.")],
+) -> None:
+    """Estimate site positions from drive-test traces (strongest-signal centres per node)."""
+    from heatmap.core.network import estimate_sites
+    from heatmap.io.network import read_drive_test
+    from heatmap.io.writers import write_table
+
+    sites = estimate_sites(read_drive_test(trace))
+    write_table(sites, out_file)
+    err.print(f"Estimated {len(sites)} sites into {out_file}")

@@ -1,0 +1,125 @@
+"""Normalised keys of names: streets, settlements, regions (pure, cached functions)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rapidfuzz.distance import DamerauLevenshtein
+
+from heatmap.geocode.vocabulary import (
+    ABBREV_IN_NAME,
+    DROP_IN_NAME,
+    NAMEABLE_TYPES,
+    NOT_PROPER,
+    ORDINAL,
+    ORDINAL_WORDS,
+    QUALIFIER_FULL,
+    QUALIFIERS,
+    REGION_ALIASES,
+    REGION_TYPES,
+    SETTLEMENT_ALIASES,
+    TITLES,
+    TYPE_NAME_WORDS,
+    TYPE_WORDS,
+)
+
+#: Full qualifier and ordinal words a one-letter typo may hide.
+_FOLD_TARGETS: tuple[tuple[str, str], ...] = tuple(
+    [*QUALIFIER_FULL.items(), *((w, n) for w, n in ORDINAL_WORDS.items() if len(w) >= 5)]
+)
+_FOLD_INITIALS = frozenset(form[0] for form, _ in _FOLD_TARGETS)
+_ALPHA_HYPHEN = re.compile(r"(?<=[а-я])-(?=[а-я]{2})")
+_DASHES = re.compile(r"[‐‑‒–—―−]")
+
+
+def fold(text: str) -> str:
+    """Lower case, ``ё`` → ``е``, collapse whitespace."""
+    return " ".join(text.lower().replace("ё", "е").split())
+
+
+def _name_token(tok: str) -> str:
+    m = ORDINAL.match(tok)
+    if m:
+        return m.group(1)
+    if tok in ORDINAL_WORDS:
+        return ORDINAL_WORDS[tok]
+    if tok in QUALIFIERS:
+        return QUALIFIERS[tok]
+    if len(tok) >= 5 and tok[0] in _FOLD_INITIALS:
+        # a misspelt qualifier or ordinal ("Боольшая", "Чтвертая") still folds:
+        # one edit from a full form
+        for form, canon in _FOLD_TARGETS:
+            if abs(len(form) - len(tok)) <= 1 and DamerauLevenshtein.distance(tok, form) <= 1:
+                return canon
+    return tok
+
+
+def _street_tokens(name: str) -> list[str]:
+    text = _DASHES.sub("-", fold(name)).replace(".", " ").replace(",", " ")
+    text = _ALPHA_HYPHEN.sub(" ", text)  # "Миклухо-Маклая" = "Миклухо Маклая"
+    out: list[str] = []
+    for raw in text.split():
+        tok = raw.strip("-")
+        if not tok or tok in DROP_IN_NAME:
+            continue
+        tok = ABBREV_IN_NAME.get(tok, tok)
+        out.append(_name_token(tok))
+    return out
+
+
+
+
+def _with_type(tokens: list[str], street_type: str | None) -> list[str]:
+    if street_type and not any(t.isalpha() and t not in NOT_PROPER for t in tokens):
+        word = TYPE_WORDS.get(street_type, street_type)
+        if word and word not in tokens:
+            return [*tokens, word]
+    return tokens
+
+
+def _sorted_key(tokens: list[str]) -> str:
+    nums = sorted(t for t in tokens if t.isdigit())
+    words = sorted(t for t in tokens if not t.isdigit())
+    return " ".join(nums + words)
+
+
+@lru_cache(maxsize=262_144)
+def street_key(name: str, street_type: str | None = None) -> str:
+    """Order-free key of a street name: ``"2-я Березовая"`` → ``"2 березовая"``.
+
+    Ordinals become digits ("вторая", "2-я", "2" → "2"); qualifiers fold
+    ("Б.", "Большая", "Большой" → "б"); "им./имени" is dropped; words are sorted so
+    "Академическая Б." equals "Большая Академическая". A name made only of
+    numbers takes the type's word: ("2", "линия") → "2 линия" like "2-я Линия".
+    """
+    return _sorted_key(_with_type(_street_tokens(name), street_type))
+
+
+@lru_cache(maxsize=262_144)
+def street_loose_key(name: str, street_type: str | None = None) -> str:
+    """Like :func:`street_key` without titles and initials ("Маршала Блюхера" → "блюхера")."""
+    toks = [
+        t for t in _street_tokens(name)
+        if t not in TITLES and not (len(t) == 1 and t not in ("б", "м"))
+    ]
+    proper = [t for t in toks if t not in NAMEABLE_TYPES and t not in TYPE_NAME_WORDS]
+    if any(t.isalpha() and t not in NOT_PROPER for t in proper):
+        toks = proper  # "Пошехонское шоссе" ~ "ш. Пошехонское"
+    return _sorted_key(_with_type(toks, street_type))
+
+
+@lru_cache(maxsize=262_144)
+def settlement_key(name: str) -> str:
+    """Key of a settlement name: hyphens as spaces, aliases resolved ("СПб" → "санкт петербург")."""
+    text = _DASHES.sub("-", fold(name)).replace(".", " ").replace("-", " ")
+    key = " ".join(text.split())
+    return SETTLEMENT_ALIASES.get(key, key)
+
+
+def region_key(name: str) -> str:
+    """Key of a region name without its type: "Вологодская обл." → "вологодская"."""
+    text = _DASHES.sub("-", fold(name)).replace(".", " ").replace("-", " ")
+    toks = [t for t in text.split() if t not in REGION_TYPES]
+    key = " ".join(toks)
+    return REGION_ALIASES.get(key, SETTLEMENT_ALIASES.get(key, key))

@@ -1,0 +1,209 @@
+"""The engineer's and the agent's side: lifecycle, ETA, queues, known issues, joins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from heatmap.core.lifecycle import ACTIONS, check_transition
+from heatmap.core.network import correlate
+from heatmap.core.policy import Policy
+from heatmap.core.priority import prioritise
+from heatmap.core.routing import route
+from heatmap.core.script import ScriptTemplates, agent_script
+from heatmap.detect.identity import new_spot_id
+from heatmap.detect.join import attach
+from heatmap.detect.spots import buffered_hull, recount
+from heatmap.domain import OPEN_STATUSES, SpotStatus
+from heatmap.errors import NotFoundError, UsageError
+from heatmap.store.base import EVENT_COLUMNS, SPOT_COLUMNS, SpotChanges, Store
+
+
+def load_spot(store: Store, spot_id: str) -> pd.Series:
+    """One spot, or :class:`NotFoundError`."""
+    found = store.load_spots(ids=[spot_id])
+    if found.empty:
+        raise NotFoundError(f"no spot {spot_id!r}")
+    return found.iloc[0]
+
+
+def event(spot_id: str, at: datetime, kind: str, *, actor: str, from_status: str | None = None,
+          to_status: str | None = None, related: str | None = None, note: str | None = None,
+          eta: datetime | None = None) -> dict[str, object]:
+    return {"spot_id": spot_id, "at": at, "kind": kind, "from_status": from_status,
+            "to_status": to_status, "related_spot_id": related, "actor": actor, "note": note,
+            "eta": eta}
+
+
+def _reprioritised(store: Store, spots: pd.DataFrame, policy: Policy, now: datetime) -> pd.DataFrame:
+    members = store.load_complaints(spot_ids=spots["id"].tolist())
+    scored = prioritise(recount(spots, members), members, policy, now=now)
+    return scored
+
+
+def _write(store: Store, spots: pd.DataFrame, events: list[dict[str, object]], now: datetime,
+           *, expected: dict[str, str], members: pd.DataFrame | None = None) -> None:
+    store.apply_spot_changes(SpotChanges(
+        at=now,
+        spots=spots.loc[:, list(SPOT_COLUMNS)],
+        members=members if members is not None else pd.DataFrame(columns=["ticket_id",
+                                                                           "spot_id"]),
+        events=pd.DataFrame(events, columns=list(EVENT_COLUMNS)),
+        expected=expected,
+    ))
+
+
+def transition(
+    store: Store, spot_id: str, action: str, *, actor: str, now: datetime, policy: Policy,
+    note: str | None = None, cause: str | None = None,
+) -> pd.Series:
+    """Move a spot by an engineer's action (take, resolve, reject, reopen, requeue)."""
+    if action not in ACTIONS:
+        raise UsageError(f"unknown action {action!r}: use {', '.join(ACTIONS)}")
+    spot = load_spot(store, spot_id)
+    target = ACTIONS[action]
+    check_transition(spot_id, str(spot["status"]), target)
+    if action == "reject" and not note:
+        raise UsageError("rejecting a spot needs a reason (--reason)")
+    changed = spot.to_frame().T.reset_index(drop=True)
+    changed["status"] = target
+    changed["updated_at"] = now
+    if action == "take":
+        changed["engineer"] = actor
+    if cause is not None:
+        changed["cause"] = cause
+    changed = _reprioritised(store, changed, policy, now)
+    events = [event(spot_id, now, "transition", actor=actor, from_status=str(spot["status"]),
+                    to_status=target, note=note if cause is None else
+                    f"cause: {cause}" + (f"; {note}" if note else ""))]
+    _write(store, changed, events, now, expected={spot_id: str(spot["status"])})
+    return changed.iloc[0]
+
+
+def set_eta(store: Store, spot_id: str, eta: datetime, *, actor: str, now: datetime,
+            note: str | None = None) -> pd.Series:
+    """Set the expected fix time; every change is kept in the spot's history."""
+    spot = load_spot(store, spot_id)
+    if spot["status"] not in OPEN_STATUSES:
+        raise UsageError(f"spot {spot_id} is {spot['status']}: an ETA is for open spots only")
+    changed = spot.to_frame().T.reset_index(drop=True)
+    changed["eta"] = pd.Timestamp(eta)
+    changed["updated_at"] = now
+    events = [event(spot_id, now, "eta", actor=actor, note=note, eta=eta)]
+    _write(store, changed, events, now, expected={spot_id: str(spot["status"])})
+    return changed.iloc[0]
+
+
+@dataclass
+class SpotDetail:
+    spot: pd.Series
+    history: pd.DataFrame
+    eta_history: pd.DataFrame
+    complaints: pd.DataFrame
+    network: pd.Series | None
+    script: str
+    sla_left_hours: float | None
+
+
+def spot_detail(store: Store, spot_id: str, *, now: datetime, policy: Policy,
+                templates: ScriptTemplates) -> SpotDetail:
+    """Everything an engineer or agent sees about one spot."""
+    spot = load_spot(store, spot_id)
+    history = store.load_events(spot_id)
+    network = None
+    sites = store.load_sites()
+    if len(sites):
+        network = correlate(spot.to_frame().T, sites, store.load_alarms(),
+                            reach_m=policy.network.reach_m).iloc[0]
+    left = None
+    if pd.notna(spot["due_at"]):
+        left = round((pd.Timestamp(spot["due_at"]) - pd.Timestamp(now)).total_seconds() / 3600, 1)
+    return SpotDetail(
+        spot=spot,
+        history=history,
+        eta_history=history[history["kind"] == "eta"].loc[:, ["at", "eta", "actor", "note"]],
+        complaints=store.load_complaints(spot_ids=[spot_id]),
+        network=network,
+        script=agent_script(status=str(spot["status"]), cause=_cause(spot),
+                            eta=None if pd.isna(spot["eta"]) else spot["eta"], templates=templates),
+        sla_left_hours=left,
+    )
+
+
+def _cause(spot: pd.Series) -> str | None:
+    for name in ("cause", "suggested_cause"):
+        value = spot.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def queue_view(store: Store, queue: str, *, now: datetime, policy: Policy) -> pd.DataFrame:
+    """Open spots of a queue, highest priority first, with SLA hours left and breaches."""
+    if queue not in policy.queues:
+        raise UsageError(f"unknown queue {queue!r}: {', '.join(policy.queues)}")
+    spots = store.load_spots(statuses=sorted(OPEN_STATUSES))
+    spots = spots[spots["queue"] == queue].copy()
+    left = (pd.to_datetime(spots["due_at"], utc=True) - pd.Timestamp(now)).dt.total_seconds()
+    spots["sla_left_hours"] = np.round(left / 3600, 1)
+    spots["breached"] = spots["sla_left_hours"] < 0
+    return spots.sort_values(["priority", "id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def register_known_issue(
+    store: Store, *, lat: float, lon: float, radius_m: float, cause: str, actor: str,
+    now: datetime, policy: Policy, eta: datetime | None = None, address: str | None = None,
+    region: str | None = None, note: str | None = None, window_days: float = 30.0,
+) -> pd.Series:
+    """A spot for planned works or a known outage; complaints inside join it at once."""
+    if radius_m <= 0:
+        raise UsageError("the radius of a known issue must be positive")
+    taken = set(store.load_spots()["id"])
+    spot_id = new_spot_id(f"known:{lat:.6f}:{lon:.6f}:{pd.Timestamp(now).isoformat()}", taken)
+    spot = pd.DataFrame([{
+        "id": spot_id, "status": SpotStatus.IN_PROGRESS.value, "method": "known_issue",
+        "kind": "known_issue", "geometry": buffered_hull(np.array([lat]), np.array([lon]),
+                                                         radius_m),
+        "centroid_lat": lat, "centroid_lon": lon, "region": region, "address": address,
+        "complaints": 0, "subscribers": 0, "first_complaint_at": now, "last_complaint_at": now,
+        "dominant_topic": None, "priority": 0.0, "breakdown": {}, "queue": None,
+        "sla_hours": None, "due_at": None, "eta": eta, "cause": cause, "engineer": actor,
+        "merged_into": None, "created_at": now, "updated_at": now, "suggested_cause": None,
+        "alarm_site": None, "escalated": False,
+    }])
+    spot = route(spot, policy)
+    events = [event(spot_id, now, "created", actor=actor, to_status=SpotStatus.IN_PROGRESS.value,
+                    note=note or f"known issue: {cause}")]
+    if eta is not None:
+        events.append(event(spot_id, now, "eta", actor=actor, eta=eta))
+    _write(store, spot, events, now, expected={})
+    since = pd.Timestamp(now) - pd.Timedelta(days=window_days)
+    recent = store.load_complaints(since=since.to_pydatetime())
+    join_complaints(store, recent[recent["spot_id"].isna()], now=now, policy=policy,
+                    reach_m=0.0, only=[spot_id])
+    return load_spot(store, spot_id)
+
+
+def join_complaints(store: Store, complaints: pd.DataFrame, *, now: datetime, policy: Policy,
+                    reach_m: float, only: list[str] | None = None) -> pd.DataFrame:
+    """Attach located complaints to the open spot covering them or in reach; recount."""
+    spots = store.load_spots(statuses=sorted(OPEN_STATUSES), ids=only)
+    free = complaints[complaints["spot_id"].isna() & complaints["lat"].notna()]
+    joined = attach(free, spots, reach_m=reach_m)
+    if joined.empty:
+        return joined
+    touched = spots[spots["id"].isin(joined["spot_id"])].copy()
+    members = pd.concat([store.load_complaints(spot_ids=touched["id"].tolist()),
+                         free.merge(joined[["ticket_id", "spot_id"]], on="ticket_id",
+                                    suffixes=("_old", "")).drop(columns=["spot_id_old"])],
+                        ignore_index=True)
+    touched = prioritise(recount(touched, members), members, policy, now=now)
+    touched["updated_at"] = now
+    events = [event(s, now, "joined", actor="join", note=f"{n} complaint(s) joined")
+              for s, n in joined.groupby("spot_id").size().items()]
+    _write(store, touched, events, now, members=joined[["ticket_id", "spot_id"]],
+           expected=dict(zip(touched["id"], touched["status"], strict=True)))
+    return joined
