@@ -63,6 +63,7 @@ def ingest(
     gazetteer: Annotated[Path | None, typer.Option(
         "--gazetteer", envvar="HEATMAP_GAZETTEER",
         help="Geocode address rows at once with this gazetteer.")] = None,
+    policy: PolicyOption = None,
     now: NowOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -74,7 +75,7 @@ def ingest(
         task = progress.add_task("ingest", total=len(files))
         report = service.ingest(
             store, files, now=now_or(now), geocoder=geocoder, city=city,
-            progress=lambda _path, _rows: progress.advance(task),
+            progress=lambda _path, _rows: progress.advance(task), policy=load_policy(policy),
         )
     if json:
         emit_json(report.totals)
@@ -86,6 +87,8 @@ def ingest(
                   " see `heatmap quarantine`.")
     if report.geocoded:
         err.print("Geocoded: " + ", ".join(f"{k} {v}" for k, v in report.geocoded.items()))
+    if report.joined:
+        err.print(f"{report.joined} complaint(s) joined open spots at once.")
 
 
 @app.command()

@@ -74,9 +74,9 @@ def correlate(
                                rank=alarms["severity"].str.lower().map(SEVERITY_RANK).fillna(0))
         windows = spots.set_index("id")[["first_complaint_at", "last_complaint_at"]]
         hits = near.merge(alarms, on="site_id").join(windows, on="spot_id")
-        end = hits["end"].fillna(pd.Timestamp.max.tz_localize("UTC"))
+        still_active = hits["end"].isna()
         overlapping = hits[(hits["start"] <= hits["last_complaint_at"])
-                           & (end >= hits["first_complaint_at"])]
+                           & (still_active | (hits["end"] >= hits["first_complaint_at"]))]
         worst = overlapping.sort_values(["rank", "distance_m"], ascending=[False, True])
         worst = worst.drop_duplicates("spot_id").set_index("spot_id")
         out["alarm_site"] = out["id"].map(worst["site_id"])

@@ -64,6 +64,13 @@ class Escalation(_Strict):
     boost: float = Field(20.0, ge=0)
 
 
+class Join(_Strict):
+    """How near an open spot a new complaint must be to join it at once."""
+
+    reach_m: float = Field(100.0, ge=0)
+    window_days: float = Field(30.0, gt=0)
+
+
 class Network(_Strict):
     """How far a site is taken to serve a spot."""
 
@@ -76,6 +83,7 @@ class Policy(_Strict):
     routing: list[RoutingRule]
     escalation: Escalation = Field(default_factory=Escalation)
     network: Network = Field(default_factory=Network)
+    join: Join = Field(default_factory=Join)
 
     @model_validator(mode="after")
     def _rules_name_queues(self) -> Policy:

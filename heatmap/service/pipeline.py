@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from heatmap.core.ingest import validate_export
-from heatmap.core.policy import Policy
+from heatmap.core.policy import Policy, load_policy
 from heatmap.detect.run import DetectParams, detect
 from heatmap.geocode.base import Geocoder
 from heatmap.io.exports import read_export
@@ -35,6 +35,7 @@ class IngestReport:
     totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
     files: list[tuple[str, dict[str, int]]] = field(default_factory=list)
     geocoded: dict[str, int] = field(default_factory=dict)
+    joined: int = 0
 
 
 def ingest(
@@ -45,11 +46,13 @@ def ingest(
     geocoder: Geocoder | None = None,
     city: str | None = None,
     progress: Progress | None = None,
+    policy: Policy | None = None,
 ) -> IngestReport:
     """Read, validate and store CRM exports, one transaction per file.
 
     With a ``geocoder``, new address-only complaints are geocoded right away;
-    without one they wait (precision empty) for :func:`geocode_pending`.
+    without one they wait (precision empty) for :func:`geocode_pending`. Located
+    complaints inside or near an open spot then join it at once (``policy.join``).
     """
     key = store.secret()
     report = IngestReport()
@@ -67,7 +70,18 @@ def ingest(
             progress(str(path), checked.read)
     if geocoder is not None:
         report.geocoded = geocode_pending(store, geocoder, city=city)
+    report.joined = join_recent(store, policy=policy or load_policy(), now=now)
     return report
+
+
+def join_recent(store: Store, *, policy: Policy, now: datetime) -> int:
+    """Join located complaints without a spot to the open spot covering them."""
+    from heatmap.service.workflow import join_complaints
+
+    since = pd.Timestamp(now) - pd.Timedelta(days=policy.join.window_days)
+    recent = store.load_complaints(since=since.to_pydatetime())
+    joined = join_complaints(store, recent, now=now, policy=policy, reach_m=policy.join.reach_m)
+    return len(joined)
 
 
 def geocode_pending(

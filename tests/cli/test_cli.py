@@ -138,3 +138,26 @@ def test_geocode_pending_in_the_store(ready_db: str, sample_export: Path, tmp_pa
     again = json.loads(heatmap("geocode", "--gazetteer", str(tmp_path / "g.parquet"), "--json",
                                db=ready_db).stdout)
     assert again == {}, "nothing is pending any more"
+
+
+def test_engineer_works_a_spot_from_the_cli(ready_db: str, sample_export: Path) -> None:
+    heatmap("ingest", str(sample_export), db=ready_db)
+    heatmap("detect", "--now", "2026-11-20T12:00:00", db=ready_db)
+    spots = json.loads(heatmap("spots", "--format", "json", db=ready_db).stdout)["spots"]
+    top = spots[0]
+    queue = json.loads(heatmap("queue", top["queue"], "--json", "--now", "2026-11-20T13:00:00",
+                               db=ready_db).stdout)
+    assert queue["spots"][0]["id"] == top["id"] and "sla_left_hours" in queue["spots"][0]
+    taken = heatmap("spot", "take", top["id"], "--actor", "petrov", "--json", db=ready_db)
+    assert taken.returncode == 0, taken.stderr
+    assert json.loads(taken.stdout)["engineer"] == "petrov"
+    assert heatmap("spot", "eta", top["id"], "2026-11-25", db=ready_db).returncode == 0
+    shown = json.loads(heatmap("spot", "show", top["id"], "--json", db=ready_db).stdout)
+    assert shown["script"].endswith("Решение ожидается до 25 ноября.")
+    assert [h["kind"] for h in shown["history"]][-2:] == ["transition", "eta"]
+    again = heatmap("spot", "take", top["id"], db=ready_db)
+    assert again.returncode == 1 and "cannot become in_progress" in again.stderr
+    assert heatmap("spot", "reject", top["id"], db=ready_db).returncode == 2, "--reason is required"
+    resolved = heatmap("spot", "resolve", top["id"], "--cause", "equipment_failure", db=ready_db)
+    assert resolved.returncode == 0, resolved.stderr
+    assert heatmap("spot", "show", "SP-NOPE", db=ready_db).returncode == 1
