@@ -17,6 +17,7 @@ import pandas as pd
 from heatmap.core.ingest import validate_export
 from heatmap.core.policy import Policy, load_policy
 from heatmap.detect.run import DetectParams, detect
+from heatmap.domain import OPEN_STATUSES
 from heatmap.geocode.base import Geocoder
 from heatmap.io.exports import read_export
 from heatmap.store.base import IngestWrite, SpotChanges, Store
@@ -78,6 +79,8 @@ def join_recent(store: Store, *, policy: Policy, now: datetime) -> int:
     """Join located complaints without a spot to the open spot covering them."""
     from heatmap.service.workflow import join_complaints
 
+    if store.load_spots(statuses=sorted(OPEN_STATUSES)).empty:
+        return 0
     since = pd.Timestamp(now) - pd.Timedelta(days=policy.join.window_days)
     recent = store.load_complaints(since=since.to_pydatetime())
     joined = join_complaints(store, recent, now=now, policy=policy, reach_m=policy.join.reach_m)

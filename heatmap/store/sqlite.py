@@ -10,6 +10,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from heatmap.core.ingest import COMPLAINT_COLUMNS, plan_upsert
@@ -37,6 +38,7 @@ _TIME_COLUMNS = ("created_at", "ingested_at", "updated_at")
 _SPOT_TIMES = ("first_complaint_at", "last_complaint_at", "due_at", "eta", "created_at",
                "updated_at")
 _CHUNK = 900  # below SQLite's default limit of host parameters
+_MAX_PARAMS = 999  # the lowest limit of host parameters any SQLite build has
 
 
 def migrations(dialect: str) -> list[tuple[int, str, str]]:
@@ -180,12 +182,9 @@ class SQLiteStore:
             )
             ingest_id = cursor.lastrowid
             if len(plan.inserts):
-                cursor.executemany(
-                    f"INSERT INTO complaints ({', '.join(COMPLAINT_COLUMNS)}, precision, geo_score,"
-                    f" ingested_at, updated_at) VALUES"
-                    f" ({', '.join('?' * (len(COMPLAINT_COLUMNS) + 4))})",
-                    _complaint_rows(plan.inserts, at, with_point=True),
-                )
+                _insert_many(cursor, "complaints", [*COMPLAINT_COLUMNS, "precision", "geo_score",
+                                                    "ingested_at", "updated_at"],
+                             _complaint_matrix(plan.inserts, at, with_point=True))
             if len(plan.updates):
                 self._update_complaints(cursor, plan.updates, at, ingest_id)
             if len(batch.quarantine):
@@ -210,7 +209,7 @@ class SQLiteStore:
                 updates["ticket_id"], strict=True),
         )
         assignments = ", ".join(f"{c} = ?" for c in COMPLAINT_COLUMNS if c != "ticket_id")
-        rows = _complaint_rows(updates, at, with_point=False)
+        rows = _complaint_matrix(updates, at, with_point=False).tolist()
         # A changed ticket is placed again: its CRM point if it now has one (SET
         # expressions see the old row, so the new lat comes in as a parameter),
         # else it waits for geocoding.
@@ -399,7 +398,8 @@ def _statements(sql: str) -> list[str]:
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
-def _complaint_rows(frame: pd.DataFrame, at: str | None, *, with_point: bool) -> list[tuple]:
+def _complaint_matrix(frame: pd.DataFrame, at: str | None, *, with_point: bool) -> np.ndarray:
+    """Rows to write as a 2-D object array, missing values as None."""
     columns = frame.loc[:, list(COMPLAINT_COLUMNS)].copy()
     columns["created_at"] = iso_utc(columns["created_at"])
     if with_point:
@@ -408,5 +408,17 @@ def _complaint_rows(frame: pd.DataFrame, at: str | None, *, with_point: bool) ->
         columns["geo_score"] = located.map({True: 1.0, False: None})
         columns["ingested_at"] = at
         columns["updated_at"] = at
-    values = columns.astype(object)
-    return list(map(tuple, values.where(columns.notna(), None).to_numpy().tolist()))
+    return np.asarray(columns.astype(object).where(columns.notna(), None).to_numpy(dtype=object))
+
+
+def _insert_many(cursor: sqlite3.Cursor, table: str, columns: list[str], rows: np.ndarray) -> None:
+    """INSERT many rows, several rows per statement: binding dominates, steps amortise."""
+    per = max(1, _MAX_PARAMS // len(columns))
+    one = "(" + ", ".join("?" * len(columns)) + ")"
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+    full = len(rows) - len(rows) % per
+    if full:
+        cursor.executemany(head + ", ".join([one] * per),
+                           rows[:full].reshape(-1, per * len(columns)).tolist())
+    if full < len(rows):
+        cursor.execute(head + ", ".join([one] * (len(rows) - full)), rows[full:].ravel().tolist())
