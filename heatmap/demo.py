@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from heatmap import service
 from heatmap.cli.output import err, out, table
-from heatmap.core.policy import load_policy
+from heatmap.core.policy import Policy, load_policy
+from heatmap.core.script import load_templates
 from heatmap.detect.run import DetectParams
 from heatmap.geocode import GazetteerGeocoder, build_gazetteer, save_gazetteer
 from heatmap.io.writers import write_text
 from heatmap.render.geo import dumps, spots_geojson
 from heatmap.render.map import spot_map
 from heatmap.samples import SAMPLES_NOW, sample_file
-from heatmap.store import open_store
+from heatmap.service import workflow
+from heatmap.store import Store, open_store
 
 
 def run_demo(out_dir: Path) -> dict[str, object]:
@@ -36,8 +39,11 @@ def run_demo(out_dir: Path) -> dict[str, object]:
                                   geocoder=geocoder)
 
         err.print("[bold]3.[/] Detect spots (H3), prioritise and route them")
-        detected = service.detect_spots(store, params=DetectParams(), policy=load_policy(),
-                                        now=now)
+        policy = load_policy()
+        detected = service.detect_spots(store, params=DetectParams(), policy=policy, now=now)
+
+        err.print("[bold]4.[/] Engineers work the queue; agents read the script")
+        worked = _work_spots(store, policy=policy, now=now)
 
         spots = store.load_spots()
         write_text(dumps(spots_geojson(spots)), out_dir / "spots.geojson")
@@ -53,6 +59,7 @@ def run_demo(out_dir: Path) -> dict[str, object]:
         "complaints_in_spots": detected.complaints_in_spots,
     }
     out.print(table("Demo summary", ["step", "figure"], figures.items()))
+    out.print(table("Lifecycle", ["spot", "action", "status", "what an agent says"], worked))
     top = spots.head(8)
     out.print(table("Top spots", ["id", "priority", "complainants", "topic", "queue", "address"],
                     top[["id", "priority", "subscribers", "dominant_topic", "queue",
@@ -60,3 +67,36 @@ def run_demo(out_dir: Path) -> dict[str, object]:
     err.print(f"Wrote [bold]{out_dir / 'map.html'}[/], {out_dir / 'spots.geojson'} and the store "
               f"{db_file}. Open the map in a browser.")
     return figures
+
+
+def _work_spots(store: Store, *, policy: Policy, now: datetime) -> list[tuple[str, ...]]:
+    """Take the top spot with an ETA, resolve the next, reject a tiny one, add planned works."""
+    templates = load_templates()
+    spots = store.load_spots()
+    done: list[tuple[str, ...]] = []
+
+    def say(spot_id: str, action: str, at: datetime) -> None:
+        detail = workflow.spot_detail(store, spot_id, now=at, policy=policy, templates=templates)
+        done.append((spot_id, action, str(detail.spot["status"]), detail.script))
+
+    top, second = str(spots["id"].iloc[0]), str(spots["id"].iloc[1])
+    later = now + timedelta(minutes=30)
+    workflow.transition(store, top, "take", actor="engineer.ivanov", now=later, policy=policy)
+    workflow.set_eta(store, top, now + timedelta(days=5), actor="engineer.ivanov", now=later,
+                     note="replacement RRU ordered")
+    say(top, "take + ETA", later)
+    workflow.transition(store, second, "take", actor="engineer.petrova", now=later, policy=policy)
+    workflow.transition(store, second, "resolve", actor="engineer.petrova",
+                        now=later + timedelta(hours=3), policy=policy, cause="equipment_failure",
+                        note="power supply unit replaced")
+    say(second, "take + resolve", later + timedelta(hours=3))
+    smallest = str(spots.sort_values(["subscribers", "id"])["id"].iloc[0])
+    workflow.transition(store, smallest, "reject", actor="engineer.petrova", now=later,
+                        policy=policy, note="complaints from a test SIM batch")
+    say(smallest, "reject", later)
+    known = workflow.register_known_issue(
+        store, lat=59.2181, lon=39.8886, radius_m=250, cause="planned_works",
+        actor="engineer.ivanov", now=later, policy=policy, eta=now + timedelta(days=2),
+        address="Вологда, Советский проспект (плановые работы)")
+    say(str(known["id"]), "known issue", later)
+    return done

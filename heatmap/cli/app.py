@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 
 from heatmap import service
@@ -115,14 +116,21 @@ def detect(
     min_subscribers: Annotated[int | None, typer.Option(
         help="Distinct complainants that make a spot (3).")] = None,
     window_days: Annotated[float | None, typer.Option(help="Look back this many days (30).")] = None,
+    engine: Annotated[str, typer.Option(help="local, or dask (DBSCAN on a cluster).")] = "local",
+    scheduler: Annotated[str | None, typer.Option(
+        envvar="HEATMAP_DASK_SCHEDULER",
+        help="Dask scheduler address (default: a local cluster of 2 workers).")] = None,
     policy: PolicyOption = None,
     now: NowOption = None,
     json: JsonOption = False,
 ) -> None:
     """Detect spots among the stored complaints; open spots keep their ids."""
+    from heatmap.service.engines import labeller_for
+
     params = _detect_params(method, h3_res, eps_m, min_subscribers, window_days)
-    report = service.detect_spots(store_at(db), params=params, policy=load_policy(policy),
-                                  now=now_or(now))
+    with labeller_for(engine, scheduler=scheduler) as labeller:
+        report = service.detect_spots(store_at(db), params=params, policy=load_policy(policy),
+                                      now=now_or(now), labeller=labeller)
     summary = {"method": report.method, "spots": report.spots, "new": report.new,
                "merged": report.merged, "complaints_in_spots": report.complaints_in_spots}
     if json:
@@ -143,6 +151,40 @@ def _detect_params(method: str | None, h3_res: int | None, eps_m: float | None,
         min_subscribers=base.min_subscribers if min_subscribers is None else min_subscribers,
         window_days=base.window_days if window_days is None else window_days,
     )
+
+
+@app.command("detect-file")
+def detect_file(
+    in_file: Annotated[Path, typer.Argument(help="CSV with lat, lon, subscriber_id[, created_at].")],
+    out_file: Annotated[Path, typer.Option("--out", help="CSV to write.")],
+    method: Annotated[str, typer.Option(help="h3 or dbscan.")] = "h3",
+    h3_res: Annotated[int | None, typer.Option(help="H3 resolution (default 9).")] = None,
+    eps_m: Annotated[float | None, typer.Option(help="DBSCAN radius in metres (250).")] = None,
+    min_subscribers: Annotated[int | None, typer.Option(
+        help="Distinct complainants that make a spot (3).")] = None,
+    window_days: Annotated[float | None, typer.Option(
+        help="With created_at: only the last N days before the newest row count.")] = None,
+) -> None:
+    """Label the rows of a CSV with spot ids (empty = noise), in order, nothing stored."""
+    from heatmap.io.writers import write_table
+    from heatmap.service.files import detect_in_frame
+
+    frame = _read_plain_csv(in_file)
+    params = _detect_params(method, h3_res, eps_m, min_subscribers, window_days)
+    labelled = detect_in_frame(frame, params=params, use_window=window_days is not None)
+    write_table(labelled, out_file)
+    found = labelled["spot_id"].replace("", None).dropna()
+    err.print(f"Wrote {len(labelled)} rows to {out_file}: {found.nunique()} spots, "
+              f"{len(found)} rows in spots.")
+
+
+def _read_plain_csv(path: Path) -> pd.DataFrame:
+    from heatmap.errors import InputError
+
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read CSV: {exc}") from exc
 
 
 @app.command()
@@ -260,15 +302,9 @@ def geocode_file(
         envvar="HEATMAP_CITY", help="Settlement for addresses that name none.")] = None,
 ) -> None:
     """Geocode a CSV: rows kept in order with lat, lon, precision, score, matched added."""
-    import pandas as pd
-
-    from heatmap.errors import InputError
     from heatmap.io.writers import write_table
 
-    try:
-        frame = pd.read_csv(in_file, dtype=str, keep_default_na=False)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{in_file}: cannot read CSV: {exc}") from exc
+    frame = _read_plain_csv(in_file)
     if column not in frame.columns:
         raise UsageError(f"{in_file} has no column {column!r} (columns: {', '.join(frame.columns)})")
     geocoder = _geocoder(gazetteer, city)

@@ -21,6 +21,7 @@ class ScriptTemplates:
     with_eta: str
     without_eta: str
     resolved: str
+    not_in_work: str
     works: dict[str, str]
     default_works: str
 
@@ -33,7 +34,8 @@ def load_templates(path: Path | None = None) -> ScriptTemplates:
         data = tomllib.loads(text)
         return ScriptTemplates(
             with_eta=data["with_eta"], without_eta=data["without_eta"],
-            resolved=data["resolved"], works=dict(data["works"]),
+            resolved=data["resolved"], not_in_work=data["not_in_work"],
+            works=dict(data["works"]),
             default_works=data["default_works"],
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError) as exc:
@@ -57,6 +59,8 @@ def agent_script(
     """The sentence an agent reads to a caller whose address a spot covers."""
     if status == "resolved":
         return templates.resolved
+    if status in ("rejected", "merged"):
+        return templates.not_in_work
     works = templates.works.get(cause or "", templates.default_works)
     if eta is None:
         return templates.without_eta.format(works=works)

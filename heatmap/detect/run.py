@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,8 +44,12 @@ class Detection:
     expected: dict[str, str]
 
 
+#: How a run turns candidate points into labels (the local engine, or Dask's).
+Labeller = Callable[[pd.DataFrame, "DetectParams"], np.ndarray]
+
+
 def label_points(points: pd.DataFrame, params: DetectParams) -> np.ndarray:
-    """Cluster label per point (-1 = noise) by the chosen method."""
+    """Cluster label per point (-1 = noise) by the chosen method, in this process."""
     weight = points["precision"].map(PRECISION_WEIGHT).fillna(0.0).to_numpy(float)
     args = (points["lat"].to_numpy(float), points["lon"].to_numpy(float),
             points["subscriber_id"].to_numpy())
@@ -83,6 +88,7 @@ def detect(
     now: datetime,
     sites: pd.DataFrame | None = None,
     alarms: pd.DataFrame | None = None,
+    labeller: Labeller = label_points,
 ) -> Detection:
     """Detect spots among ``complaints`` given every stored spot (``spots``).
 
@@ -90,7 +96,7 @@ def detect(
     alarm during its window and a suggested cause, which routing rules can use.
     """
     points = candidate_points(complaints, spots, params=params, now=now)
-    labels = label_points(points, params) if len(points) else np.zeros(0, dtype=np.int64)
+    labels = labeller(points, params) if len(points) else np.zeros(0, dtype=np.int64)
     points = points.assign(label=labels)
     clusters = summarise(points, labels, method=params.method, h3_res=params.h3_res,
                          eps_m=params.eps_m)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from heatmap.core.ingest import validate_export
 from heatmap.core.policy import Policy, load_policy
-from heatmap.detect.run import DetectParams, detect
+from heatmap.detect.run import DetectParams, Labeller, detect, label_points
 from heatmap.domain import OPEN_STATUSES
 from heatmap.geocode.base import Geocoder
 from heatmap.io.exports import read_export
@@ -120,13 +120,14 @@ class DetectReport:
     method: str
 
 
-def detect_spots(store: Store, *, params: DetectParams, policy: Policy, now: datetime) -> DetectReport:
+def detect_spots(store: Store, *, params: DetectParams, policy: Policy, now: datetime,
+                 labeller: Labeller = label_points) -> DetectReport:
     """Run detection over the stored complaints and write the result in one transaction."""
     since = pd.Timestamp(now) - pd.Timedelta(days=params.window_days)
     complaints = store.load_complaints(since=since.to_pydatetime())
     spots = store.load_spots()
     result = detect(complaints, spots, params=params, policy=policy, now=now,
-                    sites=store.load_sites(), alarms=store.load_alarms())
+                    sites=store.load_sites(), alarms=store.load_alarms(), labeller=labeller)
     store.apply_spot_changes(
         SpotChanges(at=now, spots=result.spots, members=result.members, events=result.events,
                     expected=result.expected)

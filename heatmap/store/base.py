@@ -73,6 +73,19 @@ class SpotChanges:
     expected: dict[str, str] = field(default_factory=dict)
 
 
+# --- api keys ---
+@dataclass(frozen=True)
+class ApiKeyRecord:
+    """An HTTP API key as stored: the public id, a hash of the secret, the role."""
+
+    key_id: str
+    key_hash: str
+    role: str
+    name: str | None
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
 class Store(Protocol):
     """A complaint and spot store. Adapters: :mod:`heatmap.store.sqlite` (PostGIS next)."""
 
@@ -143,4 +156,25 @@ class Store(Protocol):
 
     def load_alarms(self) -> pd.DataFrame:
         """Alarms with :data:`heatmap.core.network.ALARM_COLUMNS`; times tz-aware UTC."""
+        ...
+
+    # --- api keys ---
+    def save_api_key(self, key: ApiKeyRecord) -> None:
+        """Store a new API key (its hash, never the secret)."""
+        ...
+
+    def load_api_key(self, key_id: str) -> ApiKeyRecord | None:
+        """The key with this id (revoked ones too), or None."""
+        ...
+
+    def load_api_keys(self) -> list[ApiKeyRecord]:
+        """Every key, oldest first."""
+        ...
+
+    def revoke_api_key(self, key_id: str, at: datetime) -> bool:
+        """Mark a key revoked; False when there is no such key or it was revoked already."""
+        ...
+
+    def spots_version(self) -> int:
+        """A counter every spot change bumps in the same transaction (-1 before schema 3)."""
         ...

@@ -40,6 +40,7 @@ from heatmap.store.base import (
     EVENT_COLUMNS,
     SPOT_COLUMNS,
     STORED_COMPLAINT_COLUMNS,
+    ApiKeyRecord,
     IngestWrite,
     SpotChanges,
 )
@@ -504,6 +505,8 @@ class PostGISStore:
                 )
             if len(events):
                 copy_frame(cursor, "spot_events", events, _EVENT_KINDS)
+            cursor.execute("UPDATE meta SET value = (value::bigint + 1)::text"
+                           " WHERE key = 'spots_version'")  # API index freshness (schema 3)
 
     # --- network --------------------------------------------------------------------
     def replace_network(
@@ -536,6 +539,45 @@ class PostGISStore:
         frame["start"] = parse_utc(frame["start"])
         frame["end"] = parse_utc(frame["end"])
         return frame
+
+    # --- api keys -------------------------------------------------------------------
+    def save_api_key(self, key: ApiKeyRecord) -> None:
+        self._require_schema()
+        with self._tx("saving an API key", writes=True) as cursor:
+            cursor.execute(
+                "INSERT INTO api_keys (key_id, key_hash, role, name, created_at, revoked_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s)",
+                (key.key_id, key.key_hash, key.role, key.name, key.created_at, key.revoked_at),
+            )
+
+    def load_api_key(self, key_id: str) -> ApiKeyRecord | None:
+        self._require_schema()
+        with self._tx("reading an API key") as cursor:
+            cursor.execute("SELECT key_id, key_hash, role, name, created_at, revoked_at"
+                           " FROM api_keys WHERE key_id = %s", (key_id,))
+            row = cursor.fetchone()
+        return None if row is None else ApiKeyRecord(*row)
+
+    def load_api_keys(self) -> list[ApiKeyRecord]:
+        self._require_schema()
+        with self._tx("reading API keys") as cursor:
+            cursor.execute("SELECT key_id, key_hash, role, name, created_at, revoked_at"
+                           ' FROM api_keys ORDER BY created_at, key_id COLLATE "C"')
+            rows = cursor.fetchall()
+        return [ApiKeyRecord(*row) for row in rows]
+
+    def revoke_api_key(self, key_id: str, at: datetime) -> bool:
+        self._require_schema()
+        with self._tx("revoking an API key", writes=True) as cursor:
+            cursor.execute("UPDATE api_keys SET revoked_at = %s WHERE key_id = %s"
+                           " AND revoked_at IS NULL", (at, key_id))
+            return cursor.rowcount == 1
+
+    def spots_version(self) -> int:
+        with self._tx("reading the spots version") as cursor:
+            cursor.execute("SELECT value FROM meta WHERE key = 'spots_version'")
+            value = _one(cursor)
+        return -1 if value is None else int(value)
 
     # --- server-side analytics ------------------------------------------------------
     def cluster_dbscan(self, eps_m: float, min_points: int, *,

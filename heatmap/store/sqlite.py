@@ -20,6 +20,7 @@ from heatmap.store.base import (
     EVENT_COLUMNS,
     SPOT_COLUMNS,
     STORED_COMPLAINT_COLUMNS,
+    ApiKeyRecord,
     IngestWrite,
     SpotChanges,
 )
@@ -337,6 +338,8 @@ class SQLiteStore:
                 f" ({', '.join('?' * len(EVENT_COLUMNS))})",
                 zip(*(nullable(events[c]) for c in EVENT_COLUMNS), strict=True),
             )
+            cursor.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1"
+                           " WHERE key = 'spots_version'")  # API index freshness (schema 3)
 
     @staticmethod
     def _check_expected(cursor: sqlite3.Cursor, expected: dict[str, str]) -> None:
@@ -391,6 +394,51 @@ class SQLiteStore:
         frame["start"] = parse_utc(frame["start"])
         frame["end"] = parse_utc(frame["end"])
         return frame
+
+    # --- api keys -------------------------------------------------------------------
+    def save_api_key(self, key: ApiKeyRecord) -> None:
+        self._require_schema()
+        with self._tx() as cursor:
+            cursor.execute(
+                "INSERT INTO api_keys (key_id, key_hash, role, name, created_at, revoked_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (key.key_id, key.key_hash, key.role, key.name, iso_one(key.created_at),
+                 iso_one(key.revoked_at)),
+            )
+
+    def load_api_key(self, key_id: str) -> ApiKeyRecord | None:
+        self._require_schema()
+        row = self._db.execute(
+            "SELECT key_id, key_hash, role, name, created_at, revoked_at FROM api_keys"
+            " WHERE key_id = ?", (key_id,)).fetchone()
+        return None if row is None else _api_key(row)
+
+    def load_api_keys(self) -> list[ApiKeyRecord]:
+        self._require_schema()
+        rows = self._db.execute(
+            "SELECT key_id, key_hash, role, name, created_at, revoked_at FROM api_keys"
+            " ORDER BY created_at, key_id").fetchall()
+        return [_api_key(row) for row in rows]
+
+    def revoke_api_key(self, key_id: str, at: datetime) -> bool:
+        self._require_schema()
+        with self._tx() as cursor:
+            cursor.execute("UPDATE api_keys SET revoked_at = ? WHERE key_id = ?"
+                           " AND revoked_at IS NULL", (iso_one(at), key_id))
+            return cursor.rowcount == 1
+
+    def spots_version(self) -> int:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'spots_version'").fetchone()
+        return -1 if row is None else int(row[0])
+
+
+def _api_key(row: Sequence[object]) -> ApiKeyRecord:
+    created, revoked = (None if v is None else pd.Timestamp(str(v)).to_pydatetime()
+                        for v in row[4:6])
+    assert created is not None
+    return ApiKeyRecord(key_id=str(row[0]), key_hash=str(row[1]), role=str(row[2]),
+                        name=None if row[3] is None else str(row[3]), created_at=created,
+                        revoked_at=revoked)
 
 
 def _statements(sql: str) -> list[str]:

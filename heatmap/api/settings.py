@@ -1,0 +1,33 @@
+"""Settings of the HTTP API (``HEATMAP_API_*``), beside the package's own settings."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ApiSettings(BaseSettings):
+    """What the API serves and how strictly; read from ``HEATMAP_API_*`` variables."""
+
+    model_config = SettingsConfigDict(env_prefix="HEATMAP_API_", extra="ignore")
+
+    #: An open spot this near a looked-up point (metres) counts as covering it.
+    lookup_reach_m: float = Field(100.0, ge=0, le=5_000)
+    #: Resolved spots shown beside a lookup: resolved within these days ...
+    recent_days: float = Field(14.0, gt=0)
+    #: ... and within this many metres of the point.
+    recent_reach_m: float = Field(500.0, ge=0, le=20_000)
+    #: How often (milliseconds) a worker asks the store whether spots changed.
+    index_check_ms: int = Field(200, ge=0, le=60_000)
+    #: Hex cells with fewer distinct complainants than this are never shown.
+    hex_min_subscribers: int = Field(3, ge=1)
+    #: Complaints of the last these days make the hex layer.
+    hex_window_days: float = Field(30.0, gt=0)
+    #: Seconds a computed hex layer is reused before it is computed again.
+    hex_cache_s: float = Field(30.0, ge=0)
+    #: A bbox may span at most this many degrees of latitude and of longitude.
+    max_bbox_deg: float = Field(5.0, gt=0, le=360)
+    #: Seconds a checked API key is trusted before the store is asked again.
+    key_cache_s: float = Field(10.0, ge=0)
+    #: Leaflet for the map page when the browser can reach it; "" draws the map offline.
+    leaflet_url: str = "https://unpkg.com/leaflet@1.9.4/dist"

@@ -1,0 +1,79 @@
+"""`heatmap detect-file` and `heatmap detect --engine dask` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.cluster import DBSCAN
+
+from heatmap.testing import assert_same_partition
+
+from .test_cli import heatmap
+
+
+def points_file(tmp_path: Path, n: int = 3000, seed: int = 3) -> Path:
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform([59.18, 39.80], [59.26, 39.96], size=(12, 2))
+    which = rng.integers(len(centres), size=n)
+    spread = rng.normal(0, 0.0012, size=(n, 2))
+    lat, lon = (centres[which] + spread).T
+    frame = pd.DataFrame({"row": np.arange(n), "lat": lat.round(6), "lon": lon.round(6),
+                          "subscriber_id": [f"s{i}" for i in range(n)]})
+    frame["lat"] = frame["lat"].astype(object)
+    frame.loc[5, "lat"] = "not a number"
+    path = tmp_path / "points.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_detect_file_dbscan_equals_scikit_learn(tmp_path: Path) -> None:
+    source = points_file(tmp_path)
+    result = heatmap("detect-file", str(source), "--method", "dbscan", "--eps-m", "150",
+                     "--min-subscribers", "4", "--out", str(tmp_path / "out.csv"))
+    assert result.returncode == 0, result.stderr
+    out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert out["row"].tolist() == [str(i) for i in range(3000)], "rows keep their order"
+    assert out.loc[5, "spot_id"] == "", "an unusable row is noise, not an error"
+    good = out.drop(index=5)
+    coords = np.radians(good[["lat", "lon"]].astype(float).to_numpy())
+    reference = DBSCAN(eps=150 / 6_371_008.8, min_samples=4, metric="haversine",
+                       algorithm="ball_tree").fit_predict(coords)
+    assert_same_partition(good["spot_id"].replace("", "-1").tolist(), reference.astype(str).tolist(),
+                          noise="-1")
+    assert (good["spot_id"] != "").sum() > 1000
+
+
+def test_detect_file_h3_counts_distinct_subscribers(tmp_path: Path) -> None:
+    rows = "lat,lon,subscriber_id\n" + "59.2200,39.8800,a\n" * 5 + "59.2200,39.8800,b\n"
+    (tmp_path / "few.csv").write_text(rows, encoding="utf-8")
+    heatmap("detect-file", str(tmp_path / "few.csv"), "--method", "h3", "--out",
+            str(tmp_path / "o.csv"))
+    assert set(pd.read_csv(tmp_path / "o.csv", keep_default_na=False)["spot_id"]) == {""}
+    missing = heatmap("detect-file", str(tmp_path / "o.csv"), "--out", str(tmp_path / "x.csv"),
+                      "--method", "h3", env={"X": "1"})
+    assert missing.returncode == 0  # spot_id column present is fine; lat/lon/subscriber exist
+    (tmp_path / "bad.csv").write_text("x,y\n1,2\n", encoding="utf-8")
+    bad = heatmap("detect-file", str(tmp_path / "bad.csv"), "--out", str(tmp_path / "y.csv"))
+    assert bad.returncode == 1 and "missing column" in bad.stderr
+
+
+@pytest.mark.slow
+def test_dask_engine_gives_the_local_spots(tmp_path: Path, sample_export: Path) -> None:
+    spots = {}
+    for engine in ("local", "dask"):
+        db = f"sqlite:///{tmp_path / engine}.db"
+        heatmap("init", db=db)
+        heatmap("ingest", str(sample_export), db=db)
+        result = heatmap("detect", "--method", "dbscan", "--engine", engine, "--json", "--now",
+                         "2026-11-20T12:00:00", db=db)
+        assert result.returncode == 0, result.stderr
+        listed = json.loads(heatmap("spots", "--format", "json", db=db).stdout)["spots"]
+        spots[engine] = sorted((s["id"], s["subscribers"], s["complaints"]) for s in listed)
+    assert spots["dask"] == spots["local"]
+    assert len(spots["local"]) >= 6
+    h3_on_dask = heatmap("detect", "--engine", "dask", db=f"sqlite:///{tmp_path / 'local'}.db")
+    assert h3_on_dask.returncode == 2 and "--method dbscan" in h3_on_dask.stderr
