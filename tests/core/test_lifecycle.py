@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 
 from heatmap.core.lifecycle import ACTIONS, ALLOWED, check_transition
@@ -7,7 +9,7 @@ from heatmap.errors import TransitionError
 
 def test_the_documented_lifecycle_is_allowed() -> None:
     path = ["new", "queued", "in_progress", "resolved", "reopened", "in_progress", "rejected"]
-    for current, target in zip(path, path[1:], strict=False):
+    for current, target in itertools.pairwise(path):
         check_transition("SP-1", current, target)
 
 

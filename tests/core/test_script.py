@@ -34,5 +34,5 @@ def test_script_without_eta_or_cause_and_after_the_fix() -> None:
 
 def test_broken_templates_fail_at_load(tmp_path: Path) -> None:
     (tmp_path / "t.toml").write_text('with_eta = "x"\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="t.toml"):
+    with pytest.raises(ConfigError, match=r"t\.toml"):
         load_templates(tmp_path / "t.toml")
