@@ -43,14 +43,18 @@ lint: dev
 	$(BIN)/ruff check heatmap tests benchmarks
 	$(BIN)/mypy
 
-## bench: every benchmark, this project beside its peer
-bench: bench-ingest bench-detect bench-geocode
+## bench: every benchmark, this project beside its peer (PostGIS columns need a DSN)
+PG_DSN ?= $(or $(HEATMAP_TEST_PG_DSN),postgresql://postgres@127.0.0.1:5432/postgres)
+bench: bench-ingest bench-ingest-pg bench-detect bench-geocode
 
 bench-ingest: dev
 	$(BIN)/python benchmarks/bench_ingest.py
 
+bench-ingest-pg: dev
+	$(BIN)/python benchmarks/bench_ingest_pg.py --dsn $(PG_DSN)
+
 bench-detect: dev
-	$(BIN)/python benchmarks/bench_detect.py --n 100000 1000000
+	$(BIN)/python benchmarks/bench_detect.py --n 100000 1000000 --pg-dsn $(PG_DSN)
 
 bench-geocode: dev
 	$(BIN)/python benchmarks/bench_geocode.py
