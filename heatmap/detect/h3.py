@@ -5,10 +5,16 @@ from __future__ import annotations
 import h3
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from heatmap.detect.cells import cells_of
+
+try:  # h3ronpy finds neighbours of many cells in native code
+    from h3ronpy import grid_disk as _native_disk
+except ImportError:  # pragma: no cover - exercised only without h3ronpy
+    _native_disk = None
 from heatmap.errors import DetectionError
 
 
@@ -32,46 +38,71 @@ def label_h3(
     lon = np.asarray(lon, dtype=np.float64)
     n = len(lat)
     _check(lat, lon, res, min_subscribers)
-    weights = np.ones(n) if weight is None else np.asarray(weight, dtype=np.float64)
-    subscribers = np.arange(n) if subscriber is None else np.asarray(subscriber)
     labels = np.full(n, -1, dtype=np.int64)
-    counted = weights > 0
-    if not counted.any():
+    weights = None if weight is None else np.asarray(weight, dtype=np.float64)
+    index = np.arange(n) if weights is None else np.flatnonzero(weights > 0)
+    if len(index) == 0:
         return labels
-    index = np.flatnonzero(counted)
     cells = cells_of(lat[index], lon[index], res)
-    frame = pd.DataFrame({"cell": cells, "subscriber": subscribers[index], "w": weights[index]})
-    per_subscriber = frame.groupby(["cell", "subscriber"], sort=False)["w"].max()
-    strength = per_subscriber.groupby(level="cell", sort=False).sum()
-    hot = strength.index[strength.to_numpy() >= min_subscribers - 1e-9].to_numpy(np.uint64)
-    if len(hot) == 0:
+    cell_code, cell_values = pd.factorize(cells, sort=False)
+    # A cell with fewer points than the threshold cannot be hot (weights are ≤ 1):
+    # only points of the other cells need their subscribers counted.
+    candidate = np.bincount(cell_code)[cell_code] >= min_subscribers
+    if not candidate.any():
         return labels
-    component = _components(hot)
-    point_component = pd.Series(component, index=hot).reindex(cells).to_numpy()
-    in_spot = ~np.isnan(point_component)
-    # Renumber components by first appearance among the points.
-    raw = point_component[in_spot].astype(np.int64)
-    _, first = np.unique(raw, return_index=True)
-    order = np.argsort(np.argsort(first))
-    renumber = dict(zip(np.unique(raw).tolist(), order.tolist(), strict=True))
-    labels[index[in_spot]] = np.fromiter((renumber[r] for r in raw.tolist()), dtype=np.int64)
+    index, cell_code = index[candidate], cell_code[candidate]
+    who = (np.arange(len(index)) if subscriber is None
+           else pd.factorize(np.asarray(subscriber)[index], sort=False)[0])
+    # One key per (cell, subscriber): each complainant counts once per cell, with
+    # the largest weight of their points there.
+    pair = pd.Series(cell_code.astype(np.int64) * (int(who.max()) + 1) + who)
+    if weights is None:
+        first = ~pair.duplicated().to_numpy()
+        strength = np.bincount(cell_code[first], minlength=len(cell_values)).astype(np.float64)
+    else:
+        w = weights[index]
+        order = np.lexsort((-w, pair.to_numpy()))
+        keep = order[~pair.iloc[order].duplicated().to_numpy()]
+        strength = np.bincount(cell_code[keep], weights=w[keep], minlength=len(cell_values))
+    is_hot = strength >= min_subscribers - 1e-9
+    if not is_hot.any():
+        return labels
+    component = np.full(len(cell_values), -1, dtype=np.int64)
+    component[is_hot] = _components(np.asarray(cell_values, dtype=np.uint64)[is_hot])
+    point_component = component[cell_code]
+    in_spot = point_component >= 0
+    # Number spots by their first point: factorize keeps first-appearance order.
+    labels[index[in_spot]] = pd.factorize(point_component[in_spot], sort=False)[0]
     return labels
 
 
 def _components(hot: np.ndarray) -> np.ndarray:
     """Connected components of hot cells under edge adjacency."""
-    position = {int(c): i for i, c in enumerate(hot.tolist())}
-    rows: list[int] = []
-    cols: list[int] = []
-    for cell, i in position.items():
-        for neighbour in h3.grid_ring(h3.int_to_str(cell), 1):
-            j = position.get(h3.str_to_int(neighbour))
-            if j is not None:
-                rows.append(i)
-                cols.append(j)
-    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(hot), len(hot)))
+    rows, neighbours = _neighbour_pairs(hot)
+    order = np.argsort(hot)
+    at = np.searchsorted(hot[order], neighbours)
+    at = np.clip(at, 0, len(hot) - 1)
+    found = hot[order][at] == neighbours
+    graph = coo_matrix((np.ones(int(found.sum())), (rows[found], order[at[found]])),
+                       shape=(len(hot), len(hot)))
     _, component = connected_components(graph, directed=False)
-    return np.asarray(component, dtype=np.float64)
+    return np.asarray(component, dtype=np.int64)
+
+
+def _neighbour_pairs(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(index of a cell, one of its edge neighbours) for every cell, vectorised when possible."""
+    if _native_disk is not None:
+        disks = pa.array(_native_disk(cells, 1, flatten=False))
+        lengths = np.diff(np.asarray(disks.offsets))
+        return (np.repeat(np.arange(len(cells)), lengths),
+                np.asarray(disks.flatten(), dtype=np.uint64))
+    rows: list[int] = []
+    values: list[int] = []
+    for i, cell in enumerate(cells.tolist()):
+        for neighbour in h3.grid_ring(h3.int_to_str(cell), 1):
+            rows.append(i)
+            values.append(h3.str_to_int(neighbour))
+    return np.asarray(rows, dtype=np.int64), np.asarray(values, dtype=np.uint64)
 
 
 def _check(lat: np.ndarray, lon: np.ndarray, res: int, min_subscribers: int) -> None:

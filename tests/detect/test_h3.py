@@ -1,6 +1,8 @@
 import h3
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from heatmap.detect.h3 import label_h3
 from heatmap.errors import DetectionError
@@ -64,3 +66,40 @@ def test_bad_input_is_a_detection_error(lat: list[float], lon: list[float],
                                         kwargs: dict[str, int]) -> None:
     with pytest.raises(DetectionError):
         label_h3(np.array(lat), np.array(lon), **kwargs)
+
+
+def _reference(lat: np.ndarray, lon: np.ndarray, subs: np.ndarray, weight: np.ndarray,
+               res: int, k: int) -> list[frozenset[int]]:
+    """Spots as sets of point indices, the slow obvious way."""
+    cells = [h3.latlng_to_cell(a, b, res) for a, b in zip(lat, lon, strict=True)]
+    best: dict[tuple[str, str], float] = {}
+    for cell, s, w in zip(cells, subs, weight, strict=True):
+        if w > 0:
+            best[(cell, s)] = max(best.get((cell, s), 0.0), w)
+    strength: dict[str, float] = {}
+    for (cell, _), w in best.items():
+        strength[cell] = strength.get(cell, 0.0) + w
+    hot = {c for c, v in strength.items() if v >= k - 1e-9}
+    groups: list[set[str]] = []
+    for cell in hot:
+        touching = [g for g in groups if any(h3.are_neighbor_cells(cell, o) for o in g)]
+        merged = {cell}.union(*touching)
+        groups = [g for g in groups if g not in touching] + [merged]
+    return sorted((frozenset(i for i, c in enumerate(cells) if c in g and weight[i] > 0)
+                   for g in groups), key=min)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31), st.integers(8, 120), st.integers(1, 4))
+def test_label_h3_matches_the_obvious_implementation(seed: int, n: int, k: int) -> None:
+    rng = np.random.default_rng(seed)
+    lat = 59.22 + rng.normal(0, 0.004, n)
+    lon = 39.88 + rng.normal(0, 0.008, n)
+    subs = rng.integers(0, max(2, n // 2), n).astype(str)
+    weight = rng.choice([0.0, 0.5, 1.0], n, p=[0.1, 0.2, 0.7])
+    labels = label_h3(lat, lon, subs, res=9, min_subscribers=k, weight=weight)
+    found = sorted((frozenset(np.flatnonzero(labels == v).tolist())
+                    for v in range(labels.max() + 1)), key=min)
+    assert found == _reference(lat, lon, subs, weight, 9, k)
+    firsts = [min(g) for g in found]
+    assert firsts == sorted(firsts), "spots are numbered by their first point"

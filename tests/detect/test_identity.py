@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from heatmap.core.policy import load_policy
 from heatmap.detect.run import DetectParams, detect
@@ -134,3 +136,27 @@ def test_new_spots_are_queued_with_a_routing_event() -> None:
     kinds = result.events["kind"].tolist()
     assert kinds == ["created", "transition"]
     assert np.isfinite(result.spots["priority"]).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(3, 8), min_size=1, max_size=6),
+       st.lists(st.integers(0, 4), min_size=6, max_size=6))
+def test_growing_spots_keep_their_ids_and_reruns_change_nothing(
+        sizes: list[int], growth: list[int]) -> None:
+    # Groups 5 km apart never touch: only growth happens between the runs.
+    centres = [(59.0 + 0.05 * i, 39.0) for i in range(len(sizes))]
+    stored = complaints([(lat, lon, k) for (lat, lon), k in zip(centres, sizes, strict=True)])
+    stored, spots, first = run(stored, empty_spots())
+    by_centre = {round(r.centroid_lat, 2): r.id for r in first.spots.itertuples()}
+    assert len(by_centre) == len(sizes)
+    extra = [(lat, lon, g) for (lat, lon), g in zip(centres, growth, strict=False) if g]
+    if extra:
+        stored = pd.concat([stored, complaints(extra, start=10_000)], ignore_index=True)
+    stored, spots, second = run(stored, spots, NOW + timedelta(minutes=1))
+    assert {round(r.centroid_lat, 2): r.id for r in second.spots.itertuples()} == by_centre
+    expected = [k + (growth[i] if i < len(growth) else 0) for i, k in enumerate(sizes)]
+    got = second.spots.set_index("id")["subscribers"]
+    assert [got[by_centre[round(c[0], 2)]] for c in centres] == expected
+    _, _, third = run(stored, spots, NOW + timedelta(minutes=2))
+    assert third.members.empty and set(third.spots["id"]) == set(by_centre.values())
+    assert not (third.events["kind"].isin(["created", "split", "merged"])).any()
