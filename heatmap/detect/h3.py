@@ -57,13 +57,14 @@ def label_h3(
     # the largest weight of their points there.
     pair = pd.Series(cell_code.astype(np.int64) * (int(who.max()) + 1) + who)
     if weights is None:
-        first = ~pair.duplicated().to_numpy()
-        strength = np.bincount(cell_code[first], minlength=len(cell_values)).astype(np.float64)
+        keep = np.flatnonzero(~pair.duplicated().to_numpy())
+        w = None
     else:
         w = weights[index]
         order = np.lexsort((-w, pair.to_numpy()))
         keep = order[~pair.iloc[order].duplicated().to_numpy()]
-        strength = np.bincount(cell_code[keep], weights=w[keep], minlength=len(cell_values))
+        w = w[keep]
+    strength = np.bincount(cell_code[keep], weights=w, minlength=len(cell_values))
     is_hot = strength >= min_subscribers - 1e-9
     if not is_hot.any():
         return labels
