@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install dev demo test test-fast lint bench bench-ingest bench-detect bench-geocode clean
+.PHONY: install dev demo test test-fast lint bench bench-ingest bench-ingest-pg bench-detect bench-dask bench-geocode clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Teplokarty needs Python 3.11+ (set PYTHON=...)")'
@@ -55,6 +55,9 @@ bench-ingest-pg: dev
 
 bench-detect: dev
 	$(BIN)/python benchmarks/bench_detect.py --n 100000 1000000 --pg-dsn $(PG_DSN)
+
+bench-dask: dev
+	$(BIN)/python benchmarks/bench_dask.py --n 10000000
 
 bench-geocode: dev
 	$(BIN)/python benchmarks/bench_geocode.py
