@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install dev demo test test-fast lint bench bench-ingest bench-ingest-pg bench-detect bench-dask bench-geocode clean
+.PHONY: install dev demo test test-fast lint bench bench-ingest bench-ingest-pg bench-detect bench-dask bench-geocode bench-api eval-filter clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Teplokarty needs Python 3.11+ (set PYTHON=...)")'
@@ -61,6 +61,14 @@ bench-dask: dev
 
 bench-geocode: dev
 	$(BIN)/python benchmarks/bench_geocode.py
+
+## bench-api: wrk on loopback, point lookups beside a trivial endpoint (needs wrk)
+bench-api: dev
+	$(BIN)/python benchmarks/bench_api.py
+
+## eval-filter: recall and precision of the comment filter on real text (../shared/data)
+eval-filter: dev
+	$(BIN)/python benchmarks/eval_comment_filter.py
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache

@@ -22,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.points import make_points  # noqa: E402
+from benchmarks.points import make_points
 
 
 def _peak_mb() -> float:

@@ -5,7 +5,7 @@ Loading (``db`` is a store URL, a path to a SQLite file, an open
 
     complaints = load_complaints()            # points, EPSG:4326, no phone numbers
     spots = load_spots(status="queued")       # polygons, EPSG:4326
-    ratings = load_ratings()                  # empty until the SMS close-out lands
+    ratings = load_ratings()                  # clients' ratings of resolved spots
     events = load_events()                    # lineage and lifecycle transitions
 
 Detection without writing anything, and its tuning::
@@ -100,9 +100,9 @@ def load_ratings(db: StoreLike = None) -> gpd.GeoDataFrame:
     """Client ratings of resolved spots: ``spot_id, subscriber_id, rating (1–5), comment,
     at`` and the spot's centroid as geometry (EPSG:4326).
 
-    Ratings arrive with the SMS close-out (``heatmap notify``), which is not built yet:
-    today the store holds none, and this returns an **empty** frame with exactly these
-    columns, so notebooks written against it keep working when ratings appear.
+    Ratings arrive through the SMS close-out (a reply to ``heatmap notify``'s message or
+    the signed rating link); comments are stored already filtered. A store without
+    ratings gives an empty frame with exactly these columns.
     """
     with _opened(db) as store:
         return ratings_gdf(store)

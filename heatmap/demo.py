@@ -7,6 +7,7 @@ from pathlib import Path
 
 from heatmap import service
 from heatmap.cli.output import err, out, table
+from heatmap.closeout.demo import run_closeout
 from heatmap.core.policy import Policy, load_policy
 from heatmap.core.script import load_templates
 from heatmap.detect.run import DetectParams
@@ -45,6 +46,9 @@ def run_demo(out_dir: Path) -> dict[str, object]:
         err.print("[bold]4.[/] Engineers work the queue; agents read the script")
         worked = _work_spots(store, policy=policy, now=now)
 
+        err.print("[bold]5.[/] Close-out: SMS to the clients of resolved spots, their answers")
+        closed, comments = run_closeout(store, policy=policy, now=now, out_dir=out_dir)
+
         spots = store.load_spots()
         write_text(dumps(spots_geojson(spots)), out_dir / "spots.geojson")
         spot_map(spots, store.load_complaints()).save(str(out_dir / "map.html"))
@@ -60,6 +64,10 @@ def run_demo(out_dir: Path) -> dict[str, object]:
     }
     out.print(table("Demo summary", ["step", "figure"], figures.items()))
     out.print(table("Lifecycle", ["spot", "action", "status", "what an agent says"], worked))
+    out.print(table("Close-out report (heatmap report)", ["figure", "value"],
+                    [(k, "—" if v is None else v) for k, v in closed.items()]))
+    out.print(table("Client comments as stored (filtered)", ["spot", "rating", "persists",
+                                                              "comment"], comments))
     top = spots.head(8)
     out.print(table("Top spots", ["id", "priority", "complainants", "topic", "queue", "address"],
                     top[["id", "priority", "subscribers", "dominant_topic", "queue",

@@ -29,5 +29,7 @@ class ApiSettings(BaseSettings):
     max_bbox_deg: float = Field(5.0, gt=0, le=360)
     #: Seconds a checked API key is trusted before the store is asked again.
     key_cache_s: float = Field(10.0, ge=0)
+    #: Freeze the objects loaded at startup out of the garbage collector (``heatmap serve``).
+    gc_freeze: bool = False
     #: Leaflet for the map page when the browser can reach it; "" draws the map offline.
     leaflet_url: str = "https://unpkg.com/leaflet@1.9.4/dist"

@@ -14,6 +14,8 @@ import pandas as pd
 import typer
 
 from heatmap import service
+from heatmap.cli.api import register as register_api
+from heatmap.cli.closeout import register as register_closeout
 from heatmap.cli.common import DbOption, JsonOption, NowOption, PolicyOption, now_or, store_at
 from heatmap.cli.output import emit_json, err, out, table
 from heatmap.cli.workflow import known_issue, network_app, queue, spot_app
@@ -39,6 +41,8 @@ app.add_typer(spot_app, name="spot")
 app.add_typer(network_app, name="network")
 app.command("queue")(queue)
 app.command("known-issue")(known_issue)
+register_api(app)
+register_closeout(app)
 
 
 

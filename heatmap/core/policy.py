@@ -77,6 +77,12 @@ class Network(_Strict):
     reach_m: float = Field(1500.0, gt=0)
 
 
+class Closeout(_Strict):
+    """Client answers after a resolution: how many "still broken" replies reopen a spot."""
+
+    reopen_after: int = Field(2, ge=1)
+
+
 class Policy(_Strict):
     priority: PriorityPolicy
     queues: dict[str, Queue]
@@ -84,6 +90,7 @@ class Policy(_Strict):
     escalation: Escalation = Field(default_factory=Escalation)
     network: Network = Field(default_factory=Network)
     join: Join = Field(default_factory=Join)
+    closeout: Closeout = Field(default_factory=Closeout)
 
     @model_validator(mode="after")
     def _rules_name_queues(self) -> Policy:

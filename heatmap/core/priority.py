@@ -25,6 +25,7 @@ def prioritise(
     if out.empty:
         out["priority"] = pd.Series(dtype=float)
         out["breakdown"] = pd.Series(dtype=object)
+        out["escalated"] = pd.Series(dtype=bool)
         return out
     members = complaints[complaints["spot_id"].isin(out["id"])].copy()
     members["segment_w"] = members["segment"].map(p.segment).fillna(1.0)

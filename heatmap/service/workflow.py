@@ -8,6 +8,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from heatmap.closeout.outbox import resolution_outbox
 from heatmap.core.lifecycle import ACTIONS, check_transition
 from heatmap.core.network import correlate
 from heatmap.core.policy import Policy
@@ -45,7 +46,8 @@ def _reprioritised(store: Store, spots: pd.DataFrame, policy: Policy, now: datet
 
 
 def _write(store: Store, spots: pd.DataFrame, events: list[dict[str, object]], now: datetime,
-           *, expected: dict[str, str], members: pd.DataFrame | None = None) -> None:
+           *, expected: dict[str, str], members: pd.DataFrame | None = None,
+           outbox: pd.DataFrame | None = None) -> None:
     store.apply_spot_changes(SpotChanges(
         at=now,
         spots=spots.loc[:, list(SPOT_COLUMNS)],
@@ -53,6 +55,7 @@ def _write(store: Store, spots: pd.DataFrame, events: list[dict[str, object]], n
                                                                            "spot_id"]),
         events=pd.DataFrame(events, columns=list(EVENT_COLUMNS)),
         expected=expected,
+        outbox=outbox,
     ))
 
 
@@ -79,7 +82,10 @@ def transition(
     events = [event(spot_id, now, "transition", actor=actor, from_status=str(spot["status"]),
                     to_status=target, note=note if cause is None else
                     f"cause: {cause}" + (f"; {note}" if note else ""))]
-    _write(store, changed, events, now, expected={spot_id: str(spot["status"])})
+    # close-out: resolving owes each complainant an SMS, written in the same transaction
+    outbox = resolution_outbox(store, changed.iloc[0], now=now) if target == SpotStatus.RESOLVED \
+        else None
+    _write(store, changed, events, now, expected={spot_id: str(spot["status"])}, outbox=outbox)
     return changed.iloc[0]
 
 

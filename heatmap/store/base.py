@@ -7,7 +7,7 @@ and each adapter runs it in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -63,7 +63,9 @@ class SpotChanges:
     carries lineage (created, grown, merged, split) and transitions. ``expected``
     maps spot id → the status the change was computed from: when the stored status
     differs (someone else changed the spot meanwhile) nothing is written and
-    :class:`heatmap.errors.ConflictError` is raised.
+    :class:`heatmap.errors.ConflictError` is raised. ``outbox`` (close-out) holds new
+    SMS rows (:data:`heatmap.closeout.schema.NEW_OUTBOX_COLUMNS`) written in the same
+    transaction; a row whose (spot, subscriber, event) exists already is skipped.
     """
 
     at: datetime
@@ -71,6 +73,7 @@ class SpotChanges:
     members: pd.DataFrame
     events: pd.DataFrame
     expected: dict[str, str] = field(default_factory=dict)
+    outbox: pd.DataFrame | None = None
 
 
 # --- api keys ---
@@ -177,4 +180,53 @@ class Store(Protocol):
 
     def spots_version(self) -> int:
         """A counter every spot change bumps in the same transaction (-1 before schema 3)."""
+        ...
+
+    # --- close-out ---
+    def load_outbox(self, *, statuses: Collection[str] | None = None,
+                    ids: Collection[int] | None = None, msisdn: str | None = None) -> pd.DataFrame:
+        """SMS outbox rows (:data:`heatmap.closeout.schema.OUTBOX_COLUMNS`) by id; times UTC."""
+        ...
+
+    def due_outbox(self, *, now: datetime, limit: int) -> pd.DataFrame:
+        """Pending or held rows whose ``next_attempt_at`` has come, earliest first."""
+        ...
+
+    def update_outbox(self, outbox_id: int, values: Mapping[str, object], *,
+                      only_if: Collection[str]) -> bool:
+        """Set ``values`` on one row if its status is in ``only_if``; whether it was."""
+        ...
+
+    def add_sms_report(self, outbox_id: int, *, at: datetime, code: int, text: str | None) -> None:
+        """Keep a delivery report as the gateway sent it."""
+        ...
+
+    def load_sms_reports(self) -> pd.DataFrame:
+        """Delivery reports: ``outbox_id, at, code, text``, oldest first."""
+        ...
+
+    def add_inbound(self, *, at: datetime, msisdn: str, outbox_id: int | None, kind: str,
+                    text: str | None) -> None:
+        """Log an SMS reply (its text already passed through the comment filter)."""
+        ...
+
+    def add_optout(self, msisdn: str, *, at: datetime, source: str) -> None:
+        """Never send close-out SMS to this number again (a repeat changes nothing)."""
+        ...
+
+    def load_optouts(self) -> pd.DataFrame:
+        """Opted-out numbers: ``msisdn, at, source``."""
+        ...
+
+    def record_rating(self, rating: Mapping[str, object], *, use_link_of: int | None = None) -> bool:
+        """Store an answer; the one in force for its (spot, subscriber) is kept, superseded.
+
+        With ``use_link_of`` the rating link of that outbox row is spent in the same
+        transaction; False (and nothing stored) when it was spent already.
+        """
+        ...
+
+    def load_ratings(self, *, current_only: bool = True,
+                     spot_ids: Collection[str] | None = None) -> pd.DataFrame:
+        """Ratings (:data:`heatmap.closeout.schema.RATING_ROW_COLUMNS`), oldest first."""
         ...

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -33,6 +33,13 @@ from psycopg import Cursor, sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from heatmap.closeout.schema import (
+    NEW_OUTBOX_COLUMNS,
+    OUTBOX_COLUMNS,
+    OUTBOX_INTEGERS,
+    OUTBOX_TIMES,
+    RATING_ROW_COLUMNS,
+)
 from heatmap.core.ingest import COMPLAINT_COLUMNS, plan_upsert
 from heatmap.core.network import ALARM_COLUMNS, SITE_COLUMNS
 from heatmap.errors import ConflictError, MigrationError, StoreError
@@ -507,6 +514,8 @@ class PostGISStore:
                 copy_frame(cursor, "spot_events", events, _EVENT_KINDS)
             cursor.execute("UPDATE meta SET value = (value::bigint + 1)::text"
                            " WHERE key = 'spots_version'")  # API index freshness (schema 3)
+            if changes.outbox is not None and len(changes.outbox):
+                _insert_outbox(cursor, changes.outbox)  # close-out (schema 4)
 
     # --- network --------------------------------------------------------------------
     def replace_network(
@@ -579,6 +588,127 @@ class PostGISStore:
             value = _one(cursor)
         return -1 if value is None else int(value)
 
+    # --- close-out ------------------------------------------------------------------
+    def load_outbox(self, *, statuses: Collection[str] | None = None,
+                    ids: Collection[int] | None = None, msisdn: str | None = None) -> pd.DataFrame:
+        self._require_schema()
+        where: list[str] = []
+        params: list[object] = []
+        if statuses is not None:
+            where.append("status = ANY(%s::text[])")
+            params.append(list(statuses))
+        if ids is not None:
+            where.append("id = ANY(%s::bigint[])")
+            params.append([int(i) for i in ids])
+        if msisdn is not None:
+            where.append("msisdn = %s")
+            params.append(msisdn)
+        query = (f"SELECT {_select(OUTBOX_COLUMNS, OUTBOX_TIMES)} FROM sms_outbox"
+                 f" WHERE {' AND '.join(where) or 'true'} ORDER BY id")
+        return _outbox_frame(self._frame("loading the SMS outbox", query, params))
+
+    def due_outbox(self, *, now: datetime, limit: int) -> pd.DataFrame:
+        self._require_schema()
+        query = (f"SELECT {_select(OUTBOX_COLUMNS, OUTBOX_TIMES)} FROM sms_outbox"
+                 " WHERE status IN ('pending', 'held') AND next_attempt_at <= %s"
+                 " ORDER BY next_attempt_at, id LIMIT %s")
+        return _outbox_frame(self._frame("loading due SMS", query,
+                                         [_pg_value(now), int(limit)]))
+
+    def update_outbox(self, outbox_id: int, values: Mapping[str, object], *,
+                      only_if: Collection[str]) -> bool:
+        self._require_schema()
+        names = list(values)
+        unknown = set(names) - set(OUTBOX_COLUMNS[1:])
+        if unknown or not names:
+            raise StoreError(f"not outbox columns: {sorted(unknown) or 'none given'}")
+        assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(n))
+                                         for n in names)
+        with self._tx("updating an SMS", writes=True) as cursor:
+            cursor.execute(
+                sql.SQL("UPDATE sms_outbox SET {} WHERE id = %s AND status = ANY(%s::text[])")
+                .format(assignments),
+                [*(_pg_value(values[n]) for n in names), int(outbox_id), list(only_if)])
+            return cursor.rowcount == 1
+
+    def add_sms_report(self, outbox_id: int, *, at: datetime, code: int, text: str | None) -> None:
+        self._require_schema()
+        with self._tx("saving a delivery report", writes=True) as cursor:
+            cursor.execute("INSERT INTO sms_reports (outbox_id, at, code, text)"
+                           " VALUES (%s, %s, %s, %s)", (int(outbox_id), _pg_value(at), int(code), text))
+
+    def load_sms_reports(self) -> pd.DataFrame:
+        self._require_schema()
+        frame = self._frame("loading delivery reports",
+                            f"SELECT outbox_id, {_iso('at')} AS at, code, text FROM sms_reports"
+                            " ORDER BY id")
+        frame["at"] = parse_utc(frame["at"])
+        return frame
+
+    def add_inbound(self, *, at: datetime, msisdn: str, outbox_id: int | None, kind: str,
+                    text: str | None) -> None:
+        self._require_schema()
+        with self._tx("saving an SMS reply", writes=True) as cursor:
+            cursor.execute("INSERT INTO sms_inbound (at, msisdn, outbox_id, kind, text)"
+                           " VALUES (%s, %s, %s, %s, %s)",
+                           (_pg_value(at), msisdn, None if outbox_id is None else int(outbox_id),
+                            kind, text))
+
+    def add_optout(self, msisdn: str, *, at: datetime, source: str) -> None:
+        self._require_schema()
+        with self._tx("saving an opt-out", writes=True) as cursor:
+            cursor.execute("INSERT INTO sms_optouts (msisdn, at, source) VALUES (%s, %s, %s)"
+                           " ON CONFLICT (msisdn) DO NOTHING", (msisdn, _pg_value(at), source))
+
+    def load_optouts(self) -> pd.DataFrame:
+        self._require_schema()
+        frame = self._frame("loading opt-outs", f"SELECT msisdn, {_iso('at')} AS at, source"
+                                                ' FROM sms_optouts ORDER BY msisdn COLLATE "C"')
+        frame["at"] = parse_utc(frame["at"])
+        return frame
+
+    def record_rating(self, rating: Mapping[str, object], *, use_link_of: int | None = None) -> bool:
+        self._require_schema()
+        names = [c for c in RATING_ROW_COLUMNS if c not in ("id", "superseded_at")]
+        at = _pg_value(rating["at"])
+        with self._tx("saving a rating", writes=True) as cursor:
+            # one writer per (spot, subscriber): the answer in force is replaced in order
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
+                           (f"rating:{rating['spot_id']}:{rating['subscriber_id']}",))
+            if use_link_of is not None:
+                cursor.execute("UPDATE sms_outbox SET link_used_at = %s WHERE id = %s"
+                               " AND link_used_at IS NULL", (at, int(use_link_of)))
+                if cursor.rowcount != 1:
+                    return False
+            cursor.execute("UPDATE ratings SET superseded_at = %s WHERE spot_id = %s"
+                           " AND subscriber_id = %s AND superseded_at IS NULL",
+                           (at, rating["spot_id"], rating["subscriber_id"]))
+            cursor.execute(
+                sql.SQL("INSERT INTO ratings ({}) VALUES ({})").format(
+                    columns_sql(names), sql.SQL(", ").join(sql.Placeholder() * len(names))),
+                [_pg_value(rating.get(n)) for n in names])
+        return True
+
+    def load_ratings(self, *, current_only: bool = True,
+                     spot_ids: Collection[str] | None = None) -> pd.DataFrame:
+        self._require_schema()
+        where: list[str] = []
+        params: list[object] = []
+        if current_only:
+            where.append("superseded_at IS NULL")
+        if spot_ids is not None:
+            where.append("spot_id = ANY(%s::text[])")
+            params.append(list(spot_ids))
+        query = (f"SELECT {_select(RATING_ROW_COLUMNS, ('at', 'superseded_at'))} FROM ratings"
+                 f" WHERE {' AND '.join(where) or 'true'} ORDER BY id")
+        frame = self._frame("loading ratings", query, params)
+        for name in ("at", "superseded_at"):
+            frame[name] = parse_utc(frame[name])
+        for name in ("id", "outbox_id", "rating"):
+            frame[name] = pd.to_numeric(frame[name]).astype("Int64")
+        frame["persists"] = frame["persists"].astype(bool)
+        return frame
+
     # --- server-side analytics ------------------------------------------------------
     def cluster_dbscan(self, eps_m: float, min_points: int, *,
                        since: datetime | None = None) -> pd.DataFrame:
@@ -614,6 +744,37 @@ class PostGISStore:
         frame = pd.DataFrame.from_records(rows, columns=["ticket_id", "cluster"])
         frame["cluster"] = frame["cluster"].fillna(-1).astype(np.int64)
         return frame
+
+
+# --- close-out helpers ---
+def _insert_outbox(cursor: Cur, rows: pd.DataFrame) -> None:
+    frame = rows.loc[:, list(NEW_OUTBOX_COLUMNS)]
+    cursor.executemany(
+        sql.SQL("INSERT INTO sms_outbox ({}) VALUES ({})"
+                " ON CONFLICT (spot_id, subscriber_id, event) DO NOTHING").format(
+            columns_sql(NEW_OUTBOX_COLUMNS),
+            sql.SQL(", ").join(sql.Placeholder() * len(NEW_OUTBOX_COLUMNS))),
+        [[_pg_value(v) for v in row] for row in frame.itertuples(index=False, name=None)],
+    )
+
+
+def _pg_value(value: object) -> object:
+    """A value for a psycopg parameter: timestamps as aware datetimes, NaN/NaT as NULL."""
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.to_pydatetime()
+    if value is None or isinstance(value, datetime | str):
+        return value
+    if pd.isna(value):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _outbox_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    for name in OUTBOX_TIMES:
+        frame[name] = parse_utc(frame[name])
+    for name in OUTBOX_INTEGERS:
+        frame[name] = pd.to_numeric(frame[name]).astype("Int64")
+    return frame
 
 
 # --- helpers ---------------------------------------------------------------------------

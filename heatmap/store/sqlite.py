@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
@@ -13,6 +13,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from heatmap.closeout.schema import (
+    NEW_OUTBOX_COLUMNS,
+    OUTBOX_COLUMNS,
+    OUTBOX_INTEGERS,
+    OUTBOX_TIMES,
+    RATING_ROW_COLUMNS,
+)
 from heatmap.core.ingest import COMPLAINT_COLUMNS, plan_upsert
 from heatmap.core.network import ALARM_COLUMNS, SITE_COLUMNS
 from heatmap.errors import ConflictError, MigrationError, StoreError
@@ -340,6 +347,8 @@ class SQLiteStore:
             )
             cursor.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1"
                            " WHERE key = 'spots_version'")  # API index freshness (schema 3)
+            if changes.outbox is not None and len(changes.outbox):
+                self._insert_outbox(cursor, changes.outbox)  # close-out (schema 4)
 
     @staticmethod
     def _check_expected(cursor: sqlite3.Cursor, expected: dict[str, str]) -> None:
@@ -431,6 +440,120 @@ class SQLiteStore:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'spots_version'").fetchone()
         return -1 if row is None else int(row[0])
 
+    # --- close-out ------------------------------------------------------------------
+    @staticmethod
+    def _insert_outbox(cursor: sqlite3.Cursor, rows: pd.DataFrame) -> None:
+        frame = rows.loc[:, list(NEW_OUTBOX_COLUMNS)].copy()
+        for name in ("next_attempt_at", "created_at", "updated_at"):
+            frame[name] = iso_utc(frame[name])
+        cursor.executemany(
+            f"INSERT INTO sms_outbox ({', '.join(NEW_OUTBOX_COLUMNS)}) VALUES"
+            f" ({', '.join('?' * len(NEW_OUTBOX_COLUMNS))})"
+            " ON CONFLICT (spot_id, subscriber_id, event) DO NOTHING",
+            zip(*(nullable(frame[c]) for c in NEW_OUTBOX_COLUMNS), strict=True),
+        )
+
+    def load_outbox(self, *, statuses: Collection[str] | None = None,
+                    ids: Collection[int] | None = None, msisdn: str | None = None) -> pd.DataFrame:
+        self._require_schema()
+        where: list[str] = ["1 = 1"]
+        params: list[object] = []
+        for column, given in (("status", statuses), ("id", ids)):
+            if given is not None:
+                chosen = list(given)
+                where.append(f"{column} IN ({','.join('?' * len(chosen))})")
+                params.extend(chosen)
+        if msisdn is not None:
+            where.append("msisdn = ?")
+            params.append(msisdn)
+        return _outbox_frame(self._frame(f"SELECT {', '.join(OUTBOX_COLUMNS)} FROM sms_outbox WHERE "
+                                         + " AND ".join(where) + " ORDER BY id", params))
+
+    def due_outbox(self, *, now: datetime, limit: int) -> pd.DataFrame:
+        self._require_schema()
+        return _outbox_frame(self._frame(
+            f"SELECT {', '.join(OUTBOX_COLUMNS)} FROM sms_outbox WHERE status IN ('pending', 'held')"
+            " AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+            [iso_one(now), int(limit)]))
+
+    def update_outbox(self, outbox_id: int, values: Mapping[str, object], *,
+                      only_if: Collection[str]) -> bool:
+        self._require_schema()
+        names = _outbox_names(values)
+        states = list(only_if)
+        with self._tx() as cursor:
+            cursor.execute(
+                f"UPDATE sms_outbox SET {', '.join(f'{n} = ?' for n in names)} WHERE id = ?"
+                f" AND status IN ({','.join('?' * len(states))})",
+                [*(_sql_value(values[n]) for n in names), int(outbox_id), *states])
+            return cursor.rowcount == 1
+
+    def add_sms_report(self, outbox_id: int, *, at: datetime, code: int, text: str | None) -> None:
+        self._require_schema()
+        with self._tx() as cursor:
+            cursor.execute("INSERT INTO sms_reports (outbox_id, at, code, text) VALUES (?, ?, ?, ?)",
+                           (int(outbox_id), iso_one(at), int(code), text))
+
+    def load_sms_reports(self) -> pd.DataFrame:
+        self._require_schema()
+        frame = self._frame("SELECT outbox_id, at, code, text FROM sms_reports ORDER BY id")
+        frame["at"] = parse_utc(frame["at"])
+        return frame
+
+    def add_inbound(self, *, at: datetime, msisdn: str, outbox_id: int | None, kind: str,
+                    text: str | None) -> None:
+        self._require_schema()
+        with self._tx() as cursor:
+            cursor.execute("INSERT INTO sms_inbound (at, msisdn, outbox_id, kind, text)"
+                           " VALUES (?, ?, ?, ?, ?)",
+                           (iso_one(at), msisdn, None if outbox_id is None else int(outbox_id),
+                            kind, text))
+
+    def add_optout(self, msisdn: str, *, at: datetime, source: str) -> None:
+        self._require_schema()
+        with self._tx() as cursor:
+            cursor.execute("INSERT INTO sms_optouts (msisdn, at, source) VALUES (?, ?, ?)"
+                           " ON CONFLICT (msisdn) DO NOTHING", (msisdn, iso_one(at), source))
+
+    def load_optouts(self) -> pd.DataFrame:
+        self._require_schema()
+        frame = self._frame("SELECT msisdn, at, source FROM sms_optouts ORDER BY msisdn")
+        frame["at"] = parse_utc(frame["at"])
+        return frame
+
+    def record_rating(self, rating: Mapping[str, object], *, use_link_of: int | None = None) -> bool:
+        self._require_schema()
+        names = [c for c in RATING_ROW_COLUMNS if c not in ("id", "superseded_at")]
+        at = iso_one(rating["at"])  # type: ignore[arg-type]
+        with self._tx() as cursor:
+            if use_link_of is not None:
+                cursor.execute("UPDATE sms_outbox SET link_used_at = ? WHERE id = ?"
+                               " AND link_used_at IS NULL", (at, int(use_link_of)))
+                if cursor.rowcount != 1:
+                    return False
+            cursor.execute("UPDATE ratings SET superseded_at = ? WHERE spot_id = ?"
+                           " AND subscriber_id = ? AND superseded_at IS NULL",
+                           (at, rating["spot_id"], rating["subscriber_id"]))
+            cursor.execute(f"INSERT INTO ratings ({', '.join(names)}) VALUES"
+                           f" ({', '.join('?' * len(names))})",
+                           [at if n == "at" else _sql_value(rating.get(n)) for n in names])
+        return True
+
+    def load_ratings(self, *, current_only: bool = True,
+                     spot_ids: Collection[str] | None = None) -> pd.DataFrame:
+        self._require_schema()
+        where: list[str] = ["1 = 1"]
+        params: list[object] = []
+        if current_only:
+            where.append("superseded_at IS NULL")
+        if spot_ids is not None:
+            ids = list(spot_ids)
+            where.append(f"spot_id IN ({','.join('?' * len(ids))})")
+            params.extend(ids)
+        frame = self._frame(f"SELECT {', '.join(RATING_ROW_COLUMNS)} FROM ratings WHERE "
+                            + " AND ".join(where) + " ORDER BY id", params)
+        return _rating_frame(frame)
+
 
 def _api_key(row: Sequence[object]) -> ApiKeyRecord:
     created, revoked = (None if v is None else pd.Timestamp(str(v)).to_pydatetime()
@@ -470,3 +593,38 @@ def _insert_many(cursor: sqlite3.Cursor, table: str, columns: list[str], rows: n
                            rows[:full].reshape(-1, per * len(columns)).tolist())
     if full < len(rows):
         cursor.execute(head + ", ".join([one] * (len(rows) - full)), rows[full:].ravel().tolist())
+
+
+# --- close-out helpers ---
+def _outbox_names(values: Mapping[str, object]) -> list[str]:
+    names = list(values)
+    unknown = set(names) - set(OUTBOX_COLUMNS[1:])
+    if unknown or not names:
+        raise StoreError(f"not outbox columns: {sorted(unknown) or 'none given'}")
+    return names
+
+
+def _sql_value(value: object) -> object:
+    """A value for a SQLite parameter: times as ISO UTC text, NaN/NaT as NULL."""
+    if isinstance(value, datetime | pd.Timestamp):
+        return iso_one(value)
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _outbox_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    for name in OUTBOX_TIMES:
+        frame[name] = parse_utc(frame[name])
+    for name in OUTBOX_INTEGERS:
+        frame[name] = pd.to_numeric(frame[name]).astype("Int64")
+    return frame
+
+
+def _rating_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    for name in ("at", "superseded_at"):
+        frame[name] = parse_utc(frame[name])
+    for name in ("id", "outbox_id", "rating"):
+        frame[name] = pd.to_numeric(frame[name]).astype("Int64")
+    frame["persists"] = frame["persists"].astype(bool)
+    return frame

@@ -1,0 +1,112 @@
+"""The FastAPI application: :func:`create_app` wires settings, a store and the routers."""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import importlib.util
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.concurrency import run_in_threadpool
+
+from heatmap.api import errors
+from heatmap.api.auth import document_security
+from heatmap.api.metrics import MetricsMiddleware
+from heatmap.api.routes import complaints, layers, lookup, page, spots, system
+from heatmap.api.settings import ApiSettings
+from heatmap.api.state import ApiState
+from heatmap.errors import MigrationError
+from heatmap.settings import Settings, load_settings
+from heatmap.store import Store
+
+#: The schema version this API needs (migration 0003 adds API keys and the spot counter).
+API_SCHEMA = 3
+
+DESCRIPTION = """\
+Teplokarty's HTTP API: spots of network-quality complaints for contact-centre agents,
+network engineers, analysts and integrations.
+
+Every endpoint under `/api/v1` needs an API key in the `X-API-Key` header (made by
+`heatmap keys create --role agent|engineer|analyst|admin|gateway`); each checks the
+key's role. Without a key the answer is 401, with a key of another role 403. Open
+without a key: `/livez`, `/healthz`, `/map` and these docs (the SMS close-out's rating
+pages, when installed, are authorised by their signed link). Agents never see a full
+phone number.
+"""
+
+
+def _check_schema(state: ApiState) -> None:
+    version = state.store.schema_version()
+    if version < API_SCHEMA:
+        raise MigrationError(
+            f"{state.stores.url} is at schema {version}; the API needs {API_SCHEMA}:"
+            " run `heatmap db upgrade`")
+
+
+def _optional_routers() -> list[APIRouter]:
+    """Routers of other parts that live in this package when they are installed (SMS)."""
+    found = []
+    for name in ("heatmap.api.sms",):
+        if importlib.util.find_spec(name) is not None:
+            router = getattr(importlib.import_module(name), "router", None)
+            if isinstance(router, APIRouter):
+                found.append(router)
+    return found
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None, *,
+               api: ApiSettings | None = None,
+               clock: Callable[[], datetime] | None = None) -> FastAPI:
+    """The API over ``store`` (else the store of ``settings.db`` / ``HEATMAP_DB``).
+
+    ``settings`` default to the ``HEATMAP_*`` environment, ``api`` to ``HEATMAP_API_*``;
+    ``clock`` (default: the system clock, UTC) is the time transitions are recorded at.
+    """
+    state = ApiState(settings or load_settings(), api or ApiSettings(), store, clock)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(_check_schema, state)
+        await run_in_threadpool(state.refresh_index)
+        if state.settings.gazetteer is not None:
+            await run_in_threadpool(state.geocoder)
+        if state.api.gc_freeze:
+            # what is loaded now lives as long as the server: keep it out of the collector's
+            # full passes, which otherwise pause every request for tens of milliseconds
+            gc.collect()
+            gc.freeze()
+        try:
+            yield
+        finally:
+            state.close()
+
+    app = FastAPI(title="Teplokarty API", version="1", description=DESCRIPTION,
+                  lifespan=lifespan)
+    app.state.api = state
+    app.add_middleware(MetricsMiddleware, metrics=state.metrics)
+    errors.install(app)
+    routers = [lookup.router, complaints.router, spots.router, layers.router,
+               *_optional_routers(),  # they carry their own prefix, as ours do
+               system.router, page.router]
+    for router in routers:
+        app.include_router(router)
+    _document_security(app, [route for router in routers for route in router.routes])
+    return app
+
+
+def _document_security(app: FastAPI, routes: list[Any]) -> None:
+    """The OpenAPI document with the key schemes on every guarded operation."""
+    plain = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = plain()
+            document_security(schema, routes)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,101 @@
+"""Errors as HTTP answers: ``{"detail": …, "message": "one readable line"}``.
+
+The package's errors map to statuses (not found 404, an illegal or conflicting
+transition 409, bad usage 422, a store or configuration problem 503); request
+validation problems name the parameter or field at fault; malformed JSON is a 400.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from heatmap.errors import (
+    ConfigError,
+    GeocodeError,
+    HeatmapError,
+    InputError,
+    NotFoundError,
+    StoreError,
+    TransitionError,
+    UsageError,
+)
+
+log = logging.getLogger("heatmap.api")
+
+_STATUS: tuple[tuple[type[HeatmapError], int], ...] = (
+    (NotFoundError, 404),
+    (TransitionError, 409),  # ConflictError too
+    (UsageError, 422),
+    (InputError, 422),
+    (StoreError, 503),
+    (ConfigError, 503),
+    (GeocodeError, 503),
+)
+
+
+def problem(status: int, message: str, detail: Any = None,
+            headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": message if detail is None else detail, "message": message},
+                        status_code=status, headers=headers)
+
+
+def status_of(exc: HeatmapError) -> int:
+    for kind, status in _STATUS:
+        if isinstance(exc, kind):
+            return status
+    return 500
+
+
+def _where(loc: Any) -> str:
+    parts = [str(p) for p in loc] if isinstance(loc, (list, tuple)) else []
+    if parts[:1] == ["body"] and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(parts) or "request"
+
+
+def _clean(error: dict[str, Any]) -> dict[str, Any]:
+    out = {"loc": list(error.get("loc", ())), "msg": str(error.get("msg", "")),
+           "type": str(error.get("type", ""))}
+    if error.get("type") == "extra_forbidden":
+        out["msg"] = "unknown field (not part of this request's schema)"
+    elif error.get("type") == "missing" and out["loc"] == ["body"]:
+        out["msg"] = "a JSON body is required"
+    return out
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [dict(e) for e in exc.errors()]
+        broken = [e for e in errors if e.get("type") == "json_invalid"]
+        if broken:
+            why = (broken[0].get("ctx") or {}).get("error", "not valid JSON")
+            return problem(400, f"malformed JSON body: {why}")
+        cleaned = [_clean(e) for e in errors]
+        message = "; ".join(f"{_where(e['loc'])}: {e['msg']}" for e in cleaned)
+        return problem(422, message, cleaned)
+
+    @app.exception_handler(HTTPException)
+    async def _http(_request: Request, exc: HTTPException) -> JSONResponse:
+        return problem(exc.status_code, str(exc.detail), headers=exc.headers)
+
+    @app.exception_handler(HeatmapError)
+    async def _heatmap(request: Request, exc: HeatmapError) -> JSONResponse:
+        status = status_of(exc)
+        if status >= 500:
+            log.warning("%s %s: %s", request.method, request.url.path, exc)
+        return problem(status, str(exc))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return problem(500, "internal error: the server could not answer (see its log)")

@@ -1,0 +1,267 @@
+"""An in-memory index of open (and recently resolved) spots for point lookups.
+
+A lookup is a query of a shapely STRtree and a few distances in memory: no table
+is read. The index knows the store's spot counter (``Store.spots_version``, bumped
+in the transaction of every spot change); a worker asks the store for it at most
+once per ``check_interval_s`` and rebuilds the index only when it moved, so every
+worker of a server sees a change within that interval.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from heatmap.core.script import ScriptTemplates, agent_script, russian_date
+from heatmap.domain import OPEN_STATUSES, SpotStatus
+from heatmap.store.base import Store
+
+_M_PER_DEG = 111_320.0
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _time(value: object) -> pd.Timestamp | None:
+    if value is None or value is pd.NaT:
+        return None
+    stamp = pd.Timestamp(value)
+    return None if pd.isna(stamp) else stamp
+
+
+def spot_card(spot: dict[str, object], templates: ScriptTemplates) -> dict[str, object]:
+    """What an agent needs about a spot: status, cause, current ETA and the script text."""
+    cause = _text(spot.get("cause"))
+    shown_cause = cause or _text(spot.get("suggested_cause"))
+    eta = _time(spot.get("eta"))
+    return {
+        "id": str(spot["id"]),
+        "status": str(spot["status"]),
+        "kind": _text(spot.get("kind")),
+        "cause": shown_cause,
+        "cause_confirmed": cause is not None,
+        "eta": None if eta is None else eta.isoformat(),
+        "eta_text": None if eta is None else russian_date(eta.to_pydatetime()),
+        "script": agent_script(status=str(spot["status"]), cause=shown_cause,
+                               eta=None if eta is None else eta.to_pydatetime(),
+                               templates=templates),
+        "queue": _text(spot.get("queue")),
+        "priority": round(float(spot.get("priority") or 0.0), 2),  # type: ignore[arg-type]
+        "address": _text(spot.get("address")),
+        "subscribers": int(spot.get("subscribers") or 0),  # type: ignore[call-overload]
+        "complaints": int(spot.get("complaints") or 0),  # type: ignore[call-overload]
+        "dominant_topic": _text(spot.get("dominant_topic")),
+    }
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """Open and recently resolved spots of one store version, ready to be queried.
+
+    One STRtree holds each spot's envelope grown by its reach (the lookup or join
+    reach for open spots, the "resolved nearby" reach for resolved ones), so the
+    candidates for a point come from a single bounding-box query in GEOS (no distance
+    predicate); only those few are tested exactly, in a local frame where a degree of
+    longitude is scaled by cos(latitude) of the spot.
+    """
+
+    version: int
+    tree: shapely.STRtree | None
+    local: np.ndarray  # geometries with x scaled by cos(latitude): metres ≈ degrees × _M_PER_DEG
+    scale: np.ndarray
+    is_open: np.ndarray
+    priority: np.ndarray
+    cards: list[dict[str, object]]
+    card_json: list[bytes]  # each card as JSON without its closing brace, made once
+    resolved_at: list[datetime | None]
+    by_id: dict[str, int]
+    open_count: int
+
+    @classmethod
+    def of(cls, version: int, spots: pd.DataFrame, is_open: np.ndarray, reach_m: np.ndarray,
+           templates: ScriptTemplates) -> _Snapshot:
+        geometry = np.asarray(spots["geometry"].tolist(), dtype=object)
+        scale = np.clip(np.cos(np.radians(spots["centroid_lat"].to_numpy(float))), 0.05, 1.0)
+        local = np.array([shapely.transform(g, lambda c, f=f: c * np.array([f, 1.0]))
+                          for g, f in zip(geometry, scale, strict=True)], dtype=object)
+        shapely.prepare(local)
+        tree = None
+        if len(geometry):
+            bounds = shapely.bounds(geometry)
+            grow_lat = reach_m / _M_PER_DEG + 1e-9
+            grow_lon = grow_lat / scale
+            tree = shapely.STRtree(shapely.box(bounds[:, 0] - grow_lon, bounds[:, 1] - grow_lat,
+                                               bounds[:, 2] + grow_lon, bounds[:, 3] + grow_lat))
+        records = spots.to_dict(orient="records")
+        cards = [spot_card(r, templates) for r in records]
+        stamps = [_time(r.get("updated_at")) for r in records]
+        return cls(
+            version=version, tree=tree, local=local, scale=scale, is_open=is_open,
+            priority=spots["priority"].to_numpy(float), cards=cards,
+            card_json=[json.dumps(c, ensure_ascii=False).encode()[:-1] for c in cards],
+            resolved_at=[None if t is None else t.to_pydatetime() for t in stamps],
+            by_id={str(c["id"]): i for i, c in enumerate(cards) if is_open[i]},
+            open_count=int(is_open.sum()),
+        )
+
+    def near(self, lat: float, lon: float) -> list[tuple[int, float]]:
+        """``(spot, metres)`` for spots whose grown envelope holds the point (0 inside).
+
+        When the point lies inside an open spot, distances to the other open spots are
+        not needed and are reported as infinite. Plain Python over the few candidates:
+        numpy's per-call overhead would cost more than the work on arrays this small.
+        """
+        if self.tree is None:
+            return []
+        hits = self.tree.query(shapely.Point(lon, lat)).tolist()
+        if not hits:
+            return []
+        local, scale, is_open = self.local, self.scale, self.is_open
+        inside = [bool(shapely.intersects_xy(local[i], lon * scale[i], lat)) for i in hits]
+        in_open = any(flag and is_open[i] for i, flag in zip(hits, inside, strict=True))
+        found: list[tuple[int, float]] = []
+        for i, flag in zip(hits, inside, strict=True):
+            if flag:
+                found.append((i, 0.0))
+            elif in_open and is_open[i]:
+                found.append((i, math.inf))
+            else:
+                away = shapely.distance(local[i], shapely.Point(lon * scale[i], lat))
+                found.append((i, round(float(away) * _M_PER_DEG, 1)))
+        return found
+
+
+@dataclass
+class LookupHit:
+    spot: dict[str, object] | None
+    recently_resolved: list[dict[str, object]] = field(default_factory=list)
+    #: ``spot`` as JSON, spliced from the card's JSON made at build time (the hot path).
+    spot_json: bytes = b"null"
+
+
+class SpotIndex:
+    """Open spots (and spots resolved lately) of one store, kept current by a version check."""
+
+    def __init__(self, *, templates: ScriptTemplates, reach_m: float, recent_days: float,
+                 recent_reach_m: float, check_interval_s: float,
+                 clock: Callable[[], datetime], join_reach_m: float = 0.0) -> None:
+        self.templates = templates
+        self.reach_m = reach_m
+        self.join_reach_m = join_reach_m
+        self.recent = timedelta(days=recent_days)
+        self.recent_reach_m = recent_reach_m
+        self.check_interval_s = check_interval_s
+        self.clock = clock
+        self._snapshot: _Snapshot | None = None
+        self._checked = -float("inf")
+        self._lock = threading.Lock()
+        self.rebuilds = 0
+
+    # --- freshness ------------------------------------------------------------------
+    def due(self) -> bool:
+        """Whether the store should be asked for its spot counter before answering.
+
+        True for one caller per interval (it claims the check; the others answer from
+        the current snapshot meanwhile), and for everyone until a first snapshot exists.
+        """
+        if self._snapshot is None:
+            return True
+        now = time.monotonic()
+        if now - self._checked < self.check_interval_s:
+            return False
+        self._checked = now  # claimed: one refresh per interval, not one per waiting request
+        return True
+
+    def refresh(self, store: Store, *, force: bool = False) -> bool:
+        """Ask the store for its counter now; rebuild when it moved (or when ``force``)."""
+        with self._lock:
+            version = store.spots_version()
+            self._checked = time.monotonic()
+            current = self._snapshot
+            if not force and current is not None and current.version == version >= 0:
+                return False
+            self._snapshot = self._build(store, version)
+            self.rebuilds += 1
+            return True
+
+    def _build(self, store: Store, version: int) -> _Snapshot:
+        statuses = sorted({*OPEN_STATUSES, SpotStatus.RESOLVED.value})
+        spots = store.load_spots(statuses=statuses)
+        is_open = spots["status"].isin(OPEN_STATUSES).to_numpy(bool)
+        since = pd.Timestamp(self.clock()) - self.recent
+        recent = ~is_open & (pd.to_datetime(spots["updated_at"], utc=True) >= since).to_numpy(bool)
+        keep = is_open | recent
+        spots = spots[keep].reset_index(drop=True)
+        is_open = is_open[keep]
+        reach = np.where(is_open, max(self.reach_m, self.join_reach_m), self.recent_reach_m)
+        return _Snapshot.of(version, spots, is_open, reach.astype(float), self.templates)
+
+    # --- answers --------------------------------------------------------------------
+    @property
+    def version(self) -> int | None:
+        return None if self._snapshot is None else self._snapshot.version
+
+    @property
+    def open_count(self) -> int:
+        return 0 if self._snapshot is None else self._snapshot.open_count
+
+    def card(self, spot_id: str) -> dict[str, object] | None:
+        """The card of an open spot by id, or None."""
+        snapshot = self._snapshot
+        if snapshot is None or spot_id not in snapshot.by_id:
+            return None
+        return snapshot.cards[snapshot.by_id[spot_id]]
+
+    def candidates(self, lat: float, lon: float, reach_m: float) -> list[str]:
+        """Ids of open spots within ``reach_m`` of a point (inside first, then nearest)."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            return []
+        near = sorted((d, i) for i, d in snapshot.near(lat, lon)
+                      if snapshot.is_open[i] and d <= reach_m)
+        return [str(snapshot.cards[i]["id"]) for _, i in near]
+
+    def lookup(self, lat: float, lon: float) -> LookupHit:
+        """The open spot covering the point (else the nearest in reach) and resolved ones near."""
+        snapshot = self._snapshot
+        answer = LookupHit(spot=None)
+        if snapshot is None:
+            return answer
+        near = snapshot.near(lat, lon)
+        if not near:
+            return answer
+        opened = [(d, -snapshot.priority[i], i) for i, d in near
+                  if snapshot.is_open[i] and d <= self.reach_m]
+        if opened:
+            # inside first, then nearest, then the highest priority
+            metres, _, chosen = min(opened)
+            answer.spot = {**snapshot.cards[chosen], "distance_m": metres,
+                           "covers": metres == 0.0}
+            answer.spot_json = b"".join((snapshot.card_json[chosen], b',"distance_m":',
+                                         repr(metres).encode(), b',"covers":',
+                                         b"true}" if metres == 0.0 else b"false}"))
+        resolved = sorted((d, i) for i, d in near
+                          if not snapshot.is_open[i] and d <= self.recent_reach_m)
+        if resolved:
+            since = self.clock() - self.recent
+            for d, i in resolved:
+                resolved_at = snapshot.resolved_at[i]
+                if resolved_at is None or resolved_at < since:
+                    continue
+                card = snapshot.cards[i]
+                answer.recently_resolved.append({
+                    "id": card["id"], "cause": card["cause"], "address": card["address"],
+                    "resolved_at": resolved_at.isoformat(), "distance_m": d,
+                    "script": card["script"],
+                })
+        return answer

@@ -1,0 +1,141 @@
+"""``POST /complaints``: an agent registers a caller's complaint; it joins a spot at once."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from heatmap.api.auth import AUTH_RESPONSES, RoleGuard
+from heatmap.api.errors import problem
+from heatmap.api.keys import Principal, Role
+from heatmap.api.models import ComplaintAnswer, ComplaintIn, Problem
+from heatmap.api.routes import PREFIX
+from heatmap.api.state import ApiState, State
+from heatmap.core.ingest import validate_export
+from heatmap.core.msisdn import mask_msisdn
+from heatmap.errors import ConflictError
+from heatmap.io.exports import RawExport
+from heatmap.service.workflow import join_complaints
+from heatmap.store.base import IngestWrite
+
+router = APIRouter(prefix=PREFIX, tags=["complaints"])
+Writer = Annotated[Principal, Depends(RoleGuard(Role.AGENT, Role.ENGINEER))]
+
+_FIELDS = tuple(ComplaintIn.model_fields)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _field_of(reason: str) -> str | None:
+    """The field a contract reason is about ("unknown segment" → segment)."""
+    words = reason.replace("/", " ").replace(",", " ").split()
+    for word in words:
+        if word in _FIELDS:
+            return word
+    return None
+
+
+def _reasons(reasons: str) -> list[dict[str, Any]]:
+    out = []
+    for reason in (r.strip() for r in reasons.split(";")):
+        if reason:
+            field = _field_of(reason)
+            out.append({"loc": ["body", field] if field else ["body"], "msg": reason,
+                        "type": "contract"})
+    return out
+
+
+def _join(state: ApiState, ticket_id: str, at: pd.Timestamp) -> None:
+    """Join the located complaint to the open spot covering it or in reach (policy.join)."""
+    store = state.store
+    for attempt in range(2):
+        complaint = store.load_complaints(ticket_ids=[ticket_id])
+        row = complaint.iloc[0]
+        if pd.notna(row["spot_id"]) or pd.isna(row["lat"]):
+            return
+        state.refresh_index()
+        near = state.index.candidates(float(row["lat"]), float(row["lon"]),
+                                      state.policy.join.reach_m)
+        if not near:
+            return
+        try:
+            join_complaints(store, complaint, now=at.to_pydatetime(), policy=state.policy,
+                            reach_m=state.policy.join.reach_m, only=near)
+            state.refresh_index()
+            return
+        except ConflictError:
+            if attempt:  # the next detection run will place it
+                return
+
+
+def _geocode(state: ApiState, ticket_id: str, address: str) -> None:
+    geocoder = state.geocoder()
+    if geocoder is None:
+        return  # waits for `heatmap geocode`, as after a file ingest without a gazetteer
+    row = geocoder.geocode([address], city=state.settings.city).iloc[0]
+    state.store.save_geocodes(pd.DataFrame({
+        "ticket_id": [ticket_id], "lat": [row["lat"]], "lon": [row["lon"]],
+        "precision": [row["precision"]], "geo_score": [row["score"]],
+        "matched_address": [row["matched"]], "geo_reason": [row["reason"]],
+    }))
+
+
+@router.post(
+    "/complaints", response_model=ComplaintAnswer, status_code=201,
+    summary="Register a complaint",
+    responses={**AUTH_RESPONSES, 200: {"model": ComplaintAnswer,
+                                       "description": "The ticket was known (updated or unchanged)"},
+               400: {"model": Problem, "description": "Malformed JSON"},
+               422: {"model": Problem, "description": "Not a valid complaint: every reason"}},
+)
+def post_complaint(state: State, who: Writer, body: ComplaintIn) -> JSONResponse:
+    """Validated exactly like a row of ``heatmap ingest`` (422 with every reason), stored,
+    geocoded with the configured gazetteer, and joined to the open spot covering it."""
+    store = state.store
+    values = body.model_dump()
+    raw = RawExport(source=f"api:{who.key_id}",
+                    rows=pd.DataFrame([{k: _text(v) for k, v in values.items()}], dtype=object),
+                    line=np.array([1], dtype=np.int64))
+    checked = validate_export(raw, key=store.secret())
+    if len(checked.quarantine):
+        reasons = str(checked.quarantine["reasons"].iloc[0])
+        state.metrics.complaints.labels("invalid").inc()
+        return problem(422, f"not a valid complaint: {reasons}", _reasons(reasons))
+    at = pd.Timestamp(state.clock())
+    counts = store.apply_ingest(IngestWrite(source=raw.source, at=at.to_pydatetime(), read=1,
+                                            complaints=checked.complaints,
+                                            quarantine=checked.quarantine))
+    result = next(k for k in ("inserted", "updated", "unchanged") if counts[k])
+    ticket_id = str(checked.complaints["ticket_id"].iloc[0])
+    stored = store.load_complaints(ticket_ids=[ticket_id]).iloc[0]
+    if pd.isna(stored["precision"]) and isinstance(stored["address"], str):
+        _geocode(state, ticket_id, stored["address"])
+    _join(state, ticket_id, at)
+    stored = store.load_complaints(ticket_ids=[ticket_id]).iloc[0]
+    state.metrics.complaints.labels(result).inc()
+    spot = None
+    if isinstance(stored["spot_id"], str):
+        state.refresh_index()
+        spot = state.index.card(stored["spot_id"])
+    lat, lon = float(stored["lat"]), float(stored["lon"])
+    located = math.isfinite(lat) and math.isfinite(lon)
+    return JSONResponse(status_code=201 if result == "inserted" else 200, content={
+        "ticket_id": ticket_id, "result": result,
+        "msisdn": mask_msisdn(stored["msisdn"]) if isinstance(stored["msisdn"], str) else None,
+        "precision": stored["precision"] if isinstance(stored["precision"], str) else None,
+        "point": {"lat": lat, "lon": lon} if located else None,
+        "matched_address": stored["matched_address"]
+        if isinstance(stored["matched_address"], str) else None,
+        "spot": spot,
+    })

@@ -1,0 +1,73 @@
+"""Map layers: the complaint hex layer and network sites."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+
+from heatmap.api.auth import AUTH_RESPONSES, RoleGuard
+from heatmap.api.convert import plain
+from heatmap.api.hexes import hex_counts, hex_polygon
+from heatmap.api.keys import Principal, Role
+from heatmap.api.models import FeatureCollection, HexQuery, Problem, SitesQuery
+from heatmap.api.params import parse_bbox
+from heatmap.api.routes import PREFIX
+from heatmap.api.state import ApiState, State
+
+router = APIRouter(prefix=PREFIX, tags=["layers"])
+Reader = Annotated[Principal, Depends(RoleGuard(Role.AGENT, Role.ENGINEER, Role.ANALYST))]
+_BAD = {**AUTH_RESPONSES, 422: {"model": Problem, "description": "Bad parameters"}}
+
+
+def _hexes(state: ApiState, res: int) -> pd.DataFrame:
+    """The hex layer at ``res``, computed at most once per ``HEATMAP_API_HEX_CACHE_S``."""
+    cached = state.hex_cache.get(res)
+    if cached is not None and time.monotonic() - cached[0] < state.api.hex_cache_s:
+        frame = cached[1]
+        assert isinstance(frame, pd.DataFrame)
+        return frame
+    since = pd.Timestamp(state.clock()) - pd.Timedelta(days=state.api.hex_window_days)
+    complaints = state.store.load_complaints(since=since.to_pydatetime())
+    frame = hex_counts(complaints, res=res, min_subscribers=state.api.hex_min_subscribers)
+    state.hex_cache[res] = (time.monotonic(), frame)
+    return frame
+
+
+@router.get("/hexes", response_model=FeatureCollection, summary="Complaint counts per H3 cell",
+            responses=_BAD)
+def hexes(state: State, _who: Reader, query: Annotated[HexQuery, Query()]) -> JSONResponse:
+    """Complaints of the last ``HEATMAP_API_HEX_WINDOW_DAYS`` days per H3 cell at ``res``, as
+    GeoJSON polygons; a cell with fewer than ``HEATMAP_API_HEX_MIN_SUBSCRIBERS`` (3) distinct
+    complainants is never shown, so no single caller can be picked out."""
+    box = parse_bbox(query.bbox, max_deg=state.api.max_bbox_deg)
+    frame = _hexes(state, query.res)
+    features = []
+    for cell, complaints, complainants, lat, lon in frame.itertuples(index=False, name=None):
+        if box is not None and not box.contains(lat, lon):
+            continue
+        features.append({"type": "Feature", "id": cell, "geometry": hex_polygon(cell),
+                         "properties": {"cell": cell, "complaints": int(complaints),
+                                        "complainants": int(complainants)}})
+    return JSONResponse({"type": "FeatureCollection", "features": features})
+
+
+@router.get("/sites", response_model=FeatureCollection, summary="Network sites as GeoJSON",
+            responses=_BAD)
+def sites(state: State, _who: Reader, query: Annotated[SitesQuery, Query()]) -> JSONResponse:
+    """Sites loaded by ``heatmap network load`` as GeoJSON points."""
+    box = parse_bbox(query.bbox, max_deg=state.api.max_bbox_deg)
+    frame = state.store.load_sites()
+    features = []
+    for row in frame.to_dict(orient="records"):
+        lat, lon = float(row["lat"]), float(row["lon"])
+        if box is not None and not box.contains(lat, lon):
+            continue
+        features.append({"type": "Feature", "id": str(row["site_id"]),
+                         "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                         "properties": plain({k: v for k, v in row.items()
+                                              if k not in ("lat", "lon")})})
+    return JSONResponse({"type": "FeatureCollection", "features": features})

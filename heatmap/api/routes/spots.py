@@ -1,0 +1,195 @@
+"""Spots as GeoJSON, one spot in full, and the engineer's queue and transitions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import pandas as pd
+import shapely
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi.responses import JSONResponse
+
+from heatmap.api.auth import AUTH_RESPONSES, RoleGuard
+from heatmap.api.convert import plain, records
+from heatmap.api.keys import Principal, Role
+from heatmap.api.models import (
+    EtaIn,
+    FeatureCollection,
+    NoteIn,
+    Problem,
+    QueueSummary,
+    QueueView,
+    RejectIn,
+    ResolveIn,
+    SpotBrief,
+    SpotFeature,
+    SpotsQuery,
+)
+from heatmap.api.params import parse_bbox, parse_moment
+from heatmap.api.routes import PREFIX
+from heatmap.api.state import ApiState, State
+from heatmap.core.msisdn import mask_msisdn
+from heatmap.core.script import russian_date
+from heatmap.domain import OPEN_STATUSES, SpotStatus
+from heatmap.io.export import mask_phone_numbers
+from heatmap.render.geo import spots_geojson
+from heatmap.service import workflow
+
+router = APIRouter(prefix=PREFIX, tags=["spots"])
+Reader = Annotated[Principal, Depends(RoleGuard(Role.AGENT, Role.ENGINEER, Role.ANALYST))]
+QueueReader = Annotated[Principal, Depends(RoleGuard(Role.ENGINEER, Role.ANALYST))]
+Engineer = Annotated[Principal, Depends(RoleGuard(Role.ENGINEER))]
+SpotId = Annotated[str, Path(min_length=1, max_length=64, description="Spot id, e.g. SP-1A2B3C4D")]
+QueueName = Annotated[str, Path(min_length=1, max_length=100, description="Queue name (policy)")]
+
+#: Roles that see complainants' full phone numbers; everyone else sees them masked.
+FULL_NUMBERS = frozenset({Role.ENGINEER, Role.ADMIN})
+_COMPLAINT_FIELDS = ("ticket_id", "created_at", "msisdn", "segment", "topic", "channel",
+                     "description", "address", "matched_address", "precision", "lat", "lon")
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem,
+                                                      "description": "No such spot"}}
+_MOVE: dict[int | str, dict[str, Any]] = {**AUTH_RESPONSES, **_NOT_FOUND,
+         400: {"model": Problem, "description": "Malformed JSON"},
+         409: {"model": Problem, "description": "Not allowed from the spot's status, or the spot"
+                                                " changed meanwhile (reload and retry)"},
+         422: {"model": Problem, "description": "Bad body"}}
+_DEFAULT_STATUSES = sorted(s.value for s in SpotStatus if s != SpotStatus.MERGED)
+
+
+@router.get("/spots", response_model=FeatureCollection, summary="Spots as GeoJSON",
+            responses={**AUTH_RESPONSES, 422: {"model": Problem, "description": "Bad filter"}})
+def list_spots(state: State, _who: Reader,
+               query: Annotated[SpotsQuery, Query()]) -> JSONResponse:
+    """An RFC 7946 FeatureCollection of spots (lon, lat order), highest priority first,
+    filtered by ``bbox`` (spots intersecting it), ``status`` and ``queue``."""
+    box = parse_bbox(query.bbox, max_deg=state.api.max_bbox_deg)
+    if query.queue is not None and query.queue not in state.policy.queues:
+        raise HTTPException(422, f"unknown queue {query.queue!r}: {', '.join(state.policy.queues)}")
+    statuses = [s.value for s in query.status] if query.status else _DEFAULT_STATUSES
+    spots = state.store.load_spots(statuses=statuses)
+    if query.queue is not None:
+        spots = spots[spots["queue"] == query.queue]
+    if box is not None and len(spots):
+        area = shapely.box(box.min_lon, box.min_lat, box.max_lon, box.max_lat)
+        spots = spots[shapely.intersects(spots["geometry"].to_numpy(dtype=object), area)]
+    return JSONResponse(plain(spots_geojson(spots)))
+
+
+def _complaints(frame: pd.DataFrame, role: str) -> list[dict[str, Any]]:
+    frame = frame.loc[:, list(_COMPLAINT_FIELDS)].copy()
+    if role not in FULL_NUMBERS:
+        frame["msisdn"] = [mask_msisdn(v) if isinstance(v, str) else None
+                           for v in frame["msisdn"].tolist()]
+        frame["description"] = mask_phone_numbers(frame["description"])
+    return records(frame)
+
+
+@router.get("/spots/{spot_id}", response_model=SpotFeature, summary="One spot in full",
+            responses={**AUTH_RESPONSES, **_NOT_FOUND})
+def get_spot(state: State, who: Reader, spot_id: SpotId) -> JSONResponse:
+    """The spot as a GeoJSON Feature with its priority breakdown, complaints (phone numbers
+    masked unless the caller is an engineer or admin), history, ETA history, nearby
+    network and the agent's script."""
+    detail = workflow.spot_detail(state.store, spot_id, now=state.clock(), policy=state.policy,
+                                  templates=state.templates)
+    spot = detail.spot
+    properties = {k: plain(spot[k]) for k in spot.index if k != "geometry"}
+    eta = spot["eta"]
+    return JSONResponse({
+        "type": "Feature", "id": str(spot["id"]),
+        "geometry": spot["geometry"].__geo_interface__, "properties": plain(properties),
+        "script": detail.script,
+        "eta_text": None if pd.isna(eta) else russian_date(pd.Timestamp(eta).to_pydatetime()),
+        "sla_left_hours": plain(detail.sla_left_hours),
+        "network": None if detail.network is None else plain(detail.network.to_dict()),
+        "complaints": _complaints(detail.complaints, who.role),
+        "history": records(detail.history),
+        "eta_history": records(detail.eta_history),
+    })
+
+
+def _brief(spot: pd.Series) -> dict[str, Any]:
+    return plain({"id": spot["id"], "status": spot["status"], "queue": spot.get("queue"),
+                  "engineer": spot.get("engineer"), "eta": spot.get("eta"),
+                  "cause": spot.get("cause"), "priority": float(spot.get("priority") or 0.0)})
+
+
+def _moved(state: ApiState, spot: pd.Series) -> JSONResponse:
+    state.refresh_index()
+    return JSONResponse(_brief(spot))
+
+
+def _act(state: ApiState, who: Principal, spot_id: str, action: str, *, note: str | None = None,
+         cause: str | None = None) -> JSONResponse:
+    spot = workflow.transition(state.store, spot_id, action, actor=who.actor, now=state.clock(),
+                               policy=state.policy, note=note, cause=cause)
+    return _moved(state, spot)
+
+
+@router.post("/spots/{spot_id}/take", response_model=SpotBrief, summary="Take a spot into work",
+             tags=["workflow"], responses=_MOVE)
+def take(state: State, who: Engineer, spot_id: SpotId, body: NoteIn | None = None) -> JSONResponse:
+    """``in_progress``, with the caller (the key's name) as the engineer."""
+    return _act(state, who, spot_id, "take", note=body.note if body else None)
+
+
+@router.post("/spots/{spot_id}/eta", response_model=SpotBrief, summary="Set the expected fix date",
+             tags=["workflow"], responses=_MOVE)
+def set_eta(state: State, who: Engineer, spot_id: SpotId, body: EtaIn) -> JSONResponse:
+    """Agents see the current ETA at once; every change is kept in the spot's history."""
+    eta = parse_moment(body.eta, "eta")
+    current = workflow.load_spot(state.store, spot_id)
+    if current["status"] not in OPEN_STATUSES:
+        raise HTTPException(409, f"spot {spot_id} is {current['status']}: an ETA is for open"
+                                 " spots only")
+    spot = workflow.set_eta(state.store, spot_id, eta, actor=who.actor, now=state.clock(),
+                            note=body.note)
+    return _moved(state, spot)
+
+
+@router.post("/spots/{spot_id}/resolve", response_model=SpotBrief, summary="Resolve a spot",
+             tags=["workflow"], responses=_MOVE)
+def resolve(state: State, who: Engineer, spot_id: SpotId,
+            body: ResolveIn | None = None) -> JSONResponse:
+    return _act(state, who, spot_id, "resolve", note=body.note if body else None,
+                cause=body.cause if body else None)
+
+
+@router.post("/spots/{spot_id}/reject", response_model=SpotBrief, summary="Reject a spot",
+             tags=["workflow"], responses=_MOVE)
+def reject(state: State, who: Engineer, spot_id: SpotId, body: RejectIn) -> JSONResponse:
+    return _act(state, who, spot_id, "reject", note=body.reason)
+
+
+@router.post("/spots/{spot_id}/reopen", response_model=SpotBrief, summary="Reopen a spot",
+             tags=["workflow"], responses=_MOVE)
+def reopen(state: State, who: Engineer, spot_id: SpotId,
+           body: NoteIn | None = None) -> JSONResponse:
+    return _act(state, who, spot_id, "reopen", note=body.note if body else None)
+
+
+@router.get("/queues", response_model=list[QueueSummary], summary="Queues with open spots",
+            tags=["workflow"], responses=AUTH_RESPONSES)
+def queues(state: State, _who: QueueReader) -> JSONResponse:
+    now = state.clock()
+    out = []
+    for name, queue in state.policy.queues.items():
+        view = workflow.queue_view(state.store, name, now=now, policy=state.policy)
+        out.append({"name": name, "title": queue.title, "sla_hours": queue.sla_hours,
+                    "open": len(view), "breached": int(view["breached"].sum())})
+    return JSONResponse(out)
+
+
+@router.get("/queues/{name}", response_model=QueueView, summary="One queue by priority",
+            tags=["workflow"],
+            responses={**AUTH_RESPONSES, 404: {"model": Problem, "description": "No such queue"}})
+def queue(state: State, _who: QueueReader, name: QueueName) -> JSONResponse:
+    """Open spots of the queue, highest priority first, with SLA hours left and breaches."""
+    if name not in state.policy.queues:
+        raise HTTPException(404, f"no queue {name!r}: {', '.join(state.policy.queues)}")
+    view = workflow.queue_view(state.store, name, now=state.clock(), policy=state.policy)
+    columns = ["id", "status", "priority", "subscribers", "complaints", "sla_left_hours",
+               "breached", "engineer", "eta", "cause", "address", "dominant_topic"]
+    title = state.policy.queues[name]
+    return JSONResponse({"queue": name, "title": title.title, "sla_hours": title.sla_hours,
+                         "spots": records(view, columns)})

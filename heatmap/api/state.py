@@ -1,0 +1,160 @@
+"""What the API's handlers share: the store (per thread for SQLite), policy, geocoder, index.
+
+One :class:`ApiState` lives on ``app.state.api``; handlers get it through
+:func:`get_state`. Nothing in it is specific to one request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from heatmap.api.index import SpotIndex
+from heatmap.api.keys import Principal, verify_key
+from heatmap.api.metrics import ApiMetrics
+from heatmap.api.settings import ApiSettings
+from heatmap.core.policy import Policy, load_policy
+from heatmap.core.script import ScriptTemplates, load_templates
+from heatmap.errors import ConfigError
+from heatmap.geocode.base import Geocoder
+from heatmap.settings import Settings
+from heatmap.store import Store, open_store
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class StoreProvider:
+    """A store for the calling thread.
+
+    A SQLite connection may be used only by the thread that opened it, so each
+    thread of the server opens its own (WAL lets them read side by side); the
+    PostGIS store has a thread-safe pool and is shared.
+    """
+
+    def __init__(self, url: str, store: Store | None = None) -> None:
+        from heatmap.store.sqlite import SQLiteStore
+
+        self.url = store.url if store is not None else url
+        self._per_thread = store is None or isinstance(store, SQLiteStore)
+        self._shared = None if self._per_thread else store
+        self._owned: list[Store] = []
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        if not self._per_thread and store is None:
+            self._shared = open_store(self.url)
+            self._owned.append(self._shared)
+
+    def get(self) -> Store:
+        if self._shared is not None:
+            return self._shared
+        store: Store | None = getattr(self._local, "store", None)
+        if store is None:
+            store = open_store(self.url)
+            self._local.store = store
+            with self._lock:
+                self._owned.append(store)
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            owned, self._owned = self._owned, []
+        for store in owned:
+            # a SQLite connection of another thread refuses; the process frees it at exit
+            with contextlib.suppress(Exception):
+                store.close()
+
+
+class KeyCache:
+    """Checked keys for a few seconds, so a busy agent does not cost a store read per call."""
+
+    def __init__(self, ttl_s: float, *, limit: int = 10_000) -> None:
+        self.ttl_s = ttl_s
+        self.limit = limit
+        self._entries: dict[str, tuple[float, Principal | None]] = {}
+
+    def get(self, key: str) -> tuple[bool, Principal | None]:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return False, None
+        return True, entry[1]
+
+    def put(self, key: str, principal: Principal | None) -> None:
+        if len(self._entries) >= self.limit:
+            self._entries.clear()
+        self._entries[key] = (time.monotonic() + self.ttl_s, principal)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+class ApiState:
+    """Everything the handlers share, built once per app."""
+
+    def __init__(self, settings: Settings, api: ApiSettings, store: Store | None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.settings = settings
+        self.api = api
+        self.clock = clock or utc_now
+        self.stores = StoreProvider(settings.db, store)
+        self.policy: Policy = load_policy(settings.policy)
+        self.templates: ScriptTemplates = load_templates()
+        self.index = SpotIndex(
+            templates=self.templates, reach_m=api.lookup_reach_m, recent_days=api.recent_days,
+            recent_reach_m=api.recent_reach_m, check_interval_s=api.index_check_ms / 1000,
+            clock=self.clock, join_reach_m=self.policy.join.reach_m,
+        )
+        self.keys = KeyCache(api.key_cache_s)
+        self.metrics = ApiMetrics(self.index)
+        self.hex_cache: dict[int, tuple[float, object]] = {}
+        self._geocoder: Geocoder | None = None
+        self._geocoder_lock = threading.Lock()
+
+    @property
+    def store(self) -> Store:
+        return self.stores.get()
+
+    def geocoder(self) -> Geocoder | None:
+        """The gazetteer geocoder (``HEATMAP_GAZETTEER``), loaded once; None when not set."""
+        if self.settings.gazetteer is None:
+            return None
+        with self._geocoder_lock:
+            if self._geocoder is None:
+                from heatmap.geocode import GazetteerGeocoder, load_gazetteer
+
+                try:
+                    entries = load_gazetteer(self.settings.gazetteer)
+                except Exception as exc:
+                    raise ConfigError(f"HEATMAP_GAZETTEER: {exc}") from exc
+                self._geocoder = GazetteerGeocoder(entries, default_city=self.settings.city)
+            return self._geocoder
+
+    def refresh_index(self) -> None:
+        """Check the store's spot counter now (rebuild the index if spots changed)."""
+        self.index.refresh(self.store)
+
+    def authenticate(self, key: str) -> Principal | None:
+        found, principal = self.keys.get(key)
+        if not found:
+            principal = verify_key(self.store, key)
+            self.keys.put(key, principal)
+        return principal
+
+    def close(self) -> None:
+        self.stores.close()
+
+
+async def get_state(request: Request) -> ApiState:
+    """The app's shared state (async: a plain function would cost a thread hop per request)."""
+    state: ApiState = request.app.state.api
+    return state
+
+
+State = Annotated[ApiState, Depends(get_state)]
