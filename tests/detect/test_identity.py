@@ -163,7 +163,7 @@ def test_growing_spots_keep_their_ids_and_reruns_change_nothing(
 
 
 def test_too_few_complainants_make_no_spot_and_leave_open_spots_alone() -> None:
-    stored, spots, first = run(complaints([(59.22, 39.88, 4)]), empty_spots())
+    _, spots, _ = run(complaints([(59.22, 39.88, 4)]), empty_spots())
     lonely = complaints([(59.40, 39.50, 2)], start=500)
     _, _, again = run(lonely, spots)  # the old spot's complaints aged out; two new callers
     assert again.spots.empty and again.members.empty
