@@ -1,0 +1,66 @@
+"""A running `heatmap serve` over PostGIS recovers its pool when the server drops it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from heatmap.store import open_store
+
+from .test_serve import call, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.postgis
+def test_serve_recovers_its_pool_after_the_connections_are_killed() -> None:
+    dsn = os.environ.get("HEATMAP_TEST_PG_DSN")
+    if not dsn:
+        pytest.skip("PostGIS tests need HEATMAP_TEST_PG_DSN=postgresql://… (see README)")
+    from heatmap.store.postgis import fresh_schema_url
+
+    with fresh_schema_url(dsn) as url:
+        store = open_store(url)
+        store.upgrade()
+        store.close()
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": url,
+               "HEATMAP_API_LEAFLET_URL": ""}
+        made = subprocess.run([sys.executable, "-m", "heatmap", "keys", "create", "--role",
+                               "admin"], env=env, capture_output=True, text=True, timeout=120)
+        assert made.returncode == 0, made.stderr
+        key = made.stdout.split()[-1]
+        port = free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "heatmap", "serve", "--host", "127.0.0.1", "--port",
+             str(port), "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(base + "/healthz", timeout=2):
+                        break
+                except OSError:
+                    assert server.poll() is None and time.monotonic() < deadline
+                    time.sleep(0.2)
+            assert call(f"{base}/api/v1/spots", key)[0] == 200
+            with psycopg.connect(dsn, autocommit=True) as admin:
+                killed = admin.execute(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    " AND backend_type = 'client backend'").fetchone()
+            assert killed is not None and killed[0] >= 1, "serve held pooled connections"
+            statuses = [call(f"{base}/api/v1/spots", key)[0] for _ in range(3)]
+            assert statuses[-1] == 200, f"the pool did not recover: {statuses}"
+            assert server.poll() is None, "the server kept running"
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
