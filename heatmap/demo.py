@@ -103,7 +103,8 @@ def _work_spots(store: Store, *, policy: Policy, now: datetime) -> list[tuple[st
                         policy=policy, note="complaints from a test SIM batch")
     say(smallest, "reject", later)
     known = workflow.register_known_issue(
-        store, lat=59.2181, lon=39.8886, radius_m=250, cause="planned_works",
+        store, area=workflow.known_issue_area(lat=59.2181, lon=39.8886, radius_m=250),
+        cause="planned_works",
         actor="engineer.ivanov", now=later, policy=policy, eta=now + timedelta(days=2),
         address="Вологда, Советский проспект (плановые работы)")
     say(str(known["id"]), "known issue", later)

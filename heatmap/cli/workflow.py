@@ -151,19 +151,32 @@ def queue(name: Annotated[str, typer.Argument(help="Queue name from the policy."
 
 
 def known_issue(
-    lat: Annotated[float, typer.Option(help="Centre latitude.")],
-    lon: Annotated[float, typer.Option(help="Centre longitude.")],
-    radius_m: Annotated[float, typer.Option(help="Radius in metres.")],
     cause: Annotated[str, typer.Option(help="planned_works, known_outage, power, …")],
+    lat: Annotated[float | None, typer.Option(help="Centre latitude.")] = None,
+    lon: Annotated[float | None, typer.Option(help="Centre longitude.")] = None,
+    radius_m: Annotated[float | None, typer.Option(help="Radius in metres.")] = None,
+    polygon: Annotated[str | None, typer.Option(
+        help="The area as WKT or GeoJSON (lon lat), or @FILE holding it.")] = None,
+    address: Annotated[str | None, typer.Option(
+        help="Address shown to agents; with --radius-m and no --lat/--lon it is geocoded.")] = None,
+    gazetteer: Annotated[Path | None, typer.Option(
+        envvar="HEATMAP_GAZETTEER", help="Gazetteer to geocode --address.")] = None,
     eta_text: Annotated[str | None, typer.Option("--eta", help="Expected fix date.")] = None,
-    address: Annotated[str | None, typer.Option(help="Address shown to agents.")] = None,
     note: Annotated[str | None, typer.Option(help="Details.")] = None,
     db: DbOption = None, actor: ActorOption = None, now: NowOption = None,
     policy: PolicyOption = None, json: JsonOption = False,
 ) -> None:
-    """Register planned works or a known outage as a spot; complaints inside join it."""
+    """Register planned works or a known outage as a spot; complaints inside join it.
+
+    The area is a polygon, a point and radius, or an address and radius.
+    """
+    if polygon and polygon.startswith("@"):
+        polygon = Path(polygon[1:]).read_text(encoding="utf-8")
+    if polygon is None and lat is None and address:
+        lat, lon = _geocoded(address, gazetteer)
+    area = workflow.known_issue_area(lat=lat, lon=lon, radius_m=radius_m, polygon=polygon)
     spot = workflow.register_known_issue(
-        store_at(db), lat=lat, lon=lon, radius_m=radius_m, cause=cause, actor=_actor(actor),
+        store_at(db), area=area, cause=cause, actor=_actor(actor),
         now=now_or(now), policy=load_policy(policy),
         eta=_moment(eta_text, "--eta") if eta_text else None, address=address, note=note)
     if json:
@@ -171,6 +184,18 @@ def known_issue(
     else:
         err.print(f"Known issue registered as spot {spot['id']} ({spot['complaints']} complaints"
                   " joined).")
+
+
+def _geocoded(address: str, gazetteer: Path | None) -> tuple[float, float]:
+    from heatmap.geocode import GazetteerGeocoder, load_gazetteer
+
+    if gazetteer is None:
+        raise UsageError("geocoding --address needs --gazetteer (or HEATMAP_GAZETTEER)")
+    answer = GazetteerGeocoder(load_gazetteer(gazetteer)).geocode([address]).iloc[0]
+    if answer["precision"] not in ("house", "street"):
+        raise UsageError(f"cannot place {address!r} precisely enough ({answer['precision']}"
+                         f"{': ' + str(answer['reason']) if answer['reason'] else ''})")
+    return float(answer["lat"]), float(answer["lon"])
 
 
 @network_app.command("load")

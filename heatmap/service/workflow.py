@@ -7,6 +7,7 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from heatmap.closeout.outbox import resolution_outbox
 from heatmap.core.lifecycle import ACTIONS, check_transition
@@ -159,21 +160,41 @@ def queue_view(store: Store, queue: str, *, now: datetime, policy: Policy) -> pd
     return spots.sort_values(["priority", "id"], ascending=[False, True]).reset_index(drop=True)
 
 
+def known_issue_area(*, lat: float | None = None, lon: float | None = None,
+                     radius_m: float | None = None, polygon: str | None = None) -> shapely.Geometry:
+    """The area of a known issue: a polygon (WKT or GeoJSON text), or a point and radius."""
+    if polygon:
+        try:
+            text = polygon.strip()
+            area = shapely.from_geojson(text) if text.startswith("{") else shapely.from_wkt(text)
+        except shapely.errors.ShapelyError as exc:
+            raise UsageError(f"the area is neither WKT nor GeoJSON: {exc}") from exc
+        if area.geom_type not in ("Polygon", "MultiPolygon") or not area.is_valid:
+            raise UsageError("the area must be a valid Polygon or MultiPolygon (lon lat order)")
+        return area
+    if lat is None or lon is None or radius_m is None:
+        raise UsageError("give a polygon, or a point (or an address) and a radius")
+    if radius_m <= 0:
+        raise UsageError("the radius of a known issue must be positive")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise UsageError("the centre of a known issue must be a valid point")
+    return buffered_hull(np.array([lat]), np.array([lon]), radius_m)
+
+
 def register_known_issue(
-    store: Store, *, lat: float, lon: float, radius_m: float, cause: str, actor: str,
+    store: Store, *, area: shapely.Geometry, cause: str, actor: str,
     now: datetime, policy: Policy, eta: datetime | None = None, address: str | None = None,
     region: str | None = None, note: str | None = None, window_days: float = 30.0,
 ) -> pd.Series:
-    """A spot for planned works or a known outage; complaints inside join it at once."""
-    if radius_m <= 0:
-        raise UsageError("the radius of a known issue must be positive")
+    """A spot for planned works or a known outage over ``area`` (see :func:`known_issue_area`);
+    complaints inside join it at once, and agents see it like any other spot."""
+    centre = area.centroid
     taken = set(store.load_spots()["id"])
-    spot_id = new_spot_id(f"known:{lat:.6f}:{lon:.6f}:{pd.Timestamp(now).isoformat()}", taken)
+    spot_id = new_spot_id(f"known:{area.wkt}:{pd.Timestamp(now).isoformat()}", taken)
     spot = pd.DataFrame([{
         "id": spot_id, "status": SpotStatus.IN_PROGRESS.value, "method": "known_issue",
-        "kind": "known_issue", "geometry": buffered_hull(np.array([lat]), np.array([lon]),
-                                                         radius_m),
-        "centroid_lat": lat, "centroid_lon": lon, "region": region, "address": address,
+        "kind": "known_issue", "geometry": area,
+        "centroid_lat": centre.y, "centroid_lon": centre.x, "region": region, "address": address,
         "complaints": 0, "subscribers": 0, "first_complaint_at": now, "last_complaint_at": now,
         "dominant_topic": None, "priority": 0.0, "breakdown": {}, "queue": None,
         "sla_hours": None, "due_at": None, "eta": eta, "cause": cause, "engineer": actor,

@@ -161,3 +161,24 @@ def test_engineer_works_a_spot_from_the_cli(ready_db: str, sample_export: Path) 
     resolved = heatmap("spot", "resolve", top["id"], "--cause", "equipment_failure", db=ready_db)
     assert resolved.returncode == 0, resolved.stderr
     assert heatmap("spot", "show", "SP-NOPE", db=ready_db).returncode == 1
+
+
+def test_known_issue_by_address_or_polygon(ready_db: str, tmp_path: Path) -> None:
+    registry = ROOT / "data" / "samples" / "vologda_addresses.csv"
+    heatmap("gazetteer", "build", str(registry), "--out", str(tmp_path / "g.parquet"))
+    by_address = heatmap("known-issue", "--cause", "planned_works", "--address",
+                         "Вологда, ул. Ленинградская, д. 40а", "--radius-m", "300", "--gazetteer",
+                         str(tmp_path / "g.parquet"), "--eta", "2026-11-25", "--json",
+                         db=ready_db)
+    assert by_address.returncode == 0, by_address.stderr
+    square = "POLYGON((39.88 59.22, 39.89 59.22, 39.89 59.23, 39.88 59.23, 39.88 59.22))"
+    by_polygon = heatmap("known-issue", "--cause", "known_outage", "--polygon", square, "--json",
+                         db=ready_db)
+    assert by_polygon.returncode == 0, by_polygon.stderr
+    shown = json.loads(heatmap("spot", "show", json.loads(by_polygon.stdout)["id"], "--json",
+                               db=ready_db).stdout)
+    assert shown["kind"] == "known_issue" and abs(shown["centroid_lat"] - 59.225) < 1e-6
+    nowhere = heatmap("known-issue", "--cause", "x", "--address", "Атлантида, ул. Нептуна, 1",
+                      "--radius-m", "100", "--gazetteer", str(tmp_path / "g.parquet"), db=ready_db)
+    assert nowhere.returncode == 2 and "cannot place" in nowhere.stderr
+    assert heatmap("known-issue", "--cause", "x", db=ready_db).returncode == 2

@@ -135,7 +135,8 @@ def test_known_issue_collects_complaints_inside(store: Store, spot_id: str,
     far = [(f"K{i}", 59.3000 + i * 1e-4, 39.9000, "no_data") for i in range(2)]
     ingest(store, [write_export(tmp_path / "k.csv", far)], now=NOW, policy=POLICY)
     known = workflow.register_known_issue(
-        store, lat=59.3001, lon=39.9000, radius_m=300, cause="planned_works", actor="ivanov",
+        store, area=workflow.known_issue_area(lat=59.3001, lon=39.9000, radius_m=300),
+        cause="planned_works", actor="ivanov",
         now=NOW, policy=POLICY, eta=datetime(2026, 11, 22, 9, tzinfo=UTC),
         address="ул. Мира, 1")
     assert known["kind"] == "known_issue" and known["status"] == "in_progress"
