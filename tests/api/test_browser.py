@@ -7,11 +7,8 @@ reads the ETA and the script on the page; then registers the caller's complaint.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +20,8 @@ from heatmap.domain import OPEN_STATUSES
 from heatmap.service import workflow
 from heatmap.store import open_store
 
+from .test_serve import running_server
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -31,12 +30,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 ETA = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
 pytestmark = pytest.mark.browser
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def heatmap(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -71,30 +64,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     made = heatmap("keys", "create", "--role", "agent", "--name", "agent.olga", env=env)
     assert made.returncode == 0, made.stderr
     key = made.stdout.split()[-1]
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "heatmap", "serve", "--host", "127.0.0.1",
-                               "--port", str(port)], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    output = server.stdout.read() if server.stdout else ""
-                    pytest.fail(f"heatmap serve did not come up: {output}")
-                time.sleep(0.2)
+    with running_server(env) as url:
         yield Served(url=url, key=key, address=str(spot["address"]), spot_id=str(spot["id"]))
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,16 +45,13 @@ def call(url: str, key: str, body: dict[str, object] | None = None) -> tuple[int
         return error.code, json.loads(error.read())
 
 
-@pytest.fixture
-def server(world: World) -> Iterator[str]:
+@contextmanager
+def running_server(env: dict[str, str], *options: str) -> Iterator[str]:
+    """``heatmap serve`` as a real process on a free loopback port; its URL once healthy."""
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": world.store.url,
-           "HEATMAP_API_INDEX_CHECK_MS": str(CHECK_MS), "HEATMAP_API_LEAFLET_URL": ""}
-    env.pop("HEATMAP_GAZETTEER", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "heatmap", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "2", "--log-level", "warning"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+         *options], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -68,12 +66,22 @@ def server(world: World) -> Iterator[str]:
                     pytest.fail(f"heatmap serve did not come up: {output}")
                 time.sleep(0.2)
         yield url
+        assert process.poll() is None, "heatmap serve kept running"
     finally:
         process.terminate()
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture
+def server(world: World) -> Iterator[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": world.store.url,
+           "HEATMAP_API_INDEX_CHECK_MS": str(CHECK_MS), "HEATMAP_API_LEAFLET_URL": ""}
+    env.pop("HEATMAP_GAZETTEER", None)
+    with running_server(env, "--workers", "2", "--log-level", "warning") as url:
+        yield url
 
 
 @pytest.mark.slow

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import psycopg
@@ -14,7 +12,7 @@ import pytest
 
 from heatmap.store import open_store
 
-from .test_serve import call, free_port
+from .test_serve import call, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,21 +34,7 @@ def test_serve_recovers_its_pool_after_the_connections_are_killed() -> None:
                                "admin"], env=env, capture_output=True, text=True, timeout=120)
         assert made.returncode == 0, made.stderr
         key = made.stdout.split()[-1]
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "heatmap", "serve", "--host", "127.0.0.1", "--port",
-             str(port), "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(base + "/healthz", timeout=2):
-                        break
-                except OSError:
-                    assert server.poll() is None and time.monotonic() < deadline
-                    time.sleep(0.2)
+        with running_server(env, "--log-level", "warning") as base:
             assert call(f"{base}/api/v1/spots", key)[0] == 200
             with psycopg.connect(dsn, autocommit=True) as admin:
                 killed = admin.execute(
@@ -60,7 +44,3 @@ def test_serve_recovers_its_pool_after_the_connections_are_killed() -> None:
             assert killed is not None and killed[0] >= 1, "serve held pooled connections"
             statuses = [call(f"{base}/api/v1/spots", key)[0] for _ in range(3)]
             assert statuses[-1] == 200, f"the pool did not recover: {statuses}"
-            assert server.poll() is None, "the server kept running"
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
