@@ -157,6 +157,12 @@ class ApiError extends Error {
   }
 }
 
+// A refused key has already put its own message on the login form (api() below);
+// any other failure of a layer load is shown there instead.
+function loginFailed(err) {
+  if (!(err instanceof ApiError && err.status === 401)) showLogin(err.message);
+}
+
 async function api(path, options) {
   const opts = Object.assign({}, options || {});
   opts.headers = Object.assign({"X-API-Key": apiKey || ""}, opts.headers || {});
@@ -525,7 +531,7 @@ async function start() {
     sessionStorage.setItem(KEY_ITEM, apiKey);
     $("login").hidden = true;
     $("logout").hidden = false;
-    loadLayers().catch((err) => showLogin(err.message));
+    loadLayers().catch(loginFailed);
   });
   $("logout").addEventListener("click", () => {
     sessionStorage.removeItem(KEY_ITEM);
