@@ -6,9 +6,10 @@ Generates one synthetic CRM export (the demo generator, seed 7), writes it as CS
 then on those same rows measures
 
 * ours: :func:`heatmap.service.ingest` into a fresh schema — the whole call: read the
-  file, validate and normalise (pure pandas, shared with SQLite), then the store's one
-  transaction (advisory lock, hash lookup, COPY, quarantine). The store's part is
-  timed on its own as well, so the validation share is visible;
+  file, validate and normalise (Arrow kernels, shared with SQLite) part by part, while
+  the store's one transaction (advisory lock, hash lookup, COPY, quarantine) writes the
+  part before. The store call is timed on its own as well; it contains the validation
+  of every part but the first, since the two overlap;
 * bare: the file's rows streamed with ``COPY … FROM STDIN (FORMAT csv)`` into a plain
   table of text columns — no parsing, no validation, no indexes: the floor.
 
@@ -122,8 +123,7 @@ def main() -> None:
         "ours_rows_per_s": round(n / result["fresh_s"]),
         "store_s": round(result["store_s"], 3),
         "store_rows_per_s": round(n / result["store_s"]),
-        "read_validate_s": round(result["fresh_s"] - result["store_s"], 3),
-        "read_validate_rows_per_s": round(n / (result["fresh_s"] - result["store_s"])),
+        "before_store_s": round(result["fresh_s"] - result["store_s"], 3),
         "reimport_s": round(result["reimport_s"], 3),
         "reimport_store_s": round(result["reimport_store_s"], 3),
         "bare_copy_s": round(bare, 3),
@@ -137,9 +137,8 @@ def main() -> None:
     print(f"export: {n:,} rows ({out['export_s']:.1f} s to generate or reuse)")
     print(f"{'':34} {'seconds':>9} {'rows/s':>11}")
     print(f"{'heatmap ingest (whole call)':34} {out['ours_s']:>9.2f} {out['ours_rows_per_s']:>11,}")
-    print(f"{'  of which read + validate':34} {out['read_validate_s']:>9.2f} "
-          f"{out['read_validate_rows_per_s']:>11,}")
-    print(f"{'  of which store (1 transaction)':34} {out['store_s']:>9.2f} "
+    print(f"{'  read + first part validated':34} {out['before_store_s']:>9.2f}")
+    print(f"{'  store (1 transaction, overlapped)':34} {out['store_s']:>9.2f} "
           f"{out['store_rows_per_s']:>11,}")
     print(f"{'re-import (all unchanged)':34} {out['reimport_s']:>9.2f} "
           f"{round(n / result['reimport_s']):>11,}")
@@ -150,9 +149,6 @@ def main() -> None:
     print(f"ours / bare: {out['ratio_ours_to_bare']:.2f}x   counts: {out['totals']}")
     verdict = "met" if out["ours_rows_per_s"] >= TARGET else "NOT met"
     print(f"target >= {TARGET:,} rows/s for the whole call: {verdict}")
-    if out["ours_rows_per_s"] < TARGET and out["read_validate_s"] > out["store_s"]:
-        print(f"bottleneck: reading + validation ({out['read_validate_s']:.2f} s, pure pandas,"
-              f" shared with SQLite) vs the PostGIS write ({out['store_s']:.2f} s)")
 
 
 if __name__ == "__main__":

@@ -8,13 +8,18 @@ row ends up in exactly one of the two.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from heatmap.core.msisdn import normalise_msisdn, pseudonyms, remove_pattern
-from heatmap.core.topics import classify_topics
+from heatmap.core import text as tx
+from heatmap.core.msisdn import normalise_msisdn_text
+from heatmap.core.topics import classify_text
 from heatmap.domain import CHANNELS, SEGMENTS, TOPICS
 from heatmap.io.exports import RawExport
 
@@ -30,7 +35,7 @@ _KNOWN = (
     "ticket_id", "created_at", "msisdn", "subscriber_id", "segment", "ltv", "topic",
     "description", "address", "lat", "lon", "region", "channel",
 )
-_OFFSET = r".*(?:[Zz]|[+\-]\d{2}(?::?\d{2})?)$"
+_OFFSET = r"(?:[Zz]|[+\-]\d{2}(?::?\d{2})?)$"
 _HASHED = (
     "created_at", "msisdn", "subscriber_id", "segment", "ltv", "topic", "description",
     "address", "lat", "lon", "region", "channel",
@@ -46,138 +51,189 @@ class Validated:
     read: int
 
 
-def validate_export(raw: RawExport, *, key: bytes) -> Validated:
+def validate_parts(raw: RawExport, *, key: bytes, rows: int, first: int | None = None
+                   ) -> Iterator[Validated]:
+    """:func:`validate_export` over consecutive slices of ``rows`` rows, lazily.
+
+    ``first`` sets a smaller first slice, so that whoever writes the parts can
+    start sooner. The one rule that spans rows, a ticket repeated later in the
+    export, is decided over the whole export first. Lines that could not be
+    parsed come with the first part.
+    """
+    total = len(raw.rows)
+    superseded = _superseded(raw.rows)
+    bounds = [0, *range(min(first or rows, total), total, max(rows, 1)), total]
+    for start, stop in pairwise(bounds):
+        if stop <= start and start:
+            continue
+        part = RawExport(raw.source, raw.rows.iloc[start:stop].reset_index(drop=True),
+                         raw.line[start:stop], raw.broken if start == 0 else [])
+        yield validate_export(part, key=key, superseded=superseded[start:stop])
+
+
+def _superseded(rows: pd.DataFrame) -> np.ndarray:
+    """Rows whose ticket comes again later in the same export (the last one wins)."""
+    if "ticket_id" not in rows.columns:
+        return np.zeros(len(rows), dtype=bool)
+    ticket = tx.stripped(rows["ticket_id"])
+    return ~tx.empty(ticket) & tx.last_occurrence(ticket)
+
+
+def validate_export(raw: RawExport, *, key: bytes, superseded: np.ndarray | None = None
+                    ) -> Validated:
     """Split ``raw`` into canonical complaints and quarantined rows.
 
     ``key`` is the keyed-hash key that derives ``subscriber_id`` from ``msisdn``
-    when the CRM gave no subscriber id.
+    when the CRM gave no subscriber id. ``superseded`` marks rows whose ticket
+    comes again later in the export (by default decided within ``raw``). Every
+    check runs over whole columns in Arrow's kernels; only the reasons of bad
+    rows are put together one by one.
     """
     rows = raw.rows
     n = len(rows)
-    col = {name: _column(rows, name) for name in _KNOWN}
+    col = {name: tx.stripped(rows[name]) if name in rows.columns else tx.as_text(None, n)
+           for name in _KNOWN}
     problems: list[tuple[np.ndarray, str]] = []
 
-    def problem(mask: pd.Series | np.ndarray, reason: str) -> None:
-        array = np.asarray(mask, dtype=bool)
-        if array.any():
-            problems.append((array, reason))
+    def problem(found: np.ndarray, reason: str) -> None:
+        if found.any():
+            problems.append((found, reason))
 
     ticket = col["ticket_id"]
-    problem(ticket == "", "missing ticket_id")
+    ticket_missing = tx.empty(ticket)
+    problem(ticket_missing, "missing ticket_id")
 
     created_text = col["created_at"]
-    created = pd.to_datetime(created_text, utc=True, format="ISO8601", errors="coerce")
-    problem(created_text == "", "missing created_at")
-    problem((created_text != "") & created.isna(), "created_at is not an ISO 8601 date-time")
-    naive = ~created_text.str.match(_OFFSET) & created.notna()
-    problem(naive, "created_at has no UTC offset")
+    created = pd.to_datetime(pd.Series(created_text.to_numpy(zero_copy_only=False)), utc=True,
+                             format="ISO8601", errors="coerce")
+    created_ok = created.notna().to_numpy()
+    created_missing = tx.empty(created_text)
+    problem(created_missing, "missing created_at")
+    problem(~created_missing & ~created_ok, "created_at is not an ISO 8601 date-time")
+    problem(created_ok & ~tx.matches(created_text, _OFFSET), "created_at has no UTC offset")
 
-    msisdn, msisdn_ok = normalise_msisdn(col["msisdn"])
+    msisdn, msisdn_ok = normalise_msisdn_text(col["msisdn"])
     problem(~msisdn_ok, "msisdn is not a Russian mobile number (+79XXXXXXXXX)")
 
-    segment = col["segment"].str.lower()
-    problem(segment == "", "missing segment")
-    problem((segment != "") & ~segment.isin(SEGMENTS), "unknown segment")
+    segment = tx.lower(col["segment"])
+    segment_missing = tx.empty(segment)
+    problem(segment_missing, "missing segment")
+    problem(~segment_missing & ~tx.is_in(segment, SEGMENTS), "unknown segment")
 
-    ltv_text = remove_pattern(col["ltv"], r"[\s\x{00a0}]").str.replace(",", ".")
-    ltv = pd.to_numeric(ltv_text.where(ltv_text != ""), errors="coerce")
-    problem((ltv_text != "") & ltv.isna(), "ltv is not a number")
+    ltv_text = tx.remove(col["ltv"], r"[\s\x{00a0}]")
+    ltv = tx.to_float(ltv_text)
+    problem(~tx.empty(ltv_text) & np.isnan(ltv), "ltv is not a number")
     problem(ltv < 0, "ltv is negative")
 
-    topic = col["topic"].str.lower()
-    problem((topic != "") & ~topic.isin(TOPICS), "unknown topic")
+    topic = tx.lower(col["topic"])
+    topic_given = ~tx.empty(topic)
+    problem(topic_given & ~tx.is_in(topic, TOPICS), "unknown topic")
 
-    channel = col["channel"].str.lower()
-    problem((channel != "") & ~channel.isin(CHANNELS), "unknown channel")
+    channel = tx.lower(col["channel"])
+    problem(~tx.empty(channel) & ~tx.is_in(channel, CHANNELS), "unknown channel")
 
-    lat, lat_given = _coordinate(col["lat"])
-    lon, lon_given = _coordinate(col["lon"])
-    problem(lat_given & lat.isna(), "lat is not a number")
-    problem(lon_given & lon.isna(), "lon is not a number")
+    lat, lat_given = tx.to_float(col["lat"]), ~tx.empty(col["lat"])
+    lon, lon_given = tx.to_float(col["lon"]), ~tx.empty(col["lon"])
+    problem(lat_given & np.isnan(lat), "lat is not a number")
+    problem(lon_given & np.isnan(lon), "lon is not a number")
     problem((lat < -90) | (lat > 90), "lat outside -90..90")
     problem((lon < -180) | (lon > 180), "lon outside -180..180")
     problem(lat_given ^ lon_given, "lat and lon must be given together")
-    address = col["address"]
-    problem((address == "") & ~(lat_given & lon_given), "neither address nor lat/lon")
+    located = lat_given & lon_given
+    problem(tx.empty(col["address"]) & ~located, "neither address nor lat/lon")
 
     # A ticket repeated in one export: the last occurrence wins, earlier ones are kept aside.
-    repeated = (ticket != "") & ticket.duplicated(keep="last")
-    problem(repeated, "ticket_id repeated later in the same export")
+    if superseded is None:
+        superseded = ~ticket_missing & tx.last_occurrence(ticket)
+    problem(superseded, "ticket_id repeated later in the same export")
 
     bad = np.zeros(n, dtype=bool)
-    reasons = np.full(n, "", dtype=object)
-    for mask, reason in problems:
-        bad |= mask
-        reasons = np.where(mask, np.where(reasons == "", reason, reasons + "; " + reason), reasons)
-
+    for found, _reason in problems:
+        bad |= found
     good = ~bad
+
     subscriber = col["subscriber_id"]
-    derived = pseudonyms(msisdn.where(subscriber == "", ""), key)
-    anonymous = pseudonyms(ticket.where((subscriber == "") & (msisdn == ""), ""), key, prefix="t")
-    subscriber = subscriber.where(subscriber != "", derived.where(derived != "", anonymous))
+    no_subscriber = tx.empty(subscriber)
+    derived = tx.keyed_digests(pc.if_else(pa.array(no_subscriber), msisdn, ""), key, prefix="s")
+    anonymous_rows = no_subscriber & tx.empty(msisdn)
+    anonymous = tx.keyed_digests(pc.if_else(pa.array(anonymous_rows), ticket, ""), key, prefix="t")
+    subscriber_id = np.where(no_subscriber, np.where(anonymous_rows, anonymous, derived),
+                             tx.to_objects(subscriber))
 
     description = col["description"]
-    unlabelled = (topic == "") & (description != "")
-    final_topic = topic.astype(object).where(topic != "", None)
-    final_topic[unlabelled] = classify_topics(description[unlabelled])
-    topic_source = pd.Series(None, index=topic.index, dtype=object)
-    topic_source[final_topic.notna()] = "classified"
-    topic_source[topic != ""] = "crm"
+    final_topic = tx.to_objects(topic)
+    unlabelled = ~topic_given & ~tx.empty(description)
+    if unlabelled.any():
+        final_topic[unlabelled] = classify_text(description.filter(pa.array(unlabelled)))
+    topic_source = np.full(n, None, dtype=object)
+    topic_source[~pd.isna(final_topic)] = "classified"
+    topic_source[topic_given] = "crm"
 
+    keep = pa.array(good)
+    texts = {"ticket_id": ticket, "msisdn": msisdn,
+             "subscriber_id": pa.array(subscriber_id, type=pa.string()),
+             "segment": segment, "topic": pa.array(final_topic, type=pa.string()),
+             "topic_source": pa.array(topic_source, type=pa.string()), "description": description,
+             "address": col["address"], "region": col["region"], "channel": channel}
+    numbers = {"ltv": ltv, "lat": np.where(located, lat, np.nan), "lon": np.where(located, lon, np.nan)}
     complaints = pd.DataFrame(
-        {
-            "ticket_id": ticket,
-            "created_at": created,
-            "msisdn": msisdn.replace("", None),
-            "subscriber_id": subscriber,
-            "segment": segment,
-            "ltv": ltv.astype(float),
-            "topic": final_topic.replace("", None),
-            "topic_source": topic_source,
-            "description": description.replace("", None),
-            "address": address.replace("", None),
-            "lat": lat.where(lat_given & lon_given),
-            "lon": lon.where(lat_given & lon_given),
-            "region": col["region"].replace("", None),
-            "channel": channel.replace("", None),
-        }
-    )[good].reset_index(drop=True)
+        {name: created[good].reset_index(drop=True) if name == "created_at"
+         else pd.Series(numbers[name][good]) if name in numbers
+         else tx.series(pc.fill_null(texts[name], "").filter(keep))
+         for name in COMPLAINT_COLUMNS if name != "content_hash"}
+    )
     complaints["content_hash"] = content_hashes(complaints)
 
-    quarantine = _quarantine(raw, bad, reasons)
+    quarantine = _quarantine(raw, bad, _reasons(problems, bad))
     return Validated(complaints=complaints, quarantine=quarantine, read=n + len(raw.broken))
 
 
+def _reasons(problems: list[tuple[np.ndarray, str]], bad: np.ndarray) -> list[str]:
+    """Every reason of each bad row, in check order, joined by "; "."""
+    where = np.flatnonzero(bad)
+    slot = np.full(len(bad), -1, dtype=np.int64)
+    slot[where] = np.arange(len(where))
+    found: list[list[str]] = [[] for _ in where]
+    for hit, reason in problems:
+        for i in slot[hit].tolist():
+            found[i].append(reason)
+    return ["; ".join(r) for r in found]
+
+
 def content_hashes(complaints: pd.DataFrame) -> pd.Series:
-    """A 64-bit fingerprint of what the CRM said about each complaint, as hex text."""
+    """A 64-bit fingerprint of what the CRM said about each complaint, as hex text.
+
+    The hashed fields are joined into one text per row (missing values marked
+    apart from empty ones) and hashed by pandas' SipHash.
+    """
     if complaints.empty:
         return pd.Series([], dtype=object)
-    frame = complaints.loc[:, list(_HASHED)].copy()
-    frame["created_at"] = frame["created_at"].astype("int64")
-    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy(np.uint64)
-    return pd.Series([f"{h:016x}" for h in hashed.tolist()], index=complaints.index, dtype=object)
+    created = complaints["created_at"].dt.tz_convert("UTC").dt.as_unit("us").astype("int64")
+    fields = [pc.cast(pa.array(created.to_numpy()), pa.string())]
+    for name in _HASHED[1:]:
+        values = complaints[name]
+        if pd.api.types.is_float_dtype(values):
+            fields.append(pc.cast(pa.array(values.to_numpy(), from_pandas=True), pa.string()))
+        else:
+            fields.append(tx.as_text(values, keep_null=True))
+    joined = pc.binary_join_element_wise(*fields, "\x1f", null_handling="replace",
+                                         null_replacement="\x00")
+    hashed = pd.util.hash_array(pc.cast(joined, pa.binary()).to_numpy(zero_copy_only=False),
+                                categorize=False)
+    return pd.Series(tx.hex64(hashed), index=complaints.index, dtype=object)
 
 
-def _column(rows: pd.DataFrame, name: str) -> pd.Series:
-    if name not in rows.columns:
-        return pd.Series(np.full(len(rows), "", dtype=object), index=rows.index)
-    return rows[name].fillna("").astype(str).str.strip()
-
-
-def _coordinate(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    given = text != ""
-    value = pd.to_numeric(text.str.replace(",", ".").where(given), errors="coerce")
-    return value.astype(float), given
-
-
-def _quarantine(raw: RawExport, bad: np.ndarray, reasons: np.ndarray) -> pd.DataFrame:
-    records = raw.rows[bad].to_dict(orient="records")
+def _quarantine(raw: RawExport, bad: np.ndarray, reasons: list[str]) -> pd.DataFrame:
+    where = np.flatnonzero(bad)
+    names = [str(c) for c in raw.rows.columns]
+    values = [raw.rows[c].iloc[where].tolist() for c in raw.rows.columns]
     frame = pd.DataFrame(
         {
             "source": raw.source,
-            "line": raw.line[bad],
-            "raw": [json.dumps(r, ensure_ascii=False) for r in records],
-            "reasons": reasons[bad],
+            "line": raw.line[where],
+            "raw": [json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False)
+                    for row in zip(*values, strict=True)] if values else [],
+            "reasons": reasons,
         }
     )
     if raw.broken:

@@ -9,13 +9,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from heatmap.core import text as tx
+
 _NON_DIGITS = r"[\s\-\(\)\.]"
 
 
 def remove_pattern(values: pd.Series, pattern: str) -> pd.Series:
     """Delete every match of an RE2 ``pattern`` from text, in Arrow's native kernel."""
-    array = pa.array(values.fillna("").astype(str).to_numpy(dtype=object), type=pa.string())
-    cleaned = pc.replace_substring_regex(array, pattern, "")
+    cleaned = tx.remove(tx.as_text(values), pattern)
     return pd.Series(cleaned.to_numpy(zero_copy_only=False), index=values.index, dtype=str)
 
 
@@ -25,20 +26,28 @@ def normalise_msisdn(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     Returns ``(e164, valid)``: E.164 text (empty where absent or invalid) and a
     mask that is False only where a value was given but is not a mobile number.
     """
-    text = values.fillna("").astype(str).str.strip()
-    digits = remove_pattern(text, _NON_DIGITS)
-    plus = digits.str.startswith("+")
-    digits = digits.str.lstrip("+")
-    ten = digits.str.len() == 10
-    eleven = digits.str.len() == 11
-    national = pd.Series(np.where(ten, digits, digits.str[1:]), index=values.index)
-    prefix_ok = (ten & ~plus) | (eleven & digits.str[0].eq("7")) | (
-        eleven & ~plus & digits.str[0].eq("8")
+    e164, valid = normalise_msisdn_text(tx.stripped(values))
+    return (pd.Series(e164.to_numpy(zero_copy_only=False).astype(object), index=values.index),
+            pd.Series(valid, index=values.index))
+
+
+def normalise_msisdn_text(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """:func:`normalise_msisdn` over an Arrow string array of stripped values."""
+    digits = tx.remove(text, _NON_DIGITS)
+    plus = pc.starts_with(digits, "+")
+    digits = pc.utf8_ltrim(digits, characters="+")
+    length = pc.utf8_length(digits)
+    ten = pc.equal(length, 10)
+    eleven = pc.equal(length, 11)
+    first = pc.utf8_slice_codeunits(digits, 0, 1)
+    national = pc.if_else(ten, digits, pc.utf8_slice_codeunits(digits, 1))
+    prefix_ok = pc.or_(
+        pc.and_(ten, pc.invert(plus)),
+        pc.and_(eleven, pc.or_(pc.equal(first, "7"), pc.and_(pc.equal(first, "8"), pc.invert(plus)))),
     )
-    ok = prefix_ok & national.str.fullmatch(r"9\d{9}").fillna(False).astype(bool)
-    e164 = pd.Series(np.where(ok, "+7" + national, ""), index=values.index, dtype=object)
-    given = text != ""
-    return e164, ~given | ok
+    ok = tx.mask(prefix_ok) & tx.matches(national, r"^9\d{9}$")
+    e164 = pc.if_else(pa.array(ok), pc.binary_join_element_wise("+7", national, ""), "")
+    return e164, tx.empty(text) | ok
 
 
 def pseudonym(value: str, key: bytes, *, prefix: str = "s") -> str:
@@ -49,10 +58,8 @@ def pseudonym(value: str, key: bytes, *, prefix: str = "s") -> str:
 
 def pseudonyms(values: pd.Series, key: bytes, *, prefix: str = "s") -> pd.Series:
     """:func:`pseudonym` over a column, empty where the value is empty."""
-    codes, unique = pd.factorize(values)
-    table = np.array([pseudonym(v, key, prefix=prefix) if v else "" for v in unique] + [""],
-                     dtype=object)
-    return pd.Series(table[codes], index=values.index, dtype=object)
+    digests = tx.keyed_digests(tx.as_text(values), key, prefix=prefix)
+    return pd.Series(digests, index=values.index, dtype=object)
 
 
 def mask_msisdn(e164: str) -> str:

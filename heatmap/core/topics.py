@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from heatmap.core import text as tx
 from heatmap.domain import Topic
 
 #: Checked in order; the first pattern that matches decides. Stems, not words,
@@ -23,11 +26,18 @@ _RULES: tuple[tuple[Topic, str], ...] = (
 
 def classify_topics(descriptions: pd.Series) -> pd.Series:
     """Topic per description (``None`` where no rule matches or text is empty)."""
-    text = descriptions.fillna("").astype(str).str.lower().str.replace("ё", "е")
-    result = pd.Series(np.full(len(text), None, dtype=object), index=text.index)
-    undecided = pd.Series(True, index=text.index)
+    topics = classify_text(tx.as_text(descriptions))
+    return pd.Series(topics, index=descriptions.index)
+
+
+def classify_text(descriptions: pa.Array) -> np.ndarray:
+    """:func:`classify_topics` over an Arrow string array; each distinct text is read once."""
+    encoded = pc.dictionary_encode(descriptions)
+    text = pc.replace_substring(pc.utf8_lower(encoded.dictionary), "ё", "е")
+    decided = np.full(len(text), None, dtype=object)
+    undecided = np.ones(len(text), dtype=bool)
     for topic, pattern in _RULES:
-        hit = undecided & text.str.contains(pattern, regex=True)
-        result[hit] = topic.value
+        hit = undecided & tx.matches(text, pattern)
+        decided[hit] = topic.value
         undecided &= ~hit
-    return result
+    return decided[encoded.indices.to_numpy(zero_copy_only=False)]

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from heatmap.errors import InputError
 
@@ -52,17 +54,20 @@ def _read_csv(path: Path) -> RawExport:
         data = path.read_bytes()
         if path.suffix == ".gz":
             data = gzip.decompress(data)
-        if data.startswith(b"\xef\xbb\xbf"):
-            data = data[3:]
-        data.decode("utf-8")
-    except (OSError, UnicodeDecodeError, gzip.BadGzipFile) as exc:
-        raise InputError(f"{path}: cannot read as UTF-8 text: {exc}") from exc
+    except (OSError, gzip.BadGzipFile) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from exc
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     if not data.strip():
         raise InputError(f"{path}: the file is empty (a header row is required)")
     try:
         rows = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, engine="pyarrow")
-    except Exception as exc:  # pyarrow's parse errors: ragged rows and the like
-        return _read_csv_slow(path, data.decode("utf-8"), f"{exc}")
+    except Exception as exc:  # pyarrow's parse errors: ragged rows, bad UTF-8 and the like
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            raise InputError(f"{path}: cannot read as UTF-8 text: {bad}") from bad
+        return _read_csv_slow(path, text, f"{exc}")
     rows = rows.fillna("")
     rows.columns = [str(c).strip() for c in rows.columns]
     return RawExport(str(path), rows.reset_index(drop=True), _line_numbers(rows, data))
@@ -75,7 +80,8 @@ def _line_numbers(rows: pd.DataFrame, data: bytes) -> np.ndarray:
         return np.arange(2, len(rows) + 2, dtype=np.int64)
     spans = np.ones(len(rows), dtype=np.int64)
     for name in rows.columns:
-        spans += rows[name].str.count("\n").to_numpy(dtype=np.int64)
+        counted = pc.count_substring(pa.array(rows[name], from_pandas=True), "\n")
+        spans += counted.to_numpy(zero_copy_only=False).astype(np.int64)
     if int(spans.sum()) + 1 == lines:
         return np.concatenate([[2], 2 + np.cumsum(spans)[:-1]]).astype(np.int64)
     return _csv_line_numbers(data.decode("utf-8"), len(rows))  # blank lines in between

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from heatmap.core.ingest import validate_export
+from heatmap.core.ingest import validate_parts
 from heatmap.core.policy import Policy, load_policy
 from heatmap.detect.run import DetectParams, Labeller, detect, label_points
 from heatmap.domain import OPEN_STATUSES
 from heatmap.geocode.base import Geocoder
 from heatmap.io.exports import read_export
-from heatmap.store.base import IngestWrite, SpotChanges, Store
+from heatmap.store.base import IngestPart, IngestWrite, SpotChanges, Store
 
 Progress = Callable[[str, int], None]
 COUNT_KEYS = ("read", "inserted", "updated", "unchanged", "quarantined")
@@ -59,20 +59,27 @@ def ingest(
     report = IngestReport()
     for path in paths:
         raw = read_export(path)
-        checked = validate_export(raw, key=key)
+        parts = validate_parts(raw, key=key, rows=part_rows(len(raw.rows)), first=10_000)
+        first = next(parts)
         counts = store.apply_ingest(
-            IngestWrite(source=str(path), at=now, read=checked.read,
-                        complaints=checked.complaints, quarantine=checked.quarantine)
+            IngestWrite(source=str(path), at=now, read=len(raw.rows) + len(raw.broken),
+                        complaints=first.complaints, quarantine=first.quarantine,
+                        rest=(IngestPart(p.complaints, p.quarantine) for p in parts))
         )
         report.files.append((str(path), counts))
         for name in COUNT_KEYS:
             report.totals[name] += counts[name]
         if progress:
-            progress(str(path), checked.read)
+            progress(str(path), counts["read"])
     if geocoder is not None:
         report.geocoded = geocode_pending(store, geocoder, city=city)
     report.joined = join_recent(store, policy=policy or load_policy(), now=now)
     return report
+
+
+def part_rows(total: int, *, parts: int = 4, smallest: int = 20_000) -> int:
+    """Rows per validated part: a few parts, so that validating one overlaps writing another."""
+    return max(smallest, -(-total // parts))
 
 
 def join_recent(store: Store, *, policy: Policy, now: datetime) -> int:

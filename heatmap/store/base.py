@@ -7,12 +7,15 @@ and each adapter runs it in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import pandas as pd
+
+T = TypeVar("T")
 
 #: Columns a store returns for complaints (the ingest columns plus geocoding and spot).
 STORED_COMPLAINT_COLUMNS: tuple[str, ...] = (
@@ -39,12 +42,25 @@ EVENT_COLUMNS: tuple[str, ...] = (
 
 
 @dataclass
+class IngestPart:
+    """Validated rows of one slice of an export."""
+
+    complaints: pd.DataFrame
+    quarantine: pd.DataFrame
+
+
+@dataclass
 class IngestWrite:
     """One validated ingest batch, applied in one transaction.
 
     The store compares ``complaints`` with what it holds *inside* that
     transaction (:func:`heatmap.core.ingest.plan_upsert`), so two concurrent
     ingests of overlapping exports neither lose nor duplicate a ticket.
+
+    A big export comes in parts: ``rest`` yields the parts after the first, lazily,
+    so the caller can validate one part while the store writes the one before
+    (:func:`write_behind`). All parts share the one transaction; their tickets
+    are distinct (a ticket repeated in an export is quarantined but for its last row).
     """
 
     source: str
@@ -52,6 +68,29 @@ class IngestWrite:
     read: int
     complaints: pd.DataFrame
     quarantine: pd.DataFrame
+    rest: Iterable[IngestPart] = ()
+
+    def parts(self) -> Iterator[IngestPart]:
+        yield IngestPart(self.complaints, self.quarantine)
+        yield from self.rest
+
+
+def write_behind(parts: Iterable[T], write: Callable[[T], None]) -> None:
+    """``write`` every part in order in one helper thread while this thread produces the next.
+
+    At most one write is under way; producing and writing overlap (database
+    drivers and Arrow release the GIL while they work). An error on either side
+    stops both, after the write under way has finished, and is raised here, so the
+    caller's transaction is rolled back with no write still running on its connection.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="heatmap-write") as pool:
+        pending: Future[None] | None = None
+        for part in parts:
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(write, part)
+        if pending is not None:
+            pending.result()
 
 
 @dataclass

@@ -48,8 +48,10 @@ from heatmap.store.base import (
     SPOT_COLUMNS,
     STORED_COMPLAINT_COLUMNS,
     ApiKeyRecord,
+    IngestPart,
     IngestWrite,
     SpotChanges,
+    write_behind,
 )
 from heatmap.store.frames import (
     breakdown_from_json,
@@ -339,45 +341,34 @@ class PostGISStore:
     def apply_ingest(self, batch: IngestWrite) -> dict[str, int]:
         self._require_schema()
         at = pd.Timestamp(batch.at).tz_convert("UTC").floor("us")
+        counts = dict.fromkeys(("inserted", "updated", "unchanged", "quarantined"), 0)
         with self._tx(f"ingest of {batch.source}", writes=True) as cursor:
             # Concurrent ingests queue here, so each compares against what the one
             # before it wrote: no ticket is lost or inserted twice.
             self._lock(cursor, _LOCK_INGEST)
-            existing = _batch_hashes(cursor, batch.complaints["ticket_id"])
-            plan = plan_upsert(batch.complaints, existing)
-            counts = {
-                "read": batch.read,
-                "inserted": len(plan.inserts),
-                "updated": len(plan.updates),
-                "unchanged": plan.unchanged,
-                "quarantined": len(batch.quarantine),
-            }
             cursor.execute(
                 "INSERT INTO ingests (source, at, read, inserted, updated, unchanged,"
-                " quarantined) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
-                (batch.source, at.to_pydatetime(), *counts.values()),
+                " quarantined) VALUES (%s, %s, %s, 0, 0, 0, 0) RETURNING id",
+                (batch.source, at.to_pydatetime(), batch.read),
             )
             ingest_id = _one(cursor)
-            if len(plan.inserts):
-                located = plan.inserts["lat"].notna().to_numpy()
-                rows = plan.inserts.loc[:, list(COMPLAINT_COLUMNS)].assign(
-                    precision=np.array([None, "point"], dtype=object)[located.astype(int)],
-                    geo_score=np.where(located, 1.0, np.nan),
-                    ingested_at=at,
-                    updated_at=at,
-                )
-                _insert_complaints(cursor, rows)
-            if len(plan.updates):
-                _update_complaints(cursor, plan.updates, at, ingest_id)
-            if len(batch.quarantine):
-                stage(cursor, "_hm_quarantine", batch.quarantine, _QUARANTINE_KINDS)
-                cursor.execute(
-                    "INSERT INTO quarantine (ingest_id, source, line, raw, reasons, at)"
-                    " SELECT %s, source, line, raw, reasons, %s FROM _hm_quarantine"
-                    " ORDER BY seq ON CONFLICT (source, line, md5(raw)) DO NOTHING",
-                    (ingest_id, at.to_pydatetime()),
-                )
-        return counts
+            rebuild = _indexes_to_rebuild(cursor, batch.read)
+
+            def write(part: IngestPart) -> None:
+                for name, n in _write_part(cursor, part, at, ingest_id).items():
+                    counts[name] += n
+
+            write_behind(batch.parts(), write)
+            if rebuild:
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for _, definition in rebuild:
+                cursor.execute(definition)
+            cursor.execute(
+                "UPDATE ingests SET inserted = %s, updated = %s, unchanged = %s, quarantined = %s"
+                " WHERE id = %s",
+                (*counts.values(), ingest_id),
+            )
+        return {"read": batch.read, **counts}
 
     def load_complaints(
         self,
@@ -849,22 +840,43 @@ def _batch_hashes(cursor: Cur, ticket_ids: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(cursor.fetchall(), columns=["ticket_id", "content_hash"])
 
 
-def _insert_complaints(cursor: Cur, rows: pd.DataFrame) -> None:
-    """COPY new complaints in; a batch that at least doubles the table rebuilds the
-    secondary indexes afterwards instead of growing them row by row (much faster for
-    a first load; the table is locked for the rest of the transaction)."""
-    rows = rows.sort_values("ticket_id", kind="stable")  # the primary key grows in order
-    rebuild: list[tuple[str, str]] = []
-    if len(rows) >= _REBUILD_MIN_ROWS:
-        cursor.execute("SELECT count(*) FROM (SELECT FROM complaints LIMIT %s) AS t",
-                       (len(rows),))
-        if _one(cursor) < len(rows):
-            rebuild = _drop_secondary_indexes(cursor)
-    copy_frame(cursor, "complaints", rows, _INSERT_KINDS)
-    if rebuild:
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-    for _, definition in rebuild:
-        cursor.execute(definition)
+def _write_part(cursor: Cur, part: IngestPart, at: pd.Timestamp, ingest_id: int) -> dict[str, int]:
+    """One part of an ingest, inside the ingest's transaction."""
+    plan = plan_upsert(part.complaints, _batch_hashes(cursor, part.complaints["ticket_id"]))
+    if len(plan.inserts):
+        located = plan.inserts["lat"].notna().to_numpy()
+        rows = plan.inserts.loc[:, list(COMPLAINT_COLUMNS)].assign(
+            precision=np.array([None, "point"], dtype=object)[located.astype(int)],
+            geo_score=np.where(located, 1.0, np.nan),
+            ingested_at=at,
+            updated_at=at,
+        )
+        # the primary key grows in order
+        copy_frame(cursor, "complaints", rows.sort_values("ticket_id", kind="stable"), _INSERT_KINDS)
+    if len(plan.updates):
+        _update_complaints(cursor, plan.updates, at, ingest_id)
+    if len(part.quarantine):
+        stage(cursor, "_hm_quarantine", part.quarantine, _QUARANTINE_KINDS)
+        cursor.execute(
+            "INSERT INTO quarantine (ingest_id, source, line, raw, reasons, at)"
+            " SELECT %s, source, line, raw, reasons, %s FROM _hm_quarantine"
+            " ORDER BY seq ON CONFLICT (source, line, md5(raw)) DO NOTHING",
+            (ingest_id, at.to_pydatetime()),
+        )
+    return {"inserted": len(plan.inserts), "updated": len(plan.updates),
+            "unchanged": plan.unchanged, "quarantined": len(part.quarantine)}
+
+
+def _indexes_to_rebuild(cursor: Cur, rows: int) -> list[tuple[str, str]]:
+    """An ingest that at least doubles the table rebuilds the secondary indexes afterwards
+    instead of growing them row by row (much faster for a first load; the table is
+    locked for the rest of the transaction). Returns what it dropped."""
+    if rows < _REBUILD_MIN_ROWS:
+        return []
+    cursor.execute("SELECT count(*) FROM (SELECT FROM complaints LIMIT %s) AS t", (rows,))
+    if _one(cursor) >= rows:
+        return []
+    return _drop_secondary_indexes(cursor)
 
 
 def _drop_secondary_indexes(cursor: Cur) -> list[tuple[str, str]]:

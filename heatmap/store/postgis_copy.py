@@ -106,7 +106,10 @@ def copy_frame(
 def create_staging(
     cursor: Cursor[tuple[object, ...]], table: str, kinds: Mapping[str, str]
 ) -> None:
-    """A temporary table (dropped at commit) with a ``seq`` column numbering rows as copied."""
+    """A temporary table (dropped at commit) with a ``seq`` column numbering rows as copied.
+
+    One made earlier in the same transaction (by an earlier part) is replaced."""
+    cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier("pg_temp", table)))
     columns = [
         sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(SQL_TYPES[kind]))
         for name, kind in kinds.items()

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,8 +29,10 @@ from heatmap.store.base import (
     SPOT_COLUMNS,
     STORED_COMPLAINT_COLUMNS,
     ApiKeyRecord,
+    IngestPart,
     IngestWrite,
     SpotChanges,
+    write_behind,
 )
 from heatmap.store.frames import (
     breakdown_from_json,
@@ -41,12 +44,12 @@ from heatmap.store.frames import (
     nullable,
     parse_utc,
 )
+from heatmap.store.sqlite_bulk import adbc, append_complaints, complaint_table, connect_bulk, stored_hashes
 
 _TIME_COLUMNS = ("created_at", "ingested_at", "updated_at")
 _SPOT_TIMES = ("first_complaint_at", "last_complaint_at", "due_at", "eta", "created_at",
                "updated_at")
 _CHUNK = 900  # below SQLite's default limit of host parameters
-_MAX_PARAMS = 999  # the lowest limit of host parameters any SQLite build has
 
 
 def migrations(dialect: str) -> list[tuple[int, str, str]]:
@@ -71,15 +74,28 @@ class SQLiteStore:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            # One ingest writes from a helper thread while its caller validates the
+            # next part (never both at once): the connection may cross threads.
+            self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None,
+                                       check_same_thread=False)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open {url}: {exc}") from exc
+        self._bulk: adbc.Connection | None = None
+        # Big pages suit a store that takes exports in bulk; SQLite applies this only
+        # to a new, empty file (an existing store keeps the page size it was made with).
+        self._db.execute("PRAGMA page_size = 16384")
         self._db.execute("PRAGMA foreign_keys = ON")
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")
+        # Room for a whole ingest part's pages: spilling them mid-transaction
+        # doubles the writes of a big import.
+        self._db.execute("PRAGMA cache_size = -65536")
 
     # --- plumbing -------------------------------------------------------------------
     def close(self) -> None:
+        if self._bulk is not None:
+            self._bulk.close()
+            self._bulk = None
         self._db.close()
 
     @contextmanager
@@ -173,51 +189,76 @@ class SQLiteStore:
     def apply_ingest(self, batch: IngestWrite) -> dict[str, int]:
         self._require_schema()
         at = iso_one(batch.at)
-        with self._tx() as cursor:
-            existing = self._hashes(cursor, batch.complaints["ticket_id"].tolist())
-            plan = plan_upsert(batch.complaints, existing)
-            counts = {
-                "read": batch.read,
-                "inserted": len(plan.inserts),
-                "updated": len(plan.updates),
-                "unchanged": plan.unchanged,
-                "quarantined": len(batch.quarantine),
-            }
+        counts = dict.fromkeys(("inserted", "updated", "unchanged", "quarantined"), 0)
+        cursor = self._ingest_cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
             cursor.execute(
                 "INSERT INTO ingests (source, at, read, inserted, updated, unchanged, quarantined)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (batch.source, at, *counts.values()),
+                " VALUES (?, ?, ?, 0, 0, 0, 0) RETURNING id",
+                (batch.source, at, batch.read),
             )
-            ingest_id = cursor.lastrowid
-            if len(plan.inserts):
-                _insert_many(cursor, "complaints", [*COMPLAINT_COLUMNS, "precision", "geo_score",
-                                                    "ingested_at", "updated_at"],
-                             _complaint_matrix(plan.inserts, at, with_point=True))
-            if len(plan.updates):
-                self._update_complaints(cursor, plan.updates, at, ingest_id)
-            if len(batch.quarantine):
-                q = batch.quarantine
-                cursor.executemany(
-                    "INSERT OR IGNORE INTO quarantine (ingest_id, source, line, raw, reasons, at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    zip([ingest_id] * len(q), q["source"], q["line"].astype(int).tolist(),
-                        q["raw"], q["reasons"], [at] * len(q), strict=True),
-                )
-        return counts
+            ingest_id = int(cursor.fetchone()[0])
+
+            def write(part: IngestPart) -> None:
+                for name, n in self._write_part(cursor, part, at, ingest_id).items():
+                    counts[name] += n
+
+            write_behind(batch.parts(), write)
+            cursor.execute(
+                "UPDATE ingests SET inserted = ?, updated = ?, unchanged = ?, quarantined = ?"
+                " WHERE id = ?",
+                (*counts.values(), ingest_id),
+            )
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        cursor.execute("COMMIT")
+        return {"read": batch.read, **counts}
+
+    def _ingest_cursor(self) -> Any:
+        """The cursor ingests run on: ADBC's for a file, the main connection's in memory."""
+        if self.path == ":memory:":
+            return self._db.cursor()
+        if self._bulk is None:
+            try:
+                self._bulk = connect_bulk(self.path)
+            except adbc.Error as exc:
+                raise StoreError(f"cannot open {self.url} for ingest: {exc}") from exc
+        return self._bulk.cursor()
+
+    def _write_part(self, cursor: Any, part: IngestPart, at: str | None,
+                    ingest_id: int) -> dict[str, int]:
+        complaints = part.complaints
+        plan = plan_upsert(complaints, stored_hashes(cursor, complaints["ticket_id"].tolist()))
+        if len(plan.inserts):
+            append_complaints(cursor, complaint_table(plan.inserts, at))
+        if len(plan.updates):
+            self._update_complaints(cursor, plan.updates, at, ingest_id)
+        q = part.quarantine
+        if len(q):
+            cursor.executemany(
+                "INSERT OR IGNORE INTO quarantine (ingest_id, source, line, raw, reasons, at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                list(zip([ingest_id] * len(q), q["source"].tolist(), q["line"].astype(int).tolist(),
+                         q["raw"].tolist(), q["reasons"].tolist(), [at] * len(q), strict=True)),
+            )
+        return {"inserted": len(plan.inserts), "updated": len(plan.updates),
+                "unchanged": plan.unchanged, "quarantined": len(q)}
 
     def _update_complaints(
-        self, cursor: sqlite3.Cursor, updates: pd.DataFrame, at: str | None, ingest_id: int | None
+        self, cursor: Any, updates: pd.DataFrame, at: str | None, ingest_id: int | None
     ) -> None:
         fields = ", ".join(f"'{c}', {c}" for c in COMPLAINT_COLUMNS if c != "ticket_id")
         cursor.executemany(
             "INSERT INTO complaint_changes (ticket_id, ingest_id, at, old_hash, new_hash,"
             f" old_values) SELECT ticket_id, ?, ?, content_hash, ?, json_object({fields})"
             " FROM complaints WHERE ticket_id = ?",
-            zip([ingest_id] * len(updates), [at] * len(updates), updates["content_hash"],
-                updates["ticket_id"], strict=True),
+            list(zip([ingest_id] * len(updates), [at] * len(updates),
+                     updates["content_hash"].tolist(), updates["ticket_id"].tolist(), strict=True)),
         )
         assignments = ", ".join(f"{c} = ?" for c in COMPLAINT_COLUMNS if c != "ticket_id")
-        rows = _complaint_matrix(updates, at, with_point=False).tolist()
+        rows = _complaint_matrix(updates, at).tolist()
         # A changed ticket is placed again: its CRM point if it now has one (SET
         # expressions see the old row, so the new lat comes in as a parameter),
         # else it waits for geocoding.
@@ -569,30 +610,11 @@ def _statements(sql: str) -> list[str]:
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
-def _complaint_matrix(frame: pd.DataFrame, at: str | None, *, with_point: bool) -> np.ndarray:
-    """Rows to write as a 2-D object array, missing values as None."""
+def _complaint_matrix(frame: pd.DataFrame, at: str | None) -> np.ndarray:
+    """Changed complaints as a 2-D object array, missing values as None."""
     columns = frame.loc[:, list(COMPLAINT_COLUMNS)].copy()
     columns["created_at"] = iso_utc(columns["created_at"])
-    if with_point:
-        located = columns["lat"].notna()
-        columns["precision"] = located.map({True: "point", False: None})
-        columns["geo_score"] = located.map({True: 1.0, False: None})
-        columns["ingested_at"] = at
-        columns["updated_at"] = at
     return np.asarray(columns.astype(object).where(columns.notna(), None).to_numpy(dtype=object))
-
-
-def _insert_many(cursor: sqlite3.Cursor, table: str, columns: list[str], rows: np.ndarray) -> None:
-    """INSERT many rows, several rows per statement: binding dominates, steps amortise."""
-    per = max(1, _MAX_PARAMS // len(columns))
-    one = "(" + ", ".join("?" * len(columns)) + ")"
-    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-    full = len(rows) - len(rows) % per
-    if full:
-        cursor.executemany(head + ", ".join([one] * per),
-                           rows[:full].reshape(-1, per * len(columns)).tolist())
-    if full < len(rows):
-        cursor.execute(head + ", ".join([one] * (len(rows) - full)), rows[full:].ravel().tolist())
 
 
 # --- close-out helpers ---

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -109,5 +110,5 @@ def test_due_lets_one_caller_check_per_interval() -> None:
     index.check_interval_s = 0.0
     assert index.due()
     index.check_interval_s = 3600
-    index._checked = 0.0  # long ago
+    index._checked = time.monotonic() - 2 * index.check_interval_s  # long ago
     assert index.due() and not index.due(), "the first caller claims the check"

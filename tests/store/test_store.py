@@ -129,3 +129,45 @@ def test_detection_roundtrip_keeps_ids(store: Store, tmp_path: Path, now) -> Non
     assert store.load_spots()["id"].tolist() == [spot["id"]]
     kinds = store.load_events(spot["id"])["kind"].tolist()
     assert kinds[:2] == ["created", "transition"]
+
+
+def parts_of(path: Path, store: Store, *, rows: int) -> list:
+    from heatmap.core.ingest import validate_parts
+    from heatmap.io.exports import read_export
+
+    return list(validate_parts(read_export(path), key=store.secret(), rows=rows))
+
+
+def test_an_export_in_parts_is_one_ingest(store: Store, tmp_path: Path, now) -> None:
+    from heatmap.store.base import IngestPart, IngestWrite
+
+    ingest(store, [export(tmp_path, ROWS[:1])], now=now)
+    changed = [ROWS[0].replace("Нет сети", "Нет сети совсем"), *ROWS[1:]]
+    first, *rest = parts_of(export(tmp_path, [*changed, ROWS[1].replace("T2,", "T9,")], "v2.csv"),
+                            store, rows=2)
+    assert len(rest) == 2
+    counts = store.apply_ingest(IngestWrite(
+        source="v2.csv", at=now, read=6, complaints=first.complaints, quarantine=first.quarantine,
+        rest=(IngestPart(p.complaints, p.quarantine) for p in rest)))
+    assert counts == {"read": 6, "inserted": 4, "updated": 1, "unchanged": 0, "quarantined": 1}
+    assert sorted(store.load_complaints()["ticket_id"]) == ["T1", "T2", "T3", "T5", "T9"]
+    assert store.load_complaints(ticket_ids=["T1"]).iloc[0]["description"] == "Нет сети совсем"
+    assert store.load_quarantine()["line"].tolist() == [5]
+
+
+def test_a_part_that_fails_rolls_back_the_parts_before_it(store: Store, tmp_path: Path,
+                                                         now) -> None:
+    from heatmap.store.base import IngestPart, IngestWrite
+
+    first, *rest = parts_of(export(tmp_path, ROWS), store, rows=2)
+
+    def later_parts():
+        yield IngestPart(rest[0].complaints, rest[0].quarantine)
+        raise RuntimeError("validation of the third part broke")
+
+    with pytest.raises(RuntimeError, match="third part"):
+        store.apply_ingest(IngestWrite(source="e.csv", at=now, read=5, complaints=first.complaints,
+                                       quarantine=first.quarantine, rest=later_parts()))
+    assert store.load_complaints().empty
+    assert store.load_quarantine().empty
+    assert ingest(store, [export(tmp_path, ROWS)], now=now).totals["inserted"] == 4
