@@ -2,7 +2,9 @@
 
 The peer reads the same CSV with pandas and inserts the raw text rows into a
 plain SQLite table with executemany — no validation, no normalisation, no
-dedup: the floor any ingest into SQLite pays. Run: `make bench-ingest`.
+dedup: the floor any ingest into SQLite pays. Both sides run ``--repeat`` times,
+interleaved, and the medians are compared (a shared machine is noisy).
+Run: `make bench-ingest`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
+import statistics
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -59,6 +62,8 @@ def ours(csv_path: Path, db_path: Path) -> tuple[float, float, dict[str, int]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, nargs="+", default=[100_000, 300_000])
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each side, interleaved; the medians are reported")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     results = []
@@ -67,13 +72,21 @@ def main() -> None:
             frame, _ = generate_export(read_addresses(), n=n, seed=7, now=SAMPLES_NOW)
             csv_path = Path(tmp) / f"export-{n}.csv"
             write_table(frame, csv_path)
-            peer = bare_load(csv_path, Path(tmp) / f"bare-{n}.db")
-            fresh, again, totals = ours(csv_path, Path(tmp) / f"ours-{n}.db")
+            peers, firsts, agains = [], [], []
+            totals: dict[str, int] = {}
+            for run in range(args.repeat):
+                peers.append(bare_load(csv_path, Path(tmp) / f"bare-{n}-{run}.db"))
+                fresh, again, totals = ours(csv_path, Path(tmp) / f"ours-{n}-{run}.db")
+                firsts.append(fresh)
+                agains.append(again)
+            peer, fresh, again = (statistics.median(v) for v in (peers, firsts, agains))
             results.append({
                 "rows": n, "ours_s": round(fresh, 3), "ours_rows_per_s": round(n / fresh),
                 "reimport_s": round(again, 3), "bare_s": round(peer, 3),
                 "bare_rows_per_s": round(n / peer), "ratio_ours_to_bare": round(fresh / peer, 2),
-                "quarantined": totals["quarantined"],
+                "quarantined": totals["quarantined"], "runs": args.repeat,
+                "ours_runs_s": [round(v, 3) for v in firsts],
+                "bare_runs_s": [round(v, 3) for v in peers],
             })
     if args.json:
         print(json.dumps(results))
@@ -84,6 +97,9 @@ def main() -> None:
         print(f"{r['rows']:>8} {r['ours_s']:>15.2f}s {r['ours_rows_per_s']:>10,} "
               f"{r['reimport_s']:>9.2f}s {r['bare_s']:>9.2f}s {r['bare_rows_per_s']:>10,} "
               f"{r['ratio_ours_to_bare']:>9.2f}x")
+    print(f"medians of {args.repeat} interleaved runs; each run: "
+          + "; ".join(f"{r['rows']:,}: ours {r['ours_runs_s']} bare {r['bare_runs_s']}"
+                      for r in results))
     print("target: >= 100,000 rows/s into SQLite (validation, normalisation, dedup, quarantine)")
 
 

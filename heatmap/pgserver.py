@@ -16,7 +16,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,8 +89,6 @@ def private_server(extensions: Sequence[str] = ("postgis",)) -> Iterator[Private
                 admin.execute(f'CREATE EXTENSION IF NOT EXISTS "{name}"')
         yield server
     finally:
-        try:
+        with suppress(RuntimeError):  # not running
             server.stop()
-        except RuntimeError:
-            pass  # not running
         shutil.rmtree(folder, ignore_errors=True)

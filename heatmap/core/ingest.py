@@ -171,9 +171,9 @@ def validate_export(raw: RawExport, *, key: bytes, superseded: np.ndarray | None
 
     keep = pa.array(good)
     texts = {"ticket_id": ticket, "msisdn": msisdn,
-             "subscriber_id": pa.array(subscriber_id, type=pa.string()),
-             "segment": segment, "topic": pa.array(final_topic, type=pa.string()),
-             "topic_source": pa.array(topic_source, type=pa.string()), "description": description,
+             "subscriber_id": pa.array(subscriber_id, type=tx.TEXT),
+             "segment": segment, "topic": pa.array(final_topic, type=tx.TEXT),
+             "topic_source": pa.array(topic_source, type=tx.TEXT), "description": description,
              "address": col["address"], "region": col["region"], "channel": channel}
     numbers = {"ltv": ltv, "lat": np.where(located, lat, np.nan), "lon": np.where(located, lon, np.nan)}
     complaints = pd.DataFrame(
@@ -209,16 +209,16 @@ def content_hashes(complaints: pd.DataFrame) -> pd.Series:
     if complaints.empty:
         return pd.Series([], dtype=object)
     created = complaints["created_at"].dt.tz_convert("UTC").dt.as_unit("us").astype("int64")
-    fields = [pc.cast(pa.array(created.to_numpy()), pa.string())]
+    fields = [pc.cast(pa.array(created.to_numpy()), tx.TEXT)]
     for name in _HASHED[1:]:
         values = complaints[name]
         if pd.api.types.is_float_dtype(values):
-            fields.append(pc.cast(pa.array(values.to_numpy(), from_pandas=True), pa.string()))
+            fields.append(pc.cast(pa.array(values.to_numpy(), from_pandas=True), tx.TEXT))
         else:
             fields.append(tx.as_text(values, keep_null=True))
-    joined = pc.binary_join_element_wise(*fields, "\x1f", null_handling="replace",
+    joined = pc.binary_join_element_wise(*fields, pa.scalar("\x1f", tx.TEXT), null_handling="replace",
                                          null_replacement="\x00")
-    hashed = pd.util.hash_array(pc.cast(joined, pa.binary()).to_numpy(zero_copy_only=False),
+    hashed = pd.util.hash_array(pc.cast(joined, pa.large_binary()).to_numpy(zero_copy_only=False),
                                 categorize=False)
     return pd.Series(tx.hex64(hashed), index=complaints.index, dtype=object)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -46,14 +44,16 @@ def normalise_msisdn_text(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
         pc.and_(eleven, pc.or_(pc.equal(first, "7"), pc.and_(pc.equal(first, "8"), pc.invert(plus)))),
     )
     ok = tx.mask(prefix_ok) & tx.matches(national, r"^9\d{9}$")
-    e164 = pc.if_else(pa.array(ok), pc.binary_join_element_wise("+7", national, ""), "")
+    plus_seven, nothing = pa.scalar("+7", national.type), pa.scalar("", national.type)
+    e164 = pc.if_else(pa.array(ok), pc.binary_join_element_wise(plus_seven, national, nothing),
+                      nothing)
     return e164, tx.empty(text) | ok
 
 
 def pseudonym(value: str, key: bytes, *, prefix: str = "s") -> str:
-    """A keyed hash (BLAKE2b MAC) of ``value``: stable for one key, not reversible without it."""
-    digest = hashlib.blake2b(value.encode("utf-8"), key=key[:64], digest_size=10).hexdigest()
-    return f"{prefix}:{digest}"
+    """A keyed hash (SipHash, :func:`heatmap.core.text.keyed_digests`) of ``value``:
+    stable for one key, not reversible without it."""
+    return str(tx.keyed_digests(pa.array([value], type=tx.TEXT), key, prefix=prefix)[0])
 
 
 def pseudonyms(values: pd.Series, key: bytes, *, prefix: str = "s") -> pd.Series:

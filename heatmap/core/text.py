@@ -7,6 +7,7 @@ returns NumPy arrays for masks and numbers. Nothing here loops over rows in Pyth
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Iterable
 
@@ -15,6 +16,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+#: The Arrow type of text here: what pandas' own text columns hold, so no copies between them.
+TEXT = pa.large_string()
+
 
 def as_text(values: object, length: int | None = None, *, keep_null: bool = False) -> pa.Array:
     """Arrow string array of ``values`` (a Series, list, Arrow array).
@@ -22,15 +26,15 @@ def as_text(values: object, length: int | None = None, *, keep_null: bool = Fals
     Missing values become ``""`` unless ``keep_null``; ``None`` gives ``length`` empty strings.
     """
     if values is None:
-        return pa.array([""] * (length or 0), type=pa.string())
+        return pa.array([""] * (length or 0), type=TEXT)
     if isinstance(values, pd.Series) and values.dtype == object:
-        array = pa.array(values.to_numpy(), type=pa.string(), from_pandas=True)
+        array = pa.array(values.to_numpy(), type=TEXT, from_pandas=True)
     else:
         array = pa.array(values, from_pandas=True)
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
-    if not pa.types.is_string(array.type):
-        array = pc.cast(array, pa.string())
+    if array.type != TEXT:
+        array = pc.cast(array, TEXT)
     return array if keep_null else pc.fill_null(array, "")
 
 
@@ -54,7 +58,7 @@ def matches(text: pa.Array, pattern: str) -> np.ndarray:
 
 
 def is_in(text: pa.Array, allowed: Iterable[object]) -> np.ndarray:
-    return mask(pc.is_in(text, value_set=pa.array(sorted(str(v) for v in allowed))))
+    return mask(pc.is_in(text, value_set=pa.array(sorted(str(v) for v in allowed), type=text.type)))
 
 
 def lower(text: pa.Array) -> pa.Array:
@@ -69,7 +73,7 @@ def remove(text: pa.Array, pattern: str) -> pa.Array:
 def to_float(text: pa.Array) -> np.ndarray:
     """Numbers from text, NaN where empty or not a number (decimal comma allowed)."""
     text = pc.replace_substring(text, ",", ".")
-    given = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    given = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
     try:
         numbers = pc.cast(given, pa.float64())
     except pa.ArrowInvalid:  # some value is not a number: parse leniently, one by one
@@ -87,7 +91,7 @@ def to_objects(text: pa.Array) -> np.ndarray:
 
 def series(text: pa.Array) -> pd.Series:
     """A pandas text column over ``text`` without copying it, missing where empty."""
-    return pd.Series(pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text), dtype="str")
+    return pd.Series(pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text), dtype="str")
 
 
 def last_occurrence(text: pa.Array) -> np.ndarray:
@@ -97,19 +101,22 @@ def last_occurrence(text: pa.Array) -> np.ndarray:
 
 
 def keyed_digests(text: pa.Array, key: bytes, *, prefix: str) -> np.ndarray:
-    """``prefix:`` + a BLAKE2b MAC of each distinct non-empty value; ``""`` for empty ones."""
+    """``prefix:`` + a keyed 64-bit SipHash-2-4 of each non-empty value, ``""`` for empty ones.
+
+    SipHash is a pseudorandom function made for short inputs under a secret key
+    (pandas' ``hash_array`` runs it in C); the 96-bit key is derived from ``key``.
+    """
     encoded = pc.dictionary_encode(text)
-    base = hashlib.blake2b(key=key[:64], digest_size=10)
-    table: list[str] = []
-    for value in encoded.dictionary.to_pylist():
-        if value:
-            digest = base.copy()
-            digest.update(value.encode("utf-8"))
-            table.append(f"{prefix}:{digest.hexdigest()}")
-        else:
-            table.append("")
-    lookup = np.asarray(table, dtype=object)
-    return lookup[encoded.indices.to_numpy(zero_copy_only=False)]
+    values = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+    digests = pd.util.hash_array(values, hash_key=siphash_key(key), categorize=False)
+    table = np.asarray([f"{prefix}:"] * len(values), dtype=object) + hex64(digests)
+    table[values == ""] = ""
+    return np.asarray(table, dtype=object)[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def siphash_key(key: bytes) -> str:
+    """The 16-character key pandas' SipHash takes, derived from all of ``key`` (96 bits)."""
+    return base64.b64encode(hashlib.blake2b(key, digest_size=12).digest()).decode("ascii")
 
 
 def hex64(values: np.ndarray) -> np.ndarray:

@@ -59,7 +59,7 @@ def ingest(
     report = IngestReport()
     for path in paths:
         raw = read_export(path)
-        parts = validate_parts(raw, key=key, rows=part_rows(len(raw.rows)), first=10_000)
+        parts = validate_parts(raw, key=key, rows=part_rows(len(raw.rows)), first=5_000)
         first = next(parts)
         counts = store.apply_ingest(
             IngestWrite(source=str(path), at=now, read=len(raw.rows) + len(raw.broken),

@@ -352,10 +352,14 @@ class PostGISStore:
                 (batch.source, at.to_pydatetime(), batch.read),
             )
             ingest_id = _one(cursor)
+            cursor.execute("SELECT EXISTS (SELECT FROM complaints)")
+            # Into an empty table (a first load) no ticket can be stored already: the parts
+            # of one export hold distinct tickets, so nothing needs looking up.
+            first_load = not _one(cursor)
             rebuild = _indexes_to_rebuild(cursor, batch.read)
 
             def write(part: IngestPart) -> None:
-                for name, n in _write_part(cursor, part, at, ingest_id).items():
+                for name, n in _write_part(cursor, part, at, ingest_id, first_load).items():
                     counts[name] += n
 
             write_behind(batch.parts(), write)
@@ -831,18 +835,18 @@ def _batch_hashes(cursor: Cur, ticket_ids: pd.Series) -> pd.DataFrame:
     """Stored hashes of a batch's tickets: small batches by array, big ones by a COPY + join."""
     if len(ticket_ids) < _BIG_BATCH:
         return _hashes(cursor, ticket_ids.tolist())
-    cursor.execute("SELECT EXISTS (SELECT FROM complaints)")
-    if not _one(cursor):
-        return pd.DataFrame([], columns=["ticket_id", "content_hash"])
     stage(cursor, "_hm_batch", pd.DataFrame({"ticket_id": ticket_ids}), {"ticket_id": "text"})
     cursor.execute("SELECT c.ticket_id, c.content_hash FROM _hm_batch AS b JOIN complaints AS c"
                    " ON c.ticket_id = b.ticket_id")
     return pd.DataFrame(cursor.fetchall(), columns=["ticket_id", "content_hash"])
 
 
-def _write_part(cursor: Cur, part: IngestPart, at: pd.Timestamp, ingest_id: int) -> dict[str, int]:
+def _write_part(cursor: Cur, part: IngestPart, at: pd.Timestamp, ingest_id: int,
+                first_load: bool) -> dict[str, int]:
     """One part of an ingest, inside the ingest's transaction."""
-    plan = plan_upsert(part.complaints, _batch_hashes(cursor, part.complaints["ticket_id"]))
+    stored = (pd.DataFrame(columns=["ticket_id", "content_hash"]) if first_load
+              else _batch_hashes(cursor, part.complaints["ticket_id"]))
+    plan = plan_upsert(part.complaints, stored)
     if len(plan.inserts):
         located = plan.inserts["lat"].notna().to_numpy()
         rows = plan.inserts.loc[:, list(COMPLAINT_COLUMNS)].assign(

@@ -44,7 +44,14 @@ from heatmap.store.frames import (
     nullable,
     parse_utc,
 )
-from heatmap.store.sqlite_bulk import adbc, append_complaints, complaint_table, connect_bulk, stored_hashes
+from heatmap.store.sqlite_bulk import (
+    BULK_MIN_ROWS,
+    adbc,
+    append_complaints,
+    complaint_table,
+    connect_bulk,
+    stored_hashes,
+)
 
 _TIME_COLUMNS = ("created_at", "ingested_at", "updated_at")
 _SPOT_TIMES = ("first_complaint_at", "last_complaint_at", "due_at", "eta", "created_at",
@@ -73,29 +80,29 @@ class SQLiteStore:
         self.path = path or ":memory:"
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
         try:
             # One ingest writes from a helper thread while its caller validates the
             # next part (never both at once): the connection may cross threads.
-            self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None,
-                                       check_same_thread=False)
+            db = sqlite3.connect(self.path, timeout=60, isolation_level=None,
+                                 check_same_thread=False)
+            # Big pages suit a store that takes exports in bulk; SQLite applies this only
+            # to a new, empty file (an existing store keeps the page size it was made with).
+            db.execute("PRAGMA page_size = 16384")
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            # Room for a whole ingest part's pages: spilling them mid-transaction
+            # doubles the writes of a big import.
+            db.execute("PRAGMA cache_size = -65536")
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open {url}: {exc}") from exc
-        self._bulk: adbc.Connection | None = None
-        # Big pages suit a store that takes exports in bulk; SQLite applies this only
-        # to a new, empty file (an existing store keeps the page size it was made with).
-        self._db.execute("PRAGMA page_size = 16384")
-        self._db.execute("PRAGMA foreign_keys = ON")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = NORMAL")
-        # Room for a whole ingest part's pages: spilling them mid-transaction
-        # doubles the writes of a big import.
-        self._db.execute("PRAGMA cache_size = -65536")
+            raise StoreError(f"cannot open {self.url}: {exc}") from exc
+        return db
 
     # --- plumbing -------------------------------------------------------------------
     def close(self) -> None:
-        if self._bulk is not None:
-            self._bulk.close()
-            self._bulk = None
         self._db.close()
 
     @contextmanager
@@ -190,7 +197,40 @@ class SQLiteStore:
         self._require_schema()
         at = iso_one(batch.at)
         counts = dict.fromkeys(("inserted", "updated", "unchanged", "quarantined"), 0)
-        cursor = self._ingest_cursor()
+        try:
+            if self.path != ":memory:" and batch.read >= BULK_MIN_ROWS:
+                self._ingest_in_bulk(batch, at, counts)
+            else:
+                cursor = self._db.cursor()
+                try:
+                    self._ingest(cursor, batch, at, counts)
+                finally:
+                    cursor.close()
+        except (sqlite3.Error, adbc.Error) as exc:
+            raise StoreError(f"ingest of {batch.source} failed and was rolled back, nothing of it"
+                             f" was stored: {exc}") from exc
+        return {"read": batch.read, **counts}
+
+    def _ingest_in_bulk(self, batch: IngestWrite, at: str | None, counts: dict[str, int]) -> None:
+        """The ingest on an ADBC connection, with this store's own connection closed meanwhile.
+
+        ADBC's driver carries its own copy of SQLite. Two copies in one process must not
+        have the same file open at once: closing a file in one drops the POSIX locks the
+        other holds on it, which is how SQLite databases get corrupted.
+        """
+        self._db.close()
+        try:
+            bulk = connect_bulk(self.path)
+            try:
+                with bulk.cursor() as cursor:
+                    self._ingest(cursor, batch, at, counts)
+            finally:
+                bulk.close()
+        finally:
+            self._db = self._connect()
+
+    def _ingest(self, cursor: Any, batch: IngestWrite, at: str | None,
+                counts: dict[str, int]) -> None:
         cursor.execute("BEGIN IMMEDIATE")
         try:
             cursor.execute(
@@ -199,9 +239,13 @@ class SQLiteStore:
                 (batch.source, at, batch.read),
             )
             ingest_id = int(cursor.fetchone()[0])
+            cursor.execute("SELECT EXISTS (SELECT 1 FROM complaints)")
+            # Into an empty table (a first load) no ticket can be stored already: the parts
+            # of one export hold distinct tickets, so nothing needs looking up.
+            first_load = not cursor.fetchone()[0]
 
             def write(part: IngestPart) -> None:
-                for name, n in self._write_part(cursor, part, at, ingest_id).items():
+                for name, n in self._write_part(cursor, part, at, ingest_id, first_load).items():
                     counts[name] += n
 
             write_behind(batch.parts(), write)
@@ -214,23 +258,13 @@ class SQLiteStore:
             cursor.execute("ROLLBACK")
             raise
         cursor.execute("COMMIT")
-        return {"read": batch.read, **counts}
-
-    def _ingest_cursor(self) -> Any:
-        """The cursor ingests run on: ADBC's for a file, the main connection's in memory."""
-        if self.path == ":memory:":
-            return self._db.cursor()
-        if self._bulk is None:
-            try:
-                self._bulk = connect_bulk(self.path)
-            except adbc.Error as exc:
-                raise StoreError(f"cannot open {self.url} for ingest: {exc}") from exc
-        return self._bulk.cursor()
 
     def _write_part(self, cursor: Any, part: IngestPart, at: str | None,
-                    ingest_id: int) -> dict[str, int]:
+                    ingest_id: int, first_load: bool) -> dict[str, int]:
         complaints = part.complaints
-        plan = plan_upsert(complaints, stored_hashes(cursor, complaints["ticket_id"].tolist()))
+        stored = (pd.DataFrame(columns=["ticket_id", "content_hash"]) if first_load
+                  else stored_hashes(cursor, complaints["ticket_id"].tolist()))
+        plan = plan_upsert(complaints, stored)
         if len(plan.inserts):
             append_complaints(cursor, complaint_table(plan.inserts, at))
         if len(plan.updates):

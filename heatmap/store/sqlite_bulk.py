@@ -5,6 +5,12 @@ for a CRM export that costs more than the insert itself. So a file store runs it
 ingest transactions on a second connection, through ADBC's SQLite driver, which
 binds a whole Arrow table in C (and lets go of the GIL while it does). The SQL is
 the same on both drivers; only the insert of new rows differs.
+
+ADBC's driver links its own copy of SQLite. SQLite's documentation warns that two
+copies in one process must never have the same file open at the same time (closing
+the file in one copy drops the POSIX locks the other holds), so the store closes
+its own connection for the length of a bulk ingest, and small batches (one
+complaint from the API) stay on the main connection.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ import pyarrow.compute as pc
 
 from heatmap.core.ingest import COMPLAINT_COLUMNS
 
+#: Batches from this many rows go through ADBC; smaller ones bind row by row.
+BULK_MIN_ROWS = 5_000
 #: Columns a new complaint is written with, in order.
 INSERT_COLUMNS: tuple[str, ...] = (*COMPLAINT_COLUMNS, "precision", "geo_score", "ingested_at",
                                    "updated_at")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -171,3 +172,40 @@ def test_a_part_that_fails_rolls_back_the_parts_before_it(store: Store, tmp_path
     assert store.load_complaints().empty
     assert store.load_quarantine().empty
     assert ingest(store, [export(tmp_path, ROWS)], now=now).totals["inserted"] == 4
+
+
+def numbered_rows(numbers: range, note: str = "Нет сети") -> list[str]:
+    return [f"K{i:06d},2026-11-19T10:00:00+03:00,8916{i:07d},mass,100,no_coverage,{note} {i},,"
+            f"59.{i:04d},39.8800,R,app" for i in numbers]
+
+
+def test_two_ingest_commands_at_once_lose_and_duplicate_nothing(store_url: str,
+                                                                tmp_path: Path) -> None:
+    """Two `heatmap ingest` processes with overlapping exports, started together."""
+    import json
+    import subprocess
+    import sys
+
+    setup = open_store(store_url)
+    setup.upgrade()
+    # A: K0..K5999; B: K3000..K8999, of which K3000..K4499 say something else.
+    paths = [export(tmp_path, numbered_rows(range(6000)), "a.csv"),
+             export(tmp_path, numbered_rows(range(3000, 4500), "Плохо")
+                    + numbered_rows(range(4500, 9000)), "b.csv")]
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root), "HEATMAP_DB": store_url}
+    commands = [subprocess.Popen([sys.executable, "-m", "heatmap", "ingest", "--json", str(p)],
+                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True) for p in paths]
+    results = []
+    for command in commands:
+        out, err = command.communicate(timeout=300)
+        assert command.returncode == 0, err
+        results.append(json.loads(out))
+    winner, loser = sorted(results, key=lambda counts: -counts["inserted"])
+    assert winner["inserted"] == 6000, results
+    assert loser == {"read": 6000, "inserted": 3000, "updated": 1500, "unchanged": 1500,
+                     "quarantined": 0}, results
+    stored = setup.load_complaints()
+    assert len(stored) == 9000 and stored["ticket_id"].is_unique
+    setup.close()
