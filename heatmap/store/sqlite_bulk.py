@@ -87,7 +87,8 @@ def append_complaints(cursor: Any, table: pa.Table) -> None:
 
 
 def insert_rows(cursor: sqlite3.Cursor, table: pa.Table, *, per_statement: int = 40) -> None:
-    """INSERT rows by binding them in Python (an in-memory store has no file to share)."""
+    """INSERT rows by binding them in Python: small batches, and an in-memory store (which
+    has no file an ADBC connection could open)."""
     names = list(table.column_names)
     rows = list(zip(*(table.column(n).to_pylist() for n in names), strict=True))
     one = "(" + ", ".join("?" * len(names)) + ")"
