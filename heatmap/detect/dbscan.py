@@ -546,7 +546,8 @@ class _Counter:
     @classmethod
     def build(cls, loc: IntArray, subs: IntArray, w: FloatArray | None, n_loc: int) -> _Counter:
         n_sub = int(subs.max()) + 1
-        if n_sub == subs.shape[0]:  # every point its own subscriber
+        # Every point its own subscriber (codes need not be dense: weight-0 points are gone).
+        if np.bincount(subs, minlength=n_sub).max() <= 1:
             per_loc = np.bincount(loc, weights=w, minlength=n_loc).astype(np.float64)
             no_ptr = np.zeros(n_loc + 1, dtype=np.int64)
             return cls(w is not None, per_loc, no_ptr, np.zeros(0, np.int64), None, n_sub)
