@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -255,7 +255,8 @@ class SQLiteStore:
                 (*counts.values(), ingest_id),
             )
         except BaseException:
-            cursor.execute("ROLLBACK")
+            with suppress(sqlite3.Error, adbc.Error):  # a broken connection has rolled back
+                cursor.execute("ROLLBACK")
             raise
         cursor.execute("COMMIT")
 
