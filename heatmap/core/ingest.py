@@ -226,12 +226,14 @@ def content_hashes(complaints: pd.DataFrame) -> pd.Series:
 def _quarantine(raw: RawExport, bad: np.ndarray, reasons: list[str]) -> pd.DataFrame:
     where = np.flatnonzero(bad)
     names = [str(c) for c in raw.rows.columns]
-    values = [raw.rows[c].iloc[where].tolist() for c in raw.rows.columns]
+    rows = raw.rows.take(where)
+    values = [rows[c].tolist() for c in raw.rows.columns]
+    encode = json.JSONEncoder(ensure_ascii=False).encode
     frame = pd.DataFrame(
         {
             "source": raw.source,
             "line": raw.line[where],
-            "raw": [json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False)
+            "raw": [encode(dict(zip(names, row, strict=True)))
                     for row in zip(*values, strict=True)] if values else [],
             "reasons": reasons,
         }

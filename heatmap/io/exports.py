@@ -79,9 +79,14 @@ def _line_numbers(rows: pd.DataFrame, data: bytes) -> np.ndarray:
     if lines == len(rows) + 1:
         return np.arange(2, len(rows) + 2, dtype=np.int64)
     spans = np.ones(len(rows), dtype=np.int64)
-    for name in rows.columns:
+    # Free text first; once the newlines counted inside fields make up every extra line,
+    # the other columns cannot hold any (counts only add up), so they are not read.
+    free_text = [c for c in ("description", "address") if c in rows.columns]
+    for name in [*free_text, *(c for c in rows.columns if c not in free_text)]:
         counted = pc.count_substring(pa.array(rows[name], from_pandas=True), "\n")
         spans += counted.to_numpy(zero_copy_only=False).astype(np.int64)
+        if int(spans.sum()) + 1 == lines:
+            break
     if int(spans.sum()) + 1 == lines:
         return np.concatenate([[2], 2 + np.cumsum(spans)[:-1]]).astype(np.int64)
     return _csv_line_numbers(data.decode("utf-8"), len(rows))  # blank lines in between

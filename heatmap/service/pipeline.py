@@ -77,9 +77,10 @@ def ingest(
     return report
 
 
-def part_rows(total: int, *, parts: int = 4, smallest: int = 20_000) -> int:
-    """Rows per validated part: a few parts, so that validating one overlaps writing another."""
-    return max(smallest, -(-total // parts))
+def part_rows(total: int, *, parts: int = 4, smallest: int = 20_000, largest: int = 40_000) -> int:
+    """Rows per validated part: a few parts, so that validating one overlaps writing another,
+    and none so big that the write of the last one is a long wait on its own."""
+    return min(largest, max(smallest, -(-total // parts)))
 
 
 def join_recent(store: Store, *, policy: Policy, now: datetime) -> int:
