@@ -1,4 +1,5 @@
-"""A running `heatmap serve` over PostGIS recovers its pool when the server drops it."""
+"""A running `heatmap serve` over PostGIS recovers its pool when the server drops it:
+its connections killed on the shared server, or a private server restarted for real."""
 
 from __future__ import annotations
 
@@ -42,5 +43,31 @@ def test_serve_recovers_its_pool_after_the_connections_are_killed() -> None:
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
                     " AND backend_type = 'client backend'").fetchone()
             assert killed is not None and killed[0] >= 1, "serve held pooled connections"
+            statuses = [call(f"{base}/api/v1/spots", key)[0] for _ in range(3)]
+            assert statuses[-1] == 200, f"the pool did not recover: {statuses}"
+
+
+@pytest.mark.postgis
+@pytest.mark.slow
+def test_serve_recovers_after_the_server_restarts() -> None:
+    from heatmap.pgserver import private_server, server_bin
+
+    try:
+        server_bin()
+    except FileNotFoundError as exc:
+        pytest.skip(f"needs the PostgreSQL server binaries (Debian's postgresql-15): {exc}")
+    with private_server() as server:
+        store = open_store(server.dsn)
+        store.upgrade()
+        store.close()
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": server.dsn,
+               "HEATMAP_API_LEAFLET_URL": ""}
+        made = subprocess.run([sys.executable, "-m", "heatmap", "keys", "create", "--role",
+                               "admin"], env=env, capture_output=True, text=True, timeout=120)
+        assert made.returncode == 0, made.stderr
+        key = made.stdout.split()[-1]
+        with running_server(env, "--log-level", "warning") as base:
+            assert call(f"{base}/api/v1/spots", key)[0] == 200
+            server.restart()
             statuses = [call(f"{base}/api/v1/spots", key)[0] for _ in range(3)]
             assert statuses[-1] == 200, f"the pool did not recover: {statuses}"
