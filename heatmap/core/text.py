@@ -1,8 +1,9 @@
 """Column-at-a-time text handling in Arrow's native kernels.
 
-Validation touches every field of every row, so it works on Arrow string arrays
-(``pa.StringArray``: never null here, a missing value is the empty string) and
-returns NumPy arrays for masks and numbers. Nothing here loops over rows in Python.
+Validation touches every field of every row, so it works on Arrow text arrays
+(``large_string``, as pandas keeps text; never null here, a missing value is the
+empty string) and returns NumPy arrays for masks and numbers. Rows are not looped
+over in Python, except by the lenient fallback for numbers that Arrow cannot parse.
 """
 
 from __future__ import annotations
