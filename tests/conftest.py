@@ -44,6 +44,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
 
 
 @pytest.fixture
+def private_pg() -> Iterator[object]:
+    """A throwaway PostgreSQL server with PostGIS that the test may stop and restart."""
+    from heatmap.pgserver import private_server, server_bin
+
+    try:
+        server_bin()
+    except FileNotFoundError as exc:
+        pytest.skip(f"needs the PostgreSQL server binaries (Debian's postgresql-15): {exc}")
+    with private_server() as server:
+        yield server
+
+
+@pytest.fixture
 def now() -> datetime:
     return NOW
 

@@ -11,11 +11,24 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from heatmap.pgserver import PrivateServer
 from heatmap.store import open_store
 
 from .test_serve import call, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def served_store(url: str) -> tuple[dict[str, str], str]:
+    """Make the schema at ``url`` and an admin key; the environment `heatmap serve` needs."""
+    store = open_store(url)
+    store.upgrade()
+    store.close()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": url, "HEATMAP_API_LEAFLET_URL": ""}
+    made = subprocess.run([sys.executable, "-m", "heatmap", "keys", "create", "--role", "admin"],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    return env, made.stdout.split()[-1]
 
 
 @pytest.mark.postgis
@@ -26,15 +39,7 @@ def test_serve_recovers_its_pool_after_the_connections_are_killed() -> None:
     from heatmap.store.postgis import fresh_schema_url
 
     with fresh_schema_url(dsn) as url:
-        store = open_store(url)
-        store.upgrade()
-        store.close()
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": url,
-               "HEATMAP_API_LEAFLET_URL": ""}
-        made = subprocess.run([sys.executable, "-m", "heatmap", "keys", "create", "--role",
-                               "admin"], env=env, capture_output=True, text=True, timeout=120)
-        assert made.returncode == 0, made.stderr
-        key = made.stdout.split()[-1]
+        env, key = served_store(url)
         with running_server(env, "--log-level", "warning") as base:
             assert call(f"{base}/api/v1/spots", key)[0] == 200
             with psycopg.connect(dsn, autocommit=True) as admin:
@@ -49,25 +54,10 @@ def test_serve_recovers_its_pool_after_the_connections_are_killed() -> None:
 
 @pytest.mark.postgis
 @pytest.mark.slow
-def test_serve_recovers_after_the_server_restarts() -> None:
-    from heatmap.pgserver import private_server, server_bin
-
-    try:
-        server_bin()
-    except FileNotFoundError as exc:
-        pytest.skip(f"needs the PostgreSQL server binaries (Debian's postgresql-15): {exc}")
-    with private_server() as server:
-        store = open_store(server.dsn)
-        store.upgrade()
-        store.close()
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": server.dsn,
-               "HEATMAP_API_LEAFLET_URL": ""}
-        made = subprocess.run([sys.executable, "-m", "heatmap", "keys", "create", "--role",
-                               "admin"], env=env, capture_output=True, text=True, timeout=120)
-        assert made.returncode == 0, made.stderr
-        key = made.stdout.split()[-1]
-        with running_server(env, "--log-level", "warning") as base:
-            assert call(f"{base}/api/v1/spots", key)[0] == 200
-            server.restart()
-            statuses = [call(f"{base}/api/v1/spots", key)[0] for _ in range(3)]
-            assert statuses[-1] == 200, f"the pool did not recover: {statuses}"
+def test_serve_recovers_after_the_server_restarts(private_pg: PrivateServer) -> None:
+    env, key = served_store(private_pg.dsn)
+    with running_server(env, "--log-level", "warning") as base:
+        assert call(f"{base}/api/v1/spots", key)[0] == 200
+        private_pg.restart()
+        statuses = [call(f"{base}/api/v1/spots", key)[0] for _ in range(3)]
+        assert statuses[-1] == 200, f"the pool did not recover: {statuses}"

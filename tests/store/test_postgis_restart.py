@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -17,23 +16,13 @@ import psycopg
 import pytest
 
 from heatmap.errors import StoreError
-from heatmap.pgserver import PrivateServer, private_server, server_bin
+from heatmap.pgserver import PrivateServer
 from heatmap.service import ingest
 from heatmap.store.postgis import PostGISStore, conninfo, fresh_schema_url
 
 pytestmark = [pytest.mark.postgis, pytest.mark.slow]
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "crm_export.csv"
-
-
-@pytest.fixture
-def server() -> Iterator[PrivateServer]:
-    try:
-        server_bin()
-    except FileNotFoundError as exc:
-        pytest.skip(f"needs the PostgreSQL server binaries (Debian's postgresql-15): {exc}")
-    with private_server() as running:
-        yield running
 
 
 def big_export(folder: Path, copies: int) -> Path:
@@ -47,10 +36,10 @@ def big_export(folder: Path, copies: int) -> Path:
     return path
 
 
-def test_restart_mid_ingest_rolls_back_and_a_rerun_completes(server: PrivateServer,
+def test_restart_mid_ingest_rolls_back_and_a_rerun_completes(private_pg: PrivateServer,
                                                             tmp_path: Path, now: datetime) -> None:
     path = big_export(tmp_path, copies=60)
-    with fresh_schema_url(server.dsn) as url:
+    with fresh_schema_url(private_pg.dsn) as url:
         name = "hm_restart_test"
         store = PostGISStore(f"{url}&application_name={name}")
         store.upgrade()
@@ -66,7 +55,7 @@ def test_restart_mid_ingest_rolls_back_and_a_rerun_completes(server: PrivateServ
         worker.start()
         restarted = False
         deadline = time.monotonic() + 120
-        with psycopg.connect(conninfo(server.dsn), autocommit=True) as monitor:
+        with psycopg.connect(conninfo(private_pg.dsn), autocommit=True) as monitor:
             while worker.is_alive() and time.monotonic() < deadline:
                 busy = monitor.execute(
                     "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s"
@@ -76,7 +65,7 @@ def test_restart_mid_ingest_rolls_back_and_a_rerun_completes(server: PrivateServ
                     break
                 time.sleep(0.002)
         if worker.is_alive():
-            server.restart()
+            private_pg.restart()
             restarted = True
         worker.join(120)
         assert restarted, f"the ingest finished before the server could be restarted: {outcome}"
