@@ -31,7 +31,12 @@ def normalise_msisdn(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def normalise_msisdn_text(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """:func:`normalise_msisdn` over an Arrow string array of stripped values."""
-    digits = tx.remove(text, _NON_DIGITS)
+    # Most numbers come clean (digits, maybe a leading "+"): only the others go through RE2.
+    messy = ~tx.mask(pc.utf8_is_digit(pc.utf8_ltrim(text, characters="+"))) & ~tx.empty(text)
+    digits = text
+    if messy.any():
+        chosen = pa.array(messy)
+        digits = pc.replace_with_mask(text, chosen, tx.remove(text.filter(chosen), _NON_DIGITS))
     plus = pc.starts_with(digits, "+")
     digits = pc.utf8_ltrim(digits, characters="+")
     length = pc.utf8_length(digits)
@@ -53,13 +58,13 @@ def normalise_msisdn_text(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
 def pseudonym(value: str, key: bytes, *, prefix: str = "s") -> str:
     """A keyed hash (SipHash, :func:`heatmap.core.text.keyed_digests`) of ``value``:
     stable for one key, not reversible without it."""
-    return str(tx.keyed_digests(pa.array([value], type=tx.TEXT), key, prefix=prefix)[0])
+    return str(tx.keyed_digests(pa.array([value], type=tx.TEXT), key, prefix=prefix)[0].as_py())
 
 
 def pseudonyms(values: pd.Series, key: bytes, *, prefix: str = "s") -> pd.Series:
     """:func:`pseudonym` over a column, empty where the value is empty."""
     digests = tx.keyed_digests(tx.as_text(values), key, prefix=prefix)
-    return pd.Series(digests, index=values.index, dtype=object)
+    return pd.Series(digests.to_numpy(zero_copy_only=False), index=values.index, dtype=object)
 
 
 def mask_msisdn(e164: str) -> str:

@@ -101,18 +101,19 @@ def last_occurrence(text: pa.Array) -> np.ndarray:
     return np.asarray(pd.Series(codes).duplicated(keep="last"), dtype=bool)
 
 
-def keyed_digests(text: pa.Array, key: bytes, *, prefix: str) -> np.ndarray:
+def keyed_digests(text: pa.Array, key: bytes, *, prefix: str) -> pa.Array:
     """``prefix:`` + a keyed 64-bit SipHash-2-4 of each non-empty value, ``""`` for empty ones.
 
     SipHash is a pseudorandom function made for short inputs under a secret key
     (pandas' ``hash_array`` runs it in C); the 96-bit key is derived from ``key``.
+    Each distinct value is hashed once.
     """
     encoded = pc.dictionary_encode(text)
     values = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
-    digests = pd.util.hash_array(values, hash_key=siphash_key(key), categorize=False)
-    table = np.asarray([f"{prefix}:"] * len(values), dtype=object) + hex64(digests)
-    table[values == ""] = ""
-    return np.asarray(table, dtype=object)[encoded.indices.to_numpy(zero_copy_only=False)]
+    digests = hex_text(pd.util.hash_array(values, hash_key=siphash_key(key), categorize=False),
+                       prefix=f"{prefix}:")
+    table = pc.if_else(pc.equal(encoded.dictionary, ""), pa.scalar("", TEXT), digests)
+    return table.take(encoded.indices)
 
 
 def siphash_key(key: bytes) -> str:
@@ -120,7 +121,18 @@ def siphash_key(key: bytes) -> str:
     return base64.b64encode(hashlib.blake2b(key, digest_size=12).digest()).decode("ascii")
 
 
-def hex64(values: np.ndarray) -> np.ndarray:
-    """Unsigned 64-bit integers as 16-digit lowercase hex, in an object array."""
-    packed = np.ascontiguousarray(values, dtype=">u8").tobytes().hex()
-    return np.frombuffer(packed.encode("ascii"), dtype="S16").astype("U16").astype(object)
+_HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
+def hex_text(values: np.ndarray, *, prefix: str = "") -> pa.Array:
+    """Unsigned 64-bit integers as ``prefix`` + 16 lowercase hex digits, an Arrow text array
+    built in NumPy (no Python string per value)."""
+    octets = np.ascontiguousarray(values, dtype=">u8").view(np.uint8).reshape(-1, 8)
+    nibbles = np.stack([octets >> 4, octets & 0x0F], axis=2).reshape(-1, 16)
+    head = np.frombuffer(prefix.encode("utf-8"), dtype=np.uint8)
+    rows = np.concatenate([np.broadcast_to(head, (len(nibbles), len(head))),
+                           _HEX_DIGITS[nibbles]], axis=1)
+    width = rows.shape[1]
+    offsets = np.arange(len(rows) + 1, dtype=np.int64) * width
+    return pa.Array.from_buffers(TEXT, len(rows), [None, pa.py_buffer(offsets),
+                                                   pa.py_buffer(np.ascontiguousarray(rows))])

@@ -60,7 +60,14 @@ from heatmap.store.frames import (
     iso_one,
     parse_utc,
 )
-from heatmap.store.postgis_copy import columns_sql, copy_frame, last_per_key, stage
+from heatmap.store.postgis_copy import (
+    columns_sql,
+    copy_frame,
+    copy_payload,
+    encode_frame,
+    last_per_key,
+    stage,
+)
 from heatmap.store.sqlite import migrations
 
 __all__ = ["PostGISStore", "fresh_schema_url", "schema_url", "utm_epsg"]
@@ -74,6 +81,8 @@ _LOCK_SCHEMA = 0x48454101
 _LOCK_INGEST = 0x48454102
 _BIG_BATCH = 5_000  # tickets from which hashes are looked up through a staged COPY
 _REBUILD_MIN_ROWS = 50_000  # new complaints from which indexes may be rebuilt, not grown
+#: Indexes of complaints that new complaints add no entry to (partial, on spot_id).
+_INGEST_ADDS_NOTHING = ("complaints_spot_id",)
 
 #: Kinds of the columns written by COPY (see :mod:`heatmap.store.postgis_copy`).
 _COMPLAINT_KINDS: dict[str, str] = {
@@ -358,11 +367,19 @@ class PostGISStore:
             first_load = not _one(cursor)
             rebuild = _indexes_to_rebuild(cursor, batch.read)
 
-            def write(part: IngestPart) -> None:
-                for name, n in _write_part(cursor, part, at, ingest_id, first_load).items():
+            # While parts come all new, each is encoded for COPY by the thread that validates
+            # the parts, so the writing thread only waits on the server; once a part holds
+            # stored tickets (a re-import), the writer encodes just the new ones.
+            all_new = [True]
+
+            def write(part: _EncodedPart) -> None:
+                written = _write_part(cursor, part, at, ingest_id, first_load)
+                all_new[0] = written["inserted"] == len(part.part.complaints)
+                for name, n in written.items():
                     counts[name] += n
 
-            write_behind(batch.parts(), write)
+            write_behind((_EncodedPart(part, at, encode=all_new[0]) for part in batch.parts()),
+                         write)
             if rebuild:
                 cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             for _, definition in rebuild:
@@ -841,22 +858,41 @@ def _batch_hashes(cursor: Cur, ticket_ids: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(cursor.fetchall(), columns=["ticket_id", "content_hash"])
 
 
-def _write_part(cursor: Cur, part: IngestPart, at: pd.Timestamp, ingest_id: int,
+def _new_rows(complaints: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
+    """Complaints as new rows of the complaints table: placed where the CRM gave a point."""
+    located = complaints["lat"].notna().to_numpy()
+    return complaints.loc[:, list(COMPLAINT_COLUMNS)].assign(
+        precision=np.array([None, "point"], dtype=object)[located.astype(int)],
+        geo_score=np.where(located, 1.0, np.nan),
+        ingested_at=at,
+        updated_at=at,
+    )
+
+
+def _encode_new(complaints: pd.DataFrame, at: pd.Timestamp) -> list[bytes]:
+    """The binary COPY payload of complaints as new rows; the primary key grows in order."""
+    return encode_frame(_new_rows(complaints, at), _INSERT_KINDS, sort_by="ticket_id")
+
+
+class _EncodedPart:
+    """An ingest part, with (if ``encode``) the COPY payload of all its complaints as new rows."""
+
+    def __init__(self, part: IngestPart, at: pd.Timestamp, *, encode: bool) -> None:
+        self.part = part
+        self.as_new = _encode_new(part.complaints, at) if encode else None
+
+
+def _write_part(cursor: Cur, encoded: _EncodedPart, at: pd.Timestamp, ingest_id: int,
                 first_load: bool) -> dict[str, int]:
     """One part of an ingest, inside the ingest's transaction."""
+    part = encoded.part
     stored = (pd.DataFrame(columns=["ticket_id", "content_hash"]) if first_load
               else _batch_hashes(cursor, part.complaints["ticket_id"]))
     plan = plan_upsert(part.complaints, stored)
-    if len(plan.inserts):
-        located = plan.inserts["lat"].notna().to_numpy()
-        rows = plan.inserts.loc[:, list(COMPLAINT_COLUMNS)].assign(
-            precision=np.array([None, "point"], dtype=object)[located.astype(int)],
-            geo_score=np.where(located, 1.0, np.nan),
-            ingested_at=at,
-            updated_at=at,
-        )
-        # the primary key grows in order
-        copy_frame(cursor, "complaints", rows.sort_values("ticket_id", kind="stable"), _INSERT_KINDS)
+    if len(plan.inserts) == len(part.complaints) and encoded.as_new is not None:
+        copy_payload(cursor, "complaints", _INSERT_KINDS, encoded.as_new)
+    elif len(plan.inserts):
+        copy_payload(cursor, "complaints", _INSERT_KINDS, _encode_new(plan.inserts, at))
     if len(plan.updates):
         _update_complaints(cursor, plan.updates, at, ingest_id)
     if len(part.quarantine):
@@ -892,7 +928,8 @@ def _drop_secondary_indexes(cursor: Cur) -> list[tuple[str, str]]:
     cursor.execute(
         "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
         " WHERE indrelid = 'complaints'::regclass AND NOT indisunique AND NOT indisprimary"
-        " ORDER BY indexrelid"
+        " AND indexrelid::regclass::text <> ALL(%s) ORDER BY indexrelid",
+        (list(_INGEST_ADDS_NOTHING),),
     )
     indexes = [(str(r[0]), str(r[1])) for r in cursor.fetchall()]
     try:

@@ -1,21 +1,21 @@
-"""Frames to PostgreSQL ``COPY … FROM STDIN (FORMAT csv)`` payloads, built by Arrow.
+"""Frames to PostgreSQL ``COPY … FROM STDIN (FORMAT binary)`` payloads, built by Arrow.
 
-Arrow's CSV writer quotes every text value (an empty text becomes ``""``) and leaves
-nulls as bare empty fields, which is exactly how PostgreSQL's CSV ``COPY`` tells an
-empty string from NULL. Times are written as UTC wall-clock times with microseconds
-(read under ``TimeZone = UTC``), floats in their shortest round-trip form, so a value
-comes back bit for bit.
+A frame becomes an Arrow table of COPY-ready types (text, double, bigint, UTC
+microsecond times), which pgpq encodes in PostgreSQL's binary COPY format: the server
+stores each field as sent instead of parsing text, so times and floats come back bit
+for bit and a bulk write costs the server about half what CSV does. Nulls stay nulls
+and an empty text stays an empty text.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pgpq
 import pyarrow as pa
-import pyarrow.csv as pa_csv
+import pyarrow.compute as pc
 from psycopg import Cursor, sql
 
 #: Column kinds a payload knows how to write; the SQL type of each in a staging table.
@@ -54,10 +54,9 @@ def int_array(values: pd.Series) -> pa.Array:
 
 
 def time_array(values: pd.Series) -> pa.Array:
-    """Times as UTC wall-clock microseconds (Arrow writes zone-less times ~20x faster;
-    :func:`copy_frame` reads them with the session time zone set to UTC)."""
-    stamps = pd.to_datetime(values, utc=True).dt.floor("us").dt.tz_localize(None)
-    return pa.array(stamps, type=pa.timestamp("us"), from_pandas=True)
+    """Times as UTC microseconds (binary ``timestamptz`` is microseconds since 2000 UTC)."""
+    stamps = pd.to_datetime(values, utc=True).dt.floor("us")
+    return pa.array(stamps, type=pa.timestamp("us", tz="UTC"), from_pandas=True)
 
 
 _ARRAYS = {"text": text_array, "float": float_array, "int": int_array, "time": time_array}
@@ -69,18 +68,37 @@ def arrow_table(frame: pd.DataFrame, kinds: Mapping[str, str]) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=list(kinds))
 
 
-def csv_chunks(table: pa.Table, rows: int = 32_768) -> Iterator[bytes]:
-    """Headerless CSV of ``table``, ``rows`` rows at a time."""
-    options = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+def binary_chunks(table: pa.Table, rows: int = 32_768) -> Iterator[bytes]:
+    """``table`` in PostgreSQL's binary COPY format (header, tuples, trailer), ``rows`` rows
+    at a time."""
+    encoder = pgpq.ArrowToPostgresBinaryEncoder(table.schema)
+    yield bytes(encoder.write_header())
     for batch in table.to_batches(max_chunksize=rows):
-        sink = io.BytesIO()
-        pa_csv.write_csv(batch, sink, options)
-        yield sink.getvalue()
+        yield bytes(encoder.write_batch(batch))
+    yield bytes(encoder.finish())
 
 
-def csv_payload(frame: pd.DataFrame, kinds: Mapping[str, str]) -> bytes:
-    """The rows of ``frame`` (columns and order of ``kinds``) as headerless CSV."""
-    return b"".join(csv_chunks(arrow_table(frame, kinds)))
+def encode_frame(frame: pd.DataFrame, kinds: Mapping[str, str], *,
+                 sort_by: str | None = None) -> list[bytes]:
+    """The rows of ``frame`` (columns of ``kinds``) as a binary COPY payload, in the order
+    of column ``sort_by`` if given (a key that then grows in order costs the server less).
+    A column's SQL type must take the binary form of its kind (``int`` is ``bigint``)."""
+    data = arrow_table(frame, kinds)
+    if sort_by is not None:
+        data = data.take(pc.sort_indices(data[sort_by]))
+    return list(binary_chunks(data))
+
+
+def copy_payload(cursor: Cursor[tuple[object, ...]], table: str, columns: Iterable[str],
+                 payload: Iterable[bytes]) -> None:
+    """``COPY table (columns) FROM STDIN (FORMAT binary)`` with a payload made by
+    :func:`encode_frame` or :func:`binary_chunks`."""
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with cursor.copy(statement) as copy:
+        for chunk in payload:
+            copy.write(chunk)
 
 
 def copy_frame(
@@ -89,18 +107,9 @@ def copy_frame(
     frame: pd.DataFrame,
     kinds: Mapping[str, str],
 ) -> None:
-    """``COPY table (columns of kinds) FROM STDIN`` with the rows of ``frame``.
-
-    The payload is made chunk by chunk while the server parses the chunks before.
-    """
-    data = arrow_table(frame, kinds)
-    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, kinds))
-    )
-    cursor.execute("SET LOCAL TimeZone = 'UTC'")  # times in the payload are UTC
-    with cursor.copy(statement) as copy:
-        for chunk in csv_chunks(data):
-            copy.write(chunk)
+    """``COPY table (columns of kinds) FROM STDIN`` with the rows of ``frame``; the payload
+    is encoded chunk by chunk while the server stores the chunks before."""
+    copy_payload(cursor, table, kinds, binary_chunks(arrow_table(frame, kinds)))
 
 
 def create_staging(

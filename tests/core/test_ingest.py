@@ -4,7 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from heatmap.core.ingest import COMPLAINT_COLUMNS, plan_upsert, validate_export
+import pyarrow as pa
+
+from heatmap.core.ingest import COMPLAINT_COLUMNS, parse_times, plan_upsert, validate_export
 from heatmap.io.exports import RawExport
 
 KEY = b"test-key-0123456789abcdef"
@@ -128,3 +130,18 @@ def test_content_hash_changes_with_content_only() -> None:
     c = validate_export(raw({**GOOD, "description": "иначе"}), key=KEY).complaints[
         "content_hash"].iloc[0]
     assert a == b != c
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["2026-11-10T10:00:00+03:00", "2026-11-10 10:00:00.123456Z", "2026-11-10T10:00+0300", ""],
+        ["2026-11-10T10:00:00+03:00", "2026-11-10T10:00:00", "10.11.2026", ""],  # pandas reads
+        ["2026-11-10T10:00:00.1234567+03:00", "2026-02-30T10:00:00+03:00", "вчера"],
+    ],
+)
+def test_times_read_by_arrow_equal_pandas_iso8601(values: list[str]) -> None:
+    parsed = parse_times(pa.array(values, type=pa.large_string()))
+    expected = pd.to_datetime(pd.Series(values), utc=True, format="ISO8601", errors="coerce")
+    assert str(parsed.dtype) == "datetime64[us, UTC]"
+    assert parsed.tolist() == expected.dt.as_unit("us").tolist()

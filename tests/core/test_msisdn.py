@@ -1,7 +1,9 @@
+import numpy as np
 import pandas as pd
 import pytest
 
 from heatmap.core.msisdn import mask_msisdn, normalise_msisdn, pseudonym, pseudonyms
+from heatmap.core.text import siphash_key
 
 
 @pytest.mark.parametrize(
@@ -46,3 +48,17 @@ def test_pseudonyms_are_keyed_and_stable() -> None:
 def test_agent_sees_masked_number() -> None:
     assert mask_msisdn("+79161234567") == "+7 9** ***-**-67"
     assert mask_msisdn("") == ""
+
+
+def test_clean_and_messy_numbers_in_one_column_each_normalise() -> None:
+    raw = pd.Series(["+79161234567", "8 (916) 123-45-67", "", "89161234567", "+7 916 1234567", "12"])
+    value, ok = normalise_msisdn(raw)
+    assert value.tolist() == ["+79161234567"] * 2 + [""] + ["+79161234567"] * 2 + [""]
+    assert ok.tolist() == [True, True, True, True, True, False]
+
+
+def test_pseudonym_is_the_keyed_siphash_in_hex() -> None:
+    key = b"k" * 32
+    digest = pd.util.hash_array(np.array(["+79161234567"], dtype=object),
+                                hash_key=siphash_key(key), categorize=False)[0]
+    assert pseudonym("+79161234567", key) == f"s:{int(digest):016x}"
