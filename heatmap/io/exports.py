@@ -58,7 +58,7 @@ def _read_csv(path: Path) -> RawExport:
         raise InputError(f"{path}: cannot read: {exc}") from exc
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if not data.strip():
+    if not data or data.isspace():  # (isspace stops at the first other byte; strip copies)
         raise InputError(f"{path}: the file is empty (a header row is required)")
     try:
         rows = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, engine="pyarrow")

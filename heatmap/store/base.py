@@ -16,6 +16,7 @@ from typing import Protocol, TypeVar
 import pandas as pd
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 #: Columns a store returns for complaints (the ingest columns plus geocoding and spot).
 STORED_COMPLAINT_COLUMNS: tuple[str, ...] = (
@@ -91,6 +92,24 @@ def write_behind(parts: Iterable[T], write: Callable[[T], None]) -> None:
             pending = pool.submit(write, part)
         if pending is not None:
             pending.result()
+
+
+def write_behind_prepared(parts: Iterable[T], prepare: Callable[[T], U],
+                          write: Callable[[T, U | None], bool]) -> None:
+    """:func:`write_behind`, with ``prepare(part)`` made in this (the producing) thread, so
+    the writing thread has less to do than wait on the database.
+
+    ``write(part, prepared)`` returns whether it could use what was prepared; once it
+    could not, later parts come unprepared (``None``) and ``write`` makes what it needs.
+    A store prepares the insert of a part's complaints as all new: right for a first
+    load or new tickets, wasted on a re-import.
+    """
+    useful = [True]
+
+    def run(item: tuple[T, U | None]) -> None:
+        useful[0] = write(*item)
+
+    write_behind(((part, prepare(part) if useful[0] else None) for part in parts), run)
 
 
 @dataclass

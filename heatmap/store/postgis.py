@@ -51,7 +51,7 @@ from heatmap.store.base import (
     IngestPart,
     IngestWrite,
     SpotChanges,
-    write_behind,
+    write_behind_prepared,
 )
 from heatmap.store.frames import (
     breakdown_from_json,
@@ -367,19 +367,15 @@ class PostGISStore:
             first_load = not _one(cursor)
             rebuild = _indexes_to_rebuild(cursor, batch.read)
 
-            # While parts come all new, each is encoded for COPY by the thread that validates
-            # the parts, so the writing thread only waits on the server; once a part holds
-            # stored tickets (a re-import), the writer encodes just the new ones.
-            all_new = [True]
-
-            def write(part: _EncodedPart) -> None:
-                written = _write_part(cursor, part, at, ingest_id, first_load)
-                all_new[0] = written["inserted"] == len(part.part.complaints)
+            def write(part: IngestPart, as_new: list[bytes] | None) -> bool:
+                written = _write_part(cursor, part, as_new, at, ingest_id, first_load)
                 for name, n in written.items():
                     counts[name] += n
+                return written["inserted"] == len(part.complaints)
 
-            write_behind((_EncodedPart(part, at, encode=all_new[0]) for part in batch.parts()),
-                         write)
+            # Parts are encoded for COPY (as all new) by the thread that validates them.
+            write_behind_prepared(batch.parts(), lambda part: _encode_new(part.complaints, at),
+                                  write)
             if rebuild:
                 cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             for _, definition in rebuild:
@@ -874,23 +870,15 @@ def _encode_new(complaints: pd.DataFrame, at: pd.Timestamp) -> list[bytes]:
     return encode_frame(_new_rows(complaints, at), _INSERT_KINDS, sort_by="ticket_id")
 
 
-class _EncodedPart:
-    """An ingest part, with (if ``encode``) the COPY payload of all its complaints as new rows."""
-
-    def __init__(self, part: IngestPart, at: pd.Timestamp, *, encode: bool) -> None:
-        self.part = part
-        self.as_new = _encode_new(part.complaints, at) if encode else None
-
-
-def _write_part(cursor: Cur, encoded: _EncodedPart, at: pd.Timestamp, ingest_id: int,
-                first_load: bool) -> dict[str, int]:
-    """One part of an ingest, inside the ingest's transaction."""
-    part = encoded.part
+def _write_part(cursor: Cur, part: IngestPart, as_new: list[bytes] | None, at: pd.Timestamp,
+                ingest_id: int, first_load: bool) -> dict[str, int]:
+    """One part of an ingest, inside the ingest's transaction; ``as_new`` is the COPY payload
+    of all its complaints as new rows, if it was made beforehand."""
     stored = (pd.DataFrame(columns=["ticket_id", "content_hash"]) if first_load
               else _batch_hashes(cursor, part.complaints["ticket_id"]))
     plan = plan_upsert(part.complaints, stored)
-    if len(plan.inserts) == len(part.complaints) and encoded.as_new is not None:
-        copy_payload(cursor, "complaints", _INSERT_KINDS, encoded.as_new)
+    if len(plan.inserts) == len(part.complaints) and as_new is not None:
+        copy_payload(cursor, "complaints", _INSERT_KINDS, as_new)
     elif len(plan.inserts):
         copy_payload(cursor, "complaints", _INSERT_KINDS, _encode_new(plan.inserts, at))
     if len(plan.updates):

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from heatmap.closeout.schema import (
     NEW_OUTBOX_COLUMNS,
@@ -32,7 +33,7 @@ from heatmap.store.base import (
     IngestPart,
     IngestWrite,
     SpotChanges,
-    write_behind,
+    write_behind_prepared,
 )
 from heatmap.store.frames import (
     breakdown_from_json,
@@ -244,11 +245,15 @@ class SQLiteStore:
             # of one export hold distinct tickets, so nothing needs looking up.
             first_load = not cursor.fetchone()[0]
 
-            def write(part: IngestPart) -> None:
-                for name, n in self._write_part(cursor, part, at, ingest_id, first_load).items():
+            def write(part: IngestPart, as_new: pa.Table | None) -> bool:
+                written = self._write_part(cursor, part, as_new, at, ingest_id, first_load)
+                for name, n in written.items():
                     counts[name] += n
+                return written["inserted"] == len(part.complaints)
 
-            write_behind(batch.parts(), write)
+            # Parts are made into Arrow tables (as all new) by the thread that validates them.
+            write_behind_prepared(batch.parts(), lambda part: complaint_table(part.complaints, at),
+                                  write)
             cursor.execute(
                 "UPDATE ingests SET inserted = ?, updated = ?, unchanged = ?, quarantined = ?"
                 " WHERE id = ?",
@@ -260,13 +265,16 @@ class SQLiteStore:
             raise
         cursor.execute("COMMIT")
 
-    def _write_part(self, cursor: Any, part: IngestPart, at: str | None,
-                    ingest_id: int, first_load: bool) -> dict[str, int]:
+    def _write_part(self, cursor: Any, part: IngestPart, as_new: pa.Table | None,
+                    at: str | None, ingest_id: int, first_load: bool) -> dict[str, int]:
+        """One part of an ingest; ``as_new`` is all its complaints as new rows, if made."""
         complaints = part.complaints
         stored = (pd.DataFrame(columns=["ticket_id", "content_hash"]) if first_load
                   else stored_hashes(cursor, complaints["ticket_id"].tolist()))
         plan = plan_upsert(complaints, stored)
-        if len(plan.inserts):
+        if len(plan.inserts) == len(complaints) and as_new is not None:
+            append_complaints(cursor, as_new)
+        elif len(plan.inserts):
             append_complaints(cursor, complaint_table(plan.inserts, at))
         if len(plan.updates):
             self._update_complaints(cursor, plan.updates, at, ingest_id)
