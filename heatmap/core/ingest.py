@@ -100,6 +100,9 @@ def validate_export(raw: RawExport, *, key: bytes, superseded: np.ndarray | None
         if found.any():
             problems.append((found, reason))
 
+    for name in _KNOWN:  # no database text type can hold U+0000 (PostgreSQL refuses it)
+        problem(tx.mask(pc.match_substring(col[name], "\x00")), f"{name} holds a NUL character")
+
     ticket = col["ticket_id"]
     ticket_missing = tx.empty(ticket)
     problem(ticket_missing, "missing ticket_id")

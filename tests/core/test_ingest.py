@@ -59,6 +59,7 @@ def test_good_row_becomes_a_canonical_complaint() -> None:
         ({"address": "", "lat": "60", "lon": "200"}, "lon outside -180..180"),
         ({"address": "", "lat": "60"}, "lat and lon must be given together"),
         ({"address": ""}, "neither address nor lat/lon"),
+        ({"description": "нет\x00сети"}, "description holds a NUL character"),
     ],
 )
 def test_bad_rows_are_quarantined_with_their_reason(change: dict[str, str], reason: str) -> None:

@@ -54,6 +54,15 @@ def test_store_without_schema_says_run_init(store_url: str) -> None:
     store.close()
 
 
+def test_a_nul_character_is_quarantined_on_every_store(store: Store, tmp_path: Path, now) -> None:
+    path = export(tmp_path, [ROWS[0].replace("Нет сети", "Нет\x00сети"), ROWS[1]])
+    assert ingest(store, [path], now=now).totals["quarantined"] == 1
+    assert store.load_complaints()["ticket_id"].tolist() == ["T2"]
+    held = store.load_quarantine()
+    assert held["reasons"].tolist() == ["description holds a NUL character"]
+    assert "\\u0000" in held["raw"].iloc[0]  # the raw row is kept, the NUL escaped in JSON
+
+
 def test_ingest_counts_and_reimport_changes_nothing(store: Store, tmp_path: Path, now) -> None:
     path = export(tmp_path, ROWS)
     first = ingest(store, [path], now=now).totals
