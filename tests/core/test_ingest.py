@@ -2,9 +2,8 @@ import json
 
 import numpy as np
 import pandas as pd
-import pytest
-
 import pyarrow as pa
+import pytest
 
 from heatmap.core.ingest import COMPLAINT_COLUMNS, parse_times, plan_upsert, validate_export
 from heatmap.io.exports import RawExport
