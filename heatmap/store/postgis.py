@@ -355,6 +355,11 @@ class PostGISStore:
             # Concurrent ingests queue here, so each compares against what the one
             # before it wrote: no ticket is lost or inserted twice.
             self._lock(cursor, _LOCK_INGEST)
+            # Each part looks its tickets up by the primary key. At the default cost of a
+            # random page (4, made for spinning disks) the planner hashes the whole
+            # complaints table for every part instead, which grows with the table rather
+            # than the part; the index of a table being written is in memory.
+            cursor.execute("SET LOCAL random_page_cost = 1.1")
             cursor.execute(
                 "INSERT INTO ingests (source, at, read, inserted, updated, unchanged,"
                 " quarantined) VALUES (%s, %s, %s, 0, 0, 0, 0) RETURNING id",
