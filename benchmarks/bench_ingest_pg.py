@@ -16,6 +16,10 @@ then on those same rows measures, ``--repeat`` times interleaved (medians report
 * bare: the file's rows streamed with ``COPY … FROM STDIN (FORMAT csv)`` into a plain
   table of text columns — no parsing, no validation, no keys, no indexes.
 
+With ``--base N`` the store (for ours and the floor) already holds about N complaints
+from earlier exports of the same generator (other seeds), ingested untimed: the daily
+case, where indexes grow row by row and every ticket is looked up.
+
 Each measurement runs in its own schema, dropped afterwards. Target: >= 200,000 rows/s.
 """
 
@@ -39,7 +43,7 @@ from heatmap.io.exports import read_export
 from heatmap.io.writers import write_table
 from heatmap.samples import SAMPLES_NOW, generate_export, read_addresses
 from heatmap.service import ingest, init_store
-from heatmap.store import open_store
+from heatmap.store import Store, open_store
 from heatmap.store import postgis as pg
 from heatmap.store.postgis_copy import copy_payload
 
@@ -47,20 +51,28 @@ TARGET = 200_000
 _CHUNK = 1 << 20
 
 
-def export_file(n: int, folder: Path) -> Path:
+def export_file(n: int, folder: Path, seed: int = 7) -> Path:
     """The benchmark export for ``n`` rows (kept in ``folder`` and reused if present)."""
-    path = folder / f"bench-export-{n}-seed7.csv"
+    path = folder / f"bench-export-{n}-seed{seed}.csv"
     if not path.exists():
-        frame, _ = generate_export(read_addresses(), n=n, seed=7, now=SAMPLES_NOW)
+        frame, _ = generate_export(read_addresses(), n=n, seed=seed, now=SAMPLES_NOW)
         write_table(frame, path)
     return path
 
 
-def ours(dsn: str, csv_path: Path) -> dict[str, Any]:
+def fresh_store(url: str, base: list[Path]) -> Store:
+    """A store at ``url`` with the schema and the ``base`` exports ingested."""
+    store = open_store(url)
+    init_store(store)
+    if base:
+        ingest(store, base, now=datetime.now(UTC))
+    return store
+
+
+def ours(dsn: str, csv_path: Path, base: list[Path]) -> dict[str, Any]:
     """``heatmap ingest`` of the file into a fresh schema, then once more (all unchanged)."""
     with pg.fresh_schema_url(dsn) as url:
-        store = open_store(url)
-        init_store(store)
+        store = fresh_store(url, base)
         start = time.perf_counter()
         first = ingest(store, [csv_path], now=datetime.now(UTC))
         fresh = time.perf_counter() - start
@@ -78,12 +90,11 @@ def server_payload(csv_path: Path) -> tuple[list[bytes], int]:
     return pg._encode_new(checked.complaints, at), len(checked.complaints)
 
 
-def server_floor(dsn: str, payload: list[bytes], rows: int) -> float:
-    """Binary COPY of ready rows into a fresh complaints table, indexes rebuilt after."""
+def server_floor(dsn: str, payload: list[bytes], rows: int, base: list[Path]) -> float:
+    """Binary COPY of ready rows into a fresh complaints table (holding the ``base``
+    exports), indexes rebuilt after where ours would rebuild them."""
     with pg.fresh_schema_url(dsn) as url:
-        store = open_store(url)
-        init_store(store)
-        store.close()
+        fresh_store(url, base).close()
         with psycopg.connect(pg.conninfo(url)) as conn, conn.cursor() as cursor:
             start = time.perf_counter()
             rebuild = pg._indexes_to_rebuild(cursor, rows)
@@ -122,6 +133,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200_000, help="rows in the export")
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of each side, interleaved; the medians are reported")
+    parser.add_argument("--base", type=int, default=0,
+                        help="complaints already in the store, from earlier exports (untimed)")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="keep (and reuse) the generated export here")
     parser.add_argument("--json", action="store_true")
@@ -131,21 +144,23 @@ def main() -> None:
         folder = args.workdir or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         csv_path = export_file(args.n, folder)
+        earlier = -(-args.base // args.n)  # exports of n rows that make up the base
+        base = [export_file(args.n, folder, seed) for seed in range(1, earlier + 1)]
         payload, valid = server_payload(csv_path)
         runs: dict[str, list[float]] = {"ours": [], "reimport": [], "floor": [], "bare": []}
         totals: dict[str, int] = {}
         for _ in range(args.repeat):
-            result = ours(args.dsn, csv_path)
+            result = ours(args.dsn, csv_path, base)
             runs["ours"].append(result["fresh_s"])
             runs["reimport"].append(result["reimport_s"])
             totals = result["totals"]
-            runs["floor"].append(server_floor(args.dsn, payload, valid))
+            runs["floor"].append(server_floor(args.dsn, payload, valid, base))
             runs["bare"].append(bare_copy(args.dsn, csv_path))
 
     n = args.n
     median = {name: statistics.median(values) for name, values in runs.items()}
     out = {
-        "rows": n, "valid_rows": valid, "runs": args.repeat,
+        "rows": n, "valid_rows": valid, "base_rows": len(base) * n, "runs": args.repeat,
         "ours_s": round(median["ours"], 3), "ours_rows_per_s": round(n / median["ours"]),
         "reimport_s": round(median["reimport"], 3),
         "server_floor_s": round(median["floor"], 3),
@@ -159,7 +174,8 @@ def main() -> None:
     if args.json:
         print(json.dumps(out))
         return
-    print(f"export: {n:,} rows, {valid:,} valid; medians of {args.repeat} interleaved runs")
+    into = f" into a store of {len(base) * n:,} rows" if base else " into an empty store"
+    print(f"export: {n:,} rows, {valid:,} valid,{into}; medians of {args.repeat} interleaved runs")
     print(f"{'':44} {'seconds':>9} {'rows/s':>11} {'ours/this':>10}")
     print(f"{'heatmap ingest (whole call)':44} {out['ours_s']:>9.2f} {out['ours_rows_per_s']:>11,}")
     print(f"{'re-import (all unchanged)':44} {out['reimport_s']:>9.2f} "
