@@ -17,7 +17,8 @@ def open_store(url: str) -> Store:
             from heatmap.store.postgis import PostGISStore  # type: ignore[import-not-found,unused-ignore]
         except ImportError as exc:
             raise UsageError(
-                "the PostGIS store needs psycopg: pip install 'teplokarty[postgis]'"
+                f"the PostGIS store needs psycopg and pgpq ({exc.name} is missing):"
+                " pip install 'teplokarty[postgis]'"
             ) from exc
         store: Store = PostGISStore(url)
         return store
