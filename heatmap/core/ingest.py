@@ -284,12 +284,10 @@ class UpsertPlan:
 
 def plan_upsert(complaints: pd.DataFrame, existing: pd.DataFrame) -> UpsertPlan:
     """Compare a batch with the stored fingerprints (``existing``: ticket_id, content_hash)."""
-    if existing.empty:
+    if existing.empty:  # nothing stored (a first load, new tickets): no lookup needed
         return UpsertPlan(inserts=complaints.reset_index(drop=True),
                           updates=complaints.iloc[:0].reset_index(drop=True), unchanged=0)
-    known = existing.set_index("ticket_id")["content_hash"] if len(existing) else pd.Series(
-        dtype=object
-    )
+    known = existing.set_index("ticket_id")["content_hash"]
     previous = complaints["ticket_id"].map(known)
     new = previous.isna()
     changed = ~new & (previous != complaints["content_hash"])
