@@ -18,6 +18,10 @@ import pandas as pd
 T = TypeVar("T")
 U = TypeVar("U")
 
+#: Indexes of complaints that a new complaint adds no entry to (partial, on spot_id):
+#: a bulk ingest that rebuilds the others leaves these alone.
+INGEST_ADDS_NOTHING = ("complaints_spot_id",)
+
 #: Columns a store returns for complaints (the ingest columns plus geocoding and spot).
 STORED_COMPLAINT_COLUMNS: tuple[str, ...] = (
     "ticket_id", "created_at", "msisdn", "subscriber_id", "segment", "ltv", "topic",

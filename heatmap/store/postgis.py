@@ -45,6 +45,7 @@ from heatmap.core.network import ALARM_COLUMNS, SITE_COLUMNS
 from heatmap.errors import ConflictError, MigrationError, StoreError
 from heatmap.store.base import (
     EVENT_COLUMNS,
+    INGEST_ADDS_NOTHING,
     SPOT_COLUMNS,
     STORED_COMPLAINT_COLUMNS,
     ApiKeyRecord,
@@ -81,8 +82,6 @@ _LOCK_SCHEMA = 0x48454101
 _LOCK_INGEST = 0x48454102
 _BIG_BATCH = 5_000  # tickets from which hashes are looked up through a staged COPY
 _REBUILD_MIN_ROWS = 50_000  # new complaints from which indexes may be rebuilt, not grown
-#: Indexes of complaints that new complaints add no entry to (partial, on spot_id).
-_INGEST_ADDS_NOTHING = ("complaints_spot_id",)
 
 #: Kinds of the columns written by COPY (see :mod:`heatmap.store.postgis_copy`).
 _COMPLAINT_KINDS: dict[str, str] = {
@@ -922,7 +921,7 @@ def _drop_secondary_indexes(cursor: Cur) -> list[tuple[str, str]]:
         "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
         " WHERE indrelid = 'complaints'::regclass AND NOT indisunique AND NOT indisprimary"
         " AND indexrelid::regclass::text <> ALL(%s) ORDER BY indexrelid",
-        (list(_INGEST_ADDS_NOTHING),),
+        (list(INGEST_ADDS_NOTHING),),
     )
     indexes = [(str(r[0]), str(r[1])) for r in cursor.fetchall()]
     try:

@@ -51,6 +51,7 @@ from heatmap.store.sqlite_bulk import (
     append_complaints,
     complaint_table,
     connect_bulk,
+    indexes_to_rebuild,
     stored_hashes,
 )
 
@@ -244,6 +245,7 @@ class SQLiteStore:
             # Into an empty table (a first load) no ticket can be stored already: the parts
             # of one export hold distinct tickets, so nothing needs looking up.
             first_load = not cursor.fetchone()[0]
+            rebuild = indexes_to_rebuild(cursor, batch.read)
 
             def write(part: IngestPart, as_new: pa.Table | None) -> bool:
                 written = self._write_part(cursor, part, as_new, at, ingest_id, first_load)
@@ -254,6 +256,8 @@ class SQLiteStore:
             # Parts are made into Arrow tables (as all new) by the thread that validates them.
             write_behind_prepared(batch.parts(), lambda part: complaint_table(part.complaints, at),
                                   write)
+            for definition in rebuild:
+                cursor.execute(definition)
             cursor.execute(
                 "UPDATE ingests SET inserted = ?, updated = ?, unchanged = ?, quarantined = ?"
                 " WHERE id = ?",

@@ -27,9 +27,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from heatmap.core.ingest import COMPLAINT_COLUMNS
+from heatmap.store.base import INGEST_ADDS_NOTHING
 
 #: Batches from this many rows go through ADBC; smaller ones bind row by row.
 BULK_MIN_ROWS = 5_000
+#: New complaints from which an ingest that at least doubles the table rebuilds the
+#: secondary indexes after its inserts instead of growing them row by row.
+REBUILD_MIN_ROWS = 50_000
 #: Columns a new complaint is written with, in order.
 INSERT_COLUMNS: tuple[str, ...] = (*COMPLAINT_COLUMNS, "precision", "geo_score", "ingested_at",
                                    "updated_at")
@@ -76,6 +80,25 @@ def stored_hashes(cursor: Any, tickets: Sequence[str]) -> pd.DataFrame:
     cursor.execute("SELECT ticket_id, content_hash FROM complaints"
                    " WHERE ticket_id IN (SELECT value FROM json_each(?))", (json.dumps(list(tickets)),))
     return pd.DataFrame(cursor.fetchall(), columns=["ticket_id", "content_hash"])
+
+
+def indexes_to_rebuild(cursor: Any, rows: int) -> list[str]:
+    """Drop the secondary indexes of complaints when ``rows`` new ones will at least double
+    the table (inside the ingest's transaction, so a rollback brings them back); returns
+    the ``CREATE INDEX`` statements to run after the inserts. Sorting once is cheaper
+    than growing a B-tree row by row."""
+    if rows < REBUILD_MIN_ROWS:
+        return []
+    cursor.execute("SELECT count(*) FROM (SELECT 1 FROM complaints LIMIT ?)", (rows,))
+    if cursor.fetchone()[0] >= rows:
+        return []
+    cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                   " AND tbl_name = 'complaints' AND sql IS NOT NULL ORDER BY name")
+    found = [(str(name), str(sql)) for name, sql in cursor.fetchall()
+             if name not in INGEST_ADDS_NOTHING]
+    for name, _ in found:
+        cursor.execute(f'DROP INDEX "{name}"')
+    return [sql for _, sql in found]
 
 
 def append_complaints(cursor: Any, table: pa.Table) -> None:

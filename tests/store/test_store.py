@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -165,8 +166,8 @@ def test_an_export_in_parts_is_one_ingest(store: Store, tmp_path: Path, now) -> 
     assert store.load_quarantine()["line"].tolist() == [5]
 
 
-def test_a_part_that_fails_rolls_back_the_parts_before_it(store: Store, tmp_path: Path,
-                                                         now) -> None:
+def ingest_failing_in_the_third_part(store: Store, tmp_path: Path, now) -> None:
+    """ROWS in parts of two rows, the third of which breaks in validation."""
     from heatmap.store.base import IngestPart, IngestWrite
 
     first, *rest = parts_of(export(tmp_path, ROWS), store, rows=2)
@@ -178,9 +179,51 @@ def test_a_part_that_fails_rolls_back_the_parts_before_it(store: Store, tmp_path
     with pytest.raises(RuntimeError, match="third part"):
         store.apply_ingest(IngestWrite(source="e.csv", at=now, read=5, complaints=first.complaints,
                                        quarantine=first.quarantine, rest=later_parts()))
+
+
+def test_a_part_that_fails_rolls_back_the_parts_before_it(store: Store, tmp_path: Path,
+                                                         now) -> None:
+    ingest_failing_in_the_third_part(store, tmp_path, now)
     assert store.load_complaints().empty
     assert store.load_quarantine().empty
     assert ingest(store, [export(tmp_path, ROWS)], now=now).totals["inserted"] == 4
+
+
+def complaint_indexes(store: Store) -> set[str]:
+    """Names and definitions of the complaints table's indexes, read past the store."""
+    if store.url.startswith("sqlite:"):
+        import sqlite3
+
+        with closing(sqlite3.connect(store.path)) as db:  # type: ignore[attr-defined]
+            rows = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                              " AND tbl_name = 'complaints'").fetchall()
+    else:
+        import psycopg
+
+        from heatmap.store.postgis import conninfo
+
+        with psycopg.connect(conninfo(store.url)) as db:
+            rows = db.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename ="
+                              " 'complaints' AND schemaname = current_schema()").fetchall()
+    return {f"{name}: {definition}" for name, definition in rows}
+
+
+def test_a_load_that_doubles_the_table_rebuilds_its_indexes(store: Store, tmp_path: Path, now,
+                                                            monkeypatch) -> None:
+    from heatmap.store import sqlite_bulk
+
+    monkeypatch.setattr(sqlite_bulk, "REBUILD_MIN_ROWS", 2)
+    if not store.url.startswith("sqlite:"):
+        from heatmap.store import postgis
+
+        monkeypatch.setattr(postgis, "_REBUILD_MIN_ROWS", 2)
+    before = complaint_indexes(store)
+    assert any("created_at" in index for index in before)
+    ingest_failing_in_the_third_part(store, tmp_path, now)
+    assert complaint_indexes(store) == before  # dropped inside the rolled-back transaction
+    assert ingest(store, [export(tmp_path, ROWS)], now=now).totals["inserted"] == 4
+    assert complaint_indexes(store) == before
+    assert len(store.load_complaints(since=now - timedelta(days=30))) == 4
 
 
 def numbered_rows(numbers: range, note: str = "Нет сети") -> list[str]:
