@@ -77,11 +77,13 @@ def ingest(
     city = load_settings().city
     geocoder = _geocoder(gazetteer, city)
     with _progress(json) as progress:
-        task = progress.add_task("ingest", total=len(files))
-        report = service.ingest(
-            store, files, now=now_or(now), geocoder=geocoder, city=city,
-            progress=lambda _path, _rows: progress.advance(task), policy=load_policy(policy),
-        )
+        task = progress.add_task("ingest", total=None)  # rows; a file's count is known once read
+
+        def validated(path: str, rows: int) -> None:
+            progress.update(task, description=f"ingest {Path(path).name}", advance=rows)
+
+        report = service.ingest(store, files, now=now_or(now), geocoder=geocoder, city=city,
+                                progress=validated, policy=load_policy(policy))
     if json:
         emit_json(report.totals)
         return
@@ -368,6 +370,9 @@ class _Quiet:
         return 0
 
     def advance(self, *_a: object, **_k: object) -> None:
+        return None
+
+    def update(self, *_a: object, **_k: object) -> None:
         return None
 
     def __enter__(self) -> _Quiet:

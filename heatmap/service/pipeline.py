@@ -7,14 +7,14 @@ The clock comes in as ``now``; nothing here formats output for people.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
-from heatmap.core.ingest import validate_parts
+from heatmap.core.ingest import Validated, validate_parts
 from heatmap.core.policy import Policy, load_policy
 from heatmap.detect.run import DetectParams, Labeller, detect, label_points
 from heatmap.domain import OPEN_STATUSES
@@ -22,6 +22,7 @@ from heatmap.geocode.base import Geocoder
 from heatmap.io.exports import read_export
 from heatmap.store.base import IngestPart, IngestWrite, SpotChanges, Store
 
+#: Told ``(file, rows)`` as each part of a file is validated; a file's calls add up to its rows.
 Progress = Callable[[str, int], None]
 COUNT_KEYS = ("read", "inserted", "updated", "unchanged", "quarantined")
 
@@ -59,7 +60,8 @@ def ingest(
     report = IngestReport()
     for path in paths:
         raw = read_export(path)
-        parts = validate_parts(raw, key=key, rows=part_rows(len(raw.rows)), first=5_000)
+        parts = _counted(validate_parts(raw, key=key, rows=part_rows(len(raw.rows)), first=5_000),
+                         str(path), progress)
         first = next(parts)
         counts = store.apply_ingest(
             IngestWrite(source=str(path), at=now, read=len(raw.rows) + len(raw.broken),
@@ -69,12 +71,19 @@ def ingest(
         report.files.append((str(path), counts))
         for name in COUNT_KEYS:
             report.totals[name] += counts[name]
-        if progress:
-            progress(str(path), counts["read"])
     if geocoder is not None:
         report.geocoded = geocode_pending(store, geocoder, city=city)
     report.joined = join_recent(store, policy=policy or load_policy(), now=now)
     return report
+
+
+def _counted(parts: Iterator[Validated], path: str, progress: Progress | None
+             ) -> Iterator[Validated]:
+    """``parts``, telling ``progress`` the rows of each as it is validated."""
+    for part in parts:
+        if progress:
+            progress(path, part.read)
+        yield part
 
 
 def part_rows(total: int, *, parts: int = 4, smallest: int = 20_000, largest: int = 40_000) -> int:

@@ -261,3 +261,11 @@ def test_two_ingest_commands_at_once_lose_and_duplicate_nothing(store_url: str,
     stored = setup.load_complaints()
     assert len(stored) == 9000 and stored["ticket_id"].is_unique
     setup.close()
+
+
+def test_ingest_reports_progress_part_by_part(store: Store, tmp_path: Path, now) -> None:
+    path = export(tmp_path, numbered_rows(range(7_000)))
+    calls: list[tuple[str, int]] = []
+    report = ingest(store, [path], now=now, progress=lambda file, rows: calls.append((file, rows)))
+    assert report.totals["inserted"] == 7_000
+    assert calls == [(str(path), 5_000), (str(path), 2_000)]  # a small first part, then the rest
