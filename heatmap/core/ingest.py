@@ -207,7 +207,7 @@ def parse_times(text: pa.Array) -> pd.Series:
         fast = pc.cast(text.filter(pa.array(usual)), pa.timestamp("us", tz="UTC"))
         times[usual] = fast.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)
         slow = ~usual & ~tx.empty(text)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except pa.ArrowInvalid:  # some value in the usual form is no real date-time
         slow = ~tx.empty(text)
     if slow.any():
         values = pd.Series(text.filter(pa.array(slow)).to_numpy(zero_copy_only=False))

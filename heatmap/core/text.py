@@ -83,13 +83,6 @@ def to_float(text: pa.Array) -> np.ndarray:
     return np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=float)
 
 
-def to_objects(text: pa.Array) -> np.ndarray:
-    """Python strings in an object array, ``None`` where empty."""
-    values = text.to_numpy(zero_copy_only=False).astype(object)
-    values[values == ""] = None
-    return values
-
-
 def series(text: pa.Array) -> pd.Series:
     """A pandas text column over ``text`` without copying it, missing where empty."""
     return pd.Series(pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text), dtype="str")

@@ -18,6 +18,9 @@ import pandas as pd
 T = TypeVar("T")
 U = TypeVar("U")
 
+#: New complaints from which an ingest that at least doubles the complaints table drops
+#: its secondary indexes and builds them again after the inserts (both stores).
+REBUILD_MIN_ROWS = 50_000
 #: Indexes of complaints that a new complaint adds no entry to (partial, on spot_id):
 #: a bulk ingest that rebuilds the others leaves these alone.
 INGEST_ADDS_NOTHING = ("complaints_spot_id",)

@@ -43,6 +43,7 @@ from heatmap.closeout.schema import (
 from heatmap.core.ingest import COMPLAINT_COLUMNS, plan_upsert
 from heatmap.core.network import ALARM_COLUMNS, SITE_COLUMNS
 from heatmap.errors import ConflictError, MigrationError, StoreError
+from heatmap.store import base
 from heatmap.store.base import (
     EVENT_COLUMNS,
     INGEST_ADDS_NOTHING,
@@ -81,7 +82,6 @@ _TIME_COLUMNS = ("created_at", "ingested_at", "updated_at")
 _LOCK_SCHEMA = 0x48454101
 _LOCK_INGEST = 0x48454102
 _BIG_BATCH = 5_000  # tickets from which hashes are looked up through a staged COPY
-_REBUILD_MIN_ROWS = 50_000  # new complaints from which indexes may be rebuilt, not grown
 
 #: Kinds of the columns written by COPY (see :mod:`heatmap.store.postgis_copy`).
 _COMPLAINT_KINDS: dict[str, str] = {
@@ -903,7 +903,7 @@ def _indexes_to_rebuild(cursor: Cur, rows: int) -> list[tuple[str, str]]:
     """An ingest that at least doubles the table rebuilds the secondary indexes afterwards
     instead of growing them row by row (much faster for a first load; the table is
     locked for the rest of the transaction). Returns what it dropped."""
-    if rows < _REBUILD_MIN_ROWS:
+    if rows < base.REBUILD_MIN_ROWS:
         return []
     cursor.execute("SELECT count(*) FROM (SELECT FROM complaints LIMIT %s) AS t", (rows,))
     if _one(cursor) >= rows:

@@ -27,13 +27,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from heatmap.core.ingest import COMPLAINT_COLUMNS
+from heatmap.store import base
 from heatmap.store.base import INGEST_ADDS_NOTHING
 
 #: Batches from this many rows go through ADBC; smaller ones bind row by row.
 BULK_MIN_ROWS = 5_000
-#: New complaints from which an ingest that at least doubles the table rebuilds the
-#: secondary indexes after its inserts instead of growing them row by row.
-REBUILD_MIN_ROWS = 50_000
 #: Columns a new complaint is written with, in order.
 INSERT_COLUMNS: tuple[str, ...] = (*COMPLAINT_COLUMNS, "precision", "geo_score", "ingested_at",
                                    "updated_at")
@@ -87,7 +85,7 @@ def indexes_to_rebuild(cursor: Any, rows: int) -> list[str]:
     the table (inside the ingest's transaction, so a rollback brings them back); returns
     the ``CREATE INDEX`` statements to run after the inserts. Sorting once is cheaper
     than growing a B-tree row by row."""
-    if rows < REBUILD_MIN_ROWS:
+    if rows < base.REBUILD_MIN_ROWS:
         return []
     cursor.execute("SELECT count(*) FROM (SELECT 1 FROM complaints LIMIT ?)", (rows,))
     if cursor.fetchone()[0] >= rows:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from contextlib import closing
 from datetime import timedelta
@@ -210,19 +211,28 @@ def complaint_indexes(store: Store) -> set[str]:
 
 def test_a_load_that_doubles_the_table_rebuilds_its_indexes(store: Store, tmp_path: Path, now,
                                                             monkeypatch) -> None:
-    from heatmap.store import sqlite_bulk
+    from heatmap.store import base
 
-    monkeypatch.setattr(sqlite_bulk, "REBUILD_MIN_ROWS", 2)
-    if not store.url.startswith("sqlite:"):
-        from heatmap.store import postgis
+    monkeypatch.setattr(base, "REBUILD_MIN_ROWS", 2)
+    adapter = "heatmap.store.sqlite" if store.url.startswith("sqlite:") else "heatmap.store.postgis"
+    name = "indexes_to_rebuild" if adapter.endswith("sqlite") else "_indexes_to_rebuild"
+    dropped: list[int] = []
+    decide = getattr(importlib.import_module(adapter), name)
 
-        monkeypatch.setattr(postgis, "_REBUILD_MIN_ROWS", 2)
+    def counted(cursor, rows):  # type: ignore[no-untyped-def]
+        found = decide(cursor, rows)
+        dropped.append(len(found))
+        return found
+
+    monkeypatch.setattr(f"{adapter}.{name}", counted)
     before = complaint_indexes(store)
     assert any("created_at" in index for index in before)
     ingest_failing_in_the_third_part(store, tmp_path, now)
     assert complaint_indexes(store) == before  # dropped inside the rolled-back transaction
     assert ingest(store, [export(tmp_path, ROWS)], now=now).totals["inserted"] == 4
     assert complaint_indexes(store) == before
+    # every index both times but the primary key's and the spot index (which gains nothing)
+    assert dropped == [len(before) - 2] * 2 and dropped[0] >= 2
     assert len(store.load_complaints(since=now - timedelta(days=30))) == 4
 
 
