@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -129,3 +130,40 @@ def hex_text(values: np.ndarray, *, prefix: str = "") -> pa.Array:
     offsets = np.arange(len(rows) + 1, dtype=np.int64) * width
     return pa.Array.from_buffers(TEXT, len(rows), [None, pa.py_buffer(offsets),
                                                    pa.py_buffer(np.ascontiguousarray(rows))])
+
+
+#: What ``json.dumps`` writes for each character it escapes by name, the backslash first.
+_JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"),
+                 ("\t", "\\t"), ("\b", "\\b"), ("\f", "\\f"))
+#: Control characters it writes as ``\u00XX`` instead (rare: those values go one by one).
+_JSON_NUMBERED = r"[\x00-\x07\x0b\x0e-\x1f]"
+
+
+def json_objects(columns: Mapping[str, pa.Array]) -> pa.Array:
+    """Each row of the text ``columns`` as one JSON object (null values as ``null``), exactly
+    as ``json.dumps(row, ensure_ascii=False)`` writes it, built column by column."""
+    pieces: list[pa.Array | pa.Scalar] = []
+    for number, (name, values) in enumerate(columns.items()):
+        key = json.dumps(str(name), ensure_ascii=False)
+        pieces.append(pa.scalar(("{" if number == 0 else ", ") + key + ": ", TEXT))
+        pieces.append(_json_strings(values))
+    if not pieces:
+        return pa.array([], type=TEXT)
+    pieces.append(pa.scalar("}", TEXT))
+    return pc.binary_join_element_wise(*pieces, pa.scalar("", TEXT))
+
+
+def _json_strings(values: pa.Array) -> pa.Array:
+    """JSON string literals of ``values`` (``null`` for a null)."""
+    escaped = values
+    for plain, written in _JSON_ESCAPES:
+        escaped = pc.replace_substring(escaped, plain, written)
+    quote = pa.scalar('"', TEXT)
+    literals = pc.fill_null(pc.binary_join_element_wise(quote, escaped, quote, pa.scalar("", TEXT)),
+                            "null")
+    numbered = mask(pc.match_substring_regex(values, _JSON_NUMBERED))
+    if numbered.any():
+        which = np.flatnonzero(numbered)
+        odd = [json.dumps(v, ensure_ascii=False) for v in values.take(pa.array(which)).to_pylist()]
+        literals = pc.replace_with_mask(literals, pa.array(numbered), pa.array(odd, type=TEXT))
+    return literals

@@ -32,6 +32,8 @@ class RawExport:
     line: np.ndarray
     #: (line, raw text, reason) of lines that could not be parsed at all.
     broken: list[tuple[int, str, str]] = field(default_factory=list)
+    #: True when the reader saw that no value holds U+0000, so validation need not look.
+    nul_free: bool = False
 
 
 def read_export(path: str | Path) -> RawExport:
@@ -70,7 +72,8 @@ def _read_csv(path: Path) -> RawExport:
         return _read_csv_slow(path, text, f"{exc}")
     rows = rows.fillna("")
     rows.columns = [str(c).strip() for c in rows.columns]
-    return RawExport(str(path), rows.reset_index(drop=True), _line_numbers(rows, data))
+    return RawExport(str(path), rows.reset_index(drop=True), _line_numbers(rows, data),
+                     nul_free=b"\x00" not in data)
 
 
 def _line_numbers(rows: pd.DataFrame, data: bytes) -> np.ndarray:
@@ -124,7 +127,8 @@ def _read_csv_slow(path: Path, text: str, why: str) -> RawExport:
             )
         start = reader.line_num + 1
     rows = pd.DataFrame(good, columns=header, dtype=str) if good else pd.DataFrame(columns=header)
-    return RawExport(str(path), rows, np.asarray(lines, dtype=np.int64), broken)
+    return RawExport(str(path), rows, np.asarray(lines, dtype=np.int64), broken,
+                     nul_free="\x00" not in text)
 
 
 def _read_jsonl(path: Path) -> RawExport:

@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 import pgpq
 import pyarrow as pa
-import pyarrow.compute as pc
 from psycopg import Cursor, sql
 
 #: Column kinds a payload knows how to write; the SQL type of each in a staging table.
@@ -78,15 +77,10 @@ def binary_chunks(table: pa.Table, rows: int = 32_768) -> Iterator[bytes]:
     yield bytes(encoder.finish())
 
 
-def encode_frame(frame: pd.DataFrame, kinds: Mapping[str, str], *,
-                 sort_by: str | None = None) -> list[bytes]:
-    """The rows of ``frame`` (columns of ``kinds``) as a binary COPY payload, in the order
-    of column ``sort_by`` if given (a key that then grows in order costs the server less).
-    A column's SQL type must take the binary form of its kind (``int`` is ``bigint``)."""
-    data = arrow_table(frame, kinds)
-    if sort_by is not None:
-        data = data.take(pc.sort_indices(data[sort_by]))
-    return list(binary_chunks(data))
+def encode_frame(frame: pd.DataFrame, kinds: Mapping[str, str]) -> list[bytes]:
+    """The rows of ``frame`` (columns of ``kinds``) as a binary COPY payload. A column's SQL
+    type must take the binary form of its kind (``int`` is ``bigint``)."""
+    return list(binary_chunks(arrow_table(frame, kinds)))
 
 
 def copy_payload(cursor: Cursor[tuple[object, ...]], table: str, columns: Iterable[str],

@@ -65,6 +65,13 @@ def test_bad_rows_are_quarantined_with_their_reason(change: dict[str, str], reas
     assert reason in reasons_of({**GOOD, **change})
 
 
+def test_a_nul_is_looked_for_unless_the_reader_saw_none() -> None:
+    row = pd.DataFrame([{**GOOD, "address": "ул.\x00Мира"}], dtype=str)
+    told = validate_export(RawExport("x.csv", row, np.array([2])), key=KEY)
+    assert told.quarantine["reasons"].tolist() == ["address holds a NUL character"]
+    assert "\\u0000" in told.quarantine["raw"].iloc[0]
+
+
 def test_every_reason_is_reported() -> None:
     reasons = reasons_of({**GOOD, "ticket_id": "", "segment": "gold", "ltv": "-1"})
     assert reasons.split("; ") == ["missing ticket_id", "unknown segment", "ltv is negative"]
