@@ -475,6 +475,40 @@ def test_postgis_has_the_same_migration_versions_as_sqlite(pg: Any) -> None:
     assert pg.schema_version() == LATEST
 
 
+def test_identifiers_compare_byte_by_byte_after_an_upgrade_with_data(
+        pg_url: str, tmp_path: Path, now: datetime, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Version 6 (key columns COLLATE "C") applied to a store at version 5 that holds
+    complaints, spots and changes: nothing is lost and the keys still hold."""
+    import heatmap.store.postgis as postgis
+
+    monkeypatch.setattr(postgis, "migrations", lambda dialect: migrations(dialect)[:5])
+    store = postgis.PostGISStore(pg_url)
+    assert store.upgrade() == [1, 2, 3, 4, 5]
+    ingest(store, [write_export(tmp_path / "1.csv", synthetic_rows(range(40)))], now=now)
+    ingest(store, [write_export(tmp_path / "2.csv", synthetic_rows(range(2), note="Плохо"))],
+           now=now + timedelta(hours=1))
+    detect_spots(store, params=DetectParams(h3_res=7, window_days=3650), policy=load_policy(),
+                 now=now + timedelta(hours=2))
+    before = store.load_complaints()
+    monkeypatch.undo()
+    assert store.upgrade() == [6]
+    keys = {(table, column) for table, column, collation in sql_rows(
+        pg_url, "SELECT table_name, column_name, collation_name FROM information_schema.columns"
+        " WHERE table_schema = current_schema() AND collation_name = 'C'")}
+    assert {("complaints", "ticket_id"), ("complaints", "spot_id"), ("spots", "id"),
+            ("complaint_changes", "ticket_id"), ("ratings", "subscriber_id")} <= keys
+    pd.testing.assert_frame_equal(store.load_complaints(), before)
+    assert before["spot_id"].notna().any()
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        sql_rows(pg_url, "INSERT INTO complaints (ticket_id, created_at, subscriber_id, segment,"
+                 " content_hash, ingested_at, updated_at) SELECT ticket_id, created_at,"
+                 " subscriber_id, segment, content_hash, ingested_at, updated_at FROM complaints"
+                 " LIMIT 1")
+    with pytest.raises(psycopg.errors.ForeignKeyViolation):
+        sql_rows(pg_url, "UPDATE complaint_changes SET ticket_id = 'nowhere'")
+    store.close()
+
+
 def test_fresh_schema_url_makes_and_drops_a_schema() -> None:
     if not DSN:
         pytest.skip("PostGIS tests need HEATMAP_TEST_PG_DSN=postgresql://… (see README)")

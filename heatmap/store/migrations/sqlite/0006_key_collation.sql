@@ -1,0 +1,2 @@
+-- Version 6: nothing to do here. PostGIS's version 6 makes identifiers compare byte by
+-- byte (COLLATE "C"); SQLite's default collation, BINARY, always has.
