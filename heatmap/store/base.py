@@ -7,6 +7,8 @@ and each adapter runs it in one transaction.
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -83,22 +85,44 @@ class IngestWrite:
         yield from self.rest
 
 
+#: Parts a producer may have handed over while the one write under way goes on: two, so a
+#: part that happened to take longer on either side does not leave the other side idle.
+WRITES_QUEUED = 2
+
+
 def write_behind(parts: Iterable[T], write: Callable[[T], None]) -> None:
     """``write`` every part in order in one helper thread while this thread produces the next.
 
-    At most one write is under way; producing and writing overlap (database
-    drivers and Arrow release the GIL while they work). An error on either side
-    stops both, after the write under way has finished, and is raised here, so the
-    caller's transaction is rolled back with no write still running on its connection.
+    One write is under way at a time, and this thread runs at most
+    :data:`WRITES_QUEUED` parts ahead of it; producing and writing overlap (database
+    drivers and Arrow release the GIL while they work). An error on either side stops
+    both: parts still queued are not written, the write under way finishes, and the
+    error is raised here, so the caller's transaction is rolled back with no write still
+    running on its connection.
     """
+    stopped = threading.Event()
+
+    def guarded(part: T) -> None:
+        if stopped.is_set():
+            return
+        try:
+            write(part)
+        except BaseException:
+            stopped.set()
+            raise
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="heatmap-write") as pool:
-        pending: Future[None] | None = None
-        for part in parts:
-            if pending is not None:
-                pending.result()
-            pending = pool.submit(write, part)
-        if pending is not None:
-            pending.result()
+        queued: deque[Future[None]] = deque()
+        try:
+            for part in parts:
+                while len(queued) >= WRITES_QUEUED:
+                    queued.popleft().result()
+                queued.append(pool.submit(guarded, part))
+            while queued:
+                queued.popleft().result()
+        except BaseException:
+            stopped.set()
+            raise
 
 
 def write_behind_prepared(parts: Iterable[T], prepare: Callable[[T], U],
@@ -155,7 +179,8 @@ class ApiKeyRecord:
 
 
 class Store(Protocol):
-    """A complaint and spot store. Adapters: :mod:`heatmap.store.sqlite` (PostGIS next)."""
+    """A complaint and spot store. Adapters: :mod:`heatmap.store.sqlite`,
+    :mod:`heatmap.store.postgis`."""
 
     url: str
 
