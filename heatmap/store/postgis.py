@@ -21,6 +21,7 @@ import secrets
 import uuid
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -95,6 +96,9 @@ _INSERT_KINDS: dict[str, str] = {
     "updated_at": "time",
 }
 _QUARANTINE_KINDS = {"source": "text", "line": "int", "raw": "text", "reasons": "text"}
+#: Quarantined rows as the quarantine table takes them by COPY (its line is an integer).
+_QUARANTINE_ROW_KINDS = {"ingest_id": "int", "source": "text", "line": "int32", "raw": "text",
+                         "reasons": "text", "at": "time"}
 _GEOCODE_KINDS = {
     "ticket_id": "text", "lat": "float", "lon": "float", "precision": "text",
     "geo_score": "float", "matched_address": "text", "geo_reason": "text",
@@ -365,14 +369,19 @@ class PostGISStore:
                 (batch.source, at.to_pydatetime(), batch.read),
             )
             ingest_id = _one(cursor)
-            cursor.execute("SELECT EXISTS (SELECT FROM complaints)")
             # Into an empty table (a first load) no ticket can be stored already: the parts
-            # of one export hold distinct tickets, so nothing needs looking up.
-            first_load = not _one(cursor)
+            # of one export hold distinct tickets, so nothing needs looking up. Likewise a
+            # source with nothing in quarantine yet cannot meet its own quarantined lines.
+            cursor.execute("SELECT NOT EXISTS (SELECT FROM complaints),"
+                           " NOT EXISTS (SELECT FROM quarantine WHERE source = %s)",
+                           (batch.source,))
+            first_load, new_source = cursor.fetchone() or (False, False)
+            into = _Ingest(at=at, ingest_id=ingest_id, first_load=bool(first_load),
+                           new_source=bool(new_source))
             rebuild = _indexes_to_rebuild(cursor, batch.read)
 
             def write(part: IngestPart, as_new: list[bytes] | None) -> bool:
-                written = _write_part(cursor, part, as_new, at, ingest_id, first_load)
+                written = _write_part(cursor, part, as_new, into)
                 for name, n in written.items():
                     counts[name] += n
                 return written["inserted"] == len(part.complaints)
@@ -874,29 +883,51 @@ def _encode_new(complaints: pd.DataFrame, at: pd.Timestamp) -> list[bytes]:
     return encode_frame(_new_rows(complaints, at), _INSERT_KINDS)
 
 
-def _write_part(cursor: Cur, part: IngestPart, as_new: list[bytes] | None, at: pd.Timestamp,
-                ingest_id: int, first_load: bool) -> dict[str, int]:
+@dataclass(frozen=True)
+class _Ingest:
+    """What every part of one ingest shares, decided once inside its transaction."""
+
+    at: pd.Timestamp
+    ingest_id: int
+    #: the complaints table was empty: no part's ticket can be stored already
+    first_load: bool
+    #: the quarantine holds no line of this source: no part's bad row can be there already
+    new_source: bool
+
+
+def _write_part(cursor: Cur, part: IngestPart, as_new: list[bytes] | None,
+                into: _Ingest) -> dict[str, int]:
     """One part of an ingest, inside the ingest's transaction; ``as_new`` is the COPY payload
     of all its complaints as new rows, if it was made beforehand."""
-    stored = (pd.DataFrame(columns=["ticket_id", "content_hash"]) if first_load
+    stored = (pd.DataFrame(columns=["ticket_id", "content_hash"]) if into.first_load
               else _batch_hashes(cursor, part.complaints["ticket_id"]))
     plan = plan_upsert(part.complaints, stored)
     if len(plan.inserts) == len(part.complaints) and as_new is not None:
         copy_payload(cursor, "complaints", _INSERT_KINDS, as_new)
     elif len(plan.inserts):
-        copy_payload(cursor, "complaints", _INSERT_KINDS, _encode_new(plan.inserts, at))
+        copy_payload(cursor, "complaints", _INSERT_KINDS, _encode_new(plan.inserts, into.at))
     if len(plan.updates):
-        _update_complaints(cursor, plan.updates, at, ingest_id)
+        _update_complaints(cursor, plan.updates, into.at, into.ingest_id)
     if len(part.quarantine):
-        stage(cursor, "_hm_quarantine", part.quarantine, _QUARANTINE_KINDS)
-        cursor.execute(
-            "INSERT INTO quarantine (ingest_id, source, line, raw, reasons, at)"
-            " SELECT %s, source, line, raw, reasons, %s FROM _hm_quarantine"
-            " ORDER BY seq ON CONFLICT (source, line, md5(raw)) DO NOTHING",
-            (ingest_id, at.to_pydatetime()),
-        )
+        _quarantine(cursor, part.quarantine, into)
     return {"inserted": len(plan.inserts), "updated": len(plan.updates),
             "unchanged": plan.unchanged, "quarantined": len(part.quarantine)}
+
+
+def _quarantine(cursor: Cur, rows: pd.DataFrame, into: _Ingest) -> None:
+    """Keep a part's bad rows; one kept by an earlier ingest of the source is not kept twice.
+    (Lines are distinct within a source's one ingest, so a new source's rows go straight in.)"""
+    if into.new_source:
+        copy_frame(cursor, "quarantine", rows.assign(ingest_id=into.ingest_id, at=into.at),
+                   _QUARANTINE_ROW_KINDS)
+        return
+    stage(cursor, "_hm_quarantine", rows, _QUARANTINE_KINDS)
+    cursor.execute(
+        "INSERT INTO quarantine (ingest_id, source, line, raw, reasons, at)"
+        " SELECT %s, source, line, raw, reasons, %s FROM _hm_quarantine"
+        " ORDER BY seq ON CONFLICT (source, line, md5(raw)) DO NOTHING",
+        (into.ingest_id, into.at.to_pydatetime()),
+    )
 
 
 def _indexes_to_rebuild(cursor: Cur, rows: int) -> list[tuple[str, str]]:

@@ -22,6 +22,7 @@ SQL_TYPES: dict[str, str] = {
     "text": "text",
     "float": "double precision",
     "int": "bigint",
+    "int32": "integer",
     "time": "timestamptz",
 }
 
@@ -52,13 +53,19 @@ def int_array(values: pd.Series) -> pa.Array:
     return pa.array(pd.array(values, dtype="Int64"), type=pa.int64())
 
 
+def int32_array(values: pd.Series) -> pa.Array:
+    """Whole numbers for an ``integer`` column; one out of its range is an error."""
+    return int_array(values).cast(pa.int32())
+
+
 def time_array(values: pd.Series) -> pa.Array:
     """Times as UTC microseconds (binary ``timestamptz`` is microseconds since 2000 UTC)."""
     stamps = pd.to_datetime(values, utc=True).dt.floor("us")
     return pa.array(stamps, type=pa.timestamp("us", tz="UTC"), from_pandas=True)
 
 
-_ARRAYS = {"text": text_array, "float": float_array, "int": int_array, "time": time_array}
+_ARRAYS = {"text": text_array, "float": float_array, "int": int_array, "int32": int32_array,
+           "time": time_array}
 
 
 def arrow_table(frame: pd.DataFrame, kinds: Mapping[str, str]) -> pa.Table:
