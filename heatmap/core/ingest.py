@@ -55,20 +55,27 @@ def validate_parts(raw: RawExport, *, key: bytes, rows: int, first: int | None =
                    ) -> Iterator[Validated]:
     """:func:`validate_export` over consecutive slices of ``rows`` rows, lazily.
 
-    ``first`` sets a smaller first slice, so that whoever writes the parts can
-    start sooner. The one rule that spans rows, a ticket repeated later in the
-    export, is decided over the whole export first. Lines that could not be
-    parsed come with the first part.
+    ``first`` sets a smaller first slice, and the slices after it double up to ``rows``,
+    so that whoever writes the parts can start sooner and has work all along. The one
+    rule that spans rows, a ticket repeated later in the export, is decided over the
+    whole export first. Lines that could not be parsed come with the first part.
     """
     total = len(raw.rows)
     superseded = _superseded(raw.rows)
-    bounds = [0, *range(min(first or rows, total), total, max(rows, 1)), total]
-    for start, stop in pairwise(bounds):
-        if stop <= start and start:
-            continue
+    for start, stop in pairwise(_bounds(total, max(rows, 1), first or rows)):
         part = RawExport(raw.source, raw.rows.iloc[start:stop].reset_index(drop=True),
                          raw.line[start:stop], raw.broken if start == 0 else [], raw.nul_free)
         yield validate_export(part, key=key, superseded=superseded[start:stop])
+
+
+def _bounds(total: int, rows: int, first: int) -> list[int]:
+    """Where the slices start, and the end: ``first`` rows, then twice as many each time
+    up to ``rows``. An empty export is one empty slice."""
+    bounds, size = [0], max(min(first, rows), 1)
+    while bounds[-1] < total:
+        bounds.append(min(bounds[-1] + size, total))
+        size = min(size * 2, rows)
+    return bounds if total else [0, 0]
 
 
 def _superseded(rows: pd.DataFrame) -> np.ndarray:

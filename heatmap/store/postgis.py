@@ -380,15 +380,15 @@ class PostGISStore:
                            new_source=bool(new_source))
             rebuild = _indexes_to_rebuild(cursor, batch.read)
 
-            def write(part: IngestPart, as_new: list[bytes] | None) -> bool:
-                written = _write_part(cursor, part, as_new, into)
+            def write(part: IngestPart, ready: _Payloads | None) -> bool:
+                written = _write_part(cursor, part, ready, into)
                 for name, n in written.items():
                     counts[name] += n
                 return written["inserted"] == len(part.complaints)
 
-            # Parts are encoded for COPY (as all new) by the thread that validates them.
-            write_behind_prepared(batch.parts(), lambda part: _encode_new(part.complaints, at),
-                                  write)
+            # Parts are encoded for COPY (complaints as all new) by the thread that validates
+            # them, so the writing thread mostly waits on the server.
+            write_behind_prepared(batch.parts(), lambda part: _prepare(part, into), write)
             if rebuild:
                 cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             for _, definition in rebuild:
@@ -895,31 +895,52 @@ class _Ingest:
     new_source: bool
 
 
-def _write_part(cursor: Cur, part: IngestPart, as_new: list[bytes] | None,
+@dataclass(frozen=True)
+class _Payloads:
+    """A part's COPY payloads made ahead: its complaints as new rows, and its bad rows for a
+    source new to the quarantine (else None)."""
+
+    complaints: list[bytes]
+    quarantine: list[bytes] | None
+
+
+def _prepare(part: IngestPart, into: _Ingest) -> _Payloads:
+    held = None
+    if into.new_source and len(part.quarantine):
+        held = encode_frame(_quarantine_rows(part.quarantine, into), _QUARANTINE_ROW_KINDS)
+    return _Payloads(_encode_new(part.complaints, into.at), held)
+
+
+def _write_part(cursor: Cur, part: IngestPart, ready: _Payloads | None,
                 into: _Ingest) -> dict[str, int]:
-    """One part of an ingest, inside the ingest's transaction; ``as_new`` is the COPY payload
-    of all its complaints as new rows, if it was made beforehand."""
+    """One part of an ingest, inside the ingest's transaction, with its payloads if they
+    were made beforehand (:func:`_prepare`)."""
     stored = (pd.DataFrame(columns=["ticket_id", "content_hash"]) if into.first_load
               else _batch_hashes(cursor, part.complaints["ticket_id"]))
     plan = plan_upsert(part.complaints, stored)
-    if len(plan.inserts) == len(part.complaints) and as_new is not None:
-        copy_payload(cursor, "complaints", _INSERT_KINDS, as_new)
+    if len(plan.inserts) == len(part.complaints) and ready is not None:
+        copy_payload(cursor, "complaints", _INSERT_KINDS, ready.complaints)
     elif len(plan.inserts):
         copy_payload(cursor, "complaints", _INSERT_KINDS, _encode_new(plan.inserts, into.at))
     if len(plan.updates):
         _update_complaints(cursor, plan.updates, into.at, into.ingest_id)
-    if len(part.quarantine):
+    if ready is not None and ready.quarantine is not None:
+        copy_payload(cursor, "quarantine", _QUARANTINE_ROW_KINDS, ready.quarantine)
+    elif len(part.quarantine):
         _quarantine(cursor, part.quarantine, into)
     return {"inserted": len(plan.inserts), "updated": len(plan.updates),
             "unchanged": plan.unchanged, "quarantined": len(part.quarantine)}
+
+
+def _quarantine_rows(rows: pd.DataFrame, into: _Ingest) -> pd.DataFrame:
+    return rows.assign(ingest_id=into.ingest_id, at=into.at)
 
 
 def _quarantine(cursor: Cur, rows: pd.DataFrame, into: _Ingest) -> None:
     """Keep a part's bad rows; one kept by an earlier ingest of the source is not kept twice.
     (Lines are distinct within a source's one ingest, so a new source's rows go straight in.)"""
     if into.new_source:
-        copy_frame(cursor, "quarantine", rows.assign(ingest_id=into.ingest_id, at=into.at),
-                   _QUARANTINE_ROW_KINDS)
+        copy_frame(cursor, "quarantine", _quarantine_rows(rows, into), _QUARANTINE_ROW_KINDS)
         return
     stage(cursor, "_hm_quarantine", rows, _QUARANTINE_KINDS)
     cursor.execute(

@@ -5,7 +5,13 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from heatmap.core.ingest import COMPLAINT_COLUMNS, parse_times, plan_upsert, validate_export
+from heatmap.core.ingest import (
+    COMPLAINT_COLUMNS,
+    parse_times,
+    plan_upsert,
+    validate_export,
+    validate_parts,
+)
 from heatmap.io.exports import RawExport
 
 KEY = b"test-key-0123456789abcdef"
@@ -152,3 +158,12 @@ def test_times_read_by_arrow_equal_pandas_iso8601(values: list[str]) -> None:
     expected = pd.to_datetime(pd.Series(values), utc=True, format="ISO8601", errors="coerce")
     assert str(parsed.dtype) == "datetime64[us, UTC]"
     assert parsed.tolist() == expected.dt.as_unit("us").tolist()
+
+
+def test_parts_start_small_and_double_up_to_their_size() -> None:
+    rows = [{**GOOD, "ticket_id": f"T-{i}"} for i in range(23)]
+    parts = list(validate_parts(raw(*rows), key=KEY, rows=8, first=2))
+    assert [part.read for part in parts] == [2, 4, 8, 8, 1]
+    tickets = [t for part in parts for t in part.complaints["ticket_id"]]
+    assert sorted(tickets) == sorted(f"T-{i}" for i in range(23))
+    assert [part.read for part in validate_parts(raw(), key=KEY, rows=8)] == [0]
