@@ -288,6 +288,18 @@ class UpsertPlan:
     unchanged: int
 
 
+def maybe_stored(ticket_ids: pd.Series, greatest: str | None) -> np.ndarray:
+    """Which tickets a store whose greatest ticket id is ``greatest`` (None: it holds none)
+    could hold: those that sort at or before it, byte by byte (as both stores order ids).
+
+    CRM ticket numbers grow with time, so the new tickets of a daily export mostly sort
+    after every stored one and need no lookup at all; the answer is right for any ids.
+    """
+    if greatest is None:
+        return np.zeros(len(ticket_ids), dtype=bool)
+    return tx.mask(pc.less_equal(tx.as_text(ticket_ids), pa.scalar(greatest, tx.TEXT)))
+
+
 def plan_upsert(complaints: pd.DataFrame, existing: pd.DataFrame) -> UpsertPlan:
     """Compare a batch with the stored fingerprints (``existing``: ticket_id, content_hash)."""
     if existing.empty:  # nothing stored (a first load, new tickets): no lookup needed

@@ -41,7 +41,7 @@ from heatmap.closeout.schema import (
     OUTBOX_TIMES,
     RATING_ROW_COLUMNS,
 )
-from heatmap.core.ingest import COMPLAINT_COLUMNS, plan_upsert
+from heatmap.core.ingest import COMPLAINT_COLUMNS, maybe_stored, plan_upsert
 from heatmap.core.network import ALARM_COLUMNS, SITE_COLUMNS
 from heatmap.errors import ConflictError, MigrationError, StoreError
 from heatmap.store import base
@@ -369,14 +369,14 @@ class PostGISStore:
                 (batch.source, at.to_pydatetime(), batch.read),
             )
             ingest_id = _one(cursor)
-            # Into an empty table (a first load) no ticket can be stored already: the parts
-            # of one export hold distinct tickets, so nothing needs looking up. Likewise a
-            # source with nothing in quarantine yet cannot meet its own quarantined lines.
-            cursor.execute("SELECT NOT EXISTS (SELECT FROM complaints),"
+            # Only tickets that sort at or before the greatest stored one are looked up
+            # (none in a first load); the parts of one export hold distinct tickets. Likewise
+            # a source with nothing in quarantine yet cannot meet its own quarantined lines.
+            cursor.execute("SELECT (SELECT max(ticket_id COLLATE \"C\") FROM complaints),"
                            " NOT EXISTS (SELECT FROM quarantine WHERE source = %s)",
                            (batch.source,))
-            first_load, new_source = cursor.fetchone() or (False, False)
-            into = _Ingest(at=at, ingest_id=ingest_id, first_load=bool(first_load),
+            greatest, new_source = cursor.fetchone() or (None, False)
+            into = _Ingest(at=at, ingest_id=ingest_id, greatest=greatest,
                            new_source=bool(new_source))
             rebuild = _indexes_to_rebuild(cursor, batch.read)
 
@@ -889,8 +889,8 @@ class _Ingest:
 
     at: pd.Timestamp
     ingest_id: int
-    #: the complaints table was empty: no part's ticket can be stored already
-    first_load: bool
+    #: the greatest stored ticket id (None: none is stored); no greater one needs looking up
+    greatest: str | None
     #: the quarantine holds no line of this source: no part's bad row can be there already
     new_source: bool
 
@@ -915,8 +915,8 @@ def _write_part(cursor: Cur, part: IngestPart, ready: _Payloads | None,
                 into: _Ingest) -> dict[str, int]:
     """One part of an ingest, inside the ingest's transaction, with its payloads if they
     were made beforehand (:func:`_prepare`)."""
-    stored = (pd.DataFrame(columns=["ticket_id", "content_hash"]) if into.first_load
-              else _batch_hashes(cursor, part.complaints["ticket_id"]))
+    tickets = part.complaints["ticket_id"]
+    stored = _batch_hashes(cursor, tickets[maybe_stored(tickets, into.greatest)])
     plan = plan_upsert(part.complaints, stored)
     if len(plan.inserts) == len(part.complaints) and ready is not None:
         copy_payload(cursor, "complaints", _INSERT_KINDS, ready.complaints)

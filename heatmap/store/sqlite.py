@@ -22,7 +22,7 @@ from heatmap.closeout.schema import (
     OUTBOX_TIMES,
     RATING_ROW_COLUMNS,
 )
-from heatmap.core.ingest import COMPLAINT_COLUMNS, plan_upsert
+from heatmap.core.ingest import COMPLAINT_COLUMNS, maybe_stored, plan_upsert
 from heatmap.core.network import ALARM_COLUMNS, SITE_COLUMNS
 from heatmap.errors import ConflictError, MigrationError, StoreError
 from heatmap.store.base import (
@@ -241,14 +241,14 @@ class SQLiteStore:
                 (batch.source, at, batch.read),
             )
             ingest_id = int(cursor.fetchone()[0])
-            cursor.execute("SELECT EXISTS (SELECT 1 FROM complaints)")
-            # Into an empty table (a first load) no ticket can be stored already: the parts
-            # of one export hold distinct tickets, so nothing needs looking up.
-            first_load = not cursor.fetchone()[0]
+            # Only tickets that sort at or before the greatest stored one are looked up
+            # (none in a first load); the parts of one export hold distinct tickets.
+            cursor.execute("SELECT max(ticket_id) FROM complaints")
+            greatest = cursor.fetchone()[0]
             rebuild = indexes_to_rebuild(cursor, batch.read)
 
             def write(part: IngestPart, as_new: pa.Table | None) -> bool:
-                written = self._write_part(cursor, part, as_new, at, ingest_id, first_load)
+                written = self._write_part(cursor, part, as_new, at, ingest_id, greatest)
                 for name, n in written.items():
                     counts[name] += n
                 return written["inserted"] == len(part.complaints)
@@ -270,11 +270,11 @@ class SQLiteStore:
         cursor.execute("COMMIT")
 
     def _write_part(self, cursor: Any, part: IngestPart, as_new: pa.Table | None,
-                    at: str | None, ingest_id: int, first_load: bool) -> dict[str, int]:
+                    at: str | None, ingest_id: int, greatest: str | None) -> dict[str, int]:
         """One part of an ingest; ``as_new`` is all its complaints as new rows, if made."""
         complaints = part.complaints
-        stored = (pd.DataFrame(columns=["ticket_id", "content_hash"]) if first_load
-                  else stored_hashes(cursor, complaints["ticket_id"].tolist()))
+        tickets = complaints["ticket_id"]
+        stored = stored_hashes(cursor, tickets[maybe_stored(tickets, greatest)].tolist())
         plan = plan_upsert(complaints, stored)
         if len(plan.inserts) == len(complaints) and as_new is not None:
             append_complaints(cursor, as_new)

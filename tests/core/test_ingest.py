@@ -7,6 +7,7 @@ import pytest
 
 from heatmap.core.ingest import (
     COMPLAINT_COLUMNS,
+    maybe_stored,
     parse_times,
     plan_upsert,
     validate_export,
@@ -167,3 +168,13 @@ def test_parts_start_small_and_double_up_to_their_size() -> None:
     tickets = [t for part in parts for t in part.complaints["ticket_id"]]
     assert sorted(tickets) == sorted(f"T-{i}" for i in range(23))
     assert [part.read for part in validate_parts(raw(), key=KEY, rows=8)] == [0]
+
+
+def test_only_tickets_at_or_before_the_greatest_stored_one_may_be_stored() -> None:
+    tickets = pd.Series(["CRM-001-9", "CRM-002-1", "CRM-002-10", "999", "1000", "Ж-1", "A"],
+                        dtype="str")
+    assert maybe_stored(tickets, None).tolist() == [False] * 7
+    # byte order: "1000" < "999" < "CRM-…" < "Ж-1" (UTF-8 bytes of Ж sort after ASCII)
+    assert maybe_stored(tickets, "CRM-002-1").tolist() == [True, True, False, True, True,
+                                                           False, True]
+    assert maybe_stored(tickets, "Ж-1").all()

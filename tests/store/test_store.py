@@ -86,6 +86,20 @@ def test_changed_row_updates_and_records_the_change(store: Store, tmp_path: Path
     assert row["precision"] == "point"
 
 
+def test_tickets_before_and_after_the_greatest_stored_one(store: Store, tmp_path: Path,
+                                                          now) -> None:
+    """Only tickets sorting at or before the greatest stored id are looked up: new ones on
+    both sides of it are inserted, a stored one that changed is updated, once each."""
+    ingest(store, [export(tmp_path, [ROWS[1], ROWS[4]])], now=now)  # T2, T5: greatest T5
+    rows = [ROWS[0], ROWS[1].replace("Нет сети", "Связи нет"), ROWS[4],
+            ROWS[0].replace("T1,", "T9,"), ROWS[0].replace("T1,", "T10,")]
+    counts = ingest(store, [export(tmp_path, rows, "v2.csv")], now=now).totals
+    assert (counts["inserted"], counts["updated"], counts["unchanged"]) == (3, 1, 1)
+    stored = store.load_complaints().set_index("ticket_id")
+    assert sorted(stored.index) == ["T1", "T10", "T2", "T5", "T9"]
+    assert stored.loc["T2", "description"] == "Связи нет"
+
+
 def test_complaints_come_back_typed(store: Store, tmp_path: Path, now) -> None:
     ingest(store, [export(tmp_path, ROWS)], now=now)
     frame = store.load_complaints().set_index("ticket_id")
