@@ -48,6 +48,7 @@ from heatmap.store import postgis as pg
 from heatmap.store.postgis_copy import copy_payload
 
 TARGET = 200_000
+BARE_RATIO = 5.0  # the target against the ~1M rows/s bare COPY the issue assumed
 _CHUNK = 1 << 20
 
 
@@ -190,6 +191,11 @@ def main() -> None:
     print(f"counts: {totals}")
     verdict = "met" if out["ours_rows_per_s"] >= TARGET else "NOT met"
     print(f"target >= {TARGET:,} rows/s for the whole call: {verdict}")
+    # The target was set for a machine whose bare COPY reaches ~1M rows/s: 1/5 of that.
+    scaled = "within" if out["ratio_ours_to_bare"] <= BARE_RATIO else "NOT within"
+    print(f"scaled to this machine's bare COPY ({out['bare_copy_rows_per_s']:,} rows/s, the"
+          f" target assumed ~1,000,000): ours takes {out['ratio_ours_to_bare']}x its time,"
+          f" {scaled} the {BARE_RATIO:g}x that {TARGET:,} of 1,000,000 allows")
 
 
 if __name__ == "__main__":
