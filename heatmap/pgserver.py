@@ -74,15 +74,18 @@ def _free_port() -> int:
 
 
 @contextmanager
-def private_server(extensions: Sequence[str] = ("postgis",)) -> Iterator[PrivateServer]:
-    """Start a fresh server with ``extensions`` created in its ``postgres`` database."""
+def private_server(extensions: Sequence[str] = ("postgis",), *,
+                   locale: str = "C.UTF-8") -> Iterator[PrivateServer]:
+    """Start a fresh server with ``extensions`` created in its ``postgres`` database, whose
+    collation and character classes are those of ``locale`` (it must exist on the machine:
+    ``locale -a``)."""
     folder = Path(tempfile.mkdtemp(prefix="heatmap-pg-"))
     server = PrivateServer(folder=folder, port=_free_port(), bin=server_bin())
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
     try:
         server._run("initdb", "-D", str(folder / "data"), "-U", "postgres", "-A", "trust",
-                    "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
+                    "-E", "UTF8", f"--locale={locale}", "--no-sync")
         server.start()
         with psycopg.connect(server.dsn, autocommit=True) as admin:
             for name in extensions:
