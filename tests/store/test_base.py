@@ -98,7 +98,7 @@ def test_the_producer_runs_at_most_the_queued_parts_ahead() -> None:
         return part
 
     def write(part: int, ready: int | None) -> bool:
-        time.sleep(0.01)
+        time.sleep(0.03)
         written.append(part)
         return True
 
