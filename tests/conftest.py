@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,15 +45,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
 
 
 @pytest.fixture
-def private_pg() -> Iterator[object]:
-    """A throwaway PostgreSQL server with PostGIS that the test may stop and restart."""
+def private_pg(request: pytest.FixtureRequest) -> Iterator[object]:
+    """A throwaway PostgreSQL server with PostGIS that the test may stop and restart; in the
+    locale given by indirect parametrisation (C.UTF-8 without)."""
     from heatmap.pgserver import private_server, server_bin
 
+    locale = getattr(request, "param", "C.UTF-8")
     try:
         server_bin()
     except FileNotFoundError as exc:
         pytest.skip(f"needs the PostgreSQL server binaries (Debian's postgresql-15): {exc}")
-    with private_server() as server:
+    known = subprocess.run(["locale", "-a"], capture_output=True, text=True, check=False).stdout
+    if locale.lower().replace("utf-8", "utf8") not in known.lower().split():
+        pytest.skip(f"needs the {locale} locale: Debian's locales, then `locale-gen {locale}`"
+                    " (.ci/run does it)")
+    with private_server(locale=locale) as server:
         yield server
 
 

@@ -4,7 +4,6 @@ faults, geometry, server-side DBSCAN. Every test needs HEATMAP_TEST_PG_DSN."""
 from __future__ import annotations
 
 import os
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -114,21 +113,13 @@ def test_same_export_gives_the_same_store_as_sqlite(pg: Any, pg_url: str, tmp_pa
     assert_parity_with_sqlite(pg, pg_url, tmp_path, now, sample_export)
 
 
+@pytest.mark.parametrize("private_pg", ["ru_RU.UTF-8"], indirect=True)
 def test_a_russian_locale_database_gives_the_same_store_as_sqlite(
-        tmp_path: Path, now: datetime, sample_export: Path) -> None:
+        private_pg: Any, tmp_path: Path, now: datetime, sample_export: Path) -> None:
     """ru_RU.UTF-8, usual for Russian operators, orders text by other rules than bytes
     (case and hyphens count for little): the answers must not change with it."""
-    from heatmap.pgserver import private_server, server_bin
     from heatmap.store.postgis import PostGISStore
 
-    try:
-        server_bin()
-    except FileNotFoundError as exc:
-        pytest.skip(f"needs the PostgreSQL server binaries (Debian's postgresql-15): {exc}")
-    if "ru_RU.utf8" not in subprocess.run(["locale", "-a"], capture_output=True,
-                                          text=True, check=False).stdout.split():
-        pytest.skip("needs the ru_RU.UTF-8 locale: Debian's locales, then"
-                    " `locale-gen ru_RU.UTF-8` (.ci/run does it)")
     # Tickets whose order differs between the locale and bytes: lower and upper case,
     # hyphens, Cyrillic.
     text = sample_export.read_text(encoding="utf-8").splitlines()
@@ -137,13 +128,12 @@ def test_a_russian_locale_database_gives_the_same_store_as_sqlite(
                strict=True)]
     export = tmp_path / "ru.csv"
     export.write_text("\n".join([text[0], *odd, *text[9:]]) + "\n", encoding="utf-8")
-    with private_server(locale="ru_RU.UTF-8") as server:
-        with psycopg.connect(server.dsn) as conn:
-            assert conn.execute("SHOW lc_collate").fetchone() == ("ru_RU.UTF-8",)
-        store = PostGISStore(server.dsn)
-        store.upgrade()
-        assert_parity_with_sqlite(store, server.dsn, tmp_path, now, export)
-        store.close()
+    with psycopg.connect(private_pg.dsn) as conn:
+        assert conn.execute("SHOW lc_collate").fetchone() == ("ru_RU.UTF-8",)
+    store = PostGISStore(private_pg.dsn)
+    store.upgrade()
+    assert_parity_with_sqlite(store, private_pg.dsn, tmp_path, now, export)
+    store.close()
 
 
 def assert_parity_with_sqlite(pg: Any, pg_url: str, tmp_path: Path, now: datetime,
