@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install dev demo test test-fast lint bench bench-ingest bench-ingest-pg bench-detect bench-dask bench-geocode bench-api eval-filter clean
+.PHONY: install dev demo test test-fast lint bench bench-ingest bench-ingest-pg bench-detect bench-dask bench-geocode bench-api bench-quality eval-filter clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Teplokarty needs Python 3.11+ (set PYTHON=...)")'
@@ -65,6 +65,10 @@ bench-geocode: dev
 ## bench-api: wrk on loopback, point lookups beside a trivial endpoint (needs wrk)
 bench-api: dev
 	$(BIN)/python benchmarks/bench_api.py
+
+## bench-quality: detection quality on planted concentrations over real registries (../shared/data)
+bench-quality: dev
+	$(BIN)/python benchmarks/bench_quality.py
 
 ## eval-filter: recall and precision of the comment filter on real text (../shared/data)
 eval-filter: dev
