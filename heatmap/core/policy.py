@@ -5,13 +5,19 @@ from __future__ import annotations
 import tomllib
 from importlib import resources
 from pathlib import Path
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from heatmap.domain import SEGMENTS, TOPICS
 from heatmap.errors import ConfigError
 
-FACTORS = ("complainants", "segment", "topic", "ltv", "recency", "growth")
+FACTORS = ("excess", "segment", "topic", "ltv", "recency", "growth")
+#: Old names of priority factors, still accepted in a policy file (operators keep copies).
+FACTOR_ALIASES = {"complainants": "excess"}
+#: A spot's label from its time series against its history (emerging hot-spot analysis).
+Trend = Literal["new", "intensifying", "persistent", "diminishing"]
+TRENDS: tuple[str, ...] = get_args(Trend)
 
 
 class _Strict(BaseModel):
@@ -29,6 +35,22 @@ class PriorityPolicy(_Strict):
     params: PriorityParams = Field(default_factory=PriorityParams)
     segment: dict[str, float]
     topic_severity: dict[str, float]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_factor_names(cls, data: Any) -> Any:
+        """``complainants = 10`` of an old policy file is the ``excess`` weight."""
+        if not isinstance(data, dict) or not isinstance(data.get("weights"), dict):
+            return data
+        weights = dict(data["weights"])
+        for old, new in FACTOR_ALIASES.items():
+            if old not in weights:
+                continue
+            if new in weights:
+                raise ValueError(f"priority.weights: {old!r} is the old name of {new!r};"
+                                 " give only one of them")
+            weights[new] = weights.pop(old)
+        return {**data, "weights": weights}
 
     @model_validator(mode="after")
     def _known_keys(self) -> PriorityPolicy:
@@ -52,6 +74,9 @@ class RoutingRule(_Strict):
     causes: list[str] | None = None
     #: severity of an alarm on a site serving the spot during its window
     alarm_severities: list[str] | None = None
+    #: the spot's trend label (new, intensifying, persistent, diminishing); a spot without
+    #: one (detected by the count rule, or a known issue) matches no list
+    trends: list[Trend] | None = None
     min_subscribers: int | None = None
     min_priority: float | None = None
 
@@ -105,7 +130,7 @@ class Policy(_Strict):
 def _has_condition(rule: RoutingRule) -> bool:
     return any(
         v is not None
-        for v in (rule.topics, rule.regions, rule.causes, rule.alarm_severities,
+        for v in (rule.topics, rule.regions, rule.causes, rule.alarm_severities, rule.trends,
                   rule.min_subscribers, rule.min_priority)
     )
 

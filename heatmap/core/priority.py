@@ -13,8 +13,13 @@ from heatmap.core.policy import FACTORS, Policy
 def prioritise(
     spots: pd.DataFrame, complaints: pd.DataFrame, policy: Policy, *, now: datetime
 ) -> pd.DataFrame:
-    """``spots`` (id, dominant_topic, last_complaint_at) with ``priority``, ``breakdown``
-    and ``escalated`` (complainants at least doubled within the policy's hours).
+    """``spots`` (id, dominant_topic, last_complaint_at; ``excess`` when detection gave it)
+    with ``priority``, ``breakdown`` and ``escalated`` (complainants at least doubled
+    within the policy's hours).
+
+    The ``excess`` factor is ``log2(1 + max(excess, 0))``: complainants above what the
+    place explains. A spot without an excess (the count rule, a known issue, an old
+    spot) counts its distinct complainants instead.
 
     ``complaints`` are the spots' members: spot_id, subscriber_id, segment, ltv,
     created_at. Counting is by complainant: a subscriber's repeated complaints
@@ -46,7 +51,7 @@ def prioritise(
     age = pd.Timestamp(now) - pd.to_datetime(out["last_complaint_at"], utc=True)
     hours = age.dt.total_seconds() / 3600.0
     factors = {
-        "complainants": np.log2(1 + n),
+        "excess": np.log2(1 + np.clip(_excess(out, n), 0, None)),
         "segment": per_spot["segment"].fillna(1.0).to_numpy(float),
         "topic": out["dominant_topic"].fillna("unknown").map(p.topic_severity).fillna(
             p.topic_severity.get("unknown", 1.0)).to_numpy(float),
@@ -65,3 +70,11 @@ def prioritise(
     out["escalated"] = escalated
     out["breakdown"] = [{f: float(v[i]) for f, v in parts.items()} for i in range(len(out))]
     return out
+
+
+def _excess(spots: pd.DataFrame, complainants: np.ndarray) -> np.ndarray:
+    """The spot's ``excess`` where known (finite), else its distinct complainants."""
+    if "excess" not in spots.columns:
+        return complainants
+    excess = pd.to_numeric(spots["excess"], errors="coerce").to_numpy(float)
+    return np.where(np.isfinite(excess), excess, complainants)

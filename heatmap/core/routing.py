@@ -12,7 +12,7 @@ def route(spots: pd.DataFrame, policy: Policy) -> pd.DataFrame:
 
     Needs dominant_topic, region, subscribers, priority, created_at; ``cause``,
     ``suggested_cause`` and ``alarm_severity`` (from :func:`heatmap.core.network.correlate`)
-    when present.
+    and ``trend`` (from detection) when present.
     """
     out = spots.copy()
     decided = pd.Series(False, index=out.index)
@@ -48,6 +48,8 @@ def _matches(spots: pd.DataFrame, rule: RoutingRule) -> pd.Series:
         hit &= cause.isin(rule.causes)
     if rule.alarm_severities is not None:
         hit &= _column(spots, "alarm_severity").isin(rule.alarm_severities)
+    if rule.trends is not None:
+        hit &= _column(spots, "trend").isin(rule.trends)
     if rule.min_subscribers is not None:
         hit &= spots["subscribers"] >= rule.min_subscribers
     if rule.min_priority is not None:

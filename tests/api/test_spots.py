@@ -65,7 +65,7 @@ def test_bad_spot_filters_are_422(client: TestClient, world: World, params: dict
 def test_one_spot_with_complaints_breakdown_history(client: TestClient, world: World) -> None:
     spot = get(client, world, f"/api/v1/spots/{world.spot_id}")
     assert spot["type"] == "Feature" and spot["id"] == world.spot_id
-    assert set(spot["properties"]["breakdown"]) >= {"complainants", "segment", "topic"}
+    assert set(spot["properties"]["breakdown"]) >= {"excess", "segment", "topic"}
     members = world.store.load_complaints(spot_ids=[world.spot_id])
     assert len(spot["complaints"]) == len(members) == spot["properties"]["complaints"] >= 3
     assert [e["kind"] for e in spot["history"]][:1] == ["created"]

@@ -1,3 +1,4 @@
+import math
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -36,12 +37,23 @@ def test_default_policy_loads() -> None:
         (('queue = "capacity"', 'queue = "nowhere"'), "unknown queue 'nowhere'"),
         (("sla_hours = 4", "sla_hours = -4"), "sla_hours"),
         (("[priority.params]", "[priority.params"), "not valid TOML"),
+        (('trends = ["persistent"]', 'trends = ["chronic"]'),
+         "routing.6.trends.0: Input should be 'new', 'intensifying', 'persistent' or 'diminishing'"),
+        (("excess       = 10.0", "excess = 10.0\ncomplainants = 10.0"),
+         "'complainants' is the old name of 'excess'"),
     ],
 )
 def test_bad_policy_is_a_clear_config_error(edit: tuple[str, str], message: str) -> None:
     text = default_policy_text().replace(*edit)
-    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(ConfigError) as caught:
         parse_policy(text, origin="my.toml")
+    assert str(caught.value).startswith("my.toml: ") and message in str(caught.value)
+
+
+def test_an_old_policy_files_complainants_weight_is_the_excess_weight() -> None:
+    old = default_policy_text().replace("excess       = 10.0", "complainants = 7.5")
+    policy = parse_policy(old, origin="old.toml")
+    assert policy.priority.weights["excess"] == 7.5 and "complainants" not in policy.priority.weights
 
 
 def test_breakdown_adds_up_to_the_score() -> None:
@@ -50,6 +62,34 @@ def test_breakdown_adds_up_to_the_score() -> None:
     breakdown = scored["breakdown"].iloc[0]
     assert set(breakdown) == {*FACTORS, "escalation"}
     assert scored["priority"].iloc[0] == pytest.approx(sum(breakdown.values()), abs=0.02)
+
+
+def test_priority_counts_the_excess_not_the_raw_count() -> None:
+    policy = load_policy()
+    dense = spot(id="dense", subscribers=20, observed=20.0, expected=18.0, excess=2.0)
+    outage = spot(id="outage", subscribers=8, observed=8.0, expected=0.5, excess=7.5)
+    complaints = pd.concat([members("dense", [f"d{i}" for i in range(20)]),
+                            members("outage", [f"o{i}" for i in range(8)])])
+    scored = prioritise(pd.DataFrame([dense, outage]), complaints, policy, now=NOW).set_index("id")
+    weight = policy.priority.weights["excess"]
+    assert scored.loc["dense", "breakdown"]["excess"] == pytest.approx(weight * math.log2(3), abs=1e-3)
+    assert scored.loc["outage", "breakdown"]["excess"] == pytest.approx(weight * math.log2(8.5),
+                                                                        abs=1e-3)
+    assert scored.loc["outage", "priority"] > scored.loc["dense", "priority"]
+
+
+@pytest.mark.parametrize("excess", [None, float("nan"), "absent"])
+def test_without_an_excess_priority_counts_distinct_complainants(excess: object) -> None:
+    row = spot() if excess == "absent" else spot(excess=excess)
+    scored = prioritise(pd.DataFrame([row]), members("SP-1", ["a", "b", "c", "a"]), load_policy(),
+                        now=NOW)
+    assert scored["breakdown"].iloc[0]["excess"] == pytest.approx(10.0 * math.log2(4), abs=1e-3)
+
+
+def test_a_negative_excess_adds_nothing() -> None:
+    scored = prioritise(pd.DataFrame([spot(excess=-1.5)]), members("SP-1", ["a"]), load_policy(),
+                        now=NOW)
+    assert scored["breakdown"].iloc[0]["excess"] == 0.0
 
 
 def test_counting_is_by_complainant_not_complaint() -> None:
@@ -105,3 +145,47 @@ def test_fast_growing_spot_is_escalated() -> None:
     scored = prioritise(frame, pd.concat([old, late, growth]), policy, now=NOW).set_index("id")
     assert scored.loc["fast", "escalated"] and not scored.loc["slow", "escalated"]
     assert scored.loc["fast", "breakdown"]["escalation"] == policy.escalation.boost
+
+
+def test_routing_matches_the_trend_label() -> None:
+    policy = load_policy()
+    frame = pd.DataFrame([
+        spot(id="chronic", dominant_topic="dropped_calls", trend="persistent", priority=1.0),
+        spot(id="chronic big", subscribers=40, trend="persistent", priority=1.0),
+        spot(id="new", dominant_topic="dropped_calls", trend="new", priority=1.0),
+        spot(id="old rule", dominant_topic="dropped_calls", trend=None, priority=1.0),
+        spot(id="fading", dominant_topic="dropped_calls", trend="diminishing", priority=1.0),
+    ])
+    routed = route(frame, policy).set_index("id")
+    assert routed["queue"].to_dict() == {
+        "chronic": "construction_planning", "chronic big": "construction_planning",
+        "new": "ran_optimisation", "old rule": "ran_optimisation", "fading": "ran_optimisation"}
+    assert routed.loc["chronic", "routed_by"] == "persistent spot"
+
+
+def test_default_policy_sends_new_or_intensifying_spots_with_an_alarm_to_outage_response() -> None:
+    policy = load_policy()
+    frame = pd.DataFrame([
+        spot(id="new major", dominant_topic="dropped_calls", trend="new", alarm_severity="major"),
+        spot(id="rising major", dominant_topic="dropped_calls", trend="intensifying",
+             alarm_severity="major"),
+        spot(id="chronic major", dominant_topic="dropped_calls", trend="persistent",
+             alarm_severity="major"),
+        spot(id="chronic critical", dominant_topic="dropped_calls", trend="persistent",
+             alarm_severity="critical"),
+        spot(id="no trend critical", dominant_topic="dropped_calls", alarm_severity="critical"),
+        spot(id="no trend major", dominant_topic="dropped_calls", alarm_severity="major"),
+        spot(id="new minor", dominant_topic="dropped_calls", trend="new", alarm_severity="minor"),
+    ]).assign(priority=1.0)
+    routed = route(frame, policy).set_index("id")["queue"].to_dict()
+    assert routed == {
+        "new major": "outage_response", "rising major": "outage_response",
+        "chronic major": "construction_planning", "chronic critical": "outage_response",
+        "no trend critical": "outage_response", "no trend major": "ran_optimisation",
+        "new minor": "ran_optimisation"}
+
+
+def test_a_trends_rule_is_a_condition_and_cannot_be_the_default() -> None:
+    text = default_policy_text() + '\n[[routing]]\nname = "late"\ntrends = ["new"]\nqueue = "capacity"\n'
+    with pytest.raises(ConfigError, match="the last routing rule must have no conditions"):
+        parse_policy(text, origin="my.toml")

@@ -1,9 +1,11 @@
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from heatmap.core.script import agent_script, load_templates, russian_date
+from heatmap.core.script import agent_script, load_templates, russian_date, spot_script
 from heatmap.errors import ConfigError
 
 TEMPLATES = load_templates()
@@ -36,3 +38,45 @@ def test_broken_templates_fail_at_load(tmp_path: Path) -> None:
     (tmp_path / "t.toml").write_text('with_eta = "x"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"t\.toml"):
         load_templates(tmp_path / "t.toml")
+
+
+@pytest.mark.parametrize("trend", ["new", "intensifying", "diminishing", None])
+def test_acute_spots_are_told_as_works_under_way(trend: str | None) -> None:
+    text = agent_script(status="queued", cause="coverage_gap", trend=trend,
+                        eta=datetime(2026, 11, 25, 9, tzinfo=UTC), templates=TEMPLATES)
+    assert text == ("Вижу, что по вашему адресу уже ведутся работы по улучшению покрытия сети."
+                    " Решение ожидается до 25 ноября.")
+
+
+def test_a_persistent_spot_is_told_as_planned_development_of_the_network() -> None:
+    with_eta = agent_script(status="in_progress", cause="coverage_gap", trend="persistent",
+                            eta=datetime(2026, 11, 25, 9, tzinfo=UTC), templates=TEMPLATES)
+    assert with_eta == ("Вижу, что по вашему адресу идёт плановое развитие сети: запланированы"
+                        " работы по улучшению покрытия сети. Улучшение ожидается до 25 ноября.")
+    without = agent_script(status="queued", cause=None, trend="persistent", eta=None,
+                           templates=TEMPLATES)
+    assert "плановое развитие сети" in without and "Срок уточняется" in without
+    assert "ведутся работы" not in with_eta + without
+    assert agent_script(status="resolved", cause=None, trend="persistent", eta=None,
+                        templates=TEMPLATES) == TEMPLATES.resolved
+
+
+def test_spot_script_reads_a_stored_spot() -> None:
+    spot = {"status": "queued", "cause": None, "suggested_cause": "capacity",
+            "eta": pd.Timestamp("2026-11-25T09:00:00Z"), "trend": "persistent"}
+    assert spot_script(spot, TEMPLATES) == agent_script(
+        status="queued", cause="capacity", eta=datetime(2026, 11, 25, 9, tzinfo=UTC),
+        trend="persistent", templates=TEMPLATES)
+    old = {"status": "new", "cause": float("nan"), "eta": pd.NaT, "trend": float("nan")}
+    assert spot_script(old, TEMPLATES) == agent_script(status="new", cause=None, eta=None,
+                                                       templates=TEMPLATES)
+
+
+def test_an_operators_older_template_file_gets_the_packaged_persistent_sentences(
+        tmp_path: Path) -> None:
+    packaged = Path(str(resources.files("heatmap.templates") / "agent_script.toml"))
+    old = "\n".join(line for line in packaged.read_text(encoding="utf-8").splitlines()
+                    if not line.startswith("persistent_"))
+    (tmp_path / "old.toml").write_text(old, encoding="utf-8")
+    loaded = load_templates(tmp_path / "old.toml")
+    assert loaded == TEMPLATES
