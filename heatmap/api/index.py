@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from heatmap.core.script import ScriptTemplates, agent_script, russian_date
+from heatmap.core.script import ScriptTemplates, russian_date, spot_script
 from heatmap.domain import OPEN_STATUSES, SpotStatus
+from heatmap.render.evidence import evidence, evidence_text
 from heatmap.store.base import Store
 
 _M_PER_DEG = 111_320.0
@@ -40,7 +41,8 @@ def _time(value: object) -> pd.Timestamp | None:
 
 
 def spot_card(spot: dict[str, object], templates: ScriptTemplates) -> dict[str, object]:
-    """What an agent needs about a spot: status, cause, current ETA and the script text."""
+    """What an agent needs about a spot: status, cause, current ETA, the script text (by
+    the spot's trend) and why it is a spot (evidence, None where detection gave none)."""
     cause = _text(spot.get("cause"))
     shown_cause = cause or _text(spot.get("suggested_cause"))
     eta = _time(spot.get("eta"))
@@ -52,15 +54,15 @@ def spot_card(spot: dict[str, object], templates: ScriptTemplates) -> dict[str, 
         "cause_confirmed": cause is not None,
         "eta": None if eta is None else eta.isoformat(),
         "eta_text": None if eta is None else russian_date(eta.to_pydatetime()),
-        "script": agent_script(status=str(spot["status"]), cause=shown_cause,
-                               eta=None if eta is None else eta.to_pydatetime(),
-                               templates=templates),
+        "script": spot_script(spot, templates),
         "queue": _text(spot.get("queue")),
         "priority": round(float(spot.get("priority") or 0.0), 2),  # type: ignore[arg-type]
         "address": _text(spot.get("address")),
         "subscribers": int(spot.get("subscribers") or 0),  # type: ignore[call-overload]
         "complaints": int(spot.get("complaints") or 0),  # type: ignore[call-overload]
         "dominant_topic": _text(spot.get("dominant_topic")),
+        **evidence(spot),
+        "evidence_text": evidence_text(spot),
     }
 
 

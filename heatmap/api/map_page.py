@@ -55,6 +55,7 @@ _PAGE = """<!doctype html>
   #mode { position: absolute; right: .5rem; bottom: .3rem; font-size: .75rem; color: #57606a;
           background: #fffc; padding: 0 .3rem; border-radius: 3px; z-index: 500; }
   ul.resolved { padding-left: 1.1rem; margin: .3rem 0; }
+  .lines { white-space: pre-line; }
   [hidden] { display: none !important; }
 </style>
 </head>
@@ -364,7 +365,8 @@ class LeafletView {
     this.groups.spots = L.geoJSON(data.spots, {style: (f) => {
       const c = data.colour(f.properties.priority);
       return {color: c, fillColor: c, weight: 2, fillOpacity: 0.5};
-    }, onEachFeature: (f, layer) => layer.bindTooltip(spotTitle(f.properties))}).addTo(this.map);
+    }, onEachFeature: (f, layer) => layer.bindTooltip(el("div", "lines", spotTitle(f.properties)))})
+      .addTo(this.map);
     this.groups.sites = L.geoJSON(data.sites, {pointToLayer: (f, ll) => L.circleMarker(ll,
       {radius: 3, color: "#111"}).bindTooltip("Базовая станция " + f.id)}).addTo(this.map);
     const b = data.bounds;
@@ -381,7 +383,8 @@ class LeafletView {
 
 function spotTitle(p) {
   return "Пятно " + p.id + " — " + (STATUS_RU[p.status] || p.status) + ", приоритет "
-    + Number(p.priority).toFixed(1) + (p.address ? ", " + p.address : "");
+    + Number(p.priority).toFixed(1) + (p.address ? ", " + p.address : "")
+    + (p.evidence_text ? "\n" + p.evidence_text : "");
 }
 
 function loadLeaflet() {
@@ -457,6 +460,7 @@ function showAnswer(a, asked) {
       : "Срок решения уточняется");
     eta.id = "eta";
     panel.appendChild(eta);
+    if (s.evidence_text) panel.appendChild(el("div", "muted", s.evidence_text));
     const script = el("blockquote", "script", s.script);
     script.id = "script";
     panel.appendChild(script);

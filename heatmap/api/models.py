@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from heatmap.core.policy import Trend
 from heatmap.domain import SpotStatus
 
 BBOX_HELP = ("min_lon,min_lat,max_lon,max_lat in WGS 84 degrees (RFC 7946 order), at most"
@@ -119,6 +120,17 @@ class SpotCard(BaseModel):
     subscribers: int
     complaints: int
     dominant_topic: str | None
+    observed: float | None = Field(None, description="Weighted distinct complainants in the spot")
+    expected: float | None = Field(None, description="Complainants expected for the place and"
+                                                      " window")
+    excess: float | None = Field(None, description="observed − expected")
+    relative_risk: float | None = Field(None, description="observed / expected")
+    p_value: float | None = Field(None, description="Chance of so many complainants by chance")
+    trend: Trend | None = Field(None, description="new, intensifying, persistent (chronic) or"
+                                                  " diminishing; null for the count rule and"
+                                                  " known issues")
+    evidence_text: str = Field("", description="Why it is a spot, as the pages say it:"
+                                               " 'Жалующихся: 14 при ожидаемых 2,1 (…)'")
     distance_m: float | None = None
     covers: bool | None = None
 
@@ -162,8 +174,11 @@ class SpotFeature(BaseModel):
     type: Literal["Feature"]
     id: str
     geometry: dict[str, Any]
-    properties: dict[str, Any]
+    properties: dict[str, Any] = Field(description="The stored spot, with its evidence"
+                                                   " (observed, expected, excess, relative_risk,"
+                                                   " p_value, trend; null where not computed)")
     script: str
+    evidence_text: str = Field(description="Why it is a spot, in Russian")
     eta_text: str | None
     sla_left_hours: float | None
     network: dict[str, Any] | None

@@ -200,7 +200,7 @@ def spots(
     fmt: Annotated[str, typer.Option("--format", help="table, json or geojson.")] = "table",
 ) -> None:
     """List spots, highest priority first."""
-    from heatmap.render.geo import SPOT_PROPERTIES, spots_geojson
+    from heatmap.render.geo import spot_properties, spots_geojson
 
     if fmt not in ("table", "json", "geojson"):
         raise UsageError(f"--format must be table, json or geojson, not {fmt!r}")
@@ -208,13 +208,12 @@ def spots(
     if fmt == "geojson":
         emit_json(spots_geojson(frame))
     elif fmt == "json":
-        emit_json({"spots": [{k: r[k] for k in SPOT_PROPERTIES}
-                             for r in frame.to_dict(orient="records")]})
+        emit_json({"spots": [spot_properties(r) for r in frame.to_dict(orient="records")]})
     else:
-        columns = ["id", "status", "priority", "subscribers", "complaints", "dominant_topic",
-                   "queue", "address"]
-        out.print(table(f"Spots ({len(frame)})", columns,
-                        frame[columns].itertuples(index=False)))
+        columns = ["id", "status", "priority", "subscribers", "excess", "trend", "complaints",
+                   "dominant_topic", "queue", "address"]
+        shown = frame.reindex(columns=columns).round({"excess": 1}).astype(object).fillna("")
+        out.print(table(f"Spots ({len(frame)})", columns, shown.itertuples(index=False)))
 
 
 @app.command("map")

@@ -13,8 +13,9 @@ import typer
 from heatmap.cli.common import DbOption, JsonOption, NowOption, PolicyOption, now_or, store_at
 from heatmap.cli.output import emit_json, err, out, table
 from heatmap.core.policy import load_policy
-from heatmap.core.script import load_templates
+from heatmap.core.script import load_templates, spot_script
 from heatmap.errors import UsageError
+from heatmap.render.evidence import evidence, evidence_text
 from heatmap.service import workflow
 
 spot_app = typer.Typer(help="Work one spot: show, take, eta, resolve, reject, reopen.",
@@ -56,17 +57,36 @@ def _act(spot_id: str, action: str, db: str | None, actor: str | None, now: date
         err.print(f"Spot {spot_id} is now [bold]{spot['status']}[/].")
 
 
+def _evidence_rows(facts: dict[str, float | str | None]) -> list[tuple[str, object]]:
+    """Why the spot is one, for the table: "—" where detection computed nothing."""
+    def number(name: str, digits: int) -> str:
+        value = facts[name]
+        return "—" if not isinstance(value, float) else f"{value:.{digits}f}"
+
+    p_value = facts["p_value"]
+    return [("observed / expected", f"{number('observed', 1)} / {number('expected', 2)}"),
+            ("excess", number("excess", 1)), ("relative risk", number("relative_risk", 1)),
+            ("p-value", "—" if not isinstance(p_value, float) else f"{p_value:.2g}"),
+            ("trend", facts["trend"] or "—")]
+
+
 @spot_app.command("show")
 def show(spot_id: SpotId, db: DbOption = None, policy: PolicyOption = None,
          now: NowOption = None, json: JsonOption = False) -> None:
-    """A spot with its complaints, priority breakdown, network, history and script text."""
+    """A spot with why it is one (observed, expected, excess, relative risk, p-value,
+    trend), its complaints, priority breakdown, network, history and script text."""
+    templates = load_templates()
     detail = workflow.spot_detail(store_at(db), spot_id, now=now_or(now),
-                                  policy=load_policy(policy), templates=load_templates())
+                                  policy=load_policy(policy), templates=templates)
     spot = detail.spot
+    row = spot.to_dict()
+    facts = evidence(row)
+    script = spot_script(row, templates)
     if json:
         emit_json({
-            **{k: spot[k] for k in spot.index if k != "geometry"},
-            "sla_left_hours": detail.sla_left_hours, "script": detail.script,
+            **{k: spot[k] for k in spot.index if k != "geometry"}, **facts,
+            "evidence_text": evidence_text(row),
+            "sla_left_hours": detail.sla_left_hours, "script": script,
             "network": None if detail.network is None else detail.network.to_dict(),
             "history": detail.history.to_dict(orient="records"),
             "eta_history": detail.eta_history.to_dict(orient="records"),
@@ -80,7 +100,8 @@ def show(spot_id: SpotId, db: DbOption = None, policy: PolicyOption = None,
               ("SLA left, h", detail.sla_left_hours), ("priority", spot["priority"]),
               ("breakdown", ", ".join(f"{k} {v:.1f}" for k, v in spot["breakdown"].items())),
               ("complainants / complaints", f"{spot['subscribers']} / {spot['complaints']}"),
-              ("address", spot["address"]), ("agent script", detail.script)]
+              *_evidence_rows(facts),
+              ("address", spot["address"]), ("agent script", script)]
     if detail.network is not None:
         fields.append(("sites in reach", ", ".join(detail.network["sites"]) or "none"))
         fields.append(("alarm", detail.network["alarm_site"]))

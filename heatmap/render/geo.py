@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
-#: Spot properties exported with each feature.
+from heatmap.render.evidence import EVIDENCE_COLUMNS, evidence, evidence_text
+
+#: Spot properties exported with each feature (the evidence is None where detection
+#: gave none), followed by ``evidence_text``: why the spot is one, in Russian.
 SPOT_PROPERTIES: tuple[str, ...] = (
     "id", "status", "subscribers", "complaints", "priority", "queue", "dominant_topic",
     "region", "address", "first_complaint_at", "last_complaint_at", "due_at", "eta", "cause",
-    "engineer", "merged_into", "breakdown", "centroid_lat", "centroid_lon",
+    "engineer", "merged_into", "breakdown", "centroid_lat", "centroid_lon", *EVIDENCE_COLUMNS,
 )
 
 
@@ -32,29 +39,43 @@ def spots_geojson(spots: pd.DataFrame) -> dict[str, Any]:
     """A FeatureCollection (lon, lat order) with :data:`SPOT_PROPERTIES`."""
     features = []
     for row in spots.to_dict(orient="records"):
-        properties = {name: _plain(row.get(name)) for name in SPOT_PROPERTIES}
         features.append(
             {"type": "Feature", "id": row["id"],
-             "geometry": row["geometry"].__geo_interface__, "properties": properties}
+             "geometry": row["geometry"].__geo_interface__, "properties": spot_properties(row)}
         )
     return {"type": "FeatureCollection", "features": features}
 
 
+def spot_properties(row: Mapping[str, Any]) -> dict[str, Any]:
+    """:data:`SPOT_PROPERTIES` of a stored spot and its ``evidence_text``, JSON-ready."""
+    properties = {name: _plain(row.get(name)) for name in SPOT_PROPERTIES}
+    properties.update(evidence(row))
+    properties["evidence_text"] = evidence_text(row)
+    return properties
+
+
 def dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, default=_plain)
+    """JSON text of ``value``; NaN, NaT and pandas' NA become null (never bare NaN)."""
+    return json.dumps(_plain(value), ensure_ascii=False, default=_plain, allow_nan=False)
 
 
 def _plain(value: object) -> object:
-    if value is None:
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if value is pd.NaT or value is pd.NA:
         return None
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
     if isinstance(value, pd.Timestamp):
         return None if pd.isna(value) else value.isoformat()
-    if isinstance(value, float) and value != value:
-        return None
-    if hasattr(value, "item"):
-        return value.item()
-    if isinstance(value, dict):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if isinstance(value, Mapping):
         return {k: _plain(v) for k, v in value.items()}
-    if value is pd.NaT:
-        return None
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item"):
+        return _plain(value.item())
     return value

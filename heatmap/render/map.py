@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import branca.colormap as cm
 import folium
 import h3
@@ -9,10 +11,13 @@ import pandas as pd
 
 from heatmap.detect.cells import cells_of
 from heatmap.domain import TOPIC_LABEL_RU
+from heatmap.render.evidence import evidence_text
 
+#: Priority factors as the popup names them ("complainants" is the factor of spots
+#: prioritised before the excess replaced it).
 _FACTOR_RU = {
-    "complainants": "жалобщики", "segment": "сегмент", "topic": "тема", "ltv": "LTV",
-    "recency": "свежесть", "growth": "рост",
+    "excess": "превышение", "complainants": "жалующиеся", "segment": "сегмент", "topic": "тема",
+    "ltv": "LTV", "recency": "свежесть", "growth": "рост", "escalation": "эскалация",
 }
 _STATUS_RU = {
     "new": "новое", "queued": "в очереди", "in_progress": "в работе", "resolved": "решено",
@@ -73,9 +78,10 @@ def _popup(row: dict[str, object]) -> str:
     topic = TOPIC_LABEL_RU.get(str(row.get("dominant_topic")), "—")
     return (
         f"<b>Пятно {row['id']}</b> ({_STATUS_RU.get(str(row['status']), row['status'])})<br>"
-        f"Адрес: {row.get('address') or '—'}<br>"
+        f"Адрес: {html.escape(str(row.get('address') or '—'))}<br>"
         f"Тема: {topic}<br>"
-        f"Жалобщиков: {row['subscribers']}, жалоб: {row['complaints']}<br>"
+        f"Абонентов: {row['subscribers']}, жалоб: {row['complaints']}<br>"
+        f"<i>Почему это пятно:</i> {html.escape(evidence_text(row))}<br>"
         f"Очередь: {row.get('queue') or '—'}<br>"
         f"<b>Приоритет: {float(row['priority']):.1f}</b>"  # type: ignore[arg-type]
         f"<table style='font-size:90%'>{parts}</table>"

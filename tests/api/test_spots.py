@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
 from heatmap.errors import ConflictError
+from heatmap.store.base import SpotChanges
 
 World = Any  # the fixture's type (tests/api/conftest.py)
 
@@ -84,6 +87,51 @@ def test_agents_never_see_a_full_phone_number(client: TestClient, world: World) 
             text = client.get(f"/api/v1/spots/{world.spot_id}",
                               headers=world.headers(role)).text
             assert full not in text and full[1:] not in text
+
+
+EVIDENCE = {"observed": 5.0, "expected": 0.4, "excess": 4.6, "relative_risk": 12.5,
+            "p_value": 1.7e-6, "trend": "persistent"}
+NO_EVIDENCE = {"observed": None, "expected": None, "excess": None, "relative_risk": None,
+               "p_value": None, "trend": None}
+
+
+def store_evidence(world: World, values: dict[str, object]) -> None:
+    """Write ``values`` into the world's stored spot, as detection would have."""
+    spot = world.store.load_spots().iloc[[0]].assign(**values)
+    world.store.apply_spot_changes(SpotChanges(
+        at=world.now[0], spots=spot, members=pd.DataFrame(columns=["ticket_id", "spot_id"]),
+        events=world.store.load_events(world.spot_id).iloc[:0]))
+
+
+def test_every_spot_says_why_it_is_one(world: World) -> None:
+    store_evidence(world, EVIDENCE)
+    with world.app_client() as client:
+        [feature] = get(client, world, "/api/v1/spots")["features"]
+        detail = get(client, world, f"/api/v1/spots/{world.spot_id}")
+        card = get(client, world, "/api/v1/lookup", lat=world.lat, lon=world.lon)["spot"]
+    said = ("Жалующихся: 5 при ожидаемых 0,4 (превышение 4,6; относительный риск 12,5;"
+            " p = 1,7·10⁻⁶); тренд: хроническое")
+    for where in (feature["properties"], detail["properties"], card):
+        assert {k: where[k] for k in EVIDENCE} == EVIDENCE
+    assert feature["properties"]["evidence_text"] == detail["evidence_text"] == said
+    assert card["evidence_text"] == said
+    assert "плановое развитие сети" in detail["script"] and "плановое развитие сети" in card["script"]
+
+
+@pytest.mark.parametrize("missing", [None, float("nan")])
+def test_a_spot_without_evidence_has_nulls_never_nan(world: World, missing: object) -> None:
+    store_evidence(world, dict.fromkeys(EVIDENCE, missing))
+    with world.app_client() as client:
+        texts = [client.get(path, params=params, headers=world.headers("agent")).text
+                 for path, params in (("/api/v1/spots", {}), (f"/api/v1/spots/{world.spot_id}", {}),
+                                      ("/api/v1/lookup", {"lat": world.lat, "lon": world.lon}))]
+    assert not any("NaN" in text for text in texts)
+    feature, detail, answer = (json.loads(text) for text in texts)
+    subscribers = detail["properties"]["subscribers"]
+    for where in (feature["features"][0]["properties"], detail["properties"], answer["spot"]):
+        assert {k: where[k] for k in EVIDENCE} == NO_EVIDENCE
+    assert detail["evidence_text"] == f"Жалующихся: {subscribers} (ожидаемое число не рассчитано)"
+    assert "ведутся работы" in detail["script"]
 
 
 def test_unknown_spot_is_404(client: TestClient, world: World) -> None:

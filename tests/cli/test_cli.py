@@ -182,3 +182,70 @@ def test_known_issue_by_address_or_polygon(ready_db: str, tmp_path: Path) -> Non
                       "--radius-m", "100", "--gazetteer", str(tmp_path / "g.parquet"), db=ready_db)
     assert nowhere.returncode == 2 and "cannot place" in nowhere.stderr
     assert heatmap("known-issue", "--cause", "x", db=ready_db).returncode == 2
+
+
+def _one_spot(url: str, tmp_path: Path, evidence: dict[str, object] | None) -> str:
+    """A store with one spot of five complainants (count rule), with ``evidence`` written
+    into it as detection would; the spot's id."""
+    import pandas as pd
+
+    from heatmap.core.policy import load_policy
+    from heatmap.detect.run import DetectParams
+    from heatmap.service import detect_spots, ingest
+    from heatmap.store import open_store
+    from heatmap.store.base import SpotChanges
+
+    lines = [f"T{i},2026-11-19T10:00:00+03:00,+791600000{i:02d},mass,no_coverage,Нет связи,,"
+             f"{59.22907 + (i - 2) * 1e-4},{39.869577 + (i % 2) * 1e-4},Вологодская" for i in range(5)]
+    export = tmp_path / "five.csv"
+    export.write_text("ticket_id,created_at,msisdn,segment,topic,description,address,lat,lon,region\n"
+                      + "\n".join(lines) + "\n", encoding="utf-8")
+    store = open_store(url)
+    try:
+        store.upgrade()
+        now = pd.Timestamp("2026-11-20T12:00:00Z").to_pydatetime()
+        ingest(store, [export], now=now, policy=load_policy())
+        detect_spots(store, params=DetectParams(rule="count"), policy=load_policy(), now=now)
+        spot = store.load_spots().iloc[[0]]
+        if evidence is not None:
+            store.apply_spot_changes(SpotChanges(
+                at=now, spots=spot.assign(**evidence),
+                members=pd.DataFrame(columns=["ticket_id", "spot_id"]),
+                events=store.load_events(str(spot["id"].iloc[0])).iloc[:0]))
+        return str(spot["id"].iloc[0])
+    finally:
+        store.close()
+
+
+def test_spot_show_and_spots_say_why_a_spot_is_one(sqlite_url: str, tmp_path: Path) -> None:
+    evidence = {"observed": 5.0, "expected": 0.4, "excess": 4.6, "relative_risk": 12.5,
+                "p_value": 1.7e-6, "trend": "persistent"}
+    spot_id = _one_spot(sqlite_url, tmp_path, evidence)
+    shown = heatmap("spot", "show", spot_id, "--json", db=sqlite_url)
+    assert shown.returncode == 0, shown.stderr
+    answer = json.loads(shown.stdout)
+    assert {k: answer[k] for k in evidence} == evidence
+    assert answer["evidence_text"].startswith("Жалующихся: 5 при ожидаемых 0,4 (превышение 4,6;")
+    assert "плановое развитие сети" in answer["script"]
+    table = heatmap("spot", "show", spot_id, db=sqlite_url).stdout
+    for row in ("observed / expected", "5.0 / 0.40", "relative risk", "12.5", "1.7e-06",
+                "persistent"):
+        assert row in table, row
+    listed = json.loads(heatmap("spots", "--format", "json", db=sqlite_url).stdout)["spots"][0]
+    assert {k: listed[k] for k in evidence} == evidence and listed["evidence_text"]
+    feature = json.loads(heatmap("spots", "--format", "geojson", db=sqlite_url).stdout)
+    assert {k: feature["features"][0]["properties"][k] for k in evidence} == evidence
+    assert "persistent" in heatmap("spots", db=sqlite_url).stdout
+
+
+def test_a_spot_without_evidence_shows_dashes_and_nulls(sqlite_url: str, tmp_path: Path) -> None:
+    nothing = dict.fromkeys(("observed", "expected", "excess", "relative_risk", "p_value", "trend"))
+    spot_id = _one_spot(sqlite_url, tmp_path, {**nothing, "observed": float("nan")})
+    shown = heatmap("spot", "show", spot_id, "--json", db=sqlite_url)
+    assert shown.returncode == 0, shown.stderr
+    assert "NaN" not in shown.stdout
+    assert {k: json.loads(shown.stdout)[k] for k in nothing} == nothing
+    assert "— / —" in heatmap("spot", "show", spot_id, db=sqlite_url).stdout
+    listed = heatmap("spots", "--format", "json", db=sqlite_url).stdout
+    assert "NaN" not in listed
+    assert json.loads(listed)["spots"][0]["evidence_text"].endswith("(ожидаемое число не рассчитано)")

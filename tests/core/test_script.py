@@ -52,7 +52,7 @@ def test_a_persistent_spot_is_told_as_planned_development_of_the_network() -> No
     with_eta = agent_script(status="in_progress", cause="coverage_gap", trend="persistent",
                             eta=datetime(2026, 11, 25, 9, tzinfo=UTC), templates=TEMPLATES)
     assert with_eta == ("Вижу, что по вашему адресу идёт плановое развитие сети: запланированы"
-                        " работы по улучшению покрытия сети. Улучшение ожидается до 25 ноября.")
+                        " работы по улучшению покрытия сети. Решение ожидается до 25 ноября.")
     without = agent_script(status="queued", cause=None, trend="persistent", eta=None,
                            templates=TEMPLATES)
     assert "плановое развитие сети" in without and "Срок уточняется" in without

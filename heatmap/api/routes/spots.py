@@ -29,9 +29,10 @@ from heatmap.api.params import parse_bbox, parse_moment
 from heatmap.api.routes import PREFIX
 from heatmap.api.state import ApiState, State
 from heatmap.core.msisdn import mask_msisdn
-from heatmap.core.script import russian_date
+from heatmap.core.script import russian_date, spot_script
 from heatmap.domain import OPEN_STATUSES, SpotStatus
 from heatmap.io.export import mask_phone_numbers
+from heatmap.render.evidence import evidence, evidence_text
 from heatmap.render.geo import spots_geojson
 from heatmap.service import workflow
 
@@ -61,7 +62,9 @@ _DEFAULT_STATUSES = sorted(s.value for s in SpotStatus if s != SpotStatus.MERGED
 def list_spots(state: State, _who: Reader,
                query: Annotated[SpotsQuery, Query()]) -> JSONResponse:
     """An RFC 7946 FeatureCollection of spots (lon, lat order), highest priority first,
-    filtered by ``bbox`` (spots intersecting it), ``status`` and ``queue``."""
+    filtered by ``bbox`` (spots intersecting it), ``status`` and ``queue``. Each carries
+    why it is a spot: observed, expected, excess, relative_risk, p_value, trend (null
+    where not computed) and ``evidence_text`` in Russian."""
     box = parse_bbox(query.bbox, max_deg=state.api.max_bbox_deg)
     if query.queue is not None and query.queue not in state.policy.queues:
         raise HTTPException(422, f"unknown queue {query.queue!r}: {', '.join(state.policy.queues)}")
@@ -87,18 +90,21 @@ def _complaints(frame: pd.DataFrame, role: str) -> list[dict[str, Any]]:
 @router.get("/spots/{spot_id}", response_model=SpotFeature, summary="One spot in full",
             responses={**AUTH_RESPONSES, **_NOT_FOUND})
 def get_spot(state: State, who: Reader, spot_id: SpotId) -> JSONResponse:
-    """The spot as a GeoJSON Feature with its priority breakdown, complaints (phone numbers
+    """The spot as a GeoJSON Feature with its priority breakdown, why it is a spot
+    (observed, expected, excess, relative risk, p-value, trend), complaints (phone numbers
     masked unless the caller is an engineer or admin), history, ETA history, nearby
-    network and the agent's script."""
+    network and the agent's script (by the spot's trend)."""
     detail = workflow.spot_detail(state.store, spot_id, now=state.clock(), policy=state.policy,
                                   templates=state.templates)
     spot = detail.spot
     properties = {k: plain(spot[k]) for k in spot.index if k != "geometry"}
+    properties.update(evidence(spot.to_dict()))
     eta = spot["eta"]
     return JSONResponse({
         "type": "Feature", "id": str(spot["id"]),
         "geometry": spot["geometry"].__geo_interface__, "properties": plain(properties),
-        "script": detail.script,
+        "script": spot_script(spot.to_dict(), state.templates),
+        "evidence_text": evidence_text(spot.to_dict()),
         "eta_text": None if pd.isna(eta) else russian_date(pd.Timestamp(eta).to_pydatetime()),
         "sla_left_hours": plain(detail.sla_left_hours),
         "network": None if detail.network is None else plain(detail.network.to_dict()),
