@@ -146,7 +146,7 @@ def detect(
         merged["merged_into"] = rec.merged["merged_into"].to_numpy()
         merged["updated_at"] = now
         frames.append(merged)
-    out = pd.concat([f.loc[:, list(SPOT_COLUMNS)] for f in frames], ignore_index=True)
+    out = pd.concat([f.reindex(columns=list(SPOT_COLUMNS)) for f in frames], ignore_index=True)
     all_events = pd.concat([e for e in events if len(e)], ignore_index=True) if any(
         len(e) for e in events) else pd.DataFrame(columns=list(EVENT_COLUMNS))
     all_events = all_events.reindex(columns=list(EVENT_COLUMNS))

@@ -41,8 +41,43 @@ SPOT_COLUMNS: tuple[str, ...] = (
     "address", "complaints", "subscribers", "first_complaint_at", "last_complaint_at",
     "dominant_topic", "priority", "breakdown", "queue", "sla_hours", "due_at", "eta",
     "cause", "engineer", "merged_into", "created_at", "updated_at", "kind", "suggested_cause",
-    "alarm_site", "escalated",
+    "alarm_site", "escalated", "observed", "expected", "excess", "relative_risk", "p_value",
+    "trend",
 )
+#: Spot columns of schema 7 (why a spot is one: weighted distinct complainants observed,
+#: expected there, excess, relative risk, p-value) as floats; NULL on older spots.
+SPOT_MEASURES: tuple[str, ...] = ("observed", "expected", "excess", "relative_risk", "p_value")
+#: Trend labels of a spot against its own history (or None).
+SPOT_TRENDS: tuple[str, ...] = ("new", "intensifying", "persistent", "diminishing")
+#: The schema that added :data:`SPOT_MEASURES` and ``trend`` to spots.
+SPOT_MEASURES_SCHEMA = 7
+
+
+def spot_columns_at(version: int) -> tuple[str, ...]:
+    """The :data:`SPOT_COLUMNS` a store at schema ``version`` has: a store not yet upgraded
+    to 7 reads the measures and trend as NULL and does not write them."""
+    if version >= SPOT_MEASURES_SCHEMA:
+        return SPOT_COLUMNS
+    return tuple(c for c in SPOT_COLUMNS if c not in (*SPOT_MEASURES, "trend"))
+
+
+def spots_to_store(spots: pd.DataFrame) -> pd.DataFrame:
+    """The :data:`SPOT_COLUMNS` of a spots frame to write; schema-7 columns it lacks
+    (:data:`SPOT_MEASURES`, ``trend``) are stored as NULL."""
+    lacking = [c for c in (*SPOT_MEASURES, "trend") if c not in spots.columns]
+    frame = spots.assign(**dict.fromkeys(lacking)).loc[:, list(SPOT_COLUMNS)].copy()
+    return typed_spot_measures(frame)
+
+
+def typed_spot_measures(frame: pd.DataFrame) -> pd.DataFrame:
+    """Spots with :data:`SPOT_COLUMNS` in order, :data:`SPOT_MEASURES` as floats (NaN for NULL),
+    ``trend`` text or None (columns a store before schema 7 lacks are added so)."""
+    frame = frame.reindex(columns=list(SPOT_COLUMNS))
+    for name in SPOT_MEASURES:
+        frame[name] = pd.to_numeric(frame[name]).astype(float)
+    frame["trend"] = frame["trend"].astype(object).where(frame["trend"].notna(), None)
+    return frame
+
 
 #: Columns of a spot event (lineage from detection, lifecycle transitions).
 EVENT_COLUMNS: tuple[str, ...] = (
@@ -249,6 +284,21 @@ class Store(Protocol):
 
     def load_alarms(self) -> pd.DataFrame:
         """Alarms with :data:`heatmap.core.network.ALARM_COLUMNS`; times tz-aware UTC."""
+        ...
+
+    # --- exposure (schema 7) ---
+    def replace_exposure(self, source: str, layer: pd.DataFrame) -> None:
+        """Replace every cell of one exposure layer (``h3_cell, weight``), in one transaction.
+
+        ``source`` is one of :data:`heatmap.store.exposure.EXPOSURE_SOURCES`; a cell given
+        twice counts its weights summed. Raises :class:`heatmap.errors.UsageError` for an
+        unknown source, :class:`heatmap.errors.InputError` for a bad layer.
+        """
+        ...
+
+    def load_exposure(self, source: str) -> pd.DataFrame:
+        """One exposure layer: ``h3_cell`` (text), ``weight`` (float), by cell; empty when none
+        (also on a store not yet at schema 7, which :meth:`replace_exposure` refuses)."""
         ...
 
     # --- api keys ---

@@ -54,8 +54,12 @@ from heatmap.store.base import (
     IngestPart,
     IngestWrite,
     SpotChanges,
+    spot_columns_at,
+    spots_to_store,
+    typed_spot_measures,
     write_behind_prepared,
 )
+from heatmap.store.exposure import EXPOSURE_SCHEMA, check_source, checked_layer, exposure_frame
 from heatmap.store.frames import (
     breakdown_from_json,
     breakdown_to_json,
@@ -114,6 +118,9 @@ _SPOT_COLUMN_KINDS: dict[str, str] = {
     "created_at": "time", "updated_at": "time",
     # schema 2
     "kind": "text", "suggested_cause": "text", "alarm_site": "text", "escalated": "int",
+    # schema 7
+    "observed": "float", "expected": "float", "excess": "float", "relative_risk": "float",
+    "p_value": "float", "trend": "text",
 }
 _EVENT_COLUMN_KINDS: dict[str, str] = {
     "spot_id": "text", "at": "time", "kind": "text", "from_status": "text",
@@ -125,6 +132,7 @@ _SITE_KINDS = {"site_id": "text", "lat": "float", "lon": "float", "technology": 
                "band": "text", "azimuth": "float"}
 _ALARM_KINDS = {"site_id": "text", "severity": "text", "start": "time", "end": "time",
                 "kind": "text", "text": "text"}
+_EXPOSURE_KINDS = {"source": "text", "h3_cell": "text", "weight": "float"}
 
 
 def _kinds(columns: Sequence[str], known: dict[str, str]) -> dict[str, str]:
@@ -222,7 +230,7 @@ class PostGISStore:
                 "the PostGIS adapter has no column type for "
                 f"{', '.join(_UNKNOWN_COLUMNS)}: update heatmap/store/postgis.py"
             )
-        self._schema_ok = False
+        self._schema_ok = 0  # the schema version last seen, once it is not 0
         info = self._info = conninfo(url)
         kwargs: dict[str, Any] = {}
         try:
@@ -273,12 +281,20 @@ class PostGISStore:
             rows = cursor.fetchall()
         return pd.DataFrame.from_records(rows, columns=names)
 
-    def _require_schema(self) -> None:
-        if self._schema_ok:
+    def _require_schema(self, version: int = 1) -> None:
+        if self._schema_ok >= version:
             return
-        if self.schema_version() == 0:
+        current = self.schema_version()
+        if current == 0:
             raise MigrationError(f"{self._shown} has no schema yet: run `heatmap init` first")
-        self._schema_ok = True
+        if current < version:
+            raise MigrationError(f"{self._shown} is at schema {current}, this needs {version}:"
+                                 " run `heatmap db upgrade` first")
+        self._schema_ok = current
+
+    def _spot_columns(self) -> tuple[str, ...]:
+        self._require_schema()
+        return spot_columns_at(self._schema_ok)
 
     @staticmethod
     def _lock(cursor: Cur, kind: int) -> None:
@@ -295,6 +311,7 @@ class PostGISStore:
     def upgrade(self) -> list[int]:
         applied: list[int] = []
         known = migrations("postgis")
+        self._schema_ok = 0  # read the version again after this
         while True:  # one transaction per migration, as with SQLite
             with self._tx("upgrade", writes=True) as cursor:
                 self._lock(cursor, _LOCK_SCHEMA)
@@ -463,7 +480,7 @@ class PostGISStore:
             else "breakdown::text AS breakdown" if c == "breakdown"
             else f"{_iso(c)} AS {c}" if c in _SPOT_TIMES
             else c
-            for c in SPOT_COLUMNS
+            for c in self._spot_columns()
         ]
         where: list[str] = []
         params: list[object] = []
@@ -483,7 +500,7 @@ class PostGISStore:
         ]
         for name in _SPOT_TIMES:
             frame[name] = parse_utc(frame[name])
-        return frame
+        return typed_spot_measures(frame)
 
     def load_events(self, spot_id: str | None = None) -> pd.DataFrame:
         self._require_schema()
@@ -498,8 +515,8 @@ class PostGISStore:
         return frame
 
     def apply_spot_changes(self, changes: SpotChanges) -> None:
-        self._require_schema()
-        spots = last_per_key(changes.spots.loc[:, list(SPOT_COLUMNS)], "id").copy()
+        columns = self._spot_columns()
+        spots = last_per_key(spots_to_store(changes.spots), "id").copy()
         spots["geometry"] = geometry_to_wkt(spots["geometry"])
         spots["breakdown"] = breakdown_to_json(spots["breakdown"])
         spots["escalated"] = spots["escalated"].fillna(False).astype(bool).astype(int)
@@ -509,11 +526,11 @@ class PostGISStore:
             sql.SQL("ST_GeomFromText(s.geometry, 4326)") if c == "geometry"
             else sql.SQL("s.breakdown::jsonb") if c == "breakdown"
             else sql.Identifier("s", c)
-            for c in SPOT_COLUMNS
+            for c in columns
         ]
         updates = sql.SQL(", ").join(
             sql.SQL("{} = excluded.{}").format(sql.Identifier(c), sql.Identifier(c))
-            for c in SPOT_COLUMNS if c != "id"
+            for c in columns if c != "id"
         )
         with self._tx("saving spot changes", writes=True) as cursor:
             if changes.expected:
@@ -523,7 +540,7 @@ class PostGISStore:
                 cursor.execute(
                     sql.SQL("INSERT INTO spots ({}) SELECT {} FROM _hm_spots AS s ORDER BY s.seq"
                             " ON CONFLICT (id) DO UPDATE SET {}").format(
-                        columns_sql(SPOT_COLUMNS), sql.SQL(", ").join(values), updates)
+                        columns_sql(columns), sql.SQL(", ").join(values), updates)
                 )
             if len(members):
                 stage(cursor, "_hm_members", members, _MEMBER_KINDS)
@@ -569,6 +586,24 @@ class PostGISStore:
         frame["start"] = parse_utc(frame["start"])
         frame["end"] = parse_utc(frame["end"])
         return frame
+
+    # --- exposure -------------------------------------------------------------------
+    def replace_exposure(self, source: str, layer: pd.DataFrame) -> None:
+        rows = checked_layer(source, layer).assign(source=source)
+        self._require_schema(EXPOSURE_SCHEMA)
+        with self._tx(f"replacing the {source} exposure layer", writes=True) as cursor:
+            cursor.execute("DELETE FROM exposure WHERE source = %s", (source,))
+            copy_frame(cursor, "exposure", rows, _EXPOSURE_KINDS)
+
+    def load_exposure(self, source: str) -> pd.DataFrame:
+        check_source(source)
+        self._require_schema()
+        if self._schema_ok < EXPOSURE_SCHEMA:
+            return exposure_frame([])  # nothing can be stored before the upgrade
+        with self._tx(f"loading the {source} exposure layer") as cursor:
+            cursor.execute("SELECT h3_cell, weight FROM exposure WHERE source = %s"
+                           " ORDER BY h3_cell", (source,))
+            return exposure_frame(cursor.fetchall())
 
     # --- api keys -------------------------------------------------------------------
     def save_api_key(self, key: ApiKeyRecord) -> None:

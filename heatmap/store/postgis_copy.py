@@ -29,6 +29,8 @@ SQL_TYPES: dict[str, str] = {
 
 def text_array(values: pd.Series) -> pa.Array:
     """Text (None/NaN → null); values that are not text are written as ``str(value)``."""
+    if pd.api.types.is_numeric_dtype(values.dtype):  # e.g. a column of NaN only
+        values = values.astype(object)
     try:
         return pa.array(values, type=pa.large_string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):

@@ -27,14 +27,17 @@ from heatmap.core.network import ALARM_COLUMNS, SITE_COLUMNS
 from heatmap.errors import ConflictError, MigrationError, StoreError
 from heatmap.store.base import (
     EVENT_COLUMNS,
-    SPOT_COLUMNS,
     STORED_COMPLAINT_COLUMNS,
     ApiKeyRecord,
     IngestPart,
     IngestWrite,
     SpotChanges,
+    spot_columns_at,
+    spots_to_store,
+    typed_spot_measures,
     write_behind_prepared,
 )
+from heatmap.store.exposure import EXPOSURE_SCHEMA, check_source, checked_layer, exposure_frame
 from heatmap.store.frames import (
     breakdown_from_json,
     breakdown_to_json,
@@ -124,9 +127,13 @@ class SQLiteStore:
         names = [d[0] for d in cursor.description]
         return pd.DataFrame.from_records(cursor.fetchall(), columns=names)
 
-    def _require_schema(self) -> None:
-        if self.schema_version() == 0:
+    def _require_schema(self, version: int = 1) -> None:
+        current = self.schema_version()
+        if current == 0:
             raise MigrationError(f"{self.url} has no schema yet: run `heatmap init` first")
+        if current < version:
+            raise MigrationError(f"{self.url} is at schema {current}, this needs {version}:"
+                                 " run `heatmap db upgrade` first")
 
     # --- schema ---------------------------------------------------------------------
     def schema_version(self) -> int:
@@ -383,14 +390,15 @@ class SQLiteStore:
                 values = list(values)
                 where.append(f"{column} IN ({','.join('?' * len(values))})")
                 params.extend(values)
-        frame = self._frame(f"SELECT {', '.join(SPOT_COLUMNS)} FROM spots WHERE "
+        columns = spot_columns_at(self.schema_version())
+        frame = self._frame(f"SELECT {', '.join(columns)} FROM spots WHERE "
                             + " AND ".join(where) + " ORDER BY priority DESC, id", params)
         frame["geometry"] = geometry_from_wkt(frame["geometry"])
         frame["breakdown"] = breakdown_from_json(frame["breakdown"])
         frame["escalated"] = frame["escalated"].astype(bool)
         for name in _SPOT_TIMES:
             frame[name] = parse_utc(frame[name])
-        return frame
+        return typed_spot_measures(frame)
 
     def load_events(self, spot_id: str | None = None) -> pd.DataFrame:
         self._require_schema()
@@ -406,19 +414,20 @@ class SQLiteStore:
 
     def apply_spot_changes(self, changes: SpotChanges) -> None:
         self._require_schema()
-        spots = changes.spots.loc[:, list(SPOT_COLUMNS)].copy()
+        spots = spots_to_store(changes.spots).copy()
         spots["geometry"] = geometry_to_wkt(spots["geometry"])
         spots["breakdown"] = breakdown_to_json(spots["breakdown"])
         spots["escalated"] = spots["escalated"].fillna(False).astype(bool).astype(int)
         for name in _SPOT_TIMES:
             spots[name] = iso_utc(spots[name])
-        updates = ", ".join(f"{c} = excluded.{c}" for c in SPOT_COLUMNS if c != "id")
+        columns = spot_columns_at(self.schema_version())
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
         with self._tx() as cursor:
             self._check_expected(cursor, changes.expected)
             cursor.executemany(
-                f"INSERT INTO spots ({', '.join(SPOT_COLUMNS)}) VALUES"
-                f" ({', '.join('?' * len(SPOT_COLUMNS))}) ON CONFLICT (id) DO UPDATE SET {updates}",
-                zip(*(nullable(spots[c]) for c in SPOT_COLUMNS), strict=True),
+                f"INSERT INTO spots ({', '.join(columns)}) VALUES"
+                f" ({', '.join('?' * len(columns))}) ON CONFLICT (id) DO UPDATE SET {updates}",
+                zip(*(nullable(spots[c]) for c in columns), strict=True),
             )
             members = changes.members
             cursor.executemany(
@@ -491,6 +500,30 @@ class SQLiteStore:
         frame["start"] = parse_utc(frame["start"])
         frame["end"] = parse_utc(frame["end"])
         return frame
+
+    # --- exposure -------------------------------------------------------------------
+    def replace_exposure(self, source: str, layer: pd.DataFrame) -> None:
+        rows = checked_layer(source, layer)
+        self._require_schema(EXPOSURE_SCHEMA)
+        try:
+            with self._tx() as cursor:
+                cursor.execute("DELETE FROM exposure WHERE source = ?", (source,))
+                cursor.executemany(
+                    "INSERT INTO exposure (source, h3_cell, weight) VALUES (?, ?, ?)",
+                    zip([source] * len(rows), rows["h3_cell"].tolist(),
+                        rows["weight"].tolist(), strict=True),
+                )
+        except sqlite3.Error as exc:
+            raise StoreError(f"replacing the {source} exposure layer failed on {self.url} and"
+                             f" was rolled back, nothing of it was stored: {exc}") from exc
+
+    def load_exposure(self, source: str) -> pd.DataFrame:
+        check_source(source)
+        self._require_schema()
+        if self.schema_version() < EXPOSURE_SCHEMA:
+            return exposure_frame([])  # nothing can be stored before the upgrade
+        return exposure_frame(self._db.execute(
+            "SELECT h3_cell, weight FROM exposure WHERE source = ? ORDER BY h3_cell", (source,)))
 
     # --- api keys -------------------------------------------------------------------
     def save_api_key(self, key: ApiKeyRecord) -> None:

@@ -520,7 +520,7 @@ def test_identifiers_compare_byte_by_byte_after_an_upgrade_with_data(
                  now=now + timedelta(hours=2))
     before = store.load_complaints()
     monkeypatch.undo()
-    assert store.upgrade() == [6]
+    assert store.upgrade() == [v for v, _, _ in migrations("postgis") if v > 5]
     keys = {(table, column) for table, column, collation in sql_rows(
         pg_url, "SELECT table_name, column_name, collation_name FROM information_schema.columns"
         " WHERE table_schema = current_schema() AND collation_name = 'C'")}

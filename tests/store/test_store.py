@@ -148,7 +148,7 @@ def test_detection_roundtrip_keeps_ids(store: Store, tmp_path: Path, now) -> Non
     spot = spots.iloc[0]
     assert (spot["subscribers"], spot["complaints"], spot["status"]) == (3, 3, "queued")
     assert spot["geometry"].is_valid and spot["geometry"].area > 0
-    assert set(spot["breakdown"]) >= {"complainants", "segment"}
+    assert set(spot["breakdown"]) >= {"excess", "segment"}
     members = store.load_complaints()
     assert (members["spot_id"] == spot["id"]).sum() == 3
     detect_spots(store, params=params, policy=load_policy(), now=now + timedelta(hours=1))
