@@ -225,7 +225,7 @@ def _full_run(
     if policy is None:
         policy = load_policy(load_settings().policy)
     result = detect(frame, _no_spots(), params=params, policy=policy, now=at.to_pydatetime())
-    spots = result.spots.loc[:, list(SPOT_COLUMNS)].copy()
+    spots = result.spots.reindex(columns=list(SPOT_COLUMNS)).copy()
     for name in _SPOT_TIMES:
         spots[name] = pd.to_datetime(spots[name], utc=True)
     for name in ("complaints", "subscribers"):

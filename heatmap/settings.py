@@ -24,6 +24,9 @@ class DetectionSettings(BaseSettings):
     eps_m: float = Field(250.0, gt=0)
     min_subscribers: int = Field(3, ge=1)
     window_days: float = Field(30.0, gt=0)
+    rule: str = Field("expected", pattern="^(expected|count)$")
+    q: float = Field(0.01, gt=0, lt=1)
+    history_days: float = Field(180.0, ge=0)
 
 
 class Settings(BaseSettings):

@@ -42,7 +42,7 @@ from scipy.spatial import cKDTree
 
 from heatmap.errors import DetectionError
 
-__all__ = ["EARTH_RADIUS_M", "DbscanParts", "dbscan_parts", "label_dbscan"]
+__all__ = ["EARTH_RADIUS_M", "DbscanParts", "dbscan_parts", "label_dbscan", "neighbourhood_strength"]
 
 #: Mean Earth radius (IUGG), the sphere all distances are measured on.
 EARTH_RADIUS_M = 6_371_008.8
@@ -66,6 +66,7 @@ def label_dbscan(
     eps_m: float = 250.0,
     min_subscribers: int = 3,
     weight: np.ndarray | None = None,
+    core: np.ndarray | None = None,
 ) -> np.ndarray:
     """Cluster points (WGS 84 degrees) with DBSCAN on great-circle metres.
 
@@ -84,11 +85,58 @@ def label_dbscan(
     comes first — scikit-learn's choice, so without subscribers and weights the labels
     are scikit-learn's up to numbering.
 
+    With ``core`` (one flag per point, equal for points at equal coordinates) the core
+    points are given instead of counted — the significance rule decides them.
+
     Raises :class:`~heatmap.errors.DetectionError` on NaN or infinite coordinates,
     latitudes outside −90..90, weights outside 0..1, mismatched lengths or bad
     parameters.
     """
-    return _run(lat, lon, subscriber, eps_m, min_subscribers, weight, None).labels()
+    return _run(lat, lon, subscriber, eps_m, min_subscribers, weight, core).labels()
+
+
+def neighbourhood_strength(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    subscriber: np.ndarray | None = None,
+    *,
+    eps_m: float = 250.0,
+    weight: np.ndarray | None = None,
+) -> np.ndarray:
+    """Per point, the distinct subscribers within ``eps_m`` (each with its largest weight
+    there) — what :func:`label_dbscan` compares with ``min_subscribers``; 0 for points of
+    weight 0."""
+    lat_d, lon_d = _coordinates(lat, lon)
+    n = lat_d.shape[0]
+    w = _weights(weight, n)
+    subs = _subscriber_codes(subscriber, n)
+    out = np.zeros(n, dtype=np.float64)
+    kept = np.arange(n) if w is None else np.flatnonzero(w > 0.0)
+    if kept.size == 0:
+        return out
+    if w is not None:
+        w = w[kept]
+    _, space, slot_of_point = _locations(lat_d[kept], lon_d[kept], _eps_radians(eps_m))
+    counter = _Counter.build(slot_of_point, subs[kept], w, space.loc.shape[0])
+    strength = np.zeros(space.loc.shape[0], dtype=np.float64)
+    for block in space.blocks():
+        strength[block.start:block.stop] = counter.count(block)
+    out[kept] = strength[slot_of_point]
+    return out
+
+
+def _locations(lat_d: FloatArray, lon_d: FloatArray,
+               eps_rad: float) -> tuple[IntArray, _Space, IntArray]:
+    """Identical coordinates merged into locations (ids in order of first appearance),
+    the search space over them, and each point's slot (location in search order)."""
+    packed = np.ascontiguousarray(np.column_stack([lat_d, lon_d])).view(np.complex128)
+    loc_of_point, uniq = pd.factorize(packed.ravel())
+    loc_of_point = loc_of_point.astype(np.int64, copy=False)
+    n_loc = uniq.shape[0]
+    space = _Space(np.ascontiguousarray(uniq.real), np.ascontiguousarray(uniq.imag), eps_rad)
+    slot_of_loc = np.empty(n_loc, dtype=np.int64)
+    slot_of_loc[space.loc] = np.arange(n_loc)
+    return loc_of_point, space, slot_of_loc[loc_of_point]
 
 
 @dataclass(frozen=True)
@@ -211,18 +259,10 @@ def _run(
         return _Run(n, none, none, none, np.zeros(0, dtype=bool), none, none, none)
 
     # identical coordinates share a neighbourhood: merge them into locations, numbered
-    # in order of first appearance (a lower location id means an earlier point)
-    packed = np.ascontiguousarray(np.column_stack([lat_d, lon_d])).view(np.complex128)
-    loc_of_point, uniq = pd.factorize(packed.ravel())
-    loc_of_point = loc_of_point.astype(np.int64, copy=False)
-    n_loc = uniq.shape[0]
-    space = _Space(np.ascontiguousarray(uniq.real), np.ascontiguousarray(uniq.imag), eps_rad)
-    del uniq, packed
-    # from here on locations are numbered in search order ("slots")
-    slot_of_loc = np.empty(n_loc, dtype=np.int64)
-    slot_of_loc[space.loc] = np.arange(n_loc)
-    slot_of_point = slot_of_loc[loc_of_point]
-    del slot_of_loc
+    # in order of first appearance (a lower location id means an earlier point); from
+    # here on locations are numbered in search order ("slots")
+    loc_of_point, space, slot_of_point = _locations(lat_d, lon_d, eps_rad)
+    n_loc = space.loc.shape[0]
     if flags is None:
         counter = _Counter.build(slot_of_point, subs, w, n_loc)
         floor = threshold - (_WEIGHT_TOL if counter.weighted else 0.0)

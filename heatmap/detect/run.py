@@ -14,7 +14,9 @@ from heatmap.core.priority import prioritise
 from heatmap.core.routing import route
 from heatmap.detect.h3 import label_h3
 from heatmap.detect.identity import reconcile
+from heatmap.detect.significance import EVIDENCE_COLUMNS, Options, evidence, label_expected
 from heatmap.detect.spots import summarise
+from heatmap.detect.trend import label_trends
 from heatmap.domain import OPEN_STATUSES, PRECISION_WEIGHT, SpotStatus
 from heatmap.errors import DetectionError
 from heatmap.store.base import EVENT_COLUMNS, SPOT_COLUMNS
@@ -24,6 +26,10 @@ _KEPT_FIELDS = ("status", "queue", "sla_hours", "due_at", "eta", "cause", "engin
                 "kind")
 
 
+#: Detection rules: significant excess over the expected count, or the old fixed count.
+RULES: tuple[str, ...] = ("expected", "count")
+
+
 @dataclass(frozen=True)
 class DetectParams:
     method: str = "h3"
@@ -31,6 +37,20 @@ class DetectParams:
     eps_m: float = 250.0
     min_subscribers: int = 3
     window_days: float = 30.0
+    #: ``expected`` (significant excess, the default) or ``count`` (≥ min_subscribers)
+    rule: str = "expected"
+    #: false discovery rate of the expected rule's tests
+    q: float = 0.01
+    #: shorter windows (days) also scanned by the expected rule
+    scan_days: tuple[float, ...] = (1.0, 3.0, 7.0)
+    #: how far back the place's own history is read (expected rule)
+    history_days: float = 180.0
+
+    def options(self) -> Options:
+        """The expected rule's view of these parameters."""
+        return Options(method=self.method, h3_res=self.h3_res, eps_m=self.eps_m,
+                       min_subscribers=self.min_subscribers, window_days=self.window_days,
+                       scan_days=self.scan_days, q=self.q)
 
 
 @dataclass
@@ -48,8 +68,22 @@ class Detection:
 Labeller = Callable[[pd.DataFrame, "DetectParams"], np.ndarray]
 
 
-def label_points(points: pd.DataFrame, params: DetectParams) -> np.ndarray:
-    """Cluster label per point (-1 = noise) by the chosen method, in this process."""
+def label_points(points: pd.DataFrame, params: DetectParams, *,
+                 exposure: pd.DataFrame | None = None, now: datetime | None = None,
+                 history: pd.DataFrame | None = None) -> np.ndarray:
+    """Cluster label per point (-1 = noise) by the chosen method and rule, in this process.
+
+    The expected rule (the default) also reads ``exposure`` (lat, lon, weight; None:
+    uniform over the populated area), ``now`` (default: the latest ``created_at``) and
+    the background ``history``; the count rule ignores them.
+    """
+    _check_params(params)
+    if params.rule == "expected":
+        if not len(points):
+            return np.zeros(0, dtype=np.int64)
+        at = _now_of(points, now)
+        return label_expected(points, params.options(), exposure=exposure, now=at,
+                              history=history)[0]
     weight = points["precision"].map(PRECISION_WEIGHT).fillna(0.0).to_numpy(float)
     args = (points["lat"].to_numpy(float), points["lon"].to_numpy(float),
             points["subscriber_id"].to_numpy())
@@ -62,6 +96,41 @@ def label_points(points: pd.DataFrame, params: DetectParams) -> np.ndarray:
         return label_dbscan(*args, eps_m=params.eps_m, min_subscribers=params.min_subscribers,
                             weight=weight)
     raise DetectionError(f"unknown detection method {params.method!r}: use h3 or dbscan")
+
+
+def _check_params(params: DetectParams) -> None:
+    if params.method not in ("h3", "dbscan"):
+        raise DetectionError(f"unknown detection method {params.method!r}: use h3 or dbscan")
+    if params.rule not in RULES:
+        raise DetectionError(f"unknown detection rule {params.rule!r}: use expected or count")
+    if not 0 < params.q < 1:
+        raise DetectionError(f"the false discovery rate q must lie in (0, 1), got {params.q}")
+
+
+def _now_of(points: pd.DataFrame, now: datetime | None) -> pd.Timestamp:
+    if now is not None:
+        return pd.Timestamp(now).tz_convert("UTC") if pd.Timestamp(now).tzinfo else pd.Timestamp(
+            now).tz_localize("UTC")
+    if "created_at" in points and points["created_at"].notna().any():
+        return pd.to_datetime(points["created_at"], utc=True).max()
+    return pd.Timestamp.now(tz="UTC").floor("D")
+
+
+def background(complaints: pd.DataFrame, spots: pd.DataFrame, *, params: DetectParams,
+               now: datetime) -> pd.DataFrame:
+    """Located complaints older than the window and in no spot (rejected spots aside):
+    the place's own history, which the expected rule's baseline learns from."""
+    if complaints.empty:
+        return complaints
+    window_from = pd.Timestamp(now) - pd.Timedelta(days=params.window_days)
+    history_from = pd.Timestamp(now) - pd.Timedelta(days=params.history_days)
+    rejected = set(spots.loc[spots["status"] == SpotStatus.REJECTED.value, "id"]) if len(
+        spots) else set()
+    in_spot = complaints["spot_id"].notna() & ~complaints["spot_id"].isin(rejected)
+    keep = ((complaints["created_at"] >= history_from) & (complaints["created_at"] < window_from)
+            & complaints["lat"].notna() & ~in_spot
+            & (complaints["precision"].map(PRECISION_WEIGHT).fillna(0.0) > 0))
+    return complaints[keep].reset_index(drop=True)
 
 
 def candidate_points(complaints: pd.DataFrame, spots: pd.DataFrame, *, params: DetectParams,
@@ -89,21 +158,30 @@ def detect(
     sites: pd.DataFrame | None = None,
     alarms: pd.DataFrame | None = None,
     labeller: Labeller = label_points,
+    exposure: pd.DataFrame | None = None,
 ) -> Detection:
     """Detect spots among ``complaints`` given every stored spot (``spots``).
 
+    ``complaints`` may reach back ``params.history_days``: the expected rule learns each
+    place's background from the older ones and labels each spot's trend; ``exposure``
+    (lat, lon, weight) says where people are (None: uniform over the populated area).
     With ``sites`` (and ``alarms``), each spot gets the sites in reach, the worst
     alarm during its window and a suggested cause, which routing rules can use.
     """
+    _check_params(params)
     points = candidate_points(complaints, spots, params=params, now=now)
-    labels = labeller(points, params) if len(points) else np.zeros(0, dtype=np.int64)
+    labels, explained = _labels(complaints, spots, points, params=params, now=now,
+                                labeller=labeller, exposure=exposure)
     points = points.assign(label=labels)
     clusters = summarise(points, labels, method=params.method, h3_res=params.h3_res,
                          eps_m=params.eps_m)
+    if explained is not None:
+        clusters = clusters.join(explained, on="label")
     open_spots = spots[spots["status"].isin(OPEN_STATUSES)]
     rec = reconcile(clusters, points, open_spots, taken_ids=set(spots["id"]), now=now)
     found = rec.spots.assign(method=params.method, merged_into=None, updated_at=now,
                              kind="detected")
+    found = _with_evidence(found, explained)
 
     previous = open_spots.set_index("id")
     kept = found["previous_id"].notna()
@@ -153,6 +231,39 @@ def detect(
     touched = set(out["id"]) & set(open_spots["id"])
     expected = {i: str(previous.at[i, "status"]) for i in sorted(touched)}
     return Detection(spots=out, members=rec.members, events=all_events, expected=expected)
+
+
+def _labels(complaints: pd.DataFrame, spots: pd.DataFrame, points: pd.DataFrame, *,
+            params: DetectParams, now: datetime, labeller: Labeller,
+            exposure: pd.DataFrame | None) -> tuple[np.ndarray, pd.DataFrame | None]:
+    """Labels of the candidate points and, by the expected rule, each label's evidence
+    (observed, expected, excess, relative risk, p-value) and trend."""
+    if not len(points):
+        return np.zeros(0, dtype=np.int64), None
+    if params.rule != "expected":
+        return labeller(points, params), None
+    at = _now_of(points, now)
+    history = background(complaints, spots, params=params, now=now)
+    labels, expectation = label_expected(points, params.options(), exposure=exposure, now=at,
+                                         history=history)
+    explained = evidence(points, labels, expectation, now=at)
+    if len(explained):
+        located = complaints[complaints["lat"].notna()
+                             & (complaints["created_at"] <= pd.Timestamp(now))]
+        members = points.loc[labels >= 0, ["lat", "lon"]].assign(label=labels[labels >= 0])
+        explained["trend"] = label_trends(members, located, expectation.cells, now=at)
+    return labels, explained
+
+
+def _with_evidence(found: pd.DataFrame, explained: pd.DataFrame | None) -> pd.DataFrame:
+    """Evidence columns on every spot: the count rule keeps only ``observed``."""
+    out = found.copy()
+    for name in (*EVIDENCE_COLUMNS, "trend"):
+        if name not in out:
+            out[name] = None
+    if explained is None:
+        out["observed"] = out["subscribers"].astype(float)
+    return out
 
 
 def _with_network(spots: pd.DataFrame, sites: pd.DataFrame | None,

@@ -20,6 +20,7 @@ from heatmap.detect.run import DetectParams, Labeller, detect, label_points
 from heatmap.domain import OPEN_STATUSES
 from heatmap.geocode.base import Geocoder
 from heatmap.io.exports import read_export
+from heatmap.service.exposure import keep_address_exposure
 from heatmap.store.base import IngestPart, IngestWrite, SpotChanges, Store
 
 #: Told ``(file, rows)`` as each part of a file is validated; a file's calls add up to its rows.
@@ -49,14 +50,19 @@ def ingest(
     city: str | None = None,
     progress: Progress | None = None,
     policy: Policy | None = None,
+    gazetteer_entries: pd.DataFrame | None = None,
 ) -> IngestReport:
     """Read, validate and store CRM exports, one transaction per file.
 
     With a ``geocoder``, new address-only complaints are geocoded right away;
     without one they wait (precision empty) for :func:`geocode_pending`. Located
     complaints inside or near an open spot then join it at once (``policy.join``).
+    ``gazetteer_entries`` (those the geocoder was built from) are kept in the store as
+    its address exposure layer (houses per cell), which detection then expects by.
     """
     key = store.secret()
+    if gazetteer_entries is not None:
+        keep_address_exposure(store, gazetteer_entries)
     report = IngestReport()
     for path in paths:
         raw = read_export(path)
@@ -105,9 +111,16 @@ def join_recent(store: Store, *, policy: Policy, now: datetime) -> int:
 
 
 def geocode_pending(
-    store: Store, geocoder: Geocoder, *, city: str | None = None, batch: int = 50_000
+    store: Store, geocoder: Geocoder, *, city: str | None = None, batch: int = 50_000,
+    gazetteer_entries: pd.DataFrame | None = None,
 ) -> dict[str, int]:
-    """Geocode every complaint still waiting for a point; counts by precision."""
+    """Geocode every complaint still waiting for a point; counts by precision.
+
+    ``gazetteer_entries`` (those the geocoder was built from) are kept in the store as
+    its address exposure layer, as by :func:`ingest`.
+    """
+    if gazetteer_entries is not None:
+        keep_address_exposure(store, gazetteer_entries)
     pending = store.load_complaints(pending_geocode=True)
     counts: dict[str, int] = {}
     for start in range(0, len(pending), batch):
@@ -135,16 +148,29 @@ class DetectReport:
     merged: int
     complaints_in_spots: int
     method: str
+    rule: str = "count"
+    #: where the expected counts came from: subscribers, addresses, gazetteer, uniform
+    exposure: str = "none"
 
 
 def detect_spots(store: Store, *, params: DetectParams, policy: Policy, now: datetime,
-                 labeller: Labeller = label_points) -> DetectReport:
-    """Run detection over the stored complaints and write the result in one transaction."""
-    since = pd.Timestamp(now) - pd.Timedelta(days=params.window_days)
+                 labeller: Labeller = label_points,
+                 gazetteer: Path | None = None) -> DetectReport:
+    """Run detection over the stored complaints and write the result in one transaction.
+
+    The expected rule reads ``params.history_days`` of complaints and the exposure the
+    store holds (a subscriber layer, else the address layer), else ``gazetteer``'s
+    houses, else none (uniform over the populated area).
+    """
+    days = max(params.window_days, params.history_days if params.rule == "expected" else 0.0)
+    since = pd.Timestamp(now) - pd.Timedelta(days=days)
     complaints = store.load_complaints(since=since.to_pydatetime())
     spots = store.load_spots()
+    exposure, source = (None, "none") if params.rule != "expected" else exposure_points(
+        store, gazetteer)
     result = detect(complaints, spots, params=params, policy=policy, now=now,
-                    sites=store.load_sites(), alarms=store.load_alarms(), labeller=labeller)
+                    sites=store.load_sites(), alarms=store.load_alarms(), labeller=labeller,
+                    exposure=exposure)
     store.apply_spot_changes(
         SpotChanges(at=now, spots=result.spots, members=result.members, events=result.events,
                     expected=result.expected)
@@ -157,4 +183,25 @@ def detect_spots(store: Store, *, params: DetectParams, policy: Policy, now: dat
         merged=int((result.spots["status"] == "merged").sum()),
         complaints_in_spots=int(active["complaints"].sum()),
         method=params.method,
+        rule=params.rule,
+        exposure=source,
     )
+
+
+def exposure_points(store: Store, gazetteer: Path | None) -> tuple[pd.DataFrame | None, str]:
+    """Exposure points for the expected rule and the name of their source: the store's
+    subscriber layer, else its address layer, else ``gazetteer``'s houses, else none."""
+    from heatmap.detect.exposure import SOURCES, address_layer, layer_points
+
+    for source in SOURCES:
+        layer = store.load_exposure(source)
+        if len(layer):
+            return layer_points(layer), source
+    if gazetteer is not None:
+        from heatmap.geocode.gazetteer import load_gazetteer
+
+        entries = load_gazetteer(gazetteer)
+        houses = entries[entries["point_precision"] == "house"]
+        return layer_points(address_layer(houses["lat"].to_numpy(float),
+                                          houses["lon"].to_numpy(float))), "gazetteer"
+    return None, "uniform"

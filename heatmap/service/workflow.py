@@ -51,7 +51,7 @@ def _write(store: Store, spots: pd.DataFrame, events: list[dict[str, object]], n
            outbox: pd.DataFrame | None = None) -> None:
     store.apply_spot_changes(SpotChanges(
         at=now,
-        spots=spots.loc[:, list(SPOT_COLUMNS)],
+        spots=spots.reindex(columns=list(SPOT_COLUMNS)),
         members=members if members is not None else pd.DataFrame(columns=["ticket_id",
                                                                            "spot_id"]),
         events=pd.DataFrame(events, columns=list(EVENT_COLUMNS)),

@@ -33,7 +33,7 @@ def points_file(tmp_path: Path, n: int = 3000, seed: int = 3) -> Path:
 def test_detect_file_dbscan_equals_scikit_learn(tmp_path: Path) -> None:
     source = points_file(tmp_path)
     result = heatmap("detect-file", str(source), "--method", "dbscan", "--eps-m", "150",
-                     "--min-subscribers", "4", "--out", str(tmp_path / "out.csv"))
+                     "--min-subscribers", "4", "--rule", "count", "--out", str(tmp_path / "out.csv"))
     assert result.returncode == 0, result.stderr
     out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
     assert out["row"].tolist() == [str(i) for i in range(3000)], "rows keep their order"
@@ -68,12 +68,16 @@ def test_dask_engine_gives_the_local_spots(tmp_path: Path, sample_export: Path) 
         db = f"sqlite:///{tmp_path / engine}.db"
         heatmap("init", db=db)
         heatmap("ingest", str(sample_export), db=db)
-        result = heatmap("detect", "--method", "dbscan", "--engine", engine, "--json", "--now",
-                         "2026-11-20T12:00:00", db=db)
+        result = heatmap("detect", "--method", "dbscan", "--engine", engine, "--rule", "count",
+                         "--json", "--now", "2026-11-20T12:00:00", db=db)
         assert result.returncode == 0, result.stderr
         listed = json.loads(heatmap("spots", "--format", "json", db=db).stdout)["spots"]
         spots[engine] = sorted((s["id"], s["subscribers"], s["complaints"]) for s in listed)
     assert spots["dask"] == spots["local"]
     assert len(spots["local"]) >= 6
-    h3_on_dask = heatmap("detect", "--engine", "dask", db=f"sqlite:///{tmp_path / 'local'}.db")
+    h3_on_dask = heatmap("detect", "--engine", "dask", "--rule", "count",
+                         db=f"sqlite:///{tmp_path / 'local'}.db")
     assert h3_on_dask.returncode == 2 and "--method dbscan" in h3_on_dask.stderr
+    expected_on_dask = heatmap("detect", "--engine", "dask", "--method", "dbscan",
+                               db=f"sqlite:///{tmp_path / 'local'}.db")
+    assert expected_on_dask.returncode == 2 and "--rule count" in expected_on_dask.stderr

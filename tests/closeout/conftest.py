@@ -56,7 +56,7 @@ def write_export(path: Path, count: int, *, region: str = "Вологодска�
 def make_spot(store: Store, tmp: Path, count: int = 4, **kwargs: object) -> str:
     ingest(store, [write_export(tmp / f"export{count}.csv", count, **kwargs)],  # type: ignore[arg-type]
            now=NOW, policy=POLICY)
-    detect_spots(store, params=DetectParams(), policy=POLICY, now=NOW)
+    detect_spots(store, params=DetectParams(rule="count"), policy=POLICY, now=NOW)
     spots = store.load_spots(statuses=["queued", "new"])
     assert len(spots) == 1, spots
     return str(spots["id"].iloc[0])

@@ -14,7 +14,7 @@ from heatmap.detect.run import DetectParams, detect
 from heatmap.store.base import SPOT_COLUMNS
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
-PARAMS = DetectParams(method="h3", h3_res=9, min_subscribers=3)
+PARAMS = DetectParams(method="h3", h3_res=9, min_subscribers=3, rule="count")
 
 
 def complaints(groups: list[tuple[float, float, int]], start: int = 0,

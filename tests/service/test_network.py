@@ -61,7 +61,7 @@ def test_alarm_on_a_serving_site_routes_to_outage_response(store: Store, tmp_pat
     export.write_text("ticket_id,created_at,msisdn,segment,topic,description,lat,lon,region\n"
                       + "\n".join(lines) + "\n", encoding="utf-8")
     ingest(store, [export], now=NOW, policy=POLICY)
-    detect_spots(store, params=DetectParams(), policy=POLICY, now=NOW)
+    detect_spots(store, params=DetectParams(rule="count"), policy=POLICY, now=NOW)
     spots = store.load_spots()
     by_place = spots.assign(remote=spots["centroid_lat"] > 52.2).set_index("remote")
     alarmed, gap = by_place.loc[False], by_place.loc[True]

@@ -33,7 +33,7 @@ def write_export(path: Path, rows: list[tuple[str, float, float, str]]) -> Path:
 def spot_id(store: Store, tmp_path: Path) -> str:
     rows = [(f"T{i}", 59.2200 + i * 1e-4, 39.8800, "no_coverage") for i in range(4)]
     ingest(store, [write_export(tmp_path / "a.csv", rows)], now=NOW, policy=POLICY)
-    detect_spots(store, params=DetectParams(), policy=POLICY, now=NOW)
+    detect_spots(store, params=DetectParams(rule="count"), policy=POLICY, now=NOW)
     spots = store.load_spots()
     assert len(spots) == 1
     return str(spots["id"].iloc[0])
@@ -125,7 +125,7 @@ def test_new_complaint_joins_an_open_spot_at_once(store: Store, spot_id: str,
                                                           before["subscribers"] + 1)
     joined = store.load_complaints(ticket_ids=["T9", "FAR"]).set_index("ticket_id")["spot_id"]
     assert joined["T9"] == spot_id and pd.isna(joined["FAR"])
-    detect_spots(store, params=DetectParams(), policy=POLICY, now=NOW + timedelta(minutes=5))
+    detect_spots(store, params=DetectParams(rule="count"), policy=POLICY, now=NOW + timedelta(minutes=5))
     again = workflow.load_spot(store, spot_id)
     assert again["subscribers"] == after["subscribers"], "the batch run agrees with the join"
 

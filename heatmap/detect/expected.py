@@ -1,0 +1,202 @@
+"""The expected number of complainants for every place and time window.
+
+A place's expected count in the last ``d`` days is ``λ_d · A``: ``A`` its adjusted
+exposure, ``λ_d`` the city's complainants per unit of exposure in those days.
+
+* **Exposure** ``X`` — the weight of the exposure points in the place (subscribers,
+  else houses, else uniform over the populated area: :mod:`heatmap.detect.exposure`).
+  A place with complaints but no exposure gets a floor of a quarter of the mean
+  populated cell: people complain from roads and parks too.
+* **History** — when complaints older than the window are given (the background: not
+  in a spot), each cell's long-run relative rate ``h = (H + κ) / (λ_h X + κ)`` (``H``
+  its past complainants, ``λ_h X`` what its exposure predicts for that past, κ = 5
+  pseudo-complainants) multiplies its exposure: ``A = max(X, floor) · h``, ``h`` kept
+  within 0.2..5. A place that always complains more than its houses explain is
+  expected to; one with no past is trusted to its exposure. With less history than one
+  window the factor is 1.
+* **Rate** — ``λ_d = Σ o / Σ A`` over the city's cells, then once more without the
+  cells found in excess, so that an outage does not raise everyone's expectation.
+
+Counting is by distinct complainant per cell, each with the largest precision weight of
+their complaints there. Pure: no I/O, no clock (``now`` is a parameter).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from heatmap.detect.cells import cells_of
+from heatmap.detect.exposure import uniform_points
+from heatmap.detect.stats import benjamini_hochberg, poisson_upper_tail
+from heatmap.domain import PRECISION_WEIGHT
+
+#: Pseudo-complainants of the history's prior (shrinks a cell's past rate towards 1).
+HISTORY_PRIOR = 5.0
+#: Bounds of the history factor.
+HISTORY_CLIP = (0.2, 5.0)
+#: Exposure floor, as a share of the mean populated cell.
+EXPOSURE_FLOOR = 0.25
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Cells (uint64 at one resolution) with their adjusted exposure ``A``."""
+
+    res: int
+    index: pd.Index  # uint64 cell ids
+    adjusted: np.ndarray  # A per cell
+    exposure: np.ndarray  # X per cell (before floor and history)
+    history: np.ndarray  # h per cell
+    points: pd.DataFrame  # the exposure points used (lat, lon, weight)
+    floor: float  # the exposure floor of one cell
+
+    def position(self, cells: np.ndarray) -> np.ndarray:
+        return np.asarray(self.index.get_indexer(cells), dtype=np.int64)
+
+
+@dataclass
+class Expectation:
+    """Rates per scan window over one set of cells."""
+
+    cells: Cells
+    windows: tuple[float, ...]
+    rates: dict[float, float] = field(default_factory=dict)
+
+    def expected(self, adjusted: np.ndarray | float, days: float) -> np.ndarray:
+        return np.asarray(adjusted, dtype=np.float64) * self.rates[days]
+
+
+def point_weights(points: pd.DataFrame) -> np.ndarray:
+    """Precision weight of each complaint (house/point 1, street 0.5, else 0)."""
+    if "precision" not in points:
+        return np.ones(len(points))
+    return points["precision"].map(PRECISION_WEIGHT).fillna(0.0).to_numpy(float)
+
+
+def scan_windows(window_days: float, scan_days: tuple[float, ...]) -> tuple[float, ...]:
+    """The windows tested: the scan lengths shorter than the window, and the window."""
+    return tuple(sorted({float(d) for d in scan_days if 0 < d < window_days} | {window_days}))
+
+
+def in_window(points: pd.DataFrame, now: pd.Timestamp, days: float) -> np.ndarray:
+    """Mask of the complaints made in the last ``days`` days before ``now``."""
+    if "created_at" not in points:
+        return np.ones(len(points), dtype=bool)
+    created = pd.to_datetime(points["created_at"], utc=True)
+    return np.asarray((created > now - pd.Timedelta(days=days)).to_numpy(), dtype=bool)
+
+
+def cell_strength(cells: np.ndarray, subscriber: np.ndarray, weight: np.ndarray,
+                  index: pd.Index) -> np.ndarray:
+    """Distinct complainants per cell of ``index``, each once with their largest weight."""
+    keep = weight > 0
+    if not keep.any():
+        return np.zeros(len(index))
+    frame = pd.DataFrame({"cell": index.get_indexer(cells[keep]),
+                          "who": pd.factorize(subscriber[keep])[0], "w": weight[keep]})
+    best = frame.groupby(["cell", "who"], sort=False)["w"].max()
+    cell = best.index.get_level_values("cell").to_numpy()
+    return np.bincount(cell, weights=best.to_numpy(float), minlength=len(index))
+
+
+def build_cells(points: pd.DataFrame, exposure: pd.DataFrame | None, *, res: int,
+                history: pd.DataFrame | None, window_days: float) -> Cells:
+    """Cells holding a complaint or exposure, with their adjusted exposure."""
+    if exposure is None or exposure.empty:
+        past = points if history is None or history.empty else pd.concat([points, history])
+        exposure = uniform_points(past["lat"].to_numpy(float), past["lon"].to_numpy(float))
+    x_cells = cells_of(exposure["lat"].to_numpy(float), exposure["lon"].to_numpy(float), res)
+    p_cells = cells_of(points["lat"].to_numpy(float), points["lon"].to_numpy(float), res)
+    index = pd.Index(np.unique(np.concatenate([x_cells, p_cells])))
+    x = np.bincount(index.get_indexer(x_cells), weights=exposure["weight"].to_numpy(float),
+                    minlength=len(index))
+    populated = x > 0
+    floor = EXPOSURE_FLOOR * float(x[populated].mean()) if populated.any() else 1.0
+    base = np.maximum(x, floor)
+    factor = _history_factor(history, index, base, res=res, window_days=window_days)
+    return Cells(res=res, index=index, adjusted=base * factor, exposure=x, history=factor,
+                 points=exposure, floor=floor)
+
+
+def _history_factor(history: pd.DataFrame | None, index: pd.Index, base: np.ndarray, *,
+                    res: int, window_days: float) -> np.ndarray:
+    ones = np.ones(len(index))
+    if history is None or history.empty:
+        return ones
+    created = pd.to_datetime(history["created_at"], utc=True)
+    span_days = (created.max() - created.min()).total_seconds() / 86400.0
+    if span_days < window_days:
+        return ones
+    cells = cells_of(history["lat"].to_numpy(float), history["lon"].to_numpy(float), res)
+    known = index.get_indexer(cells) >= 0
+    # past complainants outside today's cells still tell the city's past rate
+    past = cell_strength(cells[known], history["subscriber_id"].to_numpy()[known],
+                         point_weights(history)[known], index)
+    total = float(cell_strength(cells, history["subscriber_id"].to_numpy(),
+                                point_weights(history), pd.Index(np.unique(cells))).sum())
+    if total <= 0:
+        return ones
+    predicted = total * base / float(base.sum())
+    factor = (past + HISTORY_PRIOR) / (predicted + HISTORY_PRIOR)
+    return np.clip(factor, *HISTORY_CLIP)
+
+
+def estimate_rates(expectation: Expectation, observed: dict[float, np.ndarray],
+                   excluded: np.ndarray | None = None) -> None:
+    """``λ_d`` for every window from per-cell observed counts, leaving out ``excluded``."""
+    a = expectation.cells.adjusted
+    keep = np.ones(len(a), dtype=bool) if excluded is None else ~excluded
+    for days, o in observed.items():
+        total_a = float(a[keep].sum())
+        expectation.rates[days] = float(o[keep].sum()) / total_a if total_a > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class CellTests:
+    """Per cell and window: observed, expected, p-value; and the cells in excess."""
+
+    observed: dict[float, np.ndarray]
+    expected: dict[float, np.ndarray]
+    p_value: dict[float, np.ndarray]
+    significant: np.ndarray  # per cell: in significant excess in some window
+
+
+def test_cells(points: pd.DataFrame, cells: Cells, *, windows: tuple[float, ...],
+               now: pd.Timestamp, q: float, min_subscribers: int) -> tuple[Expectation, CellTests]:
+    """Poisson tests of every cell in every window, false discovery rate ``q`` overall.
+
+    A cell is in excess when some window's test is rejected by Benjamini–Hochberg over
+    all (cell, window) tests with a complainant, and that window holds at least
+    ``min_subscribers`` of them. Rates are estimated twice, the second time without
+    the cells in excess.
+    """
+    pcells = cells_of(points["lat"].to_numpy(float), points["lon"].to_numpy(float), cells.res)
+    who = points["subscriber_id"].to_numpy()
+    weight = point_weights(points)
+    observed = {}
+    for days in windows:
+        inside = in_window(points, now, days)
+        observed[days] = cell_strength(pcells[inside], who[inside], weight[inside], cells.index)
+    expectation = Expectation(cells=cells, windows=windows)
+    excluded = np.zeros(len(cells.index), dtype=bool)
+    for _ in range(2):
+        estimate_rates(expectation, observed, excluded)
+        expected = {d: expectation.expected(cells.adjusted, d) for d in windows}
+        p = {d: poisson_upper_tail(observed[d], expected[d]) for d in windows}
+        excluded = _significant(observed, p, q=q, min_subscribers=min_subscribers)
+    return expectation, CellTests(observed, expected, p, excluded)
+
+
+def _significant(observed: dict[float, np.ndarray], p: dict[float, np.ndarray], *, q: float,
+                 min_subscribers: int) -> np.ndarray:
+    days = list(observed)
+    o = np.stack([observed[d] for d in days])
+    pv = np.stack([p[d] for d in days])
+    tested = o > 0
+    reject = np.zeros(o.shape, dtype=bool)
+    reject[tested] = benjamini_hochberg(pv[tested], q)
+    enough = o >= min_subscribers - 1e-9
+    return np.asarray((reject & enough).any(axis=0), dtype=bool)

@@ -1,0 +1,100 @@
+"""Exposure: where the people who could complain are, as weighted points.
+
+The expected number of complainants at a place is proportional to its exposure. An
+exposure *layer* is a table ``h3_cell, weight`` (hex cell names, any resolution):
+
+* ``subscribers`` — a subscriber density layer (``h3_cell, subscribers``), the best
+  source, loaded with ``heatmap density load``;
+* ``addresses`` — houses per cell from the gazetteer the complaints were geocoded with
+  (each registry house weighs 1), kept in the store by ``ingest``/``geocode
+  --gazetteer``;
+* none — every populated place weighs the same (see :func:`uniform_points`).
+
+Detection works on *exposure points* (``lat, lon, weight``): each cell's centre with its
+weight; a cell coarser than :data:`SPREAD_RES` is spread evenly over its children at
+that resolution first, so a coarse layer does not put a whole district on one point.
+Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import h3
+import numpy as np
+import pandas as pd
+
+from heatmap.detect.cells import cell_names, cells_of
+from heatmap.errors import InputError
+
+#: Exposure layer sources, best first.
+SOURCES: tuple[str, ...] = ("subscribers", "addresses")
+#: Columns of an exposure layer and of exposure points.
+LAYER_COLUMNS: tuple[str, ...] = ("h3_cell", "weight")
+POINT_COLUMNS: tuple[str, ...] = ("lat", "lon", "weight")
+#: Resolution houses are counted at (~25 m edge: one cell a building or two).
+ADDRESS_RES = 11
+#: Cells coarser than this are spread over their children at this resolution (~66 m edge).
+SPREAD_RES = 10
+
+
+def address_layer(lat: np.ndarray, lon: np.ndarray, *, res: int = ADDRESS_RES) -> pd.DataFrame:
+    """Houses per H3 cell (``h3_cell, weight``) from house coordinates; NaN rows skipped."""
+    lat = np.asarray(lat, dtype=np.float64)
+    lon = np.asarray(lon, dtype=np.float64)
+    ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    cells = cells_of(lat[ok], lon[ok], res)
+    if len(cells) == 0:
+        return empty_layer()
+    values, counts = np.unique(cells, return_counts=True)
+    return pd.DataFrame({"h3_cell": cell_names(values), "weight": counts.astype(float)})
+
+
+def subscriber_layer(density: pd.DataFrame) -> pd.DataFrame:
+    """A checked density table (``h3_cell, subscribers``) as an exposure layer."""
+    from heatmap.analysis_reach import check_density
+
+    checked = check_density(density, origin="subscriber density")
+    return pd.DataFrame({"h3_cell": checked["h3_cell"].astype(str),
+                         "weight": checked["subscribers"].astype(float)})
+
+
+def empty_layer() -> pd.DataFrame:
+    return pd.DataFrame({"h3_cell": pd.Series(dtype=object), "weight": pd.Series(dtype=float)})
+
+
+def layer_points(layer: pd.DataFrame, *, spread_res: int = SPREAD_RES) -> pd.DataFrame:
+    """Exposure points (``lat, lon, weight``) of a layer; zero-weight cells dropped."""
+    if layer.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in POINT_COLUMNS})
+    frame = layer.loc[layer["weight"] > 0, ["h3_cell", "weight"]]
+    names = frame["h3_cell"].astype(str).tolist()
+    try:
+        res = np.array([h3.get_resolution(c) for c in names], dtype=int)
+    except (ValueError, h3.H3BaseException) as exc:
+        raise InputError(f"exposure layer holds an invalid H3 cell: {exc}") from exc
+    weights = frame["weight"].to_numpy(float)
+    cells: list[str] = []
+    spread: list[float] = []
+    for name, r, w in zip(names, res.tolist(), weights.tolist(), strict=True):
+        if r >= spread_res:
+            cells.append(name)
+            spread.append(w)
+            continue
+        children = h3.cell_to_children(name, spread_res)
+        cells.extend(children)
+        spread.extend([w / len(children)] * len(children))
+    centres = np.array([h3.cell_to_latlng(c) for c in cells], dtype=float).reshape(-1, 2)
+    return pd.DataFrame({"lat": centres[:, 0], "lon": centres[:, 1],
+                         "weight": np.asarray(spread, dtype=float)})
+
+
+def uniform_points(lat: np.ndarray, lon: np.ndarray, *, res: int = SPREAD_RES) -> pd.DataFrame:
+    """Exposure when nothing is known: every cell (at ``res``) that holds a complaint of the
+    history, and its neighbours, weighs 1 — uniform over the populated area."""
+    cells = np.unique(cells_of(np.asarray(lat, float), np.asarray(lon, float), res))
+    if len(cells) == 0:
+        return layer_points(empty_layer())
+    names = set()
+    for name in cell_names(cells):
+        names.update(h3.grid_disk(name, 1))
+    layer = pd.DataFrame({"h3_cell": sorted(names), "weight": 1.0})
+    return layer_points(layer)

@@ -1,0 +1,199 @@
+"""The expected rule: spots are places whose complainants significantly exceed the
+expected count (:mod:`heatmap.detect.expected`), tested in several time windows.
+
+* **H3** — every cell with a complainant is tested in each scan window (the last 1, 3
+  and 7 days and the whole window) against Poisson(λ_d · A); Benjamini–Hochberg keeps
+  the false discovery rate over all those tests at ``q``; a cell is *in excess* when a
+  rejected test of it holds at least ``min_subscribers`` complainants. Cells in excess
+  sharing an edge form one spot: a spot grows only through cells that are themselves in
+  excess, so the background never chains into a city-sized spot.
+* **DBSCAN** — the same test decides DBSCAN's core points: a location is core when the
+  distinct complainants within eps of it significantly exceed λ_d times the exposure
+  within eps (in some window, FDR over all locations and windows) and number at least
+  ``min_subscribers``. Clusters are then DBSCAN's (connected cores and their border
+  points, as :func:`~heatmap.detect.dbscan.label_dbscan` builds them).
+
+Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import h3
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from heatmap.detect.cells import cells_of
+from heatmap.detect.dbscan import EARTH_RADIUS_M, label_dbscan, neighbourhood_strength
+from heatmap.detect.expected import (
+    Expectation,
+    build_cells,
+    cell_strength,
+    in_window,
+    point_weights,
+    scan_windows,
+    test_cells,
+)
+from heatmap.detect.h3 import _components
+from heatmap.detect.stats import benjamini_hochberg, poisson_upper_tail
+
+#: Columns of a spot's evidence.
+EVIDENCE_COLUMNS: tuple[str, ...] = (
+    "observed", "expected", "excess", "relative_risk", "p_value", "scan_days",
+)
+#: Exposure is summed within eps of a DBSCAN location on cells of this resolution.
+_DISC_RES = 10
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the expected rule needs besides the points."""
+
+    method: str
+    h3_res: int
+    eps_m: float
+    min_subscribers: int
+    window_days: float
+    scan_days: tuple[float, ...]
+    q: float
+
+
+def label_expected(points: pd.DataFrame, options: Options, *, exposure: pd.DataFrame | None,
+                   now: pd.Timestamp, history: pd.DataFrame | None = None
+                   ) -> tuple[np.ndarray, Expectation]:
+    """Spot label per point (-1 = not in a spot) by the expected rule, and the
+    expectation it used (for :func:`evidence`).
+
+    ``points``: lat, lon, subscriber_id, precision, created_at of the window's
+    complaints; ``exposure``: lat, lon, weight (None: uniform over the populated area);
+    ``history``: older background complaints (not in a spot), or None.
+    """
+    windows = scan_windows(options.window_days, options.scan_days if "created_at" in points
+                           else ())
+    cells = build_cells(points, exposure, res=options.h3_res, history=history,
+                        window_days=options.window_days)
+    expectation, tests = test_cells(points, cells, windows=windows, now=now, q=options.q,
+                                    min_subscribers=options.min_subscribers)
+    if options.method == "dbscan":
+        return _label_dbscan(points, options, expectation, now), expectation
+    return _label_cells(points, expectation, tests.significant), expectation
+
+
+def _label_cells(points: pd.DataFrame, expectation: Expectation,
+                 significant: np.ndarray) -> np.ndarray:
+    labels = np.full(len(points), -1, dtype=np.int64)
+    if not significant.any():
+        return labels
+    cells = expectation.cells
+    hot = np.asarray(cells.index, dtype=np.uint64)[significant]
+    component = np.full(len(cells.index), -1, dtype=np.int64)
+    component[significant] = _components(hot)
+    pcells = cells_of(points["lat"].to_numpy(float), points["lon"].to_numpy(float), cells.res)
+    of_point = component[cells.position(pcells)]
+    in_spot = (of_point >= 0) & (point_weights(points) > 0)
+    labels[in_spot] = pd.factorize(of_point[in_spot], sort=False)[0]
+    return labels
+
+
+def _label_dbscan(points: pd.DataFrame, options: Options, expectation: Expectation,
+                  now: pd.Timestamp) -> np.ndarray:
+    lat = points["lat"].to_numpy(float)
+    lon = points["lon"].to_numpy(float)
+    who = points["subscriber_id"].to_numpy()
+    weight = point_weights(points)
+    packed = np.ascontiguousarray(np.column_stack([lat, lon])).view(np.complex128).ravel()
+    loc, uniq = pd.factorize(packed)
+    adjusted = _disc_exposure(uniq.real.copy(), uniq.imag.copy(), options.eps_m, expectation)
+    strengths, p_values = [], []
+    for days in expectation.windows:
+        inside = in_window(points, now, days) & (weight > 0)
+        s = np.zeros(len(uniq))
+        if inside.any():
+            found = neighbourhood_strength(lat[inside], lon[inside], who[inside],
+                                           eps_m=options.eps_m, weight=weight[inside])
+            s[loc[inside]] = found
+        strengths.append(s)
+        p_values.append(poisson_upper_tail(s, expectation.expected(adjusted, days)))
+    s_all = np.stack(strengths)
+    p_all = np.stack(p_values)
+    tested = s_all > 0
+    reject = np.zeros(s_all.shape, dtype=bool)
+    reject[tested] = benjamini_hochberg(p_all[tested], options.q)
+    core_loc = np.asarray((reject & (s_all >= options.min_subscribers - 1e-9)).any(axis=0))
+    core = core_loc[loc] & (weight > 0)
+    return label_dbscan(lat, lon, who, eps_m=options.eps_m,
+                        min_subscribers=options.min_subscribers, weight=weight, core=core)
+
+
+def _disc_exposure(lat: np.ndarray, lon: np.ndarray, eps_m: float,
+                   expectation: Expectation) -> np.ndarray:
+    """Adjusted exposure within ``eps_m`` of each location: exposure points summed on
+    res-10 cells, floored like a cell's and scaled by the location's history factor."""
+    cells = expectation.cells
+    source = cells.points
+    grid = cells_of(source["lat"].to_numpy(float), source["lon"].to_numpy(float), _DISC_RES)
+    grid_cells, grid_at = np.unique(grid, return_inverse=True)
+    grid_w = np.bincount(grid_at, weights=source["weight"].to_numpy(float))
+    grid_xyz = _unit([h3.cell_to_latlng(h3.int_to_str(int(c))) for c in grid_cells.tolist()])
+    mine = cells_of(lat, lon, _DISC_RES)
+    my_cells, my_at = np.unique(mine, return_inverse=True)
+    my_xyz = _unit([h3.cell_to_latlng(h3.int_to_str(int(c))) for c in my_cells.tolist()])
+    chord = 2.0 * np.sin(0.5 * eps_m / EARTH_RADIUS_M)
+    disc = np.zeros(len(my_cells), dtype=np.float64)
+    if len(grid_cells):
+        pairs = cKDTree(my_xyz).sparse_distance_matrix(cKDTree(grid_xyz), chord,
+                                                       output_type="ndarray")
+        disc = np.bincount(pairs["i"], weights=grid_w[pairs["j"]],
+                           minlength=len(my_cells)).astype(np.float64)
+    ratio = np.pi * eps_m**2 / h3.average_hexagon_area(cells.res, unit="m^2")
+    base = np.maximum(disc[my_at], cells.floor * ratio)
+    history = cells.history[cells.position(cells_of(lat, lon, cells.res))]
+    return np.asarray(base * np.where(history > 0, history, 1.0), dtype=np.float64)
+
+
+def _unit(latlng: list[tuple[float, float]]) -> np.ndarray:
+    if not latlng:
+        return np.zeros((0, 3))
+    ll = np.radians(np.asarray(latlng, dtype=float))
+    cos_lat = np.cos(ll[:, 0])
+    return np.column_stack([cos_lat * np.cos(ll[:, 1]), cos_lat * np.sin(ll[:, 1]),
+                            np.sin(ll[:, 0])])
+
+
+def evidence(points: pd.DataFrame, labels: np.ndarray, expectation: Expectation, *,
+             now: pd.Timestamp) -> pd.DataFrame:
+    """Per spot label (index): observed distinct complainants, expected, excess, relative
+    risk and p-value over the spot's cells, in the scan window where it is most
+    significant (``scan_days``)."""
+    cells = expectation.cells
+    members = np.flatnonzero(np.asarray(labels) >= 0)
+    if members.size == 0:
+        return pd.DataFrame(columns=list(EVIDENCE_COLUMNS))
+    sub = points.iloc[members]
+    label = np.asarray(labels)[members]
+    pcells = cells.position(cells_of(sub["lat"].to_numpy(float), sub["lon"].to_numpy(float),
+                                     cells.res))
+    spot_cells = pd.DataFrame({"label": label, "cell": pcells}).drop_duplicates()
+    adjusted = spot_cells.groupby("label")["cell"].agg(
+        lambda c: float(cells.adjusted[c.to_numpy()].sum()))
+    index = pd.Index(np.unique(label))
+    best: pd.DataFrame | None = None
+    for days in expectation.windows:
+        inside = in_window(sub, now, days)
+        o = cell_strength(label[inside], sub["subscriber_id"].to_numpy()[inside],
+                          point_weights(sub)[inside], index)
+        e = expectation.expected(adjusted.reindex(index).to_numpy(float), days)
+        frame = pd.DataFrame({"observed": o, "expected": e,
+                              "p_value": poisson_upper_tail(o, e), "scan_days": days},
+                             index=index)
+        if best is None:
+            best = frame
+        else:
+            better = frame["p_value"] < best["p_value"]
+            best = best.where(~better, frame)
+    assert best is not None
+    best["excess"] = best["observed"] - best["expected"]
+    best["relative_risk"] = best["observed"] / best["expected"].where(best["expected"] > 0)
+    return best.loc[:, list(EVIDENCE_COLUMNS)]

@@ -1,0 +1,65 @@
+"""The statistics detection rests on: Poisson upper tails, false-discovery control,
+and the Mann–Kendall trend test. Plain functions over arrays; no I/O, no clock."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special, stats
+
+
+def poisson_upper_tail(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """P(X ≥ observed) for X ~ Poisson(expected), element-wise.
+
+    For whole ``observed`` this is the regularised lower incomplete gamma function
+    P(observed, expected); it stays continuous for weighted (fractional) counts, so
+    a complainant located only to a street (weight 0.5) counts half. ``observed ≤ 0``
+    gives 1; ``expected ≤ 0`` with ``observed > 0`` gives 0.
+    """
+    o = np.asarray(observed, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    o, e = np.broadcast_arrays(o, e)
+    out = np.ones(o.shape, dtype=np.float64)
+    pos = o > 0
+    out[pos & (e <= 0)] = 0.0
+    test = pos & (e > 0)
+    out[test] = special.gammainc(o[test], e[test])
+    return out
+
+
+def benjamini_hochberg(p_values: np.ndarray, q: float) -> np.ndarray:
+    """Mask of the hypotheses rejected by the Benjamini–Hochberg step-up procedure at
+    false-discovery rate ``q``: the k smallest p-values, k the largest rank with
+    p₍ₖ₎ ≤ q·k/m (Benjamini & Hochberg 1995)."""
+    p = np.asarray(p_values, dtype=np.float64)
+    m = p.size
+    reject = np.zeros(m, dtype=bool)
+    if m == 0:
+        return reject
+    order = np.argsort(p, kind="stable")
+    below = np.flatnonzero(p[order] <= q * np.arange(1, m + 1) / m)
+    if below.size:
+        reject[order[: below[-1] + 1]] = True
+    return reject
+
+
+def bh_threshold(p_values: np.ndarray, q: float) -> float:
+    """The largest p-value Benjamini–Hochberg rejects at ``q`` (0.0 when none)."""
+    p = np.asarray(p_values, dtype=np.float64)
+    reject = benjamini_hochberg(p, q)
+    return float(p[reject].max()) if reject.any() else 0.0
+
+
+def mann_kendall(series: np.ndarray) -> tuple[float, float]:
+    """Mann–Kendall monotonic trend test of a time series: Kendall's tau between the
+    values and time, and its two-sided p-value (exact for short series without ties,
+    the normal approximation with the tie correction otherwise). A constant or
+    too-short series gives (0.0, 1.0)."""
+    y = np.asarray(series, dtype=np.float64)
+    if y.size < 3 or np.all(y == y[0]):
+        return 0.0, 1.0
+    result = stats.kendalltau(np.arange(y.size), y)
+    tau = float(result.statistic)
+    p = float(result.pvalue)
+    if not np.isfinite(tau) or not np.isfinite(p):
+        return 0.0, 1.0
+    return tau, p

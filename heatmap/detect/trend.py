@@ -1,0 +1,104 @@
+"""Acute or chronic: each spot's label from its own time series against its history.
+
+In the manner of emerging hot-spot analysis (a per-slice hot/not-hot test and a
+Mann–Kendall trend over the slices), with the per-slice test being the same Poisson
+test of excess detection uses. The complaints of the spot's cells are cut into weekly
+slices back from ``now`` over the history the store holds (up to ``history_days``); in
+each slice the spot's distinct complainants are compared with the city's complainants of
+that slice times the spot's share of the exposure (a slice is *hot* when the Poisson
+upper tail is below ``alpha``). Then:
+
+* ``diminishing`` — a significant downward trend (Mann–Kendall, two-sided p < ``alpha``);
+* ``intensifying`` — a significant upward trend in a place that was hot before;
+* ``persistent`` — hot in at least a quarter of the earlier slices, without a trend:
+  a chronic problem (coverage gap, capacity) rather than an incident;
+* ``new`` — everything else: a place that was not hot before (an emerging spot).
+
+Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from heatmap.detect.cells import cells_of
+from heatmap.detect.expected import Cells, cell_strength, point_weights
+from heatmap.detect.stats import mann_kendall, poisson_upper_tail
+
+TRENDS: tuple[str, ...] = ("new", "intensifying", "persistent", "diminishing")
+#: Length of one time slice.
+SLICE_DAYS = 7.0
+#: Share of earlier hot slices that makes a place chronic.
+PERSISTENT_SHARE = 0.25
+
+
+def label_trends(members: pd.DataFrame, series: pd.DataFrame, cells: Cells, *,
+                 now: pd.Timestamp, alpha: float = 0.05,
+                 slice_days: float = SLICE_DAYS) -> pd.Series:
+    """Trend label per spot label (index) of ``members`` (lat, lon, label).
+
+    ``series``: every located complaint of the history and the window (lat, lon,
+    subscriber_id, precision, created_at), spots' complaints included.
+    """
+    labels = np.unique(members["label"].to_numpy())
+    if labels.size == 0:
+        return pd.Series(dtype=object)
+    counts, expected = _slices(members, series, cells, now=now, slice_days=slice_days)
+    out = {}
+    for i, label in enumerate(labels.tolist()):
+        out[label] = classify(counts[i], expected[i], alpha=alpha)
+    return pd.Series(out, dtype=object)
+
+
+def classify(counts: np.ndarray, expected: np.ndarray, *, alpha: float = 0.05) -> str:
+    """The label of one place from its slice counts and expectations, oldest first."""
+    hot = poisson_upper_tail(counts, expected) < alpha
+    earlier = hot[:-1]
+    if earlier.size == 0:
+        return "new"
+    tau, p = mann_kendall(counts)
+    share = float(earlier.mean())
+    if p < alpha and tau < 0:
+        return "diminishing"
+    if p < alpha and tau > 0 and earlier.any():
+        return "intensifying"
+    if share >= PERSISTENT_SHARE:
+        return "persistent"
+    return "new"
+
+
+def _slices(members: pd.DataFrame, series: pd.DataFrame, cells: Cells, *, now: pd.Timestamp,
+            slice_days: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per spot and slice (oldest first): distinct complainants and their expectation."""
+    labels = np.unique(members["label"].to_numpy())
+    created = pd.to_datetime(series["created_at"], utc=True)
+    age = ((now - created).dt.total_seconds() / 86400.0).to_numpy(float)
+    usable = (age >= 0) & (point_weights(series) > 0)
+    span = float(age[usable].max()) if usable.any() else 0.0
+    n_slices = max(1, int(np.ceil(span / slice_days - 1e-9)))
+    slice_of = np.minimum((age // slice_days).astype(np.int64), n_slices - 1)
+    s_cells = cells_of(series["lat"].to_numpy(float), series["lon"].to_numpy(float), cells.res)
+    m_cells = cells_of(members["lat"].to_numpy(float), members["lon"].to_numpy(float), cells.res)
+    spot_of_cell = pd.DataFrame({"cell": m_cells, "label": members["label"].to_numpy()})
+    spot_of_cell = spot_of_cell.drop_duplicates("cell").set_index("cell")["label"]
+    base = cells.adjusted / np.where(cells.history > 0, cells.history, 1.0)
+    share = pd.Series(base[cells.position(spot_of_cell.index.to_numpy())],
+                      index=spot_of_cell.to_numpy()).groupby(level=0).sum()
+    share = share.reindex(labels).fillna(0.0).to_numpy() / max(float(base.sum()), 1e-12)
+    who = series["subscriber_id"].to_numpy()
+    weight = np.where(usable, point_weights(series), 0.0)
+    all_cells = pd.Index(np.unique(s_cells))
+    totals = np.zeros(n_slices)
+    counts = np.zeros((len(labels), n_slices))
+    spot_index = pd.Index(labels)
+    label_of_point = spot_of_cell.reindex(s_cells).to_numpy()
+    in_spot = ~pd.isna(label_of_point)
+    for k in range(n_slices):
+        here = slice_of == k
+        totals[k] = cell_strength(s_cells[here], who[here], weight[here], all_cells).sum()
+        mine = here & in_spot
+        counts[:, k] = cell_strength(label_of_point[mine].astype(labels.dtype), who[mine],
+                                     weight[mine], spot_index)
+    expected = share[:, None] * totals[None, :]
+    return counts[:, ::-1], expected[:, ::-1]
