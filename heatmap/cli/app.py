@@ -17,6 +17,7 @@ from heatmap import service
 from heatmap.cli.api import register as register_api
 from heatmap.cli.closeout import register as register_closeout
 from heatmap.cli.common import DbOption, JsonOption, NowOption, PolicyOption, now_or, store_at
+from heatmap.cli.density import register as register_density
 from heatmap.cli.output import emit_json, err, out, table
 from heatmap.cli.workflow import known_issue, network_app, queue, spot_app
 from heatmap.core.policy import load_policy
@@ -43,6 +44,7 @@ app.command("queue")(queue)
 app.command("known-issue")(known_issue)
 register_api(app)
 register_closeout(app)
+register_density(app)
 
 
 
@@ -75,7 +77,8 @@ def ingest(
     """Load CRM exports: validate, deduplicate, quarantine bad rows."""
     store = store_at(db)
     city = load_settings().city
-    geocoder = _geocoder(gazetteer, city)
+    entries = _gazetteer(gazetteer)
+    geocoder = _geocoder(entries, city)
     with _progress(json) as progress:
         task = progress.add_task("ingest", total=None)  # rows; a file's count is known once read
 
@@ -83,7 +86,8 @@ def ingest(
             progress.update(task, description=f"ingest {Path(path).name}", advance=rows)
 
         report = service.ingest(store, files, now=now_or(now), geocoder=geocoder, city=city,
-                                progress=validated, policy=load_policy(policy))
+                                progress=validated, policy=load_policy(policy),
+                                gazetteer_entries=entries)
     if json:
         emit_json(report.totals)
         return
@@ -287,10 +291,12 @@ def geocode(
     json: JsonOption = False,
 ) -> None:
     """Geocode the stored complaints still waiting for a point."""
-    geocoder = _geocoder(gazetteer, city)
+    entries = _gazetteer(gazetteer)
+    geocoder = _geocoder(entries, city)
     if geocoder is None:
         raise UsageError("no gazetteer: pass --gazetteer PATH or set HEATMAP_GAZETTEER")
-    counts = service.geocode_pending(store_at(db), geocoder, city=city)
+    counts = service.geocode_pending(store_at(db), geocoder, city=city,
+                                     gazetteer_entries=entries)
     if json:
         emit_json(counts)
         return
@@ -312,7 +318,7 @@ def geocode_file(
     frame = _read_plain_csv(in_file)
     if column not in frame.columns:
         raise UsageError(f"{in_file} has no column {column!r} (columns: {', '.join(frame.columns)})")
-    geocoder = _geocoder(gazetteer, city)
+    geocoder = _geocoder(_gazetteer(gazetteer), city)
     assert geocoder is not None
     answer = geocoder.geocode(frame[column].tolist(), city=city).reset_index(drop=True)
     for name in ("lat", "lon", "precision", "score", "matched"):
@@ -358,12 +364,21 @@ def demo(
     run_demo(out_dir)
 
 
-def _geocoder(path: Path | None, city: str | None = None) -> service.Geocoder | None:
+def _gazetteer(path: Path | None) -> pd.DataFrame | None:
+    """The entries of the gazetteer at ``path`` (None without one)."""
     if path is None:
         return None
-    from heatmap.geocode import GazetteerGeocoder, load_gazetteer
+    from heatmap.geocode import load_gazetteer
 
-    return GazetteerGeocoder(load_gazetteer(path), default_city=city or load_settings().city)
+    return load_gazetteer(path)
+
+
+def _geocoder(entries: pd.DataFrame | None, city: str | None = None) -> service.Geocoder | None:
+    if entries is None:
+        return None
+    from heatmap.geocode import GazetteerGeocoder
+
+    return GazetteerGeocoder(entries, default_city=city or load_settings().city)
 class _Quiet:
     def add_task(self, *_a: object, **_k: object) -> int:
         return 0

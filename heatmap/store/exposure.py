@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import h3
 import numpy as np
 import pandas as pd
 
@@ -30,26 +31,23 @@ def check_source(source: str) -> str:
 
 
 def checked_layer(source: str, layer: pd.DataFrame) -> pd.DataFrame:
-    """A layer ready to store: cell names as text, finite weights ≥ 0, one row per cell
-    (repeated cells summed), sorted by cell. Bad rows are an :class:`InputError`."""
+    """A layer ready to store: valid H3 cell names (lower case), finite weights ≥ 0, one row
+    per cell (repeated cells summed), sorted by cell. Bad rows are an :class:`InputError`."""
     check_source(source)
     missing = [c for c in EXPOSURE_COLUMNS if c not in layer.columns]
     if missing:
         raise InputError(f"{source} exposure layer: needs columns {list(EXPOSURE_COLUMNS)},"
                          f" missing {missing}")
-    cells = layer["h3_cell"].astype(object)
-    named = cells.notna().to_numpy() & np.array(
-        [isinstance(c, str) and c.strip() != "" for c in cells.tolist()], dtype=bool)
+    names = [c.strip().lower() if isinstance(c, str) else "" for c in layer["h3_cell"].tolist()]
+    valid = np.array([h3.is_valid_cell(c) if c else False for c in names], dtype=bool)
     weights = pd.to_numeric(layer["weight"], errors="coerce").to_numpy(dtype=float,
                                                                         na_value=np.nan)
-    bad = ~named | ~np.isfinite(weights) | (weights < 0)
+    bad = ~valid | ~np.isfinite(weights) | (weights < 0)
     if bad.any():
         rows = np.flatnonzero(bad)[:5].tolist()
-        raise InputError(f"{source} exposure layer: {int(bad.sum())} row(s) without a cell name"
-                         f" or with a missing, infinite or negative weight (first rows {rows})")
-    frame = pd.DataFrame({"h3_cell": pd.Series([str(c).strip() for c in cells.tolist()],
-                                               dtype=object),
-                          "weight": weights})
+        raise InputError(f"{source} exposure layer: {int(bad.sum())} row(s) without a valid H3"
+                         f" cell or with a missing, infinite or negative weight (first rows {rows})")
+    frame = pd.DataFrame({"h3_cell": pd.Series(names, dtype=object), "weight": weights})
     summed = frame.groupby("h3_cell", as_index=False, sort=True)["weight"].sum()
     return summed.astype({"h3_cell": object, "weight": float})
 

@@ -94,7 +94,8 @@ def test_exposure_replace_and_load_round_trip(store: Store) -> None:
     for source in EXPOSURE_SOURCES:
         empty = store.load_exposure(source)
         assert list(empty.columns) == ["h3_cell", "weight"] and empty.empty
-    store.replace_exposure("subscribers", layer(CELLS[::-1], [3.0, 0.0, 1250.5]))
+    store.replace_exposure("subscribers", layer([" " + CELLS[2].upper(), *CELLS[1::-1]],
+                                                [3.0, 0.0, 1250.5]))
     store.replace_exposure("addresses", layer(CELLS[:1], [2.0]))
     got = store.load_exposure("subscribers")
     assert got["h3_cell"].tolist() == CELLS
@@ -125,8 +126,8 @@ def test_bad_sources_and_layers_are_clear_errors(store: Store) -> None:
     for weights in ([1.0, -1.0, 2.0], [1.0, float("nan"), 2.0], [1.0, float("inf"), 2.0]):
         with pytest.raises(InputError, match="1 row\\(s\\)"):
             store.replace_exposure("addresses", layer(CELLS, weights))
-    with pytest.raises(InputError, match="without a cell name"):
-        store.replace_exposure("addresses", layer([CELLS[0], None, ""], [1.0, 1.0, 1.0]))  # type: ignore[list-item]
+    with pytest.raises(InputError, match="3 row\\(s\\) without a valid H3 cell"):
+        store.replace_exposure("addresses", layer([None, "", "zzz"], [1.0, 1.0, 1.0]))  # type: ignore[list-item]
     assert store.load_exposure("addresses").empty
 
 
