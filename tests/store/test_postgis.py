@@ -516,8 +516,8 @@ def test_identifiers_compare_byte_by_byte_after_an_upgrade_with_data(
     ingest(store, [write_export(tmp_path / "1.csv", synthetic_rows(range(40)))], now=now)
     ingest(store, [write_export(tmp_path / "2.csv", synthetic_rows(range(2), note="Плохо"))],
            now=now + timedelta(hours=1))
-    detect_spots(store, params=DetectParams(h3_res=7, window_days=3650), policy=load_policy(),
-                 now=now + timedelta(hours=2))
+    detect_spots(store, params=DetectParams(h3_res=7, window_days=3650, rule="count"),
+                 policy=load_policy(), now=now + timedelta(hours=2))
     before = store.load_complaints()
     monkeypatch.undo()
     assert store.upgrade() == [v for v, _, _ in migrations("postgis") if v > 5]

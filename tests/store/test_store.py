@@ -141,7 +141,7 @@ def test_failed_ingest_leaves_nothing_half_written(store: Store, tmp_path: Path,
 
 def test_detection_roundtrip_keeps_ids(store: Store, tmp_path: Path, now) -> None:
     ingest(store, [export(tmp_path, ROWS)], now=now)
-    params = DetectParams(min_subscribers=3)
+    params = DetectParams(min_subscribers=3, rule="count")
     report = detect_spots(store, params=params, policy=load_policy(), now=now)
     assert report.spots == 1
     spots = store.load_spots()
