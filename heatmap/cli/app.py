@@ -18,10 +18,10 @@ from heatmap.cli.api import register as register_api
 from heatmap.cli.closeout import register as register_closeout
 from heatmap.cli.common import DbOption, JsonOption, NowOption, PolicyOption, now_or, store_at
 from heatmap.cli.density import register as register_density
+from heatmap.cli.detect import register as register_detect
 from heatmap.cli.output import emit_json, err, out, table
 from heatmap.cli.workflow import known_issue, network_app, queue, spot_app
 from heatmap.core.policy import load_policy
-from heatmap.detect.run import DetectParams
 from heatmap.errors import HeatmapError, UsageError
 from heatmap.settings import load_settings
 
@@ -45,6 +45,7 @@ app.command("known-issue")(known_issue)
 register_api(app)
 register_closeout(app)
 register_density(app)
+register_detect(app)
 
 
 
@@ -115,77 +116,6 @@ def quarantine(
         return
     out.print(table(f"Quarantine (first {limit})", ["source", "line", "reasons", "raw"],
                     rows[["source", "line", "reasons", "raw"]].itertuples(index=False)))
-
-
-@app.command()
-def detect(
-    db: DbOption = None,
-    method: Annotated[str | None, typer.Option(help="h3 or dbscan.")] = None,
-    h3_res: Annotated[int | None, typer.Option(help="H3 resolution (default 9).")] = None,
-    eps_m: Annotated[float | None, typer.Option(help="DBSCAN radius in metres (250).")] = None,
-    min_subscribers: Annotated[int | None, typer.Option(
-        help="Distinct complainants that make a spot (3).")] = None,
-    window_days: Annotated[float | None, typer.Option(help="Look back this many days (30).")] = None,
-    engine: Annotated[str, typer.Option(help="local, or dask (DBSCAN on a cluster).")] = "local",
-    scheduler: Annotated[str | None, typer.Option(
-        envvar="HEATMAP_DASK_SCHEDULER",
-        help="Dask scheduler address (default: a local cluster of 2 workers).")] = None,
-    policy: PolicyOption = None,
-    now: NowOption = None,
-    json: JsonOption = False,
-) -> None:
-    """Detect spots among the stored complaints; open spots keep their ids."""
-    from heatmap.service.engines import labeller_for
-
-    params = _detect_params(method, h3_res, eps_m, min_subscribers, window_days)
-    with labeller_for(engine, scheduler=scheduler) as labeller:
-        report = service.detect_spots(store_at(db), params=params, policy=load_policy(policy),
-                                      now=now_or(now), labeller=labeller)
-    summary = {"method": report.method, "spots": report.spots, "new": report.new,
-               "merged": report.merged, "complaints_in_spots": report.complaints_in_spots}
-    if json:
-        emit_json(summary)
-        return
-    out.print(table("Detection", list(summary), [list(summary.values())]))
-
-
-def _detect_params(method: str | None, h3_res: int | None, eps_m: float | None,
-                   min_subscribers: int | None, window_days: float | None) -> DetectParams:
-    base = load_settings().detect
-    if method is not None and method not in ("h3", "dbscan"):
-        raise UsageError(f"--method must be h3 or dbscan, not {method!r}")
-    return DetectParams(
-        method=method or base.method,
-        h3_res=base.h3_res if h3_res is None else h3_res,
-        eps_m=base.eps_m if eps_m is None else eps_m,
-        min_subscribers=base.min_subscribers if min_subscribers is None else min_subscribers,
-        window_days=base.window_days if window_days is None else window_days,
-    )
-
-
-@app.command("detect-file")
-def detect_file(
-    in_file: Annotated[Path, typer.Argument(help="CSV with lat, lon, subscriber_id[, created_at].")],
-    out_file: Annotated[Path, typer.Option("--out", help="CSV to write.")],
-    method: Annotated[str, typer.Option(help="h3 or dbscan.")] = "h3",
-    h3_res: Annotated[int | None, typer.Option(help="H3 resolution (default 9).")] = None,
-    eps_m: Annotated[float | None, typer.Option(help="DBSCAN radius in metres (250).")] = None,
-    min_subscribers: Annotated[int | None, typer.Option(
-        help="Distinct complainants that make a spot (3).")] = None,
-    window_days: Annotated[float | None, typer.Option(
-        help="With created_at: only the last N days before the newest row count.")] = None,
-) -> None:
-    """Label the rows of a CSV with spot ids (empty = noise), in order, nothing stored."""
-    from heatmap.io.writers import write_table
-    from heatmap.service.files import detect_in_frame
-
-    frame = _read_plain_csv(in_file)
-    params = _detect_params(method, h3_res, eps_m, min_subscribers, window_days)
-    labelled = detect_in_frame(frame, params=params, use_window=window_days is not None)
-    write_table(labelled, out_file)
-    found = labelled["spot_id"].replace("", None).dropna()
-    err.print(f"Wrote {len(labelled)} rows to {out_file}: {found.nunique()} spots, "
-              f"{len(found)} rows in spots.")
 
 
 def _read_plain_csv(path: Path) -> pd.DataFrame:

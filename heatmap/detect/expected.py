@@ -162,6 +162,7 @@ class CellTests:
     expected: dict[float, np.ndarray]
     p_value: dict[float, np.ndarray]
     significant: np.ndarray  # per cell: in significant excess in some window
+    cutoff: float  # the largest p-value Benjamini–Hochberg rejected (0.0: none)
 
 
 def test_cells(points: pd.DataFrame, cells: Cells, *, windows: tuple[float, ...],
@@ -186,17 +187,18 @@ def test_cells(points: pd.DataFrame, cells: Cells, *, windows: tuple[float, ...]
         estimate_rates(expectation, observed, excluded)
         expected = {d: expectation.expected(cells.adjusted, d) for d in windows}
         p = {d: poisson_upper_tail(observed[d], expected[d]) for d in windows}
-        excluded = _significant(observed, p, q=q, min_subscribers=min_subscribers)
-    return expectation, CellTests(observed, expected, p, excluded)
+        excluded, cutoff = _significant(observed, p, q=q, min_subscribers=min_subscribers)
+    return expectation, CellTests(observed, expected, p, excluded, cutoff)
 
 
 def _significant(observed: dict[float, np.ndarray], p: dict[float, np.ndarray], *, q: float,
-                 min_subscribers: int) -> np.ndarray:
+                 min_subscribers: int) -> tuple[np.ndarray, float]:
     days = list(observed)
     o = np.stack([observed[d] for d in days])
     pv = np.stack([p[d] for d in days])
     tested = o > 0
     reject = np.zeros(o.shape, dtype=bool)
     reject[tested] = benjamini_hochberg(pv[tested], q)
+    cutoff = float(pv[reject].max()) if reject.any() else 0.0
     enough = o >= min_subscribers - 1e-9
-    return np.asarray((reject & enough).any(axis=0), dtype=bool)
+    return np.asarray((reject & enough).any(axis=0), dtype=bool), cutoff

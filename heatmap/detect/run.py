@@ -14,7 +14,7 @@ from heatmap.core.priority import prioritise
 from heatmap.core.routing import route
 from heatmap.detect.h3 import label_h3
 from heatmap.detect.identity import reconcile
-from heatmap.detect.significance import EVIDENCE_COLUMNS, Options, evidence, label_expected
+from heatmap.detect.significance import EVIDENCE_COLUMNS, Options, label_expected
 from heatmap.detect.spots import summarise
 from heatmap.detect.trend import label_trends
 from heatmap.domain import OPEN_STATUSES, PRECISION_WEIGHT, SpotStatus
@@ -244,14 +244,14 @@ def _labels(complaints: pd.DataFrame, spots: pd.DataFrame, points: pd.DataFrame,
         return labeller(points, params), None
     at = _now_of(points, now)
     history = background(complaints, spots, params=params, now=now)
-    labels, expectation = label_expected(points, params.options(), exposure=exposure, now=at,
-                                         history=history)
-    explained = evidence(points, labels, expectation, now=at)
+    labels, expectation, explained = label_expected(points, params.options(), exposure=exposure,
+                                                    now=at, history=history)
     if len(explained):
         located = complaints[complaints["lat"].notna()
                              & (complaints["created_at"] <= pd.Timestamp(now))]
         members = points.loc[labels >= 0, ["lat", "lon"]].assign(label=labels[labels >= 0])
-        explained["trend"] = label_trends(members, located, expectation.cells, now=at)
+        explained["trend"] = label_trends(members, located, expectation.cells, now=at,
+                                          window_days=params.window_days)
     return labels, explained
 
 

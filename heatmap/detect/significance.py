@@ -8,10 +8,16 @@ expected count (:mod:`heatmap.detect.expected`), tested in several time windows.
   sharing an edge form one spot: a spot grows only through cells that are themselves in
   excess, so the background never chains into a city-sized spot.
 * **DBSCAN** — the same test decides DBSCAN's core points: a location is core when the
-  distinct complainants within eps of it significantly exceed λ_d times the exposure
-  within eps (in some window, FDR over all locations and windows) and number at least
-  ``min_subscribers``. Clusters are then DBSCAN's (connected cores and their border
-  points, as :func:`~heatmap.detect.dbscan.label_dbscan` builds them).
+  distinct complainants within eps of it exceed λ_d times the exposure within eps with
+  a p-value at or below the cells' Benjamini–Hochberg cutoff (in some window) and
+  number at least ``min_subscribers``. Neighbourhoods of nearby locations overlap, so
+  one concentration would add dozens of discoveries to a false-discovery procedure of
+  their own and loosen it for everyone: the cutoff comes from the cells, which do not
+  overlap. Clusters are then DBSCAN's (connected cores and their border points, as
+  :func:`~heatmap.detect.dbscan.label_dbscan` builds them).
+
+Either way a spot is kept only when its own test — its distinct complainants against
+the expected count of its cells, in its best window — is at or below the cutoff too.
 
 Pure: no I/O, no clock.
 """
@@ -37,7 +43,7 @@ from heatmap.detect.expected import (
     test_cells,
 )
 from heatmap.detect.h3 import _components
-from heatmap.detect.stats import benjamini_hochberg, poisson_upper_tail
+from heatmap.detect.stats import poisson_upper_tail
 
 #: Columns of a spot's evidence.
 EVIDENCE_COLUMNS: tuple[str, ...] = (
@@ -62,9 +68,9 @@ class Options:
 
 def label_expected(points: pd.DataFrame, options: Options, *, exposure: pd.DataFrame | None,
                    now: pd.Timestamp, history: pd.DataFrame | None = None
-                   ) -> tuple[np.ndarray, Expectation]:
-    """Spot label per point (-1 = not in a spot) by the expected rule, and the
-    expectation it used (for :func:`evidence`).
+                   ) -> tuple[np.ndarray, Expectation, pd.DataFrame]:
+    """Spot label per point (-1 = not in a spot) by the expected rule, the expectation
+    it used, and each spot's evidence (:func:`evidence`, indexed by label).
 
     ``points``: lat, lon, subscriber_id, precision, created_at of the window's
     complaints; ``exposure``: lat, lon, weight (None: uniform over the populated area);
@@ -77,8 +83,17 @@ def label_expected(points: pd.DataFrame, options: Options, *, exposure: pd.DataF
     expectation, tests = test_cells(points, cells, windows=windows, now=now, q=options.q,
                                     min_subscribers=options.min_subscribers)
     if options.method == "dbscan":
-        return _label_dbscan(points, options, expectation, now), expectation
-    return _label_cells(points, expectation, tests.significant), expectation
+        labels = _label_dbscan(points, options, expectation, now, tests.cutoff)
+    else:
+        labels = _label_cells(points, expectation, tests.significant)
+    found = evidence(points, labels, expectation, now=now)
+    weak = found.index[found["p_value"] > tests.cutoff]
+    if len(weak):
+        labels = np.where(np.isin(labels, weak), -1, labels)
+        kept = labels >= 0
+        labels[kept] = pd.factorize(labels[kept], sort=False)[0]
+        found = evidence(points, labels, expectation, now=now)
+    return labels, expectation, found
 
 
 def _label_cells(points: pd.DataFrame, expectation: Expectation,
@@ -98,7 +113,7 @@ def _label_cells(points: pd.DataFrame, expectation: Expectation,
 
 
 def _label_dbscan(points: pd.DataFrame, options: Options, expectation: Expectation,
-                  now: pd.Timestamp) -> np.ndarray:
+                  now: pd.Timestamp, cutoff: float) -> np.ndarray:
     lat = points["lat"].to_numpy(float)
     lon = points["lon"].to_numpy(float)
     who = points["subscriber_id"].to_numpy()
@@ -117,10 +132,7 @@ def _label_dbscan(points: pd.DataFrame, options: Options, expectation: Expectati
         strengths.append(s)
         p_values.append(poisson_upper_tail(s, expectation.expected(adjusted, days)))
     s_all = np.stack(strengths)
-    p_all = np.stack(p_values)
-    tested = s_all > 0
-    reject = np.zeros(s_all.shape, dtype=bool)
-    reject[tested] = benjamini_hochberg(p_all[tested], options.q)
+    reject = (np.stack(p_values) <= cutoff) & (s_all > 0)
     core_loc = np.asarray((reject & (s_all >= options.min_subscribers - 1e-9)).any(axis=0))
     core = core_loc[loc] & (weight > 0)
     return label_dbscan(lat, lon, who, eps_m=options.eps_m,

@@ -9,9 +9,11 @@ that slice times the spot's share of the exposure (a slice is *hot* when the Poi
 upper tail is below ``alpha``). Then:
 
 * ``diminishing`` — a significant downward trend (Mann–Kendall, two-sided p < ``alpha``);
-* ``intensifying`` — a significant upward trend in a place that was hot before;
-* ``persistent`` — hot in at least a quarter of the earlier slices, without a trend:
-  a chronic problem (coverage gap, capacity) rather than an incident;
+* ``intensifying`` — a significant upward trend in a place that was hot before the
+  latest slice;
+* ``persistent`` — hot in at least a quarter of the slices *before the detection
+  window* (its history), without a trend: a chronic problem (coverage gap, capacity)
+  rather than an incident. A store without history has no persistent spots;
 * ``new`` — everything else: a place that was not hot before (an emerging spot).
 
 Pure: no I/O, no clock.
@@ -34,7 +36,7 @@ PERSISTENT_SHARE = 0.25
 
 
 def label_trends(members: pd.DataFrame, series: pd.DataFrame, cells: Cells, *,
-                 now: pd.Timestamp, alpha: float = 0.05,
+                 now: pd.Timestamp, window_days: float, alpha: float = 0.05,
                  slice_days: float = SLICE_DAYS) -> pd.Series:
     """Trend label per spot label (index) of ``members`` (lat, lon, label).
 
@@ -45,25 +47,27 @@ def label_trends(members: pd.DataFrame, series: pd.DataFrame, cells: Cells, *,
     if labels.size == 0:
         return pd.Series(dtype=object)
     counts, expected = _slices(members, series, cells, now=now, slice_days=slice_days)
+    in_window = int(np.ceil(window_days / slice_days - 1e-9))
+    past = max(0, counts.shape[1] - in_window)
     out = {}
     for i, label in enumerate(labels.tolist()):
-        out[label] = classify(counts[i], expected[i], alpha=alpha)
+        out[label] = classify(counts[i], expected[i], past=past, alpha=alpha)
     return pd.Series(out, dtype=object)
 
 
-def classify(counts: np.ndarray, expected: np.ndarray, *, alpha: float = 0.05) -> str:
-    """The label of one place from its slice counts and expectations, oldest first."""
+def classify(counts: np.ndarray, expected: np.ndarray, *, past: int = 0,
+             alpha: float = 0.05) -> str:
+    """The label of one place from its slice counts and expectations, oldest first;
+    the first ``past`` slices are its history before the detection window."""
     hot = poisson_upper_tail(counts, expected) < alpha
-    earlier = hot[:-1]
-    if earlier.size == 0:
+    if hot.size < 2:
         return "new"
     tau, p = mann_kendall(counts)
-    share = float(earlier.mean())
     if p < alpha and tau < 0:
         return "diminishing"
-    if p < alpha and tau > 0 and earlier.any():
+    if p < alpha and tau > 0 and hot[:-1].any():
         return "intensifying"
-    if share >= PERSISTENT_SHARE:
+    if past > 0 and float(hot[:past].mean()) >= PERSISTENT_SHARE:
         return "persistent"
     return "new"
 

@@ -15,7 +15,7 @@ from heatmap.core.network import correlate
 from heatmap.core.policy import Policy
 from heatmap.core.priority import prioritise
 from heatmap.core.routing import route
-from heatmap.core.script import ScriptTemplates, agent_script
+from heatmap.core.script import ScriptTemplates, spot_script
 from heatmap.detect.identity import new_spot_id
 from heatmap.detect.join import attach
 from heatmap.detect.spots import buffered_hull, recount
@@ -134,18 +134,9 @@ def spot_detail(store: Store, spot_id: str, *, now: datetime, policy: Policy,
         eta_history=history[history["kind"] == "eta"].loc[:, ["at", "eta", "actor", "note"]],
         complaints=store.load_complaints(spot_ids=[spot_id]),
         network=network,
-        script=agent_script(status=str(spot["status"]), cause=_cause(spot),
-                            eta=None if pd.isna(spot["eta"]) else spot["eta"], templates=templates),
+        script=spot_script(spot.to_dict(), templates),
         sla_left_hours=left,
     )
-
-
-def _cause(spot: pd.Series) -> str | None:
-    for name in ("cause", "suggested_cause"):
-        value = spot.get(name)
-        if isinstance(value, str) and value:
-            return value
-    return None
 
 
 def queue_view(store: Store, queue: str, *, now: datetime, policy: Policy) -> pd.DataFrame:

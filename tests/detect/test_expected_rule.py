@@ -1,0 +1,140 @@
+"""The expected rule: planted concentrations are found, background is not a spot."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from heatmap.core.policy import load_policy
+from heatmap.detect.expected import HISTORY_PRIOR, build_cells
+from heatmap.detect.exposure import address_layer, layer_points
+from heatmap.detect.run import DetectParams, detect, label_points
+from heatmap.detect.significance import EVIDENCE_COLUMNS
+from heatmap.detect.stats import poisson_upper_tail
+from heatmap.samples_planted import PlantSpec, distance_m, generate_planted
+from heatmap.store.base import SPOT_COLUMNS
+
+NOW = datetime(2026, 11, 30, tzinfo=UTC)
+
+
+def town(seed: int, *, houses: int = 3000, dense_share: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """A synthetic town: a dense centre (half the houses evenly within 1 km, ~60 within
+    200 m of any of them) and sparse suburbs evenly over the ring out to 8 km."""
+    rng = np.random.default_rng(seed)
+    dense = int(houses * dense_share)
+    r = np.concatenate([1_000 * np.sqrt(rng.uniform(0, 1, dense)),
+                        np.sqrt(rng.uniform(1_000**2, 8_000**2, houses - dense))])
+    angle = rng.uniform(0, 2 * np.pi, houses)
+    lat = 59.2 + r * np.cos(angle) / 111_320
+    lon = 39.9 + r * np.sin(angle) / (111_320 * np.cos(np.radians(59.2)))
+    return lat, lon
+
+
+def spots_of(frame: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:
+    members = frame.assign(label=labels).loc[lambda f: f["label"] >= 0]
+    return members.groupby("label").agg(lat=("lat", "mean"), lon=("lon", "mean"),
+                                        n=("subscriber_id", "nunique"),
+                                        planted=("planted", lambda s: float((s >= 0).mean())))
+
+
+@pytest.mark.parametrize("method", ["h3", "dbscan"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_planted_concentrations_are_found_and_nothing_else(method: str, seed: int) -> None:
+    lat, lon = town(seed)
+    export = generate_planted(lat, lon, now=NOW, seed=seed, spec=PlantSpec(planted=4))
+    frame = export.complaints
+    exposure = layer_points(address_layer(lat, lon))
+    labels = label_points(frame, DetectParams(method=method), exposure=exposure, now=NOW)
+    spots = spots_of(frame, labels)
+    for centre in export.centres.itertuples():
+        if method == "dbscan" and centre.houses_near >= 40:
+            continue  # 250 m discs in the dense centre hold ~100 houses: 8-17 may drown
+        near = distance_m(spots["lat"].to_numpy(), spots["lon"].to_numpy(), centre.lat, centre.lon)
+        assert (near < 300).any(), f"planted concentration {centre.planted} missed"
+    truth = export.centres
+    for spot in spots.itertuples():
+        near = distance_m(truth["lat"].to_numpy(), truth["lon"].to_numpy(), spot.lat, spot.lon)
+        assert (near < 300).any(), f"a spot of background: {spot}"
+    old = spots_of(frame, label_points(frame, DetectParams(method=method, rule="count")))
+    assert (old["planted"] < 0.5).sum() >= 2, "the old rule lights up the background here"
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), rate=st.sampled_from([1 / 7, 1 / 3, 1.0]),
+       method=st.sampled_from(["h3", "dbscan"]))
+def test_a_uniform_background_makes_almost_no_spots(seed: int, rate: float, method: str) -> None:
+    lat, lon = town(seed, houses=1500)
+    spec = PlantSpec(planted=0, background_rate=rate)
+    frame = generate_planted(lat, lon, now=NOW, seed=seed, spec=spec).complaints
+    exposure = layer_points(address_layer(lat, lon))
+    labels = label_points(frame, DetectParams(method=method), exposure=exposure, now=NOW)
+    assert len(np.unique(labels[labels >= 0])) <= 1
+
+
+def test_without_exposure_the_populated_area_is_uniform() -> None:
+    rng = np.random.default_rng(5)
+    n = 600
+    frame = pd.DataFrame({
+        "lat": 59.2 + rng.uniform(0, 0.05, n), "lon": 39.9 + rng.uniform(0, 0.1, n),
+        "subscriber_id": [f"s{i}" for i in range(n)], "precision": "house",
+        "created_at": [NOW - timedelta(days=float(d)) for d in rng.uniform(0, 30, n)],
+    })
+    burst = pd.DataFrame({"lat": 59.225 + rng.normal(0, 2e-4, 15),
+                          "lon": 39.95 + rng.normal(0, 4e-4, 15),
+                          "subscriber_id": [f"b{i}" for i in range(15)], "precision": "house",
+                          "created_at": NOW - timedelta(hours=10)})
+    both = pd.concat([frame, burst], ignore_index=True)
+    labels = label_points(both, DetectParams(), now=NOW)
+    found = np.unique(labels[labels >= 0])
+    assert len(found) == 1
+    members = both.loc[labels == found[0], "subscriber_id"]
+    assert members.str.startswith("b").sum() >= 10
+    assert members.str.startswith("b").mean() >= 0.5
+
+
+def test_history_factor_by_hand() -> None:
+    """One populated cell with 10 past complainants where its exposure predicts 5 (half
+    the city's 10, the other half in a cell with none): factor (10 + κ) / (5 + κ)."""
+    houses = pd.DataFrame({"lat": [59.2, 59.3], "lon": [39.9, 39.9], "weight": [1.0, 1.0]})
+    window = pd.DataFrame({"lat": [59.2], "lon": [39.9], "subscriber_id": ["x"],
+                           "precision": "house", "created_at": [NOW]})
+    past = pd.DataFrame({"lat": 59.2, "lon": 39.9, "subscriber_id": [f"h{i}" for i in range(10)],
+                         "precision": "house",
+                         "created_at": [NOW - timedelta(days=40 + i * 5) for i in range(10)]})
+    cells = build_cells(window, houses, res=9, history=past, window_days=30)
+    assert sorted(cells.history.round(12)) == pytest.approx(
+        [(0 + HISTORY_PRIOR) / (5 + HISTORY_PRIOR), (10 + HISTORY_PRIOR) / (5 + HISTORY_PRIOR)])
+    assert np.allclose(cells.adjusted, cells.history), "one house each, above the floor"
+    short = past.iloc[:2]  # less history than one window: no factor
+    assert (build_cells(window, houses, res=9, history=short, window_days=30).history == 1).all()
+
+
+def test_spots_carry_their_evidence() -> None:
+    lat, lon = town(3)
+    export = generate_planted(lat, lon, now=NOW, seed=3, spec=PlantSpec(planted=3))
+    frame = export.complaints.assign(
+        segment="mass", ltv=None, topic="no_coverage", region="R", address=None, spot_id=None)
+    exposure = layer_points(address_layer(lat, lon))
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in SPOT_COLUMNS})
+    result = detect(frame, empty, params=DetectParams(), policy=load_policy(), now=NOW,
+                    exposure=exposure)
+    spots = result.spots
+    assert len(spots) >= 2
+    for name in EVIDENCE_COLUMNS[:-1]:
+        assert spots[name].notna().all(), name
+    assert np.allclose(spots["excess"], spots["observed"] - spots["expected"])
+    assert np.allclose(spots["relative_risk"], spots["observed"] / spots["expected"])
+    assert np.allclose(spots["p_value"], poisson_upper_tail(spots["observed"].to_numpy(float),
+                                                            spots["expected"].to_numpy(float)))
+    assert (spots["p_value"] < 1e-6).all() and (spots["relative_risk"] > 5).all()
+    assert set(spots["trend"]) <= {"new", "intensifying"}
+    assert all("excess" in b for b in spots["breakdown"])
+    counted = detect(frame, empty, params=DetectParams(rule="count"), policy=load_policy(),
+                     now=NOW, exposure=exposure).spots
+    assert counted["expected"].isna().all() and counted["trend"].isna().all()
+    assert (counted["observed"] == counted["subscribers"]).all()

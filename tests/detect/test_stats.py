@@ -1,0 +1,73 @@
+"""The statistics of the expected rule against values computed by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from heatmap.detect.stats import (
+    benjamini_hochberg,
+    bh_threshold,
+    mann_kendall,
+    poisson_upper_tail,
+)
+from heatmap.detect.trend import classify
+
+
+def test_poisson_upper_tail_by_hand() -> None:
+    # P(X >= 3 | 2) = 1 - e^-2 (1 + 2 + 2)
+    assert poisson_upper_tail(np.array([3.0]), np.array([2.0]))[0] == pytest.approx(
+        1 - 5 * math.exp(-2), rel=1e-12)
+    # P(X >= 1 | 0.5) = 1 - e^-0.5
+    assert poisson_upper_tail(np.array([1.0]), np.array([0.5]))[0] == pytest.approx(
+        1 - math.exp(-0.5), rel=1e-12)
+    # P(X >= 10 | 1) = 1 - sum_{k<10} e^-1 / k!
+    by_hand = 1 - sum(math.exp(-1) / math.factorial(k) for k in range(10))
+    assert poisson_upper_tail(np.array([10.0]), np.array([1.0]))[0] == pytest.approx(by_hand,
+                                                                                   rel=1e-9)
+
+
+def test_poisson_upper_tail_edges_and_fractions() -> None:
+    p = poisson_upper_tail(np.array([0.0, 2.0, 2.5, 3.0]), np.array([1.0, 0.0, 1.0, 1.0]))
+    assert p[0] == 1.0, "nothing observed is never in excess"
+    assert p[1] == 0.0, "anything where nothing is expected is"
+    assert p[3] < p[2] < poisson_upper_tail(np.array([2.0]), np.array([1.0]))[0], (
+        "a street-level complainant counts half: the tail lies between the whole counts")
+
+
+def test_benjamini_hochberg_by_hand() -> None:
+    # m = 3, q = 0.05: thresholds 0.0167, 0.0333, 0.05
+    assert benjamini_hochberg(np.array([0.001, 0.02, 0.9]), 0.05).tolist() == [True, True, False]
+    # step-up: the largest rank under its line takes every smaller p with it
+    assert benjamini_hochberg(np.array([0.03, 0.03, 0.03]), 0.05).all()
+    assert benjamini_hochberg(np.array([0.04, 0.005, 0.03, 0.01]), 0.05).all()
+    assert not benjamini_hochberg(np.array([0.02, 0.04, 0.5]), 0.05).any()
+    assert benjamini_hochberg(np.array([]), 0.05).size == 0
+    assert bh_threshold(np.array([0.001, 0.02, 0.9]), 0.05) == 0.02
+    assert bh_threshold(np.array([0.5]), 0.05) == 0.0
+
+
+def test_mann_kendall_by_hand() -> None:
+    tau, p = mann_kendall(np.array([1.0, 2, 3, 4, 5, 6]))
+    # all 15 pairs concordant; exact two-sided p = 2 / 6!
+    assert tau == pytest.approx(1.0)
+    assert p == pytest.approx(2 / 720)
+    tau, p = mann_kendall(np.array([6.0, 5, 4, 3, 2, 1]))
+    assert tau == pytest.approx(-1.0) and p == pytest.approx(2 / 720)
+    assert mann_kendall(np.array([3.0, 3, 3, 3])) == (0.0, 1.0)
+    assert mann_kendall(np.array([1.0, 2])) == (0.0, 1.0)
+
+
+@pytest.mark.parametrize(("counts", "past", "label"), [
+    ([0, 1, 0, 1, 0, 12], 0, "new"),  # quiet, then a burst in the latest slice
+    ([6, 7, 6, 6, 7, 6, 6, 7], 4, "persistent"),  # hot throughout its history, flat
+    ([6, 7, 6, 6, 7, 6, 6, 7], 0, "new"),  # the same without history is not chronic
+    ([1, 2, 4, 6, 9, 12, 15, 20], 4, "intensifying"),
+    ([20, 15, 12, 9, 6, 4, 2, 1], 4, "diminishing"),
+    ([9], 0, "new"),
+])
+def test_trend_classes(counts: list[int], past: int, label: str) -> None:
+    values = np.asarray(counts, dtype=float)
+    assert classify(values, np.ones(len(values)), past=past) == label
