@@ -19,7 +19,14 @@ import numpy as np
 import pandas as pd
 
 from heatmap.core.policy import Policy, load_policy
-from heatmap.detect.run import DetectParams, candidate_points, detect, label_points
+from heatmap.detect.run import (
+    RULES,
+    DetectParams,
+    background,
+    candidate_points,
+    detect,
+    label_points,
+)
 from heatmap.detect.spots import summarise
 from heatmap.errors import DetectionError, UsageError
 from heatmap.settings import load_settings
@@ -36,7 +43,7 @@ __all__ = [
 ]
 
 #: A parameter set: a :class:`DetectParams` or a mapping of some of its fields
-#: (method, h3_res, eps_m, min_subscribers, window_days), optionally with a ``name``.
+#: (method, h3_res, eps_m, min_subscribers, window_days, rule, …), optionally with a ``name``.
 Setting = DetectParams | Mapping[str, Any]
 
 _DEFAULT_SETTINGS: tuple[Setting, ...] = ({"method": "h3"}, {"method": "dbscan"})
@@ -54,8 +61,10 @@ def run_detection(
     eps_m: float = 250.0,
     min_subscribers: int = 3,
     window_days: float = 30.0,
+    rule: str = "expected",
     now: datetime | str | None = None,
     policy: Policy | None = None,
+    exposure: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """The spots ``heatmap detect`` would find in ``complaints`` on an empty store.
 
@@ -69,10 +78,16 @@ def run_detection(
     frame with ``lat``/``lon`` (or point geometry) and ``created_at``;
     ``ticket_id``, ``subscriber_id`` (else every complaint is its own complainant) and
     ``precision`` (else ``point``) are used when present.
+
+    ``rule`` is ``expected`` (significant excess over the expected count, the default)
+    or ``count`` (the old ≥ ``min_subscribers`` per cell or neighbourhood). ``exposure``
+    (``lat, lon, weight`` points, e.g. :func:`heatmap.detect.exposure.layer_points` of an
+    address or subscriber layer) says where people are for the expected rule; None:
+    uniform over the populated area, as ``heatmap detect`` on a store without a layer.
     """
     params = _params(method=method, h3_res=h3_res, eps_m=eps_m, min_subscribers=min_subscribers,
-                     window_days=window_days)
-    return _full_run(complaints, params, now, policy)[0]
+                     window_days=window_days, rule=rule)
+    return _full_run(complaints, params, now, policy, exposure)[0]
 
 
 def label_complaints(
@@ -83,13 +98,15 @@ def label_complaints(
     eps_m: float = 250.0,
     min_subscribers: int = 3,
     window_days: float = 30.0,
+    rule: str = "expected",
     now: datetime | str | None = None,
+    exposure: pd.DataFrame | None = None,
 ) -> pd.Series:
     """The id of the spot :func:`run_detection` puts each complaint in (None: in none),
     aligned with ``complaints``' index."""
     params = _params(method=method, h3_res=h3_res, eps_m=eps_m, min_subscribers=min_subscribers,
-                     window_days=window_days)
-    _, members, frame = _full_run(complaints, params, now, None)
+                     window_days=window_days, rule=rule)
+    _, members, frame = _full_run(complaints, params, now, None, exposure)
     spot = frame["ticket_id"].map(members.set_index("ticket_id")["spot_id"])
     return pd.Series(spot.astype(object).where(spot.notna(), None).to_numpy(),
                      index=complaints.index, name="spot_id", dtype=object)
@@ -100,6 +117,7 @@ def compare_methods(
     *,
     settings: Sequence[Setting] | None = None,
     now: datetime | str | None = None,
+    exposure: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per parameter set: how many spots, how much they hold, how alike they are.
 
@@ -110,11 +128,13 @@ def compare_methods(
     adjusted Rand index of the labelling against the first setting (``ari_vs_first``)
     and the one before it (``ari_vs_previous``, empty on the first row). Indexed by a
     readable setting name. The index is computed over every complaint that takes part
-    in at least one setting, noise counting as one more label.
+    in at least one setting, noise counting as one more label. A setting's ``rule``
+    (default ``expected``) is in the ``rule`` column; ``exposure`` is as in
+    :func:`run_detection`.
     """
     rows = []
     labels: dict[str, pd.Series] = {}
-    for name, params, points, clusters in _runs(complaints, settings, now):
+    for name, params, points, clusters in _runs(complaints, settings, now, exposure):
         labels[name] = pd.Series(points["label"].to_numpy(), index=points["ticket_id"].to_numpy())
         inside = points[points["label"] >= 0]
         area = gpd.GeoSeries(list(clusters["geometry"]), crs="EPSG:4326").to_crs(_EQUAL_AREA).area
@@ -125,6 +145,7 @@ def compare_methods(
             "eps_m": params.eps_m if params.method == "dbscan" else None,
             "min_subscribers": params.min_subscribers,
             "window_days": params.window_days,
+            "rule": params.rule,
             "spots": len(clusters),
             "complaints_in_spots": len(inside),
             "complainants_in_spots": int(inside["subscriber_id"].nunique()),
@@ -147,6 +168,7 @@ def labellings(
     *,
     settings: Sequence[Setting] | None = None,
     now: datetime | str | None = None,
+    exposure: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Cluster label per complaint (rows: ticket_id) and setting (columns: setting name).
 
@@ -155,7 +177,7 @@ def labellings(
     :func:`spot_changes`).
     """
     return _aligned({name: pd.Series(points["label"].to_numpy(), index=points["ticket_id"].to_numpy())
-                     for name, _, points, _ in _runs(complaints, settings, now)})
+                     for name, _, points, _ in _runs(complaints, settings, now, exposure)})
 
 
 def ari_matrix(labels: pd.DataFrame) -> pd.DataFrame:
@@ -218,13 +240,14 @@ def spot_changes(before: pd.Series, after: pd.Series, *, min_share: float = 0.1)
 
 def _full_run(
     complaints: pd.DataFrame, params: DetectParams, now: datetime | str | None,
-    policy: Policy | None,
+    policy: Policy | None, exposure: pd.DataFrame | None = None,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame]:
     """Spots, ticket_id → spot_id of their members, and the prepared complaints."""
     frame, at = _prepare(complaints, now)
     if policy is None:
         policy = load_policy(load_settings().policy)
-    result = detect(frame, _no_spots(), params=params, policy=policy, now=at.to_pydatetime())
+    result = detect(frame, _no_spots(), params=params, policy=policy, now=at.to_pydatetime(),
+                    exposure=exposure)
     spots = result.spots.reindex(columns=list(SPOT_COLUMNS)).copy()
     for name in _SPOT_TIMES:
         spots[name] = pd.to_datetime(spots[name], utc=True)
@@ -239,19 +262,24 @@ def _full_run(
 
 
 def _runs(complaints: pd.DataFrame, settings: Sequence[Setting] | None,
-          now: datetime | str | None) -> Iterator[tuple[str, DetectParams, pd.DataFrame, pd.DataFrame]]:
+          now: datetime | str | None, exposure: pd.DataFrame | None = None,
+          ) -> Iterator[tuple[str, DetectParams, pd.DataFrame, pd.DataFrame]]:
     """Per setting: its name, parameters, labelled candidate points and cluster summaries."""
     named = _named(settings)
     frame, at = _prepare(complaints, now)
     for name, params in named:
-        yield name, params, *_cluster(frame, params, at)
+        yield name, params, *_cluster(frame, params, at, exposure)
 
 
-def _cluster(frame: pd.DataFrame, params: DetectParams, now: pd.Timestamp
-             ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Candidate points with their cluster label, and the cluster summaries."""
-    points = candidate_points(frame, _no_spots(), params=params, now=now.to_pydatetime())
-    labels = label_points(points, params) if len(points) else np.zeros(0, dtype=np.int64)
+def _cluster(frame: pd.DataFrame, params: DetectParams, now: pd.Timestamp,
+             exposure: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Candidate points with their cluster label, and the cluster summaries (the expected
+    rule with the older complaints as the places' history, as :func:`detect` does)."""
+    at = now.to_pydatetime()
+    points = candidate_points(frame, _no_spots(), params=params, now=at)
+    history = background(frame, _no_spots(), params=params, now=at)
+    labels = label_points(points, params, exposure=exposure, now=at, history=history) if len(
+        points) else np.zeros(0, dtype=np.int64)
     clusters = summarise(points, labels, method=params.method, h3_res=params.h3_res,
                          eps_m=params.eps_m)
     return points.assign(label=labels), clusters
@@ -315,6 +343,8 @@ def _params(**values: Any) -> DetectParams:
     params = DetectParams(**{**asdict(DetectParams()), **values})
     if params.method not in ("h3", "dbscan"):
         raise UsageError(f"unknown detection method {params.method!r}: use h3 or dbscan")
+    if params.rule not in RULES:
+        raise UsageError(f"unknown detection rule {params.rule!r}: use expected or count")
     if not 0 <= int(params.h3_res) <= 15 or params.eps_m <= 0 or params.min_subscribers < 1 \
             or params.window_days <= 0:
         raise UsageError(f"detection parameters out of range: {params}")
@@ -348,6 +378,8 @@ def _describe(params: DetectParams) -> str:
         text += f" k{params.min_subscribers}"
     if params.window_days != default.window_days:
         text += f" {params.window_days:g} d"
+    if params.rule != default.rule:
+        text += f" {params.rule}"
     return text
 
 
