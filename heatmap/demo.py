@@ -37,9 +37,10 @@ def run_demo(out_dir: Path) -> dict[str, object]:
 
         err.print("[bold]2.[/] Ingest the sample CRM export, geocoding addresses")
         ingested = service.ingest(store, [sample_file("crm_export.csv")], now=now,
-                                  geocoder=geocoder)
+                                  geocoder=geocoder, gazetteer_entries=entries)
 
-        err.print("[bold]3.[/] Detect spots (H3), prioritise and route them")
+        err.print("[bold]3.[/] Detect spots (H3, complainants against the houses' expected"
+                  " count), prioritise and route them")
         policy = load_policy()
         detected = service.detect_spots(store, params=DetectParams(), policy=policy, now=now)
 

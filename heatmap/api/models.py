@@ -126,6 +126,8 @@ class SpotCard(BaseModel):
     excess: float | None = Field(None, description="observed − expected")
     relative_risk: float | None = Field(None, description="observed / expected")
     p_value: float | None = Field(None, description="Chance of so many complainants by chance")
+    scan_days: float | None = Field(None, description="The window (days before detection) the"
+                                                      " complainants were counted in")
     trend: Trend | None = Field(None, description="new, intensifying, persistent (chronic) or"
                                                   " diminishing; null for the count rule and"
                                                   " known issues")

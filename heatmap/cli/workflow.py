@@ -67,6 +67,7 @@ def _evidence_rows(facts: dict[str, float | str | None]) -> list[tuple[str, obje
     return [("observed / expected", f"{number('observed', 1)} / {number('expected', 2)}"),
             ("excess", number("excess", 1)), ("relative risk", number("relative_risk", 1)),
             ("p-value", "—" if not isinstance(p_value, float) else f"{p_value:.2g}"),
+            ("counted over (days)", number("scan_days", 0)),
             ("trend", facts["trend"] or "—")]
 
 

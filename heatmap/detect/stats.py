@@ -49,6 +49,15 @@ def bh_threshold(p_values: np.ndarray, q: float) -> float:
     return float(p[reject].max()) if reject.any() else 0.0
 
 
+def sen_slope(series: np.ndarray) -> float:
+    """Theil–Sen slope of a series against time (the median of the pairwise slopes);
+    0.0 for fewer than two values."""
+    y = np.asarray(series, dtype=np.float64)
+    if y.size < 2:
+        return 0.0
+    return float(stats.theilslopes(y, np.arange(y.size)).slope)
+
+
 def mann_kendall(series: np.ndarray) -> tuple[float, float]:
     """Mann–Kendall monotonic trend test of a time series: Kendall's tau between the
     values and time, and its two-sided p-value (exact for short series without ties,

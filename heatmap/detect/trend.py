@@ -8,8 +8,11 @@ each slice the spot's distinct complainants are compared with the city's complai
 that slice times the spot's share of the exposure (a slice is *hot* when the Poisson
 upper tail is below ``alpha``). Then:
 
-* ``diminishing`` — a significant downward trend (Mann–Kendall, two-sided p < ``alpha``);
-* ``intensifying`` — a significant upward trend in a place that was hot before the
+* ``diminishing`` — a downward trend: Mann–Kendall two-sided p < ``alpha`` and a
+  Theil–Sen slope that moves the level by at least half its mean over the series (a
+  steady place with one quieter week is not diminishing: with many tied counts
+  Mann–Kendall alone calls tiny changes significant);
+* ``intensifying`` — an upward trend, so judged, in a place that was hot before the
   latest slice;
 * ``persistent`` — hot in at least a quarter of the slices *before the detection
   window* (its history), without a trend: a chronic problem (coverage gap, capacity)
@@ -26,11 +29,13 @@ import pandas as pd
 
 from heatmap.detect.cells import cells_of
 from heatmap.detect.expected import Cells, cell_strength, point_weights
-from heatmap.detect.stats import mann_kendall, poisson_upper_tail
+from heatmap.detect.stats import mann_kendall, poisson_upper_tail, sen_slope
 
 TRENDS: tuple[str, ...] = ("new", "intensifying", "persistent", "diminishing")
 #: Length of one time slice.
 SLICE_DAYS = 7.0
+#: A trend must move the level by this share of its mean over the series.
+TREND_CHANGE = 0.5
 #: Share of earlier hot slices that makes a place chronic.
 PERSISTENT_SHARE = 0.25
 
@@ -63,9 +68,11 @@ def classify(counts: np.ndarray, expected: np.ndarray, *, past: int = 0,
     if hot.size < 2:
         return "new"
     tau, p = mann_kendall(counts)
-    if p < alpha and tau < 0:
+    change = sen_slope(counts) * (counts.size - 1)
+    trending = p < alpha and abs(change) >= TREND_CHANGE * max(float(np.mean(counts)), 1.0)
+    if trending and tau < 0:
         return "diminishing"
-    if p < alpha and tau > 0 and hot[:-1].any():
+    if trending and tau > 0 and hot[:-1].any():
         return "intensifying"
     if past > 0 and float(hot[:past].mean()) >= PERSISTENT_SHARE:
         return "persistent"

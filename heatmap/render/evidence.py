@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from heatmap.core.policy import TRENDS
 
 #: Numeric evidence columns of a spot, in the order they are told.
-EVIDENCE_NUMBERS: tuple[str, ...] = ("observed", "expected", "excess", "relative_risk", "p_value")
+EVIDENCE_NUMBERS: tuple[str, ...] = ("observed", "expected", "excess", "relative_risk", "p_value",
+                                     "scan_days")
 #: All evidence columns of a spot.
 EVIDENCE_COLUMNS: tuple[str, ...] = (*EVIDENCE_NUMBERS, "trend")
 #: The trend labels as the pages say them.
@@ -80,13 +81,15 @@ def russian_p_value(p: float) -> str:
 
 
 def evidence_text(spot: Mapping[str, object]) -> str:
-    """Why the spot is one, in Russian: "Жалующихся: 14 при ожидаемых 2,1 (превышение 11,9;
-    относительный риск 6,7; p = 3·10⁻⁸); тренд: новое"."""
+    """Why the spot is one, in Russian: "Жалующихся за 7 дней: 14 при ожидаемых 2,1
+    (превышение 11,9; относительный риск 6,7; p = 3·10⁻⁸); тренд: новое"."""
     facts = evidence(spot)
     observed, expected = facts["observed"], facts["expected"]
     if not isinstance(observed, float):
         observed = finite(spot.get("subscribers"))
-    text = "Жалующихся: " + ("—" if observed is None else russian_number(observed))
+    days = facts["scan_days"]
+    text = "Жалующихся" + (f" за {_days(days)}" if isinstance(days, float) else "") + ": "
+    text += "—" if observed is None else russian_number(observed)
     if isinstance(expected, float):
         details = []
         if isinstance(facts["excess"], float):
@@ -104,3 +107,15 @@ def evidence_text(spot: Mapping[str, object]) -> str:
     if isinstance(trend, str):
         text += "; тренд: " + TREND_RU[trend]
     return text
+
+
+def _days(days: float) -> str:
+    """The scan window in Russian: "последний день", "последние 3 дня", "последние 30 дней"."""
+    if days != round(days):
+        return "последние " + russian_number(days) + " дня"
+    n = round(days)
+    if n == 1:
+        return "последний день"
+    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
+        return f"последние {n} дня"
+    return f"последние {n} {'день' if n % 10 == 1 and n % 100 != 11 else 'дней'}"

@@ -14,7 +14,7 @@ from heatmap.errors import InputError
 def file_exposure(*, gazetteer: Path | None = None,
                   density: Path | None = None) -> pd.DataFrame | None:
     """Exposure points from a density CSV, else a gazetteer's houses, else None."""
-    from heatmap.detect.exposure import address_layer, layer_points, subscriber_layer
+    from heatmap.detect.exposure import layer_points, subscriber_layer
 
     if density is not None:
         from heatmap.analysis_reach import read_density
@@ -22,11 +22,9 @@ def file_exposure(*, gazetteer: Path | None = None,
         return layer_points(subscriber_layer(read_density(density)))
     if gazetteer is not None:
         from heatmap.geocode.gazetteer import load_gazetteer
+        from heatmap.service.exposure import house_layer
 
-        entries = load_gazetteer(gazetteer)
-        houses = entries[entries["point_precision"] == "house"]
-        return layer_points(address_layer(houses["lat"].to_numpy(float),
-                                          houses["lon"].to_numpy(float)))
+        return layer_points(house_layer(load_gazetteer(gazetteer)))
     return None
 
 

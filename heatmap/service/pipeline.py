@@ -191,7 +191,7 @@ def detect_spots(store: Store, *, params: DetectParams, policy: Policy, now: dat
 def exposure_points(store: Store, gazetteer: Path | None) -> tuple[pd.DataFrame | None, str]:
     """Exposure points for the expected rule and the name of their source: the store's
     subscriber layer, else its address layer, else ``gazetteer``'s houses, else none."""
-    from heatmap.detect.exposure import SOURCES, address_layer, layer_points
+    from heatmap.detect.exposure import SOURCES, layer_points
 
     for source in SOURCES:
         layer = store.load_exposure(source)
@@ -199,9 +199,7 @@ def exposure_points(store: Store, gazetteer: Path | None) -> tuple[pd.DataFrame 
             return layer_points(layer), source
     if gazetteer is not None:
         from heatmap.geocode.gazetteer import load_gazetteer
+        from heatmap.service.exposure import house_layer
 
-        entries = load_gazetteer(gazetteer)
-        houses = entries[entries["point_precision"] == "house"]
-        return layer_points(address_layer(houses["lat"].to_numpy(float),
-                                          houses["lon"].to_numpy(float))), "gazetteer"
+        return layer_points(house_layer(load_gazetteer(gazetteer))), "gazetteer"
     return None, "uniform"

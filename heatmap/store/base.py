@@ -42,11 +42,13 @@ SPOT_COLUMNS: tuple[str, ...] = (
     "dominant_topic", "priority", "breakdown", "queue", "sla_hours", "due_at", "eta",
     "cause", "engineer", "merged_into", "created_at", "updated_at", "kind", "suggested_cause",
     "alarm_site", "escalated", "observed", "expected", "excess", "relative_risk", "p_value",
-    "trend",
+    "scan_days", "trend",
 )
 #: Spot columns of schema 7 (why a spot is one: weighted distinct complainants observed,
-#: expected there, excess, relative risk, p-value) as floats; NULL on older spots.
-SPOT_MEASURES: tuple[str, ...] = ("observed", "expected", "excess", "relative_risk", "p_value")
+#: expected there, excess, relative risk, p-value, and the scan window in days they were
+#: counted in) as floats; NULL on older spots.
+SPOT_MEASURES: tuple[str, ...] = ("observed", "expected", "excess", "relative_risk", "p_value",
+                                  "scan_days")
 #: Trend labels of a spot against its own history (or None).
 SPOT_TRENDS: tuple[str, ...] = ("new", "intensifying", "persistent", "diminishing")
 #: The schema that added :data:`SPOT_MEASURES` and ``trend`` to spots.

@@ -120,7 +120,7 @@ _SPOT_COLUMN_KINDS: dict[str, str] = {
     "kind": "text", "suggested_cause": "text", "alarm_site": "text", "escalated": "int",
     # schema 7
     "observed": "float", "expected": "float", "excess": "float", "relative_risk": "float",
-    "p_value": "float", "trend": "text",
+    "p_value": "float", "scan_days": "float", "trend": "text",
 }
 _EVENT_COLUMN_KINDS: dict[str, str] = {
     "spot_id": "text", "at": "time", "kind": "text", "from_status": "text",

@@ -32,9 +32,10 @@ def test_a_spot_without_evidence_falls_back_to_its_complainants(missing: object)
     spot: dict[str, object] = {"id": "SP-2", "subscribers": 5}
     if missing != "absent":
         spot.update({k: missing for k in ("observed", "expected", "excess", "relative_risk",
-                                          "p_value", "trend")})
+                                          "p_value", "scan_days", "trend")})
     assert evidence(spot) == {"observed": None, "expected": None, "excess": None,
-                              "relative_risk": None, "p_value": None, "trend": None}
+                              "relative_risk": None, "p_value": None, "scan_days": None,
+                              "trend": None}
     assert evidence_text(spot) == "Жалующихся: 5 (ожидаемое число не рассчитано)"
 
 
@@ -83,3 +84,12 @@ def test_the_folium_popup_says_why_the_spot_is_one() -> None:
     assert "Почему это пятно:</i> Жалующихся: 14 при ожидаемых 2,1" in popup
     assert "тренд: новое" in popup and "превышение</td>" in popup
     assert "&lt;b&gt;" in popup
+
+
+def test_the_scan_window_is_told() -> None:
+    spot = {**EXAMPLE, "scan_days": 3.0}
+    assert evidence(spot)["scan_days"] == 3.0
+    assert evidence_text(spot).startswith("Жалующихся за последние 3 дня: 14 при ожидаемых 2,1")
+    assert evidence_text({**EXAMPLE, "scan_days": 1.0}).startswith("Жалующихся за последний день")
+    assert evidence_text({**EXAMPLE, "scan_days": 30.0}).startswith(
+        "Жалующихся за последние 30 дней")

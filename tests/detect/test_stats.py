@@ -12,6 +12,7 @@ from heatmap.detect.stats import (
     bh_threshold,
     mann_kendall,
     poisson_upper_tail,
+    sen_slope,
 )
 from heatmap.detect.trend import classify
 
@@ -49,6 +50,13 @@ def test_benjamini_hochberg_by_hand() -> None:
     assert bh_threshold(np.array([0.5]), 0.05) == 0.0
 
 
+def test_sen_slope_by_hand() -> None:
+    # pairwise slopes of (0, 1, 5): 1, 2.5, 4 -> median 2.5
+    assert sen_slope(np.array([0.0, 1.0, 5.0])) == pytest.approx(2.5)
+    assert sen_slope(np.array([4.0, 4, 3, 3, 3, 3, 3, 3])) == 0.0
+    assert sen_slope(np.array([1.0])) == 0.0
+
+
 def test_mann_kendall_by_hand() -> None:
     tau, p = mann_kendall(np.array([1.0, 2, 3, 4, 5, 6]))
     # all 15 pairs concordant; exact two-sided p = 2 / 6!
@@ -67,6 +75,7 @@ def test_mann_kendall_by_hand() -> None:
     ([1, 2, 4, 6, 9, 12, 15, 20], 4, "intensifying"),
     ([20, 15, 12, 9, 6, 4, 2, 1], 4, "diminishing"),
     ([9], 0, "new"),
+    ([8, 8] + [6] * 24, 21, "persistent"),  # steady with one busier fortnight: no trend
 ])
 def test_trend_classes(counts: list[int], past: int, label: str) -> None:
     values = np.asarray(counts, dtype=float)

@@ -1,5 +1,5 @@
 -- Version 7 (PostGIS): significance-based detection — observed, expected, excess,
--- relative risk, p-value and trend on spots (NULL on spots detected before), and the
+-- relative risk, p-value, scan window and trend on spots (NULL on spots detected before), and the
 -- exposure layers per source. Mirrors sqlite/0007_expected.sql; cell names compare byte
 -- by byte (COLLATE "C") as identifiers do since version 6.
 ALTER TABLE spots
@@ -8,6 +8,7 @@ ALTER TABLE spots
     ADD COLUMN excess double precision,
     ADD COLUMN relative_risk double precision,
     ADD COLUMN p_value double precision,
+    ADD COLUMN scan_days double precision,
     ADD COLUMN trend text
         CHECK (trend IN ('new', 'intensifying', 'persistent', 'diminishing'));
 
