@@ -73,7 +73,11 @@ def point_weights(points: pd.DataFrame) -> np.ndarray:
     """Precision weight of each complaint (house/point 1, street 0.5, else 0)."""
     if "precision" not in points:
         return np.ones(len(points))
-    return points["precision"].map(PRECISION_WEIGHT).fillna(0.0).to_numpy(float)
+    codes, values = pd.factorize(points["precision"])
+    if not len(values):
+        return np.zeros(len(points))
+    table = np.array([PRECISION_WEIGHT.get(v, 0.0) for v in values] + [0.0], dtype=np.float64)
+    return np.asarray(table[codes], dtype=np.float64)  # code -1 (missing) takes the last: 0
 
 
 def scan_windows(window_days: float, scan_days: tuple[float, ...]) -> tuple[float, ...]:
@@ -89,28 +93,91 @@ def in_window(points: pd.DataFrame, now: pd.Timestamp, days: float) -> np.ndarra
     return np.asarray((created > now - pd.Timedelta(days=days)).to_numpy(), dtype=bool)
 
 
+@dataclass(frozen=True)
+class Complaints:
+    """The columns of the window's complaints the expected rule reads, read once:
+    coordinates, complainant codes, precision weights, creation times and H3 cells."""
+
+    lat: np.ndarray
+    lon: np.ndarray
+    who: np.ndarray  # int64 codes of subscriber_id (−1: missing)
+    weight: np.ndarray
+    created: pd.Series | None  # created_at in UTC (None: not given)
+    cells: np.ndarray  # uint64 cell of each complaint at ``res``
+    res: int
+
+    @classmethod
+    def of(cls, points: pd.DataFrame, res: int) -> Complaints:
+        lat = points["lat"].to_numpy(float)
+        lon = points["lon"].to_numpy(float)
+        who = np.asarray(pd.factorize(points["subscriber_id"].to_numpy())[0], dtype=np.int64)
+        created = (pd.to_datetime(points["created_at"], utc=True).reset_index(drop=True)
+                   if "created_at" in points else None)
+        return cls(lat=lat, lon=lon, who=who, weight=point_weights(points), created=created,
+                   cells=cells_of(lat, lon, res), res=res)
+
+    def in_window(self, now: pd.Timestamp, days: float) -> np.ndarray:
+        """Mask of the complaints made in the last ``days`` days before ``now``."""
+        if self.created is None:
+            return np.ones(len(self.lat), dtype=bool)
+        return np.asarray((self.created > now - pd.Timedelta(days=days)).to_numpy(), dtype=bool)
+
+
 def cell_strength(cells: np.ndarray, subscriber: np.ndarray, weight: np.ndarray,
                   index: pd.Index) -> np.ndarray:
     """Distinct complainants per cell of ``index``, each once with their largest weight."""
     keep = weight > 0
     if not keep.any():
         return np.zeros(len(index))
-    frame = pd.DataFrame({"cell": index.get_indexer(cells[keep]),
-                          "who": pd.factorize(subscriber[keep])[0], "w": weight[keep]})
-    best = frame.groupby(["cell", "who"], sort=False)["w"].max()
-    cell = best.index.get_level_values("cell").to_numpy()
-    return np.bincount(cell, weights=best.to_numpy(float), minlength=len(index))
+    place = np.asarray(index.get_indexer(cells[keep]), dtype=np.int64)
+    who = np.asarray(pd.factorize(subscriber[keep])[0], dtype=np.int64)
+    return Strength(place, who, weight[keep], len(index)).count(np.ones(len(place), dtype=bool))
+
+
+class Strength:
+    """Distinct complainants per place under several masks of the same complaints.
+
+    The (place, complainant) keys are sorted once; each mask then keeps its rows of the
+    sorted keys, and every distinct key counts once with its largest weight there.
+    ``place``: 0..size-1 per complaint; ``who``: complainant codes (−1, a missing
+    subscriber, is one complainant of its own, as a group key).
+    """
+
+    def __init__(self, place: np.ndarray, who: np.ndarray, weight: np.ndarray,
+                 size: int) -> None:
+        span = int(who.max(initial=-1)) + 2
+        key = np.asarray(place, dtype=np.int64) * span + (np.asarray(who, dtype=np.int64) + 1)
+        self._order = np.argsort(key)
+        self._key = key[self._order]
+        self._weight = np.asarray(weight, dtype=np.float64)[self._order]
+        self._span = span
+        self._size = size
+
+    def count(self, mask: np.ndarray) -> np.ndarray:
+        """Per place: the distinct complainants among the rows of ``mask`` with weight > 0,
+        each with their largest weight."""
+        rows = np.asarray(mask, dtype=bool)[self._order] & (self._weight > 0)
+        key = self._key[rows]
+        if key.size == 0:
+            return np.zeros(self._size)
+        weight = self._weight[rows]
+        starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+        best = np.maximum.reduceat(weight, starts)
+        return np.bincount(key[starts] // self._span, weights=best, minlength=self._size)
 
 
 def build_cells(points: pd.DataFrame, exposure: pd.DataFrame | None, *, res: int,
-                history: pd.DataFrame | None, window_days: float) -> Cells:
-    """Cells holding a complaint or exposure, with their adjusted exposure."""
+                history: pd.DataFrame | None, window_days: float,
+                complaints: Complaints | None = None) -> Cells:
+    """Cells holding a complaint or exposure, with their adjusted exposure
+    (``complaints``: the points' columns already read at ``res``, to save reading them)."""
     if exposure is None or exposure.empty:
         past = points if history is None or history.empty else pd.concat([points, history])
         exposure = uniform_points(past["lat"].to_numpy(float), past["lon"].to_numpy(float))
     x_cells = cells_of(exposure["lat"].to_numpy(float), exposure["lon"].to_numpy(float), res)
-    p_cells = cells_of(points["lat"].to_numpy(float), points["lon"].to_numpy(float), res)
-    index = pd.Index(np.unique(np.concatenate([x_cells, p_cells])))
+    p_cells = (complaints.cells if complaints is not None and complaints.res == res
+               else cells_of(points["lat"].to_numpy(float), points["lon"].to_numpy(float), res))
+    index = pd.Index(_sorted_unique(np.concatenate([x_cells, p_cells])))
     x = np.bincount(index.get_indexer(x_cells), weights=exposure["weight"].to_numpy(float),
                     minlength=len(index))
     populated = x > 0
@@ -119,6 +186,14 @@ def build_cells(points: pd.DataFrame, exposure: pd.DataFrame | None, *, res: int
     factor = _history_factor(history, index, base, res=res, window_days=window_days)
     return Cells(res=res, index=index, adjusted=base * factor, exposure=x, history=factor,
                  points=exposure, floor=floor)
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of a flat array, by one sort."""
+    v = np.sort(values)
+    if v.size == 0:
+        return v
+    return v[np.concatenate([[True], v[1:] != v[:-1]])]
 
 
 def _history_factor(history: pd.DataFrame | None, index: pd.Index, base: np.ndarray, *,
@@ -166,21 +241,21 @@ class CellTests:
 
 
 def test_cells(points: pd.DataFrame, cells: Cells, *, windows: tuple[float, ...],
-               now: pd.Timestamp, q: float, min_subscribers: int) -> tuple[Expectation, CellTests]:
+               now: pd.Timestamp, q: float, min_subscribers: int,
+               complaints: Complaints | None = None) -> tuple[Expectation, CellTests]:
     """Poisson tests of every cell in every window, false discovery rate ``q`` overall.
 
     A cell is in excess when some window's test is rejected by Benjamini–Hochberg over
     all (cell, window) tests with a complainant, and that window holds at least
     ``min_subscribers`` of them. Rates are estimated twice, the second time without
-    the cells in excess.
+    the cells in excess. ``complaints``: the points' columns already read at the
+    cells' resolution.
     """
-    pcells = cells_of(points["lat"].to_numpy(float), points["lon"].to_numpy(float), cells.res)
-    who = points["subscriber_id"].to_numpy()
-    weight = point_weights(points)
-    observed = {}
-    for days in windows:
-        inside = in_window(points, now, days)
-        observed[days] = cell_strength(pcells[inside], who[inside], weight[inside], cells.index)
+    if complaints is None or complaints.res != cells.res:
+        complaints = Complaints.of(points, cells.res)
+    strength = Strength(cells.position(complaints.cells), complaints.who, complaints.weight,
+                        len(cells.index))
+    observed = {days: strength.count(complaints.in_window(now, days)) for days in windows}
     expectation = Expectation(cells=cells, windows=windows)
     excluded = np.zeros(len(cells.index), dtype=bool)
     for _ in range(2):

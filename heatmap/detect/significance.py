@@ -29,16 +29,25 @@ from dataclasses import dataclass
 import h3
 import numpy as np
 import pandas as pd
+from h3.api import basic_int as h3_int
 from scipy.spatial import cKDTree
 
 from heatmap.detect.cells import cells_of
-from heatmap.detect.dbscan import EARTH_RADIUS_M, label_dbscan, neighbourhood_strength
+
+# the scan windows share one neighbour search: the engine's own parts, not its API
+from heatmap.detect.dbscan import (
+    EARTH_RADIUS_M,
+    _coordinates,
+    _Counter,
+    _eps_radians,
+    _locations,
+    label_dbscan,
+)
 from heatmap.detect.expected import (
+    Complaints,
     Expectation,
+    Strength,
     build_cells,
-    cell_strength,
-    in_window,
-    point_weights,
     scan_windows,
     test_cells,
 )
@@ -78,57 +87,59 @@ def label_expected(points: pd.DataFrame, options: Options, *, exposure: pd.DataF
     """
     windows = scan_windows(options.window_days, options.scan_days if "created_at" in points
                            else ())
+    complaints = Complaints.of(points, options.h3_res)
     cells = build_cells(points, exposure, res=options.h3_res, history=history,
-                        window_days=options.window_days)
+                        window_days=options.window_days, complaints=complaints)
     expectation, tests = test_cells(points, cells, windows=windows, now=now, q=options.q,
-                                    min_subscribers=options.min_subscribers)
+                                    min_subscribers=options.min_subscribers,
+                                    complaints=complaints)
+    place = cells.position(complaints.cells)
     if options.method == "dbscan":
-        labels = _label_dbscan(points, options, expectation, now, tests.cutoff)
+        labels = _label_dbscan(complaints, place, options, expectation, now, tests.cutoff)
     else:
-        labels = _label_cells(points, expectation, tests.significant)
-    found = evidence(points, labels, expectation, now=now)
+        labels = _label_cells(complaints, place, expectation, tests.significant)
+    found = _evidence(complaints, place, labels, expectation, now=now)
     weak = found.index[found["p_value"] > tests.cutoff]
     if len(weak):
         labels = np.where(np.isin(labels, weak), -1, labels)
         kept = labels >= 0
         labels[kept] = pd.factorize(labels[kept], sort=False)[0]
-        found = evidence(points, labels, expectation, now=now)
+        found = _evidence(complaints, place, labels, expectation, now=now)
     return labels, expectation, found
 
 
-def _label_cells(points: pd.DataFrame, expectation: Expectation,
+def _label_cells(complaints: Complaints, place: np.ndarray, expectation: Expectation,
                  significant: np.ndarray) -> np.ndarray:
-    labels = np.full(len(points), -1, dtype=np.int64)
+    labels = np.full(len(place), -1, dtype=np.int64)
     if not significant.any():
         return labels
     cells = expectation.cells
     hot = np.asarray(cells.index, dtype=np.uint64)[significant]
     component = np.full(len(cells.index), -1, dtype=np.int64)
     component[significant] = _components(hot)
-    pcells = cells_of(points["lat"].to_numpy(float), points["lon"].to_numpy(float), cells.res)
-    of_point = component[cells.position(pcells)]
-    in_spot = (of_point >= 0) & (point_weights(points) > 0)
+    of_point = component[place]
+    in_spot = (of_point >= 0) & (complaints.weight > 0)
     labels[in_spot] = pd.factorize(of_point[in_spot], sort=False)[0]
     return labels
 
 
-def _label_dbscan(points: pd.DataFrame, options: Options, expectation: Expectation,
-                  now: pd.Timestamp, cutoff: float) -> np.ndarray:
-    lat = points["lat"].to_numpy(float)
-    lon = points["lon"].to_numpy(float)
-    who = points["subscriber_id"].to_numpy()
-    weight = point_weights(points)
+def _label_dbscan(complaints: Complaints, place: np.ndarray, options: Options,
+                  expectation: Expectation, now: pd.Timestamp, cutoff: float) -> np.ndarray:
+    lat, lon, weight = complaints.lat, complaints.lon, complaints.weight
+    who = _distinct_codes(complaints.who)
     packed = np.ascontiguousarray(np.column_stack([lat, lon])).view(np.complex128).ravel()
     loc, uniq = pd.factorize(packed)
-    adjusted = _disc_exposure(uniq.real.copy(), uniq.imag.copy(), options.eps_m, expectation)
+    first = np.empty(len(uniq), dtype=np.int64)  # a point of each location
+    first[loc[::-1]] = np.arange(len(loc) - 1, -1, -1)
+    adjusted = _disc_exposure(uniq.real.copy(), uniq.imag.copy(), options.eps_m, expectation,
+                              place[first])
+    masks = [complaints.in_window(now, days) & (weight > 0) for days in expectation.windows]
     strengths, p_values = [], []
-    for days in expectation.windows:
-        inside = in_window(points, now, days) & (weight > 0)
+    for days, inside, found in zip(expectation.windows, masks,
+                                   _window_strengths(lat, lon, who, weight, masks,
+                                                     eps_m=options.eps_m), strict=True):
         s = np.zeros(len(uniq))
-        if inside.any():
-            found = neighbourhood_strength(lat[inside], lon[inside], who[inside],
-                                           eps_m=options.eps_m, weight=weight[inside])
-            s[loc[inside]] = found
+        s[loc[inside]] = found[inside]
         strengths.append(s)
         p_values.append(poisson_upper_tail(s, expectation.expected(adjusted, days)))
     s_all = np.stack(strengths)
@@ -139,19 +150,65 @@ def _label_dbscan(points: pd.DataFrame, options: Options, expectation: Expectati
                         min_subscribers=options.min_subscribers, weight=weight, core=core)
 
 
+def _distinct_codes(who: np.ndarray) -> np.ndarray:
+    """Complainant codes where each missing one (−1) is a complainant of its own."""
+    missing = who < 0
+    if not missing.any():
+        return who
+    out = who.copy()
+    out[missing] = int(who.max(initial=-1)) + 1 + np.arange(int(missing.sum()))
+    return out
+
+
+def _window_strengths(lat: np.ndarray, lon: np.ndarray, who: np.ndarray, weight: np.ndarray,
+                      masks: list[np.ndarray], *, eps_m: float) -> list[np.ndarray]:
+    """Per mask, per point: what :func:`~heatmap.detect.dbscan.neighbourhood_strength`
+    gives the masked points alone (0 outside the mask).
+
+    The neighbour pairs are found once, over the locations of every masked point: a
+    location outside a mask holds none of its complainants, so it adds nothing to a
+    neighbourhood's count in that mask (the scan windows are nested: one search serves
+    them all).
+    """
+    lat_d, lon_d = _coordinates(lat, lon)
+    out = [np.zeros(len(lat_d), dtype=np.float64) for _ in masks]
+    kept = np.flatnonzero(np.logical_or.reduce(masks)) if masks else np.zeros(0, np.int64)
+    if kept.size == 0:
+        return out
+    _, space, slot = _locations(lat_d[kept], lon_d[kept], _eps_radians(eps_m))
+    n_loc = space.loc.shape[0]
+    counters = []
+    for mask in masks:
+        inside = mask[kept]
+        counters.append(_Counter.build(slot[inside], who[kept][inside], weight[kept][inside],
+                                       n_loc) if inside.any() else None)
+    strength = np.zeros((len(masks), n_loc), dtype=np.float64)
+    for block in space.blocks():
+        for k, counter in enumerate(counters):
+            if counter is not None:
+                strength[k, block.start:block.stop] = counter.count(block)
+    for k, mask in enumerate(masks):
+        out[k][kept] = strength[k, slot]
+        out[k][~mask] = 0.0
+    return out
+
+
 def _disc_exposure(lat: np.ndarray, lon: np.ndarray, eps_m: float,
-                   expectation: Expectation) -> np.ndarray:
+                   expectation: Expectation, place: np.ndarray) -> np.ndarray:
     """Adjusted exposure within ``eps_m`` of each location: exposure points summed on
-    res-10 cells, floored like a cell's and scaled by the location's history factor."""
+    res-10 cells, floored like a cell's and scaled by the location's history factor
+    (``place``: each location's position among the expectation's cells)."""
     cells = expectation.cells
     source = cells.points
     grid = cells_of(source["lat"].to_numpy(float), source["lon"].to_numpy(float), _DISC_RES)
     grid_cells, grid_at = np.unique(grid, return_inverse=True)
     grid_w = np.bincount(grid_at, weights=source["weight"].to_numpy(float))
-    grid_xyz = _unit([h3.cell_to_latlng(h3.int_to_str(int(c))) for c in grid_cells.tolist()])
     mine = cells_of(lat, lon, _DISC_RES)
     my_cells, my_at = np.unique(mine, return_inverse=True)
-    my_xyz = _unit([h3.cell_to_latlng(h3.int_to_str(int(c))) for c in my_cells.tolist()])
+    every = np.union1d(grid_cells, my_cells)
+    xyz = _unit(_centres(every))
+    grid_xyz = xyz[np.searchsorted(every, grid_cells)]
+    my_xyz = xyz[np.searchsorted(every, my_cells)]
     chord = 2.0 * np.sin(0.5 * eps_m / EARTH_RADIUS_M)
     disc = np.zeros(len(my_cells), dtype=np.float64)
     if len(grid_cells):
@@ -161,12 +218,19 @@ def _disc_exposure(lat: np.ndarray, lon: np.ndarray, eps_m: float,
                            minlength=len(my_cells)).astype(np.float64)
     ratio = np.pi * eps_m**2 / h3.average_hexagon_area(cells.res, unit="m^2")
     base = np.maximum(disc[my_at], cells.floor * ratio)
-    history = cells.history[cells.position(cells_of(lat, lon, cells.res))]
+    history = cells.history[place]
     return np.asarray(base * np.where(history > 0, history, 1.0), dtype=np.float64)
 
 
-def _unit(latlng: list[tuple[float, float]]) -> np.ndarray:
-    if not latlng:
+def _centres(cells: np.ndarray) -> np.ndarray:
+    """(lat, lon) degrees of the centres of uint64 cells, as h3's ``cell_to_latlng``."""
+    flat = np.fromiter((x for c in cells.tolist() for x in h3_int.cell_to_latlng(c)),
+                       dtype=np.float64, count=2 * len(cells))
+    return flat.reshape(-1, 2)
+
+
+def _unit(latlng: np.ndarray) -> np.ndarray:
+    if not len(latlng):
         return np.zeros((0, 3))
     ll = np.radians(np.asarray(latlng, dtype=float))
     cos_lat = np.cos(ll[:, 0])
@@ -179,23 +243,28 @@ def evidence(points: pd.DataFrame, labels: np.ndarray, expectation: Expectation,
     """Per spot label (index): observed distinct complainants, expected, excess, relative
     risk and p-value over the spot's cells, in the scan window where it is most
     significant (``scan_days``)."""
+    complaints = Complaints.of(points, expectation.cells.res)
+    return _evidence(complaints, expectation.cells.position(complaints.cells), labels,
+                     expectation, now=now)
+
+
+def _evidence(complaints: Complaints, place: np.ndarray, labels: np.ndarray,
+              expectation: Expectation, *, now: pd.Timestamp) -> pd.DataFrame:
+    """:func:`evidence` of complaints already read (``place``: their cells' positions)."""
     cells = expectation.cells
     members = np.flatnonzero(np.asarray(labels) >= 0)
     if members.size == 0:
         return pd.DataFrame(columns=list(EVIDENCE_COLUMNS))
-    sub = points.iloc[members]
     label = np.asarray(labels)[members]
-    pcells = cells.position(cells_of(sub["lat"].to_numpy(float), sub["lon"].to_numpy(float),
-                                     cells.res))
-    spot_cells = pd.DataFrame({"label": label, "cell": pcells}).drop_duplicates()
+    spot_cells = pd.DataFrame({"label": label, "cell": place[members]}).drop_duplicates()
     adjusted = spot_cells.groupby("label")["cell"].agg(
         lambda c: float(cells.adjusted[c.to_numpy()].sum()))
     index = pd.Index(np.unique(label))
+    strength = Strength(np.asarray(index.get_indexer(label), dtype=np.int64),
+                        complaints.who[members], complaints.weight[members], len(index))
     best: pd.DataFrame | None = None
     for days in expectation.windows:
-        inside = in_window(sub, now, days)
-        o = cell_strength(label[inside], sub["subscriber_id"].to_numpy()[inside],
-                          point_weights(sub)[inside], index)
+        o = strength.count(complaints.in_window(now, days)[members])
         e = expectation.expected(adjusted.reindex(index).to_numpy(float), days)
         frame = pd.DataFrame({"observed": o, "expected": e,
                               "p_value": poisson_upper_tail(o, e), "scan_days": days},
