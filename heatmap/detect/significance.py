@@ -47,6 +47,7 @@ from heatmap.detect.expected import (
     Complaints,
     Expectation,
     Strength,
+    _sorted_unique,
     build_cells,
     scan_windows,
     test_cells,
@@ -205,7 +206,7 @@ def _disc_exposure(lat: np.ndarray, lon: np.ndarray, eps_m: float,
     grid_w = np.bincount(grid_at, weights=source["weight"].to_numpy(float))
     mine = cells_of(lat, lon, _DISC_RES)
     my_cells, my_at = np.unique(mine, return_inverse=True)
-    every = np.union1d(grid_cells, my_cells)
+    every = _sorted_unique(np.concatenate([grid_cells, my_cells]))
     xyz = _unit(_centres(every))
     grid_xyz = xyz[np.searchsorted(every, grid_cells)]
     my_xyz = xyz[np.searchsorted(every, my_cells)]
