@@ -19,6 +19,10 @@ Methods
   h3_loop       H3 cell of each point, h3.latlng_to_cell in a Python loop
   h3ronpy       H3 cell of each point, h3ronpy (vectorised, native)
   label_h3      heatmap.detect.h3.label_h3: hot cells by distinct subscribers, joined
+  count_*, expect_*, detect_*, detcnt_*
+                the count rule and the expected rule (the default) through
+                heatmap.detect.run, h3 and dbscan: see benchmarks/detect_rules.py; an
+                expected-rule row shows its time over the count rule's ("x count")
 
 Agreement: ``ours`` against scikit-learn must be identical (same noise, same partition);
 PostGIS works on planar UTM metres, so it is compared by the adjusted Rand index with
@@ -44,8 +48,13 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import detect_rules  # noqa: E402
+
 EARTH_RADIUS_M = 6_371_008.8
-METHODS = ("ours", "ours_subs", "sklearn", "postgis", "h3_loop", "h3ronpy", "label_h3")
+METHODS = ("ours", "ours_subs", "sklearn", "postgis", "h3_loop", "h3ronpy", "label_h3",
+           *detect_rules.RULE_METHODS)
 
 
 # ---------------------------------------------------------------- child side
@@ -64,6 +73,8 @@ def _prepare(method: str, data: pd.DataFrame, args: argparse.Namespace) -> Calla
     lat = data["lat"].to_numpy(np.float64)
     lon = data["lon"].to_numpy(np.float64)
     eps_m, k, res = args.eps_m, args.min_subscribers, args.h3_res
+    if method in detect_rules.RULE_METHODS:
+        return detect_rules.prepare(method, data, args.points, args)
     if method in ("ours", "ours_subs"):
         from heatmap.detect.dbscan import label_dbscan
 
@@ -305,6 +316,8 @@ def _agreement(method: str, labels: dict[str, np.ndarray]) -> str:
 
     ours = labels.get("ours")
     mine = labels.get(method)
+    if mine is not None and method in detect_rules.RULE_METHODS:
+        return detect_rules.note(method, mine)
     if ours is None or mine is None or method.startswith("h3"):
         return ""
     if method == "sklearn":
@@ -387,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench_detect_") as tmp:
         for n in args.n:
             points = Path(tmp) / f"points_{n}.parquet"
-            make_points(n, args.seed)[["lat", "lon", "subscriber_id"]].to_parquet(points)
+            detect_rules.write_inputs(make_points(n, args.seed), points)
             labels: dict[str, np.ndarray] = {}
             batch: list[dict[str, Any]] = []
             for method in methods:
@@ -404,6 +417,7 @@ def main(argv: list[str] | None = None) -> int:
                     if result.get("cpu_s") is not None:
                         result["cpu_ratio"] = result["cpu_s"] / base["cpu_s"]
                 result["agreement"] = _agreement(result["method"], labels)
+            detect_rules.add_ratios(batch)
             rows.extend(batch)
     if args.json:
         print(
