@@ -132,20 +132,23 @@ def _label_dbscan(complaints: Complaints, place: np.ndarray, options: Options,
     loc, uniq = pd.factorize(packed)
     first = np.empty(len(uniq), dtype=np.int64)  # a point of each location
     first[loc[::-1]] = np.arange(len(loc) - 1, -1, -1)
-    adjusted = _disc_exposure(uniq.real.copy(), uniq.imag.copy(), options.eps_m, expectation,
-                              place[first])
     masks = [complaints.in_window(now, days) & (weight > 0) for days in expectation.windows]
-    strengths, p_values = [], []
-    for days, inside, found in zip(expectation.windows, masks,
-                                   _window_strengths(lat, lon, who, weight, masks,
-                                                     eps_m=options.eps_m), strict=True):
-        s = np.zeros(len(uniq))
-        s[loc[inside]] = found[inside]
-        strengths.append(s)
-        p_values.append(poisson_upper_tail(s, expectation.expected(adjusted, days)))
-    s_all = np.stack(strengths)
-    reject = (np.stack(p_values) <= cutoff) & (s_all > 0)
-    core_loc = np.asarray((reject & (s_all >= options.min_subscribers - 1e-9)).any(axis=0))
+    s_all = np.zeros((len(masks), len(uniq)))
+    for k, (inside, found) in enumerate(zip(masks, _window_strengths(
+            lat, lon, who, weight, masks, eps_m=options.eps_m), strict=True)):
+        s_all[k, loc[inside]] = found[inside]
+    # only a location with enough complainants in some window can be core: the exposure
+    # within eps (a radius search over the exposure) is needed for those alone
+    enough = s_all >= options.min_subscribers - 1e-9
+    candidate = np.flatnonzero(enough.any(axis=0))
+    core_loc = np.zeros(len(uniq), dtype=bool)
+    if candidate.size:
+        adjusted = _disc_exposure(uniq.real[candidate].copy(), uniq.imag[candidate].copy(),
+                                  options.eps_m, expectation, place[first[candidate]])
+        for k, days in enumerate(expectation.windows):
+            s = s_all[k, candidate]
+            p = poisson_upper_tail(s, expectation.expected(adjusted, days))
+            core_loc[candidate] |= (p <= cutoff) & enough[k, candidate]
     core = core_loc[loc] & (weight > 0)
     return label_dbscan(lat, lon, who, eps_m=options.eps_m,
                         min_subscribers=options.min_subscribers, weight=weight, core=core)
