@@ -34,6 +34,7 @@ from heatmap.detect.cells import cells_of
 from heatmap.detect.dbscan import (
     EARTH_RADIUS_M,
     _coordinates,
+    _core_flags,
     _eps_radians,
     _number_by_first_location,
     _threshold,
@@ -56,6 +57,7 @@ def label_dbscan_dask(
     min_subscribers: int = 3,
     client: Any = None,
     parent_res: int = 4,
+    core: np.ndarray | None = None,
 ) -> np.ndarray:
     """Labels of :func:`~heatmap.detect.dbscan.label_dbscan`, computed on Dask.
 
@@ -67,12 +69,36 @@ def label_dbscan_dask(
     ``eps_m`` may be at most a tenth of the mean edge of a ``parent_res`` cell (res 4:
     ~26 km edges, so up to 2.6 km). The input is read twice (row counts, then the
     keyed rows); the keyed rows, halo copies included, are held by the cluster.
+
+    With ``core`` (one flag per row, equal for rows at equal coordinates) the core
+    points are given instead of counted, as by ``label_dbscan(core=...)``.
     """
+    threshold = _threshold(min_subscribers)
+    groups, n = halo_groups(points, eps_m=eps_m, client=client, parent_res=parent_res)
+    given = _core_flags(core, n)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    if given is None:
+        flags = groups.map_partitions(_core_of_own, eps_m, threshold, meta=_core_meta())
+        core_rows = _compute(client, [flags])[0]
+        given = np.zeros(n, dtype=bool)
+        given[core_rows["pid"].to_numpy(np.int64)] = core_rows["core"].to_numpy(bool)
+    shared = client.scatter(given, broadcast=True) if client is not None else given
+    found = groups.map_partitions(_components, shared, eps_m, threshold, meta=_parts_meta())
+    rows = _compute(client, [found])[0]
+    return _merge(rows, given, n)
+
+
+def halo_groups(points: Any, *, eps_m: float, client: Any, parent_res: int) -> tuple[Any, int]:
+    """The input's rows keyed by their own ``parent_res`` cell plus halo copies, shuffled
+    so that each cell's group sits in one partition and persisted (a Dask DataFrame of
+    ``pid, cell, own, lat, lon, subscriber, weight``; ``pid`` = row number), and the
+    number of input rows. Every own point's eps-neighbourhood lies within its partition.
+    With no rows the groups are None."""
     import dask
     import dask.dataframe as dd
 
     _eps_radians(eps_m)  # validates
-    threshold = _threshold(min_subscribers)
     if not isinstance(parent_res, int) or not 0 <= parent_res <= 15:
         raise DetectionError(f"parent_res must be an H3 resolution 0..15, got {parent_res!r}")
     edge_m = h3.average_hexagon_edge_length(parent_res, "m")
@@ -94,7 +120,7 @@ def label_dbscan_dask(
     lengths = _compute(client, [dask.delayed(len)(p) for p in pieces])
     n = int(sum(lengths))
     if n == 0:
-        return np.zeros(0, dtype=np.int64)
+        return None, 0
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).tolist()
     halo_m = eps_m * (1 + _HALO_MARGIN_REL) + _HALO_MARGIN_M
     keyed = dd.from_delayed(
@@ -107,15 +133,7 @@ def label_dbscan_dask(
     )
     shuffled = keyed.shuffle(on="cell", npartitions=max(2, ddf.npartitions))
     groups = client.persist(shuffled) if client is not None else shuffled.persist()
-
-    flags = groups.map_partitions(_core_of_own, eps_m, threshold, meta=_core_meta())
-    core_rows = _compute(client, [flags])[0]
-    core = np.zeros(n, dtype=bool)
-    core[core_rows["pid"].to_numpy(np.int64)] = core_rows["core"].to_numpy(bool)
-    shared = client.scatter(core, broadcast=True) if client is not None else core
-    found = groups.map_partitions(_components, shared, eps_m, threshold, meta=_parts_meta())
-    rows = _compute(client, [found])[0]
-    return _merge(rows, core, n)
+    return groups, n
 
 
 def _compute(client: Any, things: list[Any]) -> list[Any]:

@@ -14,7 +14,7 @@ from heatmap.core.priority import prioritise
 from heatmap.core.routing import route
 from heatmap.detect.h3 import label_h3
 from heatmap.detect.identity import reconcile
-from heatmap.detect.significance import EVIDENCE_COLUMNS, Options, label_expected
+from heatmap.detect.significance import EVIDENCE_COLUMNS, DbscanSteps, Options, label_expected
 from heatmap.detect.spots import summarise
 from heatmap.detect.trend import label_trends
 from heatmap.domain import OPEN_STATUSES, PRECISION_WEIGHT, SpotStatus
@@ -68,14 +68,32 @@ class Detection:
 Labeller = Callable[[pd.DataFrame, "DetectParams"], np.ndarray]
 
 
+@dataclass(frozen=True)
+class EngineLabeller:
+    """A :data:`Labeller` (the count rule's labels) that also says where the expected
+    rule's DBSCAN phases run — how an engine other than this process takes both rules."""
+
+    count: Labeller
+    dbscan: DbscanSteps
+
+    def __call__(self, points: pd.DataFrame, params: DetectParams) -> np.ndarray:
+        return self.count(points, params)
+
+
+def _steps_of(labeller: Labeller) -> DbscanSteps | None:
+    return labeller.dbscan if isinstance(labeller, EngineLabeller) else None
+
+
 def label_points(points: pd.DataFrame, params: DetectParams, *,
                  exposure: pd.DataFrame | None = None, now: datetime | None = None,
-                 history: pd.DataFrame | None = None) -> np.ndarray:
+                 history: pd.DataFrame | None = None,
+                 dbscan: DbscanSteps | None = None) -> np.ndarray:
     """Cluster label per point (-1 = noise) by the chosen method and rule, in this process.
 
     The expected rule (the default) also reads ``exposure`` (lat, lon, weight; None:
     uniform over the populated area), ``now`` (default: the latest ``created_at``) and
-    the background ``history``; the count rule ignores them.
+    the background ``history``; the count rule ignores them. ``dbscan`` runs the
+    expected rule's DBSCAN phases elsewhere (None: in this process).
     """
     _check_params(params)
     if params.rule == "expected":
@@ -83,7 +101,7 @@ def label_points(points: pd.DataFrame, params: DetectParams, *,
             return np.zeros(0, dtype=np.int64)
         at = _now_of(points, now)
         return label_expected(points, params.options(), exposure=exposure, now=at,
-                              history=history)[0]
+                              history=history, dbscan=dbscan)[0]
     weight = points["precision"].map(PRECISION_WEIGHT).fillna(0.0).to_numpy(float)
     args = (points["lat"].to_numpy(float), points["lon"].to_numpy(float),
             points["subscriber_id"].to_numpy())
@@ -245,7 +263,8 @@ def _labels(complaints: pd.DataFrame, spots: pd.DataFrame, points: pd.DataFrame,
     at = _now_of(points, now)
     history = background(complaints, spots, params=params, now=now)
     labels, expectation, explained = label_expected(points, params.options(), exposure=exposure,
-                                                    now=at, history=history)
+                                                    now=at, history=history,
+                                                    dbscan=_steps_of(labeller))
     if len(explained):
         located = complaints[complaints["lat"].notna()
                              & (complaints["created_at"] <= pd.Timestamp(now))]

@@ -24,7 +24,8 @@ Pure: no I/O, no clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import h3
 import numpy as np
@@ -62,6 +63,37 @@ EVIDENCE_COLUMNS: tuple[str, ...] = (
 #: Exposure is summed within eps of a DBSCAN location on cells of this resolution.
 _DISC_RES = 10
 
+#: ``(lat, lon, who, weight, masks, eps_m)`` → per mask, each point's neighbourhood
+#: strength among that mask's points (:func:`_window_strengths`).
+StrengthsStep = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[np.ndarray], float],
+                         list[np.ndarray]]
+#: ``(lat, lon, who, weight, eps_m, min_subscribers, core)`` → DBSCAN labels with the
+#: core points given (``label_dbscan(..., core=core)``).
+LabelStep = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, int, np.ndarray],
+                     np.ndarray]
+
+
+def _local_strengths(lat: np.ndarray, lon: np.ndarray, who: np.ndarray, weight: np.ndarray,
+                     masks: list[np.ndarray], eps_m: float) -> list[np.ndarray]:
+    return _window_strengths(lat, lon, who, weight, masks, eps_m=eps_m)
+
+
+def _local_label(lat: np.ndarray, lon: np.ndarray, who: np.ndarray, weight: np.ndarray,
+                 eps_m: float, min_subscribers: int, core: np.ndarray) -> np.ndarray:
+    return label_dbscan(lat, lon, who, eps_m=eps_m, min_subscribers=min_subscribers,
+                        weight=weight, core=core)
+
+
+@dataclass(frozen=True)
+class DbscanSteps:
+    """Where the expected rule's two DBSCAN phases run: the neighbourhood strengths per
+    scan window, then the clustering with the core points the test decided. The
+    default is this process; :func:`heatmap.detect.dask_expected.dask_steps` runs both
+    on a Dask cluster with the same results."""
+
+    strengths: StrengthsStep = field(default=_local_strengths)
+    label: LabelStep = field(default=_local_label)
+
 
 @dataclass(frozen=True)
 class Options:
@@ -77,14 +109,16 @@ class Options:
 
 
 def label_expected(points: pd.DataFrame, options: Options, *, exposure: pd.DataFrame | None,
-                   now: pd.Timestamp, history: pd.DataFrame | None = None
+                   now: pd.Timestamp, history: pd.DataFrame | None = None,
+                   dbscan: DbscanSteps | None = None
                    ) -> tuple[np.ndarray, Expectation, pd.DataFrame]:
     """Spot label per point (-1 = not in a spot) by the expected rule, the expectation
     it used, and each spot's evidence (:func:`evidence`, indexed by label).
 
     ``points``: lat, lon, subscriber_id, precision, created_at of the window's
     complaints; ``exposure``: lat, lon, weight (None: uniform over the populated area);
-    ``history``: older background complaints (not in a spot), or None.
+    ``history``: older background complaints (not in a spot), or None; ``dbscan``:
+    where DBSCAN's phases run (None: this process).
     """
     windows = scan_windows(options.window_days, options.scan_days if "created_at" in points
                            else ())
@@ -96,7 +130,8 @@ def label_expected(points: pd.DataFrame, options: Options, *, exposure: pd.DataF
                                     complaints=complaints)
     place = cells.position(complaints.cells)
     if options.method == "dbscan":
-        labels = _label_dbscan(complaints, place, options, expectation, now, tests.cutoff)
+        labels = _label_dbscan(complaints, place, options, expectation, now, tests.cutoff,
+                               dbscan or DbscanSteps())
     else:
         labels = _label_cells(complaints, place, expectation, tests.significant)
     found = _evidence(complaints, place, labels, expectation, now=now)
@@ -125,7 +160,8 @@ def _label_cells(complaints: Complaints, place: np.ndarray, expectation: Expecta
 
 
 def _label_dbscan(complaints: Complaints, place: np.ndarray, options: Options,
-                  expectation: Expectation, now: pd.Timestamp, cutoff: float) -> np.ndarray:
+                  expectation: Expectation, now: pd.Timestamp, cutoff: float,
+                  steps: DbscanSteps) -> np.ndarray:
     lat, lon, weight = complaints.lat, complaints.lon, complaints.weight
     who = _distinct_codes(complaints.who)
     packed = np.ascontiguousarray(np.column_stack([lat, lon])).view(np.complex128).ravel()
@@ -134,8 +170,8 @@ def _label_dbscan(complaints: Complaints, place: np.ndarray, options: Options,
     first[loc[::-1]] = np.arange(len(loc) - 1, -1, -1)
     masks = [complaints.in_window(now, days) & (weight > 0) for days in expectation.windows]
     s_all = np.zeros((len(masks), len(uniq)))
-    for k, (inside, found) in enumerate(zip(masks, _window_strengths(
-            lat, lon, who, weight, masks, eps_m=options.eps_m), strict=True)):
+    for k, (inside, found) in enumerate(zip(masks, steps.strengths(
+            lat, lon, who, weight, masks, options.eps_m), strict=True)):
         s_all[k, loc[inside]] = found[inside]
     # only a location with enough complainants in some window can be core: the exposure
     # within eps (a radius search over the exposure) is needed for those alone
@@ -150,8 +186,7 @@ def _label_dbscan(complaints: Complaints, place: np.ndarray, options: Options,
             p = poisson_upper_tail(s, expectation.expected(adjusted, days))
             core_loc[candidate] |= (p <= cutoff) & enough[k, candidate]
     core = core_loc[loc] & (weight > 0)
-    return label_dbscan(lat, lon, who, eps_m=options.eps_m,
-                        min_subscribers=options.min_subscribers, weight=weight, core=core)
+    return steps.label(lat, lon, who, weight, options.eps_m, options.min_subscribers, core)
 
 
 def _distinct_codes(who: np.ndarray) -> np.ndarray:

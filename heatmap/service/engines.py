@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 
-from heatmap.detect.run import DetectParams, Labeller, label_points
+from heatmap.detect.run import DetectParams, EngineLabeller, Labeller, label_points
 from heatmap.domain import PRECISION_WEIGHT
 from heatmap.errors import UsageError
 
@@ -20,7 +20,8 @@ def labeller_for(engine: str, *, scheduler: str | None = None,
 
     ``dask`` connects to ``scheduler`` (``tcp://host:8786``) or starts a local
     cluster of ``workers`` processes for the duration; it runs DBSCAN (H3 labelling
-    is one linear pass and gains nothing from a cluster).
+    is one linear pass and gains nothing from a cluster): the count rule's labels, and
+    the expected rule's neighbourhood strengths and clustering (its test stays here).
     """
     if engine == "local":
         yield label_points
@@ -32,6 +33,7 @@ def labeller_for(engine: str, *, scheduler: str | None = None,
     except ImportError as exc:
         raise UsageError("the Dask engine needs: pip install 'teplokarty[dask]'") from exc
     from heatmap.detect.dask_engine import label_dbscan_dask
+    from heatmap.detect.dask_expected import dask_steps
 
     def on_dask(points: pd.DataFrame, params: DetectParams) -> np.ndarray:
         if params.method != "dbscan":
@@ -46,8 +48,8 @@ def labeller_for(engine: str, *, scheduler: str | None = None,
 
     if scheduler:
         with Client(scheduler) as client:
-            yield on_dask
+            yield EngineLabeller(on_dask, dask_steps(client))
         return
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster, Client(cluster) as client:
-        yield on_dask
+        yield EngineLabeller(on_dask, dask_steps(client))

@@ -97,6 +97,135 @@ def test_empty_and_validation() -> None:
         label_dbscan_dask(bad)
 
 
+# ---------------------------------------------------------------- the expected rule on Dask
+
+
+def edge_town(seed: int, parent_res: int) -> tuple[pd.DataFrame, list[np.ndarray]]:
+    """A few thousand points over several parent cells, a quarter of them piled near the
+    cells' corners and edge midpoints (neighbourhoods across two and three cells), with
+    repeated subscribers, weights 1, 0.5 and 0, and nested scan-window masks."""
+    import h3
+
+    points = town(seed, 3_000, (59.94, 30.31), spread_m=2_500.0)
+    rng = np.random.default_rng(seed)
+    cells = {h3.latlng_to_cell(a, b, parent_res) for a, b in zip(points["lat"], points["lon"],
+                                                                 strict=True)}
+    corners = np.array([c for cell in sorted(cells) for c in h3.cell_to_boundary(cell)])
+    middles = (corners + np.roll(corners, 1, axis=0)) / 2
+    spots = np.concatenate([corners, middles])
+    near = rng.integers(0, len(spots), 1_000)
+    lat = spots[near, 0] + rng.normal(0, 40, near.size) / M_PER_DEG
+    lon = spots[near, 1] + rng.normal(0, 40, near.size) / M_PER_DEG / np.cos(np.radians(lat))
+    edge = pd.DataFrame({
+        "lat": lat, "lon": lon, "subscriber_id": rng.integers(0, 400, near.size).astype(str),
+        "weight": rng.choice([0.0, 0.5, 1.0], size=near.size, p=[0.1, 0.3, 0.6]),
+    })
+    both = pd.concat([points, edge], ignore_index=True)
+    both["subscriber_id"] = pd.factorize(both["subscriber_id"])[0]
+    age = rng.uniform(0, 30, len(both))
+    weighed = both["weight"].to_numpy() > 0
+    masks = [(age <= days) & weighed for days in (1.0, 3.0, 7.0, 30.0)]
+    masks.append(np.ones(len(both), dtype=bool))  # weight-0 points too
+    return both, masks
+
+
+def local_strengths(points: pd.DataFrame, masks: list[np.ndarray], eps_m: float) -> list[np.ndarray]:
+    from heatmap.detect.significance import _window_strengths
+
+    return _window_strengths(points["lat"].to_numpy(), points["lon"].to_numpy(),
+                             points["subscriber_id"].to_numpy(np.int64),
+                             points["weight"].to_numpy(), masks, eps_m=eps_m)
+
+
+def assert_same_strengths(ours: list[np.ndarray], expected: list[np.ndarray]) -> None:
+    assert len(ours) == len(expected)
+    assert max(float(e.max()) for e in expected) >= 5  # neighbourhoods worth counting
+    for got, want in zip(ours, expected, strict=True):
+        assert got.dtype == np.float64
+        np.testing.assert_array_equal(got, want)  # float for float
+
+
+@pytest.mark.usefixtures("sync_scheduler")
+@pytest.mark.parametrize(("parent_res", "eps_m"), [(7, 120.0), (6, 250.0)])
+def test_window_strengths_equal_local_across_cell_edges(parent_res: int, eps_m: float) -> None:
+    from heatmap.detect.dask_expected import window_strengths_dask
+
+    points, masks = edge_town(6, parent_res)
+    ours = window_strengths_dask(points, masks, eps_m=eps_m, client=None, parent_res=parent_res)
+    assert_same_strengths(ours, local_strengths(points, masks, eps_m))
+    frame = dd.from_pandas(points, npartitions=3)
+    again = window_strengths_dask(frame, masks, eps_m=eps_m, client=None, parent_res=parent_res)
+    assert_same_strengths(again, local_strengths(points, masks, eps_m))
+
+
+@pytest.mark.usefixtures("sync_scheduler")
+def test_window_strengths_edge_cases() -> None:
+    from heatmap.detect.dask_expected import window_strengths_dask
+
+    points, masks = edge_town(7, 7)
+    none = [np.zeros(len(points), dtype=bool)] * 2
+    assert all((s == 0).all() for s in window_strengths_dask(points, none, eps_m=100.0,
+                                                             client=None, parent_res=7))
+    empty = points.iloc[:0]
+    assert window_strengths_dask(empty, [np.zeros(0, bool)], eps_m=100.0, client=None)[0].shape == (0,)
+    with pytest.raises(DetectionError, match="mask 0"):
+        window_strengths_dask(points, [masks[0][:-1]], eps_m=100.0, client=None, parent_res=7)
+
+
+@pytest.mark.usefixtures("sync_scheduler")
+def test_given_core_flags_equal_local() -> None:
+    points, _ = edge_town(8, 7)
+    rng = np.random.default_rng(8)
+    packed = pd.factorize(points["lat"].astype(str) + "," + points["lon"].astype(str))[0]
+    core = rng.random(int(packed.max()) + 1)[packed] < 0.3
+    ours = label_dbscan_dask(points, eps_m=120.0, min_subscribers=3, parent_res=7, core=core)
+    expected = label_dbscan(points["lat"].to_numpy(), points["lon"].to_numpy(),
+                            points["subscriber_id"].to_numpy(), eps_m=120.0, min_subscribers=3,
+                            weight=points["weight"].to_numpy(), core=core)
+    assert expected.max() > 10
+    np.testing.assert_array_equal(ours, expected)
+    with pytest.raises(DetectionError, match="core must be"):
+        label_dbscan_dask(points, eps_m=120.0, parent_res=7, core=core[:-1])
+
+
+def planted(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
+    from datetime import UTC, datetime
+
+    from heatmap.detect.exposure import address_layer, layer_points
+    from heatmap.samples_planted import PlantSpec, generate_planted
+
+    from .test_expected_rule import town as houses
+
+    now = datetime(2026, 11, 30, tzinfo=UTC)
+    lat, lon = houses(seed)
+    export = generate_planted(lat, lon, now=now, seed=seed, spec=PlantSpec(planted=4))
+    return export.complaints, layer_points(address_layer(lat, lon)), now
+
+
+def assert_expected_rule_equal(seed: int, client: Any) -> None:
+    from heatmap.detect.dask_expected import dask_steps
+    from heatmap.detect.run import DetectParams, label_points
+
+    frame, exposure, now = planted(seed)
+    params = DetectParams(method="dbscan")
+    expected = label_points(frame, params, exposure=exposure, now=now)
+    ours = label_points(frame, params, exposure=exposure, now=now,
+                        dbscan=dask_steps(client, parent_res=6))
+    assert expected.max() >= 2  # planted spots found
+    np.testing.assert_array_equal(ours, expected)
+
+
+@pytest.mark.usefixtures("sync_scheduler")
+def test_expected_rule_on_dask_equals_local() -> None:
+    assert_expected_rule_equal(1, None)
+
+
+
+
+# ---------------------------------------------------------------- on a local cluster
+# (after the tests on the sync scheduler: a live Client would take their shuffles)
+
+
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
     cluster = distributed.LocalCluster(
@@ -124,3 +253,13 @@ def test_fine_cells_on_local_cluster(client: Any) -> None:
     points = town(5, 6_000, (43.12, 131.88), spread_m=3_000.0)
     ours = label_dbscan_dask(points, eps_m=100.0, min_subscribers=3, client=client, parent_res=7)
     np.testing.assert_array_equal(ours, local(points, 100.0, 3))
+
+
+@pytest.mark.slow
+def test_strengths_and_expected_rule_on_local_cluster(client: Any) -> None:
+    from heatmap.detect.dask_expected import window_strengths_dask
+
+    points, masks = edge_town(9, 7)
+    ours = window_strengths_dask(points, masks, eps_m=120.0, client=client, parent_res=7)
+    assert_same_strengths(ours, local_strengths(points, masks, 120.0))
+    assert_expected_rule_equal(2, client)
