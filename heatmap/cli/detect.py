@@ -48,8 +48,8 @@ def detect(
     from heatmap.service.engines import labeller_for
 
     params = _detect_params(method, h3_res, eps_m, min_subscribers, window_days, rule)
-    if engine != "local" and params.rule == "expected":
-        raise UsageError("the Dask engine runs the count rule only: add --rule count")
+    if engine == "dask" and params.method != "dbscan":
+        raise UsageError("the Dask engine runs DBSCAN: use --method dbscan")
     with labeller_for(engine, scheduler=scheduler) as labeller:
         report = service.detect_spots(store_at(db), params=params, policy=load_policy(policy),
                                       now=now_or(now), labeller=labeller,

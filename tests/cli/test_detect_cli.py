@@ -63,21 +63,23 @@ def test_detect_file_h3_counts_distinct_subscribers(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_dask_engine_gives_the_local_spots(tmp_path: Path, sample_export: Path) -> None:
-    spots = {}
-    for engine in ("local", "dask"):
-        db = f"sqlite:///{tmp_path / engine}.db"
-        heatmap("init", db=db)
-        heatmap("ingest", str(sample_export), db=db)
-        result = heatmap("detect", "--method", "dbscan", "--engine", engine, "--rule", "count",
-                         "--json", "--now", "2026-11-20T12:00:00", db=db)
-        assert result.returncode == 0, result.stderr
-        listed = json.loads(heatmap("spots", "--format", "json", db=db).stdout)["spots"]
-        spots[engine] = sorted((s["id"], s["subscribers"], s["complaints"]) for s in listed)
-    assert spots["dask"] == spots["local"]
-    assert len(spots["local"]) >= 6
-    h3_on_dask = heatmap("detect", "--engine", "dask", "--rule", "count",
-                         db=f"sqlite:///{tmp_path / 'local'}.db")
-    assert h3_on_dask.returncode == 2 and "--method dbscan" in h3_on_dask.stderr
-    expected_on_dask = heatmap("detect", "--engine", "dask", "--method", "dbscan",
-                               db=f"sqlite:///{tmp_path / 'local'}.db")
-    assert expected_on_dask.returncode == 2 and "--rule count" in expected_on_dask.stderr
+    for rule in ("count", "default"):  # the default rule is the expected rule
+        chosen = ["--rule", rule] if rule != "default" else []
+        spots = {}
+        for engine in ("local", "dask"):
+            db = f"sqlite:///{tmp_path / rule}-{engine}.db"
+            heatmap("init", db=db)
+            heatmap("ingest", str(sample_export), db=db)
+            result = heatmap("detect", "--method", "dbscan", "--engine", engine, *chosen,
+                             "--json", "--now", "2026-11-20T12:00:00", db=db)
+            assert result.returncode == 0, result.stderr
+            assert json.loads(result.stdout)["rule"] == ("count" if chosen else "expected")
+            listed = json.loads(heatmap("spots", "--format", "json", db=db).stdout)["spots"]
+            spots[engine] = sorted((s["id"], s["subscribers"], s["complaints"], s["observed"],
+                                    s["p_value"]) for s in listed)
+        assert spots["dask"] == spots["local"], rule
+        assert len(spots["local"]) >= (6 if rule == "count" else 1), rule
+    for chosen in (["--rule", "count"], []):
+        h3_on_dask = heatmap("detect", "--engine", "dask", *chosen,
+                             db=f"sqlite:///{tmp_path / 'count'}-local.db")
+        assert h3_on_dask.returncode == 2 and "--method dbscan" in h3_on_dask.stderr
