@@ -90,7 +90,7 @@ def test_an_agent_types_an_address_and_reads_the_eta(served: Served, browser: ob
         assert page.evaluate("sessionStorage.getItem('heatmap.apiKey')") == served.key
         assert page.locator(f"#layer-spots path[data-id='{served.spot_id}']").count() == 1
         title = page.locator(f"#layer-spots path[data-id='{served.spot_id}'] title").text_content()
-        assert title and "\nЖалующихся: " in title, "the spot says why it is one"
+        assert title and "\nЖалующихся за последние 7 дней: " in title, "the spot says why it is one"
         assert page.locator("#layer-hexes path").count() > 0
 
         # how an agent would type it: short form, the city implied
@@ -101,7 +101,7 @@ def test_an_agent_types_an_address_and_reads_the_eta(served: Served, browser: ob
         assert page.inner_text("#eta") == "Решение ожидается до 25 ноября"
         assert "Решение ожидается до 25 ноября" in page.inner_text("#script")
         assert served.spot_id in page.inner_text("#answer")
-        assert "Жалующихся: " in page.inner_text("#answer")
+        assert "Жалующихся за последние 7 дней: " in page.inner_text("#answer")
         assert page.locator("#place-mark").count() == 1
 
         page.fill("#c-msisdn", "+7 916 555-44-33")
