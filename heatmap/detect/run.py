@@ -126,12 +126,14 @@ def _check_params(params: DetectParams) -> None:
 
 
 def _now_of(points: pd.DataFrame, now: datetime | None) -> pd.Timestamp:
+    """``now`` in UTC; without it the latest complaint's time. Points without times are
+    tested over the whole window only, so their ``now`` is never compared with anything."""
     if now is not None:
-        return pd.Timestamp(now).tz_convert("UTC") if pd.Timestamp(now).tzinfo else pd.Timestamp(
-            now).tz_localize("UTC")
+        at = pd.Timestamp(now)
+        return at.tz_convert("UTC") if at.tzinfo else at.tz_localize("UTC")
     if "created_at" in points and points["created_at"].notna().any():
         return pd.to_datetime(points["created_at"], utc=True).max()
-    return pd.Timestamp.now(tz="UTC").floor("D")
+    return pd.Timestamp(0, tz="UTC")
 
 
 def background(complaints: pd.DataFrame, spots: pd.DataFrame, *, params: DetectParams,
