@@ -90,6 +90,17 @@ def _components(hot: np.ndarray) -> np.ndarray:
     return np.asarray(component, dtype=np.int64)
 
 
+def grid_disks(cells: np.ndarray, k: int) -> np.ndarray:
+    """The distinct cells (uint64) within grid distance ``k`` of any of ``cells``."""
+    if len(cells) == 0:
+        return np.zeros(0, dtype=np.uint64)
+    if _native_disk is not None:
+        disks = pa.array(_native_disk(np.asarray(cells, dtype=np.uint64), k, flatten=False))
+        return np.unique(np.asarray(disks.flatten(), dtype=np.uint64))
+    names = {n for c in cells.tolist() for n in h3.grid_disk(h3.int_to_str(int(c)), k)}
+    return np.unique(np.array([h3.str_to_int(n) for n in names], dtype=np.uint64))
+
+
 def _neighbour_pairs(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(index of a cell, one of its edge neighbours) for every cell, vectorised when possible."""
     if _native_disk is not None:

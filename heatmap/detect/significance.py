@@ -30,10 +30,9 @@ from dataclasses import dataclass, field
 import h3
 import numpy as np
 import pandas as pd
-from h3.api import basic_int as h3_int
 from scipy.spatial import cKDTree
 
-from heatmap.detect.cells import cells_of
+from heatmap.detect.cells import cells_of, centres_of
 
 # the scan windows share one neighbour search: the engine's own parts, not its API
 from heatmap.detect.dbscan import (
@@ -43,6 +42,7 @@ from heatmap.detect.dbscan import (
     _eps_radians,
     _locations,
     label_dbscan,
+    neighbourhood_strength,
 )
 from heatmap.detect.expected import (
     Complaints,
@@ -53,7 +53,7 @@ from heatmap.detect.expected import (
     scan_windows,
     test_cells,
 )
-from heatmap.detect.h3 import _components
+from heatmap.detect.h3 import _components, grid_disks
 from heatmap.detect.stats import poisson_upper_tail
 
 #: Columns of a spot's evidence.
@@ -186,7 +186,29 @@ def _label_dbscan(complaints: Complaints, place: np.ndarray, options: Options,
             p = poisson_upper_tail(s, expectation.expected(adjusted, days))
             core_loc[candidate] |= (p <= cutoff) & enough[k, candidate]
     core = core_loc[loc] & (weight > 0)
-    return steps.label(lat, lon, who, weight, options.eps_m, options.min_subscribers, core)
+    labels = np.full(len(lat), -1, dtype=np.int64)
+    near = _near_cores(complaints.cells, core, options.eps_m, expectation.cells.res)
+    if near.size:
+        labels[near] = steps.label(lat[near], lon[near], who[near], weight[near], options.eps_m,
+                                   options.min_subscribers, core[near])
+    return labels
+
+
+def _near_cores(cells: np.ndarray, core: np.ndarray, eps_m: float, res: int) -> np.ndarray:
+    """Positions, in order, of the points whose cell lies within reach of a core point's
+    cell: every point within ``eps_m`` of a core point is among them. Clustering them alone
+    gives the same labels — the others are noise, and neither the numbering (by first
+    point) nor a border point's choice (by lowest core point) depends on noise."""
+    if not core.any():
+        return np.zeros(0, dtype=np.int64)
+    # a point within eps of a core point has its cell's centre within eps + 2 edges of the
+    # core's cell centre; cells k rings apart have centres at least 1.5 k edges apart.
+    # H3 edges vary about the average by less than 1.5x either way.
+    edge = h3.average_hexagon_edge_length(res, unit="m")
+    longest, shortest = 1.5 * edge, edge / 1.5
+    rings = int(np.ceil((eps_m + 2 * longest) / (1.5 * shortest)))
+    reach = grid_disks(np.unique(cells[core]), rings)
+    return np.flatnonzero(np.isin(cells, reach))
 
 
 def _distinct_codes(who: np.ndarray) -> np.ndarray:
@@ -204,10 +226,11 @@ def _window_strengths(lat: np.ndarray, lon: np.ndarray, who: np.ndarray, weight:
     """Per mask, per point: what :func:`~heatmap.detect.dbscan.neighbourhood_strength`
     gives the masked points alone (0 outside the mask).
 
-    The neighbour pairs are found once, over the locations of every masked point: a
-    location outside a mask holds none of its complainants, so it adds nothing to a
-    neighbourhood's count in that mask (the scan windows are nested: one search serves
-    them all).
+    The neighbour pairs of the large masks are found once, over the locations of every
+    masked point: a location outside a mask holds none of its complainants, so it adds
+    nothing to a neighbourhood's count in that mask (the scan windows are nested: one
+    search serves them all). A mask of less than half those points (the short windows)
+    gets a search of its own, which costs less than counting it over everyone's pairs.
     """
     lat_d, lon_d = _coordinates(lat, lon)
     out = [np.zeros(len(lat_d), dtype=np.float64) for _ in masks]
@@ -216,9 +239,14 @@ def _window_strengths(lat: np.ndarray, lon: np.ndarray, who: np.ndarray, weight:
         return out
     _, space, slot = _locations(lat_d[kept], lon_d[kept], _eps_radians(eps_m))
     n_loc = space.loc.shape[0]
-    counters = []
-    for mask in masks:
+    counters: list[_Counter | None] = []
+    for k, mask in enumerate(masks):
         inside = mask[kept]
+        if 0 < inside.sum() < kept.size / 2:
+            out[k][mask] = neighbourhood_strength(lat_d[mask], lon_d[mask], who[mask],
+                                                  eps_m=eps_m, weight=weight[mask])
+            counters.append(None)
+            continue
         counters.append(_Counter.build(slot[inside], who[kept][inside], weight[kept][inside],
                                        n_loc) if inside.any() else None)
     strength = np.zeros((len(masks), n_loc), dtype=np.float64)
@@ -227,8 +255,9 @@ def _window_strengths(lat: np.ndarray, lon: np.ndarray, who: np.ndarray, weight:
             if counter is not None:
                 strength[k, block.start:block.stop] = counter.count(block)
     for k, mask in enumerate(masks):
-        out[k][kept] = strength[k, slot]
-        out[k][~mask] = 0.0
+        if counters[k] is not None:
+            out[k][kept] = strength[k, slot]
+            out[k][~mask] = 0.0
     return out
 
 
@@ -262,10 +291,8 @@ def _disc_exposure(lat: np.ndarray, lon: np.ndarray, eps_m: float,
 
 
 def _centres(cells: np.ndarray) -> np.ndarray:
-    """(lat, lon) degrees of the centres of uint64 cells, as h3's ``cell_to_latlng``."""
-    flat = np.fromiter((x for c in cells.tolist() for x in h3_int.cell_to_latlng(c)),
-                       dtype=np.float64, count=2 * len(cells))
-    return flat.reshape(-1, 2)
+    """(lat, lon) degrees of the centres of uint64 cells."""
+    return centres_of(cells)
 
 
 def _unit(latlng: np.ndarray) -> np.ndarray:

@@ -138,3 +138,27 @@ def test_spots_carry_their_evidence() -> None:
                      now=NOW, exposure=exposure).spots
     assert counted["expected"].isna().all() and counted["trend"].isna().all()
     assert (counted["observed"] == counted["subscribers"]).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_clustering_only_the_points_near_cores_gives_the_same_labels(seed: int) -> None:
+    from heatmap.detect.cells import cells_of
+    from heatmap.detect.dbscan import label_dbscan
+    from heatmap.detect.significance import _near_cores
+
+    rng = np.random.default_rng(seed)
+    n = 4000
+    lat = 59.2 + rng.normal(0, 0.02, n)
+    lon = 39.9 + rng.normal(0, 0.04, n)
+    who = rng.integers(0, 3000, n).astype(str)
+    core = rng.random(n) < 0.05
+    everyone = label_dbscan(lat, lon, who, eps_m=250.0, min_subscribers=3, core=core)
+    near = _near_cores(cells_of(lat, lon, 9), core, 250.0, 9)
+    assert len(near) < n
+    alone = np.full(n, -1)
+    alone[near] = label_dbscan(lat[near], lon[near], who[near], eps_m=250.0, min_subscribers=3,
+                               core=core[near])
+    assert (alone == everyone).all()
+    # every point within eps of a core point is near one
+    within = distance_m(lat[:, None], lon[:, None], lat[core][None, :], lon[core][None, :])
+    assert set(np.flatnonzero((within <= 250.0).any(axis=1))) <= set(near.tolist())
