@@ -15,6 +15,12 @@ from heatmap.detect.run import DetectParams
 from heatmap.errors import UsageError
 from heatmap.settings import load_settings
 
+#: Said when the expected rule had no exposure to go by.
+UNIFORM_WARNING = (
+    "note: no subscriber density or gazetteer houses, so every populated place was expected "
+    "to complain alike: dense districts may stand out as spots (heatmap density load, "
+    "--gazetteer or HEATMAP_GAZETTEER give the expected rule where people live)")
+
 
 def register(app: typer.Typer) -> None:
     """Add the detection commands to ``app``."""
@@ -61,6 +67,8 @@ def detect(
         emit_json(summary)
         return
     out.print(table("Detection", list(summary), [list(summary.values())]))
+    if report.exposure == "uniform":
+        err.print(UNIFORM_WARNING)
 
 
 def _detect_params(method: str | None, h3_res: int | None, eps_m: float | None,
@@ -116,5 +124,7 @@ def detect_file(
                                exposure=exposure)
     write_table(labelled, out_file)
     found = labelled["spot_id"].replace("", None).dropna()
+    if params.rule == "expected" and exposure is None:
+        err.print(UNIFORM_WARNING)
     err.print(f"Wrote {len(labelled)} rows to {out_file}: {found.nunique()} spots, "
               f"{len(found)} rows in spots.")

@@ -83,3 +83,21 @@ def test_dask_engine_gives_the_local_spots(tmp_path: Path, sample_export: Path) 
         h3_on_dask = heatmap("detect", "--engine", "dask", *chosen,
                              db=f"sqlite:///{tmp_path / 'count'}-local.db")
         assert h3_on_dask.returncode == 2 and "--method dbscan" in h3_on_dask.stderr
+
+
+def test_detect_file_says_when_it_had_no_exposure(tmp_path: Path) -> None:
+    """In-process: the expected rule without a density or gazetteer says so."""
+    from typer.testing import CliRunner
+
+    from heatmap.cli.app import app
+
+    rows = "lat,lon,subscriber_id\n" + "".join(
+        f"59.{2200 + i},39.{8800 + i},s{i}\n" for i in range(30))
+    (tmp_path / "p.csv").write_text(rows, encoding="utf-8")
+    said = CliRunner().invoke(app, ["detect-file", str(tmp_path / "p.csv"), "--out",
+                                    str(tmp_path / "o.csv")])
+    assert said.exit_code == 0, said.output
+    assert "expected to complain alike" in said.output
+    counted = CliRunner().invoke(app, ["detect-file", str(tmp_path / "p.csv"), "--out",
+                                       str(tmp_path / "c.csv"), "--rule", "count"])
+    assert counted.exit_code == 0 and "alike" not in counted.output
