@@ -107,7 +107,7 @@ def detect_file(
     gazetteer: Annotated[Path | None, typer.Option(
         help="Gazetteer whose houses give the exposure (expected rule).")] = None,
     density: Annotated[Path | None, typer.Option(
-        help="Subscriber density CSV (h3_cell, subscribers) as the exposure.")] = None,
+        help="Subscriber density, CSV or Parquet (h3_cell, subscribers), as the exposure.")] = None,
 ) -> None:
     """Label the rows of a CSV with spot ids (empty = noise), in order, nothing stored.
 

@@ -17,9 +17,9 @@ def file_exposure(*, gazetteer: Path | None = None,
     from heatmap.detect.exposure import layer_points, subscriber_layer
 
     if density is not None:
-        from heatmap.analysis_reach import read_density
+        from heatmap.service.exposure import read_density_file
 
-        return layer_points(subscriber_layer(read_density(density)))
+        return layer_points(subscriber_layer(read_density_file(density)))
     if gazetteer is not None:
         from heatmap.geocode.gazetteer import load_gazetteer
         from heatmap.service.exposure import house_layer
