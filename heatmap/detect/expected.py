@@ -30,7 +30,7 @@ import pandas as pd
 
 from heatmap.detect.cells import cells_of
 from heatmap.detect.exposure import uniform_points
-from heatmap.detect.stats import benjamini_hochberg, poisson_upper_tail
+from heatmap.detect.stats import benjamini_hochberg, bh_threshold, poisson_upper_tail
 from heatmap.domain import PRECISION_WEIGHT
 
 #: Pseudo-complainants of the history's prior (shrinks a cell's past rate towards 1).
@@ -237,7 +237,7 @@ class CellTests:
     expected: dict[float, np.ndarray]
     p_value: dict[float, np.ndarray]
     significant: np.ndarray  # per cell: in significant excess in some window
-    cutoff: float  # the largest p-value Benjamini–Hochberg rejected (0.0: none)
+    cutoff: float  # Benjamini–Hochberg's threshold q·k/m (0.0: nothing rejected)
 
 
 def test_cells(points: pd.DataFrame, cells: Cells, *, windows: tuple[float, ...],
@@ -274,6 +274,6 @@ def _significant(observed: dict[float, np.ndarray], p: dict[float, np.ndarray], 
     tested = o > 0
     reject = np.zeros(o.shape, dtype=bool)
     reject[tested] = benjamini_hochberg(pv[tested], q)
-    cutoff = float(pv[reject].max()) if reject.any() else 0.0
+    cutoff = bh_threshold(pv[tested], q)
     enough = o >= min_subscribers - 1e-9
     return np.asarray((reject & enough).any(axis=0), dtype=bool), cutoff

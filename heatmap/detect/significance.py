@@ -9,7 +9,7 @@ expected count (:mod:`heatmap.detect.expected`), tested in several time windows.
   excess, so the background never chains into a city-sized spot.
 * **DBSCAN** — the same test decides DBSCAN's core points: a location is core when the
   distinct complainants within eps of it exceed λ_d times the exposure within eps with
-  a p-value at or below the cells' Benjamini–Hochberg cutoff (in some window) and
+  a p-value at or below the cells' Benjamini–Hochberg threshold ``q·k/m`` (in some window) and
   number at least ``min_subscribers``. Neighbourhoods of nearby locations overlap, so
   one concentration would add dozens of discoveries to a false-discovery procedure of
   their own and loosen it for everyone: the cutoff comes from the cells, which do not

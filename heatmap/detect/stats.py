@@ -43,10 +43,12 @@ def benjamini_hochberg(p_values: np.ndarray, q: float) -> np.ndarray:
 
 
 def bh_threshold(p_values: np.ndarray, q: float) -> float:
-    """The largest p-value Benjamini–Hochberg rejects at ``q`` (0.0 when none)."""
+    """The threshold Benjamini–Hochberg ends on at ``q``: ``q·k/m`` for its ``k``
+    rejections among ``m`` tests (0.0 when none). Every p-value at or below it is
+    rejected, so another test may be judged against it."""
     p = np.asarray(p_values, dtype=np.float64)
-    reject = benjamini_hochberg(p, q)
-    return float(p[reject].max()) if reject.any() else 0.0
+    k = int(benjamini_hochberg(p, q).sum())
+    return q * k / p.size if k else 0.0
 
 
 def sen_slope(series: np.ndarray) -> float:

@@ -46,7 +46,9 @@ def test_benjamini_hochberg_by_hand() -> None:
     assert benjamini_hochberg(np.array([0.04, 0.005, 0.03, 0.01]), 0.05).all()
     assert not benjamini_hochberg(np.array([0.02, 0.04, 0.5]), 0.05).any()
     assert benjamini_hochberg(np.array([]), 0.05).size == 0
-    assert bh_threshold(np.array([0.001, 0.02, 0.9]), 0.05) == 0.02
+    # two rejections of three tests: q·2/3, and every p at or below it is rejected
+    assert bh_threshold(np.array([0.001, 0.02, 0.9]), 0.05) == pytest.approx(0.05 * 2 / 3)
+    assert bh_threshold(np.array([0.001, 0.0334, 0.9]), 0.05) == pytest.approx(0.05 / 3)
     assert bh_threshold(np.array([0.5]), 0.05) == 0.0
 
 
