@@ -85,14 +85,6 @@ def scan_windows(window_days: float, scan_days: tuple[float, ...]) -> tuple[floa
     return tuple(sorted({float(d) for d in scan_days if 0 < d < window_days} | {window_days}))
 
 
-def in_window(points: pd.DataFrame, now: pd.Timestamp, days: float) -> np.ndarray:
-    """Mask of the complaints made in the last ``days`` days before ``now``."""
-    if "created_at" not in points:
-        return np.ones(len(points), dtype=bool)
-    created = pd.to_datetime(points["created_at"], utc=True)
-    return np.asarray((created > now - pd.Timedelta(days=days)).to_numpy(), dtype=bool)
-
-
 @dataclass(frozen=True)
 class Complaints:
     """The columns of the window's complaints the expected rule reads, read once:

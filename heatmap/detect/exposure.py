@@ -22,7 +22,7 @@ import h3
 import numpy as np
 import pandas as pd
 
-from heatmap.detect.cells import cell_names, cells_of
+from heatmap.detect.cells import cell_names, cells_of, centres_of
 from heatmap.errors import InputError
 
 #: Exposure layer sources, best first.
@@ -90,11 +90,10 @@ def layer_points(layer: pd.DataFrame, *, spread_res: int = SPREAD_RES) -> pd.Dat
 def uniform_points(lat: np.ndarray, lon: np.ndarray, *, res: int = SPREAD_RES) -> pd.DataFrame:
     """Exposure when nothing is known: every cell (at ``res``) that holds a complaint of the
     history, and its neighbours, weighs 1 — uniform over the populated area."""
-    cells = np.unique(cells_of(np.asarray(lat, float), np.asarray(lon, float), res))
-    if len(cells) == 0:
-        return layer_points(empty_layer())
-    names = set()
-    for name in cell_names(cells):
-        names.update(h3.grid_disk(name, 1))
-    layer = pd.DataFrame({"h3_cell": sorted(names), "weight": 1.0})
-    return layer_points(layer)
+    from heatmap.detect.h3 import grid_disks
+
+    populated = grid_disks(np.unique(cells_of(np.asarray(lat, float), np.asarray(lon, float),
+                                              res)), 1)
+    centres = centres_of(populated)
+    return pd.DataFrame({"lat": centres[:, 0], "lon": centres[:, 1],
+                         "weight": np.ones(len(populated))})

@@ -81,6 +81,14 @@ def house_layer(entries: pd.DataFrame) -> pd.DataFrame:
     return address_layer(houses["lat"].to_numpy(float), houses["lon"].to_numpy(float))
 
 
+def gazetteer_exposure(path: str | Path) -> pd.DataFrame:
+    """Exposure points (``lat, lon, weight``) of a gazetteer file's houses."""
+    from heatmap.detect.exposure import layer_points
+    from heatmap.geocode.gazetteer import load_gazetteer
+
+    return layer_points(house_layer(load_gazetteer(path)))
+
+
 def keep_address_exposure(store: Store, entries: pd.DataFrame) -> LayerSummary:
     """Store the gazetteer's house density as the ``addresses`` exposure layer."""
     layer = house_layer(entries)

@@ -21,10 +21,9 @@ def file_exposure(*, gazetteer: Path | None = None,
 
         return layer_points(subscriber_layer(read_density_file(density)))
     if gazetteer is not None:
-        from heatmap.geocode.gazetteer import load_gazetteer
-        from heatmap.service.exposure import house_layer
+        from heatmap.service.exposure import gazetteer_exposure
 
-        return layer_points(house_layer(load_gazetteer(gazetteer)))
+        return gazetteer_exposure(gazetteer)
     return None
 
 

@@ -198,8 +198,7 @@ def exposure_points(store: Store, gazetteer: Path | None) -> tuple[pd.DataFrame 
         if len(layer):
             return layer_points(layer), source
     if gazetteer is not None:
-        from heatmap.geocode.gazetteer import load_gazetteer
-        from heatmap.service.exposure import house_layer
+        from heatmap.service.exposure import gazetteer_exposure
 
-        return layer_points(house_layer(load_gazetteer(gazetteer))), "gazetteer"
+        return gazetteer_exposure(gazetteer), "gazetteer"
     return None, "uniform"

@@ -12,10 +12,11 @@ import h3
 import numpy as np
 import pandas as pd
 
+from heatmap.detect.exposure import SOURCES
 from heatmap.errors import InputError, UsageError
 
 #: Sources an exposure layer may come from (the CHECK of the ``exposure`` table).
-EXPOSURE_SOURCES: tuple[str, ...] = ("subscribers", "addresses")
+EXPOSURE_SOURCES: tuple[str, ...] = SOURCES
 #: The schema that added the ``exposure`` table.
 EXPOSURE_SCHEMA = 7
 #: Columns of a stored exposure layer.
