@@ -328,7 +328,8 @@ def _glued(reg: Registry, rng: random.Random) -> str:
     house = _house(reg, rng).replace("д. ", "д").replace("дом ", "Д")
     if not house[:1].isalpha():
         house = rng.choice(["д", "Д", "д."]) + house
-    street = f"{rng.choice(forms)}{rng.choice(['', ' '])}{_name(reg)}"
+    form = rng.choice(forms)
+    street = f"{form}{rng.choice(['', ' ']) if form.endswith('.') else ' '}{_name(reg)}"
     return f"{_city(reg, rng)}, {street},{rng.choice(['', ' '])}{house}"
 
 

@@ -16,13 +16,13 @@ import pandas as pd
 
 from heatmap.errors import GeocodeError, InputError
 from heatmap.geocode.normalise import (
-    FEDERAL_CITIES,
     ParsedAddress,
     parse_address,
     region_key,
     settlement_key,
     street_loose_key,
 )
+from heatmap.geocode.vocabulary import FEDERAL_CITIES
 
 #: Columns of a gazetteer frame, in order.
 ENTRY_COLUMNS: tuple[str, ...] = (

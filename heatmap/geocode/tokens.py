@@ -1,0 +1,150 @@
+"""Tokens of a Russian address: lower case, punctuation gone, glued parts split by a table.
+
+:data:`GLUED` is the table of tokens people glue together ("д52-а", "12к1", "кБ")
+and how each splits; :func:`tokenize` applies it. Pure functions, no state.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from heatmap.geocode.keys import fold
+from heatmap.geocode.vocabulary import (
+    BUILDING_MARKERS,
+    CORPUS_MARKERS,
+    DISTRICT_TYPES,
+    HOUSE_MARKERS,
+    IGNORED_MARKERS,
+    LITERAL_MARKERS,
+    ORDINAL,
+    REGION_TYPES,
+    SETTLEMENT_TYPES,
+    STREET_TYPES,
+)
+
+_PARENS = re.compile(r"\([^)]*\)?")
+_INITIALS = re.compile(r"(?<![а-яa-z0-9])[а-я]\.\s?[а-я]\.(?=\s?[а-я]{3,})")
+_STREET_INITIAL = re.compile(
+    r"(?<![а-я])(ул|улица|пр-кт|пр-т|просп|проспект|пер|переулок|б-р|бульвар|наб|пл|ш)"
+    r"(\.?\s*)[а-я]\.(?=[а-я]{3,})"
+)
+#: Saint Petersburg's "В.О." (Васильевский остров) and "П.С." (Петроградская сторона).
+_VO = re.compile(r"(?<![а-я])в\.\s?о\.?(?![а-я])|васильевского\s+острова")
+_PS = re.compile(r"(?<![а-я])п\.\s?с\.?(?![а-я])|петроградской\s+стороны")
+#: "у.Мира", "д.5", "ул.Мира": a dot glued to the next word is a separator.
+_PUNCT = re.compile(r"[^\w\s,;/\-]")
+_DASH_TABLE = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
+_SPACED_DASH = re.compile(r"\s-\s|\s-(?=\D)|(?<=\D)-\s")
+_LATIN_LOOKALIKE = str.maketrans("abcekmhoptxy", "абсекмнортху")
+_HAS_CYRILLIC = re.compile(r"[а-я]")
+_LATIN_WORD = re.compile(r"[a-z]{2,}")
+
+#: A split: the groups of the match, in order, as tokens ("" groups dropped).
+Split = Callable[[re.Match[str]], list[str]]
+
+
+def _groups(m: re.Match[str]) -> list[str]:
+    return [g for g in m.groups() if g]
+
+
+def _marker_and_value(m: re.Match[str]) -> list[str]:
+    """"д52-а" → ["д", "52а"]: the letter joins the number it was hyphened to."""
+    marker, number, letter = m.group(1), m.group(2), m.group(3) or ""
+    return [marker, number + letter]
+
+
+#: Glued tokens and how they split; the first pattern that matches wins.
+#: ``after_number`` rows apply only right after a house number ("12 кБ", "2 Ак2").
+GLUED: tuple[tuple[re.Pattern[str], Split, bool], ...] = (
+    # "д17", "д52-а", "дом5", "кв5", "к2", "лит.а" glued: a marker and its value
+    (re.compile(r"^(д|дом|вл)(\d+(?:/\d+)?)(?:-?([а-я]))?$"), _marker_and_value, False),
+    (re.compile(r"^(кв|корп|к|стр|лит)(\d+[а-я]?(?:/\d+)?)$"), _groups, False),
+    # "12к1", "12корп1", "12стр2", "12лита", "12ак2", "52-ак1"
+    (re.compile(r"^(\d[\d/\-]*[а-я]?)(корп|кор|к|стр|с|лит)(\d+[а-я]?|[а-я])$"), _groups, False),
+    # "2 Ак2": a letter and a corpus after the number
+    (re.compile(r"^([а-я])(корп|к|стр|с)(\d+[а-я]?)$"), _groups, True),
+    # "3 кБ", "30 кА", "53 ка": a corpus letter glued to its marker
+    (re.compile(r"^(к|корп|стр|лит)([а-я])$"), _groups, True),
+)
+
+
+def tokenize(text: str) -> list[str]:
+    """Split an address into lower-case tokens; ``","`` tokens mark part boundaries."""
+    s = fold(text).translate(_DASH_TABLE)
+    if "(" in s:
+        s = _PARENS.sub(" ", s)
+    if "." in s:  # initials and "В.О." (the regexes are only worth it with dots)
+        s = _VO.sub(" во ", s)
+        s = _PS.sub(" пс ", s)
+        s = _INITIALS.sub(" ", s)
+        s = _STREET_INITIAL.sub(r"\1\2 ", s)
+    elif "васильевск" in s:
+        s = _VO.sub(" во ", s)
+    if "ж/д ст" in s:
+        s = s.replace("ж/д ст", "ж/д_ст")
+    s = _PUNCT.sub(" ", s)
+    if "-" in s:
+        s = _SPACED_DASH.sub(" ", s)
+    s = s.replace(";", ",").replace(",", " , ")
+    out: list[str] = []
+    for raw in s.split():
+        tok = raw.strip("-/")
+        if not tok:
+            continue
+        if tok[0].isdigit():
+            tok = tok.translate(_LATIN_LOOKALIKE)  # "13a" typed with a Latin letter
+        out.extend(_split_glued(tok, bool(out) and out[-1][:1].isdigit()))
+    return out
+
+
+def _split_glued(tok: str, after_number: bool) -> list[str]:
+    if tok.isalpha() and not after_number:
+        return [tok]
+    for pattern, split, needs_number in GLUED:
+        if needs_number and not after_number:
+            continue
+        m = pattern.match(tok)
+        if m:
+            if tok in ALL_MARKERS:
+                break  # "кв", "км", "кп" are markers of their own, not "к" + a letter
+            return split(m)
+    return [tok]
+
+
+def is_number(tok: str | None) -> bool:
+    return tok is not None and tok[:1].isdigit()
+
+
+def is_house_number(tok: str | None) -> bool:
+    """A number that is not an ordinal ("12", "12а" but not "2-я")."""
+    return tok is not None and tok[:1].isdigit() and not ORDINAL.match(tok)
+
+
+ALL_MARKERS = frozenset(
+    [*STREET_TYPES, *SETTLEMENT_TYPES, *REGION_TYPES, *DISTRICT_TYPES, *HOUSE_MARKERS,
+     *CORPUS_MARKERS, *BUILDING_MARKERS, *LITERAL_MARKERS, *IGNORED_MARKERS]
+)
+PART_MARKERS = CORPUS_MARKERS | BUILDING_MARKERS
+
+
+def is_marker(tok: str | None) -> bool:
+    return tok in ALL_MARKERS
+
+
+def is_word(tok: str | None) -> bool:
+    return tok is not None and tok != "," and not is_number(tok)
+
+
+def ends_part(tok: str | None) -> bool:
+    return tok is None or tok == ","
+
+
+def has_cyrillic(text: str) -> bool:
+    return bool(_HAS_CYRILLIC.search(text))
+
+
+def looks_foreign(text: str) -> bool:
+    """True when the text has Latin words and no Cyrillic (transliteration, foreign address)."""
+    s = text.lower()
+    return not _HAS_CYRILLIC.search(s.replace("ё", "е")) and bool(_LATIN_WORD.search(s))
