@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from heatmap.api import errors
 from heatmap.api.auth import document_security
 from heatmap.api.metrics import MetricsMiddleware
-from heatmap.api.routes import complaints, layers, lookup, page, spots, system
+from heatmap.api.routes import basemap, complaints, layers, lookup, page, spots, system
 from heatmap.api.settings import ApiSettings
 from heatmap.api.state import ApiState
 from heatmap.errors import MigrationError
@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *,
     app.state.api = state
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
     errors.install(app)
-    routers = [lookup.router, complaints.router, spots.router, layers.router,
+    routers = [lookup.router, complaints.router, spots.router, layers.router, basemap.router,
                *_optional_routers(),  # they carry their own prefix, as ours do
                system.router, page.router]
     for router in routers:

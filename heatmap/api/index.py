@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from heatmap.core.script import ScriptTemplates, russian_date, spot_script
+from heatmap.core.script import ScriptTemplates, eta_overdue, russian_date, spot_script
 from heatmap.domain import OPEN_STATUSES, SpotStatus
 from heatmap.render.evidence import evidence, evidence_text
 from heatmap.store.base import Store
@@ -40,12 +40,16 @@ def _time(value: object) -> pd.Timestamp | None:
     return None if pd.isna(stamp) else stamp
 
 
-def spot_card(spot: dict[str, object], templates: ScriptTemplates) -> dict[str, object]:
-    """What an agent needs about a spot: status, cause, current ETA, the script text (by
-    the spot's trend) and why it is a spot (evidence, None where detection gave none)."""
+def spot_card(spot: dict[str, object], templates: ScriptTemplates,
+              now: datetime | None = None) -> dict[str, object]:
+    """What an agent needs about a spot at ``now``: status, cause, current ETA (and whether
+    it has passed), the script text (by the spot's trend and ETA) and why it is a spot
+    (evidence, None where detection gave none)."""
     cause = _text(spot.get("cause"))
     shown_cause = cause or _text(spot.get("suggested_cause"))
     eta = _time(spot.get("eta"))
+    overdue = (str(spot["status"]) in OPEN_STATUSES
+               and eta_overdue(None if eta is None else eta.to_pydatetime(), now))
     return {
         "id": str(spot["id"]),
         "status": str(spot["status"]),
@@ -54,7 +58,8 @@ def spot_card(spot: dict[str, object], templates: ScriptTemplates) -> dict[str, 
         "cause_confirmed": cause is not None,
         "eta": None if eta is None else eta.isoformat(),
         "eta_text": None if eta is None else russian_date(eta.to_pydatetime()),
-        "script": spot_script(spot, templates),
+        "eta_overdue": overdue,
+        "script": spot_script(spot, templates, now=now if overdue else None),
         "queue": _text(spot.get("queue")),
         "priority": round(float(spot.get("priority") or 0.0), 2),  # type: ignore[arg-type]
         "address": _text(spot.get("address")),
@@ -85,6 +90,8 @@ class _Snapshot:
     priority: np.ndarray
     cards: list[dict[str, object]]
     card_json: list[bytes]  # each card as JSON without its closing brace, made once
+    eta: list[datetime | None]  # an open spot's ETA; past it, the card is ``late_json``
+    late_json: list[bytes | None]  # the card as it reads once its ETA has passed
     resolved_at: list[datetime | None]
     by_id: dict[str, int]
     open_count: int
@@ -107,10 +114,17 @@ class _Snapshot:
         records = spots.to_dict(orient="records")
         cards = [spot_card(r, templates) for r in records]
         stamps = [_time(r.get("updated_at")) for r in records]
+        etas = [None if not is_open[i] or (t := _time(r.get("eta"))) is None
+                else t.to_pydatetime() for i, r in enumerate(records)]
+        late = [None if eta is None else json.dumps(
+                    spot_card(r, templates, now=eta + timedelta(seconds=1)),
+                    ensure_ascii=False).encode()[:-1]
+                for r, eta in zip(records, etas, strict=True)]
         return cls(
             version=version, tree=tree, local=local, scale=scale, is_open=is_open,
             priority=spots["priority"].to_numpy(float), cards=cards,
             card_json=[json.dumps(c, ensure_ascii=False).encode()[:-1] for c in cards],
+            eta=etas, late_json=late,
             resolved_at=[None if t is None else t.to_pydatetime() for t in stamps],
             by_id={str(c["id"]): i for i, c in enumerate(cards) if is_open[i]},
             open_count=int(is_open.sum()),
@@ -247,9 +261,12 @@ class SpotIndex:
         if opened:
             # inside first, then nearest, then the highest priority
             metres, _, chosen = min(opened)
-            answer.spot = {**snapshot.cards[chosen], "distance_m": metres,
-                           "covers": metres == 0.0}
-            answer.spot_json = b"".join((snapshot.card_json[chosen], b',"distance_m":',
+            card, card_json = snapshot.cards[chosen], snapshot.card_json[chosen]
+            eta, late_json = snapshot.eta[chosen], snapshot.late_json[chosen]
+            if eta is not None and late_json is not None and eta < self.clock():
+                card, card_json = json.loads(late_json + b"}"), late_json
+            answer.spot = {**card, "distance_m": metres, "covers": metres == 0.0}
+            answer.spot_json = b"".join((card_json, b',"distance_m":',
                                          repr(metres).encode(), b',"covers":',
                                          b"true}" if metres == 0.0 else b"false}"))
         resolved = sorted((d, i) for i, d in near

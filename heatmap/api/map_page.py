@@ -1,28 +1,47 @@
-"""The agents' map page: one self-contained HTML document (no build step, no CDN needed).
+"""The pages' files: Jinja2 templates (``heatmap/templates``), static assets
+(``heatmap/static``) and Leaflet as installed with the package (``xstatic-leaflet``).
 
-The page (``heatmap/templates/map_page.html``) draws spots coloured by priority, the
-complaint hex layer and sites; each spot's tooltip says why it is one. With Leaflet
-reachable (``HEATMAP_API_LEAFLET_URL``) it uses Leaflet over OpenStreetMap tiles;
-otherwise — or when that URL is empty — it draws the same layers as SVG, with drag to
-pan and the wheel to zoom. The address box calls the lookup API and shows the answer
-with the script text and why the spot is one; a click on the map looks up that point.
-The API key comes once as ``?key=…`` (then kept in sessionStorage and removed from
-the address bar) or through the login field.
+Nothing a page needs comes from another host unless configured: Leaflet is served by
+this API, and the map is drawn over the gazetteer's basemap (``/api/v1/basemap``) unless
+``HEATMAP_TILES_URL`` names a tile server.
 """
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from importlib import resources
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from heatmap.api.settings import ApiSettings
+
+#: Where the API serves the packaged Leaflet (``leaflet.js``, ``leaflet.css``, ``images/``).
+LEAFLET_PATH = "/static/leaflet"
 
 
 @cache
-def _page() -> str:
-    return (resources.files("heatmap.templates") / "map_page.html").read_text(encoding="utf-8")
+def environment() -> Environment:
+    """The templates of ``heatmap/templates``, HTML autoescaped."""
+    return Environment(loader=PackageLoader("heatmap", "templates"),
+                       autoescape=select_autoescape(["html"]), auto_reload=False)
 
 
-def map_page(leaflet_url: str) -> str:
-    """The page, with the Leaflet base URL (or "" to draw the map offline) filled in."""
-    url = json.dumps(leaflet_url.rstrip("/")).replace("</", "<\\/")
-    return _page().replace("__LEAFLET_URL__", url)
+def leaflet_dir() -> Path:
+    """The folder of the installed Leaflet (``leaflet.js``, ``leaflet.css``, ``images/``)."""
+    import xstatic.pkg.leaflet as packaged
+
+    return Path(packaged.BASE_DIR)
+
+
+def static_dir() -> Path:
+    """The package's own static assets (scripts and styles of the pages)."""
+    return Path(str(resources.files("heatmap") / "static"))
+
+
+def map_page(api: ApiSettings) -> str:
+    """The agents' map page: Leaflet from ``HEATMAP_API_LEAFLET_URL`` (the packaged copy by
+    default) and tiles only when ``HEATMAP_TILES_URL`` is set."""
+    return environment().get_template("map_page.html").render(
+        leaflet=(api.leaflet_url or LEAFLET_PATH).rstrip("/"),
+        tiles=api.tiles_url, attribution=api.tiles_attribution)

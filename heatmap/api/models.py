@@ -113,6 +113,8 @@ class SpotCard(BaseModel):
     cause_confirmed: bool
     eta: str | None
     eta_text: str | None = Field(description="The ETA as an agent says it: '25 ноября'")
+    eta_overdue: bool = Field(False, description="The ETA has passed and the spot is still"
+                                                 " open (the script then says so)")
     script: str = Field(description="What the agent reads to the caller")
     queue: str | None
     priority: float

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ApiSettings(BaseSettings):
     """What the API serves and how strictly; read from ``HEATMAP_API_*`` variables."""
 
-    model_config = SettingsConfigDict(env_prefix="HEATMAP_API_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="HEATMAP_API_", extra="ignore",
+                                      populate_by_name=True)
 
     #: An open spot this near a looked-up point (metres) counts as covering it.
     lookup_reach_m: float = Field(100.0, ge=0, le=5_000)
@@ -31,5 +32,13 @@ class ApiSettings(BaseSettings):
     key_cache_s: float = Field(10.0, ge=0)
     #: Freeze the objects loaded at startup out of the garbage collector (``heatmap serve``).
     gc_freeze: bool = False
-    #: Leaflet for the map page when the browser can reach it; "" draws the map offline.
-    leaflet_url: str = "https://unpkg.com/leaflet@1.9.4/dist"
+    #: Where the map page loads Leaflet from: the copy installed with the package (the
+    #: ``xstatic-leaflet`` dependency), served by this API, unless told otherwise.
+    leaflet_url: str = "/static/leaflet"
+    #: A tile server for the map page (``https://tile.openstreetmap.org/{z}/{x}/{y}.png`` or
+    #: the operator's own); unset, the page draws the gazetteer's basemap and needs no host.
+    tiles_url: str = Field("", validation_alias=AliasChoices("HEATMAP_TILES_URL",
+                                                             "HEATMAP_API_TILES_URL"))
+    #: Attribution shown under the tiles of ``tiles_url``.
+    tiles_attribution: str = Field("&copy; OpenStreetMap contributors", validation_alias=AliasChoices(
+        "HEATMAP_TILES_ATTRIBUTION", "HEATMAP_API_TILES_ATTRIBUTION"))

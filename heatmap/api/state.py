@@ -23,6 +23,7 @@ from heatmap.core.policy import Policy, load_policy
 from heatmap.core.script import ScriptTemplates, load_templates
 from heatmap.errors import ConfigError
 from heatmap.geocode.base import Geocoder
+from heatmap.render.basemap import Basemap
 from heatmap.settings import Settings
 from heatmap.store import Store, open_store
 
@@ -116,6 +117,7 @@ class ApiState:
         self.hex_cache: dict[int, tuple[float, object]] = {}
         self._geocoder: Geocoder | None = None
         self._geocoder_lock = threading.Lock()
+        self._basemap: Basemap | None = None
 
     @property
     def store(self) -> Store:
@@ -135,6 +137,21 @@ class ApiState:
                     raise ConfigError(f"HEATMAP_GAZETTEER: {exc}") from exc
                 self._geocoder = GazetteerGeocoder(entries, default_city=self.settings.city)
             return self._geocoder
+
+    def basemap(self) -> Basemap | None:
+        """Houses, street and settlement names of the gazetteer, built once; None without one."""
+        if self.settings.gazetteer is None:
+            return None
+        with self._geocoder_lock:
+            if self._basemap is None:
+                from heatmap.geocode import load_gazetteer
+                from heatmap.render.basemap import build_basemap
+
+                try:
+                    self._basemap = build_basemap(load_gazetteer(self.settings.gazetteer))
+                except Exception as exc:
+                    raise ConfigError(f"HEATMAP_GAZETTEER: {exc}") from exc
+            return self._basemap
 
     def refresh_index(self) -> None:
         """Check the store's spot counter now (rebuild the index if spots changed)."""

@@ -17,9 +17,9 @@ _MONTHS = ("января", "февраля", "марта", "апреля", "ма
            "сентября", "октября", "ноября", "декабря")
 
 
-#: Sentences for a persistent (chronic) spot; an operator's file written before they
-#: existed gets the packaged ones.
-_PERSISTENT_KEYS = ("persistent_with_eta", "persistent_without_eta")
+#: Sentences added after the first release (chronic spots, an overdue ETA); an operator's
+#: file written before they existed gets the packaged ones.
+_LATER_KEYS = ("persistent_with_eta", "persistent_without_eta", "late")
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,8 @@ class ScriptTemplates:
 
     ``with_eta``/``without_eta`` say that works are under way (a new, intensifying or
     diminishing spot, or one without a trend); ``persistent_*`` say that the network is
-    being developed there (a chronic spot).
+    being developed there (a chronic spot); ``late`` is said once the ETA has passed and
+    the spot is still open (no date that is already history is read out).
     """
 
     with_eta: str
@@ -39,6 +40,7 @@ class ScriptTemplates:
     default_works: str
     persistent_with_eta: str
     persistent_without_eta: str
+    late: str
 
 
 def _packaged_text() -> str:
@@ -49,9 +51,9 @@ def load_templates(path: Path | None = None) -> ScriptTemplates:
     """The packaged agent-script templates, or an operator's own TOML file."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8") if path else _packaged_text())
-        if any(key not in data for key in _PERSISTENT_KEYS):
+        if any(key not in data for key in _LATER_KEYS):
             packaged = tomllib.loads(_packaged_text())
-            data = {**{key: packaged[key] for key in _PERSISTENT_KEYS}, **data}
+            data = {**{key: packaged[key] for key in _LATER_KEYS}, **data}
         return ScriptTemplates(
             with_eta=data["with_eta"], without_eta=data["without_eta"],
             resolved=data["resolved"], not_in_work=data["not_in_work"],
@@ -59,6 +61,7 @@ def load_templates(path: Path | None = None) -> ScriptTemplates:
             default_works=data["default_works"],
             persistent_with_eta=data["persistent_with_eta"],
             persistent_without_eta=data["persistent_without_eta"],
+            late=data["late"],
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError) as exc:
         raise ConfigError(f"agent script templates {path or '(packaged)'}: {exc}") from exc
@@ -70,6 +73,11 @@ def russian_date(moment: datetime, *, utc_offset_hours: int = 3) -> str:
     return f"{local.day} {_MONTHS[local.month - 1]}"
 
 
+def eta_overdue(eta: datetime | None, now: datetime | None) -> bool:
+    """Whether an open spot's ETA has passed at ``now`` (False without either)."""
+    return eta is not None and now is not None and eta < now
+
+
 def agent_script(
     *,
     status: str,
@@ -78,11 +86,13 @@ def agent_script(
     templates: ScriptTemplates,
     trend: str | None = None,
     utc_offset_hours: int = 3,
+    now: datetime | None = None,
 ) -> str:
     """The sentence an agent reads to a caller whose address a spot covers.
 
     A persistent (chronic) spot is told as planned development of the network; any
-    other open spot as works under way.
+    other open spot as works under way; an open spot whose ETA has passed at ``now``
+    as works that go on, the new date to come by SMS (``now=None``: never overdue).
     """
     if status == "resolved":
         return templates.resolved
@@ -90,6 +100,8 @@ def agent_script(
         return templates.not_in_work
     works = templates.works.get(cause or "", templates.default_works)
     chronic = trend == "persistent"
+    if eta_overdue(eta, now):
+        return templates.late.format(works=works)
     if eta is None:
         return (templates.persistent_without_eta if chronic
                 else templates.without_eta).format(works=works)
@@ -98,15 +110,15 @@ def agent_script(
 
 
 def spot_script(spot: Mapping[str, object], templates: ScriptTemplates, *,
-                utc_offset_hours: int = 3) -> str:
+                utc_offset_hours: int = 3, now: datetime | None = None) -> str:
     """:func:`agent_script` for a stored spot (a row of ``Store.load_spots``): its status,
-    the engineer's cause else the suggested one, its current ETA and its trend."""
+    the engineer's cause else the suggested one, its current ETA and its trend, at ``now``."""
     cause = _text(spot.get("cause")) or _text(spot.get("suggested_cause"))
     eta = spot.get("eta")
     moment = None if eta is None or pd.isna(eta) else pd.Timestamp(eta).to_pydatetime()
     return agent_script(status=str(spot.get("status")), cause=cause, eta=moment,
                         templates=templates, trend=_text(spot.get("trend")),
-                        utc_offset_hours=utc_offset_hours)
+                        utc_offset_hours=utc_offset_hours, now=now)
 
 
 def _text(value: object) -> str | None:

@@ -1,11 +1,17 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from heatmap.core.script import agent_script, load_templates, russian_date, spot_script
+from heatmap.core.script import (
+    agent_script,
+    eta_overdue,
+    load_templates,
+    russian_date,
+    spot_script,
+)
 from heatmap.errors import ConfigError
 
 TEMPLATES = load_templates()
@@ -80,3 +86,29 @@ def test_an_operators_older_template_file_gets_the_packaged_persistent_sentences
     (tmp_path / "old.toml").write_text(old, encoding="utf-8")
     loaded = load_templates(tmp_path / "old.toml")
     assert loaded == TEMPLATES
+
+
+def test_a_passed_eta_is_never_read_out_the_script_says_works_go_on() -> None:
+    eta = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    before = agent_script(status="in_progress", cause="power", eta=eta, templates=TEMPLATES,
+                          now=eta - timedelta(hours=1))
+    after = agent_script(status="in_progress", cause="power", eta=eta, templates=TEMPLATES,
+                         now=eta + timedelta(minutes=1))
+    assert "Решение ожидается до 25 ноября" in before
+    assert "25 ноября" not in after
+    assert "Работы продолжаются, срок уточняется; мы сообщим по SMS" in after
+    assert "электропитания" in after, "the cause is still named"
+    assert eta_overdue(eta, eta + timedelta(seconds=1))
+    assert not eta_overdue(eta, eta) and not eta_overdue(None, eta) and not eta_overdue(eta, None)
+    # a resolved spot is not late, whatever its old ETA
+    assert agent_script(status="resolved", cause="power", eta=eta, templates=TEMPLATES,
+                        now=eta + timedelta(days=3)) == TEMPLATES.resolved
+
+
+def test_an_operators_file_without_the_late_sentence_gets_the_packaged_one(
+        tmp_path: Path) -> None:
+    packaged = Path(str(resources.files("heatmap.templates") / "agent_script.toml"))
+    old = "\n".join(line for line in packaged.read_text(encoding="utf-8").splitlines()
+                    if not line.startswith("late"))
+    (tmp_path / "old.toml").write_text(old, encoding="utf-8")
+    assert load_templates(tmp_path / "old.toml").late == TEMPLATES.late

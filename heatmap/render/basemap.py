@@ -1,0 +1,194 @@
+"""A basemap drawn from the gazetteer: houses as points, street and settlement names.
+
+Agents on an intranet have no tiles; the address registry the geocoder already has is
+enough to orient by. :func:`build_basemap` prepares it once (plain arrays, label points);
+:meth:`Basemap.features` answers a view (bbox and zoom) as GeoJSON features:
+
+* ``house`` points (every registry house, thinned evenly only past ``max_houses``),
+  from :data:`HOUSE_ZOOM` on;
+* ``street`` labels from :data:`STREET_ZOOM` on: one per stretch of a street (about
+  :data:`STRETCH_M` long), placed at the stretch's middle house and turned along the
+  line of its houses, so a name lies along the houses it names;
+* ``settlement`` labels below :data:`STREET_ZOOM`, at the middle of their houses.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: Houses are drawn from this zoom on (a city is a few kilometres across at 12).
+HOUSE_ZOOM = 12
+#: Street names from this zoom on; settlement names below it.
+STREET_ZOOM = 15
+#: A street longer than this gets a label per stretch of about this length (metres).
+STRETCH_M = 450.0
+_M_PER_DEG = 111_320.0
+
+#: One property set per kind; ``angle`` is degrees clockwise from east (screen space).
+Feature = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """Houses, street labels and settlement labels, ready for bbox queries."""
+
+    house_lat: np.ndarray
+    house_lon: np.ndarray
+    house_label: np.ndarray  # the address as the registry writes it
+    streets: pd.DataFrame  # name, lat, lon, angle, houses
+    settlements: pd.DataFrame  # name, lat, lon, houses
+
+    @property
+    def houses(self) -> int:
+        return len(self.house_lat)
+
+    def features(self, bbox: tuple[float, float, float, float], zoom: int, *,
+                 max_houses: int = 20_000) -> list[Feature]:
+        """What to draw for the view ``bbox`` (min_lon, min_lat, max_lon, max_lat) at ``zoom``."""
+        min_lon, min_lat, max_lon, max_lat = bbox
+        out: list[Feature] = []
+        if zoom < STREET_ZOOM:
+            inside = _within(self.settlements, bbox)
+            for row in self.settlements[inside].itertuples(index=False):
+                out.append(_point(row.lon, row.lat, kind="settlement", name=row.name,
+                                  houses=int(row.houses)))
+        if zoom >= HOUSE_ZOOM:
+            inside = ((self.house_lat >= min_lat) & (self.house_lat <= max_lat)
+                      & (self.house_lon >= min_lon) & (self.house_lon <= max_lon))
+            chosen = np.flatnonzero(inside)
+            if len(chosen) > max_houses:  # evenly thinned, never a hole in one corner
+                chosen = chosen[np.linspace(0, len(chosen) - 1, max_houses).astype(int)]
+            for i in chosen:
+                out.append(_point(self.house_lon[i], self.house_lat[i], kind="house",
+                                  name=str(self.house_label[i])))
+        if zoom >= STREET_ZOOM:
+            inside = _within(self.streets, bbox)
+            for row in self.streets[inside].itertuples(index=False):
+                out.append(_point(row.lon, row.lat, kind="street", name=row.name,
+                                  angle=round(float(row.angle), 1), houses=int(row.houses)))
+        return out
+
+
+def _within(frame: pd.DataFrame, bbox: tuple[float, float, float, float]) -> np.ndarray:
+    min_lon, min_lat, max_lon, max_lat = bbox
+    lat, lon = frame["lat"].to_numpy(float), frame["lon"].to_numpy(float)
+    return np.asarray((lat >= min_lat) & (lat <= max_lat) & (lon >= min_lon) & (lon <= max_lon))
+
+
+def _point(lon: float, lat: float, **properties: object) -> Feature:
+    return {"type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(float(lon), 6),
+                                                          round(float(lat), 6)]},
+            "properties": properties}
+
+
+def build_basemap(entries: pd.DataFrame) -> Basemap:
+    """The basemap of gazetteer ``entries`` (:data:`heatmap.geocode.gazetteer.ENTRY_COLUMNS`).
+
+    Entries without coordinates are left out; one point per distinct (lat, lon, address).
+    """
+    frame = entries[["locality", "settlement", "street_type", "street", "house", "lat", "lon",
+                     "address"]].copy()
+    frame["lat"] = pd.to_numeric(frame["lat"], errors="coerce")
+    frame["lon"] = pd.to_numeric(frame["lon"], errors="coerce")
+    frame = frame[np.isfinite(frame["lat"]) & np.isfinite(frame["lon"])]
+    frame = frame.drop_duplicates(["lat", "lon", "address"]).reset_index(drop=True)
+    return Basemap(
+        house_lat=frame["lat"].to_numpy(float), house_lon=frame["lon"].to_numpy(float),
+        house_label=frame["address"].astype(str).to_numpy(object),
+        streets=_street_labels(frame), settlements=_settlement_labels(frame),
+    )
+
+
+def _settlement_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for _, group in frame.groupby("locality", sort=True, dropna=True):
+        name = _component(group, "settlement")
+        if not name:
+            continue
+        rows.append({"name": name, "lat": float(group["lat"].median()),
+                     "lon": float(group["lon"].median()), "houses": len(group)})
+    return pd.DataFrame(rows, columns=["name", "lat", "lon", "houses"])
+
+
+def _street_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    rows: list[dict[str, object]] = []
+    named = frame[frame["street"].fillna("").astype(str) != ""]
+    for _, group in named.groupby(["locality", "street_type", "street"], sort=True, dropna=False):
+        name = _component(group, "street")
+        if not name:
+            continue
+        rows.extend(_stretches(group, name))
+    return pd.DataFrame(rows, columns=["name", "lat", "lon", "angle", "houses"])
+
+
+def _stretches(group: pd.DataFrame, name: str) -> list[dict[str, object]]:
+    """A label per ``STRETCH_M`` of the street's houses along their main direction."""
+    lat, lon = group["lat"].to_numpy(float), group["lon"].to_numpy(float)
+    scale = math.cos(math.radians(float(np.mean(lat))))
+    xy = np.column_stack(((lon - lon.mean()) * scale, lat - lat.mean())) * _M_PER_DEG
+    axis = _main_axis(xy)
+    along = xy @ axis
+    length = float(along.max() - along.min()) if len(along) else 0.0
+    parts = max(1, round(length / STRETCH_M))
+    edges = np.linspace(along.min(), along.max(), parts + 1) if len(along) else np.array([0.0])
+    labels = []
+    for k in range(parts):
+        last = k == parts - 1
+        mask = (along >= edges[k]) & ((along <= edges[k + 1]) if last else (along < edges[k + 1]))
+        if not mask.any():
+            continue
+        piece = xy[mask]
+        local = _main_axis(piece) if len(piece) >= 3 else axis
+        middle = int(np.flatnonzero(mask)[np.argsort(along[mask])[mask.sum() // 2]])
+        labels.append({"name": name, "lat": float(lat[middle]), "lon": float(lon[middle]),
+                       "angle": _screen_angle(local), "houses": int(mask.sum())})
+    return labels
+
+
+def _main_axis(xy: np.ndarray) -> np.ndarray:
+    """The unit vector along which points spread most (east when they do not spread)."""
+    if len(xy) < 2:
+        return np.array([1.0, 0.0])
+    centred = xy - xy.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    axis = vt[0]
+    if not np.all(np.isfinite(axis)) or float(np.abs(centred).sum()) == 0.0:
+        return np.array([1.0, 0.0])
+    return np.asarray(axis if axis[0] >= 0 else -axis, dtype=float)
+
+
+def _screen_angle(axis: np.ndarray) -> float:
+    """Degrees to turn text clockwise on screen (y grows down) to lie along ``axis``,
+    kept within ±90° so a name never reads upside down."""
+    degrees = -math.degrees(math.atan2(float(axis[1]), float(axis[0])))
+    if degrees > 90:
+        degrees -= 180
+    elif degrees < -90:
+        degrees += 180
+    return degrees
+
+
+_SEPARATOR = re.compile(r"\s*,\s*")
+
+
+def _component(group: pd.DataFrame, column: str) -> str:
+    """The part of the registry's address that names ``column``'s value, as written there
+    ("ул. Мира" for street "мира"), else the value itself capitalised."""
+    key = str(group[column].iloc[0] or "").strip()
+    if not key:
+        return ""
+    word = re.compile(rf"(?<!\w){re.escape(key.replace('ё', 'е'))}(?!\w)")
+    for address in group["address"].astype(str).head(20):
+        parts = _SEPARATOR.split(address)
+        # a street is named after its settlement in the address: look from the end
+        for part in reversed(parts) if column == "street" else parts:
+            if word.search(part.lower().replace("ё", "е")):
+                return part.strip()
+    return key[:1].upper() + key[1:]
