@@ -1,85 +1,50 @@
 """Offline geocoding against a gazetteer: exact dict lookups first, fuzzy street names last.
 
 Precision rules: a matched house gives ``house``; a matched street without its
-house gives ``street`` (median of the street's houses); a matched settlement
-alone gives ``settlement``; anything else ``none`` with a reason. A house whose
-registry point is shared by many houses answers with that point's coarser precision.
+house gives ``street`` (median of the street's houses, or the point of a neighbour
+house when only the letter or corpus asked for is missing); a matched settlement
+alone gives ``settlement``; anything else ``none``. Every answer below ``house``
+carries a reason in Russian. A house whose registry point is shared by many houses
+answers with that point's coarser precision. An address naming no settlement is
+looked for in the gazetteer's dominant city first (see :data:`.index.DOMINANT_SHARE`).
+
+The index lives in :mod:`.index`, streets are found by :mod:`.streets`, houses and
+answers by :mod:`.houses`; this module reads an address in its possible ways.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import DamerauLevenshtein
 
-from heatmap.domain import Precision
-from heatmap.errors import GeocodeError
 from heatmap.geocode.answers import Answer, answers_frame, no_match
-from heatmap.geocode.gazetteer import ENTRY_COLUMNS, haversine_km
+from heatmap.geocode.houses import (
+    answer_settlement,
+    answer_street,
+    house_without_street,
+    rank,
+)
+from heatmap.geocode.index import build_index
 from heatmap.geocode.normalise import (
-    House,
     ParsedAddress,
     looks_foreign,
     parse_address,
     region_key,
     settlement_key,
     street_key,
-    street_loose_key,
 )
+from heatmap.geocode.streets import find_street
 
 #: Full words of settlement types that can end a settlement's name ("Красное Село").
 _SETTLEMENT_WORDS = {"с": "село", "п": "поселок", "д": "деревня", "г": "город", "сл": "слобода"}
-_PRECISION_RANK = {"house": 0, "street": 1, "settlement": 2, "none": 3}
-#: Score factors by how the parts were matched.
+#: Score factors by how the settlement was found.
 _S_SETTLEMENT_NAMED = 1.0
 _S_SETTLEMENT_HINT = 0.97
-_S_SETTLEMENT_GUESSED = 0.85  # no settlement in the text: the street is unique in the gazetteer
-_S_STREET_LOOSE = 0.95
-_S_STREET_OTHER_TYPE = 0.93
-_S_STREET_FUZZY_MAX = 0.88
-_S_HOUSE_LOOSE = 0.95
-_S_HOUSE_RELAXED = 0.8
-_S_STREET_LEVEL = 0.6
-_S_SETTLEMENT_LEVEL = 0.4
+_S_SETTLEMENT_GUESSED = 0.85  # no settlement in the text: dominant city or a unique street
 _S_REREAD = 0.95  # the address had to be re-read (settlement hidden in the street, …)
-_S_UNNAMED_PLACE = 0.85  # a choice between same-named streets the address does not state
-#: Houses of one address spread further than this are not one building.
-_SAME_BUILDING_KM = 0.2
-_FUZZY_CUTOFF = 82.0
 
-
-@dataclass(slots=True)
-class _Street:
-    locality: int
-    type: str | None
-    key: str
-    display: str
-    houses: dict[str, int]  # house key -> entry row
-    loose: dict[str, list[int]]
-    unlettered: dict[str, list[int]]  # house key without the literal ("лит. А")
-    base: dict[str, list[int]]
-    lat: float
-    lon: float
-    alt_keys: list[str]  # looser keys (no titles, no type word) for fuzzy matching
-
-
-@dataclass(slots=True)
-class _Locality:
-    name: str  # innermost settlement key
-    chain: tuple[str, ...]
-    region: str
-    lat: float
-    lon: float
-    streets: list[int]
-
-
-def _coarser(a: str, b: str) -> str:
-    return a if _PRECISION_RANK[a] >= _PRECISION_RANK[b] else b
+Settlements = list[tuple[str | None, str]]
 
 
 class GazetteerGeocoder:
@@ -90,92 +55,16 @@ class GazetteerGeocoder:
     """
 
     def __init__(self, entries: pd.DataFrame, *, default_city: str | None = None) -> None:
-        missing = [c for c in ENTRY_COLUMNS if c not in entries.columns]
-        if missing:
-            raise GeocodeError(f"not a gazetteer frame: missing {missing}")
         self.default_city = default_city
-        self._lat = entries["lat"].to_numpy(dtype=float)
-        self._lon = entries["lon"].to_numpy(dtype=float)
-        self._address = entries["address"].astype(str).to_list()
-        self._point_precision = entries["point_precision"].astype(str).to_list()
-        self._row_house = entries["house"].astype(str).to_list()
-        self._localities: list[_Locality] = []
-        self._streets: list[_Street] = []
-        self._loc_by_name: dict[str, set[int]] = defaultdict(set)
-        self._loc_by_region: dict[str, set[int]] = defaultdict(set)
-        self._street_by_key: dict[str, list[int]] = defaultdict(list)
-        self._street_by_loose: dict[str, list[int]] = defaultdict(list)
-        self._fuzzy_choices: dict[frozenset[int], tuple[list[str], list[int]]] = {}
+        self._ix = build_index(entries)
         self._cache: dict[tuple[str | None, str | None], Answer] = {}
-        self._fuzzy_hits: dict[tuple[frozenset[int], str], list[tuple[str, float, int]]] = {}
-        self._build(entries)
-
-    # ------------------------------------------------------------------ index
-
-    def _build(self, entries: pd.DataFrame) -> None:
-        loc_ids: dict[str, int] = {}
-        street_ids: dict[tuple[int, str | None, str], int] = {}
-        loc_points: dict[int, list[int]] = defaultdict(list)
-        street_points: dict[int, list[int]] = defaultdict(list)
-        cols = [entries[c].to_list() for c in (
-            "locality", "region", "street_type", "street", "street_key", "house",
-            "house_loose_key", "house_base", "point_precision",
-        )]
-        for row, (loc, region, stype, street, skey, house, hloose, hbase, pprec) in enumerate(
-            zip(*cols, strict=True)
-        ):
-            # frames read by other means may carry NaN for missing text
-            region = region if isinstance(region, str) else None
-            stype = stype if isinstance(stype, str) and stype else None
-            street = street if isinstance(street, str) else ""
-            skey = skey if isinstance(skey, str) else ""
-            lid = loc_ids.get(loc)
-            if lid is None:
-                lid = loc_ids[loc] = len(self._localities)
-                chain = tuple(loc.split("|", 1)[1].split("/"))
-                self._localities.append(_Locality(chain[-1], chain, region or "", 0.0, 0.0, []))
-                for name in set(chain):
-                    self._loc_by_name[name].add(lid)
-                self._loc_by_region[region or ""].add(lid)
-            skey = skey or ""
-            sid = street_ids.get((lid, stype, skey))
-            if sid is None:
-                sid = street_ids[(lid, stype, skey)] = len(self._streets)
-                self._streets.append(
-                    _Street(lid, stype, skey, street or "", {}, defaultdict(list),
-                            defaultdict(list), defaultdict(list), 0.0, 0.0, [])
-                )
-                self._localities[lid].streets.append(sid)
-                self._street_by_key[skey].append(sid)
-                if street:
-                    # titles dropped, and the bare name for queries written without a type
-                    for alt in {street_loose_key(street, stype), street_key(street)}:
-                        if alt != skey and alt:
-                            self._street_by_loose[alt].append(sid)
-                            self._streets[sid].alt_keys.append(alt)
-            st = self._streets[sid]
-            st.houses.setdefault(house, row)
-            st.loose[hloose].append(row)
-            if " л" in house:
-                st.unlettered[house.split(" л", 1)[0]].append(row)
-            st.base[hbase].append(row)
-            if pprec != "settlement":
-                street_points[sid].append(row)
-            loc_points[lid].append(row)
-        for sid, st in enumerate(self._streets):
-            rows = street_points.get(sid) or [next(iter(st.houses.values()))]
-            st.lat, st.lon = self._median(rows)
-        for lid, loc in enumerate(self._localities):
-            loc.lat, loc.lon = self._median(loc_points[lid])
-
-    def _median(self, rows: Sequence[int]) -> tuple[float, float]:
-        idx = np.asarray(rows, dtype=np.int64)
-        return float(np.median(self._lat[idx])), float(np.median(self._lon[idx]))
-
-    # ------------------------------------------------------------------ API
 
     def geocode(self, addresses: Sequence[str | None], *, city: str | None = None) -> pd.DataFrame:
         """Answer one row per address, in order, with :data:`GEOCODE_COLUMNS`."""
+        return answers_frame(self.answers(addresses, city=city))
+
+    def answers(self, addresses: Sequence[str | None], *, city: str | None = None) -> list[Answer]:
+        """The answers as tuples (lat, lon, precision, score, matched, reason)."""
         hint = city if city is not None else self.default_city
         out: list[Answer] = []
         cache = self._cache
@@ -186,30 +75,30 @@ class GazetteerGeocoder:
                 try:
                     ans = self._geocode_one(key[0], hint)
                 except Exception as exc:  # a bug must not sink a whole batch
-                    ans = no_match(f"internal error: {type(exc).__name__}")
+                    ans = no_match(f"внутренняя ошибка геокодера: {type(exc).__name__}")
                 if len(cache) < 1_000_000:
                     cache[key] = ans
             out.append(ans)
-        return answers_frame(out)
+        return out
 
     # ------------------------------------------------------------------ one address
 
     def _geocode_one(self, text: str | None, hint: str | None) -> Answer:
         if text is None or not text.strip():
-            return no_match("empty address")
+            return no_match("пустой адрес")
         if looks_foreign(text):
-            return no_match("not a Russian address (no Cyrillic text)")
+            return no_match("не российский адрес (нет кириллицы)")
         p = parse_address(text)
         if not p.settlements and not p.street and p.house is None:
-            return no_match("no address parts recognised")
+            return no_match("в адресе не распознано ни одной части")
         # -------- where to look
         region_locs: set[int] | None = None
         if p.region:
-            region_locs = self._loc_by_region.get(p.region)
+            region_locs = self._ix.loc_by_region.get(p.region)
             if region_locs is None:
-                alt = self._loc_by_name.get(p.region)
+                alt = self._ix.loc_by_name.get(p.region)
                 if alt is None:
-                    return no_match(f"region '{p.region}' is not in the gazetteer")
+                    return no_match(f"региона «{p.region}» нет в справочнике")
                 region_locs = alt
         settlements, street_name = self._resplit(p)
         best = self._try(p, settlements, street_name, hint, region_locs)
@@ -227,43 +116,67 @@ class GazetteerGeocoder:
             for sets, street in readings:
                 ans = self._try(p, sets, street, hint, region_locs)
                 ans = (ans[0], ans[1], ans[2], round(ans[3] * _S_REREAD, 4), ans[4], ans[5])
-                if (_PRECISION_RANK[ans[2]], -ans[3]) < (_PRECISION_RANK[best[2]], -best[3]):
+                if (rank(ans[2]), -ans[3]) < (rank(best[2]), -best[3]):
                     best = ans
                 elif ans[2] == best[2] == "settlement":
                     best = ans  # the deeper settlement
         return best
 
     def _try(
-        self, p: ParsedAddress, settlements: list[tuple[str | None, str]],
-        street_name: str | None, hint: str | None, region_locs: set[int] | None,
+        self, p: ParsedAddress, settlements: Settlements, street_name: str | None,
+        hint: str | None, region_locs: set[int] | None,
     ) -> Answer:
         """Geocode one reading of the address (settlements + street)."""
+        ix = self._ix
         locs, named, settle_factor = self._localities_for(settlements, hint, region_locs)
         if locs is not None and not locs:
-            unknown = next((n for _t, n in settlements if n not in self._loc_by_name), None)
+            unknown = next((n for _t, n in settlements if n not in ix.loc_by_name), None)
             if unknown:
-                return no_match(f"settlement '{unknown}' is not in the gazetteer")
-            return no_match("settlement not in the gazetteer (or not in the region given)")
+                return no_match(f"населённого пункта «{unknown}» нет в справочнике")
+            return no_match("населённого пункта нет в справочнике (или в указанном регионе)")
+        if locs is None and region_locs is None and ix.dominant is not None:
+            ans = self._without_settlement(p, street_name)
+            if ans is not None:
+                return ans
         settle_fallback = locs is None
         if locs is None:
             locs = region_locs  # None = the whole gazetteer
             settle_factor = _S_SETTLEMENT_GUESSED if region_locs is None else 0.9
         if street_name is None and p.house is not None and locs is not None:
-            ans = self._house_without_street(p.house, locs, named, settle_factor)
+            ans = house_without_street(ix, p.house, locs, named, settle_factor)
             if ans is not None:
                 return ans
         if street_name:
-            found = self._find_street(street_name, p.street_type, locs, named, p.house)
+            found = find_street(ix, street_name, p.street_type, locs, named, p.house)
             if found is not None:
                 sid, s_factor = found
-                return self._answer_street(sid, p.house, settle_factor * s_factor)
+                return answer_street(ix, sid, p.house, settle_factor * s_factor)
             if settle_fallback:
-                if self._street_by_key.get(street_key(street_name, p.street_type)):
-                    return no_match(f"street '{street_name}' is in several settlements: give a city")
-                return no_match(f"street '{street_name}' not found (no settlement given)")
+                if ix.street_by_key.get(street_key(street_name, p.street_type)):
+                    return no_match(f"улица «{street_name}» есть в нескольких населённых "
+                                    "пунктах: укажите город")
+                return no_match(f"улица «{street_name}» не найдена (город не указан)")
         if locs is not None and not settle_fallback:
-            return self._answer_settlement(locs, named, settle_factor)
-        return no_match("no settlement recognised")
+            reason = (f"улица «{street_name}» не найдена в населённом пункте" if street_name
+                      else "улица не указана: точка населённого пункта")
+            return answer_settlement(ix, locs, named, settle_factor, reason)
+        return no_match("населённый пункт не распознан")
+
+    def _without_settlement(self, p: ParsedAddress, street_name: str | None) -> Answer | None:
+        """No settlement named: the dominant city's street, else one unique in the gazetteer,
+        else a misspelt name in the dominant city."""
+        ix = self._ix
+        if not street_name or ix.dominant is None:
+            return None
+        city = set(ix.dominant)
+        for locs, fuzzy in ((city, False), (None, False), (city, True)):
+            found = find_street(ix, street_name, p.street_type, locs, None, p.house, fuzzy=fuzzy)
+            if found is not None:
+                sid, s_factor = found
+                return answer_street(ix, sid, p.house, _S_SETTLEMENT_GUESSED * s_factor)
+            if locs is None and ix.street_by_key.get(street_key(street_name, p.street_type)):
+                return None  # the name is elsewhere, in several places: say so
+        return None
 
     def _merges(
         self, given: tuple[tuple[str | None, str], ...], street: str | None
@@ -297,7 +210,7 @@ class GazetteerGeocoder:
             splits = ((" ".join(words[:k]), words[k:]), (" ".join(words[-k:]), words[:-k]))
             for name, rest in splits:
                 key = settlement_key(name)
-                ids = self._loc_by_name.get(key)
+                ids = self._ix.loc_by_name.get(key)
                 if not ids:
                     continue
                 within = ids if current is None else ids & current
@@ -314,7 +227,7 @@ class GazetteerGeocoder:
 
     def _known(self, name: str) -> str | None:
         key = settlement_key(name)
-        return key if key in self._loc_by_name else None
+        return key if key in self._ix.loc_by_name else None
 
     def _segment(
         self, words: list[str], within: set[int] | None
@@ -330,7 +243,7 @@ class GazetteerGeocoder:
                 key = self._known(" ".join(words[i:k]))
                 if key is None:
                     continue
-                ids = self._loc_by_name[key]
+                ids = self._ix.loc_by_name[key]
                 if within is not None and not ids & within:
                     continue
                 within = ids if within is None else ids & within
@@ -354,13 +267,13 @@ class GazetteerGeocoder:
         i = 0
         while i < len(given):
             stype, name = given[i]
-            if name in self._loc_by_name:
+            if name in self._ix.loc_by_name:
                 out.append((stype, name))
                 i += 1
                 continue
             within: set[int] | None = None
             for _t, prev in out:
-                ids = self._loc_by_name.get(prev)
+                ids = self._ix.loc_by_name.get(prev)
                 if ids:
                     within = set(ids) if within is None else (within & ids or within)
             found, rest = self._segment(name.split(), within)
@@ -384,7 +297,7 @@ class GazetteerGeocoder:
             cand: set[int] | None = None
             unknown_typed = False
             for (stype, name) in settlements:
-                ids = self._loc_by_name.get(name)
+                ids = self._ix.loc_by_name.get(name)
                 if ids is None:
                     if stype is not None:
                         unknown_typed = True
@@ -393,244 +306,19 @@ class GazetteerGeocoder:
             if cand is not None:
                 if region_locs is not None:
                     cand &= region_locs
-                known = [n for n in names if n in self._loc_by_name]
+                known = [n for n in names if n in self._ix.loc_by_name]
                 return cand, known[-1], _S_SETTLEMENT_NAMED
             if unknown_typed or not hint:
                 # "Екатеринбург, Малышева 5": a place the gazetteer does not cover
                 return set(), None, 0.0
             hint_factor *= 0.9  # an unknown name, maybe not a settlement: trust the hint less
         for fallback in (hint,) if hint else ():
-            ids = self._loc_by_name.get(settlement_key(fallback))
+            ids = self._ix.loc_by_name.get(settlement_key(fallback))
             if ids is None:
-                ids = self._loc_by_region.get(region_key(fallback))
+                ids = self._ix.loc_by_region.get(region_key(fallback))
             if ids:
                 cand = set(ids) if region_locs is None else set(ids) & region_locs
                 if cand:
                     return cand, settlement_key(fallback), hint_factor
         return None, None, 0.0
 
-    # ------------------------------------------------------------------ streets
-
-    def _find_street(
-        self, name: str, stype: str | None, locs: set[int] | None, named: str | None,
-        house: House | None,
-    ) -> tuple[int, float] | None:
-        """The best street id and its score factor, or None."""
-        key = street_key(name, stype)
-        loose = street_loose_key(name, stype)
-        tiers: list[tuple[list[int], float]] = [
-            (self._street_by_key.get(key, []), 1.0),
-            (self._street_by_key.get(loose, []) + self._street_by_loose.get(loose, [])
-             + self._street_by_loose.get(key, []), _S_STREET_LOOSE),
-        ]
-        fallback: tuple[int, float] | None = None
-        for ids, factor in tiers:
-            cands = [s for s in ids if locs is None or self._streets[s].locality in locs]
-            if not cands:
-                continue
-            picked = self._pick_street(cands, stype, named, house)
-            if picked is None:
-                return fallback  # same name in distant places: do not guess further
-            sid, f = picked
-            if house is None or self._match_house(sid, house)[0]:
-                return sid, factor * f
-            fallback = fallback or (sid, factor * f)  # a looser name may have the house
-        if fallback is not None or locs is None or not key:
-            return fallback
-        return self._fuzzy_street(key, stype, locs, named, house)
-
-    def _pick_street(
-        self, cands: list[int], stype: str | None, named: str | None, house: House | None
-    ) -> tuple[int, float] | None:
-        """Choose among streets with one name: by type, named locality, then house.
-
-        Returns None when the choice is left to chance (far apart, same evidence).
-        A choice the address does not state (the house exists on only one of them,
-        the street is in a sub-settlement not named) lowers the score.
-        """
-        cands = list(dict.fromkeys(cands))
-        factor = 1.0
-        if stype and stype != "пр":
-            same = [s for s in cands if self._streets[s].type == stype]
-            if same:
-                cands = same
-            elif any(self._streets[s].type for s in cands):
-                factor = _S_STREET_OTHER_TYPE
-        elif stype == "пр":
-            same = [s for s in cands if self._streets[s].type in ("пр-кт", "проезд", "пр")]
-            cands = same or cands
-        if named:
-            inner = [s for s in cands if self._localities[self._streets[s].locality].name == named]
-            if inner:
-                cands = inner
-            else:
-                factor *= _S_UNNAMED_PLACE  # "СПб, ул. Коммуны" for Колпино's
-        if len(cands) > 1 and house is not None:
-            with_house = [s for s in cands if self._house_rows(s, house)]
-            if with_house and len(with_house) < len(cands):
-                cands = with_house
-                factor *= _S_UNNAMED_PLACE  # the registry is not complete: a weak proof
-        if len(cands) > 1:
-            lats = [self._streets[s].lat for s in cands]
-            lons = [self._streets[s].lon for s in cands]
-            spread = haversine_km(min(lats), min(lons), max(lats), max(lons))
-            if float(spread) > 1.0:
-                return None
-            factor *= 0.8  # nearby, but still a choice the address did not make
-        return cands[0], factor
-
-    def _fuzzy_street(
-        self, key: str, stype: str | None, locs: set[int], named: str | None, house: House | None
-    ) -> tuple[int, float] | None:
-        frozen = frozenset(locs)
-        choices = self._fuzzy_choices.get(frozen)
-        if choices is None:
-            keys: list[str] = []
-            ids: list[int] = []
-            for lid in locs:
-                for sid in self._localities[lid].streets:
-                    for k in (self._streets[sid].key, *self._streets[sid].alt_keys):
-                        if k:
-                            keys.append(k)
-                            ids.append(sid)
-            choices = (keys, ids)
-            if len(self._fuzzy_choices) < 10_000:
-                self._fuzzy_choices[frozen] = choices
-        keys, ids = choices
-        if not keys:
-            return None
-        digits = [t for t in key.split() if t.isdigit()]
-        hits = self._fuzzy_hits.get((frozen, key))
-        if hits is None:
-            hits = process.extract(key, keys, scorer=fuzz.ratio, limit=8, score_cutoff=_FUZZY_CUTOFF)
-            if len(self._fuzzy_hits) < 200_000:
-                self._fuzzy_hits[(frozen, key)] = hits
-        # re-rank by Damerau-Levenshtein: a swapped pair of letters is one typo
-        good = [
-            (DamerauLevenshtein.normalized_similarity(key, keys[i]), ids[i]) for _k, _s, i in hits
-            if [t for t in keys[i].split() if t.isdigit()] == digits
-        ]
-        if not good:
-            return None
-        best = max(sim for sim, _ in good)
-        top = [sid for sim, sid in good if sim >= best - 1e-9]
-        if len({self._streets[s].key for s in top}) > 1 and house is not None:
-            top = [s for s in top if self._house_rows(s, house)]  # the house decides
-        if len({self._streets[s].key for s in top}) != 1:
-            return None  # two different streets equally close: do not guess
-        picked = self._pick_street(top, stype, named, house)
-        if picked is None:
-            return None
-        sid, f = picked
-        return sid, f * _S_STREET_FUZZY_MAX * best
-
-    # ------------------------------------------------------------------ houses
-
-    def _house_rows(self, sid: int, house: House) -> list[int]:
-        """Rows of this house on the street (exact, loose or without the literal)."""
-        st = self._streets[sid]
-        row = st.houses.get(house.key)
-        if row is not None:
-            return [row]
-        rows = st.loose.get(house.loose_key)
-        if not rows and not house.literal:
-            rows = st.unlettered.get(house.key)
-        return rows or []
-
-    def _match_house(self, sid: int, house: House) -> tuple[list[int], float]:
-        st = self._streets[sid]
-        row = st.houses.get(house.key)
-        if row is not None:
-            return [row], 1.0
-        rows = st.loose.get(house.loose_key)
-        if rows:
-            return rows, _S_HOUSE_LOOSE
-        rows = st.unlettered.get(house.key) if not house.literal else None
-        if rows:
-            return rows, _S_HOUSE_LOOSE * 0.95  # "77 к2" for "77 к2 лит. А"
-        base = st.base.get(house.base, [])
-        if not base and house.number and not house.corpus:
-            # Zelenograd style: "Зеленоград, 1117" means "корп. 1117"
-            as_corpus = House("", corpus=house.number.split("/")[0] + house.letter)
-            row = st.houses.get(as_corpus.key)
-            return ([row], _S_HOUSE_LOOSE) if row is not None else ([], 0.0)
-        if not base:
-            return [], 0.0
-        if house.has_extras or "/" in house.number:
-            # "12а" asked, only "12" known (or "12/1" asked, "12" known)
-            plain = [r for r in base if self._row_house[r] == house.base]
-            return plain, _S_HOUSE_RELAXED
-        return base, _S_HOUSE_RELAXED
-
-    def _answer_rows(self, rows: list[int], factor: float) -> Answer | None:
-        if len(rows) == 1:
-            r = rows[0]
-            return (float(self._lat[r]), float(self._lon[r]), self._point_precision[r],
-                    factor, self._address[r], None)
-        lat, lon = self._median(rows)
-        idx = np.asarray(rows)
-        spread = haversine_km(self._lat[idx].min(), self._lon[idx].min(),
-                              self._lat[idx].max(), self._lon[idx].max())
-        if float(spread) > _SAME_BUILDING_KM:
-            return None
-        prec = "house"
-        for r in rows:
-            prec = _coarser(prec, self._point_precision[r])
-        return (lat, lon, prec, factor * 0.95, self._address[rows[0]], None)
-
-    def _answer_street(self, sid: int, house: House | None, factor: float) -> Answer:
-        st = self._streets[sid]
-        if house is not None:
-            rows, h_factor = self._match_house(sid, house)
-            if rows:
-                ans = self._answer_rows(rows, factor * h_factor)
-                if ans is not None:
-                    lat, lon, prec, score, matched, _ = ans
-                    if prec != "house":
-                        score = min(score, _S_STREET_LEVEL if prec == "street"
-                                    else _S_SETTLEMENT_LEVEL)
-                    return (lat, lon, prec, round(score, 4), matched, None)
-        loc = self._localities[st.locality]
-        prec = "street"
-        # a street whose every point is a settlement position is only a settlement
-        if all(self._point_precision[r] == "settlement" for r in st.houses.values()):
-            prec = "settlement"
-        score = factor * (_S_STREET_LEVEL if prec == "street" else _S_SETTLEMENT_LEVEL)
-        matched = f"{' / '.join(loc.chain)}, {st.type + ' ' if st.type else ''}{st.display}"
-        return (st.lat, st.lon, prec, round(score, 4), matched, None)
-
-    def _house_without_street(
-        self, house: House, locs: set[int], named: str | None, factor: float
-    ) -> Answer | None:
-        """Villages numbered without streets: "д. Кийно, д. 12"."""
-        cands = [s for s in self._street_by_key.get("", []) if self._streets[s].locality in locs]
-        if named:
-            inner = [s for s in cands if self._localities[self._streets[s].locality].name == named]
-            cands = inner or cands
-        if len(cands) > 1:
-            cands = [s for s in cands if self._house_rows(s, house)]  # "п. Московский, г. Московский"
-        for sid in cands[:1] if len(cands) == 1 else []:
-            rows, h_factor = self._match_house(sid, house)
-            if rows:
-                ans = self._answer_rows(rows, factor * h_factor)
-                if ans is not None:
-                    lat, lon, prec, score, matched, _ = ans
-                    if prec != "house":
-                        score = min(score, _S_SETTLEMENT_LEVEL)
-                    return (lat, lon, prec, round(score, 4), matched, None)
-        return None
-
-    def _answer_settlement(self, locs: set[int], named: str | None, factor: float) -> Answer:
-        cands = sorted(locs)
-        if named:
-            inner = [lid for lid in cands if self._localities[lid].name == named]
-            cands = inner or cands
-        if len(cands) > 1:
-            lats = [self._localities[i].lat for i in cands]
-            lons = [self._localities[i].lon for i in cands]
-            if float(haversine_km(min(lats), min(lons), max(lats), max(lons))) > 30.0:
-                return no_match(f"settlement '{named}' is ambiguous ({len(cands)} places)")
-        loc = self._localities[cands[0]]
-        matched = " / ".join(loc.chain)
-        return (loc.lat, loc.lon, Precision.SETTLEMENT.value,
-                round(factor * _S_SETTLEMENT_LEVEL, 4), matched, None)

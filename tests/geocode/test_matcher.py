@@ -92,7 +92,7 @@ def test_same_street_name_in_two_places_uses_settlement(small_geocoder: Gazettee
 def test_city_hint_and_default_city(small_entries: pd.DataFrame) -> None:
     g = GazetteerGeocoder(small_entries)
     no_city = one(g, "ул. Мира")
-    assert no_city.precision == "none" and "several settlements" in no_city.reason
+    assert no_city.precision == "none" and "нескольких населённых пунктах" in no_city.reason
     # only one "ул. Мира" has house 3: found, but the settlement is a guess
     guessed = one(g, "ул. Мира, 3")
     assert guessed.precision == "house" and guessed.score < 0.9
@@ -132,29 +132,40 @@ def test_title_dropped(small_geocoder: GazetteerGeocoder) -> None:
 
 
 def test_letter_asked_but_only_number_known(small_geocoder: GazetteerGeocoder) -> None:
+    # "3б" is not in the registry: house 3 is a neighbour, not this building
     row = one(small_geocoder, "Вологда, Мира 3б")
-    assert row.precision == "house" and row.score <= 0.8
+    assert row.precision == "street" and row.score <= 0.6
     assert row.lat == pytest.approx(59.2210)
+    assert "3б" in row.reason and "дом 3" in row.reason
 
 
-def test_corpus_missing_uses_the_building(small_geocoder: GazetteerGeocoder) -> None:
+def test_corpus_letter_not_in_the_registry_is_never_a_house(
+    small_geocoder: GazetteerGeocoder,
+) -> None:
+    for text in ("Вологда, Мира 3 кБ", "Вологда, Мира 3 к. б", "Вологда, Мира д3-б", "Мира 5 ка"):
+        row = one(small_geocoder, text)
+        assert row.precision != "house", text
+
+
+def test_corpus_missing_uses_the_buildings(small_geocoder: GazetteerGeocoder) -> None:
+    # "14" asked, "14 к1" and "14 к2" known: near them, but not one building
     row = one(small_geocoder, "Вологда, Мира 14")
-    assert row.precision == "house" and row.score <= 0.8
+    assert row.precision == "street" and row.score <= 0.6
     assert row.lat == pytest.approx(59.22405, abs=1e-4)
 
 
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        (None, "empty"),
-        ("", "empty"),
-        ("   ", "empty"),
-        ("1600 Pennsylvania Ave, Washington", "not a Russian address"),
-        ("Moskva, ulitsa Tverskaya, 7", "not a Russian address"),
-        ("?!#$%", "no address parts"),
-        ("Новосибирская обл., г. Бердск, ул. Ленина 1", "region"),
-        ("г. Урюпинск, ул. Мира 1", "settlement"),
-        ("ул. Нигдешняя, 5", "not found"),
+        (None, "пустой"),
+        ("", "пустой"),
+        ("   ", "пустой"),
+        ("1600 Pennsylvania Ave, Washington", "не российский адрес"),
+        ("Moskva, ulitsa Tverskaya, 7", "не российский адрес"),
+        ("?!#$%", "не распознано"),
+        ("Новосибирская обл., г. Бердск, ул. Ленина 1", "региона"),
+        ("г. Урюпинск, ул. Мира 1", "населённого пункта «урюпинск»"),
+        ("ул. Нигдешняя, 5", "не найдена"),
     ],
 )
 def test_bad_input_gives_none_with_reason(

@@ -1,0 +1,169 @@
+"""The matcher's index over gazetteer entries: localities, streets, houses, dict lookups."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from heatmap.errors import GeocodeError
+from heatmap.geocode.gazetteer import ENTRY_COLUMNS
+from heatmap.geocode.keys import street_key, street_loose_key
+
+#: A city holding this share of the gazetteer's houses is where an address without a
+#: settlement is looked for first ("a gazetteer of one city, or one dominant city").
+DOMINANT_SHARE = 0.6
+
+
+@dataclass(slots=True)
+class Street:
+    locality: int
+    type: str | None
+    key: str
+    display: str
+    houses: dict[str, int]  # house key -> entry row
+    loose: dict[str, list[int]]
+    unlettered: dict[str, list[int]]  # house key without the literal ("лит. А")
+    base: dict[str, list[int]]
+    lat: float = 0.0
+    lon: float = 0.0
+    alt_keys: list[str] = field(default_factory=list)  # looser keys for fuzzy matching
+
+
+@dataclass(slots=True)
+class Locality:
+    name: str  # innermost settlement key
+    chain: tuple[str, ...]
+    region: str
+    lat: float = 0.0
+    lon: float = 0.0
+    streets: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Index:
+    """Everything the matcher looks up, built once per gazetteer."""
+
+    lat: np.ndarray
+    lon: np.ndarray
+    address: list[str]
+    point_precision: list[str]
+    row_house: list[str]
+    localities: list[Locality] = field(default_factory=list)
+    streets: list[Street] = field(default_factory=list)
+    loc_by_name: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    loc_by_region: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    street_by_key: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    street_by_loose: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    #: Localities of the dominant city (None when no city dominates).
+    dominant: frozenset[int] | None = None
+    dominant_name: str | None = None
+    fuzzy_choices: dict[frozenset[int], tuple[list[str], list[int]]] = field(default_factory=dict)
+    fuzzy_hits: dict[tuple[frozenset[int], str], list[tuple[str, float, int]]] = field(
+        default_factory=dict)
+
+    def median(self, rows: Sequence[int]) -> tuple[float, float]:
+        idx = np.asarray(rows, dtype=np.int64)
+        return float(np.median(self.lat[idx])), float(np.median(self.lon[idx]))
+
+    def locality_of(self, sid: int) -> Locality:
+        return self.localities[self.streets[sid].locality]
+
+
+def _text(value: object) -> str | None:
+    """Frames read by other means may carry NaN for missing text."""
+    return value if isinstance(value, str) else None
+
+
+def build_index(entries: pd.DataFrame) -> Index:
+    """Index gazetteer entries (see :data:`heatmap.geocode.gazetteer.ENTRY_COLUMNS`)."""
+    missing = [c for c in ENTRY_COLUMNS if c not in entries.columns]
+    if missing:
+        raise GeocodeError(f"not a gazetteer frame: missing {missing}")
+    ix = Index(
+        lat=entries["lat"].to_numpy(dtype=float), lon=entries["lon"].to_numpy(dtype=float),
+        address=entries["address"].astype(str).to_list(),
+        point_precision=entries["point_precision"].astype(str).to_list(),
+        row_house=entries["house"].astype(str).to_list(),
+    )
+    loc_ids: dict[str, int] = {}
+    street_ids: dict[tuple[int, str | None, str], int] = {}
+    loc_points: dict[int, list[int]] = defaultdict(list)
+    street_points: dict[int, list[int]] = defaultdict(list)
+    cols = [entries[c].to_list() for c in (
+        "locality", "region", "street_type", "street", "street_key", "house",
+        "house_loose_key", "house_base", "point_precision",
+    )]
+    for row, (loc, region, stype, street, skey, house, hloose, hbase, pprec) in enumerate(
+        zip(*cols, strict=True)
+    ):
+        lid = loc_ids.get(loc)
+        if lid is None:
+            lid = loc_ids[loc] = _add_locality(ix, loc, _text(region) or "")
+        stype = _text(stype) or None
+        skey = _text(skey) or ""
+        sid = street_ids.get((lid, stype, skey))
+        if sid is None:
+            sid = street_ids[(lid, stype, skey)] = _add_street(
+                ix, lid, stype, skey, _text(street) or "")
+        st = ix.streets[sid]
+        st.houses.setdefault(house, row)
+        st.loose[hloose].append(row)
+        if " л" in house:
+            st.unlettered[house.split(" л", 1)[0]].append(row)
+        st.base[hbase].append(row)
+        if pprec != "settlement":
+            street_points[sid].append(row)
+        loc_points[lid].append(row)
+    for sid, st in enumerate(ix.streets):
+        st.lat, st.lon = ix.median(street_points.get(sid) or [next(iter(st.houses.values()))])
+    for lid, loc in enumerate(ix.localities):
+        loc.lat, loc.lon = ix.median(loc_points[lid])
+    _find_dominant(ix, {lid: len(rows) for lid, rows in loc_points.items()})
+    return ix
+
+
+def _add_locality(ix: Index, loc: str, region: str) -> int:
+    lid = len(ix.localities)
+    chain = tuple(loc.split("|", 1)[1].split("/"))
+    ix.localities.append(Locality(chain[-1], chain, region))
+    for name in set(chain):
+        ix.loc_by_name[name].add(lid)
+    ix.loc_by_region[region].add(lid)
+    return lid
+
+
+def _add_street(ix: Index, lid: int, stype: str | None, skey: str, street: str) -> int:
+    sid = len(ix.streets)
+    st = Street(lid, stype, skey, street, {}, defaultdict(list), defaultdict(list),
+                defaultdict(list))
+    ix.streets.append(st)
+    ix.localities[lid].streets.append(sid)
+    ix.street_by_key[skey].append(sid)
+    if street:
+        # titles dropped, and the bare name for queries written without a type
+        for alt in {street_loose_key(street, stype), street_key(street)}:
+            if alt != skey and alt:
+                ix.street_by_loose[alt].append(sid)
+                st.alt_keys.append(alt)
+    return sid
+
+
+def _find_dominant(ix: Index, houses: dict[int, int]) -> None:
+    """The city (with the settlements inside it) holding most of the houses, if it dominates."""
+    by_city: Counter[tuple[str, str]] = Counter()
+    for lid, n in houses.items():
+        loc = ix.localities[lid]
+        by_city[(loc.region, loc.chain[0])] += n
+    if not by_city:
+        return
+    (region, city), n = by_city.most_common(1)[0]
+    if n >= DOMINANT_SHARE * sum(by_city.values()):
+        ix.dominant = frozenset(
+            lid for lid, loc in enumerate(ix.localities)
+            if loc.region == region and loc.chain[0] == city
+        )
+        ix.dominant_name = city
