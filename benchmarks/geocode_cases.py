@@ -113,6 +113,9 @@ def split_registry(address: str) -> Registry | None:
         return None
     if literal is not None and not re.match(r"^[а-яА-Я]$", literal):
         return None  # "лит. А,Б,В": several buildings
+    if any(v is not None and not re.match(r"^(\d+[а-яА-Я]?|[а-яА-Я])$", v)
+           for v in (corpus, building)):
+        return None  # "к. Корпус 2": a registry artefact, not a way of writing
     return Registry(tuple(settlements), stype, street, house.replace(" ", ""), corpus,
                     building, literal)
 

@@ -202,6 +202,9 @@ def house_marker(st: State, tok: str, nxt: str | None) -> bool:
 def part_marker(st: State, tok: str, nxt: str | None) -> bool:
     """Corpus, building, literal and ignored (flat, entrance, floor) markers."""
     h = st.house
+    if tok == "кв" and h.number and not h.corpus and ends_part(nxt):
+        h.corpus = "в"  # "д. 26 кВ": corpus В, a flat would have its number
+        return True
     if tok in CORPUS_MARKERS and (h.number or is_number(nxt)) and (
         tok != "к" or is_number(nxt) or (nxt is not None and len(nxt) == 1)
     ):

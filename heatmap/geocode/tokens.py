@@ -54,11 +54,17 @@ def _marker_and_value(m: re.Match[str]) -> list[str]:
     return [marker, number + letter]
 
 
+def _marker_and_rest(m: re.Match[str]) -> list[str]:
+    """"д14к2" → ["д", "14", "к", "2"]: the marker, then the rest split again."""
+    return [m.group(1), *_split_glued(m.group(2), True)]
+
+
 #: Glued tokens and how they split; the first pattern that matches wins.
 #: ``after_number`` rows apply only right after a house number ("12 кБ", "2 Ак2").
 GLUED: tuple[tuple[re.Pattern[str], Split, bool], ...] = (
     # "д17", "д52-а", "дом5", "кв5", "к2", "лит.а" glued: a marker and its value
     (re.compile(r"^(д|дом|вл)(\d+(?:/\d+)?)(?:-?([а-я]))?$"), _marker_and_value, False),
+    (re.compile(r"^(д|дом|вл)(\d.*)$"), _marker_and_rest, False),  # "д14к2", "Д397к1"
     (re.compile(r"^(кв|корп|к|стр|лит)(\d+[а-я]?(?:/\d+)?)$"), _groups, False),
     # "12к1", "12корп1", "12стр2", "12лита", "12ак2", "52-ак1"
     (re.compile(r"^(\d[\d/\-]*[а-я]?)(корп|кор|к|стр|с|лит)(\d+[а-я]?|[а-я])$"), _groups, False),
