@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterable, Sequence
 
@@ -22,10 +23,24 @@ def emit_json(value: object) -> None:
     sys.stdout.flush()
 
 
+def cell(value: object) -> str:
+    """A value as a table shows it: missing (None, NaN, NaT, pandas' NA) is blank."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = str(value)
+    if text in _MISSING and type(value).__module__.startswith(("pandas", "numpy")):
+        return ""
+    return text
+
+
+_MISSING = frozenset({"nan", "NaT", "<NA>"})
+
+
 def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> Table:
+    """A Rich table of ``rows``; a missing value is an empty cell, never "nan" or "NaT"."""
     grid = Table(title=title, title_justify="left", show_lines=False)
     for name in columns:
         grid.add_column(name, overflow="fold")
     for row in rows:
-        grid.add_row(*("" if v is None else str(v) for v in row))
+        grid.add_row(*(cell(v) for v in row))
     return grid

@@ -158,10 +158,16 @@ def reopen(spot_id: SpotId, db: DbOption = None, actor: ActorOption = None,
     _act(spot_id, "reopen", db, actor, now, policy, json, note=note)
 
 
-def queue(name: Annotated[str, typer.Argument(help="Queue name from the policy.")],
+def queue(name: Annotated[str | None, typer.Argument(
+              help="Queue name from the policy; without it, every queue with its counts.",
+              show_default=False)] = None,
           db: DbOption = None, policy: PolicyOption = None, now: NowOption = None,
           json: JsonOption = False) -> None:
-    """Open spots of a queue by priority, with SLA time left and breaches."""
+    """Open spots of a queue by priority, with SLA time left and breaches; without a name,
+    every queue of the policy with its open and breached spots."""
+    if name is None:
+        _queues(db, policy, now, json)
+        return
     spots = workflow.queue_view(store_at(db), name, now=now_or(now), policy=load_policy(policy))
     columns = ["id", "status", "priority", "subscribers", "sla_left_hours", "breached",
                "engineer", "eta", "address"]
@@ -170,6 +176,26 @@ def queue(name: Annotated[str, typer.Argument(help="Queue name from the policy."
         return
     out.print(table(f"Queue {name} ({len(spots)} open)", columns,
                     spots[columns].itertuples(index=False)))
+
+
+def _queues(db: str | None, policy: Path | None, now: datetime | None, json: bool) -> None:
+    """Every queue of the policy with its title, SLA and counts of open and breached spots."""
+    from heatmap.core.policy import load_policy
+    from heatmap.service import workflow
+
+    rules, store, at = load_policy(policy), store_at(db), now_or(now)
+    rows: list[dict[str, object]] = []
+    for queue_name, spec in rules.queues.items():
+        view = workflow.queue_view(store, queue_name, now=at, policy=rules)
+        rows.append({"name": queue_name, "title": spec.title, "sla_hours": spec.sla_hours,
+                     "open": len(view), "breached": int(view["breached"].sum())})
+    if json:
+        emit_json({"queues": rows})
+        return
+    total = sum(int(str(r["open"])) for r in rows)
+    out.print(table(f"Queues ({total} open spots)", ["name", "title", "sla_hours", "open",
+                                                     "breached"], [list(r.values()) for r in rows]))
+    err.print("Open one with `heatmap queue NAME`.")
 
 
 def known_issue(

@@ -125,8 +125,8 @@ def spot_detail(store: Store, spot_id: str, *, now: datetime, policy: Policy,
     if len(sites):
         network = correlate(spot.to_frame().T, sites, store.load_alarms(),
                             reach_m=policy.network.reach_m).iloc[0]
-    left = None
-    if pd.notna(spot["due_at"]):
+    left = None  # SLA time left is an open spot's: a resolved one has none left to count
+    if spot["status"] in OPEN_STATUSES and pd.notna(spot["due_at"]):
         left = round((pd.Timestamp(spot["due_at"]) - pd.Timestamp(now)).total_seconds() / 3600, 1)
     return SpotDetail(
         spot=spot,

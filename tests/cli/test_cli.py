@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -151,7 +152,8 @@ def test_engineer_works_a_spot_from_the_cli(ready_db: str, sample_export: Path) 
     taken = heatmap("spot", "take", top["id"], "--actor", "petrov", "--json", db=ready_db)
     assert taken.returncode == 0, taken.stderr
     assert json.loads(taken.stdout)["engineer"] == "petrov"
-    assert heatmap("spot", "eta", top["id"], "2026-11-25", db=ready_db).returncode == 0
+    assert heatmap("spot", "eta", top["id"], "2026-11-25", "--now", "2026-11-20T13:00:00",
+                   db=ready_db).returncode == 0
     shown = json.loads(heatmap("spot", "show", top["id"], "--json", db=ready_db).stdout)
     assert shown["script"].endswith("Решение ожидается до 25 ноября.")
     assert [h["kind"] for h in shown["history"]][-2:] == ["transition", "eta"]
@@ -169,7 +171,7 @@ def test_known_issue_by_address_or_polygon(ready_db: str, tmp_path: Path) -> Non
     by_address = heatmap("known-issue", "--cause", "planned_works", "--address",
                          "Вологда, ул. Ленинградская, д. 40а", "--radius-m", "300", "--gazetteer",
                          str(tmp_path / "g.parquet"), "--eta", "2026-11-25", "--json",
-                         db=ready_db)
+                         "--now", "2026-11-20T13:00:00", db=ready_db)
     assert by_address.returncode == 0, by_address.stderr
     square = "POLYGON((39.88 59.22, 39.89 59.22, 39.89 59.23, 39.88 59.23, 39.88 59.22))"
     by_polygon = heatmap("known-issue", "--cause", "known_outage", "--polygon", square, "--json",
@@ -249,3 +251,52 @@ def test_a_spot_without_evidence_shows_dashes_and_nulls(sqlite_url: str, tmp_pat
     listed = heatmap("spots", "--format", "json", db=sqlite_url).stdout
     assert "NaN" not in listed
     assert json.loads(listed)["spots"][0]["evidence_text"].endswith("(ожидаемое число не рассчитано)")
+
+
+_MISSING_WORDS = re.compile(r"\b(nan|NaN|NaT|None)\b|<NA>")
+
+
+def _strict_json(text: str) -> object:
+    def refuse(constant: str) -> object:
+        raise AssertionError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_tables_blank_json_null_and_sla_only_while_open(sqlite_url: str, tmp_path: Path) -> None:
+    spot_id = _one_spot(sqlite_url, tmp_path, None)  # no ETA, no cause, no evidence
+    at = ("--now", "2026-11-20T13:00:00")
+    listed = _strict_json(heatmap("queue", "--json", *at, db=sqlite_url).stdout)
+    assert isinstance(listed, dict)
+    counts = {q["name"]: (q["open"], q["breached"]) for q in listed["queues"]}
+    queue = json.loads(heatmap("spots", "--format", "json", db=sqlite_url).stdout)["spots"][0]["queue"]
+    assert counts[queue] == (1, 0) and sum(o for o, _ in counts.values()) == 1
+    bare = heatmap("queue", *at, db=sqlite_url)
+    assert bare.returncode == 0, bare.stderr
+    assert queue in bare.stdout and "Queues (1 open spots)" in bare.stdout
+    late = _strict_json(heatmap("queue", "--json", "--now", "2027-03-01", db=sqlite_url).stdout)
+    assert isinstance(late, dict) and {q["name"]: q["breached"] for q in late["queues"]}[queue] == 1
+    assert heatmap("queue", "nowhere", db=sqlite_url).returncode == 2
+
+    open_sla = _strict_json(heatmap("spot", "show", spot_id, "--json", *at, db=sqlite_url).stdout)
+    assert isinstance(open_sla, dict) and open_sla["sla_left_hours"] > 0
+    for action in (["take"], ["resolve", "--cause", "equipment_failure"]):
+        done = heatmap("spot", *action, spot_id, "--actor", "petrov", *at, db=sqlite_url)
+        assert done.returncode == 0, done.stderr
+    resolved = _strict_json(heatmap("spot", "show", spot_id, "--json", *at, db=sqlite_url).stdout)
+    assert isinstance(resolved, dict) and resolved["sla_left_hours"] is None
+    shown = heatmap("spot", "show", spot_id, *at, db=sqlite_url).stdout
+    sla_row = next(line for line in shown.splitlines() if "SLA left" in line)
+    assert not re.search(r"\d", sla_row), sla_row
+
+    for args in (["spots"], ["spots", "--status", "resolved"], ["queue"], ["queue", queue],
+                 ["spot", "show", spot_id], ["report"], ["quarantine"]):
+        table = heatmap(*args, db=sqlite_url)
+        assert table.returncode == 0, (args, table.stderr)
+        assert not _MISSING_WORDS.search(table.stdout), (args, table.stdout)
+    for args in (["spots", "--format", "json"], ["spots", "--format", "geojson"],
+                 ["queue", queue, "--json"], ["spot", "show", spot_id, "--json"],
+                 ["report", "--json"], ["quarantine", "--json"]):
+        result = heatmap(*args, db=sqlite_url)
+        assert result.returncode == 0, (args, result.stderr)
+        _strict_json(result.stdout)
