@@ -7,9 +7,9 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from heatmap.defaults import DEFAULT_DB
 from heatmap.errors import ConfigError
 
-DEFAULT_DB = "sqlite:///heatmap.db"
 #: Secrets people copy from examples; refusing them keeps a demo key out of production.
 _WEAK_SECRETS = frozenset({"", "changeme", "secret", "change-me", "default", "password"})
 

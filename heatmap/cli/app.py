@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from heatmap import service
@@ -21,9 +20,10 @@ from heatmap.cli.density import register as register_density
 from heatmap.cli.detect import register as register_detect
 from heatmap.cli.output import emit_json, err, out, table
 from heatmap.cli.workflow import known_issue, network_app, queue, spot_app
-from heatmap.core.policy import load_policy
 from heatmap.errors import HeatmapError, UsageError
-from heatmap.settings import load_settings
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 app = typer.Typer(
     name="heatmap",
@@ -76,6 +76,9 @@ def ingest(
     json: JsonOption = False,
 ) -> None:
     """Load CRM exports: validate, deduplicate, quarantine bad rows."""
+    from heatmap.core.policy import load_policy
+    from heatmap.settings import load_settings
+
     store = store_at(db)
     city = load_settings().city
     entries = _gazetteer(gazetteer)
@@ -119,6 +122,8 @@ def quarantine(
 
 
 def _read_plain_csv(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     from heatmap.errors import InputError
 
     try:
@@ -307,6 +312,7 @@ def _geocoder(entries: pd.DataFrame | None, city: str | None = None) -> service.
     if entries is None:
         return None
     from heatmap.geocode import GazetteerGeocoder
+    from heatmap.settings import load_settings
 
     return GazetteerGeocoder(entries, default_city=city or load_settings().city)
 class _Quiet:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from heatmap.settings import DEFAULT_DB, load_settings
-from heatmap.store import Store, open_store
+from heatmap.defaults import DEFAULT_DB
+
+if TYPE_CHECKING:
+    from heatmap.store import Store
 
 DbOption = Annotated[
     str | None,
@@ -31,6 +33,9 @@ PolicyOption = Annotated[
 
 def store_at(db: str | None) -> Store:
     """The store named by ``--db``, ``HEATMAP_DB`` or the default."""
+    from heatmap.settings import load_settings
+    from heatmap.store import open_store
+
     return open_store(load_settings(db=db).db)
 
 

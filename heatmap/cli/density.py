@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from heatmap.cli.common import DbOption, JsonOption, store_at
 from heatmap.cli.output import emit_json, err, out, table
-from heatmap.service.exposure import (
-    LayerSummary,
-    exposure_summary,
-    load_subscriber_density,
-    read_density_file,
-)
+
+if TYPE_CHECKING:
+    from heatmap.service.exposure import LayerSummary
 
 density_app = typer.Typer(
     help="Exposure layers: where the people who could complain are (subscriber density,"
@@ -36,6 +33,8 @@ def load(
     json: JsonOption = False,
 ) -> None:
     """Store a subscriber density layer; detection then expects complaints where subscribers are."""
+    from heatmap.service.exposure import load_subscriber_density, read_density_file
+
     density = read_density_file(file)
     store = store_at(db)
     try:
@@ -54,6 +53,8 @@ def load(
 @density_app.command("show")
 def show(db: DbOption = None, json: JsonOption = False) -> None:
     """What exposure the store holds, per source (the first one that is not empty is used)."""
+    from heatmap.service.exposure import exposure_summary
+
     store = store_at(db)
     try:
         layers = exposure_summary(store)

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from heatmap import service
 from heatmap.cli.common import DbOption, JsonOption, NowOption, PolicyOption, now_or, store_at
 from heatmap.cli.output import emit_json, err, out, table
-from heatmap.core.policy import load_policy
-from heatmap.detect.run import DetectParams
 from heatmap.errors import UsageError
-from heatmap.settings import load_settings
+
+if TYPE_CHECKING:
+    from heatmap.detect.run import DetectParams
 
 #: Said when the expected rule had no exposure to go by.
 UNIFORM_WARNING = (
@@ -51,7 +51,9 @@ def detect(
     json: JsonOption = False,
 ) -> None:
     """Detect spots among the stored complaints; open spots keep their ids."""
+    from heatmap.core.policy import load_policy
     from heatmap.service.engines import labeller_for
+    from heatmap.settings import load_settings
 
     params = _detect_params(method, h3_res, eps_m, min_subscribers, window_days, rule)
     if engine == "dask" and params.method != "dbscan":
@@ -74,6 +76,9 @@ def detect(
 def _detect_params(method: str | None, h3_res: int | None, eps_m: float | None,
                    min_subscribers: int | None, window_days: float | None,
                    rule: str | None = None) -> DetectParams:
+    from heatmap.detect.run import DetectParams
+    from heatmap.settings import load_settings
+
     base = load_settings().detect
     if method is not None and method not in ("h3", "dbscan"):
         raise UsageError(f"--method must be h3 or dbscan, not {method!r}")

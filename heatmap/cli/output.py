@@ -9,8 +9,6 @@ from collections.abc import Iterable, Sequence
 from rich.console import Console
 from rich.table import Table
 
-from heatmap.render.geo import dumps
-
 #: Messages and progress go to stderr, so stdout carries only results.
 err = Console(stderr=True, highlight=False)
 #: Piped output gets wide tables rather than rich's 80-column default.
@@ -19,6 +17,8 @@ out = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
 
 def emit_json(value: object) -> None:
     """The one JSON object a ``--json`` run prints on stdout."""
+    from heatmap.render.geo import dumps
+
     sys.stdout.write(dumps(value) + "\n")
     sys.stdout.flush()
 
