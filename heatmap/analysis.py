@@ -21,18 +21,14 @@ Maps, reach and outcomes::
     reach(spots, read_density("density.csv")) # affected subscribers per spot
     kpis(outcomes(spots, events))             # solved in a day, time to fix, reopen rate
 
+Every function that takes a frame of the store (complaints, spots, events) also takes
+the store itself — a URL, a SQLite path or an open store — and loads the frame:
+``kpis(outcomes("sqlite:///heatmap.db"))``.
+
 Nothing here writes to the store; :func:`heatmap.io.export.export` writes files.
 """
 
 from __future__ import annotations
-
-import os
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
-from datetime import datetime
-
-import geopandas as gpd
-import pandas as pd
 
 from heatmap.analysis_detect import (
     Setting,
@@ -46,12 +42,19 @@ from heatmap.analysis_detect import (
 from heatmap.analysis_map import explore
 from heatmap.analysis_outcomes import kpis, outcomes
 from heatmap.analysis_reach import reach, read_density, synthetic_density
-from heatmap.io.export import RATING_COLUMNS, complaints_gdf, ratings_gdf, spots_gdf
-from heatmap.settings import load_settings
-from heatmap.store import Store, open_store
+from heatmap.analysis_store import (
+    FrameSource,
+    StoreLike,
+    load_complaints,
+    load_events,
+    load_ratings,
+    load_spots,
+)
+from heatmap.io.export import RATING_COLUMNS
 
 __all__ = [
     "RATING_COLUMNS",
+    "FrameSource",
     "Setting",
     "StoreLike",
     "ari_matrix",
@@ -71,71 +74,3 @@ __all__ = [
     "spot_changes",
     "synthetic_density",
 ]
-
-#: What ``db`` may be: a URL, a SQLite file path, an open store, or None (settings).
-StoreLike = str | os.PathLike[str] | Store | None
-
-
-def load_complaints(db: StoreLike = None, *, since: datetime | str | None = None) -> gpd.GeoDataFrame:
-    """Every stored complaint as a point GeoDataFrame in EPSG:4326.
-
-    Unlocated complaints (address not geocoded) are **kept**, with a missing
-    geometry (``gdf.geometry.isna()``); ``lat``/``lon`` stay as columns. Phone
-    numbers never reach the frame: ``msisdn`` is replaced by ``msisdn_hash`` (a keyed
-    pseudonym with the store's key) and numbers typed into free text are masked.
-    ``created_at`` is tz-aware UTC; ``since`` keeps complaints created at or after it.
-    """
-    with _opened(db) as store:
-        return complaints_gdf(store, key=store.secret(), since=_utc(since))
-
-
-def load_spots(db: StoreLike = None, *, status: str | Collection[str] | None = None) -> gpd.GeoDataFrame:
-    """Stored spots (all, or those with ``status``) as polygons in EPSG:4326,
-    highest priority first, with their priority ``breakdown`` as a dict."""
-    with _opened(db) as store:
-        return spots_gdf(store, status=status)
-
-
-def load_ratings(db: StoreLike = None) -> gpd.GeoDataFrame:
-    """Client ratings of resolved spots: ``spot_id, subscriber_id, rating (1–5), comment,
-    at`` and the spot's centroid as geometry (EPSG:4326).
-
-    Ratings arrive through the SMS close-out (a reply to ``heatmap notify``'s message or
-    the signed rating link); comments are stored already filtered. A store without
-    ratings gives an empty frame with exactly these columns.
-    """
-    with _opened(db) as store:
-        return ratings_gdf(store)
-
-
-def load_events(db: StoreLike = None, *, spot_id: str | None = None) -> pd.DataFrame:
-    """Spot events (lineage from detection and lifecycle transitions), oldest first."""
-    with _opened(db) as store:
-        return store.load_events(spot_id)
-
-
-@contextmanager
-def _opened(db: StoreLike) -> Iterator[Store]:
-    """The store ``db`` names, closed afterwards if this function opened it."""
-    if db is not None and not isinstance(db, str | os.PathLike):
-        yield db
-        return
-    if db is None:
-        url = load_settings().db
-    elif isinstance(db, os.PathLike) or ("://" not in db and not db.startswith("sqlite:")):
-        url = f"sqlite:///{os.fspath(db)}"
-    else:
-        url = db
-    store = open_store(url)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-def _utc(value: datetime | str | None) -> datetime | None:
-    if value is None:
-        return None
-    stamp = pd.Timestamp(value)
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    return stamp.to_pydatetime()

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, fields
 from datetime import datetime
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -31,6 +31,9 @@ from heatmap.detect.spots import summarise
 from heatmap.errors import DetectionError, UsageError
 from heatmap.settings import load_settings
 from heatmap.store.base import SPOT_COLUMNS
+
+if TYPE_CHECKING:
+    from heatmap.analysis_store import FrameSource
 
 __all__ = [
     "Setting",
@@ -54,7 +57,7 @@ _PARAM_NAMES = tuple(f.name for f in fields(DetectParams))
 
 
 def run_detection(
-    complaints: pd.DataFrame,
+    complaints: FrameSource,
     *,
     method: str = "h3",
     h3_res: int = 9,
@@ -77,7 +80,8 @@ def run_detection(
     ``complaints`` is what :func:`heatmap.analysis.load_complaints` returns, or any
     frame with ``lat``/``lon`` (or point geometry) and ``created_at``;
     ``ticket_id``, ``subscriber_id`` (else every complaint is its own complainant) and
-    ``precision`` (else ``point``) are used when present.
+    ``precision`` (else ``point``) are used when present. A store (URL, SQLite path or
+    open store) stands for its complaints, here and in every function of this module.
 
     ``rule`` is ``expected`` (significant excess over the expected count, the default)
     or ``count`` (the old ≥ ``min_subscribers`` per cell or neighbourhood). ``exposure``
@@ -87,11 +91,11 @@ def run_detection(
     """
     params = _params(method=method, h3_res=h3_res, eps_m=eps_m, min_subscribers=min_subscribers,
                      window_days=window_days, rule=rule)
-    return _full_run(complaints, params, now, policy, exposure)[0]
+    return _full_run(_complaints(complaints), params, now, policy, exposure)[0]
 
 
 def label_complaints(
-    complaints: pd.DataFrame,
+    complaints: FrameSource,
     *,
     method: str = "h3",
     h3_res: int = 9,
@@ -106,6 +110,7 @@ def label_complaints(
     aligned with ``complaints``' index."""
     params = _params(method=method, h3_res=h3_res, eps_m=eps_m, min_subscribers=min_subscribers,
                      window_days=window_days, rule=rule)
+    complaints = _complaints(complaints)
     _, members, frame = _full_run(complaints, params, now, None, exposure)
     spot = frame["ticket_id"].map(members.set_index("ticket_id")["spot_id"])
     return pd.Series(spot.astype(object).where(spot.notna(), None).to_numpy(),
@@ -113,7 +118,7 @@ def label_complaints(
 
 
 def compare_methods(
-    complaints: pd.DataFrame,
+    complaints: FrameSource,
     *,
     settings: Sequence[Setting] | None = None,
     now: datetime | str | None = None,
@@ -164,7 +169,7 @@ def compare_methods(
 
 
 def labellings(
-    complaints: pd.DataFrame,
+    complaints: FrameSource,
     *,
     settings: Sequence[Setting] | None = None,
     now: datetime | str | None = None,
@@ -261,14 +266,23 @@ def _full_run(
     return gdf, result.members, frame
 
 
-def _runs(complaints: pd.DataFrame, settings: Sequence[Setting] | None,
+def _runs(complaints: FrameSource, settings: Sequence[Setting] | None,
           now: datetime | str | None, exposure: pd.DataFrame | None = None,
           ) -> Iterator[tuple[str, DetectParams, pd.DataFrame, pd.DataFrame]]:
     """Per setting: its name, parameters, labelled candidate points and cluster summaries."""
     named = _named(settings)
-    frame, at = _prepare(complaints, now)
+    frame, at = _prepare(_complaints(complaints), now)
     for name, params in named:
         yield name, params, *_cluster(frame, params, at, exposure)
+
+
+def _complaints(source: FrameSource) -> pd.DataFrame:
+    """The complaints frame ``source`` is, or the complaints of the store it names."""
+    if isinstance(source, pd.DataFrame):
+        return source
+    from heatmap.analysis_store import complaints_from
+
+    return complaints_from(source)
 
 
 def _cluster(frame: pd.DataFrame, params: DetectParams, now: pd.Timestamp,

@@ -18,6 +18,8 @@ from heatmap.io.export import to_json_value
 if TYPE_CHECKING:
     import folium
 
+    from heatmap.analysis_store import FrameSource
+
 __all__ = ["explore"]
 
 _WARM = ["#fee08b", "#fc8d59", "#d73027"]  # low → high priority, as on the agents' map
@@ -37,7 +39,7 @@ _CAPTION = {"priority": "Приоритет пятна", "subscribers": "Жал�
 
 
 def explore(
-    gdf: gpd.GeoDataFrame,
+    gdf: gpd.GeoDataFrame | FrameSource,
     *,
     column: str | None = None,
     m: Any = None,
@@ -56,9 +58,17 @@ def explore(
     ``column`` colours by another column (numbers on a ramp, anything else by category).
     ``m`` adds the layer to an existing map (``explore(spots, m=explore(complaints))``).
     Rows without geometry are left out; beyond ``max_features`` rows every k-th row is
-    drawn and the layer name says so. ``tiles=None`` draws no base map.
+    drawn and the layer name says so. ``tiles=None`` draws no base map. A store (URL,
+    SQLite path or open store) instead of a frame draws its spots.
     """
     import folium
+
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        from heatmap.analysis_store import spots_from
+
+        frame = spots_from(gdf)
+        gdf = frame if isinstance(frame, gpd.GeoDataFrame) else gpd.GeoDataFrame(
+            frame, geometry="geometry", crs="EPSG:4326")
 
     kind = _kind(gdf)
     shown = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]

@@ -9,11 +9,15 @@ open and the resolution figures are honestly empty (NaN), not zero.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from heatmap.domain import OPEN_STATUSES
+
+if TYPE_CHECKING:
+    from heatmap.analysis_store import FrameSource
 
 __all__ = ["OUTCOME_COLUMNS", "kpis", "outcomes"]
 
@@ -25,7 +29,7 @@ OUTCOME_COLUMNS: tuple[str, ...] = (
 _HOUR = pd.Timedelta(hours=1)
 
 
-def outcomes(spots: pd.DataFrame, events: pd.DataFrame | None = None, *,
+def outcomes(spots: FrameSource, events: FrameSource | None = None, *,
              now: datetime | str | None = None) -> pd.DataFrame:
     """One row per spot (merged spots left out) with its ages, SLA and resolution.
 
@@ -34,13 +38,17 @@ def outcomes(spots: pd.DataFrame, events: pd.DataFrame | None = None, *,
     its first complaint; ``hours_to_due`` is negative when the SLA is missed, and
     ``overdue`` is True for an open spot past ``due_at``. ``solved_within_1_day`` is
     empty while a spot younger than a day is still open (it may yet make it).
+
+    ``spots`` (and ``events``) may be a store — a URL, a SQLite path or an open store —
+    instead of its frame: ``outcomes(db_url)`` reads both the spots and their events.
     """
-    live = spots[spots["status"] != "merged"].copy()
+    spot_frame, event_frame = _frames(spots, events)
+    live = spot_frame[spot_frame["status"] != "merged"].copy()
     times = {n: pd.to_datetime(live[n], utc=True) for n in
              ("created_at", "first_complaint_at", "due_at", "eta", "updated_at") if n in live}
-    events = _events(events)
-    at = _now(now, times.get("updated_at"), events["at"])
-    first = _first_time(events, "in_progress"), _first_time(events, "resolved")
+    history = _events(event_frame)
+    at = _now(now, times.get("updated_at"), history["at"])
+    first = _first_time(history, "in_progress"), _first_time(history, "resolved")
     table = pd.DataFrame({
         "id": live["id"].to_numpy(),
         "status": live["status"].to_numpy(),
@@ -63,13 +71,13 @@ def outcomes(spots: pd.DataFrame, events: pd.DataFrame | None = None, *,
     within = table["hours_to_resolve"] <= 24
     decided = table["resolved_at"].notna() | (table["age_hours"] >= 24)
     table["solved_within_1_day"] = within.astype("boolean").where(decided, pd.NA)
-    reopens = events[events["to_status"] == "reopened"].groupby("spot_id").size()
+    reopens = history[history["to_status"] == "reopened"].groupby("spot_id").size()
     table["reopens"] = reopens.reindex(table["id"]).fillna(0).to_numpy("int64")
     return table.loc[:, list(OUTCOME_COLUMNS)]
 
 
-def kpis(table: pd.DataFrame) -> pd.Series:
-    """Headline figures from :func:`outcomes`.
+def kpis(table: FrameSource) -> pd.Series:
+    """Headline figures from :func:`outcomes` (given a store instead, of its outcomes).
 
     ``share_solved_within_1_day`` is over the spots old enough to tell (resolved, or
     open for a day); ``reopen_rate`` over the spots ever resolved;
@@ -77,6 +85,8 @@ def kpis(table: pd.DataFrame) -> pd.Series:
     (the "complaints of N clients solved through spots" of DESIGN.md). Each is NaN
     when there is nothing to divide by yet.
     """
+    if not isinstance(table, pd.DataFrame):
+        table = outcomes(table)
     resolved = table["resolved_at"].notna()
     decided = table["solved_within_1_day"].notna()
     return pd.Series({
@@ -92,6 +102,19 @@ def kpis(table: pd.DataFrame) -> pd.Series:
         "reopen_rate": _ratio(int((table["reopens"] > 0).sum()), int(resolved.sum())),
         "complainants_in_resolved": int(table.loc[resolved, "subscribers"].sum()),
     }, dtype=object)
+
+
+def _frames(spots: FrameSource, events: FrameSource | None
+            ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The spots and events frames, loaded from a store where one is named instead;
+    a store given for the spots and no events gives its events too."""
+    if isinstance(spots, pd.DataFrame) and (events is None or isinstance(events, pd.DataFrame)):
+        return spots, events
+    from heatmap.analysis_store import events_from, spots_from
+
+    if events is None and not isinstance(spots, pd.DataFrame):
+        events = spots
+    return spots_from(spots), None if events is None else events_from(events)
 
 
 def _events(events: pd.DataFrame | None) -> pd.DataFrame:

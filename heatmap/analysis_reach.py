@@ -10,6 +10,7 @@ affected subscribers are the subscribers of the density cells inside its polygon
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import h3
@@ -19,6 +20,9 @@ import shapely
 
 from heatmap.detect.cells import cell_names, cells_of
 from heatmap.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from heatmap.analysis_store import FrameSource
 
 __all__ = ["DENSITY_COLUMNS", "check_density", "reach", "read_density", "synthetic_density"]
 
@@ -63,7 +67,7 @@ def check_density(density: pd.DataFrame, *, origin: str = "density") -> pd.DataF
     return frame
 
 
-def reach(spots: gpd.GeoDataFrame, density: pd.DataFrame | str | Path, *,
+def reach(spots: FrameSource, density: pd.DataFrame | str | Path, *,
           how: str = "centre") -> pd.DataFrame:
     """Estimated affected subscribers per spot, and those helped without complaining.
 
@@ -78,13 +82,20 @@ def reach(spots: gpd.GeoDataFrame, density: pd.DataFrame | str | Path, *,
     ``spot_id, complainants`` (the spot's distinct subscribers), ``affected``,
     ``helped_not_complained = max(0, affected − complainants)``, ``density_cells``
     (cells counted) and ``short`` (True where the layer holds fewer subscribers than
-    complained: the layer is too thin there).
+    complained: the layer is too thin there). ``spots`` may be a store (URL, SQLite path
+    or open store) instead of its spots.
     """
+    if not isinstance(spots, pd.DataFrame):
+        from heatmap.analysis_store import spots_from
+
+        spots = spots_from(spots)
     if how not in ("centre", "area"):
         raise UsageError(f"how must be 'centre' or 'area', not {how!r}")
     table = check_density(density) if isinstance(density, pd.DataFrame) else read_density(density)
     by_res = {int(r): g.set_index("h3_cell")["subscribers"] for r, g in table.groupby("res")}
     live = spots[spots["status"] != "merged"] if "status" in spots.columns else spots
+    if not isinstance(live, gpd.GeoDataFrame):
+        live = gpd.GeoDataFrame(live, geometry="geometry", crs="EPSG:4326")
     if live.crs is not None and not live.crs.equals("EPSG:4326"):
         live = live.to_crs("EPSG:4326")
     ids = live["id"] if "id" in live.columns else pd.Series(live.index, index=live.index)
@@ -104,7 +115,7 @@ def reach(spots: gpd.GeoDataFrame, density: pd.DataFrame | str | Path, *,
 
 
 def synthetic_density(
-    points: pd.DataFrame | None = None,
+    points: FrameSource | None = None,
     *,
     res: int = 10,
     per_point: float = 45.0,
@@ -121,12 +132,16 @@ def synthetic_density(
     the points' convex hull adds Poisson(``background``) (private houses, offices,
     passers-by). The defaults put roughly 100,000 subscribers over Vologda — about a
     third of its people, a plausible share for one operator. The frame's
-    ``attrs["synthetic"]`` is True.
+    ``attrs["synthetic"]`` is True. ``points`` may be a store: its complaints' points.
     """
     if points is None:
         from heatmap.samples import read_addresses
 
         points = read_addresses()
+    elif not isinstance(points, pd.DataFrame):  # a store: its located complaints
+        from heatmap.analysis_store import complaints_from
+
+        points = complaints_from(points)
     lat, lon = _coordinates(points)
     if not len(lat):
         raise UsageError("synthetic_density needs at least one point")

@@ -371,6 +371,43 @@ def test_outcomes_follow_the_transitions(spots: gpd.GeoDataFrame) -> None:
     assert figures["reopen_rate"] == pytest.approx(0.5)
 
 
+
+def test_a_store_stands_for_its_frames(db: str, tmp_path: Path) -> None:
+    """Wherever a function takes a frame of the store, the store's URL, path or object does."""
+    from heatmap.service import workflow
+
+    path = tmp_path / "worked.db"
+    shutil.copy(db.removeprefix("sqlite:///"), path)
+    url = f"sqlite:///{path}"
+    store = open_store(url)
+    top = str(store.load_spots().sort_values("priority").iloc[-1]["id"])
+    for action, hours in (("take", 1), ("resolve", 5)):
+        workflow.transition(store, top, action, actor="petrov", policy=load_policy(),
+                            now=SAMPLES_NOW + pd.Timedelta(hours=hours), cause="equipment_failure"
+                            if action == "resolve" else None)
+    spots, events = analysis.load_spots(url), analysis.load_events(url)
+    at = SAMPLES_NOW + pd.Timedelta(days=2)
+    expected = analysis.outcomes(spots, events, now=at)
+    assert expected.set_index("id").loc[top, "hours_to_resolve"] == 5
+    for source in (url, str(path), path, store):
+        pd.testing.assert_frame_equal(analysis.outcomes(source, now=at), expected)
+    pd.testing.assert_frame_equal(analysis.outcomes(spots, url, now=at), expected)
+    assert analysis.kpis(url).equals(analysis.kpis(analysis.outcomes(spots, events)))
+    assert analysis.kpis(url)["resolved"] == 1
+
+    complaints = analysis.load_complaints(url)
+    found = analysis.run_detection(url, now=SAMPLES_NOW)
+    assert found["id"].tolist() == analysis.run_detection(complaints, now=SAMPLES_NOW)["id"].tolist()
+    labels = analysis.label_complaints(store, now=SAMPLES_NOW)
+    assert labels.equals(analysis.label_complaints(complaints, now=SAMPLES_NOW))
+    density = analysis.synthetic_density(url, res=9)
+    pd.testing.assert_frame_equal(density, analysis.synthetic_density(complaints, res=9))
+    pd.testing.assert_frame_equal(analysis.reach(url, density), analysis.reach(spots, density))
+    fmap = analysis.explore(url, tiles=None)
+    assert isinstance(fmap, folium.Map) and top in fmap.get_root().render()
+    store.close()
+
+
 # ---------------------------------------------------------------- maps
 
 
