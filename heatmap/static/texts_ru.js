@@ -48,7 +48,9 @@ function reasonRu(reason) {
     const m = String(reason).match(pattern);
     if (m) return say(m);
   }
-  return "адрес не распознан";
+  // a geocoder that already speaks Russian is passed through; anything else is not shown
+  return /[А-Яа-яЁё]/.test(reason) && !/[A-Za-z]{3,}/.test(reason) ? String(reason)
+    : "адрес не распознан";
 }
 
 // What a failed call means to an agent; the server's English message is not shown.

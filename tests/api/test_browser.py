@@ -1,21 +1,30 @@
-"""The map page in headless Chromium against a real ``heatmap serve`` over the demo store.
+"""The agents' map page in headless Chromium against a real ``heatmap serve`` over the demo
+store, with every request to another host blocked (an operator's intranet).
 
-An agent opens ``/map?key=…``, types an address inside a spot whose ETA is set and
-reads the ETA and the script on the page; then registers the caller's complaint.
+An agent opens ``/map?key=…``, types an address inside a spot whose ETA is set and reads
+it; looks up a spot whose ETA has passed and sees it flagged, with the late-fix script;
+registers the caller's complaint. The basemap drawn from the gazetteer is checked in the
+screenshot's pixels, not only in the DOM.
 """
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from heatmap.core.script import russian_date
 from heatmap.domain import OPEN_STATUSES
 from heatmap.service import workflow
 from heatmap.store import open_store
@@ -27,7 +36,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-ETA = datetime(2026, 11, 25, 12, tzinfo=UTC)
+#: The overdue spot's ETA passes this many seconds after the server starts.
+LATE_AFTER_S = 6
 
 pytestmark = pytest.mark.browser
 
@@ -41,8 +51,13 @@ def heatmap(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
 class Served:
     url: str
     key: str
-    address: str
+    address: str  # inside a spot whose ETA is days ahead
     spot_id: str
+    late_address: str  # inside a spot whose ETA passes LATE_AFTER_S after start
+    late_spot_id: str
+    late_at: datetime
+    eta_text: str  # the first spot's ETA as the page says it
+    blocked: list[str] = field(default_factory=list)
 
 
 @pytest.fixture(scope="module")
@@ -54,22 +69,30 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     db = f"sqlite:///{folder / 'heatmap.db'}"
     store = open_store(db)
     spots = store.load_spots(statuses=sorted(OPEN_STATUSES))
-    spot = spots[spots["address"].notna() & (spots["kind"] == "detected")].iloc[0]
-    workflow.set_eta(store, str(spot["id"]), ETA, actor="engineer.test",
-                     now=datetime.now(UTC))
+    placed = spots[spots["address"].notna() & (spots["kind"] == "detected")]
+    assert len(placed) >= 2, "the demo has two detected spots with an address"
+    ahead, late = placed.iloc[0], placed.iloc[1]
+    now = datetime.now(UTC)
+    eta = now + timedelta(days=3)
+    workflow.set_eta(store, str(ahead["id"]), eta, actor="engineer.test", now=now)
+    late_at = now + timedelta(seconds=LATE_AFTER_S)
+    workflow.set_eta(store, str(late["id"]), late_at, actor="engineer.test", now=now)
     store.close()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": db,
            "HEATMAP_GAZETTEER": str(folder / "gazetteer.parquet"), "HEATMAP_CITY": "Вологда",
-           "HEATMAP_API_LEAFLET_URL": "", "HEATMAP_API_INDEX_CHECK_MS": "100"}
+           "HEATMAP_API_INDEX_CHECK_MS": "100"}
+    env.pop("HEATMAP_TILES_URL", None)
+    env.pop("HEATMAP_API_LEAFLET_URL", None)
     made = heatmap("keys", "create", "--role", "agent", "--name", "agent.olga", env=env)
     assert made.returncode == 0, made.stderr
-    key = made.stdout.split()[-1]
     with running_server(env) as url:
-        yield Served(url=url, key=key, address=str(spot["address"]), spot_id=str(spot["id"]))
+        yield Served(url=url, key=made.stdout.split()[-1], address=str(ahead["address"]),
+                     spot_id=str(ahead["id"]), late_address=str(late["address"]),
+                     late_spot_id=str(late["id"]), late_at=late_at, eta_text=russian_date(eta))
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -79,29 +102,63 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
-def test_an_agent_types_an_address_and_reads_the_eta(served: Served, browser: object) -> None:
-    page = browser.new_page()  # type: ignore[attr-defined]
+@contextmanager
+def offline_page(browser: Any, served: Served, **options: Any) -> Iterator[Any]:
+    """A page whose requests to any host but the server are refused (and recorded)."""
+    page = browser.new_page(**options)
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
+
+    def only_the_server(route: Any) -> None:
+        if route.request.url.startswith(served.url + "/"):
+            route.continue_()
+        else:
+            served.blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_the_server)
     try:
-        page.goto(f"{served.url}/map?key={served.key}")
-        page.wait_for_selector("body[data-layers='1']", timeout=20_000)
+        yield page
+        assert not problems, problems
+        assert not served.blocked, f"the page asked other hosts: {served.blocked}"
+    finally:
+        page.close()
+
+
+def open_map(page: Any, served: Served) -> None:
+    page.goto(f"{served.url}/map?key={served.key}")
+    page.wait_for_selector("body[data-layers='1']", timeout=20_000)
+    page.wait_for_selector("body[data-basemap='1']", timeout=20_000)
+
+
+def look_up(page: Any, address: str) -> None:
+    page.fill("#address", address.split("г. Вологда, ")[-1])  # as an agent types it
+    page.press("#address", "Enter")
+    page.wait_for_selector("#eta", timeout=20_000)
+
+
+def pixels(page: Any) -> Any:
+    from PIL import Image
+
+    return Image.open(io.BytesIO(page.locator("#map").screenshot())).convert("RGB")
+
+
+def test_an_agent_looks_up_reads_the_eta_and_registers(served: Served, browser: Any) -> None:
+    with offline_page(browser, served) as page:
+        open_map(page, served)
         assert "key=" not in page.url, "the key leaves the address bar"
         assert page.evaluate("sessionStorage.getItem('heatmap.apiKey')") == served.key
-        assert page.locator(f"#layer-spots path[data-id='{served.spot_id}']").count() == 1
-        title = page.locator(f"#layer-spots path[data-id='{served.spot_id}'] title").text_content()
-        assert title and "\nЖалующихся за последние 7 дней: " in title, "the spot says why it is one"
-        assert page.locator("#layer-hexes path").count() > 0
+        spot = page.locator(f".leaflet-spots-pane path[data-id='{served.spot_id}']")
+        assert spot.count() == 1
+        assert page.evaluate("typeof L.version") == "string", "Leaflet came from the server"
 
-        # how an agent would type it: short form, the city implied
-        typed = served.address.split("г. Вологда, ")[-1]
-        page.fill("#address", typed)
-        page.press("#address", "Enter")
-        page.wait_for_selector("#eta", timeout=20_000)
-        assert page.inner_text("#eta") == "Решение ожидается до 25 ноября"
-        assert "Решение ожидается до 25 ноября" in page.inner_text("#script")
-        assert served.spot_id in page.inner_text("#answer")
-        assert "Жалующихся за последние 7 дней: " in page.inner_text("#answer")
+        look_up(page, served.address)
+        assert page.inner_text("#eta") == "Решение ожидается до " + served.eta_text
+        assert "overdue" not in (page.get_attribute("#eta", "class") or "")
+        assert "Решение ожидается до" in page.inner_text("#script")
+        answer = page.inner_text("#answer")
+        assert served.spot_id in answer and "Жалующихся за последние 7 дней: " in answer
+        assert "причина" in answer
         assert page.locator("#place-mark").count() == 1
 
         page.fill("#c-msisdn", "+7 916 555-44-33")
@@ -109,14 +166,108 @@ def test_an_agent_types_an_address_and_reads_the_eta(served: Served, browser: ob
         page.click("#complaint button[type=submit]")
         page.wait_for_selector("#c-result .ok", timeout=20_000)
         assert f"присоединено к пятну {served.spot_id}" in page.inner_text("#c-result")
-        assert not problems, problems
-    finally:
-        page.close()
 
 
-def test_without_a_key_the_page_asks_for_one(served: Served, browser: object) -> None:
-    page = browser.new_page()  # type: ignore[attr-defined]
-    try:
+def test_a_passed_eta_is_flagged_and_the_script_says_works_go_on(served: Served,
+                                                                 browser: Any) -> None:
+    wait = (served.late_at - datetime.now(UTC)).total_seconds() + 0.5
+    if wait > 0:
+        time.sleep(wait)
+    with offline_page(browser, served) as page:
+        open_map(page, served)
+        look_up(page, served.late_address)
+        assert "overdue" in (page.get_attribute("#eta", "class") or "")
+        assert page.inner_text("#eta .badge") == "срок прошёл"
+        assert "работы продолжаются, срок уточняется" in page.inner_text("#eta")
+        script = page.inner_text("#script")
+        assert "Работы продолжаются, срок уточняется; мы сообщим по SMS" in script
+        assert "Решение ожидается" not in script
+        assert served.late_spot_id in page.inner_text("#answer")
+
+
+#: Reasons the geocoders give (heatmap/geocode), as the API passes them on.
+REASONS = ["empty address", "not a Russian address (no Cyrillic text)",
+           "no address parts recognised", "region 'тверская' is not in the gazetteer",
+           "settlement 'кийно' is not in the gazetteer",
+           "settlement not in the gazetteer (or not in the region given)",
+           "street 'мира' is in several settlements: give a city",
+           "street 'мира' not found (no settlement given)", "no settlement recognised",
+           "settlement 'никольское' is ambiguous (4 places)", "not found by nominatim",
+           "provider error: TimeoutError", "nominatim answer too coarse: Россия",
+           "internal error: KeyError"]
+
+
+def test_every_reason_the_page_shows_is_russian(served: Served, browser: Any) -> None:
+    with offline_page(browser, served) as page:
+        open_map(page, served)
+        page.fill("#address", "hello")
+        page.press("#address", "Enter")
+        page.wait_for_selector("#answer", timeout=20_000)
+        shown = page.inner_text("#precision")
+        assert shown.startswith("Точность: адрес не найден (") and re.search("[а-я]{4}", shown)
+        assert not re.search("[A-Za-z]", shown), shown
+        said = page.evaluate("(reasons) => reasons.map(reasonRu)", REASONS)
+        for english, russian in zip(REASONS, said, strict=True):
+            assert re.fullmatch(r"[^A-Za-z]+", russian.replace("nominatim", "")), (english, russian)
+        assert said[6] == "улица «мира» есть в нескольких населённых пунктах — укажите город"
+        assert page.evaluate("reasonRu('улица «мира» не найдена')") == "улица «мира» не найдена"
+        assert page.evaluate("reasonRu('something new')") == "адрес не распознан"
+
+
+def test_the_offline_basemap_is_drawn(served: Served, browser: Any) -> None:
+    with offline_page(browser, served, viewport={"width": 1366, "height": 768}) as page:
+        open_map(page, served)
+        look_up(page, served.address)  # street zoom around the caller
+        page.wait_for_function("view.drawn && view.drawn.zoom >= 15", timeout=20_000)
+        page.wait_for_selector("body[data-basemap='1']", timeout=20_000)
+        page.wait_for_timeout(300)
+        assert page.locator(".street-label span").count() >= 1
+        drawn = pixels(page)
+        houses = page.evaluate("""() => {
+          const size = view.map.getSize();
+          const out = [];
+          view.basemap.eachLayer((layer) => {
+            if (!layer.getRadius) return;
+            const p = view.map.latLngToContainerPoint(layer.getLatLng());
+            if (p.x > 6 && p.y > 6 && p.x < size.x - 6 && p.y < size.y - 6) out.push([p.x, p.y]);
+          });
+          return out;
+        }""")
+        assert len(houses) >= 3, "houses around the caller"
+        for pane in ("basemap", "labels"):
+            page.evaluate(f"view.map.getPane('{pane}').style.visibility = 'hidden'")
+        page.wait_for_timeout(200)
+        bare = pixels(page)
+        changed = sum(1 for xy in ((x, y) for x in range(0, drawn.width, 2)
+                                   for y in range(0, drawn.height, 2))
+                      if drawn.getpixel(xy) != bare.getpixel(xy))
+        assert changed > 100, "the basemap put houses and names on the screen"
+        scale = drawn.width / page.evaluate("view.map.getSize().x")
+        at_houses = [drawn.getpixel((round(x * scale), round(y * scale)))
+                     != bare.getpixel((round(x * scale), round(y * scale))) for x, y in houses]
+        assert sum(at_houses) >= 0.9 * len(at_houses), "a dot where each house is"
+
+        page.evaluate("view.map.getPane('basemap').style.visibility = ''")
+        page.evaluate("view.map.getPane('labels').style.visibility = ''")
+        page.evaluate("view.map.setZoom(11)")
+        page.wait_for_function("view.drawn && view.drawn.zoom === 11", timeout=20_000)
+        names = page.locator(".settlement-label span").all_inner_texts()
+        assert "г. Вологда" in names, names
+
+
+def test_at_phone_width_nothing_is_cut(served: Served, browser: Any) -> None:
+    with offline_page(browser, served, viewport={"width": 390, "height": 844}) as page:
+        open_map(page, served)
+        look_up(page, served.address)
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+        for selector in ("#address", "#search button", "#eta", "#script", "#map"):
+            box = page.locator(selector).bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, selector
+        assert page.locator("#map").bounding_box()["height"] >= 200
+
+
+def test_without_a_key_the_page_asks_for_one(served: Served, browser: Any) -> None:
+    with offline_page(browser, served) as page:
         page.goto(f"{served.url}/map")
         page.wait_for_selector("#login:not([hidden])", timeout=20_000)
         page.fill("#key-input", "hm_000000000000_wrong")
@@ -124,6 +275,4 @@ def test_without_a_key_the_page_asks_for_one(served: Served, browser: object) ->
         page.wait_for_selector("#login-error:has-text('Ключ не принят')", timeout=20_000)
         page.fill("#key-input", served.key)
         page.click("#login button[type=submit]")
-        page.wait_for_selector("#layer-spots path", timeout=20_000)
-    finally:
-        page.close()
+        page.wait_for_selector(".leaflet-spots-pane path[data-id]", timeout=20_000)
