@@ -247,20 +247,12 @@ def geocode_file(
     city: Annotated[str | None, typer.Option(
         envvar="HEATMAP_CITY", help="Settlement for addresses that name none.")] = None,
 ) -> None:
-    """Geocode a CSV: rows kept in order with lat, lon, precision, score, matched added."""
-    from heatmap.io.writers import write_table
+    """Geocode a CSV: rows kept in order with lat, lon, precision, score, matched, reason added
+    (reason, in Russian, for answers below house)."""
+    from heatmap.geocode.files import geocode_csv
 
-    frame = _read_plain_csv(in_file)
-    if column not in frame.columns:
-        raise UsageError(f"{in_file} has no column {column!r} (columns: {', '.join(frame.columns)})")
-    geocoder = _geocoder(_gazetteer(gazetteer), city)
-    assert geocoder is not None
-    answer = geocoder.geocode(frame[column].tolist(), city=city).reset_index(drop=True)
-    for name in ("lat", "lon", "precision", "score", "matched"):
-        frame[name] = answer[name]
-    write_table(frame, out_file)
-    counts = answer["precision"].value_counts().to_dict()
-    err.print(f"Wrote {len(frame)} rows to {out_file}: "
+    counts = geocode_csv(in_file, column, gazetteer, out_file, city=city)
+    err.print(f"Wrote {sum(counts.values())} rows to {out_file}: "
               + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from heatmap.geocode.base import GEOCODE_COLUMNS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: One answer: lat, lon, precision, score, matched, reason.
 Answer = tuple[float, float, str, float, str | None, str | None]
@@ -20,6 +22,8 @@ def no_match(reason: str) -> Answer:
 
 def answers_frame(rows: Sequence[Answer]) -> pd.DataFrame:
     """Answers as a frame with float lat/lon/score and None (not NaN) for missing text."""
+    import pandas as pd
+
     frame = pd.DataFrame.from_records(list(rows), columns=list(GEOCODE_COLUMNS))
     for col in ("lat", "lon", "score"):
         frame[col] = frame[col].astype(float)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Columns of a geocoding answer, one row per input address, in input order.
 #: lat/lon are float (NaN when unmatched), precision one of Precision's values,

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from heatmap.errors import GeocodeError, InputError
+from heatmap.geocode.entries import ENTRY_COLUMNS, haversine_km
 from heatmap.geocode.normalise import (
     ParsedAddress,
     parse_address,
@@ -24,27 +25,10 @@ from heatmap.geocode.normalise import (
 )
 from heatmap.geocode.vocabulary import FEDERAL_CITIES
 
-#: Columns of a gazetteer frame, in order.
-ENTRY_COLUMNS: tuple[str, ...] = (
-    "region",  # region key ("вологодская", "санкт петербург")
-    "district",  # district name or None
-    "settlement_type",  # type of the innermost settlement ("г", "д", …) or None
-    "settlement",  # innermost settlement key ("колпино")
-    "locality",  # unique settlement id: "region|outer/inner" keys
-    "street_type",  # canonical street type or None
-    "street",  # street name as written, lower case ("" when the village has no streets)
-    "house",  # house key ("12а к1")
-    "lat",
-    "lon",
-    "address",  # canonical (cleaned source) address
-    "source_id",  # id in the source registry, or None
-    "key",  # full normalised key
-    "street_key",
-    "street_loose_key",
-    "house_loose_key",
-    "house_base",
-    "point_precision",  # "house", or "street"/"settlement" when the point is shared
-)
+__all__ = [
+    "ENTRY_COLUMNS", "REGISTRY_COLUMNS", "SKIP_REASONS", "build_gazetteer", "haversine_km",
+    "load_gazetteer", "read_cities", "save_gazetteer",
+]
 
 #: Why rows were skipped.
 SKIP_REASONS: tuple[str, ...] = (
@@ -64,20 +48,7 @@ REGISTRY_COLUMNS: dict[str, str] = {
     "id": "HOUSE_ID",
 }
 
-_EARTH_RADIUS_KM = 6371.0088
 _DUBL = r"\(\s*дубль[^)]*\)"
-
-
-def haversine_km(
-    lat1: np.ndarray | float, lon1: np.ndarray | float,
-    lat2: np.ndarray | float, lon2: np.ndarray | float,
-) -> np.ndarray:
-    """Great-circle distance in km (vectorised)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return np.asarray(2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
 
 
 def read_cities(path: str | Path) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import numpy as np
 
 from heatmap.domain import Precision
 from heatmap.geocode.answers import Answer, no_match
-from heatmap.geocode.gazetteer import haversine_km
+from heatmap.geocode.entries import haversine_km
 from heatmap.geocode.index import Index
 from heatmap.geocode.parsed import House
 

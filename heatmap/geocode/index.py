@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from heatmap.errors import GeocodeError
-from heatmap.geocode.gazetteer import ENTRY_COLUMNS
+from heatmap.geocode.entries import INDEX_COLUMNS
 from heatmap.geocode.keys import street_key, street_loose_key
 
 #: A city holding this share of the gazetteer's houses is where an address without a
@@ -78,22 +78,22 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def build_index(entries: pd.DataFrame) -> Index:
-    """Index gazetteer entries (see :data:`heatmap.geocode.gazetteer.ENTRY_COLUMNS`)."""
-    missing = [c for c in ENTRY_COLUMNS if c not in entries.columns]
+def build_index(columns: Mapping[str, Sequence[Any]]) -> Index:
+    """Index gazetteer entries given as columns (lists) of :data:`.entries.INDEX_COLUMNS`."""
+    missing = [c for c in INDEX_COLUMNS if c not in columns]
     if missing:
         raise GeocodeError(f"not a gazetteer frame: missing {missing}")
     ix = Index(
-        lat=entries["lat"].to_numpy(dtype=float), lon=entries["lon"].to_numpy(dtype=float),
-        address=entries["address"].astype(str).to_list(),
-        point_precision=entries["point_precision"].astype(str).to_list(),
-        row_house=entries["house"].astype(str).to_list(),
+        lat=np.asarray(columns["lat"], dtype=float), lon=np.asarray(columns["lon"], dtype=float),
+        address=[str(a) for a in columns["address"]],
+        point_precision=[str(p) for p in columns["point_precision"]],
+        row_house=[str(h) for h in columns["house"]],
     )
     loc_ids: dict[str, int] = {}
     street_ids: dict[tuple[int, str | None, str], int] = {}
     loc_points: dict[int, list[int]] = defaultdict(list)
     street_points: dict[int, list[int]] = defaultdict(list)
-    cols = [entries[c].to_list() for c in (
+    cols = [columns[c] for c in (
         "locality", "region", "street_type", "street", "street_key", "house",
         "house_loose_key", "house_base", "point_precision",
     )]

@@ -14,11 +14,13 @@ answers by :mod:`.houses`; this module reads an address in its possible ways.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from heatmap.errors import GeocodeError
 from heatmap.geocode.answers import Answer, answers_frame, no_match
+from heatmap.geocode.entries import INDEX_COLUMNS
 from heatmap.geocode.houses import (
     answer_settlement,
     answer_street,
@@ -35,6 +37,9 @@ from heatmap.geocode.normalise import (
     street_key,
 )
 from heatmap.geocode.streets import find_street
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Full words of settlement types that can end a settlement's name ("Красное Село").
 _SETTLEMENT_WORDS = {"с": "село", "п": "поселок", "д": "деревня", "г": "город", "сл": "слобода"}
@@ -54,10 +59,29 @@ class GazetteerGeocoder:
     hint is given. Answers are cached per (address, city).
     """
 
-    def __init__(self, entries: pd.DataFrame, *, default_city: str | None = None) -> None:
+    def __init__(
+        self, entries: pd.DataFrame | Mapping[str, Sequence[Any]], *,
+        default_city: str | None = None,
+    ) -> None:
         self.default_city = default_city
+        if not isinstance(entries, Mapping):  # a frame
+            frame = entries
+            entries = {c: frame[c].to_list() for c in INDEX_COLUMNS if c in frame.columns}
         self._ix = build_index(entries)
         self._cache: dict[tuple[str | None, str | None], Answer] = {}
+
+    @classmethod
+    def from_parquet(cls, path: str | Path, *, default_city: str | None = None
+                     ) -> GazetteerGeocoder:
+        """A geocoder over a gazetteer file, read with Arrow alone (no pandas)."""
+        import pyarrow.parquet as pq
+
+        try:
+            table = pq.read_table(path, columns=list(INDEX_COLUMNS))
+        except (OSError, ValueError, KeyError) as exc:
+            raise GeocodeError(f"cannot read gazetteer {path}: {exc}") from exc
+        columns = {name: table.column(name).to_pylist() for name in INDEX_COLUMNS}
+        return cls(columns, default_city=default_city)
 
     def geocode(self, addresses: Sequence[str | None], *, city: str | None = None) -> pd.DataFrame:
         """Answer one row per address, in order, with :data:`GEOCODE_COLUMNS`."""

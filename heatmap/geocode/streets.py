@@ -5,7 +5,7 @@ from __future__ import annotations
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from heatmap.geocode.gazetteer import haversine_km
+from heatmap.geocode.entries import haversine_km
 from heatmap.geocode.houses import house_rows, match_house
 from heatmap.geocode.index import Index
 from heatmap.geocode.keys import street_key, street_loose_key

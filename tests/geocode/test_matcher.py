@@ -242,3 +242,46 @@ def test_unknown_city_is_not_guessed_elsewhere(small_entries: pd.DataFrame) -> N
     assert row.precision == "none" and "екатеринбург" in row.reason
     hinted = one(g, "Южный, ул. Мира, 1", city="Вологда")  # an unknown name, the hint helps
     assert hinted.precision == "house" and hinted.score < one(g, "Вологда, Мира 1").score
+
+
+@pytest.fixture(scope="module")
+def one_city(small_entries: pd.DataFrame) -> GazetteerGeocoder:
+    """A gazetteer of one city (Vologda's entries only): a missing city is that city."""
+    return GazetteerGeocoder(small_entries[small_entries["settlement"] == "вологда"])
+
+
+@pytest.mark.parametrize(
+    ("text", "lat"),
+    [
+        ("у. Пролетарскя, д20 лит А", 59.2710),  # a typo and no city
+        ("Прлетарская 18 стр 2", 59.2700),
+        ("Мира д3", 59.2210),  # no city, exact
+        ("Окружное ш., Д5", 59.1800),
+    ],
+)
+def test_no_city_in_a_one_city_gazetteer(one_city: GazetteerGeocoder, text: str,
+                                         lat: float) -> None:
+    row = one(one_city, text)
+    assert row.precision == "house", row.reason
+    assert row.lat == pytest.approx(lat) and row.score < 0.9  # the city is a guess
+
+
+def test_no_city_without_a_dominant_city_is_not_guessed(small_geocoder: GazetteerGeocoder) -> None:
+    row = one(small_geocoder, "у. Пролетарскя, д20")
+    assert row.precision == "none" and "город" in row.reason
+
+
+def test_two_typos_need_the_house_to_decide(small_geocoder: GazetteerGeocoder) -> None:
+    row = one(small_geocoder, "Вологда, ул. Пролетрскаяя, 18 стр 2")
+    assert row.precision == "house" and row.lat == pytest.approx(59.2700) and row.score < 0.9
+    assert one(small_geocoder, "Вологда, ул. Пролетрскаяя, 99").precision != "house"
+
+
+def test_every_answer_below_house_says_why_in_russian(small_geocoder: GazetteerGeocoder) -> None:
+    texts = ["Вологда, ул. Мира, 101", "Вологда, ул. Мира", "Вологда", "Вологда, Мира 3б",
+             "Вологда, ул. Нигдешняя, 5", "г. Урюпинск", ""]
+    frame = small_geocoder.geocode(texts)
+    below = frame[frame["precision"] != "house"]
+    assert len(below) == len(texts)
+    for reason in below["reason"]:
+        assert isinstance(reason, str) and any("а" <= ch <= "я" for ch in reason.lower())

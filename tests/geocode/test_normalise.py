@@ -251,3 +251,40 @@ def test_initials_are_dropped() -> None:
 def test_corpus_written_as_literal() -> None:
     assert parse_address("ул. Восстания, д. 42, к. Литера А").house == House("42", literal="а")
     assert parse_address("Восстания 42 корп. литера а").house == House("42", literal="а")
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("у. Ереванская, д28", "28"),
+        ("ул. Мира, д52-а", "52а"),
+        ("ул. Мира, д44-в", "44в"),
+        ("УЛ. МИРА, Д64", "64"),
+        ("ул. Мира, д14к2", "14 к2"),
+        ("ул. Мира, Д397к1, литера А", "397 к1 ла"),
+        ("ул. Мира, д. 3 кБ", "3 кб"),
+        ("ул. Мира, 30 кА", "30 ка"),
+        ("ул. Мира, 53 ка", "53 ка"),
+        ("ул. Мира, 3 к. а", "3 ка"),
+        ("ул. Мира, 134 ка, кв. 5", "134 ка"),
+        ("ул. Мира, д. 26 кВ", "26 кв"),
+        ("ул. Мира, д. 26, кв. 5", "26"),
+        ("Подольск, 12 км, 3", "3"),
+    ],
+)
+def test_letters_and_corpora_written_loosely(text: str, key: str) -> None:
+    assert parse_address(text).house_key == key
+
+
+def test_upper_case_types_after_the_names() -> None:
+    p = parse_address("ЕКАТЕРИНБУРГ Г., ПРОСПЕКТ АКАДЕМИКА САХАРОВА, Д.62")
+    assert p.settlement == "екатеринбург" and p.street_type == "пр-кт"
+    assert p.street_key == street_key("Академика Сахарова") and p.house_key == "62"
+    q = parse_address("ВОЛОГДА Г., МИРА УЛ., Д.5 КА")
+    assert q.settlement == "вологда" and q.street_key == "мира" and q.house_key == "5 ка"
+
+
+def test_glued_token_table_keeps_markers_of_their_own() -> None:
+    assert tokenize("5 кв 12") == ["5", "кв", "12"]
+    assert tokenize("12 км") == ["12", "км"]
+    assert tokenize("2 Ак2") == ["2", "а", "к", "2"]

@@ -1,0 +1,84 @@
+"""``heatmap geocode-file``: a CSV of addresses in, the same rows with the answers added.
+
+Every input cell is kept as written and in order (the standard library's csv reads
+and writes text as text); the gazetteer is read with Arrow alone, so the command
+never imports pandas. Answers below ``house`` say why in ``reason`` (Russian).
+Cells that a spreadsheet would run as a formula are written with a leading
+apostrophe (OWASP's rule for CSV injection), as every CSV this tool writes.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import re
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from heatmap.errors import InputError, UsageError
+from heatmap.geocode.answers import Answer
+from heatmap.geocode.matcher import GazetteerGeocoder
+
+#: Columns added to every row, in order.
+ADDED_COLUMNS: tuple[str, ...] = ("lat", "lon", "precision", "score", "matched", "reason")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_PLAIN_NUMBER = re.compile(r"[+\-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+\-]?[0-9]+)?")
+
+
+def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    """The header and the rows of a CSV (UTF-8, BOM allowed), every cell as text."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            reader = csv.reader(stream)
+            header = next(reader, None)
+            rows = list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"{path}: cannot read CSV: {exc}") from exc
+    if header is None:
+        raise InputError(f"{path}: cannot read CSV: the file is empty")
+    return header, rows
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = repr(value) if isinstance(value, float) else str(value)
+    if text.startswith(_FORMULA_START) and _PLAIN_NUMBER.fullmatch(text) is None:
+        return "'" + text
+    return text
+
+
+def write_rows(path: Path, header: list[str], rows: list[list[str]],
+               answers: list[Answer]) -> None:
+    """Write the rows with the answers' columns added; a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            writer = csv.writer(stream)
+            writer.writerow([_cell(h) for h in [*header, *ADDED_COLUMNS]])
+            width = len(header)
+            for row, answer in zip(rows, answers, strict=True):
+                cells = (row + [""] * (width - len(row)))[:width]
+                writer.writerow([*map(_cell, cells), *map(_cell, answer)])
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.remove(temp)
+
+
+def geocode_csv(in_file: Path, column: str, gazetteer: Path, out_file: Path, *,
+                city: str | None = None) -> Counter[str]:
+    """Geocode the ``column`` of ``in_file`` into ``out_file`` (CSV); counts by precision."""
+    if out_file.suffix.lower() != ".csv":
+        raise UsageError(f"{out_file}: geocode-file writes .csv")
+    header, rows = read_rows(in_file)
+    if column not in header:
+        raise UsageError(f"{in_file} has no column {column!r} (columns: {', '.join(header)})")
+    at = header.index(column)
+    geocoder = GazetteerGeocoder.from_parquet(gazetteer, default_city=city)
+    answers = geocoder.answers([row[at] if at < len(row) else None for row in rows], city=city)
+    write_rows(out_file, header, rows, answers)
+    return Counter(a[2] for a in answers)

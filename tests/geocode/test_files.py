@@ -1,0 +1,67 @@
+"""``geocode-file``'s core: rows kept as written and in order, answers and reasons added."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from heatmap.errors import InputError, UsageError
+from heatmap.geocode.files import ADDED_COLUMNS, geocode_csv
+from heatmap.geocode.gazetteer import save_gazetteer
+
+
+@pytest.fixture(scope="module")
+def gazetteer(small_entries: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return save_gazetteer(small_entries, tmp_path_factory.mktemp("g") / "g.parquet")
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def test_rows_in_order_with_answers_and_reasons(gazetteer: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("id,addr,note\n007,\"Вологда, ул. Мира, д. 1\",=1+1\n2,\"Вологда, Мира 3б\","
+                   "-5\n3,,x\n4,\"Вологда, ул. Мира, 101\"\n", encoding="utf-8-sig")
+    counts = geocode_csv(src, "addr", gazetteer, tmp_path / "out.csv")
+    rows = read(tmp_path / "out.csv")
+    assert [r["id"] for r in rows] == ["007", "2", "3", "4"]  # text kept as written
+    assert list(rows[0]) == ["id", "addr", "note", *ADDED_COLUMNS]
+    assert rows[0]["precision"] == "house" and rows[0]["reason"] == ""
+    assert float(rows[0]["lat"]) == pytest.approx(59.22)
+    assert rows[0]["note"] == "'=1+1" and rows[1]["note"] == "-5"  # formulas defused
+    assert rows[1]["precision"] == "street" and "3б" in rows[1]["reason"]
+    assert rows[2]["precision"] == "none" and rows[2]["lat"] == "" and rows[2]["reason"]
+    assert rows[3]["precision"] == "street" and "101" in rows[3]["reason"]
+    assert counts == {"house": 1, "street": 2, "none": 1}
+
+
+def test_bad_files_give_clear_errors(gazetteer: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match="empty"):
+        geocode_csv(empty, "addr", gazetteer, tmp_path / "out.csv")
+    src = tmp_path / "in.csv"
+    src.write_text("id,address\n1,x\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="no column 'addr'"):
+        geocode_csv(src, "addr", gazetteer, tmp_path / "out.csv")
+    with pytest.raises(UsageError, match=r"\.csv"):
+        geocode_csv(src, "address", gazetteer, tmp_path / "out.parquet")
+    cp1251 = tmp_path / "cp.csv"
+    cp1251.write_bytes("address\nВологда\n".encode("cp1251"))
+    with pytest.raises(InputError, match="cannot read"):
+        geocode_csv(cp1251, "address", gazetteer, tmp_path / "out.csv")
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_the_command_needs_no_pandas() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; import heatmap.geocode.files; "
+            "sys.exit(1 if 'pandas' in sys.modules or 'geopy' in sys.modules else 0)")
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
