@@ -43,6 +43,11 @@ class ConflictError(TransitionError):
     """Someone changed the spot meanwhile: reload and try again."""
 
 
+class RuleError(HeatmapError):
+    """A workflow rule refuses the request (a cause not in the policy's list, an ETA in
+    the past): the CLI exits 1, the API answers 422."""
+
+
 class GeocodeError(HeatmapError):
     """A geocoder could not be built or queried (not: an address that did not match)."""
 

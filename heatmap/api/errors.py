@@ -22,6 +22,7 @@ from heatmap.errors import (
     HeatmapError,
     InputError,
     NotFoundError,
+    RuleError,
     StoreError,
     TransitionError,
     UsageError,
@@ -33,6 +34,7 @@ _STATUS: tuple[tuple[type[HeatmapError], int], ...] = (
     (NotFoundError, 404),
     (TransitionError, 409),  # ConflictError too
     (UsageError, 422),
+    (RuleError, 422),
     (InputError, 422),
     (StoreError, 503),
     (ConfigError, 503),

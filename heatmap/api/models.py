@@ -207,6 +207,8 @@ class QueueSummary(BaseModel):
     sla_hours: float
     open: int
     breached: int
+    due_today: int = Field(description="Open spots not yet breached whose SLA ends before"
+                                       " midnight, Moscow time")
 
 
 class QueueView(BaseModel):

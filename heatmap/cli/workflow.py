@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import getpass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from heatmap.cli.common import DbOption, JsonOption, NowOption, PolicyOption, now_or, store_at
 from heatmap.cli.output import emit_json, err, out, table
-from heatmap.core.policy import load_policy
-from heatmap.core.script import load_templates, spot_script
+from heatmap.core.workflow_rules import ETA_HELP, read_moment
 from heatmap.errors import UsageError
-from heatmap.render.evidence import evidence, evidence_text
-from heatmap.service import workflow
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 spot_app = typer.Typer(help="Work one spot: show, take, eta, resolve, reject, reopen.",
                        no_args_is_help=True)
@@ -31,16 +30,6 @@ def _actor(actor: str | None) -> str:
     return actor or getpass.getuser()
 
 
-def _moment(text: str, what: str) -> datetime:
-    try:
-        value = pd.Timestamp(text)
-    except ValueError as exc:
-        raise UsageError(f"{what} must be a date or ISO 8601 time, not {text!r}") from exc
-    if value.tzinfo is None:  # a bare date or local time is Moscow time, as agents speak it
-        value = value.tz_localize("Europe/Moscow")
-    return value.tz_convert(UTC).to_pydatetime()
-
-
 def _brief(spot: pd.Series) -> dict[str, object]:
     return {k: spot.get(k) for k in ("id", "status", "queue", "engineer", "eta", "cause",
                                      "priority")}
@@ -49,6 +38,9 @@ def _brief(spot: pd.Series) -> dict[str, object]:
 def _act(spot_id: str, action: str, db: str | None, actor: str | None, now: datetime | None,
          policy: Path | None, json: bool, note: str | None = None,
          cause: str | None = None) -> None:
+    from heatmap.core.policy import load_policy
+    from heatmap.service import workflow
+
     spot = workflow.transition(store_at(db), spot_id, action, actor=_actor(actor),
                                now=now_or(now), policy=load_policy(policy), note=note, cause=cause)
     if json:
@@ -76,6 +68,11 @@ def show(spot_id: SpotId, db: DbOption = None, policy: PolicyOption = None,
          now: NowOption = None, json: JsonOption = False) -> None:
     """A spot with why it is one (observed, expected, excess, relative risk, p-value,
     trend), its complaints, priority breakdown, network, history and script text."""
+    from heatmap.core.policy import load_policy
+    from heatmap.core.script import load_templates, spot_script
+    from heatmap.render.evidence import evidence, evidence_text
+    from heatmap.service import workflow
+
     templates = load_templates()
     detail = workflow.spot_detail(store_at(db), spot_id, now=now_or(now),
                                   policy=load_policy(policy), templates=templates)
@@ -120,13 +117,20 @@ def take(spot_id: SpotId, db: DbOption = None, actor: ActorOption = None, now: N
 
 
 @spot_app.command("eta")
-def eta(spot_id: SpotId, when: Annotated[str, typer.Argument(help="Date or ISO time.")],
+def eta(spot_id: SpotId, when: Annotated[str, typer.Argument(help=ETA_HELP)],
         db: DbOption = None, actor: ActorOption = None, now: NowOption = None,
         note: Annotated[str | None, typer.Option(help="Why.")] = None,
         json: JsonOption = False) -> None:
-    """Set the expected fix date (history is kept; agents see the current one)."""
-    spot = workflow.set_eta(store_at(db), spot_id, _moment(when, "ETA"), actor=_actor(actor),
-                            now=now_or(now), note=note)
+    """Set the expected fix date (history is kept; agents see the current one).
+
+    A bare date is midnight at its start, Moscow time (UTC+3).
+
+    A time without an offset is Moscow time too; an ETA already passed is refused (exit 1).
+    """
+    from heatmap.service import workflow
+
+    spot = workflow.set_eta(store_at(db), spot_id, read_moment(when, "ETA"),
+                            actor=_actor(actor), now=now_or(now), note=note)
     if json:
         emit_json(_brief(spot))
     else:
@@ -135,10 +139,16 @@ def eta(spot_id: SpotId, when: Annotated[str, typer.Argument(help="Date or ISO t
 
 @spot_app.command("resolve")
 def resolve(spot_id: SpotId, db: DbOption = None, actor: ActorOption = None,
-            cause: Annotated[str | None, typer.Option(help="What it was.")] = None,
+            cause: Annotated[str | None, typer.Option(
+                help="What it was: one of the policy's [causes] (the default policy's:"
+                     " equipment_failure, power, transport_link, capacity, coverage_gap,"
+                     " radio_tuning, planned_works, known_outage).")] = None,
             note: Annotated[str | None, typer.Option(help="What was done.")] = None,
             now: NowOption = None, policy: PolicyOption = None, json: JsonOption = False) -> None:
-    """Resolve a spot in work."""
+    """Resolve a spot in work.
+
+    --cause is required, one of the policy's causes (else exit 1 naming the allowed ones).
+    """
     _act(spot_id, "resolve", db, actor, now, policy, json, note=note, cause=cause)
 
 
@@ -165,6 +175,9 @@ def queue(name: Annotated[str | None, typer.Argument(
           json: JsonOption = False) -> None:
     """Open spots of a queue by priority, with SLA time left and breaches; without a name,
     every queue of the policy with its open and breached spots."""
+    from heatmap.core.policy import load_policy
+    from heatmap.service import workflow
+
     if name is None:
         _queues(db, policy, now, json)
         return
@@ -199,7 +212,8 @@ def _queues(db: str | None, policy: Path | None, now: datetime | None, json: boo
 
 
 def known_issue(
-    cause: Annotated[str, typer.Option(help="planned_works, known_outage, power, …")],
+    cause: Annotated[str, typer.Option(help="One of the policy's [causes]: planned_works,"
+                                            " known_outage, power, …")],
     lat: Annotated[float | None, typer.Option(help="Centre latitude.")] = None,
     lon: Annotated[float | None, typer.Option(help="Centre longitude.")] = None,
     radius_m: Annotated[float | None, typer.Option(help="Radius in metres.")] = None,
@@ -209,7 +223,7 @@ def known_issue(
         help="Address shown to agents; with --radius-m and no --lat/--lon it is geocoded.")] = None,
     gazetteer: Annotated[Path | None, typer.Option(
         envvar="HEATMAP_GAZETTEER", help="Gazetteer to geocode --address.")] = None,
-    eta_text: Annotated[str | None, typer.Option("--eta", help="Expected fix date.")] = None,
+    eta_text: Annotated[str | None, typer.Option("--eta", help=ETA_HELP)] = None,
     note: Annotated[str | None, typer.Option(help="Details.")] = None,
     db: DbOption = None, actor: ActorOption = None, now: NowOption = None,
     policy: PolicyOption = None, json: JsonOption = False,
@@ -218,6 +232,9 @@ def known_issue(
 
     The area is a polygon, a point and radius, or an address and radius.
     """
+    from heatmap.core.policy import load_policy
+    from heatmap.service import workflow
+
     if polygon and polygon.startswith("@"):
         polygon = Path(polygon[1:]).read_text(encoding="utf-8")
     if polygon is None and lat is None and address:
@@ -226,7 +243,7 @@ def known_issue(
     spot = workflow.register_known_issue(
         store_at(db), area=area, cause=cause, actor=_actor(actor),
         now=now_or(now), policy=load_policy(policy),
-        eta=_moment(eta_text, "--eta") if eta_text else None, address=address, note=note)
+        eta=read_moment(eta_text, "--eta") if eta_text else None, address=address, note=note)
     if json:
         emit_json({**_brief(spot), "complaints": int(spot["complaints"])})
     else:

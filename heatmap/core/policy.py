@@ -108,6 +108,20 @@ class Closeout(_Strict):
     reopen_after: int = Field(2, ge=1)
 
 
+#: Causes an engineer may resolve a spot with, and how the pages name them (a policy file
+#: without a ``[causes]`` table gets these).
+DEFAULT_CAUSES: dict[str, str] = {
+    "equipment_failure": "Отказ оборудования базовой станции",
+    "power": "Пропадание электропитания",
+    "transport_link": "Авария транспортного канала",
+    "capacity": "Нехватка ёмкости сети",
+    "coverage_gap": "Нет покрытия (нужно строительство)",
+    "radio_tuning": "Настройка радиосети (антенны, параметры)",
+    "planned_works": "Плановые работы",
+    "known_outage": "Известная авария",
+}
+
+
 class Policy(_Strict):
     priority: PriorityPolicy
     queues: dict[str, Queue]
@@ -116,6 +130,8 @@ class Policy(_Strict):
     network: Network = Field(default_factory=Network)
     join: Join = Field(default_factory=Join)
     closeout: Closeout = Field(default_factory=Closeout)
+    #: cause name → its title on the pages; a spot is resolved with one of these
+    causes: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_CAUSES), min_length=1)
 
     @model_validator(mode="after")
     def _rules_name_queues(self) -> Policy:

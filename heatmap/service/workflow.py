@@ -16,11 +16,12 @@ from heatmap.core.policy import Policy
 from heatmap.core.priority import prioritise
 from heatmap.core.routing import route
 from heatmap.core.script import ScriptTemplates, spot_script
+from heatmap.core.workflow_rules import check_cause, check_eta, check_reason, moscow_day_end
 from heatmap.detect.identity import new_spot_id
 from heatmap.detect.join import attach
 from heatmap.detect.spots import buffered_hull, recount
 from heatmap.domain import OPEN_STATUSES, SpotStatus
-from heatmap.errors import NotFoundError, UsageError
+from heatmap.errors import ConflictError, NotFoundError, TransitionError, UsageError
 from heatmap.store.base import EVENT_COLUMNS, SPOT_COLUMNS, SpotChanges, Store
 
 
@@ -60,18 +61,41 @@ def _write(store: Store, spots: pd.DataFrame, events: list[dict[str, object]], n
     ))
 
 
+def _check_unchanged(spot: pd.Series, seen: datetime | None) -> None:
+    """Refuse to act on a spot changed since the caller saw it (``seen``: its ``updated_at``)."""
+    if seen is None:
+        return
+    stored = pd.Timestamp(spot["updated_at"])
+    seen_at = pd.Timestamp(seen)
+    if stored.tzinfo is None:
+        stored = stored.tz_localize("UTC")
+    if seen_at.tzinfo is None:
+        seen_at = seen_at.tz_localize("UTC")
+    if stored != seen_at:
+        raise ConflictError(f"spot {spot['id']} changed at {stored.isoformat()} after it was"
+                            " read: reload it and try again")
+
+
 def transition(
     store: Store, spot_id: str, action: str, *, actor: str, now: datetime, policy: Policy,
-    note: str | None = None, cause: str | None = None,
+    note: str | None = None, cause: str | None = None, seen: datetime | None = None,
 ) -> pd.Series:
-    """Move a spot by an engineer's action (take, resolve, reject, reopen, requeue)."""
+    """Move a spot by an engineer's action (take, resolve, reject, reopen, requeue).
+
+    Resolving needs a cause from the policy's list and rejecting a reason
+    (:mod:`heatmap.core.workflow_rules`); with ``seen`` (the ``updated_at`` the caller
+    read) a spot changed since is a :class:`ConflictError`.
+    """
     if action not in ACTIONS:
         raise UsageError(f"unknown action {action!r}: use {', '.join(ACTIONS)}")
     spot = load_spot(store, spot_id)
     target = ACTIONS[action]
+    _check_unchanged(spot, seen)
     check_transition(spot_id, str(spot["status"]), target)
-    if action == "reject" and not note:
-        raise UsageError("rejecting a spot needs a reason (--reason)")
+    if action == "reject":
+        note = check_reason(note)
+    if action == "resolve" or cause is not None:
+        cause = check_cause(cause, policy.causes)
     changed = spot.to_frame().T.reset_index(drop=True)
     changed["status"] = target
     changed["updated_at"] = now
@@ -91,11 +115,14 @@ def transition(
 
 
 def set_eta(store: Store, spot_id: str, eta: datetime, *, actor: str, now: datetime,
-            note: str | None = None) -> pd.Series:
-    """Set the expected fix time; every change is kept in the spot's history."""
+            note: str | None = None, seen: datetime | None = None) -> pd.Series:
+    """Set the expected fix time (later than ``now``); every change is kept in the history."""
     spot = load_spot(store, spot_id)
+    _check_unchanged(spot, seen)
     if spot["status"] not in OPEN_STATUSES:
-        raise UsageError(f"spot {spot_id} is {spot['status']}: an ETA is for open spots only")
+        raise TransitionError(f"spot {spot_id} is {spot['status']}: an ETA is for open spots"
+                              " only")
+    check_eta(eta, now=now)
     changed = spot.to_frame().T.reset_index(drop=True)
     changed["eta"] = pd.Timestamp(eta)
     changed["updated_at"] = now
@@ -140,14 +167,19 @@ def spot_detail(store: Store, spot_id: str, *, now: datetime, policy: Policy,
 
 
 def queue_view(store: Store, queue: str, *, now: datetime, policy: Policy) -> pd.DataFrame:
-    """Open spots of a queue, highest priority first, with SLA hours left and breaches."""
+    """Open spots of a queue, highest priority first, with SLA hours left, breaches, whether
+    the SLA ends before midnight in Moscow (``due_today``) and hours since detection."""
     if queue not in policy.queues:
         raise UsageError(f"unknown queue {queue!r}: {', '.join(policy.queues)}")
     spots = store.load_spots(statuses=sorted(OPEN_STATUSES))
     spots = spots[spots["queue"] == queue].copy()
-    left = (pd.to_datetime(spots["due_at"], utc=True) - pd.Timestamp(now)).dt.total_seconds()
+    due = pd.to_datetime(spots["due_at"], utc=True)
+    left = (due - pd.Timestamp(now)).dt.total_seconds()
     spots["sla_left_hours"] = np.round(left / 3600, 1)
     spots["breached"] = spots["sla_left_hours"] < 0
+    spots["due_today"] = ~spots["breached"] & (due <= pd.Timestamp(moscow_day_end(now)))
+    age = (pd.Timestamp(now) - pd.to_datetime(spots["created_at"], utc=True)).dt.total_seconds()
+    spots["age_hours"] = np.round(age / 3600, 1)
     return spots.sort_values(["priority", "id"], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -178,7 +210,11 @@ def register_known_issue(
     region: str | None = None, note: str | None = None, window_days: float = 30.0,
 ) -> pd.Series:
     """A spot for planned works or a known outage over ``area`` (see :func:`known_issue_area`);
-    complaints inside join it at once, and agents see it like any other spot."""
+    complaints inside join it at once, and agents see it like any other spot. The cause is
+    one of the policy's and an ETA, if given, is later than ``now``."""
+    cause = check_cause(cause, policy.causes)
+    if eta is not None:
+        check_eta(eta, now=now)
     centre = area.centroid
     taken = set(store.load_spots()["id"])
     spot_id = new_spot_id(f"known:{area.wkt}:{pd.Timestamp(now).isoformat()}", taken)

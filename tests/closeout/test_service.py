@@ -100,7 +100,8 @@ def test_each_message_is_owed_once_and_a_new_resolution_owes_again(kit: Kit, sto
     assert len(store.load_outbox()) == 4, "(spot, subscriber, event) is written once"
     workflow.transition(store, spot_id, "reopen", actor="agent", now=NOW, policy=POLICY)
     workflow.transition(store, spot_id, "take", actor="eng", now=NOW, policy=POLICY)
-    workflow.transition(store, spot_id, "resolve", actor="eng", now=NOW, policy=POLICY)
+    workflow.transition(store, spot_id, "resolve", actor="eng", now=NOW, policy=POLICY,
+                        cause="power")
     assert store.load_outbox()["event"].value_counts().to_dict() == {"resolved:1": 4,
                                                                      "resolved:2": 4}
 

@@ -12,7 +12,7 @@ import pytest
 from heatmap.core.policy import load_policy
 from heatmap.core.script import load_templates
 from heatmap.detect.run import DetectParams
-from heatmap.errors import ConflictError, TransitionError, UsageError
+from heatmap.errors import ConflictError, RuleError, TransitionError, UsageError
 from heatmap.service import detect_spots, ingest, workflow
 from heatmap.store import SpotChanges, Store
 from heatmap.store.base import EVENT_COLUMNS
@@ -60,7 +60,8 @@ def test_lifecycle_with_history(store: Store, spot_id: str) -> None:
 def test_illegal_transition_is_refused_clearly(store: Store, spot_id: str, steps: tuple[str, ...],
                                                 bad: str) -> None:
     for step in steps:
-        workflow.transition(store, spot_id, step, actor="x", now=NOW, policy=POLICY)
+        workflow.transition(store, spot_id, step, actor="x", now=NOW, policy=POLICY,
+                            cause="power" if step == "resolve" else None)
     before = store.load_events(spot_id)
     with pytest.raises(TransitionError, match=f"spot {spot_id} is .*: it cannot become"):
         workflow.transition(store, spot_id, bad, actor="x", now=NOW, policy=POLICY)
@@ -68,7 +69,7 @@ def test_illegal_transition_is_refused_clearly(store: Store, spot_id: str, steps
 
 
 def test_reject_needs_a_reason(store: Store, spot_id: str) -> None:
-    with pytest.raises(UsageError, match="reason"):
+    with pytest.raises(RuleError, match="reason"):
         workflow.transition(store, spot_id, "reject", actor="x", now=NOW, policy=POLICY)
     rejected = workflow.transition(store, spot_id, "reject", actor="x", now=NOW, policy=POLICY,
                                    note="test SIMs, not clients")
