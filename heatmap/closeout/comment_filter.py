@@ -21,41 +21,21 @@ masked. A candidate word is compared after:
   ``пи-здец``), repeated letters collapsed (``хууууй``), and a ``*`` standing for a
   vowel tried as each vowel (``х*й``).
 
-**Personal data.** E-mail addresses (also ``name (at) mail (dot) ru``), card numbers
-(13–19 digits passing the Luhn check, or four groups of four), passport series and
-number (``45 06 123456``, ``серия 4506 номер 123456``), SNILS (``123-456-789 01``, or
-11 digits with a valid check number), phone numbers in any common format (7–15
-digits: ``+7 (916) 123-45-67``, ``8-916-1234567``, ``(212) 555-1234``, ``555-1234``,
-``72-12-34`` after "тел"), but not dates, decimals, sums or bare ID numbers; and
-names where the text gives them away: "меня зовут …", "my name is …", "с уважением,
-…", "thanks, …", a surname with initials (``Иванов И.И.``), a first name with a
-patronymic (``Иван Петрович``), an honorific (``Mr. Smith``), a signature line.
+**Personal data** is found by the core's one masker, :mod:`heatmap.core.pii` (phones in
+every common writing, e-mails, cards, passports, SNILS, INN, names where the text gives
+them away); it wins where it overlaps an obscenity.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+
+from heatmap.core.pii import MASKS as PERSONAL_DATA_MASKS
+from heatmap.core.pii import Span, find_personal_data, mask_spans
 
 __all__ = ["MASKS", "Span", "find_sensitive", "is_obscene", "mask_comment"]
 
-MASKS: dict[str, str] = {
-    "obscene": "***",
-    "email": "[e-mail скрыт]",
-    "card": "[карта скрыта]",
-    "passport": "[паспорт скрыт]",
-    "snils": "[СНИЛС скрыт]",
-    "phone": "[телефон скрыт]",
-    "name": "[имя скрыто]",
-}
-
-
-@dataclass(frozen=True, order=True)
-class Span:
-    start: int
-    end: int
-    kind: str
+MASKS: dict[str, str] = {"obscene": "***", **PERSONAL_DATA_MASKS}
 
 
 # --- obscene language -----------------------------------------------------------------------
@@ -201,190 +181,12 @@ def _obscene_spans(text: str) -> list[Span]:
     return spans
 
 
-# --- personal data --------------------------------------------------------------------------
-_EMAIL = re.compile(
-    r"[\w.+\-]+(?:@|\s*[(\[]\s*(?:at|собака)\s*[)\]]\s*|\s+собака\s+)[\w\-]+"
-    r"(?:(?:\.|\s*[(\[]\s*(?:dot|точка)\s*[)\]]\s*)[\w\-]+)*(?:\.|\s*[(\[]\s*(?:dot|точка)\s*[)\]]\s*)"
-    r"[a-zа-я]{2,}",
-    re.IGNORECASE,
-)
-_DIGIT_RUN = re.compile(r"(?<![\w+])\+?\(?\d[\d \t\-.()]*\d(?![\w])|(?<![\w+])\+?\d(?![\w])")
-_CARD = re.compile(r"(?<!\d)(?:\d[ \-]?){12,18}\d(?!\d)")
-_SNILS = re.compile(r"(?<!\d)\d{3}[\- ]\d{3}[\- ]\d{3}[\- ]\d{2}(?!\d)")
-_PASSPORT = re.compile(
-    r"(?:(?:паспорт\w*|серия|сер\.)\s*[:№]?\s*)?(?<!\d)\d{2}\s?\d{2}\s*"
-    r"(?:(?:№|N|No\.?|номер)\s*)?\d{6}(?!\d)",
-    re.IGNORECASE,
-)
-_PHONE_CUE = re.compile(r"(?:тел|телефон|моб|сот|номер|звонит\w*|phone|tel|cell|call|ph)\.?:?\s*$",
-                        re.IGNORECASE)
-_DATE = re.compile(r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}")
-#: A street word right after a number: "94-08 214 street" is an address, not a phone.
-_STREET_NEXT = re.compile(r"[ \t]*(?:st|nd|rd|th)?\.?[ \t]*(?:street|st|ave|avenue|place|pl|road|rd|drive|dr|"
-                          r"blvd|boulevard|lane|ln|way|terrace|court|ct|ул|улица|д|дом|кв)\b",
-                          re.IGNORECASE)
-
-
-def _luhn(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
-def _snils_ok(digits: str) -> bool:
-    body, check = digits[:9], int(digits[9:])
-    total = sum(int(d) * w for d, w in zip(body, range(9, 0, -1), strict=True))
-    expected = 0 if total in (100, 101) else total % 101 % 100
-    return check == expected
-
-
-def _is_phone(candidate: str, before: str, after: str) -> bool:
-    digits = re.sub(r"\D", "", candidate)
-    n = len(digits)
-    cue = bool(_PHONE_CUE.search(before[-24:]))
-    groups = [g for g in re.split(r"[\s\-.()]+", candidate.strip("+() ")) if g]
-    separated = len(groups) > 1
-    if n < 7 and not (cue and n >= 5 and separated):
-        return False
-    if n > 15 or _STREET_NEXT.match(after):
-        return False
-    if candidate.count(".") == 1 and not cue:  # a decimal number
-        return False
-    if _DATE.fullmatch(candidate.strip()) and not (cue or candidate.startswith("+")):
-        return False
-    if not separated:  # a bare run of digits: a phone only in the usual lengths
-        return candidate.startswith("+") or 10 <= n <= 12 or cue
-    if re.fullmatch(r"\d{1,3}(?: \d{3})+", candidate.strip()) and n <= 9:
-        return cue  # 1 000 000: a sum written with thousands separators
-    sizes = [len(re.sub(r"\D", "", g)) for g in groups]
-    if any(size > 4 for size in sizes[:-1]):
-        return False
-    if sizes[-1] > 4 and not (sizes[:-1] in ([1], [2], [3], [1, 3], [2, 3]) and 10 <= n <= 12):
-        return False  # a long last group only after a country or trunk code and operator code
-    # 1041-1047 is a range of house numbers, not a phone
-    return not (len(sizes) == 2 and sizes[0] == sizes[1] == 4 and not cue)
-
-
-def _pii_spans(text: str) -> list[Span]:
-    spans: list[Span] = [Span(m.start(), m.end(), "email") for m in _EMAIL.finditer(text)]
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= s.start or start >= s.end for s in spans)
-
-    for m in _CARD.finditer(text):
-        digits = re.sub(r"\D", "", m.group())
-        grouped = re.fullmatch(r"\d{4}([ \-]?)\d{4}\1\d{4}\1\d{4}", m.group()) is not None
-        phone_like = len(digits) <= 12 and digits[:1] in "78"
-        if free(*m.span()) and (grouped or (_luhn(digits) and not phone_like)):
-            spans.append(Span(m.start(), m.end(), "card"))
-    for m in _SNILS.finditer(text):
-        if free(*m.span()):
-            spans.append(Span(m.start(), m.end(), "snils"))
-    for m in _PASSPORT.finditer(text):
-        keyword = not m.group()[:1].isdigit()
-        spaced = re.fullmatch(r"\d{2}\s?\d{2}\s+(?:(?:№|N|No\.?|номер)\s*)?\d{6}", m.group())
-        if free(*m.span()) and (keyword or spaced):
-            spans.append(Span(m.start(), m.end(), "passport"))
-    for m in _DIGIT_RUN.finditer(text):
-        candidate = m.group().rstrip(" -.(")
-        start = m.start() + (len(m.group()) - len(m.group().lstrip(" ")))
-        if candidate.startswith("(") and ")" not in candidate:
-            candidate, start = candidate[1:], start + 1
-        end = start + len(candidate)
-        if not free(start, end):
-            continue
-        digits = re.sub(r"\D", "", candidate)
-        if len(digits) == 11 and not candidate.startswith("+") and digits[:2] not in ("79", "89") \
-                and _snils_ok(digits):
-            spans.append(Span(start, end, "snils"))
-        elif _is_phone(candidate, text[:start], text[end:end + 16]):
-            spans.append(Span(start, end, "phone"))
-    spans.extend(_name_spans(text, free))
-    return spans
-
-
-# --- names ----------------------------------------------------------------------------------
-_RU_NAME = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?"
-_SP = r"[ \t]+"
-_EN_NAME = r"[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?"
-_PATRONYMIC = r"[А-ЯЁ][а-яё]+(?:ович|евич|ьич|овна|евна|ична|инична)"
-_NAME_PATTERNS = [
-    # a first name with a patronymic, a surname before or after
-    re.compile(rf"(?:{_RU_NAME}{_SP})?{_RU_NAME}{_SP}{_PATRONYMIC}(?:{_SP}{_RU_NAME})?"),
-    # a surname with initials, either side
-    re.compile(rf"{_RU_NAME}{_SP}[А-ЯЁ]\.[ \t]?[А-ЯЁ]\.|(?<!\w)[А-ЯЁ]\.[ \t]?(?:[А-ЯЁ]\.[ \t]?)?{_RU_NAME}"),
-    re.compile(rf"{_EN_NAME}{_SP}[A-Z]\.{_SP}{_EN_NAME}|(?<!\w)[A-Z]\.[ \t]?[A-Z]\.{_SP}{_EN_NAME}"),
-]
-#: Cue words after which the next one to three capitalised words are a name.
-_NAME_CUES = re.compile(
-    r"(?<!\w)(?:меня\s+зовут|моё\s+имя|мое\s+имя|фио\s*:?|с\s+уважением,?|спасибо,|"
-    r"господин|госпожа|my\s+name\s+is|name\s*:|thanks?,|thank\s+you,|regards,|"
-    r"sincerely,|signed,?|contact|call|ask\s+for|(?:mr|mrs|ms|miss|dr)\.?)\s+",
-    re.IGNORECASE,
-)
-_CAPITALISED = re.compile(rf"(?:{_RU_NAME}|{_EN_NAME})(?:{_SP}(?:{_RU_NAME}|{_EN_NAME})){{0,2}}")
-#: Words a capitalised run after a cue may start with that are not names.
-_NOT_NAMES = frozenset((
-    "the", "a", "an", "this", "that", "me", "us", "you", "him", "her", "them", "it", "311", "nyc",
-    "please", "if", "i", "we", "our", "my", "your", "his", "я", "мы", "вы", "вас", "нас", "он",
-    "она", "они", "это", "все", "всем", "спасибо", "пожалуйста",
-))
-_PLACE_WORDS = re.compile(
-    r"\b(?:st|street|ave|avenue|road|rd|blvd|drive|dr|lane|place|pl|ny|nj|nyc|brooklyn|bronx|queens|"
-    r"manhattan|north|south|east|west|hydrant|fire|request|description|parking|trading|inc|llc|"
-    r"staten|island|park|school|building|department|dept|city|hoboken|usa|new|york|police|"
-    r"улица|ул|проспект|пр|дом|город|г|в\.о|п\.с)\b",
-    re.IGNORECASE,
-)
-
-
-#: A street word just before a name: "ул. К.Маркса" is an address.
-_STREET_BEFORE = re.compile(
-    r"(?:ул|улица|пр|пр-кт|просп|проспект|пер|переулок|пл|площадь|наб|набережная|б-р|бульвар|ш|"
-    r"шоссе|имени|им|мкр|проезд|аллея|линия|st|street|ave|avenue)\.?[ \t]*$",
-    re.IGNORECASE,
-)
-
-
-def _name_spans(text: str, free: Callable[[int, int], bool]) -> list[Span]:
-    found: list[Span] = []
-
-    def add(start: int, end: int) -> None:
-        if _STREET_BEFORE.search(text[max(0, start - 16):start]) \
-                or _PLACE_WORDS.search(text[start:end]):
-            return
-        if free(start, end) and all(end <= s.start or start >= s.end for s in found):
-            found.append(Span(start, end, "name"))
-
-    for pattern in _NAME_PATTERNS:
-        for m in pattern.finditer(text):
-            add(m.start(), m.end())
-    for cue in _NAME_CUES.finditer(text):
-        run = _CAPITALISED.match(text, cue.end())
-        if run and run.group().split()[0].lower() not in _NOT_NAMES:
-            add(run.start(), run.end())
-    # a signature: a line of two or three capitalised words with nothing else on it
-    lines = text.splitlines()
-    for m in re.finditer(rf"(?m)^[ \t]*((?:{_EN_NAME}|{_RU_NAME})(?:[ \t]+(?:{_EN_NAME}|{_RU_NAME}))"
-                         r"{1,2})[ \t]*$", text):
-        line = text.count("\n", 0, m.start())
-        after = lines[line + 1] if line + 1 < len(lines) else ""
-        last_or_before_contact = not after.strip() or bool(re.match(r"\s*[\d+(]", after))
-        if line > 0 and last_or_before_contact:
-            add(m.start(1), m.end(1))
-    return found
-
-
 # --- together -------------------------------------------------------------------------------
 def find_sensitive(text: str | None) -> list[Span]:
     """Spans to mask, sorted and not overlapping (personal data wins over obscenity)."""
     if not text:
         return []
-    spans = _pii_spans(text)
+    spans = find_personal_data(text)
     for span in _obscene_spans(text):
         if all(span.end <= s.start or span.start >= s.end for s in spans):
             spans.append(span)
@@ -395,11 +197,4 @@ def mask_comment(text: str | None) -> str | None:
     """``text`` with every sensitive span replaced by its mask (:data:`MASKS`)."""
     if text is None:
         return None
-    out: list[str] = []
-    at = 0
-    for span in find_sensitive(text):
-        out.append(text[at:span.start])
-        out.append(MASKS[span.kind])
-        at = span.end
-    out.append(text[at:])
-    return "".join(out)
+    return mask_spans(text, find_sensitive(text), MASKS)

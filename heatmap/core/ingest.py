@@ -42,6 +42,18 @@ _HASHED = (
 )
 
 
+#: Free text is kept exactly as given (a value of only whitespace counts as missing):
+#: trimming it could turn "\t=1+1" into a spreadsheet formula, and it is people's words.
+_FREE_TEXT = ("description", "address")
+
+
+def _as_given(values: pd.Series) -> pa.Array:
+    """Text as the file had it; empty where it is only whitespace."""
+    text = tx.as_text(values)
+    blank = pc.equal(pc.utf8_trim_whitespace(text), "")
+    return pc.if_else(blank, pa.scalar("", tx.TEXT), text)
+
+
 @dataclass
 class Validated:
     """Result of validating one export."""
@@ -99,8 +111,9 @@ def validate_export(raw: RawExport, *, key: bytes, superseded: np.ndarray | None
     """
     rows = raw.rows
     n = len(rows)
-    col = {name: tx.stripped(rows[name]) if name in rows.columns else tx.as_text(None, n)
-           for name in _KNOWN}
+    col = {name: _as_given(rows[name]) if name in _FREE_TEXT else tx.stripped(rows[name])
+           for name in _KNOWN if name in rows.columns}
+    col.update({name: tx.as_text(None, n) for name in _KNOWN if name not in col})
     problems: list[tuple[np.ndarray, str]] = []
 
     def problem(found: np.ndarray, reason: str) -> None:

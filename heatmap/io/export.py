@@ -6,8 +6,15 @@ No phone number leaves the store through an export:
   (:func:`heatmap.core.msisdn.pseudonym`, prefix ``s:``; with the store's own key it
   equals the ``subscriber_id`` ingest derives from that number);
 * a ``subscriber_id`` the CRM filled with a phone number is pseudonymised the same way;
-* mobile numbers written into free text (description, address, comment, …) are
-  replaced by ``[номер скрыт]``.
+* personal data typed into free text (description, address, comment, …) — phone
+  numbers in any writing, e-mails, cards, passports, SNILS, INN, names — is masked by
+  the core's one masker (:func:`heatmap.core.pii.mask_texts`): ``[телефон скрыт]`` and
+  the like.
+
+CSV cells are safe to open in a spreadsheet (OWASP's CSV-injection rule): a text cell
+that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written with
+a leading apostrophe (:func:`heatmap.io.writers.spreadsheet_safe`), so it is shown as
+text and never run as a formula; numbers and times are written as they are.
 
 Formats: GeoParquet (geometry WKB, CRS in the ``geo`` metadata, times tz-aware UTC),
 GeoJSON per RFC 7946 (WGS 84 lon/lat, no ``crs`` member, exterior rings
@@ -21,7 +28,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import tempfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -36,7 +42,9 @@ import pandas as pd
 import shapely
 
 from heatmap.core.msisdn import normalise_msisdn, pseudonyms
+from heatmap.core.pii import mask_texts
 from heatmap.errors import UsageError
+from heatmap.io.writers import spreadsheet_safe
 from heatmap.store.base import Store
 
 __all__ = [
@@ -48,7 +56,6 @@ __all__ = [
     "empty_ratings",
     "export",
     "export_frame",
-    "mask_phone_numbers",
     "ratings_gdf",
     "redact_complaints",
     "spots_gdf",
@@ -64,12 +71,6 @@ CRS = "EPSG:4326"
 
 #: Free-text columns that may carry personal data typed in by people.
 _FREE_TEXT = ("description", "address", "matched_address", "geo_reason", "comment", "cause", "note")
-#: A Russian mobile number as people write it: +7 / 8 / 7 / nothing, then 9XX XXX XX XX,
-#: the operator code perhaps in brackets, spaces or dashes between the groups.
-_PHONE = re.compile(
-    r"(?<!\d)(?:(?:\+\s*7|8|7)[\s\-]*)?\(?9\d{2}\)?[\s\-]*\d{3}[\s\-]*\d{2}[\s\-]*\d{2}(?!\d)"
-)
-_PHONE_MASK = "[номер скрыт]"
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def spots_gdf(store: Store, *, status: str | Collection[str] | None = None) -> g
     frame = store.load_spots(statuses=statuses)
     for name in ("cause", "address"):
         if name in frame.columns:
-            frame[name] = mask_phone_numbers(frame[name])
+            frame[name] = mask_texts(frame[name])
     return gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS)
 
 
@@ -160,7 +161,7 @@ def ratings_gdf(store: Store) -> gpd.GeoDataFrame:
     Ratings arrive with the SMS close-out (DESIGN.md, "Notify and rate"), which the
     store does not hold yet: until a store offers ``load_ratings()`` (a frame with
     :data:`RATING_COLUMNS`), this is an empty frame with those columns. Comments
-    are masked for phone numbers here as well as by the comment filter upstream.
+    are masked for personal data here as well as by the comment filter upstream.
     """
     loader = getattr(store, "load_ratings", None)
     if loader is None:
@@ -173,7 +174,7 @@ def ratings_gdf(store: Store) -> gpd.GeoDataFrame:
     frame = pd.concat([out, raw.loc[:, list(RATING_COLUMNS)]], ignore_index=True)
     frame["rating"] = pd.to_numeric(frame["rating"]).astype("Int64")
     frame["at"] = pd.to_datetime(frame["at"], utc=True)
-    frame["comment"] = mask_phone_numbers(frame["comment"])
+    frame["comment"] = mask_texts(frame["comment"])
     spots = store.load_spots()
     centre = dict(zip(spots["id"], shapely.points(spots["centroid_lon"].to_numpy(float),
                                                   spots["centroid_lat"].to_numpy(float)),
@@ -201,16 +202,7 @@ def redact_complaints(complaints: pd.DataFrame, key: bytes) -> pd.DataFrame:
             out["subscriber_id"] = out["subscriber_id"].astype(object).where(~phone, hashed)
     for name in _FREE_TEXT:
         if name in out.columns:
-            out[name] = mask_phone_numbers(out[name])
-    return out
-
-
-def mask_phone_numbers(values: pd.Series) -> pd.Series:
-    """Text with every Russian mobile number replaced by ``[номер скрыт]`` (None kept)."""
-    present = values.notna()
-    out = values.astype(object).where(present, None)
-    if present.any():
-        out[present] = out[present].astype(str).str.replace(_PHONE, _PHONE_MASK, regex=True)
+            out[name] = mask_texts(out[name])
     return out
 
 
@@ -287,7 +279,7 @@ def _write_csv(frame: gpd.GeoDataFrame, path: Path, *, wkt: bool) -> None:
         elif name in _dict_columns(plain):
             plain[name] = [None if v is None else json.dumps(to_json_value(v), ensure_ascii=False)
                            for v in column.tolist()]
-    plain.to_csv(path, index=False)
+    spreadsheet_safe(plain).to_csv(path, index=False)
 
 
 # ---------------------------------------------------------------- helpers

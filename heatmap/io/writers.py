@@ -1,14 +1,49 @@
-"""Write plain tables as CSV, JSON Lines or Parquet, atomically (temp file, then rename)."""
+"""Write plain tables as CSV, JSON Lines or Parquet, atomically (temp file, then rename).
+
+CSV is written safe for spreadsheets (:func:`spreadsheet_safe`).
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from heatmap.errors import UsageError
+
+#: What a spreadsheet may read as the start of a formula (OWASP, CSV injection), with the
+#: full-width forms some spreadsheets also take.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+#: A plain number is not a formula, whatever its sign: it is left as it is.
+_PLAIN_NUMBER = re.compile(r"[+\-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+\-]?[0-9]+)?")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell that begins like a formula (``=``, ``+``, ``-``,
+    ``@``, tab, carriage return) prefixed by an apostrophe, so a spreadsheet shows it as
+    text and never runs it (OWASP's rule for CSV injection). Plain numbers written as
+    text (``-73.86``, ``+79161234567``) are not formulas and stay as they are; number,
+    time and missing cells are untouched. Returns a copy when anything changed."""
+    out = frame
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype != object and not pd.api.types.is_string_dtype(column):
+            continue
+        values = column.to_numpy(dtype=object)
+        risky = np.fromiter((isinstance(v, str) and v.startswith(_FORMULA_START)
+                             and _PLAIN_NUMBER.fullmatch(v) is None for v in values),
+                            dtype=bool, count=len(values))
+        if risky.any():
+            if out is frame:
+                out = frame.copy()
+            fixed = values.copy()
+            fixed[risky] = ["'" + v for v in values[risky]]
+            out[name] = pd.Series(fixed, index=frame.index, dtype=column.dtype)
+    return out
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> None:
@@ -22,7 +57,7 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> None:
     os.close(handle)
     try:
         if suffix == ".csv":
-            frame.to_csv(temp, index=False)
+            spreadsheet_safe(frame).to_csv(temp, index=False)
         elif suffix == ".parquet":
             frame.to_parquet(temp, index=False)
         else:

@@ -17,7 +17,7 @@ from heatmap.core.msisdn import pseudonym
 from heatmap.demo import run_demo
 from heatmap.errors import UsageError
 from heatmap.io import export as export_module
-from heatmap.io.export import RATING_COLUMNS, export, mask_phone_numbers
+from heatmap.io.export import RATING_COLUMNS, export
 from heatmap.samples import SAMPLES_NOW
 from heatmap.store import Store, open_store
 
@@ -173,7 +173,7 @@ def test_pseudonyms_follow_the_key(store: Store, tmp_path: Path) -> None:
         pseudonym(LEAKY_NUMBER, store.secret())
     # a CRM subscriber id that is a phone number is pseudonymised, not exported
     assert own.loc["LEAK-2", "subscriber_id"] == pseudonym("+79035556677", store.secret())
-    assert "номер скрыт" in own.loc["LEAK-1", "description"]
+    assert "телефон скрыт" in own.loc["LEAK-1", "description"]
     export(store, what="complaints", fmt="csv", out=tmp_path / "other.csv", key=b"another key 16+ chars")
     other = pd.read_csv(tmp_path / "other.csv", dtype=str).set_index("ticket_id")
     assert other.loc["LEAK-1", "msisdn_hash"] == pseudonym(LEAKY_NUMBER, b"another key 16+ chars")
@@ -229,14 +229,17 @@ def test_ratings_export_when_the_store_has_them(store: Store, tmp_path: Path) ->
     assert frame["rating"].tolist() == [5, 2]
     assert frame.geometry.iloc[0].equals_exact(shapely.Point(spot["centroid_lon"], spot["centroid_lat"]),
                                                1e-9)
-    assert not leaks(frame) and "номер скрыт" in frame["comment"].iloc[1]
+    assert not leaks(frame) and "телефон скрыт" in frame["comment"].iloc[1]
 
 
-def test_mask_phone_numbers_in_text() -> None:
+def test_personal_data_in_text_columns_is_masked_by_the_core_masker() -> None:
+    from heatmap.core.pii import mask_texts
+
     text = pd.Series(["звоните +7 (916) 123-45-67", "8-903-111-22-33 и 9161234567", "д. 12, кв. 5",
-                      None, "ИНН 7707083893"])
-    masked = mask_phone_numbers(text)
-    assert masked[0] == "звоните [номер скрыт]"
-    assert masked[1] == "[номер скрыт] и [номер скрыт]"
+                      None, "ИНН 7707083893", "+7 911 12 345 67, ivan@mail.ru"])
+    masked = mask_texts(text)
+    assert masked[0] == "звоните [телефон скрыт]"
+    assert masked[1] == "[телефон скрыт] и [телефон скрыт]"
     assert masked[2] == "д. 12, кв. 5" and masked[3] is None
-    assert masked[4] == "ИНН 7707083893"  # ten digits not starting with 9 are not a mobile
+    assert masked[4] == "ИНН [ИНН скрыт]"
+    assert masked[5] == "[телефон скрыт], [e-mail скрыт]"
