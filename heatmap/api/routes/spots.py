@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 import pandas as pd
 import shapely
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query
 from fastapi.responses import JSONResponse
 
 from heatmap.api.auth import AUTH_RESPONSES, RoleGuard
@@ -25,13 +26,15 @@ from heatmap.api.models import (
     SpotFeature,
     SpotsQuery,
 )
-from heatmap.api.params import parse_bbox, parse_moment
+from heatmap.api.params import parse_bbox
 from heatmap.api.routes import PREFIX
 from heatmap.api.state import ApiState, State
 from heatmap.core.msisdn import mask_msisdn
 from heatmap.core.pii import mask_texts
 from heatmap.core.script import russian_date, spot_script
-from heatmap.domain import OPEN_STATUSES, SpotStatus
+from heatmap.core.workflow_rules import read_moment
+from heatmap.domain import SpotStatus
+from heatmap.errors import HeatmapError
 from heatmap.render.evidence import evidence, evidence_text
 from heatmap.render.geo import spots_geojson
 from heatmap.service import workflow
@@ -42,6 +45,9 @@ QueueReader = Annotated[Principal, Depends(RoleGuard(Role.ENGINEER, Role.ANALYST
 Engineer = Annotated[Principal, Depends(RoleGuard(Role.ENGINEER))]
 SpotId = Annotated[str, Path(min_length=1, max_length=64, description="Spot id, e.g. SP-1A2B3C4D")]
 QueueName = Annotated[str, Path(min_length=1, max_length=100, description="Queue name (policy)")]
+IfMatch = Annotated[str | None, Header(
+    alias="If-Match", max_length=100,
+    description="The spot's updated_at as the caller read it: a spot changed since is a 409")]
 
 #: Roles that see complainants' full phone numbers; everyone else sees them masked.
 FULL_NUMBERS = frozenset({Role.ENGINEER, Role.ADMIN})
@@ -125,53 +131,66 @@ def _moved(state: ApiState, spot: pd.Series) -> JSONResponse:
     return JSONResponse(_brief(spot))
 
 
+def _seen(if_match: str | None) -> datetime | None:
+    """The ``updated_at`` an ``If-Match`` header carries (quotes and ``W/`` allowed)."""
+    if if_match is None:
+        return None
+    text = if_match.strip().removeprefix("W/").strip('"')
+    try:
+        return read_moment(text, "If-Match")
+    except HeatmapError as exc:
+        raise HTTPException(422, f"If-Match must be the spot's updated_at: {exc}") from exc
+
+
 def _act(state: ApiState, who: Principal, spot_id: str, action: str, *, note: str | None = None,
-         cause: str | None = None) -> JSONResponse:
+         cause: str | None = None, if_match: str | None = None) -> JSONResponse:
     spot = workflow.transition(state.store, spot_id, action, actor=who.actor, now=state.clock(),
-                               policy=state.policy, note=note, cause=cause)
+                               policy=state.policy, note=note, cause=cause,
+                               seen=_seen(if_match))
     return _moved(state, spot)
 
 
 @router.post("/spots/{spot_id}/take", response_model=SpotBrief, summary="Take a spot into work",
              tags=["workflow"], responses=_MOVE)
-def take(state: State, who: Engineer, spot_id: SpotId, body: NoteIn | None = None) -> JSONResponse:
+def take(state: State, who: Engineer, spot_id: SpotId, body: NoteIn | None = None,
+         if_match: IfMatch = None) -> JSONResponse:
     """``in_progress``, with the caller (the key's name) as the engineer."""
-    return _act(state, who, spot_id, "take", note=body.note if body else None)
+    return _act(state, who, spot_id, "take", note=body.note if body else None, if_match=if_match)
 
 
 @router.post("/spots/{spot_id}/eta", response_model=SpotBrief, summary="Set the expected fix date",
              tags=["workflow"], responses=_MOVE)
-def set_eta(state: State, who: Engineer, spot_id: SpotId, body: EtaIn) -> JSONResponse:
-    """Agents see the current ETA at once; every change is kept in the spot's history."""
-    eta = parse_moment(body.eta, "eta")
-    current = workflow.load_spot(state.store, spot_id)
-    if current["status"] not in OPEN_STATUSES:
-        raise HTTPException(409, f"spot {spot_id} is {current['status']}: an ETA is for open"
-                                 " spots only")
-    spot = workflow.set_eta(state.store, spot_id, eta, actor=who.actor, now=state.clock(),
-                            note=body.note)
+def set_eta(state: State, who: Engineer, spot_id: SpotId, body: EtaIn,
+            if_match: IfMatch = None) -> JSONResponse:
+    """Agents see the current ETA at once; every change is kept in the spot's history.
+    An ETA that has already passed is a 422 (a bare date is midnight in Moscow)."""
+    spot = workflow.set_eta(state.store, spot_id, read_moment(body.eta, "eta"), actor=who.actor,
+                            now=state.clock(), note=body.note, seen=_seen(if_match))
     return _moved(state, spot)
 
 
 @router.post("/spots/{spot_id}/resolve", response_model=SpotBrief, summary="Resolve a spot",
              tags=["workflow"], responses=_MOVE)
 def resolve(state: State, who: Engineer, spot_id: SpotId,
-            body: ResolveIn | None = None) -> JSONResponse:
+            body: ResolveIn | None = None, if_match: IfMatch = None) -> JSONResponse:
+    """Needs a cause from the policy's list: none or another is a 422 naming them."""
     return _act(state, who, spot_id, "resolve", note=body.note if body else None,
-                cause=body.cause if body else None)
+                cause=body.cause if body else None, if_match=if_match)
 
 
 @router.post("/spots/{spot_id}/reject", response_model=SpotBrief, summary="Reject a spot",
              tags=["workflow"], responses=_MOVE)
-def reject(state: State, who: Engineer, spot_id: SpotId, body: RejectIn) -> JSONResponse:
-    return _act(state, who, spot_id, "reject", note=body.reason)
+def reject(state: State, who: Engineer, spot_id: SpotId, body: RejectIn,
+           if_match: IfMatch = None) -> JSONResponse:
+    return _act(state, who, spot_id, "reject", note=body.reason, if_match=if_match)
 
 
 @router.post("/spots/{spot_id}/reopen", response_model=SpotBrief, summary="Reopen a spot",
              tags=["workflow"], responses=_MOVE)
 def reopen(state: State, who: Engineer, spot_id: SpotId,
-           body: NoteIn | None = None) -> JSONResponse:
-    return _act(state, who, spot_id, "reopen", note=body.note if body else None)
+           body: NoteIn | None = None, if_match: IfMatch = None) -> JSONResponse:
+    return _act(state, who, spot_id, "reopen", note=body.note if body else None,
+                if_match=if_match)
 
 
 @router.get("/queues", response_model=list[QueueSummary], summary="Queues with open spots",
@@ -182,7 +201,8 @@ def queues(state: State, _who: QueueReader) -> JSONResponse:
     for name, queue in state.policy.queues.items():
         view = workflow.queue_view(state.store, name, now=now, policy=state.policy)
         out.append({"name": name, "title": queue.title, "sla_hours": queue.sla_hours,
-                    "open": len(view), "breached": int(view["breached"].sum())})
+                    "open": len(view), "breached": int(view["breached"].sum()),
+                    "due_today": int(view["due_today"].sum())})
     return JSONResponse(out)
 
 
@@ -195,7 +215,8 @@ def queue(state: State, _who: QueueReader, name: QueueName) -> JSONResponse:
         raise HTTPException(404, f"no queue {name!r}: {', '.join(state.policy.queues)}")
     view = workflow.queue_view(state.store, name, now=state.clock(), policy=state.policy)
     columns = ["id", "status", "priority", "subscribers", "complaints", "sla_left_hours",
-               "breached", "engineer", "eta", "cause", "address", "dominant_topic"]
+               "breached", "due_today", "age_hours", "trend", "engineer", "eta", "cause",
+               "address", "dominant_topic", "updated_at"]
     title = state.policy.queues[name]
     return JSONResponse({"queue": name, "title": title.title, "sla_hours": title.sla_hours,
                          "spots": records(view, columns)})
