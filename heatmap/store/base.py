@@ -232,7 +232,8 @@ class Store(Protocol):
         ...
 
     def secret(self) -> bytes:
-        """The store's own key for keyed hashes, made at the first upgrade."""
+        """The key of keyed hashes: ``HEATMAP_SECRET_KEY`` when set, else the store's own,
+        made at the first upgrade (:func:`heatmap.store.secrets.hash_key`)."""
         ...
 
     def complaint_hashes(self, ticket_ids: Sequence[str]) -> pd.DataFrame:

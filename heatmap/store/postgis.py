@@ -75,6 +75,7 @@ from heatmap.store.postgis_copy import (
     last_per_key,
     stage,
 )
+from heatmap.store.secrets import hash_key
 from heatmap.store.sqlite import migrations
 
 __all__ = ["PostGISStore", "fresh_schema_url", "schema_url", "utm_epsg"]
@@ -359,7 +360,7 @@ class PostGISStore:
             row = cursor.fetchone()
         if row is None:
             raise StoreError(f"{self._shown} has no secret in its meta table")
-        return bytes.fromhex(row[0])
+        return hash_key(bytes.fromhex(row[0]))
 
     # --- complaints -----------------------------------------------------------------
     def complaint_hashes(self, ticket_ids: Sequence[str]) -> pd.DataFrame:

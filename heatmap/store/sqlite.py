@@ -48,6 +48,7 @@ from heatmap.store.frames import (
     nullable,
     parse_utc,
 )
+from heatmap.store.secrets import hash_key
 from heatmap.store.sqlite_bulk import (
     BULK_MIN_ROWS,
     adbc,
@@ -182,7 +183,7 @@ class SQLiteStore:
     def secret(self) -> bytes:
         self._require_schema()
         row = self._db.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()
-        return bytes.fromhex(row[0])
+        return hash_key(bytes.fromhex(row[0]))
 
     # --- complaints -----------------------------------------------------------------
     def complaint_hashes(self, ticket_ids: Sequence[str]) -> pd.DataFrame:
