@@ -28,7 +28,10 @@ from heatmap.geocode.vocabulary import (
 _FOLD_TARGETS: tuple[tuple[str, str], ...] = tuple(
     [*QUALIFIER_FULL.items(), *((w, n) for w, n in ORDINAL_WORDS.items() if len(w) >= 5)]
 )
-_FOLD_INITIALS = frozenset(form[0] for form, _ in _FOLD_TARGETS)
+_FOLD_BY_INITIAL: dict[str, tuple[tuple[str, str], ...]] = {
+    initial: tuple(t for t in _FOLD_TARGETS if t[0][0] == initial)
+    for initial in {form[0] for form, _ in _FOLD_TARGETS}
+}
 _ALPHA_HYPHEN = re.compile(r"(?<=[а-я])-(?=[а-я]{2})")
 _DASHES = re.compile(r"[‐‑‒–—―−]")
 
@@ -38,6 +41,7 @@ def fold(text: str) -> str:
     return " ".join(text.lower().replace("ё", "е").split())
 
 
+@lru_cache(maxsize=65_536)
 def _name_token(tok: str) -> str:
     m = ORDINAL.match(tok)
     if m:
@@ -46,10 +50,10 @@ def _name_token(tok: str) -> str:
         return ORDINAL_WORDS[tok]
     if tok in QUALIFIERS:
         return QUALIFIERS[tok]
-    if len(tok) >= 5 and tok[0] in _FOLD_INITIALS:
+    if len(tok) >= 5 and tok[0] in _FOLD_BY_INITIAL:
         # a misspelt qualifier or ordinal ("Боольшая", "Чтвертая") still folds:
         # one edit from a full form
-        for form, canon in _FOLD_TARGETS:
+        for form, canon in _FOLD_BY_INITIAL[tok[0]]:
             if abs(len(form) - len(tok)) <= 1 and DamerauLevenshtein.distance(tok, form) <= 1:
                 return canon
     return tok

@@ -76,8 +76,8 @@ class GazetteerGeocoder:
         """A geocoder over a gazetteer file, read with Arrow alone (no pandas)."""
         import pyarrow.parquet as pq
 
-        try:
-            table = pq.read_table(path, columns=list(INDEX_COLUMNS))
+        try:  # ParquetFile, not read_table: the dataset layer would import pandas
+            table = pq.ParquetFile(path).read(columns=list(INDEX_COLUMNS))
         except (OSError, ValueError, KeyError) as exc:
             raise GeocodeError(f"cannot read gazetteer {path}: {exc}") from exc
         columns = {name: table.column(name).to_pylist() for name in INDEX_COLUMNS}

@@ -6,7 +6,8 @@ cannot place ends up in :attr:`ParsedAddress.unparsed`.
 
 How it reads: :func:`heatmap.geocode.tokens.tokenize` splits the text (a table of
 glued forms: "д52-а", "12к1", "кБ"), then every token goes through the table of
-rules in :data:`heatmap.geocode.rules.RULES` (first rule that consumes it wins),
+rules in :data:`heatmap.geocode.rules.RULES` (first rule that consumes it wins; cut by
+the kind of token in :data:`~heatmap.geocode.rules.RULES_BY_KIND`),
 and :func:`_assemble` turns the groups into settlements, street and house.
 
 Vocabulary (lower case, ``ё`` already folded to ``е``, see :mod:`.vocabulary`):
@@ -27,7 +28,7 @@ from heatmap.geocode.keys import (
     street_loose_key,
 )
 from heatmap.geocode.parsed import House, ParsedAddress
-from heatmap.geocode.rules import RULES, Group, HouseBuilder, State
+from heatmap.geocode.rules import RULES_BY_KIND, Group, HouseBuilder, State, kind_of
 from heatmap.geocode.tokens import has_cyrillic, looks_foreign, tokenize
 from heatmap.geocode.vocabulary import FEDERAL_CITIES
 
@@ -55,7 +56,7 @@ def parse_address(text: str | None) -> ParsedAddress:
     for k, tok in enumerate(toks):
         st.i = k + 1
         nxt = toks[k + 1] if k + 1 < n else None
-        for rule in RULES:
+        for rule in RULES_BY_KIND[kind_of(tok)]:
             if rule(st, tok, nxt):
                 break
     st.close()

@@ -11,8 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from heatmap.geocode.tokens import ends_part, is_house_number, is_marker, is_number, is_word
+from heatmap.geocode.tokens import (
+    ALL_MARKERS,
+    ends_part,
+    is_house_number,
+    is_marker,
+    is_number,
+    is_word,
+)
 from heatmap.geocode.vocabulary import (
     BUILDING_MARKERS,
     CORPUS_MARKERS,
@@ -363,3 +371,26 @@ RULES: tuple[Rule, ...] = (
     comma, postal, noise, awaited_value, literal_list, house_marker, part_marker,
     house_letter, type_word_as_name, type_marker, number, word,
 )
+_SPECIAL = frozenset([*ALL_MARKERS, *NOISE_WORDS, "п", "кв"])
+#: The same table cut by the kind of token: only the rules that can consume it, in order.
+RULES_BY_KIND: dict[str, tuple[Rule, ...]] = {
+    "comma": (comma,),
+    "number": (postal, awaited_value, literal_list, number),
+    "letter": (awaited_value, literal_list, house_letter, word),
+    "word": (awaited_value, literal_list, word),
+    "other": RULES,
+}
+
+
+@lru_cache(maxsize=65_536)
+def kind_of(tok: str) -> str:
+    """Which cut of :data:`RULES` a token needs (markers and odd tokens: all of it)."""
+    if tok == ",":
+        return "comma"
+    if tok in _SPECIAL:
+        return "other"
+    if tok[:1].isdigit():
+        return "number"
+    if (len(tok) == 1 and tok.isalpha()) or _LETTER_FLAT.match(tok):
+        return "letter"
+    return "word" if tok.isalpha() else "other"

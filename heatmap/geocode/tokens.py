@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from heatmap.geocode.keys import fold
 from heatmap.geocode.vocabulary import (
@@ -104,9 +105,10 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
-def _split_glued(tok: str, after_number: bool) -> list[str]:
+@lru_cache(maxsize=65_536)
+def _split_glued(tok: str, after_number: bool) -> tuple[str, ...]:
     if tok.isalpha() and not after_number:
-        return [tok]
+        return (tok,)
     for pattern, split, needs_number in GLUED:
         if needs_number and not after_number:
             continue
@@ -114,8 +116,8 @@ def _split_glued(tok: str, after_number: bool) -> list[str]:
         if m:
             if tok in ALL_MARKERS:
                 break  # "кв", "км", "кп" are markers of their own, not "к" + a letter
-            return split(m)
-    return [tok]
+            return tuple(split(m))
+    return (tok,)
 
 
 def is_number(tok: str | None) -> bool:
