@@ -77,7 +77,27 @@ GLUED: tuple[tuple[re.Pattern[str], Split, bool], ...] = (
 
 
 def tokenize(text: str) -> list[str]:
-    """Split an address into lower-case tokens; ``","`` tokens mark part boundaries."""
+    """Split an address into lower-case tokens; ``","`` tokens mark part boundaries.
+
+    Parts between commas are tokenized alone and remembered ("г. Вологда", "ул. Мира"
+    come back in many addresses); text with brackets, which may hold commas, whole.
+    """
+    if "(" in text:
+        return list(_tokens(text))
+    out: list[str] = []
+    for i, part in enumerate(text.replace(";", ",").split(",")):
+        if i:
+            out.append(",")
+        out.extend(_part_tokens(part))
+    return out
+
+
+@lru_cache(maxsize=131_072)
+def _part_tokens(part: str) -> tuple[str, ...]:
+    return _tokens(part)
+
+
+def _tokens(text: str) -> tuple[str, ...]:
     s = fold(text).translate(_DASH_TABLE)
     if "(" in s:
         s = _PARENS.sub(" ", s)
@@ -102,7 +122,7 @@ def tokenize(text: str) -> list[str]:
         if tok[0].isdigit():
             tok = tok.translate(_LATIN_LOOKALIKE)  # "13a" typed with a Latin letter
         out.extend(_split_glued(tok, bool(out) and out[-1][:1].isdigit()))
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=65_536)
