@@ -19,6 +19,7 @@ from heatmap.cli.common import DbOption, JsonOption, NowOption, PolicyOption, no
 from heatmap.cli.density import register as register_density
 from heatmap.cli.detect import register as register_detect
 from heatmap.cli.output import emit_json, err, out, table
+from heatmap.cli.purge import register as register_purge
 from heatmap.cli.workflow import known_issue, network_app, queue, spot_app
 from heatmap.errors import HeatmapError, UsageError
 
@@ -46,6 +47,7 @@ register_api(app)
 register_closeout(app)
 register_density(app)
 register_detect(app)
+register_purge(app)
 
 
 

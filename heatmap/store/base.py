@@ -236,6 +236,12 @@ class Store(Protocol):
         made at the first upgrade (:func:`heatmap.store.secrets.hash_key`)."""
         ...
 
+    def purge_personal_data(self, *, before: datetime) -> dict[str, int]:
+        """Remove phone numbers and free text of closed complaints made before ``before``,
+        and their copies (:mod:`heatmap.store.purge`); rows changed per table
+        (:data:`heatmap.store.purge.PURGED`). Counts, spots and points stay."""
+        ...
+
     def complaint_hashes(self, ticket_ids: Sequence[str]) -> pd.DataFrame:
         """``ticket_id, content_hash`` of those tickets that are stored."""
         ...

@@ -75,6 +75,7 @@ from heatmap.store.postgis_copy import (
     last_per_key,
     stage,
 )
+from heatmap.store.purge import purge_statements
 from heatmap.store.secrets import hash_key
 from heatmap.store.sqlite import migrations
 
@@ -361,6 +362,17 @@ class PostGISStore:
         if row is None:
             raise StoreError(f"{self._shown} has no secret in its meta table")
         return hash_key(bytes.fromhex(row[0]))
+
+    def purge_personal_data(self, *, before: datetime) -> dict[str, int]:
+        """Remove the personal data of closed complaints made before ``before``
+        (:mod:`heatmap.store.purge`); rows changed per table."""
+        self._require_schema()
+        removed: dict[str, int] = {}
+        with self._tx("purging personal data", writes=True) as cursor:
+            for table, statement, params in purge_statements("postgis", before):
+                cursor.execute(statement, params)
+                removed[table] = cursor.rowcount
+        return removed
 
     # --- complaints -----------------------------------------------------------------
     def complaint_hashes(self, ticket_ids: Sequence[str]) -> pd.DataFrame:

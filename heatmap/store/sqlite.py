@@ -48,6 +48,7 @@ from heatmap.store.frames import (
     nullable,
     parse_utc,
 )
+from heatmap.store.purge import purge_statements
 from heatmap.store.secrets import hash_key
 from heatmap.store.sqlite_bulk import (
     BULK_MIN_ROWS,
@@ -184,6 +185,17 @@ class SQLiteStore:
         self._require_schema()
         row = self._db.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()
         return hash_key(bytes.fromhex(row[0]))
+
+    def purge_personal_data(self, *, before: datetime) -> dict[str, int]:
+        """Remove the personal data of closed complaints made before ``before``
+        (:mod:`heatmap.store.purge`); rows changed per table."""
+        self._require_schema()
+        removed: dict[str, int] = {}
+        with self._tx() as cursor:
+            for table, statement, params in purge_statements("sqlite", str(iso_one(before))):
+                cursor.execute(statement, params)
+                removed[table] = cursor.rowcount
+        return removed
 
     # --- complaints -----------------------------------------------------------------
     def complaint_hashes(self, ticket_ids: Sequence[str]) -> pd.DataFrame:
