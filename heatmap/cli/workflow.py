@@ -302,3 +302,30 @@ def sites_from_drive_test(
     sites = estimate_sites(read_drive_test(trace))
     write_table(sites, out_file)
     err.print(f"Estimated {len(sites)} sites into {out_file}")
+
+
+@network_app.command("coverage-from-drive-test")
+def coverage_from_drive_test(
+    trace: Annotated[Path, typer.Argument(help="G-NetTrack Pro CSV or a zip of them.")],
+    res: Annotated[int, typer.Option(min=5, max=12, help="H3 resolution of the cells"
+                                     " (9: about 170 m across).")] = 9,
+    min_samples: Annotated[int, typer.Option(min=1, help="Leave out cells with fewer fixes.")] = 3,
+    db: DbOption = None, json: JsonOption = False,
+) -> None:
+    """Store the median signal level (RSRP, RSSI; dBm) and sample count per H3 cell measured
+    by drive tests, replacing the stored coverage; the map pages draw it under the spots."""
+    from heatmap.core.coverage import coverage_cells
+    from heatmap.io.network import read_drive_test
+
+    fixes = read_drive_test(trace)
+    layer = coverage_cells(fixes, res=res, min_samples=min_samples)
+    store_at(db).replace_coverage(layer)
+    summary = {"fixes": len(fixes), "cells": len(layer),
+               "median_rsrp_dbm": None if layer["rsrp_median"].isna().all()
+               else float(layer["rsrp_median"].median())}
+    if json:
+        emit_json(summary)
+    else:
+        err.print(f"Stored coverage of {summary['cells']} cells (H3 res {res}) from"
+                  f" {summary['fixes']} fixes; median RSRP of the cells"
+                  f" {summary['median_rsrp_dbm']} dBm.")

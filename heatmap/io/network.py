@@ -64,25 +64,38 @@ def read_alarms(path: Path) -> tuple[pd.DataFrame, list[str]]:
 
 
 def read_drive_test(path: Path) -> pd.DataFrame:
-    """G-NetTrack Pro traces (a CSV, or a zip of them) as fixes: lat, lon, node, rsrp, technology."""
+    """G-NetTrack Pro traces (a CSV, or a zip of them) as fixes: lat, lon, node, rsrp, rssi
+    (dBm, NaN where the log has none) and technology."""
     frames = []
-    if path.suffix.lower() == ".zip":
-        with zipfile.ZipFile(path) as archive:
-            for name in archive.namelist():
-                if name.endswith(".csv") and "__MACOSX" not in name:
-                    frames.append(_fixes(pd.read_csv(io.BytesIO(archive.read(name)), dtype=str)))
-    else:
-        frames.append(_fixes(pd.read_csv(path, dtype=str)))
+    try:
+        if path.suffix.lower() == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                for name in archive.namelist():
+                    if name.endswith(".csv") and "__MACOSX" not in name:
+                        trace = pd.read_csv(io.BytesIO(archive.read(name)), dtype=str)
+                        frames.append(_fixes(trace, f"{path}:{name}"))
+        else:
+            frames.append(_fixes(pd.read_csv(path, dtype=str), str(path)))
+    except (OSError, zipfile.BadZipFile, pd.errors.ParserError, pd.errors.EmptyDataError,
+            UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the drive test: {exc}") from exc
     if not frames:
         raise InputError(f"{path}: no drive-test CSV found")
     return pd.concat(frames, ignore_index=True)
 
 
-def _fixes(trace: pd.DataFrame) -> pd.DataFrame:
+def _fixes(trace: pd.DataFrame, where: str) -> pd.DataFrame:
+    missing = [c for c in ("Latitude", "Longitude") if c not in trace.columns]
+    if missing or not {"RSRP", "RSSI"} & set(trace.columns):
+        raise InputError(f"{where}: not a G-NetTrack log (needs Latitude, Longitude and RSRP"
+                         f" or RSSI; has {', '.join(map(str, trace.columns[:8]))}…)")
+    nothing = pd.Series(None, index=trace.index, dtype=object)
+    node = trace.get("NODEHEX", nothing)
     return pd.DataFrame({
         "lat": pd.to_numeric(trace["Latitude"], errors="coerce"),
         "lon": pd.to_numeric(trace["Longitude"], errors="coerce"),
-        "node": trace["NODEHEX"].where(trace["NODEHEX"].notna() & (trace["NODEHEX"] != "-")),
-        "rsrp": pd.to_numeric(trace["RSRP"], errors="coerce"),
-        "technology": trace["NetworkMode"],
+        "node": node.where(node.notna() & (node != "-")),
+        "rsrp": pd.to_numeric(trace.get("RSRP", nothing), errors="coerce"),
+        "rssi": pd.to_numeric(trace.get("RSSI", nothing), errors="coerce"),
+        "technology": trace.get("NetworkMode", nothing),
     })

@@ -310,6 +310,16 @@ class Store(Protocol):
         (also on a store not yet at schema 7, which :meth:`replace_exposure` refuses)."""
         ...
 
+    # --- coverage (schema 9) ---
+    def replace_coverage(self, layer: pd.DataFrame) -> None:
+        """Replace the coverage layer (:data:`heatmap.core.coverage.COVERAGE_COLUMNS`, one row
+        per H3 cell) in one transaction; a bad layer is an InputError and stores nothing."""
+        ...
+
+    def load_coverage(self) -> pd.DataFrame:
+        """The coverage layer by cell; empty when none (also before schema 9)."""
+        ...
+
     # --- api keys ---
     def save_api_key(self, key: ApiKeyRecord) -> None:
         """Store a new API key (its hash, never the secret)."""

@@ -59,6 +59,7 @@ from heatmap.store.base import (
     typed_spot_measures,
     write_behind_prepared,
 )
+from heatmap.store.coverage import COVERAGE_SCHEMA, checked_coverage, coverage_frame
 from heatmap.store.exposure import EXPOSURE_SCHEMA, check_source, checked_layer, exposure_frame
 from heatmap.store.frames import (
     breakdown_from_json,
@@ -135,6 +136,8 @@ _SITE_KINDS = {"site_id": "text", "lat": "float", "lon": "float", "technology": 
 _ALARM_KINDS = {"site_id": "text", "severity": "text", "start": "time", "end": "time",
                 "kind": "text", "text": "text"}
 _EXPOSURE_KINDS = {"source": "text", "h3_cell": "text", "weight": "float"}
+_COVERAGE_KINDS = {"h3_cell": "text", "res": "int32", "rsrp_median": "float",
+                   "rsrp_samples": "int32", "rssi_median": "float", "rssi_samples": "int32"}
 
 
 def _kinds(columns: Sequence[str], known: dict[str, str]) -> dict[str, str]:
@@ -617,6 +620,23 @@ class PostGISStore:
             cursor.execute("SELECT h3_cell, weight FROM exposure WHERE source = %s"
                            " ORDER BY h3_cell", (source,))
             return exposure_frame(cursor.fetchall())
+
+    # --- coverage -------------------------------------------------------------------
+    def replace_coverage(self, layer: pd.DataFrame) -> None:
+        rows = checked_coverage(layer)
+        self._require_schema(COVERAGE_SCHEMA)
+        with self._tx("replacing the coverage layer", writes=True) as cursor:
+            cursor.execute("DELETE FROM coverage")
+            copy_frame(cursor, "coverage", rows, _COVERAGE_KINDS)
+
+    def load_coverage(self) -> pd.DataFrame:
+        self._require_schema()
+        if self._schema_ok < COVERAGE_SCHEMA:
+            return coverage_frame([])
+        with self._tx("loading the coverage layer") as cursor:
+            cursor.execute("SELECT h3_cell, res, rsrp_median, rsrp_samples, rssi_median,"
+                           ' rssi_samples FROM coverage ORDER BY h3_cell COLLATE "C"')
+            return coverage_frame(cursor.fetchall())
 
     # --- api keys -------------------------------------------------------------------
     def save_api_key(self, key: ApiKeyRecord) -> None:

@@ -22,6 +22,7 @@ from heatmap.closeout.schema import (
     OUTBOX_TIMES,
     RATING_ROW_COLUMNS,
 )
+from heatmap.core.coverage import COVERAGE_COLUMNS
 from heatmap.core.ingest import COMPLAINT_COLUMNS, maybe_stored, plan_upsert
 from heatmap.core.network import ALARM_COLUMNS, SITE_COLUMNS
 from heatmap.errors import ConflictError, MigrationError, StoreError
@@ -37,6 +38,7 @@ from heatmap.store.base import (
     typed_spot_measures,
     write_behind_prepared,
 )
+from heatmap.store.coverage import COVERAGE_SCHEMA, checked_coverage, coverage_frame
 from heatmap.store.exposure import EXPOSURE_SCHEMA, check_source, checked_layer, exposure_frame
 from heatmap.store.frames import (
     breakdown_from_json,
@@ -537,6 +539,23 @@ class SQLiteStore:
             return exposure_frame([])  # nothing can be stored before the upgrade
         return exposure_frame(self._db.execute(
             "SELECT h3_cell, weight FROM exposure WHERE source = ? ORDER BY h3_cell", (source,)))
+
+    # --- coverage -------------------------------------------------------------------
+    def replace_coverage(self, layer: pd.DataFrame) -> None:
+        rows = checked_coverage(layer)
+        self._require_schema(COVERAGE_SCHEMA)
+        with self._tx() as cursor:
+            cursor.execute("DELETE FROM coverage")
+            cursor.executemany(
+                f"INSERT INTO coverage ({', '.join(COVERAGE_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+                zip(*(nullable(rows[c]) for c in COVERAGE_COLUMNS), strict=True))
+
+    def load_coverage(self) -> pd.DataFrame:
+        self._require_schema()
+        if self.schema_version() < COVERAGE_SCHEMA:
+            return coverage_frame([])
+        return coverage_frame(self._db.execute(
+            f"SELECT {', '.join(COVERAGE_COLUMNS)} FROM coverage ORDER BY h3_cell"))
 
     # --- api keys -------------------------------------------------------------------
     def save_api_key(self, key: ApiKeyRecord) -> None:

@@ -85,10 +85,27 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     env.pop("HEATMAP_API_LEAFLET_URL", None)
     made = heatmap("keys", "create", "--role", "agent", "--name", "agent.olga", env=env)
     assert made.returncode == 0, made.stderr
+    drive = drive_test(folder / "drive.csv", float(ahead["centroid_lat"]),
+                       float(ahead["centroid_lon"]))
+    loaded = heatmap("network", "coverage-from-drive-test", str(drive), env=env)
+    assert loaded.returncode == 0, loaded.stderr
     with running_server(env) as url:
         yield Served(url=url, key=made.stdout.split()[-1], address=str(ahead["address"]),
                      spot_id=str(ahead["id"]), late_address=str(late["address"]),
                      late_spot_id=str(late["id"]), late_at=late_at, eta_text=russian_date(eta))
+
+
+def drive_test(path: Path, lat: float, lon: float) -> Path:
+    """A G-NetTrack log of a car crossing the spot: weak there (−116 dBm), good around."""
+    lines = ["Timestamp,Longitude,Latitude,NetworkMode,RSRP,RSSI,NODEHEX"]
+    for i in range(-20, 21):
+        for j in range(-2, 3):
+            dlat, dlon = i * 0.0005, j * 0.001
+            level = -116 if abs(i) <= 2 and abs(j) <= 1 else -84
+            lines += [f"t,{lon + dlon:.6f},{lat + dlat:.6f},LTE,{level + k},{level + 20},A1"
+                      for k in range(3)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -253,6 +270,27 @@ def test_the_offline_basemap_is_drawn(served: Served, browser: Any) -> None:
         page.wait_for_function("view.drawn && view.drawn.zoom === 11", timeout=20_000)
         names = page.locator(".settlement-label span").all_inner_texts()
         assert "г. Вологда" in names, names
+
+
+def test_coverage_is_drawn_under_the_spots_with_a_legend_in_dbm(served: Served,
+                                                                browser: Any) -> None:
+    with offline_page(browser, served, viewport={"width": 1366, "height": 768}) as page:
+        open_map(page, served)
+        look_up(page, served.address)
+        assert page.locator(".leaflet-coverage-pane path").count() > 10
+        legend = page.inner_text("#coverage-legend")
+        assert "−110" in legend and "−80" in legend
+        pane_order = page.evaluate("""['coverage', 'spots'].map(
+            (name) => Number(view.map.getPane(name).style.zIndex))""")
+        assert pane_order[0] < pane_order[1], "coverage lies under the spots"
+        drawn = pixels(page)
+        page.uncheck("#coverage-on")
+        assert page.locator(".leaflet-coverage-pane path").count() == 0
+        page.wait_for_timeout(200)
+        bare = pixels(page)
+        changed = sum(1 for x in range(0, drawn.width, 3) for y in range(0, drawn.height, 3)
+                      if drawn.getpixel((x, y)) != bare.getpixel((x, y)))
+        assert changed > 1000, "the measured cells colour the map"
 
 
 def test_at_phone_width_nothing_is_cut(served: Served, browser: Any) -> None:

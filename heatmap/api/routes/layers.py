@@ -1,13 +1,16 @@
-"""Map layers: the complaint hex layer and network sites."""
+"""Map layers: the complaint hex layer, network sites and coverage measured by drive tests."""
 
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import Annotated, Literal
 
+import h3
 import pandas as pd
 from fastapi import APIRouter, Depends, Query
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from heatmap.api.auth import AUTH_RESPONSES, RoleGuard
 from heatmap.api.convert import plain
@@ -70,4 +73,35 @@ def sites(state: State, _who: Reader, query: Annotated[SitesQuery, Query()]) -> 
                          "geometry": {"type": "Point", "coordinates": [lon, lat]},
                          "properties": plain({k: v for k, v in row.items()
                                               if k not in ("lat", "lon")})})
+    return JSONResponse({"type": "FeatureCollection", "features": features})
+
+
+class CoverageQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    metric: Literal["rsrp", "rssi"] = Field("rsrp", description="RSRP (LTE/5G) or RSSI, dBm")
+    bbox: str | None = Field(None, max_length=200,
+                             description="Only cells centred in min_lon,min_lat,max_lon,max_lat")
+
+
+@router.get("/coverage", response_model=FeatureCollection, summary="Measured signal per H3 cell",
+            responses={**AUTH_RESPONSES, 422: {"model": Problem, "description": "Bad parameters"}})
+async def coverage(state: State, _who: Reader,
+                   query: Annotated[CoverageQuery, Query()]) -> JSONResponse:
+    """Cells measured by drive tests (``heatmap network coverage-from-drive-test``) as GeoJSON
+    polygons with the median level (``median_dbm``) of ``metric`` and how many fixes gave it
+    (``samples``); cells without that metric are left out. Empty when nothing is loaded."""
+    box = parse_bbox(query.bbox, max_deg=state.api.max_bbox_deg)
+    layer = await run_in_threadpool(lambda: state.store.load_coverage())
+    median, samples = f"{query.metric}_median", f"{query.metric}_samples"
+    measured = layer[layer[median].notna() & (layer[samples] > 0)]
+    features = []
+    for cell, level, count in zip(measured["h3_cell"], measured[median], measured[samples],
+                                  strict=True):
+        if box is not None and not box.contains(*h3.cell_to_latlng(cell)):
+            continue
+        features.append({"type": "Feature", "id": cell, "geometry": hex_polygon(cell),
+                         "properties": {"cell": cell, "metric": query.metric,
+                                        "median_dbm": round(float(level), 1),
+                                        "samples": int(count)}})
     return JSONResponse({"type": "FeatureCollection", "features": features})
