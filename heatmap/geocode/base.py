@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 #: Columns of a geocoding answer, one row per input address, in input order.
 #: lat/lon are float (NaN when unmatched), precision one of Precision's values,
 #: score in 0..1, matched the canonical address (None when unmatched) and
-#: reason a short English explanation when precision is ``none`` (else None).
+#: reason a short explanation in Russian when precision is below ``house`` (else None).
 GEOCODE_COLUMNS: tuple[str, ...] = ("lat", "lon", "precision", "score", "matched", "reason")
 
 

@@ -25,6 +25,7 @@ from heatmap.geocode.normalise import fold, looks_foreign, parse_address
 #: Score given to an online answer by its precision (the provider is not verified
 #: against a registry, so even a house stays below full confidence).
 ONLINE_SCORES: dict[str, float] = {"house": 0.85, "street": 0.55, "settlement": 0.35}
+_LEVEL_WORDS = {"street": "улица", "settlement": "населённый пункт"}
 
 _NOMINATIM_HOUSE = frozenset({"house", "building", "residential", "apartments", "detached"})
 _NOMINATIM_STREET = frozenset({
@@ -207,8 +208,8 @@ class OnlineGeocoder:
             query = self.query_for(text, hint)
             if query is None:
                 reason = (
-                    "empty address" if not isinstance(text, str) or not text.strip()
-                    else "not a Russian address (no Cyrillic text)"
+                    "пустой адрес" if not isinstance(text, str) or not text.strip()
+                    else "не российский адрес (нет кириллицы)"
                 )
                 rows.append(no_match(reason))
                 continue
@@ -238,7 +239,7 @@ class OnlineGeocoder:
         try:
             stored = self._ask(query)
         except Exception as exc:  # geopy raises many kinds: timeouts, quota, HTTP
-            return no_match(f"provider error: {type(exc).__name__}")
+            return no_match(f"ошибка геокодера {self.provider}: {type(exc).__name__}")
         if self._cache is not None:
             self._cache.put(self.provider, query, stored)
         return self._to_answer(stored)
@@ -258,14 +259,16 @@ class OnlineGeocoder:
 
     def _to_answer(self, stored: dict[str, Any] | None) -> Answer:
         if stored is None:
-            return no_match(f"not found by {self.provider}")
+            return no_match(f"{self.provider} не нашёл адрес")
         raw = stored.get("raw") or {}
         if "metaDataProperty" in raw:
             prec, factor = yandex_precision(raw)
         else:
             prec, factor = nominatim_precision(raw), 1.0
         if prec == Precision.NONE.value:
-            return no_match(f"{self.provider} answer too coarse: {stored.get('address')}")
+            return no_match(f"ответ {self.provider} слишком грубый: {stored.get('address')}")
         score = round(ONLINE_SCORES[prec] * factor, 4)
+        reason = None if prec == Precision.HOUSE.value else (
+            f"{self.provider} нашёл адрес только до уровня «{_LEVEL_WORDS[prec]}»")
         return (float(stored["lat"]), float(stored["lon"]), prec, score,
-                stored.get("address"), None)
+                stored.get("address"), reason)

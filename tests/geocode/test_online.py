@@ -89,10 +89,11 @@ def test_nominatim_precisions(tmp_path: Path) -> None:
     assert frame.lon.iloc[0] == pytest.approx(39.8879512)
     assert frame.score.iloc[0] > frame.score.iloc[1] > frame.score.iloc[2] > 0
     assert "улица Мира" in frame.matched.iloc[0]
-    assert "too coarse" in frame.reason.iloc[3] and frame.matched.iloc[3] is None
-    assert "not found" in frame.reason.iloc[4] and math.isnan(frame.lat.iloc[4])
-    assert frame.reason.iloc[5] == "empty address"
-    assert "not a Russian address" in frame.reason.iloc[6]
+    assert frame.reason.iloc[0] is None and "улица" in frame.reason.iloc[1]
+    assert "слишком грубый" in frame.reason.iloc[3] and frame.matched.iloc[3] is None
+    assert "не нашёл" in frame.reason.iloc[4] and math.isnan(frame.lat.iloc[4])
+    assert frame.reason.iloc[5] == "пустой адрес"
+    assert "не российский адрес" in frame.reason.iloc[6]
     assert len(adapters[0].urls) == 5 and g.requests == 5
     # one request per second: four waits of a full second after the first call
     assert clock.sleeps == [1.0, 1.0, 1.0, 1.0]
@@ -122,7 +123,7 @@ def test_provider_errors_are_reasons_and_not_cached(tmp_path: Path) -> None:
     g = OnlineGeocoder(geo, cache=tmp_path / "c.sqlite", min_delay_seconds=0)
     frame = g.geocode(["Вологда, ул. Мира, 12"])
     assert frame.precision.iloc[0] == "none"
-    assert frame.reason.iloc[0] == "provider error: GeocoderTimedOut"
+    assert frame.reason.iloc[0] == "ошибка геокодера nominatim: GeocoderTimedOut"
     assert len(GeocodeCache(tmp_path / "c.sqlite")) == 0
 
 
