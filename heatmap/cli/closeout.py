@@ -74,12 +74,14 @@ def _brief(counts: dict[str, int]) -> None:
 def report(
     db: DbOption = None,
     since: Annotated[datetime | None, typer.Option(
-        help="Only spots opened and SMS written since then (ISO 8601, UTC if no offset).",
+        help="Count from then on (ISO 8601, UTC if no offset): spots opened, spots resolved "
+             "(by their resolution time), SMS written, answers given.",
         formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"])] = None,
     now: NowOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Close-out KPIs: spots opened/resolved, time to fix, ratings, SMS, clients reached."""
+    """Close-out KPIs: spots opened/resolved, time to fix, ratings, SMS and their parts,
+    clients reached."""
     from heatmap.closeout.report import closeout_report
 
     store = store_at(db)

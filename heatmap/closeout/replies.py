@@ -61,7 +61,7 @@ class Answer:
     """What happened to a reply, and the text to answer the client with."""
 
     kind: str  # rating, persists, optout, unknown, unmatched
-    message: str
+    message: str  # "" when nothing should be sent back
     outbox_id: int | None = None
     reopened: bool = False
 
@@ -85,12 +85,13 @@ def handle_reply(store: Store, *, msisdn: str, text: str | None, now: datetime, 
                                               "updated_at": now}, only_if=[row.status])
         store.add_inbound(at=now, msisdn=number, outbox_id=None, kind="optout", text=shown)
         return Answer("optout", templates.messages["opted_out"])
-    sent = store.load_outbox(msisdn=number, statuses=sorted(ACCEPTED))
-    sent = sent[pd.to_datetime(sent["sent_at"], utc=True)
+    ever = store.load_outbox(msisdn=number, statuses=sorted(ACCEPTED))
+    sent = ever[pd.to_datetime(ever["sent_at"], utc=True)
                 >= pd.Timestamp(now) - pd.Timedelta(days=reply_days)]
     if sent.empty:
         store.add_inbound(at=now, msisdn=number, outbox_id=None, kind="unmatched", text=shown)
-        return Answer("unmatched", templates.messages["not_understood"])
+        return Answer("unmatched", _unmatched_answer(reply, texted_before=not ever.empty,
+                                                     templates=templates))
     row = sent.sort_values(["sent_at", "id"]).iloc[-1]
     outbox_id = int(row["id"])
     store.add_inbound(at=now, msisdn=number, outbox_id=outbox_id, kind=reply.kind, text=shown)
@@ -101,6 +102,15 @@ def handle_reply(store: Store, *, msisdn: str, text: str | None, now: datetime, 
         store, str(row["spot_id"]), str(row["event"]), now=now, policy=policy)
     message = templates.messages["thanks_persists" if reply.kind == "persists" else "thanks_rating"]
     return Answer(reply.kind, message, outbox_id, reopened)
+
+
+def _unmatched_answer(reply: Reply, *, texted_before: bool, templates: SmsTemplates) -> str:
+    """What to text a number with no close-out SMS to answer: nothing to a number that never
+    got one (it is not asked for anything, and "reply with a digit" would be wrong); to a
+    client rating an SMS older than the reply window, that the window has closed."""
+    if texted_before and reply.kind in ("rating", "persists"):
+        return templates.message("too_late")
+    return ""
 
 
 def _store_answer(store: Store, row: pd.Series, reply: Reply, *, channel: str, now: datetime,

@@ -9,7 +9,10 @@ Each template is measured with the longest value every placeholder may take:
 ``[causes]`` table, ``{link}`` has the length of ``public_url + "/r/" + token``.
 Free text (an address) may hold any character, so a template with ``{address}`` is
 measured as UCS-2. More than ``max_parts`` parts in that worst case is a
-:class:`heatmap.errors.ConfigError` at load — never a surprise at send time.
+:class:`heatmap.errors.ConfigError` at load — never a surprise at send time; so is
+more than ``text_parts`` parts for the text without its ``{link}``. The packaged
+templates take ``max_parts = 2`` and ``text_parts = 1``: the words fit one UCS-2 part
+(70 characters) and the rating link takes the second at most.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from pathlib import Path
 from heatmap.closeout.links import TOKEN_LENGTH
 from heatmap.errors import ConfigError
 
-__all__ = ["REQUIRED", "SmsTemplates", "encoding_of", "load_sms_templates", "sms_parts"]
+__all__ = ["OPTIONAL", "REQUIRED", "SmsTemplates", "encoding_of", "load_sms_templates", "sms_parts"]
 
 #: GSM 03.38 default alphabet (without the escape character) and its extension table.
 GSM7_BASIC = frozenset(
@@ -36,6 +39,9 @@ GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
 LIMITS = {"gsm7": (160, 153), "ucs2": (70, 67)}
 REQUIRED = ("resolved", "resolved_no_link", "thanks_rating", "thanks_persists", "opted_out",
             "not_understood")
+#: Messages a templates file may leave out (then nothing is sent in their place):
+#: ``too_late`` answers a rating that comes after the reply window.
+OPTIONAL = ("too_late",)
 _PLACEHOLDERS = frozenset({"address", "cause", "link"})
 _ELLIPSIS = "…"
 
@@ -69,6 +75,7 @@ class SmsTemplates:
     address_limit: int
     max_parts: int
     public_url: str | None
+    text_parts: int | None = None  # parts of a message without its link (None: max_parts)
 
     @property
     def link_length(self) -> int:
@@ -78,13 +85,18 @@ class SmsTemplates:
     def link_prefix(self) -> str:
         return f"{(self.public_url or '').rstrip('/')}/r/"
 
+    def message(self, name: str) -> str:
+        """The fixed text of message ``name``; "" (answer nothing) for a missing optional one."""
+        return self.messages.get(name, "") if name in OPTIONAL else self.messages[name]
+
     def cause_text(self, cause: str | None) -> str:
         return self.causes.get(cause or "", self.causes["default"])
 
     def render(self, name: str, *, address: str | None = None, cause: str | None = None,
                token: str | None = None) -> str:
-        """The text of message ``name``; ``resolved`` without a public URL drops the link."""
-        if name == "resolved" and not self.public_url:
+        """The text of message ``name``; ``resolved`` without a link (no public URL or no
+        token) is ``resolved_no_link``."""
+        if name == "resolved" and not (self.public_url and token):
             name = "resolved_no_link"
         values = {"address": shorten(street_address(address or ""), self.address_limit),
                   "cause": self.cause_text(cause),
@@ -121,14 +133,22 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,.;") + _ELLIPSIS
 
 
-def worst_case(template: str, *, limits: dict[str, int]) -> tuple[int, str, int]:
-    """``(parts, encoding, units)`` of ``template`` with every placeholder at its longest."""
+def worst_case(template: str, *, limits: dict[str, int], without_link: bool = False
+               ) -> tuple[int, str, int]:
+    """``(parts, encoding, units)`` of ``template`` with every placeholder at its longest;
+    ``without_link``: of its text alone (the link and the space before it left out)."""
     parts = list(string.Formatter().parse(template))
     names = {field for _, field, _, _ in parts if field is not None}
     literal = "".join(text for text, _, _, _ in parts)
     enc = "ucs2" if "address" in names else encoding_of(literal)
     filler = "Ж" if enc == "ucs2" else "x"
-    longest = template.format(**{n: filler * limits[n] for n in names})
+    values = {n: filler * limits[n] for n in names}
+    if without_link and "link" in names:
+        values["link"] = "\0"
+        longest = " ".join(piece.strip() for piece in template.format(**values).split("\0"))
+        longest = longest.strip()
+    else:
+        longest = template.format(**values)
     return sms_parts(longest, enc), enc, sms_units(longest, enc)
 
 
@@ -143,16 +163,19 @@ def load_sms_templates(path: Path | None = None, *, public_url: str | None = Non
         causes = {str(k): str(v) for k, v in data["causes"].items()}
         address_limit = int(data.get("limits", {}).get("address", 40))
         max_parts = int(data.get("max_parts", 3))
+        text_parts = int(data.get("text_parts", max_parts))
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError,
             AttributeError) as exc:
         raise ConfigError(f"{origin}: {exc}") from exc
     missing = [n for n in REQUIRED if n not in messages]
     if missing or "default" not in causes:
         raise ConfigError(f"{origin}: missing {', '.join(missing or ['causes.default'])}")
-    if not 1 <= max_parts <= 10 or address_limit < 5:
-        raise ConfigError(f"{origin}: max_parts must be 1–10 and limits.address at least 5")
+    if not 1 <= max_parts <= 10 or not 1 <= text_parts <= max_parts or address_limit < 5:
+        raise ConfigError(f"{origin}: max_parts must be 1–10, text_parts 1–max_parts and "
+                          "limits.address at least 5")
     templates = SmsTemplates(messages=messages, causes=causes, address_limit=address_limit,
-                             max_parts=max_parts, public_url=public_url or None)
+                             max_parts=max_parts, public_url=public_url or None,
+                             text_parts=text_parts)
     limits = {"address": address_limit, "cause": max(len(c) for c in causes.values()),
               "link": templates.link_length}
     for name, template in messages.items():
@@ -164,12 +187,17 @@ def load_sms_templates(path: Path | None = None, *, public_url: str | None = Non
         if unknown:
             raise ConfigError(f"{origin}: message {name!r} has unknown placeholders "
                               f"{sorted(unknown)}; allowed: {sorted(_PLACEHOLDERS)}")
-        parts, enc, units = worst_case(template, limits=limits)
-        if parts > max_parts:
-            single, per_part = LIMITS[enc]
-            raise ConfigError(
-                f"{origin}: message {name!r} can take {parts} SMS parts ({units} {enc} units "
-                f"at the longest: {single} fit one part, {per_part} each part when split), "
-                f"more than max_parts = {max_parts}"
-            )
+        for without_link, allowed, key in ((False, max_parts, "max_parts"),
+                                           (True, text_parts, "text_parts")):
+            parts, enc, units = worst_case(template, limits=limits, without_link=without_link)
+            if parts > allowed:
+                single, per_part = LIMITS[enc]
+                what = "without its link " if without_link else ""
+                hint = "" if without_link or "{link}" not in template else (
+                    f"; its link takes {limits['link']} characters (a shorter public URL helps)")
+                raise ConfigError(
+                    f"{origin}: message {name!r} {what}can take {parts} SMS parts ({units} {enc} "
+                    f"units at the longest: {single} fit one part, {per_part} each part when "
+                    f"split), more than {key} = {allowed}{hint}"
+                )
     return templates

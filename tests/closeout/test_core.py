@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -12,7 +11,6 @@ from heatmap.closeout.links import TOKEN_LENGTH, LinkError, RatingLinks, link_ke
 from heatmap.closeout.notify import after_report, backoff, decide
 from heatmap.closeout.quiet import QuietHours, parse_quiet_hours, release_at
 from heatmap.closeout.ratings import parse_reply
-from heatmap.closeout.templates import encoding_of, load_sms_templates, sms_parts, sms_units
 from heatmap.closeout.zones import build_zone_tables, default_zone_book, place_key
 from heatmap.errors import ConfigError
 
@@ -97,51 +95,7 @@ def test_packaged_tables_rebuild_from_the_public_data() -> None:
         assert (folder / name).read_text(encoding="utf-8") == text, name
 
 
-# --- templates ------------------------------------------------------------------------------
-def test_encodings_and_lengths() -> None:
-    assert encoding_of("Hello {world}") == "gsm7"
-    assert sms_units("a{b}") == 6  # braces are extension characters: two septets each
-    assert encoding_of("Связь есть") == "ucs2"
-    assert sms_parts("x" * 160) == 1 and sms_parts("x" * 161) == 2 and sms_parts("x" * 307) == 3
-    assert sms_parts("ж" * 70) == 1 and sms_parts("ж" * 71) == 2 and sms_parts("ж" * 135) == 3
-    assert sms_units("😀") == 2  # outside the BMP: a surrogate pair in UCS-2/UTF-16
-
-
-def test_packaged_templates_fit_and_render() -> None:
-    templates = load_sms_templates(public_url="https://tk.example.ru")
-    long_address = "г Вологда, ул. Очень Длинная Улица Имени Кого-то, д. 112, корп. 3"
-    text = templates.render("resolved", address=long_address, cause="transport_link",
-                            token="A" * TOKEN_LENGTH)
-    assert "восстановлен канал связи" in text and "https://tk.example.ru/r/" + "A" * 24 in text
-    assert "…" in text and sms_parts(text) <= templates.max_parts
-    plain = load_sms_templates().render("resolved", address="ул. Мира, 1", cause=None)
-    assert "Ссылка" not in plain and "завершены работы на сети" in plain
-
-
-def test_a_template_that_can_exceed_its_parts_fails_at_load(tmp_path: Path) -> None:
-    source = (Path(__file__).resolve().parents[2] / "heatmap" / "closeout" /
-              "sms_templates.toml").read_text(encoding="utf-8")
-    too_long = tmp_path / "long.toml"
-    too_long.write_text(source.replace("max_parts = 3", "max_parts = 2"), encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"'resolved' can take 3 SMS parts .* ucs2"):
-        load_sms_templates(too_long, public_url="https://tk.example.ru")
-    with pytest.raises(ConfigError, match="can take 4 SMS parts"):
-        load_sms_templates(public_url="https://teplokarty.operator-with-a-long-name.example.ru")
-    unknown = tmp_path / "unknown.toml"
-    unknown.write_text(source.replace("{address} {cause}", "{address} {engineer}", 1),
-                       encoding="utf-8")
-    with pytest.raises(ConfigError, match="unknown placeholders"):
-        load_sms_templates(unknown)
-    gsm = tmp_path / "gsm.toml"  # a Latin text is GSM-7: 3 parts hold 3 x 153 septets
-    for length, parts in ((459, None), (460, 4)):
-        gsm.write_text(re.sub(r'not_understood = ".*"', f'not_understood = "{"x" * length}"',
-                              source), encoding="utf-8")
-        if parts is None:
-            assert load_sms_templates(gsm).messages["not_understood"] == "x" * length
-        else:
-            with pytest.raises(ConfigError, match=r"'not_understood' can take 4 SMS parts "
-                                                  r"\(460 gsm7 units"):
-                load_sms_templates(gsm)
+# (templates: tests/closeout/test_templates.py)
 
 
 # --- links ----------------------------------------------------------------------------------

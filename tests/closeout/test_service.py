@@ -123,7 +123,7 @@ def test_night_messages_are_held_and_go_when_the_window_opens(kit: Kit,
     sent = store.load_outbox()
     assert set(sent["status"]) == {"sent"} and set(sent["held_count"]) == {1}
     texts = [m["text"] for m in gateway.messages()]
-    assert len(texts) == 4 and all("восстановлено электропитание" in t for t in texts)
+    assert len(texts) == 4 and all("восстановили питание" in t for t in texts)
     assert all("https://tk.example.ru/r/" in t for t in texts)
 
 
@@ -286,6 +286,7 @@ def test_unmatched_and_unknown_replies_change_nothing(store: Store, delivered: p
     unclear = handle_reply(store, msisdn=number(0), text="а когда починят?", now=NOW,
                            policy=POLICY, templates=templates)
     assert (stranger.kind, unclear.kind) == ("unmatched", "unknown")
+    assert stranger.message == "", "a number that got no close-out SMS is not answered"
     assert unclear.message.startswith("Ответьте цифрой")
     assert store.load_ratings().empty
 
@@ -327,6 +328,7 @@ def test_report_figures(kit: Kit, store: Store, delivered: pd.DataFrame, templat
         "median_hours_to_resolve": 0.0, "reopen_rate": 0.0, "ratings": 3,
         "rating_mean": 3.67, "share_rated_4_5": 0.667, "persists_answers": 0,
         "sms_sent": 4, "sms_delivered": 1, "sms_undelivered": 0, "sms_failed": 0, "sms_held": 0,
-        "sms_ever_held": 0, "sms_pending": 0, "sms_cancelled": 0, "complainants_to_reach": 4,
-        "complainants_reached": 4,
+        "sms_ever_held": 0, "sms_pending": 0, "sms_cancelled": 0, "sms_parts": 8,
+        "share_sms_1_part": 0.0, "share_sms_2_parts": 1.0, "share_sms_3_parts_or_more": 0.0,
+        "complainants_to_reach": 4, "complainants_reached": 4,
     }
