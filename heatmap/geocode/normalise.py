@@ -72,6 +72,33 @@ def _house(hb: HouseBuilder) -> House | None:
 def _assemble(
     raw: str, groups: list[Group], hb: HouseBuilder, postal: str | None
 ) -> ParsedAddress:
+    """Groups to components: region, district, settlements (widest first), street, house."""
+    region, region_type, district, streets, untyped = _sort_groups(groups)
+    if not any(g.kind == "settlement" for g in groups):
+        _promote_settlement(streets, untyped, district)
+    street = _choose_street(groups, streets, untyped, hb)
+    unparsed: list[str] = [" ".join(g.words) for g in streets if g is not street]
+    settlements = _settlement_chain(groups, street, unparsed)
+    if region is None and settlements and settlements[0][1] in FEDERAL_CITIES:
+        region = settlements[0][1]
+    return ParsedAddress(
+        raw=raw,
+        region=region,
+        region_type=region_type,
+        district=district,
+        settlements=tuple(settlements),
+        street_type=street.type if street else None,
+        street=" ".join(street.words) if street else None,
+        house=_house(hb),
+        postal_code=postal,
+        unparsed=tuple(unparsed),
+    )
+
+
+def _sort_groups(
+    groups: list[Group],
+) -> tuple[str | None, str | None, str | None, list[Group], list[Group]]:
+    """Region (key, type), district, street groups and untyped groups."""
     region: str | None = None
     region_type: str | None = None
     district: str | None = None
@@ -89,33 +116,43 @@ def _assemble(
             streets.append(g)
         elif g.kind is None:
             untyped.append(g)
-    if not any(g.kind == "settlement" for g in groups) and streets and (
-        len(streets) >= 2 or (district is not None and not untyped)
-    ):
+    return region, region_type, district, streets, untyped
+
+
+def _promote_settlement(streets: list[Group], untyped: list[Group], district: str | None) -> None:
+    """No settlement typed: the outer street-like or untyped group is one."""
+    if streets and (len(streets) >= 2 or (district is not None and not untyped)):
         # "р-н. Всеволожский, мкр. Сертолово-1, ул. Лесная": the outer one is the settlement
-        streets[0].kind = "settlement"
-        streets.pop(0)
-    elif not any(g.kind == "settlement" for g in groups) and district is not None and untyped:
-        untyped[0].kind = "settlement"  # "р-н. Струго-Красненский, Владимирский Лагерь, д. 28"
-        untyped.pop(0)
-    street: Group | None = None
+        streets.pop(0).kind = "settlement"
+    elif district is not None and untyped:
+        # "р-н. Струго-Красненский, Владимирский Лагерь, д. 28"
+        untyped.pop(0).kind = "settlement"
+
+
+def _choose_street(
+    groups: list[Group], streets: list[Group], untyped: list[Group], hb: HouseBuilder
+) -> Group | None:
+    """The street nearest before the house; untyped, the last group after the settlements."""
     if streets:
-        # the street nearest before the house wins; others are leftovers
         before = [g for g in streets if not g.after_house]
-        street = before[-1] if before else streets[-1]
-    elif untyped:
-        last_settlement = max(
-            (i for i, g in enumerate(groups) if g.kind == "settlement"), default=-1
-        )
-        later = [g for g in untyped if groups.index(g) > last_settlement]
-        before = [g for g in later if not g.after_house]
-        if before:
-            street = before[-1]
-        elif hb.number and len(untyped) == 1 and last_settlement < 0:
-            street = untyped[0]
-    unparsed: list[str] = [" ".join(g.words) for g in streets if g is not street]
-    # untyped groups other than the street: settlements, widest first; those
-    # written after the house ("ул. Садовая, д. 17, г. Исилькуль") are the widest
+        return before[-1] if before else streets[-1]
+    if not untyped:
+        return None
+    last_settlement = max((i for i, g in enumerate(groups) if g.kind == "settlement"), default=-1)
+    later = [g for g in untyped if groups.index(g) > last_settlement]
+    before = [g for g in later if not g.after_house]
+    if before:
+        return before[-1]
+    if hb.number and len(untyped) == 1 and last_settlement < 0:
+        return untyped[0]
+    return None
+
+
+def _settlement_chain(
+    groups: list[Group], street: Group | None, unparsed: list[str]
+) -> list[tuple[str | None, str]]:
+    """Settlements, widest first; untyped groups other than the street count as such, and
+    those written after the house ("ул. Садовая, д. 17, г. Исилькуль") are the widest."""
     chain: list[tuple[str | None, str]] = []
     late: list[tuple[str | None, str]] = []
     typed_settlement = any(g.kind == "settlement" for g in groups)
@@ -130,19 +167,4 @@ def _assemble(
                 unparsed.append(name)
             else:
                 (late if g.after_house else chain).append((None, settlement_key(name)))
-    settlements = late + chain
-    if region is None and settlements and settlements[0][1] in FEDERAL_CITIES:
-        region = settlements[0][1]
-    street_name = " ".join(street.words) if street else None
-    return ParsedAddress(
-        raw=raw,
-        region=region,
-        region_type=region_type,
-        district=district,
-        settlements=tuple(settlements),
-        street_type=street.type if street else None,
-        street=street_name,
-        house=_house(hb),
-        postal_code=postal,
-        unparsed=tuple(unparsed),
-    )
+    return late + chain
