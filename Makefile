@@ -59,9 +59,7 @@ bench-detect: dev
 bench-dask: dev
 	$(BIN)/python benchmarks/bench_dask.py --n 10000000
 
-## bench-geocode: per class of writing on held-out cities (Pskov, Arkhangelsk, Veliky Novgorod,
-## Petrozavodsk), the whole geocode-file command, St Petersburg's gazetteer build; --tuning for
-## the cities it was tuned on (Vologda, St Petersburg)
+## bench-geocode: geocoder per class of writing on held-out cities, geocode-file, gazetteer build
 bench-geocode: dev
 	$(BIN)/python benchmarks/bench_geocode.py
 
