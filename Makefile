@@ -53,8 +53,14 @@ bench-ingest: dev
 bench-ingest-pg: dev
 	$(BIN)/python benchmarks/bench_ingest_pg.py --dsn $(PG_DSN)
 
+## bench-detect: kernels in-process (scikit-learn, PostGIS, h3ronpy), then whole commands
 bench-detect: dev
 	$(BIN)/python benchmarks/bench_detect.py --n 100000 1000000 --pg-dsn $(PG_DSN)
+	$(BIN)/python benchmarks/bench_commands.py --n 300000 1000000
+
+## bench-commands: whole commands as processes beside peer scripts (start-up, detect-file)
+bench-commands: dev
+	$(BIN)/python benchmarks/bench_commands.py
 
 bench-dask: dev
 	$(BIN)/python benchmarks/bench_dask.py --n 10000000

@@ -118,18 +118,13 @@ def detect_file(
 
     The expected rule compares each place with its exposure: --density, else
     --gazetteer's houses, else uniform over the places the file's rows cover."""
-    from heatmap.cli.app import _read_plain_csv
-    from heatmap.io.writers import write_table
-    from heatmap.service.files import detect_in_frame, file_exposure
+    from heatmap.service.files import detect_in_file, file_exposure
 
-    frame = _read_plain_csv(in_file)
     params = _detect_params(method, h3_res, eps_m, min_subscribers, window_days, rule)
     exposure = file_exposure(gazetteer=gazetteer, density=density)
-    labelled = detect_in_frame(frame, params=params, use_window=window_days is not None,
-                               exposure=exposure)
-    write_table(labelled, out_file)
-    found = labelled["spot_id"].replace("", None).dropna()
+    done = detect_in_file(in_file, out_file, params=params, use_window=window_days is not None,
+                          exposure=exposure)
     if params.rule == "expected" and exposure is None:
         err.print(UNIFORM_WARNING)
-    err.print(f"Wrote {len(labelled)} rows to {out_file}: {found.nunique()} spots, "
-              f"{len(found)} rows in spots.")
+    err.print(f"Wrote {done.rows} rows to {out_file}: {done.spots} spots, "
+              f"{done.in_spots} rows in spots.")

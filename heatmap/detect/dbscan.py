@@ -34,13 +34,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from heatmap.errors import DetectionError
+
+if TYPE_CHECKING:
+    from scipy.spatial import cKDTree
 
 __all__ = ["EARTH_RADIUS_M", "DbscanParts", "dbscan_parts", "label_dbscan", "neighbourhood_strength"]
 
@@ -460,6 +462,8 @@ class _Space:
     """Distinct locations in search order, and the radius search over them."""
 
     def __init__(self, lat_deg: FloatArray, lon_deg: FloatArray, eps_rad: float) -> None:
+        from scipy.spatial import cKDTree  # imported here: H3 detection never needs it
+
         xyz = _unit_vectors(lat_deg, lon_deg)
         # a coarse tree whose leaves are the blocks: boxes that split space by medians
         tree = cKDTree(xyz, leafsize=_BLOCK, balanced_tree=True, compact_nodes=False)
@@ -518,6 +522,8 @@ class _Space:
         return [[float(p.min()) for p in parts], [float(p.max()) for p in parts]]
 
     def _tree(self, a: int, b: int) -> cKDTree:
+        from scipy.spatial import cKDTree
+
         xyz = np.column_stack((self._x[a:b], self._y[a:b], self._z[a:b]))
         return cKDTree(xyz, leafsize=_LEAF, balanced_tree=False, compact_nodes=False)
 

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 import h3
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from heatmap.detect.cells import cells_of, centres_of
 
@@ -280,6 +279,8 @@ def _disc_exposure(lat: np.ndarray, lon: np.ndarray, eps_m: float,
     chord = 2.0 * np.sin(0.5 * eps_m / EARTH_RADIUS_M)
     disc = np.zeros(len(my_cells), dtype=np.float64)
     if len(grid_cells):
+        from scipy.spatial import cKDTree  # imported here: the count rule never needs it
+
         pairs = cKDTree(my_xyz).sparse_distance_matrix(cKDTree(grid_xyz), chord,
                                                        output_type="ndarray")
         disc = np.bincount(pairs["i"], weights=grid_w[pairs["j"]],

@@ -4,7 +4,7 @@ and the Mann–Kendall trend test. Plain functions over arrays; no I/O, no clock
 from __future__ import annotations
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 
 def poisson_upper_tail(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
@@ -57,6 +57,8 @@ def sen_slope(series: np.ndarray) -> float:
     y = np.asarray(series, dtype=np.float64)
     if y.size < 2:
         return 0.0
+    from scipy import stats  # heavy (about a second): only trends need it
+
     return float(stats.theilslopes(y, np.arange(y.size)).slope)
 
 
@@ -68,6 +70,8 @@ def mann_kendall(series: np.ndarray) -> tuple[float, float]:
     y = np.asarray(series, dtype=np.float64)
     if y.size < 3 or np.all(y == y[0]):
         return 0.0, 1.0
+    from scipy import stats
+
     result = stats.kendalltau(np.arange(y.size), y)
     tau = float(result.statistic)
     p = float(result.pvalue)

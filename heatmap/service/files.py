@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,18 @@ import pandas as pd
 
 from heatmap.detect.run import DetectParams, label_points
 from heatmap.errors import InputError
+
+#: The columns a file must have for detection.
+NEEDED = ("lat", "lon", "subscriber_id")
+
+
+@dataclass(frozen=True)
+class FileDetection:
+    """What ``detect-file`` did: rows written, spots found, rows inside a spot."""
+
+    rows: int
+    spots: int
+    in_spots: int
 
 
 def file_exposure(*, gazetteer: Path | None = None,
@@ -27,37 +40,85 @@ def file_exposure(*, gazetteer: Path | None = None,
     return None
 
 
+def detect_in_file(in_file: Path, out_file: Path, *, params: DetectParams,
+                   use_window: bool = False,
+                   exposure: pd.DataFrame | None = None) -> FileDetection:
+    """``in_file`` written to ``out_file`` with ``spot_id`` appended, every other cell as it was.
+
+    Only the columns detection needs are converted (with Arrow, in native code); the
+    rest pass through as text.
+    """
+    from heatmap.io.arrow_csv import numbers, read_text_csv, write_csv_with
+
+    table = read_text_csv(in_file)
+    _require(table.column_names)
+    created = None
+    if "created_at" in table.column_names and (use_window or params.rule == "expected"):
+        created = _times(table.column("created_at").to_pandas())
+    subscribers = table.column("subscriber_id").to_numpy(zero_copy_only=False)
+    labels = spot_labels(numbers(table.column("lat")), numbers(table.column("lon")),
+                         subscribers, created, params=params, use_window=use_window,
+                         exposure=exposure)
+    write_csv_with(table, "spot_id", labels, out_file)
+    return _summary(labels)
+
+
 def detect_in_frame(frame: pd.DataFrame, *, params: DetectParams, use_window: bool = False,
                     exposure: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``frame`` (text columns lat, lon, subscriber_id[, created_at]) with ``spot_id`` added.
+    """``frame`` (text columns lat, lon, subscriber_id[, created_at]) with ``spot_id`` added."""
+    _require(list(frame.columns))
 
-    Spots are numbered ``1, 2, …`` by their first row; noise and unusable rows get
-    an empty id. With ``use_window`` and ``created_at``, only rows within
-    ``params.window_days`` before the newest one count.
+    def number(name: str) -> np.ndarray:
+        text = frame[name].astype(str).str.replace(",", ".")
+        return np.asarray(pd.to_numeric(text, errors="coerce"), dtype="float64")
+
+    created = _times(frame["created_at"]) if "created_at" in frame.columns else None
+    out = frame.copy()
+    out["spot_id"] = spot_labels(number("lat"), number("lon"),
+                                 frame["subscriber_id"].astype(str).to_numpy(), created,
+                                 params=params, use_window=use_window, exposure=exposure)
+    return out
+
+
+def spot_labels(lat: np.ndarray, lon: np.ndarray, subscriber_id: np.ndarray,
+                created: pd.Series | None, *, params: DetectParams, use_window: bool = False,
+                exposure: pd.DataFrame | None = None) -> np.ndarray:
+    """A spot id per row as text: ``1, 2, …`` numbered by first row, empty for noise.
+
+    Rows without a usable position are noise. With ``use_window`` and ``created``, only
+    rows within ``params.window_days`` before the newest one count; the expected rule
+    also needs a time on every row it counts.
     """
-    missing = [c for c in ("lat", "lon", "subscriber_id") if c not in frame.columns]
+    usable = (np.abs(lat) <= 90) & (np.abs(lon) <= 180)  # NaN compares false: unusable
+    if created is not None:
+        known = created.notna().to_numpy()
+        if params.rule == "expected":
+            usable &= known
+        if use_window and usable.any():
+            newest = created[usable].max()
+            usable &= (created >= newest - pd.Timedelta(days=params.window_days)).to_numpy()
+    rows = np.flatnonzero(usable)
+    labels = np.full(len(lat), -1, dtype=np.int64)
+    if len(rows):
+        points = pd.DataFrame({"lat": lat[rows], "lon": lon[rows],
+                               "subscriber_id": subscriber_id[rows].astype(str),
+                               "precision": "point"})
+        if created is not None:
+            points["created_at"] = created.iloc[rows].reset_index(drop=True)
+        labels[rows] = label_points(points, params, exposure=exposure)
+    return np.where(labels >= 0, (labels + 1).astype(str), "")
+
+
+def _require(columns: list[str]) -> None:
+    missing = [c for c in NEEDED if c not in columns]
     if missing:
         raise InputError(f"missing column(s): {', '.join(missing)}")
-    lat = pd.to_numeric(frame["lat"].astype(str).str.replace(",", "."), errors="coerce")
-    lon = pd.to_numeric(frame["lon"].astype(str).str.replace(",", "."), errors="coerce")
-    usable = lat.between(-90, 90) & lon.between(-180, 180)
-    created = None
-    if "created_at" in frame.columns:
-        created = pd.to_datetime(frame["created_at"], utc=True, format="ISO8601", errors="coerce")
-        if params.rule == "expected":
-            usable &= created.notna()
-    if use_window and created is not None:
-        newest = created[usable].max()
-        usable &= created >= newest - pd.Timedelta(days=params.window_days)
-    points = pd.DataFrame({"lat": lat[usable], "lon": lon[usable],
-                           "subscriber_id": frame.loc[usable, "subscriber_id"].astype(str),
-                           "precision": "point"})
-    if created is not None:
-        points["created_at"] = created[usable]
-    labels = np.full(len(frame), -1, dtype=np.int64)
-    if len(points):
-        labels[np.flatnonzero(usable.to_numpy())] = label_points(points, params,
-                                                                 exposure=exposure)
-    out = frame.copy()
-    out["spot_id"] = np.where(labels >= 0, (labels + 1).astype(str), "")
-    return out
+
+
+def _times(text: pd.Series) -> pd.Series:
+    return pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
+
+
+def _summary(labels: np.ndarray) -> FileDetection:
+    found = labels[labels != ""]
+    return FileDetection(rows=len(labels), spots=len(np.unique(found)), in_spots=len(found))

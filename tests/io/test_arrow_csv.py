@@ -1,0 +1,72 @@
+"""Plain CSV through Arrow: cells kept as written, one column appended, bad files refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from heatmap.errors import InputError, UsageError
+from heatmap.io.arrow_csv import numbers, read_text_csv, write_csv_with
+
+
+def _write(path: Path, text: str | bytes) -> Path:
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
+
+
+def test_every_cell_comes_back_as_written_with_the_new_column(tmp_path: Path) -> None:
+    source = _write(tmp_path / "in.csv", "\ufefflat,lon,note\n55.7,37.60,007\n55.8,37.7,\n")
+    table = read_text_csv(source)
+    assert table.column_names == ["lat", "lon", "note"]
+    write_csv_with(table, "spot_id", np.array(["1", ""]), tmp_path / "out.csv")
+    assert (tmp_path / "out.csv").read_text() == (
+        "lat,lon,note,spot_id\n55.7,37.60,007,1\n55.8,37.7,,\n")
+
+
+def test_cells_that_need_quotes_are_quoted(tmp_path: Path) -> None:
+    source = _write(tmp_path / "in.csv", 'lat,note\n1,"a, b"\n2,"two\nlines"\n3,"say ""hi"""\n')
+    write_csv_with(read_text_csv(source), "spot_id", np.array(["", "", ""]), tmp_path / "o.csv")
+    again = read_text_csv(tmp_path / "o.csv")
+    assert again.column("note").to_pylist() == ["a, b", "two\nlines", 'say "hi"']
+
+
+def test_formulas_are_neutralised_and_plain_numbers_kept(tmp_path: Path) -> None:
+    source = _write(tmp_path / "in.csv",
+                    "lat,note\n1,=1+1\n2,-73.86\n3,@SUM(A1)\n4,+79161234567\n5,-x\n")
+    write_csv_with(read_text_csv(source), "spot_id", np.array([""] * 5), tmp_path / "o.csv")
+    notes = read_text_csv(tmp_path / "o.csv").column("note").to_pylist()
+    assert notes == ["'=1+1", "-73.86", "'@SUM(A1)", "+79161234567", "'-x"]
+
+
+def test_numbers_read_a_decimal_comma_and_leave_the_rest_missing() -> None:
+    import pyarrow as pa
+
+    assert np.array_equal(numbers(pa.array(["55.5", "1e2"])), [55.5, 100.0])
+    got = numbers(pa.array(["55,5", "x", ""]))
+    assert got[0] == 55.5 and np.isnan(got[1:]).all()
+
+
+def test_an_unclosed_quote_refuses_the_file(tmp_path: Path) -> None:
+    source = _write(tmp_path / "in.csv", 'lat,lon,note\n1,2,"never closed\n3,4,x\n5,6,y\n')
+    with pytest.raises(InputError, match="never closed"):
+        read_text_csv(source)
+
+
+def test_a_file_not_in_utf8_is_an_input_error(tmp_path: Path) -> None:
+    source = _write(tmp_path / "in.csv", "lat,note\n1,Привет\n".encode("cp1251"))
+    with pytest.raises(InputError, match="cannot read CSV"):
+        read_text_csv(source)
+
+
+def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read CSV"):
+        read_text_csv(tmp_path / "absent.csv")
+
+
+def test_an_unwritable_target_leaves_nothing(tmp_path: Path) -> None:
+    table = read_text_csv(_write(tmp_path / "in.csv", "lat\n1\n"))
+    with pytest.raises(UsageError, match="cannot write"):
+        write_csv_with(table, "spot_id", np.array([""]), tmp_path / "absent" / "o.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]

@@ -1,0 +1,49 @@
+"""detect-file's service: the file path (Arrow) and the frame path label alike."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from heatmap.detect.run import DetectParams
+from heatmap.errors import InputError
+from heatmap.service.files import detect_in_file, detect_in_frame
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from benchmarks.points import make_points
+
+
+@pytest.mark.parametrize("rule", ["count", "expected"])
+@pytest.mark.parametrize("method", ["h3", "dbscan"])
+def test_the_file_and_the_frame_give_the_same_spots(tmp_path: Path, method: str,
+                                                    rule: str) -> None:
+    points = make_points(20_000, seed=3)
+    source = tmp_path / "points.csv"
+    points.to_csv(source, index=False)
+    params = DetectParams(method=method, rule=rule)
+    done = detect_in_file(source, tmp_path / "out.csv", params=params)
+    written = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    framed = detect_in_frame(pd.read_csv(source, dtype=str, keep_default_na=False),
+                             params=params)
+    assert written.equals(framed)
+    assert done.rows == len(points) and done.spots == framed["spot_id"].replace("", None).nunique()
+    assert done.spots > 0
+
+
+def test_rows_without_a_usable_place_are_noise(tmp_path: Path) -> None:
+    rows = "\n".join(f"55.75{i % 3},37.6,s{i}" for i in range(12))
+    source = tmp_path / "in.csv"
+    source.write_text(f"lat,lon,subscriber_id\n{rows}\nxx,37.6,s99\n91,37.6,s98\n,,s97\n")
+    done = detect_in_file(source, tmp_path / "o.csv", params=DetectParams(rule="count"))
+    labels = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)["spot_id"]
+    assert done.rows == 15 and list(labels[-3:]) == ["", "", ""] and done.in_spots == 12
+
+
+def test_a_file_without_the_needed_columns_names_them(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("lat,lon\n1,2\n")
+    with pytest.raises(InputError, match="subscriber_id"):
+        detect_in_file(source, tmp_path / "o.csv", params=DetectParams())
