@@ -77,6 +77,9 @@ def test_a_template_that_can_exceed_its_parts_fails_at_load(tmp_path: Path) -> N
     with pytest.raises(ConfigError, match=r"'resolved' can take 3 SMS parts .* more than "
                                           r"max_parts = 2; its link takes 82 characters"):
         load_sms_templates(public_url="https://teplokarty.operator-with-a-long-name.example.ru")
+    load_sms_templates(public_url="https://" + "a" * 28)  # 36 characters: the README's limit
+    with pytest.raises(ConfigError, match="a shorter public URL helps"):
+        load_sms_templates(public_url="https://" + "a" * 29)
     cause = with_changes((r"^power = \".*\"", 'power = "восстановили электропитание"'))
     with pytest.raises(ConfigError, match="'resolved' without its link can take 2 SMS parts"):
         load_sms_templates(cause)
