@@ -22,6 +22,9 @@ _FUZZY_CUTOFF = 70.0
 _FUZZY_SURE = 0.8
 _FUZZY_LOOSE = 0.6
 _FUZZY_MARGIN = 0.12
+#: Two typos are only read in names this long: in a short name they make another word
+#: (and the registry lacks many streets of private houses, which a loose match would hide).
+_FUZZY_LOOSE_MIN_LETTERS = 8
 
 
 def find_street(
@@ -154,7 +157,8 @@ def fuzzy_street(
 def _decide(
     ix: Index, ranked: list[tuple[float, list[int]]], house: House | None
 ) -> tuple[float, list[int]] | None:
-    """The clearly closest street; the house, when given, decides between close ones."""
+    """The clearly closest street; the house, when given, decides between close ones
+    (and, in a long name, picks a less similar one clearly ahead of the rest)."""
     if not ranked:
         return None
     best = ranked[0][0]
@@ -172,4 +176,5 @@ def _decide(
     if h_best >= _FUZZY_SURE:
         return housed[0] if h_rival < h_best - 1e-9 else None
     clear = h_rival <= h_best - _FUZZY_MARGIN and h_best >= best - _FUZZY_MARGIN
-    return housed[0] if h_best >= _FUZZY_LOOSE and clear else None
+    long_name = len(ix.streets[housed[0][1][0]].key) >= _FUZZY_LOOSE_MIN_LETTERS
+    return housed[0] if long_name and h_best >= _FUZZY_LOOSE and clear else None
