@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from heatmap.api import errors
 from heatmap.api.auth import document_security
 from heatmap.api.metrics import MetricsMiddleware
-from heatmap.api.routes import basemap, complaints, layers, lookup, page, spots, system
+from heatmap.api.routes import basemap, complaints, engineer, layers, lookup, page, spots, system
 from heatmap.api.settings import ApiSettings
 from heatmap.api.state import ApiState
 from heatmap.errors import MigrationError
@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *,
     errors.install(app)
     routers = [lookup.router, complaints.router, spots.router, layers.router, basemap.router,
                *_optional_routers(),  # they carry their own prefix, as ours do
-               system.router, page.router]
+               system.router, page.router, engineer.router]
     for router in routers:
         app.include_router(router)
     _document_security(app, [route for router in routers for route in router.routes])

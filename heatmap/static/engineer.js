@@ -1,0 +1,461 @@
+// The engineers' pages: queues → a queue's spots by priority → one spot and its actions.
+// Everything comes from the REST API with the key kept for the tab (as on /map); a change
+// another engineer made meanwhile (409) is said plainly, with a button to reload.
+"use strict";
+
+const API = "/api/v1";
+const KEY_ITEM = "heatmap.apiKey";
+const OPEN = ["new", "queued", "in_progress", "reopened"];
+const $ = (id) => document.getElementById(id);
+let apiKey = null;
+let current = null;   // the spot on screen, as the API gave it
+let spotMap = null;   // the MapView of the spot page (Leaflet installed with the package)
+let queueTitles = {};
+let keepNotice = false;  // a notice set just before moving to another view stays there
+
+function el(tag, cls, text) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  if (text !== undefined && text !== null) node.textContent = text;
+  return node;
+}
+
+function link(href, text, id) {
+  const a = el("a", "", text);
+  a.href = href;
+  if (id) a.dataset.id = id;
+  return a;
+}
+
+function takeKey() {
+  const params = new URLSearchParams(location.search);
+  const given = params.get("key");
+  if (given) {
+    sessionStorage.setItem(KEY_ITEM, given);
+    params.delete("key");
+    const rest = params.toString();
+    history.replaceState(null, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
+  }
+  return sessionStorage.getItem(KEY_ITEM);
+}
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super(failureRu(status, body));
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function api(path, options) {
+  const opts = Object.assign({}, options || {});
+  opts.headers = Object.assign({"X-API-Key": apiKey || ""}, opts.headers || {});
+  let response;
+  try { response = await fetch(API + path, opts); } catch (e) { throw new ApiError(0, null); }
+  let body = null;
+  try { body = await response.json(); } catch (e) { body = null; }
+  if (response.status === 401) showLogin("Ключ не принят: войдите снова");
+  if (response.status === 403) showLogin("Этому ключу страницы инженеров недоступны: нужен ключ инженера или администратора");
+  if (!response.ok) throw new ApiError(response.status, body);
+  return body;
+}
+
+function showLogin(message) {
+  $("login").hidden = false;
+  $("login-error").textContent = message || "";
+  $("logout").hidden = true;
+  document.body.dataset.loaded = "login";
+}
+
+// --- words and numbers -------------------------------------------------------------------
+const MOSCOW = new Intl.DateTimeFormat("ru-RU", {timeZone: "Europe/Moscow", day: "2-digit",
+  month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit"});
+const MOSCOW_DAY = new Intl.DateTimeFormat("en-CA", {timeZone: "Europe/Moscow",
+  year: "numeric", month: "2-digit", day: "2-digit"});
+
+function when(iso) { return iso ? MOSCOW.format(new Date(iso)) : ""; }
+
+function span(hoursValue) {
+  const h = Math.abs(hoursValue);
+  if (h < 1) return Math.round(h * 60) + " мин";
+  if (h < 48) return Math.round(h) + " ч";
+  return Math.floor(h / 24) + " д " + Math.round(h % 24) + " ч";
+}
+
+function slaCell(hoursLeft) {
+  if (hoursLeft === null || hoursLeft === undefined) return el("span", "muted", "—");
+  if (hoursLeft < 0) return el("span", "late", "просрочено на " + span(hoursLeft));
+  return el("span", hoursLeft < 4 ? "soon" : "", span(hoursLeft));
+}
+
+function trendCell(trend) {
+  const label = TREND_RU[trend];
+  if (!label) return el("span", "muted", "—");
+  return el("span", "trend trend-" + trend, label);
+}
+
+function etaText(iso, status) {
+  if (!iso) return "не установлен";
+  const overdue = OPEN.includes(status) && new Date(iso) < new Date();
+  return when(iso) + (overdue ? " — срок прошёл" : "");
+}
+
+function row(cells, id) {
+  const tr = document.createElement("tr");
+  if (id) tr.dataset.id = id;
+  for (const [label, value] of cells) {
+    const td = document.createElement("td");
+    td.dataset.label = label;
+    if (value instanceof Node) td.appendChild(value); else td.textContent = value ?? "";
+    tr.appendChild(td);
+  }
+  return tr;
+}
+
+function fill(tableId, rows, emptyText) {
+  const body = $(tableId).tBodies[0] || $(tableId).appendChild(document.createElement("tbody"));
+  body.replaceChildren(...rows);
+  if (!rows.length && emptyText) {
+    const tr = row([["", emptyText]]);
+    tr.firstChild.colSpan = $(tableId).tHead ? $(tableId).tHead.rows[0].cells.length : 2;
+    tr.className = "empty";
+    body.appendChild(tr);
+  }
+}
+
+function crumbs(parts) {
+  const nav = $("crumbs");
+  nav.replaceChildren();
+  parts.forEach(([href, text], i) => {
+    if (i) nav.appendChild(document.createTextNode(" › "));
+    nav.appendChild(href ? link(href, text) : el("span", "", text));
+  });
+}
+
+function notice(kind, text, withReload) {
+  const box = $("notice");
+  box.replaceChildren();
+  if (!text) return;
+  const line = el("div", "panel " + kind, text);
+  line.id = kind === "conflict" ? "conflict" : "";
+  if (withReload) {
+    const again = el("button", "", "Обновить");
+    again.type = "button";
+    again.addEventListener("click", () => { notice(); route(); });
+    line.appendChild(document.createTextNode(" "));
+    line.appendChild(again);
+  }
+  box.appendChild(line);
+}
+
+// --- views -------------------------------------------------------------------------------
+function show(view) {
+  for (const id of ["queues-view", "queue-view", "spot-view"]) $(id).hidden = id !== view;
+  document.body.dataset.view = view.replace("-view", "");
+  document.body.dataset.loaded = "";
+}
+
+function loaded(focusId) {
+  document.body.dataset.loaded = "1";
+  const target = $(focusId);
+  if (target && !target.contains(document.activeElement)) {
+    target.tabIndex = -1;
+    target.focus({preventScroll: true});
+  }
+}
+
+async function showQueues() {
+  show("queues-view");
+  crumbs([[null, "Очереди"]]);
+  const queues = await api("/queues");
+  queueTitles = Object.fromEntries(queues.map((q) => [q.name, q.title]));
+  fill("queues", queues.map((q) => row([
+    ["Очередь", link("#/queue/" + encodeURIComponent(q.name), q.title, q.name)],
+    ["Открыто", String(q.open)],
+    ["Просрочено", q.breached ? el("span", "late", String(q.breached)) : "0"],
+    ["Срок сегодня", q.due_today ? el("span", "soon", String(q.due_today)) : "0"],
+    ["SLA, ч", String(q.sla_hours)],
+  ], q.name)), "Очередей нет");
+  loaded("queues-view");
+}
+
+async function showQueue(name) {
+  show("queue-view");
+  const view = await api("/queues/" + encodeURIComponent(name));
+  queueTitles[name] = view.title;
+  crumbs([["#/", "Очереди"], [null, view.title]]);
+  $("queue-title").textContent = view.title;
+  const late = view.spots.filter((s) => s.breached).length;
+  $("queue-note").textContent = "Открытых пятен: " + view.spots.length + ", просрочено: " + late
+    + ". SLA очереди — " + view.sla_hours + " ч. Сверху — самые важные.";
+  fill("queue", view.spots.map((s, i) => row([
+    ["№", String(i + 1)],
+    ["Пятно", link("#/spot/" + encodeURIComponent(s.id), s.id, s.id)],
+    ["Статус", STATUS_RU[s.status] || s.status],
+    ["Приоритет", Number(s.priority).toFixed(1)],
+    ["До конца SLA", slaCell(s.sla_left_hours)],
+    ["Возраст", s.age_hours === null ? "—" : span(s.age_hours)],
+    ["Абонентов", String(s.subscribers)],
+    ["Характер", trendCell(s.trend)],
+    ["Адрес", s.address || "—"],
+    ["Инженер", s.engineer || "—"],
+    ["Срок решения", etaText(s.eta, s.status)],
+  ], s.id)), "В очереди нет открытых пятен");
+  loaded("queue-title");
+}
+
+function fact(list, term, value, id) {
+  list.appendChild(el("dt", "", term));
+  const dd = el("dd");
+  if (id) dd.id = id;
+  if (value instanceof Node) dd.appendChild(value); else dd.textContent = value ?? "—";
+  list.appendChild(dd);
+}
+
+function causeText(p) {
+  if (p.cause) return CAUSES[p.cause] || CAUSE_RU[p.cause] || p.cause;
+  if (p.suggested_cause) {
+    return "не установлена (по данным сети похоже на: "
+      + (CAUSES[p.suggested_cause] || CAUSE_RU[p.suggested_cause] || p.suggested_cause) + ")";
+  }
+  return "не установлена";
+}
+
+function drawFacts(spot) {
+  const p = spot.properties;
+  const list = $("facts");
+  list.replaceChildren();
+  fact(list, "Статус", STATUS_RU[p.status] || p.status, "f-status");
+  fact(list, "Очередь", queueTitles[p.queue] || p.queue || "—");
+  fact(list, "Приоритет", Number(p.priority).toFixed(1));
+  fact(list, "До конца SLA", OPEN.includes(p.status) ? slaCell(spot.sla_left_hours) : "—");
+  fact(list, "Инженер", p.engineer || "не назначен", "f-engineer");
+  fact(list, "Причина", causeText(p), "f-cause");
+  fact(list, "Срок решения", etaText(p.eta, p.status), "f-eta");
+  fact(list, "Абонентов / обращений", p.subscribers + " / " + p.complaints);
+  fact(list, "Характер", trendCell(p.trend));
+  fact(list, "Адрес", p.address || "—");
+  fact(list, "Почему это пятно", spot.evidence_text || "—");
+  fact(list, "Жалобы с", when(p.first_complaint_at) + " по " + when(p.last_complaint_at));
+  fact(list, "Оператор говорит абоненту", spot.script || "—");
+}
+
+const ACTIONS = {take: ["new", "queued", "reopened"], eta: OPEN, resolve: ["in_progress"],
+  reject: OPEN, reopen: ["resolved", "rejected"]};
+
+function drawActions(p) {
+  let any = false;
+  for (const [action, statuses] of Object.entries(ACTIONS)) {
+    const allowed = statuses.includes(p.status);
+    $(action + "-form").hidden = !allowed;
+    any = any || allowed;
+  }
+  $("no-actions").hidden = any;
+  const today = MOSCOW_DAY.format(new Date());
+  $("eta-date").min = today;
+  if (!$("eta-date").value) $("eta-date").value = today;
+}
+
+function drawBreakdown(p) {
+  const parts = Object.entries(p.breakdown || {}).sort((a, b) => b[1] - a[1]);
+  fill("breakdown", parts.map(([k, v]) => row([["Фактор", FACTOR_RU[k] || k],
+    ["Вклад", Number(v).toFixed(1)]])), "Разбивки нет");
+}
+
+function drawNetwork(network) {
+  const box = $("network");
+  box.replaceChildren();
+  if (!network) {
+    box.appendChild(el("p", "muted", "Данных о сети нет (загрузите: heatmap network load)."));
+    return;
+  }
+  const sites = network.sites || [];
+  box.appendChild(el("p", "", sites.length ? "Станции в зоне обслуживания (" + sites.length
+    + "): " + sites.join(", ") : "Станций в зоне обслуживания нет"));
+  box.appendChild(network.alarm_site
+    ? el("p", "late", "Авария на станции " + network.alarm_site + ": "
+      + (SEVERITY_RU[network.alarm_severity] || network.alarm_severity || "")
+      + (network.alarm_kind ? ", " + (ALARM_RU[network.alarm_kind] || network.alarm_kind) : ""))
+    : el("p", "muted", "Аварий на станциях рядом за время жалоб нет"));
+}
+
+function drawTables(spot) {
+  $("complaints-count").textContent = "(" + spot.complaints.length + ")";
+  fill("complaints", spot.complaints.map((c) => row([
+    ["Время", when(c.created_at)], ["Номер", c.msisdn || "—"],
+    ["Сегмент", SEGMENT_RU[c.segment] || c.segment || ""],
+    ["Тема", TOPIC_RU[c.topic] || c.topic || ""],
+    ["Адрес", c.matched_address || c.address || ""], ["Описание", c.description || ""],
+  ], c.ticket_id)), "Обращений нет");
+  fill("history", spot.history.slice().reverse().map((e) => row([
+    ["Когда", when(e.at)], ["Событие", eventText(e)], ["Кто", e.actor || ""],
+    ["Комментарий", e.note || ""]])), "Событий нет");
+  fill("eta-history", spot.eta_history.slice().reverse().map((e) => row([
+    ["Когда", when(e.at)], ["Срок", when(e.eta)], ["Кто", e.actor || ""],
+    ["Комментарий", e.note || ""]])), "Срок ещё не устанавливали");
+}
+
+function eventText(e) {
+  if (e.kind === "transition" || e.from_status || e.to_status) {
+    const from = e.from_status ? (STATUS_RU[e.from_status] || e.from_status) + " → " : "";
+    return (EVENT_RU[e.kind] || e.kind) + ": " + from + (STATUS_RU[e.to_status] || e.to_status || "");
+  }
+  if (e.kind === "eta") return "срок: " + when(e.eta);
+  return EVENT_RU[e.kind] || e.kind;
+}
+
+async function showSpot(id) {
+  show("spot-view");
+  const spot = await api("/spots/" + encodeURIComponent(id));
+  current = spot;
+  const p = spot.properties;
+  if (p.queue && !queueTitles[p.queue]) {
+    try { await showTitles(); } catch (e) { /* the titles are a nicety */ }
+  }
+  crumbs([["#/", "Очереди"], p.queue ? ["#/queue/" + encodeURIComponent(p.queue),
+    queueTitles[p.queue] || p.queue] : [null, "без очереди"], [null, "Пятно " + p.id]]);
+  $("spot-title").textContent = "Пятно " + p.id + " — " + (STATUS_RU[p.status] || p.status);
+  drawFacts(spot);
+  drawActions(p);
+  drawBreakdown(p);
+  drawNetwork(spot.network);
+  drawTables(spot);
+  document.body.dataset.spot = p.id;
+  document.body.dataset.status = p.status;
+  loaded("spot-title");
+  drawSpotMap(spot).catch((err) => { $("map-note").textContent = "Карта: " + err.message; });
+}
+
+async function showTitles() {
+  const queues = await api("/queues");
+  queueTitles = Object.fromEntries(queues.map((q) => [q.name, q.title]));
+}
+
+// --- actions -----------------------------------------------------------------------------
+const RULES_RU = [
+  [/already passed/, "Этот срок уже прошёл — укажите более поздние дату и время"],
+  [/needs a cause|unknown cause/, "Выберите причину из списка"],
+  [/needs a reason/, "Укажите, почему пятно отклоняется"],
+  [/must be a date/, "Срок не распознан: укажите дату и время"],
+];
+
+async function act(action, body, done) {
+  const p = current.properties;
+  const out = $("action-result");
+  out.replaceChildren();
+  notice();
+  try {
+    await api("/spots/" + encodeURIComponent(p.id) + "/" + action, {method: "POST",
+      body: JSON.stringify(body || {}),
+      headers: {"Content-Type": "application/json", "If-Match": p.updated_at}});
+  } catch (err) {
+    if (err.status === 409) {
+      notice("conflict", "Кто-то уже изменил это пятно, пока вы его смотрели. Обновите страницу,"
+        + " чтобы увидеть его текущее состояние.", true);
+      $("notice").focus();
+      return;
+    }
+    const said = String((err.body && err.body.message) || "");
+    const rule = RULES_RU.find(([pattern]) => pattern.test(said));
+    out.appendChild(el("div", "error", rule ? rule[1] : "Не выполнено: " + err.message));
+    return;
+  }
+  done(p);
+}
+
+function wire() {
+  $("take-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const note = $("take-note").value.trim();
+    act("take", note ? {note} : {}, () => { notice("ok", "Пятно взято в работу"); route(); });
+  });
+  $("eta-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const note = $("eta-note").value.trim();
+    const body = {eta: $("eta-date").value + "T" + $("eta-time").value};
+    if (note) body.note = note;
+    act("eta", body, () => { notice("ok", "Срок решения установлен"); route(); });
+  });
+  $("resolve-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const note = $("resolve-note").value.trim();
+    const body = {cause: $("resolve-cause").value};
+    if (note) body.note = note;
+    act("resolve", body, (p) => {
+      notice("ok", "Пятно " + p.id + " решено: абонентам уйдут SMS");
+      keepNotice = true;
+      location.hash = p.queue ? "#/queue/" + encodeURIComponent(p.queue) : "#/";
+    });
+  });
+  $("reject-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    act("reject", {reason: $("reject-reason").value.trim()}, (p) => {
+      notice("ok", "Пятно " + p.id + " отклонено");
+      keepNotice = true;
+      location.hash = p.queue ? "#/queue/" + encodeURIComponent(p.queue) : "#/";
+    });
+  });
+  $("reopen-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const note = $("reopen-note").value.trim();
+    act("reopen", note ? {note} : {}, () => { notice("ok", "Пятно открыто снова"); route(); });
+  });
+  $("reload").addEventListener("click", () => { notice(); route(); });
+  // arrows move between the rows of a list; Escape goes one level up
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && !e.target.closest("form")) {
+      const up = $("crumbs").querySelectorAll("a");
+      if (up.length) { up[up.length - 1].click(); e.preventDefault(); }
+      return;
+    }
+    if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+    const table = e.target.closest("table.grid");
+    if (!table || e.target.tagName !== "A") return;
+    const links = Array.from(table.querySelectorAll("tbody a"));
+    const next = links[links.indexOf(e.target) + (e.key === "ArrowDown" ? 1 : -1)];
+    if (next) { next.focus(); e.preventDefault(); }
+  });
+}
+
+// --- routing -----------------------------------------------------------------------------
+async function route() {
+  if (!apiKey) { showLogin(""); return; }
+  const m = (location.hash || "#/").match(/^#\/(queue|spot)\/(.+)$/);
+  try {
+    if (!m) await showQueues();
+    else if (m[1] === "queue") await showQueue(decodeURIComponent(m[2]));
+    else await showSpot(decodeURIComponent(m[2]));
+  } catch (err) {
+    if (err.status === 401 || err.status === 403) return;
+    notice("error", err.status === 404 ? "Не найдено: возможно, пятно объединено с другим"
+      : "Не загружено: " + err.message);
+    document.body.dataset.loaded = "error";
+  }
+}
+
+function start() {
+  apiKey = takeKey();
+  $("login").addEventListener("submit", (e) => {
+    e.preventDefault();
+    apiKey = $("key-input").value.trim();
+    sessionStorage.setItem(KEY_ITEM, apiKey);
+    $("login").hidden = true;
+    $("logout").hidden = false;
+    route();
+  });
+  $("logout").addEventListener("click", () => {
+    sessionStorage.removeItem(KEY_ITEM);
+    apiKey = null;
+    showLogin("");
+  });
+  wire();
+  window.addEventListener("hashchange", () => {
+    if (!keepNotice) notice();
+    keepNotice = false;
+    route();
+  });
+  $("logout").hidden = !apiKey;
+  route();
+}
+
+start();
