@@ -52,7 +52,7 @@ def run_demo(out_dir: Path) -> dict[str, object]:
 
         spots = store.load_spots()
         write_text(dumps(spots_geojson(spots)), out_dir / "spots.geojson")
-        spot_map(spots, store.load_complaints()).save(str(out_dir / "map.html"))
+        spot_map(spots, store.load_complaints(), gazetteer=entries).save(out_dir / "map.html")
     finally:
         store.close()
 

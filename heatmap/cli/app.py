@@ -161,12 +161,20 @@ def spots(
 def map_(
     out_file: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path("map.html"),
     db: DbOption = None,
+    gazetteer: Annotated[Path | None, typer.Option(
+        "--gazetteer", envvar="HEATMAP_GAZETTEER",
+        help="Draw its houses, street and settlement names under the spots.")] = None,
+    tiles: Annotated[str, typer.Option(
+        "--tiles", envvar="HEATMAP_TILES_URL",
+        help="A tile server ({z}/{x}/{y}); without one the file needs no internet.")] = "",
 ) -> None:
-    """Write a folium map: spots by priority, complaint hexes, legend."""
+    """Write one self-contained HTML map (opens offline): spots by priority with why each is
+    one, complaint hexes, the gazetteer's basemap, a legend."""
     from heatmap.render.map import spot_map
 
     store = store_at(db)
-    spot_map(store.load_spots(), store.load_complaints()).save(str(out_file))
+    spot_map(store.load_spots(), store.load_complaints(), gazetteer=_gazetteer(gazetteer),
+             tiles_url=tiles).save(out_file)
     err.print(f"Map written to {out_file}")
 
 

@@ -1,1 +1,1 @@
-"""Rendering spots for people and other programs: GeoJSON, folium maps."""
+"""Rendering spots for people and other programs: GeoJSON, self-contained HTML maps, the basemap."""

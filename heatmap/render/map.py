@@ -1,121 +1,130 @@
-"""A static folium map of spots and a complaint hex layer, for agents and notebooks."""
+"""``heatmap map``: one self-contained HTML file of spots, complaint hexes and the basemap.
+
+Everything the file needs is inside it: Leaflet (installed with the package), the page's
+script and style, and the data — spots with why each is one, complaint hexes (never a
+cell of fewer than ``min_hex_subscribers`` people) and, given a gazetteer, its houses,
+street and settlement names as the basemap. It opens offline, from a mail attachment or
+a file share; tiles are used only when a tile server is named.
+"""
 
 from __future__ import annotations
 
-import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-import branca.colormap as cm
-import folium
 import h3
 import pandas as pd
 
 from heatmap.detect.cells import cells_of
-from heatmap.domain import TOPIC_LABEL_RU
-from heatmap.render.evidence import evidence_text
+from heatmap.io.writers import write_text
+from heatmap.render.assets import environment, leaflet_dir, static_dir
+from heatmap.render.basemap import build_basemap
+from heatmap.render.geo import dumps, spots_geojson
 
-#: Priority factors as the popup names them ("complainants" is the factor of spots
-#: prioritised before the excess replaced it).
-_FACTOR_RU = {
-    "excess": "превышение", "complainants": "жалующиеся", "segment": "сегмент", "topic": "тема",
-    "ltv": "LTV", "recency": "свежесть", "growth": "рост", "escalation": "эскалация",
-}
-_STATUS_RU = {
-    "new": "новое", "queued": "в очереди", "in_progress": "в работе", "resolved": "решено",
-    "rejected": "отклонено", "reopened": "переоткрыто", "merged": "объединено",
-}
+#: The most houses a file carries (the rest thinned evenly): ~40 bytes each.
+MAX_HOUSES = 60_000
+
+
+@dataclass(frozen=True)
+class SpotMapPage:
+    """The map as one HTML document; ``save`` writes it, notebooks show it inline."""
+
+    html: str
+
+    def save(self, path: str | Path) -> Path:
+        target = Path(path)
+        write_text(self.html, target)
+        return target
+
+    def _repr_html_(self) -> str:
+        return self.html
 
 
 def spot_map(
     spots: pd.DataFrame,
     complaints: pd.DataFrame | None = None,
     *,
+    gazetteer: pd.DataFrame | None = None,
     hex_res: int = 8,
     min_hex_subscribers: int = 3,
-) -> folium.Map:
-    """Spots coloured by priority with popups; a hex heat layer of complaints; a legend.
-
-    Hexes with fewer than ``min_hex_subscribers`` distinct complainants are not
-    drawn, so no single caller can be picked out on the map.
-    """
+    tiles_url: str = "",
+    tiles_attribution: str = "&copy; OpenStreetMap contributors",
+) -> SpotMapPage:
+    """Spots coloured by priority (popups say why each is one and what its priority is made
+    of), the complaint hex layer, and the gazetteer's houses and names underneath."""
     shown = spots[spots["status"] != "merged"]
-    if len(shown):
-        centre = [float(shown["centroid_lat"].mean()), float(shown["centroid_lon"].mean())]
-    elif complaints is not None and complaints["lat"].notna().any():
-        centre = [float(complaints["lat"].mean()), float(complaints["lon"].mean())]
-    else:
-        centre = [55.75, 37.62]
-    fmap = folium.Map(location=centre, zoom_start=13, tiles="OpenStreetMap", control_scale=True)
-    if complaints is not None:
-        _hex_layer(complaints, hex_res, min_hex_subscribers).add_to(fmap)
-    top = float(shown["priority"].max()) if len(shown) else 1.0
-    low = float(shown["priority"].min()) if len(shown) else 0.0
-    colours = cm.LinearColormap(["#fee08b", "#fc8d59", "#d73027"], vmin=low,
-                                vmax=max(top, low + 1e-6), caption="Приоритет пятна")
-    layer = folium.FeatureGroup(name="Пятна", show=True)
-    for row in shown.to_dict(orient="records"):
-        colour = colours(row["priority"])
-        shape = folium.GeoJson(
-            row["geometry"].__geo_interface__,
-            style_function=lambda _f, c=colour: {"color": c, "fillColor": c, "weight": 2,
-                                                 "fillOpacity": 0.45},
-            tooltip=f"{row['id']}: приоритет {row['priority']:.1f}",
-        )
-        shape.add_child(folium.Popup(_popup(row), max_width=360))
-        shape.add_to(layer)
-    layer.add_to(fmap)
-    colours.add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    return fmap
-
-
-def _popup(row: dict[str, object]) -> str:
-    breakdown = row.get("breakdown") or {}
-    assert isinstance(breakdown, dict)
-    parts = "".join(
-        f"<tr><td>{_FACTOR_RU.get(k, k)}</td><td style='text-align:right'>{v:.1f}</td></tr>"
-        for k, v in sorted(breakdown.items(), key=lambda kv: -kv[1])
+    data = {
+        "spots": spots_geojson(shown),
+        "hexes": hex_layer(complaints, hex_res, min_hex_subscribers),
+        "basemap": None if gazetteer is None else basemap_arrays(gazetteer, shown),
+        "tiles": tiles_url, "attribution": tiles_attribution,
+    }
+    leaflet = leaflet_dir()
+    page = environment().get_template("spot_map.html").render(
+        leaflet_css=(leaflet / "leaflet.css").read_text(encoding="utf-8"),
+        leaflet_js=(leaflet / "leaflet.js").read_text(encoding="utf-8"),
+        page_js=(static_dir() / "spot_map.js").read_text(encoding="utf-8"),
+        data=dumps(data).replace("</", "<\\/"),
+        spots=len(shown),
     )
-    topic = TOPIC_LABEL_RU.get(str(row.get("dominant_topic")), "—")
-    return (
-        f"<b>Пятно {row['id']}</b> ({_STATUS_RU.get(str(row['status']), row['status'])})<br>"
-        f"Адрес: {html.escape(str(row.get('address') or '—'))}<br>"
-        f"Тема: {topic}<br>"
-        f"Абонентов: {row['subscribers']}, жалоб: {row['complaints']}<br>"
-        f"<i>Почему это пятно:</i> {html.escape(evidence_text(row))}<br>"
-        f"Очередь: {row.get('queue') or '—'}<br>"
-        f"<b>Приоритет: {float(row['priority']):.1f}</b>"  # type: ignore[arg-type]
-        f"<table style='font-size:90%'>{parts}</table>"
-    )
+    return SpotMapPage(page)
 
 
-def _hex_layer(complaints: pd.DataFrame, res: int, k: int) -> folium.FeatureGroup:
-    layer = folium.FeatureGroup(name="Жалобы (гексагоны)", show=True)
-    located = complaints[complaints["lat"].notna()]
+def hex_layer(complaints: pd.DataFrame | None, res: int, k: int) -> dict[str, object]:
+    """Complaints per H3 cell as GeoJSON; a cell of fewer than ``k`` distinct people is left
+    out, so no single caller can be picked out on the map."""
+    features: list[dict[str, object]] = []
+    if complaints is None:
+        return {"type": "FeatureCollection", "features": features}
+    located = complaints[complaints["lat"].notna() & complaints["lon"].notna()]
     if located.empty:
-        return layer
-    cells = cells_of(located["lat"].to_numpy(), located["lon"].to_numpy(), res)
+        return {"type": "FeatureCollection", "features": features}
+    cells = cells_of(located["lat"].to_numpy(float), located["lon"].to_numpy(float), res)
     counts = pd.DataFrame({"cell": cells, "subscriber": located["subscriber_id"].to_numpy()})
     per_cell = counts.groupby("cell").agg(n=("subscriber", "size"),
                                           people=("subscriber", "nunique"))
-    per_cell = per_cell[per_cell["people"] >= k]
-    if per_cell.empty:
-        return layer
-    scale = cm.LinearColormap(["#deebf7", "#3182bd"], vmin=float(per_cell["n"].min()),
-                              vmax=float(max(per_cell["n"].max(), per_cell["n"].min() + 1)))
-    features = []
-    for cell, n, people in per_cell.itertuples(name=None):
-        boundary = h3.cell_to_boundary(h3.int_to_str(int(cell)))
-        ring = [[lon, lat] for lat, lon in boundary]
+    for cell, n, people in per_cell[per_cell["people"] >= k].itertuples(name=None):
+        ring = [[round(lon, 6), round(lat, 6)]
+                for lat, lon in h3.cell_to_boundary(h3.int_to_str(int(cell)))]
         ring.append(ring[0])
         features.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
-                         "properties": {"complaints": int(n), "complainants": int(people),
-                                        "colour": scale(n)}})
-    folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        style_function=lambda f: {"color": f["properties"]["colour"], "weight": 0.5,
-                                  "fillColor": f["properties"]["colour"], "fillOpacity": 0.35},
-        tooltip=folium.GeoJsonTooltip(["complaints", "complainants"],
-                                      aliases=["Жалоб", "Жалобщиков"]),
-    ).add_to(layer)
-    return layer
+                         "properties": {"complaints": int(n), "complainants": int(people)}})
+    return {"type": "FeatureCollection", "features": features}
 
+
+def basemap_arrays(gazetteer: pd.DataFrame, spots: pd.DataFrame) -> dict[str, object]:
+    """The gazetteer's basemap as compact arrays for the page: houses ``[lat, lon]``, streets
+    ``[lat, lon, angle, name]``, settlements ``[lat, lon, name]`` — around the spots (their
+    extent grown by half) when there are any, else all of it."""
+    layer = build_basemap(gazetteer)
+    bbox = (-180.0, -90.0, 180.0, 90.0)
+    if len(spots):
+        lat, lon = spots["centroid_lat"].astype(float), spots["centroid_lon"].astype(float)
+        grow_lat = max(0.02, (lat.max() - lat.min()) / 2)
+        grow_lon = max(0.04, (lon.max() - lon.min()) / 2)
+        bbox = (lon.min() - grow_lon, lat.min() - grow_lat, lon.max() + grow_lon,
+                lat.max() + grow_lat)
+    houses, streets, settlements = [], [], []
+    for feature in layer.features(bbox, 16, max_houses=MAX_HOUSES) + layer.features(bbox, 10):
+        lon_, lat_ = feature["geometry"]["coordinates"]
+        p = feature["properties"]
+        if p["kind"] == "house":
+            houses.append([lat_, lon_])
+        elif p["kind"] == "street":
+            streets.append([lat_, lon_, p["angle"], p["name"]])
+        elif p["kind"] == "settlement":
+            settlements.append([lat_, lon_, p["name"]])
+    unique_houses = list({(h[0], h[1]): h for h in houses}.values())
+    return {"houses": unique_houses, "streets": streets, "settlements": settlements}
+
+
+def page_data(html: str) -> dict[str, Any]:
+    """The data a written map carries (for tests and tools reading a map back)."""
+    start = html.index('<script type="application/json" id="map-data">') + len(
+        '<script type="application/json" id="map-data">')
+    end = html.index("</script>", start)
+    value = json.loads(html[start:end].replace("<\\/", "</"))
+    assert isinstance(value, dict)
+    return value

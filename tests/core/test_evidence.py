@@ -9,7 +9,6 @@ import shapely
 
 from heatmap.render.evidence import evidence, evidence_text, russian_number, russian_p_value
 from heatmap.render.geo import dumps, spots_geojson
-from heatmap.render.map import _popup
 
 EXAMPLE = {"id": "SP-1", "subscribers": 14, "observed": 14.0, "expected": 2.1, "excess": 11.9,
            "relative_risk": 14 / 2.1, "p_value": 3.04e-8, "trend": "new"}
@@ -75,15 +74,6 @@ def test_geojson_carries_the_evidence_and_never_nan() -> None:
     assert first["evidence_text"] == evidence_text(EXAMPLE)
     assert second["observed"] is None and second["trend"] is None
     assert second["breakdown"] == {"complainants": None}
-
-
-def test_the_folium_popup_says_why_the_spot_is_one() -> None:
-    row = {**EXAMPLE, "status": "queued", "complaints": 20, "priority": 40.0, "queue": "capacity",
-           "address": "Вологда, ул. Мира, 1 <b>", "breakdown": {"excess": 35.0, "segment": 5.0}}
-    popup = _popup(row)
-    assert "Почему это пятно:</i> Жалующихся: 14 при ожидаемых 2,1" in popup
-    assert "тренд: новое" in popup and "превышение</td>" in popup
-    assert "&lt;b&gt;" in popup
 
 
 def test_the_scan_window_is_told() -> None:

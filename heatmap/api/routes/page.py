@@ -9,8 +9,9 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
-from heatmap.api.map_page import leaflet_dir, map_page, static_dir
+from heatmap.api.map_page import map_page
 from heatmap.api.state import State
+from heatmap.render.assets import leaflet_dir, static_dir
 
 router = APIRouter(tags=["map"])
 _STATIC_HEADERS = {"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"}
