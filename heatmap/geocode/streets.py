@@ -15,16 +15,17 @@ S_STREET_LOOSE = 0.95
 S_STREET_OTHER_TYPE = 0.93
 S_STREET_FUZZY_MAX = 0.88
 S_UNNAMED_PLACE = 0.85  # a choice between same-named streets the address does not state
-#: Candidates for a misspelt name (rapidfuzz ratio, 0..100), then Damerau-Levenshtein:
-#: a name this similar is taken when no other street is as close; a less similar one
-#: (two typos) only when the house exists there and the next street is clearly further.
+#: Candidates for a misspelt name: rapidfuzz ratio (0..100) first, then counted edits
+#: (Damerau-Levenshtein: a swapped pair of letters is one). One edit is read when no other
+#: street is as close; two only in a name of 8 letters or more, when the house exists on
+#: that street and on no other street within three edits. Names shorter than 5 letters
+#: are not guessed: an edit there makes another word, and the registry lacks many
+#: streets (private houses), so a guess would put the house on the wrong street.
 _FUZZY_CUTOFF = 70.0
-_FUZZY_SURE = 0.8
-_FUZZY_LOOSE = 0.6
-_FUZZY_MARGIN = 0.12
-#: Two typos are only read in names this long: in a short name they make another word
-#: (and the registry lacks many streets of private houses, which a loose match would hide).
-_FUZZY_LOOSE_MIN_LETTERS = 8
+_FUZZY_MIN_LETTERS = 5
+_FUZZY_TWO_EDITS_MIN_LETTERS = 8
+#: Tokens that must be the same in a misspelt name and its street: numbers, qualifiers.
+_FIXED_TOKENS = frozenset({"б", "м", "ср", "верх", "ниж", "нов", "стар"})
 
 
 def find_street(
@@ -121,60 +122,63 @@ def fuzzy_street(
 ) -> tuple[int, float] | None:
     """A misspelt street name: the one street clearly closest, or None."""
     frozen, keys, ids = _choices(ix, locs)
-    if not keys:
+    if not keys or sum(c.isalpha() for c in key) < _FUZZY_MIN_LETTERS:
         return None
-    digits = [t for t in key.split() if t.isdigit()]
+    fixed = _fixed(key)
     hits = ix.fuzzy_hits.get((frozen, key))
     if hits is None:
         hits = process.extract(key, keys, scorer=fuzz.ratio, limit=12,
                                score_cutoff=_FUZZY_CUTOFF)
         if len(ix.fuzzy_hits) < 200_000:
             ix.fuzzy_hits[(frozen, key)] = hits
-    # re-rank by Damerau-Levenshtein: a swapped pair of letters is one typo
-    best_by_key: dict[str, tuple[float, list[int]]] = {}
+    best_by_key: dict[str, tuple[int, list[int]]] = {}
     for _k, _s, i in hits:
-        if [t for t in keys[i].split() if t.isdigit()] != digits:
-            continue
-        sim = DamerauLevenshtein.normalized_similarity(key, keys[i])
+        if _fixed(keys[i]) != fixed:
+            continue  # "2-я Линия" is not "3-я Линия", "Малая" not "Большая"
+        edits = DamerauLevenshtein.distance(key, keys[i], score_cutoff=3)
+        if edits == 2 and len(keys[i]) < _FUZZY_TWO_EDITS_MIN_LETTERS:
+            edits = 3  # two edits in a short name: another name, not a typo
         skey = ix.streets[ids[i]].key
         old = best_by_key.get(skey)
-        if old is None or sim > old[0] + 1e-9:
-            best_by_key[skey] = (sim, [ids[i]])
-        elif abs(sim - old[0]) <= 1e-9:
+        if old is None or edits < old[0]:
+            best_by_key[skey] = (edits, [ids[i]])
+        elif edits == old[0]:
             old[1].append(ids[i])
-    ranked = sorted(best_by_key.values(), key=lambda t: -t[0])
+    ranked = sorted(best_by_key.values(), key=lambda t: t[0])
     chosen = _decide(ix, ranked, house)
     if chosen is None:
         return None
-    best, top = chosen
+    edits, top = chosen
     picked = pick_street(ix, top, stype, named, house)
     if picked is None:
         return None
     sid, f = picked
-    return sid, f * S_STREET_FUZZY_MAX * best
+    similarity = 1.0 - edits / max(len(key), len(ix.streets[sid].key), 1)
+    return sid, f * S_STREET_FUZZY_MAX * similarity
+
+
+def _fixed(key: str) -> list[str]:
+    return [t for t in key.split() if t.isdigit() or t in _FIXED_TOKENS]
 
 
 def _decide(
-    ix: Index, ranked: list[tuple[float, list[int]]], house: House | None
-) -> tuple[float, list[int]] | None:
-    """The clearly closest street; the house, when given, decides between close ones
-    (and, in a long name, picks a less similar one clearly ahead of the rest)."""
-    if not ranked:
+    ix: Index, ranked: list[tuple[int, list[int]]], house: House | None
+) -> tuple[int, list[int]] | None:
+    """One edit: the street with no rival as close (the house breaks a tie). Two edits, in
+    a long name: the house exists there and on no other street within three edits."""
+    near = [(edits, sids) for edits, sids in ranked if edits <= 3]
+    if not near or near[0][0] > 2:
         return None
-    best = ranked[0][0]
-    rival = ranked[1][0] if len(ranked) > 1 else 0.0
-    if best >= _FUZZY_SURE and rival < best - 1e-9:
-        return ranked[0]
+    best, sids = near[0]
+    rivals = [n for n in near[1:] if n[0] == best]
+    if best <= 1 and not rivals:
+        return best, sids
     if house is None:
-        return None  # two different streets equally close, or too far: do not guess
-    housed = [(sim, kept) for sim, sids in ranked
-              if (kept := [s for s in sids if house_rows(ix, s, house)])]
-    if not housed:
         return None
-    h_best = housed[0][0]
-    h_rival = housed[1][0] if len(housed) > 1 else 0.0
-    if h_best >= _FUZZY_SURE:
-        return housed[0] if h_rival < h_best - 1e-9 else None
-    clear = h_rival <= h_best - _FUZZY_MARGIN and h_best >= best - _FUZZY_MARGIN
-    long_name = len(ix.streets[housed[0][1][0]].key) >= _FUZZY_LOOSE_MIN_LETTERS
-    return housed[0] if long_name and h_best >= _FUZZY_LOOSE and clear else None
+    housed = [(edits, kept) for edits, ids in near
+              if (kept := [s for s in ids if house_rows(ix, s, house)])]
+    if not housed or housed[0][0] != best:
+        return None
+    if len(housed) > 1 and housed[1][0] <= (best if best <= 1 else 3):
+        return None  # another street as close (or, for two edits, close) has the house too
+    return best, housed[0][1]
