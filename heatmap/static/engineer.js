@@ -67,39 +67,6 @@ function showLogin(message) {
   document.body.dataset.loaded = "login";
 }
 
-// --- words and numbers -------------------------------------------------------------------
-const MOSCOW = new Intl.DateTimeFormat("ru-RU", {timeZone: "Europe/Moscow", day: "2-digit",
-  month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit"});
-const MOSCOW_DAY = new Intl.DateTimeFormat("en-CA", {timeZone: "Europe/Moscow",
-  year: "numeric", month: "2-digit", day: "2-digit"});
-
-function when(iso) { return iso ? MOSCOW.format(new Date(iso)) : ""; }
-
-function span(hoursValue) {
-  const h = Math.abs(hoursValue);
-  if (h < 1) return Math.round(h * 60) + " мин";
-  if (h < 48) return Math.round(h) + " ч";
-  return Math.floor(h / 24) + " д " + Math.round(h % 24) + " ч";
-}
-
-function slaCell(hoursLeft) {
-  if (hoursLeft === null || hoursLeft === undefined) return el("span", "muted", "—");
-  if (hoursLeft < 0) return el("span", "late", "просрочено на " + span(hoursLeft));
-  return el("span", hoursLeft < 4 ? "soon" : "", span(hoursLeft));
-}
-
-function trendCell(trend) {
-  const label = TREND_RU[trend];
-  if (!label) return el("span", "muted", "—");
-  return el("span", "trend trend-" + trend, label);
-}
-
-function etaText(iso, status) {
-  if (!iso) return "не установлен";
-  const overdue = OPEN.includes(status) && new Date(iso) < new Date();
-  return when(iso) + (overdue ? " — срок прошёл" : "");
-}
-
 function row(cells, id) {
   const tr = document.createElement("tr");
   if (id) tr.dataset.id = id;
@@ -199,7 +166,7 @@ async function showQueue(name) {
     ["Характер", trendCell(s.trend)],
     ["Адрес", s.address || "—"],
     ["Инженер", s.engineer || "—"],
-    ["Срок решения", etaText(s.eta, s.status)],
+    ["Срок решения", etaCell(s.eta, s.status)],
   ], s.id)), "В очереди нет открытых пятен");
   loaded("queue-title");
 }
@@ -231,7 +198,7 @@ function drawFacts(spot) {
   fact(list, "До конца SLA", OPEN.includes(p.status) ? slaCell(spot.sla_left_hours) : "—");
   fact(list, "Инженер", p.engineer || "не назначен", "f-engineer");
   fact(list, "Причина", causeText(p), "f-cause");
-  fact(list, "Срок решения", etaText(p.eta, p.status), "f-eta");
+  fact(list, "Срок решения", etaCell(p.eta, p.status), "f-eta");
   fact(list, "Абонентов / обращений", p.subscribers + " / " + p.complaints);
   fact(list, "Характер", trendCell(p.trend));
   fact(list, "Адрес", p.address || "—");
@@ -251,9 +218,8 @@ function drawActions(p) {
     any = any || allowed;
   }
   $("no-actions").hidden = any;
-  const today = MOSCOW_DAY.format(new Date());
-  $("eta-date").min = today;
-  if (!$("eta-date").value) $("eta-date").value = today;
+  $("eta-date").min = MOSCOW_DAY.format(new Date());
+  if (!$("eta-date").value) $("eta-date").value = MOSCOW_DAY.format(new Date(Date.now() + 864e5));
 }
 
 function drawBreakdown(p) {
@@ -329,92 +295,6 @@ async function showSpot(id) {
 async function showTitles() {
   const queues = await api("/queues");
   queueTitles = Object.fromEntries(queues.map((q) => [q.name, q.title]));
-}
-
-// --- actions -----------------------------------------------------------------------------
-const RULES_RU = [
-  [/already passed/, "Этот срок уже прошёл — укажите более поздние дату и время"],
-  [/needs a cause|unknown cause/, "Выберите причину из списка"],
-  [/needs a reason/, "Укажите, почему пятно отклоняется"],
-  [/must be a date/, "Срок не распознан: укажите дату и время"],
-];
-
-async function act(action, body, done) {
-  const p = current.properties;
-  const out = $("action-result");
-  out.replaceChildren();
-  notice();
-  try {
-    await api("/spots/" + encodeURIComponent(p.id) + "/" + action, {method: "POST",
-      body: JSON.stringify(body || {}),
-      headers: {"Content-Type": "application/json", "If-Match": p.updated_at}});
-  } catch (err) {
-    if (err.status === 409) {
-      notice("conflict", "Кто-то уже изменил это пятно, пока вы его смотрели. Обновите страницу,"
-        + " чтобы увидеть его текущее состояние.", true);
-      $("notice").focus();
-      return;
-    }
-    const said = String((err.body && err.body.message) || "");
-    const rule = RULES_RU.find(([pattern]) => pattern.test(said));
-    out.appendChild(el("div", "error", rule ? rule[1] : "Не выполнено: " + err.message));
-    return;
-  }
-  done(p);
-}
-
-function wire() {
-  $("take-form").addEventListener("submit", (e) => {
-    e.preventDefault();
-    const note = $("take-note").value.trim();
-    act("take", note ? {note} : {}, () => { notice("ok", "Пятно взято в работу"); route(); });
-  });
-  $("eta-form").addEventListener("submit", (e) => {
-    e.preventDefault();
-    const note = $("eta-note").value.trim();
-    const body = {eta: $("eta-date").value + "T" + $("eta-time").value};
-    if (note) body.note = note;
-    act("eta", body, () => { notice("ok", "Срок решения установлен"); route(); });
-  });
-  $("resolve-form").addEventListener("submit", (e) => {
-    e.preventDefault();
-    const note = $("resolve-note").value.trim();
-    const body = {cause: $("resolve-cause").value};
-    if (note) body.note = note;
-    act("resolve", body, (p) => {
-      notice("ok", "Пятно " + p.id + " решено: абонентам уйдут SMS");
-      keepNotice = true;
-      location.hash = p.queue ? "#/queue/" + encodeURIComponent(p.queue) : "#/";
-    });
-  });
-  $("reject-form").addEventListener("submit", (e) => {
-    e.preventDefault();
-    act("reject", {reason: $("reject-reason").value.trim()}, (p) => {
-      notice("ok", "Пятно " + p.id + " отклонено");
-      keepNotice = true;
-      location.hash = p.queue ? "#/queue/" + encodeURIComponent(p.queue) : "#/";
-    });
-  });
-  $("reopen-form").addEventListener("submit", (e) => {
-    e.preventDefault();
-    const note = $("reopen-note").value.trim();
-    act("reopen", note ? {note} : {}, () => { notice("ok", "Пятно открыто снова"); route(); });
-  });
-  $("reload").addEventListener("click", () => { notice(); route(); });
-  // arrows move between the rows of a list; Escape goes one level up
-  document.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && !e.target.closest("form")) {
-      const up = $("crumbs").querySelectorAll("a");
-      if (up.length) { up[up.length - 1].click(); e.preventDefault(); }
-      return;
-    }
-    if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
-    const table = e.target.closest("table.grid");
-    if (!table || e.target.tagName !== "A") return;
-    const links = Array.from(table.querySelectorAll("tbody a"));
-    const next = links[links.indexOf(e.target) + (e.key === "ArrowDown" ? 1 : -1)];
-    if (next) { next.focus(); e.preventDefault(); }
-  });
 }
 
 // --- routing -----------------------------------------------------------------------------

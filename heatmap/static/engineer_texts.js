@@ -29,3 +29,37 @@ const SEVERITY_RU = {critical: "критическая", major: "крупная"
 
 const ALARM_RU = {power: "электропитание", equipment: "оборудование",
   transport_link: "канал связи", capacity: "ёмкость"};
+
+// Times are shown in Moscow time, as dates are given.
+const MOSCOW = new Intl.DateTimeFormat("ru-RU", {timeZone: "Europe/Moscow", day: "2-digit",
+  month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit"});
+const MOSCOW_DAY = new Intl.DateTimeFormat("en-CA", {timeZone: "Europe/Moscow",
+  year: "numeric", month: "2-digit", day: "2-digit"});
+
+function when(iso) { return iso ? MOSCOW.format(new Date(iso)) : ""; }
+
+function span(hoursValue) {
+  const h = Math.abs(hoursValue);
+  if (h < 1) return Math.round(h * 60) + " мин";
+  if (h < 48) return Math.round(h) + " ч";
+  return Math.floor(h / 24) + " д " + Math.round(h % 24) + " ч";
+}
+
+function slaCell(hoursLeft) {
+  if (hoursLeft === null || hoursLeft === undefined) return el("span", "muted", "—");
+  if (hoursLeft < 0) return el("span", "late", "просрочено на " + span(hoursLeft));
+  return el("span", hoursLeft < 4 ? "soon" : "", span(hoursLeft));
+}
+
+function trendCell(trend) {
+  const label = TREND_RU[trend];
+  if (!label) return el("span", "muted", "—");
+  return el("span", "trend trend-" + trend, label);
+}
+
+// The ETA, flagged when it has passed on an open spot.
+function etaCell(iso, status) {
+  if (!iso) return el("span", "muted", "не установлен");
+  const overdue = OPEN.includes(status) && new Date(iso) < new Date();
+  return el("span", overdue ? "late" : "", when(iso) + (overdue ? " — срок прошёл" : ""));
+}
