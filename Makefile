@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install dev demo test test-fast lint bench bench-ingest bench-ingest-pg bench-detect bench-dask bench-geocode bench-api bench-quality eval-filter clean
+.PHONY: install dev demo test test-fast lint bench bench-ingest bench-ingest-pg bench-detect bench-dask bench-geocode bench-api bench-quality eval-filter screenshots clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Teplokarty needs Python 3.11+ (set PYTHON=...)")'
@@ -80,6 +80,10 @@ bench-quality: dev
 ## eval-filter: recall and precision of the comment filter on real text (../shared/data)
 eval-filter: dev
 	$(BIN)/python benchmarks/eval_comment_filter.py
+
+## screenshots: the agents' page at 1366x768 and 390 px, offline, into docs/ (needs Chromium)
+screenshots: dev
+	$(BIN)/python docs/screenshots.py --out docs
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache

@@ -125,7 +125,7 @@ class MapView {
         + ", абонентов: " + f.properties.complainants)}).addTo(this.map);
     this.groups.spots = L.geoJSON(data.spots, {pane: "spots", style: (f) => {
       const c = data.colour(f.properties.priority);
-      return {color: c, fillColor: c, weight: 2, fillOpacity: 0.5, className: "spot"};
+      return {color: c, fillColor: c, weight: 2, fillOpacity: 0.4, className: "spot"};
     }, onEachFeature: (f, layer) => {
       layer.bindTooltip(Object.assign(document.createElement("div"), {className: "lines",
         textContent: spotTitle(f.properties)}));
