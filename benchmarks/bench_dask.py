@@ -29,6 +29,14 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+
+def _print_load() -> None:
+    """The machine's load before the benchmark starts (figures under load are not judged)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from benchmarks.timing import busy, machine_load
+
+    print(f"# {machine_load()}{' (busy: figures are noisy)' if busy() else ''}", flush=True)
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=10_000_000)
@@ -39,6 +47,7 @@ def main() -> None:
     parser.add_argument("--check-local", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    _print_load()
 
     import dask.dataframe as dd
     from distributed import Client, LocalCluster

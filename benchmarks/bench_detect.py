@@ -363,6 +363,14 @@ def _table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+
+def _print_load() -> None:
+    """The machine's load before the benchmark starts (figures under load are not judged)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from benchmarks.timing import busy, machine_load
+
+    print(f"# {machine_load()}{' (busy: figures are noisy)' if busy() else ''}", flush=True)
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, nargs="+", default=[100_000])
@@ -378,6 +386,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--points", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--labels", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if not args.child:
+        _print_load()
     if args.child:
         _child(args)
         return 0

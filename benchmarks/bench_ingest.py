@@ -13,6 +13,7 @@ import argparse
 import json
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -59,6 +60,14 @@ def ours(csv_path: Path, db_path: Path) -> tuple[float, float, dict[str, int]]:
     return times[0], times[1], totals
 
 
+
+def _print_load() -> None:
+    """The machine's load before the benchmark starts (figures under load are not judged)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from benchmarks.timing import busy, machine_load
+
+    print(f"# {machine_load()}{' (busy: figures are noisy)' if busy() else ''}", flush=True)
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, nargs="+", default=[100_000, 300_000])
@@ -66,6 +75,7 @@ def main() -> None:
                         help="runs of each side, interleaved; the medians are reported")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    _print_load()
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.n:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -129,6 +130,14 @@ def bare_copy(dsn: str, csv_path: Path) -> float:
         return time.perf_counter() - start
 
 
+
+def _print_load() -> None:
+    """The machine's load before the benchmark starts (figures under load are not judged)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from benchmarks.timing import busy, machine_load
+
+    print(f"# {machine_load()}{' (busy: figures are noisy)' if busy() else ''}", flush=True)
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -142,6 +151,7 @@ def main() -> None:
                         help="keep (and reuse) the generated export here")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    _print_load()
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.workdir or Path(tmp)

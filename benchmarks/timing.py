@@ -2,8 +2,9 @@
 
 Every pair (ours, the peer) runs interleaved — ours, peer, ours, peer, … — so a load that
 comes and goes hits both alike; each side reports its median wall time and its spread
-((max - min) / median). A spread above :data:`NOISY_SPREAD` on either side means the
-machine was busy: the ratio is printed, the verdict is "noisy", not pass or fail.
+((max - min) / median). A spread above :data:`NOISY_SPREAD` on either side, or a load
+average above the number of CPUs when the benchmark started, means the machine was busy:
+the ratio is printed, the verdict is "noisy", not pass or fail.
 """
 
 from __future__ import annotations
@@ -66,8 +67,13 @@ def interleaved(commands: Mapping[str, Sequence[str]], runs: int = 3,
     return {name: Timing(tuple(values)) for name, values in taken.items()}
 
 
-def verdict(ok: bool, *timings: Timing) -> str:
-    """pass / FAIL, or noisy when any side's runs spread too far to judge."""
-    if any(t.spread > NOISY_SPREAD for t in timings):
+def busy() -> bool:
+    """More runnable work than CPUs over the last minute: figures taken now are not judged."""
+    return os.getloadavg()[0] > (os.cpu_count() or 1)
+
+
+def verdict(ok: bool, *timings: Timing, busy_machine: bool = False) -> str:
+    """pass / FAIL, or noisy when the machine was busy or a side's runs spread too far."""
+    if busy_machine or any(t.spread > NOISY_SPREAD for t in timings):
         return "noisy"
     return "pass" if ok else "FAIL"

@@ -19,6 +19,7 @@ from heatmap.api.params import parse_query, query_parameters
 from heatmap.api.routes import PREFIX
 from heatmap.api.state import ApiState
 from heatmap.errors import HeatmapError
+from heatmap.geocode.matcher import GazetteerGeocoder
 
 router = APIRouter(prefix=PREFIX, tags=["lookup"])
 GUARD = RoleGuard(Role.AGENT, Role.ENGINEER, Role.ANALYST)
@@ -34,12 +35,17 @@ def geocode_one(state: ApiState, address: str) -> dict[str, Any]:
     if geocoder is None:
         raise HTTPException(503, "address lookup needs a gazetteer: set HEATMAP_GAZETTEER"
                                  " (or look up by lat and lon)")
-    row = geocoder.geocode([address], city=state.settings.city).iloc[0]
-    lat, lon = float(row["lat"]), float(row["lon"])
+    if isinstance(geocoder, GazetteerGeocoder):  # a tuple, cached per address: no frame
+        lat, lon, precision, score, matched, reason = geocoder.answers(
+            [address], city=state.settings.city)[0]
+    else:
+        row = geocoder.geocode([address], city=state.settings.city).iloc[0]
+        lat, lon, precision, score = (float(row["lat"]), float(row["lon"]), str(row["precision"]),
+                                      float(row["score"]))
+        matched, reason = row["matched"], row["reason"]
     located = math.isfinite(lat) and math.isfinite(lon)
     return {"lat": lat if located else None, "lon": lon if located else None,
-            "precision": str(row["precision"]), "score": float(row["score"]),
-            "matched": row["matched"], "reason": row["reason"]}
+            "precision": precision, "score": score, "matched": matched, "reason": reason}
 
 
 async def answer_for(state: ApiState, lat: float | None, lon: float | None,
