@@ -123,17 +123,6 @@ def quarantine(
                     rows[["source", "line", "reasons", "raw"]].itertuples(index=False)))
 
 
-def _read_plain_csv(path: Path) -> pd.DataFrame:
-    import pandas as pd
-
-    from heatmap.errors import InputError
-
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read CSV: {exc}") from exc
-
-
 @app.command()
 def spots(
     db: DbOption = None,
