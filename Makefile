@@ -62,6 +62,10 @@ bench-detect: dev
 bench-commands: dev
 	$(BIN)/python benchmarks/bench_commands.py
 
+## perf-table: run bench-commands and bench-api, save benchmarks/results/, rewrite README's table
+perf-table: dev
+	$(BIN)/python benchmarks/perf_table.py
+
 bench-dask: dev
 	$(BIN)/python benchmarks/bench_dask.py --n 10000000
 

@@ -216,7 +216,7 @@ def main() -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 2
-    print(f"# {machine_load()}", flush=True)
+    print(f"# {machine_load()}", file=sys.stderr if args.json else sys.stdout, flush=True)
     crowded = busy()
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
         folder = Path(tmp)

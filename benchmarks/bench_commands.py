@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pairs", nargs="+", default=["startup", "dbscan", "h3"])
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    print(f"# {machine_load()}", flush=True)
+    load_before = machine_load()
+    print(f"# {load_before}", file=sys.stderr if args.json else sys.stdout, flush=True)
     crowded = busy()
     rows: list[dict[str, object]] = []
     if "startup" in args.pairs:
@@ -94,10 +95,12 @@ def main(argv: list[str] | None = None) -> int:
                     rows.append(_judge(pair, n, timed["ours"], timed["peer"], crowded))
                     print(f"  {pair} {n:,}: ours {timed['ours'].text()}, peer "
                           f"{timed['peer'].text()}", file=sys.stderr, flush=True)
-    print(f"# after: {machine_load()}")
+    load_after = machine_load()
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(json.dumps({"load_before": load_before, "load_after": load_after, "rows": rows},
+                         indent=2))
     else:
+        print(f"# after: {load_after}")
         print(f"{'pair':8} {'points':>10} {'ours':>18} {'peer':>18} {'ratio':>16} "
               f"{'target':>18}  verdict")
         for r in rows:
