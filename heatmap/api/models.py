@@ -184,6 +184,7 @@ class SpotFeature(BaseModel):
     script: str
     evidence_text: str = Field(description="Why it is a spot, in Russian")
     eta_text: str | None
+    eta_overdue: bool = Field(False, description="Still open and its ETA has passed")
     sla_left_hours: float | None
     network: dict[str, Any] | None
     complaints: list[dict[str, Any]]

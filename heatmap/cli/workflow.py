@@ -79,7 +79,7 @@ def show(spot_id: SpotId, db: DbOption = None, policy: PolicyOption = None,
     spot = detail.spot
     row = spot.to_dict()
     facts = evidence(row)
-    script = spot_script(row, templates)
+    script = spot_script(row, templates, now=now_or(now))
     if json:
         emit_json({
             **{k: spot[k] for k in spot.index if k != "geometry"}, **facts,

@@ -78,6 +78,15 @@ def eta_overdue(eta: datetime | None, now: datetime | None) -> bool:
     return eta is not None and now is not None and eta < now
 
 
+def spot_eta_overdue(spot: Mapping[str, object], now: datetime) -> bool:
+    """Whether a stored spot is still open and its ETA has passed at ``now``."""
+    if str(spot.get("status")) in ("resolved", "rejected", "merged"):
+        return False
+    eta = spot.get("eta")
+    moment = None if eta is None or pd.isna(eta) else pd.Timestamp(eta).to_pydatetime()
+    return eta_overdue(moment, now)
+
+
 def agent_script(
     *,
     status: str,

@@ -161,7 +161,7 @@ def spot_detail(store: Store, spot_id: str, *, now: datetime, policy: Policy,
         eta_history=history[history["kind"] == "eta"].loc[:, ["at", "eta", "actor", "note"]],
         complaints=store.load_complaints(spot_ids=[spot_id]),
         network=network,
-        script=spot_script(spot.to_dict(), templates),
+        script=spot_script(spot.to_dict(), templates, now=now),
         sla_left_hours=left,
     )
 

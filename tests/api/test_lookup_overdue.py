@@ -30,7 +30,13 @@ def test_a_passed_eta_is_flagged_and_the_script_says_works_go_on(client: TestCli
     assert before["eta_overdue"] is False
     assert "Решение ожидается до 25 ноября" in before["script"]
 
+    detail = client.get(f"/api/v1/spots/{world.spot_id}", headers=world.headers("agent")).json()
+    assert detail["eta_overdue"] is False and "25 ноября" in detail["script"]
+
     world.now[0] = ETA + timedelta(minutes=5)  # the clock passes the ETA; no spot changed
+    detail = client.get(f"/api/v1/spots/{world.spot_id}", headers=world.headers("agent")).json()
+    assert detail["eta_overdue"] is True
+    assert "Работы продолжаются, срок уточняется" in detail["script"]
     for late in (spot(lat=world.lat, lon=world.lon), spot(address="Вологда, Пролетарская 22")):
         assert late["eta_overdue"] is True
         assert late["eta_text"] == "25 ноября", "the date stays for the page to show as passed"

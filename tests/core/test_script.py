@@ -10,6 +10,7 @@ from heatmap.core.script import (
     eta_overdue,
     load_templates,
     russian_date,
+    spot_eta_overdue,
     spot_script,
 )
 from heatmap.errors import ConfigError
@@ -112,3 +113,13 @@ def test_an_operators_file_without_the_late_sentence_gets_the_packaged_one(
                     if not line.startswith("late"))
     (tmp_path / "old.toml").write_text(old, encoding="utf-8")
     assert load_templates(tmp_path / "old.toml").late == TEMPLATES.late
+
+
+def test_a_stored_spot_is_overdue_only_while_open() -> None:
+    now = datetime(2026, 12, 6, 12, tzinfo=UTC)
+    spot = {"status": "in_progress", "eta": pd.Timestamp("2026-11-25T09:00:00Z"), "cause": None}
+    assert spot_eta_overdue(spot, now)
+    assert "Работы продолжаются" in spot_script(spot, TEMPLATES, now=now)
+    assert not spot_eta_overdue({**spot, "status": "resolved"}, now)
+    assert not spot_eta_overdue({**spot, "eta": pd.NaT}, now)
+    assert not spot_eta_overdue(spot, datetime(2026, 11, 24, tzinfo=UTC))

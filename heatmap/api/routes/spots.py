@@ -31,7 +31,7 @@ from heatmap.api.routes import PREFIX
 from heatmap.api.state import ApiState, State
 from heatmap.core.msisdn import mask_msisdn
 from heatmap.core.pii import mask_texts
-from heatmap.core.script import russian_date, spot_script
+from heatmap.core.script import russian_date, spot_eta_overdue, spot_script
 from heatmap.core.workflow_rules import read_moment
 from heatmap.domain import SpotStatus
 from heatmap.errors import HeatmapError
@@ -105,11 +105,12 @@ def get_spot(state: State, who: Reader, spot_id: SpotId) -> JSONResponse:
     spot = detail.spot
     properties = {k: plain(spot[k]) for k in spot.index if k != "geometry"}
     properties.update(evidence(spot.to_dict()))
-    eta = spot["eta"]
+    eta, now = spot["eta"], state.clock()
     return JSONResponse({
         "type": "Feature", "id": str(spot["id"]),
         "geometry": spot["geometry"].__geo_interface__, "properties": plain(properties),
-        "script": spot_script(spot.to_dict(), state.templates),
+        "script": spot_script(spot.to_dict(), state.templates, now=now),
+        "eta_overdue": spot_eta_overdue(spot.to_dict(), now),
         "evidence_text": evidence_text(spot.to_dict()),
         "eta_text": None if pd.isna(eta) else russian_date(pd.Timestamp(eta).to_pydatetime()),
         "sla_left_hours": plain(detail.sla_left_hours),
