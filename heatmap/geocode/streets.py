@@ -34,14 +34,15 @@ def find_street(
 ) -> tuple[int, float] | None:
     """The best street id and its score factor, or None."""
     key = street_key(name, stype)
-    loose = street_loose_key(name, stype)
-    tiers: list[tuple[list[int], float]] = [
-        (ix.street_by_key.get(key, []), 1.0),
-        (ix.street_by_key.get(loose, []) + ix.street_by_loose.get(loose, [])
-         + ix.street_by_loose.get(key, []), S_STREET_LOOSE),
-    ]
     fallback: tuple[int, float] | None = None
-    for ids, factor in tiers:
+    for exact in (True, False):
+        if exact:
+            ids, factor = ix.street_by_key.get(key, []), 1.0
+        else:  # looser keys, only when the exact one gave nothing with the house
+            loose = street_loose_key(name, stype)
+            ids = (ix.street_by_key.get(loose, []) + ix.street_by_loose.get(loose, [])
+                   + ix.street_by_loose.get(key, []))
+            factor = S_STREET_LOOSE
         cands = [s for s in ids if locs is None or ix.streets[s].locality in locs]
         if not cands:
             continue

@@ -33,11 +33,15 @@ _STREET_INITIAL = re.compile(
 #: Saint Petersburg's "В.О." (Васильевский остров) and "П.С." (Петроградская сторона).
 _VO = re.compile(r"(?<![а-я])в\.\s?о\.?(?![а-я])|васильевского\s+острова")
 _PS = re.compile(r"(?<![а-я])п\.\s?с\.?(?![а-я])|петроградской\s+стороны")
+#: Two one-letter abbreviations in a row, or an initial glued to a name ("П.Окинина"):
+#: the only texts the four regexes above change.
+_LETTER_DOTS = re.compile(r"[а-я]\.\s?[а-я](?![а-я])|(?<![а-я])[а-я]\.[а-я]{3,}")
 #: "у.Мира", "д.5", "ул.Мира": a dot glued to the next word is a separator.
 _PUNCT = re.compile(r"[^\w\s,;/\-]")
-_DASH_TABLE = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
+_DASHES = re.compile("[‐‑‒–—―−]")
 _SPACED_DASH = re.compile(r"\s-\s|\s-(?=\D)|(?<=\D)-\s")
 _LATIN_LOOKALIKE = str.maketrans("abcekmhoptxy", "абсекмнортху")
+_LATIN_LETTER = re.compile("[a-z]")
 _HAS_CYRILLIC = re.compile(r"[а-я]")
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
 
@@ -98,16 +102,21 @@ def _part_tokens(part: str) -> tuple[str, ...]:
 
 
 def _tokens(text: str) -> tuple[str, ...]:
-    s = fold(text).translate(_DASH_TABLE)
+    s = fold(text)
+    if not s.isascii():
+        s = _DASHES.sub("-", s)
     if "(" in s:
         s = _PARENS.sub(" ", s)
-    if "." in s:  # initials and "В.О." (the regexes are only worth it with dots)
+    if "." in s and _LETTER_DOTS.search(s):  # initials, "В.О.", "П.С.", "ул. П.Окинина"
         s = _VO.sub(" во ", s)
         s = _PS.sub(" пс ", s)
         s = _INITIALS.sub(" ", s)
         s = _STREET_INITIAL.sub(r"\1\2 ", s)
-    elif "васильевск" in s:
-        s = _VO.sub(" во ", s)
+    else:
+        if "васильевск" in s:
+            s = _VO.sub(" во ", s)
+        if "петроградск" in s:
+            s = _PS.sub(" пс ", s)
     if "ж/д ст" in s:
         s = s.replace("ж/д ст", "ж/д_ст")
     s = _PUNCT.sub(" ", s)
@@ -119,7 +128,7 @@ def _tokens(text: str) -> tuple[str, ...]:
         tok = raw.strip("-/")
         if not tok:
             continue
-        if tok[0].isdigit():
+        if tok[0].isdigit() and not tok.isdigit() and _LATIN_LETTER.search(tok):
             tok = tok.translate(_LATIN_LOOKALIKE)  # "13a" typed with a Latin letter
         out.extend(_split_glued(tok, bool(out) and out[-1][:1].isdigit()))
     return tuple(out)
