@@ -14,7 +14,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from heatmap.api import errors
-from heatmap.api.auth import document_security
+from heatmap.api.auth import CheckFirst, document_security
 from heatmap.api.metrics import MetricsMiddleware
 from heatmap.api.routes import basemap, complaints, engineer, layers, lookup, page, spots, system
 from heatmap.api.settings import ApiSettings
@@ -23,8 +23,9 @@ from heatmap.errors import MigrationError
 from heatmap.settings import Settings, load_settings
 from heatmap.store import Store
 
-#: The schema version this API needs (migration 0003 adds API keys and the spot counter).
-API_SCHEMA = 3
+#: The schema version this API needs (0003: API keys and the spot counter; 0008: who
+#: changed a complaint).
+API_SCHEMA = 8
 
 DESCRIPTION = """\
 Teplokarty's HTTP API: spots of network-quality complaints for contact-centre agents,
@@ -87,14 +88,16 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *,
     app = FastAPI(title="Teplokarty API", version="1", description=DESCRIPTION,
                   lifespan=lifespan)
     app.state.api = state
-    app.add_middleware(MetricsMiddleware, metrics=state.metrics)
     errors.install(app)
     routers = [lookup.router, complaints.router, spots.router, layers.router, basemap.router,
                *_optional_routers(),  # they carry their own prefix, as ours do
                system.router, page.router, engineer.router]
     for router in routers:
         app.include_router(router)
-    _document_security(app, [route for router in routers for route in router.routes])
+    every_route = [route for router in routers for route in router.routes]
+    _document_security(app, every_route)
+    app.add_middleware(CheckFirst, routes=every_route)
+    app.add_middleware(MetricsMiddleware, metrics=state.metrics)  # outermost: counts refusals
     return app
 
 

@@ -13,17 +13,31 @@ operation's roles into the OpenAPI document instead.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import logging
+import re
+import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from fastapi import HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
+from starlette.routing import compile_path
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from heatmap.api.errors import problem
 from heatmap.api.keys import Principal, Role
+from heatmap.api.models import Problem
 from heatmap.api.state import ApiState
 
 HEADER = "X-API-Key"
+#: Where the guard leaves the checked principal in the request's ASGI scope.
+SCOPE_KEY = "heatmap.principal"
+#: Paths whose every route must check a key before anything else.
+GUARDED_PREFIXES = ("/api/v1/", "/open311/")
+log = logging.getLogger("heatmap.api")
 #: The schemes the OpenAPI document declares for every guarded operation.
 SECURITY_SCHEMES: dict[str, dict[str, str]] = {
     "ApiKey": {
@@ -39,40 +53,96 @@ SECURITY_SCHEMES: dict[str, dict[str, str]] = {
 }
 #: Error answers every guarded endpoint may give, for the OpenAPI document.
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No API key, or an unknown, malformed or revoked one"},
-    403: {"description": "The key's role may not call this endpoint"},
+    401: {"model": Problem, "description": "No API key, or an unknown, malformed or revoked one"},
+    403: {"model": Problem, "description": "The key's role may not call this endpoint"},
+    429: {"model": Problem, "description": "Too many failed authentications from this client:"
+                                           " wait Retry-After seconds",
+          "headers": {"Retry-After": {"description": "Seconds to wait",
+                                      "schema": {"type": "integer"}}}},
 }
 
 
-class RoleGuard:
-    """A dependency that answers the calling :class:`Principal` or refuses the request."""
+def client_of(request: Request) -> str:
+    """Who is calling, for the failure limit: the peer's address (behind a proxy, run
+    uvicorn with ``--proxy-headers`` and ``--forwarded-allow-ips`` so it is the client's)."""
+    client = request.client
+    return client.host if client is not None else "unknown"
 
-    def __init__(self, *roles: Role) -> None:
+
+def presented_key(request: Request, *, in_query: bool = False) -> str | None:
+    """The key in ``X-API-Key`` or ``Authorization: Bearer``; with ``in_query`` (a gateway
+    that cannot send headers) also ``?key=`` or the password of HTTP basic authentication."""
+    key = request.headers.get(HEADER)
+    auth = request.headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    if not key and scheme.lower() == "bearer":
+        key = token.strip()
+    if in_query and not key:
+        key = request.query_params.get("key")
+        if not key and scheme.lower() == "basic":
+            try:
+                key = base64.b64decode(token.strip()).decode("utf-8").partition(":")[2]
+            except (binascii.Error, UnicodeDecodeError):
+                key = None
+    return key or None
+
+
+class RoleGuard:
+    """A dependency that answers the calling :class:`Principal` or refuses the request.
+
+    :func:`check_first` runs it before FastAPI reads the body and leaves the principal in
+    the request's scope; the dependency then only hands it over.
+    """
+
+    def __init__(self, *roles: Role, in_query: bool = False) -> None:
         self.roles = frozenset({*roles, Role.ADMIN})
+        self.in_query = in_query
 
     def __repr__(self) -> str:
         return f"RoleGuard({', '.join(sorted(self.roles))})"
 
     async def __call__(self, request: Request) -> Principal:
-        key = request.headers.get(HEADER)
-        if not key:  # Prometheus and the like send ``Authorization: Bearer <key>``
-            scheme, _, token = request.headers.get("authorization", "").partition(" ")
-            key = token.strip() if scheme.lower() == "bearer" else None
-        if not key:
-            raise HTTPException(401, f"an API key is required in the {HEADER} header",
-                                headers={"WWW-Authenticate": "ApiKey"})
+        checked = request.scope.get(SCOPE_KEY)
+        if isinstance(checked, Principal) and checked.role in self.roles:
+            return checked
         state: ApiState = request.app.state.api
-        found, principal = state.keys.get(key)
-        if not found:
-            principal = await run_in_threadpool(state.authenticate, key)
+        key = presented_key(request, in_query=self.in_query)
+        found, principal = state.keys.get(key) if key else (False, None)
         if principal is None:
-            raise HTTPException(401, "the API key is not valid (unknown, malformed or revoked)",
-                                headers={"WWW-Authenticate": "ApiKey"})
+            principal = await self._authenticate(request, state, key, found)
         if principal.role not in self.roles:
             allowed = ", ".join(sorted(self.roles))
             raise HTTPException(403, f"a key of role {principal.role} may not call this"
                                      f" endpoint (allowed: {allowed})")
+        request.scope[SCOPE_KEY] = principal
         return principal
+
+    async def _authenticate(self, request: Request, state: ApiState, key: str | None,
+                            known_bad: bool) -> Principal:
+        """The principal of ``key`` (not a cached valid one), within the failure limit."""
+        client = client_of(request)
+        now = time.monotonic()
+        wait = state.failures.retry_after(client, now)
+        if wait is not None:
+            state.metrics.auth_failures.labels("throttled").inc()
+            raise HTTPException(429, f"too many failed authentications from {client}: try"
+                                     f" again in {wait} s", headers={"Retry-After": str(wait)})
+        principal = None
+        if key and not known_bad:
+            principal = await run_in_threadpool(state.authenticate, key)
+        if principal is not None:
+            return principal
+        reason = "missing" if not key else "invalid"
+        state.metrics.auth_failures.labels(reason).inc()
+        if state.failures.failed(client, now):
+            log.warning("%s: %d failed authentications within %g s; refused with 429 until"
+                        " the window ends", client, state.failures.limit,
+                        state.failures.window_s)
+        if not key:
+            raise HTTPException(401, f"an API key is required in the {HEADER} header",
+                                headers={"WWW-Authenticate": "ApiKey"})
+        raise HTTPException(401, "the API key is not valid (unknown, malformed or revoked)",
+                            headers={"WWW-Authenticate": "ApiKey"})
 
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
@@ -98,7 +168,10 @@ def guarded(routes: Iterable[object]) -> dict[tuple[str, str], RoleGuard]:
     for route in routes:
         if not isinstance(route, APIRoute):
             continue
-        guards = [d.call for d in route.dependant.dependencies if isinstance(d.call, RoleGuard)]
+        calls = [d.call for d in route.dependant.dependencies]
+        guards = [c for c in calls if isinstance(c, RoleGuard)]
+        guards += [c.role_guard for c in calls  # type: ignore[union-attr]
+                   if isinstance(getattr(c, "role_guard", None), RoleGuard)]
         marked = getattr(route.endpoint, "role_guard", None)
         if isinstance(marked, RoleGuard):
             guards.append(marked)
@@ -121,3 +194,54 @@ def document_security(schema: dict[str, Any], routes: Iterable[object]) -> None:
         roles = ", ".join(sorted(guard.roles))
         operation["description"] = (operation.get("description", "")
                                     + f"\n\nRoles: {roles}.").strip()
+
+
+class CheckFirst:
+    """ASGI middleware: every route under :data:`GUARDED_PREFIXES` checks its key before
+    FastAPI reads the request (body, query, form). A caller without a valid key of an
+    allowed role gets 401/403/429 and nothing of its request is parsed; the principal is
+    left in the scope for the route's own guard. A route there without a guard is a
+    programming error (``TypeError`` when the app is made)."""
+
+    def __init__(self, app: ASGIApp, routes: Iterable[object]) -> None:
+        self.app = app
+        routes = list(routes)
+        found = guarded(routes)
+        for route in routes:
+            path = getattr(route, "path", "")
+            if isinstance(route, APIRoute) and path.startswith(GUARDED_PREFIXES) and not any(
+                    (m, path) in found for m in route.methods or ()):
+                raise TypeError(f"{path} is under {', '.join(GUARDED_PREFIXES)} but checks no"
+                                " API key")
+        self.exact: dict[tuple[str, str], RoleGuard] = {}
+        self.templates: list[tuple[str, re.Pattern[str], str, RoleGuard]] = []
+        for (method, path), guard in found.items():
+            if not path.startswith(GUARDED_PREFIXES):
+                continue
+            if "{" in path:
+                self.templates.append((method, compile_path(path)[0], path, guard))
+            else:
+                self.exact[(method, path)] = guard
+
+    def guard_for(self, method: str, path: str) -> tuple[str, RoleGuard] | None:
+        """The route template and guard of a request, if a guarded route takes it."""
+        guard = self.exact.get((method, path))
+        if guard is not None:
+            return path, guard
+        for known, pattern, template, candidate in self.templates:
+            if known == method and pattern.match(path):
+                return template, candidate
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(GUARDED_PREFIXES):
+            found = self.guard_for(scope["method"], scope["path"])
+            if found is not None:
+                try:
+                    await found[1](Request(scope, receive))
+                except HTTPException as exc:
+                    scope["heatmap.route"] = found[0]  # the metrics' label
+                    await problem(exc.status_code, str(exc.detail), headers=exc.headers)(
+                        scope, receive, send)
+                    return
+        await self.app(scope, receive, send)

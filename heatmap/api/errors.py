@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from heatmap.errors import (
     ConfigError,
@@ -40,6 +41,16 @@ _STATUS: tuple[tuple[type[HeatmapError], int], ...] = (
     (ConfigError, 503),
     (GeocodeError, 503),
 )
+
+
+class Refusal(HTTPException):
+    """A refusal with a readable ``message`` and a structured ``detail`` (e.g. every reason)."""
+
+    def __init__(self, status: int, message: str, detail: Any = None,
+                 headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(status, message, dict(headers) if headers else None)
+        self.message = message
+        self.problems = detail
 
 
 def problem(status: int, message: str, detail: Any = None,
@@ -87,8 +98,13 @@ def install(app: FastAPI) -> None:
         return problem(422, message, cleaned)
 
     @app.exception_handler(HTTPException)
-    async def _http(_request: Request, exc: HTTPException) -> JSONResponse:
-        return problem(exc.status_code, str(exc.detail), headers=exc.headers)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        if isinstance(exc, Refusal):
+            return problem(exc.status_code, exc.message, exc.problems, headers=exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:  # every method of the path, not only its first route's
+            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+        return problem(exc.status_code, str(exc.detail), headers=headers)
 
     @app.exception_handler(HeatmapError)
     async def _heatmap(request: Request, exc: HeatmapError) -> JSONResponse:
@@ -101,3 +117,14 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
         return problem(500, "internal error: the server could not answer (see its log)")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route of the app answers at the request's path."""
+    methods: set[str] = set()
+    scope = {**request.scope, "method": "GET"}
+    for route in request.app.router.routes:
+        match, _ = route.matches(scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)

@@ -29,6 +29,12 @@ class ApiMetrics:
                                ["by", "found"], registry=self.registry)
         self.complaints = Counter("heatmap_api_complaints", "Complaints posted, by result",
                                   ["result"], registry=self.registry)
+        self.auth_failures = Counter(
+            "heatmap_auth_failures", "Failed authentications: missing key, invalid key, or"
+            " refused unseen while the client was over its limit (throttled, 429)",
+            ["reason"], registry=self.registry)
+        for reason in ("missing", "invalid", "throttled"):
+            self.auth_failures.labels(reason)
         self._lookup_children = {(by, found): self.lookups.labels(by, str(found))
                                  for by in ("point", "address") for found in (True, False)}
         open_spots = Gauge("heatmap_index_open_spots", "Open spots in this worker's index",
@@ -66,7 +72,8 @@ class MetricsMiddleware:
             await self.app(scope, receive, sending)
         finally:
             route: Any = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
+            template = (getattr(route, "path", None) or scope.get("heatmap.route")
+                        or "unmatched")
             method = scope.get("method", "")
             self.metrics.requests.labels(method, template, str(status)).inc()
             self.metrics.latency.labels(method, template).observe(time.perf_counter() - started)

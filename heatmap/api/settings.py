@@ -30,6 +30,11 @@ class ApiSettings(BaseSettings):
     max_bbox_deg: float = Field(5.0, gt=0, le=360)
     #: Seconds a checked API key is trusted before the store is asked again.
     key_cache_s: float = Field(10.0, ge=0)
+    #: Failed authentications (no key, a wrong one) a client may make per window; after
+    #: that it is answered 429 with Retry-After until the window ends.
+    auth_fail_limit: int = Field(20, ge=1)
+    #: The window of ``auth_fail_limit``, in seconds.
+    auth_fail_window_s: float = Field(60.0, gt=0)
     #: Freeze the objects loaded at startup out of the garbage collector (``heatmap serve``).
     gc_freeze: bool = False
     #: Where the map page loads Leaflet from: the copy installed with the package (the

@@ -27,8 +27,6 @@ thread that uses the store, since a SQLite connection serves only its own thread
 
 from __future__ import annotations
 
-import base64
-import binascii
 import codecs
 import contextlib
 import hmac
@@ -47,6 +45,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
+from heatmap.api.auth import RoleGuard, calls_guard, presented_key
+from heatmap.api.keys import Role
 from heatmap.closeout.links import LinkError, RatingLinks, link_key
 from heatmap.closeout.replies import (
     Answer,
@@ -64,7 +64,6 @@ from heatmap.store import Store, open_store
 
 __all__ = ["StoreScope", "require_gateway", "router", "sms_clock", "sms_policy", "sms_store"]
 
-GATEWAY_ROLES = frozenset({"gateway", "admin"})
 
 
 # --- hooks ------------------------------------------------------------------------------------
@@ -104,35 +103,21 @@ def sms_clock(request: Request) -> datetime:
     return moment
 
 
-def _presented_key(request: Request) -> str | None:
-    key = request.headers.get("x-api-key") or request.query_params.get("key")
-    auth = request.headers.get("authorization", "")
-    if not key and auth.lower().startswith("basic "):
-        try:
-            key = base64.b64decode(auth[6:]).decode("utf-8").partition(":")[2]
-        except (binascii.Error, UnicodeDecodeError):
-            key = None
-    elif not key and auth.lower().startswith("bearer "):
-        key = auth[7:].strip()
-    return key or None
+#: The API app's check of the gateway's key (``?key=`` and basic authentication too).
+GATEWAY_GUARD = RoleGuard(Role.GATEWAY, in_query=True)
 
 
+@calls_guard(GATEWAY_GUARD)
 async def require_gateway(request: Request) -> None:
     """Refuse callers without a key of role ``gateway`` (or ``admin``): 401, or 403."""
-    key = _presented_key(request)
+    state = _state(request)
+    if state is not None and hasattr(state, "authenticate"):
+        await GATEWAY_GUARD(request)  # under create_app it ran before the body was read
+        return
+    key = presented_key(request, in_query=True)
     if not key:
         raise HTTPException(401, "an API key of role gateway is required (X-API-Key or ?key=)",
                             headers={"WWW-Authenticate": "ApiKey"})
-    state = _state(request)
-    if state is not None and hasattr(state, "authenticate"):
-        principal = await run_in_threadpool(state.authenticate, key)
-        if principal is None:
-            raise HTTPException(401, "the API key is not valid (unknown, malformed or revoked)",
-                                headers={"WWW-Authenticate": "ApiKey"})
-        if principal.role not in GATEWAY_ROLES:
-            raise HTTPException(403, f"a key of role {principal.role} may not call this"
-                                     " endpoint (allowed: admin, gateway)")
-        return
     expected = os.environ.get("HEATMAP_SMS_GATEWAY_KEY", "")
     if not expected or not hmac.compare_digest(key.encode(), expected.encode()):
         raise HTTPException(401, "the API key is not valid", headers={"WWW-Authenticate": "ApiKey"})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
@@ -19,6 +20,7 @@ from heatmap.api.index import SpotIndex
 from heatmap.api.keys import Principal, verify_key
 from heatmap.api.metrics import ApiMetrics
 from heatmap.api.settings import ApiSettings
+from heatmap.api.throttle import FailureLimiter
 from heatmap.core.policy import Policy, load_policy
 from heatmap.core.script import ScriptTemplates, load_templates
 from heatmap.errors import ConfigError
@@ -74,26 +76,56 @@ class StoreProvider:
 
 
 class KeyCache:
-    """Checked keys for a few seconds, so a busy agent does not cost a store read per call."""
+    """Checked keys for a few seconds, so a busy agent does not cost a store read per call.
 
-    def __init__(self, ttl_s: float, *, limit: int = 10_000) -> None:
+    Valid and refused keys are kept apart, each least recently used first and bounded:
+    a flood of distinct bad keys only ever pushes out other bad keys, never a good one.
+    """
+
+    def __init__(self, ttl_s: float, *, limit: int = 10_000, bad_limit: int = 1_000) -> None:
         self.ttl_s = ttl_s
         self.limit = limit
-        self._entries: dict[str, tuple[float, Principal | None]] = {}
+        self.bad_limit = bad_limit
+        self._good: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
+        self._bad: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, key: str) -> tuple[bool, Principal | None]:
-        entry = self._entries.get(key)
-        if entry is None or entry[0] < time.monotonic():
-            return False, None
-        return True, entry[1]
+        now = time.monotonic()
+        with self._lock:
+            good = self._good.get(key)
+            if good is not None and good[0] >= now:
+                self._good.move_to_end(key)
+                return True, good[1]
+            bad = self._bad.get(key)
+            if bad is not None and bad >= now:
+                return True, None
+        return False, None
 
     def put(self, key: str, principal: Principal | None) -> None:
-        if len(self._entries) >= self.limit:
-            self._entries.clear()
-        self._entries[key] = (time.monotonic() + self.ttl_s, principal)
+        if self.ttl_s <= 0:
+            return
+        until = time.monotonic() + self.ttl_s
+        with self._lock:
+            if principal is None:
+                self._bad[key] = until
+                self._bad.move_to_end(key)
+                while len(self._bad) > self.bad_limit:
+                    self._bad.popitem(last=False)
+                return
+            self._bad.pop(key, None)
+            self._good[key] = (until, principal)
+            self._good.move_to_end(key)
+            while len(self._good) > self.limit:
+                self._good.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._good) + len(self._bad)
 
     def clear(self) -> None:
-        self._entries.clear()
+        with self._lock:
+            self._good.clear()
+            self._bad.clear()
 
 
 class ApiState:
@@ -113,6 +145,7 @@ class ApiState:
             clock=self.clock, join_reach_m=self.policy.join.reach_m,
         )
         self.keys = KeyCache(api.key_cache_s)
+        self.failures = FailureLimiter(api.auth_fail_limit, api.auth_fail_window_s)
         self.metrics = ApiMetrics(self.index)
         self.hex_cache: dict[int, tuple[float, object]] = {}
         self._geocoder: Geocoder | None = None

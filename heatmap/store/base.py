@@ -81,6 +81,14 @@ def typed_spot_measures(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+#: Columns of a recorded complaint change (old values stay in the store, not here); ``kind`` is
+#: inserted or updated, ``actor`` the API key's name (None for the CRM import), ``source``
+#: the ingest's (a file, or ``api:<key id>``).
+CHANGE_COLUMNS: tuple[str, ...] = ("ticket_id", "at", "kind", "actor", "source", "old_hash",
+                                   "new_hash")
+#: The schema that records who changed a complaint (:data:`CHANGE_COLUMNS`).
+CHANGES_SCHEMA = 8
+
 #: Columns of a spot event (lineage from detection, lifecycle transitions).
 EVENT_COLUMNS: tuple[str, ...] = (
     "spot_id", "at", "kind", "from_status", "to_status", "related_spot_id", "actor", "note",
@@ -116,10 +124,24 @@ class IngestWrite:
     complaints: pd.DataFrame
     quarantine: pd.DataFrame
     rest: Iterable[IngestPart] = ()
+    #: who writes through the HTTP API (the key's name; schema 8): every complaint it
+    #: inserts or changes gets a ``complaint_changes`` row naming it. None: the CRM import.
+    actor: str | None = None
+    #: False: a stored ticket whose content differs raises :class:`heatmap.errors.ConflictError`
+    #: and nothing of the batch is written (identical content is "unchanged", as always).
+    may_update: bool = True
 
     def parts(self) -> Iterator[IngestPart]:
         yield IngestPart(self.complaints, self.quarantine)
         yield from self.rest
+
+
+def changing_refused(tickets: pd.Series) -> str:
+    """Why an ingest that may not change stored tickets (:attr:`IngestWrite.may_update`) stopped."""
+    shown = ", ".join(map(str, tickets.head(3).tolist())) + (", …" if len(tickets) > 3 else "")
+    return (f"ticket {shown} is stored already with other content; changing a stored"
+            " complaint (its number, subscriber, text or anything else) is for the CRM import"
+            " or an admin key, not this caller. Posting it again unchanged is fine.")
 
 
 #: Parts a producer may have handed over while the one write under way goes on: two, so a
@@ -263,6 +285,10 @@ class Store(Protocol):
         Filters combine: created since, still waiting for geocoding, these tickets,
         members of these spots.
         """
+        ...
+
+    def load_complaint_changes(self, ticket_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        """Recorded changes of complaints, oldest first (schema 8): :data:`CHANGE_COLUMNS`."""
         ...
 
     def save_geocodes(self, geocodes: pd.DataFrame) -> None:

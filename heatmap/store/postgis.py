@@ -410,7 +410,8 @@ class PostGISStore:
                            (batch.source,))
             greatest, new_source = cursor.fetchone() or (None, False)
             into = _Ingest(at=at, ingest_id=ingest_id, greatest=greatest,
-                           new_source=bool(new_source))
+                           new_source=bool(new_source), actor=batch.actor,
+                           may_update=batch.may_update)
             rebuild = _indexes_to_rebuild(cursor, batch.read)
 
             def write(part: IngestPart, ready: _Payloads | None) -> bool:
@@ -465,6 +466,18 @@ class PostGISStore:
         for name in ("ltv", "lat", "lon", "geo_score"):
             frame[name] = pd.to_numeric(frame[name]).astype(float)
         return frame
+
+    def load_complaint_changes(self, ticket_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        self._require_schema(base.CHANGES_SCHEMA)
+        query = ("SELECT c.ticket_id, c.at, c.kind, c.actor, i.source, c.old_hash, c.new_hash"
+                 " FROM complaint_changes AS c JOIN ingests AS i ON i.id = c.ingest_id")
+        params: list[object] = []
+        if ticket_ids is not None:
+            query += " WHERE c.ticket_id = ANY(%s::text[])"
+            params.append(list(ticket_ids))
+        frame = self._frame("loading complaint changes", query + " ORDER BY c.id", params)
+        frame["at"] = parse_utc(frame["at"])
+        return frame.reindex(columns=list(base.CHANGE_COLUMNS))
 
     def save_geocodes(self, geocodes: pd.DataFrame) -> None:
         self._require_schema()
@@ -961,6 +974,9 @@ class _Ingest:
     greatest: str | None
     #: the quarantine holds no line of this source: no part's bad row can be there already
     new_source: bool
+    #: :attr:`heatmap.store.base.IngestWrite.actor` and ``may_update``
+    actor: str | None = None
+    may_update: bool = True
 
 
 @dataclass(frozen=True)
@@ -986,18 +1002,38 @@ def _write_part(cursor: Cur, part: IngestPart, ready: _Payloads | None,
     tickets = part.complaints["ticket_id"]
     stored = _batch_hashes(cursor, tickets[maybe_stored(tickets, into.greatest)])
     plan = plan_upsert(part.complaints, stored)
+    if len(plan.updates) and not into.may_update:
+        raise ConflictError(base.changing_refused(plan.updates["ticket_id"]))
     if len(plan.inserts) == len(part.complaints) and ready is not None:
         copy_payload(cursor, "complaints", _INSERT_KINDS, ready.complaints)
     elif len(plan.inserts):
         copy_payload(cursor, "complaints", _INSERT_KINDS, _encode_new(plan.inserts, into.at))
     if len(plan.updates):
         _update_complaints(cursor, plan.updates, into.at, into.ingest_id)
+    if into.actor is not None:
+        _record_actor(cursor, plan.inserts, plan.updates, into)
     if ready is not None and ready.quarantine is not None:
         copy_payload(cursor, "quarantine", _QUARANTINE_ROW_KINDS, ready.quarantine)
     elif len(part.quarantine):
         _quarantine(cursor, part.quarantine, into)
     return {"inserted": len(plan.inserts), "updated": len(plan.updates),
             "unchanged": plan.unchanged, "quarantined": len(part.quarantine)}
+
+
+def _record_actor(cursor: Cur, inserts: pd.DataFrame, updates: pd.DataFrame,
+                  into: _Ingest) -> None:
+    """Name the actor on the changes this ingest recorded, and record its inserts (schema 8)."""
+    cursor.executemany(
+        "INSERT INTO complaint_changes (ticket_id, ingest_id, at, new_hash, kind, actor)"
+        " VALUES (%s, %s, %s, %s, 'inserted', %s)",
+        [(t, into.ingest_id, into.at.to_pydatetime(), h, into.actor)
+         for t, h in zip(inserts["ticket_id"].tolist(), inserts["content_hash"].tolist(),
+                         strict=True)],
+    )
+    if len(updates):
+        cursor.execute("UPDATE complaint_changes SET actor = %s WHERE ingest_id = %s"
+                       " AND ticket_id = ANY(%s::text[])",
+                       (into.actor, into.ingest_id, updates["ticket_id"].tolist()))
 
 
 def _quarantine_rows(rows: pd.DataFrame, into: _Ingest) -> pd.DataFrame:

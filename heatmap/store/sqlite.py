@@ -27,12 +27,15 @@ from heatmap.core.ingest import COMPLAINT_COLUMNS, maybe_stored, plan_upsert
 from heatmap.core.network import ALARM_COLUMNS, SITE_COLUMNS
 from heatmap.errors import ConflictError, MigrationError, StoreError
 from heatmap.store.base import (
+    CHANGE_COLUMNS,
+    CHANGES_SCHEMA,
     EVENT_COLUMNS,
     STORED_COMPLAINT_COLUMNS,
     ApiKeyRecord,
     IngestPart,
     IngestWrite,
     SpotChanges,
+    changing_refused,
     spot_columns_at,
     spots_to_store,
     typed_spot_measures,
@@ -270,7 +273,8 @@ class SQLiteStore:
             rebuild = indexes_to_rebuild(cursor, batch.read)
 
             def write(part: IngestPart, as_new: pa.Table | None) -> bool:
-                written = self._write_part(cursor, part, as_new, at, ingest_id, greatest)
+                written = self._write_part(cursor, part, as_new, at, ingest_id, greatest,
+                                           actor=batch.actor, may_update=batch.may_update)
                 for name, n in written.items():
                     counts[name] += n
                 return written["inserted"] == len(part.complaints)
@@ -292,18 +296,23 @@ class SQLiteStore:
         cursor.execute("COMMIT")
 
     def _write_part(self, cursor: Any, part: IngestPart, as_new: pa.Table | None,
-                    at: str | None, ingest_id: int, greatest: str | None) -> dict[str, int]:
+                    at: str | None, ingest_id: int, greatest: str | None, *,
+                    actor: str | None = None, may_update: bool = True) -> dict[str, int]:
         """One part of an ingest; ``as_new`` is all its complaints as new rows, if made."""
         complaints = part.complaints
         tickets = complaints["ticket_id"]
         stored = stored_hashes(cursor, tickets[maybe_stored(tickets, greatest)].tolist())
         plan = plan_upsert(complaints, stored)
+        if len(plan.updates) and not may_update:
+            raise ConflictError(changing_refused(plan.updates["ticket_id"]))
         if len(plan.inserts) == len(complaints) and as_new is not None:
             append_complaints(cursor, as_new)
         elif len(plan.inserts):
             append_complaints(cursor, complaint_table(plan.inserts, at))
         if len(plan.updates):
             self._update_complaints(cursor, plan.updates, at, ingest_id)
+        if actor is not None:
+            _record_actor(cursor, plan.inserts, plan.updates, at, ingest_id, actor)
         q = part.quarantine
         if len(q):
             cursor.executemany(
@@ -376,6 +385,17 @@ class SQLiteStore:
         for name in ("ltv", "lat", "lon", "geo_score"):
             frame[name] = pd.to_numeric(frame[name]).astype(float)
         return frame
+
+    def load_complaint_changes(self, ticket_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        self._require_schema(CHANGES_SCHEMA)
+        sql = ("SELECT c.ticket_id, c.at, c.kind, c.actor, i.source, c.old_hash, c.new_hash"
+               " FROM complaint_changes AS c JOIN ingests AS i ON i.id = c.ingest_id")
+        ids = None if ticket_ids is None else list(ticket_ids)
+        if ids is not None:
+            sql += f" WHERE c.ticket_id IN ({','.join('?' * len(ids)) or 'NULL'})"
+        frame = self._frame(sql + " ORDER BY c.id", ids or ())
+        frame["at"] = parse_utc(frame["at"])
+        return frame.reindex(columns=list(CHANGE_COLUMNS))
 
     def save_geocodes(self, geocodes: pd.DataFrame) -> None:
         self._require_schema()
@@ -715,6 +735,21 @@ def _api_key(row: Sequence[object]) -> ApiKeyRecord:
     return ApiKeyRecord(key_id=str(row[0]), key_hash=str(row[1]), role=str(row[2]),
                         name=None if row[3] is None else str(row[3]), created_at=created,
                         revoked_at=revoked)
+
+
+def _record_actor(cursor: Any, inserts: pd.DataFrame, updates: pd.DataFrame, at: str | None,
+                  ingest_id: int, actor: str) -> None:
+    """Name ``actor`` on the changes this ingest recorded, and record its inserts (schema 8)."""
+    cursor.executemany(
+        "INSERT INTO complaint_changes (ticket_id, ingest_id, at, new_hash, kind, actor)"
+        " VALUES (?, ?, ?, ?, 'inserted', ?)",
+        [(t, ingest_id, at, h, actor) for t, h in zip(inserts["ticket_id"].tolist(),
+                                                      inserts["content_hash"].tolist(),
+                                                      strict=True)],
+    )
+    cursor.executemany("UPDATE complaint_changes SET actor = ? WHERE ticket_id = ?"
+                       " AND ingest_id = ?", [(actor, t, ingest_id)
+                                              for t in updates["ticket_id"].tolist()])
 
 
 def _statements(sql: str) -> list[str]:

@@ -99,7 +99,9 @@ def world(store: Store, tmp_path: Path, gazetteer_path: Path) -> World:
     assert len(spots) == 1, spots
     keys = {role: create_key(store, role=role, now=NOW, name=f"{role}.tester") for role in ROLES}
     settings = Settings(db=store.url, gazetteer=gazetteer_path, city="Вологда")
-    api = ApiSettings(index_check_ms=0, key_cache_s=0, hex_cache_s=0, leaflet_url="")
+    # tests make many unauthorised calls on purpose; the limit has tests of its own
+    api = ApiSettings(index_check_ms=0, key_cache_s=0, hex_cache_s=0, leaflet_url="",
+                      auth_fail_limit=100_000)
     return World(store=store, spot_id=str(spots["id"].iloc[0]), keys=keys, settings=settings,
                  api=api, now=[NOW], tmp=tmp_path)
 

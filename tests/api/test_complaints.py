@@ -47,8 +47,37 @@ def test_a_complaint_at_a_spot_address_is_geocoded_and_joins_it(client: TestClie
 
     again = post(client, world, good())
     assert (again.status_code, again.json()["result"]) == (200, "unchanged")
-    changed = post(client, world, good(description="Нет связи дома и на работе"))
+
+
+@pytest.mark.parametrize("role", ["agent", "engineer"])
+@pytest.mark.parametrize("change", [{"msisdn": "+79000000000"}, {"subscriber_id": "S-other"},
+                                    {"description": "Перезвоните на другой номер"},
+                                    {"address": None, "lat": 59.2, "lon": 39.8}])
+def test_only_the_crm_and_admins_change_a_stored_ticket(client: TestClient, world: World,
+                                                        role: str,
+                                                        change: dict[str, object]) -> None:
+    assert post(client, world, good(), role=role).status_code == 201
+    before = world.store.load_complaints(ticket_ids=["API-1"])
+    refused = post(client, world, good(**change), role=role)
+    assert refused.status_code == 409, refused.text
+    assert "CRM import or an admin key" in refused.json()["message"]
+    after = world.store.load_complaints(ticket_ids=["API-1"])
+    assert after.drop(columns=["spot_id"]).equals(before.drop(columns=["spot_id"]))
+    assert post(client, world, good(), role=role).json()["result"] == "unchanged"
+    changes = world.store.load_complaint_changes(["API-1"])
+    assert changes[["kind", "actor"]].values.tolist() == [["inserted", f"{role}.tester"]]
+
+
+def test_an_admin_change_is_recorded_with_the_key_name(client: TestClient, world: World) -> None:
+    assert post(client, world, good()).status_code == 201
+    changed = post(client, world, good(msisdn="+79000000000"), role="admin")
     assert (changed.status_code, changed.json()["result"]) == (200, "updated")
+    assert world.store.load_complaints(ticket_ids=["API-1"]).iloc[0]["msisdn"] == "+79000000000"
+    changes = world.store.load_complaint_changes(["API-1"])
+    assert changes[["kind", "actor"]].values.tolist() == [["inserted", "agent.tester"],
+                                                           ["updated", "admin.tester"]]
+    assert set(changes["source"]) == {f"api:{world.keys[r].split('_')[1]}"
+                                      for r in ("agent", "admin")}
 
 
 def test_a_point_far_from_spots_is_stored_without_a_spot(client: TestClient, world: World) -> None:

@@ -186,7 +186,7 @@ def test_upgrade_from_6_to_7_with_data_loses_nothing(store_url: str, tmp_path: P
     assert before[1][list(NEW_COLUMNS)].isna().all().all()  # observed not kept before 7
     monkeypatch.undo()
 
-    assert store.upgrade() == [7]
+    assert store.upgrade()[:1] == [7]
     after = (store.load_complaints(), store.load_spots(), store.load_events())
     for old, new in zip(before, after, strict=True):
         pd.testing.assert_frame_equal(old, new)
@@ -199,7 +199,7 @@ def test_upgrade_from_6_to_7_with_data_loses_nothing(store_url: str, tmp_path: P
     store.close()
 
 
-def test_both_dialects_end_at_version_7() -> None:
-    assert [v for v, _, _ in migrations("sqlite")][-1] == 7
+def test_both_dialects_end_at_the_same_version() -> None:
+    assert [v for v, _, _ in migrations("sqlite")][-1] >= 7
     assert [v for v, _, _ in migrations("postgis")] == [v for v, _, _ in migrations("sqlite")]
     assert stored_exposure.EXPOSURE_SCHEMA == 7

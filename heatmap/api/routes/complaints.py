@@ -7,13 +7,12 @@ from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
-from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Response
 
 from heatmap.api.auth import AUTH_RESPONSES, RoleGuard
-from heatmap.api.errors import problem
+from heatmap.api.errors import Refusal
 from heatmap.api.keys import Principal, Role
-from heatmap.api.models import ComplaintAnswer, ComplaintIn, Problem
+from heatmap.api.models import ComplaintAnswer, ComplaintIn, Point, Problem, SpotCard
 from heatmap.api.routes import PREFIX
 from heatmap.api.state import ApiState, State
 from heatmap.core.ingest import validate_export
@@ -94,28 +93,46 @@ def _geocode(state: ApiState, ticket_id: str, address: str) -> None:
 @router.post(
     "/complaints", response_model=ComplaintAnswer, status_code=201,
     summary="Register a complaint",
-    responses={**AUTH_RESPONSES, 200: {"model": ComplaintAnswer,
-                                       "description": "The ticket was known (updated or unchanged)"},
+    responses={**AUTH_RESPONSES,
+               200: {"model": ComplaintAnswer,
+                     "description": "The ticket was known: unchanged, or updated by an admin key"},
                400: {"model": Problem, "description": "Malformed JSON"},
+               409: {"model": Problem, "description": "The ticket is stored with other content:"
+                                                      " only the CRM import or an admin key"
+                                                      " may change it"},
                422: {"model": Problem, "description": "Not a valid complaint: every reason"}},
 )
-def post_complaint(state: State, who: Writer, body: ComplaintIn) -> JSONResponse:
+def post_complaint(state: State, who: Writer, body: ComplaintIn,
+                   response: Response) -> ComplaintAnswer:
     """Validated exactly like a row of ``heatmap ingest`` (422 with every reason), stored,
-    geocoded with the configured gazetteer, and joined to the open spot covering it."""
+    geocoded with the configured gazetteer, and joined to the open spot covering it.
+
+    A new ticket is created (201). Posting a stored ticket again with the same content
+    changes nothing (200, ``unchanged``: retries are safe). Changing a stored ticket —
+    its number, subscriber, text or any other field — is for the CRM import and admin
+    keys: for an agent's or engineer's key it is a 409 and nothing is written. Every
+    complaint created or changed here is recorded in ``complaint_changes`` with the key's
+    name.
+    """
     store = state.store
-    values = body.model_dump()
+    values = body.model_dump(exclude_none=True)
     raw = RawExport(source=f"api:{who.key_id}",
-                    rows=pd.DataFrame([{k: _text(v) for k, v in values.items()}], dtype=object),
+                    rows=pd.DataFrame([{k: _text(v) for k, v in values.items()}],
+                                      columns=list(_FIELDS), dtype=object).fillna(""),
                     line=np.array([1], dtype=np.int64))
     checked = validate_export(raw, key=store.secret())
     if len(checked.quarantine):
         reasons = str(checked.quarantine["reasons"].iloc[0])
         state.metrics.complaints.labels("invalid").inc()
-        return problem(422, f"not a valid complaint: {reasons}", _reasons(reasons))
+        raise Refusal(422, f"not a valid complaint: {reasons}", _reasons(reasons))
     at = pd.Timestamp(state.clock())
-    counts = store.apply_ingest(IngestWrite(source=raw.source, at=at.to_pydatetime(), read=1,
-                                            complaints=checked.complaints,
-                                            quarantine=checked.quarantine))
+    try:
+        counts = store.apply_ingest(IngestWrite(
+            source=raw.source, at=at.to_pydatetime(), read=1, complaints=checked.complaints,
+            quarantine=checked.quarantine, actor=who.actor, may_update=who.role == Role.ADMIN))
+    except ConflictError:
+        state.metrics.complaints.labels("conflict").inc()
+        raise
     result = next(k for k in ("inserted", "updated", "unchanged") if counts[k])
     ticket_id = str(checked.complaints["ticket_id"].iloc[0])
     stored = store.load_complaints(ticket_ids=[ticket_id]).iloc[0]
@@ -130,12 +147,13 @@ def post_complaint(state: State, who: Writer, body: ComplaintIn) -> JSONResponse
         spot = state.index.card(stored["spot_id"])
     lat, lon = float(stored["lat"]), float(stored["lon"])
     located = math.isfinite(lat) and math.isfinite(lon)
-    return JSONResponse(status_code=201 if result == "inserted" else 200, content={
-        "ticket_id": ticket_id, "result": result,
-        "msisdn": mask_msisdn(stored["msisdn"]) if isinstance(stored["msisdn"], str) else None,
-        "precision": stored["precision"] if isinstance(stored["precision"], str) else None,
-        "point": {"lat": lat, "lon": lon} if located else None,
-        "matched_address": stored["matched_address"]
+    response.status_code = 201 if result == "inserted" else 200
+    return ComplaintAnswer(
+        ticket_id=ticket_id, result=result,
+        msisdn=mask_msisdn(stored["msisdn"]) if isinstance(stored["msisdn"], str) else None,
+        precision=stored["precision"] if isinstance(stored["precision"], str) else None,
+        point=Point(lat=lat, lon=lon) if located else None,
+        matched_address=stored["matched_address"]
         if isinstance(stored["matched_address"], str) else None,
-        "spot": spot,
-    })
+        spot=None if spot is None else SpotCard.model_validate(spot),
+    )
