@@ -70,6 +70,17 @@ def _level(fixes: pd.DataFrame, name: str, bounds: tuple[float, float]) -> np.nd
     return np.where(inside, values, np.nan)
 
 
+def cells_of_area(geometry: object, centre: tuple[float, float], res: int) -> list[str]:
+    """H3 cells of ``res`` whose centres lie in ``geometry`` (a shapely or GeoJSON-like
+    polygon); a spot smaller than a cell gets the cell of its ``centre`` (lat, lon)."""
+    shape = getattr(geometry, "__geo_interface__", geometry)
+    try:
+        cells = sorted(h3.geo_to_cells(shape, res))
+    except (ValueError, TypeError, h3.H3BaseException):
+        cells = []
+    return cells or [h3.latlng_to_cell(centre[0], centre[1], res)]
+
+
 def compare_with_surroundings(layer: pd.DataFrame, cells: list[str], *, rings: int = 2,
                               metric: str = "rsrp") -> dict[str, float | int | None]:
     """How the median level of ``cells`` compares with the cells around them (``rings`` of

@@ -37,3 +37,20 @@ def test_coverage_needs_a_key_and_a_known_metric(client: TestClient, world: Worl
     assert client.get("/api/v1/coverage").status_code == 401
     bad = client.get("/api/v1/coverage", params={"metric": "sinr"}, headers=world.headers("agent"))
     assert bad.status_code == 422
+
+
+def test_a_spot_is_compared_with_its_surroundings(client: TestClient, world: World) -> None:
+    here = h3.latlng_to_cell(world.lat, world.lon, 9)
+    around = sorted({*h3.grid_ring(here, 1), *h3.grid_ring(here, 2)})
+    world.store.replace_coverage(pd.DataFrame({
+        "h3_cell": [here, *around], "res": 9, "rsrp_median": [-115.0] + [-85.0] * len(around),
+        "rsrp_samples": 10, "rssi_median": None, "rssi_samples": 0}))
+    said = client.get(f"/api/v1/coverage/spots/{world.spot_id}",
+                      headers=world.headers("engineer"))
+    assert said.status_code == 200, said.text
+    body = said.json()
+    assert (body["cells_dbm"], body["surroundings_dbm"], body["difference_db"]) == (
+        -115.0, -85.0, -30.0)
+    assert body["cells_measured"] == 1 and body["surroundings_measured"] == len(around)
+    assert client.get("/api/v1/coverage/spots/SP-NONE",
+                      headers=world.headers("engineer")).status_code == 404

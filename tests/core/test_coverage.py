@@ -9,7 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from heatmap.core.coverage import COVERAGE_COLUMNS, compare_with_surroundings, coverage_cells
+from heatmap.core.coverage import (
+    COVERAGE_COLUMNS,
+    cells_of_area,
+    compare_with_surroundings,
+    coverage_cells,
+)
 from heatmap.errors import UsageError
 
 HERE = (59.2290, 39.8696)
@@ -67,3 +72,14 @@ def test_a_spots_cells_are_compared_with_their_surroundings() -> None:
     assert (said["cells_measured"], said["surroundings_measured"]) == (1, 6)
     unmeasured = compare_with_surroundings(layer, [h3.latlng_to_cell(0.0, 0.0, 9)])
     assert unmeasured["difference_db"] is None and unmeasured["cells_measured"] == 0
+
+
+def test_the_cells_of_a_spot_are_those_whose_centres_it_covers() -> None:
+    import shapely
+
+    lat, lon = HERE
+    big = shapely.box(lon - 0.01, lat - 0.005, lon + 0.01, lat + 0.005)
+    cells = cells_of_area(big, HERE, 9)
+    assert len(cells) > 5 and h3.latlng_to_cell(lat, lon, 9) in cells
+    tiny = shapely.Point(lon, lat).buffer(1e-5)
+    assert cells_of_area(tiny, HERE, 9) == [h3.latlng_to_cell(lat, lon, 9)]

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import h3
 import pandas as pd
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,6 +20,7 @@ from heatmap.api.models import FeatureCollection, HexQuery, Problem, SitesQuery
 from heatmap.api.params import parse_bbox
 from heatmap.api.routes import PREFIX
 from heatmap.api.state import ApiState, State
+from heatmap.core.coverage import DEFAULT_RES, cells_of_area, compare_with_surroundings
 
 router = APIRouter(prefix=PREFIX, tags=["layers"])
 Reader = Annotated[Principal, Depends(RoleGuard(Role.AGENT, Role.ENGINEER, Role.ANALYST))]
@@ -42,11 +43,11 @@ def _hexes(state: ApiState, res: int) -> pd.DataFrame:
 
 @router.get("/hexes", response_model=FeatureCollection, summary="Complaint counts per H3 cell",
             responses=_BAD)
-def hexes(state: State, _who: Reader, query: Annotated[HexQuery, Query()]) -> JSONResponse:
+def hexes(state: State, _who: Reader, query: Annotated[HexQuery, Query()]) -> FeatureCollection:
     """Complaints of the last ``HEATMAP_API_HEX_WINDOW_DAYS`` days per H3 cell at ``res``, as
     GeoJSON polygons; a cell with fewer than ``HEATMAP_API_HEX_MIN_SUBSCRIBERS`` (3) distinct
     complainants is never shown, so no single caller can be picked out."""
-    box = parse_bbox(query.bbox, max_deg=state.api.max_bbox_deg)
+    box = parse_bbox(query.bbox)
     frame = _hexes(state, query.res)
     features = []
     for cell, complaints, complainants, lat, lon in frame.itertuples(index=False, name=None):
@@ -55,14 +56,14 @@ def hexes(state: State, _who: Reader, query: Annotated[HexQuery, Query()]) -> JS
         features.append({"type": "Feature", "id": cell, "geometry": hex_polygon(cell),
                          "properties": {"cell": cell, "complaints": int(complaints),
                                         "complainants": int(complainants)}})
-    return JSONResponse({"type": "FeatureCollection", "features": features})
+    return FeatureCollection(type="FeatureCollection", features=features)
 
 
 @router.get("/sites", response_model=FeatureCollection, summary="Network sites as GeoJSON",
             responses=_BAD)
-def sites(state: State, _who: Reader, query: Annotated[SitesQuery, Query()]) -> JSONResponse:
+def sites(state: State, _who: Reader, query: Annotated[SitesQuery, Query()]) -> FeatureCollection:
     """Sites loaded by ``heatmap network load`` as GeoJSON points."""
-    box = parse_bbox(query.bbox, max_deg=state.api.max_bbox_deg)
+    box = parse_bbox(query.bbox)
     frame = state.store.load_sites()
     features = []
     for row in frame.to_dict(orient="records"):
@@ -73,7 +74,18 @@ def sites(state: State, _who: Reader, query: Annotated[SitesQuery, Query()]) -> 
                          "geometry": {"type": "Point", "coordinates": [lon, lat]},
                          "properties": plain({k: v for k, v in row.items()
                                               if k not in ("lat", "lon")})})
-    return JSONResponse({"type": "FeatureCollection", "features": features})
+    return FeatureCollection(type="FeatureCollection", features=features)
+
+
+class CoverageComparison(BaseModel):
+    spot_id: str
+    metric: str
+    res: int
+    cells_dbm: float | None = Field(description="Median level of the spot's measured cells")
+    surroundings_dbm: float | None = Field(description="Median level of the two rings around")
+    difference_db: float | None = Field(description="cells − surroundings; negative is worse")
+    cells_measured: int
+    surroundings_measured: int
 
 
 class CoverageQuery(BaseModel):
@@ -105,3 +117,29 @@ async def coverage(state: State, _who: Reader,
                                         "median_dbm": round(float(level), 1),
                                         "samples": int(count)}})
     return JSONResponse({"type": "FeatureCollection", "features": features})
+
+
+@router.get("/coverage/spots/{spot_id}", response_model=CoverageComparison,
+            summary="A spot's measured signal beside its surroundings",
+            responses={**AUTH_RESPONSES, 404: {"model": Problem, "description": "No such spot"}})
+async def spot_coverage(state: State, _who: Reader, spot_id: str,
+                        metric: Literal["rsrp", "rssi"] = "rsrp") -> JSONResponse:
+    """The median level (dBm) of drive-test cells inside the spot, of the cells in two rings
+    around it, their difference (negative: the spot is worse) and how many cells each had;
+    nulls where nothing was measured."""
+    def compare() -> dict[str, object] | None:
+        spots = state.store.load_spots(ids=[spot_id])
+        if spots.empty:
+            return None
+        layer = state.store.load_coverage()
+        res = int(layer["res"].iloc[0]) if len(layer) else DEFAULT_RES
+        spot = spots.iloc[0]
+        cells = cells_of_area(spot["geometry"], (float(spot["centroid_lat"]),
+                                                 float(spot["centroid_lon"])), res)
+        return {"spot_id": spot_id, "metric": metric, "res": res,
+                **compare_with_surroundings(layer, cells, metric=metric)}
+
+    found = await run_in_threadpool(compare)
+    if found is None:
+        raise HTTPException(404, f"no spot {spot_id!r}")
+    return JSONResponse(found)
