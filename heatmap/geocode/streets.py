@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -100,18 +102,16 @@ def pick_street(
 
 
 def _choices(ix: Index, locs: set[int]) -> tuple[frozenset[int], list[str], list[int]]:
+    """Street keys of these localities (with their street ids), shortest first."""
     frozen = frozenset(locs)
     choices = ix.fuzzy_choices.get(frozen)
     if choices is None:
-        keys: list[str] = []
-        ids: list[int] = []
-        for lid in locs:
-            for sid in ix.localities[lid].streets:
-                for k in (ix.streets[sid].key, *ix.streets[sid].alt_keys):
-                    if k:
-                        keys.append(k)
-                        ids.append(sid)
-        choices = (keys, ids)
+        pairs = sorted(
+            ((k, sid) for lid in locs for sid in ix.localities[lid].streets
+             for k in (ix.streets[sid].key, *ix.streets[sid].alt_keys) if k),
+            key=lambda pair: len(pair[0]),
+        )
+        choices = ([k for k, _ in pairs], [sid for _, sid in pairs])
         if len(ix.fuzzy_choices) < 10_000:
             ix.fuzzy_choices[frozen] = choices
     return frozen, *choices
@@ -126,10 +126,14 @@ def fuzzy_street(
     if not keys or sum(c.isalpha() for c in key) < _FUZZY_MIN_LETTERS:
         return None
     fixed = _fixed(key)
+    # a key more than three letters longer or shorter is more than three edits away
+    lo = bisect_left(keys, len(key) - 3, key=len)
+    hi = bisect_right(keys, len(key) + 3, key=len)
     hits = ix.fuzzy_hits.get((frozen, key))
     if hits is None:
-        hits = process.extract(key, keys, scorer=fuzz.ratio, limit=12,
-                               score_cutoff=_FUZZY_CUTOFF)
+        found = process.extract(key, keys[lo:hi], scorer=fuzz.ratio, limit=12,
+                                score_cutoff=_FUZZY_CUTOFF)
+        hits = [(k, score, i + lo) for k, score, i in found]
         if len(ix.fuzzy_hits) < 200_000:
             ix.fuzzy_hits[(frozen, key)] = hits
     best_by_key: dict[str, tuple[int, list[int]]] = {}
