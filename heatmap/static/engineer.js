@@ -55,7 +55,6 @@ async function api(path, options) {
   let body = null;
   try { body = await response.json(); } catch (e) { body = null; }
   if (response.status === 401) showLogin("Ключ не принят: войдите снова");
-  if (response.status === 403) showLogin("Этому ключу страницы инженеров недоступны: нужен ключ инженера или администратора");
   if (!response.ok) throw new ApiError(response.status, body);
   return body;
 }
@@ -306,7 +305,11 @@ async function route() {
     else if (m[1] === "queue") await showQueue(decodeURIComponent(m[2]));
     else await showSpot(decodeURIComponent(m[2]));
   } catch (err) {
-    if (err.status === 401 || err.status === 403) return;
+    if (err.status === 401) return;
+    if (err.status === 403) {
+      showLogin("Этому ключу страницы инженеров недоступны: нужен ключ инженера или администратора");
+      return;
+    }
     notice("error", err.status === 404 ? "Не найдено: возможно, пятно объединено с другим"
       : "Не загружено: " + err.message);
     document.body.dataset.loaded = "error";

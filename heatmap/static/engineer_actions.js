@@ -25,6 +25,10 @@ async function act(action, body, done) {
       $("notice").focus();
       return;
     }
+    if (err.status === 403) {
+      out.appendChild(el("div", "error", "Менять пятна может только инженер или администратор"));
+      return;
+    }
     const said = String((err.body && err.body.message) || "");
     const rule = RULES_RU.find(([pattern]) => pattern.test(said));
     out.appendChild(el("div", "error", rule ? rule[1] : "Не выполнено: " + err.message));

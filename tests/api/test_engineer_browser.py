@@ -51,6 +51,7 @@ class Served:
     key: str  # engineer.ivanova, who uses the page
     other_key: str  # engineer.petrov, who changes spots meanwhile through the API
     agent_key: str
+    analyst_key: str
     db: str
     queue: str  # the queue of the spot not yet taken with the highest priority
     spot: str  # that spot
@@ -79,12 +80,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     env.pop("HEATMAP_API_LEAFLET_URL", None)
     keys = []
     for role, name in (("engineer", "engineer.ivanova"), ("engineer", "engineer.petrov"),
-                       ("agent", "agent.olga")):
+                       ("agent", "agent.olga"), ("analyst", "analyst.kim")):
         made = heatmap("keys", "create", "--role", role, "--name", name, env=env)
         assert made.returncode == 0, made.stderr
         keys.append(made.stdout.split()[-1])
     with running_server(env) as url:
-        yield Served(url=url, key=keys[0], other_key=keys[1], agent_key=keys[2], db=db,
+        yield Served(url=url, key=keys[0], other_key=keys[1], agent_key=keys[2],
+                     analyst_key=keys[3], db=db,
                      queue=str(first["queue"]), spot=str(first["id"]),
                      worked=str(worked["id"]))
 
@@ -278,3 +280,17 @@ def test_an_agent_key_is_turned_away_in_russian(served: Served, browser: Any) ->
         page.fill("#key-input", served.key)
         page.click("#login button[type=submit]")
         wait_view(page, "queues")
+
+
+def test_an_analyst_reads_masked_numbers_and_cannot_act(served: Served, browser: Any) -> None:
+    with offline_page(browser, served, LAPTOP) as page:
+        page.goto(f"{served.url}/engineer?key={served.analyst_key}#/spot/{served.worked}")
+        wait_view(page, "spot")
+        numbers = page.locator("#complaints td[data-label='Номер']").all_inner_texts()
+        shown = [n for n in numbers if n != "—"]
+        assert shown and all("*" in n for n in shown), "numbers masked for an analyst"
+        button = "#reopen" if page.is_visible("#reopen-form") else "#take"  # whichever applies
+        page.click(button)
+        page.wait_for_selector("#action-result .error", timeout=WAIT_MS)
+        assert "только инженер" in page.inner_text("#action-result")
+        assert page.is_hidden("#login"), "the analyst stays on the page"
