@@ -47,7 +47,7 @@ def hexes(state: State, _who: Reader, query: Annotated[HexQuery, Query()]) -> Fe
     """Complaints of the last ``HEATMAP_API_HEX_WINDOW_DAYS`` days per H3 cell at ``res``, as
     GeoJSON polygons; a cell with fewer than ``HEATMAP_API_HEX_MIN_SUBSCRIBERS`` (3) distinct
     complainants is never shown, so no single caller can be picked out."""
-    box = parse_bbox(query.bbox)
+    box = parse_bbox(query.bbox, max_deg=state.api.max_bbox_deg)
     frame = _hexes(state, query.res)
     features = []
     for cell, complaints, complainants, lat, lon in frame.itertuples(index=False, name=None):
@@ -63,7 +63,7 @@ def hexes(state: State, _who: Reader, query: Annotated[HexQuery, Query()]) -> Fe
             responses=_BAD)
 def sites(state: State, _who: Reader, query: Annotated[SitesQuery, Query()]) -> FeatureCollection:
     """Sites loaded by ``heatmap network load`` as GeoJSON points."""
-    box = parse_bbox(query.bbox)
+    box = parse_bbox(query.bbox, max_deg=state.api.max_bbox_deg)
     frame = state.store.load_sites()
     features = []
     for row in frame.to_dict(orient="records"):
