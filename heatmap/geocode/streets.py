@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import DamerauLevenshtein
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
 
 from heatmap.geocode.entries import haversine_km
 from heatmap.geocode.houses import house_rows, match_house
@@ -17,13 +17,14 @@ S_STREET_LOOSE = 0.95
 S_STREET_OTHER_TYPE = 0.93
 S_STREET_FUZZY_MAX = 0.88
 S_UNNAMED_PLACE = 0.85  # a choice between same-named streets the address does not state
-#: Candidates for a misspelt name: rapidfuzz ratio (0..100) first, then counted edits
-#: (Damerau-Levenshtein: a swapped pair of letters is one). One edit is read when no other
+#: Candidates for a misspelt name: within four Levenshtein edits first (rapidfuzz, fast
+#: with a small cutoff; two swapped pairs are four), then counted edits (Damerau-
+#: Levenshtein: a swapped pair of letters is one). One edit is read when no other
 #: street is as close; two only in a name of 8 letters or more, when the house exists on
 #: that street and on no other street within three edits. Names shorter than 5 letters
 #: are not guessed: an edit there makes another word, and the registry lacks many
 #: streets (private houses), so a guess would put the house on the wrong street.
-_FUZZY_CUTOFF = 70.0
+_LEVENSHTEIN_CUTOFF = 4
 _FUZZY_MIN_LETTERS = 5
 _FUZZY_TWO_EDITS_MIN_LETTERS = 8
 #: Tokens that must be the same in a misspelt name and its street: numbers, qualifiers.
@@ -131,8 +132,8 @@ def fuzzy_street(
     hi = bisect_right(keys, len(key) + 3, key=len)
     hits = ix.fuzzy_hits.get((frozen, key))
     if hits is None:
-        found = process.extract(key, keys[lo:hi], scorer=fuzz.ratio, limit=12,
-                                score_cutoff=_FUZZY_CUTOFF)
+        found = process.extract(key, keys[lo:hi], scorer=Levenshtein.distance, limit=40,
+                                score_cutoff=_LEVENSHTEIN_CUTOFF)
         hits = [(k, score, i + lo) for k, score, i in found]
         if len(ix.fuzzy_hits) < 200_000:
             ix.fuzzy_hits[(frozen, key)] = hits
