@@ -24,8 +24,12 @@ class BBox:
         return self.min_lat <= lat <= self.max_lat and self.min_lon <= lon <= self.max_lon
 
 
-def parse_bbox(text: str | None, *, max_deg: float) -> BBox | None:
-    """``min_lon,min_lat,max_lon,max_lat`` → :class:`BBox`; a clear 422 when it is not one."""
+def parse_bbox(text: str | None, *, max_deg: float | None = None) -> BBox | None:
+    """``min_lon,min_lat,max_lon,max_lat`` → :class:`BBox`; a clear 422 when it is not one.
+
+    Corners may come in either order. ``max_deg`` bounds each side where a bigger box
+    costs more than none (a filter of the whole layer, such as spots, takes any size).
+    """
     if text is None:
         return None
     parts = [p.strip() for p in text.split(",")]
@@ -36,14 +40,14 @@ def parse_bbox(text: str | None, *, max_deg: float) -> BBox | None:
     if len(values) != 4 or not all(math.isfinite(v) for v in values):
         raise HTTPException(422, "bbox must be four numbers: min_lon,min_lat,max_lon,max_lat"
                                  f" (got {text!r})")
-    box = BBox(*values)
+    west, south, east, north = values
+    box = BBox(min(west, east), min(south, north), max(west, east), max(south, north))
     if not (-180 <= box.min_lon <= 180 and -180 <= box.max_lon <= 180):
         raise HTTPException(422, "bbox longitudes must lie within -180..180")
     if not (-90 <= box.min_lat <= 90 and -90 <= box.max_lat <= 90):
         raise HTTPException(422, "bbox latitudes must lie within -90..90")
-    if box.min_lon > box.max_lon or box.min_lat > box.max_lat:
-        raise HTTPException(422, "bbox must be min_lon,min_lat,max_lon,max_lat with min ≤ max")
-    if box.max_lon - box.min_lon > max_deg or box.max_lat - box.min_lat > max_deg:
+    if max_deg is not None and (box.max_lon - box.min_lon > max_deg
+                                or box.max_lat - box.min_lat > max_deg):
         raise HTTPException(422, f"bbox too large: at most {max_deg:g}° of longitude and of"
                                  " latitude; zoom in or split the request")
     return box

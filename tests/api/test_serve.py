@@ -16,10 +16,13 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from heatmap.core.script import russian_date
 
 ROOT = Path(__file__).resolve().parents[2]
 World = Any  # the fixture's type (tests/api/conftest.py)
@@ -92,11 +95,13 @@ def test_every_worker_sees_a_new_eta_within_the_check_interval(server: str,
     for _ in range(6):  # both workers have built their index
         status, answer = call(lookup, agent)
         assert status == 200 and answer["spot"]["eta"] is None
+    # the server runs on the real clock, and an ETA must be later than now
+    eta = date.today() + timedelta(days=40)
     status, moved = call(f"{server}/api/v1/spots/{world.spot_id}/eta", engineer,
-                         {"eta": "2026-11-25"})
+                         {"eta": eta.isoformat()})
     assert status == 200, moved
     time.sleep(CHECK_MS / 1000 * 3)
     texts = {call(lookup, agent)[1]["spot"]["eta_text"] for _ in range(12)}
-    assert texts == {"25 ноября"}
+    assert texts == {russian_date(datetime(eta.year, eta.month, eta.day, 12, tzinfo=UTC))}
     status, problem = call(f"{server}/api/v1/spots/{world.spot_id}/resolve", agent, {})
     assert status == 403 and "agent" in problem["message"]

@@ -48,12 +48,11 @@ def test_spot_filters(client: TestClient, world: World) -> None:
 
 
 @pytest.mark.parametrize(("params", "says"), [
-    ({"bbox": "1,2,3"}, "four numbers"),
-    ({"bbox": "a,b,c,d"}, "four numbers"),
-    ({"bbox": "39,59,38,60"}, "min ≤ max"),
-    ({"bbox": "30,50,40,60"}, "bbox too large"),
-    ({"bbox": "0,0,200,1"}, "-180..180"),
-    ({"bbox": "0,-95,1,1"}, "-90..90"),
+    ({"bbox": "1,2,3"}, "bbox"),
+    ({"bbox": "59"}, "bbox"),
+    ({"bbox": "a,b,c,d"}, "bbox"),
+    ({"bbox": "0,0,200,1"}, "bbox"),
+    ({"bbox": "0,-95,1,1"}, "bbox"),
     ({"status": "sleeping"}, "status"),
     ({"queue": "nowhere"}, "unknown queue"),
     ({"limit": 5}, "limit: unknown field"),
@@ -63,6 +62,18 @@ def test_bad_spot_filters_are_422(client: TestClient, world: World, params: dict
     response = client.get("/api/v1/spots", params=params, headers=world.headers("agent"))
     assert response.status_code == 422, response.text
     assert says in response.json()["message"]
+
+
+def test_a_bbox_may_be_any_size_with_corners_in_either_order(client: TestClient,
+                                                             world: World) -> None:
+    def ids(bbox: str) -> list[str]:
+        answer = client.get("/api/v1/spots", params={"bbox": bbox}, headers=world.headers("agent"))
+        assert answer.status_code == 200, answer.text
+        return [f["id"] for f in answer.json()["features"]]
+
+    assert ids("39.8,59.2,39.9,59.3") == ids("39.9,59.3,39.8,59.2") == [world.spot_id]
+    assert ids("-180,-90,180,90") == [world.spot_id]
+    assert ids("30,50,31,51") == []
 
 
 def test_one_spot_with_complaints_breakdown_history(client: TestClient, world: World) -> None:

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import pandas as pd
 import shapely
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query
-from fastapi.responses import JSONResponse
 
 from heatmap.api.auth import AUTH_RESPONSES, RoleGuard
 from heatmap.api.convert import plain, records
@@ -66,12 +65,12 @@ _DEFAULT_STATUSES = sorted(s.value for s in SpotStatus if s != SpotStatus.MERGED
 @router.get("/spots", response_model=FeatureCollection, summary="Spots as GeoJSON",
             responses={**AUTH_RESPONSES, 422: {"model": Problem, "description": "Bad filter"}})
 def list_spots(state: State, _who: Reader,
-               query: Annotated[SpotsQuery, Query()]) -> JSONResponse:
+               query: Annotated[SpotsQuery, Query()]) -> FeatureCollection:
     """An RFC 7946 FeatureCollection of spots (lon, lat order), highest priority first,
     filtered by ``bbox`` (spots intersecting it), ``status`` and ``queue``. Each carries
     why it is a spot: observed, expected, excess, relative_risk, p_value, trend (null
     where not computed) and ``evidence_text`` in Russian."""
-    box = parse_bbox(query.bbox, max_deg=state.api.max_bbox_deg)
+    box = parse_bbox(query.bbox)
     if query.queue is not None and query.queue not in state.policy.queues:
         raise HTTPException(422, f"unknown queue {query.queue!r}: {', '.join(state.policy.queues)}")
     statuses = [s.value for s in query.status] if query.status else _DEFAULT_STATUSES
@@ -81,7 +80,7 @@ def list_spots(state: State, _who: Reader,
     if box is not None and len(spots):
         area = shapely.box(box.min_lon, box.min_lat, box.max_lon, box.max_lat)
         spots = spots[shapely.intersects(spots["geometry"].to_numpy(dtype=object), area)]
-    return JSONResponse(plain(spots_geojson(spots)))
+    return FeatureCollection.model_validate(plain(spots_geojson(spots)))
 
 
 def _complaints(frame: pd.DataFrame, role: str) -> list[dict[str, Any]]:
@@ -95,7 +94,7 @@ def _complaints(frame: pd.DataFrame, role: str) -> list[dict[str, Any]]:
 
 @router.get("/spots/{spot_id}", response_model=SpotFeature, summary="One spot in full",
             responses={**AUTH_RESPONSES, **_NOT_FOUND})
-def get_spot(state: State, who: Reader, spot_id: SpotId) -> JSONResponse:
+def get_spot(state: State, who: Reader, spot_id: SpotId) -> SpotFeature:
     """The spot as a GeoJSON Feature with its priority breakdown, why it is a spot
     (observed, expected, excess, relative risk, p-value, trend), complaints (phone numbers
     masked unless the caller is an engineer or admin), history, ETA history, nearby
@@ -106,7 +105,7 @@ def get_spot(state: State, who: Reader, spot_id: SpotId) -> JSONResponse:
     properties = {k: plain(spot[k]) for k in spot.index if k != "geometry"}
     properties.update(evidence(spot.to_dict()))
     eta, now = spot["eta"], state.clock()
-    return JSONResponse({
+    return SpotFeature.model_validate({
         "type": "Feature", "id": str(spot["id"]),
         "geometry": spot["geometry"].__geo_interface__, "properties": plain(properties),
         "script": spot_script(spot.to_dict(), state.templates, now=now),
@@ -127,9 +126,9 @@ def _brief(spot: pd.Series) -> dict[str, Any]:
                   "cause": spot.get("cause"), "priority": float(spot.get("priority") or 0.0)})
 
 
-def _moved(state: ApiState, spot: pd.Series) -> JSONResponse:
+def _moved(state: ApiState, spot: pd.Series) -> SpotBrief:
     state.refresh_index()
-    return JSONResponse(_brief(spot))
+    return SpotBrief.model_validate(_brief(spot))
 
 
 def _seen(if_match: str | None) -> datetime | None:
@@ -144,7 +143,7 @@ def _seen(if_match: str | None) -> datetime | None:
 
 
 def _act(state: ApiState, who: Principal, spot_id: str, action: str, *, note: str | None = None,
-         cause: str | None = None, if_match: str | None = None) -> JSONResponse:
+         cause: str | None = None, if_match: str | None = None) -> SpotBrief:
     spot = workflow.transition(state.store, spot_id, action, actor=who.actor, now=state.clock(),
                                policy=state.policy, note=note, cause=cause,
                                seen=_seen(if_match))
@@ -154,7 +153,7 @@ def _act(state: ApiState, who: Principal, spot_id: str, action: str, *, note: st
 @router.post("/spots/{spot_id}/take", response_model=SpotBrief, summary="Take a spot into work",
              tags=["workflow"], responses=_MOVE)
 def take(state: State, who: Engineer, spot_id: SpotId, body: NoteIn | None = None,
-         if_match: IfMatch = None) -> JSONResponse:
+         if_match: IfMatch = None) -> SpotBrief:
     """``in_progress``, with the caller (the key's name) as the engineer."""
     return _act(state, who, spot_id, "take", note=body.note if body else None, if_match=if_match)
 
@@ -162,7 +161,7 @@ def take(state: State, who: Engineer, spot_id: SpotId, body: NoteIn | None = Non
 @router.post("/spots/{spot_id}/eta", response_model=SpotBrief, summary="Set the expected fix date",
              tags=["workflow"], responses=_MOVE)
 def set_eta(state: State, who: Engineer, spot_id: SpotId, body: EtaIn,
-            if_match: IfMatch = None) -> JSONResponse:
+            if_match: IfMatch = None) -> SpotBrief:
     """Agents see the current ETA at once; every change is kept in the spot's history.
     An ETA that has already passed is a 422 (a bare date is midnight in Moscow)."""
     spot = workflow.set_eta(state.store, spot_id, read_moment(body.eta, "eta"), actor=who.actor,
@@ -173,7 +172,7 @@ def set_eta(state: State, who: Engineer, spot_id: SpotId, body: EtaIn,
 @router.post("/spots/{spot_id}/resolve", response_model=SpotBrief, summary="Resolve a spot",
              tags=["workflow"], responses=_MOVE)
 def resolve(state: State, who: Engineer, spot_id: SpotId,
-            body: ResolveIn | None = None, if_match: IfMatch = None) -> JSONResponse:
+            body: ResolveIn | None = None, if_match: IfMatch = None) -> SpotBrief:
     """Needs a cause from the policy's list: none or another is a 422 naming them."""
     return _act(state, who, spot_id, "resolve", note=body.note if body else None,
                 cause=body.cause if body else None, if_match=if_match)
@@ -182,35 +181,35 @@ def resolve(state: State, who: Engineer, spot_id: SpotId,
 @router.post("/spots/{spot_id}/reject", response_model=SpotBrief, summary="Reject a spot",
              tags=["workflow"], responses=_MOVE)
 def reject(state: State, who: Engineer, spot_id: SpotId, body: RejectIn,
-           if_match: IfMatch = None) -> JSONResponse:
+           if_match: IfMatch = None) -> SpotBrief:
     return _act(state, who, spot_id, "reject", note=body.reason, if_match=if_match)
 
 
 @router.post("/spots/{spot_id}/reopen", response_model=SpotBrief, summary="Reopen a spot",
              tags=["workflow"], responses=_MOVE)
 def reopen(state: State, who: Engineer, spot_id: SpotId,
-           body: NoteIn | None = None, if_match: IfMatch = None) -> JSONResponse:
+           body: NoteIn | None = None, if_match: IfMatch = None) -> SpotBrief:
     return _act(state, who, spot_id, "reopen", note=body.note if body else None,
                 if_match=if_match)
 
 
 @router.get("/queues", response_model=list[QueueSummary], summary="Queues with open spots",
             tags=["workflow"], responses=AUTH_RESPONSES)
-def queues(state: State, _who: QueueReader) -> JSONResponse:
+def queues(state: State, _who: QueueReader) -> list[QueueSummary]:
     now = state.clock()
     out = []
     for name, queue in state.policy.queues.items():
         view = workflow.queue_view(state.store, name, now=now, policy=state.policy)
-        out.append({"name": name, "title": queue.title, "sla_hours": queue.sla_hours,
-                    "open": len(view), "breached": int(view["breached"].sum()),
-                    "due_today": int(view["due_today"].sum())})
-    return JSONResponse(out)
+        out.append(QueueSummary(name=name, title=queue.title, sla_hours=queue.sla_hours,
+                                open=len(view), breached=int(view["breached"].sum()),
+                                due_today=int(view["due_today"].sum())))
+    return out
 
 
 @router.get("/queues/{name}", response_model=QueueView, summary="One queue by priority",
             tags=["workflow"],
             responses={**AUTH_RESPONSES, 404: {"model": Problem, "description": "No such queue"}})
-def queue(state: State, _who: QueueReader, name: QueueName) -> JSONResponse:
+def queue(state: State, _who: QueueReader, name: QueueName) -> QueueView:
     """Open spots of the queue, highest priority first, with SLA hours left and breaches."""
     if name not in state.policy.queues:
         raise HTTPException(404, f"no queue {name!r}: {', '.join(state.policy.queues)}")
@@ -219,5 +218,5 @@ def queue(state: State, _who: QueueReader, name: QueueName) -> JSONResponse:
                "breached", "due_today", "age_hours", "trend", "engineer", "eta", "cause",
                "address", "dominant_topic", "updated_at"]
     title = state.policy.queues[name]
-    return JSONResponse({"queue": name, "title": title.title, "sla_hours": title.sla_hours,
-                         "spots": records(view, columns)})
+    return QueueView(queue=name, title=title.title, sla_hours=title.sla_hours,
+                     spots=records(view, columns))
