@@ -85,7 +85,7 @@ bench-quality: dev
 eval-filter: dev
 	$(BIN)/python benchmarks/eval_comment_filter.py
 
-## screenshots: the agents' page at 1366x768 and 390 px, offline, into docs/ (needs Chromium)
+## screenshots: the agents' and engineers' pages at 1366x768 and 390 px, offline, into docs/ (needs Chromium)
 screenshots: dev
 	$(BIN)/python docs/screenshots.py --out docs
 

@@ -117,6 +117,12 @@ def main(argv: list[str] | None = None) -> int:
                     time.sleep(0.3)
             time.sleep(2)  # the spot's ETA passes: the page shows it flagged
             shoot(url, key, address, args.out)
+            from engineer_screenshots import shoot_engineer  # beside this file
+
+            engineer = subprocess.run([sys.executable, "-m", "heatmap", "keys", "create", "--role",
+                                       "engineer", "--name", "engineer.screenshots"], env=env,
+                                      capture_output=True, text=True, check=True)
+            shoot_engineer(url, engineer.stdout.split()[-1], args.out)
         finally:
             server.terminate()
             server.wait(timeout=20)
