@@ -25,6 +25,7 @@ class Topic(StrEnum):
     NO_DATA = "no_data"
     NO_4G = "no_4g"
     SMS_DELIVERY = "sms_delivery"
+    OTHER = "other"  # not a network topic a CRM names, e.g. 311 requests
 
 
 class Channel(StrEnum):

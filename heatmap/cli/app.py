@@ -15,10 +15,19 @@ import typer
 from heatmap import service
 from heatmap.cli.api import register as register_api
 from heatmap.cli.closeout import register as register_closeout
-from heatmap.cli.common import DbOption, JsonOption, NowOption, PolicyOption, now_or, store_at
+from heatmap.cli.common import (
+    DbOption,
+    JsonOption,
+    NowOption,
+    PolicyOption,
+    ProfileOption,
+    now_or,
+    store_at,
+)
 from heatmap.cli.density import register as register_density
 from heatmap.cli.detect import register as register_detect
 from heatmap.cli.output import emit_json, err, out, table
+from heatmap.cli.profile import register as register_profile
 from heatmap.cli.purge import register as register_purge
 from heatmap.cli.workflow import known_issue, network_app, queue, spot_app
 from heatmap.errors import HeatmapError, UsageError
@@ -47,6 +56,7 @@ register_api(app)
 register_closeout(app)
 register_density(app)
 register_detect(app)
+register_profile(app)
 register_purge(app)
 
 
@@ -74,12 +84,21 @@ def ingest(
         "--gazetteer", envvar="HEATMAP_GAZETTEER",
         help="Geocode address rows at once with this gazetteer.")] = None,
     policy: PolicyOption = None,
+    profile: ProfileOption = None,
+    accept_mostly_bad: Annotated[bool, typer.Option(
+        help="Exit 0 even when one reason quarantined half of a file's rows or more.")] = False,
     now: NowOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Load CRM exports: validate, deduplicate, quarantine bad rows."""
+    """Load CRM exports: validate, deduplicate, quarantine bad rows.
+
+    A file in another shape (a Russian CRM's, NYC 311's) is read through a mapping
+    profile; a header lacking a required column is refused before anything is stored."""
     from heatmap.core.policy import load_policy
+    from heatmap.io.profiles import load_profile
     from heatmap.settings import load_settings
+
+    mapping = load_profile(profile)
 
     store = store_at(db)
     city = load_settings().city
@@ -93,10 +112,22 @@ def ingest(
 
         report = service.ingest(store, files, now=now_or(now), geocoder=geocoder, city=city,
                                 progress=validated, policy=load_policy(policy),
-                                gazetteer_entries=entries)
+                                gazetteer_entries=entries, profile=mapping)
     if json:
-        emit_json(report.totals)
-        return
+        said = [{"file": f, "reason": r, "rows": n, "read": read}
+                for f, r, n, read in report.mostly_bad]  # the key only when there is one
+        emit_json({**report.totals, **({"mostly_bad": said} if said else {})})
+    else:
+        _ingest_summary(report)
+    for path, reason, rows, read in report.mostly_bad:
+        err.print(f"[red]{Path(path).name}: {rows} of {read} rows quarantined for one reason:[/]"
+                  f" {reason}. Is it the right profile (`heatmap profile guess {path}`)?"
+                  + ("" if accept_mostly_bad else " (--accept-mostly-bad to exit 0)"))
+    if report.mostly_bad and not accept_mostly_bad:
+        raise typer.Exit(1)
+
+
+def _ingest_summary(report: service.IngestReport) -> None:
     out.print(table("Ingest", ["file", *service.COUNT_KEYS],
                     [[path, *counts.values()] for path, counts in report.files]))
     if report.totals["quarantined"]:

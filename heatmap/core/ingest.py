@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -114,11 +115,12 @@ def validate_export(raw: RawExport, *, key: bytes, superseded: np.ndarray | None
     col = {name: _as_given(rows[name]) if name in _FREE_TEXT else tx.stripped(rows[name])
            for name in _KNOWN if name in rows.columns}
     col.update({name: tx.as_text(None, n) for name in _KNOWN if name not in col})
-    problems: list[tuple[np.ndarray, str]] = []
+    problems: list[Problem] = []
 
-    def problem(found: np.ndarray, reason: str) -> None:
+    def problem(found: np.ndarray, reason: str, shown: pa.Array | None = None,
+                allowed: str | None = None) -> None:
         if found.any():
-            problems.append((found, reason))
+            problems.append(Problem(found, reason, shown, allowed))
 
     for name in () if raw.nul_free else _KNOWN:  # no database text type can hold U+0000
         problem(tx.mask(pc.match_substring(col[name], "\x00")), f"{name} holds a NUL character")
@@ -132,35 +134,42 @@ def validate_export(raw: RawExport, *, key: bytes, superseded: np.ndarray | None
     created_ok = created.notna().to_numpy()
     created_missing = tx.empty(created_text)
     problem(created_missing, "missing created_at")
-    problem(~created_missing & ~created_ok, "created_at is not an ISO 8601 date-time")
-    problem(created_ok & ~tx.matches(created_text, _OFFSET), "created_at has no UTC offset")
+    problem(~created_missing & ~created_ok, "created_at is not an ISO 8601 date-time",
+            created_text, "e.g. 2026-12-01T10:00:00+03:00, or --profile with the CRM's own format")
+    problem(created_ok & ~tx.matches(created_text, _OFFSET), "created_at has no UTC offset",
+            created_text, "+03:00 or Z at the end, or --profile with the time zone")
 
     msisdn, msisdn_ok = normalise_msisdn_text(col["msisdn"])
-    problem(~msisdn_ok, "msisdn is not a Russian mobile number (+79XXXXXXXXX)")
+    problem(~msisdn_ok, "msisdn is not a Russian mobile number", pc.utf8_replace_slice(
+        col["msisdn"], 4, -2, "…"), "+79XXXXXXXXX, 89XXXXXXXXX or 79XXXXXXXXX")
 
     segment = tx.lower(col["segment"])
     segment_missing = tx.empty(segment)
     problem(segment_missing, "missing segment")
-    problem(~segment_missing & ~tx.is_in(segment, SEGMENTS), "unknown segment")
+    problem(~segment_missing & ~tx.is_in(segment, SEGMENTS), "unknown segment", col["segment"],
+            ", ".join(sorted(SEGMENTS)))
 
     ltv_text = tx.remove(col["ltv"], r"[\s\x{00a0}]")
     ltv = tx.to_float(ltv_text)
-    problem(~tx.empty(ltv_text) & np.isnan(ltv), "ltv is not a number")
+    problem(~tx.empty(ltv_text) & np.isnan(ltv), "ltv is not a number", col["ltv"],
+            "roubles, e.g. 1250.50")
     problem(ltv < 0, "ltv is negative")
 
     topic = tx.lower(col["topic"])
     topic_given = ~tx.empty(topic)
-    problem(topic_given & ~tx.is_in(topic, TOPICS), "unknown topic")
+    problem(topic_given & ~tx.is_in(topic, TOPICS), "unknown topic", col["topic"],
+            ", ".join(sorted(TOPICS)))
 
     channel = tx.lower(col["channel"])
-    problem(~tx.empty(channel) & ~tx.is_in(channel, CHANNELS), "unknown channel")
+    problem(~tx.empty(channel) & ~tx.is_in(channel, CHANNELS), "unknown channel", col["channel"],
+            ", ".join(sorted(CHANNELS)))
 
     lat, lat_given = tx.to_float(col["lat"]), ~tx.empty(col["lat"])
     lon, lon_given = tx.to_float(col["lon"]), ~tx.empty(col["lon"])
-    problem(lat_given & np.isnan(lat), "lat is not a number")
-    problem(lon_given & np.isnan(lon), "lon is not a number")
-    problem((lat < -90) | (lat > 90), "lat outside -90..90")
-    problem((lon < -180) | (lon > 180), "lon outside -180..180")
+    problem(lat_given & np.isnan(lat), "lat is not a number", col["lat"], "degrees, e.g. 59.22")
+    problem(lon_given & np.isnan(lon), "lon is not a number", col["lon"], "degrees, e.g. 39.88")
+    problem((lat < -90) | (lat > 90), "lat outside -90..90", col["lat"])
+    problem((lon < -180) | (lon > 180), "lon outside -180..180", col["lon"])
     problem(lat_given ^ lon_given, "lat and lon must be given together")
     located = lat_given & lon_given
     problem(tx.empty(col["address"]) & ~located, "neither address nor lat/lon")
@@ -171,7 +180,7 @@ def validate_export(raw: RawExport, *, key: bytes, superseded: np.ndarray | None
     problem(superseded, "ticket_id repeated later in the same export")
 
     bad = np.zeros(n, dtype=bool)
-    for found, _reason in problems:
+    for found, *_ in problems:
         bad |= found
     good = ~bad
 
@@ -239,16 +248,40 @@ def parse_times(text: pa.Array) -> pd.Series:
     return pd.Series(pd.DatetimeIndex(times).tz_localize("UTC"))
 
 
-def _reasons(problems: list[tuple[np.ndarray, str]], bad: np.ndarray) -> list[str]:
-    """Every reason of each bad row, in check order, joined by "; "."""
+class Problem(NamedTuple):
+    """Rows failing one check, why, and (for the reason text) their value and what is allowed."""
+
+    found: np.ndarray
+    reason: str
+    shown: pa.Array | None = None
+    allowed: str | None = None
+
+
+#: Characters of a value a reason quotes.
+SHOWN = 40
+
+
+def _reasons(problems: list[Problem], bad: np.ndarray) -> list[str]:
+    """Every reason of each bad row, in check order, joined by "; "; a reason quotes the
+    row's value (cut to :data:`SHOWN` characters) and what would be allowed."""
     where = np.flatnonzero(bad)
     slot = np.full(len(bad), -1, dtype=np.int64)
     slot[where] = np.arange(len(where))
     found: list[list[str]] = [[] for _ in where]
-    for hit, reason in problems:
-        for i in slot[hit].tolist():
-            found[i].append(reason)
+    for hit, reason, shown, allowed in problems:
+        rows = np.flatnonzero(hit)
+        values = shown.take(pa.array(rows)).to_pylist() if shown is not None else [None] * len(rows)
+        for i, value in zip(slot[rows].tolist(), values, strict=True):
+            found[i].append(_with_value(reason, value, allowed))
     return ["; ".join(r) for r in found]
+
+
+def _with_value(reason: str, value: object, allowed: str | None) -> str:
+    if value is None:
+        return reason
+    text = str(value)
+    text = text if len(text) <= SHOWN else text[:SHOWN] + "…"
+    return f"{reason} (got {text!r}" + (f", allowed: {allowed})" if allowed else ")")
 
 
 def content_hashes(complaints: pd.DataFrame) -> pd.Series:

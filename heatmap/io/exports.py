@@ -20,7 +20,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from heatmap.core.mapping import Reading
 from heatmap.errors import InputError
+from heatmap.io.robust_csv import read_csv_robust
+from heatmap.io.sniff import sniff_separator, to_utf8
 
 
 @dataclass
@@ -36,8 +39,9 @@ class RawExport:
     nul_free: bool = False
 
 
-def read_export(path: str | Path) -> RawExport:
-    """Read a CRM export, choosing the format by extension (.csv, .jsonl/.ndjson, .parquet)."""
+def read_export(path: str | Path, reading: Reading | None = None) -> RawExport:
+    """Read a CRM export, choosing the format by extension (.csv, .jsonl/.ndjson, .parquet);
+    a CSV's encoding and separator as ``reading`` says (sniffed by default)."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
@@ -47,36 +51,35 @@ def read_export(path: str | Path) -> RawExport:
     if suffixes.endswith((".parquet", ".pq")):
         return _read_parquet(path)
     if suffixes.endswith((".csv", ".csv.gz", ".txt")):
-        return _read_csv(path)
+        return _read_csv(path, reading or Reading())
     raise InputError(f"{path}: unknown export format (expected .csv, .jsonl or .parquet)")
 
 
-def _read_csv(path: Path) -> RawExport:
+def _read_csv(path: Path, reading: Reading) -> RawExport:
     try:
         data = path.read_bytes()
         if path.suffix == ".gz":
             data = gzip.decompress(data)
-    except (OSError, gzip.BadGzipFile) as exc:
+    except (OSError, gzip.BadGzipFile, EOFError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from exc
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    data, _ = to_utf8(data, reading.encoding, str(path))
     if not data or data.isspace():  # (isspace stops at the first other byte; strip copies)
         raise InputError(f"{path}: the file is empty (a header row is required)")
+    sep = sniff_separator(data) if reading.separator == "auto" else reading.separator
+    if data.count(b'"') % 2:  # a quote never closed: Arrow would swallow the rest
+        return read_csv_robust(path, data.decode("utf-8"), sep)
     try:
-        rows = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, engine="pyarrow")
-    except Exception as exc:  # pyarrow's parse errors: ragged rows, bad UTF-8 and the like
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as bad:
-            raise InputError(f"{path}: cannot read as UTF-8 text: {bad}") from bad
-        return _read_csv_slow(path, text, f"{exc}")
+        rows = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, engine="pyarrow",
+                           sep=sep)
+    except Exception:  # pyarrow's parse errors: ragged rows, huge fields and the like
+        return read_csv_robust(path, data.decode("utf-8"), sep)
     rows = rows.fillna("")
     rows.columns = [str(c).strip() for c in rows.columns]
-    return RawExport(str(path), rows.reset_index(drop=True), _line_numbers(rows, data),
+    return RawExport(str(path), rows.reset_index(drop=True), _line_numbers(rows, data, sep),
                      nul_free=b"\x00" not in data)
 
 
-def _line_numbers(rows: pd.DataFrame, data: bytes) -> np.ndarray:
+def _line_numbers(rows: pd.DataFrame, data: bytes, sep: str) -> np.ndarray:
     """First line of each record: the header is line 1; quoted newlines make rows span lines."""
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     if lines == len(rows) + 1:
@@ -92,11 +95,11 @@ def _line_numbers(rows: pd.DataFrame, data: bytes) -> np.ndarray:
             break
     if int(spans.sum()) + 1 == lines:
         return np.concatenate([[2], 2 + np.cumsum(spans)[:-1]]).astype(np.int64)
-    return _csv_line_numbers(data.decode("utf-8"), len(rows))  # blank lines in between
+    return _csv_line_numbers(data.decode("utf-8"), len(rows), sep)  # blank lines in between
 
 
-def _csv_line_numbers(text: str, expected: int) -> np.ndarray:
-    reader = csv.reader(io.StringIO(text))
+def _csv_line_numbers(text: str, expected: int, sep: str) -> np.ndarray:
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
     next(reader, None)
     starts: list[int] = []
     previous_end = reader.line_num
@@ -107,28 +110,6 @@ def _csv_line_numbers(text: str, expected: int) -> np.ndarray:
     if len(starts) != expected:
         return np.arange(2, expected + 2, dtype=np.int64)
     return np.asarray(starts, dtype=np.int64)
-
-
-def _read_csv_slow(path: Path, text: str, why: str) -> RawExport:
-    """Row-by-row reading for ragged files: rows with a wrong field count are broken."""
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader)]
-    good: list[list[str]] = []
-    lines: list[int] = []
-    broken: list[tuple[int, str, str]] = []
-    start = reader.line_num + 1
-    for record in reader:
-        if len(record) == len(header):
-            good.append(record)
-            lines.append(start)
-        elif any(v.strip() for v in record):
-            broken.append(
-                (start, ",".join(record), f"expected {len(header)} fields, found {len(record)}")
-            )
-        start = reader.line_num + 1
-    rows = pd.DataFrame(good, columns=header, dtype=str) if good else pd.DataFrame(columns=header)
-    return RawExport(str(path), rows, np.asarray(lines, dtype=np.int64), broken,
-                     nul_free="\x00" not in text)
 
 
 def _read_jsonl(path: Path) -> RawExport:

@@ -7,6 +7,7 @@ The clock comes in as ``now``; nothing here formats output for people.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,11 +16,13 @@ from pathlib import Path
 import pandas as pd
 
 from heatmap.core.ingest import Validated, validate_parts
+from heatmap.core.mapping import Profile, apply_profile, check_header
 from heatmap.core.policy import Policy, load_policy
 from heatmap.detect.run import DetectParams, Labeller, detect, label_points
 from heatmap.domain import OPEN_STATUSES
+from heatmap.errors import InputError
 from heatmap.geocode.base import Geocoder
-from heatmap.io.exports import read_export
+from heatmap.io.exports import RawExport, read_export
 from heatmap.service.exposure import keep_address_exposure
 from heatmap.store.base import IngestPart, IngestWrite, SpotChanges, Store
 
@@ -39,6 +42,12 @@ class IngestReport:
     files: list[tuple[str, dict[str, int]]] = field(default_factory=list)
     geocoded: dict[str, int] = field(default_factory=dict)
     joined: int = 0
+    #: (file, reason, rows with it, rows read) where one reason quarantined >= half a file
+    mostly_bad: list[tuple[str, str, int, int]] = field(default_factory=list)
+
+
+#: One reason quarantining at least this share of a file's rows is said out loud.
+MOSTLY_BAD = 0.5
 
 
 def ingest(
@@ -51,6 +60,7 @@ def ingest(
     progress: Progress | None = None,
     policy: Policy | None = None,
     gazetteer_entries: pd.DataFrame | None = None,
+    profile: Profile | None = None,
 ) -> IngestReport:
     """Read, validate and store CRM exports, one transaction per file.
 
@@ -59,15 +69,18 @@ def ingest(
     complaints inside or near an open spot then join it at once (``policy.join``).
     ``gazetteer_entries`` (those the geocoder was built from) are kept in the store as
     its address exposure layer (houses per cell), which detection then expects by.
+    ``profile`` maps files in other shapes to the contract; every file is read and its
+    header checked before anything is written (a missing required column refuses all).
     """
     key = store.secret()
+    raws = [read_mapped(path, profile) for path in paths]
     if gazetteer_entries is not None:
         keep_address_exposure(store, gazetteer_entries)
     report = IngestReport()
-    for path in paths:
-        raw = read_export(path)
+    for path, raw in zip(paths, raws, strict=True):
+        reasons: Counter[str] = Counter()
         parts = _counted(validate_parts(raw, key=key, rows=part_rows(len(raw.rows)), first=5_000),
-                         str(path), progress)
+                         str(path), progress, reasons)
         first = next(parts)
         counts = store.apply_ingest(
             IngestWrite(source=str(path), at=now, read=len(raw.rows) + len(raw.broken),
@@ -75,6 +88,9 @@ def ingest(
                         rest=(IngestPart(p.complaints, p.quarantine) for p in parts))
         )
         report.files.append((str(path), counts))
+        report.mostly_bad += [(str(path), reason, rows, counts["read"])
+                              for reason, rows in reasons.most_common()
+                              if counts["read"] and rows >= MOSTLY_BAD * counts["read"]]
         for name in COUNT_KEYS:
             report.totals[name] += counts[name]
     if geocoder is not None:
@@ -83,13 +99,42 @@ def ingest(
     return report
 
 
-def _counted(parts: Iterator[Validated], path: str, progress: Progress | None
-             ) -> Iterator[Validated]:
-    """``parts``, telling ``progress`` the rows of each as it is validated."""
+def read_mapped(path: str | Path, profile: Profile | None) -> RawExport:
+    """An export read as ``profile`` says, its header checked, mapped to the contract."""
+    chosen = profile or Profile(name="teplokarty")
+    raw = read_export(path, chosen.reading)
+    headers = [str(c) for c in raw.rows.columns]
+    try:
+        check_header(headers, chosen)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}{_better_profile(headers, chosen.name)}") from exc
+    raw.rows = apply_profile(raw.rows, chosen)
+    return raw
+
+
+def _better_profile(headers: list[str], current: str) -> str:
+    from heatmap.io.profiles import guess_profile
+
+    name, found = guess_profile(headers)[0]
+    return f" The {name} profile reads {found} of its fields: --profile {name}." if (
+        name != current and found >= 3) else ""
+
+
+def _counted(parts: Iterator[Validated], path: str, progress: Progress | None,
+             reasons: Counter[str]) -> Iterator[Validated]:
+    """``parts``, telling ``progress`` the rows of each as it is validated and counting
+    each quarantine reason in ``reasons``."""
     for part in parts:
         if progress:
             progress(path, part.read)
+        for joined in part.quarantine["reasons"].tolist():
+            reasons.update(r for r in _reason_kinds(str(joined)))
         yield part
+
+
+def _reason_kinds(joined: str) -> list[str]:
+    """A row's reasons without the values they quote (so alike rows count together)."""
+    return [r.split(" (got ", 1)[0].split(": ", 1)[0] for r in joined.split("; ") if r]
 
 
 def part_rows(total: int, *, parts: int = 4, smallest: int = 20_000, largest: int = 40_000) -> int:

@@ -81,7 +81,20 @@ def test_a_nul_is_looked_for_unless_the_reader_saw_none() -> None:
 
 def test_every_reason_is_reported() -> None:
     reasons = reasons_of({**GOOD, "ticket_id": "", "segment": "gold", "ltv": "-1"})
-    assert reasons.split("; ") == ["missing ticket_id", "unknown segment", "ltv is negative"]
+    assert reasons.split("; ") == [
+        "missing ticket_id", "unknown segment (got 'gold', allowed: b2b, b2g, mass, premium, vip)",
+        "ltv is negative"]
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    ({"created_at": "01.12.2026 10:00"}, "(got '01.12.2026 10:00', allowed: e.g. 2026-12-01T"),
+    ({"msisdn": "+7911123456789"}, "(got '+791…89', allowed: +79XXXXXXXXX"),
+    ({"channel": "fax"}, "(got 'fax', allowed: app, call_centre, chat, email, retail, social)"),
+    ({"lat": "91"}, "lat outside -90..90 (got '91')"),
+    ({"segment": "я" * 60}, f"(got '{'я' * 40}…'"),
+])
+def test_a_reason_quotes_the_value_and_what_is_allowed(change: dict[str, str], said: str) -> None:
+    assert said in reasons_of({**GOOD, **change})
 
 
 def test_quarantine_keeps_line_and_raw_row() -> None:

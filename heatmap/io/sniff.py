@@ -1,0 +1,43 @@
+"""What kind of text a CSV file is: its encoding and its separator, from its bytes."""
+
+from __future__ import annotations
+
+from heatmap.errors import InputError
+
+#: Separators CSV exports use, in the order a tie is broken.
+SEPARATORS = (",", ";", "\t", "|")
+#: Encodings ``auto`` tries, in order: UTF-8, then what Russian Excel and 1C write.
+AUTO_ENCODINGS = ("utf-8", "cp1251")
+
+
+def to_utf8(data: bytes, encoding: str, source: str) -> tuple[bytes, str]:
+    """``data`` as UTF-8 bytes without a byte-order mark, and the encoding it was read in.
+
+    ``auto`` takes UTF-8 when the bytes are valid UTF-8, else Windows-1251; a named
+    encoding is used as given. Bytes the encoding cannot read are an :class:`InputError`
+    saying where.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:], "utf-8"
+    names = AUTO_ENCODINGS if encoding == "auto" else (encoding,)
+    failure: UnicodeDecodeError | LookupError | None = None
+    for name in names:
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError as exc:
+            failure = exc
+            continue
+        except LookupError as exc:
+            raise InputError(f"{source}: unknown encoding {name!r}") from exc
+        return (data if name.replace("-", "").lower() == "utf8" else text.encode("utf-8")), name
+    assert isinstance(failure, UnicodeDecodeError)
+    raise InputError(f"{source}: cannot read as {' or '.join(names)} text (byte "
+                     f"{failure.start}: {failure.reason}); give the encoding in a profile")
+
+
+def sniff_separator(data: bytes) -> str:
+    """The separator the header line uses most (a comma when it names only one column)."""
+    header = data.split(b"\n", 1)[0]
+    counts = {sep: header.count(sep.encode()) for sep in SEPARATORS}
+    best = max(SEPARATORS, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
