@@ -143,10 +143,19 @@ def _ingest_summary(report: service.IngestReport) -> None:
 def quarantine(
     db: DbOption = None,
     limit: Annotated[int, typer.Option(help="Show at most this many rows.")] = 50,
+    file: Annotated[str | None, typer.Option(
+        "--file", help="Only rows of files whose path contains this.")] = None,
+    reason: Annotated[str | None, typer.Option(
+        "--reason", help="Only rows with a reason containing this (any case).")] = None,
     json: JsonOption = False,
 ) -> None:
     """List quarantined rows with their line, reasons and raw content."""
-    rows = store_at(db).load_quarantine(limit=limit)
+    rows = store_at(db).load_quarantine(limit=None if file or reason else limit)
+    if file:
+        rows = rows[rows["source"].str.contains(file, regex=False)]
+    if reason:
+        rows = rows[rows["reasons"].str.casefold().str.contains(reason.casefold(), regex=False)]
+    rows = rows.head(limit)
     if json:
         emit_json({"rows": rows.to_dict(orient="records")})
         return

@@ -96,3 +96,24 @@ def test_profile_guess_writes_a_profile_that_ingest_takes(tmp_path: Path) -> Non
     took = CliRunner().invoke(app, ["ingest", str(path), *db, "--profile", str(profile), "--json"])
     assert took.exit_code == 0, took.output
     assert '"inserted": 2' in took.stdout
+
+
+def test_quarantine_filters_by_file_and_reason(tmp_path: Path) -> None:
+    import json
+
+    crm = tmp_path / "crm.csv"
+    crm.write_bytes(CRM.encode("cp1251"))
+    other = tmp_path / "other.csv"
+    other.write_text("ticket_id,created_at,segment,address\nX1,2026-12-01T10:00:00+03:00,gold,"
+                     "ул. Мира 1\nX2,2026-12-01T10:00:00+03:00,mass,\n", encoding="utf-8")
+    db = ["--db", f"sqlite:///{tmp_path / 'h.db'}"]
+    assert CliRunner().invoke(app, ["init", *db]).exit_code == 0
+    assert CliRunner().invoke(app, ["ingest", str(crm), *db, "--profile", "crm-ru"]).exit_code == 0
+    CliRunner().invoke(app, ["ingest", str(other), *db, "--accept-mostly-bad"])
+
+    def lines(*options: str) -> list[tuple[str, int]]:
+        said = CliRunner().invoke(app, ["quarantine", *db, "--json", *options])
+        return [(Path(r["source"]).name, r["line"]) for r in json.loads(said.stdout)["rows"]]
+
+    assert lines("--reason", "UNKNOWN SEGMENT") == [("crm.csv", 4), ("other.csv", 2)]
+    assert lines("--file", "other", "--reason", "neither") == [("other.csv", 3)]
