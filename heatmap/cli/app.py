@@ -29,6 +29,7 @@ from heatmap.cli.detect import register as register_detect
 from heatmap.cli.output import emit_json, err, out, table
 from heatmap.cli.profile import register as register_profile
 from heatmap.cli.purge import register as register_purge
+from heatmap.cli.replay import register as register_replay
 from heatmap.cli.workflow import known_issue, network_app, queue, spot_app
 from heatmap.errors import HeatmapError, UsageError
 
@@ -58,6 +59,7 @@ register_density(app)
 register_detect(app)
 register_profile(app)
 register_purge(app)
+register_replay(app)
 
 
 

@@ -1,0 +1,257 @@
+"""The replay loop: the simulated city and people around the real product, hour by hour.
+
+Each simulated hour: the complaints of the hour go in as a CRM export through
+:func:`heatmap.service.ingest` (the same step as ``heatmap ingest``, which also joins them
+to open spots); on the detection schedule :func:`heatmap.service.detect_spots` runs;
+clients' answers due by now go through :func:`heatmap.closeout.replies.handle_reply`
+(the SMS router's function, which reopens a spot when clients say the problem persists);
+engineers resolve what they finished and take the top spots of their queues through
+:mod:`heatmap.service.workflow`; and the SMS job (:func:`heatmap.closeout.notify.run_once`)
+sends through the file gateway. The clock is the loop's variable: nothing sleeps or reads
+the wall clock.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from heatmap import service
+from heatmap.closeout.gateways import FileGateway
+from heatmap.closeout.notify import run_once
+from heatmap.closeout.replies import handle_reply
+from heatmap.closeout.settings import load_closeout_settings
+from heatmap.closeout.templates import load_sms_templates
+from heatmap.core.policy import Policy
+from heatmap.detect.run import DetectParams
+from heatmap.errors import HeatmapError
+from heatmap.replay import people
+from heatmap.replay.config import ReplayConfig
+from heatmap.replay.world import World
+from heatmap.service import workflow
+from heatmap.store.base import Store
+
+__all__ = ["Frames", "Work", "replay"]
+
+_HOUR = timedelta(hours=1)
+_CSV_COLUMNS = ("ticket_id", "created_at", "msisdn", "subscriber_id", "segment", "topic", "lat",
+                "lon", "region", "channel")
+ENGINEER = "replay.engineer"
+
+
+@dataclass
+class Work:
+    """A spot an engineer works on: the incident found there and when the work ends."""
+
+    spot_id: str
+    queue: str
+    incident: int
+    done_at: datetime
+
+
+@dataclass
+class Frames:
+    """What a replay leaves: the store's frames and the world's truth, for the report."""
+
+    spots: pd.DataFrame
+    events: pd.DataFrame
+    complaints: pd.DataFrame
+    outbox: pd.DataFrame
+    ratings: pd.DataFrame
+    incidents: pd.DataFrame
+    truth: pd.DataFrame
+    start: datetime
+    end: datetime
+    policy: Policy
+    houses: pd.DataFrame
+
+
+@dataclass
+class _State:
+    ends: np.ndarray  # per incident: when it ended (NaT while it goes on)
+    fails_left: set[int]  # incidents whose next fix will not hold
+    work: dict[str, Work] = field(default_factory=dict)
+    replies: list[tuple[datetime, int, str]] = field(default_factory=list)
+    seen_sms: set[int] = field(default_factory=set)
+    sms_due: bool = False
+
+
+def replay(world: World, store: Store, *, policy: Policy, config: ReplayConfig, workdir: Path,
+           on_day: Callable[[int], None] | None = None) -> Frames:
+    """Run ``config.days`` of ``world`` through the product on ``store`` (an empty, upgraded
+    store of its own); the frames the report is computed from."""
+    rng = np.random.default_rng(config.seed + 7919)
+    settings = load_closeout_settings(sms_spool=workdir / "sms-outbox.jsonl", public_url="")
+    templates = load_sms_templates(settings.sms_templates, public_url=None)
+    gateway = FileGateway(settings.sms_spool)
+    incidents = world.incidents
+    heal = incidents["self_heal_at"]
+    failing = {int(i) for i, c in zip(incidents["incident"], incidents["cause"], strict=True)
+               if rng.random() < config.causes[str(c)].fix_fails}
+    state = _State(ends=heal.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")),
+                   fails_left=failing)
+    complaints = world.complaints
+    times = complaints["created_at"].to_numpy(dtype="datetime64[ns]")
+    start = pd.Timestamp(config.start).to_pydatetime()
+    params = DetectParams()
+    hours = config.days * 24
+    cursor = 0
+    for hour in range(1, hours + 1):
+        now = start + hour * _HOUR
+        upto = int(np.searchsorted(times, np.datetime64(pd.Timestamp(now).tz_localize(None)),
+                                   side="left"))
+        batch = complaints.iloc[cursor:upto]
+        cursor = upto
+        _ingest(store, _happened(batch, state.ends), now=now, policy=policy, workdir=workdir)
+        if hour % config.detect_every_hours == 0:
+            service.detect_spots(store, params=params, policy=policy, now=now)
+        _answer(store, state, now=now, policy=policy, templates=templates)
+        if _engineers(store, state, world, now=now, policy=policy, config=config, rng=rng):
+            state.sms_due = True
+        if state.sms_due:  # the SMS job's pass is only worth running with messages waiting
+            counts = run_once(store, gateway, now=now, settings=settings, templates=templates)
+            state.sms_due = bool(counts["held"] or counts["retrying"] or counts["unknown"])
+            if counts["sent"]:
+                _new_replies(store, state, world, config=config, rng=rng, now=now)
+        if on_day is not None and hour % 24 == 0:
+            on_day(hour // 24)
+    end = start + hours * _HOUR
+    incidents = incidents.assign(ended_at=pd.to_datetime(state.ends, utc=True))
+    return Frames(spots=store.load_spots(), events=store.load_events(),
+                  complaints=store.load_complaints(), outbox=store.load_outbox(),
+                  ratings=store.load_ratings(), incidents=incidents,
+                  truth=complaints.loc[:, ["ticket_id", "subscriber_id", "incident",
+                                           "created_at"]],
+                  start=start, end=end, policy=policy, houses=world.houses)
+
+
+def _happened(batch: pd.DataFrame, ends: np.ndarray) -> pd.DataFrame:
+    """The candidate complaints made while their incident still went on."""
+    incident = batch["incident"].to_numpy()
+    end = np.where(incident >= 0, ends[np.clip(incident, 0, None)] if len(ends) else
+                   np.datetime64("NaT"), np.datetime64("NaT"))
+    made = batch["created_at"].to_numpy(dtype="datetime64[ns]")
+    keep = (incident < 0) | np.isnat(end) | (made < end)
+    return batch[keep]
+
+
+def _ingest(store: Store, batch: pd.DataFrame, *, now: datetime, policy: Policy,
+            workdir: Path) -> None:
+    """The hour's complaints as a CRM export (CSV), through the product's ingest."""
+    if batch.empty:
+        return
+    export = batch.assign(
+        created_at=batch["created_at"].dt.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+        region="Санкт-Петербург", channel="call_centre").loc[:, list(_CSV_COLUMNS)]
+    path = workdir / "crm-hour.csv"
+    export.to_csv(path, index=False)
+    service.ingest(store, [path], now=now, policy=policy)
+
+
+def _answer(store: Store, state: _State, *, now: datetime, policy: Policy,
+            templates: object) -> None:
+    """Clients' answers due by ``now``, through the SMS router's function."""
+    while state.replies and state.replies[0][0] <= now:
+        at, _outbox_id, msisdn_text = heapq.heappop(state.replies)
+        msisdn, text = msisdn_text.split("|", 1)
+        handle_reply(store, msisdn=msisdn, text=text, now=at, policy=policy,
+                     templates=templates)  # type: ignore[arg-type]
+
+
+def _new_replies(store: Store, state: _State, world: World, *, config: ReplayConfig,
+                 rng: np.random.Generator, now: datetime) -> None:
+    """For each SMS sent since the last pass: whether and what its client answers, and when."""
+    sent = store.load_outbox(statuses=["sent"])
+    fresh = sent[~sent["id"].isin(state.seen_sms)]
+    if fresh.empty:
+        return
+    first = world.complaints.groupby("subscriber_id")["created_at"].min()
+    incident = world.complaints.groupby("subscriber_id")["incident"].first()
+    for row in fresh.itertuples(index=False):
+        state.seen_sms.add(int(row.id))
+        at = people.reply_at(pd.Timestamp(row.sent_at).to_pydatetime(), config=config, rng=rng)
+        if at is None:
+            continue
+        case = int(incident.get(row.subscriber_id, -1))
+        end = state.ends[case] if case >= 0 else np.datetime64("NaT")
+        broken = case >= 0 and (np.isnat(end) or end > np.datetime64(
+            pd.Timestamp(at).tz_localize(None)))
+        waited = (pd.Timestamp(row.sent_at) - first.get(row.subscriber_id, pd.Timestamp(now))
+                  ) / pd.Timedelta(hours=1)
+        text = people.client_reply(still_broken=bool(broken), waited_hours=float(waited),
+                                   config=config, rng=rng)
+        heapq.heappush(state.replies, (at, int(row.id), f"{row.msisdn}|{text}"))
+
+
+def _engineers(store: Store, state: _State, world: World, *, now: datetime, policy: Policy,
+               config: ReplayConfig, rng: np.random.Generator) -> bool:
+    """Finish the work due by ``now``, then take the top spots of queues with free hands;
+    whether a spot was resolved (its clients are owed an SMS)."""
+    resolved = False
+    for spot_id, work in list(state.work.items()):
+        if work.done_at <= now:
+            del state.work[spot_id]
+            resolved = _finish(store, state, world, work, now=now, policy=policy) or resolved
+    working: dict[str, int] = {}
+    for work in state.work.values():
+        working[work.queue] = working.get(work.queue, 0) + 1
+    free = people.free_slots(config.capacity, working)
+    open_ = store.load_spots(statuses=["new", "queued", "reopened"])
+    for queue in sorted(set(open_["queue"].dropna()) & set(free)):
+        slots = free[queue]
+        if slots == 0 or queue not in policy.queues or not people.on_duty(queue, now, config):
+            continue
+        waiting = workflow.queue_view(store, queue, now=now, policy=policy)
+        waiting = waiting[waiting["status"].isin(["new", "queued", "reopened"])]
+        for spot_id in waiting["id"].head(slots).tolist():
+            _take(store, state, world, str(spot_id), queue, now=now, policy=policy,
+                  config=config, rng=rng)
+    return resolved
+
+
+def _take(store: Store, state: _State, world: World, spot_id: str, queue: str, *,
+          now: datetime, policy: Policy, config: ReplayConfig, rng: np.random.Generator) -> None:
+    members = store.load_complaints(spot_ids=[spot_id])["ticket_id"]
+    truth = world.complaints.set_index("ticket_id")["incident"]
+    case = people.incident_of(truth.reindex(members).dropna().astype(int))
+    cause = str(world.incidents["cause"].iloc[case]) if case >= 0 else None
+    over = case >= 0 and not np.isnat(state.ends[case]) and \
+        state.ends[case] <= np.datetime64(pd.Timestamp(now).tz_localize(None))
+    hours = people.fix_hours(cause, over=bool(over), config=config, rng=rng)
+    done = now + timedelta(hours=float(np.ceil(hours)))
+    try:
+        workflow.transition(store, spot_id, "take", actor=ENGINEER, now=now, policy=policy)
+        workflow.set_eta(store, spot_id, done, actor=ENGINEER, now=now,
+                         note="replay: time to fix drawn for the cause")
+    except HeatmapError:
+        return  # merged or moved meanwhile
+    state.work[spot_id] = Work(spot_id, queue, case, done)
+
+
+def _finish(store: Store, state: _State, world: World, work: Work, *, now: datetime,
+            policy: Policy) -> bool:
+    """Resolve with the true cause (the fix ends the incident unless it does not hold), or
+    reject a spot with no network fault."""
+    try:
+        if work.incident < 0:
+            workflow.transition(store, work.spot_id, "reject", actor=ENGINEER, now=now,
+                                policy=policy, note="replay: no network fault found")
+            return False
+        case = work.incident
+        if case in state.fails_left:
+            state.fails_left.discard(case)
+        elif np.isnat(state.ends[case]) or state.ends[case] > np.datetime64(
+                pd.Timestamp(now).tz_localize(None)):
+            state.ends[case] = np.datetime64(pd.Timestamp(now).tz_localize(None))
+        workflow.transition(store, work.spot_id, "resolve", actor=ENGINEER, now=now,
+                            policy=policy, cause=str(world.incidents["cause"].iloc[case]),
+                            note="replay: fixed")
+    except HeatmapError:
+        return False  # merged into another spot meanwhile
+    return True

@@ -1,0 +1,57 @@
+"""``heatmap replay``: one JSON object with the scripted keys, policies side by side, bad usage."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from heatmap.cli.app import app
+from heatmap.replay.report import KEYS
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "vologda_addresses.csv"
+SMALL = ["--registry", str(SAMPLE), "--incidents-per-week", "21", "--background-per-day", "30"]
+
+
+def test_json_prints_one_object_with_the_keys(tmp_path: Path) -> None:
+    done = CliRunner().invoke(app, ["replay", *SMALL, "--days", "2", "--seed", "2", "--json",
+                                    "--plots", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.stdout)
+    assert tuple(report)[: len(KEYS)] == KEYS
+    assert report["complaints"] > 0
+    png = tmp_path / "replay-replay-daily.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_compare_runs_both_policies_on_the_same_world(tmp_path: Path) -> None:
+    default = Path(__file__).resolve().parents[2] / "heatmap" / "policy" / "default.toml"
+    other = tmp_path / "other.toml"
+    other.write_text(default.read_text(encoding="utf-8").replace(
+        "[escalation]\ndoubling_hours = 24", "[escalation]\ndoubling_hours = 6"), encoding="utf-8")
+    done = CliRunner().invoke(app, ["replay", *SMALL, "--days", "1", "--json",
+                                    "--compare", str(default), str(other)])
+    assert done.exit_code == 0, done.output
+    both = json.loads(done.stdout)
+    assert set(both) == {"a", "b", "policies"}
+    assert both["a"]["incidents"] == both["b"]["incidents"]  # one world
+    assert both["a"]["complaints"] == both["b"]["complaints"]
+
+
+def heatmap(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "heatmap", *args], capture_output=True,
+                          text=True, check=False, timeout=120)
+
+
+def test_bad_usage_is_a_clear_error(tmp_path: Path) -> None:
+    missing = heatmap("replay", "--registry", str(tmp_path / "no.csv"))
+    assert missing.returncode == 2 and "no registry" in missing.stderr
+    settings = tmp_path / "r.toml"
+    settings.write_text("engineers = 3\n", encoding="utf-8")
+    refused = heatmap("replay", *SMALL, "--config", str(settings))
+    assert refused.returncode == 1 and "unknown replay settings" in refused.stderr
+    assert "Traceback" not in refused.stderr and refused.stdout == ""
+    assert heatmap("replay", *SMALL, "--days", "0").returncode == 2
