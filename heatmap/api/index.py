@@ -13,7 +13,7 @@ import json
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -41,7 +41,8 @@ def _time(value: object) -> pd.Timestamp | None:
 
 
 def spot_card(spot: dict[str, object], templates: ScriptTemplates,
-              now: datetime | None = None) -> dict[str, object]:
+              now: datetime | None = None,
+              cause_titles: Mapping[str, str] | None = None) -> dict[str, object]:
     """What an agent needs about a spot at ``now``: status, cause, current ETA (and whether
     it has passed), the script text (by the spot's trend and ETA) and why it is a spot
     (evidence, None where detection gave none)."""
@@ -55,6 +56,7 @@ def spot_card(spot: dict[str, object], templates: ScriptTemplates,
         "status": str(spot["status"]),
         "kind": _text(spot.get("kind")),
         "cause": shown_cause,
+        "cause_text": (cause_titles or {}).get(shown_cause or ""),
         "cause_confirmed": cause is not None,
         "eta": None if eta is None else eta.isoformat(),
         "eta_text": None if eta is None else russian_date(eta.to_pydatetime()),
@@ -98,7 +100,7 @@ class _Snapshot:
 
     @classmethod
     def of(cls, version: int, spots: pd.DataFrame, is_open: np.ndarray, reach_m: np.ndarray,
-           templates: ScriptTemplates) -> _Snapshot:
+           templates: ScriptTemplates, cause_titles: Mapping[str, str] | None = None) -> _Snapshot:
         geometry = np.asarray(spots["geometry"].tolist(), dtype=object)
         scale = np.clip(np.cos(np.radians(spots["centroid_lat"].to_numpy(float))), 0.05, 1.0)
         local = np.array([shapely.transform(g, lambda c, f=f: c * np.array([f, 1.0]))
@@ -112,12 +114,13 @@ class _Snapshot:
             tree = shapely.STRtree(shapely.box(bounds[:, 0] - grow_lon, bounds[:, 1] - grow_lat,
                                                bounds[:, 2] + grow_lon, bounds[:, 3] + grow_lat))
         records = spots.to_dict(orient="records")
-        cards = [spot_card(r, templates) for r in records]
+        cards = [spot_card(r, templates, cause_titles=cause_titles) for r in records]
         stamps = [_time(r.get("updated_at")) for r in records]
         etas = [None if not is_open[i] or (t := _time(r.get("eta"))) is None
                 else t.to_pydatetime() for i, r in enumerate(records)]
         late = [None if eta is None else json.dumps(
-                    spot_card(r, templates, now=eta + timedelta(seconds=1)),
+                    spot_card(r, templates, now=eta + timedelta(seconds=1),
+                              cause_titles=cause_titles),
                     ensure_ascii=False).encode()[:-1]
                 for r, eta in zip(records, etas, strict=True)]
         return cls(
@@ -170,8 +173,10 @@ class SpotIndex:
 
     def __init__(self, *, templates: ScriptTemplates, reach_m: float, recent_days: float,
                  recent_reach_m: float, check_interval_s: float,
-                 clock: Callable[[], datetime], join_reach_m: float = 0.0) -> None:
+                 clock: Callable[[], datetime], join_reach_m: float = 0.0,
+                 cause_titles: Mapping[str, str] | None = None) -> None:
         self.templates = templates
+        self.cause_titles = dict(cause_titles or {})
         self.reach_m = reach_m
         self.join_reach_m = join_reach_m
         self.recent = timedelta(days=recent_days)
@@ -220,7 +225,8 @@ class SpotIndex:
         spots = spots[keep].reset_index(drop=True)
         is_open = is_open[keep]
         reach = np.where(is_open, max(self.reach_m, self.join_reach_m), self.recent_reach_m)
-        return _Snapshot.of(version, spots, is_open, reach.astype(float), self.templates)
+        return _Snapshot.of(version, spots, is_open, reach.astype(float), self.templates,
+                            self.cause_titles)
 
     # --- answers --------------------------------------------------------------------
     @property
@@ -279,7 +285,8 @@ class SpotIndex:
                     continue
                 card = snapshot.cards[i]
                 answer.recently_resolved.append({
-                    "id": card["id"], "cause": card["cause"], "address": card["address"],
+                    "id": card["id"], "cause": card["cause"], "cause_text": card["cause_text"],
+                    "address": card["address"],
                     "resolved_at": resolved_at.isoformat(), "distance_m": d,
                     "script": card["script"],
                 })

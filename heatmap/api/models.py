@@ -110,6 +110,8 @@ class SpotCard(BaseModel):
     status: str
     kind: str | None
     cause: str | None = Field(description="The engineer's cause, else the suggested one")
+    cause_text: str | None = Field(None, description="The cause as the policy titles it"
+                                                     " (Russian), when the policy knows it")
     cause_confirmed: bool
     eta: str | None
     eta_text: str | None = Field(description="The ETA as an agent says it: '25 ноября'")
@@ -142,6 +144,7 @@ class SpotCard(BaseModel):
 class ResolvedNearby(BaseModel):
     id: str
     cause: str | None
+    cause_text: str | None = None
     address: str | None
     resolved_at: str
     distance_m: float

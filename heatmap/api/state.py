@@ -143,6 +143,7 @@ class ApiState:
             templates=self.templates, reach_m=api.lookup_reach_m, recent_days=api.recent_days,
             recent_reach_m=api.recent_reach_m, check_interval_s=api.index_check_ms / 1000,
             clock=self.clock, join_reach_m=self.policy.join.reach_m,
+            cause_titles=self.policy.causes,
         )
         self.keys = KeyCache(api.key_cache_s)
         self.failures = FailureLimiter(api.auth_fail_limit, api.auth_fail_window_s)

@@ -126,7 +126,7 @@ function etaLine(s) {
 
 function causeLine(s) {
   if (!s.cause) return "причина не установлена";
-  return "причина — " + (CAUSE_RU[s.cause] || s.cause)
+  return "причина — " + (s.cause_text || CAUSE_RU[s.cause] || "иная")
     + (s.cause_confirmed === false ? " (предварительно)" : "");
 }
 

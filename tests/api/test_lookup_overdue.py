@@ -47,3 +47,17 @@ def test_a_passed_eta_is_flagged_and_the_script_says_works_go_on(client: TestCli
                      now=world.clock())
     moved = spot(lat=world.lat, lon=world.lon)
     assert moved["eta_overdue"] is False and "Решение ожидается до 2 декабря" in moved["script"]
+
+
+def test_the_cause_comes_with_the_policys_russian_title(client: TestClient, world: World) -> None:
+    workflow.transition(world.store, world.spot_id, "take", actor="ivanov", now=world.clock(),
+                        policy=POLICY)
+    workflow.transition(world.store, world.spot_id, "resolve", actor="ivanov",
+                        now=world.clock(), policy=POLICY, cause="power")
+    answer = client.get("/api/v1/lookup", params={"lat": world.lat, "lon": world.lon},
+                        headers=world.headers("agent")).json()
+    resolved = answer["recently_resolved"]
+    assert [r["id"] for r in resolved] == [world.spot_id]
+    assert resolved[0]["cause"] == "power"
+    assert resolved[0]["cause_text"] == POLICY.causes["power"]
+    assert any("а" <= ch <= "я" for ch in resolved[0]["cause_text"].lower())
