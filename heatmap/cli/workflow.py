@@ -183,7 +183,7 @@ def queue(name: Annotated[str | None, typer.Argument(
         return
     spots = workflow.queue_view(store_at(db), name, now=now_or(now), policy=load_policy(policy))
     columns = ["id", "status", "priority", "subscribers", "sla_left_hours", "breached",
-               "engineer", "eta", "address"]
+               "age_hours", "trend", "engineer", "eta", "address"]
     if json:
         emit_json({"queue": name, "spots": spots[columns].to_dict(orient="records")})
         return
@@ -192,7 +192,8 @@ def queue(name: Annotated[str | None, typer.Argument(
 
 
 def _queues(db: str | None, policy: Path | None, now: datetime | None, json: bool) -> None:
-    """Every queue of the policy with its title, SLA and counts of open and breached spots."""
+    """Every queue of the policy with its title, SLA and counts of open, breached and
+    due-today spots (SLA ending before midnight, Moscow time)."""
     from heatmap.core.policy import load_policy
     from heatmap.service import workflow
 
@@ -201,13 +202,15 @@ def _queues(db: str | None, policy: Path | None, now: datetime | None, json: boo
     for queue_name, spec in rules.queues.items():
         view = workflow.queue_view(store, queue_name, now=at, policy=rules)
         rows.append({"name": queue_name, "title": spec.title, "sla_hours": spec.sla_hours,
-                     "open": len(view), "breached": int(view["breached"].sum())})
+                     "open": len(view), "breached": int(view["breached"].sum()),
+                     "due_today": int(view["due_today"].sum())})
     if json:
         emit_json({"queues": rows})
         return
     total = sum(int(str(r["open"])) for r in rows)
     out.print(table(f"Queues ({total} open spots)", ["name", "title", "sla_hours", "open",
-                                                     "breached"], [list(r.values()) for r in rows]))
+                                                     "breached", "due_today"],
+                    [list(r.values()) for r in rows]))
     err.print("Open one with `heatmap queue NAME`.")
 
 

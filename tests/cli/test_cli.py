@@ -154,7 +154,8 @@ def test_engineer_works_a_spot_from_the_cli(ready_db: str, sample_export: Path) 
     assert json.loads(taken.stdout)["engineer"] == "petrov"
     assert heatmap("spot", "eta", top["id"], "2026-11-25", "--now", "2026-11-20T13:00:00",
                    db=ready_db).returncode == 0
-    shown = json.loads(heatmap("spot", "show", top["id"], "--json", db=ready_db).stdout)
+    shown = json.loads(heatmap("spot", "show", top["id"], "--json", "--now",
+                               "2026-11-21T09:00:00", db=ready_db).stdout)
     assert shown["script"].endswith("Решение ожидается до 25 ноября.")
     assert [h["kind"] for h in shown["history"]][-2:] == ["transition", "eta"]
     again = heatmap("spot", "take", top["id"], db=ready_db)

@@ -43,6 +43,8 @@ def test_resolve_and_eta_refuse_what_the_rules_refuse(sqlite_url: str,
     assert shown["status"] == "in_progress" and [h["kind"] for h in shown["history"]].count(
         "eta") == 1, "the refused ETAs left no trace"
 
+    listed = json.loads(heatmap("queue", "--json", *AT, db=sqlite_url).stdout)["queues"]
+    assert all({"open", "breached", "due_today"} <= set(q) for q in listed)
     done = heatmap("spot", "resolve", spot, "--cause", "power", *AT, "--json", db=sqlite_url)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["cause"] == "power"
