@@ -22,20 +22,28 @@ of personal data (the kinds may differ: a phone read as a passport is still hidd
 every other mask is a false positive; a labelled span no mask overlaps is a miss. With
 so few positives the 95 % Wilson intervals are wide and printed beside the figures.
 
-**Obscenity.** The complaints are English, so they only test that the Russian filter
-leaves English alone (its false positives). Recall is measured on the public list
-(``profanity/ru.txt``, CC0) — on every entry, and on the entries built on the obscene
-roots the filter targets (the list also holds ordinary words it deliberately leaves,
-such as "сила" or "розетка") — and on disguised forms generated from 30 common words
-with six disguises each (spaces, dots, Latin look-alikes, a star, repeated letters, ё
-written е — capitals where a word has no ё): synthetic, said so. False positives on
-Russian are counted on real Russian text: every address of the Vologda, Moscow and
-Saint Petersburg housing registries and the city list, where no obscenity is expected.
+**Obscenity, on data it was not tuned on.** The public list (``profanity/ru.txt``,
+CC0, 4,948 entries) is split by a hash of each entry: the entries whose BLAKE2b-16
+digest starts with a byte below 77 (1,510 of them, about 30 %) are **held out** — the
+filter's rules were written and tuned on the other 70 % and on the OpenCorpora
+dictionary (pymorphy3's three million word forms, used to find ordinary words a rule
+would wrongly hit), never on these. On the held-out entries built on the obscene roots
+the filter targets (the list also holds ordinary words it deliberately leaves, such as
+"сила" or "розетка"), recall is measured as they are and in the disguises of the
+outside probe, each generated from every held-out entry: glued to an ordinary word
+before or after ("идинахуй"), every look-alike letter written in Latin ("xyйня"), ё
+written е and е written ё. **Precision** is measured on a stated mix: the held-out
+entries (positives) against real Russian text where no obscenity is expected —
+every address of the Vologda, Moscow and Saint Petersburg housing registries and the
+city list (negatives, also not tuned on) — and the negatives' false-positive rate is
+printed beside it. The complaints are English, so they only test that the Russian
+filter leaves English alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import re
@@ -98,22 +106,24 @@ LABELS = [
     ("NYC", "410095", 1664, 1683, "email"),
 ]
 PII = {"name", "phone", "email", "card", "passport", "snils"}
-#: Common obscenities, and the disguises people put on them.
-OBSCENE = ["хуй", "нахуй", "похуй", "охуеть", "хуйня", "пизда", "пиздец", "распиздяй", "ебать",
-           "заебал", "уёбок", "ебаный", "выёбываться", "долбоёб", "блядь", "блять", "мудак",
-           "мудила", "пидорас", "залупа", "гандон", "шлюха", "сука", "сучка", "херня", "похер",
-           "говно", "жопа", "обосрался", "ссыкло"]
+#: Held out of tuning: entries whose BLAKE2b-16 digest starts with a byte below this.
+HOLD_OUT_BELOW = 77
+ROOTED = re.compile(r"(ху[йеяюи]|пизд|[её]б|бля|муд[аои]|манд|пид[оа]р|залуп|г[ао]ндон|шлюх)")
+#: Ordinary words people glue an obscenity to.
+GLUE = ["иди", "вот", "это", "какая", "полная", "опять", "внимание", "связь", "интернет", "ну"]
 LOOK_ALIKE = str.maketrans({"а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y",
-                            "х": "x", "к": "k", "б": "6", "з": "3"})
+                            "х": "x", "к": "k", "н": "H", "в": "B", "м": "M", "т": "T"})
 
 
-def disguises(word: str) -> dict[str, str]:
-    vowels = [i for i, c in enumerate(word) if c in "аеёиоуыэюя"]
-    star = word[:vowels[0]] + "*" + word[vowels[0] + 1:] if vowels else word
-    return {"spaced": " ".join(word), "dotted": ".".join(word),
-            "look-alike": word.translate(LOOK_ALIKE), "star": star,
-            "repeated": word[:2] + word[1] * 3 + word[2:],
-            "yo-e": word.replace("ё", "е") if "ё" in word else word.upper()}
+def held_out(word: str) -> bool:
+    return hashlib.blake2b(word.encode("utf-8"), digest_size=2).digest()[0] < HOLD_OUT_BELOW
+
+
+def disguises(word: str, i: int) -> dict[str, str]:
+    glue = GLUE[i % len(GLUE)]
+    return {"as listed": word, "glued before": glue + word, "glued after": word + glue,
+            "look-alike": word.translate(LOOK_ALIKE),
+            "ё/е swapped": word.replace("ё", "е") if "ё" in word else word.replace("е", "ё", 1)}
 
 
 def wilson(hits: int, total: int) -> tuple[float, float]:
@@ -170,32 +180,38 @@ def personal_data(data: Path) -> dict[str, object]:
     }
 
 
+def obscene(text: str) -> bool:
+    return any(s.kind == "obscene" for s in find_sensitive(text))
+
+
 def obscenity(data: Path) -> dict[str, object]:
     words = [w.strip() for w in (data / "profanity" / "ru.txt").read_text(
         encoding="utf-8").splitlines() if w.strip()]
-    rooted = [w for w in words if re.search(
-        r"(ху[йеяюи]|пизд|[её]б|бля|муд[аои]|манд|пид[оа]р|залуп|г[ао]ндон|шлюх)",
-        w.lower().replace("ё", "е"))]
-    masked = sum(bool(find_sensitive(w)) for w in words)
-    masked_rooted = sum(bool(find_sensitive(w)) for w in rooted)
-    variants = {name: 0 for name in disguises("хуй")}
-    for word in OBSCENE:
-        for name, variant in disguises(word).items():
-            variants[name] += find_sensitive(f"связи нет, {variant}, вторую неделю") != []
+    held = [w for w in words if held_out(w)]
+    rooted = [w for w in held if ROOTED.search(w.lower().replace("ё", "е"))]
+    recall: dict[str, int] = {}
+    for i, word in enumerate(rooted):
+        for name, variant in disguises(word, i).items():
+            recall[name] = recall.get(name, 0) + obscene(f"связи нет, {variant}, вторую неделю")
     russian: list[str] = []
     for name in ("housedata_vologodskaya_20161006.csv.gz", "housedata_moskow_20170614.csv.gz",
                  "housedata_spb_20160308.csv.gz"):
         russian += pd.read_csv(data / "addresses" / name, dtype=str, usecols=["ADDRESS"])[
             "ADDRESS"].dropna().tolist()
     russian += pd.read_csv(data / "cities" / "city.csv", dtype=str)["address"].tolist()
-    false_hits = [t for t in russian if any(s.kind == "obscene" for s in find_sensitive(t))]
+    false_hits = [t for t in russian if obscene(t)]
+    tp, fp = recall["as listed"], len(false_hits)
     return {
-        "list_entries": len(words), "list_masked": round(masked / len(words), 3),
-        "rooted_entries": len(rooted), "rooted_masked": round(masked_rooted / len(rooted), 3),
-        "disguised_recall": {k: f"{v}/{len(OBSCENE)}" for k, v in variants.items()},
-        "disguised_recall_total": round(sum(variants.values()) / (len(OBSCENE) * len(variants)), 3),
-        "russian_texts_checked": len(russian), "russian_texts_wrongly_masked": len(false_hits),
+        "list_entries": len(words), "held_out_entries": len(held),
+        "held_out_rooted": len(rooted),
+        "held_out_list_masked": round(sum(obscene(w) for w in held) / len(held), 3),
+        "recall": {k: round(v / len(rooted), 3) for k, v in recall.items()},
+        "recall_95ci": wilson(tp, len(rooted)),
+        "russian_texts_checked": len(russian), "russian_texts_wrongly_masked": fp,
+        "false_positive_rate": round(fp / len(russian), 5),
+        "precision": round(tp / (tp + fp), 4) if tp + fp else None,
         "examples_wrongly_masked": false_hits[:5],
+        "missed_examples": [w for w in rooted if not obscene(w)][:15],
     }
 
 
@@ -219,13 +235,15 @@ def main() -> None:
     print(f"  {pii['ms_per_text']} ms per text; obscenity masks in all 311 texts (English): "
           f"{pii['obscene_masks_in_all_311_texts']}")
     obs = result["obscenity"]
-    print(f"Obscenity: {obs['list_masked']} of the {obs['list_entries']} list entries masked, "
-          f"{obs['rooted_masked']} of the {obs['rooted_entries']} built on the targeted roots")
-    print(f"  disguised forms (synthetic) masked: {obs['disguised_recall_total']} "
-          f"{obs['disguised_recall']}")
-    print(f"  real Russian texts wrongly masked: {obs['russian_texts_wrongly_masked']} of "
-          f"{obs['russian_texts_checked']} {obs['examples_wrongly_masked']}")
-
+    print(f"Obscenity, on the {obs['held_out_entries']} list entries held out of tuning "
+          f"({obs['held_out_rooted']} built on the targeted roots; all entries masked: "
+          f"{obs['held_out_list_masked']}):")
+    for name, value in obs["recall"].items():  # type: ignore[attr-defined]
+        print(f"  recall {name:13s} {value}")
+    print(f"  (as listed, 95 % CI {obs['recall_95ci']}); missed e.g. {obs['missed_examples']}")
+    print(f"  precision {obs['precision']} against {obs['russian_texts_checked']} real Russian "
+          f"texts (addresses, cities): {obs['russian_texts_wrongly_masked']} wrongly masked "
+          f"(rate {obs['false_positive_rate']}) {obs['examples_wrongly_masked']}")
 
 if __name__ == "__main__":
     main()
