@@ -15,6 +15,8 @@ from heatmap.replay.config import ReplayConfig
 __all__ = ["client_reply", "fix_hours", "incident_of", "on_duty", "rating"]
 
 _LOCAL = ZoneInfo("Europe/Moscow")
+#: Spots worked at once in a queue of the policy that the replay settings do not name.
+OTHER_QUEUE_CAPACITY = 2
 #: What clients text back: the close-out parser's own words for "still broken".
 PERSISTS_TEXT = "не работает"
 

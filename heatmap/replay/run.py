@@ -80,6 +80,13 @@ class _State:
     replies: list[tuple[datetime, int, str]] = field(default_factory=list)
     seen_sms: set[int] = field(default_factory=set)
     sms_due: bool = False
+    #: whether a queue may hold spots to take (after detection, answers, finished work or
+    #: spots left waiting last hour); otherwise the queues are not read
+    look: bool = True
+    #: the truth, indexed once: incident per ticket, first complaint and incident per client
+    truth: pd.Series = field(default_factory=lambda: pd.Series(dtype=int))
+    first_complaint: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
+    subscriber_incident: pd.Series = field(default_factory=lambda: pd.Series(dtype=int))
 
 
 def replay(world: World, store: Store, *, policy: Policy, config: ReplayConfig, workdir: Path,
@@ -94,9 +101,12 @@ def replay(world: World, store: Store, *, policy: Policy, config: ReplayConfig, 
     heal = incidents["self_heal_at"]
     failing = {int(i) for i, c in zip(incidents["incident"], incidents["cause"], strict=True)
                if rng.random() < config.causes[str(c)].fix_fails}
-    state = _State(ends=heal.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")),
-                   fails_left=failing)
     complaints = world.complaints
+    by_client = complaints.groupby("subscriber_id")
+    state = _State(ends=heal.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")),
+                   fails_left=failing, truth=complaints.set_index("ticket_id")["incident"],
+                   first_complaint=by_client["created_at"].min(),
+                   subscriber_incident=by_client["incident"].first())
     times = complaints["created_at"].to_numpy(dtype="datetime64[ns]")
     start = pd.Timestamp(config.start).to_pydatetime()
     params = DetectParams()
@@ -111,7 +121,9 @@ def replay(world: World, store: Store, *, policy: Policy, config: ReplayConfig, 
         _ingest(store, _happened(batch, state.ends), now=now, policy=policy, workdir=workdir)
         if hour % config.detect_every_hours == 0:
             service.detect_spots(store, params=params, policy=policy, now=now)
-        _answer(store, state, now=now, policy=policy, templates=templates)
+            state.look = True
+        state.look = _answer(store, state, now=now, policy=policy, templates=templates) or \
+            state.look
         if _engineers(store, state, world, now=now, policy=policy, config=config, rng=rng):
             state.sms_due = True
         if state.sms_due:  # the SMS job's pass is only worth running with messages waiting
@@ -155,13 +167,15 @@ def _ingest(store: Store, batch: pd.DataFrame, *, now: datetime, policy: Policy,
 
 
 def _answer(store: Store, state: _State, *, now: datetime, policy: Policy,
-            templates: object) -> None:
-    """Clients' answers due by ``now``, through the SMS router's function."""
+            templates: object) -> bool:
+    """Clients' answers due by ``now``, through the SMS router's function; whether any."""
+    answered = bool(state.replies) and state.replies[0][0] <= now
     while state.replies and state.replies[0][0] <= now:
         at, _outbox_id, msisdn_text = heapq.heappop(state.replies)
         msisdn, text = msisdn_text.split("|", 1)
         handle_reply(store, msisdn=msisdn, text=text, now=at, policy=policy,
                      templates=templates)  # type: ignore[arg-type]
+    return answered
 
 
 def _new_replies(store: Store, state: _State, world: World, *, config: ReplayConfig,
@@ -171,8 +185,7 @@ def _new_replies(store: Store, state: _State, world: World, *, config: ReplayCon
     fresh = sent[~sent["id"].isin(state.seen_sms)]
     if fresh.empty:
         return
-    first = world.complaints.groupby("subscriber_id")["created_at"].min()
-    incident = world.complaints.groupby("subscriber_id")["incident"].first()
+    first, incident = state.first_complaint, state.subscriber_incident
     for row in fresh.itertuples(index=False):
         state.seen_sms.add(int(row.id))
         at = people.reply_at(pd.Timestamp(row.sent_at).to_pydatetime(), config=config, rng=rng)
@@ -198,13 +211,19 @@ def _engineers(store: Store, state: _State, world: World, *, now: datetime, poli
         if work.done_at <= now:
             del state.work[spot_id]
             resolved = _finish(store, state, world, work, now=now, policy=policy) or resolved
+            state.look = True
+    if not state.look:
+        return resolved
     working: dict[str, int] = {}
     for work in state.work.values():
         working[work.queue] = working.get(work.queue, 0) + 1
-    free = people.free_slots(config.capacity, working)
+    capacity = {q: config.capacity.get(q, people.OTHER_QUEUE_CAPACITY) for q in policy.queues}
+    free = people.free_slots(capacity, working)
     open_ = store.load_spots(statuses=["new", "queued", "reopened"])
+    state.look = False
     for queue in sorted(set(open_["queue"].dropna()) & set(free)):
         slots = free[queue]
+        state.look = True  # spots wait: look again next hour (a hand may be free by then)
         if slots == 0 or queue not in policy.queues or not people.on_duty(queue, now, config):
             continue
         waiting = workflow.queue_view(store, queue, now=now, policy=policy)
@@ -218,8 +237,7 @@ def _engineers(store: Store, state: _State, world: World, *, now: datetime, poli
 def _take(store: Store, state: _State, world: World, spot_id: str, queue: str, *,
           now: datetime, policy: Policy, config: ReplayConfig, rng: np.random.Generator) -> None:
     members = store.load_complaints(spot_ids=[spot_id])["ticket_id"]
-    truth = world.complaints.set_index("ticket_id")["incident"]
-    case = people.incident_of(truth.reindex(members).dropna().astype(int))
+    case = people.incident_of(state.truth.reindex(members).dropna().astype(int))
     cause = str(world.incidents["cause"].iloc[case]) if case >= 0 else None
     over = case >= 0 and not np.isnat(state.ends[case]) and \
         state.ends[case] <= np.datetime64(pd.Timestamp(now).tz_localize(None))
