@@ -4,8 +4,9 @@ Agents on an intranet have no tiles; the address registry the geocoder already h
 enough to orient by. :func:`build_basemap` prepares it once (plain arrays, label points);
 :meth:`Basemap.features` answers a view (bbox and zoom) as GeoJSON features:
 
-* ``house`` points (every registry house, thinned evenly only past ``max_houses``),
-  from :data:`HOUSE_ZOOM` on;
+* ``house`` points (every registry house, thinned evenly past 5,000 at zoom 12, twice
+  that per zoom level in, at most ``max_houses``), from :data:`HOUSE_ZOOM` on, with the
+  address from :data:`HOUSE_NAME_ZOOM` on;
 * ``street`` labels from :data:`STREET_ZOOM` on: one per stretch of a street (about
   :data:`STRETCH_M` long), placed at the stretch's middle house and turned along the
   line of its houses, so a name lies along the houses it names;
@@ -24,6 +25,8 @@ import pandas as pd
 
 #: Houses are drawn from this zoom on (a city is a few kilometres across at 12).
 HOUSE_ZOOM = 12
+#: Houses carry their address from this zoom on (a smaller answer before).
+HOUSE_NAME_ZOOM = 16
 #: Street names from this zoom on; settlement names below it.
 STREET_ZOOM = 15
 #: A street longer than this gets a label per stretch of about this length (metres).
@@ -62,11 +65,14 @@ class Basemap:
             inside = ((self.house_lat >= min_lat) & (self.house_lat <= max_lat)
                       & (self.house_lon >= min_lon) & (self.house_lon <= max_lon))
             chosen = np.flatnonzero(inside)
-            if len(chosen) > max_houses:  # evenly thinned, never a hole in one corner
-                chosen = chosen[np.linspace(0, len(chosen) - 1, max_houses).astype(int)]
+            # a zoomed-out view has fewer pixels per house: 5,000 at 12, doubling per zoom
+            limit = min(max_houses, 5_000 * 2 ** (zoom - HOUSE_ZOOM))
+            if len(chosen) > limit:  # evenly thinned, never a hole in one corner
+                chosen = chosen[np.linspace(0, len(chosen) - 1, limit).astype(int)]
+            named = zoom >= HOUSE_NAME_ZOOM
             for i in chosen:
                 out.append(_point(self.house_lon[i], self.house_lat[i], kind="house",
-                                  name=str(self.house_label[i])))
+                                  **({"name": str(self.house_label[i])} if named else {})))
         if zoom >= STREET_ZOOM:
             inside = _within(self.streets, bbox)
             for row in self.streets[inside].itertuples(index=False):
@@ -106,38 +112,51 @@ def build_basemap(entries: pd.DataFrame) -> Basemap:
     )
 
 
+def _groups(frame: pd.DataFrame, columns: list[str]) -> list[np.ndarray]:
+    """Row positions of each group of ``columns`` (missing values are a value too)."""
+    keys = frame[columns[0]].astype(object).fillna("").astype(str)
+    for column in columns[1:]:
+        keys = keys + "|" + frame[column].astype(object).fillna("").astype(str)
+    codes, _ = pd.factorize(keys, sort=True)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    return [part for part in np.split(order, bounds) if len(part)]
+
+
 def _settlement_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    lat, lon = frame["lat"].to_numpy(float), frame["lon"].to_numpy(float)
+    keys, addresses = frame["settlement"].to_numpy(object), frame["address"].to_numpy(object)
     rows = []
-    for _, group in frame.groupby("locality", sort=True, dropna=True):
-        name = _component(group, "settlement")
-        if not name:
-            continue
-        rows.append({"name": name, "lat": float(group["lat"].median()),
-                     "lon": float(group["lon"].median()), "houses": len(group)})
+    for rows_of in _groups(frame, ["locality"]):
+        name = _component(keys[rows_of[0]], addresses[rows_of[:20]], from_end=False)
+        if name:
+            rows.append({"name": name, "lat": float(np.median(lat[rows_of])),
+                         "lon": float(np.median(lon[rows_of])), "houses": len(rows_of)})
     return pd.DataFrame(rows, columns=["name", "lat", "lon", "houses"])
 
 
 def _street_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    named = frame[frame["street"].fillna("").astype(str) != ""].reset_index(drop=True)
+    lat, lon = named["lat"].to_numpy(float), named["lon"].to_numpy(float)
+    keys, addresses = named["street"].to_numpy(object), named["address"].to_numpy(object)
     rows: list[dict[str, object]] = []
-    named = frame[frame["street"].fillna("").astype(str) != ""]
-    for _, group in named.groupby(["locality", "street_type", "street"], sort=True, dropna=False):
-        name = _component(group, "street")
-        if not name:
-            continue
-        rows.extend(_stretches(group, name))
+    for rows_of in _groups(named, ["locality", "street_type", "street"]):
+        # a street is named after its settlement in the address: look from the end
+        name = _component(keys[rows_of[0]], addresses[rows_of[:20]], from_end=True)
+        if name:
+            rows.extend(_stretches(lat[rows_of], lon[rows_of], name))
     return pd.DataFrame(rows, columns=["name", "lat", "lon", "angle", "houses"])
 
 
-def _stretches(group: pd.DataFrame, name: str) -> list[dict[str, object]]:
+def _stretches(lat: np.ndarray, lon: np.ndarray, name: str) -> list[dict[str, object]]:
     """A label per ``STRETCH_M`` of the street's houses along their main direction."""
-    lat, lon = group["lat"].to_numpy(float), group["lon"].to_numpy(float)
     scale = math.cos(math.radians(float(np.mean(lat))))
     xy = np.column_stack(((lon - lon.mean()) * scale, lat - lat.mean())) * _M_PER_DEG
     axis = _main_axis(xy)
     along = xy @ axis
-    length = float(along.max() - along.min()) if len(along) else 0.0
+    length = float(along.max() - along.min())
     parts = max(1, round(length / STRETCH_M))
-    edges = np.linspace(along.min(), along.max(), parts + 1) if len(along) else np.array([0.0])
+    edges = np.linspace(along.min(), along.max(), parts + 1)
     labels = []
     for k in range(parts):
         last = k == parts - 1
@@ -178,17 +197,26 @@ def _screen_angle(axis: np.ndarray) -> float:
 _SEPARATOR = re.compile(r"\s*,\s*")
 
 
-def _component(group: pd.DataFrame, column: str) -> str:
-    """The part of the registry's address that names ``column``'s value, as written there
-    ("ул. Мира" for street "мира"), else the value itself capitalised."""
-    key = str(group[column].iloc[0] or "").strip()
-    if not key:
+def _component(key: object, addresses: np.ndarray, *, from_end: bool) -> str:
+    """The part of the registry's addresses that names ``key`` as written there ("ул. Мира"
+    for street "мира"), else the key itself capitalised; "" for no key."""
+    wanted = str(key or "").strip().lower().replace("ё", "е")
+    if not wanted or wanted == "none":
         return ""
-    word = re.compile(rf"(?<!\w){re.escape(key.replace('ё', 'е'))}(?!\w)")
-    for address in group["address"].astype(str).head(20):
-        parts = _SEPARATOR.split(address)
-        # a street is named after its settlement in the address: look from the end
-        for part in reversed(parts) if column == "street" else parts:
-            if word.search(part.lower().replace("ё", "е")):
+    for address in addresses:
+        parts = _SEPARATOR.split(str(address))
+        for part in reversed(parts) if from_end else parts:
+            if _has_word(part.lower().replace("ё", "е"), wanted):
                 return part.strip()
-    return key[:1].upper() + key[1:]
+    return wanted[:1].upper() + wanted[1:]
+
+
+def _has_word(text: str, word: str) -> bool:
+    """Whether ``word`` occurs in ``text`` not as a piece of a longer word."""
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            return True
+        at = text.find(word, at + 1)
+    return False

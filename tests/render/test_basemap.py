@@ -77,3 +77,18 @@ def test_a_view_gets_only_what_lies_inside_it() -> None:
     assert {f["properties"]["name"] for f in left} == {
         "ул. Левая", "обл. Тестовая, г. Тестово, ул. Левая, д. 1"}
     assert all(f["geometry"]["coordinates"] == [30.0, 60.0] for f in left)
+
+
+def test_a_zoomed_out_view_is_thinned_and_carries_no_addresses() -> None:
+    rows = [("ул", f"улица{i // 60}", str(i % 60 + 1), 60.0 + (i // 80) * 1e-3,
+             30.0 + (i % 80) * 1e-3) for i in range(6_000)]
+    layer = build_basemap(_registry(rows))
+    view = (29.0, 59.0, 31.0, 61.0)
+
+    def houses(zoom: int) -> list[dict[str, object]]:
+        return [f["properties"] for f in layer.features(view, zoom)
+                if f["properties"]["kind"] == "house"]
+
+    assert len(houses(HOUSE_ZOOM)) == 5_000 and len(houses(HOUSE_ZOOM + 1)) == 6_000
+    assert all("name" not in p for p in houses(15))
+    assert all(str(p["name"]).startswith("обл. Тестовая") for p in houses(16))
