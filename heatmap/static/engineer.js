@@ -153,7 +153,7 @@ async function showQueue(name) {
   $("queue-title").textContent = view.title;
   const late = view.spots.filter((s) => s.breached).length;
   $("queue-note").textContent = "Открытых пятен: " + view.spots.length + ", просрочено: " + late
-    + ". SLA очереди — " + view.sla_hours + " ч. Сверху — самые важные.";
+    + ". SLA очереди — " + view.sla_hours + " ч. Сверху — самые важные; время московское.";
   fill("queue", view.spots.map((s, i) => row([
     ["№", String(i + 1)],
     ["Пятно", link("#/spot/" + encodeURIComponent(s.id), s.id, s.id)],
@@ -192,6 +192,10 @@ function drawFacts(spot) {
   const list = $("facts");
   list.replaceChildren();
   fact(list, "Статус", STATUS_RU[p.status] || p.status, "f-status");
+  if (p.merged_into) {
+    fact(list, "Объединено с", link("#/spot/" + encodeURIComponent(p.merged_into),
+      "пятном " + p.merged_into, p.merged_into));
+  }
   fact(list, "Очередь", queueTitles[p.queue] || p.queue || "—");
   fact(list, "Приоритет", Number(p.priority).toFixed(1));
   fact(list, "До конца SLA", OPEN.includes(p.status) ? slaCell(spot.sla_left_hours) : "—");
