@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *,
         await run_in_threadpool(state.refresh_index)
         if state.settings.gazetteer is not None:
             await run_in_threadpool(state.geocoder)
+            await run_in_threadpool(state.basemap)  # the map page's first view waits for none
         if state.api.gc_freeze:
             # what is loaded now lives as long as the server: keep it out of the collector's
             # full passes, which otherwise pause every request for tens of milliseconds
