@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install dev demo test test-fast lint bench bench-ingest bench-ingest-pg bench-detect bench-dask bench-geocode bench-api bench-quality eval-filter screenshots clean
+.PHONY: install dev demo test test-fast lint bench bench-ingest bench-ingest-pg bench-detect bench-dask bench-geocode bench-api bench-quality eval-filter bench-basemap screenshots clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Teplokarty needs Python 3.11+ (set PYTHON=...)")'
@@ -84,6 +84,10 @@ bench-quality: dev
 ## eval-filter: recall and precision of the comment filter on real text (../shared/data)
 eval-filter: dev
 	$(BIN)/python benchmarks/eval_comment_filter.py
+
+## bench-basemap: the gazetteer basemap on real registries: build time, answer size and time per zoom
+bench-basemap: dev
+	$(BIN)/python benchmarks/bench_basemap.py
 
 ## screenshots: the agents' and engineers' pages at 1366x768 and 390 px, offline, into docs/ (needs Chromium)
 screenshots: dev
