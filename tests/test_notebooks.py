@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
-EXPECTED = ["01-explore.ipynb", "02-tune-detection.ipynb", "03-outcomes.ipynb"]
+EXPECTED = ["01-explore.ipynb", "02-tune-detection.ipynb", "03-outcomes.ipynb", "04-replay.ipynb"]
 
 
 def test_the_notebooks_are_there_without_outputs() -> None:
