@@ -73,8 +73,10 @@ def serve(
 ) -> None:
     """Run the HTTP API and the map page (uvicorn) over the store."""
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     from heatmap import service
+    from heatmap.core.pii import masked_log_config
 
     store = store_at(db)
     try:
@@ -87,7 +89,8 @@ def serve(
     os.environ.setdefault("HEATMAP_API_GC_FREEZE", "1")
     err.print(f"Serving {_shown(url)} on http://{host}:{port} (map: /map, docs: /docs)")
     uvicorn.run("heatmap.api:create_app", factory=True, host=host, port=port, workers=workers,
-                access_log=access_log, log_level=log_level, proxy_headers=False)
+                access_log=access_log, log_level=log_level, proxy_headers=False,
+                log_config=masked_log_config(LOGGING_CONFIG))  # no personal data in logs
 
 
 def _shown(url: str) -> str:

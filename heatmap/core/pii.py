@@ -22,10 +22,13 @@ is looked up.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote_plus
 
 import pandas as pd
 
@@ -41,6 +44,7 @@ __all__ = [
     "for_role",
     "mask_personal_data",
     "mask_texts",
+    "masked_log_config",
 ]
 
 #: What each kind of personal data is replaced by.
@@ -134,18 +138,50 @@ def for_role(text: str | None, role: str) -> str | None:
 
 
 class PersonalDataLogFilter(logging.Filter):
-    """Masks personal data in log records (message and arguments formatted first).
+    """Masks personal data in log records: the message and each text argument (so a
+    formatter that reads the arguments, like uvicorn's access log, still gets them).
 
-    Attach it to the handlers that write logs (``handler.addFilter(...)``), or to a
-    logger for its own records.
+    URL-encoded text (``from=%2B79161234567``) is decoded before it is masked. Attach
+    it to the handlers that write logs (:func:`masked_log_config` does for uvicorn).
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):  # a badly formatted record: leave it to logging
-            return True
-        masked = mask_personal_data(message)
-        if masked != message:
-            record.msg, record.args = masked, None
+        if isinstance(record.msg, str):
+            record.msg = _masked_log_text(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_masked_log_arg(a) for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: _masked_log_arg(v) for k, v in record.args.items()}
         return True
+
+
+def _masked_log_arg(value: object) -> object:
+    if isinstance(value, str):
+        return _masked_log_text(value)
+    if isinstance(value, BaseException):
+        return _masked_log_text(str(value))
+    return value
+
+
+def _masked_log_text(text: str) -> str:
+    if "%" in text:
+        decoded = unquote_plus(text)
+        if find_personal_data(decoded):
+            text = decoded
+    return mask_personal_data(text) or text
+
+
+def masked_log_config(base: dict[str, Any]) -> dict[str, Any]:
+    """A :func:`logging.config.dictConfig` dict: ``base`` (e.g. uvicorn's) with
+    :class:`PersonalDataLogFilter` on every handler, and the package's own loggers
+    (``heatmap.*``) written through its first handler."""
+    config = copy.deepcopy(base)
+    config.setdefault("filters", {})["personal_data"] = {
+        "()": "heatmap.core.pii.PersonalDataLogFilter"}
+    handlers = config.get("handlers", {})
+    for handler in handlers.values():
+        handler["filters"] = [*handler.get("filters", []), "personal_data"]
+    if handlers:
+        config.setdefault("loggers", {})["heatmap"] = {
+            "handlers": [next(iter(handlers))], "level": "INFO", "propagate": False}
+    return config

@@ -229,3 +229,30 @@ def test_log_records_are_masked(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="heatmap.test_pii"):
         log.info("complaint %s from %s", "T-1", "+7 911 12 345 67, ivan@mail.ru")
     assert caplog.messages == ["complaint T-1 from [телефон скрыт], [e-mail скрыт]"]
+
+
+def test_uvicorn_access_lines_are_masked_and_still_formatted() -> None:
+    import io
+
+    from uvicorn.config import LOGGING_CONFIG
+    from uvicorn.logging import AccessFormatter
+
+    from heatmap.core.pii import masked_log_config
+
+    config = masked_log_config(LOGGING_CONFIG)
+    assert all("personal_data" in h["filters"] for h in config["handlers"].values())
+    assert config["loggers"]["heatmap"]["handlers"] and "filters" not in LOGGING_CONFIG["handlers"][
+        "access"], "the base config is not changed"
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s',
+                                         use_colors=False))
+    handler.addFilter(PersonalDataLogFilter())
+    log = logging.getLogger("heatmap.test_pii.access")
+    log.propagate = False
+    log.setLevel(logging.INFO)
+    log.addHandler(handler)
+    log.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET",
+             "/api/v1/sms/inbound?from=%2B79161234567&text=5", "1.1", 200)
+    line = stream.getvalue()
+    assert "9161234567" not in line and "[телефон скрыт]" in line and " 200" in line, line
