@@ -293,6 +293,7 @@ async function showSpot(id) {
   document.body.dataset.status = p.status;
   loaded("spot-title");
   drawSpotMap(spot).catch((err) => { $("map-note").textContent = "Карта: " + err.message; });
+  drawSignal(p.id).catch((err) => { $("signal").textContent = "Замеры не загружены: " + err.message; });
 }
 
 async function showTitles() {

@@ -49,12 +49,47 @@ async function drawSpotMap(spot) {
     {pane: "sites", radius: 4, color: "#23395d", weight: 1, fillColor: "#fff", fillOpacity: 1})
     .bindTooltip((TOPIC_RU[f.properties.topic] || "") + " " + when(f.properties.created_at))))
     .addTo(spotMap.map);
-  const measured = coverage.features.length;
-  $("map-note").textContent = "Красное — пятно, белые точки — обращения (" + points.length
-    + "), чёрные — базовые станции (" + sites.features.length + ")"
-    + (measured ? "; цветные шестиугольники — уровень сигнала по замерам, дБм: "
-      + SIGNAL_BANDS.map((b) => b.label).join(", ") : "");
+  const note = $("map-note");
+  note.replaceChildren(document.createTextNode("Красное — пятно, белые точки — обращения ("
+    + points.length + "), чёрные — базовые станции (" + sites.features.length + ")"));
+  if (coverage.features.length) {
+    note.appendChild(document.createTextNode("; шестиугольники — сигнал по замерам, дБм:"));
+    const legend = el("div", "dbm");
+    for (const band of SIGNAL_BANDS) {
+      const item = el("span", "", band.label);
+      item.style.setProperty("--c", band.colour);
+      legend.appendChild(item);
+    }
+    note.appendChild(legend);
+  }
   host.dataset.drawn = "1";
+}
+
+// How the spot's measured cells compare with the two rings around them (drive tests).
+async function drawSignal(id) {
+  const box = $("signal");
+  delete box.dataset.done;
+  const c = await api("/coverage/spots/" + encodeURIComponent(id));
+  box.dataset.done = "1";
+  const dbm = (v) => Number(v).toFixed(1).replace(".", ",").replace("-", "−") + " дБм";
+  if (c.cells_dbm === null && c.surroundings_dbm === null) {
+    box.textContent = "Замеров здесь нет (heatmap network coverage-from-drive-test)";
+    return;
+  }
+  const parts = [];
+  parts.push(c.cells_dbm === null ? "в пятне замеров нет"
+    : "в пятне " + dbm(c.cells_dbm) + " (ячеек: " + c.cells_measured + ")");
+  parts.push(c.surroundings_dbm === null ? "вокруг замеров нет"
+    : "вокруг " + dbm(c.surroundings_dbm) + " (ячеек: " + c.surroundings_measured + ")");
+  let verdict = "";
+  if (c.difference_db !== null) {
+    const d = Math.abs(c.difference_db).toFixed(1).replace(".", ",");
+    verdict = Math.abs(c.difference_db) < 3 ? "как вокруг"
+      : (c.difference_db < 0 ? "хуже окружения на " : "лучше окружения на ") + d + " дБ";
+  }
+  box.textContent = "Медиана " + c.metric.toUpperCase() + ": " + parts.join(", ")
+    + (verdict ? " — " + verdict : "") + ".";
+  box.className = c.difference_db !== null && c.difference_db <= -3 ? "late" : "";
 }
 
 // The spot's outline and complaints as SVG, scaled to the box (no library, no basemap).

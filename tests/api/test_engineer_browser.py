@@ -73,6 +73,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     assert len(untaken) and len(in_work), "the demo leaves spots in a queue and in work"
     first = untaken.sort_values(["priority", "id"], ascending=[False, True]).iloc[0]
     worked = in_work.sort_values(["priority", "id"], ascending=[False, True]).iloc[0]
+    measure_around(db, worked)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": db,
            "HEATMAP_GAZETTEER": str(folder / "gazetteer.parquet"), "HEATMAP_CITY": "Вологда",
            "HEATMAP_API_INDEX_CHECK_MS": "100"}
@@ -89,6 +90,25 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
                      analyst_key=keys[3], db=db,
                      queue=str(first["queue"]), spot=str(first["id"]),
                      worked=str(worked["id"]))
+
+
+def measure_around(db: str, spot: Any) -> None:
+    """A drive-test layer where the spot's cells are 25 dB weaker than the two rings around."""
+    import h3
+    import pandas as pd
+
+    from heatmap.core.coverage import cells_of_area
+
+    inside = set(cells_of_area(spot["geometry"], (spot["centroid_lat"], spot["centroid_lon"]), 9))
+    around = {n for c in inside for n in h3.grid_disk(c, 2)} - inside
+    rows = [(c, 9, -110.0 if c in inside else -85.0, 12, None, 0) for c in sorted(inside | around)]
+    store = open_store(db)
+    try:
+        store.replace_coverage(pd.DataFrame(rows, columns=["h3_cell", "res", "rsrp_median",
+                                                           "rsrp_samples", "rssi_median",
+                                                           "rssi_samples"]))
+    finally:
+        store.close()
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +194,7 @@ def test_queue_spot_take_eta_resolve_and_gone(served: Served, browser: Any) -> N
         wait_view(page, "spot")
         assert page.get_attribute("body", "data-spot") == spot
         page.wait_for_selector("#spot-map[data-drawn='1']", timeout=WAIT_MS)
+        page.wait_for_selector("#signal[data-done='1']", timeout=WAIT_MS)
         assert page.locator("#spot-map .leaflet-spots-pane path").count() == 1
         assert page.locator("#complaints tbody tr").count() >= 1
         assert page.locator("#breakdown tbody tr").count() >= 1
@@ -226,6 +247,10 @@ def test_a_change_made_meanwhile_is_shown_as_a_conflict(served: Served, browser:
         page.goto(f"{served.url}/engineer?key={served.key}#/spot/{spot}")
         wait_view(page, "spot")
         assert page.get_attribute("body", "data-status") == "in_progress"
+        page.wait_for_selector("#signal:has-text('хуже окружения на 25,0 дБ')", timeout=WAIT_MS)
+        page.wait_for_selector("#spot-map[data-drawn='1']", timeout=WAIT_MS)
+        assert page.locator("#spot-map .leaflet-coverage-pane path").count() > 0
+        assert "сигнал по замерам, дБм" in page.inner_text("#map-note")
         # another engineer moves the ETA after the page showed the spot
         call_api(served, f"/spots/{spot}/eta", {"eta": f"{tomorrow_in_moscow()}T12:00",
                                                 "note": "перенос"})
