@@ -63,10 +63,12 @@ def replay(
         result = _run(world, settings, policy, db, json, "replay")
         _plot(plots, result, "replay")
         if json:
-            emit_json({**result.report, "seconds": round(result.seconds, 1)})
+            emit_json({**result.report, **_speed(result)})
             return
         _print(result.report)
-        err.print(f"Replayed {settings.days} days in {result.seconds:.0f} s (seed {settings.seed}).")
+        cpu = ", ".join(f"{k} {v:.0f}" for k, v in result.frames.cpu_seconds.items())
+        err.print(f"Replayed {settings.days} days in {result.seconds:.0f} s (seed {settings.seed});"
+                  f" CPU seconds by step: {cpu}.")
         return
     a, b = (_run(world, settings, p, None, json, p.name) for p in compare)
     _plot(plots, a, "A")
@@ -88,6 +90,14 @@ def _run(world: World, settings: ReplayConfig, policy: Path | None, db: str | No
         task = progress.add_task(f"{name}: simulated days", total=settings.days)
         return run_replay(world, settings, policy=policy, db=db,
                           on_day=lambda _day: progress.advance(task))
+
+
+def _speed(result: ReplayResult) -> dict[str, Any]:
+    """How long the replay took, in all and by step (wall clock and CPU of this process)."""
+    frames = result.frames
+    return {"seconds": round(result.seconds, 1),
+            "seconds_by_step": {k: round(v, 1) for k, v in frames.wall_seconds.items()},
+            "cpu_seconds_by_step": {k: round(v, 1) for k, v in frames.cpu_seconds.items()}}
 
 
 def _plot(plots: Path | None, result: ReplayResult, name: str) -> None:

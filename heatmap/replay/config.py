@@ -78,6 +78,8 @@ class ReplayConfig:
     subscribers_per_house: float = 60.0
     #: share of complainants who complain a second time
     repeat_share: float = 0.1
+    #: complaints are ingested every this many hours (a CRM export each time)
+    ingest_every_hours: int = 1
     #: detection runs every this many hours (an operator's scheduled job)
     detect_every_hours: int = 3
     #: spots worked at once per queue (all engineers of the queue together)
@@ -142,8 +144,8 @@ def _read(path: Path, name: str, value: Any, current: Any) -> Any:
         return _bad(path, name, "a number")
     if isinstance(current, int) and not isinstance(value, int):
         return _bad(path, name, "a whole number")
-    if value < 0:
-        return _bad(path, name, "not negative")
+    if value < 0 or (name.endswith("_every_hours") and value < 1):
+        return _bad(path, name, "not negative" if value < 0 else "at least 1")
     return value
 
 

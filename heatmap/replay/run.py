@@ -14,7 +14,9 @@ the wall clock.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -70,6 +72,10 @@ class Frames:
     end: datetime
     policy: Policy
     houses: pd.DataFrame
+    #: seconds spent in each step of the loop: wall clock and this process's CPU
+    #: (measured for the speed report; nothing in the simulation reads them)
+    wall_seconds: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -83,6 +89,18 @@ class _State:
     #: whether a queue may hold spots to take (after detection, answers, finished work or
     #: spots left waiting last hour); otherwise the queues are not read
     look: bool = True
+    wall: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def timed(self, step: str) -> Iterator[None]:
+        """Add the wall and CPU seconds of the block to ``step``."""
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.wall[step] = self.wall.get(step, 0.0) + time.perf_counter() - wall
+            self.cpu[step] = self.cpu.get(step, 0.0) + time.process_time() - cpu
     #: the truth, indexed once: incident per ticket, first complaint and incident per client
     truth: pd.Series = field(default_factory=lambda: pd.Series(dtype=int))
     first_complaint: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
@@ -114,23 +132,31 @@ def replay(world: World, store: Store, *, policy: Policy, config: ReplayConfig, 
     cursor = 0
     for hour in range(1, hours + 1):
         now = start + hour * _HOUR
-        upto = int(np.searchsorted(times, np.datetime64(pd.Timestamp(now).tz_localize(None)),
-                                   side="left"))
-        batch = complaints.iloc[cursor:upto]
-        cursor = upto
-        _ingest(store, _happened(batch, state.ends), now=now, policy=policy, workdir=workdir)
+        if hour % config.ingest_every_hours == 0:
+            upto = int(np.searchsorted(times, np.datetime64(pd.Timestamp(now).tz_localize(None)),
+                                       side="left"))
+            batch = complaints.iloc[cursor:upto]
+            cursor = upto
+            with state.timed("ingest"):
+                _ingest(store, _happened(batch, state.ends), now=now, policy=policy,
+                        workdir=workdir)
         if hour % config.detect_every_hours == 0:
-            service.detect_spots(store, params=params, policy=policy, now=now)
+            with state.timed("detect"):
+                service.detect_spots(store, params=params, policy=policy, now=now)
             state.look = True
-        state.look = _answer(store, state, now=now, policy=policy, templates=templates) or \
-            state.look
-        if _engineers(store, state, world, now=now, policy=policy, config=config, rng=rng):
-            state.sms_due = True
+        with state.timed("answers"):
+            answered = _answer(store, state, now=now, policy=policy, templates=templates)
+        state.look = answered or state.look
+        with state.timed("engineers"):
+            if _engineers(store, state, world, now=now, policy=policy, config=config, rng=rng):
+                state.sms_due = True
         if state.sms_due:  # the SMS job's pass is only worth running with messages waiting
-            counts = run_once(store, gateway, now=now, settings=settings, templates=templates)
-            state.sms_due = bool(counts["held"] or counts["retrying"] or counts["unknown"])
-            if counts["sent"]:
-                _new_replies(store, state, world, config=config, rng=rng, now=now)
+            with state.timed("sms"):
+                counts = run_once(store, gateway, now=now, settings=settings,
+                                  templates=templates)
+                state.sms_due = bool(counts["held"] or counts["retrying"] or counts["unknown"])
+                if counts["sent"]:
+                    _new_replies(store, state, world, config=config, rng=rng, now=now)
         if on_day is not None and hour % 24 == 0:
             on_day(hour // 24)
     end = start + hours * _HOUR
@@ -140,7 +166,8 @@ def replay(world: World, store: Store, *, policy: Policy, config: ReplayConfig, 
                   ratings=store.load_ratings(), incidents=incidents,
                   truth=complaints.loc[:, ["ticket_id", "subscriber_id", "incident",
                                            "created_at"]],
-                  start=start, end=end, policy=policy, houses=world.houses)
+                  start=start, end=end, policy=policy, houses=world.houses,
+                  wall_seconds=state.wall, cpu_seconds=state.cpu)
 
 
 def _happened(batch: pd.DataFrame, ends: np.ndarray) -> pd.DataFrame:
