@@ -22,7 +22,7 @@ from heatmap.replay.report import daily, outcome_report
 from heatmap.replay.run import Frames, replay
 from heatmap.replay.world import World, city_houses, plan_world
 from heatmap.samples import read_addresses
-from heatmap.store import open_store
+from heatmap.store import Store, open_store
 
 __all__ = ["ReplayResult", "load_world", "run_replay"]
 
@@ -54,9 +54,8 @@ def run_replay(world: World, config: ReplayConfig, *, policy: Path | None = None
         store = open_store(db or f"sqlite:///{workdir / 'replay.db'}")
         try:
             service.init_store(store)
-            if db is not None and not store.load_spots().empty:
-                raise UsageError(f"{store.url} holds spots already: a replay needs an empty store"
-                                 " of its own")
+            if db is not None:
+                _check_empty(store, world)
             began = time.perf_counter()  # how long the replay took, for the speed report only
             frames = replay(world, store, policy=rules, config=config, workdir=workdir,
                             on_day=on_day)
@@ -65,6 +64,14 @@ def run_replay(world: World, config: ReplayConfig, *, policy: Path | None = None
             store.close()
     report = outcome_report(frames, subscribers_per_house=config.subscribers_per_house)
     return ReplayResult(report, daily(frames), frames, seconds)
+
+
+def _check_empty(store: Store, world: World) -> None:
+    """Refuse a store with spots, or with this world's first complaint (a replay ran there)."""
+    first = world.complaints["ticket_id"].head(1).tolist()
+    if not store.load_spots().empty or not store.load_complaints(ticket_ids=first).empty:
+        raise UsageError(f"{store.url} holds spots or complaints of a replay already: a replay"
+                         " needs an empty store of its own")
 
 
 def compare(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[str, Any, Any, Any]]:

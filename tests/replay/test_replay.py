@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from heatmap.core.policy import load_policy
+from heatmap.errors import UsageError
 from heatmap.replay.config import ReplayConfig
 from heatmap.replay.report import KEYS, daily, outcome_report
 from heatmap.replay.run import ENGINEER
@@ -77,3 +78,13 @@ def test_a_fix_that_does_not_hold_is_reopened_by_the_clients() -> None:
     assert frames.ratings["persists"].astype(bool).any()
     report = outcome_report(frames, subscribers_per_house=config.subscribers_per_house)
     assert report["reopen_rate"] is not None and report["reopen_rate"] > 0
+
+
+def test_a_given_store_sqlite_or_postgis_and_never_one_in_use(store_url: str) -> None:
+    config = replace(CONFIG, days=1, seed=2)
+    world = load_world(SAMPLE, config)
+    result = run_replay(world, config, db=store_url)
+    assert result.report["complaints"] > 0
+    assert len(result.frames.complaints) == result.report["complaints"]
+    with pytest.raises(UsageError, match="empty store"):
+        run_replay(world, config, db=store_url)
