@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from heatmap import service
-from heatmap.cli.common import DbOption, JsonOption, NowOption, PolicyOption, now_or, store_at
+from heatmap.cli.common import (
+    DbOption,
+    JsonOption,
+    NowOption,
+    PolicyOption,
+    ProfileOption,
+    now_or,
+    store_at,
+)
 from heatmap.cli.output import emit_json, err, out, table
 from heatmap.errors import UsageError
 
@@ -113,17 +121,22 @@ def detect_file(
         help="Gazetteer whose houses give the exposure (expected rule).")] = None,
     density: Annotated[Path | None, typer.Option(
         help="Subscriber density, CSV or Parquet (h3_cell, subscribers), as the exposure.")] = None,
+    profile: ProfileOption = None,
 ) -> None:
     """Label the rows of a CSV with spot ids (empty = noise), in order, nothing stored.
 
     The expected rule compares each place with its exposure: --density, else
     --gazetteer's houses, else uniform over the places the file's rows cover."""
+    from heatmap.io.profiles import load_profile
     from heatmap.service.files import detect_in_file, file_exposure
 
     params = _detect_params(method, h3_res, eps_m, min_subscribers, window_days, rule)
     exposure = file_exposure(gazetteer=gazetteer, density=density)
     done = detect_in_file(in_file, out_file, params=params, use_window=window_days is not None,
-                          exposure=exposure)
+                          exposure=exposure, profile=load_profile(profile) if profile else None)
+    if not done.subscribers_given:
+        err.print("note: the file names no subscriber_id, so every row counted as a complainant"
+                  " of its own")
     if params.rule == "expected" and exposure is None:
         err.print(UNIFORM_WARNING)
     err.print(f"Wrote {done.rows} rows to {out_file}: {done.spots} spots, "

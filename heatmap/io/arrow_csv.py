@@ -20,21 +20,26 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from heatmap.core.mapping import Reading
 from heatmap.errors import InputError, UsageError
+from heatmap.io.sniff import sniff_separator, to_utf8
 from heatmap.io.writers import _FORMULA_START, _PLAIN_NUMBER
 
 #: Rows Arrow reads per block; big enough to keep both cores busy, small enough for memory.
 _BLOCK_BYTES = 1 << 24
 
 
-def read_text_csv(path: str | Path) -> pa.Table:
-    """Every column of the CSV at ``path`` as text (UTF-8, header row, ``,`` separated).
+def read_text_csv(path: str | Path, reading: Reading | None = None) -> pa.Table:
+    """Every column of the CSV at ``path`` as text, with a header row; the encoding and the
+    separator as ``reading`` says, sniffed from the file's start by default (UTF-8 else
+    cp1251; the header's most frequent separator).
 
     Empty cells are empty strings, never missing; a file Arrow cannot parse is an
     :class:`InputError` naming the file and what is wrong, not a traceback.
     """
-    read = pacsv.ReadOptions(block_size=_BLOCK_BYTES)
-    parse = pacsv.ParseOptions(newlines_in_values=True)
+    encoding, separator = _sniffed(path, reading or Reading())
+    read = pacsv.ReadOptions(block_size=_BLOCK_BYTES, encoding=encoding)
+    parse = pacsv.ParseOptions(newlines_in_values=True, delimiter=separator)
     try:
         names = pacsv.open_csv(path, read_options=read, parse_options=parse).schema.names
         convert = pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
@@ -48,6 +53,21 @@ def read_text_csv(path: str | Path) -> pa.Table:
                          " of double quotes), so it would swallow every line after it; fix the"
                          " quote and run again")
     return table
+
+
+def _sniffed(path: str | Path, reading: Reading) -> tuple[str, str]:
+    """The encoding and separator to read ``path`` with."""
+    if reading.encoding != "auto" and reading.separator != "auto":
+        return reading.encoding, reading.separator
+    try:
+        with open(path, "rb") as raw:
+            head = raw.read(1 << 16)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read CSV: {exc.strerror}") from exc
+    whole_lines = head[: head.rfind(b"\n") + 1] or head
+    data, found = to_utf8(whole_lines, reading.encoding, str(path))
+    encoding = found if reading.encoding == "auto" else reading.encoding
+    return encoding, sniff_separator(data) if reading.separator == "auto" else reading.separator
 
 
 def _quotes(path: str | Path) -> int:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from heatmap.core.mapping import Profile
 from heatmap.detect.run import DetectParams, label_points
 from heatmap.errors import InputError
 
-#: The columns a file must have for detection.
-NEEDED = ("lat", "lon", "subscriber_id")
+#: The columns a file must have for detection (without subscriber_id, each row is one).
+NEEDED = ("lat", "lon")
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ class FileDetection:
     rows: int
     spots: int
     in_spots: int
+    #: False when the file named no complainants and each row counted as one
+    subscribers_given: bool = True
 
 
 def file_exposure(*, gazetteer: Path | None = None,
@@ -41,32 +44,43 @@ def file_exposure(*, gazetteer: Path | None = None,
 
 
 def detect_in_file(in_file: Path, out_file: Path, *, params: DetectParams,
-                   use_window: bool = False,
-                   exposure: pd.DataFrame | None = None) -> FileDetection:
+                   use_window: bool = False, exposure: pd.DataFrame | None = None,
+                   profile: Profile | None = None) -> FileDetection:
     """``in_file`` written to ``out_file`` with ``spot_id`` appended, every other cell as it was.
 
     Only the columns detection needs are converted (with Arrow, in native code); the
-    rest pass through as text.
+    rest pass through as text. Columns are found without case, or as ``profile``
+    renames them; without ``subscriber_id`` every row is a complainant of its own.
     """
+    from heatmap.core.mapping import dates_iso, source_columns
     from heatmap.io.arrow_csv import numbers, read_text_csv, write_csv_with
 
-    table = read_text_csv(in_file)
-    _require(table.column_names)
+    chosen = profile or Profile(name="teplokarty")
+    table = read_text_csv(in_file, chosen.reading)
+    found = source_columns(table.column_names, chosen)
+    _require(list(found))
     created = None
-    if "created_at" in table.column_names and (use_window or params.rule == "expected"):
-        created = _times(table.column("created_at").to_pandas())
-    subscribers = table.column("subscriber_id").to_numpy(zero_copy_only=False)
-    labels = spot_labels(numbers(table.column("lat")), numbers(table.column("lon")),
+    if "created_at" in found and (use_window or params.rule == "expected"):
+        text = table.column(found["created_at"]).to_pandas()
+        if chosen.date_formats:
+            text = dates_iso(text, chosen.date_formats, chosen.timezone)
+        created = _times(text)
+    given = "subscriber_id" in found
+    subscribers = (table.column(found["subscriber_id"]).to_numpy(zero_copy_only=False) if given
+                   else np.arange(table.num_rows).astype(str))
+    labels = spot_labels(numbers(table.column(found["lat"])), numbers(table.column(found["lon"])),
                          subscribers, created, params=params, use_window=use_window,
                          exposure=exposure)
     write_csv_with(table, "spot_id", labels, out_file)
-    return _summary(labels)
+    return replace(_summary(labels), subscribers_given=given)
 
 
 def detect_in_frame(frame: pd.DataFrame, *, params: DetectParams, use_window: bool = False,
                     exposure: pd.DataFrame | None = None) -> pd.DataFrame:
     """``frame`` (text columns lat, lon, subscriber_id[, created_at]) with ``spot_id`` added."""
     _require(list(frame.columns))
+    if "subscriber_id" not in frame.columns:
+        frame = frame.assign(subscriber_id=np.arange(len(frame)).astype(str))
 
     def number(name: str) -> np.ndarray:
         text = frame[name].astype(str).str.replace(",", ".")

@@ -54,10 +54,17 @@ def test_an_unclosed_quote_refuses_the_file(tmp_path: Path) -> None:
         read_text_csv(source)
 
 
-def test_a_file_not_in_utf8_is_an_input_error(tmp_path: Path) -> None:
+def test_cp1251_and_semicolons_are_sniffed(tmp_path: Path) -> None:
+    source = _write(tmp_path / "in.csv", "lat;note\n1;Привет\n".encode("cp1251"))
+    assert read_text_csv(source).column("note").to_pylist() == ["Привет"]
+
+
+def test_bytes_the_named_encoding_cannot_read_are_an_input_error(tmp_path: Path) -> None:
+    from heatmap.core.mapping import Reading
+
     source = _write(tmp_path / "in.csv", "lat,note\n1,Привет\n".encode("cp1251"))
-    with pytest.raises(InputError, match="cannot read CSV"):
-        read_text_csv(source)
+    with pytest.raises(InputError, match="utf-8"):
+        read_text_csv(source, Reading(encoding="utf-8"))
 
 
 def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:

@@ -44,6 +44,28 @@ def test_rows_without_a_usable_place_are_noise(tmp_path: Path) -> None:
 
 def test_a_file_without_the_needed_columns_names_them(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
-    source.write_text("lat,lon\n1,2\n")
-    with pytest.raises(InputError, match="subscriber_id"):
+    source.write_text("x,y,subscriber_id\n1,2,a\n")
+    with pytest.raises(InputError, match="lat, lon"):
         detect_in_file(source, tmp_path / "o.csv", params=DetectParams())
+
+
+def test_plain_lat_lon_in_any_case_each_row_a_complainant(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    rows = "".join(f"59.2200{i},39.8800{i}\n" for i in range(5))
+    source.write_text("LAT,Lon\n" + rows + "0,0\n")
+    done = detect_in_file(source, tmp_path / "o.csv", params=DetectParams(rule="count"))
+    assert not done.subscribers_given and (done.spots, done.in_spots) == (1, 5)
+
+
+def test_a_russian_crm_file_through_its_profile(tmp_path: Path) -> None:
+    from heatmap.io.profiles import load_profile
+
+    rows = "".join(f"{i};01.12.2026 10:0{i};59,2200{i};39,8800{i};s{i}\n" for i in range(4))
+    source = tmp_path / "crm.csv"
+    source.write_bytes(("Номер обращения;Дата создания;Широта;Долгота;Лицевой счёт\n" + rows)
+                       .encode("cp1251"))
+    done = detect_in_file(source, tmp_path / "o.csv", params=DetectParams(),
+                          profile=load_profile("crm-ru"))
+    out = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
+    assert list(out.columns)[-1] == "spot_id" and out["Широта"].tolist()[0] == "59,22000"
+    assert done.rows == 4 and done.subscribers_given
