@@ -282,17 +282,21 @@ def geocode(
 @app.command("geocode-file")
 def geocode_file(
     in_file: Annotated[Path, typer.Argument(help="CSV with an address column.")],
-    column: Annotated[str, typer.Option(help="Name of the address column.")],
     gazetteer: Annotated[Path, typer.Option(envvar="HEATMAP_GAZETTEER", help="Gazetteer file.")],
     out_file: Annotated[Path, typer.Option("--out", help="CSV to write.")],
+    column: Annotated[str | None, typer.Option(
+        help="Name of the address column (default: the profile's address column).")] = None,
     city: Annotated[str | None, typer.Option(
         envvar="HEATMAP_CITY", help="Settlement for addresses that name none.")] = None,
+    profile: ProfileOption = None,
 ) -> None:
     """Geocode a CSV: rows kept in order with lat, lon, precision, score, matched, reason added
     (reason, in Russian, for answers below house)."""
     from heatmap.geocode.files import geocode_csv
+    from heatmap.io.profiles import load_profile
 
-    counts = geocode_csv(in_file, column, gazetteer, out_file, city=city)
+    counts = geocode_csv(in_file, column, gazetteer, out_file, city=city,
+                         profile=load_profile(profile) if profile else None)
     err.print(f"Wrote {sum(counts.values())} rows to {out_file}: "
               + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 

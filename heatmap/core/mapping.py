@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from heatmap.errors import InputError
+
+if TYPE_CHECKING:  # imported where frames are mapped: reading a profile needs no pandas
+    import pandas as pd
 
 #: Fields every row needs; one of the place fields (address, or lat and lon) too.
 REQUIRED = ("ticket_id", "created_at", "segment")
@@ -145,6 +147,8 @@ def dates_iso(values: pd.Series, formats: Sequence[str], timezone: str | None) -
     """Each value that one of ``formats`` reads as ISO 8601 with the offset of
     ``timezone`` (UTC without one); values already ISO 8601, or unreadable, are kept as
     they are (validation judges them and shows them)."""
+    import pandas as pd
+
     text = values.astype(str).str.strip()
     parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     for fmt in formats:

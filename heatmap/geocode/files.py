@@ -10,6 +10,7 @@ apostrophe (OWASP's rule for CSV injection), as every CSV this tool writes.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 import re
@@ -17,9 +18,11 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+from heatmap.core.mapping import Profile, Reading, source_columns
 from heatmap.errors import InputError, UsageError
 from heatmap.geocode.answers import Answer
 from heatmap.geocode.matcher import GazetteerGeocoder
+from heatmap.io.sniff import sniff_separator, to_utf8
 
 #: Columns added to every row, in order.
 ADDED_COLUMNS: tuple[str, ...] = ("lat", "lon", "precision", "score", "matched", "reason")
@@ -27,14 +30,17 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", 
 _PLAIN_NUMBER = re.compile(r"[+\-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+\-]?[0-9]+)?")
 
 
-def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
-    """The header and the rows of a CSV (UTF-8, BOM allowed), every cell as text."""
+def read_rows(path: Path, reading: Reading | None = None) -> tuple[list[str], list[list[str]]]:
+    """The header and the rows of a CSV, every cell as text; the encoding and separator as
+    ``reading`` says, sniffed by default (UTF-8 else cp1251; the header's separator)."""
+    reading = reading or Reading()
     try:
-        with path.open(encoding="utf-8-sig", newline="") as stream:
-            reader = csv.reader(stream)
-            header = next(reader, None)
-            rows = list(reader)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        data, _ = to_utf8(path.read_bytes(), reading.encoding, str(path))
+        separator = sniff_separator(data) if reading.separator == "auto" else reading.separator
+        reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=separator)
+        header = next(reader, None)
+        rows = list(reader)
+    except (OSError, csv.Error) as exc:
         raise InputError(f"{path}: cannot read CSV: {exc}") from exc
     if header is None:
         raise InputError(f"{path}: cannot read CSV: the file is empty")
@@ -69,14 +75,20 @@ def write_rows(path: Path, header: list[str], rows: list[list[str]],
             os.remove(temp)
 
 
-def geocode_csv(in_file: Path, column: str, gazetteer: Path, out_file: Path, *,
-                city: str | None = None) -> Counter[str]:
-    """Geocode the ``column`` of ``in_file`` into ``out_file`` (CSV); counts by precision."""
+def geocode_csv(in_file: Path, column: str | None, gazetteer: Path, out_file: Path, *,
+                city: str | None = None, profile: Profile | None = None) -> Counter[str]:
+    """Geocode the ``column`` of ``in_file`` into ``out_file`` (CSV); counts by precision.
+
+    Without ``column``, the address column is the one ``profile`` (or the contract) reads
+    the address from."""
     if out_file.suffix.lower() != ".csv":
         raise UsageError(f"{out_file}: geocode-file writes .csv")
-    header, rows = read_rows(in_file)
-    if column not in header:
-        raise UsageError(f"{in_file} has no column {column!r} (columns: {', '.join(header)})")
+    chosen = profile or Profile(name="teplokarty")
+    header, rows = read_rows(in_file, chosen.reading)
+    column = column or source_columns(header, chosen).get("address")
+    if column is None or column not in header:
+        raise UsageError(f"{in_file} has no column {column or 'address'!r}"
+                         f" (columns: {', '.join(header)}); name it with --column")
     at = header.index(column)
     geocoder = GazetteerGeocoder.from_parquet(gazetteer, default_city=city)
     answers = geocoder.answers([row[at] if at < len(row) else None for row in rows], city=city)

@@ -53,9 +53,14 @@ def test_bad_files_give_clear_errors(gazetteer: Path, tmp_path: Path) -> None:
         geocode_csv(src, "address", gazetteer, tmp_path / "out.parquet")
     cp1251 = tmp_path / "cp.csv"
     cp1251.write_bytes("address\nВологда\n".encode("cp1251"))
-    with pytest.raises(InputError, match="cannot read"):
-        geocode_csv(cp1251, "address", gazetteer, tmp_path / "out.csv")
+    from heatmap.core.mapping import Profile, Reading
+
+    with pytest.raises(InputError, match="cannot read as utf-8"):  # cp1251 only when sniffing
+        geocode_csv(cp1251, "address", gazetteer, tmp_path / "out.csv",
+                    profile=Profile(name="strict", reading=Reading(encoding="utf-8")))
     assert not (tmp_path / "out.csv").exists()
+    geocode_csv(cp1251, "address", gazetteer, tmp_path / "out.csv")
+    assert read(tmp_path / "out.csv")[0]["address"] == "Вологда"
 
 
 def test_the_command_needs_no_pandas() -> None:
@@ -65,3 +70,15 @@ def test_the_command_needs_no_pandas() -> None:
     code = ("import sys; from heatmap.geocode.files import read_rows; "
             "sys.exit(1 if 'pandas' in sys.modules or 'geopy' in sys.modules else 0)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_a_crm_file_through_its_profile_without_naming_the_column(gazetteer: Path,
+                                                                   tmp_path: Path) -> None:
+    from heatmap.io.profiles import load_profile
+
+    src = tmp_path / "crm.csv"
+    src.write_bytes("Номер обращения;Адрес\n1;Вологда, ул. Мира, д. 1\n".encode("cp1251"))
+    counts = geocode_csv(src, None, gazetteer, tmp_path / "out.csv",
+                         profile=load_profile("crm-ru"))
+    rows = read(tmp_path / "out.csv")
+    assert counts == {"house": 1} and rows[0]["Адрес"] == "Вологда, ул. Мира, д. 1"
