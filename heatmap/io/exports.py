@@ -62,21 +62,49 @@ def _read_csv(path: Path, reading: Reading) -> RawExport:
             data = gzip.decompress(data)
     except (OSError, gzip.BadGzipFile, EOFError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from exc
-    data, _ = to_utf8(data, reading.encoding, str(path))
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif reading.encoding not in ("auto", "utf-8"):  # a named encoding: transcode once
+        data, _ = to_utf8(data, reading.encoding, str(path))
     if not data or data.isspace():  # (isspace stops at the first other byte; strip copies)
         raise InputError(f"{path}: the file is empty (a header row is required)")
     sep = sniff_separator(data) if reading.separator == "auto" else reading.separator
+    return _parse_csv(path, data, sep, may_transcode=reading.encoding == "auto")
+
+
+def _parse_csv(path: Path, data: bytes, sep: str, *, may_transcode: bool) -> RawExport:
+    """Arrow's reader on UTF-8 ``data`` (it checks the UTF-8 itself, so a valid file is never
+    decoded in Python); a file it refuses is read record by record, after trying Windows-1251
+    when its bytes are not UTF-8 and ``may_transcode``."""
     if data.count(b'"') % 2:  # a quote never closed: Arrow would swallow the rest
-        return read_csv_robust(path, data.decode("utf-8"), sep)
+        return read_csv_robust(path, _decoded(path, data, may_transcode), sep)
     try:
         rows = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, engine="pyarrow",
                            sep=sep)
-    except Exception:  # pyarrow's parse errors: ragged rows, huge fields and the like
-        return read_csv_robust(path, data.decode("utf-8"), sep)
+    except Exception:  # pyarrow's parse errors: bad UTF-8, ragged rows, huge fields
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            if not may_transcode:
+                raise InputError(f"{path}: cannot read as UTF-8 text; give the encoding in a"
+                                 " profile") from None
+            return _parse_csv(path, to_utf8(data, "cp1251", str(path))[0], sep,
+                              may_transcode=False)
+        return read_csv_robust(path, text, sep)
     rows = rows.fillna("")
     rows.columns = [str(c).strip() for c in rows.columns]
     return RawExport(str(path), rows.reset_index(drop=True), _line_numbers(rows, data, sep),
                      nul_free=b"\x00" not in data)
+
+
+def _decoded(path: Path, data: bytes, may_transcode: bool) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        if not may_transcode:
+            raise InputError(f"{path}: cannot read as UTF-8 text; give the encoding in a"
+                             " profile") from None
+        return to_utf8(data, "cp1251", str(path))[0].decode("utf-8")
 
 
 def _line_numbers(rows: pd.DataFrame, data: bytes, sep: str) -> np.ndarray:
