@@ -18,6 +18,7 @@ from heatmap.api.auth import CheckFirst, document_security
 from heatmap.api.metrics import MetricsMiddleware
 from heatmap.api.routes import basemap, complaints, engineer, layers, lookup, page, spots, system
 from heatmap.api.settings import ApiSettings
+from heatmap.api.spec import document_policy
 from heatmap.api.state import ApiState
 from heatmap.errors import MigrationError
 from heatmap.settings import Settings, load_settings
@@ -110,6 +111,7 @@ def _document_security(app: FastAPI, routes: list[Any]) -> None:
         if app.openapi_schema is None:
             schema = plain()
             document_security(schema, routes)
+            document_policy(schema, app.state.api.policy)
             app.openapi_schema = schema
         return app.openapi_schema
 

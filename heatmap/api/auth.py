@@ -71,19 +71,28 @@ def client_of(request: Request) -> str:
 
 def presented_key(request: Request, *, in_query: bool = False) -> str | None:
     """The key in ``X-API-Key`` or ``Authorization: Bearer``; with ``in_query`` (a gateway
-    that cannot send headers) also ``?key=`` or the password of HTTP basic authentication."""
+    that cannot send headers) also ``?key=`` or the password of HTTP basic authentication.
+
+    An ``Authorization`` header that cannot be read so is returned as it is: credentials
+    given but not understood are refused (401), never ignored.
+    """
     key = request.headers.get(HEADER)
-    auth = request.headers.get("authorization", "")
-    scheme, _, token = auth.partition(" ")
-    if not key and scheme.lower() == "bearer":
-        key = token.strip()
+    auth = request.headers.get("authorization")
+    if auth is not None:
+        scheme, _, token = auth.strip().partition(" ")
+        token = token.strip()
+        if scheme.lower() == "bearer" and token:
+            key = key or token
+        elif in_query and scheme.lower() == "basic" and token:
+            try:
+                key = key or base64.b64decode(token, validate=True).decode("utf-8").partition(
+                    ":")[2]
+            except (binascii.Error, UnicodeDecodeError):
+                return auth
+        else:
+            return auth or None
     if in_query and not key:
         key = request.query_params.get("key")
-        if not key and scheme.lower() == "basic":
-            try:
-                key = base64.b64decode(token.strip()).decode("utf-8").partition(":")[2]
-            except (binascii.Error, UnicodeDecodeError):
-                key = None
     return key or None
 
 

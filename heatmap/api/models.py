@@ -8,23 +8,45 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from heatmap.api import patterns
 from heatmap.core.policy import Trend
-from heatmap.domain import SpotStatus
+from heatmap.core.workflow_rules import ETA_HELP
+from heatmap.domain import Channel, Segment, SpotStatus, Topic
 
-BBOX_HELP = ("min_lon,min_lat,max_lon,max_lat in WGS 84 degrees (RFC 7946 order), at most"
-             " HEATMAP_API_MAX_BBOX_DEG degrees on each side")
+BBOX_HELP = ("min_lon,min_lat,max_lon,max_lat in WGS 84 degrees (RFC 7946 order; corners in"
+             " either order), up to 12 decimals")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+
+
+def _given(name: str, kind: str) -> dict[str, Any]:
+    return {"required": [name], "properties": {name: {"type": kind}}}
+
+
+def _complaint_schema(schema: dict[str, Any]) -> None:
+    """A place is both lat and lon, or an address with some text and neither of them."""
+    schema["anyOf"] = [
+        {"allOf": [_given("lat", "number"), _given("lon", "number")]},
+        {"required": ["address"],
+         "properties": {"address": {"type": "string", "pattern": patterns.NON_BLANK}},
+         "not": {"anyOf": [_given("lat", "number"), _given("lon", "number")]}},
+    ]
+    schema["examples"] = [{
+        "ticket_id": "CC-2026-000123", "created_at": "2026-11-20T12:00:00+03:00",
+        "msisdn": "+79161234567", "segment": "mass", "topic": "no_coverage",
+        "description": "Нет связи дома", "address": "Вологда, ул. Мира, 1",
+        "channel": "call_centre"}]
 
 
 # --- queries -------------------------------------------------------------------------
 class LookupQuery(_Strict):
-    address: str | None = Field(None, min_length=1, max_length=300,
-                                description="Free-text Russian address, e.g. 'Вологда, ул. Мира, 1'")
+    address: str | None = Field(None, min_length=1, max_length=300, pattern=patterns.TEXT,
+                                description="Free-text Russian address, e.g. 'Вологда, ул. Мира,"
+                                            " 1' (with lat and lon too, the point is used)")
     lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False,
                               description="Latitude (with lon, instead of an address)")
     lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False,
@@ -32,7 +54,7 @@ class LookupQuery(_Strict):
 
 
 class SpotsQuery(_Strict):
-    bbox: str | None = Field(None, max_length=200, description=BBOX_HELP)
+    bbox: str | None = Field(None, max_length=200, pattern=patterns.BBOX, description=BBOX_HELP)
     status: list[SpotStatus] | None = Field(
         None, description="Only these statuses (repeat the parameter); default: all but merged")
     queue: str | None = Field(None, max_length=100, description="Only spots of this queue")
@@ -40,43 +62,58 @@ class SpotsQuery(_Strict):
 
 class HexQuery(_Strict):
     res: int = Field(8, ge=5, le=10, description="H3 resolution (5 … 10)")
-    bbox: str | None = Field(None, max_length=200, description=BBOX_HELP)
+    bbox: str | None = Field(None, max_length=200, pattern=patterns.BBOX, description=BBOX_HELP)
 
 
 class SitesQuery(_Strict):
-    bbox: str | None = Field(None, max_length=200, description=BBOX_HELP)
+    bbox: str | None = Field(None, max_length=200, pattern=patterns.BBOX, description=BBOX_HELP)
 
 
 # --- bodies --------------------------------------------------------------------------
 class ComplaintIn(_Strict):
     """One complaint, with the columns of a CRM export row (DESIGN.md, "Ingest").
 
-    Every field is checked exactly as ``heatmap ingest`` checks a row; a complaint
-    that would be quarantined there is a 422 here with every reason.
+    The schema says exactly what is taken: a complaint it allows is stored (or, for a
+    stored ticket, compared), one it does not is a 422 naming the field. ``null`` is
+    the same as leaving a field out. A place is an address or both lat and lon.
     """
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "ticket_id": "CC-2026-000123", "created_at": "2026-11-20T12:00:00+03:00",
-        "msisdn": "+79161234567", "segment": "mass", "topic": "no_coverage",
-        "description": "Нет связи дома", "address": "Вологда, ул. Мира, 1",
-        "channel": "call_centre"}]})
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re",
+                              json_schema_extra=_complaint_schema)
 
-    ticket_id: str | None = Field(None, max_length=200, description="Unique in the CRM (required)")
-    created_at: str | None = Field(None, max_length=64,
-                                   description="ISO 8601 with a UTC offset (required)")
-    msisdn: str | None = Field(None, max_length=64, description="+79XXXXXXXXX, 89…, 79…")
-    subscriber_id: str | None = Field(None, max_length=200)
-    segment: str | None = Field(None, max_length=32,
-                                description="mass, premium, vip, b2b or b2g (required)")
-    ltv: float | str | None = Field(None, description="Roubles, ≥ 0")
-    topic: str | None = Field(None, max_length=64,
-                              description="Classified from the description when absent")
-    description: str | None = Field(None, max_length=4000)
-    address: str | None = Field(None, max_length=500, description="An address, or lat and lon")
-    lat: float | str | None = None
-    lon: float | str | None = None
-    region: str | None = Field(None, max_length=200)
-    channel: str | None = Field(None, max_length=32)
+    ticket_id: str = Field(min_length=1, max_length=200, pattern=patterns.NON_BLANK,
+                           description="Unique in the CRM")
+    created_at: str = Field(max_length=64, pattern=patterns.CREATED_AT,
+                            examples=["2026-11-20T12:00:00+03:00"],
+                            description="RFC 3339 date-time with seconds and a UTC offset,"
+                                        " 1970-2099")
+    msisdn: str | None = Field(None, max_length=64, pattern=patterns.MSISDN,
+                               description="A Russian mobile number: +7 916 123-45-67,"
+                                           " 8 (916) 1234567, 79161234567, 9161234567")
+    subscriber_id: str | None = Field(None, max_length=200, pattern=patterns.TEXT,
+                                      description="Derived from msisdn when absent")
+    segment: Segment
+    ltv: float | None = Field(None, ge=0, le=1e12, allow_inf_nan=False, strict=True,
+                              description="Roubles")
+    topic: Topic | None = Field(None, description="Classified from the description when absent")
+    description: str | None = Field(None, max_length=4000, pattern=patterns.TEXT)
+    address: str | None = Field(None, max_length=500, pattern=patterns.TEXT,
+                                description="An address (with some text), or lat and lon")
+    lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False, strict=True)
+    lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False, strict=True)
+    region: str | None = Field(None, max_length=200, pattern=patterns.TEXT)
+    channel: Channel | None = None
+
+    @model_validator(mode="after")
+    def _placed(self) -> ComplaintIn:
+        problems = []
+        if (self.lat is None) != (self.lon is None):
+            problems.append("lat and lon must be given together")
+        if (self.lat is None or self.lon is None) and not (self.address or "").strip():
+            problems.append("give an address (with some text) or lat and lon")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class NoteIn(_Strict):
@@ -84,18 +121,20 @@ class NoteIn(_Strict):
 
 
 class ResolveIn(_Strict):
-    cause: str | None = Field(None, min_length=1, max_length=64,
-                              description="What it was (equipment_failure, power, …)")
+    cause: str = Field(min_length=1, max_length=64,
+                       description="What it was: one of the policy's causes (the document"
+                                   " lists them)")
     note: str | None = Field(None, max_length=2000)
 
 
 class RejectIn(_Strict):
-    reason: str = Field(min_length=1, max_length=2000, description="Why it is not a problem")
+    reason: str = Field(min_length=1, max_length=2000, pattern=patterns.NON_BLANK,
+                        description="Why it is not a problem")
 
 
 class EtaIn(_Strict):
-    eta: str = Field(min_length=4, max_length=64, examples=["2026-11-25"],
-                     description="A date (Moscow) or an ISO 8601 time")
+    eta: str = Field(max_length=64, pattern=patterns.ETA, examples=["2026-11-25"],
+                     description=ETA_HELP)
     note: str | None = Field(None, max_length=2000)
 
 

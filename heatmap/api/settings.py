@@ -26,8 +26,6 @@ class ApiSettings(BaseSettings):
     hex_window_days: float = Field(30.0, gt=0)
     #: Seconds a computed hex layer is reused before it is computed again.
     hex_cache_s: float = Field(30.0, ge=0)
-    #: A bbox may span at most this many degrees of latitude and of longitude.
-    max_bbox_deg: float = Field(5.0, gt=0, le=360)
     #: Seconds a checked API key is trusted before the store is asked again.
     key_cache_s: float = Field(10.0, ge=0)
     #: Failed authentications (no key, a wrong one) a client may make per window; after

@@ -31,6 +31,7 @@ import codecs
 import contextlib
 import hmac
 import html
+import logging
 import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -61,6 +62,8 @@ from heatmap.core.policy import Policy, load_policy
 from heatmap.errors import NotFoundError
 from heatmap.settings import load_settings
 from heatmap.store import Store, open_store
+
+log = logging.getLogger("heatmap.api")
 
 __all__ = ["StoreScope", "require_gateway", "router", "sms_clock", "sms_policy", "sms_store"]
 
@@ -156,6 +159,9 @@ def _html(description: str) -> dict[str, object]:
 _GATEWAY_ERRORS: dict[int | str, dict[str, object]] = {
     401: _json_error("No API key, or an unknown, malformed or revoked one"),
     403: _json_error("The key's role is not gateway or admin"),
+    429: {**_json_error("Too many failed authentications from this client"),
+          "headers": {"Retry-After": {"description": "Seconds to wait",
+                                      "schema": {"type": "integer"}}}},
     422: _json_error("A required field is missing or malformed"),
 }
 _TEXT_BODY = {"requestBody": {"required": False, "content": {
@@ -179,7 +185,9 @@ async def _inbound_fields(request: Request, sender: str | None,
         text = text if text is not None else _first(form, "text")
     elif text is None and body:
         text = body.decode(_charset(request), errors="replace")
-    return sender, text
+    # no database text type holds U+0000: a number loses it, a text shows where it was
+    return (None if sender is None else sender.replace("\x00", ""),
+            None if text is None else text.replace("\x00", "\ufffd"))
 
 
 def _first(form: dict[str, list[str]], name: str) -> str | None:
@@ -201,7 +209,9 @@ def _charset(request: Request) -> str:
 
 @router.post("/api/v1/sms/inbound", dependencies=gateway_only, response_class=PlainTextResponse,
              summary="A client's SMS reply (Kannel post-url)", openapi_extra=_TEXT_BODY,
-             responses={200: {"description": "A short reply the gateway may send back",
+             responses={200: {"description": "A short reply the gateway may send back (empty,"
+                                             " with X-Teplokarty-Reply: no_sender, when the"
+                                             " message names no sender)",
                               "content": {"text/plain": {"schema": {"type": "string"}}}},
                         **_GATEWAY_ERRORS})
 async def inbound(
@@ -214,8 +224,9 @@ async def inbound(
     key: KeyQuery = None,
 ) -> PlainTextResponse:
     sender, text = await _inbound_fields(request, sender, text)
-    if not sender:
-        raise HTTPException(422, "the sender's number is missing (from= or X-Kannel-From)")
+    if not sender:  # nobody to answer or to match: kept out, said so, nothing sent back
+        log.warning("an inbound SMS without a sender's number was ignored")
+        return PlainTextResponse("", headers={"X-Teplokarty-Reply": "no_sender"})
     days = load_closeout_settings().sms_reply_days
     templates = _sms_templates()
 

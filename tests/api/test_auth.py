@@ -47,6 +47,7 @@ ENDPOINTS: list[tuple[str, str, set[str], Request]] = [
     ("GET", "/api/v1/hexes", READERS, lambda _w: {"params": {"res": 9}}),
     ("GET", "/api/v1/sites", READERS, nothing),
     ("GET", "/api/v1/coverage", READERS, nothing),
+    ("GET", "/api/v1/coverage/spots/{spot_id}", READERS, nothing),
     ("GET", "/metrics", {ADMIN}, nothing),
 ]
 #: Open on purpose: probes and the page (its data calls need a key).

@@ -24,7 +24,7 @@ def spot(client: TestClient, world: World) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("body", "says"), [
-    (None, "cause"), ({"note": "done"}, "cause"),  # by the schema or the rule: either names it
+    (None, "body"), ({"note": "done"}, "cause"),  # the body is required, and names the cause
     ({"cause": "bogus"}, "unknown cause 'bogus'; allowed: equipment_failure, power"),
 ])
 def test_resolve_needs_a_cause_from_the_policy(client: TestClient, world: World, body: object,
@@ -63,7 +63,7 @@ def test_a_change_made_since_the_page_read_the_spot_is_409(client: TestClient,
     assert act(client, world, "eta", {"eta": "2026-12-01"},
                headers={"If-Match": fresh}).status_code == 200
     garbage = act(client, world, "reopen", headers={"If-Match": "yesterday"})
-    assert garbage.status_code == 422 and "If-Match" in garbage.json()["message"]
+    assert garbage.status_code == 409 and "If-Match" in garbage.json()["message"]
 
 
 def test_queues_count_breached_and_due_today(client: TestClient, world: World) -> None:

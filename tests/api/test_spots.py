@@ -182,7 +182,7 @@ def test_transitions_mirror_the_cli(client: TestClient, world: World) -> None:
 
 
 @pytest.mark.parametrize(("steps", "action", "body"), [
-    ((), "resolve", None), ((), "reopen", None), (("take", "resolve"), "take", None),
+    ((), "resolve", {"cause": "power"}), ((), "reopen", None), (("take", "resolve"), "take", None),
     (("take", "resolve"), "eta", {"eta": "2026-11-25"}),
 ])
 def test_illegal_transitions_are_409(client: TestClient, world: World, steps: tuple[str, ...],
@@ -197,7 +197,9 @@ def test_illegal_transitions_are_409(client: TestClient, world: World, steps: tu
 
 @pytest.mark.parametrize(("action", "body", "says"), [
     ("reject", None, "body: a JSON body is required"), ("reject", {"reason": ""}, "reason"),
-    ("eta", {"eta": "someday"}, "eta must be a date"), ("eta", {}, "eta"),
+    ("eta", {"eta": "someday"}, "eta: String should match pattern"), ("eta", {}, "eta"),
+    ("eta", {"eta": "2026-02-30"}, "eta"), ("resolve", None, "body"),
+    ("resolve", {"note": "done"}, "cause"),
     ("take", {"note": "x", "who": "me"}, "who: unknown field"),
 ])
 def test_bad_transition_bodies_are_422(client: TestClient, world: World, action: str,

@@ -86,9 +86,11 @@ def test_inbound_as_kannel_and_others_send_it(client: TestClient, store: Store,
                                                                   "[e-mail скрыт]"]]
 
 
-def test_inbound_without_a_sender_is_refused(client: TestClient) -> None:
+def test_inbound_without_a_sender_is_ignored(client: TestClient, store: Store) -> None:
     reply = client.post("/api/v1/sms/inbound", content=b"5", headers={"X-API-Key": KEY})
-    assert reply.status_code == 422
+    assert (reply.status_code, reply.text) == (200, "")
+    assert reply.headers["X-Teplokarty-Reply"] == "no_sender"
+    assert store.load_ratings().empty
 
 
 def test_delivery_reports(client: TestClient, store: Store, sent: pd.DataFrame) -> None:
@@ -146,3 +148,13 @@ def test_the_api_app_includes_the_router_with_its_keys(kit: Kit, store: Store,
         assert reply.status_code == 200 and reply.headers["X-Teplokarty-Reply"] == "persists"
         paths = api.get("/openapi.json").json()["paths"]
         assert {"/api/v1/sms/inbound", "/api/v1/sms/dlr", "/r/{token}"} <= set(paths)
+
+
+def test_inbound_with_nul_characters_is_stored_without_them(client: TestClient, store: Store,
+                                                            sent: pd.DataFrame) -> None:
+    reply = client.post(f"/api/v1/sms/inbound?key={KEY}", content="5 хо\x00рошо".encode(),
+                        headers={"X-Kannel-From": number(0) + "\x00",
+                                 "Content-Type": "text/plain"})
+    assert reply.status_code == 200, reply.text
+    comments = store.load_ratings()["comment"].tolist()
+    assert comments == ["хо\ufffdрошо"]

@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from heatmap.api import patterns
 from heatmap.api.auth import AUTH_RESPONSES, RoleGuard
 from heatmap.api.keys import Principal, Role
 from heatmap.api.models import FeatureCollection, Problem
@@ -24,9 +25,11 @@ MAX_HOUSES = 20_000
 
 
 class BasemapQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
-    bbox: str = Field(max_length=200, description="The view: min_lon,min_lat,max_lon,max_lat")
+    bbox: str = Field(max_length=200, pattern=patterns.BBOX,
+                      description="The view: min_lon,min_lat,max_lon,max_lat (any size: a"
+                                  f" big view gets at most {MAX_HOUSES:,} houses, thinned)")
     zoom: int = Field(ge=0, le=22, description="The map's zoom: houses from 12, street names"
                                                " from 15, settlement names below 15")
 
@@ -42,7 +45,7 @@ async def basemap(state: State, _who: Reader,
     ``house`` (every registry house, from zoom 12), ``street`` (a name placed along its
     houses, with ``angle`` in degrees clockwise, from zoom 15) and ``settlement`` (below 15).
     The map page draws them when no tile server is configured (``HEATMAP_TILES_URL``)."""
-    box = parse_bbox(query.bbox, max_deg=state.api.max_bbox_deg)
+    box = parse_bbox(query.bbox)
     assert box is not None
     layer = await run_in_threadpool(state.basemap)
     if layer is None:

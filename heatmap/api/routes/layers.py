@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from heatmap.api import patterns
 from heatmap.api.auth import AUTH_RESPONSES, RoleGuard
 from heatmap.api.convert import plain
 from heatmap.api.hexes import hex_counts, hex_polygon
@@ -47,7 +48,7 @@ def hexes(state: State, _who: Reader, query: Annotated[HexQuery, Query()]) -> Fe
     """Complaints of the last ``HEATMAP_API_HEX_WINDOW_DAYS`` days per H3 cell at ``res``, as
     GeoJSON polygons; a cell with fewer than ``HEATMAP_API_HEX_MIN_SUBSCRIBERS`` (3) distinct
     complainants is never shown, so no single caller can be picked out."""
-    box = parse_bbox(query.bbox, max_deg=state.api.max_bbox_deg)
+    box = parse_bbox(query.bbox)
     frame = _hexes(state, query.res)
     features = []
     for cell, complaints, complainants, lat, lon in frame.itertuples(index=False, name=None):
@@ -63,7 +64,7 @@ def hexes(state: State, _who: Reader, query: Annotated[HexQuery, Query()]) -> Fe
             responses=_BAD)
 def sites(state: State, _who: Reader, query: Annotated[SitesQuery, Query()]) -> FeatureCollection:
     """Sites loaded by ``heatmap network load`` as GeoJSON points."""
-    box = parse_bbox(query.bbox, max_deg=state.api.max_bbox_deg)
+    box = parse_bbox(query.bbox)
     frame = state.store.load_sites()
     features = []
     for row in frame.to_dict(orient="records"):
@@ -89,10 +90,10 @@ class CoverageComparison(BaseModel):
 
 
 class CoverageQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
     metric: Literal["rsrp", "rssi"] = Field("rsrp", description="RSRP (LTE/5G) or RSSI, dBm")
-    bbox: str | None = Field(None, max_length=200,
+    bbox: str | None = Field(None, max_length=200, pattern=patterns.BBOX,
                              description="Only cells centred in min_lon,min_lat,max_lon,max_lat")
 
 
@@ -103,7 +104,7 @@ async def coverage(state: State, _who: Reader,
     """Cells measured by drive tests (``heatmap network coverage-from-drive-test``) as GeoJSON
     polygons with the median level (``median_dbm``) of ``metric`` and how many fixes gave it
     (``samples``); cells without that metric are left out. Empty when nothing is loaded."""
-    box = parse_bbox(query.bbox, max_deg=state.api.max_bbox_deg)
+    box = parse_bbox(query.bbox)
     layer = await run_in_threadpool(lambda: state.store.load_coverage())
     median, samples = f"{query.metric}_median", f"{query.metric}_samples"
     measured = layer[layer[median].notna() & (layer[samples] > 0)]

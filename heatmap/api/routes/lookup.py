@@ -25,6 +25,8 @@ router = APIRouter(prefix=PREFIX, tags=["lookup"])
 GUARD = RoleGuard(Role.AGENT, Role.ENGINEER, Role.ANALYST)
 log = logging.getLogger("heatmap.api")
 
+#: The reason of a lookup given no place (Russian, as the geocoder's reasons are).
+NO_PLACE = "не указано место: нужен адрес или широта и долгота вместе"
 #: Points this precise may be said to lie in a spot; a settlement centre may not.
 PLACEABLE = frozenset({"point", "house", "street"})
 
@@ -111,7 +113,9 @@ async def lookup(request: Request) -> Response:
     """The open spot covering the place (or within ``HEATMAP_API_LOOKUP_REACH_M``) with its
     status, cause, current ETA and the agent's script text, and spots resolved nearby lately.
 
-    Give ``address`` (geocoded with the configured gazetteer) or ``lat`` and ``lon``.
+    Give ``address`` (geocoded with the configured gazetteer) or ``lat`` and ``lon``; with
+    both, the point is used. Without either (or with only one of lat and lon) nothing is
+    looked up: the answer has precision ``none`` and says why in ``reason``.
     """
     # The hot path: no FastAPI dependency or parameter machinery (each costs ~10 µs here);
     # the guard is awaited here and the query read directly, or validated by one model.
@@ -126,9 +130,14 @@ async def lookup(request: Request) -> Response:
         return answer((f'{{"query":{at},"point":{at},"precision":"point","score":1.0,'
                        '"matched_address":null,"reason":null').encode(), found)
     query = parse_query(LookupQuery, request)
+    if query.lat is not None and query.lon is not None:  # a point wins over an address
+        found = await answer_for(state, query.lat, query.lon, "point")
+        state.metrics.looked_up("point", found.spot is not None)
+        where = {"lat": query.lat, "lon": query.lon}
+        asked = where if query.address is None else {"address": query.address, **where}
+        return answer(head_of({"query": asked, "point": where, "precision": "point",
+                               "score": 1.0, "matched_address": None, "reason": None}), found)
     if query.address is not None:
-        if query.lat is not None or query.lon is not None:
-            raise HTTPException(422, "give either address or lat and lon, not both")
         geo = await run_in_threadpool(geocode_one, state, query.address)
         found = await answer_for(state, geo["lat"], geo["lon"], geo["precision"])
         state.metrics.looked_up("address", found.spot is not None)
@@ -137,10 +146,7 @@ async def lookup(request: Request) -> Response:
                                "precision": geo["precision"], "score": geo["score"],
                                "matched_address": geo["matched"], "reason": geo["reason"]}),
                       found)
-    if query.lat is None or query.lon is None:
-        raise HTTPException(422, "give an address, or both lat and lon")
-    found = await answer_for(state, query.lat, query.lon, "point")
-    state.metrics.looked_up("point", found.spot is not None)
-    where = {"lat": query.lat, "lon": query.lon}
-    return answer(head_of({"query": where, "point": where, "precision": "point", "score": 1.0,
-                           "matched_address": None, "reason": None}), found)
+    # nothing to look up (no address, at most half a point): nothing found, and why
+    asked = {k: v for k, v in (("lat", query.lat), ("lon", query.lon)) if v is not None}
+    return answer(head_of({"query": asked, "point": None, "precision": "none", "score": None,
+                           "matched_address": None, "reason": NO_PLACE}), LookupHit(spot=None))

@@ -138,8 +138,9 @@ def _seen(if_match: str | None) -> datetime | None:
     text = if_match.strip().removeprefix("W/").strip('"')
     try:
         return read_moment(text, "If-Match")
-    except HeatmapError as exc:
-        raise HTTPException(422, f"If-Match must be the spot's updated_at: {exc}") from exc
+    except HeatmapError as exc:  # no time matches the spot's: a failed precondition
+        raise HTTPException(409, f"If-Match {if_match!r} does not match the spot: send the"
+                                 " updated_at it was read with (reload and retry)") from exc
 
 
 def _act(state: ApiState, who: Principal, spot_id: str, action: str, *, note: str | None = None,
@@ -172,10 +173,10 @@ def set_eta(state: State, who: Engineer, spot_id: SpotId, body: EtaIn,
 @router.post("/spots/{spot_id}/resolve", response_model=SpotBrief, summary="Resolve a spot",
              tags=["workflow"], responses=_MOVE)
 def resolve(state: State, who: Engineer, spot_id: SpotId,
-            body: ResolveIn | None = None, if_match: IfMatch = None) -> SpotBrief:
+            body: ResolveIn, if_match: IfMatch = None) -> SpotBrief:
     """Needs a cause from the policy's list: none or another is a 422 naming them."""
-    return _act(state, who, spot_id, "resolve", note=body.note if body else None,
-                cause=body.cause if body else None, if_match=if_match)
+    return _act(state, who, spot_id, "resolve", note=body.note, cause=body.cause,
+                if_match=if_match)
 
 
 @router.post("/spots/{spot_id}/reject", response_model=SpotBrief, summary="Reject a spot",
