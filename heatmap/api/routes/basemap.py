@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from heatmap.api import patterns
@@ -40,7 +39,7 @@ class BasemapQuery(BaseModel):
                503: {"model": Problem, "description": "No gazetteer configured"}},
 )
 async def basemap(state: State, _who: Reader,
-                  query: Annotated[BasemapQuery, Query()]) -> JSONResponse:
+                  query: Annotated[BasemapQuery, Query()], response: Response) -> FeatureCollection:
     """The address registry of ``HEATMAP_GAZETTEER`` as GeoJSON points of three kinds:
     ``house`` (every registry house, from zoom 12), ``street`` (a name placed along its
     houses, with ``angle`` in degrees clockwise, from zoom 15) and ``settlement`` (below 15).
@@ -52,5 +51,5 @@ async def basemap(state: State, _who: Reader,
         raise HTTPException(503, "the basemap is drawn from the gazetteer: set HEATMAP_GAZETTEER")
     features = layer.features((box.min_lon, box.min_lat, box.max_lon, box.max_lat), query.zoom,
                               max_houses=MAX_HOUSES)
-    return JSONResponse({"type": "FeatureCollection", "features": features},
-                        headers={"Cache-Control": "private, max-age=300"})
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return FeatureCollection(type="FeatureCollection", features=features)

@@ -9,7 +9,6 @@ import h3
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from heatmap.api import patterns
@@ -100,7 +99,7 @@ class CoverageQuery(BaseModel):
 @router.get("/coverage", response_model=FeatureCollection, summary="Measured signal per H3 cell",
             responses={**AUTH_RESPONSES, 422: {"model": Problem, "description": "Bad parameters"}})
 async def coverage(state: State, _who: Reader,
-                   query: Annotated[CoverageQuery, Query()]) -> JSONResponse:
+                   query: Annotated[CoverageQuery, Query()]) -> FeatureCollection:
     """Cells measured by drive tests (``heatmap network coverage-from-drive-test``) as GeoJSON
     polygons with the median level (``median_dbm``) of ``metric`` and how many fixes gave it
     (``samples``); cells without that metric are left out. Empty when nothing is loaded."""
@@ -117,14 +116,14 @@ async def coverage(state: State, _who: Reader,
                          "properties": {"cell": cell, "metric": query.metric,
                                         "median_dbm": round(float(level), 1),
                                         "samples": int(count)}})
-    return JSONResponse({"type": "FeatureCollection", "features": features})
+    return FeatureCollection(type="FeatureCollection", features=features)
 
 
 @router.get("/coverage/spots/{spot_id}", response_model=CoverageComparison,
             summary="A spot's measured signal beside its surroundings",
             responses={**AUTH_RESPONSES, 404: {"model": Problem, "description": "No such spot"}})
 async def spot_coverage(state: State, _who: Reader, spot_id: str,
-                        metric: Literal["rsrp", "rssi"] = "rsrp") -> JSONResponse:
+                        metric: Literal["rsrp", "rssi"] = "rsrp") -> CoverageComparison:
     """The median level (dBm) of drive-test cells inside the spot, of the cells in two rings
     around it, their difference (negative: the spot is worse) and how many cells each had;
     nulls where nothing was measured."""
@@ -143,4 +142,4 @@ async def spot_coverage(state: State, _who: Reader, spot_id: str,
     found = await run_in_threadpool(compare)
     if found is None:
         raise HTTPException(404, f"no spot {spot_id!r}")
-    return JSONResponse(found)
+    return CoverageComparison.model_validate(found)
