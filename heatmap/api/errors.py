@@ -120,10 +120,17 @@ def install(app: FastAPI) -> None:
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """The methods some route of the app answers at the request's path."""
+    """The methods some route of the app answers at the request's path (routers included
+    into the app are searched too: ours carry their full paths)."""
     methods: set[str] = set()
     scope = {**request.scope, "method": "GET"}
-    for route in request.app.router.routes:
+    routes = list(request.app.router.routes)
+    while routes:
+        route = routes.pop()
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            routes.extend(included.routes)
+            continue
         match, _ = route.matches(scope)
         if match != Match.NONE:
             methods |= set(getattr(route, "methods", None) or ())

@@ -120,3 +120,34 @@ def test_a_zero_ttl_caches_nothing() -> None:
     cache = KeyCache(0.0)
     cache.put("k", None)
     assert cache.get("k") == (False, None) and len(cache) == 0
+
+
+def test_a_route_under_the_guarded_prefixes_without_a_guard_is_refused_at_start() -> None:
+    from fastapi import APIRouter
+
+    from heatmap.api.auth import CheckFirst
+
+    router = APIRouter()
+
+    @router.get("/open311/v2/services")
+    def services() -> list[str]:
+        return []
+
+    with pytest.raises(TypeError, match="/open311/v2/services .* checks no API key"):
+        CheckFirst(lambda *a: None, routes=router.routes)  # type: ignore[arg-type]
+
+
+def test_an_authorization_header_that_cannot_be_read_is_refused(client: TestClient,
+                                                                world: World) -> None:
+    for value in ("Token abc", "Bearer", "Basic !!!"):
+        answer = client.get("/api/v1/spots",
+                            headers={**world.headers("agent"), "Authorization": value})
+        assert answer.status_code == 401, value
+    bearer = {"Authorization": f"Bearer {world.keys['agent']}"}
+    assert client.get("/api/v1/spots", headers=bearer).status_code == 200
+
+
+def test_a_405_names_every_method_of_the_path(client: TestClient, world: World) -> None:
+    answer = client.put("/api/v1/sms/dlr", headers=world.headers("gateway"))
+    assert answer.status_code == 405
+    assert answer.headers["Allow"] == "GET, POST"
