@@ -133,7 +133,7 @@ def test_a_route_under_the_guarded_prefixes_without_a_guard_is_refused_at_start(
     def services() -> list[str]:
         return []
 
-    with pytest.raises(TypeError, match="/open311/v2/services .* checks no API key"):
+    with pytest.raises(TypeError, match=r"/open311/v2/services .* checks no API key"):
         CheckFirst(lambda *a: None, routes=router.routes)  # type: ignore[arg-type]
 
 
