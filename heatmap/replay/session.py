@@ -18,10 +18,11 @@ from heatmap import service
 from heatmap.core.policy import load_policy
 from heatmap.errors import UsageError
 from heatmap.replay.config import ReplayConfig
-from heatmap.replay.report import daily, outcome_report
+from heatmap.replay.report import daily, density_layer, outcome_report
 from heatmap.replay.run import Frames, replay
 from heatmap.replay.world import World, city_houses, plan_world
 from heatmap.samples import read_addresses
+from heatmap.service.exposure import load_subscriber_density
 from heatmap.store import Store, open_store
 
 __all__ = ["ReplayResult", "load_world", "run_replay"]
@@ -56,6 +57,11 @@ def run_replay(world: World, config: ReplayConfig, *, policy: Path | None = None
             service.init_store(store)
             if db is not None:
                 _check_empty(store, world)
+            # the operator's subscriber layer, as `heatmap density load` keeps it: detection
+            # expects complaints by it (and the report counts reach by it)
+            load_subscriber_density(store, density_layer(
+                world.houses, subscribers_per_house=config.subscribers_per_house),
+                origin="replay density")
             began = time.perf_counter()  # how long the replay took, for the speed report only
             frames = replay(world, store, policy=rules, config=config, workdir=workdir,
                             on_day=on_day)
