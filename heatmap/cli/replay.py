@@ -63,7 +63,7 @@ def replay(
         result = _run(world, settings, policy, db, json, "replay")
         _plot(plots, result, "replay")
         if json:
-            emit_json({**result.report, **_speed(result)})
+            emit_json({**result.report, **_speed(result), "settings": _settings(settings)})
             return
         _print(result.report)
         cpu = ", ".join(f"{k} {v:.0f}" for k, v in result.frames.cpu_seconds.items())
@@ -74,7 +74,8 @@ def replay(
     _plot(plots, a, "A")
     _plot(plots, b, "B")
     if json:
-        emit_json({"a": a.report, "b": b.report, "policies": [str(p) for p in compare]})
+        emit_json({"a": a.report, "b": b.report, "policies": [str(p) for p in compare],
+                   "settings": _settings(settings)})
         return
     _print_compare(a.report, b.report, compare)
 
@@ -90,6 +91,16 @@ def _run(world: World, settings: ReplayConfig, policy: Path | None, db: str | No
         task = progress.add_task(f"{name}: simulated days", total=settings.days)
         return run_replay(world, settings, policy=policy, db=db,
                           on_day=lambda _day: progress.advance(task))
+
+
+def _settings(settings: ReplayConfig) -> dict[str, Any]:
+    """The headline assumptions the figures were made with (the rest: the defaults or
+    ``--config``)."""
+    names = ("days", "seed", "incidents_per_week", "background_per_day",
+             "subscribers_per_house", "ingest_every_hours", "detect_every_hours", "capacity",
+             "reply_share")
+    values = {n: getattr(settings, n) for n in names}
+    return {**values, "start": settings.start.isoformat()}
 
 
 def _speed(result: ReplayResult) -> dict[str, Any]:

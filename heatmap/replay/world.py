@@ -42,15 +42,21 @@ class World:
     houses: pd.DataFrame
 
 
-def city_houses(addresses: pd.DataFrame, *, max_km: float = 40.0) -> pd.DataFrame:
+def city_houses(addresses: pd.DataFrame, *, max_km: float = 40.0,
+                max_per_point: int = 20) -> pd.DataFrame:
     """``lat, lon`` of a registry's houses within ``max_km`` of their median point.
 
-    Registries carry houses geocoded far away (the Omsk file has many in Moscow); the
-    median point is the city's, and what lies beyond ``max_km`` of it is left out.
+    Registries carry houses geocoded far away: the Omsk file has 20,274 of its houses on
+    one point in Moscow, a geocoder's fallback. A point shared by more than
+    ``max_per_point`` houses is such a fallback and is left out; the median of the rest
+    is the city's, and what lies beyond ``max_km`` of it is left out too.
     """
     lat = pd.to_numeric(addresses["LAT"], errors="coerce")
     lon = pd.to_numeric(addresses["LON"], errors="coerce")
     ok = lat.between(-90, 90) & lon.between(-180, 180)
+    shared = pd.DataFrame({"lat": lat, "lon": lon}).groupby(["lat", "lon"])["lat"] \
+        .transform("size")
+    ok &= shared <= max_per_point
     lat, lon = lat[ok].to_numpy(float), lon[ok].to_numpy(float)
     if len(lat) == 0:
         raise InputError("the registry has no house with valid coordinates")

@@ -23,6 +23,8 @@ def test_json_prints_one_object_with_the_keys(tmp_path: Path) -> None:
     report = json.loads(done.stdout)
     assert tuple(report)[: len(KEYS)] == KEYS
     assert report["complaints"] > 0
+    assert report["settings"]["days"] == 2 and report["settings"]["seed"] == 2
+    assert set(report["cpu_seconds_by_step"]) >= {"ingest", "detect"}
     png = tmp_path / "replay-replay-daily.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -36,7 +38,7 @@ def test_compare_runs_both_policies_on_the_same_world(tmp_path: Path) -> None:
                                     "--compare", str(default), str(other)])
     assert done.exit_code == 0, done.output
     both = json.loads(done.stdout)
-    assert set(both) == {"a", "b", "policies"}
+    assert set(both) == {"a", "b", "policies", "settings"}
     assert both["a"]["incidents"] == both["b"]["incidents"]  # one world
     assert both["a"]["complaints"] == both["b"]["complaints"]
 
