@@ -80,6 +80,7 @@ TOPIC_LABEL_RU: dict[str, str] = {
     Topic.NO_DATA: "нет мобильного интернета",
     Topic.NO_4G: "нет 4G",
     Topic.SMS_DELIVERY: "не доходят SMS",
+    Topic.OTHER: "другое",
 }
 
 SEGMENTS = frozenset(s.value for s in Segment)

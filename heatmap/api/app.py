@@ -16,7 +16,17 @@ from fastapi.concurrency import run_in_threadpool
 from heatmap.api import errors
 from heatmap.api.auth import CheckFirst, document_security
 from heatmap.api.metrics import MetricsMiddleware
-from heatmap.api.routes import basemap, complaints, engineer, layers, lookup, page, spots, system
+from heatmap.api.routes import (
+    basemap,
+    complaints,
+    engineer,
+    layers,
+    lookup,
+    open311,
+    page,
+    spots,
+    system,
+)
 from heatmap.api.settings import ApiSettings
 from heatmap.api.spec import document_policy
 from heatmap.api.state import ApiState
@@ -93,7 +103,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *,
     errors.install(app)
     routers = [lookup.router, complaints.router, spots.router, layers.router, basemap.router,
                *_optional_routers(),  # they carry their own prefix, as ours do
-               system.router, page.router, engineer.router]
+               system.router, page.router, engineer.router, open311.router]
     for router in routers:
         app.include_router(router)
     every_route = [route for router in routers for route in router.routes]

@@ -71,7 +71,8 @@ def client_of(request: Request) -> str:
 
 def presented_key(request: Request, *, in_query: bool = False) -> str | None:
     """The key in ``X-API-Key`` or ``Authorization: Bearer``; with ``in_query`` (a gateway
-    that cannot send headers) also ``?key=`` or the password of HTTP basic authentication.
+    that cannot send headers, an Open311 client) also ``?key=``, ``?api_key=`` or the
+    password of HTTP basic authentication.
 
     An ``Authorization`` header that cannot be read so is returned as it is: credentials
     given but not understood are refused (401), never ignored.
@@ -91,8 +92,8 @@ def presented_key(request: Request, *, in_query: bool = False) -> str | None:
                 return auth
         else:
             return auth or None
-    if in_query and not key:
-        key = request.query_params.get("key")
+    if in_query and not key:  # ?api_key= is Open311's name for it
+        key = request.query_params.get("key") or request.query_params.get("api_key")
     return key or None
 
 

@@ -114,6 +114,13 @@ def post_complaint(state: State, who: Writer, body: ComplaintIn,
     complaint created or changed here is recorded in ``complaint_changes`` with the key's
     name.
     """
+    answer = register(state, who, body)
+    response.status_code = 201 if answer.result == "inserted" else 200
+    return answer
+
+
+def register(state: ApiState, who: Principal, body: ComplaintIn) -> ComplaintAnswer:
+    """Validate, store, geocode and join one complaint (``POST /complaints``, Open311)."""
     store = state.store
     values = body.model_dump(exclude_none=True)
     raw = RawExport(source=f"api:{who.key_id}",
@@ -147,7 +154,6 @@ def post_complaint(state: State, who: Writer, body: ComplaintIn,
         spot = state.index.card(stored["spot_id"])
     lat, lon = float(stored["lat"]), float(stored["lon"])
     located = math.isfinite(lat) and math.isfinite(lon)
-    response.status_code = 201 if result == "inserted" else 200
     return ComplaintAnswer(
         ticket_id=ticket_id, result=result,
         msisdn=mask_msisdn(stored["msisdn"]) if isinstance(stored["msisdn"], str) else None,
