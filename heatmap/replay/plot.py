@@ -1,4 +1,4 @@
-"""A PNG of spots open and resolved per simulated day (needs Pillow: the ``replay`` extra)."""
+"""A PNG of spots open and resolved per simulated day (needs Pillow, a dev dependency)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def daily_png(days: pd.DataFrame, path: Path, *, title: str) -> Path:
     try:
         from PIL import Image, ImageDraw
     except ImportError as exc:
-        raise UsageError("--plots needs Pillow: pip install 'teplokarty[replay]'") from exc
+        raise UsageError("--plots needs Pillow: pip install pillow") from exc
     image = Image.new("RGB", (_W, _H), "white")
     draw = ImageDraw.Draw(image)
     top = max(1, int(days[["open", "resolved", "created"]].to_numpy().max(initial=1)))
