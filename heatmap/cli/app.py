@@ -225,7 +225,7 @@ def samples_generate(
 
     frame, plants = generate_export(read_addresses(addresses), n=n, seed=seed,
                                     now=now or SAMPLES_NOW)
-    write_table(frame, out_file)
+    write_table(frame, out_file, for_spreadsheets=False)  # an export for ingest, as a CRM's
     err.print(f"Wrote {len(frame)} rows with {len(plants)} planted spots to {out_file}")
 
 

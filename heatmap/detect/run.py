@@ -228,8 +228,8 @@ def detect(
             "related_spot_id": None, "actor": "router",
             "note": "routed to " + routed["queue"] + " by rule «" + routed["routed_by"] + "»",
         }))
-    was_escalated = found["id"].map(previous["escalated"]).fillna(False).astype(bool) if len(
-        previous) else pd.Series(False, index=found.index)
+    was_escalated = found["id"].map(previous["escalated"]).eq(True) if len(
+        previous) else pd.Series(False, index=found.index)  # a new spot was not escalated
     newly = found["escalated"].astype(bool) & ~was_escalated
     if newly.any():
         events.append(pd.DataFrame({

@@ -46,8 +46,13 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_table(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write ``frame`` by the file's extension; a crash never leaves half a file."""
+def write_table(frame: pd.DataFrame, path: str | Path, *, for_spreadsheets: bool = True) -> None:
+    """Write ``frame`` by the file's extension; a crash never leaves half a file.
+
+    CSV is made safe for spreadsheets unless ``for_spreadsheets`` is False: a file that
+    is input to another program (a generated CRM export for ``heatmap ingest``) keeps
+    every cell as it is, or a phone number written ``+7 (916) …`` would come back with
+    an apostrophe and be refused."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".jsonl", ".ndjson", ".parquet"):
@@ -57,7 +62,7 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> None:
     os.close(handle)
     try:
         if suffix == ".csv":
-            spreadsheet_safe(frame).to_csv(temp, index=False)
+            (spreadsheet_safe(frame) if for_spreadsheets else frame).to_csv(temp, index=False)
         elif suffix == ".parquet":
             frame.to_parquet(temp, index=False)
         else:
