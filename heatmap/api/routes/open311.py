@@ -168,14 +168,15 @@ def get_requests(fmt: Format, who: Reader, state: State,
         start = _aware(start_date) or end - timedelta(days=90)
         complaints = state.store.load_complaints(since=start)
         complaints = complaints[complaints["created_at"] <= pd.Timestamp(end)]
-    rows = _requests(state, who, complaints)
-    if service_code and not service_request_id:
-        codes = {c.strip() for c in service_code.split(",")}
-        rows = [r for r in rows if r["service_code"] in codes]
-    if status and not service_request_id:
-        wanted = {s.strip() for s in status.split(",")}
-        rows = [r for r in rows if r["status"] in wanted]
-    return _answer(fmt, "service_requests", "request", rows[: open311.MOST_REQUESTS])
+    wanted = None
+    if not service_request_id:
+        if service_code:
+            codes = {c.strip() for c in service_code.split(",")}
+            complaints = complaints[complaints["topic"].fillna("other").isin(codes)]
+        if status:
+            wanted = {s.strip() for s in status.split(",")}
+    rows = _requests(state, who, complaints, wanted)
+    return _answer(fmt, "service_requests", "request", rows)
 
 
 @router.get("/requests/{request_id}.{fmt}", summary="Open311: one service request",
@@ -203,11 +204,15 @@ def _problem_text(exc: ValidationError) -> str:
                      for e in exc.errors())
 
 
-def _requests(state: ApiState, who: Principal, complaints: pd.DataFrame) -> list[dict[str, Any]]:
+def _requests(state: ApiState, who: Principal, complaints: pd.DataFrame,
+              statuses: set[str] | None = None) -> list[dict[str, Any]]:
+    """The newest :data:`open311.MOST_REQUESTS` complaints (of ``statuses``) as requests."""
     spot_ids = sorted({s for s in complaints["spot_id"] if isinstance(s, str)})
     spots = state.store.load_spots(ids=spot_ids).set_index("id") if spot_ids else None
-    rows = []
+    rows: list[dict[str, Any]] = []
     for complaint in complaints.sort_values("created_at", ascending=False).to_dict("records"):
+        if len(rows) == open311.MOST_REQUESTS:
+            break
         spot = (spots.loc[complaint["spot_id"]].to_dict()
                 if spots is not None and complaint["spot_id"] in spots.index else None)
         notes = spot_script(spot, state.templates, now=state.clock()) if spot else None
@@ -217,6 +222,8 @@ def _requests(state: ApiState, who: Principal, complaints: pd.DataFrame) -> list
             complaint, spot, notes=notes,
             description=for_role(text if isinstance(text, str) else None, who.role),
             queue_title=queue.title if queue is not None else None))
+        if statuses is not None and rows[-1]["status"] not in statuses:
+            rows.pop()
     return rows
 
 
