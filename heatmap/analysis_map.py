@@ -1,7 +1,9 @@
 """``explore``: a folium map of spots, complaints or ratings, coloured by what matters.
 
-Built on folium and branca directly (no matplotlib needed). The map references
-its tile server and scripts by URL; nothing is fetched until a browser opens it.
+Built on folium and branca directly (no matplotlib needed). The map works offline:
+Leaflet comes inlined from the installed package (folium's CDN scripts, jQuery and
+Bootstrap, are not used), legends are plain HTML (no d3), and a tile server is used only
+when ``tiles`` names one.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def explore(
     *,
     column: str | None = None,
     m: Any = None,
-    tiles: str | None = "OpenStreetMap",
+    tiles: str | None = None,
     name: str | None = None,
     tooltip: Sequence[str] | None = None,
     max_features: int = 20_000,
@@ -83,8 +85,8 @@ def explore(
     colours, legend = _colours(shown, colour_by, kind)
     fields = [f for f in (tooltip or _TOOLTIPS[kind]) if f in shown.columns]
 
-    fmap = m if m is not None else folium.Map(location=_centre(shown), zoom_start=zoom_start,
-                                              tiles=tiles, control_scale=True)
+    fmap = m if m is not None else _offline(folium.Map(
+        location=_centre(shown), zoom_start=zoom_start, tiles=tiles, control_scale=True))
     features = []
     for position, (shape, row) in enumerate(
             zip(shown.geometry.tolist(), shown[fields].to_dict(orient="records"), strict=True)):
@@ -145,9 +147,9 @@ def _colours(gdf: gpd.GeoDataFrame, column: str | None, kind: str) -> tuple[list
             low, high, ramp = 1.0, 5.0, _RATING
         else:
             low, high, ramp = float(numbers.min()), float(numbers.max()), _WARM
-        scale = cm.LinearColormap(ramp, vmin=low, vmax=max(high, low + 1e-6),
-                                  caption=_CAPTION.get(column, column))
-        return [("#999999" if pd.isna(v) else scale(v)) for v in numbers.tolist()], scale
+        scale = cm.LinearColormap(ramp, vmin=low, vmax=max(high, low + 1e-6))
+        legend = _ramp_legend(_CAPTION.get(column, column), low, high, ramp)
+        return [("#999999" if pd.isna(v) else scale(v)) for v in numbers.tolist()], legend
     text = values.astype(object).where(values.notna(), "—").astype(str)
     present = set(text)
     if column in ("topic", "dominant_topic"):
@@ -158,21 +160,49 @@ def _colours(gdf: gpd.GeoDataFrame, column: str | None, kind: str) -> tuple[list
     return [palette[v] for v in text.tolist()], _legend(column, palette)
 
 
-def _legend(column: str, palette: dict[str, str]) -> Any:
-    from branca.element import MacroElement, Template
+def _offline(fmap: folium.Map) -> folium.Map:
+    """``fmap`` loading only Leaflet, inlined from the installed package: no other host."""
+    import base64
 
+    from heatmap.render.assets import leaflet_dir
+
+    def inline(name: str, kind: str) -> str:
+        data = base64.b64encode((leaflet_dir() / name).read_bytes()).decode("ascii")
+        return f"data:{kind};base64,{data}"
+
+    fmap.default_js = [("leaflet", inline("leaflet.js", "text/javascript"))]
+    fmap.default_css = [("leaflet_css", inline("leaflet.css", "text/css"))]
+    return fmap
+
+
+def _ramp_legend(caption: str, low: float, high: float, ramp: list[str]) -> Any:
+    """A colour ramp from ``low`` to ``high`` as a plain HTML legend."""
+    bar = (f"<div style='width:160px;height:10px;margin:3px 0;"
+           f"background:linear-gradient(to right,{','.join(ramp)})'></div>"
+           f"<div style='display:flex;justify-content:space-between'><span>{low:g}</span>"
+           f"<span>{high:g}</span></div>")
+    return _box(_escape(caption), bar)
+
+
+def _legend(column: str, palette: dict[str, str]) -> Any:
     names = TOPIC_LABEL_RU if column in ("topic", "dominant_topic") else {}
     rows = "".join(
         f"<div><span style='display:inline-block;width:10px;height:10px;background:{colour};"
         f"margin-right:4px'></span>{_escape(names.get(value, value))}</div>"
         for value, colour in palette.items()
     )
+    return _box(_escape(column), rows)
+
+
+def _box(title: str, body: str) -> Any:
+    from branca.element import MacroElement, Template
+
     element = MacroElement()
     element._template = Template(
         "{% macro html(this, kwargs) %}"
         "<div style='position:fixed;bottom:24px;left:12px;z-index:9999;background:white;"
         "padding:6px 8px;border:1px solid #999;border-radius:4px;font:12px sans-serif'>"
-        f"{{% raw %}}<b>{_escape(column)}</b>{rows}{{% endraw %}}</div>"
+        f"{{% raw %}}<b>{title}</b>{body}{{% endraw %}}</div>"
         "{% endmacro %}"
     )
     return element

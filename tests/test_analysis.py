@@ -433,3 +433,18 @@ def test_explore_colours_each_kind(spots: gpd.GeoDataFrame, complaints: gpd.GeoD
     assert shows(analysis.explore(ratings).get_root().render(), "Оценка (1–5)")
     by_segment = analysis.explore(complaints.head(50), column="segment").get_root().render()
     assert "segment" in by_segment
+
+
+def test_explore_loads_nothing_from_another_host_unless_tiles_are_named() -> None:
+    import re
+
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    spots = gpd.GeoDataFrame({"id": ["a", "b"], "priority": [1.0, 3.0], "status": ["new"] * 2},
+                             geometry=[Point(39.9, 59.2).buffer(1e-3), Point(39.91, 59.21).buffer(1e-3)],
+                             crs="EPSG:4326")
+    offline = analysis.explore(spots).get_root().render()
+    assert not re.search(r"https?://", offline) and "data:text/javascript;base64," in offline
+    online = analysis.explore(spots, tiles="OpenStreetMap").get_root().render()
+    assert "tile.openstreetmap.org" in online
