@@ -3,48 +3,17 @@
 // another engineer made meanwhile (409) is said plainly, with a button to reload.
 "use strict";
 
-const API = "/api/v1";
-const KEY_ITEM = "heatmap.apiKey";
-const OPEN = ["new", "queued", "in_progress", "reopened"];
-const $ = (id) => document.getElementById(id);
 let apiKey = null;
 let current = null;   // the spot on screen, as the API gave it
 let spotMap = null;   // the MapView of the spot page (Leaflet installed with the package)
 let queueTitles = {};
 let keepNotice = false;  // a notice set just before moving to another view stays there
 
-function el(tag, cls, text) {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  if (text !== undefined && text !== null) node.textContent = text;
-  return node;
-}
-
 function link(href, text, id) {
   const a = el("a", "", text);
   a.href = href;
   if (id) a.dataset.id = id;
   return a;
-}
-
-function takeKey() {
-  const params = new URLSearchParams(location.search);
-  const given = params.get("key");
-  if (given) {
-    sessionStorage.setItem(KEY_ITEM, given);
-    params.delete("key");
-    const rest = params.toString();
-    history.replaceState(null, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
-  }
-  return sessionStorage.getItem(KEY_ITEM);
-}
-
-class ApiError extends Error {
-  constructor(status, body) {
-    super(failureRu(status, body));
-    this.status = status;
-    this.body = body;
-  }
 }
 
 async function api(path, options) {

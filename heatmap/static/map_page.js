@@ -2,40 +2,9 @@
 // (spot, cause, ETA — flagged when overdue — and the script), register the caller.
 "use strict";
 
-const API = "/api/v1";
-const KEY_ITEM = "heatmap.apiKey";
-const OPEN = ["new", "queued", "in_progress", "reopened"];
-const $ = (id) => document.getElementById(id);
 let apiKey = null;
 let view = null;
 let lastPlace = null;
-
-function el(tag, cls, text) {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  if (text !== undefined && text !== null) node.textContent = text;
-  return node;
-}
-
-function takeKey() {
-  const params = new URLSearchParams(location.search);
-  const given = params.get("key");
-  if (given) {
-    sessionStorage.setItem(KEY_ITEM, given);
-    params.delete("key");
-    const rest = params.toString();
-    history.replaceState(null, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
-  }
-  return sessionStorage.getItem(KEY_ITEM);
-}
-
-class ApiError extends Error {
-  constructor(status, body) {
-    super(failureRu(status, body));
-    this.status = status;
-    this.body = body;
-  }
-}
 
 // A refused key has already put its own message on the login form (api() below);
 // any other failure of a layer load is shown there instead.
