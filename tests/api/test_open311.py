@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -11,9 +10,9 @@ from xml.etree import ElementTree
 import pytest
 from fastapi.testclient import TestClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_readme_curl import ROOT, served
+from .test_serve import running_server
 
+ROOT = Path(__file__).resolve().parents[2]
 World = Any  # the fixture's type (tests/api/conftest.py)
 BASE = "/open311/v2"
 
@@ -90,7 +89,7 @@ def test_an_existing_open311_client_reads_us(world: World) -> None:
     georeport = pytest.importorskip("georeport")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": world.store.url,
            "HEATMAP_GAZETTEER": str(world.settings.gazetteer), "HEATMAP_CITY": "Вологда"}
-    with served(env) as url:
+    with running_server(env, "--log-level", "warning") as url:
         # an Open311 client is given the key as the password of its endpoint's address
         endpoint = url.replace("http://", f"http://open311:{world.keys['agent']}@") + BASE
         for fmt in ("json", "xml"):

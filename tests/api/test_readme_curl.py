@@ -6,17 +6,13 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from .test_serve import running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 World = Any  # the fixture's type (tests/api/conftest.py)
@@ -29,38 +25,6 @@ def readme_curls() -> list[str]:
     blocks = re.findall(r"```sh\n(.*?)```", text, flags=re.DOTALL)
     return [line.strip() for block in blocks for line in block.splitlines()
             if line.strip().startswith("curl ")]
-
-
-@contextmanager
-def served(env: dict[str, str]) -> Iterator[str]:
-    """``heatmap serve`` on a free loopback port; its base URL once healthy."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    process = subprocess.Popen(
-        [sys.executable, "-m", "heatmap", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"heatmap serve did not come up: "
-                                f"{process.stdout.read() if process.stdout else ''}")
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def test_the_readme_has_curl_examples_that_encode_cyrillic() -> None:
@@ -77,7 +41,7 @@ def test_the_readme_curl_examples_work_as_written(world: World) -> None:
            "HEATMAP_GAZETTEER": str(world.settings.gazetteer), "HEATMAP_CITY": "Вологда",
            "HEATMAP_API_LEAFLET_URL": ""}
     answers = []
-    with served(env) as url:
+    with running_server(env, "--log-level", "warning") as url:
         for command in readme_curls():
             assert README_URL in command and "hm_…" in command, command
             ours = command.replace(README_URL, url).replace("hm_…", world.keys["agent"])
