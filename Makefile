@@ -38,9 +38,10 @@ test: dev
 test-fast: dev
 	$(BIN)/pytest -m "not slow"
 
-## lint: ruff and mypy, both must be clean
+## lint: ruff (lint and format check) and mypy, all must be clean
 lint: dev
 	$(BIN)/ruff check heatmap tests benchmarks
+	$(BIN)/ruff format --check heatmap tests benchmarks
 	$(BIN)/mypy
 
 ## bench: every benchmark, this project beside its peer (PostGIS columns need a DSN)

@@ -44,18 +44,20 @@ def main() -> None:
         layer = build_basemap(entries)
         built = time.perf_counter() - started
         lat, lon = float(entries["lat"].median()), float(entries["lon"].median())
-        print(f"{path.name}: {layer.houses} houses, {len(layer.streets)} street labels,"
-              f" {len(layer.settlements)} settlements; basemap built in {built:.2f} s")
+        print(
+            f"{path.name}: {layer.houses} houses, {len(layer.streets)} street labels,"
+            f" {len(layer.settlements)} settlements; basemap built in {built:.2f} s"
+        )
         for zoom in (16, 14, 12, 10):
             box = view(lat, lon, zoom)
             started = time.perf_counter()
             for _ in range(20):
                 features = layer.features(box, zoom)
             each = (time.perf_counter() - started) / 20 * 1000
-            size = len(json.dumps({"type": "FeatureCollection", "features": features},
-                                  ensure_ascii=False).encode())
-            print(f"  zoom {zoom}: {len(features)} features, {size / 1024:.0f} KiB,"
-                  f" {each:.1f} ms")
+            size = len(
+                json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()
+            )
+            print(f"  zoom {zoom}: {len(features)} features, {size / 1024:.0f} KiB, {each:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -43,11 +43,19 @@ H3_MAX_RATIO = 2.0
 def _pairs(points: Path, out: Path) -> dict[str, dict[str, list[str]]]:
     detect = [*HEATMAP, "detect-file", str(points), "--out", str(out), "--rule", "count"]
     return {
-        "dbscan": {"ours": [*detect, "--method", "dbscan"],
-                   "peer": [PY, str(HERE / "peers" / "sklearn_dbscan.py"), str(points),
-                            str(out.with_suffix(".peer.csv"))]},
-        "h3": {"ours": [*detect, "--method", "h3"],
-               "peer": [PY, str(HERE / "peers" / "h3ronpy_cells.py"), str(points)]},
+        "dbscan": {
+            "ours": [*detect, "--method", "dbscan"],
+            "peer": [
+                PY,
+                str(HERE / "peers" / "sklearn_dbscan.py"),
+                str(points),
+                str(out.with_suffix(".peer.csv")),
+            ],
+        },
+        "h3": {
+            "ours": [*detect, "--method", "h3"],
+            "peer": [PY, str(HERE / "peers" / "h3ronpy_cells.py"), str(points)],
+        },
     }
 
 
@@ -60,9 +68,17 @@ def _judge(pair: str, n: int, ours: Timing, peer: Timing, crowded: bool) -> dict
     else:
         target, shown = f"<= {H3_MAX_RATIO:g}x the peer", f"{1 / ratio:.2f}x the peer"
         ok = 1 / ratio <= H3_MAX_RATIO
-    return {"pair": pair, "n": n, "ours": ours.text(), "peer": peer.text(), "ratio": shown,
-            "target": target, "verdict": verdict(ok, ours, peer, busy_machine=crowded),
-            "ours_s": ours.median, "peer_s": peer.median}
+    return {
+        "pair": pair,
+        "n": n,
+        "ours": ours.text(),
+        "peer": peer.text(),
+        "ratio": shown,
+        "target": target,
+        "verdict": verdict(ok, ours, peer, busy_machine=crowded),
+        "ours_s": ours.median,
+        "peer_s": peer.median,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,14 +93,23 @@ def main(argv: list[str] | None = None) -> int:
     crowded = busy()
     rows: list[dict[str, object]] = []
     if "startup" in args.pairs:
-        start = interleaved({"ours": [*HEATMAP, "--help"], "peer": [PY, "-c", "pass"]},
-                            runs=max(args.runs, 5))
+        start = interleaved(
+            {"ours": [*HEATMAP, "--help"], "peer": [PY, "-c", "pass"]}, runs=max(args.runs, 5)
+        )
         ours = start["ours"]
-        rows.append({"pair": "startup", "n": 0, "ours": ours.text(), "peer": start["peer"].text(),
-                     "ratio": f"{ours.median / start['peer'].median:.1f}x the peer",
-                     "target": "<= 0.40 s",
-                     "verdict": verdict(ours.median <= 0.4, ours, busy_machine=crowded),
-                     "ours_s": ours.median, "peer_s": start["peer"].median})
+        rows.append(
+            {
+                "pair": "startup",
+                "n": 0,
+                "ours": ours.text(),
+                "peer": start["peer"].text(),
+                "ratio": f"{ours.median / start['peer'].median:.1f}x the peer",
+                "target": "<= 0.40 s",
+                "verdict": verdict(ours.median <= 0.4, ours, busy_machine=crowded),
+                "ours_s": ours.median,
+                "peer_s": start["peer"].median,
+            }
+        )
     with tempfile.TemporaryDirectory() as work:
         for n in args.n:
             points = Path(work) / f"points_{n}.csv"
@@ -93,19 +118,22 @@ def main(argv: list[str] | None = None) -> int:
                 if pair in args.pairs:
                     timed = interleaved(commands, runs=args.runs)
                     rows.append(_judge(pair, n, timed["ours"], timed["peer"], crowded))
-                    print(f"  {pair} {n:,}: ours {timed['ours'].text()}, peer "
-                          f"{timed['peer'].text()}", file=sys.stderr, flush=True)
+                    print(
+                        f"  {pair} {n:,}: ours {timed['ours'].text()}, peer {timed['peer'].text()}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
     load_after = machine_load()
     if args.json:
-        print(json.dumps({"load_before": load_before, "load_after": load_after, "rows": rows},
-                         indent=2))
+        print(json.dumps({"load_before": load_before, "load_after": load_after, "rows": rows}, indent=2))
     else:
         print(f"# after: {load_after}")
-        print(f"{'pair':8} {'points':>10} {'ours':>18} {'peer':>18} {'ratio':>16} "
-              f"{'target':>18}  verdict")
+        print(f"{'pair':8} {'points':>10} {'ours':>18} {'peer':>18} {'ratio':>16} {'target':>18}  verdict")
         for r in rows:
-            print(f"{r['pair']:8} {r['n']:>10,} {r['ours']:>18} {r['peer']:>18} {r['ratio']:>16} "
-                  f"{r['target']:>18}  {r['verdict']}")
+            print(
+                f"{r['pair']:8} {r['n']:>10,} {r['ours']:>18} {r['peer']:>18} {r['ratio']:>16} "
+                f"{r['target']:>18}  {r['verdict']}"
+            )
     return 1 if any(r["verdict"] == "FAIL" for r in rows) else 0
 
 

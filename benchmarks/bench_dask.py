@@ -29,13 +29,13 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-
 def _print_load() -> None:
     """The machine's load before the benchmark starts (figures under load are not judged)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from benchmarks.timing import busy, machine_load
 
     print(f"# {machine_load()}{' (busy: figures are noisy)' if busy() else ''}", flush=True)
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -56,17 +56,28 @@ def main() -> None:
 
     points = make_points(args.n, seed=11)[["lat", "lon", "subscriber_id"]]
     frame = dd.from_pandas(points, npartitions=args.partitions)
-    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None, memory_limit="10GiB") as cluster, \
-            Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=args.workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            memory_limit="10GiB",
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         start = time.perf_counter()
-        labels = label_dbscan_dask(frame, eps_m=args.eps_m,
-                                   min_subscribers=args.min_subscribers, client=client)
+        labels = label_dbscan_dask(
+            frame, eps_m=args.eps_m, min_subscribers=args.min_subscribers, client=client
+        )
         seconds = time.perf_counter() - start
         workers = client.run(_peak_mb)
     result = {
-        "points": args.n, "workers": args.workers, "seconds": round(seconds, 1),
-        "points_per_s": round(args.n / seconds), "spots": int(labels.max() + 1),
+        "points": args.n,
+        "workers": args.workers,
+        "seconds": round(seconds, 1),
+        "points_per_s": round(args.n / seconds),
+        "spots": int(labels.max() + 1),
         "in_spots": int((labels >= 0).sum()),
         "peak_mb_per_worker": {w.rsplit(":", 1)[-1]: round(v) for w, v in workers.items()},
         "driver_peak_mb": round(_peak_mb()),
@@ -75,9 +86,13 @@ def main() -> None:
         from heatmap.detect.dbscan import label_dbscan
 
         start = time.perf_counter()
-        local = label_dbscan(points["lat"].to_numpy(), points["lon"].to_numpy(),
-                             points["subscriber_id"].to_numpy(), eps_m=args.eps_m,
-                             min_subscribers=args.min_subscribers)
+        local = label_dbscan(
+            points["lat"].to_numpy(),
+            points["lon"].to_numpy(),
+            points["subscriber_id"].to_numpy(),
+            eps_m=args.eps_m,
+            min_subscribers=args.min_subscribers,
+        )
         result["local_seconds"] = round(time.perf_counter() - start, 1)
         result["identical_to_local"] = bool(np.array_equal(local, labels))
     if args.json:

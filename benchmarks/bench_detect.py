@@ -53,8 +53,16 @@ sys.path.insert(0, str(ROOT))
 from benchmarks import detect_rules  # noqa: E402
 
 EARTH_RADIUS_M = 6_371_008.8
-METHODS = ("ours", "ours_subs", "sklearn", "postgis", "h3_loop", "h3ronpy", "label_h3",
-           *detect_rules.RULE_METHODS)
+METHODS = (
+    "ours",
+    "ours_subs",
+    "sklearn",
+    "postgis",
+    "h3_loop",
+    "h3ronpy",
+    "label_h3",
+    *detect_rules.RULE_METHODS,
+)
 
 
 # ---------------------------------------------------------------- child side
@@ -363,13 +371,13 @@ def _table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-
 def _print_load() -> None:
     """The machine's load before the benchmark starts (figures under load are not judged)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from benchmarks.timing import busy, machine_load
 
     print(f"# {machine_load()}{' (busy: figures are noisy)' if busy() else ''}", flush=True)
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

@@ -52,19 +52,36 @@ CITIES: dict[str, tuple[str, str]] = {
 }
 TUNING = ("Vologda", "Saint Petersburg")
 HELD_OUT = ("Pskov", "Arkhangelsk", "Veliky Novgorod", "Petrozavodsk")
-TARGETS = {"house_hit": 0.98, "house_off_50m": 0.001, "confident_wrong": 0,
-           "command_per_s": 5000.0, "in_process_per_s": 30000.0, "build_s": 5.0}
+TARGETS = {
+    "house_hit": 0.98,
+    "house_off_50m": 0.001,
+    "confident_wrong": 0,
+    "command_per_s": 5000.0,
+    "in_process_per_s": 30000.0,
+    "build_s": 5.0,
+}
 
 
 def _judge(cases: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame:
-    dist_m = haversine_km(cases["lat"].to_numpy(), cases["lon"].to_numpy(),
-                          answers["lat"].to_numpy(), answers["lon"].to_numpy()) * 1000.0
+    dist_m = (
+        haversine_km(
+            cases["lat"].to_numpy(),
+            cases["lon"].to_numpy(),
+            answers["lat"].to_numpy(),
+            answers["lon"].to_numpy(),
+        )
+        * 1000.0
+    )
     dist_m = np.where(np.isnan(dist_m), np.inf, dist_m)
     house = answers["precision"].to_numpy() == "house"
     return cases.assign(
-        precision=answers["precision"].to_numpy(), score=answers["score"].to_numpy(),
-        matched=answers["matched"].to_numpy(), reason=answers["reason"].to_numpy(),
-        dist_m=dist_m, hit=house & (dist_m <= 50.0), house_off=house & (dist_m > 50.0),
+        precision=answers["precision"].to_numpy(),
+        score=answers["score"].to_numpy(),
+        matched=answers["matched"].to_numpy(),
+        reason=answers["reason"].to_numpy(),
+        dist_m=dist_m,
+        hit=house & (dist_m <= 50.0),
+        house_off=house & (dist_m > 50.0),
         confident_wrong=(answers["score"].to_numpy() >= 0.9) & (dist_m > 1000.0),
     )
 
@@ -82,8 +99,9 @@ def _figures(judged: pd.DataFrame) -> dict[str, float | int]:
     }
 
 
-def run_city(label: str, data: Path, cities: pd.DataFrame, n_per_class: int, seed: int
-             ) -> tuple[dict[str, object], pd.DataFrame, pd.DataFrame]:
+def run_city(
+    label: str, data: Path, cities: pd.DataFrame, n_per_class: int, seed: int
+) -> tuple[dict[str, object], pd.DataFrame, pd.DataFrame]:
     registry, city = CITIES[label]
     t0 = time.perf_counter()
     region, _ = build_gazetteer(data / "addresses" / registry, cities=cities)
@@ -99,8 +117,11 @@ def run_city(label: str, data: Path, cities: pd.DataFrame, n_per_class: int, see
     judged = _judge(cases, answers).assign(city=label)
     absent = run_absent(entries, n_per_class // 2, seed)
     result: dict[str, object] = {
-        "city": label, "entries": len(entries), "region_build_s": round(build_s, 2),
-        "index_s": round(index_s, 3), "in_process_per_s": round(len(cases) / geocode_s),
+        "city": label,
+        "entries": len(entries),
+        "region_build_s": round(build_s, 2),
+        "index_s": round(index_s, 3),
+        "in_process_per_s": round(len(cases) / geocode_s),
         "in_process_per_cpu_s": round(len(cases) / max(geocode_cpu, 1e-9)),
         **_figures(judged),
         "by_class": {c: _figures(g) for c, g in judged.groupby("case_class", sort=False)},
@@ -121,10 +142,13 @@ def run_absent(entries: pd.DataFrame, n: int, seed: int) -> dict[str, int]:
     cases = write_cases(gone, n_per_class=n, seed=seed, classes=classes)
     answers = GazetteerGeocoder(kept).geocode(cases["text"].tolist())
     prec = answers["precision"]
-    return {"n": len(cases), "house": int((prec == "house").sum()),
-            "house_score_0_9": int(((prec == "house") & (answers["score"] >= 0.9)).sum()),
-            "street": int((prec == "street").sum()), "settlement_or_none": int(
-                prec.isin(["settlement", "none"]).sum())}
+    return {
+        "n": len(cases),
+        "house": int((prec == "house").sum()),
+        "house_score_0_9": int(((prec == "house") & (answers["score"] >= 0.9)).sum()),
+        "street": int((prec == "street").sum()),
+        "settlement_or_none": int(prec.isin(["settlement", "none"]).sum()),
+    }
 
 
 def run_command(label: str, entries: pd.DataFrame, n: int, seed: int) -> dict[str, object]:
@@ -138,15 +162,33 @@ def run_command(label: str, entries: pd.DataFrame, n: int, seed: int) -> dict[st
         gaz, src, dst = Path(tmp, "g.parquet"), Path(tmp, "in.csv"), Path(tmp, "out.csv")
         save_gazetteer(entries, gaz)
         sample[["text"]].rename(columns={"text": "address"}).to_csv(src, index=False)
-        command = [sys.executable, "-m", "heatmap", "geocode-file", str(src), "--column", "address",
-                   "--gazetteer", str(gaz), "--out", str(dst)]
+        command = [
+            sys.executable,
+            "-m",
+            "heatmap",
+            "geocode-file",
+            str(src),
+            "--column",
+            "address",
+            "--gazetteer",
+            str(gaz),
+            "--out",
+            str(dst),
+        ]
         best, best_cpu = _timed(command, 3)
         startup, startup_cpu = _timed([sys.executable, "-m", "heatmap", "--help"], 3)
         written = pd.read_csv(dst)
-    return {"city": label, "n": len(sample), "seconds": round(best, 3),
-            "per_s": round(len(sample) / best), "cpu_seconds": round(best_cpu, 3),
-            "per_cpu_s": round(len(sample) / best_cpu), "help_seconds": round(startup, 3),
-            "help_cpu_seconds": round(startup_cpu, 3), "rows_written": len(written)}
+    return {
+        "city": label,
+        "n": len(sample),
+        "seconds": round(best, 3),
+        "per_s": round(len(sample) / best),
+        "cpu_seconds": round(best_cpu, 3),
+        "per_cpu_s": round(len(sample) / best_cpu),
+        "help_seconds": round(startup, 3),
+        "help_cpu_seconds": round(startup_cpu, 3),
+        "rows_written": len(written),
+    }
 
 
 def _timed(command: list[str], runs: int) -> tuple[float, float]:
@@ -170,45 +212,74 @@ def run_build(data: Path) -> dict[str, float]:
     entries, _ = build_gazetteer(src)
     in_process, in_process_cpu = time.perf_counter() - t0, time.process_time() - c0
     with tempfile.TemporaryDirectory() as tmp:
-        command, command_cpu = _timed([sys.executable, "-m", "heatmap", "gazetteer", "build",
-                                       str(src), "--out", str(Path(tmp, "spb.parquet"))], 1)
-    return {"entries": len(entries), "in_process_s": round(in_process, 2),
-            "in_process_cpu_s": round(in_process_cpu, 2), "command_s": round(command, 2),
-            "command_cpu_s": round(command_cpu, 2)}
+        command, command_cpu = _timed(
+            [
+                sys.executable,
+                "-m",
+                "heatmap",
+                "gazetteer",
+                "build",
+                str(src),
+                "--out",
+                str(Path(tmp, "spb.parquet")),
+            ],
+            1,
+        )
+    return {
+        "entries": len(entries),
+        "in_process_s": round(in_process, 2),
+        "in_process_cpu_s": round(in_process_cpu, 2),
+        "command_s": round(command, 2),
+        "command_cpu_s": round(command_cpu, 2),
+    }
 
 
 def _print(result: dict[str, object]) -> None:
-    print(f"Geocoder benchmark, seed {result['seed']}; cities {', '.join(result['cities'])} "
-          f"({result['which']})")
-    print(f"{'class':<14} {'n':>6} {'house<=50m':>11} {'house>50m':>10} {'conf>1km':>9} "
-          f"{'none':>6}")
+    print(
+        f"Geocoder benchmark, seed {result['seed']}; cities {', '.join(result['cities'])} ({result['which']})"
+    )
+    print(f"{'class':<14} {'n':>6} {'house<=50m':>11} {'house>50m':>10} {'conf>1km':>9} {'none':>6}")
     by_class: dict[str, dict[str, float]] = result["by_class"]  # type: ignore[assignment]
     for name, f in [*by_class.items(), ("OVERALL", result["overall"])]:  # type: ignore[list-item]
-        print(f"{name:<14} {f['n']:>6} {f['house_hit']:>11.2%} {f['house_off_50m']:>10} "
-              f"{f['confident_wrong']:>9} {f['none']:>6}")
+        print(
+            f"{name:<14} {f['n']:>6} {f['house_hit']:>11.2%} {f['house_off_50m']:>10} "
+            f"{f['confident_wrong']:>9} {f['none']:>6}"
+        )
     for city in result["per_city"]:  # type: ignore[attr-defined]
-        print(f"  {city['city']:<16} entries {city['entries']:>6}  house<=50m "
-              f"{city['house_hit']:.2%}  house>50m {city['house_off_50m']}  "
-              f"in-process {city['in_process_per_s']:,}/s ({city['in_process_per_cpu_s']:,} per "
-              "CPU second)")
-    absent = {k: sum(c["absent_streets"][k] for c in result["per_city"])  # type: ignore[attr-defined]
-              for k in ("n", "house", "house_score_0_9", "street", "settlement_or_none")}
-    print(f"streets cut from the gazetteer ({absent['n']} addresses, no house can be right): "
-          f"house {absent['house']} (score >= 0.9: {absent['house_score_0_9']}), "
-          f"street {absent['street']}, settlement or none {absent['settlement_or_none']}")
+        print(
+            f"  {city['city']:<16} entries {city['entries']:>6}  house<=50m "
+            f"{city['house_hit']:.2%}  house>50m {city['house_off_50m']}  "
+            f"in-process {city['in_process_per_s']:,}/s ({city['in_process_per_cpu_s']:,} per "
+            "CPU second)"
+        )
+    absent = {
+        k: sum(c["absent_streets"][k] for c in result["per_city"])  # type: ignore[attr-defined]
+        for k in ("n", "house", "house_score_0_9", "street", "settlement_or_none")
+    }
+    print(
+        f"streets cut from the gazetteer ({absent['n']} addresses, no house can be right): "
+        f"house {absent['house']} (score >= 0.9: {absent['house_score_0_9']}), "
+        f"street {absent['street']}, settlement or none {absent['settlement_or_none']}"
+    )
     overall: dict[str, float] = result["overall"]  # type: ignore[assignment]
-    print(f"house answers >50 m off: {overall['house_off_share']:.3%} of house answers "
-          f"(target <= 0.1 %), confident >1 km: {overall['confident_wrong']} (target 0)")
+    print(
+        f"house answers >50 m off: {overall['house_off_share']:.3%} of house answers "
+        f"(target <= 0.1 %), confident >1 km: {overall['confident_wrong']} (target 0)"
+    )
     if "command" in result:
         c: dict[str, float] = result["command"]  # type: ignore[assignment]
-        print(f"geocode-file as a command ({c['city']}): {c['n']} addresses in {c['seconds']} s = "
-              f"{c['per_s']:,}/s, CPU {c['cpu_seconds']} s = {c['per_cpu_s']:,}/s (target >= "
-              f"5,000; `heatmap --help` alone {c['help_seconds']} s, CPU {c['help_cpu_seconds']} s)")
+        print(
+            f"geocode-file as a command ({c['city']}): {c['n']} addresses in {c['seconds']} s = "
+            f"{c['per_s']:,}/s, CPU {c['cpu_seconds']} s = {c['per_cpu_s']:,}/s (target >= "
+            f"5,000; `heatmap --help` alone {c['help_seconds']} s, CPU {c['help_cpu_seconds']} s)"
+        )
     if "build" in result:
         b: dict[str, float] = result["build"]  # type: ignore[assignment]
-        print(f"gazetteer build, Saint Petersburg ({b['entries']} entries): "
-              f"{b['in_process_s']} s in-process (CPU {b['in_process_cpu_s']} s), {b['command_s']} s "
-              f"as a command (CPU {b['command_cpu_s']} s; target <= 5 s)")
+        print(
+            f"gazetteer build, Saint Petersburg ({b['entries']} entries): "
+            f"{b['in_process_s']} s in-process (CPU {b['in_process_cpu_s']} s), {b['command_s']} s "
+            f"as a command (CPU {b['command_cpu_s']} s; target <= 5 s)"
+        )
 
 
 def main() -> None:
@@ -220,15 +291,22 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DATA, help="the shared data directory")
     parser.add_argument("--no-command", action="store_true", help="skip the whole-command runs")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--show-misses", type=int, default=0, metavar="K",
-                        help="print K misses and every house answer > 50 m off (debugging)")
+    parser.add_argument(
+        "--show-misses",
+        type=int,
+        default=0,
+        metavar="K",
+        help="print K misses and every house answer > 50 m off (debugging)",
+    )
     args = parser.parse_args()
     if not (args.data / "addresses").is_dir():
         parser.error(f"no address registries under {args.data}")
     labels = args.cities or list(TUNING if args.tuning else HELD_OUT)
     if not args.json:
-        print(f"load average before the run: {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
-              f"on {os.cpu_count()} CPUs (wall times are shared with it; CPU times less so)")
+        print(
+            f"load average before the run: {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
+            f"on {os.cpu_count()} CPUs (wall times are shared with it; CPU times less so)"
+        )
     cities = read_cities(args.data / "cities" / "city.csv")
     per_city, judged_all = [], []
     command_input: tuple[str, pd.DataFrame] | None = None
@@ -239,9 +317,11 @@ def main() -> None:
         command_input = command_input or (label, entries)
     judged = pd.concat(judged_all, ignore_index=True)
     result: dict[str, object] = {
-        "seed": args.seed, "cities": labels,
-        "which": "tuning" if set(labels) <= set(TUNING) else (
-            "held out" if not set(labels) & set(TUNING) else "mixed"),
+        "seed": args.seed,
+        "cities": labels,
+        "which": "tuning"
+        if set(labels) <= set(TUNING)
+        else ("held out" if not set(labels) & set(TUNING) else "mixed"),
         "overall": _figures(judged),
         "by_class": {c: _figures(judged[judged["case_class"] == c]) for c in CLASSES},
         "per_city": per_city,
@@ -254,8 +334,7 @@ def main() -> None:
     else:
         _print(result)
     if args.show_misses:
-        cols = ["city", "case_class", "text", "truth", "precision", "score", "matched", "reason",
-                "dist_m"]
+        cols = ["city", "case_class", "text", "truth", "precision", "score", "matched", "reason", "dist_m"]
         with pd.option_context("display.width", 250, "display.max_colwidth", 60):
             print(judged[~judged["hit"]][cols].head(args.show_misses).to_string())
             print(judged[judged["house_off"]][cols].to_string())

@@ -60,7 +60,6 @@ def ours(csv_path: Path, db_path: Path) -> tuple[float, float, dict[str, int]]:
     return times[0], times[1], totals
 
 
-
 def _print_load() -> None:
     """The machine's load before the benchmark starts (figures under load are not judged)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -68,11 +67,13 @@ def _print_load() -> None:
 
     print(f"# {machine_load()}{' (busy: figures are noisy)' if busy() else ''}", flush=True)
 
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, nargs="+", default=[100_000, 300_000])
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of each side, interleaved; the medians are reported")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each side, interleaved; the medians are reported"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     _print_load()
@@ -90,26 +91,38 @@ def main() -> None:
                 firsts.append(fresh)
                 agains.append(again)
             peer, fresh, again = (statistics.median(v) for v in (peers, firsts, agains))
-            results.append({
-                "rows": n, "ours_s": round(fresh, 3), "ours_rows_per_s": round(n / fresh),
-                "reimport_s": round(again, 3), "bare_s": round(peer, 3),
-                "bare_rows_per_s": round(n / peer), "ratio_ours_to_bare": round(fresh / peer, 2),
-                "quarantined": totals["quarantined"], "runs": args.repeat,
-                "ours_runs_s": [round(v, 3) for v in firsts],
-                "bare_runs_s": [round(v, 3) for v in peers],
-            })
+            results.append(
+                {
+                    "rows": n,
+                    "ours_s": round(fresh, 3),
+                    "ours_rows_per_s": round(n / fresh),
+                    "reimport_s": round(again, 3),
+                    "bare_s": round(peer, 3),
+                    "bare_rows_per_s": round(n / peer),
+                    "ratio_ours_to_bare": round(fresh / peer, 2),
+                    "quarantined": totals["quarantined"],
+                    "runs": args.repeat,
+                    "ours_runs_s": [round(v, 3) for v in firsts],
+                    "bare_runs_s": [round(v, 3) for v in peers],
+                }
+            )
     if args.json:
         print(json.dumps(results))
         return
-    print(f"{'rows':>8} {'heatmap ingest':>16} {'rows/s':>10} {'re-import':>10} "
-          f"{'bare load':>10} {'rows/s':>10} {'ours/bare':>10}")
+    print(
+        f"{'rows':>8} {'heatmap ingest':>16} {'rows/s':>10} {'re-import':>10} "
+        f"{'bare load':>10} {'rows/s':>10} {'ours/bare':>10}"
+    )
     for r in results:
-        print(f"{r['rows']:>8} {r['ours_s']:>15.2f}s {r['ours_rows_per_s']:>10,} "
-              f"{r['reimport_s']:>9.2f}s {r['bare_s']:>9.2f}s {r['bare_rows_per_s']:>10,} "
-              f"{r['ratio_ours_to_bare']:>9.2f}x")
-    print(f"medians of {args.repeat} interleaved runs; each run: "
-          + "; ".join(f"{r['rows']:,}: ours {r['ours_runs_s']} bare {r['bare_runs_s']}"
-                      for r in results))
+        print(
+            f"{r['rows']:>8} {r['ours_s']:>15.2f}s {r['ours_rows_per_s']:>10,} "
+            f"{r['reimport_s']:>9.2f}s {r['bare_s']:>9.2f}s {r['bare_rows_per_s']:>10,} "
+            f"{r['ratio_ours_to_bare']:>9.2f}x"
+        )
+    print(
+        f"medians of {args.repeat} interleaved runs; each run: "
+        + "; ".join(f"{r['rows']:,}: ours {r['ours_runs_s']} bare {r['bare_runs_s']}" for r in results)
+    )
     print("target: >= 100,000 rows/s into SQLite (validation, normalisation, dedup, quarantine)")
 
 

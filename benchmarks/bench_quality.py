@@ -50,12 +50,19 @@ from benchmarks.quality_score import (  # noqa: E402
 from heatmap.samples_planted import PlantSpec, generate_planted  # noqa: E402
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-CONFIGS: tuple[tuple[str, str], ...] = (("h3", "expected"), ("h3", "count"),
-                                        ("dbscan", "expected"), ("dbscan", "count"))
+CONFIGS: tuple[tuple[str, str], ...] = (
+    ("h3", "expected"),
+    ("h3", "count"),
+    ("dbscan", "expected"),
+    ("dbscan", "count"),
+)
 POINT_COLUMNS = ["lat", "lon", "subscriber_id", "precision", "created_at"]
-TARGETS = {"recall": "recall ≥ 95 %", "top": "≥ 95 % of the N largest spots planted",
-           "outranked": "no unplanted spot larger than the smallest planted one",
-           "false": "≤ 1 false spot per 100k background complainants"}
+TARGETS = {
+    "recall": "recall ≥ 95 %",
+    "top": "≥ 95 % of the N largest spots planted",
+    "outranked": "no unplanted spot larger than the smallest planted one",
+    "false": "≤ 1 false spot per 100k background complainants",
+}
 
 
 @dataclass(frozen=True)
@@ -97,8 +104,9 @@ def exposure_points(lat: np.ndarray, lon: np.ndarray) -> pd.DataFrame:
     return layer_points(address_layer(lat, lon))
 
 
-def detect(points: pd.DataFrame, config: tuple[str, str], *, exposure: pd.DataFrame | None,
-           new_interface: bool) -> tuple[np.ndarray, float]:
+def detect(
+    points: pd.DataFrame, config: tuple[str, str], *, exposure: pd.DataFrame | None, new_interface: bool
+) -> tuple[np.ndarray, float]:
     """Labels of one default-settings run and its wall time in seconds."""
     from heatmap.detect import run
 
@@ -144,28 +152,50 @@ class CityRun:
         return summarise(self.planted[name], self.background[name])
 
 
-def run_city(city: City, houses: pd.DataFrame, configs: Sequence[tuple[str, str]],
-             seeds: Sequence[int], new_interface: bool) -> CityRun:
+def run_city(
+    city: City,
+    houses: pd.DataFrame,
+    configs: Sequence[tuple[str, str]],
+    seeds: Sequence[int],
+    new_interface: bool,
+) -> CityRun:
     lat, lon = houses["lat"].to_numpy(), houses["lon"].to_numpy()
     start = time.perf_counter()
     exposure = exposure_points(lat, lon) if new_interface else None
-    out = CityRun(city, len(houses), time.perf_counter() - start,
-                  {config_name(c): [] for c in configs}, {config_name(c): [] for c in configs})
+    out = CityRun(
+        city,
+        len(houses),
+        time.perf_counter() - start,
+        {config_name(c): [] for c in configs},
+        {config_name(c): [] for c in configs},
+    )
     for seed in seeds:
         planted = generate_planted(lat, lon, now=NOW, seed=seed)
         alone = generate_planted(lat, lon, now=NOW, seed=seed, spec=PlantSpec(planted=0))
         for config in configs:
             name = config_name(config)
-            labels, secs = detect(planted.complaints[POINT_COLUMNS], config, exposure=exposure,
-                                  new_interface=new_interface)
-            out.planted[name].append(score_planted(
-                spot_table(planted.complaints, labels), planted.centres, seconds=secs,
-                complaints=len(planted.complaints)))
-            labels, secs = detect(alone.complaints[POINT_COLUMNS], config, exposure=exposure,
-                                  new_interface=new_interface)
-            out.background[name].append(score_background(
-                spot_table(alone.complaints, labels), background=alone.background,
-                seconds=secs, complaints=len(alone.complaints)))
+            labels, secs = detect(
+                planted.complaints[POINT_COLUMNS], config, exposure=exposure, new_interface=new_interface
+            )
+            out.planted[name].append(
+                score_planted(
+                    spot_table(planted.complaints, labels),
+                    planted.centres,
+                    seconds=secs,
+                    complaints=len(planted.complaints),
+                )
+            )
+            labels, secs = detect(
+                alone.complaints[POINT_COLUMNS], config, exposure=exposure, new_interface=new_interface
+            )
+            out.background[name].append(
+                score_background(
+                    spot_table(alone.complaints, labels),
+                    background=alone.background,
+                    seconds=secs,
+                    complaints=len(alone.complaints),
+                )
+            )
     return out
 
 
@@ -175,8 +205,7 @@ def warm_up(houses: pd.DataFrame, configs: Sequence[tuple[str, str]], new_interf
     export = generate_planted(lat, lon, now=NOW, seed=0, spec=PlantSpec(planted=2))
     exposure = exposure_points(lat, lon) if new_interface else None
     for config in configs:
-        detect(export.complaints[POINT_COLUMNS], config, exposure=exposure,
-               new_interface=new_interface)
+        detect(export.complaints[POINT_COLUMNS], config, exposure=exposure, new_interface=new_interface)
 
 
 # ---------------------------------------------------------------- output
@@ -199,15 +228,24 @@ def summary_cells(s: Summary) -> list[str]:
     ]
 
 
-HEADERS = ["recall", "top-N planted", "max unpl / min pl", "outranked", "false /100k (n)",
-           "max false", "detect s med/max"]
-LEGEND = (f"recall: planted concentrations with a spot centroid within {MATCH_M:.0f} m of their "
-          "centre; a spot counts as planted by the same test. top-N planted: planted share of "
-          "the N largest spots (N = number planted, 12), by distinct complainants. max unpl / min "
-          "pl: largest unplanted spot / smallest planted spot, over all exports. outranked: exports "
-          "where an unplanted spot is larger than the smallest planted one. false /100k (n): "
-          "spots per 100k background complainants on background-only exports (spot count); max "
-          "false: the largest of them. detect s: label_points wall time per export.")
+HEADERS = [
+    "recall",
+    "top-N planted",
+    "max unpl / min pl",
+    "outranked",
+    "false /100k (n)",
+    "max false",
+    "detect s med/max",
+]
+LEGEND = (
+    f"recall: planted concentrations with a spot centroid within {MATCH_M:.0f} m of their "
+    "centre; a spot counts as planted by the same test. top-N planted: planted share of "
+    "the N largest spots (N = number planted, 12), by distinct complainants. max unpl / min "
+    "pl: largest unplanted spot / smallest planted spot, over all exports. outranked: exports "
+    "where an unplanted spot is larger than the smallest planted one. false /100k (n): "
+    "spots per 100k background complainants on background-only exports (spot count); max "
+    "false: the largest of them. detect s: label_points wall time per export."
+)
 
 
 def city_table(run: CityRun, names: Sequence[str], seeds: int) -> Table:
@@ -215,9 +253,12 @@ def city_table(run: CityRun, names: Sequence[str], seeds: int) -> Table:
     complaints = sum(s.complaints for s in planted) // max(len(planted), 1)
     background = run.background[names[0]][0].background if planted else 0
     group = "held out" if run.city.held_out else "tuning"
-    table = Table(title=f"{run.city.name} ({group}): {run.houses:,} houses, {background:,} "
-                        f"background complainants, ~{complaints:,} complaints per planted "
-                        f"export, {seeds} seed(s)", title_justify="left")
+    table = Table(
+        title=f"{run.city.name} ({group}): {run.houses:,} houses, {background:,} "
+        f"background complainants, ~{complaints:,} complaints per planted "
+        f"export, {seeds} seed(s)",
+        title_justify="left",
+    )
     for header in ["configuration", *HEADERS]:
         table.add_column(header, justify="left" if header == "configuration" else "right")
     for name in names:
@@ -226,15 +267,17 @@ def city_table(run: CityRun, names: Sequence[str], seeds: int) -> Table:
 
 
 def pooled(runs: Sequence[CityRun], name: str) -> Summary:
-    return summarise([s for r in runs for s in r.planted[name]],
-                     [s for r in runs for s in r.background[name]])
+    return summarise(
+        [s for r in runs for s in r.planted[name]], [s for r in runs for s in r.background[name]]
+    )
 
 
 def overall_table(runs: Sequence[CityRun], names: Sequence[str]) -> Table:
     tuning = ", ".join(r.city.name for r in runs if not r.city.held_out) or "none"
     held_out = ", ".join(r.city.name for r in runs if r.city.held_out) or "none"
-    table = Table(title=f"Overall: tuning cities ({tuning}) vs held-out cities ({held_out})",
-                  title_justify="left")
+    table = Table(
+        title=f"Overall: tuning cities ({tuning}) vs held-out cities ({held_out})", title_justify="left"
+    )
     for header in ["configuration", "held out", *HEADERS]:
         table.add_column(header, justify="left" if header == "configuration" else "right")
     for name in names:
@@ -248,8 +291,10 @@ def overall_table(runs: Sequence[CityRun], names: Sequence[str]) -> Table:
 def target_lines(runs: Sequence[CityRun], names: Sequence[str]) -> list[str]:
     """One line per target and configuration: met only when met on every group."""
     lines = []
-    groups = {label: [r for r in runs if r.city.held_out is held]
-              for label, held in (("tuning", False), ("held out", True))}
+    groups = {
+        label: [r for r in runs if r.city.held_out is held]
+        for label, held in (("tuning", False), ("held out", True))
+    }
     for key, text in TARGETS.items():
         for name in names:
             verdicts, figures = [], []
@@ -273,18 +318,32 @@ def _target_figure(s: Summary, key: str) -> str:
     return f"{s.false_per_100k:.1f}" if s.background else "—"
 
 
-def as_json(runs: Sequence[CityRun], names: Sequence[str], meta: dict[str, object]) -> dict[
-        str, object]:
-    cities = [{
-        "city": r.city.name, "registry": r.city.registry, "held_out": r.city.held_out,
-        "houses": r.houses, "exposure_seconds": r.exposure_seconds,
-        "configs": {n: {"summary": r.summary(n).as_dict(),
-                        "planted": [s.as_dict() for s in r.planted[n]],
-                        "background_only": [s.as_dict() for s in r.background[n]]}
-                    for n in names},
-    } for r in runs]
-    overall = {n: {label: pooled([r for r in runs if r.city.held_out is held], n).as_dict()
-                   for label, held in (("tuning", False), ("held_out", True))} for n in names}
+def as_json(runs: Sequence[CityRun], names: Sequence[str], meta: dict[str, object]) -> dict[str, object]:
+    cities = [
+        {
+            "city": r.city.name,
+            "registry": r.city.registry,
+            "held_out": r.city.held_out,
+            "houses": r.houses,
+            "exposure_seconds": r.exposure_seconds,
+            "configs": {
+                n: {
+                    "summary": r.summary(n).as_dict(),
+                    "planted": [s.as_dict() for s in r.planted[n]],
+                    "background_only": [s.as_dict() for s in r.background[n]],
+                }
+                for n in names
+            },
+        }
+        for r in runs
+    ]
+    overall = {
+        n: {
+            label: pooled([r for r in runs if r.city.held_out is held], n).as_dict()
+            for label, held in (("tuning", False), ("held_out", True))
+        }
+        for n in names
+    }
     return {**meta, "cities": cities, "overall": overall}
 
 
@@ -296,10 +355,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=3, help="seeds per city (default 3)")
     parser.add_argument("--quick", action="store_true", help="one seed per city")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write every figure here")
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data",
-                        help="the shared data directory (default ../shared/data)")
-    parser.add_argument("--city", action="append", choices=[c.name for c in CITIES],
-                        help="only this city (repeatable)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=ROOT.parent / "shared" / "data",
+        help="the shared data directory (default ../shared/data)",
+    )
+    parser.add_argument(
+        "--city", action="append", choices=[c.name for c in CITIES], help="only this city (repeatable)"
+    )
     args = parser.parse_args(argv)
     console = Console(width=150)
     seeds = list(range(1, 2 if args.quick else args.seeds + 1))
@@ -307,8 +371,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     configs = [c for c in CONFIGS if new_interface or c[1] == "count"]
     names = [config_name(c) for c in configs]
     if not new_interface:
-        console.print("[bold yellow]the expected-count rule is not available in heatmap.detect "
-                      "yet: only the count rule runs[/]")
+        console.print(
+            "[bold yellow]the expected-count rule is not available in heatmap.detect "
+            "yet: only the count rule runs[/]"
+        )
     cities = [c for c in CITIES if not args.city or c.name in args.city]
     runs: list[CityRun] = []
     for index, city in enumerate(cities):
@@ -323,11 +389,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.print(line, highlight=False)
     if args.json:
         meta: dict[str, object] = {
-            "now": NOW.isoformat(), "seeds": seeds, "spec": dataclasses.asdict(PlantSpec()),
-            "expected_rule_available": new_interface, "match_m": MATCH_M,
+            "now": NOW.isoformat(),
+            "seeds": seeds,
+            "spec": dataclasses.asdict(PlantSpec()),
+            "expected_rule_available": new_interface,
+            "match_m": MATCH_M,
         }
-        args.json.write_text(json.dumps(as_json(runs, names, meta), indent=2, default=str),
-                             encoding="utf-8")
+        args.json.write_text(json.dumps(as_json(runs, names, meta), indent=2, default=str), encoding="utf-8")
         console.print(f"figures written to {args.json}")
     return 0
 

@@ -55,21 +55,27 @@ def write_inputs(frame: pd.DataFrame, points: Path) -> None:
     from heatmap.detect.exposure import address_layer, layer_points
 
     frame[["lat", "lon", "subscriber_id", "created_at"]].to_parquet(points)
-    houses = pd.DataFrame({"lat": np.round(frame["lat"].to_numpy(float) / _SNAP[0]) * _SNAP[0],
-                           "lon": np.round(frame["lon"].to_numpy(float) / _SNAP[1]) * _SNAP[1]})
+    houses = pd.DataFrame(
+        {
+            "lat": np.round(frame["lat"].to_numpy(float) / _SNAP[0]) * _SNAP[0],
+            "lon": np.round(frame["lon"].to_numpy(float) / _SNAP[1]) * _SNAP[1],
+        }
+    )
     houses = houses.drop_duplicates()
     layer = address_layer(houses["lat"].to_numpy(float), houses["lon"].to_numpy(float))
     layer_points(layer).to_parquet(exposure_path(points))
 
 
-def prepare(method: str, data: pd.DataFrame, points: Path,
-            args: argparse.Namespace) -> Callable[[], np.ndarray]:
+def prepare(
+    method: str, data: pd.DataFrame, points: Path, args: argparse.Namespace
+) -> Callable[[], np.ndarray]:
     """Set up outside the timed region; return the call to time (labels per point)."""
     from heatmap.detect.run import DetectParams, detect, label_points
 
     entry, how, rule = RULE_METHODS[method]
-    params = DetectParams(method=how, rule=rule, eps_m=args.eps_m, h3_res=args.h3_res,
-                          min_subscribers=args.min_subscribers)
+    params = DetectParams(
+        method=how, rule=rule, eps_m=args.eps_m, h3_res=args.h3_res, min_subscribers=args.min_subscribers
+    )
     exposure = pd.read_parquet(exposure_path(points))
     frame = data.assign(precision="house")
     now = pd.Timestamp(frame["created_at"].max())
@@ -78,15 +84,20 @@ def prepare(method: str, data: pd.DataFrame, points: Path,
     from heatmap.core.policy import load_policy
     from heatmap.store.base import SPOT_COLUMNS
 
-    complaints = frame.assign(ticket_id=[f"T{i:09d}" for i in range(len(frame))],
-                              segment="mass", ltv=None, topic="no_coverage", region="R",
-                              address=None, spot_id=None)
+    complaints = frame.assign(
+        ticket_id=[f"T{i:09d}" for i in range(len(frame))],
+        segment="mass",
+        ltv=None,
+        topic="no_coverage",
+        region="R",
+        address=None,
+        spot_id=None,
+    )
     spots = pd.DataFrame({c: pd.Series(dtype=object) for c in SPOT_COLUMNS})
     policy = load_policy()
 
     def run_detect() -> np.ndarray:
-        found = detect(complaints, spots, params=params, policy=policy,
-                       now=now, exposure=exposure)
+        found = detect(complaints, spots, params=params, policy=policy, now=now, exposure=exposure)
         labels = np.full(len(complaints), -1, dtype=np.int64)
         members = found.members
         rows = pd.Index(complaints["ticket_id"]).get_indexer(members["ticket_id"])
@@ -108,5 +119,4 @@ def add_ratios(batch: list[dict[str, Any]]) -> None:
         base = BASELINE.get(row["method"])
         if base in seconds and "seconds" in row:
             row["x_count"] = row["seconds"] / seconds[base]
-            row["agreement"] = (f"{row['x_count']:.2f}x {base} (target ≤ 2); "
-                                + row.get("agreement", ""))
+            row["agreement"] = f"{row['x_count']:.2f}x {base} (target ≤ 2); " + row.get("agreement", "")

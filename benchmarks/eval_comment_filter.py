@@ -111,8 +111,22 @@ HOLD_OUT_BELOW = 77
 ROOTED = re.compile(r"(ху[йеяюи]|пизд|[её]б|бля|муд[аои]|манд|пид[оа]р|залуп|г[ао]ндон|шлюх)")
 #: Ordinary words people glue an obscenity to.
 GLUE = ["иди", "вот", "это", "какая", "полная", "опять", "внимание", "связь", "интернет", "ну"]
-LOOK_ALIKE = str.maketrans({"а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y",
-                            "х": "x", "к": "k", "н": "H", "в": "B", "м": "M", "т": "T"})
+LOOK_ALIKE = str.maketrans(
+    {
+        "а": "a",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "у": "y",
+        "х": "x",
+        "к": "k",
+        "н": "H",
+        "в": "B",
+        "м": "M",
+        "т": "T",
+    }
+)
 
 
 def held_out(word: str) -> bool:
@@ -121,9 +135,13 @@ def held_out(word: str) -> bool:
 
 def disguises(word: str, i: int) -> dict[str, str]:
     glue = GLUE[i % len(GLUE)]
-    return {"as listed": word, "glued before": glue + word, "glued after": word + glue,
-            "look-alike": word.translate(LOOK_ALIKE),
-            "ё/е swapped": word.replace("ё", "е") if "ё" in word else word.replace("е", "ё", 1)}
+    return {
+        "as listed": word,
+        "glued before": glue + word,
+        "glued after": word + glue,
+        "look-alike": word.translate(LOOK_ALIKE),
+        "ё/е swapped": word.replace("ё", "е") if "ё" in word else word.replace("е", "ё", 1),
+    }
 
 
 def wilson(hits: int, total: int) -> tuple[float, float]:
@@ -139,8 +157,7 @@ def read_311(data: Path) -> dict[tuple[str, str], str]:
     texts = {}
     for short, name in FILES.items():
         frame = pd.read_csv(data / "complaints-311" / name, dtype=str, keep_default_na=False)
-        texts.update({(short, i): t for i, t in zip(frame["ID"], frame["Description"],
-                                                     strict=True)})
+        texts.update({(short, i): t for i, t in zip(frame["ID"], frame["Description"], strict=True)})
     return texts
 
 
@@ -168,15 +185,21 @@ def personal_data(data: Path) -> dict[str, object]:
     elapsed = time.perf_counter() - started
     distinct = {t for t in texts.values() if t.strip()}
     return {
-        "texts_reviewed": len(reviewed), "distinct_texts": len(distinct),
-        "labelled_spans": len(LABELS), "true_positives": tp, "false_positives": fp,
-        "misses": fn, "recall": round(tp / (tp + fn), 3) if tp + fn else None,
+        "texts_reviewed": len(reviewed),
+        "distinct_texts": len(distinct),
+        "labelled_spans": len(LABELS),
+        "true_positives": tp,
+        "false_positives": fp,
+        "misses": fn,
+        "recall": round(tp / (tp + fn), 3) if tp + fn else None,
         "recall_95ci": wilson(tp, tp + fn),
         "precision": round(tp / (tp + fp), 3) if tp + fp else None,
-        "precision_95ci": wilson(tp, tp + fp), "by_kind": by_kind,
+        "precision_95ci": wilson(tp, tp + fp),
+        "by_kind": by_kind,
         "ms_per_text": round(1000 * elapsed / len(reviewed), 3),
         "obscene_masks_in_all_311_texts": sum(
-            s.kind == "obscene" for t in distinct for s in find_sensitive(t)),
+            s.kind == "obscene" for t in distinct for s in find_sensitive(t)
+        ),
     }
 
 
@@ -185,8 +208,11 @@ def obscene(text: str) -> bool:
 
 
 def obscenity(data: Path) -> dict[str, object]:
-    words = [w.strip() for w in (data / "profanity" / "ru.txt").read_text(
-        encoding="utf-8").splitlines() if w.strip()]
+    words = [
+        w.strip()
+        for w in (data / "profanity" / "ru.txt").read_text(encoding="utf-8").splitlines()
+        if w.strip()
+    ]
     held = [w for w in words if held_out(w)]
     rooted = [w for w in held if ROOTED.search(w.lower().replace("ё", "е"))]
     recall: dict[str, int] = {}
@@ -194,20 +220,28 @@ def obscenity(data: Path) -> dict[str, object]:
         for name, variant in disguises(word, i).items():
             recall[name] = recall.get(name, 0) + obscene(f"связи нет, {variant}, вторую неделю")
     russian: list[str] = []
-    for name in ("housedata_vologodskaya_20161006.csv.gz", "housedata_moskow_20170614.csv.gz",
-                 "housedata_spb_20160308.csv.gz"):
-        russian += pd.read_csv(data / "addresses" / name, dtype=str, usecols=["ADDRESS"])[
-            "ADDRESS"].dropna().tolist()
+    for name in (
+        "housedata_vologodskaya_20161006.csv.gz",
+        "housedata_moskow_20170614.csv.gz",
+        "housedata_spb_20160308.csv.gz",
+    ):
+        russian += (
+            pd.read_csv(data / "addresses" / name, dtype=str, usecols=["ADDRESS"])["ADDRESS"]
+            .dropna()
+            .tolist()
+        )
     russian += pd.read_csv(data / "cities" / "city.csv", dtype=str)["address"].tolist()
     false_hits = [t for t in russian if obscene(t)]
     tp, fp = recall["as listed"], len(false_hits)
     return {
-        "list_entries": len(words), "held_out_entries": len(held),
+        "list_entries": len(words),
+        "held_out_entries": len(held),
         "held_out_rooted": len(rooted),
         "held_out_list_masked": round(sum(obscene(w) for w in held) / len(held), 3),
         "recall": {k: round(v / len(rooted), 3) for k, v in recall.items()},
         "recall_95ci": wilson(tp, len(rooted)),
-        "russian_texts_checked": len(russian), "russian_texts_wrongly_masked": fp,
+        "russian_texts_checked": len(russian),
+        "russian_texts_wrongly_masked": fp,
         "false_positive_rate": round(fp / len(russian), 5),
         "precision": round(tp / (tp + fp), 4) if tp + fp else None,
         "examples_wrongly_masked": false_hits[:5],
@@ -217,8 +251,7 @@ def obscenity(data: Path) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path,
-                        default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     result = {"personal_data_311": personal_data(args.data), "obscenity": obscenity(args.data)}
@@ -226,24 +259,33 @@ def main() -> None:
         print(json.dumps(result, ensure_ascii=False))
         return
     pii = result["personal_data_311"]
-    print(f"Personal data, {pii['texts_reviewed']} of {pii['distinct_texts']} distinct 311 texts "
-          f"read and labelled: {pii['labelled_spans']} spans")
+    print(
+        f"Personal data, {pii['texts_reviewed']} of {pii['distinct_texts']} distinct 311 texts "
+        f"read and labelled: {pii['labelled_spans']} spans"
+    )
     print(f"  recall    {pii['recall']}  (95 % CI {pii['recall_95ci']})")
     print(f"  precision {pii['precision']}  (95 % CI {pii['precision_95ci']})")
     for kind, counts in sorted(pii["by_kind"].items()):  # type: ignore[attr-defined]
         print(f"    {kind:9s} {counts}")
-    print(f"  {pii['ms_per_text']} ms per text; obscenity masks in all 311 texts (English): "
-          f"{pii['obscene_masks_in_all_311_texts']}")
+    print(
+        f"  {pii['ms_per_text']} ms per text; obscenity masks in all 311 texts (English): "
+        f"{pii['obscene_masks_in_all_311_texts']}"
+    )
     obs = result["obscenity"]
-    print(f"Obscenity, on the {obs['held_out_entries']} list entries held out of tuning "
-          f"({obs['held_out_rooted']} built on the targeted roots; all entries masked: "
-          f"{obs['held_out_list_masked']}):")
+    print(
+        f"Obscenity, on the {obs['held_out_entries']} list entries held out of tuning "
+        f"({obs['held_out_rooted']} built on the targeted roots; all entries masked: "
+        f"{obs['held_out_list_masked']}):"
+    )
     for name, value in obs["recall"].items():  # type: ignore[attr-defined]
         print(f"  recall {name:13s} {value}")
     print(f"  (as listed, 95 % CI {obs['recall_95ci']}); missed e.g. {obs['missed_examples']}")
-    print(f"  precision {obs['precision']} against {obs['russian_texts_checked']} real Russian "
-          f"texts (addresses, cities): {obs['russian_texts_wrongly_masked']} wrongly masked "
-          f"(rate {obs['false_positive_rate']}) {obs['examples_wrongly_masked']}")
+    print(
+        f"  precision {obs['precision']} against {obs['russian_texts_checked']} real Russian "
+        f"texts (addresses, cities): {obs['russian_texts_wrongly_masked']} wrongly masked "
+        f"(rate {obs['false_positive_rate']}) {obs['examples_wrongly_masked']}"
+    )
+
 
 if __name__ == "__main__":
     main()

@@ -51,8 +51,7 @@ Writer = Callable[[Registry, random.Random], str | None]
 
 def _usual(reg: Registry, rng: random.Random, where: str, name: str | None = None) -> str:
     """City, street (type ``where``: before, after, missing) and house, as usually joined."""
-    return join_parts([city_part(reg, rng), street_part(reg, rng, where, name),
-                       house_part(reg, rng)], rng)
+    return join_parts([city_part(reg, rng), street_part(reg, rng, where, name), house_part(reg, rng)], rng)
 
 
 def _type_before(reg: Registry, rng: random.Random) -> str:
@@ -76,8 +75,10 @@ def _upper_crm(reg: Registry, rng: random.Random) -> str:
 
 
 def _case(reg: Registry, rng: random.Random) -> str:
-    text = join_parts([city_part(reg, rng), street_part(reg, rng, rng.choice(["before", "after"])),
-                  house_part(reg, rng)], rng)
+    text = join_parts(
+        [city_part(reg, rng), street_part(reg, rng, rng.choice(["before", "after"])), house_part(reg, rng)],
+        rng,
+    )
     return text.lower() if rng.random() < 0.5 else text.upper()
 
 
@@ -91,7 +92,7 @@ def _yo(reg: Registry, rng: random.Random) -> str | None:
         if stem is None:
             return None
         at = low.index(stem) + stem.rindex("е")
-        written = name[:at] + ("Ё" if name[at].isupper() else "ё") + name[at + 1:]
+        written = name[:at] + ("Ё" if name[at].isupper() else "ё") + name[at + 1 :]
     return _usual(reg, rng, "before", written)
 
 
@@ -134,26 +135,37 @@ def _typo_no_city(reg: Registry, rng: random.Random) -> str | None:
 def _letter(reg: Registry, rng: random.Random) -> str | None:
     if not re.search(r"[а-яА-Я]$", reg.number) and not reg.literal:
         return None
-    return join_parts([city_part(reg, rng), street_part(reg, rng, rng.choice(["before", "after"])),
-                  house_part(reg, rng, "letter")], rng)
+    return join_parts(
+        [
+            city_part(reg, rng),
+            street_part(reg, rng, rng.choice(["before", "after"])),
+            house_part(reg, rng, "letter"),
+        ],
+        rng,
+    )
 
 
 def _corpus(reg: Registry, rng: random.Random) -> str | None:
     if not reg.corpus:
         return None
-    return join_parts([city_part(reg, rng), street_part(reg, rng, rng.choice(["before", "missing"])),
-                  house_part(reg, rng)], rng)
+    return join_parts(
+        [city_part(reg, rng), street_part(reg, rng, rng.choice(["before", "missing"])), house_part(reg, rng)],
+        rng,
+    )
 
 
 def _flat_class(reg: Registry, rng: random.Random) -> str:
-    text = join_parts([city_part(reg, rng), street_part(reg, rng, rng.choice(["before", "after"])),
-                  house_part(reg, rng)], rng)
+    text = join_parts(
+        [city_part(reg, rng), street_part(reg, rng, rng.choice(["before", "after"])), house_part(reg, rng)],
+        rng,
+    )
     return text + flat_part(rng)
 
 
 def _glued(reg: Registry, rng: random.Random) -> str:
-    forms = {"ул": ["у.", "ул.", "ул"]}.get(reg.street_type or "", STREET_FORMS.get(
-        reg.street_type or "", [f"{reg.street_type}."]))
+    forms = {"ул": ["у.", "ул.", "ул"]}.get(
+        reg.street_type or "", STREET_FORMS.get(reg.street_type or "", [f"{reg.street_type}."])
+    )
     house = house_part(reg, rng).replace("д. ", "д").replace("дом ", "Д")
     if not house[:1].isalpha():
         house = rng.choice(["д", "Д", "д."]) + house
@@ -195,8 +207,9 @@ def _eligible(entries: pd.DataFrame) -> pd.DataFrame:
     return out[out["unique_loose"]]
 
 
-def write_cases(entries: pd.DataFrame, *, n_per_class: int, seed: int,
-                classes: list[str] | None = None) -> pd.DataFrame:
+def write_cases(
+    entries: pd.DataFrame, *, n_per_class: int, seed: int, classes: list[str] | None = None
+) -> pd.DataFrame:
     """Cases for every class: ``case_class, text, lat, lon, truth`` (truth = registry address)."""
     pool = _eligible(entries).sample(frac=1.0, random_state=seed).reset_index(drop=True)
     known_streets = set(entries["street_key"])
@@ -230,7 +243,7 @@ def _typo_is_another_street(text: str, reg: Registry, known: set[str]) -> bool:
     for word in written:
         for k, w in enumerate(own):
             if len(w) >= 5 and abs(len(w) - len(word)) <= 2 and w[0].lower() == word[0].lower():
-                name = " ".join([*own[:k], word, *own[k + 1:]])
+                name = " ".join([*own[:k], word, *own[k + 1 :]])
                 if street_key(name) in known:
                     return True
     return False
@@ -254,8 +267,7 @@ def main() -> None:
     from heatmap.geocode import build_gazetteer
 
     entries, _ = build_gazetteer(args.registry)
-    cases = write_cases(city_entries(entries, args.city), n_per_class=args.n_per_class,
-                        seed=args.seed)
+    cases = write_cases(city_entries(entries, args.city), n_per_class=args.n_per_class, seed=args.seed)
     cases.to_csv(args.out, index=False)
     print(f"{len(cases)} cases written to {args.out}")
 

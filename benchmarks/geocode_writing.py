@@ -25,9 +25,19 @@ STREET_FORMS: dict[str, list[str]] = {
 }
 #: The full upper-case type word a CRM writes ("ПРОСПЕКТ АКАДЕМИКА САХАРОВА").
 STREET_FULL: dict[str, str] = {
-    "ул": "улица", "пр-кт": "проспект", "пер": "переулок", "б-р": "бульвар", "ш": "шоссе",
-    "наб": "набережная", "пл": "площадь", "мкр": "микрорайон", "проезд": "проезд",
-    "туп": "тупик", "кв-л": "квартал", "аллея": "аллея", "линия": "линия",
+    "ул": "улица",
+    "пр-кт": "проспект",
+    "пер": "переулок",
+    "б-р": "бульвар",
+    "ш": "шоссе",
+    "наб": "набережная",
+    "пл": "площадь",
+    "мкр": "микрорайон",
+    "проезд": "проезд",
+    "туп": "тупик",
+    "кв-л": "квартал",
+    "аллея": "аллея",
+    "линия": "линия",
 }
 SETTLEMENT_FORMS: dict[str, list[str]] = {
     "г": ["г.", "г", "город"],
@@ -40,8 +50,22 @@ SETTLEMENT_FORMS: dict[str, list[str]] = {
 CITY_NICKNAMES = {"Санкт-Петербург": ["СПб", "Санкт-Петербург", "С-Пб", "Питер"]}
 #: Stems usually written with ё that registries write with е.
 YO_STEMS = (
-    "зелен", "молодежн", "березов", "озерн", "семенов", "федоров", "артем", "звездн",
-    "королев", "черн", "весел", "пугачев", "ковалев", "соловьев", "киселев", "медведев",
+    "зелен",
+    "молодежн",
+    "березов",
+    "озерн",
+    "семенов",
+    "федоров",
+    "артем",
+    "звездн",
+    "королев",
+    "черн",
+    "весел",
+    "пугачев",
+    "ковалев",
+    "соловьев",
+    "киселев",
+    "медведев",
 )
 _PART = re.compile(r"^([^\s.]+)\.?\s+(.*)$")
 _KEYBOARD_NEIGHBOURS = "йцукенгшщзхъфывапролджэячсмитьбю"
@@ -89,11 +113,9 @@ def split_registry(address: str) -> Registry | None:
         return None
     if literal is not None and not re.match(r"^[а-яА-Я]$", literal):
         return None  # "лит. А,Б,В": several buildings
-    if any(v is not None and not re.match(r"^(\d+[а-яА-Я]?|[а-яА-Я])$", v)
-           for v in (corpus, building)):
+    if any(v is not None and not re.match(r"^(\d+[а-яА-Я]?|[а-яА-Я])$", v) for v in (corpus, building)):
         return None  # "к. Корпус 2": a registry artefact, not a way of writing
-    return Registry(tuple(settlements), stype, street, house.replace(" ", ""), corpus,
-                    building, literal)
+    return Registry(tuple(settlements), stype, street, house.replace(" ", ""), corpus, building, literal)
 
 
 # --------------------------------------------------------------------------- pieces
@@ -106,13 +128,13 @@ def typo(word: str, rng: random.Random) -> str:
     i = rng.randrange(1, len(word) - 1)
     op = rng.choice(("swap", "drop", "double", "replace"))
     if op == "swap" and i + 1 < len(word):
-        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     if op == "drop":
-        return word[:i] + word[i + 1:]
+        return word[:i] + word[i + 1 :]
     if op == "double":
         return word[:i] + word[i] + word[i:]
     letter = rng.choice([c for c in _KEYBOARD_NEIGHBOURS if c != word[i].lower()])
-    return word[:i] + letter + word[i + 1:]
+    return word[:i] + letter + word[i + 1 :]
 
 
 def city_part(reg: Registry, rng: random.Random, upper_type_after: bool = False) -> str:
@@ -154,10 +176,16 @@ def house_part(reg: Registry, rng: random.Random, style: str = "plain") -> str:
     marker = rng.choice(["", "д. ", "д.", "дом "])
     if letter:
         if style == "letter":
-            letter_text = rng.choice([
-                letter.lower(), letter.upper(), f" {letter.upper()}", f"-{letter.lower()}",
-                f" {letter.lower()}", f"-{letter.upper()}",
-            ])
+            letter_text = rng.choice(
+                [
+                    letter.lower(),
+                    letter.upper(),
+                    f" {letter.upper()}",
+                    f"-{letter.lower()}",
+                    f" {letter.lower()}",
+                    f"-{letter.upper()}",
+                ]
+            )
             marker = rng.choice(["", "д. ", "д.", "д", "Д", "дом "])
         else:
             letter_text = rng.choice([letter.lower(), letter.upper()])
@@ -169,29 +197,44 @@ def house_part(reg: Registry, rng: random.Random, style: str = "plain") -> str:
     if reg.corpus:
         c = reg.corpus
         if c.isdigit():
-            text += rng.choice([f"к{c}", f" к{c}", f" корп. {c}", f", к. {c}", f" корпус {c}",
-                                f" к.{c}"])
+            text += rng.choice([f"к{c}", f" к{c}", f" корп. {c}", f", к. {c}", f" корпус {c}", f" к.{c}"])
         else:
-            text += rng.choice([
-                f" к{c.upper()}", f" к{c.lower()}", f" к. {c.lower()}", f" к.{c.upper()}",
-                f", к. {c}", f" корп. {c}", f" корпус {c.upper()}",
-            ])
+            text += rng.choice(
+                [
+                    f" к{c.upper()}",
+                    f" к{c.lower()}",
+                    f" к. {c.lower()}",
+                    f" к.{c.upper()}",
+                    f", к. {c}",
+                    f" корп. {c}",
+                    f" корпус {c.upper()}",
+                ]
+            )
     if reg.building:
-        text += rng.choice([f" стр. {reg.building}", f" строение {reg.building}",
-                            f", стр {reg.building}"])
+        text += rng.choice([f" стр. {reg.building}", f" строение {reg.building}", f", стр {reg.building}"])
     if reg.literal:
-        text += rng.choice([f" лит. {reg.literal}", f", литера {reg.literal}",
-                            f" лит {reg.literal}", f" литер {reg.literal.lower()}"])
+        text += rng.choice(
+            [
+                f" лит. {reg.literal}",
+                f", литера {reg.literal}",
+                f" лит {reg.literal}",
+                f" литер {reg.literal.lower()}",
+            ]
+        )
     return text
 
 
 def flat_part(rng: random.Random) -> str:
-    return rng.choice([
-        f", кв. {rng.randrange(1, 300)}", f" кв {rng.randrange(1, 300)}",
-        f", подъезд {rng.randrange(1, 9)}, эт. {rng.randrange(1, 17)}",
-        f", кв.{rng.randrange(1, 300)}", f", под. {rng.randrange(1, 9)}",
-        f", {rng.randrange(1, 9)} подъезд, {rng.randrange(1, 17)} этаж",
-    ])
+    return rng.choice(
+        [
+            f", кв. {rng.randrange(1, 300)}",
+            f" кв {rng.randrange(1, 300)}",
+            f", подъезд {rng.randrange(1, 9)}, эт. {rng.randrange(1, 17)}",
+            f", кв.{rng.randrange(1, 300)}",
+            f", под. {rng.randrange(1, 9)}",
+            f", {rng.randrange(1, 9)} подъезд, {rng.randrange(1, 17)} этаж",
+        ]
+    )
 
 
 def join_parts(parts: list[str], rng: random.Random) -> str:

@@ -26,8 +26,10 @@ ROOT = HERE.parent
 RESULTS = HERE / "results"
 README = ROOT / "README.md"
 START, END = "<!-- perf-table:start -->", "<!-- perf-table:end -->"
-RUNS = {"commands": [sys.executable, str(HERE / "bench_commands.py"), "--json"],
-        "api": [sys.executable, str(HERE / "bench_api.py"), "--json"]}
+RUNS = {
+    "commands": [sys.executable, str(HERE / "bench_commands.py"), "--json"],
+    "api": [sys.executable, str(HERE / "bench_api.py"), "--json"],
+}
 
 
 def machine() -> str:
@@ -35,12 +37,17 @@ def machine() -> str:
     model = platform.processor() or platform.machine()
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
-        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
-                 if line.startswith("model name")]
+        names = [
+            line.split(":", 1)[1].strip()
+            for line in cpuinfo.read_text().splitlines()
+            if line.startswith("model name")
+        ]
         model = names[0] if names else model
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{model}, {os.cpu_count()} CPUs, {memory:.0f} GiB, Linux {platform.release()}, "
-            f"Python {platform.python_version()}")
+    return (
+        f"{model}, {os.cpu_count()} CPUs, {memory:.0f} GiB, Linux {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def run_all() -> None:
@@ -50,8 +57,11 @@ def run_all() -> None:
         done = subprocess.run(argv, capture_output=True, text=True, check=False)
         if done.returncode not in (0, 1):  # 1: a target missed, still figures
             raise SystemExit(f"{name} failed:\n{done.stderr[-2000:]}")
-        saved = {"measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                 "machine": machine(), "output": json.loads(done.stdout)}
+        saved = {
+            "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": machine(),
+            "output": json.loads(done.stdout),
+        }
         (RESULTS / f"{name}.json").write_text(json.dumps(saved, indent=2, ensure_ascii=False))
 
 
@@ -59,12 +69,19 @@ def _command_rows(saved: dict[str, Any]) -> list[str]:
     out = saved["output"]
     rows = []
     for r in out["rows"]:
-        what = "`heatmap --help`" if r["pair"] == "startup" else (
-            f"`detect-file --method {r['pair']} --rule count`, {r['n']:,} points")
-        peer = {"startup": "`python -c pass`", "dbscan": "scikit-learn script",
-                "h3": "Arrow + h3ronpy script"}[r["pair"]]
-        rows.append(f"| {what} | {r['ours']} | {peer}: {r['peer']} | {r['ratio']} | "
-                    f"{r['target']} | {r['verdict']} |")
+        what = (
+            "`heatmap --help`"
+            if r["pair"] == "startup"
+            else (f"`detect-file --method {r['pair']} --rule count`, {r['n']:,} points")
+        )
+        peer = {
+            "startup": "`python -c pass`",
+            "dbscan": "scikit-learn script",
+            "h3": "Arrow + h3ronpy script",
+        }[r["pair"]]
+        rows.append(
+            f"| {what} | {r['ours']} | {peer}: {r['peer']} | {r['ratio']} | {r['target']} | {r['verdict']} |"
+        )
     return rows
 
 
@@ -74,27 +91,39 @@ def _api_rows(saved: dict[str, Any]) -> list[str]:
     trivial = medians["trivial GET /livez"]["requests_per_s"]
     verdict = "noisy" if out["noisy"] else ("met" if out["targets_met"] else "MISSED")
     rows = []
-    for name, target in (("point lookup", ">= 80 % of trivial, p99 <= 25 ms"),
-                         ("address lookup", ">= 1,500 req/s, p99 <= 30 ms")):
+    for name, target in (
+        ("point lookup", ">= 80 % of trivial, p99 <= 25 ms"),
+        ("address lookup", ">= 1,500 req/s, p99 <= 30 ms"),
+    ):
         m = medians[name]
-        rows.append(f"| `GET /api/v1/lookup` ({name.split()[0]}), 1 worker, wrk -c32 | "
-                    f"{m['requests_per_s']:,.0f} req/s, p99 {m['p99_ms']:.1f} ms | "
-                    f"trivial `GET /livez`: {trivial:,.0f} req/s | "
-                    f"{m['requests_per_s'] / trivial:.0%} of trivial | {target} | {verdict} |")
+        rows.append(
+            f"| `GET /api/v1/lookup` ({name.split()[0]}), 1 worker, wrk -c32 | "
+            f"{m['requests_per_s']:,.0f} req/s, p99 {m['p99_ms']:.1f} ms | "
+            f"trivial `GET /livez`: {trivial:,.0f} req/s | "
+            f"{m['requests_per_s'] / trivial:.0%} of trivial | {target} | {verdict} |"
+        )
     return rows
 
 
 def render() -> str:
-    saved = {name: json.loads((RESULTS / f"{name}.json").read_text())
-             for name in RUNS if (RESULTS / f"{name}.json").exists()}
+    saved = {
+        name: json.loads((RESULTS / f"{name}.json").read_text())
+        for name in RUNS
+        if (RESULTS / f"{name}.json").exists()
+    }
     if not saved:
         raise SystemExit("no saved results: run without --render first")
     first = next(iter(saved.values()))
-    lines = [START, "",
-             f"Generated by `make perf-table` from `benchmarks/results/*.json`, measured "
-             f"{first['measured_at']} on {first['machine']}; medians of interleaved runs, "
-             "\"noisy\" when the machine was busy or runs spread over 30 %.", "",
-             "| what | ours | peer | ratio | target | verdict |", "|---|---|---|---|---|---|"]
+    lines = [
+        START,
+        "",
+        f"Generated by `make perf-table` from `benchmarks/results/*.json`, measured "
+        f"{first['measured_at']} on {first['machine']}; medians of interleaved runs, "
+        '"noisy" when the machine was busy or runs spread over 30 %.',
+        "",
+        "| what | ours | peer | ratio | target | verdict |",
+        "|---|---|---|---|---|---|",
+    ]
     if "commands" in saved:
         lines += _command_rows(saved["commands"])
     if "api" in saved:

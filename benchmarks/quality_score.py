@@ -46,36 +46,50 @@ def spot_table(points: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:
     """One row per spot: ``label, lat, lon, complainants, planted_share``, largest first."""
     members = points.assign(label=labels).loc[lambda f: f["label"] >= 0]
     if members.empty:
-        return pd.DataFrame({"label": pd.Series(dtype=np.int64),
-                             **{c: pd.Series(dtype=float) for c in ("lat", "lon")},
-                             "complainants": pd.Series(dtype=np.int64),
-                             "planted_share": pd.Series(dtype=float)})
+        return pd.DataFrame(
+            {
+                "label": pd.Series(dtype=np.int64),
+                **{c: pd.Series(dtype=float) for c in ("lat", "lon")},
+                "complainants": pd.Series(dtype=np.int64),
+                "planted_share": pd.Series(dtype=float),
+            }
+        )
     grouped = members.assign(is_planted=members["planted"] >= 0).groupby("label")
-    table = grouped.agg(lat=("lat", "mean"), lon=("lon", "mean"),
-                        complainants=("subscriber_id", "nunique"),
-                        planted_share=("is_planted", "mean")).reset_index()
-    return table.sort_values(["complainants", "label"], ascending=[False, True],
-                             kind="stable").reset_index(drop=True)
+    table = grouped.agg(
+        lat=("lat", "mean"),
+        lon=("lon", "mean"),
+        complainants=("subscriber_id", "nunique"),
+        planted_share=("is_planted", "mean"),
+    ).reset_index()
+    return table.sort_values(["complainants", "label"], ascending=[False, True], kind="stable").reset_index(
+        drop=True
+    )
 
 
 def near_centre(spots: pd.DataFrame, centres: pd.DataFrame) -> np.ndarray:
     """Boolean matrix spots × centres: centroid within :data:`MATCH_M` of the centre."""
     if spots.empty or centres.empty:
         return np.zeros((len(spots), len(centres)), dtype=bool)
-    d = distance_m(spots["lat"].to_numpy()[:, None], spots["lon"].to_numpy()[:, None],
-                   centres["lat"].to_numpy()[None, :], centres["lon"].to_numpy()[None, :])
+    d = distance_m(
+        spots["lat"].to_numpy()[:, None],
+        spots["lon"].to_numpy()[:, None],
+        centres["lat"].to_numpy()[None, :],
+        centres["lon"].to_numpy()[None, :],
+    )
     return np.asarray(d <= MATCH_M)
 
 
-def score_planted(spots: pd.DataFrame, centres: pd.DataFrame, *, seconds: float,
-                  complaints: int) -> Score:
+def score_planted(spots: pd.DataFrame, centres: pd.DataFrame, *, seconds: float, complaints: int) -> Score:
     """Recall, planted share of the N largest, largest unplanted vs smallest planted."""
     near = near_centre(spots, centres)
     planted_spot = np.asarray(near.any(axis=1), dtype=bool)
     n = len(centres)
     sizes = spots["complainants"].to_numpy()
     return Score(
-        seconds=seconds, complaints=complaints, spots=len(spots), planted=n,
+        seconds=seconds,
+        complaints=complaints,
+        spots=len(spots),
+        planted=n,
         found=int(near.any(axis=0).sum()),
         top_planted=int(planted_spot[:n].sum()),
         largest_unplanted=int(sizes[~planted_spot].max()) if (~planted_spot).any() else 0,
@@ -84,13 +98,17 @@ def score_planted(spots: pd.DataFrame, centres: pd.DataFrame, *, seconds: float,
     )
 
 
-def score_background(spots: pd.DataFrame, *, background: int, seconds: float,
-                     complaints: int) -> Score:
+def score_background(spots: pd.DataFrame, *, background: int, seconds: float, complaints: int) -> Score:
     """On a background-only export every spot is a false one."""
     sizes = spots["complainants"].to_numpy()
-    return Score(seconds=seconds, complaints=complaints, spots=len(spots),
-                 largest_spot=int(sizes.max()) if len(sizes) else 0, background=background,
-                 false_spots=len(spots))
+    return Score(
+        seconds=seconds,
+        complaints=complaints,
+        spots=len(spots),
+        largest_spot=int(sizes.max()) if len(sizes) else 0,
+        background=background,
+        false_spots=len(spots),
+    )
 
 
 @dataclass(frozen=True)
@@ -126,12 +144,21 @@ class Summary:
 
     def targets(self) -> dict[str, bool]:
         """Each target of the issue: met (True) or missed."""
-        return {"recall": self.recall >= 0.95, "top": self.top_share >= 0.95,
-                "outranked": self.outranked == 0, "false": self.false_per_100k <= 1.0}
+        return {
+            "recall": self.recall >= 0.95,
+            "top": self.top_share >= 0.95,
+            "outranked": self.outranked == 0,
+            "false": self.false_per_100k <= 1.0,
+        }
 
     def as_dict(self) -> dict[str, object]:
-        return {**asdict(self), "recall": self.recall, "top_share": self.top_share,
-                "false_per_100k": self.false_per_100k, "targets": self.targets()}
+        return {
+            **asdict(self),
+            "recall": self.recall,
+            "top_share": self.top_share,
+            "false_per_100k": self.false_per_100k,
+            "targets": self.targets(),
+        }
 
 
 def summarise(planted: Iterable[Score], background: Iterable[Score]) -> Summary:
@@ -140,13 +167,15 @@ def summarise(planted: Iterable[Score], background: Iterable[Score]) -> Summary:
     smallest = [s.smallest_planted for s in p if s.smallest_planted is not None]
     times = [s.seconds for s in p + b]
     return Summary(
-        planted=sum(s.planted for s in p), found=sum(s.found for s in p),
+        planted=sum(s.planted for s in p),
+        found=sum(s.found for s in p),
         top_planted=sum(s.top_planted for s in p),
         outranked=sum(1 for s in p if s.largest_unplanted > (s.smallest_planted or 0)),
         exports=len(p),
         largest_unplanted=max((s.largest_unplanted for s in p), default=0),
         smallest_planted=min(smallest) if smallest else None,
-        background=sum(s.background for s in b), false_spots=sum(s.false_spots for s in b),
+        background=sum(s.background for s in b),
+        false_spots=sum(s.false_spots for s in b),
         largest_false=max((s.largest_spot for s in b), default=0),
         seconds_median=float(np.median(times)) if times else float("nan"),
         seconds_max=max(times, default=float("nan")),

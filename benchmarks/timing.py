@@ -47,16 +47,25 @@ def machine_load() -> str:
 def run_once(argv: Sequence[str], env: Mapping[str, str] | None = None) -> float:
     """Wall seconds of one run of ``argv``; a failed run stops the benchmark with its stderr."""
     start = time.perf_counter()
-    done = subprocess.run(list(argv), capture_output=True, text=True,
-                          env=None if env is None else {**os.environ, **env}, check=False)
+    done = subprocess.run(
+        list(argv),
+        capture_output=True,
+        text=True,
+        env=None if env is None else {**os.environ, **env},
+        check=False,
+    )
     took = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
     return took
 
 
-def interleaved(commands: Mapping[str, Sequence[str]], runs: int = 3,
-                env: Mapping[str, str] | None = None, warmup: bool = False) -> dict[str, Timing]:
+def interleaved(
+    commands: Mapping[str, Sequence[str]],
+    runs: int = 3,
+    env: Mapping[str, str] | None = None,
+    warmup: bool = False,
+) -> dict[str, Timing]:
     """Each command ``runs`` times, taking turns (after one untimed run each with ``warmup``)."""
     for argv in commands.values() if warmup else ():
         run_once(argv, env)

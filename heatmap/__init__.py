@@ -12,16 +12,48 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 _LAZY = {
     **dict.fromkeys(
-        ("ari_matrix", "compare_methods", "explore", "kpis", "label_complaints", "labellings",
-         "load_complaints", "load_events", "load_ratings", "load_spots", "outcomes", "reach",
-         "read_density", "run_detection", "spot_changes", "synthetic_density"),
-        "heatmap.analysis"),
+        (
+            "ari_matrix",
+            "compare_methods",
+            "explore",
+            "kpis",
+            "label_complaints",
+            "labellings",
+            "load_complaints",
+            "load_events",
+            "load_ratings",
+            "load_spots",
+            "outcomes",
+            "reach",
+            "read_density",
+            "run_detection",
+            "spot_changes",
+            "synthetic_density",
+        ),
+        "heatmap.analysis",
+    ),
     "export": "heatmap.io.export",
 }
-__all__ = ["__version__", "ari_matrix", "compare_methods", "explore", "export", "kpis",
-           "label_complaints", "labellings", "load_complaints", "load_events", "load_ratings",
-           "load_spots", "outcomes", "reach", "read_density", "run_detection", "spot_changes",
-           "synthetic_density"]
+__all__ = [
+    "__version__",
+    "ari_matrix",
+    "compare_methods",
+    "explore",
+    "export",
+    "kpis",
+    "label_complaints",
+    "labellings",
+    "load_complaints",
+    "load_events",
+    "load_ratings",
+    "load_spots",
+    "outcomes",
+    "reach",
+    "read_density",
+    "run_detection",
+    "spot_changes",
+    "synthetic_density",
+]
 if TYPE_CHECKING:
     from heatmap.analysis import (
         ari_matrix,

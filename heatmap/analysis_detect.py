@@ -50,8 +50,7 @@ __all__ = [
 Setting = DetectParams | Mapping[str, Any]
 
 _DEFAULT_SETTINGS: tuple[Setting, ...] = ({"method": "h3"}, {"method": "dbscan"})
-_SPOT_TIMES = ("first_complaint_at", "last_complaint_at", "due_at", "eta", "created_at",
-               "updated_at")
+_SPOT_TIMES = ("first_complaint_at", "last_complaint_at", "due_at", "eta", "created_at", "updated_at")
 _EQUAL_AREA = "EPSG:6933"  # WGS 84 / NSIDC EASE-Grid 2.0 Global: areas in m² anywhere
 _PARAM_NAMES = tuple(f.name for f in fields(DetectParams))
 
@@ -89,8 +88,14 @@ def run_detection(
     address or subscriber layer) says where people are for the expected rule; None:
     uniform over the populated area, as ``heatmap detect`` on a store without a layer.
     """
-    params = _params(method=method, h3_res=h3_res, eps_m=eps_m, min_subscribers=min_subscribers,
-                     window_days=window_days, rule=rule)
+    params = _params(
+        method=method,
+        h3_res=h3_res,
+        eps_m=eps_m,
+        min_subscribers=min_subscribers,
+        window_days=window_days,
+        rule=rule,
+    )
     return _full_run(_complaints(complaints), params, now, policy, exposure)[0]
 
 
@@ -108,13 +113,23 @@ def label_complaints(
 ) -> pd.Series:
     """The id of the spot :func:`run_detection` puts each complaint in (None: in none),
     aligned with ``complaints``' index."""
-    params = _params(method=method, h3_res=h3_res, eps_m=eps_m, min_subscribers=min_subscribers,
-                     window_days=window_days, rule=rule)
+    params = _params(
+        method=method,
+        h3_res=h3_res,
+        eps_m=eps_m,
+        min_subscribers=min_subscribers,
+        window_days=window_days,
+        rule=rule,
+    )
     complaints = _complaints(complaints)
     _, members, frame = _full_run(complaints, params, now, None, exposure)
     spot = frame["ticket_id"].map(members.set_index("ticket_id")["spot_id"])
-    return pd.Series(spot.astype(object).where(spot.notna(), None).to_numpy(),
-                     index=complaints.index, name="spot_id", dtype=object)
+    return pd.Series(
+        spot.astype(object).where(spot.notna(), None).to_numpy(),
+        index=complaints.index,
+        name="spot_id",
+        dtype=object,
+    )
 
 
 def compare_methods(
@@ -143,28 +158,28 @@ def compare_methods(
         labels[name] = pd.Series(points["label"].to_numpy(), index=points["ticket_id"].to_numpy())
         inside = points[points["label"] >= 0]
         area = gpd.GeoSeries(list(clusters["geometry"]), crs="EPSG:4326").to_crs(_EQUAL_AREA).area
-        rows.append({
-            "setting": name,
-            "method": params.method,
-            "h3_res": params.h3_res if params.method == "h3" else None,
-            "eps_m": params.eps_m if params.method == "dbscan" else None,
-            "min_subscribers": params.min_subscribers,
-            "window_days": params.window_days,
-            "rule": params.rule,
-            "spots": len(clusters),
-            "complaints_in_spots": len(inside),
-            "complainants_in_spots": int(inside["subscriber_id"].nunique()),
-            "median_area_km2": float(area.median() / 1e6) if len(area) else float("nan"),
-        })
+        rows.append(
+            {
+                "setting": name,
+                "method": params.method,
+                "h3_res": params.h3_res if params.method == "h3" else None,
+                "eps_m": params.eps_m if params.method == "dbscan" else None,
+                "min_subscribers": params.min_subscribers,
+                "window_days": params.window_days,
+                "rule": params.rule,
+                "spots": len(clusters),
+                "complaints_in_spots": len(inside),
+                "complainants_in_spots": int(inside["subscriber_id"].nunique()),
+                "median_area_km2": float(area.median() / 1e6) if len(area) else float("nan"),
+            }
+        )
     table = pd.DataFrame(rows).set_index("setting")
     table["h3_res"] = table["h3_res"].astype("Int64")
     table["eps_m"] = table["eps_m"].astype("Float64")
     grid = _aligned(labels)
     names = list(grid.columns)
     table["ari_vs_first"] = [_ari(grid[names[0]], grid[n]) for n in names]
-    table["ari_vs_previous"] = [float("nan")] + [
-        _ari(grid[a], grid[b]) for a, b in pairwise(names)
-    ]
+    table["ari_vs_previous"] = [float("nan")] + [_ari(grid[a], grid[b]) for a, b in pairwise(names)]
     return table
 
 
@@ -181,8 +196,12 @@ def labellings(
     Labels are numbers, comparable only within a column (see :func:`ari_matrix`,
     :func:`spot_changes`).
     """
-    return _aligned({name: pd.Series(points["label"].to_numpy(), index=points["ticket_id"].to_numpy())
-                     for name, _, points, _ in _runs(complaints, settings, now, exposure)})
+    return _aligned(
+        {
+            name: pd.Series(points["label"].to_numpy(), index=points["ticket_id"].to_numpy())
+            for name, _, points, _ in _runs(complaints, settings, now, exposure)
+        }
+    )
 
 
 def ari_matrix(labels: pd.DataFrame) -> pd.DataFrame:
@@ -227,32 +246,53 @@ def spot_changes(before: pd.Series, after: pd.Series, *, min_share: float = 0.1)
             sources = in_after.loc[in_after["b"] == main, "a"].value_counts()
             share = sources / int((in_after["b"] == main).sum())
             merged = bool(((share >= min_share) & (share.index != label)).any())
-        kind = ("vanished" if to_noise >= 0.5 else "split" if parts >= 2
-                else "merged" if merged else "kept")
-        rows.append({"before": label, "after": main, "complaints": n,
-                     "share_kept": float(counts.iloc[0] / n) if len(counts) else 0.0,
-                     "to_noise": to_noise, "parts": parts, "kind": kind})
+        kind = "vanished" if to_noise >= 0.5 else "split" if parts >= 2 else "merged" if merged else "kept"
+        rows.append(
+            {
+                "before": label,
+                "after": main,
+                "complaints": n,
+                "share_kept": float(counts.iloc[0] / n) if len(counts) else 0.0,
+                "to_noise": to_noise,
+                "parts": parts,
+                "kind": kind,
+            }
+        )
     for label, group in in_after.groupby("b", sort=True):
         if group["a"].isna().mean() >= 0.5:
-            rows.append({"before": None, "after": label, "complaints": len(group),
-                         "share_kept": 0.0, "to_noise": 0.0, "parts": 1, "kind": "appeared"})
-    return pd.DataFrame(rows, columns=["before", "after", "complaints", "share_kept", "to_noise",
-                                       "parts", "kind"])
+            rows.append(
+                {
+                    "before": None,
+                    "after": label,
+                    "complaints": len(group),
+                    "share_kept": 0.0,
+                    "to_noise": 0.0,
+                    "parts": 1,
+                    "kind": "appeared",
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["before", "after", "complaints", "share_kept", "to_noise", "parts", "kind"]
+    )
 
 
 # ---------------------------------------------------------------- internals
 
 
 def _full_run(
-    complaints: pd.DataFrame, params: DetectParams, now: datetime | str | None,
-    policy: Policy | None, exposure: pd.DataFrame | None = None,
+    complaints: pd.DataFrame,
+    params: DetectParams,
+    now: datetime | str | None,
+    policy: Policy | None,
+    exposure: pd.DataFrame | None = None,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame]:
     """Spots, ticket_id → spot_id of their members, and the prepared complaints."""
     frame, at = _prepare(complaints, now)
     if policy is None:
         policy = load_policy(load_settings().policy)
-    result = detect(frame, _no_spots(), params=params, policy=policy, now=at.to_pydatetime(),
-                    exposure=exposure)
+    result = detect(
+        frame, _no_spots(), params=params, policy=policy, now=at.to_pydatetime(), exposure=exposure
+    )
     spots = result.spots.reindex(columns=list(SPOT_COLUMNS)).copy()
     for name in _SPOT_TIMES:
         spots[name] = pd.to_datetime(spots[name], utc=True)
@@ -261,14 +301,18 @@ def _full_run(
     for name in ("priority", "sla_hours", "centroid_lat", "centroid_lon"):
         spots[name] = spots[name].astype(float)
     spots = spots.sort_values(["priority", "id"], ascending=[False, True]).reset_index(drop=True)
-    gdf = gpd.GeoDataFrame(spots, geometry=gpd.GeoSeries(list(spots["geometry"]), crs="EPSG:4326"),
-                           crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(
+        spots, geometry=gpd.GeoSeries(list(spots["geometry"]), crs="EPSG:4326"), crs="EPSG:4326"
+    )
     return gdf, result.members, frame
 
 
-def _runs(complaints: FrameSource, settings: Sequence[Setting] | None,
-          now: datetime | str | None, exposure: pd.DataFrame | None = None,
-          ) -> Iterator[tuple[str, DetectParams, pd.DataFrame, pd.DataFrame]]:
+def _runs(
+    complaints: FrameSource,
+    settings: Sequence[Setting] | None,
+    now: datetime | str | None,
+    exposure: pd.DataFrame | None = None,
+) -> Iterator[tuple[str, DetectParams, pd.DataFrame, pd.DataFrame]]:
     """Per setting: its name, parameters, labelled candidate points and cluster summaries."""
     named = _named(settings)
     frame, at = _prepare(_complaints(complaints), now)
@@ -285,22 +329,26 @@ def _complaints(source: FrameSource) -> pd.DataFrame:
     return complaints_from(source)
 
 
-def _cluster(frame: pd.DataFrame, params: DetectParams, now: pd.Timestamp,
-             exposure: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _cluster(
+    frame: pd.DataFrame, params: DetectParams, now: pd.Timestamp, exposure: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Candidate points with their cluster label, and the cluster summaries (the expected
     rule with the older complaints as the places' history, as :func:`detect` does)."""
     at = now.to_pydatetime()
     points = candidate_points(frame, _no_spots(), params=params, now=at)
     history = background(frame, _no_spots(), params=params, now=at)
-    labels = label_points(points, params, exposure=exposure, now=at, history=history) if len(
-        points) else np.zeros(0, dtype=np.int64)
-    clusters = summarise(points, labels, method=params.method, h3_res=params.h3_res,
-                         eps_m=params.eps_m)
+    labels = (
+        label_points(points, params, exposure=exposure, now=at, history=history)
+        if len(points)
+        else np.zeros(0, dtype=np.int64)
+    )
+    clusters = summarise(points, labels, method=params.method, h3_res=params.h3_res, eps_m=params.eps_m)
     return points.assign(label=labels), clusters
 
 
-def _prepare(complaints: pd.DataFrame, now: datetime | str | pd.Timestamp | None
-             ) -> tuple[pd.DataFrame, pd.Timestamp]:
+def _prepare(
+    complaints: pd.DataFrame, now: datetime | str | pd.Timestamp | None
+) -> tuple[pd.DataFrame, pd.Timestamp]:
     """A frame detection can take, as if no spot existed yet, and the time to act at."""
     frame = pd.DataFrame(complaints).copy()
     geometry = frame.pop("geometry") if "geometry" in frame.columns else None
@@ -320,12 +368,18 @@ def _prepare(complaints: pd.DataFrame, now: datetime | str | pd.Timestamp | None
             raise DetectionError("ticket_id must be unique among the complaints")
     else:
         frame["ticket_id"] = [f"row-{i}" for i in range(n)]
-    subscriber = frame["subscriber_id"] if "subscriber_id" in frame.columns else pd.Series(
-        None, index=frame.index, dtype=object)
+    subscriber = (
+        frame["subscriber_id"]
+        if "subscriber_id" in frame.columns
+        else pd.Series(None, index=frame.index, dtype=object)
+    )
     frame["subscriber_id"] = subscriber.astype(object).where(subscriber.notna(), frame["ticket_id"])
     located = frame["lat"].notna() & frame["lon"].notna()
-    precision = frame["precision"] if "precision" in frame.columns else pd.Series(
-        None, index=frame.index, dtype=object)
+    precision = (
+        frame["precision"]
+        if "precision" in frame.columns
+        else pd.Series(None, index=frame.index, dtype=object)
+    )
     frame["precision"] = precision.astype(object).where(precision.notna() | ~located, "point")
     stamp = None if now is None else _utc(now)
     if "created_at" in frame.columns:
@@ -359,8 +413,12 @@ def _params(**values: Any) -> DetectParams:
         raise UsageError(f"unknown detection method {params.method!r}: use h3 or dbscan")
     if params.rule not in RULES:
         raise UsageError(f"unknown detection rule {params.rule!r}: use expected or count")
-    if not 0 <= int(params.h3_res) <= 15 or params.eps_m <= 0 or params.min_subscribers < 1 \
-            or params.window_days <= 0:
+    if (
+        not 0 <= int(params.h3_res) <= 15
+        or params.eps_m <= 0
+        or params.min_subscribers < 1
+        or params.window_days <= 0
+    ):
         raise UsageError(f"detection parameters out of range: {params}")
     return params
 
@@ -402,8 +460,9 @@ def _aligned(labels: Mapping[str, pd.Series]) -> pd.DataFrame:
     index = pd.Index([], dtype=object)
     for series in labels.values():
         index = index.union(pd.Index(series.index.astype(object)))
-    grid = pd.DataFrame({name: s.reindex(index).fillna(-1).astype("int64")
-                         for name, s in labels.items()}, index=index)
+    grid = pd.DataFrame(
+        {name: s.reindex(index).fillna(-1).astype("int64") for name, s in labels.items()}, index=index
+    )
     grid.index.name = "ticket_id"
     return grid
 

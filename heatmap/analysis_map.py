@@ -26,14 +26,22 @@ __all__ = ["explore"]
 
 _WARM = ["#fee08b", "#fc8d59", "#d73027"]  # low → high priority, as on the agents' map
 _RATING = ["#d73027", "#fee08b", "#1a9850"]  # 1 (bad) → 5 (good)
-_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-            "#7f7f7f", "#bcbd22", "#17becf"]
+_PALETTE = [
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+]
 _TOPIC_COLOUR = dict(zip([t.value for t in Topic], _PALETTE, strict=False))
 _TOOLTIPS = {
-    "spots": ("id", "status", "subscribers", "complaints", "dominant_topic", "priority", "queue",
-              "address"),
-    "complaints": ("ticket_id", "created_at", "topic", "segment", "channel", "precision",
-                   "spot_id"),
+    "spots": ("id", "status", "subscribers", "complaints", "dominant_topic", "priority", "queue", "address"),
+    "complaints": ("ticket_id", "created_at", "topic", "segment", "channel", "precision", "spot_id"),
     "ratings": ("spot_id", "rating", "comment", "at"),
 }
 _LAYER_NAME = {"spots": "Пятна", "complaints": "Жалобы", "ratings": "Оценки"}
@@ -69,8 +77,11 @@ def explore(
         from heatmap.analysis_store import spots_from
 
         frame = spots_from(gdf)
-        gdf = frame if isinstance(frame, gpd.GeoDataFrame) else gpd.GeoDataFrame(
-            frame, geometry="geometry", crs="EPSG:4326")
+        gdf = (
+            frame
+            if isinstance(frame, gpd.GeoDataFrame)
+            else gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+        )
 
     kind = _kind(gdf)
     shown = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
@@ -85,16 +96,28 @@ def explore(
     colours, legend = _colours(shown, colour_by, kind)
     fields = [f for f in (tooltip or _TOOLTIPS[kind]) if f in shown.columns]
 
-    fmap = m if m is not None else _offline(folium.Map(
-        location=_centre(shown), zoom_start=zoom_start, tiles=tiles, control_scale=True))
+    fmap = (
+        m
+        if m is not None
+        else _offline(
+            folium.Map(location=_centre(shown), zoom_start=zoom_start, tiles=tiles, control_scale=True)
+        )
+    )
     features = []
     for position, (shape, row) in enumerate(
-            zip(shown.geometry.tolist(), shown[fields].to_dict(orient="records"), strict=True)):
+        zip(shown.geometry.tolist(), shown[fields].to_dict(orient="records"), strict=True)
+    ):
         properties = {k: _text(v) for k, v in row.items()}
         properties["_colour"] = colours[position]
         # a unique feature id lets folium key the styles by it, whatever the columns
-        features.append({"type": "Feature", "id": str(position),
-                         "geometry": shape.__geo_interface__, "properties": properties})
+        features.append(
+            {
+                "type": "Feature",
+                "id": str(position),
+                "geometry": shape.__geo_interface__,
+                "properties": properties,
+            }
+        )
     layer = folium.FeatureGroup(name=label, show=True)
     if features:
         folium.GeoJson(
@@ -126,8 +149,9 @@ def _kind(gdf: gpd.GeoDataFrame) -> str:
 
 
 def _default_column(kind: str, gdf: gpd.GeoDataFrame) -> str | None:
-    candidates = {"spots": ("priority", "subscribers"), "complaints": ("topic",),
-                  "ratings": ("rating",)}[kind]
+    candidates = {"spots": ("priority", "subscribers"), "complaints": ("topic",), "ratings": ("rating",)}[
+        kind
+    ]
     for candidate in candidates:
         if candidate in gdf.columns and gdf[candidate].notna().any():
             return candidate
@@ -177,10 +201,12 @@ def _offline(fmap: folium.Map) -> folium.Map:
 
 def _ramp_legend(caption: str, low: float, high: float, ramp: list[str]) -> Any:
     """A colour ramp from ``low`` to ``high`` as a plain HTML legend."""
-    bar = (f"<div style='width:160px;height:10px;margin:3px 0;"
-           f"background:linear-gradient(to right,{','.join(ramp)})'></div>"
-           f"<div style='display:flex;justify-content:space-between'><span>{low:g}</span>"
-           f"<span>{high:g}</span></div>")
+    bar = (
+        f"<div style='width:160px;height:10px;margin:3px 0;"
+        f"background:linear-gradient(to right,{','.join(ramp)})'></div>"
+        f"<div style='display:flex;justify-content:space-between'><span>{low:g}</span>"
+        f"<span>{high:g}</span></div>"
+    )
     return _box(_escape(caption), bar)
 
 
@@ -210,10 +236,18 @@ def _box(title: str, body: str) -> Any:
 
 def _style(kind: str) -> Any:
     if kind == "spots":
-        return lambda f: {"color": f["properties"]["_colour"], "fillColor": f["properties"]["_colour"],
-                          "weight": 2, "fillOpacity": 0.45}
-    return lambda f: {"color": f["properties"]["_colour"], "fillColor": f["properties"]["_colour"],
-                      "weight": 1, "fillOpacity": 0.8}
+        return lambda f: {
+            "color": f["properties"]["_colour"],
+            "fillColor": f["properties"]["_colour"],
+            "weight": 2,
+            "fillOpacity": 0.45,
+        }
+    return lambda f: {
+        "color": f["properties"]["_colour"],
+        "fillColor": f["properties"]["_colour"],
+        "weight": 1,
+        "fillOpacity": 0.8,
+    }
 
 
 def _centre(gdf: gpd.GeoDataFrame) -> list[float]:
@@ -233,5 +267,4 @@ def _text(value: object) -> object:
 
 
 def _escape(text: object) -> str:
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("'", "&#39;"))
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")

@@ -22,15 +22,31 @@ if TYPE_CHECKING:
 __all__ = ["OUTCOME_COLUMNS", "kpis", "outcomes"]
 
 OUTCOME_COLUMNS: tuple[str, ...] = (
-    "id", "status", "queue", "sla_hours", "subscribers", "created_at", "first_complaint_at",
-    "due_at", "eta", "age_hours", "problem_age_hours", "hours_to_due", "overdue", "taken_at",
-    "resolved_at", "hours_to_resolve", "solved_within_1_day", "reopens",
+    "id",
+    "status",
+    "queue",
+    "sla_hours",
+    "subscribers",
+    "created_at",
+    "first_complaint_at",
+    "due_at",
+    "eta",
+    "age_hours",
+    "problem_age_hours",
+    "hours_to_due",
+    "overdue",
+    "taken_at",
+    "resolved_at",
+    "hours_to_resolve",
+    "solved_within_1_day",
+    "reopens",
 )
 _HOUR = pd.Timedelta(hours=1)
 
 
-def outcomes(spots: FrameSource, events: FrameSource | None = None, *,
-             now: datetime | str | None = None) -> pd.DataFrame:
+def outcomes(
+    spots: FrameSource, events: FrameSource | None = None, *, now: datetime | str | None = None
+) -> pd.DataFrame:
     """One row per spot (merged spots left out) with its ages, SLA and resolution.
 
     ``now`` defaults to the latest time in the data (spots' ``updated_at``, events'
@@ -44,19 +60,23 @@ def outcomes(spots: FrameSource, events: FrameSource | None = None, *,
     """
     spot_frame, event_frame = _frames(spots, events)
     live = spot_frame[spot_frame["status"] != "merged"].copy()
-    times = {n: pd.to_datetime(live[n], utc=True) for n in
-             ("created_at", "first_complaint_at", "due_at", "eta", "updated_at") if n in live}
+    times = {
+        n: pd.to_datetime(live[n], utc=True)
+        for n in ("created_at", "first_complaint_at", "due_at", "eta", "updated_at")
+        if n in live
+    }
     history = _events(event_frame)
     at = _now(now, times.get("updated_at"), history["at"])
     first = _first_time(history, "in_progress"), _first_time(history, "resolved")
-    table = pd.DataFrame({
-        "id": live["id"].to_numpy(),
-        "status": live["status"].to_numpy(),
-        "queue": live["queue"].to_numpy() if "queue" in live else None,
-        "sla_hours": pd.to_numeric(live["sla_hours"]).to_numpy(float) if "sla_hours" in live
-        else np.nan,
-        "subscribers": live["subscribers"].to_numpy(),
-    })
+    table = pd.DataFrame(
+        {
+            "id": live["id"].to_numpy(),
+            "status": live["status"].to_numpy(),
+            "queue": live["queue"].to_numpy() if "queue" in live else None,
+            "sla_hours": pd.to_numeric(live["sla_hours"]).to_numpy(float) if "sla_hours" in live else np.nan,
+            "subscribers": live["subscribers"].to_numpy(),
+        }
+    )
     for name in ("created_at", "first_complaint_at", "due_at", "eta"):
         table[name] = times[name].to_numpy() if name in times else pd.NaT
         table[name] = pd.to_datetime(table[name], utc=True)
@@ -89,23 +109,27 @@ def kpis(table: FrameSource) -> pd.Series:
         table = outcomes(table)
     resolved = table["resolved_at"].notna()
     decided = table["solved_within_1_day"].notna()
-    return pd.Series({
-        "spots": len(table),
-        "open": int(table["status"].isin(OPEN_STATUSES).sum()),
-        "resolved": int((table["status"] == "resolved").sum()),
-        "rejected": int((table["status"] == "rejected").sum()),
-        "overdue_open": int(table["overdue"].sum()),
-        "share_solved_within_1_day": _ratio(int(table["solved_within_1_day"].fillna(False).sum()),
-                                            int(decided.sum())),
-        "median_hours_to_resolve": float(table["hours_to_resolve"].median()) if resolved.any()
-        else float("nan"),
-        "reopen_rate": _ratio(int((table["reopens"] > 0).sum()), int(resolved.sum())),
-        "complainants_in_resolved": int(table.loc[resolved, "subscribers"].sum()),
-    }, dtype=object)
+    return pd.Series(
+        {
+            "spots": len(table),
+            "open": int(table["status"].isin(OPEN_STATUSES).sum()),
+            "resolved": int((table["status"] == "resolved").sum()),
+            "rejected": int((table["status"] == "rejected").sum()),
+            "overdue_open": int(table["overdue"].sum()),
+            "share_solved_within_1_day": _ratio(
+                int(table["solved_within_1_day"].fillna(False).sum()), int(decided.sum())
+            ),
+            "median_hours_to_resolve": float(table["hours_to_resolve"].median())
+            if resolved.any()
+            else float("nan"),
+            "reopen_rate": _ratio(int((table["reopens"] > 0).sum()), int(resolved.sum())),
+            "complainants_in_resolved": int(table.loc[resolved, "subscribers"].sum()),
+        },
+        dtype=object,
+    )
 
 
-def _frames(spots: FrameSource, events: FrameSource | None
-            ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def _frames(spots: FrameSource, events: FrameSource | None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The spots and events frames, loaded from a store where one is named instead;
     a store given for the spots and no events gives its events too."""
     if isinstance(spots, pd.DataFrame) and (events is None or isinstance(events, pd.DataFrame)):
@@ -119,9 +143,13 @@ def _frames(spots: FrameSource, events: FrameSource | None
 
 def _events(events: pd.DataFrame | None) -> pd.DataFrame:
     if events is None or events.empty:
-        return pd.DataFrame({"spot_id": pd.Series(dtype=object),
-                             "at": pd.Series(dtype="datetime64[us, UTC]"),
-                             "to_status": pd.Series(dtype=object)})
+        return pd.DataFrame(
+            {
+                "spot_id": pd.Series(dtype=object),
+                "at": pd.Series(dtype="datetime64[us, UTC]"),
+                "to_status": pd.Series(dtype=object),
+            }
+        )
     out = events.loc[:, ["spot_id", "at", "to_status"]].copy()
     out["at"] = pd.to_datetime(out["at"], utc=True)
     return out
@@ -132,8 +160,7 @@ def _first_time(events: pd.DataFrame, status: str) -> pd.Series:
     return hits.groupby("spot_id")["at"].min()
 
 
-def _now(now: datetime | str | None, updated: pd.Series | None, event_times: pd.Series
-         ) -> pd.Timestamp:
+def _now(now: datetime | str | None, updated: pd.Series | None, event_times: pd.Series) -> pd.Timestamp:
     if now is not None:
         stamp = pd.Timestamp(now)
         return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")

@@ -27,8 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["DENSITY_COLUMNS", "check_density", "reach", "read_density", "synthetic_density"]
 
 DENSITY_COLUMNS: tuple[str, ...] = ("h3_cell", "subscribers")
-_REACH_COLUMNS = ("spot_id", "complainants", "affected", "helped_not_complained", "density_cells",
-                  "short")
+_REACH_COLUMNS = ("spot_id", "complainants", "affected", "helped_not_complained", "density_cells", "short")
 
 
 def read_density(path: str | Path) -> pd.DataFrame:
@@ -59,16 +58,17 @@ def check_density(density: pd.DataFrame, *, origin: str = "density") -> pd.DataF
     bad = ~valid | subscribers.isna().to_numpy() | (subscribers < 0).to_numpy()
     if bad.any():
         rows = np.flatnonzero(bad)[:5].tolist()
-        raise InputError(f"{origin}: {int(bad.sum())} row(s) with an invalid H3 cell or a missing "
-                         f"or negative subscriber count (first rows {rows})")
+        raise InputError(
+            f"{origin}: {int(bad.sum())} row(s) with an invalid H3 cell or a missing "
+            f"or negative subscriber count (first rows {rows})"
+        )
     frame = pd.DataFrame({"h3_cell": names.to_numpy(), "subscribers": subscribers.to_numpy(float)})
     frame = frame.groupby("h3_cell", as_index=False, sort=True)["subscribers"].sum()
     frame["res"] = [h3.get_resolution(c) for c in frame["h3_cell"]]
     return frame
 
 
-def reach(spots: FrameSource, density: pd.DataFrame | str | Path, *,
-          how: str = "centre") -> pd.DataFrame:
+def reach(spots: FrameSource, density: pd.DataFrame | str | Path, *, how: str = "centre") -> pd.DataFrame:
     """Estimated affected subscribers per spot, and those helped without complaining.
 
     ``how="centre"`` (default) sums the density cells whose centre falls inside the
@@ -100,17 +100,25 @@ def reach(spots: FrameSource, density: pd.DataFrame | str | Path, *,
         live = live.to_crs("EPSG:4326")
     ids = live["id"] if "id" in live.columns else pd.Series(live.index, index=live.index)
     rows = []
-    for spot_id, shape, complainants in zip(ids.tolist(), live.geometry.tolist(),
-                                            live["subscribers"].tolist(), strict=True):
+    for spot_id, shape, complainants in zip(
+        ids.tolist(), live.geometry.tolist(), live["subscribers"].tolist(), strict=True
+    ):
         affected, counted = 0.0, 0
         if shape is not None and not shape.is_empty:
             for res, layer in by_res.items():
                 value, n = (_by_centre if how == "centre" else _by_area)(shape, res, layer)
                 affected += value
                 counted += n
-        rows.append({"spot_id": spot_id, "complainants": int(complainants), "affected": affected,
-                     "helped_not_complained": max(0.0, affected - int(complainants)),
-                     "density_cells": counted, "short": affected < int(complainants)})
+        rows.append(
+            {
+                "spot_id": spot_id,
+                "complainants": int(complainants),
+                "affected": affected,
+                "helped_not_complained": max(0.0, affected - int(complainants)),
+                "density_cells": counted,
+                "short": affected < int(complainants),
+            }
+        )
     return pd.DataFrame(rows, columns=list(_REACH_COLUMNS))
 
 
@@ -146,18 +154,22 @@ def synthetic_density(
     if not len(lat):
         raise UsageError("synthetic_density needs at least one point")
     rng = np.random.default_rng(seed)
-    houses = pd.Series(rng.poisson(per_point, len(lat)).astype(float),
-                       index=cell_names(cells_of(lat, lon, res)))
+    houses = pd.Series(
+        rng.poisson(per_point, len(lat)).astype(float), index=cell_names(cells_of(lat, lon, res))
+    )
     area = _buffered_hull(lat, lon, buffer_m)
     spread = h3.geo_to_cells(area, res)
     base = pd.Series(rng.poisson(background, len(spread)).astype(float), index=sorted(spread))
     total = pd.concat([houses, base]).groupby(level=0).sum()
     total = total[total > 0]
-    frame = pd.DataFrame({"h3_cell": total.index.to_numpy(dtype=object),
-                          "subscribers": total.to_numpy().astype("int64")})
+    frame = pd.DataFrame(
+        {"h3_cell": total.index.to_numpy(dtype=object), "subscribers": total.to_numpy().astype("int64")}
+    )
     frame.attrs["synthetic"] = True
-    frame.attrs["note"] = (f"synthetic density: Poisson({per_point:g}) per building + "
-                           f"Poisson({background:g}) per H3 r{res} cell, seed {seed}")
+    frame.attrs["note"] = (
+        f"synthetic density: Poisson({per_point:g}) per building + "
+        f"Poisson({background:g}) per H3 r{res} cell, seed {seed}"
+    )
     return frame
 
 

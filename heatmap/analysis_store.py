@@ -21,8 +21,18 @@ from heatmap.io.export import complaints_gdf, ratings_gdf, spots_gdf
 from heatmap.settings import load_settings
 from heatmap.store import Store, open_store
 
-__all__ = ["FrameSource", "StoreLike", "complaints_from", "events_from", "load_complaints",
-           "load_events", "load_ratings", "load_spots", "opened", "spots_from"]
+__all__ = [
+    "FrameSource",
+    "StoreLike",
+    "complaints_from",
+    "events_from",
+    "load_complaints",
+    "load_events",
+    "load_ratings",
+    "load_spots",
+    "opened",
+    "spots_from",
+]
 
 #: What ``db`` may be: a URL, a SQLite file path, an open store, or None (settings).
 StoreLike: TypeAlias = str | os.PathLike[str] | Store | None

@@ -36,11 +36,14 @@ def run_demo(out_dir: Path) -> dict[str, object]:
         geocoder = GazetteerGeocoder(entries, default_city="Вологда")
 
         err.print("[bold]2.[/] Ingest the sample CRM export, geocoding addresses")
-        ingested = service.ingest(store, [sample_file("crm_export.csv")], now=now,
-                                  geocoder=geocoder, gazetteer_entries=entries)
+        ingested = service.ingest(
+            store, [sample_file("crm_export.csv")], now=now, geocoder=geocoder, gazetteer_entries=entries
+        )
 
-        err.print("[bold]3.[/] Detect spots (H3, complainants against the houses' expected"
-                  " count), prioritise and route them")
+        err.print(
+            "[bold]3.[/] Detect spots (H3, complainants against the houses' expected"
+            " count), prioritise and route them"
+        )
         policy = load_policy()
         detected = service.detect_spots(store, params=DetectParams(), policy=policy, now=now)
 
@@ -65,16 +68,30 @@ def run_demo(out_dir: Path) -> dict[str, object]:
     }
     out.print(table("Demo summary", ["step", "figure"], figures.items()))
     out.print(table("Lifecycle", ["spot", "action", "status", "what an agent says"], worked))
-    out.print(table("Close-out report (heatmap report)", ["figure", "value"],
-                    [(k, "—" if v is None else v) for k, v in closed.items()]))
-    out.print(table("Client comments as stored (filtered)", ["spot", "rating", "persists",
-                                                              "comment"], comments))
+    out.print(
+        table(
+            "Close-out report (heatmap report)",
+            ["figure", "value"],
+            [(k, "—" if v is None else v) for k, v in closed.items()],
+        )
+    )
+    out.print(
+        table("Client comments as stored (filtered)", ["spot", "rating", "persists", "comment"], comments)
+    )
     top = spots.head(8)
-    out.print(table("Top spots", ["id", "priority", "complainants", "topic", "queue", "address"],
-                    top[["id", "priority", "subscribers", "dominant_topic", "queue",
-                         "address"]].itertuples(index=False)))
-    err.print(f"Wrote [bold]{out_dir / 'map.html'}[/], {out_dir / 'spots.geojson'} and the store "
-              f"{db_file}. Open the map in a browser.")
+    out.print(
+        table(
+            "Top spots",
+            ["id", "priority", "complainants", "topic", "queue", "address"],
+            top[["id", "priority", "subscribers", "dominant_topic", "queue", "address"]].itertuples(
+                index=False
+            ),
+        )
+    )
+    err.print(
+        f"Wrote [bold]{out_dir / 'map.html'}[/], {out_dir / 'spots.geojson'} and the store "
+        f"{db_file}. Open the map in a browser."
+    )
     return figures
 
 
@@ -91,22 +108,47 @@ def _work_spots(store: Store, *, policy: Policy, now: datetime) -> list[tuple[st
     top, second = str(spots["id"].iloc[0]), str(spots["id"].iloc[1])
     later = now + timedelta(minutes=30)
     workflow.transition(store, top, "take", actor="engineer.ivanov", now=later, policy=policy)
-    workflow.set_eta(store, top, now + timedelta(days=5), actor="engineer.ivanov", now=later,
-                     note="replacement RRU ordered")
+    workflow.set_eta(
+        store,
+        top,
+        now + timedelta(days=5),
+        actor="engineer.ivanov",
+        now=later,
+        note="replacement RRU ordered",
+    )
     say(top, "take + ETA", later)
     workflow.transition(store, second, "take", actor="engineer.petrova", now=later, policy=policy)
-    workflow.transition(store, second, "resolve", actor="engineer.petrova",
-                        now=later + timedelta(hours=3), policy=policy, cause="equipment_failure",
-                        note="power supply unit replaced")
+    workflow.transition(
+        store,
+        second,
+        "resolve",
+        actor="engineer.petrova",
+        now=later + timedelta(hours=3),
+        policy=policy,
+        cause="equipment_failure",
+        note="power supply unit replaced",
+    )
     say(second, "take + resolve", later + timedelta(hours=3))
     smallest = str(spots.sort_values(["subscribers", "id"])["id"].iloc[0])
-    workflow.transition(store, smallest, "reject", actor="engineer.petrova", now=later,
-                        policy=policy, note="complaints from a test SIM batch")
+    workflow.transition(
+        store,
+        smallest,
+        "reject",
+        actor="engineer.petrova",
+        now=later,
+        policy=policy,
+        note="complaints from a test SIM batch",
+    )
     say(smallest, "reject", later)
     known = workflow.register_known_issue(
-        store, area=workflow.known_issue_area(lat=59.2181, lon=39.8886, radius_m=250),
+        store,
+        area=workflow.known_issue_area(lat=59.2181, lon=39.8886, radius_m=250),
         cause="planned_works",
-        actor="engineer.ivanov", now=later, policy=policy, eta=now + timedelta(days=2),
-        address="Вологда, Советский проспект (плановые работы)")
+        actor="engineer.ivanov",
+        now=later,
+        policy=policy,
+        eta=now + timedelta(days=2),
+        address="Вологда, Советский проспект (плановые работы)",
+    )
     say(str(known["id"]), "known issue", later)
     return done

@@ -25,8 +25,7 @@ import psycopg
 
 def server_bin() -> Path:
     """The folder of the newest installed server binaries (raises when there is none)."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
-                   key=lambda p: int(Path(p).parts[-3]))
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
     if not found:
         raise FileNotFoundError("no PostgreSQL server binaries under /usr/lib/postgresql")
     return Path(found[-1]).parent
@@ -47,21 +46,47 @@ class PrivateServer:
         if os.geteuid() == 0:
             command = ["runuser", "-u", "postgres", "--", *command]
         # The server outlives pg_ctl: it must not inherit pipes we wait on (it logs to a file).
-        done = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, timeout=120)
+        done = subprocess.run(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=120,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"{args[0]} failed: {done.stdout}")
 
     def start(self) -> None:
-        options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
-                   " -c fsync=off -c full_page_writes=off")
-        self._run("pg_ctl", "-D", str(self.folder / "data"), "-l", str(self.folder / "log"),
-                  "-o", options, "-w", "start")
+        options = (
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
+            " -c fsync=off -c full_page_writes=off"
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.folder / "data"),
+            "-l",
+            str(self.folder / "log"),
+            "-o",
+            options,
+            "-w",
+            "start",
+        )
 
     def restart(self) -> None:
         """Stop the server (``fast``: sessions are cut, open transactions roll back), start it."""
-        self._run("pg_ctl", "-D", str(self.folder / "data"), "-l", str(self.folder / "log"),
-                  "-m", "fast", "-w", "restart")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.folder / "data"),
+            "-l",
+            str(self.folder / "log"),
+            "-m",
+            "fast",
+            "-w",
+            "restart",
+        )
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "-w", "stop")
@@ -74,8 +99,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def private_server(extensions: Sequence[str] = ("postgis",), *,
-                   locale: str = "C.UTF-8") -> Iterator[PrivateServer]:
+def private_server(
+    extensions: Sequence[str] = ("postgis",), *, locale: str = "C.UTF-8"
+) -> Iterator[PrivateServer]:
     """Start a fresh server with ``extensions`` created in its ``postgres`` database, whose
     collation and character classes are those of ``locale`` (it must exist on the machine:
     ``locale -a``)."""
@@ -84,8 +110,19 @@ def private_server(extensions: Sequence[str] = ("postgis",), *,
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
     try:
-        server._run("initdb", "-D", str(folder / "data"), "-U", "postgres", "-A", "trust",
-                    "-E", "UTF8", f"--locale={locale}", "--no-sync")
+        server._run(
+            "initdb",
+            "-D",
+            str(folder / "data"),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            f"--locale={locale}",
+            "--no-sync",
+        )
         server.start()
         with psycopg.connect(server.dsn, autocommit=True) as admin:
             for name in extensions:

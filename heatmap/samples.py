@@ -20,27 +20,46 @@ from heatmap.domain import Topic
 from heatmap.errors import InputError
 
 _DESCRIPTIONS: dict[str, tuple[str, ...]] = {
-    Topic.NO_COVERAGE: ("Нет сети дома уже третий день", "Постоянно пропадает связь во дворе",
-                        "Телефон не ловит сеть, вне зоны доступа"),
-    Topic.WEAK_SIGNAL_INDOOR: ("В квартире одна палка сигнала", "Дома слабый сигнал, звоню у окна",
-                               "В помещении связь очень плохая, в доме не ловит"),
-    Topic.DROPPED_CALLS: ("Обрываются звонки через минуту", "Звонки сбрасываются посреди разговора",
-                          "Постоянные обрывы при разговоре"),
-    Topic.VOICE_QUALITY: ("Собеседника плохо слышно, эхо", "Голос хрипит и заикается",
-                          "Меня не слышно, звук булькает"),
-    Topic.SLOW_DATA: ("Очень низкая скорость интернета вечером", "Интернет тормозит, видео не грузит",
-                      "Медленный мобильный интернет"),
-    Topic.NO_DATA: ("Нет интернета совсем", "Пропал интернет, связь есть",
-                    "Мобильный интернет не работает с утра"),
-    Topic.NO_4G: ("Нет 4G, телефон держит только 3G", "LTE пропал, вместо него E",
-                  "Не ловит 4G дома"),
-    Topic.SMS_DELIVERY: ("Не приходят СМС с кодами", "СМС доходят с опозданием на час",
-                         "Сообщения не отправляются"),
+    Topic.NO_COVERAGE: (
+        "Нет сети дома уже третий день",
+        "Постоянно пропадает связь во дворе",
+        "Телефон не ловит сеть, вне зоны доступа",
+    ),
+    Topic.WEAK_SIGNAL_INDOOR: (
+        "В квартире одна палка сигнала",
+        "Дома слабый сигнал, звоню у окна",
+        "В помещении связь очень плохая, в доме не ловит",
+    ),
+    Topic.DROPPED_CALLS: (
+        "Обрываются звонки через минуту",
+        "Звонки сбрасываются посреди разговора",
+        "Постоянные обрывы при разговоре",
+    ),
+    Topic.VOICE_QUALITY: (
+        "Собеседника плохо слышно, эхо",
+        "Голос хрипит и заикается",
+        "Меня не слышно, звук булькает",
+    ),
+    Topic.SLOW_DATA: (
+        "Очень низкая скорость интернета вечером",
+        "Интернет тормозит, видео не грузит",
+        "Медленный мобильный интернет",
+    ),
+    Topic.NO_DATA: (
+        "Нет интернета совсем",
+        "Пропал интернет, связь есть",
+        "Мобильный интернет не работает с утра",
+    ),
+    Topic.NO_4G: ("Нет 4G, телефон держит только 3G", "LTE пропал, вместо него E", "Не ловит 4G дома"),
+    Topic.SMS_DELIVERY: (
+        "Не приходят СМС с кодами",
+        "СМС доходят с опозданием на час",
+        "Сообщения не отправляются",
+    ),
 }
 _SEGMENTS = (("mass", 0.80), ("premium", 0.10), ("vip", 0.03), ("b2b", 0.05), ("b2g", 0.02))
 _CHANNELS = ("call_centre", "chat", "app", "social", "retail", "email")
-_BAD_KINDS = ("no_ticket", "bad_date", "bad_lat", "bad_segment", "negative_ltv", "no_place",
-              "bad_msisdn")
+_BAD_KINDS = ("no_ticket", "bad_date", "bad_lat", "bad_segment", "negative_ltv", "no_place", "bad_msisdn")
 
 
 @dataclass(frozen=True)
@@ -77,8 +96,7 @@ def generate_export(
 
     centres = _apart(lat, lon, spots, rng, min_m=1200.0)
     smallest = min(20, n_planted // spots)
-    sizes = smallest + rng.multinomial(n_planted - smallest * spots,
-                                       rng.dirichlet(np.full(spots, 2.0)))
+    sizes = smallest + rng.multinomial(n_planted - smallest * spots, rng.dirichlet(np.full(spots, 2.0)))
     plants, house = [], []
     for centre, size in zip(centres.tolist(), sizes.tolist(), strict=True):
         distance = _metres(lat, lon, lat[centre], lon[centre])
@@ -87,11 +105,11 @@ def generate_export(
         plants.append((centre, size))
     background = rng.choice(len(lat), size=n_good - n_planted)
     house_index = np.concatenate([*house, background])
-    spot_of = np.concatenate([np.full(s, i) for i, (_, s) in enumerate(plants)]
-                             + [np.full(len(background), -1)])
+    spot_of = np.concatenate(
+        [np.full(s, i) for i, (_, s) in enumerate(plants)] + [np.full(len(background), -1)]
+    )
     spot_topic = rng.choice(topics, size=spots)
-    topic = np.where(spot_of >= 0, spot_topic[np.clip(spot_of, 0, None)],
-                     rng.choice(topics, size=n_good))
+    topic = np.where(spot_of >= 0, spot_topic[np.clip(spot_of, 0, None)], rng.choice(topics, size=n_good))
     # A fifth of the planted rows are about something else, as in life.
     off_topic = rng.random(n_good) < 0.2
     topic = np.where(off_topic, rng.choice(topics, size=n_good), topic)
@@ -104,8 +122,7 @@ def generate_export(
         if len(same):
             subscriber[i] = subscriber[rng.choice(same)]
     numbers = 9_000_000_000 + rng.choice(999_999_999, size=n_good, replace=False)
-    msisdn = np.array([_phone_format(int(numbers[s]), rng) for s in subscriber.tolist()],
-                      dtype=object)
+    msisdn = np.array([_phone_format(int(numbers[s]), rng) for s in subscriber.tolist()], dtype=object)
 
     created = pd.Timestamp(now) - pd.to_timedelta(rng.uniform(0.05, 14, n_good), unit="D")
     segment = rng.choice([s for s, _ in _SEGMENTS], p=[p for _, p in _SEGMENTS], size=n_good)
@@ -121,7 +138,8 @@ def generate_export(
     frame = pd.DataFrame(
         {
             "ticket_id": [f"CRM-{seed:03d}-{i:06d}" for i in range(n_good)],
-            "created_at": created.tz_convert("Europe/Moscow").strftime("%Y-%m-%dT%H:%M:%S%z")
+            "created_at": created.tz_convert("Europe/Moscow")
+            .strftime("%Y-%m-%dT%H:%M:%S%z")
             .str.replace(r"(\d{2})(\d{2})$", r"\1:\2", regex=True),
             "msisdn": msisdn,
             "subscriber_id": "",
@@ -139,20 +157,17 @@ def generate_export(
     bad = _bad_rows(frame.sample(n=n_bad, random_state=seed, replace=True), rng)
     frame = pd.concat([frame, bad], ignore_index=True).sample(frac=1.0, random_state=seed)
     result = [
-        Plant(float(lat[c]), float(lon[c]), len(set(subscriber[spot_of == i].tolist())),
-              str(spot_topic[i]))
+        Plant(float(lat[c]), float(lon[c]), len(set(subscriber[spot_of == i].tolist())), str(spot_topic[i]))
         for i, (c, _) in enumerate(plants)
     ]
     return frame.reset_index(drop=True), result
 
 
-def _apart(lat: np.ndarray, lon: np.ndarray, k: int, rng: np.random.Generator, *,
-           min_m: float) -> np.ndarray:
+def _apart(lat: np.ndarray, lon: np.ndarray, k: int, rng: np.random.Generator, *, min_m: float) -> np.ndarray:
     """``k`` random addresses at least ``min_m`` apart, so planted spots stay distinct."""
     chosen: list[int] = []
     for candidate in rng.permutation(len(lat)).tolist():
-        if all(_metres(lat[[candidate]], lon[[candidate]], lat[c], lon[c])[0] >= min_m
-               for c in chosen):
+        if all(_metres(lat[[candidate]], lon[[candidate]], lat[c], lon[c])[0] >= min_m for c in chosen):
             chosen.append(candidate)
             if len(chosen) == k:
                 return np.asarray(chosen)

@@ -30,8 +30,7 @@ import pandas as pd
 from heatmap.errors import InputError
 
 #: Columns of a generated complaints frame.
-COLUMNS: tuple[str, ...] = ("ticket_id", "subscriber_id", "lat", "lon", "created_at", "precision",
-                            "planted")
+COLUMNS: tuple[str, ...] = ("ticket_id", "subscriber_id", "lat", "lon", "created_at", "precision", "planted")
 #: Columns of the planted-centre frame.
 CENTRE_COLUMNS: tuple[str, ...] = ("planted", "lat", "lon", "complainants", "houses_near")
 _EARTH_RADIUS_M = 6_371_008.8
@@ -73,8 +72,9 @@ class PlantedExport:
     background: int
 
 
-def distance_m(lat1: np.ndarray | float, lon1: np.ndarray | float,
-               lat2: np.ndarray | float, lon2: np.ndarray | float) -> np.ndarray:
+def distance_m(
+    lat1: np.ndarray | float, lon1: np.ndarray | float, lat2: np.ndarray | float, lon2: np.ndarray | float
+) -> np.ndarray:
     """Great-circle distance in metres (vectorised, broadcasting)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
@@ -82,8 +82,9 @@ def distance_m(lat1: np.ndarray | float, lon1: np.ndarray | float,
     return np.asarray(2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
 
 
-def offset(lat: np.ndarray, lon: np.ndarray, rng: np.random.Generator,
-           radius_m: float) -> tuple[np.ndarray, np.ndarray]:
+def offset(
+    lat: np.ndarray, lon: np.ndarray, rng: np.random.Generator, radius_m: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Each point moved to a uniform random place within ``radius_m`` of it."""
     r = radius_m * np.sqrt(rng.random(len(lat)))
     angle = rng.random(len(lat)) * 2 * np.pi
@@ -92,36 +93,42 @@ def offset(lat: np.ndarray, lon: np.ndarray, rng: np.random.Generator,
     return lat + dlat, lon + dlon
 
 
-def generate_planted(lat: np.ndarray, lon: np.ndarray, *, now: datetime, seed: int,
-                     spec: PlantSpec | None = None) -> PlantedExport:
+def generate_planted(
+    lat: np.ndarray, lon: np.ndarray, *, now: datetime, seed: int, spec: PlantSpec | None = None
+) -> PlantedExport:
     """Complaints over the houses ``lat, lon`` of one city; see the module docstring."""
     spec = spec or PlantSpec()
     lat, lon = _checked(lat, lon, spec, now)
-    background_rng, plant_rng = (np.random.default_rng(s)
-                                 for s in np.random.SeedSequence(seed).spawn(2))
+    background_rng, plant_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
     end = pd.Timestamp(now).tz_convert("UTC")
     n_background = int(np.ceil(spec.background_rate * len(lat) * spec.window_days / 30.0))
     houses = background_rng.integers(0, len(lat), n_background)
     blat, blon = offset(lat[houses], lon[houses], background_rng, spec.jitter_m)
-    frames = [_complainants(blat, blon, background_rng, spec, end, spec.window_days,
-                            prefix="bg", planted=-1)]
+    frames = [_complainants(blat, blon, background_rng, spec, end, spec.window_days, prefix="bg", planted=-1)]
     centres = _centres(lat, lon, plant_rng, spec)
-    for k, clat, clon, size in zip(centres["planted"].tolist(), centres["lat"].tolist(),
-                                   centres["lon"].tolist(), centres["complainants"].tolist(),
-                                   strict=True):
+    for k, clat, clon, size in zip(
+        centres["planted"].tolist(),
+        centres["lat"].tolist(),
+        centres["lon"].tolist(),
+        centres["complainants"].tolist(),
+        strict=True,
+    ):
         plat, plon = _planted_points(lat, lon, (clat, clon), size, plant_rng, spec)
-        frames.append(_complainants(plat, plon, plant_rng, spec, end, spec.recent_days,
-                                    prefix=f"p{k}", planted=k))
+        frames.append(
+            _complainants(plat, plon, plant_rng, spec, end, spec.recent_days, prefix=f"p{k}", planted=k)
+        )
     complaints = pd.concat(frames, ignore_index=True)
     complaints = complaints.sort_values(["created_at", "subscriber_id"], kind="stable")
     complaints = complaints.reset_index(drop=True)
     complaints.insert(0, "ticket_id", [f"Q{seed}-{i:06d}" for i in range(len(complaints))])
-    return PlantedExport(complaints=complaints.loc[:, list(COLUMNS)], centres=centres,
-                         background=n_background)
+    return PlantedExport(
+        complaints=complaints.loc[:, list(COLUMNS)], centres=centres, background=n_background
+    )
 
 
-def _checked(lat: np.ndarray, lon: np.ndarray, spec: PlantSpec,
-             now: datetime) -> tuple[np.ndarray, np.ndarray]:
+def _checked(
+    lat: np.ndarray, lon: np.ndarray, spec: PlantSpec, now: datetime
+) -> tuple[np.ndarray, np.ndarray]:
     lat = np.asarray(lat, dtype=np.float64)
     lon = np.asarray(lon, dtype=np.float64)
     if lat.shape != lon.shape or lat.ndim != 1:
@@ -141,31 +148,42 @@ def _checked(lat: np.ndarray, lon: np.ndarray, spec: PlantSpec,
     return lat, lon
 
 
-def _centres(lat: np.ndarray, lon: np.ndarray, rng: np.random.Generator,
-             spec: PlantSpec) -> pd.DataFrame:
+def _centres(lat: np.ndarray, lon: np.ndarray, rng: np.random.Generator, spec: PlantSpec) -> pd.DataFrame:
     """Planted centre houses, uniform over houses, kept apart while the city allows it."""
     chosen: list[int] = []
     for index in rng.permutation(len(lat)):
         if len(chosen) == spec.planted:
             break
         if chosen and distance_m(lat[chosen], lon[chosen], lat[index], lon[index]).min() < (
-                spec.min_separation_m):
+            spec.min_separation_m
+        ):
             continue
         chosen.append(int(index))
     if len(chosen) < spec.planted:  # a small town: fill up without the separation
         rest = np.setdiff1d(np.arange(len(lat)), chosen)
-        chosen += rng.choice(rest, min(len(rest), spec.planted - len(chosen)),
-                             replace=False).tolist()
+        chosen += rng.choice(rest, min(len(rest), spec.planted - len(chosen)), replace=False).tolist()
     idx = np.asarray(chosen, dtype=np.int64)
     sizes = rng.integers(spec.min_complainants, spec.max_complainants + 1, len(idx))
     near = [int((distance_m(lat, lon, lat[i], lon[i]) <= spec.radius_m).sum()) for i in idx]
-    return pd.DataFrame({"planted": np.arange(len(idx), dtype=np.int64), "lat": lat[idx],
-                         "lon": lon[idx], "complainants": sizes.astype(np.int64),
-                         "houses_near": np.asarray(near, dtype=np.int64)})
+    return pd.DataFrame(
+        {
+            "planted": np.arange(len(idx), dtype=np.int64),
+            "lat": lat[idx],
+            "lon": lon[idx],
+            "complainants": sizes.astype(np.int64),
+            "houses_near": np.asarray(near, dtype=np.int64),
+        }
+    )
 
 
-def _planted_points(lat: np.ndarray, lon: np.ndarray, centre: tuple[float, float], size: int,
-                    rng: np.random.Generator, spec: PlantSpec) -> tuple[np.ndarray, np.ndarray]:
+def _planted_points(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    centre: tuple[float, float],
+    size: int,
+    rng: np.random.Generator,
+    spec: PlantSpec,
+) -> tuple[np.ndarray, np.ndarray]:
     """Where the complainants of one planted concentration are."""
     clat, clon = centre
     near = np.flatnonzero(distance_m(lat, lon, clat, clon) <= spec.radius_m)
@@ -175,8 +193,17 @@ def _planted_points(lat: np.ndarray, lon: np.ndarray, centre: tuple[float, float
     return offset(np.full(size, clat), np.full(size, clon), rng, spec.scatter_m)
 
 
-def _complainants(lat: np.ndarray, lon: np.ndarray, rng: np.random.Generator, spec: PlantSpec,
-                  end: pd.Timestamp, days: float, *, prefix: str, planted: int) -> pd.DataFrame:
+def _complainants(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    rng: np.random.Generator,
+    spec: PlantSpec,
+    end: pd.Timestamp,
+    days: float,
+    *,
+    prefix: str,
+    planted: int,
+) -> pd.DataFrame:
     """One complaint per complainant, plus a second one (same place) for a few of them."""
     n = len(lat)
     subscriber = np.array([f"{prefix}-{i:05d}" for i in range(n)], dtype=object)
@@ -184,11 +211,13 @@ def _complainants(lat: np.ndarray, lon: np.ndarray, rng: np.random.Generator, sp
     who = np.concatenate([np.arange(n), again])
     seconds = rng.random(len(who)) * days * 86_400.0
     created = end - pd.to_timedelta(np.round(seconds), unit="s")
-    return pd.DataFrame({
-        "subscriber_id": subscriber[who],
-        "lat": lat[who],
-        "lon": lon[who],
-        "created_at": created,
-        "precision": "house",
-        "planted": np.full(len(who), planted, dtype=np.int64),
-    })
+    return pd.DataFrame(
+        {
+            "subscriber_id": subscriber[who],
+            "lat": lat[who],
+            "lon": lon[who],
+            "created_at": created,
+            "precision": "house",
+            "planted": np.full(len(who), planted, dtype=np.int64),
+        }
+    )

@@ -47,8 +47,9 @@ def assert_counts_add_up(counts: dict[str, int]) -> None:
         raise AssertionError(f"{counts['read']} rows read but {settled} accounted for: {counts}")
 
 
-def spots_covering(spots: pd.DataFrame, points: Iterable[tuple[float, float]],
-                   *, tolerance_m: float = 150.0) -> list[str | None]:
+def spots_covering(
+    spots: pd.DataFrame, points: Iterable[tuple[float, float]], *, tolerance_m: float = 150.0
+) -> list[str | None]:
     """For each (lat, lon), the id of a non-merged spot within ``tolerance_m``, else None."""
     live = spots[spots["status"] != "merged"]
     geometry = np.asarray(live["geometry"].tolist(), dtype=object)

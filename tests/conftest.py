@@ -57,8 +57,9 @@ def private_pg(request: pytest.FixtureRequest) -> Iterator[object]:
         pytest.skip(f"needs the PostgreSQL server binaries (Debian's postgresql-15): {exc}")
     known = subprocess.run(["locale", "-a"], capture_output=True, text=True, check=False).stdout
     if locale.lower().replace("utf-8", "utf8") not in known.lower().split():
-        pytest.skip(f"needs the {locale} locale: Debian's locales, then `locale-gen {locale}`"
-                    " (.ci/run does it)")
+        pytest.skip(
+            f"needs the {locale} locale: Debian's locales, then `locale-gen {locale}` (.ci/run does it)"
+        )
     with private_server(locale=locale) as server:
         yield server
 

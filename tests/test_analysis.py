@@ -41,8 +41,12 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         service.init_store(store)
         entries, _ = build_gazetteer(sample_file("vologda_addresses.csv"))
-        service.ingest(store, [sample_file("crm_export.csv")], now=SAMPLES_NOW,
-                       geocoder=GazetteerGeocoder(entries, default_city="Вологда"))
+        service.ingest(
+            store,
+            [sample_file("crm_export.csv")],
+            now=SAMPLES_NOW,
+            geocoder=GazetteerGeocoder(entries, default_city="Вологда"),
+        )
     finally:
         store.close()
     return path
@@ -55,8 +59,7 @@ def detected(ingested: Path, folder: Path, method: str = "h3") -> str:
     url = f"sqlite:///{path}"
     store = open_store(url)
     try:
-        service.detect_spots(store, params=DetectParams(method=method), policy=load_policy(),
-                             now=SAMPLES_NOW)
+        service.detect_spots(store, params=DetectParams(method=method), policy=load_policy(), now=SAMPLES_NOW)
     finally:
         store.close()
     return url
@@ -81,7 +84,8 @@ def spots(db: str) -> gpd.GeoDataFrame:
 
 
 def test_load_complaints_is_points_in_wgs84_without_phone_numbers(
-        db: str, complaints: gpd.GeoDataFrame) -> None:
+    db: str, complaints: gpd.GeoDataFrame
+) -> None:
     stored = open_store(db).load_complaints()
     assert isinstance(complaints, gpd.GeoDataFrame)
     assert complaints.crs.to_epsg() == 4326
@@ -96,8 +100,10 @@ def test_load_complaints_is_points_in_wgs84_without_phone_numbers(
     assert hashed.str.fullmatch(r"s:[0-9a-f]{16}").all()
     text = [str(v) for v in complaints.drop(columns="geometry").to_numpy().ravel()]
     assert not any(PHONE.search(t) for t in text)
-    assert str(complaints["created_at"].dtype).startswith("datetime64") and \
-        str(complaints["created_at"].dt.tz) == "UTC"
+    assert (
+        str(complaints["created_at"].dtype).startswith("datetime64")
+        and str(complaints["created_at"].dt.tz) == "UTC"
+    )
 
 
 def test_load_complaints_keeps_unlocated_rows_with_empty_geometry(tmp_path: Path) -> None:
@@ -143,8 +149,7 @@ def test_load_ratings_is_empty_until_sms_close_out(db: str) -> None:
 
 
 @pytest.mark.parametrize("method", ["h3", "dbscan"])
-def test_run_detection_equals_what_heatmap_detect_stores(
-        ingested: Path, tmp_path: Path, method: str) -> None:
+def test_run_detection_equals_what_heatmap_detect_stores(ingested: Path, tmp_path: Path, method: str) -> None:
     url = detected(ingested, tmp_path, method)
     stored = analysis.load_spots(url)
     complaints = analysis.load_complaints(url)
@@ -157,8 +162,10 @@ def test_run_detection_equals_what_heatmap_detect_stores(
     assert (found["due_at"] == stored["due_at"]).all()
     assert all(a.equals_exact(b, 1e-6) for a, b in zip(found.geometry, stored.geometry, strict=True))
     labels = analysis.label_complaints(complaints, method=method, now=SAMPLES_NOW)
-    assert labels.tolist() == complaints["spot_id"].astype(object).where(
-        complaints["spot_id"].notna(), None).tolist()
+    assert (
+        labels.tolist()
+        == complaints["spot_id"].astype(object).where(complaints["spot_id"].notna(), None).tolist()
+    )
 
 
 def test_run_detection_writes_nothing(ingested: Path, tmp_path: Path) -> None:
@@ -183,8 +190,9 @@ def test_now_defaults_to_the_latest_complaint(complaints: gpd.GeoDataFrame) -> N
     latest = complaints["created_at"].max()
     default = analysis.run_detection(complaints)
     explicit = analysis.run_detection(complaints, now=latest)
-    pd.testing.assert_frame_equal(pd.DataFrame(default.drop(columns="geometry")),
-                                  pd.DataFrame(explicit.drop(columns="geometry")))
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(default.drop(columns="geometry")), pd.DataFrame(explicit.drop(columns="geometry"))
+    )
     assert (default["created_at"] == latest).all()
     # a historical cut: a week before the end, only what was known then counts
     before = analysis.run_detection(complaints, now=latest - pd.Timedelta(days=7))
@@ -196,14 +204,16 @@ def test_now_defaults_to_the_latest_complaint(complaints: gpd.GeoDataFrame) -> N
 
 def test_run_detection_takes_plain_frames(complaints: gpd.GeoDataFrame) -> None:
     located = complaints[complaints["lat"].notna()]
-    plain = pd.DataFrame({"lat": located["lat"], "lon": located["lon"],
-                          "created_at": located["created_at"].astype(str)})
+    plain = pd.DataFrame(
+        {"lat": located["lat"], "lon": located["lon"], "created_at": located["created_at"].astype(str)}
+    )
     found = analysis.run_detection(plain)
     assert len(found) >= 6
     # every row its own complainant: at least as many complainants as with real ids
     assert found["subscribers"].sum() >= analysis.run_detection(located)["subscribers"].sum()
-    only_geometry = gpd.GeoDataFrame({"created_at": located["created_at"]},
-                                     geometry=located.geometry.to_numpy(), crs="EPSG:4326")
+    only_geometry = gpd.GeoDataFrame(
+        {"created_at": located["created_at"]}, geometry=located.geometry.to_numpy(), crs="EPSG:4326"
+    )
     assert len(analysis.run_detection(only_geometry)) == len(found)
     assert len(analysis.run_detection(plain.drop(columns="created_at"), now=SAMPLES_NOW)) >= 6
     with pytest.raises(DetectionError):
@@ -212,12 +222,17 @@ def test_run_detection_takes_plain_frames(complaints: gpd.GeoDataFrame) -> None:
         analysis.run_detection(plain, method="kmeans")
 
 
-def test_compare_methods_counts_and_agreement(complaints: gpd.GeoDataFrame,
-                                              spots: gpd.GeoDataFrame) -> None:
+def test_compare_methods_counts_and_agreement(complaints: gpd.GeoDataFrame, spots: gpd.GeoDataFrame) -> None:
     table = analysis.compare_methods(complaints)
     assert list(table.index) == ["h3 r9", "dbscan 250 m"]
-    assert {"spots", "complaints_in_spots", "complainants_in_spots", "median_area_km2",
-            "ari_vs_first", "ari_vs_previous"} <= set(table.columns)
+    assert {
+        "spots",
+        "complaints_in_spots",
+        "complainants_in_spots",
+        "median_area_km2",
+        "ari_vs_first",
+        "ari_vs_previous",
+    } <= set(table.columns)
     h3_row = table.loc["h3 r9"]
     assert h3_row["spots"] == len(spots)
     assert h3_row["complaints_in_spots"] == spots["complaints"].sum()
@@ -229,8 +244,10 @@ def test_compare_methods_counts_and_agreement(complaints: gpd.GeoDataFrame,
 
 
 def test_identical_settings_agree_completely(complaints: gpd.GeoDataFrame) -> None:
-    same: list[analysis.Setting] = [{"method": "dbscan", "eps_m": 300},
-                                    DetectParams(method="dbscan", eps_m=300.0)]
+    same: list[analysis.Setting] = [
+        {"method": "dbscan", "eps_m": 300},
+        DetectParams(method="dbscan", eps_m=300.0),
+    ]
     table = analysis.compare_methods(complaints, settings=same)
     assert list(table.index) == ["dbscan 300 m", "dbscan 300 m #2"]
     assert table["ari_vs_first"].tolist() == [1.0, 1.0]
@@ -239,8 +256,11 @@ def test_identical_settings_agree_completely(complaints: gpd.GeoDataFrame) -> No
 
 
 def test_labellings_and_ari_matrix(complaints: gpd.GeoDataFrame) -> None:
-    settings: list[analysis.Setting] = [{"h3_res": 8}, {"h3_res": 9},
-                                        {"name": "wide", "method": "dbscan", "eps_m": 400}]
+    settings: list[analysis.Setting] = [
+        {"h3_res": 8},
+        {"h3_res": 9},
+        {"name": "wide", "method": "dbscan", "eps_m": 400},
+    ]
     labels = analysis.labellings(complaints, settings=settings)
     assert list(labels.columns) == ["h3 r8", "h3 r9", "wide"]
     assert labels.index.is_unique and (labels >= -1).all().all()
@@ -300,8 +320,9 @@ def test_reach_counts_cells_whose_centre_is_inside(spots: gpd.GeoDataFrame, tmp_
     centre = shapely.centroid(small.geometry.iloc[0])
     cells = sorted(h3.grid_disk(h3.latlng_to_cell(centre.y, centre.x, 6), 1))
     per_km2 = 1000.0
-    coarse = pd.DataFrame({"h3_cell": cells,
-                           "subscribers": [per_km2 * h3.cell_area(c, unit="km^2") for c in cells]})
+    coarse = pd.DataFrame(
+        {"h3_cell": cells, "subscribers": [per_km2 * h3.cell_area(c, unit="km^2") for c in cells]}
+    )
     assert analysis.reach(small, coarse).iloc[0]["affected"] == 0
     shared = analysis.reach(small, coarse, how="area").iloc[0]["affected"]
     spot_km2 = float(small.to_crs("EPSG:6933").area.iloc[0]) / 1e6
@@ -352,13 +373,15 @@ def test_outcomes_follow_the_transitions(spots: gpd.GeoDataFrame) -> None:
     a, b, c = three["id"].tolist()
     t0 = SAMPLES_NOW
     three["status"] = ["resolved", "reopened", "queued"]
-    events = pd.DataFrame({
-        "spot_id": [a, a, b, b, b],
-        "at": [t0 + pd.Timedelta(hours=h) for h in (1, 5, 2, 40, 60)],
-        "kind": "transition",
-        "from_status": ["queued", "in_progress", "queued", "in_progress", "resolved"],
-        "to_status": ["in_progress", "resolved", "in_progress", "resolved", "reopened"],
-    })
+    events = pd.DataFrame(
+        {
+            "spot_id": [a, a, b, b, b],
+            "at": [t0 + pd.Timedelta(hours=h) for h in (1, 5, 2, 40, 60)],
+            "kind": "transition",
+            "from_status": ["queued", "in_progress", "queued", "in_progress", "resolved"],
+            "to_status": ["in_progress", "resolved", "in_progress", "resolved", "reopened"],
+        }
+    )
     now = t0 + pd.Timedelta(days=40)
     table = analysis.outcomes(three, events, now=now).set_index("id")
     assert table.loc[a, "hours_to_resolve"] == 5 and bool(table.loc[a, "solved_within_1_day"])
@@ -371,7 +394,6 @@ def test_outcomes_follow_the_transitions(spots: gpd.GeoDataFrame) -> None:
     assert figures["reopen_rate"] == pytest.approx(0.5)
 
 
-
 def test_a_store_stands_for_its_frames(db: str, tmp_path: Path) -> None:
     """Wherever a function takes a frame of the store, the store's URL, path or object does."""
     from heatmap.service import workflow
@@ -382,9 +404,15 @@ def test_a_store_stands_for_its_frames(db: str, tmp_path: Path) -> None:
     store = open_store(url)
     top = str(store.load_spots().sort_values("priority").iloc[-1]["id"])
     for action, hours in (("take", 1), ("resolve", 5)):
-        workflow.transition(store, top, action, actor="petrov", policy=load_policy(),
-                            now=SAMPLES_NOW + pd.Timedelta(hours=hours), cause="equipment_failure"
-                            if action == "resolve" else None)
+        workflow.transition(
+            store,
+            top,
+            action,
+            actor="petrov",
+            policy=load_policy(),
+            now=SAMPLES_NOW + pd.Timedelta(hours=hours),
+            cause="equipment_failure" if action == "resolve" else None,
+        )
     spots, events = analysis.load_spots(url), analysis.load_events(url)
     at = SAMPLES_NOW + pd.Timedelta(days=2)
     expected = analysis.outcomes(spots, events, now=at)
@@ -411,8 +439,7 @@ def test_a_store_stands_for_its_frames(db: str, tmp_path: Path) -> None:
 # ---------------------------------------------------------------- maps
 
 
-def test_explore_colours_each_kind(spots: gpd.GeoDataFrame, complaints: gpd.GeoDataFrame,
-                                   db: str) -> None:
+def test_explore_colours_each_kind(spots: gpd.GeoDataFrame, complaints: gpd.GeoDataFrame, db: str) -> None:
     fmap = analysis.explore(spots, tiles=None)
     assert isinstance(fmap, folium.Map)
     html = fmap.get_root().render()
@@ -426,10 +453,16 @@ def test_explore_colours_each_kind(spots: gpd.GeoDataFrame, complaints: gpd.GeoD
     assert isinstance(analysis.explore(analysis.load_ratings(db)), folium.Map)
     first = spots.iloc[0]
     ratings = gpd.GeoDataFrame(
-        {"spot_id": [first["id"]] * 2, "subscriber_id": ["s:1", "s:2"],
-         "rating": pd.array([5, 2], dtype="Int64"), "comment": ["спасибо", None],
-         "at": pd.to_datetime(["2026-11-22T10:00Z"] * 2, utc=True)},
-        geometry=[shapely.Point(first["centroid_lon"], first["centroid_lat"])] * 2, crs="EPSG:4326")
+        {
+            "spot_id": [first["id"]] * 2,
+            "subscriber_id": ["s:1", "s:2"],
+            "rating": pd.array([5, 2], dtype="Int64"),
+            "comment": ["спасибо", None],
+            "at": pd.to_datetime(["2026-11-22T10:00Z"] * 2, utc=True),
+        },
+        geometry=[shapely.Point(first["centroid_lon"], first["centroid_lat"])] * 2,
+        crs="EPSG:4326",
+    )
     assert shows(analysis.explore(ratings).get_root().render(), "Оценка (1–5)")
     by_segment = analysis.explore(complaints.head(50), column="segment").get_root().render()
     assert "segment" in by_segment
@@ -441,9 +474,11 @@ def test_explore_loads_nothing_from_another_host_unless_tiles_are_named() -> Non
     import geopandas as gpd
     from shapely.geometry import Point
 
-    spots = gpd.GeoDataFrame({"id": ["a", "b"], "priority": [1.0, 3.0], "status": ["new"] * 2},
-                             geometry=[Point(39.9, 59.2).buffer(1e-3), Point(39.91, 59.21).buffer(1e-3)],
-                             crs="EPSG:4326")
+    spots = gpd.GeoDataFrame(
+        {"id": ["a", "b"], "priority": [1.0, 3.0], "status": ["new"] * 2},
+        geometry=[Point(39.9, 59.2).buffer(1e-3), Point(39.91, 59.21).buffer(1e-3)],
+        crs="EPSG:4326",
+    )
     offline = analysis.explore(spots).get_root().render()
     assert not re.search(r"https?://", offline) and "data:text/javascript;base64," in offline
     online = analysis.explore(spots, tiles="OpenStreetMap").get_root().render()

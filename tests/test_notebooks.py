@@ -40,11 +40,16 @@ def kernel_name(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home = tmp_path_factory.mktemp("jupyter")
     spec = home / "kernels" / "python3"
     spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "Python 3 (Teplokarty tests)",
-        "language": "python",
-    }), encoding="utf-8")
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Python 3 (Teplokarty tests)",
+                "language": "python",
+            }
+        ),
+        encoding="utf-8",
+    )
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("JUPYTER_PATH", str(home))
@@ -64,14 +69,16 @@ def test_notebook_runs_top_to_bottom(name: str, kernel_name: str) -> None:
     notebook = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
     # one more cell, to prove which interpreter ran it
     notebook.cells.append(nbformat.v4.new_code_cell("import sys; print(sys.executable)"))
-    client = NotebookClient(notebook, kernel_name=kernel_name, timeout=600,
-                            resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
+    client = NotebookClient(
+        notebook, kernel_name=kernel_name, timeout=600, resources={"metadata": {"path": str(NOTEBOOK_DIR)}}
+    )
     started = time.monotonic()
     client.execute()  # a failing cell raises CellExecutionError; nothing is saved
     elapsed = time.monotonic() - started
     printed = "".join(o.get("text", "") for o in notebook.cells[-1].outputs).strip()
     assert Path(printed).resolve() == Path(sys.executable).resolve()
-    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "error"]
+    errors = [
+        o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"
+    ]
     assert not errors
     assert elapsed < 300, f"{name} took {elapsed:.0f} s"

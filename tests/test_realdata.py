@@ -23,22 +23,22 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "compl
 def publicstuff_as_crm(path: Path) -> pd.DataFrame:
     """PublicStuff 311 export → CRM contract: epoch seconds become ISO 8601 with offset."""
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    created = pd.to_datetime(pd.to_numeric(raw["Date Created"], errors="coerce"), unit="s",
-                             utc=True)
-    return pd.DataFrame({
-        "ticket_id": "NYC-" + raw["ID"],
-        "created_at": created.dt.strftime("%Y-%m-%dT%H:%M:%S+00:00").fillna(raw["Date Created"]),
-        "msisdn": "",
-        "subscriber_id": "user-" + raw["User"].where(raw["User"] != "Anonymous",
-                                                     "anon-" + raw["ID"]),
-        "segment": "mass",
-        "description": raw["Title"] + ". " + raw["Description"],
-        "address": raw["Address"],
-        "lat": raw["Latitude"],
-        "lon": raw["Longitude"],
-        "region": "New York",
-        "channel": "app",
-    })
+    created = pd.to_datetime(pd.to_numeric(raw["Date Created"], errors="coerce"), unit="s", utc=True)
+    return pd.DataFrame(
+        {
+            "ticket_id": "NYC-" + raw["ID"],
+            "created_at": created.dt.strftime("%Y-%m-%dT%H:%M:%S+00:00").fillna(raw["Date Created"]),
+            "msisdn": "",
+            "subscriber_id": "user-" + raw["User"].where(raw["User"] != "Anonymous", "anon-" + raw["ID"]),
+            "segment": "mass",
+            "description": raw["Title"] + ". " + raw["Description"],
+            "address": raw["Address"],
+            "lat": raw["Latitude"],
+            "lon": raw["Longitude"],
+            "region": "New York",
+            "channel": "app",
+        }
+    )
 
 
 def animals_as_crm(path: Path) -> pd.DataFrame:
@@ -47,17 +47,19 @@ def animals_as_crm(path: Path) -> pd.DataFrame:
     local = pd.to_datetime(raw["Created Date"], format="%m/%d/%Y %H:%M", errors="coerce")
     aware = local.dt.tz_localize("America/New_York", ambiguous="NaT", nonexistent="NaT")
     iso = aware.dt.strftime("%Y-%m-%dT%H:%M:%S%z").str.replace(r"(\d\d)$", r":\1", regex=True)
-    return pd.DataFrame({
-        "ticket_id": "NYA-" + raw["Unique Key"],
-        "created_at": iso.fillna(raw["Created Date"]),
-        "segment": "mass",
-        "description": raw["Complaint Type"] + ": " + raw["Descriptor"],
-        "address": raw["Incident Address"],
-        "lat": raw["Latitude"],
-        "lon": raw["Longitude"],
-        "region": raw["Borough"],
-        "channel": "call_centre",
-    })
+    return pd.DataFrame(
+        {
+            "ticket_id": "NYA-" + raw["Unique Key"],
+            "created_at": iso.fillna(raw["Created Date"]),
+            "segment": "mass",
+            "description": raw["Complaint Type"] + ": " + raw["Descriptor"],
+            "address": raw["Incident Address"],
+            "lat": raw["Latitude"],
+            "lon": raw["Longitude"],
+            "region": raw["Borough"],
+            "channel": "call_centre",
+        }
+    )
 
 
 def test_new_york_311_complaints_ingest_and_concentrate(store: Store, tmp_path: Path) -> None:
@@ -81,8 +83,12 @@ def test_new_york_311_complaints_ingest_and_concentrate(store: Store, tmp_path: 
 
     # The animal reports span a few days: look at them in their own window.
     last = pd.Timestamp(stored.loc[stored["ticket_id"].str.startswith("NYA-"), "created_at"].max())
-    result = detect_spots(store, params=DetectParams(h3_res=8, min_subscribers=3, window_days=7),
-                          policy=load_policy(), now=last.to_pydatetime())
+    result = detect_spots(
+        store,
+        params=DetectParams(h3_res=8, min_subscribers=3, window_days=7),
+        policy=load_policy(),
+        now=last.to_pydatetime(),
+    )
     assert result.spots >= 5, "311 animal reports concentrate in a few neighbourhoods"
     spots = store.load_spots()
     assert ((spots["centroid_lat"] > 40.4) & (spots["centroid_lat"] < 41.0)).all()

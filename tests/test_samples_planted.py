@@ -65,8 +65,10 @@ def test_background_follows_address_density(houses: tuple[np.ndarray, np.ndarray
     houses_in_centre = distance_m(houses[0], houses[1], 59.2, 39.8) < 1500
     assert in_centre.mean() == pytest.approx(houses_in_centre.mean(), abs=0.03)
     # each complaint lies a few metres from some house
-    near = [distance_m(houses[0], houses[1], a, b).min()
-            for a, b in zip(frame["lat"][:200], frame["lon"][:200], strict=True)]
+    near = [
+        distance_m(houses[0], houses[1], a, b).min()
+        for a, b in zip(frame["lat"][:200], frame["lon"][:200], strict=True)
+    ]
     assert max(near) <= spec.jitter_m + 0.5
 
 
@@ -80,14 +82,12 @@ def test_planted_concentrations(houses: tuple[np.ndarray, np.ndarray]) -> None:
         distinct = members["subscriber_id"].nunique()
         assert distinct == centre.complainants
         assert spec.min_complainants <= distinct <= spec.max_complainants
-        far = distance_m(members["lat"].to_numpy(), members["lon"].to_numpy(), centre.lat,
-                         centre.lon)
+        far = distance_m(members["lat"].to_numpy(), members["lon"].to_numpy(), centre.lat, centre.lon)
         limit = spec.radius_m if centre.houses_near >= 3 else spec.scatter_m
         assert far.max() <= limit + spec.jitter_m + 0.5
         assert (members["created_at"] >= pd.Timestamp(NOW) - timedelta(days=7)).all()
     # the far-flung houses make some centres sparse: both branches are taken over seeds
-    sparse = [generate_planted(*houses, now=NOW, seed=s).centres["houses_near"].min()
-              for s in range(8)]
+    sparse = [generate_planted(*houses, now=NOW, seed=s).centres["houses_near"].min() for s in range(8)]
     assert min(sparse) < 3
 
 
@@ -112,8 +112,7 @@ def test_background_only(houses: tuple[np.ndarray, np.ndarray]) -> None:
     assert (alone.complaints["planted"] == -1).all() and alone.centres.empty
     # the same background as the planted export of that seed
     same = planted.complaints[planted.complaints["planted"] == -1].drop(columns="ticket_id")
-    pd.testing.assert_frame_equal(same.reset_index(drop=True),
-                                  alone.complaints.drop(columns="ticket_id"))
+    pd.testing.assert_frame_equal(same.reset_index(drop=True), alone.complaints.drop(columns="ticket_id"))
 
 
 def test_bad_input() -> None:
@@ -122,8 +121,13 @@ def test_bad_input() -> None:
     with pytest.raises(InputError):
         generate_planted(np.array([1.0]), np.array([1.0]), now=NOW.replace(tzinfo=None), seed=1)
     with pytest.raises(InputError):
-        generate_planted(np.array([1.0]), np.array([1.0]), now=NOW, seed=1,
-                         spec=PlantSpec(min_complainants=9, max_complainants=8))
+        generate_planted(
+            np.array([1.0]),
+            np.array([1.0]),
+            now=NOW,
+            seed=1,
+            spec=PlantSpec(min_complainants=9, max_complainants=8),
+        )
 
 
 @pytest.mark.realdata
@@ -132,8 +136,7 @@ def test_on_a_real_registry() -> None:
 
     source = SHARED_DATA / "addresses" / "housedata_novgorodskaya_20160930.csv.gz"
     entries, _ = build_gazetteer(source, cities=read_cities(SHARED_DATA / "cities" / "city.csv"))
-    town = entries[(entries["settlement"] == "великий новгород")
-                   & (entries["point_precision"] == "house")]
+    town = entries[(entries["settlement"] == "великий новгород") & (entries["point_precision"] == "house")]
     export = generate_planted(town["lat"].to_numpy(), town["lon"].to_numpy(), now=NOW, seed=1)
     assert export.background >= len(town) / 7
     assert len(export.centres) == 12

@@ -21,10 +21,13 @@ def main() -> None:
     parser.add_argument("in_file")
     parser.add_argument("--res", type=int, default=9)
     args = parser.parse_args()
-    table = pacsv.read_csv(args.in_file, convert_options=pacsv.ConvertOptions(
-        include_columns=["lat", "lon"], column_types={"lat": pa.float64(), "lon": pa.float64()}))
-    cells = coordinates_to_cells(table.column("lat").to_numpy(), table.column("lon").to_numpy(),
-                                 args.res)
+    table = pacsv.read_csv(
+        args.in_file,
+        convert_options=pacsv.ConvertOptions(
+            include_columns=["lat", "lon"], column_types={"lat": pa.float64(), "lon": pa.float64()}
+        ),
+    )
+    cells = coordinates_to_cells(table.column("lat").to_numpy(), table.column("lon").to_numpy(), args.res)
     print(len(cells))
 
 

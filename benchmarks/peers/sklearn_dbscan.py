@@ -26,8 +26,12 @@ def main() -> None:
     args = parser.parse_args()
     frame = pd.read_csv(args.in_file)
     radians = np.radians(frame[["lat", "lon"]].to_numpy())
-    model = DBSCAN(eps=args.eps_m / EARTH_RADIUS_M, min_samples=args.min_samples,
-                   metric="haversine", algorithm="ball_tree")
+    model = DBSCAN(
+        eps=args.eps_m / EARTH_RADIUS_M,
+        min_samples=args.min_samples,
+        metric="haversine",
+        algorithm="ball_tree",
+    )
     frame["label"] = model.fit_predict(radians)
     frame.to_csv(args.out_file, index=False)
 

@@ -55,8 +55,8 @@ def _check_schema(state: ApiState) -> None:
     version = state.store.schema_version()
     if version < API_SCHEMA:
         raise MigrationError(
-            f"{state.stores.url} is at schema {version}; the API needs {API_SCHEMA}:"
-            " run `heatmap db upgrade`")
+            f"{state.stores.url} is at schema {version}; the API needs {API_SCHEMA}: run `heatmap db upgrade`"
+        )
 
 
 def _optional_routers() -> list[APIRouter]:
@@ -70,9 +70,13 @@ def _optional_routers() -> list[APIRouter]:
     return found
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None, *,
-               api: ApiSettings | None = None,
-               clock: Callable[[], datetime] | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    store: Store | None = None,
+    *,
+    api: ApiSettings | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> FastAPI:
     """The API over ``store`` (else the store of ``settings.db`` / ``HEATMAP_DB``).
 
     ``settings`` default to the ``HEATMAP_*`` environment, ``api`` to ``HEATMAP_API_*``;
@@ -97,13 +101,21 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *,
         finally:
             state.close()
 
-    app = FastAPI(title="Teplokarty API", version="1", description=DESCRIPTION,
-                  lifespan=lifespan)
+    app = FastAPI(title="Teplokarty API", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.state.api = state
     errors.install(app)
-    routers = [lookup.router, complaints.router, spots.router, layers.router, basemap.router,
-               *_optional_routers(),  # they carry their own prefix, as ours do
-               system.router, page.router, engineer.router, open311.router]
+    routers = [
+        lookup.router,
+        complaints.router,
+        spots.router,
+        layers.router,
+        basemap.router,
+        *_optional_routers(),  # they carry their own prefix, as ours do
+        system.router,
+        page.router,
+        engineer.router,
+        open311.router,
+    ]
     for router in routers:
         app.include_router(router)
     every_route = [route for router in routers for route in router.routes]

@@ -41,24 +41,28 @@ log = logging.getLogger("heatmap.api")
 #: The schemes the OpenAPI document declares for every guarded operation.
 SECURITY_SCHEMES: dict[str, dict[str, str]] = {
     "ApiKey": {
-        "type": "apiKey", "in": "header", "name": HEADER,
+        "type": "apiKey",
+        "in": "header",
+        "name": HEADER,
         "description": "A key made by `heatmap keys create --role …` (agent, engineer,"
-                       " analyst, admin or gateway).",
+        " analyst, admin or gateway).",
     },
     "Bearer": {
-        "type": "http", "scheme": "bearer",
+        "type": "http",
+        "scheme": "bearer",
         "description": "The same key as `Authorization: Bearer <key>`, for clients that cannot"
-                       f" set {HEADER} (e.g. a Prometheus scraper).",
+        f" set {HEADER} (e.g. a Prometheus scraper).",
     },
 }
 #: Error answers every guarded endpoint may give, for the OpenAPI document.
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "No API key, or an unknown, malformed or revoked one"},
     403: {"model": Problem, "description": "The key's role may not call this endpoint"},
-    429: {"model": Problem, "description": "Too many failed authentications from this client:"
-                                           " wait Retry-After seconds",
-          "headers": {"Retry-After": {"description": "Seconds to wait",
-                                      "schema": {"type": "integer"}}}},
+    429: {
+        "model": Problem,
+        "description": "Too many failed authentications from this client: wait Retry-After seconds",
+        "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+    },
 }
 
 
@@ -86,8 +90,7 @@ def presented_key(request: Request, *, in_query: bool = False) -> str | None:
             key = key or token
         elif in_query and scheme.lower() == "basic" and token:
             try:
-                key = key or base64.b64decode(token, validate=True).decode("utf-8").partition(
-                    ":")[2]
+                key = key or base64.b64decode(token, validate=True).decode("utf-8").partition(":")[2]
             except (binascii.Error, UnicodeDecodeError):
                 return auth
         else:
@@ -122,21 +125,26 @@ class RoleGuard:
             principal = await self._authenticate(request, state, key, found)
         if principal.role not in self.roles:
             allowed = ", ".join(sorted(self.roles))
-            raise HTTPException(403, f"a key of role {principal.role} may not call this"
-                                     f" endpoint (allowed: {allowed})")
+            raise HTTPException(
+                403, f"a key of role {principal.role} may not call this endpoint (allowed: {allowed})"
+            )
         request.scope[SCOPE_KEY] = principal
         return principal
 
-    async def _authenticate(self, request: Request, state: ApiState, key: str | None,
-                            known_bad: bool) -> Principal:
+    async def _authenticate(
+        self, request: Request, state: ApiState, key: str | None, known_bad: bool
+    ) -> Principal:
         """The principal of ``key`` (not a cached valid one), within the failure limit."""
         client = client_of(request)
         now = time.monotonic()
         wait = state.failures.retry_after(client, now)
         if wait is not None:
             state.metrics.auth_failures.labels("throttled").inc()
-            raise HTTPException(429, f"too many failed authentications from {client}: try"
-                                     f" again in {wait} s", headers={"Retry-After": str(wait)})
+            raise HTTPException(
+                429,
+                f"too many failed authentications from {client}: try again in {wait} s",
+                headers={"Retry-After": str(wait)},
+            )
         principal = None
         if key and not known_bad:
             principal = await run_in_threadpool(state.authenticate, key)
@@ -145,14 +153,21 @@ class RoleGuard:
         reason = "missing" if not key else "invalid"
         state.metrics.auth_failures.labels(reason).inc()
         if state.failures.failed(client, now):
-            log.warning("%s: %d failed authentications within %g s; refused with 429 until"
-                        " the window ends", client, state.failures.limit,
-                        state.failures.window_s)
+            log.warning(
+                "%s: %d failed authentications within %g s; refused with 429 until the window ends",
+                client,
+                state.failures.limit,
+                state.failures.window_s,
+            )
         if not key:
-            raise HTTPException(401, f"an API key is required in the {HEADER} header",
-                                headers={"WWW-Authenticate": "ApiKey"})
-        raise HTTPException(401, "the API key is not valid (unknown, malformed or revoked)",
-                            headers={"WWW-Authenticate": "ApiKey"})
+            raise HTTPException(
+                401, f"an API key is required in the {HEADER} header", headers={"WWW-Authenticate": "ApiKey"}
+            )
+        raise HTTPException(
+            401,
+            "the API key is not valid (unknown, malformed or revoked)",
+            headers={"WWW-Authenticate": "ApiKey"},
+        )
 
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
@@ -180,8 +195,8 @@ def guarded(routes: Iterable[object]) -> dict[tuple[str, str], RoleGuard]:
             continue
         calls = [d.call for d in route.dependant.dependencies]
         guards = [c for c in calls if isinstance(c, RoleGuard)]
-        guards += [c.role_guard for c in calls  # type: ignore[union-attr]
-                   if isinstance(getattr(c, "role_guard", None), RoleGuard)]
+        attached = [getattr(c, "role_guard", None) for c in calls]
+        guards += [g for g in attached if isinstance(g, RoleGuard)]
         marked = getattr(route.endpoint, "role_guard", None)
         if isinstance(marked, RoleGuard):
             guards.append(marked)
@@ -202,8 +217,7 @@ def document_security(schema: dict[str, Any], routes: Iterable[object]) -> None:
             continue
         operation["security"] = [{name: []} for name in SECURITY_SCHEMES]
         roles = ", ".join(sorted(guard.roles))
-        operation["description"] = (operation.get("description", "")
-                                    + f"\n\nRoles: {roles}.").strip()
+        operation["description"] = (operation.get("description", "") + f"\n\nRoles: {roles}.").strip()
 
 
 class CheckFirst:
@@ -219,10 +233,12 @@ class CheckFirst:
         found = guarded(routes)
         for route in routes:
             path = getattr(route, "path", "")
-            if isinstance(route, APIRoute) and path.startswith(GUARDED_PREFIXES) and not any(
-                    (m, path) in found for m in route.methods or ()):
-                raise TypeError(f"{path} is under {', '.join(GUARDED_PREFIXES)} but checks no"
-                                " API key")
+            if (
+                isinstance(route, APIRoute)
+                and path.startswith(GUARDED_PREFIXES)
+                and not any((m, path) in found for m in route.methods or ())
+            ):
+                raise TypeError(f"{path} is under {', '.join(GUARDED_PREFIXES)} but checks no API key")
         self.exact: dict[tuple[str, str], RoleGuard] = {}
         self.templates: list[tuple[str, re.Pattern[str], str, RoleGuard]] = []
         for (method, path), guard in found.items():
@@ -251,7 +267,6 @@ class CheckFirst:
                     await found[1](Request(scope, receive))
                 except HTTPException as exc:
                     scope["heatmap.route"] = found[0]  # the metrics' label
-                    await problem(exc.status_code, str(exc.detail), headers=exc.headers)(
-                        scope, receive, send)
+                    await problem(exc.status_code, str(exc.detail), headers=exc.headers)(scope, receive, send)
                     return
         await self.app(scope, receive, send)

@@ -49,8 +49,9 @@ def records(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> list[d
     return [plain(r) for r in frame.to_dict(orient="records")]
 
 
-def feature(geometry: shapely.Geometry, properties: dict[str, Any],
-            feature_id: str | None = None) -> dict[str, Any]:
+def feature(
+    geometry: shapely.Geometry, properties: dict[str, Any], feature_id: str | None = None
+) -> dict[str, Any]:
     """An RFC 7946 Feature (coordinates in lon, lat order)."""
     out: dict[str, Any] = {"type": "Feature"}
     if feature_id is not None:

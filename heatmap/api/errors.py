@@ -46,17 +46,22 @@ _STATUS: tuple[tuple[type[HeatmapError], int], ...] = (
 class Refusal(HTTPException):
     """A refusal with a readable ``message`` and a structured ``detail`` (e.g. every reason)."""
 
-    def __init__(self, status: int, message: str, detail: Any = None,
-                 headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, detail: Any = None, headers: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(status, message, dict(headers) if headers else None)
         self.message = message
         self.problems = detail
 
 
-def problem(status: int, message: str, detail: Any = None,
-            headers: Mapping[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"detail": message if detail is None else detail, "message": message},
-                        status_code=status, headers=headers)
+def problem(
+    status: int, message: str, detail: Any = None, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"detail": message if detail is None else detail, "message": message},
+        status_code=status,
+        headers=headers,
+    )
 
 
 def status_of(exc: HeatmapError) -> int:
@@ -74,8 +79,11 @@ def _where(loc: Any) -> str:
 
 
 def _clean(error: dict[str, Any]) -> dict[str, Any]:
-    out = {"loc": list(error.get("loc", ())), "msg": str(error.get("msg", "")),
-           "type": str(error.get("type", ""))}
+    out = {
+        "loc": list(error.get("loc", ())),
+        "msg": str(error.get("msg", "")),
+        "type": str(error.get("type", "")),
+    }
     if error.get("type") == "extra_forbidden":
         out["msg"] = "unknown field (not part of this request's schema)"
     elif error.get("type") == "missing" and out["loc"] == ["body"]:

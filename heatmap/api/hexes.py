@@ -14,23 +14,31 @@ _LOCATED = ("point", "house", "street")
 def hex_counts(complaints: pd.DataFrame, *, res: int, min_subscribers: int) -> pd.DataFrame:
     """``cell, complaints, complainants, lat, lon`` (cell centre) per shown cell."""
     columns = ["cell", "complaints", "complainants", "lat", "lon"]
-    located = complaints[complaints["lat"].notna() & complaints["lon"].notna()
-                         & complaints["precision"].isin(_LOCATED)]
+    located = complaints[
+        complaints["lat"].notna() & complaints["lon"].notna() & complaints["precision"].isin(_LOCATED)
+    ]
     if located.empty:
         return pd.DataFrame(columns=columns)
     cells = cells_of(located["lat"].to_numpy(float), located["lon"].to_numpy(float), res)
     frame = pd.DataFrame({"cell": cells, "subscriber": located["subscriber_id"].to_numpy()})
-    per_cell = frame.groupby("cell").agg(complaints=("subscriber", "size"),
-                                         complainants=("subscriber", "nunique")).reset_index()
+    per_cell = (
+        frame.groupby("cell")
+        .agg(complaints=("subscriber", "size"), complainants=("subscriber", "nunique"))
+        .reset_index()
+    )
     per_cell = per_cell[per_cell["complainants"] >= min_subscribers].reset_index(drop=True)
     names = [h3.int_to_str(int(c)) for c in per_cell["cell"].tolist()]
     centres = [h3.cell_to_latlng(n) for n in names]
-    return pd.DataFrame({
-        "cell": names,
-        "complaints": per_cell["complaints"].astype(int).to_numpy(),
-        "complainants": per_cell["complainants"].astype(int).to_numpy(),
-        "lat": [c[0] for c in centres], "lon": [c[1] for c in centres],
-    }, columns=columns)
+    return pd.DataFrame(
+        {
+            "cell": names,
+            "complaints": per_cell["complaints"].astype(int).to_numpy(),
+            "complainants": per_cell["complainants"].astype(int).to_numpy(),
+            "lat": [c[0] for c in centres],
+            "lon": [c[1] for c in centres],
+        },
+        columns=columns,
+    )
 
 
 def hex_polygon(cell: str) -> dict[str, object]:

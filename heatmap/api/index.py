@@ -40,17 +40,21 @@ def _time(value: object) -> pd.Timestamp | None:
     return None if pd.isna(stamp) else stamp
 
 
-def spot_card(spot: dict[str, object], templates: ScriptTemplates,
-              now: datetime | None = None,
-              cause_titles: Mapping[str, str] | None = None) -> dict[str, object]:
+def spot_card(
+    spot: dict[str, object],
+    templates: ScriptTemplates,
+    now: datetime | None = None,
+    cause_titles: Mapping[str, str] | None = None,
+) -> dict[str, object]:
     """What an agent needs about a spot at ``now``: status, cause, current ETA (and whether
     it has passed), the script text (by the spot's trend and ETA) and why it is a spot
     (evidence, None where detection gave none)."""
     cause = _text(spot.get("cause"))
     shown_cause = cause or _text(spot.get("suggested_cause"))
     eta = _time(spot.get("eta"))
-    overdue = (str(spot["status"]) in OPEN_STATUSES
-               and eta_overdue(None if eta is None else eta.to_pydatetime(), now))
+    overdue = str(spot["status"]) in OPEN_STATUSES and eta_overdue(
+        None if eta is None else eta.to_pydatetime(), now
+    )
     return {
         "id": str(spot["id"]),
         "status": str(spot["status"]),
@@ -99,35 +103,65 @@ class _Snapshot:
     open_count: int
 
     @classmethod
-    def of(cls, version: int, spots: pd.DataFrame, is_open: np.ndarray, reach_m: np.ndarray,
-           templates: ScriptTemplates, cause_titles: Mapping[str, str] | None = None) -> _Snapshot:
+    def of(
+        cls,
+        version: int,
+        spots: pd.DataFrame,
+        is_open: np.ndarray,
+        reach_m: np.ndarray,
+        templates: ScriptTemplates,
+        cause_titles: Mapping[str, str] | None = None,
+    ) -> _Snapshot:
         geometry = np.asarray(spots["geometry"].tolist(), dtype=object)
         scale = np.clip(np.cos(np.radians(spots["centroid_lat"].to_numpy(float))), 0.05, 1.0)
-        local = np.array([shapely.transform(g, lambda c, f=f: c * np.array([f, 1.0]))
-                          for g, f in zip(geometry, scale, strict=True)], dtype=object)
+        local = np.array(
+            [
+                shapely.transform(g, lambda c, f=f: c * np.array([f, 1.0]))
+                for g, f in zip(geometry, scale, strict=True)
+            ],
+            dtype=object,
+        )
         shapely.prepare(local)
         tree = None
         if len(geometry):
             bounds = shapely.bounds(geometry)
             grow_lat = reach_m / _M_PER_DEG + 1e-9
             grow_lon = grow_lat / scale
-            tree = shapely.STRtree(shapely.box(bounds[:, 0] - grow_lon, bounds[:, 1] - grow_lat,
-                                               bounds[:, 2] + grow_lon, bounds[:, 3] + grow_lat))
+            tree = shapely.STRtree(
+                shapely.box(
+                    bounds[:, 0] - grow_lon,
+                    bounds[:, 1] - grow_lat,
+                    bounds[:, 2] + grow_lon,
+                    bounds[:, 3] + grow_lat,
+                )
+            )
         records = spots.to_dict(orient="records")
         cards = [spot_card(r, templates, cause_titles=cause_titles) for r in records]
         stamps = [_time(r.get("updated_at")) for r in records]
-        etas = [None if not is_open[i] or (t := _time(r.get("eta"))) is None
-                else t.to_pydatetime() for i, r in enumerate(records)]
-        late = [None if eta is None else json.dumps(
-                    spot_card(r, templates, now=eta + timedelta(seconds=1),
-                              cause_titles=cause_titles),
-                    ensure_ascii=False).encode()[:-1]
-                for r, eta in zip(records, etas, strict=True)]
+        etas = [
+            None if not is_open[i] or (t := _time(r.get("eta"))) is None else t.to_pydatetime()
+            for i, r in enumerate(records)
+        ]
+        late = [
+            None
+            if eta is None
+            else json.dumps(
+                spot_card(r, templates, now=eta + timedelta(seconds=1), cause_titles=cause_titles),
+                ensure_ascii=False,
+            ).encode()[:-1]
+            for r, eta in zip(records, etas, strict=True)
+        ]
         return cls(
-            version=version, tree=tree, local=local, scale=scale, is_open=is_open,
-            priority=spots["priority"].to_numpy(float), cards=cards,
+            version=version,
+            tree=tree,
+            local=local,
+            scale=scale,
+            is_open=is_open,
+            priority=spots["priority"].to_numpy(float),
+            cards=cards,
             card_json=[json.dumps(c, ensure_ascii=False).encode()[:-1] for c in cards],
-            eta=etas, late_json=late,
+            eta=etas,
+            late_json=late,
             resolved_at=[None if t is None else t.to_pydatetime() for t in stamps],
             by_id={str(c["id"]): i for i, c in enumerate(cards) if is_open[i]},
             open_count=int(is_open.sum()),
@@ -171,10 +205,18 @@ class LookupHit:
 class SpotIndex:
     """Open spots (and spots resolved lately) of one store, kept current by a version check."""
 
-    def __init__(self, *, templates: ScriptTemplates, reach_m: float, recent_days: float,
-                 recent_reach_m: float, check_interval_s: float,
-                 clock: Callable[[], datetime], join_reach_m: float = 0.0,
-                 cause_titles: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        templates: ScriptTemplates,
+        reach_m: float,
+        recent_days: float,
+        recent_reach_m: float,
+        check_interval_s: float,
+        clock: Callable[[], datetime],
+        join_reach_m: float = 0.0,
+        cause_titles: Mapping[str, str] | None = None,
+    ) -> None:
         self.templates = templates
         self.cause_titles = dict(cause_titles or {})
         self.reach_m = reach_m
@@ -225,8 +267,7 @@ class SpotIndex:
         spots = spots[keep].reset_index(drop=True)
         is_open = is_open[keep]
         reach = np.where(is_open, max(self.reach_m, self.join_reach_m), self.recent_reach_m)
-        return _Snapshot.of(version, spots, is_open, reach.astype(float), self.templates,
-                            self.cause_titles)
+        return _Snapshot.of(version, spots, is_open, reach.astype(float), self.templates, self.cause_titles)
 
     # --- answers --------------------------------------------------------------------
     @property
@@ -249,8 +290,7 @@ class SpotIndex:
         snapshot = self._snapshot
         if snapshot is None:
             return []
-        near = sorted((d, i) for i, d in snapshot.near(lat, lon)
-                      if snapshot.is_open[i] and d <= reach_m)
+        near = sorted((d, i) for i, d in snapshot.near(lat, lon) if snapshot.is_open[i] and d <= reach_m)
         return [str(snapshot.cards[i]["id"]) for _, i in near]
 
     def lookup(self, lat: float, lon: float) -> LookupHit:
@@ -262,8 +302,7 @@ class SpotIndex:
         near = snapshot.near(lat, lon)
         if not near:
             return answer
-        opened = [(d, -snapshot.priority[i], i) for i, d in near
-                  if snapshot.is_open[i] and d <= self.reach_m]
+        opened = [(d, -snapshot.priority[i], i) for i, d in near if snapshot.is_open[i] and d <= self.reach_m]
         if opened:
             # inside first, then nearest, then the highest priority
             metres, _, chosen = min(opened)
@@ -272,11 +311,16 @@ class SpotIndex:
             if eta is not None and late_json is not None and eta < self.clock():
                 card, card_json = json.loads(late_json + b"}"), late_json
             answer.spot = {**card, "distance_m": metres, "covers": metres == 0.0}
-            answer.spot_json = b"".join((card_json, b',"distance_m":',
-                                         repr(metres).encode(), b',"covers":',
-                                         b"true}" if metres == 0.0 else b"false}"))
-        resolved = sorted((d, i) for i, d in near
-                          if not snapshot.is_open[i] and d <= self.recent_reach_m)
+            answer.spot_json = b"".join(
+                (
+                    card_json,
+                    b',"distance_m":',
+                    repr(metres).encode(),
+                    b',"covers":',
+                    b"true}" if metres == 0.0 else b"false}",
+                )
+            )
+        resolved = sorted((d, i) for i, d in near if not snapshot.is_open[i] and d <= self.recent_reach_m)
         if resolved:
             since = self.clock() - self.recent
             for d, i in resolved:
@@ -284,10 +328,15 @@ class SpotIndex:
                 if resolved_at is None or resolved_at < since:
                     continue
                 card = snapshot.cards[i]
-                answer.recently_resolved.append({
-                    "id": card["id"], "cause": card["cause"], "cause_text": card["cause_text"],
-                    "address": card["address"],
-                    "resolved_at": resolved_at.isoformat(), "distance_m": d,
-                    "script": card["script"],
-                })
+                answer.recently_resolved.append(
+                    {
+                        "id": card["id"],
+                        "cause": card["cause"],
+                        "cause_text": card["cause_text"],
+                        "address": card["address"],
+                        "resolved_at": resolved_at.isoformat(),
+                        "distance_m": d,
+                        "script": card["script"],
+                    }
+                )
         return answer

@@ -64,8 +64,11 @@ def create_key(store: Store, *, role: str, now: datetime, name: str | None = Non
         raise UsageError(f"unknown role {role!r}: use {', '.join(ROLES)}")
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(24)
-    store.save_api_key(ApiKeyRecord(key_id=key_id, key_hash=hash_secret(key_id, secret),
-                                    role=role, name=name or None, created_at=now))
+    store.save_api_key(
+        ApiKeyRecord(
+            key_id=key_id, key_hash=hash_secret(key_id, secret), role=role, name=name or None, created_at=now
+        )
+    )
     return f"{PREFIX}_{key_id}_{secret}"
 
 

@@ -18,6 +18,12 @@ LEAFLET_PATH = "/static/leaflet"
 def map_page(api: ApiSettings) -> str:
     """The agents' map page: Leaflet from ``HEATMAP_API_LEAFLET_URL`` (the packaged copy by
     default) and tiles only when ``HEATMAP_TILES_URL`` is set."""
-    return environment().get_template("map_page.html").render(
-        leaflet=(api.leaflet_url or LEAFLET_PATH).rstrip("/"),
-        tiles=api.tiles_url, attribution=api.tiles_attribution)
+    return (
+        environment()
+        .get_template("map_page.html")
+        .render(
+            leaflet=(api.leaflet_url or LEAFLET_PATH).rstrip("/"),
+            tiles=api.tiles_url,
+            attribution=api.tiles_attribution,
+        )
+    )

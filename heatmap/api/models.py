@@ -15,8 +15,10 @@ from heatmap.core.policy import Trend
 from heatmap.core.workflow_rules import ETA_HELP
 from heatmap.domain import Channel, Segment, SpotStatus, Topic
 
-BBOX_HELP = ("min_lon,min_lat,max_lon,max_lat in WGS 84 degrees (RFC 7946 order; corners in"
-             " either order), up to 12 decimals")
+BBOX_HELP = (
+    "min_lon,min_lat,max_lon,max_lat in WGS 84 degrees (RFC 7946 order; corners in"
+    " either order), up to 12 decimals"
+)
 
 
 class _Strict(BaseModel):
@@ -31,32 +33,49 @@ def _complaint_schema(schema: dict[str, Any]) -> None:
     """A place is both lat and lon, or an address with some text and neither of them."""
     schema["anyOf"] = [
         {"allOf": [_given("lat", "number"), _given("lon", "number")]},
-        {"required": ["address"],
-         "properties": {"address": {"type": "string", "pattern": patterns.NON_BLANK}},
-         "not": {"anyOf": [_given("lat", "number"), _given("lon", "number")]}},
+        {
+            "required": ["address"],
+            "properties": {"address": {"type": "string", "pattern": patterns.NON_BLANK}},
+            "not": {"anyOf": [_given("lat", "number"), _given("lon", "number")]},
+        },
     ]
-    schema["examples"] = [{
-        "ticket_id": "CC-2026-000123", "created_at": "2026-11-20T12:00:00+03:00",
-        "msisdn": "+79161234567", "segment": "mass", "topic": "no_coverage",
-        "description": "Нет связи дома", "address": "Вологда, ул. Мира, 1",
-        "channel": "call_centre"}]
+    schema["examples"] = [
+        {
+            "ticket_id": "CC-2026-000123",
+            "created_at": "2026-11-20T12:00:00+03:00",
+            "msisdn": "+79161234567",
+            "segment": "mass",
+            "topic": "no_coverage",
+            "description": "Нет связи дома",
+            "address": "Вологда, ул. Мира, 1",
+            "channel": "call_centre",
+        }
+    ]
 
 
 # --- queries -------------------------------------------------------------------------
 class LookupQuery(_Strict):
-    address: str | None = Field(None, min_length=1, max_length=300, pattern=patterns.TEXT,
-                                description="Free-text Russian address, e.g. 'Вологда, ул. Мира,"
-                                            " 1' (with lat and lon too, the point is used)")
-    lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False,
-                              description="Latitude (with lon, instead of an address)")
-    lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False,
-                              description="Longitude (with lat, instead of an address)")
+    address: str | None = Field(
+        None,
+        min_length=1,
+        max_length=300,
+        pattern=patterns.TEXT,
+        description="Free-text Russian address, e.g. 'Вологда, ул. Мира,"
+        " 1' (with lat and lon too, the point is used)",
+    )
+    lat: float | None = Field(
+        None, ge=-90, le=90, allow_inf_nan=False, description="Latitude (with lon, instead of an address)"
+    )
+    lon: float | None = Field(
+        None, ge=-180, le=180, allow_inf_nan=False, description="Longitude (with lat, instead of an address)"
+    )
 
 
 class SpotsQuery(_Strict):
     bbox: str | None = Field(None, max_length=200, pattern=patterns.BBOX, description=BBOX_HELP)
     status: list[SpotStatus] | None = Field(
-        None, description="Only these statuses (repeat the parameter); default: all but merged")
+        None, description="Only these statuses (repeat the parameter); default: all but merged"
+    )
     queue: str | None = Field(None, max_length=100, description="Only spots of this queue")
 
 
@@ -78,27 +97,33 @@ class ComplaintIn(_Strict):
     the same as leaving a field out. A place is an address or both lat and lon.
     """
 
-    model_config = ConfigDict(extra="forbid", regex_engine="python-re",
-                              json_schema_extra=_complaint_schema)
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re", json_schema_extra=_complaint_schema)
 
-    ticket_id: str = Field(min_length=1, max_length=200, pattern=patterns.NON_BLANK,
-                           description="Unique in the CRM")
-    created_at: str = Field(max_length=64, pattern=patterns.CREATED_AT,
-                            examples=["2026-11-20T12:00:00+03:00"],
-                            description="RFC 3339 date-time with seconds and a UTC offset,"
-                                        " 1970-2099")
-    msisdn: str | None = Field(None, max_length=64, pattern=patterns.MSISDN,
-                               description="A Russian mobile number: +7 916 123-45-67,"
-                                           " 8 (916) 1234567, 79161234567, 9161234567")
-    subscriber_id: str | None = Field(None, max_length=200, pattern=patterns.TEXT,
-                                      description="Derived from msisdn when absent")
+    ticket_id: str = Field(
+        min_length=1, max_length=200, pattern=patterns.NON_BLANK, description="Unique in the CRM"
+    )
+    created_at: str = Field(
+        max_length=64,
+        pattern=patterns.CREATED_AT,
+        examples=["2026-11-20T12:00:00+03:00"],
+        description="RFC 3339 date-time with seconds and a UTC offset, 1970-2099",
+    )
+    msisdn: str | None = Field(
+        None,
+        max_length=64,
+        pattern=patterns.MSISDN,
+        description="A Russian mobile number: +7 916 123-45-67, 8 (916) 1234567, 79161234567, 9161234567",
+    )
+    subscriber_id: str | None = Field(
+        None, max_length=200, pattern=patterns.TEXT, description="Derived from msisdn when absent"
+    )
     segment: Segment
-    ltv: float | None = Field(None, ge=0, le=1e12, allow_inf_nan=False, strict=True,
-                              description="Roubles")
+    ltv: float | None = Field(None, ge=0, le=1e12, allow_inf_nan=False, strict=True, description="Roubles")
     topic: Topic | None = Field(None, description="Classified from the description when absent")
     description: str | None = Field(None, max_length=4000, pattern=patterns.TEXT)
-    address: str | None = Field(None, max_length=500, pattern=patterns.TEXT,
-                                description="An address (with some text), or lat and lon")
+    address: str | None = Field(
+        None, max_length=500, pattern=patterns.TEXT, description="An address (with some text), or lat and lon"
+    )
     lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False, strict=True)
     lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False, strict=True)
     region: str | None = Field(None, max_length=200, pattern=patterns.TEXT)
@@ -121,20 +146,22 @@ class NoteIn(_Strict):
 
 
 class ResolveIn(_Strict):
-    cause: str = Field(min_length=1, max_length=64,
-                       description="What it was: one of the policy's causes (the document"
-                                   " lists them)")
+    cause: str = Field(
+        min_length=1,
+        max_length=64,
+        description="What it was: one of the policy's causes (the document lists them)",
+    )
     note: str | None = Field(None, max_length=2000)
 
 
 class RejectIn(_Strict):
-    reason: str = Field(min_length=1, max_length=2000, pattern=patterns.NON_BLANK,
-                        description="Why it is not a problem")
+    reason: str = Field(
+        min_length=1, max_length=2000, pattern=patterns.NON_BLANK, description="Why it is not a problem"
+    )
 
 
 class EtaIn(_Strict):
-    eta: str = Field(max_length=64, pattern=patterns.ETA, examples=["2026-11-25"],
-                     description=ETA_HELP)
+    eta: str = Field(max_length=64, pattern=patterns.ETA, examples=["2026-11-25"], description=ETA_HELP)
     note: str | None = Field(None, max_length=2000)
 
 
@@ -149,13 +176,15 @@ class SpotCard(BaseModel):
     status: str
     kind: str | None
     cause: str | None = Field(description="The engineer's cause, else the suggested one")
-    cause_text: str | None = Field(None, description="The cause as the policy titles it"
-                                                     " (Russian), when the policy knows it")
+    cause_text: str | None = Field(
+        None, description="The cause as the policy titles it (Russian), when the policy knows it"
+    )
     cause_confirmed: bool
     eta: str | None
     eta_text: str | None = Field(description="The ETA as an agent says it: '25 ноября'")
-    eta_overdue: bool = Field(False, description="The ETA has passed and the spot is still"
-                                                 " open (the script then says so)")
+    eta_overdue: bool = Field(
+        False, description="The ETA has passed and the spot is still open (the script then says so)"
+    )
     script: str = Field(description="What the agent reads to the caller")
     queue: str | None
     priority: float
@@ -164,18 +193,22 @@ class SpotCard(BaseModel):
     complaints: int
     dominant_topic: str | None
     observed: float | None = Field(None, description="Weighted distinct complainants in the spot")
-    expected: float | None = Field(None, description="Complainants expected for the place and"
-                                                      " window")
+    expected: float | None = Field(None, description="Complainants expected for the place and window")
     excess: float | None = Field(None, description="observed − expected")
     relative_risk: float | None = Field(None, description="observed / expected")
     p_value: float | None = Field(None, description="Chance of so many complainants by chance")
-    scan_days: float | None = Field(None, description="The window (days before detection) the"
-                                                      " complainants were counted in")
-    trend: Trend | None = Field(None, description="new, intensifying, persistent (chronic) or"
-                                                  " diminishing; null for the count rule and"
-                                                  " known issues")
-    evidence_text: str = Field("", description="Why it is a spot, as the pages say it:"
-                                               " 'Жалующихся: 14 при ожидаемых 2,1 (…)'")
+    scan_days: float | None = Field(
+        None, description="The window (days before detection) the complainants were counted in"
+    )
+    trend: Trend | None = Field(
+        None,
+        description="new, intensifying, persistent (chronic) or"
+        " diminishing; null for the count rule and"
+        " known issues",
+    )
+    evidence_text: str = Field(
+        "", description="Why it is a spot, as the pages say it: 'Жалующихся: 14 при ожидаемых 2,1 (…)'"
+    )
     distance_m: float | None = None
     covers: bool | None = None
 
@@ -220,9 +253,11 @@ class SpotFeature(BaseModel):
     type: Literal["Feature"]
     id: str
     geometry: dict[str, Any]
-    properties: dict[str, Any] = Field(description="The stored spot, with its evidence"
-                                                   " (observed, expected, excess, relative_risk,"
-                                                   " p_value, trend; null where not computed)")
+    properties: dict[str, Any] = Field(
+        description="The stored spot, with its evidence"
+        " (observed, expected, excess, relative_risk,"
+        " p_value, trend; null where not computed)"
+    )
     script: str
     evidence_text: str = Field(description="Why it is a spot, in Russian")
     eta_text: str | None
@@ -250,8 +285,9 @@ class QueueSummary(BaseModel):
     sla_hours: float
     open: int
     breached: int
-    due_today: int = Field(description="Open spots not yet breached whose SLA ends before"
-                                       " midnight, Moscow time")
+    due_today: int = Field(
+        description="Open spots not yet breached whose SLA ends before midnight, Moscow time"
+    )
 
 
 class QueueView(BaseModel):

@@ -23,20 +23,43 @@ from heatmap.domain import TOPIC_LABEL_RU, Topic
 #: Spot statuses after which a request is closed.
 CLOSED = frozenset({"resolved", "rejected"})
 #: The fields of one service request, in the specification's order.
-REQUEST_FIELDS = ("service_request_id", "status", "status_notes", "service_name", "service_code",
-                  "description", "agency_responsible", "service_notice", "requested_datetime",
-                  "updated_datetime", "expected_datetime", "address", "address_id", "zipcode",
-                  "lat", "long", "media_url")
+REQUEST_FIELDS = (
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+)
 #: Most requests one GET answers (the specification's default limit).
 MOST_REQUESTS = 1000
 
 
 def services() -> list[dict[str, Any]]:
     """Every complaint topic as a service (realtime, no extra attributes)."""
-    return [{"service_code": topic.value, "service_name": TOPIC_LABEL_RU.get(topic, topic.value),
-             "description": f"Жалоба на качество связи: {TOPIC_LABEL_RU.get(topic, topic.value)}",
-             "metadata": False, "type": "realtime", "keywords": "связь, сеть",
-             "group": "Качество связи"} for topic in Topic]
+    return [
+        {
+            "service_code": topic.value,
+            "service_name": TOPIC_LABEL_RU.get(topic, topic.value),
+            "description": f"Жалоба на качество связи: {TOPIC_LABEL_RU.get(topic, topic.value)}",
+            "metadata": False,
+            "type": "realtime",
+            "keywords": "связь, сеть",
+            "group": "Качество связи",
+        }
+        for topic in Topic
+    ]
 
 
 def service_definition(code: str) -> dict[str, Any]:
@@ -51,9 +74,14 @@ def request_id(key_id: str, fields: Mapping[str, str]) -> str:
     return "311-" + hashlib.blake2b(f"{key_id}\x1e{text}".encode(), digest_size=8).hexdigest()
 
 
-def service_request(complaint: Mapping[str, Any], spot: Mapping[str, Any] | None, *,
-                    notes: str | None, description: str | None,
-                    queue_title: str | None) -> dict[str, Any]:
+def service_request(
+    complaint: Mapping[str, Any],
+    spot: Mapping[str, Any] | None,
+    *,
+    notes: str | None,
+    description: str | None,
+    queue_title: str | None,
+) -> dict[str, Any]:
     """One complaint as a service request; ``description`` as the caller's role may see it."""
     topic = _text(complaint.get("topic")) or Topic.OTHER.value
     status = spot.get("status") if spot is not None else None

@@ -38,18 +38,19 @@ def parse_bbox(text: str | None, *, max_deg: float | None = None) -> BBox | None
     except ValueError:
         values = []
     if len(values) != 4 or not all(math.isfinite(v) for v in values):
-        raise HTTPException(422, "bbox must be four numbers: min_lon,min_lat,max_lon,max_lat"
-                                 f" (got {text!r})")
+        raise HTTPException(422, f"bbox must be four numbers: min_lon,min_lat,max_lon,max_lat (got {text!r})")
     west, south, east, north = values
     box = BBox(min(west, east), min(south, north), max(west, east), max(south, north))
     if not (-180 <= box.min_lon <= 180 and -180 <= box.max_lon <= 180):
         raise HTTPException(422, "bbox longitudes must lie within -180..180")
     if not (-90 <= box.min_lat <= 90 and -90 <= box.max_lat <= 90):
         raise HTTPException(422, "bbox latitudes must lie within -90..90")
-    if max_deg is not None and (box.max_lon - box.min_lon > max_deg
-                                or box.max_lat - box.min_lat > max_deg):
-        raise HTTPException(422, f"bbox too large: at most {max_deg:g}° of longitude and of"
-                                 " latitude; zoom in or split the request")
+    if max_deg is not None and (box.max_lon - box.min_lon > max_deg or box.max_lat - box.min_lat > max_deg):
+        raise HTTPException(
+            422,
+            f"bbox too large: at most {max_deg:g}° of longitude and of"
+            " latitude; zoom in or split the request",
+        )
     return box
 
 
@@ -58,14 +59,14 @@ def parse_moment(text: str, what: str) -> datetime:
     try:
         value = pd.Timestamp(text.strip())
     except (ValueError, TypeError, OverflowError) as exc:
-        raise HTTPException(422, f"{what} must be a date (2026-11-25) or an ISO 8601 time,"
-                                 f" not {text!r}") from exc
+        raise HTTPException(
+            422, f"{what} must be a date (2026-11-25) or an ISO 8601 time, not {text!r}"
+        ) from exc
     if pd.isna(value) or not 2000 <= value.year <= 2100:
         raise HTTPException(422, f"{what} must be a date between 2000 and 2100, not {text!r}")
     if value.tzinfo is None:
         value = value.tz_localize("Europe/Moscow")
     return value.tz_convert(UTC).to_pydatetime()
-
 
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -90,8 +91,12 @@ def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
         field = dict(field)
         description = field.pop("description", None)
         field.pop("title", None)
-        parameter: dict[str, Any] = {"name": name, "in": "query", "required": name in required,
-                                     "schema": field}
+        parameter: dict[str, Any] = {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": field,
+        }
         if description:
             parameter["description"] = description
         out.append(parameter)

@@ -29,13 +29,17 @@ TEXT = r"^[^\x00]*$"
 #: Some character besides white space, and no NUL.
 NON_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
 #: A complaint's time: an RFC 3339 date-time with seconds and a UTC offset, 1970-2099.
-CREATED_AT = (rf"^{_date(r'(?:19[7-9][0-9]|20[0-9]{2})', f'(?:{_LEAP_19}|{_LEAP_20})')}"
-              rf"T{_TIME}{_OFFSET}$")
+CREATED_AT = (
+    rf"^{_date(r'(?:19[7-9][0-9]|20[0-9]{2})', f'(?:{_LEAP_19}|{_LEAP_20})')}"
+    rf"T{_TIME}{_OFFSET}$"
+)
 #: An ETA: a date (midnight in Moscow) or a date-time (offset optional: Moscow), 2000-2099.
-ETA = (rf"^{_date(r'20[0-9]{2}', _LEAP_20)}"
-       rf"(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{{1,6}})?)?{_OFFSET}?)?$")
+ETA = (
+    rf"^{_date(r'20[0-9]{2}', _LEAP_20)}"
+    rf"(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{{1,6}})?)?{_OFFSET}?)?$"
+)
 #: A Russian mobile number as people write it: +7, 8, 7 or nothing, then 9 and nine digits,
 #: with spaces, dashes and brackets where they usually go.
-MSISDN = (r"^ *(?:\+7|8|7)?[ -]*\(?9[0-9]{2}\)?[ -]*[0-9]{3}[ -]*[0-9]{2}[ -]*[0-9]{2} *$")
+MSISDN = r"^ *(?:\+7|8|7)?[ -]*\(?9[0-9]{2}\)?[ -]*[0-9]{3}[ -]*[0-9]{2}[ -]*[0-9]{2} *$"
 #: ``min_lon,min_lat,max_lon,max_lat``: longitudes within ±180, latitudes within ±90.
 BBOX = rf"^{_LON},{_LAT},{_LON},{_LAT}$"

@@ -9,8 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class ApiSettings(BaseSettings):
     """What the API serves and how strictly; read from ``HEATMAP_API_*`` variables."""
 
-    model_config = SettingsConfigDict(env_prefix="HEATMAP_API_", extra="ignore",
-                                      populate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix="HEATMAP_API_", extra="ignore", populate_by_name=True)
 
     #: An open spot this near a looked-up point (metres) counts as covering it.
     lookup_reach_m: float = Field(100.0, ge=0, le=5_000)
@@ -40,8 +39,9 @@ class ApiSettings(BaseSettings):
     leaflet_url: str = "/static/leaflet"
     #: A tile server for the map page (``https://tile.openstreetmap.org/{z}/{x}/{y}.png`` or
     #: the operator's own); unset, the page draws the gazetteer's basemap and needs no host.
-    tiles_url: str = Field("", validation_alias=AliasChoices("HEATMAP_TILES_URL",
-                                                             "HEATMAP_API_TILES_URL"))
+    tiles_url: str = Field("", validation_alias=AliasChoices("HEATMAP_TILES_URL", "HEATMAP_API_TILES_URL"))
     #: Attribution shown under the tiles of ``tiles_url``.
-    tiles_attribution: str = Field("&copy; OpenStreetMap contributors", validation_alias=AliasChoices(
-        "HEATMAP_TILES_ATTRIBUTION", "HEATMAP_API_TILES_ATTRIBUTION"))
+    tiles_attribution: str = Field(
+        "&copy; OpenStreetMap contributors",
+        validation_alias=AliasChoices("HEATMAP_TILES_ATTRIBUTION", "HEATMAP_API_TILES_ATTRIBUTION"),
+    )

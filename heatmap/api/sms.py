@@ -68,7 +68,6 @@ log = logging.getLogger("heatmap.api")
 __all__ = ["StoreScope", "require_gateway", "router", "sms_clock", "sms_policy", "sms_store"]
 
 
-
 # --- hooks ------------------------------------------------------------------------------------
 def _state(request: Request) -> Any:
     return getattr(request.app.state, "api", None)
@@ -119,8 +118,11 @@ async def require_gateway(request: Request) -> None:
         return
     key = presented_key(request, in_query=True)
     if not key:
-        raise HTTPException(401, "an API key of role gateway is required (X-API-Key or ?key=)",
-                            headers={"WWW-Authenticate": "ApiKey"})
+        raise HTTPException(
+            401,
+            "an API key of role gateway is required (X-API-Key or ?key=)",
+            headers={"WWW-Authenticate": "ApiKey"},
+        )
     expected = os.environ.get("HEATMAP_SMS_GATEWAY_KEY", "")
     if not expected or not hmac.compare_digest(key.encode(), expected.encode()):
         raise HTTPException(401, "the API key is not valid", headers={"WWW-Authenticate": "ApiKey"})
@@ -141,41 +143,50 @@ def _templates(path: str | None, public_url: str | None) -> SmsTemplates:
 
 def _sms_templates() -> SmsTemplates:
     settings = load_closeout_settings()
-    return _templates(str(settings.sms_templates) if settings.sms_templates else None,
-                      settings.public_url)
+    return _templates(str(settings.sms_templates) if settings.sms_templates else None, settings.public_url)
 
 
 # --- gateway callbacks ------------------------------------------------------------------------
 def _json_error(description: str) -> dict[str, object]:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"type": "object"}}}}
+    return {"description": description, "content": {"application/json": {"schema": {"type": "object"}}}}
 
 
 def _html(description: str) -> dict[str, object]:
-    return {"description": description,
-            "content": {"text/html": {"schema": {"type": "string"}}}}
+    return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
 
 
 _GATEWAY_ERRORS: dict[int | str, dict[str, object]] = {
     401: _json_error("No API key, or an unknown, malformed or revoked one"),
     403: _json_error("The key's role is not gateway or admin"),
-    429: {**_json_error("Too many failed authentications from this client"),
-          "headers": {"Retry-After": {"description": "Seconds to wait",
-                                      "schema": {"type": "integer"}}}},
+    429: {
+        **_json_error("Too many failed authentications from this client"),
+        "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+    },
     422: _json_error("A required field is missing or malformed"),
 }
-_TEXT_BODY = {"requestBody": {"required": False, "content": {
-    "text/plain": {"schema": {"type": "string", "maxLength": 1600}},
-    "application/x-www-form-urlencoded": {"schema": {
-        "type": "object", "properties": {"from": {"type": "string"}, "text": {"type": "string"}}}},
-}}}
+_TEXT_BODY = {
+    "requestBody": {
+        "required": False,
+        "content": {
+            "text/plain": {"schema": {"type": "string", "maxLength": 1600}},
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"from": {"type": "string"}, "text": {"type": "string"}},
+                }
+            },
+        },
+    }
+}
 
-KeyQuery = Annotated[str | None, Query(description="The gateway's API key (Kannel sends no "
-                                                    "headers); X-API-Key works as well")]
+KeyQuery = Annotated[
+    str | None, Query(description="The gateway's API key (Kannel sends no headers); X-API-Key works as well")
+]
 
 
-async def _inbound_fields(request: Request, sender: str | None,
-                          text: str | None) -> tuple[str | None, str | None]:
+async def _inbound_fields(
+    request: Request, sender: str | None, text: str | None
+) -> tuple[str | None, str | None]:
     sender = sender or request.headers.get("x-kannel-from")
     body = await request.body()
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -186,8 +197,10 @@ async def _inbound_fields(request: Request, sender: str | None,
     elif text is None and body:
         text = body.decode(_charset(request), errors="replace")
     # no database text type holds U+0000: a number loses it, a text shows where it was
-    return (None if sender is None else sender.replace("\x00", ""),
-            None if text is None else text.replace("\x00", "\ufffd"))
+    return (
+        None if sender is None else sender.replace("\x00", ""),
+        None if text is None else text.replace("\x00", "\ufffd"),
+    )
 
 
 def _first(form: dict[str, list[str]], name: str) -> str | None:
@@ -207,20 +220,31 @@ def _charset(request: Request) -> str:
     return "utf-16-be" if request.headers.get("x-kannel-coding") == "2" else "utf-8"
 
 
-@router.post("/api/v1/sms/inbound", dependencies=gateway_only, response_class=PlainTextResponse,
-             summary="A client's SMS reply (Kannel post-url)", openapi_extra=_TEXT_BODY,
-             responses={200: {"description": "A short reply the gateway may send back (empty,"
-                                             " with X-Teplokarty-Reply: no_sender, when the"
-                                             " message names no sender)",
-                              "content": {"text/plain": {"schema": {"type": "string"}}}},
-                        **_GATEWAY_ERRORS})
+@router.post(
+    "/api/v1/sms/inbound",
+    dependencies=gateway_only,
+    response_class=PlainTextResponse,
+    summary="A client's SMS reply (Kannel post-url)",
+    openapi_extra=_TEXT_BODY,
+    responses={
+        200: {
+            "description": "A short reply the gateway may send back (empty,"
+            " with X-Teplokarty-Reply: no_sender, when the"
+            " message names no sender)",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        },
+        **_GATEWAY_ERRORS,
+    },
+)
 async def inbound(
-    request: Request, store: StoreDep, policy: PolicyDep, now: ClockDep,
-    sender: Annotated[str | None, Query(alias="from", max_length=32,
-                                        description="The client's number (or X-Kannel-From)")
-                      ] = None,
-    text: Annotated[str | None, Query(max_length=1600,
-                                      description="The reply (or the request body)")] = None,
+    request: Request,
+    store: StoreDep,
+    policy: PolicyDep,
+    now: ClockDep,
+    sender: Annotated[
+        str | None, Query(alias="from", max_length=32, description="The client's number (or X-Kannel-From)")
+    ] = None,
+    text: Annotated[str | None, Query(max_length=1600, description="The reply (or the request body)")] = None,
     key: KeyQuery = None,
 ) -> PlainTextResponse:
     sender, text = await _inbound_fields(request, sender, text)
@@ -232,29 +256,50 @@ async def inbound(
 
     def work() -> Answer:
         with store() as opened:
-            return handle_reply(opened, msisdn=sender[:32], text=text, now=now, policy=policy,
-                                templates=templates, reply_days=days)
+            return handle_reply(
+                opened,
+                msisdn=sender[:32],
+                text=text,
+                now=now,
+                policy=policy,
+                templates=templates,
+                reply_days=days,
+            )
 
     answer = await run_in_threadpool(work)
     return PlainTextResponse(answer.message, headers={"X-Teplokarty-Reply": answer.kind})
 
 
 _DLR_ROUTE: dict[str, Any] = {
-    "dependencies": gateway_only, "response_class": PlainTextResponse,
+    "dependencies": gateway_only,
+    "response_class": PlainTextResponse,
     "summary": "A delivery report (Kannel dlr-url)",
-    "responses": {200: {"description": "The message's new status, or 'unchanged'",
-                        "content": {"text/plain": {"schema": {"type": "string"}}}},
-                  404: _json_error("No such message in the outbox"), **_GATEWAY_ERRORS},
+    "responses": {
+        200: {
+            "description": "The message's new status, or 'unchanged'",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        },
+        404: _json_error("No such message in the outbox"),
+        **_GATEWAY_ERRORS,
+    },
 }
 
 
 @router.get("/api/v1/sms/dlr", operation_id="sms_delivery_report", **_DLR_ROUTE)
 @router.post("/api/v1/sms/dlr", operation_id="sms_delivery_report_post", **_DLR_ROUTE)
 async def delivery_report(
-    store: StoreDep, now: ClockDep,
+    store: StoreDep,
+    now: ClockDep,
     outbox_id: Annotated[int, Query(alias="id", ge=1, lt=2**48, description="The outbox message")],
-    status: Annotated[int, Query(ge=0, le=255, description="Kannel's %d: 1 delivered, 2 not "
-                                 "delivered, 4 buffered, 8 SMSC accepted, 16 SMSC rejected")],
+    status: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=255,
+            description="Kannel's %d: 1 delivered, 2 not "
+            "delivered, 4 buffered, 8 SMSC accepted, 16 SMSC rejected",
+        ),
+    ],
     at: Annotated[str | None, Query(max_length=32, description="Kannel's %T (Unix time)")] = None,
     attempt: Annotated[int | None, Query(ge=0, le=1000)] = None,
     answer: Annotated[str | None, Query(max_length=500, description="Kannel's %A")] = None,
@@ -264,6 +309,7 @@ async def delivery_report(
     if at and at.isdigit():
         with contextlib.suppress(OverflowError, ValueError, OSError):
             when = datetime.fromtimestamp(int(at), UTC)
+
     def work() -> str | None:
         with store() as opened:
             return record_delivery(opened, outbox_id, status, at=when, text=answer)
@@ -291,8 +337,14 @@ textarea{{width:100%;min-height:6rem}} button{{font-size:1.05rem;padding:.5rem 1
 {body}
 </body></html>
 """
-_CHOICES = [("5", "5 — отлично"), ("4", "4 — хорошо"), ("3", "3 — удовлетворительно"),
-            ("2", "2 — плохо"), ("1", "1 — очень плохо"), ("0", "Проблема не решена")]
+_CHOICES = [
+    ("5", "5 — отлично"),
+    ("4", "4 — хорошо"),
+    ("3", "3 — удовлетворительно"),
+    ("2", "2 — плохо"),
+    ("1", "1 — очень плохо"),
+    ("0", "Проблема не решена"),
+]
 
 
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
@@ -301,8 +353,9 @@ def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
 
 def _link_error(exc: LinkError) -> HTMLResponse:
     status = 410 if exc.reason in ("expired", "used") else 404
-    text = {410: "Ссылка уже использована или срок её действия истёк.",
-            404: "Ссылка недействительна."}[status]
+    text = {410: "Ссылка уже использована или срок её действия истёк.", 404: "Ссылка недействительна."}[
+        status
+    ]
     return _page("Оценка связи", f"<p>{html.escape(text)}</p>", status)
 
 
@@ -316,18 +369,32 @@ def _on_page(scope: StoreScope, token: str, now: datetime) -> pd.Series:
 
 
 _PAGE_ANSWERS: dict[int | str, dict[str, object]] = {
-    200: _html("The page"), 404: _html("The link is not valid"),
+    200: _html("The page"),
+    404: _html("The link is not valid"),
     410: _html("The link has expired or was used"),
 }
-_FORM_BODY = {"requestBody": {"required": True, "content": {
-    "application/x-www-form-urlencoded": {"schema": {
-        "type": "object", "required": ["rating"],
-        "properties": {"rating": {"type": "string", "enum": ["0", "1", "2", "3", "4", "5"]},
-                       "comment": {"type": "string", "maxLength": 500}}}}}}}
+_FORM_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "required": ["rating"],
+                    "properties": {
+                        "rating": {"type": "string", "enum": ["0", "1", "2", "3", "4", "5"]},
+                        "comment": {"type": "string", "maxLength": 500},
+                    },
+                }
+            }
+        },
+    }
+}
 
 
-@router.get("/r/{token}", response_class=HTMLResponse, summary="The rating page of a link",
-            responses=_PAGE_ANSWERS)
+@router.get(
+    "/r/{token}", response_class=HTMLResponse, summary="The rating page of a link", responses=_PAGE_ANSWERS
+)
 async def rating_page(token: str, store: StoreDep, now: ClockDep) -> HTMLResponse:
     try:
         row = await run_in_threadpool(_on_page, store, token, now)
@@ -336,9 +403,10 @@ async def rating_page(token: str, store: StoreDep, now: ClockDep) -> HTMLRespons
     address = html.escape(str(row["address"] or ""))
     choices = "\n".join(
         f'<label><input type="radio" name="rating" value="{v}" required> {html.escape(t)}</label>'
-        for v, t in _CHOICES)
+        for v, t in _CHOICES
+    )
     body = (
-        f'<p>Мы провели работы{" по адресу " + address if address else ""}.'
+        f"<p>Мы провели работы{' по адресу ' + address if address else ''}."
         " Как теперь работает связь?</p>"
         f'<form method="post" action="/r/{html.escape(token)}"><fieldset>{choices}</fieldset>'
         '<label for="comment">Комментарий (необязательно)</label>'
@@ -350,26 +418,35 @@ async def rating_page(token: str, store: StoreDep, now: ClockDep) -> HTMLRespons
     return _page("Оценка связи", body)
 
 
-@router.post("/r/{token}", response_class=HTMLResponse, summary="Answer of the rating page",
-             openapi_extra=_FORM_BODY,
-             responses={**_PAGE_ANSWERS, 400: _html("No rating was chosen")})
-async def rate(token: str, request: Request, store: StoreDep, policy: PolicyDep,
-               now: ClockDep) -> HTMLResponse:
+@router.post(
+    "/r/{token}",
+    response_class=HTMLResponse,
+    summary="Answer of the rating page",
+    openapi_extra=_FORM_BODY,
+    responses={**_PAGE_ANSWERS, 400: _html("No rating was chosen")},
+)
+async def rate(
+    token: str, request: Request, store: StoreDep, policy: PolicyDep, now: ClockDep
+) -> HTMLResponse:
     form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
     answer = _first(form, "rating") or ""
     comment = _first(form, "comment")
+
     def work() -> Answer:
         with store() as opened:
-            return rate_by_link(opened, _links(opened), token, answer=answer, comment=comment,
-                                now=now, policy=policy)
+            return rate_by_link(
+                opened, _links(opened), token, answer=answer, comment=comment, now=now, policy=policy
+            )
 
     try:
         result = await run_in_threadpool(work)
     except LinkError as exc:
         if exc.reason == "choice":
-            return _page("Оценка связи", "<p>Выберите оценку от 1 до 5 или «Проблема не"
-                         " решена».</p>", 400)
+            return _page("Оценка связи", "<p>Выберите оценку от 1 до 5 или «Проблема не решена».</p>", 400)
         return _link_error(exc)
-    thanks = ("Спасибо! Мы передали инженерам, что проблема осталась."
-              if result.kind == "persists" else "Спасибо за оценку!")
+    thanks = (
+        "Спасибо! Мы передали инженерам, что проблема осталась."
+        if result.kind == "persists"
+        else "Спасибо за оценку!"
+    )
     return _page("Оценка связи", f"<p>{html.escape(thanks)}</p>")

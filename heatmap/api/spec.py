@@ -18,7 +18,6 @@ def document_policy(schema: dict[str, Any], policy: Policy) -> None:
     cause = components.get("ResolveIn", {}).get("properties", {}).get("cause")
     if cause is not None:
         cause["enum"] = sorted(policy.causes)
-    for parameter in schema.get("paths", {}).get("/api/v1/spots", {}).get("get", {}).get(
-            "parameters", []):
+    for parameter in schema.get("paths", {}).get("/api/v1/spots", {}).get("get", {}).get("parameters", []):
         if parameter.get("name") == "queue":
             parameter["schema"] = {"type": "string", "enum": sorted(policy.queues)}

@@ -131,8 +131,13 @@ class KeyCache:
 class ApiState:
     """Everything the handlers share, built once per app."""
 
-    def __init__(self, settings: Settings, api: ApiSettings, store: Store | None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        api: ApiSettings,
+        store: Store | None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.settings = settings
         self.api = api
         self.clock = clock or utc_now
@@ -140,9 +145,13 @@ class ApiState:
         self.policy: Policy = load_policy(settings.policy)
         self.templates: ScriptTemplates = load_templates()
         self.index = SpotIndex(
-            templates=self.templates, reach_m=api.lookup_reach_m, recent_days=api.recent_days,
-            recent_reach_m=api.recent_reach_m, check_interval_s=api.index_check_ms / 1000,
-            clock=self.clock, join_reach_m=self.policy.join.reach_m,
+            templates=self.templates,
+            reach_m=api.lookup_reach_m,
+            recent_days=api.recent_days,
+            recent_reach_m=api.recent_reach_m,
+            check_interval_s=api.index_check_ms / 1000,
+            clock=self.clock,
+            join_reach_m=self.policy.join.reach_m,
             cause_titles=self.policy.causes,
         )
         self.keys = KeyCache(api.key_cache_s)

@@ -15,15 +15,17 @@ from heatmap.errors import UsageError
 
 keys_app = typer.Typer(help="API keys of the HTTP API.", no_args_is_help=True)
 
-RoleOption = Annotated[str, typer.Option(
-    "--role", help="agent, engineer, analyst, admin or gateway.", show_default=False)]
+RoleOption = Annotated[
+    str, typer.Option("--role", help="agent, engineer, analyst, admin or gateway.", show_default=False)
+]
 
 
 @keys_app.command("create")
 def keys_create(
     role: RoleOption,
-    name: Annotated[str | None, typer.Option(
-        help="Who holds it (recorded as the actor of their actions).")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Who holds it (recorded as the actor of their actions).")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Make an API key; it is shown once, as the last word printed (only a hash is kept)."""
@@ -37,16 +39,26 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(db: DbOption = None, json: JsonOption = False) -> None:
     """Key ids, roles, names and whether they are revoked (never the secrets)."""
-    rows = [{"key_id": k.key_id, "role": k.role, "name": k.name,
-             "created_at": k.created_at.isoformat(),
-             "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None}
-            for k in store_at(db).load_api_keys()]
+    rows = [
+        {
+            "key_id": k.key_id,
+            "role": k.role,
+            "name": k.name,
+            "created_at": k.created_at.isoformat(),
+            "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
+        }
+        for k in store_at(db).load_api_keys()
+    ]
     if json:
         emit_json({"keys": rows})
         return
-    out.print(table(f"API keys ({len(rows)})", ["key_id", "role", "name", "created_at",
-                                                "revoked_at"],
-                    [list(r.values()) for r in rows]))
+    out.print(
+        table(
+            f"API keys ({len(rows)})",
+            ["key_id", "role", "name", "created_at", "revoked_at"],
+            [list(r.values()) for r in rows],
+        )
+    )
 
 
 @keys_app.command("revoke")
@@ -65,10 +77,12 @@ def serve(
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     db: DbOption = None,
-    upgrade: Annotated[bool, typer.Option(
-        "--upgrade/--no-upgrade", help="Create or upgrade the store's schema first.")] = True,
-    access_log: Annotated[bool, typer.Option(
-        "--access-log/--no-access-log", help="Log every request.")] = False,
+    upgrade: Annotated[
+        bool, typer.Option("--upgrade/--no-upgrade", help="Create or upgrade the store's schema first.")
+    ] = True,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="Log every request.")
+    ] = False,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
     """Run the HTTP API and the map page (uvicorn) over the store."""
@@ -88,9 +102,17 @@ def serve(
     os.environ["HEATMAP_DB"] = url  # every worker builds its app from the environment
     os.environ.setdefault("HEATMAP_API_GC_FREEZE", "1")
     err.print(f"Serving {_shown(url)} on http://{host}:{port} (map: /map, docs: /docs)")
-    uvicorn.run("heatmap.api:create_app", factory=True, host=host, port=port, workers=workers,
-                access_log=access_log, log_level=log_level, proxy_headers=False,
-                log_config=masked_log_config(LOGGING_CONFIG))  # no personal data in logs
+    uvicorn.run(
+        "heatmap.api:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+        log_level=log_level,
+        proxy_headers=False,
+        log_config=masked_log_config(LOGGING_CONFIG),
+    )  # no personal data in logs
 
 
 def _shown(url: str) -> str:

@@ -62,14 +62,15 @@ register_purge(app)
 register_replay(app)
 
 
-
 @app.command()
 def init(db: DbOption = None) -> None:
     """Create the store (or bring its schema up to date)."""
     store = store_at(db)
     applied = service.init_store(store)
-    err.print(f"[green]Store ready[/] at {store.url} (schema {store.schema_version()}"
-              f"{', applied ' + ', '.join(map(str, applied)) if applied else ', up to date'}).")
+    err.print(
+        f"[green]Store ready[/] at {store.url} (schema {store.schema_version()}"
+        f"{', applied ' + ', '.join(map(str, applied)) if applied else ', up to date'})."
+    )
 
 
 @db_app.command("upgrade")
@@ -82,13 +83,19 @@ def db_upgrade(db: DbOption = None) -> None:
 def ingest(
     files: Annotated[list[Path], typer.Argument(help="CRM exports: .csv, .jsonl or .parquet.")],
     db: DbOption = None,
-    gazetteer: Annotated[Path | None, typer.Option(
-        "--gazetteer", envvar="HEATMAP_GAZETTEER",
-        help="Geocode address rows at once with this gazetteer.")] = None,
+    gazetteer: Annotated[
+        Path | None,
+        typer.Option(
+            "--gazetteer",
+            envvar="HEATMAP_GAZETTEER",
+            help="Geocode address rows at once with this gazetteer.",
+        ),
+    ] = None,
     policy: PolicyOption = None,
     profile: ProfileOption = None,
-    accept_mostly_bad: Annotated[bool, typer.Option(
-        help="Exit 0 even when one reason quarantined half of a file's rows or more.")] = False,
+    accept_mostly_bad: Annotated[
+        bool, typer.Option(help="Exit 0 even when one reason quarantined half of a file's rows or more.")
+    ] = False,
     now: NowOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -112,29 +119,44 @@ def ingest(
         def validated(path: str, rows: int) -> None:
             progress.update(task, description=f"ingest {Path(path).name}", advance=rows)
 
-        report = service.ingest(store, files, now=now_or(now), geocoder=geocoder, city=city,
-                                progress=validated, policy=load_policy(policy),
-                                gazetteer_entries=entries, profile=mapping)
+        report = service.ingest(
+            store,
+            files,
+            now=now_or(now),
+            geocoder=geocoder,
+            city=city,
+            progress=validated,
+            policy=load_policy(policy),
+            gazetteer_entries=entries,
+            profile=mapping,
+        )
     if json:
-        said = [{"file": f, "reason": r, "rows": n, "read": read}
-                for f, r, n, read in report.mostly_bad]  # the key only when there is one
+        said = [
+            {"file": f, "reason": r, "rows": n, "read": read} for f, r, n, read in report.mostly_bad
+        ]  # the key only when there is one
         emit_json({**report.totals, **({"mostly_bad": said} if said else {})})
     else:
         _ingest_summary(report)
     for path, reason, rows, read in report.mostly_bad:
-        err.print(f"[red]{Path(path).name}: {rows} of {read} rows quarantined for one reason:[/]"
-                  f" {reason}. Is it the right profile (`heatmap profile guess {path}`)?"
-                  + ("" if accept_mostly_bad else " (--accept-mostly-bad to exit 0)"))
+        err.print(
+            f"[red]{Path(path).name}: {rows} of {read} rows quarantined for one reason:[/]"
+            f" {reason}. Is it the right profile (`heatmap profile guess {path}`)?"
+            + ("" if accept_mostly_bad else " (--accept-mostly-bad to exit 0)")
+        )
     if report.mostly_bad and not accept_mostly_bad:
         raise typer.Exit(1)
 
 
 def _ingest_summary(report: service.IngestReport) -> None:
-    out.print(table("Ingest", ["file", *service.COUNT_KEYS],
-                    [[path, *counts.values()] for path, counts in report.files]))
+    out.print(
+        table(
+            "Ingest",
+            ["file", *service.COUNT_KEYS],
+            [[path, *counts.values()] for path, counts in report.files],
+        )
+    )
     if report.totals["quarantined"]:
-        err.print(f"[yellow]{report.totals['quarantined']} row(s) quarantined[/]:"
-                  " see `heatmap quarantine`.")
+        err.print(f"[yellow]{report.totals['quarantined']} row(s) quarantined[/]: see `heatmap quarantine`.")
     if report.geocoded:
         err.print("Geocoded: " + ", ".join(f"{k} {v}" for k, v in report.geocoded.items()))
     if report.joined:
@@ -145,10 +167,12 @@ def _ingest_summary(report: service.IngestReport) -> None:
 def quarantine(
     db: DbOption = None,
     limit: Annotated[int, typer.Option(help="Show at most this many rows.")] = 50,
-    file: Annotated[str | None, typer.Option(
-        "--file", help="Only rows of files whose path contains this.")] = None,
-    reason: Annotated[str | None, typer.Option(
-        "--reason", help="Only rows with a reason containing this (any case).")] = None,
+    file: Annotated[
+        str | None, typer.Option("--file", help="Only rows of files whose path contains this.")
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Only rows with a reason containing this (any case).")
+    ] = None,
     json: JsonOption = False,
 ) -> None:
     """List quarantined rows with their line, reasons and raw content."""
@@ -161,8 +185,13 @@ def quarantine(
     if json:
         emit_json({"rows": rows.to_dict(orient="records")})
         return
-    out.print(table(f"Quarantine (first {limit})", ["source", "line", "reasons", "raw"],
-                    rows[["source", "line", "reasons", "raw"]].itertuples(index=False)))
+    out.print(
+        table(
+            f"Quarantine (first {limit})",
+            ["source", "line", "reasons", "raw"],
+            rows[["source", "line", "reasons", "raw"]].itertuples(index=False),
+        )
+    )
 
 
 @app.command()
@@ -182,8 +211,18 @@ def spots(
     elif fmt == "json":
         emit_json({"spots": [spot_properties(r) for r in frame.to_dict(orient="records")]})
     else:
-        columns = ["id", "status", "priority", "subscribers", "excess", "trend", "complaints",
-                   "dominant_topic", "queue", "address"]
+        columns = [
+            "id",
+            "status",
+            "priority",
+            "subscribers",
+            "excess",
+            "trend",
+            "complaints",
+            "dominant_topic",
+            "queue",
+            "address",
+        ]
         shown = frame.reindex(columns=columns).round({"excess": 1}).astype(object).fillna("")
         out.print(table(f"Spots ({len(frame)})", columns, shown.itertuples(index=False)))
 
@@ -192,20 +231,31 @@ def spots(
 def map_(
     out_file: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path("map.html"),
     db: DbOption = None,
-    gazetteer: Annotated[Path | None, typer.Option(
-        "--gazetteer", envvar="HEATMAP_GAZETTEER",
-        help="Draw its houses, street and settlement names under the spots.")] = None,
-    tiles: Annotated[str, typer.Option(
-        "--tiles", envvar="HEATMAP_TILES_URL",
-        help="A tile server ({z}/{x}/{y}); without one the file needs no internet.")] = "",
+    gazetteer: Annotated[
+        Path | None,
+        typer.Option(
+            "--gazetteer",
+            envvar="HEATMAP_GAZETTEER",
+            help="Draw its houses, street and settlement names under the spots.",
+        ),
+    ] = None,
+    tiles: Annotated[
+        str,
+        typer.Option(
+            "--tiles",
+            envvar="HEATMAP_TILES_URL",
+            help="A tile server ({z}/{x}/{y}); without one the file needs no internet.",
+        ),
+    ] = "",
 ) -> None:
     """Write one self-contained HTML map (opens offline): spots by priority with why each is
     one, complaint hexes, the gazetteer's basemap, a legend."""
     from heatmap.render.map import spot_map
 
     store = store_at(db)
-    spot_map(store.load_spots(), store.load_complaints(), gazetteer=_gazetteer(gazetteer),
-             tiles_url=tiles).save(out_file)
+    spot_map(
+        store.load_spots(), store.load_complaints(), gazetteer=_gazetteer(gazetteer), tiles_url=tiles
+    ).save(out_file)
     err.print(f"Map written to {out_file}")
 
 
@@ -214,17 +264,19 @@ def samples_generate(
     n: Annotated[int, typer.Option("--n", min=10, help="Rows to generate.")] = 2500,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
     out_file: Annotated[Path, typer.Option("--out", help=".csv, .jsonl or .parquet")] = Path(
-        "crm_export.csv"),
-    addresses: Annotated[Path | None, typer.Option(
-        help="Registry CSV (LAT, LON, ADDRESS); default data/samples/vologda_addresses.csv.")] = None,
+        "crm_export.csv"
+    ),
+    addresses: Annotated[
+        Path | None,
+        typer.Option(help="Registry CSV (LAT, LON, ADDRESS); default data/samples/vologda_addresses.csv."),
+    ] = None,
     now: NowOption = None,
 ) -> None:
     """Generate a CRM export with planted spots, repeat callers and bad rows."""
     from heatmap.io.writers import write_table
     from heatmap.samples import SAMPLES_NOW, generate_export, read_addresses
 
-    frame, plants = generate_export(read_addresses(addresses), n=n, seed=seed,
-                                    now=now or SAMPLES_NOW)
+    frame, plants = generate_export(read_addresses(addresses), n=n, seed=seed, now=now or SAMPLES_NOW)
     write_table(frame, out_file, for_spreadsheets=False)  # an export for ingest, as a CRM's
     err.print(f"Wrote {len(frame)} rows with {len(plants)} planted spots to {out_file}")
 
@@ -233,8 +285,9 @@ def samples_generate(
 def gazetteer_build(
     sources: Annotated[list[Path], typer.Argument(help="Registry CSVs (LAT, LON, ADDRESS; .gz ok).")],
     out_file: Annotated[Path, typer.Option("--out", help="Gazetteer file to write (.parquet).")],
-    cities: Annotated[Path | None, typer.Option(
-        help="city.csv with city centres: skip points far from their settlement.")] = None,
+    cities: Annotated[
+        Path | None, typer.Option(help="city.csv with city centres: skip points far from their settlement.")
+    ] = None,
     address_column: Annotated[str, typer.Option(help="Column with the address text.")] = "ADDRESS",
     lat_column: Annotated[str, typer.Option(help="Column with latitude.")] = "LAT",
     lon_column: Annotated[str, typer.Option(help="Column with longitude.")] = "LON",
@@ -246,24 +299,37 @@ def gazetteer_build(
     from heatmap.geocode import build_gazetteer, save_gazetteer
 
     entries, skipped = build_gazetteer(
-        sources, address_column=address_column, lat_column=lat_column, lon_column=lon_column,
-        id_column=id_column, sep=sep, cities=cities,
+        sources,
+        address_column=address_column,
+        lat_column=lat_column,
+        lon_column=lon_column,
+        id_column=id_column,
+        sep=sep,
+        cities=cities,
     )
     save_gazetteer(entries, out_file)
     if json:
         emit_json({"entries": len(entries), "skipped": skipped})
         return
-    out.print(table(f"Gazetteer {out_file}: {len(entries)} entries", ["skipped because", "rows"],
-                    [(k, v) for k, v in skipped.items() if v]))
+    out.print(
+        table(
+            f"Gazetteer {out_file}: {len(entries)} entries",
+            ["skipped because", "rows"],
+            [(k, v) for k, v in skipped.items() if v],
+        )
+    )
 
 
 @app.command()
 def geocode(
     db: DbOption = None,
-    gazetteer: Annotated[Path | None, typer.Option(
-        "--gazetteer", envvar="HEATMAP_GAZETTEER", help="Gazetteer built by `gazetteer build`.")] = None,
-    city: Annotated[str | None, typer.Option(
-        envvar="HEATMAP_CITY", help="Settlement for addresses that name none.")] = None,
+    gazetteer: Annotated[
+        Path | None,
+        typer.Option("--gazetteer", envvar="HEATMAP_GAZETTEER", help="Gazetteer built by `gazetteer build`."),
+    ] = None,
+    city: Annotated[
+        str | None, typer.Option(envvar="HEATMAP_CITY", help="Settlement for addresses that name none.")
+    ] = None,
     json: JsonOption = False,
 ) -> None:
     """Geocode the stored complaints still waiting for a point."""
@@ -271,8 +337,7 @@ def geocode(
     geocoder = _geocoder(entries, city)
     if geocoder is None:
         raise UsageError("no gazetteer: pass --gazetteer PATH or set HEATMAP_GAZETTEER")
-    counts = service.geocode_pending(store_at(db), geocoder, city=city,
-                                     gazetteer_entries=entries)
+    counts = service.geocode_pending(store_at(db), geocoder, city=city, gazetteer_entries=entries)
     if json:
         emit_json(counts)
         return
@@ -284,10 +349,12 @@ def geocode_file(
     in_file: Annotated[Path, typer.Argument(help="CSV with an address column.")],
     gazetteer: Annotated[Path, typer.Option(envvar="HEATMAP_GAZETTEER", help="Gazetteer file.")],
     out_file: Annotated[Path, typer.Option("--out", help="CSV to write.")],
-    column: Annotated[str | None, typer.Option(
-        help="Name of the address column (default: the profile's address column).")] = None,
-    city: Annotated[str | None, typer.Option(
-        envvar="HEATMAP_CITY", help="Settlement for addresses that name none.")] = None,
+    column: Annotated[
+        str | None, typer.Option(help="Name of the address column (default: the profile's address column).")
+    ] = None,
+    city: Annotated[
+        str | None, typer.Option(envvar="HEATMAP_CITY", help="Settlement for addresses that name none.")
+    ] = None,
     profile: ProfileOption = None,
 ) -> None:
     """Geocode a CSV: rows kept in order with lat, lon, precision, score, matched, reason added
@@ -295,10 +362,13 @@ def geocode_file(
     from heatmap.geocode.files import geocode_csv
     from heatmap.io.profiles import load_profile
 
-    counts = geocode_csv(in_file, column, gazetteer, out_file, city=city,
-                         profile=load_profile(profile) if profile else None)
-    err.print(f"Wrote {sum(counts.values())} rows to {out_file}: "
-              + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    counts = geocode_csv(
+        in_file, column, gazetteer, out_file, city=city, profile=load_profile(profile) if profile else None
+    )
+    err.print(
+        f"Wrote {sum(counts.values())} rows to {out_file}: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    )
 
 
 @app.command("export")
@@ -318,17 +388,16 @@ def export_(
     finally:
         store.close()
     if json:
-        emit_json({"what": result.what, "format": result.fmt, "rows": result.rows,
-                   "out": str(result.path)})
+        emit_json({"what": result.what, "format": result.fmt, "rows": result.rows, "out": str(result.path)})
         return
-    err.print(f"Wrote {result.rows} {result.what} to {result.path} ({result.fmt}); "
-              "phone numbers pseudonymised.")
+    err.print(
+        f"Wrote {result.rows} {result.what} to {result.path} ({result.fmt}); phone numbers pseudonymised."
+    )
 
 
 @app.command()
 def demo(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the demo's files.")] = Path(
-        "demo-out"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the demo's files.")] = Path("demo-out"),
 ) -> None:
     """Run the whole flow on the bundled samples into a fresh SQLite file."""
     from heatmap.demo import run_demo
@@ -352,6 +421,8 @@ def _geocoder(entries: pd.DataFrame | None, city: str | None = None) -> service.
     from heatmap.settings import load_settings
 
     return GazetteerGeocoder(entries, default_city=city or load_settings().city)
+
+
 class _Quiet:
     def add_task(self, *_a: object, **_k: object) -> int:
         return 0
@@ -375,8 +446,12 @@ def _progress(quiet: bool) -> _Quiet:
     if quiet or not err.is_terminal:
         return _Quiet()
     return Progress(  # type: ignore[return-value]
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=err, transient=True,
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
     )
 
 

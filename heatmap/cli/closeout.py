@@ -24,12 +24,17 @@ def register(app: typer.Typer) -> None:
 
 def notify(
     db: DbOption = None,
-    gateway: Annotated[str, typer.Option(help="file (appends to HEATMAP_SMS_SPOOL) or kannel.")
-                       ] = "file",
-    loop: Annotated[bool, typer.Option("--loop", help="Keep running: a pass every "
-                                       "HEATMAP_NOTIFY_INTERVAL_S seconds until stopped.")] = False,
-    spool: Annotated[Path | None, typer.Option(help="The file gateway's file (default "
-                                               "HEATMAP_SMS_SPOOL or sms-outbox.jsonl).")] = None,
+    gateway: Annotated[str, typer.Option(help="file (appends to HEATMAP_SMS_SPOOL) or kannel.")] = "file",
+    loop: Annotated[
+        bool,
+        typer.Option(
+            "--loop", help="Keep running: a pass every HEATMAP_NOTIFY_INTERVAL_S seconds until stopped."
+        ),
+    ] = False,
+    spool: Annotated[
+        Path | None,
+        typer.Option(help="The file gateway's file (default HEATMAP_SMS_SPOOL or sms-outbox.jsonl)."),
+    ] = None,
     now: NowOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -47,8 +52,7 @@ def notify(
     sender = open_gateway(gateway, settings)
     try:
         if not loop:
-            counts = run_once(store, sender, now=now_or(now), settings=settings,
-                              templates=templates)
+            counts = run_once(store, sender, now=now_or(now), settings=settings, templates=templates)
             if json:
                 emit_json(counts)
             else:
@@ -57,10 +61,15 @@ def notify(
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
-        err.print(f"Sending through {sender.name} every {settings.notify_interval_s:g} s;"
-                  " Ctrl-C stops.")
-        run_loop(store, sender, settings=settings, templates=templates, stop=stop,
-                 on_run=lambda counts: emit_json(counts) if json else _brief(counts))
+        err.print(f"Sending through {sender.name} every {settings.notify_interval_s:g} s; Ctrl-C stops.")
+        run_loop(
+            store,
+            sender,
+            settings=settings,
+            templates=templates,
+            stop=stop,
+            on_run=lambda counts: emit_json(counts) if json else _brief(counts),
+        )
     finally:
         sender.close()
         store.close()
@@ -73,10 +82,14 @@ def _brief(counts: dict[str, int]) -> None:
 
 def report(
     db: DbOption = None,
-    since: Annotated[datetime | None, typer.Option(
-        help="Count from then on (ISO 8601, UTC if no offset): spots opened, spots resolved "
-             "(by their resolution time), SMS written, answers given.",
-        formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"])] = None,
+    since: Annotated[
+        datetime | None,
+        typer.Option(
+            help="Count from then on (ISO 8601, UTC if no offset): spots opened, spots resolved "
+            "(by their resolution time), SMS written, answers given.",
+            formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"],
+        ),
+    ] = None,
     now: NowOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -86,12 +99,16 @@ def report(
 
     store = store_at(db)
     try:
-        figures = closeout_report(store, now=now_or(now),
-                                  since=None if since is None else now_or(since))
+        figures = closeout_report(store, now=now_or(now), since=None if since is None else now_or(since))
     finally:
         store.close()
     if json:
         emit_json(figures)
         return
-    out.print(table("Close-out report", ["figure", "value"],
-                    [(k, "—" if v is None else v) for k, v in figures.items()]))
+    out.print(
+        table(
+            "Close-out report",
+            ["figure", "value"],
+            [(k, "—" if v is None else v) for k, v in figures.items()],
+        )
+    )

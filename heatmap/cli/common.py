@@ -15,25 +15,32 @@ if TYPE_CHECKING:
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", envvar="HEATMAP_DB", help=f"Store URL (default {DEFAULT_DB}).",
-                 show_default=False),
+    typer.Option("--db", envvar="HEATMAP_DB", help=f"Store URL (default {DEFAULT_DB}).", show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 NowOption = Annotated[
     datetime | None,
-    typer.Option("--now", help="The time to act at (ISO 8601, UTC if no offset); default: now.",
-                 formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    typer.Option(
+        "--now",
+        help="The time to act at (ISO 8601, UTC if no offset); default: now.",
+        formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"],
+    ),
 ]
 ProfileOption = Annotated[
     str | None,
-    typer.Option("--profile", envvar="HEATMAP_PROFILE",
-                 help="Mapping profile for files in another shape: teplokarty (default), crm-ru,"
-                      " nyc-311, or a TOML file (see `heatmap profile`).", show_default=False),
+    typer.Option(
+        "--profile",
+        envvar="HEATMAP_PROFILE",
+        help="Mapping profile for files in another shape: teplokarty (default), crm-ru,"
+        " nyc-311, or a TOML file (see `heatmap profile`).",
+        show_default=False,
+    ),
 ]
 PolicyOption = Annotated[
     Path | None,
-    typer.Option("--policy", envvar="HEATMAP_POLICY", help="Priority and routing policy (TOML).",
-                 show_default=False),
+    typer.Option(
+        "--policy", envvar="HEATMAP_POLICY", help="Priority and routing policy (TOML).", show_default=False
+    ),
 ]
 
 

@@ -14,8 +14,7 @@ if TYPE_CHECKING:
     from heatmap.service.exposure import LayerSummary
 
 density_app = typer.Typer(
-    help="Exposure layers: where the people who could complain are (subscriber density,"
-    " gazetteer houses).",
+    help="Exposure layers: where the people who could complain are (subscriber density, gazetteer houses).",
     no_args_is_help=True,
 )
 
@@ -27,8 +26,9 @@ def register(app: typer.Typer) -> None:
 
 @density_app.command("load")
 def load(
-    file: Annotated[Path, typer.Argument(
-        help="CSV or Parquet with h3_cell, subscribers (any H3 resolution).")],
+    file: Annotated[
+        Path, typer.Argument(help="CSV or Parquet with h3_cell, subscribers (any H3 resolution).")
+    ],
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -42,12 +42,19 @@ def load(
     finally:
         store.close()
     if json:
-        emit_json({"source": summary.source, "cells": summary.cells,
-                   "subscribers": summary.weight,
-                   "resolutions": summary.as_dict()["resolutions"]})
+        emit_json(
+            {
+                "source": summary.source,
+                "cells": summary.cells,
+                "subscribers": summary.weight,
+                "resolutions": summary.as_dict()["resolutions"],
+            }
+        )
         return
-    err.print(f"Loaded {summary.cells} cells with {summary.weight:,.0f} subscribers"
-              f" (H3 resolution {_resolutions(summary)}) from {file}.")
+    err.print(
+        f"Loaded {summary.cells} cells with {summary.weight:,.0f} subscribers"
+        f" (H3 resolution {_resolutions(summary)}) from {file}."
+    )
 
 
 @density_app.command("show")
@@ -61,11 +68,15 @@ def show(db: DbOption = None, json: JsonOption = False) -> None:
     finally:
         store.close()
     if json:
-        emit_json({s.source: {k: v for k, v in s.as_dict().items() if k != "source"}
-                   for s in layers})
+        emit_json({s.source: {k: v for k, v in s.as_dict().items() if k != "source"} for s in layers})
         return
-    out.print(table("Exposure layers", ["source", "cells", "total weight", "resolutions"],
-                    [(s.source, s.cells, f"{s.weight:g}", _resolutions(s)) for s in layers]))
+    out.print(
+        table(
+            "Exposure layers",
+            ["source", "cells", "total weight", "resolutions"],
+            [(s.source, s.cells, f"{s.weight:g}", _resolutions(s)) for s in layers],
+        )
+    )
 
 
 def _resolutions(summary: LayerSummary) -> str:

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 UNIFORM_WARNING = (
     "note: no subscriber density or gazetteer houses, so every populated place was expected "
     "to complain alike: dense districts may stand out as spots (heatmap density load, "
-    "--gazetteer or HEATMAP_GAZETTEER give the expected rule where people live)")
+    "--gazetteer or HEATMAP_GAZETTEER give the expected rule where people live)"
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -41,19 +42,29 @@ def detect(
     method: Annotated[str | None, typer.Option(help="h3 or dbscan.")] = None,
     h3_res: Annotated[int | None, typer.Option(help="H3 resolution (default 9).")] = None,
     eps_m: Annotated[float | None, typer.Option(help="DBSCAN radius in metres (250).")] = None,
-    min_subscribers: Annotated[int | None, typer.Option(
-        help="Distinct complainants that make a spot (3).")] = None,
+    min_subscribers: Annotated[
+        int | None, typer.Option(help="Distinct complainants that make a spot (3).")
+    ] = None,
     window_days: Annotated[float | None, typer.Option(help="Look back this many days (30).")] = None,
-    rule: Annotated[str | None, typer.Option(
-        help="expected (significant excess over the expected count, default) or count "
-             "(the old fixed threshold).")] = None,
-    gazetteer: Annotated[Path | None, typer.Option(
-        help="Houses as exposure when the store holds no layer (default HEATMAP_GAZETTEER).")
+    rule: Annotated[
+        str | None,
+        typer.Option(
+            help="expected (significant excess over the expected count, default) or count "
+            "(the old fixed threshold)."
+        ),
+    ] = None,
+    gazetteer: Annotated[
+        Path | None,
+        typer.Option(help="Houses as exposure when the store holds no layer (default HEATMAP_GAZETTEER)."),
     ] = None,
     engine: Annotated[str, typer.Option(help="local, or dask (DBSCAN on a cluster).")] = "local",
-    scheduler: Annotated[str | None, typer.Option(
-        envvar="HEATMAP_DASK_SCHEDULER",
-        help="Dask scheduler address (default: a local cluster of 2 workers).")] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            envvar="HEATMAP_DASK_SCHEDULER",
+            help="Dask scheduler address (default: a local cluster of 2 workers).",
+        ),
+    ] = None,
     policy: PolicyOption = None,
     now: NowOption = None,
     json: JsonOption = False,
@@ -67,12 +78,23 @@ def detect(
     if engine == "dask" and params.method != "dbscan":
         raise UsageError("the Dask engine runs DBSCAN: use --method dbscan")
     with labeller_for(engine, scheduler=scheduler) as labeller:
-        report = service.detect_spots(store_at(db), params=params, policy=load_policy(policy),
-                                      now=now_or(now), labeller=labeller,
-                                      gazetteer=gazetteer or load_settings().gazetteer)
-    summary = {"method": report.method, "rule": report.rule, "exposure": report.exposure,
-               "spots": report.spots, "new": report.new, "merged": report.merged,
-               "complaints_in_spots": report.complaints_in_spots}
+        report = service.detect_spots(
+            store_at(db),
+            params=params,
+            policy=load_policy(policy),
+            now=now_or(now),
+            labeller=labeller,
+            gazetteer=gazetteer or load_settings().gazetteer,
+        )
+    summary = {
+        "method": report.method,
+        "rule": report.rule,
+        "exposure": report.exposure,
+        "spots": report.spots,
+        "new": report.new,
+        "merged": report.merged,
+        "complaints_in_spots": report.complaints_in_spots,
+    }
     if json:
         emit_json(summary)
         return
@@ -81,9 +103,14 @@ def detect(
         err.print(UNIFORM_WARNING)
 
 
-def _detect_params(method: str | None, h3_res: int | None, eps_m: float | None,
-                   min_subscribers: int | None, window_days: float | None,
-                   rule: str | None = None) -> DetectParams:
+def _detect_params(
+    method: str | None,
+    h3_res: int | None,
+    eps_m: float | None,
+    min_subscribers: int | None,
+    window_days: float | None,
+    rule: str | None = None,
+) -> DetectParams:
     from heatmap.detect.run import DetectParams
     from heatmap.settings import load_settings
 
@@ -110,17 +137,26 @@ def detect_file(
     method: Annotated[str, typer.Option(help="h3 or dbscan.")] = "h3",
     h3_res: Annotated[int | None, typer.Option(help="H3 resolution (default 9).")] = None,
     eps_m: Annotated[float | None, typer.Option(help="DBSCAN radius in metres (250).")] = None,
-    min_subscribers: Annotated[int | None, typer.Option(
-        help="Distinct complainants that make a spot (3).")] = None,
-    window_days: Annotated[float | None, typer.Option(
-        help="With created_at: only the last N days before the newest row count.")] = None,
-    rule: Annotated[str | None, typer.Option(
-        help="expected (significant excess, default) or count (the old fixed threshold, "
-             "equal to scikit-learn's DBSCAN).")] = None,
-    gazetteer: Annotated[Path | None, typer.Option(
-        help="Gazetteer whose houses give the exposure (expected rule).")] = None,
-    density: Annotated[Path | None, typer.Option(
-        help="Subscriber density, CSV or Parquet (h3_cell, subscribers), as the exposure.")] = None,
+    min_subscribers: Annotated[
+        int | None, typer.Option(help="Distinct complainants that make a spot (3).")
+    ] = None,
+    window_days: Annotated[
+        float | None, typer.Option(help="With created_at: only the last N days before the newest row count.")
+    ] = None,
+    rule: Annotated[
+        str | None,
+        typer.Option(
+            help="expected (significant excess, default) or count (the old fixed threshold, "
+            "equal to scikit-learn's DBSCAN)."
+        ),
+    ] = None,
+    gazetteer: Annotated[
+        Path | None, typer.Option(help="Gazetteer whose houses give the exposure (expected rule).")
+    ] = None,
+    density: Annotated[
+        Path | None,
+        typer.Option(help="Subscriber density, CSV or Parquet (h3_cell, subscribers), as the exposure."),
+    ] = None,
     profile: ProfileOption = None,
 ) -> None:
     """Label the rows of a CSV with spot ids (empty = noise), in order, nothing stored.
@@ -132,12 +168,16 @@ def detect_file(
 
     params = _detect_params(method, h3_res, eps_m, min_subscribers, window_days, rule)
     exposure = file_exposure(gazetteer=gazetteer, density=density)
-    done = detect_in_file(in_file, out_file, params=params, use_window=window_days is not None,
-                          exposure=exposure, profile=load_profile(profile) if profile else None)
+    done = detect_in_file(
+        in_file,
+        out_file,
+        params=params,
+        use_window=window_days is not None,
+        exposure=exposure,
+        profile=load_profile(profile) if profile else None,
+    )
     if not done.subscribers_given:
-        err.print("note: the file names no subscriber_id, so every row counted as a complainant"
-                  " of its own")
+        err.print("note: the file names no subscriber_id, so every row counted as a complainant of its own")
     if params.rule == "expected" and exposure is None:
         err.print(UNIFORM_WARNING)
-    err.print(f"Wrote {done.rows} rows to {out_file}: {done.spots} spots, "
-              f"{done.in_spots} rows in spots.")
+    err.print(f"Wrote {done.rows} rows to {out_file}: {done.spots} spots, {done.in_spots} rows in spots.")

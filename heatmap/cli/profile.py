@@ -13,7 +13,8 @@ from heatmap.cli.output import emit_json, err, out, table
 
 profile_app = typer.Typer(
     help="Mapping profiles: how exports in other shapes (a Russian CRM's, NYC 311's) are read.",
-    no_args_is_help=True)
+    no_args_is_help=True,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -30,38 +31,59 @@ def list_(json: JsonOption = False) -> None:
     if json:
         emit_json({"profiles": [{"name": p.name, "description": p.description} for p in profiles]})
         return
-    out.print(table("Profiles", ["name", "description"],
-                    [(p.name, p.description) for p in profiles]))
+    out.print(table("Profiles", ["name", "description"], [(p.name, p.description) for p in profiles]))
 
 
 @profile_app.command("show")
-def show(name: Annotated[str, typer.Argument(help="A profile's name or TOML file.")],
-         json: JsonOption = False) -> None:
+def show(
+    name: Annotated[str, typer.Argument(help="A profile's name or TOML file.")], json: JsonOption = False
+) -> None:
     """Which header each field of the contract is read from, constants and value maps."""
     from heatmap.core.mapping import CONTRACT
     from heatmap.io.profiles import load_profile
 
     profile = load_profile(name)
-    rows = [(f, ", ".join(profile.columns.get(f, ())) or f,
-             " + ".join(profile.joined.get(f, ())), profile.constants.get(f, ""),
-             len(profile.values.get(f, {})) or "") for f in CONTRACT]
+    rows = [
+        (
+            f,
+            ", ".join(profile.columns.get(f, ())) or f,
+            " + ".join(profile.joined.get(f, ())),
+            profile.constants.get(f, ""),
+            len(profile.values.get(f, {})) or "",
+        )
+        for f in CONTRACT
+    ]
     if json:
-        emit_json({"name": profile.name, "fields": [
-            dict(zip(("field", "headers", "joined", "constant", "values"), r, strict=True))
-            for r in rows], "date_formats": list(profile.date_formats),
-            "timezone": profile.timezone, "encoding": profile.reading.encoding,
-            "separator": profile.reading.separator})
+        emit_json(
+            {
+                "name": profile.name,
+                "fields": [
+                    dict(zip(("field", "headers", "joined", "constant", "values"), r, strict=True))
+                    for r in rows
+                ],
+                "date_formats": list(profile.date_formats),
+                "timezone": profile.timezone,
+                "encoding": profile.reading.encoding,
+                "separator": profile.reading.separator,
+            }
+        )
         return
-    out.print(table(f"Profile {profile.name}: {profile.description}",
-                    ["field", "headers (first found)", "joined", "constant", "value map"], rows))
-    err.print(f"encoding {profile.reading.encoding}, separator {profile.reading.separator!r},"
-              f" dates {', '.join(profile.date_formats) or 'ISO 8601'}"
-              f" in {profile.timezone or 'UTC'}")
+    out.print(
+        table(
+            f"Profile {profile.name}: {profile.description}",
+            ["field", "headers (first found)", "joined", "constant", "value map"],
+            rows,
+        )
+    )
+    err.print(
+        f"encoding {profile.reading.encoding}, separator {profile.reading.separator!r},"
+        f" dates {', '.join(profile.date_formats) or 'ISO 8601'}"
+        f" in {profile.timezone or 'UTC'}"
+    )
 
 
 @profile_app.command("guess")
-def guess(file: Annotated[Path, typer.Argument(help="A CSV export.")],
-          json: JsonOption = False) -> None:
+def guess(file: Annotated[Path, typer.Argument(help="A CSV export.")], json: JsonOption = False) -> None:
     """Print a mapping profile (TOML) for a file: the shipped profile that reads most of its
     header, with the file's own headers, encoding and separator (sniffed). Save it, edit
     it if needed, and give it to --profile."""
@@ -81,14 +103,24 @@ def guess(file: Annotated[Path, typer.Argument(help="A CSV export.")],
     headers = [h.strip().strip('"') for h in header.split(separator)]
     ranked = guess_profile(headers)
     base = load_profile(ranked[0][0])
-    text = profile_toml(base, headers, encoding=encoding, separator=separator,
-                        name=file.stem, source=file.name)
+    text = profile_toml(
+        base, headers, encoding=encoding, separator=separator, name=file.stem, source=file.name
+    )
     if json:
-        emit_json({"profile": base.name, "encoding": encoding, "separator": separator,
-                   "ranking": [{"profile": n, "fields_found": k} for n, k in ranked],
-                   "toml": text})
+        emit_json(
+            {
+                "profile": base.name,
+                "encoding": encoding,
+                "separator": separator,
+                "ranking": [{"profile": n, "fields_found": k} for n, k in ranked],
+                "toml": text,
+            }
+        )
         return
     sys.stdout.write(text)
-    err.print(f"Based on {base.name} ({ranked[0][1]} fields found; "
-              + ", ".join(f"{n} {k}" for n, k in ranked[1:]) + f"). Save it and run: heatmap "
-              f"ingest --profile {file.stem}.toml {file}")
+    err.print(
+        f"Based on {base.name} ({ranked[0][1]} fields found; "
+        + ", ".join(f"{n} {k}" for n, k in ranked[1:])
+        + f"). Save it and run: heatmap "
+        f"ingest --profile {file.stem}.toml {file}"
+    )

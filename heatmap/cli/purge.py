@@ -17,9 +17,15 @@ def register(app: typer.Typer) -> None:
 
 
 def purge(
-    older_than: Annotated[int, typer.Option(
-        "--older-than", min=1, metavar="DAYS",
-        help="Remove personal data of closed complaints made more than DAYS days ago.")],
+    older_than: Annotated[
+        int,
+        typer.Option(
+            "--older-than",
+            min=1,
+            metavar="DAYS",
+            help="Remove personal data of closed complaints made more than DAYS days ago.",
+        ),
+    ],
     db: DbOption = None,
     now: NowOption = None,
     json: JsonOption = False,
@@ -41,10 +47,22 @@ def purge(
     finally:
         store.close()
     if json:
-        emit_json({"older_than_days": older_than, "before": before.isoformat(),
-                   "removed": {name: removed.get(name, 0) for name in PURGED}})
+        emit_json(
+            {
+                "older_than_days": older_than,
+                "before": before.isoformat(),
+                "removed": {name: removed.get(name, 0) for name in PURGED},
+            }
+        )
         return
-    out.print(table(f"Personal data removed (closed before {before:%Y-%m-%d %H:%M} UTC)",
-                    ["table", "rows"], [(name, removed.get(name, 0)) for name in PURGED]))
-    err.print(f"[green]Purged[/] {removed.get('complaints', 0)} complaint(s) older than"
-              f" {older_than} day(s); counts, spots and ratings kept.")
+    out.print(
+        table(
+            f"Personal data removed (closed before {before:%Y-%m-%d %H:%M} UTC)",
+            ["table", "rows"],
+            [(name, removed.get(name, 0)) for name in PURGED],
+        )
+    )
+    err.print(
+        f"[green]Purged[/] {removed.get('complaints', 0)} complaint(s) older than"
+        f" {older_than} day(s); counts, spots and ratings kept."
+    )

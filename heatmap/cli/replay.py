@@ -25,22 +25,31 @@ def register(app: typer.Typer) -> None:
 
 
 def replay(
-    registry: Annotated[Path, typer.Option(
-        help="Address registry CSV (LAT, LON, ADDRESS; .csv.gz too), e.g. one of "
-             "../shared/data/addresses.")],
+    registry: Annotated[
+        Path,
+        typer.Option(
+            help="Address registry CSV (LAT, LON, ADDRESS; .csv.gz too), e.g. one of "
+            "../shared/data/addresses."
+        ),
+    ],
     days: Annotated[int | None, typer.Option(help="Simulated days (30).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the world and the people (1).")] = None,
     incidents_per_week: Annotated[float | None, typer.Option(help="Incidents a week (4).")] = None,
-    background_per_day: Annotated[float | None, typer.Option(
-        help="Background complainants a day over the city (300).")] = None,
-    config: Annotated[Path | None, typer.Option(
-        "--config", help="TOML with any other replay setting (engineers, clients, causes).")
+    background_per_day: Annotated[
+        float | None, typer.Option(help="Background complainants a day over the city (300).")
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="TOML with any other replay setting (engineers, clients, causes)."),
     ] = None,
     policy: PolicyOption = None,
-    compare: Annotated[tuple[Path, Path] | None, typer.Option(
-        help="Two policies run on the same world and seed, reported side by side.")] = None,
-    plots: Annotated[Path | None, typer.Option(
-        help="Write a PNG of spots open/resolved per day here.")] = None,
+    compare: Annotated[
+        tuple[Path, Path] | None,
+        typer.Option(help="Two policies run on the same world and seed, reported side by side."),
+    ] = None,
+    plots: Annotated[
+        Path | None, typer.Option(help="Write a PNG of spots open/resolved per day here.")
+    ] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -56,8 +65,8 @@ def replay(
     if not registry.is_file():
         raise UsageError(f"no registry at {registry}")
     settings = load_config(config).with_overrides(
-        days=days, seed=seed, incidents_per_week=incidents_per_week,
-        background_per_day=background_per_day)
+        days=days, seed=seed, incidents_per_week=incidents_per_week, background_per_day=background_per_day
+    )
     world = load_world(registry, settings)
     if compare is None:
         result = _run(world, settings, policy, db, json, "replay")
@@ -67,38 +76,61 @@ def replay(
             return
         _print(result.report)
         cpu = ", ".join(f"{k} {v:.0f}" for k, v in result.frames.cpu_seconds.items())
-        err.print(f"Replayed {settings.days} days in {result.seconds:.0f} s (seed {settings.seed});"
-                  f" CPU seconds by step: {cpu}.")
+        err.print(
+            f"Replayed {settings.days} days in {result.seconds:.0f} s (seed {settings.seed});"
+            f" CPU seconds by step: {cpu}."
+        )
         return
     a, b = (_run(world, settings, p, None, json, p.name) for p in compare)
     _plot(plots, a, "A")
     _plot(plots, b, "B")
     if json:
-        emit_json({"a": a.report, "b": b.report, "policies": [str(p) for p in compare],
-                   "settings": _settings(settings)})
+        emit_json(
+            {
+                "a": a.report,
+                "b": b.report,
+                "policies": [str(p) for p in compare],
+                "settings": _settings(settings),
+            }
+        )
         return
     _print_compare(a.report, b.report, compare)
 
 
-def _run(world: World, settings: ReplayConfig, policy: Path | None, db: str | None, quiet: bool,
-         name: str) -> ReplayResult:
+def _run(
+    world: World, settings: ReplayConfig, policy: Path | None, db: str | None, quiet: bool, name: str
+) -> ReplayResult:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from heatmap.replay.session import run_replay
 
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err, disable=quiet, transient=False) as progress:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=quiet,
+        transient=False,
+    ) as progress:
         task = progress.add_task(f"{name}: simulated days", total=settings.days)
-        return run_replay(world, settings, policy=policy, db=db,
-                          on_day=lambda _day: progress.advance(task))
+        return run_replay(world, settings, policy=policy, db=db, on_day=lambda _day: progress.advance(task))
 
 
 def _settings(settings: ReplayConfig) -> dict[str, Any]:
     """The headline assumptions the figures were made with (the rest: the defaults or
     ``--config``)."""
-    names = ("days", "seed", "incidents_per_week", "background_per_day",
-             "subscribers_per_house", "ingest_every_hours", "detect_every_hours", "capacity",
-             "reply_share")
+    names = (
+        "days",
+        "seed",
+        "incidents_per_week",
+        "background_per_day",
+        "subscribers_per_house",
+        "ingest_every_hours",
+        "detect_every_hours",
+        "capacity",
+        "reply_share",
+    )
     values = {n: getattr(settings, n) for n in names}
     return {**values, "start": settings.start.isoformat()}
 
@@ -106,9 +138,11 @@ def _settings(settings: ReplayConfig) -> dict[str, Any]:
 def _speed(result: ReplayResult) -> dict[str, Any]:
     """How long the replay took, in all and by step (wall clock and CPU of this process)."""
     frames = result.frames
-    return {"seconds": round(result.seconds, 1),
-            "seconds_by_step": {k: round(v, 1) for k, v in frames.wall_seconds.items()},
-            "cpu_seconds_by_step": {k: round(v, 1) for k, v in frames.cpu_seconds.items()}}
+    return {
+        "seconds": round(result.seconds, 1),
+        "seconds_by_step": {k: round(v, 1) for k, v in frames.wall_seconds.items()},
+        "cpu_seconds_by_step": {k: round(v, 1) for k, v in frames.cpu_seconds.items()},
+    }
 
 
 def _plot(plots: Path | None, result: ReplayResult, name: str) -> None:
@@ -123,8 +157,13 @@ def _plot(plots: Path | None, result: ReplayResult, name: str) -> None:
 def _print(report: dict[str, Any]) -> None:
     from heatmap.replay.report import NOTES, as_text
 
-    out.print(table("Replay outcomes", ["figure", "value", "what it counts"],
-                    [(k, as_text(v), NOTES.get(k, "")) for k, v in report.items()]))
+    out.print(
+        table(
+            "Replay outcomes",
+            ["figure", "value", "what it counts"],
+            [(k, as_text(v), NOTES.get(k, "")) for k, v in report.items()],
+        )
+    )
 
 
 def _print_compare(a: dict[str, Any], b: dict[str, Any], names: tuple[Path, Path]) -> None:
@@ -132,5 +171,10 @@ def _print_compare(a: dict[str, Any], b: dict[str, Any], names: tuple[Path, Path
     from heatmap.replay.session import compare
 
     rows = [(k, as_text(x), as_text(y), as_text(d)) for k, x, y, d in compare(a, b)]
-    out.print(table("Replay: policies compared on the same world",
-                    ["figure", f"A {names[0].name}", f"B {names[1].name}", "B − A"], rows))
+    out.print(
+        table(
+            "Replay: policies compared on the same world",
+            ["figure", f"A {names[0].name}", f"B {names[1].name}", "B − A"],
+            rows,
+        )
+    )

@@ -53,8 +53,9 @@ MASKS: dict[str, str] = {"obscene": "***", **PERSONAL_DATA_MASKS}
 _LETTERISH = re.compile(r"(?:[^\W_]|[@$*€])+")
 _THIN_GAP = re.compile(r"[\s.\-_'\"`~+=|/\\:;!?#%^&()]{0,3}")
 #: Obscene set phrases whose words are harmless alone.
-_OBSCENE_PHRASES = re.compile(r"(?<!\w)(?:[её]б|йоб)[ \t]+(?:твою|вашу|его|их|ту)[ \t]+мать(?!\w)",
-                              re.IGNORECASE)
+_OBSCENE_PHRASES = re.compile(
+    r"(?<!\w)(?:[её]б|йоб)[ \t]+(?:твою|вашу|его|их|ту)[ \t]+мать(?!\w)", re.IGNORECASE
+)
 
 
 def _obscene_spans(text: str) -> list[Span]:
@@ -68,8 +69,8 @@ def _obscene_spans(text: str) -> list[Span]:
         joined = ""
         for j in range(i, min(len(tokens), i + 12)):
             if j > i:
-                gap = text[tokens[j - 1][1]:tokens[j][0]]
-                if not _THIN_GAP.fullmatch(gap) or text[tokens[j][0]:tokens[j][1]].isdigit():
+                gap = text[tokens[j - 1][1] : tokens[j][0]]
+                if not _THIN_GAP.fullmatch(gap) or text[tokens[j][0] : tokens[j][1]].isdigit():
                     break
                 # split by spaces: only letters and short syllables ("х у й", "na hui")
                 short = all(tokens[k][1] - tokens[k][0] <= 2 for k in range(i, j))
@@ -77,7 +78,7 @@ def _obscene_spans(text: str) -> list[Span]:
                     break
                 if not short and j - i >= 3:
                     break
-            joined += text[tokens[j][0]:tokens[j][1]]
+            joined += text[tokens[j][0] : tokens[j][1]]
             if is_obscene(joined):
                 best = j
         if best is None:

@@ -29,18 +29,27 @@ __all__ = ["run_closeout"]
 
 #: What the simulated clients answer (the demo shows the comment filter at work) ...
 REPLIES = [
-    "5", "5 Спасибо, всё летает!", "4", "4 стало лучше, но в подъезде слабо", "5 спасибо",
-    "3 так себе", "5", "4", "Пятёрка!", "2 опять пропадает вечером", "5 отлично, Иван Петрович",
-    "стоп", "а когда компенсация?",
+    "5",
+    "5 Спасибо, всё летает!",
+    "4",
+    "4 стало лучше, но в подъезде слабо",
+    "5 спасибо",
+    "3 так себе",
+    "5",
+    "4",
+    "Пятёрка!",
+    "2 опять пропадает вечером",
+    "5 отлично, Иван Петрович",
+    "стоп",
+    "а когда компенсация?",
 ]
 #: ... and at one spot the fix did not hold.
-STILL_BROKEN = ["0 до сих пор нет 4G, звоните 8 (921) 123-45-67", "не работает, бл@ть", "нет",
-                "3 чуть лучше"]
+STILL_BROKEN = ["0 до сих пор нет 4G, звоните 8 (921) 123-45-67", "не работает, бл@ть", "нет", "3 чуть лучше"]
 
 
-def run_closeout(store: Store, *, policy: Policy, now: datetime, out_dir: Path,
-                 public_url: str = "http://127.0.0.1:8000") -> tuple[dict[str, float | int | None],
-                                                                     list[tuple[str, ...]]]:
+def run_closeout(
+    store: Store, *, policy: Policy, now: datetime, out_dir: Path, public_url: str = "http://127.0.0.1:8000"
+) -> tuple[dict[str, float | int | None], list[tuple[str, ...]]]:
     """Resolve spots, run the SMS job through the day and night, answer; the KPIs and a few
     of the stored comments (masked)."""
     spool = out_dir / "sms-outbox.jsonl"
@@ -56,10 +65,17 @@ def run_closeout(store: Store, *, policy: Policy, now: datetime, out_dir: Path,
     late = [str(s) for s in queued["id"].head(3)]
     run_once(store, gateway, now=afternoon, settings=settings, templates=templates)
     for spot_id in late:
-        workflow.transition(store, spot_id, "take", actor="engineer.sidorov", now=night,
-                            policy=policy)
-        workflow.transition(store, spot_id, "resolve", actor="engineer.sidorov", now=night,
-                            policy=policy, cause="capacity", note="second carrier added")
+        workflow.transition(store, spot_id, "take", actor="engineer.sidorov", now=night, policy=policy)
+        workflow.transition(
+            store,
+            spot_id,
+            "resolve",
+            actor="engineer.sidorov",
+            now=night,
+            policy=policy,
+            cause="capacity",
+            note="second carrier added",
+        )
     run_once(store, gateway, now=night, settings=settings, templates=templates)
     run_once(store, gateway, now=morning, settings=settings, templates=templates)
 
@@ -68,22 +84,43 @@ def run_closeout(store: Store, *, policy: Policy, now: datetime, out_dir: Path,
     for row in sent.itertuples():
         at = pd.Timestamp(row.sent_at).to_pydatetime() + timedelta(seconds=20)
         record_delivery(store, int(row.id), 8, at=at)
-        record_delivery(store, int(row.id), 2 if rng.random() < 0.05 else 1,
-                        at=at + timedelta(seconds=rng.randint(5, 90)))
+        record_delivery(
+            store, int(row.id), 2 if rng.random() < 0.05 else 1, at=at + timedelta(seconds=rng.randint(5, 90))
+        )
     answered = sent.sample(frac=0.6, random_state=8) if len(sent) else sent
     links = RatingLinks(link_key(store.secret()))
     for i, row in enumerate(answered.itertuples()):
         at = pd.Timestamp(row.sent_at).to_pydatetime() + timedelta(minutes=rng.randint(2, 240))
         if i % 7 == 3:  # some answer on the rating page instead of by SMS
             token = links.issue(int(row.id), at + timedelta(days=14))
-            rate_by_link(store, links, token, answer=str(rng.choice([4, 5])),
-                         comment="Сеть работает, спасибо", now=at, policy=policy)
+            rate_by_link(
+                store,
+                links,
+                token,
+                answer=str(rng.choice([4, 5])),
+                comment="Сеть работает, спасибо",
+                now=at,
+                policy=policy,
+            )
         else:
             choices = STILL_BROKEN if late and row.spot_id == late[-1] else REPLIES
-            handle_reply(store, msisdn=str(row.msisdn), text=rng.choice(choices), now=at,
-                         policy=policy, templates=templates)
+            handle_reply(
+                store,
+                msisdn=str(row.msisdn),
+                text=rng.choice(choices),
+                now=at,
+                policy=policy,
+                templates=templates,
+            )
     report = closeout_report(store, now=morning + timedelta(hours=6))
     comments = store.load_ratings().dropna(subset=["comment"]).drop_duplicates("comment").head(8)
-    shown: list[tuple[str, ...]] = [(str(r.spot_id), "—" if pd.isna(r.rating) else str(r.rating),
-              "да" if r.persists else "", str(r.comment)) for r in comments.itertuples()]
+    shown: list[tuple[str, ...]] = [
+        (
+            str(r.spot_id),
+            "—" if pd.isna(r.rating) else str(r.rating),
+            "да" if r.persists else "",
+            str(r.comment),
+        )
+        for r in comments.itertuples()
+    ]
     return report, shown

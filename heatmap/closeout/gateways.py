@@ -31,8 +31,16 @@ from heatmap.closeout.settings import CloseoutSettings
 from heatmap.closeout.templates import encoding_of
 from heatmap.errors import HeatmapError, UsageError
 
-__all__ = ["FileGateway", "Gateway", "GatewayError", "GatewayUnknown", "KannelGateway",
-           "OutgoingSms", "dlr_url", "open_gateway"]
+__all__ = [
+    "FileGateway",
+    "Gateway",
+    "GatewayError",
+    "GatewayUnknown",
+    "KannelGateway",
+    "OutgoingSms",
+    "dlr_url",
+    "open_gateway",
+]
 
 
 class GatewayError(HeatmapError):
@@ -83,8 +91,19 @@ class FileGateway:
         self.path.parent.mkdir(parents=True, exist_ok=True)
 
     def send(self, sms: OutgoingSms) -> str:
-        line = json.dumps({"id": sms.id, "attempt": sms.attempt, "to": sms.to, "text": sms.text,
-                           "at": datetime.now(UTC).isoformat()}, ensure_ascii=False) + "\n"
+        line = (
+            json.dumps(
+                {
+                    "id": sms.id,
+                    "attempt": sms.attempt,
+                    "to": sms.to,
+                    "text": sms.text,
+                    "at": datetime.now(UTC).isoformat(),
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
             try:
@@ -133,9 +152,18 @@ class KannelGateway:
 
     name = "kannel"
 
-    def __init__(self, url: str, *, user: str, password: str, sender: str,
-                 callback_url: str | None = None, callback_key: str | None = None,
-                 timeout_s: float = 10.0, client: httpx.Client | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        user: str,
+        password: str,
+        sender: str,
+        callback_url: str | None = None,
+        callback_key: str | None = None,
+        timeout_s: float = 10.0,
+        client: httpx.Client | None = None,
+    ) -> None:
         self.url = url
         self.user = user
         self.password = password
@@ -145,17 +173,22 @@ class KannelGateway:
         self._client = client or httpx.Client(timeout=timeout_s)
 
     def send(self, sms: OutgoingSms) -> str | None:
-        params = {"username": self.user, "password": self.password, "from": self.sender,
-                  "to": sms.to, "text": sms.text, "charset": "UTF-8",
-                  "coding": "2" if encoding_of(sms.text) == "ucs2" else "0"}
+        params = {
+            "username": self.user,
+            "password": self.password,
+            "from": self.sender,
+            "to": sms.to,
+            "text": sms.text,
+            "charset": "UTF-8",
+            "coding": "2" if encoding_of(sms.text) == "ucs2" else "0",
+        }
         if self.callback_url:
             params["dlr-mask"] = "31"
             params["dlr-url"] = dlr_url(self.callback_url, sms.id, sms.attempt, self.callback_key)
         try:
             answer = self._client.get(self.url, params=params)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise GatewayError(f"Kannel smsbox unreachable at {self.url}: {exc}",
-                               unreachable=True) from exc
+            raise GatewayError(f"Kannel smsbox unreachable at {self.url}: {exc}", unreachable=True) from exc
         except httpx.TimeoutException as exc:
             raise GatewayUnknown(f"no answer from Kannel within the timeout: {exc}") from exc
         except httpx.HTTPError as exc:
@@ -163,8 +196,10 @@ class KannelGateway:
         body = answer.text.strip()
         if answer.status_code in (200, 202) and body[:2] in ("0:", "3:"):
             return None  # "0: Accepted for delivery" / "3: Queued for later delivery"
-        raise GatewayError(f"Kannel answered {answer.status_code}: {body[:200] or '(empty)'}",
-                           unreachable=answer.status_code >= 500)
+        raise GatewayError(
+            f"Kannel answered {answer.status_code}: {body[:200] or '(empty)'}",
+            unreachable=answer.status_code >= 500,
+        )
 
     def confirm(self, sms: OutgoingSms) -> bool | None:
         return None
@@ -179,14 +214,19 @@ def open_gateway(kind: str, settings: CloseoutSettings) -> Gateway:
         return FileGateway(settings.sms_spool)
     if kind == "kannel":
         if not settings.kannel_user or settings.kannel_password is None:
-            raise UsageError("the Kannel gateway needs HEATMAP_KANNEL_USER and "
-                             "HEATMAP_KANNEL_PASSWORD (a sendsms-user of smsbox)")
+            raise UsageError(
+                "the Kannel gateway needs HEATMAP_KANNEL_USER and "
+                "HEATMAP_KANNEL_PASSWORD (a sendsms-user of smsbox)"
+            )
         return KannelGateway(
-            settings.kannel_url, user=settings.kannel_user,
-            password=settings.kannel_password.get_secret_value(), sender=settings.sms_sender,
+            settings.kannel_url,
+            user=settings.kannel_user,
+            password=settings.kannel_password.get_secret_value(),
+            sender=settings.sms_sender,
             callback_url=settings.sms_callback_url,
-            callback_key=(settings.sms_callback_key.get_secret_value()
-                          if settings.sms_callback_key else None),
+            callback_key=(
+                settings.sms_callback_key.get_secret_value() if settings.sms_callback_key else None
+            ),
             timeout_s=settings.sms_timeout_s,
         )
     raise UsageError(f"--gateway must be file or kannel, not {kind!r}")

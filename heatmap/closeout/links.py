@@ -56,8 +56,7 @@ class RatingLinks:
     def verify(self, token: str, *, now: datetime) -> int:
         """The message id of a valid, unexpired token; :class:`LinkError` otherwise."""
         try:
-            raw = base64.urlsafe_b64decode(token.encode("ascii")) if len(token) == TOKEN_LENGTH \
-                else b""
+            raw = base64.urlsafe_b64decode(token.encode("ascii")) if len(token) == TOKEN_LENGTH else b""
         except (binascii.Error, UnicodeEncodeError):
             raw = b""
         if len(raw) != 6 + 4 + _MAC_BYTES:

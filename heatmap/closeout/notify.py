@@ -52,8 +52,15 @@ class Decision:
     reason: str | None = None
 
 
-def decide(*, offset_minutes: int, now: datetime, quiet: QuietHours | None, opted_out: bool,
-           spot_status: str | None, superseded: bool = False) -> Decision:
+def decide(
+    *,
+    offset_minutes: int,
+    now: datetime,
+    quiet: QuietHours | None,
+    opted_out: bool,
+    spot_status: str | None,
+    superseded: bool = False,
+) -> Decision:
     """What to do with a due message now. Pure. ``superseded``: a message about a later
     resolution of the same spot waits for the same client (one SMS tells them)."""
     if opted_out:
@@ -115,8 +122,9 @@ def _int(value: Any) -> int:
     return int(value)
 
 
-def run_once(store: Store, gateway: Gateway, *, now: datetime, settings: CloseoutSettings,
-             templates: SmsTemplates) -> dict[str, int]:
+def run_once(
+    store: Store, gateway: Gateway, *, now: datetime, settings: CloseoutSettings, templates: SmsTemplates
+) -> dict[str, int]:
     """Settle interrupted sends, then hold, cancel or send every message due at ``now``."""
     links = RatingLinks(link_key(store.secret())) if templates.public_url else None
     job = Job(store, gateway, settings, templates, links)
@@ -141,17 +149,27 @@ def _batch(job: Job, now: datetime, counts: Counter[str]) -> bool:
     superseded = dict(zip(due["id"], rank < latest, strict=True))
     moved = 0
     for row in due.itertuples(index=False):
-        decision = decide(offset_minutes=_int(row.utc_offset_min), now=now, quiet=settings.quiet,
-                          opted_out=row.msisdn in optouts, spot_status=status_of.get(row.spot_id),
-                          superseded=bool(superseded[row.id]))
+        decision = decide(
+            offset_minutes=_int(row.utc_offset_min),
+            now=now,
+            quiet=settings.quiet,
+            opted_out=row.msisdn in optouts,
+            spot_status=status_of.get(row.spot_id),
+            superseded=bool(superseded[row.id]),
+        )
         if decision.action == "cancel":
-            if store.update_outbox(_int(row.id), {"status": S.CANCELLED.value,
-                                                  "last_error": decision.reason,
-                                                  "updated_at": now}, only_if=[row.status]):
+            if store.update_outbox(
+                _int(row.id),
+                {"status": S.CANCELLED.value, "last_error": decision.reason, "updated_at": now},
+                only_if=[row.status],
+            ):
                 counts["cancelled"] += 1
         elif decision.action == "hold":
-            values: dict[str, object] = {"status": S.HELD.value,
-                                         "next_attempt_at": decision.until, "updated_at": now}
+            values: dict[str, object] = {
+                "status": S.HELD.value,
+                "next_attempt_at": decision.until,
+                "updated_at": now,
+            }
             if row.status != S.HELD:
                 values["held_count"] = _int(row.held_count) + 1
             if store.update_outbox(_int(row.id), values, only_if=[row.status]):
@@ -175,47 +193,79 @@ def _send(job: Job, row: Any, now: datetime, counts: Counter[str]) -> bool:
     expires = now + timedelta(days=job.settings.sms_link_days)
     token = job.links.issue(outbox_id, expires) if job.links else None
     text = job.templates.render("resolved", address=row.address, cause=row.cause, token=token)
-    claimed = job.store.update_outbox(outbox_id, {
-        "status": S.SENDING.value, "attempts": attempt, "claimed_at": now, "updated_at": now,
-        "text": text, "parts": sms_parts(text), "gateway": job.gateway.name,
-        "link_expires_at": expires if token else None,
-    }, only_if=[S.PENDING.value, S.HELD.value])
+    claimed = job.store.update_outbox(
+        outbox_id,
+        {
+            "status": S.SENDING.value,
+            "attempts": attempt,
+            "claimed_at": now,
+            "updated_at": now,
+            "text": text,
+            "parts": sms_parts(text),
+            "gateway": job.gateway.name,
+            "link_expires_at": expires if token else None,
+        },
+        only_if=[S.PENDING.value, S.HELD.value],
+    )
     if not claimed:
         return True  # another job took it meanwhile
     sms = OutgoingSms(id=outbox_id, attempt=attempt, to=str(row.msisdn), text=text)
     try:
         reference = job.gateway.send(sms)
     except GatewayUnknown as exc:
-        job.store.update_outbox(outbox_id, {"last_error": str(exc), "updated_at": now},
-                                only_if=[S.SENDING.value])
+        job.store.update_outbox(
+            outbox_id, {"last_error": str(exc), "updated_at": now}, only_if=[S.SENDING.value]
+        )
         counts["unknown"] += 1
         return True
     except GatewayError as exc:
         counts[_retry_or_fail(job, outbox_id, attempt, str(exc), now)] += 1
         return not exc.unreachable
-    if not job.store.update_outbox(outbox_id, {"status": S.SENT.value, "sent_at": now,
-                                               "gateway_ref": reference, "last_error": None,
-                                               "updated_at": now}, only_if=[S.SENDING.value]):
+    if not job.store.update_outbox(
+        outbox_id,
+        {
+            "status": S.SENT.value,
+            "sent_at": now,
+            "gateway_ref": reference,
+            "last_error": None,
+            "updated_at": now,
+        },
+        only_if=[S.SENDING.value],
+    ):
         # a delivery report got there first (it moved the row on); keep its status
-        job.store.update_outbox(outbox_id, {"sent_at": now, "gateway_ref": reference},
-                                only_if=[S.SENT.value, S.DELIVERED.value, S.UNDELIVERED.value])
+        job.store.update_outbox(
+            outbox_id,
+            {"sent_at": now, "gateway_ref": reference},
+            only_if=[S.SENT.value, S.DELIVERED.value, S.UNDELIVERED.value],
+        )
     counts["sent"] += 1
     return True
 
 
-def _retry_or_fail(job: Job, outbox_id: int, attempt: int, reason: str, now: datetime, *,
-                   wait: bool = True) -> str:
+def _retry_or_fail(
+    job: Job, outbox_id: int, attempt: int, reason: str, now: datetime, *, wait: bool = True
+) -> str:
     """A ``sending`` row back to ``pending`` (after a back-off when ``wait``), or ``failed``
     after the allowed attempts; which (``"moved"`` when something else moved the row)."""
     if attempt >= job.settings.sms_max_attempts:
-        values: dict[str, object] = {"status": S.FAILED.value, "updated_at": now,
-                                     "last_error": f"{reason} (gave up after {attempt} attempts)"}
+        values: dict[str, object] = {
+            "status": S.FAILED.value,
+            "updated_at": now,
+            "last_error": f"{reason} (gave up after {attempt} attempts)",
+        }
         key = "failed"
     else:
-        delay = backoff(attempt, base_s=job.settings.sms_backoff_s,
-                        max_s=job.settings.sms_backoff_max_s) if wait else timedelta(0)
-        values = {"status": S.PENDING.value, "next_attempt_at": now + delay, "last_error": reason,
-                  "updated_at": now}
+        delay = (
+            backoff(attempt, base_s=job.settings.sms_backoff_s, max_s=job.settings.sms_backoff_max_s)
+            if wait
+            else timedelta(0)
+        )
+        values = {
+            "status": S.PENDING.value,
+            "next_attempt_at": now + delay,
+            "last_error": reason,
+            "updated_at": now,
+        }
         key = "retrying"
     return key if job.store.update_outbox(outbox_id, values, only_if=[S.SENDING.value]) else "moved"
 
@@ -228,25 +278,35 @@ def _settle_interrupted(job: Job, now: datetime, counts: Counter[str]) -> None:
         claimed: Any = row.claimed_at
         if pd.isna(claimed) or pd.Timestamp(claimed) > pd.Timestamp(stale_before):
             continue
-        sms = OutgoingSms(id=_int(row.id), attempt=_int(row.attempts), to=str(row.msisdn),
-                          text=str(row.text))
+        sms = OutgoingSms(id=_int(row.id), attempt=_int(row.attempts), to=str(row.msisdn), text=str(row.text))
         went = job.gateway.confirm(sms) if row.gateway == job.gateway.name else None
         if went:
-            if job.store.update_outbox(sms.id, {"status": S.SENT.value, "sent_at": claimed,
-                                                "updated_at": now}, only_if=[S.SENDING.value]):
+            if job.store.update_outbox(
+                sms.id,
+                {"status": S.SENT.value, "sent_at": claimed, "updated_at": now},
+                only_if=[S.SENDING.value],
+            ):
                 counts["confirmed"] += 1
             continue
-        why = ("the gateway has no record of it" if went is False else
-               f"no delivery report within {job.settings.sms_confirm_after_s:g} s")
-        outcome = _retry_or_fail(job, sms.id, sms.attempt, f"interrupted send: {why}", now,
-                                 wait=False)
+        why = (
+            "the gateway has no record of it"
+            if went is False
+            else f"no delivery report within {job.settings.sms_confirm_after_s:g} s"
+        )
+        outcome = _retry_or_fail(job, sms.id, sms.attempt, f"interrupted send: {why}", now, wait=False)
         counts["requeued" if outcome == "retrying" else outcome] += 1
 
 
-def run_loop(store: Store, gateway: Gateway, *, settings: CloseoutSettings,
-             templates: SmsTemplates, stop: threading.Event,
-             clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-             on_run: Callable[[dict[str, int]], None] | None = None) -> None:
+def run_loop(
+    store: Store,
+    gateway: Gateway,
+    *,
+    settings: CloseoutSettings,
+    templates: SmsTemplates,
+    stop: threading.Event,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    on_run: Callable[[dict[str, int]], None] | None = None,
+) -> None:
     """:func:`run_once` every ``notify_interval_s`` until ``stop`` is set."""
     while not stop.is_set():
         report = run_once(store, gateway, now=clock(), settings=settings, templates=templates)

@@ -33,16 +33,24 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-def plan_outbox(spot: pd.Series, complaints: pd.DataFrame, *, optouts: set[str], event: str,
-                now: datetime, zones: ZoneBook) -> pd.DataFrame:
+def plan_outbox(
+    spot: pd.Series,
+    complaints: pd.DataFrame,
+    *,
+    optouts: set[str],
+    event: str,
+    now: datetime,
+    zones: ZoneBook,
+) -> pd.DataFrame:
     """Rows (:data:`NEW_OUTBOX_COLUMNS`) owed to the spot's complainants. Pure.
 
     Per subscriber the latest complaint with a number gives the number and the
     place for the time zone (its address names the city, its region the region).
     """
     with_number = complaints[complaints["msisdn"].fillna("").astype(str).str.len() > 0]
-    latest = (with_number.sort_values(["created_at", "ticket_id"])
-              .drop_duplicates("subscriber_id", keep="last"))
+    latest = with_number.sort_values(["created_at", "ticket_id"]).drop_duplicates(
+        "subscriber_id", keep="last"
+    )
     latest = latest[~latest["msisdn"].isin(optouts)]
     spot_address = _text(spot.get("address"))
     cause = _text(spot.get("cause")) or _text(spot.get("suggested_cause"))
@@ -52,12 +60,22 @@ def plan_outbox(spot: pd.Series, complaints: pd.DataFrame, *, optouts: set[str],
         raw, matched = _text(complaint.address), _text(complaint.matched_address)
         place = " ; ".join(a for a in (raw, matched) if a)  # "г Вологда …" names the city
         offset, source = zones.offset(address=place, region=region, msisdn=complaint.msisdn)
-        rows.append({
-            "spot_id": spot["id"], "subscriber_id": complaint.subscriber_id, "event": event,
-            "msisdn": complaint.msisdn, "address": spot_address or matched or raw, "cause": cause,
-            "utc_offset_min": offset, "zone_source": source, "status": SmsStatus.PENDING.value,
-            "next_attempt_at": now, "created_at": now, "updated_at": now,
-        })
+        rows.append(
+            {
+                "spot_id": spot["id"],
+                "subscriber_id": complaint.subscriber_id,
+                "event": event,
+                "msisdn": complaint.msisdn,
+                "address": spot_address or matched or raw,
+                "cause": cause,
+                "utc_offset_min": offset,
+                "zone_source": source,
+                "status": SmsStatus.PENDING.value,
+                "next_attempt_at": now,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     return pd.DataFrame(rows, columns=list(NEW_OUTBOX_COLUMNS))
 
 
@@ -65,7 +83,10 @@ def resolution_outbox(store: Store, spot: pd.Series, *, now: datetime) -> pd.Dat
     """The outbox rows a resolution of ``spot`` writes (read from the store, planned purely)."""
     spot_id = str(spot["id"])
     return plan_outbox(
-        spot, store.load_complaints(spot_ids=[spot_id]),
+        spot,
+        store.load_complaints(spot_ids=[spot_id]),
         optouts=set(store.load_optouts()["msisdn"]),
-        event=resolution_event(store.load_events(spot_id)), now=now, zones=default_zone_book(),
+        event=resolution_event(store.load_events(spot_id)),
+        now=now,
+        zones=default_zone_book(),
     )

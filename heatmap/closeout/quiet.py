@@ -41,8 +41,9 @@ def parse_quiet_hours(text: str | None) -> QuietHours | None:
         return None
     match = _SPEC.fullmatch(text)
     if not match:
-        raise ConfigError(f"quiet hours {text!r}: use START-END in local hours, e.g. 21-9 "
-                          "or 21:30-8:45, or none")
+        raise ConfigError(
+            f"quiet hours {text!r}: use START-END in local hours, e.g. 21-9 or 21:30-8:45, or none"
+        )
     h1, m1, h2, m2 = (int(g) if g else 0 for g in match.groups())
     if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
         raise ConfigError(f"quiet hours {text!r}: hours are 0–23, minutes 0–59")

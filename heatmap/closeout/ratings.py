@@ -28,8 +28,21 @@ Kind = Literal["rating", "persists", "optout", "unknown"]
 COMMENT_LIMIT = 500
 
 _WORDS = {
-    "ноль": 0, "нуль": 0, "один": 1, "одна": 1, "единица": 1, "кол": 1, "два": 2, "две": 2,
-    "двойка": 2, "три": 3, "тройка": 3, "четыре": 4, "четверка": 4, "пять": 5, "пятерка": 5,
+    "ноль": 0,
+    "нуль": 0,
+    "один": 1,
+    "одна": 1,
+    "единица": 1,
+    "кол": 1,
+    "два": 2,
+    "две": 2,
+    "двойка": 2,
+    "три": 3,
+    "тройка": 3,
+    "четыре": 4,
+    "четверка": 4,
+    "пять": 5,
+    "пятерка": 5,
 }
 _LEAD = r"(?:моя\s+)?(?:оценка|оцениваю|ставлю|ставим|на)\s*[:\-–—]?\s*"
 #: A digit, or a number word standing alone ("один раз пропал" is not a rating of 1).
@@ -84,7 +97,7 @@ def parse_reply(text: str | None) -> Reply:
         digits, word = match.group("n"), match.group("w")
         value = int(digits) if digits else _WORDS[word]
         aligned = len(lowered) == len(original)  # lower() kept every character in place
-        rest = original[match.start("rest"):] if aligned else match.group("rest")
+        rest = original[match.start("rest") :] if aligned else match.group("rest")
         if value == 0:
             return Reply("persists", comment=_comment(rest))
         if 1 <= value <= 5:

@@ -29,12 +29,12 @@ from heatmap.errors import NotFoundError, TransitionError
 from heatmap.service import workflow
 from heatmap.store.base import Store
 
-__all__ = ["Answer", "handle_reply", "link_message", "rate_by_link", "record_delivery",
-           "reopen_if_persists"]
+__all__ = ["Answer", "handle_reply", "link_message", "rate_by_link", "record_delivery", "reopen_if_persists"]
 
 
-def record_delivery(store: Store, outbox_id: int, code: int, *, at: datetime,
-                    text: str | None = None) -> str | None:
+def record_delivery(
+    store: Store, outbox_id: int, code: int, *, at: datetime, text: str | None = None
+) -> str | None:
     """Keep a delivery report and move the message on; its new status, or None if unchanged."""
     found = store.load_outbox(ids=[outbox_id])
     if found.empty:
@@ -71,8 +71,16 @@ def _e164(msisdn: str) -> str:
     return str(e164.iloc[0]) or msisdn.strip()
 
 
-def handle_reply(store: Store, *, msisdn: str, text: str | None, now: datetime, policy: Policy,
-                 templates: SmsTemplates, reply_days: float = 14.0) -> Answer:
+def handle_reply(
+    store: Store,
+    *,
+    msisdn: str,
+    text: str | None,
+    now: datetime,
+    policy: Policy,
+    templates: SmsTemplates,
+    reply_days: float = 14.0,
+) -> Answer:
     """An SMS from a client: a rating, "still broken", or "stop" for their latest close-out SMS."""
     number = _e164(msisdn)
     reply = parse_reply(text)
@@ -80,18 +88,26 @@ def handle_reply(store: Store, *, msisdn: str, text: str | None, now: datetime, 
     if reply.kind == "optout":
         store.add_optout(number, at=now, source="sms")
         for row in store.load_outbox(msisdn=number, statuses=sorted(WAITING)).itertuples():
-            store.update_outbox(int(row.id), {"status": SmsStatus.CANCELLED.value,
-                                              "last_error": "the number opted out",
-                                              "updated_at": now}, only_if=[row.status])
+            store.update_outbox(
+                int(row.id),
+                {
+                    "status": SmsStatus.CANCELLED.value,
+                    "last_error": "the number opted out",
+                    "updated_at": now,
+                },
+                only_if=[row.status],
+            )
         store.add_inbound(at=now, msisdn=number, outbox_id=None, kind="optout", text=shown)
         return Answer("optout", templates.messages["opted_out"])
     ever = store.load_outbox(msisdn=number, statuses=sorted(ACCEPTED))
-    sent = ever[pd.to_datetime(ever["sent_at"], utc=True)
-                >= pd.Timestamp(now) - pd.Timedelta(days=reply_days)]
+    sent = ever[
+        pd.to_datetime(ever["sent_at"], utc=True) >= pd.Timestamp(now) - pd.Timedelta(days=reply_days)
+    ]
     if sent.empty:
         store.add_inbound(at=now, msisdn=number, outbox_id=None, kind="unmatched", text=shown)
-        return Answer("unmatched", _unmatched_answer(reply, texted_before=not ever.empty,
-                                                     templates=templates))
+        return Answer(
+            "unmatched", _unmatched_answer(reply, texted_before=not ever.empty, templates=templates)
+        )
     row = sent.sort_values(["sent_at", "id"]).iloc[-1]
     outbox_id = int(row["id"])
     store.add_inbound(at=now, msisdn=number, outbox_id=outbox_id, kind=reply.kind, text=shown)
@@ -99,7 +115,8 @@ def handle_reply(store: Store, *, msisdn: str, text: str | None, now: datetime, 
         return Answer("unknown", templates.messages["not_understood"], outbox_id)
     _store_answer(store, row, reply, channel="sms", now=now)
     reopened = reply.kind == "persists" and reopen_if_persists(
-        store, str(row["spot_id"]), str(row["event"]), now=now, policy=policy)
+        store, str(row["spot_id"]), str(row["event"]), now=now, policy=policy
+    )
     message = templates.messages["thanks_persists" if reply.kind == "persists" else "thanks_rating"]
     return Answer(reply.kind, message, outbox_id, reopened)
 
@@ -113,19 +130,26 @@ def _unmatched_answer(reply: Reply, *, texted_before: bool, templates: SmsTempla
     return ""
 
 
-def _store_answer(store: Store, row: pd.Series, reply: Reply, *, channel: str, now: datetime,
-                  use_link: bool = False) -> bool:
-    return store.record_rating({
-        "spot_id": str(row["spot_id"]), "subscriber_id": str(row["subscriber_id"]),
-        "outbox_id": int(row["id"]), "event": str(row["event"]),
-        "rating": reply.rating if reply.kind == "rating" else None,
-        "persists": int(reply.kind == "persists"), "comment": mask_comment(reply.comment),
-        "channel": channel, "at": now,
-    }, use_link_of=int(row["id"]) if use_link else None)
+def _store_answer(
+    store: Store, row: pd.Series, reply: Reply, *, channel: str, now: datetime, use_link: bool = False
+) -> bool:
+    return store.record_rating(
+        {
+            "spot_id": str(row["spot_id"]),
+            "subscriber_id": str(row["subscriber_id"]),
+            "outbox_id": int(row["id"]),
+            "event": str(row["event"]),
+            "rating": reply.rating if reply.kind == "rating" else None,
+            "persists": int(reply.kind == "persists"),
+            "comment": mask_comment(reply.comment),
+            "channel": channel,
+            "at": now,
+        },
+        use_link_of=int(row["id"]) if use_link else None,
+    )
 
 
-def reopen_if_persists(store: Store, spot_id: str, event: str, *, now: datetime,
-                       policy: Policy) -> bool:
+def reopen_if_persists(store: Store, spot_id: str, event: str, *, now: datetime, policy: Policy) -> bool:
     """Reopen a resolved spot once ``policy.closeout.reopen_after`` of its clients say the
     problem persists (their answer in force, for this resolution); whether it was reopened."""
     answers = store.load_ratings(spot_ids=[spot_id])
@@ -137,8 +161,15 @@ def reopen_if_persists(store: Store, spot_id: str, event: str, *, now: datetime,
         spot = workflow.load_spot(store, spot_id)
         if spot["status"] != SpotStatus.RESOLVED:
             return False
-        workflow.transition(store, spot_id, "reopen", actor="closeout", now=now, policy=policy,
-                            note=f"{count} client(s) replied that the problem persists")
+        workflow.transition(
+            store,
+            spot_id,
+            "reopen",
+            actor="closeout",
+            now=now,
+            policy=policy,
+            note=f"{count} client(s) replied that the problem persists",
+        )
     except (TransitionError, NotFoundError):  # someone else moved it meanwhile
         return False
     return True
@@ -156,19 +187,30 @@ def link_message(store: Store, links: RatingLinks, token: str, *, now: datetime)
     return row
 
 
-def rate_by_link(store: Store, links: RatingLinks, token: str, *, answer: str,
-                 comment: str | None, now: datetime, policy: Policy) -> Answer:
+def rate_by_link(
+    store: Store,
+    links: RatingLinks,
+    token: str,
+    *,
+    answer: str,
+    comment: str | None,
+    now: datetime,
+    policy: Policy,
+) -> Answer:
     """A rating from the page: ``answer`` is "1"…"5" or "0" (the problem persists)."""
     row = link_message(store, links, token, now=now)
     choice = answer.strip()
     if choice not in {"0", "1", "2", "3", "4", "5"}:
-        raise LinkError("choose a rating from 1 to 5, or 0 if the problem persists",
-                        reason="choice")
+        raise LinkError("choose a rating from 1 to 5, or 0 if the problem persists", reason="choice")
     note = " ".join((comment or "").split())[:COMMENT_LIMIT] or None
-    reply = Reply("persists", comment=note) if choice == "0" else \
-        Reply("rating", rating=int(choice), comment=note)
+    reply = (
+        Reply("persists", comment=note)
+        if choice == "0"
+        else Reply("rating", rating=int(choice), comment=note)
+    )
     if not _store_answer(store, row, reply, channel="link", now=now, use_link=True):
         raise LinkError("this rating link has been used already", reason="used")
     reopened = reply.kind == "persists" and reopen_if_persists(
-        store, str(row["spot_id"]), str(row["event"]), now=now, policy=policy)
+        store, str(row["spot_id"]), str(row["event"]), now=now, policy=policy
+    )
     return Answer(reply.kind, "", int(row["id"]), reopened)

@@ -30,11 +30,29 @@ __all__ = ["REPORT_KEYS", "closeout_report"]
 
 S = SmsStatus
 REPORT_KEYS: tuple[str, ...] = (
-    "spots_opened", "spots_resolved", "share_resolved_within_1_day", "median_hours_to_resolve",
-    "reopen_rate", "ratings", "rating_mean", "share_rated_4_5", "persists_answers",
-    "sms_sent", "sms_delivered", "sms_undelivered", "sms_failed", "sms_held", "sms_ever_held",
-    "sms_pending", "sms_cancelled", "sms_parts", "share_sms_1_part", "share_sms_2_parts",
-    "share_sms_3_parts_or_more", "complainants_to_reach", "complainants_reached",
+    "spots_opened",
+    "spots_resolved",
+    "share_resolved_within_1_day",
+    "median_hours_to_resolve",
+    "reopen_rate",
+    "ratings",
+    "rating_mean",
+    "share_rated_4_5",
+    "persists_answers",
+    "sms_sent",
+    "sms_delivered",
+    "sms_undelivered",
+    "sms_failed",
+    "sms_held",
+    "sms_ever_held",
+    "sms_pending",
+    "sms_cancelled",
+    "sms_parts",
+    "share_sms_1_part",
+    "share_sms_2_parts",
+    "share_sms_3_parts_or_more",
+    "complainants_to_reach",
+    "complainants_reached",
 )
 _DAY = pd.Timedelta(days=1)
 
@@ -47,8 +65,9 @@ def _number(value: float | int | None, digits: int = 3) -> float | int | None:
     return None if math.isnan(value) else round(float(value), digits)
 
 
-def closeout_report(store: Store, *, now: datetime, since: datetime | None = None
-                    ) -> dict[str, float | int | None]:
+def closeout_report(
+    store: Store, *, now: datetime, since: datetime | None = None
+) -> dict[str, float | int | None]:
     """The KPIs at ``now``; with ``since``, of what happened since then (module docstring)."""
     start = pd.Timestamp(since) if since is not None else None
     table = outcomes(store.load_spots(), store.load_events(), now=now)

@@ -37,8 +37,7 @@ GSM7_BASIC = frozenset(
 GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
 #: Single-part and per-part limits by encoding.
 LIMITS = {"gsm7": (160, 153), "ucs2": (70, 67)}
-REQUIRED = ("resolved", "resolved_no_link", "thanks_rating", "thanks_persists", "opted_out",
-            "not_understood")
+REQUIRED = ("resolved", "resolved_no_link", "thanks_rating", "thanks_persists", "opted_out", "not_understood")
 #: Messages a templates file may leave out (then nothing is sent in their place):
 #: ``too_late`` answers a rating that comes after the reply window.
 OPTIONAL = ("too_late",)
@@ -92,15 +91,18 @@ class SmsTemplates:
     def cause_text(self, cause: str | None) -> str:
         return self.causes.get(cause or "", self.causes["default"])
 
-    def render(self, name: str, *, address: str | None = None, cause: str | None = None,
-               token: str | None = None) -> str:
+    def render(
+        self, name: str, *, address: str | None = None, cause: str | None = None, token: str | None = None
+    ) -> str:
         """The text of message ``name``; ``resolved`` without a link (no public URL or no
         token) is ``resolved_no_link``."""
         if name == "resolved" and not (self.public_url and token):
             name = "resolved_no_link"
-        values = {"address": shorten(street_address(address or ""), self.address_limit),
-                  "cause": self.cause_text(cause),
-                  "link": f"{self.link_prefix}{token}" if token else ""}
+        values = {
+            "address": shorten(street_address(address or ""), self.address_limit),
+            "cause": self.cause_text(cause),
+            "link": f"{self.link_prefix}{token}" if token else "",
+        }
         text = self.messages[name].format(**values)
         if sms_parts(text) > self.max_parts:  # cannot happen after the check at load
             raise ConfigError(f"SMS template {name!r} rendered to {sms_parts(text)} parts")
@@ -109,7 +111,9 @@ class SmsTemplates:
 
 _REGION_OR_CITY = re.compile(
     r"^(?:обл\.?|область|край|респ\.?|республика|ао|г\.?|город|россия|\d{6})(?:\s|$)|"
-    r"\s(?:обл\.?|область|край|ао)$", re.IGNORECASE)
+    r"\s(?:обл\.?|область|край|ао)$",
+    re.IGNORECASE,
+)
 
 
 def street_address(text: str) -> str:
@@ -133,8 +137,7 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,.;") + _ELLIPSIS
 
 
-def worst_case(template: str, *, limits: dict[str, int], without_link: bool = False
-               ) -> tuple[int, str, int]:
+def worst_case(template: str, *, limits: dict[str, int], without_link: bool = False) -> tuple[int, str, int]:
     """``(parts, encoding, units)`` of ``template`` with every placeholder at its longest;
     ``without_link``: of its text alone (the link and the space before it left out)."""
     parts = list(string.Formatter().parse(template))
@@ -156,28 +159,39 @@ def load_sms_templates(path: Path | None = None, *, public_url: str | None = Non
     """The packaged templates (or an operator's TOML file), checked for length."""
     origin = str(path) if path else "packaged SMS templates"
     try:
-        text = (Path(path).read_text(encoding="utf-8") if path else
-                (resources.files("heatmap.closeout") / "sms_templates.toml").read_text("utf-8"))
+        text = (
+            Path(path).read_text(encoding="utf-8")
+            if path
+            else (resources.files("heatmap.closeout") / "sms_templates.toml").read_text("utf-8")
+        )
         data = tomllib.loads(text)
         messages = {str(k): str(v) for k, v in data["messages"].items()}
         causes = {str(k): str(v) for k, v in data["causes"].items()}
         address_limit = int(data.get("limits", {}).get("address", 40))
         max_parts = int(data.get("max_parts", 3))
         text_parts = int(data.get("text_parts", max_parts))
-    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError,
-            AttributeError) as exc:
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ConfigError(f"{origin}: {exc}") from exc
     missing = [n for n in REQUIRED if n not in messages]
     if missing or "default" not in causes:
         raise ConfigError(f"{origin}: missing {', '.join(missing or ['causes.default'])}")
     if not 1 <= max_parts <= 10 or not 1 <= text_parts <= max_parts or address_limit < 5:
-        raise ConfigError(f"{origin}: max_parts must be 1–10, text_parts 1–max_parts and "
-                          "limits.address at least 5")
-    templates = SmsTemplates(messages=messages, causes=causes, address_limit=address_limit,
-                             max_parts=max_parts, public_url=public_url or None,
-                             text_parts=text_parts)
-    limits = {"address": address_limit, "cause": max(len(c) for c in causes.values()),
-              "link": templates.link_length}
+        raise ConfigError(
+            f"{origin}: max_parts must be 1–10, text_parts 1–max_parts and limits.address at least 5"
+        )
+    templates = SmsTemplates(
+        messages=messages,
+        causes=causes,
+        address_limit=address_limit,
+        max_parts=max_parts,
+        public_url=public_url or None,
+        text_parts=text_parts,
+    )
+    limits = {
+        "address": address_limit,
+        "cause": max(len(c) for c in causes.values()),
+        "link": templates.link_length,
+    }
     for name, template in messages.items():
         try:
             fields = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
@@ -185,16 +199,20 @@ def load_sms_templates(path: Path | None = None, *, public_url: str | None = Non
             raise ConfigError(f"{origin}: message {name!r}: {exc}") from exc
         unknown = fields - _PLACEHOLDERS
         if unknown:
-            raise ConfigError(f"{origin}: message {name!r} has unknown placeholders "
-                              f"{sorted(unknown)}; allowed: {sorted(_PLACEHOLDERS)}")
-        for without_link, allowed, key in ((False, max_parts, "max_parts"),
-                                           (True, text_parts, "text_parts")):
+            raise ConfigError(
+                f"{origin}: message {name!r} has unknown placeholders "
+                f"{sorted(unknown)}; allowed: {sorted(_PLACEHOLDERS)}"
+            )
+        for without_link, allowed, key in ((False, max_parts, "max_parts"), (True, text_parts, "text_parts")):
             parts, enc, units = worst_case(template, limits=limits, without_link=without_link)
             if parts > allowed:
                 single, per_part = LIMITS[enc]
                 what = "without its link " if without_link else ""
-                hint = "" if without_link or "{link}" not in template else (
-                    f"; its link takes {limits['link']} characters (a shorter public URL helps)")
+                hint = (
+                    ""
+                    if without_link or "{link}" not in template
+                    else (f"; its link takes {limits['link']} characters (a shorter public URL helps)")
+                )
                 raise ConfigError(
                     f"{origin}: message {name!r} {what}can take {parts} SMS parts ({units} {enc} "
                     f"units at the longest: {single} fit one part, {per_part} each part when "

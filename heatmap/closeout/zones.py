@@ -30,11 +30,30 @@ __all__ = ["MOSCOW_MINUTES", "ZoneBook", "build_zone_tables", "default_zone_book
 
 MOSCOW_MINUTES = 180
 #: Words that name the kind of place, not the place ("Вологодская область" → "вологодская").
-_TYPE_WORDS = frozenset((
-    "область", "обл", "край", "республика", "респ", "автономный", "автономная", "автономного",
-    "округ", "ао", "аобл", "г", "гор", "город", "федерального", "значения", "россия",
-    "российская", "федерация", "чувашия",
-))
+_TYPE_WORDS = frozenset(
+    (
+        "область",
+        "обл",
+        "край",
+        "республика",
+        "респ",
+        "автономный",
+        "автономная",
+        "автономного",
+        "округ",
+        "ао",
+        "аобл",
+        "г",
+        "гор",
+        "город",
+        "федерального",
+        "значения",
+        "россия",
+        "российская",
+        "федерация",
+        "чувашия",
+    )
+)
 _NON_LETTERS = re.compile(r"[^0-9a-zа-я]+")
 _CITY_MARKER = re.compile(r"(?:^|[\s,.(])(?:г|гор|город)\.?\s+([а-яё][а-яё\- ]+)", re.IGNORECASE)
 
@@ -117,12 +136,15 @@ class ZoneBook:
             return self.range_offsets[at]
         return None
 
-    def offset(self, *, address: str | None = None, region: str | None = None,
-               msisdn: str | None = None) -> tuple[int, str]:
+    def offset(
+        self, *, address: str | None = None, region: str | None = None, msisdn: str | None = None
+    ) -> tuple[int, str]:
         """``(minutes east of UTC, source)``: city, else region, else number, else Moscow."""
-        for source, value in (("city", self.city_offset(address, region)),
-                              ("region", self.region_offset(region)),
-                              ("number", self.number_offset(msisdn))):
+        for source, value in (
+            ("city", self.city_offset(address, region)),
+            ("region", self.region_offset(region)),
+            ("number", self.number_offset(msisdn)),
+        ):
             if value is not None:
                 return value, source
         return self.default, "default"
@@ -136,8 +158,7 @@ def _data_text(name: str) -> str:
 @lru_cache(maxsize=1)
 def default_zone_book() -> ZoneBook:
     """The packaged tables, read once."""
-    return read_zone_book(_data_text("regions.csv"), _data_text("cities.csv"),
-                          _data_text("def_ranges.csv"))
+    return read_zone_book(_data_text("regions.csv"), _data_text("cities.csv"), _data_text("def_ranges.csv"))
 
 
 def read_zone_book(regions_csv: str, cities_csv: str, ranges_csv: str) -> ZoneBook:
@@ -145,11 +166,15 @@ def read_zone_book(regions_csv: str, cities_csv: str, ranges_csv: str) -> ZoneBo
     cities: dict[str, list[tuple[str, int]]] = {}
     for row in csv.DictReader(cities_csv.splitlines()):
         cities.setdefault(row["key"], []).append((row["region_key"], int(row["offset_h"]) * 60))
-    rows = sorted((int(r["start"]), int(r["end"]), int(r["offset_h"]) * 60)
-                  for r in csv.DictReader(ranges_csv.splitlines()))
+    rows = sorted(
+        (int(r["start"]), int(r["end"]), int(r["offset_h"]) * 60)
+        for r in csv.DictReader(ranges_csv.splitlines())
+    )
     return ZoneBook(
-        regions=regions, cities={k: tuple(v) for k, v in cities.items()},
-        range_starts=tuple(r[0] for r in rows), range_ends=tuple(r[1] for r in rows),
+        regions=regions,
+        cities={k: tuple(v) for k, v in cities.items()},
+        range_starts=tuple(r[0] for r in rows),
+        range_ends=tuple(r[1] for r in rows),
         range_offsets=tuple(r[2] for r in rows),
     )
 
@@ -175,10 +200,23 @@ def build_zone_tables(cities_csv: Path, def_csv: Path) -> dict[str, str]:
         zones = {_hours(r["timezone"]) for r in rows}
         capital = [r for r in rows if r["capital_marker"] in ("2", "3")] or rows
         regions[key] = _hours(capital[0]["timezone"]) if len(zones) > 1 else zones.pop()
-    cities = sorted({(place_key(r["city"] or r["settlement"] or r["region"]), place_key(r["region"]),
-                      _hours(r["timezone"])) for r in places})
-    book = ZoneBook(regions={k: v * 60 for k, v in regions.items()},
-                    cities=_group(cities), range_starts=(), range_ends=(), range_offsets=())
+    cities = sorted(
+        {
+            (
+                place_key(r["city"] or r["settlement"] or r["region"]),
+                place_key(r["region"]),
+                _hours(r["timezone"]),
+            )
+            for r in places
+        }
+    )
+    book = ZoneBook(
+        regions={k: v * 60 for k, v in regions.items()},
+        cities=_group(cities),
+        range_starts=(),
+        range_ends=(),
+        range_offsets=(),
+    )
     with open(def_csv, encoding="utf-8", newline="") as handle:
         plan = list(csv.reader(handle, delimiter=";"))[1:]
     ranges: list[tuple[int, int, int]] = []

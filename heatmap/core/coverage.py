@@ -16,8 +16,14 @@ from heatmap.detect.cells import cells_of
 from heatmap.errors import UsageError
 
 #: Columns of a coverage layer (one row per H3 cell).
-COVERAGE_COLUMNS: tuple[str, ...] = ("h3_cell", "res", "rsrp_median", "rsrp_samples",
-                                     "rssi_median", "rssi_samples")
+COVERAGE_COLUMNS: tuple[str, ...] = (
+    "h3_cell",
+    "res",
+    "rsrp_median",
+    "rsrp_samples",
+    "rssi_median",
+    "rssi_samples",
+)
 #: Levels a phone can report (dBm): RSRP per 3GPP TS 36.133 (−156 … −31), RSSI wider.
 RSRP_RANGE = (-156.0, -31.0)
 RSSI_RANGE = (-125.0, -10.0)
@@ -25,8 +31,7 @@ RSSI_RANGE = (-125.0, -10.0)
 DEFAULT_RES = 9
 
 
-def coverage_cells(fixes: pd.DataFrame, *, res: int = DEFAULT_RES,
-                   min_samples: int = 1) -> pd.DataFrame:
+def coverage_cells(fixes: pd.DataFrame, *, res: int = DEFAULT_RES, min_samples: int = 1) -> pd.DataFrame:
     """Per H3 cell of ``res``: the median RSRP and RSSI (dBm) and how many fixes gave each.
 
     ``fixes`` has ``lat, lon`` and ``rsrp`` and/or ``rssi`` (dBm). A fix without a place, or
@@ -39,27 +44,38 @@ def coverage_cells(fixes: pd.DataFrame, *, res: int = DEFAULT_RES,
         raise UsageError(f"min_samples must be at least 1, not {min_samples}")
     lat = pd.to_numeric(fixes["lat"], errors="coerce").to_numpy(float)
     lon = pd.to_numeric(fixes["lon"], errors="coerce").to_numpy(float)
-    placed = (np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
-              & ~((lat == 0) & (lon == 0)))  # a phone without a fix logs 0, 0
-    levels = {name: _level(fixes, name, bounds)
-              for name, bounds in (("rsrp", RSRP_RANGE), ("rssi", RSSI_RANGE))}
+    placed = (
+        np.isfinite(lat)
+        & np.isfinite(lon)
+        & (np.abs(lat) <= 90)
+        & (np.abs(lon) <= 180)
+        & ~((lat == 0) & (lon == 0))
+    )  # a phone without a fix logs 0, 0
+    levels = {
+        name: _level(fixes, name, bounds) for name, bounds in (("rsrp", RSRP_RANGE), ("rssi", RSSI_RANGE))
+    }
     usable = placed & (np.isfinite(levels["rsrp"]) | np.isfinite(levels["rssi"]))
     if not usable.any():
-        return pd.DataFrame({c: pd.Series(dtype=object if c == "h3_cell" else float)
-                             for c in COVERAGE_COLUMNS})
+        return pd.DataFrame(
+            {c: pd.Series(dtype=object if c == "h3_cell" else float) for c in COVERAGE_COLUMNS}
+        )
     cells = cells_of(lat[usable], lon[usable], res)
-    frame = pd.DataFrame({"cell": cells, "rsrp": levels["rsrp"][usable],
-                          "rssi": levels["rssi"][usable]})
+    frame = pd.DataFrame({"cell": cells, "rsrp": levels["rsrp"][usable], "rssi": levels["rssi"][usable]})
     grouped = frame.groupby("cell", sort=False)
-    out = pd.DataFrame({
-        "rsrp_median": grouped["rsrp"].median(), "rsrp_samples": grouped["rsrp"].count(),
-        "rssi_median": grouped["rssi"].median(), "rssi_samples": grouped["rssi"].count(),
-    })
+    out = pd.DataFrame(
+        {
+            "rsrp_median": grouped["rsrp"].median(),
+            "rsrp_samples": grouped["rsrp"].count(),
+            "rssi_median": grouped["rssi"].median(),
+            "rssi_samples": grouped["rssi"].count(),
+        }
+    )
     out = out[grouped.size() >= min_samples]
     out = out.assign(h3_cell=[h3.int_to_str(int(c)) for c in out.index], res=res)
     out = out.sort_values("h3_cell").reset_index(drop=True)
-    return out.astype({"res": int, "rsrp_samples": int, "rssi_samples": int,
-                       "rsrp_median": float, "rssi_median": float}).loc[:, list(COVERAGE_COLUMNS)]
+    return out.astype(
+        {"res": int, "rsrp_samples": int, "rssi_samples": int, "rsrp_median": float, "rssi_median": float}
+    ).loc[:, list(COVERAGE_COLUMNS)]
 
 
 def _level(fixes: pd.DataFrame, name: str, bounds: tuple[float, float]) -> np.ndarray:
@@ -81,8 +97,9 @@ def cells_of_area(geometry: object, centre: tuple[float, float], res: int) -> li
     return cells or [h3.latlng_to_cell(centre[0], centre[1], res)]
 
 
-def compare_with_surroundings(layer: pd.DataFrame, cells: list[str], *, rings: int = 2,
-                              metric: str = "rsrp") -> dict[str, float | int | None]:
+def compare_with_surroundings(
+    layer: pd.DataFrame, cells: list[str], *, rings: int = 2, metric: str = "rsrp"
+) -> dict[str, float | int | None]:
     """How the median level of ``cells`` compares with the cells around them (``rings`` of
     neighbours at the layer's resolution, the cells themselves excluded): both medians of
     the per-cell medians, their difference (dB) and how many measured cells each had."""
@@ -94,6 +111,10 @@ def compare_with_surroundings(layer: pd.DataFrame, cells: list[str], *, rings: i
     there = levels.reindex(sorted(around)).dropna()
     here_db = float(here.median()) if len(here) else None
     there_db = float(there.median()) if len(there) else None
-    return {"cells_dbm": here_db, "surroundings_dbm": there_db,
-            "difference_db": None if here_db is None or there_db is None else here_db - there_db,
-            "cells_measured": len(here), "surroundings_measured": len(there)}
+    return {
+        "cells_dbm": here_db,
+        "surroundings_dbm": there_db,
+        "difference_db": None if here_db is None or there_db is None else here_db - there_db,
+        "cells_measured": len(here),
+        "surroundings_measured": len(there),
+    }

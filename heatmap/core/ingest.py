@@ -25,21 +25,54 @@ from heatmap.io.exports import RawExport
 
 #: Canonical complaint columns, in store order.
 COMPLAINT_COLUMNS: tuple[str, ...] = (
-    "ticket_id", "created_at", "msisdn", "subscriber_id", "segment", "ltv", "topic",
-    "topic_source", "description", "address", "lat", "lon", "region", "channel",
+    "ticket_id",
+    "created_at",
+    "msisdn",
+    "subscriber_id",
+    "segment",
+    "ltv",
+    "topic",
+    "topic_source",
+    "description",
+    "address",
+    "lat",
+    "lon",
+    "region",
+    "channel",
     "content_hash",
 )
 QUARANTINE_COLUMNS: tuple[str, ...] = ("source", "line", "raw", "reasons")
 
 _KNOWN = (
-    "ticket_id", "created_at", "msisdn", "subscriber_id", "segment", "ltv", "topic",
-    "description", "address", "lat", "lon", "region", "channel",
+    "ticket_id",
+    "created_at",
+    "msisdn",
+    "subscriber_id",
+    "segment",
+    "ltv",
+    "topic",
+    "description",
+    "address",
+    "lat",
+    "lon",
+    "region",
+    "channel",
 )
 _OFFSET = r"(?:[Zz]|[+\-]\d{2}(?::?\d{2})?)$"
 _USUAL_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+\-](?:[01]\d|2[0-3]):?\d{2})$"
 _HASHED = (
-    "created_at", "msisdn", "subscriber_id", "segment", "ltv", "topic", "description",
-    "address", "lat", "lon", "region", "channel",
+    "created_at",
+    "msisdn",
+    "subscriber_id",
+    "segment",
+    "ltv",
+    "topic",
+    "description",
+    "address",
+    "lat",
+    "lon",
+    "region",
+    "channel",
 )
 
 
@@ -64,8 +97,7 @@ class Validated:
     read: int
 
 
-def validate_parts(raw: RawExport, *, key: bytes, rows: int, first: int | None = None
-                   ) -> Iterator[Validated]:
+def validate_parts(raw: RawExport, *, key: bytes, rows: int, first: int | None = None) -> Iterator[Validated]:
     """:func:`validate_export` over consecutive slices of ``rows`` rows, lazily.
 
     ``first`` sets a smaller first slice, and the slices after it double up to ``rows``,
@@ -76,8 +108,13 @@ def validate_parts(raw: RawExport, *, key: bytes, rows: int, first: int | None =
     total = len(raw.rows)
     superseded = _superseded(raw.rows)
     for start, stop in pairwise(_bounds(total, max(rows, 1), first or rows)):
-        part = RawExport(raw.source, raw.rows.iloc[start:stop].reset_index(drop=True),
-                         raw.line[start:stop], raw.broken if start == 0 else [], raw.nul_free)
+        part = RawExport(
+            raw.source,
+            raw.rows.iloc[start:stop].reset_index(drop=True),
+            raw.line[start:stop],
+            raw.broken if start == 0 else [],
+            raw.nul_free,
+        )
         yield validate_export(part, key=key, superseded=superseded[start:stop])
 
 
@@ -99,8 +136,7 @@ def _superseded(rows: pd.DataFrame) -> np.ndarray:
     return ~tx.empty(ticket) & tx.last_occurrence(ticket)
 
 
-def validate_export(raw: RawExport, *, key: bytes, superseded: np.ndarray | None = None
-                    ) -> Validated:
+def validate_export(raw: RawExport, *, key: bytes, superseded: np.ndarray | None = None) -> Validated:
     """Split ``raw`` into canonical complaints and quarantined rows.
 
     ``key`` is the keyed-hash key that derives ``subscriber_id`` from ``msisdn``
@@ -112,13 +148,17 @@ def validate_export(raw: RawExport, *, key: bytes, superseded: np.ndarray | None
     """
     rows = raw.rows
     n = len(rows)
-    col = {name: _as_given(rows[name]) if name in _FREE_TEXT else tx.stripped(rows[name])
-           for name in _KNOWN if name in rows.columns}
+    col = {
+        name: _as_given(rows[name]) if name in _FREE_TEXT else tx.stripped(rows[name])
+        for name in _KNOWN
+        if name in rows.columns
+    }
     col.update({name: tx.as_text(None, n) for name in _KNOWN if name not in col})
     problems: list[Problem] = []
 
-    def problem(found: np.ndarray, reason: str, shown: pa.Array | None = None,
-                allowed: str | None = None) -> None:
+    def problem(
+        found: np.ndarray, reason: str, shown: pa.Array | None = None, allowed: str | None = None
+    ) -> None:
         if found.any():
             problems.append(Problem(found, reason, shown, allowed))
 
@@ -134,35 +174,53 @@ def validate_export(raw: RawExport, *, key: bytes, superseded: np.ndarray | None
     created_ok = created.notna().to_numpy()
     created_missing = tx.empty(created_text)
     problem(created_missing, "missing created_at")
-    problem(~created_missing & ~created_ok, "created_at is not an ISO 8601 date-time",
-            created_text, "e.g. 2026-12-01T10:00:00+03:00, or --profile with the CRM's own format")
-    problem(created_ok & ~tx.matches(created_text, _OFFSET), "created_at has no UTC offset",
-            created_text, "+03:00 or Z at the end, or --profile with the time zone")
+    problem(
+        ~created_missing & ~created_ok,
+        "created_at is not an ISO 8601 date-time",
+        created_text,
+        "e.g. 2026-12-01T10:00:00+03:00, or --profile with the CRM's own format",
+    )
+    problem(
+        created_ok & ~tx.matches(created_text, _OFFSET),
+        "created_at has no UTC offset",
+        created_text,
+        "+03:00 or Z at the end, or --profile with the time zone",
+    )
 
     msisdn, msisdn_ok = normalise_msisdn_text(col["msisdn"])
-    problem(~msisdn_ok, "msisdn is not a Russian mobile number", pc.utf8_replace_slice(
-        col["msisdn"], 4, -2, "…"), "+79XXXXXXXXX, 89XXXXXXXXX or 79XXXXXXXXX")
+    problem(
+        ~msisdn_ok,
+        "msisdn is not a Russian mobile number",
+        pc.utf8_replace_slice(col["msisdn"], 4, -2, "…"),
+        "+79XXXXXXXXX, 89XXXXXXXXX or 79XXXXXXXXX",
+    )
 
     segment = tx.lower(col["segment"])
     segment_missing = tx.empty(segment)
     problem(segment_missing, "missing segment")
-    problem(~segment_missing & ~tx.is_in(segment, SEGMENTS), "unknown segment", col["segment"],
-            ", ".join(sorted(SEGMENTS)))
+    problem(
+        ~segment_missing & ~tx.is_in(segment, SEGMENTS),
+        "unknown segment",
+        col["segment"],
+        ", ".join(sorted(SEGMENTS)),
+    )
 
     ltv_text = tx.remove(col["ltv"], r"[\s\x{00a0}]")
     ltv = tx.to_float(ltv_text)
-    problem(~tx.empty(ltv_text) & np.isnan(ltv), "ltv is not a number", col["ltv"],
-            "roubles, e.g. 1250.50")
+    problem(~tx.empty(ltv_text) & np.isnan(ltv), "ltv is not a number", col["ltv"], "roubles, e.g. 1250.50")
     problem(ltv < 0, "ltv is negative")
 
     topic = tx.lower(col["topic"])
     topic_given = ~tx.empty(topic)
-    problem(topic_given & ~tx.is_in(topic, TOPICS), "unknown topic", col["topic"],
-            ", ".join(sorted(TOPICS)))
+    problem(topic_given & ~tx.is_in(topic, TOPICS), "unknown topic", col["topic"], ", ".join(sorted(TOPICS)))
 
     channel = tx.lower(col["channel"])
-    problem(~tx.empty(channel) & ~tx.is_in(channel, CHANNELS), "unknown channel", col["channel"],
-            ", ".join(sorted(CHANNELS)))
+    problem(
+        ~tx.empty(channel) & ~tx.is_in(channel, CHANNELS),
+        "unknown channel",
+        col["channel"],
+        ", ".join(sorted(CHANNELS)),
+    )
 
     lat, lat_given = tx.to_float(col["lat"]), ~tx.empty(col["lat"])
     lon, lon_given = tx.to_float(col["lon"]), ~tx.empty(col["lon"])
@@ -189,8 +247,9 @@ def validate_export(raw: RawExport, *, key: bytes, superseded: np.ndarray | None
     derived = tx.keyed_digests(pc.if_else(pa.array(no_subscriber), msisdn, ""), key, prefix="s")
     anonymous_rows = no_subscriber & tx.empty(msisdn)
     anonymous = tx.keyed_digests(pc.if_else(pa.array(anonymous_rows), ticket, ""), key, prefix="t")
-    subscriber_id = pc.if_else(pa.array(no_subscriber),
-                               pc.if_else(pa.array(anonymous_rows), anonymous, derived), subscriber)
+    subscriber_id = pc.if_else(
+        pa.array(no_subscriber), pc.if_else(pa.array(anonymous_rows), anonymous, derived), subscriber
+    )
 
     description = col["description"]
     final_topic = pc.if_else(pa.array(topic_given), topic, pa.scalar(None, tx.TEXT))
@@ -200,24 +259,38 @@ def validate_export(raw: RawExport, *, key: bytes, superseded: np.ndarray | None
         classified = pa.array(classify_text(description.filter(chosen)), type=tx.TEXT)
         final_topic = pc.replace_with_mask(final_topic, chosen, classified)
     topic_source = pc.if_else(
-        pa.array(topic_given), pa.scalar("crm", tx.TEXT),
-        pc.if_else(pc.is_valid(final_topic), pa.scalar("classified", tx.TEXT),
-                   pa.scalar(None, tx.TEXT)))
+        pa.array(topic_given),
+        pa.scalar("crm", tx.TEXT),
+        pc.if_else(pc.is_valid(final_topic), pa.scalar("classified", tx.TEXT), pa.scalar(None, tx.TEXT)),
+    )
 
     # Complaints come in ticket order: a key that grows in order costs every store's index less.
     kept = np.flatnonzero(good)
     order = kept[pc.sort_indices(ticket.take(pa.array(kept))).to_numpy()]
     keep = pa.array(order)
-    texts = {"ticket_id": ticket, "msisdn": msisdn, "subscriber_id": subscriber_id,
-             "segment": segment, "topic": final_topic,
-             "topic_source": topic_source, "description": description,
-             "address": col["address"], "region": col["region"], "channel": channel}
+    texts = {
+        "ticket_id": ticket,
+        "msisdn": msisdn,
+        "subscriber_id": subscriber_id,
+        "segment": segment,
+        "topic": final_topic,
+        "topic_source": topic_source,
+        "description": description,
+        "address": col["address"],
+        "region": col["region"],
+        "channel": channel,
+    }
     numbers = {"ltv": ltv, "lat": np.where(located, lat, np.nan), "lon": np.where(located, lon, np.nan)}
     complaints = pd.DataFrame(
-        {name: created.take(order).reset_index(drop=True) if name == "created_at"
-         else pd.Series(numbers[name][order]) if name in numbers
-         else tx.series(pc.fill_null(texts[name], "").take(keep))
-         for name in COMPLAINT_COLUMNS if name != "content_hash"}
+        {
+            name: created.take(order).reset_index(drop=True)
+            if name == "created_at"
+            else pd.Series(numbers[name][order])
+            if name in numbers
+            else tx.series(pc.fill_null(texts[name], "").take(keep))
+            for name in COMPLAINT_COLUMNS
+            if name != "content_hash"
+        }
     )
     complaints["content_hash"] = content_hashes(complaints)
 
@@ -300,10 +373,12 @@ def content_hashes(complaints: pd.DataFrame) -> pd.Series:
             fields.append(pc.cast(pa.array(values.to_numpy(), from_pandas=True), tx.TEXT))
         else:
             fields.append(tx.as_text(values, keep_null=True))
-    joined = pc.binary_join_element_wise(*fields, pa.scalar("\x1f", tx.TEXT), null_handling="replace",
-                                         null_replacement="\x00")
-    hashed = pd.util.hash_array(pc.cast(joined, pa.large_binary()).to_numpy(zero_copy_only=False),
-                                categorize=False)
+    joined = pc.binary_join_element_wise(
+        *fields, pa.scalar("\x1f", tx.TEXT), null_handling="replace", null_replacement="\x00"
+    )
+    hashed = pd.util.hash_array(
+        pc.cast(joined, pa.large_binary()).to_numpy(zero_copy_only=False), categorize=False
+    )
     return pd.Series(tx.hex_text(hashed), index=complaints.index, dtype="str")
 
 
@@ -349,8 +424,11 @@ def maybe_stored(ticket_ids: pd.Series, greatest: str | None) -> np.ndarray:
 def plan_upsert(complaints: pd.DataFrame, existing: pd.DataFrame) -> UpsertPlan:
     """Compare a batch with the stored fingerprints (``existing``: ticket_id, content_hash)."""
     if existing.empty:  # nothing stored (a first load, new tickets): no lookup needed
-        return UpsertPlan(inserts=complaints.reset_index(drop=True),
-                          updates=complaints.iloc[:0].reset_index(drop=True), unchanged=0)
+        return UpsertPlan(
+            inserts=complaints.reset_index(drop=True),
+            updates=complaints.iloc[:0].reset_index(drop=True),
+            unchanged=0,
+        )
     known = existing.set_index("ticket_id")["content_hash"]
     previous = complaints["ticket_id"].map(known)
     new = previous.isna()

@@ -24,8 +24,21 @@ if TYPE_CHECKING:  # imported where frames are mapped: reading a profile needs n
 REQUIRED = ("ticket_id", "created_at", "segment")
 PLACE = (("address",), ("lat", "lon"))
 #: Every field of the contract (DESIGN.md, "Ingest").
-CONTRACT = ("ticket_id", "created_at", "msisdn", "subscriber_id", "segment", "ltv", "topic",
-            "description", "address", "lat", "lon", "region", "channel")
+CONTRACT = (
+    "ticket_id",
+    "created_at",
+    "msisdn",
+    "subscriber_id",
+    "segment",
+    "ltv",
+    "topic",
+    "description",
+    "address",
+    "lat",
+    "lon",
+    "region",
+    "channel",
+)
 _NUMBERS = ("lat", "lon", "ltv")
 
 
@@ -57,8 +70,14 @@ class Profile:
     @property
     def is_identity(self) -> bool:
         """Nothing to map: the file is read as the contract."""
-        return not (self.columns or self.joined or self.constants or self.values
-                    or self.date_formats or self.decimal_comma)
+        return not (
+            self.columns
+            or self.joined
+            or self.constants
+            or self.values
+            or self.date_formats
+            or self.decimal_comma
+        )
 
 
 def _key(header: object) -> str:
@@ -80,8 +99,12 @@ def source_columns(headers: Sequence[str], profile: Profile) -> dict[str, str]:
 def check_header(headers: Sequence[str], profile: Profile) -> None:
     """Refuse a file whose header lacks a required field the profile cannot supply,
     naming what is missing, what the file has and the headers closest to each."""
-    supplied = set(source_columns(headers, profile)) | set(profile.constants) | set(
-        profile.joined) | profile.optional
+    supplied = (
+        set(source_columns(headers, profile))
+        | set(profile.constants)
+        | set(profile.joined)
+        | profile.optional
+    )
     missing = [f for f in REQUIRED if f not in supplied]
     if not any(all(f in supplied for f in place) for place in PLACE):
         missing.append("address (or lat and lon)")
@@ -92,15 +115,15 @@ def check_header(headers: Sequence[str], profile: Profile) -> None:
         f"the header lacks required column(s) {', '.join(missing)} (profile {profile.name!r});"
         f" the file has: {', '.join(map(str, headers)) or 'no columns'}"
         + (f"; {'; '.join(hints)}" if hints else "")
-        + ". Rename the columns or give a profile (--profile, see `heatmap profile guess`).")
+        + ". Rename the columns or give a profile (--profile, see `heatmap profile guess`)."
+    )
 
 
 def _closest(name: str, headers: Sequence[str]) -> str:
     from rapidfuzz import fuzz, process
 
     word = name.split(" ")[0]
-    best = process.extract(word, [str(h) for h in headers], scorer=fuzz.WRatio, limit=2,
-                           score_cutoff=60)
+    best = process.extract(word, [str(h) for h in headers], scorer=fuzz.WRatio, limit=2, score_cutoff=60)
     return ", ".join(repr(h) for h, _, _ in best)
 
 
@@ -160,7 +183,8 @@ def dates_iso(values: pd.Series, formats: Sequence[str], timezone: str | None) -
     if not ok.any():
         return values
     local = pd.DatetimeIndex(parsed[ok]).tz_localize(
-        timezone or "UTC", ambiguous="NaT", nonexistent="shift_forward")
+        timezone or "UTC", ambiguous="NaT", nonexistent="shift_forward"
+    )
     iso = pd.Series(local.strftime("%Y-%m-%dT%H:%M:%S%z"), index=parsed.index[ok]).dropna()
     out = values.astype(object).copy()
     out[iso.index] = iso.str.replace(r"([+-]\d{2})(\d{2})$", r"\1:\2", regex=True)
@@ -169,9 +193,10 @@ def dates_iso(values: pd.Series, formats: Sequence[str], timezone: str | None) -
 
 def check_profile(profile: Profile) -> None:
     """Refuse a profile that names fields the contract does not have."""
-    named = {*profile.columns, *profile.joined, *profile.constants, *profile.values,
-             *profile.optional}
+    named = {*profile.columns, *profile.joined, *profile.constants, *profile.values, *profile.optional}
     unknown = sorted(named - set(CONTRACT))
     if unknown:
-        raise InputError(f"profile {profile.name!r} names unknown field(s) {', '.join(unknown)};"
-                         f" the contract's fields are {', '.join(CONTRACT)}")
+        raise InputError(
+            f"profile {profile.name!r} names unknown field(s) {', '.join(unknown)};"
+            f" the contract's fields are {', '.join(CONTRACT)}"
+        )

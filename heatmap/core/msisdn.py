@@ -25,8 +25,10 @@ def normalise_msisdn(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     mask that is False only where a value was given but is not a mobile number.
     """
     e164, valid = normalise_msisdn_text(tx.stripped(values))
-    return (pd.Series(e164.to_numpy(zero_copy_only=False).astype(object), index=values.index),
-            pd.Series(valid, index=values.index))
+    return (
+        pd.Series(e164.to_numpy(zero_copy_only=False).astype(object), index=values.index),
+        pd.Series(valid, index=values.index),
+    )
 
 
 def normalise_msisdn_text(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
@@ -50,8 +52,7 @@ def normalise_msisdn_text(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
     )
     ok = tx.mask(prefix_ok) & tx.matches(national, r"^9\d{9}$")
     plus_seven, nothing = pa.scalar("+7", national.type), pa.scalar("", national.type)
-    e164 = pc.if_else(pa.array(ok), pc.binary_join_element_wise(plus_seven, national, nothing),
-                      nothing)
+    e164 = pc.if_else(pa.array(ok), pc.binary_join_element_wise(plus_seven, national, nothing), nothing)
     return e164, tx.empty(text) | ok
 
 

@@ -16,8 +16,7 @@ _KIND_PATTERNS = (
 )
 
 
-def haversine_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
-                lon2: np.ndarray) -> np.ndarray:
+def haversine_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
     """Great-circle distance in metres (broadcasting)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dp, dl = p2 - p1, np.radians(lon2) - np.radians(lon1)
@@ -29,13 +28,20 @@ def sites_near(spots: pd.DataFrame, sites: pd.DataFrame, *, reach_m: float) -> p
     """``spot_id, site_id, distance_m`` for each site within ``reach_m`` of a spot's centroid."""
     if spots.empty or sites.empty:
         return pd.DataFrame(columns=["spot_id", "site_id", "distance_m"])
-    d = haversine_m(spots["centroid_lat"].to_numpy(float)[:, None],
-                    spots["centroid_lon"].to_numpy(float)[:, None],
-                    sites["lat"].to_numpy(float)[None, :], sites["lon"].to_numpy(float)[None, :])
+    d = haversine_m(
+        spots["centroid_lat"].to_numpy(float)[:, None],
+        spots["centroid_lon"].to_numpy(float)[:, None],
+        sites["lat"].to_numpy(float)[None, :],
+        sites["lon"].to_numpy(float)[None, :],
+    )
     i, j = np.nonzero(d <= reach_m)
-    return pd.DataFrame({"spot_id": spots["id"].to_numpy()[i],
-                         "site_id": sites["site_id"].to_numpy()[j],
-                         "distance_m": np.round(d[i, j], 1)}).sort_values(["spot_id", "distance_m"])
+    return pd.DataFrame(
+        {
+            "spot_id": spots["id"].to_numpy()[i],
+            "site_id": sites["site_id"].to_numpy()[j],
+            "distance_m": np.round(d[i, j], 1),
+        }
+    ).sort_values(["spot_id", "distance_m"])
 
 
 def alarm_kinds(alarms: pd.DataFrame) -> pd.Series:
@@ -64,19 +70,25 @@ def correlate(
     """
     out = pd.DataFrame({"id": spots["id"]})
     near = sites_near(spots, sites, reach_m=reach_m)
-    out["sites"] = out["id"].map(near.groupby("spot_id")["site_id"].agg(list)).apply(
-        lambda v: v if isinstance(v, list) else [])
+    out["sites"] = (
+        out["id"]
+        .map(near.groupby("spot_id")["site_id"].agg(list))
+        .apply(lambda v: v if isinstance(v, list) else [])
+    )
     out["alarm_site"] = None
     out["alarm_severity"] = None
     out["alarm_kind"] = None
     if len(alarms) and len(near):
-        alarms = alarms.assign(kind=alarm_kinds(alarms),
-                               rank=alarms["severity"].str.lower().map(SEVERITY_RANK).fillna(0))
+        alarms = alarms.assign(
+            kind=alarm_kinds(alarms), rank=alarms["severity"].str.lower().map(SEVERITY_RANK).fillna(0)
+        )
         windows = spots.set_index("id")[["first_complaint_at", "last_complaint_at"]]
         hits = near.merge(alarms, on="site_id").join(windows, on="spot_id")
         still_active = hits["end"].isna()
-        overlapping = hits[(hits["start"] <= hits["last_complaint_at"])
-                           & (still_active | (hits["end"] >= hits["first_complaint_at"]))]
+        overlapping = hits[
+            (hits["start"] <= hits["last_complaint_at"])
+            & (still_active | (hits["end"] >= hits["first_complaint_at"]))
+        ]
         worst = overlapping.sort_values(["rank", "distance_m"], ascending=[False, True])
         worst = worst.drop_duplicates("spot_id").set_index("spot_id")
         out["alarm_site"] = out["id"].map(worst["site_id"])
@@ -102,8 +114,15 @@ def estimate_sites(fixes: pd.DataFrame, *, top_share: float = 0.1) -> pd.DataFra
         cut = group["rsrp"].quantile(1 - top_share)
         best = group[group["rsrp"] >= cut]
         w = (best["rsrp"] - best["rsrp"].min() + 1.0).to_numpy(float)
-        rows.append({"site_id": str(node), "lat": float(np.average(best["lat"], weights=w)),
-                     "lon": float(np.average(best["lon"], weights=w)),
-                     "technology": str(group["technology"].mode().iloc[0]),
-                     "band": None, "azimuth": None, "fixes": len(group)})
+        rows.append(
+            {
+                "site_id": str(node),
+                "lat": float(np.average(best["lat"], weights=w)),
+                "lon": float(np.average(best["lon"], weights=w)),
+                "technology": str(group["technology"].mode().iloc[0]),
+                "band": None,
+                "azimuth": None,
+                "fixes": len(group),
+            }
+        )
     return pd.DataFrame(rows, columns=[*SITE_COLUMNS, "fixes"])

@@ -70,8 +70,7 @@ class Span:
 
 _AT = r"(?:@|\s*[(\[{<]\s*(?:at|собака|эт)\s*[)\]}>]\s*|\s+(?:собака|at)\s+)"
 _DOT = r"(?:\.|\s*[(\[{<]\s*(?:dot|точка)\s*[)\]}>]\s*|\s+(?:dot|точка)\s+)"
-_EMAIL = re.compile(rf"[\w.+\-]+{_AT}[\w\-]+(?:{_DOT}[\w\-]+)*{_DOT}[a-zа-я]{{2,}}(?!\w)",
-                    re.IGNORECASE)
+_EMAIL = re.compile(rf"[\w.+\-]+{_AT}[\w\-]+(?:{_DOT}[\w\-]+)*{_DOT}[a-zа-я]{{2,}}(?!\w)", re.IGNORECASE)
 #: Texts with none of these hold no personal data this masker finds (a fast path).
 _MAYBE = re.compile(r"[\d@]|[A-ZА-ЯЁ]|собак|\bat\b", re.IGNORECASE)
 
@@ -80,8 +79,11 @@ def find_personal_data(text: str | None, *, names: bool = True) -> list[Span]:
     """Spans of personal data in ``text``, sorted and not overlapping."""
     if not text or not _MAYBE.search(text):
         return []
-    spans = [Span(m.start(), m.end(), "email") for m in _EMAIL.finditer(text)
-             if "@" in m.group() or _spelled_email(m.group())]
+    spans = [
+        Span(m.start(), m.end(), "email")
+        for m in _EMAIL.finditer(text)
+        if "@" in m.group() or _spelled_email(m.group())
+    ]
 
     def free(start: int, end: int) -> bool:
         return all(end <= s.start or start >= s.end for s in spans)
@@ -96,8 +98,12 @@ def find_personal_data(text: str | None, *, names: bool = True) -> list[Span]:
 
 def _spelled_email(found: str) -> bool:
     """``ivan собака mail точка ru``: a spelled-out ``@`` needs a domain that looks like one."""
-    return re.search(r"(?:\.|dot|точка)\s*[)\]}>]?\s*(?:ru|com|net|org|рф|su|info|io|by|kz|ua)$",
-                     found, re.IGNORECASE) is not None
+    return (
+        re.search(
+            r"(?:\.|dot|точка)\s*[)\]}>]?\s*(?:ru|com|net|org|рф|su|info|io|by|kz|ua)$", found, re.IGNORECASE
+        )
+        is not None
+    )
 
 
 def mask_spans(text: str, spans: Iterable[Span], masks: dict[str, str] | None = None) -> str:
@@ -106,7 +112,7 @@ def mask_spans(text: str, spans: Iterable[Span], masks: dict[str, str] | None = 
     out: list[str] = []
     at = 0
     for span in spans:
-        out.append(text[at:span.start])
+        out.append(text[at : span.start])
         out.append(chosen[span.kind])
         at = span.end
     out.append(text[at:])
@@ -176,12 +182,14 @@ def masked_log_config(base: dict[str, Any]) -> dict[str, Any]:
     :class:`PersonalDataLogFilter` on every handler, and the package's own loggers
     (``heatmap.*``) written through its first handler."""
     config = copy.deepcopy(base)
-    config.setdefault("filters", {})["personal_data"] = {
-        "()": "heatmap.core.pii.PersonalDataLogFilter"}
+    config.setdefault("filters", {})["personal_data"] = {"()": "heatmap.core.pii.PersonalDataLogFilter"}
     handlers = config.get("handlers", {})
     for handler in handlers.values():
         handler["filters"] = [*handler.get("filters", []), "personal_data"]
     if handlers:
         config.setdefault("loggers", {})["heatmap"] = {
-            "handlers": [next(iter(handlers))], "level": "INFO", "propagate": False}
+            "handlers": [next(iter(handlers))],
+            "level": "INFO",
+            "propagate": False,
+        }
     return config

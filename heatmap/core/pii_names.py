@@ -35,11 +35,45 @@ _NAME_CUES = re.compile(
 )
 _CAPITALISED = re.compile(rf"(?:{_RU_NAME}|{_EN_NAME})(?:{_SP}(?:{_RU_NAME}|{_EN_NAME})){{0,2}}")
 #: Words a capitalised run after a cue may start with that are not names.
-_NOT_NAMES = frozenset((
-    "the", "a", "an", "this", "that", "me", "us", "you", "him", "her", "them", "it", "311", "nyc",
-    "please", "if", "i", "we", "our", "my", "your", "his", "я", "мы", "вы", "вас", "нас", "он",
-    "она", "они", "это", "все", "всем", "спасибо", "пожалуйста",
-))
+_NOT_NAMES = frozenset(
+    (
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "me",
+        "us",
+        "you",
+        "him",
+        "her",
+        "them",
+        "it",
+        "311",
+        "nyc",
+        "please",
+        "if",
+        "i",
+        "we",
+        "our",
+        "my",
+        "your",
+        "his",
+        "я",
+        "мы",
+        "вы",
+        "вас",
+        "нас",
+        "он",
+        "она",
+        "они",
+        "это",
+        "все",
+        "всем",
+        "спасибо",
+        "пожалуйста",
+    )
+)
 _PLACE_WORDS = re.compile(
     r"\b(?:st|street|ave|avenue|road|rd|blvd|drive|dr|lane|place|pl|ny|nj|nyc|brooklyn|bronx|queens|"
     r"manhattan|north|south|east|west|hydrant|fire|request|description|parking|trading|inc|llc|"
@@ -62,8 +96,7 @@ def find_names(text: str, free: Callable[[int, int], bool]) -> list[tuple[int, i
     found: list[tuple[int, int]] = []
 
     def add(start: int, end: int) -> None:
-        if _STREET_BEFORE.search(text[max(0, start - 16):start]) \
-                or _PLACE_WORDS.search(text[start:end]):
+        if _STREET_BEFORE.search(text[max(0, start - 16) : start]) or _PLACE_WORDS.search(text[start:end]):
             return
         if free(start, end) and all(end <= s or start >= e for s, e in found):
             found.append((start, end))
@@ -77,8 +110,11 @@ def find_names(text: str, free: Callable[[int, int], bool]) -> list[tuple[int, i
             add(run.start(), run.end())
     # a signature: a line of two or three capitalised words with nothing else on it
     lines = text.splitlines()
-    for m in re.finditer(rf"(?m)^[ \t]*((?:{_EN_NAME}|{_RU_NAME})(?:[ \t]+(?:{_EN_NAME}|{_RU_NAME}))"
-                         r"{1,2})[ \t]*$", text):
+    for m in re.finditer(
+        rf"(?m)^[ \t]*((?:{_EN_NAME}|{_RU_NAME})(?:[ \t]+(?:{_EN_NAME}|{_RU_NAME}))"
+        r"{1,2})[ \t]*$",
+        text,
+    ):
         line = text.count("\n", 0, m.start())
         after = lines[line + 1] if line + 1 < len(lines) else ""
         last_or_before_contact = not after.strip() or bool(re.match(r"\s*[\d+(]", after))

@@ -51,12 +51,14 @@ _GROUP = re.compile(r"\d+")
 _GLUED_CUE = re.compile(r"(?<!\w)(?:инн|тел|т|моб|сот|снилс|паспорт)\.?(?=\d)", re.IGNORECASE)
 _GLUED_RUN = re.compile(rf"\d+(?:{_SEP}\d+)*\)?(?![\w])")
 _CUES = {
-    "phone": re.compile(r"(?<!\w)(?:тел|телефон\w*|т|моб|мобильн\w*|сот|сотов\w*|номер\w*|звоните|"
-                        r"звонить|(?:по|пере)звони\w*|набер\w*|whatsapp|ватсап|вотсап|viber|вайбер|telegram|телеграм\w*|"
-                        r"phone|tel|cell|call|ph|fax|факс)\.?[ \t]*[:№#]?[ \t]*$", re.IGNORECASE),
+    "phone": re.compile(
+        r"(?<!\w)(?:тел|телефон\w*|т|моб|мобильн\w*|сот|сотов\w*|номер\w*|звоните|"
+        r"звонить|(?:по|пере)звони\w*|набер\w*|whatsapp|ватсап|вотсап|viber|вайбер|telegram|телеграм\w*|"
+        r"phone|tel|cell|call|ph|fax|факс)\.?[ \t]*[:№#]?[ \t]*$",
+        re.IGNORECASE,
+    ),
     "passport": re.compile(r"(?<!\w)(?:паспорт\w*|серия|сер\.|passport)[ \t]*[:№]?[ \t]*$", re.IGNORECASE),
-    "snils": re.compile(r"(?<!\w)(?:снилс|страхов\w*[ \t]+свидетельств\w*)[ \t]*[:№]?[ \t]*$",
-                        re.IGNORECASE),
+    "snils": re.compile(r"(?<!\w)(?:снилс|страхов\w*[ \t]+свидетельств\w*)[ \t]*[:№]?[ \t]*$", re.IGNORECASE),
     "inn": re.compile(r"(?<!\w)(?:инн|inn)[ \t]*[:№]?[ \t]*$", re.IGNORECASE),
     "card": re.compile(r"(?<!\w)(?:карт\w*|card)[ \t]*[:№]?[ \t]*$", re.IGNORECASE),
 }
@@ -73,9 +75,11 @@ _QUANTITY_NEXT = re.compile(
     re.IGNORECASE,
 )
 #: A passport written with words between series and number: "серия 4506 номер 123456".
-_PASSPORT_WORDS = re.compile(r"(?<!\w)(?:паспорт\w*|серия|сер\.)[ \t]*[:№]?[ \t]*"
-                             r"(\d{2}[ \t]?\d{2}[ \t]*(?:№|N|No\.?|номер)[ \t]*\d{6})(?!\d)",
-                             re.IGNORECASE)
+_PASSPORT_WORDS = re.compile(
+    r"(?<!\w)(?:паспорт\w*|серия|сер\.)[ \t]*[:№]?[ \t]*"
+    r"(\d{2}[ \t]?\d{2}[ \t]*(?:№|N|No\.?|номер)[ \t]*\d{6})(?!\d)",
+    re.IGNORECASE,
+)
 
 
 def luhn_ok(digits: str) -> bool:
@@ -113,8 +117,7 @@ def inn_ok(digits: str) -> bool:
     if len(digits) == 10 and digits.isdigit():
         return _inn_digit(digits, _INN10) == int(digits[9])
     if len(digits) == 12 and digits.isdigit():
-        return (_inn_digit(digits, _INN11) == int(digits[10])
-                and _inn_digit(digits, _INN12) == int(digits[11]))
+        return _inn_digit(digits, _INN11) == int(digits[10]) and _inn_digit(digits, _INN12) == int(digits[11])
     return False
 
 
@@ -140,18 +143,22 @@ class _Piece:
 def _is_date(piece: _Piece) -> bool:
     sizes, d = piece.sizes, piece.digits
     if sizes in ((2, 2, 4), (1, 2, 4), (2, 1, 4), (1, 1, 4), (2, 2, 2)):
-        day, month = int(d[:sizes[0]]), int(d[sizes[0]:sizes[0] + sizes[1]])
+        day, month = int(d[: sizes[0]]), int(d[sizes[0] : sizes[0] + sizes[1]])
         return 1 <= day <= 31 and 1 <= month <= 12
     if sizes in ((4, 2, 2), (4, 1, 1), (4, 1, 2), (4, 2, 1)):
-        month, day = int(d[4:4 + sizes[1]]), int(d[4 + sizes[1]:])
+        month, day = int(d[4 : 4 + sizes[1]]), int(d[4 + sizes[1] :])
         return 1900 <= int(d[:4]) <= 2100 and 1 <= month <= 12 and 1 <= day <= 31
     return False
 
 
 def _thousands(piece: _Piece) -> bool:
     """``1 500 000``: a sum with thousands separators (spaces or dots)."""
-    return (len(piece.sizes) > 1 and piece.sizes[0] <= 3 and all(s == 3 for s in piece.sizes[1:])
-            and len(set(piece.separators.replace("\u00a0", " ").replace("\u202f", " "))) == 1)
+    return (
+        len(piece.sizes) > 1
+        and piece.sizes[0] <= 3
+        and all(s == 3 for s in piece.sizes[1:])
+        and len(set(piece.separators.replace("\u00a0", " ").replace("\u202f", " "))) == 1
+    )
 
 
 def _mobile(digits: str) -> bool:
@@ -178,16 +185,22 @@ def _phone(p: _Piece) -> bool:
         return False
     if len(sizes) == 2 and "." in p.separators and not (cue or _mobile(d) or _russian(d)):
         return False  # a decimal number
-    if n == 11 and (_russian(d) or
-                    (d[0] == "1" and sizes in ((1, 3, 3, 4), (1, 3, 7), (1, 10)))):
+    if n == 11 and (_russian(d) or (d[0] == "1" and sizes in ((1, 3, 3, 4), (1, 3, 7), (1, 10)))):
         return True
     if n == 10:
         if d[0] == "9":
             return True
         bracketed = re.match(r"\(\d{3,5}\)", p.text) is not None
-        return (d[0] != "0" and d[0] != "1" and len(sizes) > 1
-                and (bracketed or sizes in ((3, 3, 4), (3, 3, 2, 2), (4, 2, 2, 2), (4, 3, 3),
-                                            (5, 1, 2, 2), (5, 5), (3, 7), (4, 6))))
+        return (
+            d[0] != "0"
+            and d[0] != "1"
+            and len(sizes) > 1
+            and (
+                bracketed
+                or sizes
+                in ((3, 3, 4), (3, 3, 2, 2), (4, 2, 2, 2), (4, 3, 3), (5, 1, 2, 2), (5, 5), (3, 7), (4, 6))
+            )
+        )
     if n == 7 and sizes in ((3, 2, 2), (3, 4)):
         return True
     if n == 6 and sizes == (2, 2, 2) and set(p.separators) == {"-"}:
@@ -209,8 +222,12 @@ def _kind(p: _Piece) -> str | None:
     if not p.plus:
         if sizes in ((4, 4, 4, 4), (16,)) and len(set(p.separators)) <= 1:
             return "card"
-        if 13 <= n <= 19 and luhn_ok(d) and not _mobile(d) and (
-                len(sizes) == 1 or sizes[:3] == (4, 4, 4) or sizes in ((4, 6, 5), (4, 6, 4))):
+        if (
+            13 <= n <= 19
+            and luhn_ok(d)
+            and not _mobile(d)
+            and (len(sizes) == 1 or sizes[:3] == (4, 4, 4) or sizes in ((4, 6, 5), (4, 6, 4)))
+        ):
             return "card"
         if sizes == (3, 3, 3, 2):
             return "snils"
@@ -246,7 +263,7 @@ def find_numbers(text: str) -> list[NumberSpan]:
                 continue
             j, kind, piece = hit
             start, end = groups[j].end() - len(piece.text), groups[j].end()
-            if text[end:end + 1] == ")" and piece.text.count("(") > piece.text.count(")"):
+            if text[end : end + 1] == ")" and piece.text.count("(") > piece.text.count(")"):
                 end += 1
             found.append(NumberSpan(start, end, kind))
             i = j + 1
@@ -258,11 +275,12 @@ def _piece(text: str, run: re.Match[str], groups: list[re.Match[str]], i: int, j
     start, end = groups[i].start(), groups[j].end()
     plus = False
     if i == 0:
-        plus = "+" in text[run.start():start]
+        plus = "+" in text[run.start() : start]
         start = run.start()
-    elif text[start - 1:start] == "(":
+    elif text[start - 1 : start] == "(":
         start -= 1
-    digits = "".join(g.group() for g in groups[i:j + 1])
-    sizes = tuple(len(g.group()) for g in groups[i:j + 1])
-    return _Piece(text[start:end], digits, sizes, plus, text[max(0, start - 32):start],
-                  text[end:end + 24])
+    digits = "".join(g.group() for g in groups[i : j + 1])
+    sizes = tuple(len(g.group()) for g in groups[i : j + 1])
+    return _Piece(
+        text[start:end], digits, sizes, plus, text[max(0, start - 32) : start], text[end : end + 24]
+    )

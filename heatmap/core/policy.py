@@ -47,8 +47,9 @@ class PriorityPolicy(_Strict):
             if old not in weights:
                 continue
             if new in weights:
-                raise ValueError(f"priority.weights: {old!r} is the old name of {new!r};"
-                                 " give only one of them")
+                raise ValueError(
+                    f"priority.weights: {old!r} is the old name of {new!r}; give only one of them"
+                )
             weights[new] = weights.pop(old)
         return {**data, "weights": weights}
 
@@ -146,8 +147,15 @@ class Policy(_Strict):
 def _has_condition(rule: RoutingRule) -> bool:
     return any(
         v is not None
-        for v in (rule.topics, rule.regions, rule.causes, rule.alarm_severities, rule.trends,
-                  rule.min_subscribers, rule.min_priority)
+        for v in (
+            rule.topics,
+            rule.regions,
+            rule.causes,
+            rule.alarm_severities,
+            rule.trends,
+            rule.min_subscribers,
+            rule.min_priority,
+        )
     )
 
 

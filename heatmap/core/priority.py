@@ -40,26 +40,38 @@ def prioritise(
     doubling_from = pd.Timestamp(now) - pd.Timedelta(hours=policy.escalation.doubling_hours)
     members["before"] = members["created_at"] < doubling_from
     per_subscriber = members.groupby(["spot_id", "subscriber_id"]).agg(
-        segment_w=("segment_w", "max"), ltv=("ltv0", "max"), recent=("recent", "max"),
+        segment_w=("segment_w", "max"),
+        ltv=("ltv0", "max"),
+        recent=("recent", "max"),
         before=("before", "max"),
     )
-    per_spot = per_subscriber.groupby(level="spot_id").agg(
-        n=("segment_w", "size"), segment=("segment_w", "mean"), ltv=("ltv", "sum"),
-        recent=("recent", "sum"), before=("before", "sum"),
-    ).reindex(out["id"])
+    per_spot = (
+        per_subscriber.groupby(level="spot_id")
+        .agg(
+            n=("segment_w", "size"),
+            segment=("segment_w", "mean"),
+            ltv=("ltv", "sum"),
+            recent=("recent", "sum"),
+            before=("before", "sum"),
+        )
+        .reindex(out["id"])
+    )
     n = per_spot["n"].fillna(0).to_numpy(float)
     age = pd.Timestamp(now) - pd.to_datetime(out["last_complaint_at"], utc=True)
     hours = age.dt.total_seconds() / 3600.0
     factors = {
         "excess": np.log2(1 + np.clip(_excess(out, n), 0, None)),
         "segment": per_spot["segment"].fillna(1.0).to_numpy(float),
-        "topic": out["dominant_topic"].fillna("unknown").map(p.topic_severity).fillna(
-            p.topic_severity.get("unknown", 1.0)).to_numpy(float),
+        "topic": out["dominant_topic"]
+        .fillna("unknown")
+        .map(p.topic_severity)
+        .fillna(p.topic_severity.get("unknown", 1.0))
+        .to_numpy(float),
         "ltv": np.log10(1 + per_spot["ltv"].fillna(0).to_numpy(float) / p.params.ltv_scale_rub),
-        "recency": np.power(0.5, np.clip(hours.to_numpy(float), 0, None)
-                            / p.params.recency_half_life_hours),
-        "growth": np.divide(per_spot["recent"].fillna(0).to_numpy(float), n,
-                            out=np.zeros(len(n)), where=n > 0),
+        "recency": np.power(0.5, np.clip(hours.to_numpy(float), 0, None) / p.params.recency_half_life_hours),
+        "growth": np.divide(
+            per_spot["recent"].fillna(0).to_numpy(float), n, out=np.zeros(len(n)), where=n > 0
+        ),
     }
     parts = {f: np.round(p.weights.get(f, 0.0) * factors[f], 3) for f in FACTORS}
     rule = policy.escalation

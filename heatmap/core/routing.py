@@ -43,8 +43,9 @@ def _matches(spots: pd.DataFrame, rule: RoutingRule) -> pd.Series:
     if rule.regions is not None:
         hit &= spots["region"].isin(rule.regions)
     if rule.causes is not None:
-        cause = _column(spots, "cause").where(_column(spots, "cause").notna(),
-                                              _column(spots, "suggested_cause"))
+        cause = _column(spots, "cause").where(
+            _column(spots, "cause").notna(), _column(spots, "suggested_cause")
+        )
         hit &= cause.isin(rule.causes)
     if rule.alarm_severities is not None:
         hit &= _column(spots, "alarm_severity").isin(rule.alarm_severities)

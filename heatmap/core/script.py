@@ -13,8 +13,20 @@ import pandas as pd
 
 from heatmap.errors import ConfigError
 
-_MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
-           "сентября", "октября", "ноября", "декабря")
+_MONTHS = (
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+)
 
 
 #: Sentences added after the first release (chronic spots, an overdue ETA); an operator's
@@ -55,8 +67,10 @@ def load_templates(path: Path | None = None) -> ScriptTemplates:
             packaged = tomllib.loads(_packaged_text())
             data = {**{key: packaged[key] for key in _LATER_KEYS}, **data}
         return ScriptTemplates(
-            with_eta=data["with_eta"], without_eta=data["without_eta"],
-            resolved=data["resolved"], not_in_work=data["not_in_work"],
+            with_eta=data["with_eta"],
+            without_eta=data["without_eta"],
+            resolved=data["resolved"],
+            not_in_work=data["not_in_work"],
             works=dict(data["works"]),
             default_works=data["default_works"],
             persistent_with_eta=data["persistent_with_eta"],
@@ -112,22 +126,33 @@ def agent_script(
     if eta_overdue(eta, now):
         return templates.late.format(works=works)
     if eta is None:
-        return (templates.persistent_without_eta if chronic
-                else templates.without_eta).format(works=works)
+        return (templates.persistent_without_eta if chronic else templates.without_eta).format(works=works)
     return (templates.persistent_with_eta if chronic else templates.with_eta).format(
-        works=works, eta=russian_date(eta, utc_offset_hours=utc_offset_hours))
+        works=works, eta=russian_date(eta, utc_offset_hours=utc_offset_hours)
+    )
 
 
-def spot_script(spot: Mapping[str, object], templates: ScriptTemplates, *,
-                utc_offset_hours: int = 3, now: datetime | None = None) -> str:
+def spot_script(
+    spot: Mapping[str, object],
+    templates: ScriptTemplates,
+    *,
+    utc_offset_hours: int = 3,
+    now: datetime | None = None,
+) -> str:
     """:func:`agent_script` for a stored spot (a row of ``Store.load_spots``): its status,
     the engineer's cause else the suggested one, its current ETA and its trend, at ``now``."""
     cause = _text(spot.get("cause")) or _text(spot.get("suggested_cause"))
     eta = spot.get("eta")
     moment = None if eta is None or pd.isna(eta) else pd.Timestamp(eta).to_pydatetime()
-    return agent_script(status=str(spot.get("status")), cause=cause, eta=moment,
-                        templates=templates, trend=_text(spot.get("trend")),
-                        utc_offset_hours=utc_offset_hours, now=now)
+    return agent_script(
+        status=str(spot.get("status")),
+        cause=cause,
+        eta=moment,
+        templates=templates,
+        trend=_text(spot.get("trend")),
+        utc_offset_hours=utc_offset_hours,
+        now=now,
+    )
 
 
 def _text(value: object) -> str | None:

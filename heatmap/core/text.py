@@ -104,8 +104,9 @@ def keyed_digests(text: pa.Array, key: bytes, *, prefix: str) -> pa.Array:
     """
     encoded = pc.dictionary_encode(text)
     values = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
-    digests = hex_text(pd.util.hash_array(values, hash_key=siphash_key(key), categorize=False),
-                       prefix=f"{prefix}:")
+    digests = hex_text(
+        pd.util.hash_array(values, hash_key=siphash_key(key), categorize=False), prefix=f"{prefix}:"
+    )
     table = pc.if_else(pc.equal(encoded.dictionary, ""), pa.scalar("", TEXT), digests)
     return table.take(encoded.indices)
 
@@ -124,17 +125,24 @@ def hex_text(values: np.ndarray, *, prefix: str = "") -> pa.Array:
     octets = np.ascontiguousarray(values, dtype=">u8").view(np.uint8).reshape(-1, 8)
     nibbles = np.stack([octets >> 4, octets & 0x0F], axis=2).reshape(-1, 16)
     head = np.frombuffer(prefix.encode("utf-8"), dtype=np.uint8)
-    rows = np.concatenate([np.broadcast_to(head, (len(nibbles), len(head))),
-                           _HEX_DIGITS[nibbles]], axis=1)
+    rows = np.concatenate([np.broadcast_to(head, (len(nibbles), len(head))), _HEX_DIGITS[nibbles]], axis=1)
     width = rows.shape[1]
     offsets = np.arange(len(rows) + 1, dtype=np.int64) * width
-    return pa.Array.from_buffers(TEXT, len(rows), [None, pa.py_buffer(offsets),
-                                                   pa.py_buffer(np.ascontiguousarray(rows))])
+    return pa.Array.from_buffers(
+        TEXT, len(rows), [None, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(rows))]
+    )
 
 
 #: What ``json.dumps`` writes for each character it escapes by name, the backslash first.
-_JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"),
-                 ("\t", "\\t"), ("\b", "\\b"), ("\f", "\\f"))
+_JSON_ESCAPES = (
+    ("\\", "\\\\"),
+    ('"', '\\"'),
+    ("\n", "\\n"),
+    ("\r", "\\r"),
+    ("\t", "\\t"),
+    ("\b", "\\b"),
+    ("\f", "\\f"),
+)
 #: Control characters it writes as ``\u00XX`` instead (rare: those values go one by one).
 _JSON_NUMBERED = r"[\x00-\x07\x0b\x0e-\x1f]"
 
@@ -159,8 +167,7 @@ def _json_strings(values: pa.Array) -> pa.Array:
     for plain, written in _JSON_ESCAPES:
         escaped = pc.replace_substring(escaped, plain, written)
     quote = pa.scalar('"', TEXT)
-    literals = pc.fill_null(pc.binary_join_element_wise(quote, escaped, quote, pa.scalar("", TEXT)),
-                            "null")
+    literals = pc.fill_null(pc.binary_join_element_wise(quote, escaped, quote, pa.scalar("", TEXT)), "null")
     numbered = mask(pc.match_substring_regex(values, _JSON_NUMBERED))
     if numbered.any():
         which = np.flatnonzero(numbered)

@@ -22,9 +22,11 @@ from heatmap.errors import RuleError
 #: The zone a date or a time without an offset is read in.
 MOSCOW = ZoneInfo("Europe/Moscow")
 #: What help texts say about how an ETA is read (CLI ``--help``, the API's schema).
-ETA_HELP = ("A date (2026-11-25: midnight at its start, Moscow time, UTC+3) or an ISO 8601"
-            " time (2026-11-25T18:00 is Moscow time; give +05:00 or Z for another zone);"
-            " it must be later than now.")
+ETA_HELP = (
+    "A date (2026-11-25: midnight at its start, Moscow time, UTC+3) or an ISO 8601"
+    " time (2026-11-25T18:00 is Moscow time; give +05:00 or Z for another zone);"
+    " it must be later than now."
+)
 
 
 def read_moment(text: str, what: str = "ETA") -> datetime:
@@ -32,9 +34,11 @@ def read_moment(text: str, what: str = "ETA") -> datetime:
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError as exc:
-        raise RuleError(f"{what} must be a date (2026-11-25) or an ISO 8601 time"
-                        f" (2026-11-25T18:00, Moscow time unless an offset is given),"
-                        f" not {text!r}") from exc
+        raise RuleError(
+            f"{what} must be a date (2026-11-25) or an ISO 8601 time"
+            f" (2026-11-25T18:00, Moscow time unless an offset is given),"
+            f" not {text!r}"
+        ) from exc
     if not 2000 <= value.year <= 2100:
         raise RuleError(f"{what} must be a date between 2000 and 2100, not {text!r}")
     if value.tzinfo is None:
@@ -49,9 +53,11 @@ def check_eta(eta: datetime, *, now: datetime) -> datetime:
     if eta <= now:
         moscow = eta.astimezone(MOSCOW).strftime("%Y-%m-%d %H:%M")
         today = now.astimezone(MOSCOW).strftime("%Y-%m-%d %H:%M")
-        raise RuleError(f"the ETA {moscow} Moscow time has already passed (now {today});"
-                        " give a later date, or a time today such as"
-                        f" {now.astimezone(MOSCOW).strftime('%Y-%m-%d')}T18:00")
+        raise RuleError(
+            f"the ETA {moscow} Moscow time has already passed (now {today});"
+            " give a later date, or a time today such as"
+            f" {now.astimezone(MOSCOW).strftime('%Y-%m-%d')}T18:00"
+        )
     return eta
 
 

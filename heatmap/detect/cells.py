@@ -43,5 +43,4 @@ def centres_of(cells: np.ndarray) -> np.ndarray:
     if _native_centres is not None:
         table = _native_centres(cells)
         return np.column_stack([np.asarray(table.column("lat")), np.asarray(table.column("lng"))])
-    return np.array([h3.cell_to_latlng(h3.int_to_str(int(c))) for c in cells.tolist()],
-                    dtype=np.float64)
+    return np.array([h3.cell_to_latlng(h3.int_to_str(int(c))) for c in cells.tolist()], dtype=np.float64)

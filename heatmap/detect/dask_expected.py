@@ -35,8 +35,9 @@ from heatmap.errors import DetectionError
 __all__ = ["dask_steps", "window_strengths_dask"]
 
 
-def window_strengths_dask(frame: Any, masks: list[np.ndarray], *, eps_m: float, client: Any,
-                          parent_res: int = 4) -> list[np.ndarray]:
+def window_strengths_dask(
+    frame: Any, masks: list[np.ndarray], *, eps_m: float, client: Any, parent_res: int = 4
+) -> list[np.ndarray]:
     """Per mask, per row of ``frame``: the distinct complainants (each once, with their
     largest weight) within ``eps_m`` among the rows of that mask; 0 outside the mask.
 
@@ -51,8 +52,7 @@ def window_strengths_dask(frame: Any, masks: list[np.ndarray], *, eps_m: float, 
     for k, mask in enumerate(masks):
         given = np.asarray(mask)
         if given.shape != (n,) or given.dtype != np.bool_:
-            raise DetectionError(f"mask {k} must be {n} booleans, got {given.dtype} of shape "
-                                 f"{given.shape}")
+            raise DetectionError(f"mask {k} must be {n} booleans, got {given.dtype} of shape {given.shape}")
         flags[k] = given
     out = [np.zeros(n, dtype=np.float64) for _ in masks]
     if n == 0 or not flags.any():
@@ -80,9 +80,14 @@ def _strengths_of_own(frame: pd.DataFrame, masks: np.ndarray, eps_m: float) -> p
     rows, own = _distinct_rows(frame)
     pid = rows["pid"].to_numpy(np.int64)
     who = _subscriber_codes(rows["subscriber"].to_numpy(dtype=object), len(rows))
-    found = _window_strengths(rows["lat"].to_numpy(np.float64), rows["lon"].to_numpy(np.float64),
-                              who, rows["weight"].to_numpy(np.float64),
-                              [mask[pid] for mask in masks], eps_m=eps_m)
+    found = _window_strengths(
+        rows["lat"].to_numpy(np.float64),
+        rows["lon"].to_numpy(np.float64),
+        who,
+        rows["weight"].to_numpy(np.float64),
+        [mask[pid] for mask in masks],
+        eps_m=eps_m,
+    )
     columns: dict[str, np.ndarray] = {"pid": pid[own]}
     columns.update({f"s{k}": strength[own] for k, strength in enumerate(found)})
     return pd.DataFrame(columns)
@@ -92,34 +97,59 @@ def dask_steps(client: Any, *, parent_res: int = 4) -> DbscanSteps:
     """The expected rule's DBSCAN phases on the cluster of ``client`` (a
     ``distributed.Client``; None: Dask's current scheduler)."""
 
-    def strengths(lat: np.ndarray, lon: np.ndarray, who: np.ndarray, weight: np.ndarray,
-                  masks: list[np.ndarray], eps_m: float) -> list[np.ndarray]:
+    def strengths(
+        lat: np.ndarray,
+        lon: np.ndarray,
+        who: np.ndarray,
+        weight: np.ndarray,
+        masks: list[np.ndarray],
+        eps_m: float,
+    ) -> list[np.ndarray]:
         out = [np.zeros(len(lat), dtype=np.float64) for _ in masks]
         kept = np.flatnonzero(np.logical_or.reduce(masks)) if masks else np.zeros(0, np.int64)
         if kept.size == 0:  # a point in no mask adds to no neighbourhood: leave it here
             return out
-        found = window_strengths_dask(_frame(lat, lon, who, weight, kept),
-                                      [np.asarray(m)[kept] for m in masks], eps_m=eps_m,
-                                      client=client, parent_res=parent_res)
+        found = window_strengths_dask(
+            _frame(lat, lon, who, weight, kept),
+            [np.asarray(m)[kept] for m in masks],
+            eps_m=eps_m,
+            client=client,
+            parent_res=parent_res,
+        )
         for strength, part in zip(out, found, strict=True):
             strength[kept] = part
         return out
 
-    def label(lat: np.ndarray, lon: np.ndarray, who: np.ndarray, weight: np.ndarray,
-              eps_m: float, min_subscribers: int, core: np.ndarray) -> np.ndarray:
+    def label(
+        lat: np.ndarray,
+        lon: np.ndarray,
+        who: np.ndarray,
+        weight: np.ndarray,
+        eps_m: float,
+        min_subscribers: int,
+        core: np.ndarray,
+    ) -> np.ndarray:
         everything = np.arange(len(lat))
-        return label_dbscan_dask(_frame(lat, lon, who, weight, everything), eps_m=eps_m,
-                                 min_subscribers=min_subscribers, client=client,
-                                 parent_res=parent_res, core=core)
+        return label_dbscan_dask(
+            _frame(lat, lon, who, weight, everything),
+            eps_m=eps_m,
+            min_subscribers=min_subscribers,
+            client=client,
+            parent_res=parent_res,
+            core=core,
+        )
 
     return DbscanSteps(strengths=strengths, label=label)
 
 
-def _frame(lat: np.ndarray, lon: np.ndarray, who: np.ndarray, weight: np.ndarray,
-           rows: np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame({
-        "lat": np.asarray(lat, dtype=np.float64)[rows],
-        "lon": np.asarray(lon, dtype=np.float64)[rows],
-        "subscriber_id": np.asarray(who)[rows],
-        "weight": np.asarray(weight, dtype=np.float64)[rows],
-    })
+def _frame(
+    lat: np.ndarray, lon: np.ndarray, who: np.ndarray, weight: np.ndarray, rows: np.ndarray
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "lat": np.asarray(lat, dtype=np.float64)[rows],
+            "lon": np.asarray(lon, dtype=np.float64)[rows],
+            "subscriber_id": np.asarray(who)[rows],
+            "weight": np.asarray(weight, dtype=np.float64)[rows],
+        }
+    )

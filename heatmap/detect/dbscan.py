@@ -122,13 +122,12 @@ def neighbourhood_strength(
     counter = _Counter.build(slot_of_point, subs[kept], w, space.loc.shape[0])
     strength = np.zeros(space.loc.shape[0], dtype=np.float64)
     for block in space.blocks():
-        strength[block.start:block.stop] = counter.count(block)
+        strength[block.start : block.stop] = counter.count(block)
     out[kept] = strength[slot_of_point]
     return out
 
 
-def _locations(lat_d: FloatArray, lon_d: FloatArray,
-               eps_rad: float) -> tuple[IntArray, _Space, IntArray]:
+def _locations(lat_d: FloatArray, lon_d: FloatArray, eps_rad: float) -> tuple[IntArray, _Space, IntArray]:
     """Identical coordinates merged into locations (ids in order of first appearance),
     the search space over them, and each point's slot (location in search order)."""
     packed = np.ascontiguousarray(np.column_stack([lat_d, lon_d])).view(np.complex128)

@@ -103,10 +103,20 @@ class Complaints:
         lat = points["lat"].to_numpy(float)
         lon = points["lon"].to_numpy(float)
         who = np.asarray(pd.factorize(points["subscriber_id"].to_numpy())[0], dtype=np.int64)
-        created = (pd.to_datetime(points["created_at"], utc=True).reset_index(drop=True)
-                   if "created_at" in points else None)
-        return cls(lat=lat, lon=lon, who=who, weight=point_weights(points), created=created,
-                   cells=cells_of(lat, lon, res), res=res)
+        created = (
+            pd.to_datetime(points["created_at"], utc=True).reset_index(drop=True)
+            if "created_at" in points
+            else None
+        )
+        return cls(
+            lat=lat,
+            lon=lon,
+            who=who,
+            weight=point_weights(points),
+            created=created,
+            cells=cells_of(lat, lon, res),
+            res=res,
+        )
 
     def in_window(self, now: pd.Timestamp, days: float) -> np.ndarray:
         """Mask of the complaints made in the last ``days`` days before ``now``."""
@@ -115,8 +125,9 @@ class Complaints:
         return np.asarray((self.created > now - pd.Timedelta(days=days)).to_numpy(), dtype=bool)
 
 
-def cell_strength(cells: np.ndarray, subscriber: np.ndarray, weight: np.ndarray,
-                  index: pd.Index) -> np.ndarray:
+def cell_strength(
+    cells: np.ndarray, subscriber: np.ndarray, weight: np.ndarray, index: pd.Index
+) -> np.ndarray:
     """Distinct complainants per cell of ``index``, each once with their largest weight."""
     keep = weight > 0
     if not keep.any():
@@ -135,8 +146,7 @@ class Strength:
     subscriber, is one complainant of its own, as a group key).
     """
 
-    def __init__(self, place: np.ndarray, who: np.ndarray, weight: np.ndarray,
-                 size: int) -> None:
+    def __init__(self, place: np.ndarray, who: np.ndarray, weight: np.ndarray, size: int) -> None:
         span = int(who.max(initial=-1)) + 2
         key = np.asarray(place, dtype=np.int64) * span + (np.asarray(who, dtype=np.int64) + 1)
         self._order = np.argsort(key)
@@ -158,26 +168,37 @@ class Strength:
         return np.bincount(key[starts] // self._span, weights=best, minlength=self._size)
 
 
-def build_cells(points: pd.DataFrame, exposure: pd.DataFrame | None, *, res: int,
-                history: pd.DataFrame | None, window_days: float,
-                complaints: Complaints | None = None) -> Cells:
+def build_cells(
+    points: pd.DataFrame,
+    exposure: pd.DataFrame | None,
+    *,
+    res: int,
+    history: pd.DataFrame | None,
+    window_days: float,
+    complaints: Complaints | None = None,
+) -> Cells:
     """Cells holding a complaint or exposure, with their adjusted exposure
     (``complaints``: the points' columns already read at ``res``, to save reading them)."""
     if exposure is None or exposure.empty:
         past = points if history is None or history.empty else pd.concat([points, history])
         exposure = uniform_points(past["lat"].to_numpy(float), past["lon"].to_numpy(float))
     x_cells = cells_of(exposure["lat"].to_numpy(float), exposure["lon"].to_numpy(float), res)
-    p_cells = (complaints.cells if complaints is not None and complaints.res == res
-               else cells_of(points["lat"].to_numpy(float), points["lon"].to_numpy(float), res))
+    p_cells = (
+        complaints.cells
+        if complaints is not None and complaints.res == res
+        else cells_of(points["lat"].to_numpy(float), points["lon"].to_numpy(float), res)
+    )
     index = pd.Index(_sorted_unique(np.concatenate([x_cells, p_cells])))
-    x = np.bincount(index.get_indexer(x_cells), weights=exposure["weight"].to_numpy(float),
-                    minlength=len(index))
+    x = np.bincount(
+        index.get_indexer(x_cells), weights=exposure["weight"].to_numpy(float), minlength=len(index)
+    )
     populated = x > 0
     floor = EXPOSURE_FLOOR * float(x[populated].mean()) if populated.any() else 1.0
     base = np.maximum(x, floor)
     factor = _history_factor(history, index, base, res=res, window_days=window_days)
-    return Cells(res=res, index=index, adjusted=base * factor, exposure=x, history=factor,
-                 points=exposure, floor=floor)
+    return Cells(
+        res=res, index=index, adjusted=base * factor, exposure=x, history=factor, points=exposure, floor=floor
+    )
 
 
 def _sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -188,8 +209,9 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
     return v[np.concatenate([[True], v[1:] != v[:-1]])]
 
 
-def _history_factor(history: pd.DataFrame | None, index: pd.Index, base: np.ndarray, *,
-                    res: int, window_days: float) -> np.ndarray:
+def _history_factor(
+    history: pd.DataFrame | None, index: pd.Index, base: np.ndarray, *, res: int, window_days: float
+) -> np.ndarray:
     ones = np.ones(len(index))
     if history is None or history.empty:
         return ones
@@ -200,10 +222,14 @@ def _history_factor(history: pd.DataFrame | None, index: pd.Index, base: np.ndar
     cells = cells_of(history["lat"].to_numpy(float), history["lon"].to_numpy(float), res)
     known = index.get_indexer(cells) >= 0
     # past complainants outside today's cells still tell the city's past rate
-    past = cell_strength(cells[known], history["subscriber_id"].to_numpy()[known],
-                         point_weights(history)[known], index)
-    total = float(cell_strength(cells, history["subscriber_id"].to_numpy(),
-                                point_weights(history), pd.Index(np.unique(cells))).sum())
+    past = cell_strength(
+        cells[known], history["subscriber_id"].to_numpy()[known], point_weights(history)[known], index
+    )
+    total = float(
+        cell_strength(
+            cells, history["subscriber_id"].to_numpy(), point_weights(history), pd.Index(np.unique(cells))
+        ).sum()
+    )
     if total <= 0:
         return ones
     predicted = total * base / float(base.sum())
@@ -211,8 +237,9 @@ def _history_factor(history: pd.DataFrame | None, index: pd.Index, base: np.ndar
     return np.clip(factor, *HISTORY_CLIP)
 
 
-def estimate_rates(expectation: Expectation, observed: dict[float, np.ndarray],
-                   excluded: np.ndarray | None = None) -> None:
+def estimate_rates(
+    expectation: Expectation, observed: dict[float, np.ndarray], excluded: np.ndarray | None = None
+) -> None:
     """``λ_d`` for every window from per-cell observed counts, leaving out ``excluded``."""
     a = expectation.cells.adjusted
     keep = np.ones(len(a), dtype=bool) if excluded is None else ~excluded
@@ -232,9 +259,16 @@ class CellTests:
     cutoff: float  # Benjamini–Hochberg's threshold q·k/m (0.0: nothing rejected)
 
 
-def test_cells(points: pd.DataFrame, cells: Cells, *, windows: tuple[float, ...],
-               now: pd.Timestamp, q: float, min_subscribers: int,
-               complaints: Complaints | None = None) -> tuple[Expectation, CellTests]:
+def test_cells(
+    points: pd.DataFrame,
+    cells: Cells,
+    *,
+    windows: tuple[float, ...],
+    now: pd.Timestamp,
+    q: float,
+    min_subscribers: int,
+    complaints: Complaints | None = None,
+) -> tuple[Expectation, CellTests]:
     """Poisson tests of every cell in every window, false discovery rate ``q`` overall.
 
     A cell is in excess when some window's test is rejected by Benjamini–Hochberg over
@@ -245,8 +279,7 @@ def test_cells(points: pd.DataFrame, cells: Cells, *, windows: tuple[float, ...]
     """
     if complaints is None or complaints.res != cells.res:
         complaints = Complaints.of(points, cells.res)
-    strength = Strength(cells.position(complaints.cells), complaints.who, complaints.weight,
-                        len(cells.index))
+    strength = Strength(cells.position(complaints.cells), complaints.who, complaints.weight, len(cells.index))
     observed = {days: strength.count(complaints.in_window(now, days)) for days in windows}
     expectation = Expectation(cells=cells, windows=windows)
     excluded = np.zeros(len(cells.index), dtype=bool)
@@ -258,8 +291,9 @@ def test_cells(points: pd.DataFrame, cells: Cells, *, windows: tuple[float, ...]
     return expectation, CellTests(observed, expected, p, excluded, cutoff)
 
 
-def _significant(observed: dict[float, np.ndarray], p: dict[float, np.ndarray], *, q: float,
-                 min_subscribers: int) -> tuple[np.ndarray, float]:
+def _significant(
+    observed: dict[float, np.ndarray], p: dict[float, np.ndarray], *, q: float, min_subscribers: int
+) -> tuple[np.ndarray, float]:
     days = list(observed)
     o = np.stack([observed[d] for d in days])
     pv = np.stack([p[d] for d in days])

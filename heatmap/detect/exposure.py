@@ -53,8 +53,9 @@ def subscriber_layer(density: pd.DataFrame) -> pd.DataFrame:
     from heatmap.analysis_reach import check_density
 
     checked = check_density(density, origin="subscriber density")
-    return pd.DataFrame({"h3_cell": checked["h3_cell"].astype(str),
-                         "weight": checked["subscribers"].astype(float)})
+    return pd.DataFrame(
+        {"h3_cell": checked["h3_cell"].astype(str), "weight": checked["subscribers"].astype(float)}
+    )
 
 
 def empty_layer() -> pd.DataFrame:
@@ -83,8 +84,9 @@ def layer_points(layer: pd.DataFrame, *, spread_res: int = SPREAD_RES) -> pd.Dat
         cells.extend(children)
         spread.extend([w / len(children)] * len(children))
     centres = np.array([h3.cell_to_latlng(c) for c in cells], dtype=float).reshape(-1, 2)
-    return pd.DataFrame({"lat": centres[:, 0], "lon": centres[:, 1],
-                         "weight": np.asarray(spread, dtype=float)})
+    return pd.DataFrame(
+        {"lat": centres[:, 0], "lon": centres[:, 1], "weight": np.asarray(spread, dtype=float)}
+    )
 
 
 def uniform_points(lat: np.ndarray, lon: np.ndarray, *, res: int = SPREAD_RES) -> pd.DataFrame:
@@ -92,8 +94,6 @@ def uniform_points(lat: np.ndarray, lon: np.ndarray, *, res: int = SPREAD_RES) -
     history, and its neighbours, weighs 1 — uniform over the populated area."""
     from heatmap.detect.h3 import grid_disks
 
-    populated = grid_disks(np.unique(cells_of(np.asarray(lat, float), np.asarray(lon, float),
-                                              res)), 1)
+    populated = grid_disks(np.unique(cells_of(np.asarray(lat, float), np.asarray(lon, float), res)), 1)
     centres = centres_of(populated)
-    return pd.DataFrame({"lat": centres[:, 0], "lon": centres[:, 1],
-                         "weight": np.ones(len(populated))})
+    return pd.DataFrame({"lat": centres[:, 0], "lon": centres[:, 1], "weight": np.ones(len(populated))})

@@ -49,8 +49,11 @@ def label_h3(
     if not candidate.any():
         return labels
     index, cell_code = index[candidate], cell_code[candidate]
-    who = (np.arange(len(index)) if subscriber is None
-           else pd.factorize(np.asarray(subscriber)[index], sort=False)[0])
+    who = (
+        np.arange(len(index))
+        if subscriber is None
+        else pd.factorize(np.asarray(subscriber)[index], sort=False)[0]
+    )
     # One key per (cell, subscriber): each complainant counts once per cell, with
     # the largest weight of their points there.
     pair = pd.Series(cell_code.astype(np.int64) * (int(who.max()) + 1) + who)
@@ -117,8 +120,7 @@ def _neighbour_pairs(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if _native_disk is not None:
         disks = pa.array(_native_disk(cells, 1, flatten=False))
         lengths = np.diff(np.asarray(disks.offsets))
-        return (np.repeat(np.arange(len(cells)), lengths),
-                np.asarray(disks.flatten(), dtype=np.uint64))
+        return (np.repeat(np.arange(len(cells)), lengths), np.asarray(disks.flatten(), dtype=np.uint64))
     rows: list[int] = []
     values: list[int] = []
     for i, cell in enumerate(cells.tolist()):

@@ -60,8 +60,9 @@ def reconcile(
     if len(overlap):
         overlap = overlap.assign(
             age=overlap["spot_id"].map(age), size=overlap["label"].map(size)
-        ).sort_values(["age", "spot_id", "shared", "size", "label"],
-                      ascending=[True, True, False, False, True])
+        ).sort_values(
+            ["age", "spot_id", "shared", "size", "label"], ascending=[True, True, False, False, True]
+        )
 
     owner: dict[int, str] = {}  # label -> kept spot id
     kept: set[str] = set()
@@ -94,8 +95,9 @@ def reconcile(
         previous.append(None)
         parents = overlap[overlap["label"] == label]["spot_id"] if len(overlap) else []
         parent = next(iter(parents), None)
-        events.append(_event(spot_id, now, "split" if parent else "created", None,
-                             SpotStatus.NEW.value, parent))
+        events.append(
+            _event(spot_id, now, "split" if parent else "created", None, SpotStatus.NEW.value, parent)
+        )
     spots = clusters.assign(id=ids, status=statuses, created_at=created, previous_id=previous)
     label_to_id = dict(zip(spots["label"].tolist(), ids, strict=True))
 
@@ -106,8 +108,7 @@ def reconcile(
                 continue
             survivor = label_to_id[int(group.sort_values("shared", ascending=False)["label"].iloc[0])]
             merged_rows.append({"id": spot_id, "merged_into": survivor})
-            events.append(_event(spot_id, now, "merged", status[spot_id],
-                                 SpotStatus.MERGED.value, survivor))
+            events.append(_event(spot_id, now, "merged", status[spot_id], SpotStatus.MERGED.value, survivor))
             events.append(_event(survivor, now, "absorbed", None, None, spot_id))
     merged = pd.DataFrame(merged_rows, columns=["id", "merged_into"])
 
@@ -119,13 +120,16 @@ def reconcile(
         into = merged.set_index("id")["merged_into"]
         orphans = points[(points["label"] < 0) & points["spot_id"].isin(into.index)]
         members = pd.concat(
-            [members, pd.DataFrame({"ticket_id": orphans["ticket_id"],
-                                    "spot_id": orphans["spot_id"].map(into)})],
+            [
+                members,
+                pd.DataFrame({"ticket_id": orphans["ticket_id"], "spot_id": orphans["spot_id"].map(into)}),
+            ],
             ignore_index=True,
         )
-    changed = members["spot_id"].to_numpy() != points.set_index("ticket_id")["spot_id"].reindex(
-        members["ticket_id"]
-    ).to_numpy()
+    changed = (
+        members["spot_id"].to_numpy()
+        != points.set_index("ticket_id")["spot_id"].reindex(members["ticket_id"]).to_numpy()
+    )
     members = members[changed].reset_index(drop=True)
     for spot_id in spots.loc[spots["previous_id"].notna(), "id"]:
         if spot_id in set(members["spot_id"]):
@@ -134,8 +138,10 @@ def reconcile(
         spots=spots.reset_index(drop=True),
         merged=merged,
         members=members,
-        events=pd.DataFrame(events, columns=["spot_id", "at", "kind", "from_status",
-                                             "to_status", "related_spot_id", "actor", "note"]),
+        events=pd.DataFrame(
+            events,
+            columns=["spot_id", "at", "kind", "from_status", "to_status", "related_spot_id", "actor", "note"],
+        ),
     )
 
 
@@ -144,14 +150,24 @@ def _overlap(points: pd.DataFrame, open_ids: set[str]) -> pd.DataFrame:
     hits = points[(points["label"] >= 0) & points["spot_id"].isin(open_ids)]
     if hits.empty:
         return pd.DataFrame(columns=["spot_id", "label", "shared"])
-    return (
-        hits.groupby(["spot_id", "label"])["subscriber_id"].nunique().rename("shared").reset_index()
-    )
+    return hits.groupby(["spot_id", "label"])["subscriber_id"].nunique().rename("shared").reset_index()
 
 
 def _event(
-    spot_id: str, at: datetime, kind: str, from_status: str | None, to_status: str | None,
+    spot_id: str,
+    at: datetime,
+    kind: str,
+    from_status: str | None,
+    to_status: str | None,
     related: str | None,
 ) -> dict[str, object]:
-    return {"spot_id": spot_id, "at": at, "kind": kind, "from_status": from_status,
-            "to_status": to_status, "related_spot_id": related, "actor": "detector", "note": None}
+    return {
+        "spot_id": spot_id,
+        "at": at,
+        "kind": kind,
+        "from_status": from_status,
+        "to_status": to_status,
+        "related_spot_id": related,
+        "actor": "detector",
+        "note": None,
+    }

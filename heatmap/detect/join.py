@@ -30,16 +30,24 @@ def attach(points: pd.DataFrame, spots: pd.DataFrame, *, reach_m: float) -> pd.D
     if len(point_index) == 0:
         return empty
     k = scale[spot_index]
-    local_points = shapely.points(located["lon"].to_numpy(float)[point_index] * k,
-                                  located["lat"].to_numpy(float)[point_index])
-    local_spots = np.array([shapely.transform(g, lambda c, f=f: c * np.array([f, 1.0]))
-                            for g, f in zip(geometry[spot_index], k, strict=True)], dtype=object)
+    local_points = shapely.points(
+        located["lon"].to_numpy(float)[point_index] * k, located["lat"].to_numpy(float)[point_index]
+    )
+    local_spots = np.array(
+        [
+            shapely.transform(g, lambda c, f=f: c * np.array([f, 1.0]))
+            for g, f in zip(geometry[spot_index], k, strict=True)
+        ],
+        dtype=object,
+    )
     distance = shapely.distance(local_points, local_spots) * _M_PER_DEG
-    pairs = pd.DataFrame({
-        "ticket_id": located["ticket_id"].to_numpy()[point_index],
-        "spot_id": spots["id"].to_numpy()[spot_index],
-        "distance_m": np.round(distance, 1),
-    })
+    pairs = pd.DataFrame(
+        {
+            "ticket_id": located["ticket_id"].to_numpy()[point_index],
+            "spot_id": spots["id"].to_numpy()[spot_index],
+            "distance_m": np.round(distance, 1),
+        }
+    )
     pairs = pairs[pairs["distance_m"] <= reach_m]
     best = pairs.sort_values(["ticket_id", "distance_m", "spot_id"]).drop_duplicates("ticket_id")
     return best.reset_index(drop=True)

@@ -22,8 +22,7 @@ from heatmap.errors import DetectionError
 from heatmap.store.base import EVENT_COLUMNS, SPOT_COLUMNS
 
 #: Spot fields an engineer owns: detection never overwrites them on an open spot.
-_KEPT_FIELDS = ("status", "queue", "sla_hours", "due_at", "eta", "cause", "engineer", "created_at",
-                "kind")
+_KEPT_FIELDS = ("status", "queue", "sla_hours", "due_at", "eta", "cause", "engineer", "created_at", "kind")
 
 
 #: Detection rules: significant excess over the expected count, or the old fixed count.
@@ -48,9 +47,15 @@ class DetectParams:
 
     def options(self) -> Options:
         """The expected rule's view of these parameters."""
-        return Options(method=self.method, h3_res=self.h3_res, eps_m=self.eps_m,
-                       min_subscribers=self.min_subscribers, window_days=self.window_days,
-                       scan_days=self.scan_days, q=self.q)
+        return Options(
+            method=self.method,
+            h3_res=self.h3_res,
+            eps_m=self.eps_m,
+            min_subscribers=self.min_subscribers,
+            window_days=self.window_days,
+            scan_days=self.scan_days,
+            q=self.q,
+        )
 
 
 @dataclass
@@ -84,10 +89,15 @@ def _steps_of(labeller: Labeller) -> DbscanSteps | None:
     return labeller.dbscan if isinstance(labeller, EngineLabeller) else None
 
 
-def label_points(points: pd.DataFrame, params: DetectParams, *,
-                 exposure: pd.DataFrame | None = None, now: datetime | None = None,
-                 history: pd.DataFrame | None = None,
-                 dbscan: DbscanSteps | None = None) -> np.ndarray:
+def label_points(
+    points: pd.DataFrame,
+    params: DetectParams,
+    *,
+    exposure: pd.DataFrame | None = None,
+    now: datetime | None = None,
+    history: pd.DataFrame | None = None,
+    dbscan: DbscanSteps | None = None,
+) -> np.ndarray:
     """Cluster label per point (-1 = noise) by the chosen method and rule, in this process.
 
     The expected rule (the default) also reads ``exposure`` (lat, lon, weight; None:
@@ -100,19 +110,17 @@ def label_points(points: pd.DataFrame, params: DetectParams, *,
         if not len(points):
             return np.zeros(0, dtype=np.int64)
         at = _now_of(points, now)
-        return label_expected(points, params.options(), exposure=exposure, now=at,
-                              history=history, dbscan=dbscan)[0]
+        return label_expected(
+            points, params.options(), exposure=exposure, now=at, history=history, dbscan=dbscan
+        )[0]
     weight = points["precision"].map(PRECISION_WEIGHT).fillna(0.0).to_numpy(float)
-    args = (points["lat"].to_numpy(float), points["lon"].to_numpy(float),
-            points["subscriber_id"].to_numpy())
+    args = (points["lat"].to_numpy(float), points["lon"].to_numpy(float), points["subscriber_id"].to_numpy())
     if params.method == "h3":
-        return label_h3(*args, res=params.h3_res, min_subscribers=params.min_subscribers,
-                        weight=weight)
+        return label_h3(*args, res=params.h3_res, min_subscribers=params.min_subscribers, weight=weight)
     if params.method == "dbscan":
         from heatmap.detect.dbscan import label_dbscan
 
-        return label_dbscan(*args, eps_m=params.eps_m, min_subscribers=params.min_subscribers,
-                            weight=weight)
+        return label_dbscan(*args, eps_m=params.eps_m, min_subscribers=params.min_subscribers, weight=weight)
     raise DetectionError(f"unknown detection method {params.method!r}: use h3 or dbscan")
 
 
@@ -136,25 +144,30 @@ def _now_of(points: pd.DataFrame, now: datetime | None) -> pd.Timestamp:
     return pd.Timestamp(0, tz="UTC")
 
 
-def background(complaints: pd.DataFrame, spots: pd.DataFrame, *, params: DetectParams,
-               now: datetime) -> pd.DataFrame:
+def background(
+    complaints: pd.DataFrame, spots: pd.DataFrame, *, params: DetectParams, now: datetime
+) -> pd.DataFrame:
     """Located complaints older than the window and in no spot (rejected spots aside):
     the place's own history, which the expected rule's baseline learns from."""
     if complaints.empty:
         return complaints
     window_from = pd.Timestamp(now) - pd.Timedelta(days=params.window_days)
     history_from = pd.Timestamp(now) - pd.Timedelta(days=params.history_days)
-    rejected = set(spots.loc[spots["status"] == SpotStatus.REJECTED.value, "id"]) if len(
-        spots) else set()
+    rejected = set(spots.loc[spots["status"] == SpotStatus.REJECTED.value, "id"]) if len(spots) else set()
     in_spot = complaints["spot_id"].notna() & ~complaints["spot_id"].isin(rejected)
-    keep = ((complaints["created_at"] >= history_from) & (complaints["created_at"] < window_from)
-            & complaints["lat"].notna() & ~in_spot
-            & (complaints["precision"].map(PRECISION_WEIGHT).fillna(0.0) > 0))
+    keep = (
+        (complaints["created_at"] >= history_from)
+        & (complaints["created_at"] < window_from)
+        & complaints["lat"].notna()
+        & ~in_spot
+        & (complaints["precision"].map(PRECISION_WEIGHT).fillna(0.0) > 0)
+    )
     return complaints[keep].reset_index(drop=True)
 
 
-def candidate_points(complaints: pd.DataFrame, spots: pd.DataFrame, *, params: DetectParams,
-                     now: datetime) -> pd.DataFrame:
+def candidate_points(
+    complaints: pd.DataFrame, spots: pd.DataFrame, *, params: DetectParams, now: datetime
+) -> pd.DataFrame:
     """Complaints that take part: in the window, located, weighing > 0, not in a closed spot."""
     since = pd.Timestamp(now) - pd.Timedelta(days=params.window_days)
     closed = set(spots.loc[~spots["status"].isin(OPEN_STATUSES | {SpotStatus.MERGED}), "id"])
@@ -190,17 +203,16 @@ def detect(
     """
     _check_params(params)
     points = candidate_points(complaints, spots, params=params, now=now)
-    labels, explained = _labels(complaints, spots, points, params=params, now=now,
-                                labeller=labeller, exposure=exposure)
+    labels, explained = _labels(
+        complaints, spots, points, params=params, now=now, labeller=labeller, exposure=exposure
+    )
     points = points.assign(label=labels)
-    clusters = summarise(points, labels, method=params.method, h3_res=params.h3_res,
-                         eps_m=params.eps_m)
+    clusters = summarise(points, labels, method=params.method, h3_res=params.h3_res, eps_m=params.eps_m)
     if explained is not None:
         clusters = clusters.join(explained, on="label")
     open_spots = spots[spots["status"].isin(OPEN_STATUSES)]
     rec = reconcile(clusters, points, open_spots, taken_ids=set(spots["id"]), now=now)
-    found = rec.spots.assign(method=params.method, merged_into=None, updated_at=now,
-                             kind="detected")
+    found = rec.spots.assign(method=params.method, merged_into=None, updated_at=now, kind="detected")
     found = _with_evidence(found, explained)
 
     previous = open_spots.set_index("id")
@@ -222,21 +234,41 @@ def detect(
     found.loc[~kept, "status"] = SpotStatus.QUEUED.value
     events = [rec.events]
     if (~kept).any():
-        events.append(pd.DataFrame({
-            "spot_id": found.loc[~kept, "id"], "at": now, "kind": "transition",
-            "from_status": SpotStatus.NEW.value, "to_status": SpotStatus.QUEUED.value,
-            "related_spot_id": None, "actor": "router",
-            "note": "routed to " + routed["queue"] + " by rule «" + routed["routed_by"] + "»",
-        }))
-    was_escalated = found["id"].map(previous["escalated"]).eq(True) if len(
-        previous) else pd.Series(False, index=found.index)  # a new spot was not escalated
+        events.append(
+            pd.DataFrame(
+                {
+                    "spot_id": found.loc[~kept, "id"],
+                    "at": now,
+                    "kind": "transition",
+                    "from_status": SpotStatus.NEW.value,
+                    "to_status": SpotStatus.QUEUED.value,
+                    "related_spot_id": None,
+                    "actor": "router",
+                    "note": "routed to " + routed["queue"] + " by rule «" + routed["routed_by"] + "»",
+                }
+            )
+        )
+    was_escalated = (
+        found["id"].map(previous["escalated"]).eq(True)
+        if len(previous)
+        else pd.Series(False, index=found.index)
+    )  # a new spot was not escalated
     newly = found["escalated"].astype(bool) & ~was_escalated
     if newly.any():
-        events.append(pd.DataFrame({
-            "spot_id": found.loc[newly, "id"], "at": now, "kind": "escalated",
-            "from_status": None, "to_status": None, "related_spot_id": None, "actor": "detector",
-            "note": f"complainants at least doubled within {policy.escalation.doubling_hours:g} h",
-        }))
+        events.append(
+            pd.DataFrame(
+                {
+                    "spot_id": found.loc[newly, "id"],
+                    "at": now,
+                    "kind": "escalated",
+                    "from_status": None,
+                    "to_status": None,
+                    "related_spot_id": None,
+                    "actor": "detector",
+                    "note": f"complainants at least doubled within {policy.escalation.doubling_hours:g} h",
+                }
+            )
+        )
     merged = previous.loc[rec.merged["id"]].reset_index() if len(rec.merged) else None
     frames = [found]
     if merged is not None:
@@ -245,17 +277,27 @@ def detect(
         merged["updated_at"] = now
         frames.append(merged)
     out = pd.concat([f.reindex(columns=list(SPOT_COLUMNS)) for f in frames], ignore_index=True)
-    all_events = pd.concat([e for e in events if len(e)], ignore_index=True) if any(
-        len(e) for e in events) else pd.DataFrame(columns=list(EVENT_COLUMNS))
+    all_events = (
+        pd.concat([e for e in events if len(e)], ignore_index=True)
+        if any(len(e) for e in events)
+        else pd.DataFrame(columns=list(EVENT_COLUMNS))
+    )
     all_events = all_events.reindex(columns=list(EVENT_COLUMNS))
     touched = set(out["id"]) & set(open_spots["id"])
     expected = {i: str(previous.at[i, "status"]) for i in sorted(touched)}
     return Detection(spots=out, members=rec.members, events=all_events, expected=expected)
 
 
-def _labels(complaints: pd.DataFrame, spots: pd.DataFrame, points: pd.DataFrame, *,
-            params: DetectParams, now: datetime, labeller: Labeller,
-            exposure: pd.DataFrame | None) -> tuple[np.ndarray, pd.DataFrame | None]:
+def _labels(
+    complaints: pd.DataFrame,
+    spots: pd.DataFrame,
+    points: pd.DataFrame,
+    *,
+    params: DetectParams,
+    now: datetime,
+    labeller: Labeller,
+    exposure: pd.DataFrame | None,
+) -> tuple[np.ndarray, pd.DataFrame | None]:
     """Labels of the candidate points and, by the expected rule, each label's evidence
     (observed, expected, excess, relative risk, p-value) and trend."""
     if not len(points):
@@ -264,15 +306,15 @@ def _labels(complaints: pd.DataFrame, spots: pd.DataFrame, points: pd.DataFrame,
         return labeller(points, params), None
     at = _now_of(points, now)
     history = background(complaints, spots, params=params, now=now)
-    labels, expectation, explained = label_expected(points, params.options(), exposure=exposure,
-                                                    now=at, history=history,
-                                                    dbscan=_steps_of(labeller))
+    labels, expectation, explained = label_expected(
+        points, params.options(), exposure=exposure, now=at, history=history, dbscan=_steps_of(labeller)
+    )
     if len(explained):
-        located = complaints[complaints["lat"].notna()
-                             & (complaints["created_at"] <= pd.Timestamp(now))]
+        located = complaints[complaints["lat"].notna() & (complaints["created_at"] <= pd.Timestamp(now))]
         members = points.loc[labels >= 0, ["lat", "lon"]].assign(label=labels[labels >= 0])
-        explained["trend"] = label_trends(members, located, expectation.cells, now=at,
-                                          window_days=params.window_days)
+        explained["trend"] = label_trends(
+            members, located, expectation.cells, now=at, window_days=params.window_days
+        )
     return labels, explained
 
 
@@ -287,8 +329,9 @@ def _with_evidence(found: pd.DataFrame, explained: pd.DataFrame | None) -> pd.Da
     return out
 
 
-def _with_network(spots: pd.DataFrame, sites: pd.DataFrame | None,
-                  alarms: pd.DataFrame | None, policy: Policy) -> pd.DataFrame:
+def _with_network(
+    spots: pd.DataFrame, sites: pd.DataFrame | None, alarms: pd.DataFrame | None, policy: Policy
+) -> pd.DataFrame:
     """Add suggested_cause, alarm_site and alarm_severity from network correlation."""
     out = spots.copy()
     if sites is None or sites.empty or out.empty:
@@ -298,8 +341,12 @@ def _with_network(spots: pd.DataFrame, sites: pd.DataFrame | None,
         return out
     from heatmap.core.network import ALARM_COLUMNS, correlate
 
-    found = correlate(out, sites, alarms if alarms is not None else pd.DataFrame(
-        columns=list(ALARM_COLUMNS)), reach_m=policy.network.reach_m).set_index("id")
+    found = correlate(
+        out,
+        sites,
+        alarms if alarms is not None else pd.DataFrame(columns=list(ALARM_COLUMNS)),
+        reach_m=policy.network.reach_m,
+    ).set_index("id")
     for name in ("suggested_cause", "alarm_site", "alarm_severity"):
         out[name] = out["id"].map(found[name])
     return out

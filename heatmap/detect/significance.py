@@ -57,30 +57,47 @@ from heatmap.detect.stats import poisson_upper_tail
 
 #: Columns of a spot's evidence.
 EVIDENCE_COLUMNS: tuple[str, ...] = (
-    "observed", "expected", "excess", "relative_risk", "p_value", "scan_days",
+    "observed",
+    "expected",
+    "excess",
+    "relative_risk",
+    "p_value",
+    "scan_days",
 )
 #: Exposure is summed within eps of a DBSCAN location on cells of this resolution.
 _DISC_RES = 10
 
 #: ``(lat, lon, who, weight, masks, eps_m)`` → per mask, each point's neighbourhood
 #: strength among that mask's points (:func:`_window_strengths`).
-StrengthsStep = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[np.ndarray], float],
-                         list[np.ndarray]]
+StrengthsStep = Callable[
+    [np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[np.ndarray], float], list[np.ndarray]
+]
 #: ``(lat, lon, who, weight, eps_m, min_subscribers, core)`` → DBSCAN labels with the
 #: core points given (``label_dbscan(..., core=core)``).
-LabelStep = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, int, np.ndarray],
-                     np.ndarray]
+LabelStep = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, int, np.ndarray], np.ndarray]
 
 
-def _local_strengths(lat: np.ndarray, lon: np.ndarray, who: np.ndarray, weight: np.ndarray,
-                     masks: list[np.ndarray], eps_m: float) -> list[np.ndarray]:
+def _local_strengths(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    who: np.ndarray,
+    weight: np.ndarray,
+    masks: list[np.ndarray],
+    eps_m: float,
+) -> list[np.ndarray]:
     return _window_strengths(lat, lon, who, weight, masks, eps_m=eps_m)
 
 
-def _local_label(lat: np.ndarray, lon: np.ndarray, who: np.ndarray, weight: np.ndarray,
-                 eps_m: float, min_subscribers: int, core: np.ndarray) -> np.ndarray:
-    return label_dbscan(lat, lon, who, eps_m=eps_m, min_subscribers=min_subscribers,
-                        weight=weight, core=core)
+def _local_label(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    who: np.ndarray,
+    weight: np.ndarray,
+    eps_m: float,
+    min_subscribers: int,
+    core: np.ndarray,
+) -> np.ndarray:
+    return label_dbscan(lat, lon, who, eps_m=eps_m, min_subscribers=min_subscribers, weight=weight, core=core)
 
 
 @dataclass(frozen=True)
@@ -107,10 +124,15 @@ class Options:
     q: float
 
 
-def label_expected(points: pd.DataFrame, options: Options, *, exposure: pd.DataFrame | None,
-                   now: pd.Timestamp, history: pd.DataFrame | None = None,
-                   dbscan: DbscanSteps | None = None
-                   ) -> tuple[np.ndarray, Expectation, pd.DataFrame]:
+def label_expected(
+    points: pd.DataFrame,
+    options: Options,
+    *,
+    exposure: pd.DataFrame | None,
+    now: pd.Timestamp,
+    history: pd.DataFrame | None = None,
+    dbscan: DbscanSteps | None = None,
+) -> tuple[np.ndarray, Expectation, pd.DataFrame]:
     """Spot label per point (-1 = not in a spot) by the expected rule, the expectation
     it used, and each spot's evidence (:func:`evidence`, indexed by label).
 
@@ -119,18 +141,30 @@ def label_expected(points: pd.DataFrame, options: Options, *, exposure: pd.DataF
     ``history``: older background complaints (not in a spot), or None; ``dbscan``:
     where DBSCAN's phases run (None: this process).
     """
-    windows = scan_windows(options.window_days, options.scan_days if "created_at" in points
-                           else ())
+    windows = scan_windows(options.window_days, options.scan_days if "created_at" in points else ())
     complaints = Complaints.of(points, options.h3_res)
-    cells = build_cells(points, exposure, res=options.h3_res, history=history,
-                        window_days=options.window_days, complaints=complaints)
-    expectation, tests = test_cells(points, cells, windows=windows, now=now, q=options.q,
-                                    min_subscribers=options.min_subscribers,
-                                    complaints=complaints)
+    cells = build_cells(
+        points,
+        exposure,
+        res=options.h3_res,
+        history=history,
+        window_days=options.window_days,
+        complaints=complaints,
+    )
+    expectation, tests = test_cells(
+        points,
+        cells,
+        windows=windows,
+        now=now,
+        q=options.q,
+        min_subscribers=options.min_subscribers,
+        complaints=complaints,
+    )
     place = cells.position(complaints.cells)
     if options.method == "dbscan":
-        labels = _label_dbscan(complaints, place, options, expectation, now, tests.cutoff,
-                               dbscan or DbscanSteps())
+        labels = _label_dbscan(
+            complaints, place, options, expectation, now, tests.cutoff, dbscan or DbscanSteps()
+        )
     else:
         labels = _label_cells(complaints, place, expectation, tests.significant)
     found = _evidence(complaints, place, labels, expectation, now=now)
@@ -143,8 +177,9 @@ def label_expected(points: pd.DataFrame, options: Options, *, exposure: pd.DataF
     return labels, expectation, found
 
 
-def _label_cells(complaints: Complaints, place: np.ndarray, expectation: Expectation,
-                 significant: np.ndarray) -> np.ndarray:
+def _label_cells(
+    complaints: Complaints, place: np.ndarray, expectation: Expectation, significant: np.ndarray
+) -> np.ndarray:
     labels = np.full(len(place), -1, dtype=np.int64)
     if not significant.any():
         return labels
@@ -158,9 +193,15 @@ def _label_cells(complaints: Complaints, place: np.ndarray, expectation: Expecta
     return labels
 
 
-def _label_dbscan(complaints: Complaints, place: np.ndarray, options: Options,
-                  expectation: Expectation, now: pd.Timestamp, cutoff: float,
-                  steps: DbscanSteps) -> np.ndarray:
+def _label_dbscan(
+    complaints: Complaints,
+    place: np.ndarray,
+    options: Options,
+    expectation: Expectation,
+    now: pd.Timestamp,
+    cutoff: float,
+    steps: DbscanSteps,
+) -> np.ndarray:
     lat, lon, weight = complaints.lat, complaints.lon, complaints.weight
     who = _distinct_codes(complaints.who)
     packed = np.ascontiguousarray(np.column_stack([lat, lon])).view(np.complex128).ravel()
@@ -169,8 +210,9 @@ def _label_dbscan(complaints: Complaints, place: np.ndarray, options: Options,
     first[loc[::-1]] = np.arange(len(loc) - 1, -1, -1)
     masks = [complaints.in_window(now, days) & (weight > 0) for days in expectation.windows]
     s_all = np.zeros((len(masks), len(uniq)))
-    for k, (inside, found) in enumerate(zip(masks, steps.strengths(
-            lat, lon, who, weight, masks, options.eps_m), strict=True)):
+    for k, (inside, found) in enumerate(
+        zip(masks, steps.strengths(lat, lon, who, weight, masks, options.eps_m), strict=True)
+    ):
         s_all[k, loc[inside]] = found[inside]
     # only a location with enough complainants in some window can be core: the exposure
     # within eps (a radius search over the exposure) is needed for those alone
@@ -178,8 +220,13 @@ def _label_dbscan(complaints: Complaints, place: np.ndarray, options: Options,
     candidate = np.flatnonzero(enough.any(axis=0))
     core_loc = np.zeros(len(uniq), dtype=bool)
     if candidate.size:
-        adjusted = _disc_exposure(uniq.real[candidate].copy(), uniq.imag[candidate].copy(),
-                                  options.eps_m, expectation, place[first[candidate]])
+        adjusted = _disc_exposure(
+            uniq.real[candidate].copy(),
+            uniq.imag[candidate].copy(),
+            options.eps_m,
+            expectation,
+            place[first[candidate]],
+        )
         for k, days in enumerate(expectation.windows):
             s = s_all[k, candidate]
             p = poisson_upper_tail(s, expectation.expected(adjusted, days))
@@ -188,8 +235,9 @@ def _label_dbscan(complaints: Complaints, place: np.ndarray, options: Options,
     labels = np.full(len(lat), -1, dtype=np.int64)
     near = _near_cores(complaints.cells, core, options.eps_m, expectation.cells.res)
     if near.size:
-        labels[near] = steps.label(lat[near], lon[near], who[near], weight[near], options.eps_m,
-                                   options.min_subscribers, core[near])
+        labels[near] = steps.label(
+            lat[near], lon[near], who[near], weight[near], options.eps_m, options.min_subscribers, core[near]
+        )
     return labels
 
 
@@ -220,8 +268,15 @@ def _distinct_codes(who: np.ndarray) -> np.ndarray:
     return out
 
 
-def _window_strengths(lat: np.ndarray, lon: np.ndarray, who: np.ndarray, weight: np.ndarray,
-                      masks: list[np.ndarray], *, eps_m: float) -> list[np.ndarray]:
+def _window_strengths(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    who: np.ndarray,
+    weight: np.ndarray,
+    masks: list[np.ndarray],
+    *,
+    eps_m: float,
+) -> list[np.ndarray]:
     """Per mask, per point: what :func:`~heatmap.detect.dbscan.neighbourhood_strength`
     gives the masked points alone (0 outside the mask).
 
@@ -242,17 +297,21 @@ def _window_strengths(lat: np.ndarray, lon: np.ndarray, who: np.ndarray, weight:
     for k, mask in enumerate(masks):
         inside = mask[kept]
         if 0 < inside.sum() < kept.size / 2:
-            out[k][mask] = neighbourhood_strength(lat_d[mask], lon_d[mask], who[mask],
-                                                  eps_m=eps_m, weight=weight[mask])
+            out[k][mask] = neighbourhood_strength(
+                lat_d[mask], lon_d[mask], who[mask], eps_m=eps_m, weight=weight[mask]
+            )
             counters.append(None)
             continue
-        counters.append(_Counter.build(slot[inside], who[kept][inside], weight[kept][inside],
-                                       n_loc) if inside.any() else None)
+        counters.append(
+            _Counter.build(slot[inside], who[kept][inside], weight[kept][inside], n_loc)
+            if inside.any()
+            else None
+        )
     strength = np.zeros((len(masks), n_loc), dtype=np.float64)
     for block in space.blocks():
         for k, counter in enumerate(counters):
             if counter is not None:
-                strength[k, block.start:block.stop] = counter.count(block)
+                strength[k, block.start : block.stop] = counter.count(block)
     for k, mask in enumerate(masks):
         if counters[k] is not None:
             out[k][kept] = strength[k, slot]
@@ -260,8 +319,9 @@ def _window_strengths(lat: np.ndarray, lon: np.ndarray, who: np.ndarray, weight:
     return out
 
 
-def _disc_exposure(lat: np.ndarray, lon: np.ndarray, eps_m: float,
-                   expectation: Expectation, place: np.ndarray) -> np.ndarray:
+def _disc_exposure(
+    lat: np.ndarray, lon: np.ndarray, eps_m: float, expectation: Expectation, place: np.ndarray
+) -> np.ndarray:
     """Adjusted exposure within ``eps_m`` of each location: exposure points summed on
     res-10 cells, floored like a cell's and scaled by the location's history factor
     (``place``: each location's position among the expectation's cells)."""
@@ -281,10 +341,8 @@ def _disc_exposure(lat: np.ndarray, lon: np.ndarray, eps_m: float,
     if len(grid_cells):
         from scipy.spatial import cKDTree  # imported here: the count rule never needs it
 
-        pairs = cKDTree(my_xyz).sparse_distance_matrix(cKDTree(grid_xyz), chord,
-                                                       output_type="ndarray")
-        disc = np.bincount(pairs["i"], weights=grid_w[pairs["j"]],
-                           minlength=len(my_cells)).astype(np.float64)
+        pairs = cKDTree(my_xyz).sparse_distance_matrix(cKDTree(grid_xyz), chord, output_type="ndarray")
+        disc = np.bincount(pairs["i"], weights=grid_w[pairs["j"]], minlength=len(my_cells)).astype(np.float64)
     ratio = np.pi * eps_m**2 / h3.average_hexagon_area(cells.res, unit="m^2")
     base = np.maximum(disc[my_at], cells.floor * ratio)
     history = cells.history[place]
@@ -301,22 +359,27 @@ def _unit(latlng: np.ndarray) -> np.ndarray:
         return np.zeros((0, 3))
     ll = np.radians(np.asarray(latlng, dtype=float))
     cos_lat = np.cos(ll[:, 0])
-    return np.column_stack([cos_lat * np.cos(ll[:, 1]), cos_lat * np.sin(ll[:, 1]),
-                            np.sin(ll[:, 0])])
+    return np.column_stack([cos_lat * np.cos(ll[:, 1]), cos_lat * np.sin(ll[:, 1]), np.sin(ll[:, 0])])
 
 
-def evidence(points: pd.DataFrame, labels: np.ndarray, expectation: Expectation, *,
-             now: pd.Timestamp) -> pd.DataFrame:
+def evidence(
+    points: pd.DataFrame, labels: np.ndarray, expectation: Expectation, *, now: pd.Timestamp
+) -> pd.DataFrame:
     """Per spot label (index): observed distinct complainants, expected, excess, relative
     risk and p-value over the spot's cells, in the scan window where it is most
     significant (``scan_days``)."""
     complaints = Complaints.of(points, expectation.cells.res)
-    return _evidence(complaints, expectation.cells.position(complaints.cells), labels,
-                     expectation, now=now)
+    return _evidence(complaints, expectation.cells.position(complaints.cells), labels, expectation, now=now)
 
 
-def _evidence(complaints: Complaints, place: np.ndarray, labels: np.ndarray,
-              expectation: Expectation, *, now: pd.Timestamp) -> pd.DataFrame:
+def _evidence(
+    complaints: Complaints,
+    place: np.ndarray,
+    labels: np.ndarray,
+    expectation: Expectation,
+    *,
+    now: pd.Timestamp,
+) -> pd.DataFrame:
     """:func:`evidence` of complaints already read (``place``: their cells' positions)."""
     cells = expectation.cells
     members = np.flatnonzero(np.asarray(labels) >= 0)
@@ -324,18 +387,22 @@ def _evidence(complaints: Complaints, place: np.ndarray, labels: np.ndarray,
         return pd.DataFrame(columns=list(EVIDENCE_COLUMNS))
     label = np.asarray(labels)[members]
     spot_cells = pd.DataFrame({"label": label, "cell": place[members]}).drop_duplicates()
-    adjusted = spot_cells.groupby("label")["cell"].agg(
-        lambda c: float(cells.adjusted[c.to_numpy()].sum()))
+    adjusted = spot_cells.groupby("label")["cell"].agg(lambda c: float(cells.adjusted[c.to_numpy()].sum()))
     index = pd.Index(np.unique(label))
-    strength = Strength(np.asarray(index.get_indexer(label), dtype=np.int64),
-                        complaints.who[members], complaints.weight[members], len(index))
+    strength = Strength(
+        np.asarray(index.get_indexer(label), dtype=np.int64),
+        complaints.who[members],
+        complaints.weight[members],
+        len(index),
+    )
     best: pd.DataFrame | None = None
     for days in expectation.windows:
         o = strength.count(complaints.in_window(now, days)[members])
         e = expectation.expected(adjusted.reindex(index).to_numpy(float), days)
-        frame = pd.DataFrame({"observed": o, "expected": e,
-                              "p_value": poisson_upper_tail(o, e), "scan_days": days},
-                             index=index)
+        frame = pd.DataFrame(
+            {"observed": o, "expected": e, "p_value": poisson_upper_tail(o, e), "scan_days": days},
+            index=index,
+        )
         if best is None:
             best = frame
         else:

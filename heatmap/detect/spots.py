@@ -12,9 +12,18 @@ from heatmap.detect.cells import cells_of
 
 #: Columns of a detected cluster, before it has an identity.
 CLUSTER_COLUMNS: tuple[str, ...] = (
-    "label", "tickets", "complaints", "subscribers", "first_complaint_at",
-    "last_complaint_at", "dominant_topic", "region", "address", "centroid_lat",
-    "centroid_lon", "geometry",
+    "label",
+    "tickets",
+    "complaints",
+    "subscribers",
+    "first_complaint_at",
+    "last_complaint_at",
+    "dominant_topic",
+    "region",
+    "address",
+    "centroid_lat",
+    "centroid_lon",
+    "geometry",
 )
 
 
@@ -69,9 +78,7 @@ def _mode(members: pd.DataFrame, column: str) -> pd.Series:
     counts = values.groupby(["label", column]).size().rename("n").reset_index()
     counts = counts.sort_values(["label", "n", column], ascending=[True, False, True])
     best = counts.drop_duplicates("label").set_index("label")[column]
-    return best.reindex(sorted(members["label"].unique())).astype(object).where(
-        lambda s: s.notna(), None
-    )
+    return best.reindex(sorted(members["label"].unique())).astype(object).where(lambda s: s.notna(), None)
 
 
 def _h3_geometry(members: pd.DataFrame, res: int) -> pd.Series:
@@ -114,12 +121,9 @@ def recount(spots: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     grouped = mine.groupby("spot_id")
     by_id = out["id"]
     out["complaints"] = by_id.map(grouped.size()).fillna(out["complaints"]).astype(int)
-    out["subscribers"] = by_id.map(grouped["subscriber_id"].nunique()).fillna(
-        out["subscribers"]).astype(int)
-    out["first_complaint_at"] = by_id.map(grouped["created_at"].min()).fillna(
-        out["first_complaint_at"])
-    out["last_complaint_at"] = by_id.map(grouped["created_at"].max()).fillna(
-        out["last_complaint_at"])
+    out["subscribers"] = by_id.map(grouped["subscriber_id"].nunique()).fillna(out["subscribers"]).astype(int)
+    out["first_complaint_at"] = by_id.map(grouped["created_at"].min()).fillna(out["first_complaint_at"])
+    out["last_complaint_at"] = by_id.map(grouped["created_at"].max()).fillna(out["last_complaint_at"])
     topic = _mode(mine.rename(columns={"spot_id": "label"}), "topic")
     out["dominant_topic"] = by_id.map(topic).where(by_id.map(topic).notna(), out["dominant_topic"])
     return out

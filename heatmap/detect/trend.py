@@ -40,9 +40,16 @@ TREND_CHANGE = 0.5
 PERSISTENT_SHARE = 0.25
 
 
-def label_trends(members: pd.DataFrame, series: pd.DataFrame, cells: Cells, *,
-                 now: pd.Timestamp, window_days: float, alpha: float = 0.05,
-                 slice_days: float = SLICE_DAYS) -> pd.Series:
+def label_trends(
+    members: pd.DataFrame,
+    series: pd.DataFrame,
+    cells: Cells,
+    *,
+    now: pd.Timestamp,
+    window_days: float,
+    alpha: float = 0.05,
+    slice_days: float = SLICE_DAYS,
+) -> pd.Series:
     """Trend label per spot label (index) of ``members`` (lat, lon, label).
 
     ``series``: every located complaint of the history and the window (lat, lon,
@@ -60,8 +67,7 @@ def label_trends(members: pd.DataFrame, series: pd.DataFrame, cells: Cells, *,
     return pd.Series(out, dtype=object)
 
 
-def classify(counts: np.ndarray, expected: np.ndarray, *, past: int = 0,
-             alpha: float = 0.05) -> str:
+def classify(counts: np.ndarray, expected: np.ndarray, *, past: int = 0, alpha: float = 0.05) -> str:
     """The label of one place from its slice counts and expectations, oldest first;
     the first ``past`` slices are its history before the detection window."""
     hot = poisson_upper_tail(counts, expected) < alpha
@@ -79,8 +85,9 @@ def classify(counts: np.ndarray, expected: np.ndarray, *, past: int = 0,
     return "new"
 
 
-def _slices(members: pd.DataFrame, series: pd.DataFrame, cells: Cells, *, now: pd.Timestamp,
-            slice_days: float) -> tuple[np.ndarray, np.ndarray]:
+def _slices(
+    members: pd.DataFrame, series: pd.DataFrame, cells: Cells, *, now: pd.Timestamp, slice_days: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Per spot and slice (oldest first): distinct complainants and their expectation."""
     labels = np.unique(members["label"].to_numpy())
     created = pd.to_datetime(series["created_at"], utc=True)
@@ -94,8 +101,11 @@ def _slices(members: pd.DataFrame, series: pd.DataFrame, cells: Cells, *, now: p
     spot_of_cell = pd.DataFrame({"cell": m_cells, "label": members["label"].to_numpy()})
     spot_of_cell = spot_of_cell.drop_duplicates("cell").set_index("cell")["label"]
     base = cells.adjusted / np.where(cells.history > 0, cells.history, 1.0)
-    share = pd.Series(base[cells.position(spot_of_cell.index.to_numpy())],
-                      index=spot_of_cell.to_numpy()).groupby(level=0).sum()
+    share = (
+        pd.Series(base[cells.position(spot_of_cell.index.to_numpy())], index=spot_of_cell.to_numpy())
+        .groupby(level=0)
+        .sum()
+    )
     share = share.reindex(labels).fillna(0.0).to_numpy() / max(float(base.sum()), 1e-12)
     who = series["subscriber_id"].to_numpy()
     weight = np.where(usable, point_weights(series), 0.0)
@@ -109,7 +119,8 @@ def _slices(members: pd.DataFrame, series: pd.DataFrame, cells: Cells, *, now: p
         here = slice_of == k
         totals[k] = cell_strength(s_cells[here], who[here], weight[here], all_cells).sum()
         mine = here & in_spot
-        counts[:, k] = cell_strength(label_of_point[mine].astype(labels.dtype), who[mine],
-                                     weight[mine], spot_index)
+        counts[:, k] = cell_strength(
+            label_of_point[mine].astype(labels.dtype), who[mine], weight[mine], spot_index
+        )
     expected = share[:, None] * totals[None, :]
     return counts[:, ::-1], expected[:, ::-1]

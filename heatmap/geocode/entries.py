@@ -28,16 +28,28 @@ ENTRY_COLUMNS: tuple[str, ...] = (
 
 #: The columns the matcher reads (the others are for people and other commands).
 INDEX_COLUMNS: tuple[str, ...] = (
-    "locality", "region", "street_type", "street", "street_key", "house", "house_loose_key",
-    "house_base", "point_precision", "lat", "lon", "address",
+    "locality",
+    "region",
+    "street_type",
+    "street",
+    "street_key",
+    "house",
+    "house_loose_key",
+    "house_base",
+    "point_precision",
+    "lat",
+    "lon",
+    "address",
 )
 
 _EARTH_RADIUS_KM = 6371.0088
 
 
 def haversine_km(
-    lat1: np.ndarray | float, lon1: np.ndarray | float,
-    lat2: np.ndarray | float, lon2: np.ndarray | float,
+    lat1: np.ndarray | float,
+    lon1: np.ndarray | float,
+    lat2: np.ndarray | float,
+    lon2: np.ndarray | float,
 ) -> np.ndarray:
     """Great-circle distance in km (vectorised)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)

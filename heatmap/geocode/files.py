@@ -56,8 +56,7 @@ def _cell(value: object) -> str:
     return text
 
 
-def write_rows(path: Path, header: list[str], rows: list[list[str]],
-               answers: list[Answer]) -> None:
+def write_rows(path: Path, header: list[str], rows: list[list[str]], answers: list[Answer]) -> None:
     """Write the rows with the answers' columns added; a crash never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -75,8 +74,15 @@ def write_rows(path: Path, header: list[str], rows: list[list[str]],
             os.remove(temp)
 
 
-def geocode_csv(in_file: Path, column: str | None, gazetteer: Path, out_file: Path, *,
-                city: str | None = None, profile: Profile | None = None) -> Counter[str]:
+def geocode_csv(
+    in_file: Path,
+    column: str | None,
+    gazetteer: Path,
+    out_file: Path,
+    *,
+    city: str | None = None,
+    profile: Profile | None = None,
+) -> Counter[str]:
     """Geocode the ``column`` of ``in_file`` into ``out_file`` (CSV); counts by precision.
 
     Without ``column``, the address column is the one ``profile`` (or the contract) reads
@@ -87,8 +93,10 @@ def geocode_csv(in_file: Path, column: str | None, gazetteer: Path, out_file: Pa
     header, rows = read_rows(in_file, chosen.reading)
     column = column or source_columns(header, chosen).get("address")
     if column is None or column not in header:
-        raise UsageError(f"{in_file} has no column {column or 'address'!r}"
-                         f" (columns: {', '.join(header)}); name it with --column")
+        raise UsageError(
+            f"{in_file} has no column {column or 'address'!r}"
+            f" (columns: {', '.join(header)}); name it with --column"
+        )
     at = header.index(column)
     geocoder = GazetteerGeocoder.from_parquet(gazetteer, default_city=city)
     answers = geocoder.answers([row[at] if at < len(row) else None for row in rows], city=city)

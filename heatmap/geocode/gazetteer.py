@@ -26,8 +26,14 @@ from heatmap.geocode.normalise import (
 from heatmap.geocode.vocabulary import FEDERAL_CITIES
 
 __all__ = [
-    "ENTRY_COLUMNS", "REGISTRY_COLUMNS", "SKIP_REASONS", "build_gazetteer", "haversine_km",
-    "load_gazetteer", "read_cities", "save_gazetteer",
+    "ENTRY_COLUMNS",
+    "REGISTRY_COLUMNS",
+    "SKIP_REASONS",
+    "build_gazetteer",
+    "haversine_km",
+    "load_gazetteer",
+    "read_cities",
+    "save_gazetteer",
 ]
 
 #: Why rows were skipped.
@@ -91,8 +97,12 @@ def _read_source(
     else:
         try:
             frame = pd.read_csv(
-                source, sep=sep, encoding=encoding, dtype=str,
-                usecols=lambda c: c in wanted, keep_default_na=False,
+                source,
+                sep=sep,
+                encoding=encoding,
+                dtype=str,
+                usecols=lambda c: c in wanted,
+                keep_default_na=False,
             )
         except (OSError, ValueError, UnicodeDecodeError) as exc:
             raise InputError(f"cannot read address registry {source}: {exc}") from exc
@@ -144,9 +154,19 @@ def _parsed_columns(raw: pd.Series) -> pd.DataFrame:
     parsed = pd.DataFrame(
         rows,
         columns=[
-            "raw", "region", "district", "settlement_type", "settlement", "locality",
-            "street_type", "street", "house", "street_key", "street_loose_key",
-            "house_loose_key", "house_base",
+            "raw",
+            "region",
+            "district",
+            "settlement_type",
+            "settlement",
+            "locality",
+            "street_type",
+            "street",
+            "house",
+            "street_key",
+            "street_loose_key",
+            "house_loose_key",
+            "house_base",
         ],
     )
     return parsed.set_index("raw").reindex(raw.to_numpy()).reset_index(drop=True)
@@ -182,7 +202,10 @@ def build_gazetteer(
     if isinstance(sources, (str, Path, pd.DataFrame)):
         sources = [sources]
     columns = {
-        "address": address_column, "lat": lat_column, "lon": lon_column, "id": id_column or "",
+        "address": address_column,
+        "lat": lat_column,
+        "lon": lon_column,
+        "id": id_column or "",
     }
     frames = [_read_source(s, columns, sep, encoding) for s in sources]
     if not frames:
@@ -196,14 +219,16 @@ def build_gazetteer(
 
     lat, lon = df["lat"], df["lon"]
     bad = (
-        lat.isna() | lon.isna() | ~lat.between(-90, 90) | ~lon.between(-180, 180)
+        lat.isna()
+        | lon.isna()
+        | ~lat.between(-90, 90)
+        | ~lon.between(-180, 180)
         | ((lat.abs() < 1e-9) & (lon.abs() < 1e-9))
     )
     df = drop(bad, "no_coordinates")
     df = drop(df["raw"].str.contains(_DUBL, case=False, regex=True, na=False), "marked_duplicate")
     df = df.assign(address=df["raw"].str.replace(r"\s+", " ", regex=True).str.strip(" ,."))
-    df = pd.concat([df.reset_index(drop=True), _parsed_columns(df["raw"].reset_index(drop=True))],
-                   axis=1)
+    df = pd.concat([df.reset_index(drop=True), _parsed_columns(df["raw"].reset_index(drop=True))], axis=1)
     df = drop(df["locality"].isna() | df["house"].isna() | df["region"].isna(), "unparseable")
 
     # a point shared by several settlements is a default position, not a house
@@ -217,8 +242,15 @@ def build_gazetteer(
         df = _check_cities(df, city_frame, max_city_km, max_region_km, skipped)
 
     df = df.assign(
-        key=df["region"].fillna("") + "|" + df["locality"] + "|" + df["street_type"].fillna("")
-        + "|" + df["street_key"] + "|" + df["house"]
+        key=df["region"].fillna("")
+        + "|"
+        + df["locality"]
+        + "|"
+        + df["street_type"].fillna("")
+        + "|"
+        + df["street_key"]
+        + "|"
+        + df["house"]
     )
     df = drop(df.duplicated("key", keep="first"), "duplicate")
     # several houses on one point: the point is a street or settlement position
@@ -236,15 +268,19 @@ def build_gazetteer(
 
 
 def _check_cities(
-    df: pd.DataFrame, cities: pd.DataFrame, max_city_km: float, max_region_km: float,
+    df: pd.DataFrame,
+    cities: pd.DataFrame,
+    max_city_km: float,
+    max_region_km: float,
     skipped: dict[str, int],
 ) -> pd.DataFrame:
     """Skip points far from their city's centre or from every city of their region."""
     centre = cities.set_index(["region", "settlement"])[["lat", "lon"]]
     keys = pd.MultiIndex.from_arrays([df["region"].fillna(""), df["settlement"].fillna("")])
     found = centre.reindex(keys)
-    dist = haversine_km(df["lat"].to_numpy(), df["lon"].to_numpy(),
-                        found["lat"].to_numpy(), found["lon"].to_numpy())
+    dist = haversine_km(
+        df["lat"].to_numpy(), df["lon"].to_numpy(), found["lat"].to_numpy(), found["lon"].to_numpy()
+    )
     far = pd.Series(np.nan_to_num(dist, nan=0.0) > max_city_km, index=df.index)
     skipped["far_from_city"] += int(far.sum())
     df = df.loc[~far]
@@ -258,8 +294,10 @@ def _check_cities(
         known |= mask
         sub = df.loc[mask]
         d = haversine_km(
-            sub["lat"].to_numpy()[:, None], sub["lon"].to_numpy()[:, None],
-            group["lat"].to_numpy()[None, :], group["lon"].to_numpy()[None, :],
+            sub["lat"].to_numpy()[:, None],
+            sub["lon"].to_numpy()[:, None],
+            group["lat"].to_numpy()[None, :],
+            group["lon"].to_numpy()[None, :],
         )
         near.loc[mask] = d.min(axis=1)
     outside = known & (near > max_region_km)

@@ -85,12 +85,10 @@ def answer_rows(ix: Index, rows: list[int], factor: float) -> Answer | None:
     """One building's answer from its rows (None when they are far apart)."""
     if len(rows) == 1:
         r = rows[0]
-        return (float(ix.lat[r]), float(ix.lon[r]), ix.point_precision[r], factor,
-                ix.address[r], None)
+        return (float(ix.lat[r]), float(ix.lon[r]), ix.point_precision[r], factor, ix.address[r], None)
     lat, lon = ix.median(rows)
     idx = np.asarray(rows)
-    spread = haversine_km(ix.lat[idx].min(), ix.lon[idx].min(), ix.lat[idx].max(),
-                          ix.lon[idx].max())
+    spread = haversine_km(ix.lat[idx].min(), ix.lon[idx].min(), ix.lat[idx].max(), ix.lon[idx].max())
     if float(spread) > _SAME_BUILDING_KM:
         return None
     prec = "house"
@@ -121,12 +119,19 @@ def answer_street(ix: Index, sid: int, house: House | None, factor: float) -> An
         if ans is not None:
             lat, lon, _prec, _score, matched, _ = ans
             near = ix.row_house[rows[0]]
-            return (lat, lon, Precision.STREET.value, round(factor * S_STREET_LEVEL, 4),
-                    matched, f"дома {shown(house)} нет в справочнике, показан дом {near} "
-                    "той же улицы: точность до улицы")
-        reason = (f"дома {shown(house)} нет в справочнике на этой улице: точка улицы"
-                  if not rows else f"дом {shown(house)}: несколько зданий далеко друг от "
-                  "друга, точка улицы")
+            return (
+                lat,
+                lon,
+                Precision.STREET.value,
+                round(factor * S_STREET_LEVEL, 4),
+                matched,
+                f"дома {shown(house)} нет в справочнике, показан дом {near} той же улицы: точность до улицы",
+            )
+        reason = (
+            f"дома {shown(house)} нет в справочнике на этой улице: точка улицы"
+            if not rows
+            else f"дом {shown(house)}: несколько зданий далеко друг от друга, точка улицы"
+        )
     loc = ix.localities[st.locality]
     prec = "street"
     # a street whose every point is a settlement position is only a settlement
@@ -157,9 +162,7 @@ def house_without_street(
     return _capped(ans, "у дома в справочнике только точка населённого пункта")
 
 
-def answer_settlement(
-    ix: Index, locs: set[int], named: str | None, factor: float, reason: str
-) -> Answer:
+def answer_settlement(ix: Index, locs: set[int], named: str | None, factor: float, reason: str) -> Answer:
     """The settlement's point (median of its houses), or none when the name is ambiguous."""
     cands = sorted(locs)
     if named:
@@ -171,5 +174,11 @@ def answer_settlement(
         if float(haversine_km(min(lats), min(lons), max(lats), max(lons))) > 30.0:
             return no_match(f"населённый пункт «{named}» неоднозначен ({len(cands)} мест)")
     loc = ix.localities[cands[0]]
-    return (loc.lat, loc.lon, Precision.SETTLEMENT.value,
-            round(factor * S_SETTLEMENT_LEVEL, 4), " / ".join(loc.chain), reason)
+    return (
+        loc.lat,
+        loc.lon,
+        Precision.SETTLEMENT.value,
+        round(factor * S_SETTLEMENT_LEVEL, 4),
+        " / ".join(loc.chain),
+        reason,
+    )

@@ -62,8 +62,7 @@ class Index:
     dominant: frozenset[int] | None = None
     dominant_name: str | None = None
     fuzzy_choices: dict[frozenset[int], tuple[list[str], list[int]]] = field(default_factory=dict)
-    fuzzy_hits: dict[tuple[frozenset[int], str], list[tuple[str, float, int]]] = field(
-        default_factory=dict)
+    fuzzy_hits: dict[tuple[frozenset[int], str], list[tuple[str, float, int]]] = field(default_factory=dict)
 
     def median(self, rows: Sequence[int]) -> tuple[float, float]:
         idx = np.asarray(rows, dtype=np.int64)
@@ -84,7 +83,8 @@ def build_index(columns: Mapping[str, Sequence[Any]]) -> Index:
     if missing:
         raise GeocodeError(f"not a gazetteer frame: missing {missing}")
     ix = Index(
-        lat=np.asarray(columns["lat"], dtype=float), lon=np.asarray(columns["lon"], dtype=float),
+        lat=np.asarray(columns["lat"], dtype=float),
+        lon=np.asarray(columns["lon"], dtype=float),
         address=[str(a) for a in columns["address"]],
         point_precision=[str(p) for p in columns["point_precision"]],
         row_house=[str(h) for h in columns["house"]],
@@ -93,10 +93,20 @@ def build_index(columns: Mapping[str, Sequence[Any]]) -> Index:
     street_ids: dict[tuple[int, str | None, str], int] = {}
     loc_points: dict[int, list[int]] = defaultdict(list)
     street_points: dict[int, list[int]] = defaultdict(list)
-    cols = [columns[c] for c in (
-        "locality", "region", "street_type", "street", "street_key", "house",
-        "house_loose_key", "house_base", "point_precision",
-    )]
+    cols = [
+        columns[c]
+        for c in (
+            "locality",
+            "region",
+            "street_type",
+            "street",
+            "street_key",
+            "house",
+            "house_loose_key",
+            "house_base",
+            "point_precision",
+        )
+    ]
     for row, (loc, region, stype, street, skey, house, hloose, hbase, pprec) in enumerate(
         zip(*cols, strict=True)
     ):
@@ -107,8 +117,7 @@ def build_index(columns: Mapping[str, Sequence[Any]]) -> Index:
         skey = _text(skey) or ""
         sid = street_ids.get((lid, stype, skey))
         if sid is None:
-            sid = street_ids[(lid, stype, skey)] = _add_street(
-                ix, lid, stype, skey, _text(street) or "")
+            sid = street_ids[(lid, stype, skey)] = _add_street(ix, lid, stype, skey, _text(street) or "")
         st = ix.streets[sid]
         st.houses.setdefault(house, row)
         st.loose[hloose].append(row)
@@ -138,8 +147,7 @@ def _add_locality(ix: Index, loc: str, region: str) -> int:
 
 def _add_street(ix: Index, lid: int, stype: str | None, skey: str, street: str) -> int:
     sid = len(ix.streets)
-    st = Street(lid, stype, skey, street, {}, defaultdict(list), defaultdict(list),
-                defaultdict(list))
+    st = Street(lid, stype, skey, street, {}, defaultdict(list), defaultdict(list), defaultdict(list))
     ix.streets.append(st)
     ix.localities[lid].streets.append(sid)
     ix.street_by_key[skey].append(sid)
@@ -163,7 +171,6 @@ def _find_dominant(ix: Index, houses: dict[int, int]) -> None:
     (region, city), n = by_city.most_common(1)[0]
     if n >= DOMINANT_SHARE * sum(by_city.values()):
         ix.dominant = frozenset(
-            lid for lid, loc in enumerate(ix.localities)
-            if loc.region == region and loc.chain[0] == city
+            lid for lid, loc in enumerate(ix.localities) if loc.region == region and loc.chain[0] == city
         )
         ix.dominant_name = city

@@ -72,8 +72,6 @@ def _street_tokens(name: str) -> list[str]:
     return out
 
 
-
-
 def _with_type(tokens: list[str], street_type: str | None) -> list[str]:
     if street_type and not any(t.isalpha() and t not in NOT_PROPER for t in tokens):
         word = TYPE_WORDS.get(street_type, street_type)
@@ -103,10 +101,7 @@ def street_key(name: str, street_type: str | None = None) -> str:
 @lru_cache(maxsize=262_144)
 def street_loose_key(name: str, street_type: str | None = None) -> str:
     """Like :func:`street_key` without titles and initials ("Маршала Блюхера" → "блюхера")."""
-    toks = [
-        t for t in _street_tokens(name)
-        if t not in TITLES and not (len(t) == 1 and t not in ("б", "м"))
-    ]
+    toks = [t for t in _street_tokens(name) if t not in TITLES and not (len(t) == 1 and t not in ("б", "м"))]
     proper = [t for t in toks if t not in NAMEABLE_TYPES and t not in TYPE_NAME_WORDS]
     if any(t.isalpha() and t not in NOT_PROPER for t in proper):
         toks = proper  # "Пошехонское шоссе" ~ "ш. Пошехонское"

@@ -60,7 +60,9 @@ class GazetteerGeocoder:
     """
 
     def __init__(
-        self, entries: pd.DataFrame | Mapping[str, Sequence[Any]], *,
+        self,
+        entries: pd.DataFrame | Mapping[str, Sequence[Any]],
+        *,
         default_city: str | None = None,
     ) -> None:
         self.default_city = default_city
@@ -71,8 +73,7 @@ class GazetteerGeocoder:
         self._cache: dict[tuple[str | None, str | None], Answer] = {}
 
     @classmethod
-    def from_parquet(cls, path: str | Path, *, default_city: str | None = None
-                     ) -> GazetteerGeocoder:
+    def from_parquet(cls, path: str | Path, *, default_city: str | None = None) -> GazetteerGeocoder:
         """A geocoder over a gazetteer file, read with Arrow alone (no pandas)."""
         import pyarrow.parquet as pq
 
@@ -147,8 +148,12 @@ class GazetteerGeocoder:
         return best
 
     def _try(
-        self, p: ParsedAddress, settlements: Settlements, street_name: str | None,
-        hint: str | None, region_locs: set[int] | None,
+        self,
+        p: ParsedAddress,
+        settlements: Settlements,
+        street_name: str | None,
+        hint: str | None,
+        region_locs: set[int] | None,
     ) -> Answer:
         """Geocode one reading of the address (settlements + street)."""
         ix = self._ix
@@ -177,12 +182,16 @@ class GazetteerGeocoder:
                 return answer_street(ix, sid, p.house, settle_factor * s_factor)
             if settle_fallback:
                 if ix.street_by_key.get(street_key(street_name, p.street_type)):
-                    return no_match(f"улица «{street_name}» есть в нескольких населённых "
-                                    "пунктах: укажите город")
+                    return no_match(
+                        f"улица «{street_name}» есть в нескольких населённых пунктах: укажите город"
+                    )
                 return no_match(f"улица «{street_name}» не найдена (город не указан)")
         if locs is not None and not settle_fallback:
-            reason = (f"улица «{street_name}» не найдена в населённом пункте" if street_name
-                      else "улица не указана: точка населённого пункта")
+            reason = (
+                f"улица «{street_name}» не найдена в населённом пункте"
+                if street_name
+                else "улица не указана: точка населённого пункта"
+            )
             return answer_settlement(ix, locs, named, settle_factor, reason)
         return no_match("населённый пункт не распознан")
 
@@ -211,7 +220,7 @@ class GazetteerGeocoder:
             own = _SETTLEMENT_WORDS.get(stype or "")
             if own and self._known(f"{name} {own}"):
                 merged = (stype, settlement_key(f"{name} {own}"))
-                out.append(([*given[:i], merged, *given[i + 1:]], street))
+                out.append(([*given[:i], merged, *given[i + 1 :]], street))
             if i + 1 < len(given):
                 ntype, nname = given[i + 1]
                 word = _SETTLEMENT_WORDS.get(ntype or "")
@@ -219,12 +228,15 @@ class GazetteerGeocoder:
                     merged = (stype, settlement_key(f"{name} {word}"))
                     if i + 2 == len(given):  # "г Красное Село Красногородская 15"
                         out.append(([*given[:i], merged], f"{nname} {street or ''}".strip()))
-                    out.append(([*given[:i], merged, (None, nname), *given[i + 2:]], street))
+                    out.append(([*given[:i], merged, (None, nname), *given[i + 2 :]], street))
         return out
 
     def _peel(
-        self, settlements: list[tuple[str | None, str]], street: str,
-        region_locs: set[int] | None, depth: int = 0,
+        self,
+        settlements: list[tuple[str | None, str]],
+        street: str,
+        region_locs: set[int] | None,
+        depth: int = 0,
     ) -> list[tuple[list[tuple[str | None, str]], str | None]]:
         """Readings where leading or trailing words of the street name are settlements."""
         out: list[tuple[list[tuple[str | None, str]], str | None]] = []
@@ -253,9 +265,7 @@ class GazetteerGeocoder:
         key = settlement_key(name)
         return key if key in self._ix.loc_by_name else None
 
-    def _segment(
-        self, words: list[str], within: set[int] | None
-    ) -> tuple[list[str], list[str]]:
+    def _segment(self, words: list[str], within: set[int] | None) -> tuple[list[str], list[str]]:
         """Known settlement names at the start of ``words`` (longest first), and the rest.
 
         Each name after the first must lie within the ones before ("СПб Сестрорецк").
@@ -311,7 +321,9 @@ class GazetteerGeocoder:
         return out, street
 
     def _localities_for(
-        self, settlements: list[tuple[str | None, str]], hint: str | None,
+        self,
+        settlements: list[tuple[str | None, str]],
+        hint: str | None,
         region_locs: set[int] | None,
     ) -> tuple[set[int] | None, str | None, float]:
         """Candidate localities, the innermost named settlement, and a score factor."""
@@ -320,7 +332,7 @@ class GazetteerGeocoder:
         if names:
             cand: set[int] | None = None
             unknown_typed = False
-            for (stype, name) in settlements:
+            for stype, name in settlements:
                 ids = self._ix.loc_by_name.get(name)
                 if ids is None:
                     if stype is not None:
@@ -345,4 +357,3 @@ class GazetteerGeocoder:
                 if cand:
                     return cand, settlement_key(fallback), hint_factor
         return None, None, 0.0
-

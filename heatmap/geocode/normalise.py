@@ -69,9 +69,7 @@ def _house(hb: HouseBuilder) -> House | None:
     return House(hb.number, hb.letter, hb.corpus, hb.building, hb.literal)
 
 
-def _assemble(
-    raw: str, groups: list[Group], hb: HouseBuilder, postal: str | None
-) -> ParsedAddress:
+def _assemble(raw: str, groups: list[Group], hb: HouseBuilder, postal: str | None) -> ParsedAddress:
     """Groups to components: region, district, settlements (widest first), street, house."""
     region, region_type, district, streets, untyped = _sort_groups(groups)
     if not any(g.kind == "settlement" for g in groups):

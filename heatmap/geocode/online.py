@@ -28,17 +28,48 @@ ONLINE_SCORES: dict[str, float] = {"house": 0.85, "street": 0.55, "settlement": 
 _LEVEL_WORDS = {"street": "улица", "settlement": "населённый пункт"}
 
 _NOMINATIM_HOUSE = frozenset({"house", "building", "residential", "apartments", "detached"})
-_NOMINATIM_STREET = frozenset({
-    "road", "street", "residential", "primary", "secondary", "tertiary", "pedestrian",
-    "living_street", "service", "unclassified", "trunk", "footway", "square",
-})
-_NOMINATIM_SETTLEMENT = frozenset({
-    "city", "town", "village", "hamlet", "suburb", "neighbourhood", "quarter",
-    "city_district", "borough", "locality", "isolated_dwelling", "allotments", "municipality",
-})
+_NOMINATIM_STREET = frozenset(
+    {
+        "road",
+        "street",
+        "residential",
+        "primary",
+        "secondary",
+        "tertiary",
+        "pedestrian",
+        "living_street",
+        "service",
+        "unclassified",
+        "trunk",
+        "footway",
+        "square",
+    }
+)
+_NOMINATIM_SETTLEMENT = frozenset(
+    {
+        "city",
+        "town",
+        "village",
+        "hamlet",
+        "suburb",
+        "neighbourhood",
+        "quarter",
+        "city_district",
+        "borough",
+        "locality",
+        "isolated_dwelling",
+        "allotments",
+        "municipality",
+    }
+)
 _YANDEX_KIND = {
-    "house": "house", "street": "street", "locality": "settlement", "district": "settlement",
-    "metro": "settlement", "railway_station": "settlement", "area": "settlement",
+    "house": "house",
+    "street": "street",
+    "locality": "settlement",
+    "district": "settlement",
+    "metro": "settlement",
+    "railway_station": "settlement",
+    "area": "settlement",
 }
 
 
@@ -137,8 +168,12 @@ class GeocodeCache:
     def put(self, provider: str, query: str, answer: Any) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO geocode_cache VALUES (?, ?, ?, ?)",
-            (provider, query, None if answer is None else json.dumps(answer, ensure_ascii=False),
-             time.time()),
+            (
+                provider,
+                query,
+                None if answer is None else json.dumps(answer, ensure_ascii=False),
+                time.time(),
+            ),
         )
         self._db.commit()
 
@@ -149,8 +184,9 @@ class GeocodeCache:
         self._db.close()
 
 
-def make_geopy_geocoder(provider: str, *, api_key: str | None = None,
-                        user_agent: str = "teplokarty", timeout: float = 10.0) -> Any:
+def make_geopy_geocoder(
+    provider: str, *, api_key: str | None = None, user_agent: str = "teplokarty", timeout: float = 10.0
+) -> Any:
     """A geopy geocoder for ``"nominatim"`` or ``"yandex"``."""
     from geopy.geocoders import Nominatim, Yandex
 
@@ -189,9 +225,7 @@ class OnlineGeocoder:
             geocoder = make_geopy_geocoder(geocoder, api_key=api_key)
         self._geocoder = geocoder
         self.provider = type(geocoder).__name__.lower()
-        self._cache = cache if isinstance(cache, GeocodeCache) or cache is None else (
-            GeocodeCache(cache)
-        )
+        self._cache = cache if isinstance(cache, GeocodeCache) or cache is None else (GeocodeCache(cache))
         self._limit = RateLimit(min_delay_seconds, clock=clock, sleep=sleep)
         self.country = country
         self.default_city = default_city
@@ -208,7 +242,8 @@ class OnlineGeocoder:
             query = self.query_for(text, hint)
             if query is None:
                 reason = (
-                    "пустой адрес" if not isinstance(text, str) or not text.strip()
+                    "пустой адрес"
+                    if not isinstance(text, str) or not text.strip()
                     else "не российский адрес (нет кириллицы)"
                 )
                 rows.append(no_match(reason))
@@ -268,7 +303,9 @@ class OnlineGeocoder:
         if prec == Precision.NONE.value:
             return no_match(f"ответ {self.provider} слишком грубый: {stored.get('address')}")
         score = round(ONLINE_SCORES[prec] * factor, 4)
-        reason = None if prec == Precision.HOUSE.value else (
-            f"{self.provider} нашёл адрес только до уровня «{_LEVEL_WORDS[prec]}»")
-        return (float(stored["lat"]), float(stored["lon"]), prec, score,
-                stored.get("address"), reason)
+        reason = (
+            None
+            if prec == Precision.HOUSE.value
+            else (f"{self.provider} нашёл адрес только до уровня «{_LEVEL_WORDS[prec]}»")
+        )
+        return (float(stored["lat"]), float(stored["lon"]), prec, score, stored.get("address"), reason)

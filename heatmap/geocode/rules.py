@@ -100,9 +100,7 @@ class State:
 
     def close(self) -> None:
         cur = self.cur
-        if cur is not None and cur.kind == "street" and not cur.words and (
-            cur.marker in NAMEABLE_TYPES
-        ):
+        if cur is not None and cur.kind == "street" and not cur.words and (cur.marker in NAMEABLE_TYPES):
             cur.words.append(cur.marker)  # "Набережная, 10": the street is called so
         if cur is not None and (cur.words or cur.kind is not None):
             self.groups.append(cur)
@@ -181,7 +179,7 @@ def awaited_value(st: State, tok: str, nxt: str | None) -> bool:
 
 
 def literal_list(st: State, tok: str, nxt: str | None) -> bool:
-    """"лит. А,Б,В": more literals after the first."""
+    """ "лит. А,Б,В": more literals after the first."""
     if st.in_literal_list and len(tok) == 1 and tok.isalpha() and ends_part(nxt):
         st.house.literal += tok
         return True
@@ -190,7 +188,7 @@ def literal_list(st: State, tok: str, nxt: str | None) -> bool:
 
 
 def house_marker(st: State, tok: str, nxt: str | None) -> bool:
-    """"д." / "дом" before a number; "д." before a name is a village (left to later rules)."""
+    """ "д." / "дом" before a number; "д." before a name is a village (left to later rules)."""
     if tok not in HOUSE_MARKERS:
         return False
     if is_number(nxt):
@@ -213,12 +211,15 @@ def part_marker(st: State, tok: str, nxt: str | None) -> bool:
     if tok == "кв" and h.number and not h.corpus and ends_part(nxt):
         h.corpus = "в"  # "д. 26 кВ": corpus В, a flat would have its number
         return True
-    if tok in CORPUS_MARKERS and (h.number or is_number(nxt)) and (
-        tok != "к" or is_number(nxt) or (nxt is not None and len(nxt) == 1)
+    if (
+        tok in CORPUS_MARKERS
+        and (h.number or is_number(nxt))
+        and (tok != "к" or is_number(nxt) or (nxt is not None and len(nxt) == 1))
     ):
         st.slot = "corpus"
     elif tok in BUILDING_MARKERS and (
-        (tok not in ("с", "ст") and h.number) or is_number(nxt)
+        (tok not in ("с", "ст") and h.number)
+        or is_number(nxt)
         or (h.number and nxt is not None and len(nxt) == 1)
     ):
         st.slot = "building"
@@ -239,9 +240,14 @@ def part_marker(st: State, tok: str, nxt: str | None) -> bool:
 def house_letter(st: State, tok: str, nxt: str | None) -> bool:
     """A single letter right after the house number: "12 а", "9 А-77"."""
     h = st.house
-    if h.number and not h.letter and st.cur is None and (
-        (len(tok) == 1 and tok.isalpha() and (ends_part(nxt) or is_marker(nxt) or is_number(nxt)))
-        or _LETTER_FLAT.match(tok)
+    if (
+        h.number
+        and not h.letter
+        and st.cur is None
+        and (
+            (len(tok) == 1 and tok.isalpha() and (ends_part(nxt) or is_marker(nxt) or is_number(nxt)))
+            or _LETTER_FLAT.match(tok)
+        )
     ):
         h.letter = tok[0]
         return True
@@ -257,9 +263,7 @@ def type_word_as_name(st: State, tok: str, nxt: str | None) -> bool:
     cur = st.cur
     if kind is None or cur is None or cur.kind is None:
         return False
-    if kind == "street" and cur.kind == "street" and not cur.words and (
-        cur.marker in NAMEABLE_TYPES
-    ):
+    if kind == "street" and cur.kind == "street" and not cur.words and (cur.marker in NAMEABLE_TYPES):
         cur.words.append(cur.marker)  # "Набережная ул.": the first type word is the name
         cur.type = canon
         st.close()
@@ -274,13 +278,20 @@ def type_word_as_name(st: State, tok: str, nxt: str | None) -> bool:
         cur.kind, cur.type = kind, canon  # "тер. Дубровка гп": the last type wins
         st.close()
         return True
-    if kind == "street" and cur.kind == "street" and cur.words and (
-        ends_part(nxt) or is_number(nxt) or is_marker(nxt)
+    if (
+        kind == "street"
+        and cur.kind == "street"
+        and cur.words
+        and (ends_part(nxt) or is_number(nxt) or is_marker(nxt))
     ):
         cur.words.append(tok)  # "ул. 5 Линия": the type word is part of the name
         return True
-    if kind == "street" and tok in NAMEABLE_TYPES and cur.kind == "settlement" and cur.words and (
-        ends_part(nxt)
+    if (
+        kind == "street"
+        and tok in NAMEABLE_TYPES
+        and cur.kind == "settlement"
+        and cur.words
+        and (ends_part(nxt))
     ):
         cur.words.append(tok)  # "с. Кичменгский Городок"
         return True
@@ -294,23 +305,25 @@ def type_marker(st: State, tok: str, nxt: str | None) -> bool:
         return False
     cur = st.cur
     after = st.peek(1)
-    number_then_name = is_word(after) and not is_marker(after) and after is not None and (
-        len(after) > 1
-    )
-    suffix = ends_part(nxt) or is_marker(nxt) or (
-        is_house_number(nxt) and not number_then_name
-    ) or (
-        kind == "region" and canon in ("обл", "край", "ао") and cur is not None
-        and cur.kind is None and bool(cur.words)
-        and cur.words[-1].endswith(("ая", "ий", "ой", "ский", "цкий"))
+    number_then_name = is_word(after) and not is_marker(after) and after is not None and (len(after) > 1)
+    suffix = (
+        ends_part(nxt)
+        or is_marker(nxt)
+        or (is_house_number(nxt) and not number_then_name)
+        or (
+            kind == "region"
+            and canon in ("обл", "край", "ао")
+            and cur is not None
+            and cur.kind is None
+            and bool(cur.words)
+            and cur.words[-1].endswith(("ая", "ий", "ой", "ский", "цкий"))
+        )
     )
     if cur is not None and cur.kind is None and cur.words and suffix:
         cur.kind, cur.type = kind, canon  # a type written after its name: "Тверская ул."
         st.close()
         return True
-    if kind == "street" and suffix and cur is not None and cur.kind == "settlement" and (
-        len(cur.words) >= 2
-    ):
+    if kind == "street" and suffix and cur is not None and cur.kind == "settlement" and (len(cur.words) >= 2):
         name = cur.words.pop()  # "г Вологда Мира ул 5": the last word is the street's name
         st.close()
         st.groups.append(Group(kind, canon, [name], after_house=bool(st.house.number)))
@@ -334,14 +347,19 @@ def number(st: State, tok: str, nxt: str | None) -> bool:
         return False
     h = st.house
     street_marker_follows = (
-        nxt is not None and nxt in STREET_TYPES and not h.number
+        nxt is not None
+        and nxt in STREET_TYPES
+        and not h.number
         and named_marker(nxt, st.peek(1))[0] == "street"
     )
     if ORDINAL.match(tok) or street_marker_follows:
         st.word(tok)
         return True
     name_follows = (
-        is_word(nxt) and not is_marker(nxt) and nxt is not None and len(nxt) > 1
+        is_word(nxt)
+        and not is_marker(nxt)
+        and nxt is not None
+        and len(nxt) > 1
         and not _LETTER_FLAT.match(nxt)
     )
     if name_follows and not (h.number and st.cur is None):
@@ -368,8 +386,18 @@ def _unhouse(st: State) -> None:
 
 #: The parser's table: tried in order on every token, the first that consumes it wins.
 RULES: tuple[Rule, ...] = (
-    comma, postal, noise, awaited_value, literal_list, house_marker, part_marker,
-    house_letter, type_word_as_name, type_marker, number, word,
+    comma,
+    postal,
+    noise,
+    awaited_value,
+    literal_list,
+    house_marker,
+    part_marker,
+    house_letter,
+    type_word_as_name,
+    type_marker,
+    number,
+    word,
 )
 _SPECIAL = frozenset([*ALL_MARKERS, *NOISE_WORDS, "п", "кв"])
 #: The same table cut by the kind of token: only the rules that can consume it, in order.

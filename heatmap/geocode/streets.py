@@ -32,8 +32,14 @@ _FIXED_TOKENS = frozenset({"б", "м", "ср", "верх", "ниж", "нов", "
 
 
 def find_street(
-    ix: Index, name: str, stype: str | None, locs: set[int] | None, named: str | None,
-    house: House | None, *, fuzzy: bool = True,
+    ix: Index,
+    name: str,
+    stype: str | None,
+    locs: set[int] | None,
+    named: str | None,
+    house: House | None,
+    *,
+    fuzzy: bool = True,
 ) -> tuple[int, float] | None:
     """The best street id and its score factor, or None."""
     key = street_key(name, stype)
@@ -43,8 +49,11 @@ def find_street(
             ids, factor = ix.street_by_key.get(key, []), 1.0
         else:  # looser keys, only when the exact one gave nothing with the house
             loose = street_loose_key(name, stype)
-            ids = (ix.street_by_key.get(loose, []) + ix.street_by_loose.get(loose, [])
-                   + ix.street_by_loose.get(key, []))
+            ids = (
+                ix.street_by_key.get(loose, [])
+                + ix.street_by_loose.get(loose, [])
+                + ix.street_by_loose.get(key, [])
+            )
             factor = S_STREET_LOOSE
         cands = [s for s in ids if locs is None or ix.streets[s].locality in locs]
         if not cands:
@@ -108,8 +117,13 @@ def _choices(ix: Index, locs: set[int]) -> tuple[frozenset[int], list[str], list
     choices = ix.fuzzy_choices.get(frozen)
     if choices is None:
         pairs = sorted(
-            ((k, sid) for lid in locs for sid in ix.localities[lid].streets
-             for k in (ix.streets[sid].key, *ix.streets[sid].alt_keys) if k),
+            (
+                (k, sid)
+                for lid in locs
+                for sid in ix.localities[lid].streets
+                for k in (ix.streets[sid].key, *ix.streets[sid].alt_keys)
+                if k
+            ),
             key=lambda pair: len(pair[0]),
         )
         choices = ([k for k, _ in pairs], [sid for _, sid in pairs])
@@ -119,7 +133,11 @@ def _choices(ix: Index, locs: set[int]) -> tuple[frozenset[int], list[str], list
 
 
 def fuzzy_street(
-    ix: Index, key: str, stype: str | None, locs: set[int], named: str | None,
+    ix: Index,
+    key: str,
+    stype: str | None,
+    locs: set[int],
+    named: str | None,
     house: House | None,
 ) -> tuple[int, float] | None:
     """A misspelt street name: the one street clearly closest, or None."""
@@ -132,8 +150,9 @@ def fuzzy_street(
     hi = bisect_right(keys, len(key) + 3, key=len)
     hits = ix.fuzzy_hits.get((frozen, key))
     if hits is None:
-        found = process.extract(key, keys[lo:hi], scorer=Levenshtein.distance, limit=40,
-                                score_cutoff=_LEVENSHTEIN_CUTOFF)
+        found = process.extract(
+            key, keys[lo:hi], scorer=Levenshtein.distance, limit=40, score_cutoff=_LEVENSHTEIN_CUTOFF
+        )
         hits = [(k, score, i + lo) for k, score, i in found]
         if len(ix.fuzzy_hits) < 200_000:
             ix.fuzzy_hits[(frozen, key)] = hits
@@ -181,8 +200,7 @@ def _decide(
         return best, sids
     if house is None:
         return None
-    housed = [(edits, kept) for edits, ids in near
-              if (kept := [s for s in ids if house_rows(ix, s, house)])]
+    housed = [(edits, kept) for edits, ids in near if (kept := [s for s in ids if house_rows(ix, s, house)])]
     if not housed or housed[0][0] != best:
         return None
     if len(housed) > 1 and housed[1][0] <= (best if best <= 1 else 3):

@@ -54,13 +54,13 @@ def _groups(m: re.Match[str]) -> list[str]:
 
 
 def _marker_and_value(m: re.Match[str]) -> list[str]:
-    """"д52-а" → ["д", "52а"]: the letter joins the number it was hyphened to."""
+    """ "д52-а" → ["д", "52а"]: the letter joins the number it was hyphened to."""
     marker, number, letter = m.group(1), m.group(2), m.group(3) or ""
     return [marker, number + letter]
 
 
 def _marker_and_rest(m: re.Match[str]) -> list[str]:
-    """"д14к2" → ["д", "14", "к", "2"]: the marker, then the rest split again."""
+    """ "д14к2" → ["д", "14", "к", "2"]: the marker, then the rest split again."""
     return [m.group(1), *_split_glued(m.group(2), True)]
 
 
@@ -159,8 +159,17 @@ def is_house_number(tok: str | None) -> bool:
 
 
 ALL_MARKERS = frozenset(
-    [*STREET_TYPES, *SETTLEMENT_TYPES, *REGION_TYPES, *DISTRICT_TYPES, *HOUSE_MARKERS,
-     *CORPUS_MARKERS, *BUILDING_MARKERS, *LITERAL_MARKERS, *IGNORED_MARKERS]
+    [
+        *STREET_TYPES,
+        *SETTLEMENT_TYPES,
+        *REGION_TYPES,
+        *DISTRICT_TYPES,
+        *HOUSE_MARKERS,
+        *CORPUS_MARKERS,
+        *BUILDING_MARKERS,
+        *LITERAL_MARKERS,
+        *IGNORED_MARKERS,
+    ]
 )
 PART_MARKERS = CORPUS_MARKERS | BUILDING_MARKERS
 

@@ -42,16 +42,20 @@ def read_text_csv(path: str | Path, reading: Reading | None = None) -> pa.Table:
     parse = pacsv.ParseOptions(newlines_in_values=True, delimiter=separator)
     try:
         names = pacsv.open_csv(path, read_options=read, parse_options=parse).schema.names
-        convert = pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
-                                       strings_can_be_null=False, quoted_strings_can_be_null=False)
-        table = pacsv.read_csv(path, read_options=read, parse_options=parse,
-                               convert_options=convert)
+        convert = pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        )
+        table = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
     except (OSError, pa.ArrowInvalid) as exc:
         raise InputError(f"{path}: cannot read CSV: {exc}") from exc
     if _quotes(path) % 2:
-        raise InputError(f"{path}: a quoted cell is never closed (the file holds an odd number"
-                         " of double quotes), so it would swallow every line after it; fix the"
-                         " quote and run again")
+        raise InputError(
+            f"{path}: a quoted cell is never closed (the file holds an odd number"
+            " of double quotes), so it would swallow every line after it; fix the"
+            " quote and run again"
+        )
     return table
 
 
@@ -83,8 +87,7 @@ def _quotes(path: str | Path) -> int:
 def numbers(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
     """Text as float64, NaN where it is not a number; a decimal comma is read as a point."""
     try:
-        return np.asarray(pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False),
-                          dtype="float64")
+        return np.asarray(pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False), dtype="float64")
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass  # some cell is not a plain number: go cell by cell
     import pandas as pd
@@ -114,14 +117,14 @@ def write_csv_with(table: pa.Table, name: str, values: np.ndarray, path: str | P
     """``table`` with the text column ``name`` (``values``) appended, written to ``path``
     as CSV atomically (a temp file, then a rename): a crash never leaves half a file."""
     target = Path(path)
-    safe = pa.table([spreadsheet_safe_column(table.column(i)) for i in range(table.num_columns)],
-                    names=table.column_names)
+    safe = pa.table(
+        [spreadsheet_safe_column(table.column(i)) for i in range(table.num_columns)], names=table.column_names
+    )
     if name in safe.column_names:
         safe = safe.drop_columns([name])
     safe = safe.append_column(name, pa.array(values, type=pa.string()))
     try:
-        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                        suffix=".tmp")
+        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
         raise UsageError(f"cannot write {target}: {exc.strerror}") from exc
     os.close(handle)
@@ -141,8 +144,9 @@ def _write(table: pa.Table, path: str) -> None:
     for style in ("none", "needed"):
         try:
             with open(path, "ab") as body:
-                pacsv.write_csv(table, body, write_options=pacsv.WriteOptions(
-                    include_header=False, quoting_style=style))
+                pacsv.write_csv(
+                    table, body, write_options=pacsv.WriteOptions(include_header=False, quoting_style=style)
+                )
             return
         except pa.ArrowInvalid:  # a cell holds a comma, a quote or a line break
             with open(path, "r+b") as body:

@@ -129,8 +129,7 @@ def complaints_gdf(store: Store, *, key: bytes, since: datetime | None = None) -
         geometry[located] = shapely.points(
             frame.loc[located, "lon"].to_numpy(float), frame.loc[located, "lat"].to_numpy(float)
         )
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, index=frame.index, crs=CRS),
-                            crs=CRS)
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, index=frame.index, crs=CRS), crs=CRS)
 
 
 def spots_gdf(store: Store, *, status: str | Collection[str] | None = None) -> gpd.GeoDataFrame:
@@ -145,13 +144,15 @@ def spots_gdf(store: Store, *, status: str | Collection[str] | None = None) -> g
 
 def empty_ratings() -> gpd.GeoDataFrame:
     """A ratings frame with no rows and the documented columns and types."""
-    frame = pd.DataFrame({
-        "spot_id": pd.Series(dtype=object),
-        "subscriber_id": pd.Series(dtype=object),
-        "rating": pd.Series(dtype="Int64"),
-        "comment": pd.Series(dtype=object),
-        "at": pd.Series(dtype="datetime64[us, UTC]"),
-    })
+    frame = pd.DataFrame(
+        {
+            "spot_id": pd.Series(dtype=object),
+            "subscriber_id": pd.Series(dtype=object),
+            "rating": pd.Series(dtype="Int64"),
+            "comment": pd.Series(dtype=object),
+            "at": pd.Series(dtype="datetime64[us, UTC]"),
+        }
+    )
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=CRS), crs=CRS)
 
 
@@ -176,9 +177,13 @@ def ratings_gdf(store: Store) -> gpd.GeoDataFrame:
     frame["at"] = pd.to_datetime(frame["at"], utc=True)
     frame["comment"] = mask_texts(frame["comment"])
     spots = store.load_spots()
-    centre = dict(zip(spots["id"], shapely.points(spots["centroid_lon"].to_numpy(float),
-                                                  spots["centroid_lat"].to_numpy(float)),
-                      strict=True))
+    centre = dict(
+        zip(
+            spots["id"],
+            shapely.points(spots["centroid_lon"].to_numpy(float), spots["centroid_lat"].to_numpy(float)),
+            strict=True,
+        )
+    )
     geometry = gpd.GeoSeries([centre.get(s) for s in frame["spot_id"]], index=frame.index, crs=CRS)
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS)
 
@@ -229,8 +234,10 @@ def write_frame(frame: gpd.GeoDataFrame, *, fmt: str, out: Path | str, wkt: bool
 def _write_geoparquet(frame: gpd.GeoDataFrame, path: Path) -> None:
     plain = frame.copy()
     for name in _dict_columns(plain):
-        plain[name] = [None if v is None else json.dumps(to_json_value(v), ensure_ascii=False)
-                       for v in plain[name].tolist()]
+        plain[name] = [
+            None if v is None else json.dumps(to_json_value(v), ensure_ascii=False)
+            for v in plain[name].tolist()
+        ]
     if plain.crs is None:
         plain = plain.set_crs(CRS)
     plain.to_parquet(path, index=False)
@@ -252,8 +259,9 @@ def _write_geojson(frame: gpd.GeoDataFrame, path: Path) -> None:
                 feature["id"] = to_json_value(ids.iloc[i])
             feature["geometry"] = None if shape is None else shape.__geo_interface__
             feature["properties"] = {k: to_json_value(v) for k, v in row.items()}
-            stream.write(("\n" if i == 0 else ",\n")
-                         + json.dumps(feature, ensure_ascii=False, allow_nan=False))
+            stream.write(
+                ("\n" if i == 0 else ",\n") + json.dumps(feature, ensure_ascii=False, allow_nan=False)
+            )
         stream.write("\n]}\n")
 
 
@@ -270,15 +278,19 @@ def _write_csv(frame: gpd.GeoDataFrame, path: Path, *, wkt: bool) -> None:
             plain["lat"] = shapely.get_y(centre)
             plain["lon"] = shapely.get_x(centre)
     if wkt:
-        plain["wkt"] = [None if g is None else shapely.to_wkt(g, rounding_precision=7)
-                        for g in geometry.to_numpy().tolist()]
+        plain["wkt"] = [
+            None if g is None else shapely.to_wkt(g, rounding_precision=7)
+            for g in geometry.to_numpy().tolist()
+        ]
     for name in plain.columns:
         column = plain[name]
         if isinstance(column.dtype, pd.DatetimeTZDtype):
             plain[name] = _iso(column)
         elif name in _dict_columns(plain):
-            plain[name] = [None if v is None else json.dumps(to_json_value(v), ensure_ascii=False)
-                           for v in column.tolist()]
+            plain[name] = [
+                None if v is None else json.dumps(to_json_value(v), ensure_ascii=False)
+                for v in column.tolist()
+            ]
     spreadsheet_safe(plain).to_csv(path, index=False)
 
 
@@ -307,13 +319,17 @@ def _check(what: str, fmt: str) -> None:
 
 
 def _dict_columns(frame: pd.DataFrame) -> list[str]:
-    return [c for c in frame.columns if frame[c].dtype == object
-            and any(isinstance(v, dict | list) for v in frame[c].head(1000).tolist())]
+    return [
+        c
+        for c in frame.columns
+        if frame[c].dtype == object and any(isinstance(v, dict | list) for v in frame[c].head(1000).tolist())
+    ]
 
 
 def _iso(values: pd.Series) -> pd.Series:
-    return pd.Series([None if pd.isna(v) else v.isoformat() for v in values],
-                     index=values.index, dtype=object)
+    return pd.Series(
+        [None if pd.isna(v) else v.isoformat() for v in values], index=values.index, dtype=object
+    )
 
 
 def to_json_value(value: object) -> object:

@@ -79,22 +79,22 @@ def _parse_csv(path: Path, data: bytes, sep: str, *, may_transcode: bool) -> Raw
     if data.count(b'"') % 2:  # a quote never closed: Arrow would swallow the rest
         return read_csv_robust(path, _decoded(path, data, may_transcode), sep)
     try:
-        rows = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, engine="pyarrow",
-                           sep=sep)
+        rows = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, engine="pyarrow", sep=sep)
     except Exception:  # pyarrow's parse errors: bad UTF-8, ragged rows, huge fields
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             if not may_transcode:
-                raise InputError(f"{path}: cannot read as UTF-8 text; give the encoding in a"
-                                 " profile") from None
-            return _parse_csv(path, to_utf8(data, "cp1251", str(path))[0], sep,
-                              may_transcode=False)
+                raise InputError(
+                    f"{path}: cannot read as UTF-8 text; give the encoding in a profile"
+                ) from None
+            return _parse_csv(path, to_utf8(data, "cp1251", str(path))[0], sep, may_transcode=False)
         return read_csv_robust(path, text, sep)
     rows = rows.fillna("")
     rows.columns = [str(c).strip() for c in rows.columns]
-    return RawExport(str(path), rows.reset_index(drop=True), _line_numbers(rows, data, sep),
-                     nul_free=b"\x00" not in data)
+    return RawExport(
+        str(path), rows.reset_index(drop=True), _line_numbers(rows, data, sep), nul_free=b"\x00" not in data
+    )
 
 
 def _decoded(path: Path, data: bytes, may_transcode: bool) -> str:
@@ -102,8 +102,7 @@ def _decoded(path: Path, data: bytes, may_transcode: bool) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         if not may_transcode:
-            raise InputError(f"{path}: cannot read as UTF-8 text; give the encoding in a"
-                             " profile") from None
+            raise InputError(f"{path}: cannot read as UTF-8 text; give the encoding in a profile") from None
         return to_utf8(data, "cp1251", str(path))[0].decode("utf-8")
 
 
@@ -182,9 +181,7 @@ def _as_text(rows: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=rows.index)
     for name in rows.columns:
         column = rows[name]
-        if isinstance(column.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
-            column
-        ):
+        if isinstance(column.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(column):
             text = column.map(lambda v: "" if pd.isna(v) else pd.Timestamp(v).isoformat())
         else:
             text = column.map(_scalar_text)

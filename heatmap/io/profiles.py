@@ -21,8 +21,7 @@ DEFAULT_PROFILE = "teplokarty"
 def shipped_profiles() -> list[str]:
     """Names of the profiles that come with the package."""
     folder = resources.files("heatmap") / "profiles"
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir()
-                  if p.name.endswith(".toml"))
+    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
 def load_profile(name_or_path: str | Path | None) -> Profile:
@@ -34,8 +33,9 @@ def load_profile(name_or_path: str | Path | None) -> Profile:
     else:
         path = Path(name)
         if not path.is_file():
-            raise InputError(f"no profile {name!r}: give one of {', '.join(shipped_profiles())}"
-                             " or a TOML file")
+            raise InputError(
+                f"no profile {name!r}: give one of {', '.join(shipped_profiles())} or a TOML file"
+            )
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -51,8 +51,18 @@ def load_profile(name_or_path: str | Path | None) -> Profile:
 
 def profile_from(data: dict[str, Any], *, default_name: str) -> Profile:
     """A profile from parsed TOML (see ``heatmap/profiles/crm-ru.toml`` for every table)."""
-    known = {"name", "description", "reading", "columns", "joined", "constants", "values",
-             "dates", "numbers", "optional"}
+    known = {
+        "name",
+        "description",
+        "reading",
+        "columns",
+        "joined",
+        "constants",
+        "values",
+        "dates",
+        "numbers",
+        "optional",
+    }
     unknown = sorted(set(data) - known)
     if unknown:
         raise ValueError(f"unknown key(s) {', '.join(unknown)}")
@@ -61,13 +71,13 @@ def profile_from(data: dict[str, Any], *, default_name: str) -> Profile:
     return Profile(
         name=str(data.get("name", default_name)),
         description=str(data.get("description", "")),
-        reading=Reading(encoding=str(reading.get("encoding", "auto")),
-                        separator=str(reading.get("separator", "auto"))),
+        reading=Reading(
+            encoding=str(reading.get("encoding", "auto")), separator=str(reading.get("separator", "auto"))
+        ),
         columns={k: _names(v) for k, v in data.get("columns", {}).items()},
         joined={k: _names(v) for k, v in data.get("joined", {}).items()},
         constants={k: str(v) for k, v in data.get("constants", {}).items()},
-        values={k: {str(a): str(b) for a, b in v.items()}
-                for k, v in data.get("values", {}).items()},
+        values={k: {str(a): str(b) for a, b in v.items()} for k, v in data.get("values", {}).items()},
         date_formats=_names(dates.get("formats", [])),
         timezone=dates.get("timezone"),
         decimal_comma=bool(data.get("numbers", {}).get("decimal_comma", False)),
@@ -96,24 +106,34 @@ def guess_profile(headers: list[str]) -> list[tuple[str, int]]:
     return [(name, found) for name, found, _ in scored]
 
 
-def profile_toml(base: Profile, headers: list[str], *, encoding: str, separator: str, name: str,
-                 source: str) -> str:
+def profile_toml(
+    base: Profile, headers: list[str], *, encoding: str, separator: str, name: str, source: str
+) -> str:
     """``base`` written as TOML for a file with ``headers``: each field read from the file's
     own header, the headers nothing reads listed, required fields still missing flagged."""
     from heatmap.core.mapping import CONTRACT, REQUIRED
 
     found = source_columns(headers, base)
     used = set(found.values()) | {h for hs in base.joined.values() for h in hs}
-    lines = [f"# Proposed by `heatmap profile guess {source}` from its header, based on the"
-             f" {base.name} profile.", f"name = {_q(name)}", f"description = {_q(base.description)}",
-             "", "[reading]", f"encoding = {_q(encoding)}", f"separator = {_q(separator)}", "",
-             "[columns]"]
+    lines = [
+        f"# Proposed by `heatmap profile guess {source}` from its header, based on the {base.name} profile.",
+        f"name = {_q(name)}",
+        f"description = {_q(base.description)}",
+        "",
+        "[reading]",
+        f"encoding = {_q(encoding)}",
+        f"separator = {_q(separator)}",
+        "",
+        "[columns]",
+    ]
     lines += [f"{f} = [{_q(found[f])}]" for f in CONTRACT if f in found]
-    lines += [f"# {f} = [\"…\"]  # required: name its column, or give a constant"
-              for f in REQUIRED if f not in found and f not in base.constants]
+    lines += [
+        f'# {f} = ["…"]  # required: name its column, or give a constant'
+        for f in REQUIRED
+        if f not in found and f not in base.constants
+    ]
     if base.joined:
-        lines += ["", "[joined]", *(f"{f} = [{', '.join(map(_q, hs))}]"
-                                    for f, hs in base.joined.items())]
+        lines += ["", "[joined]", *(f"{f} = [{', '.join(map(_q, hs))}]" for f, hs in base.joined.items())]
     if base.constants:
         lines += ["", "[constants]", *(f"{f} = {_q(v)}" for f, v in base.constants.items())]
     for field_name, mapping in base.values.items():

@@ -27,8 +27,10 @@ MAX_FIELD = 1_000_000
 #: Raw text kept of a broken line (characters).
 RAW_KEPT = 2_000
 #: Why a line whose quotes do not pair up is given up.
-UNPAIRED = ("the quotes do not pair up from this line on (a quote opened here is never closed,"
-            " or a field holds a stray quote)")
+UNPAIRED = (
+    "the quotes do not pair up from this line on (a quote opened here is never closed,"
+    " or a field holds a stray quote)"
+)
 
 
 @dataclass
@@ -56,10 +58,16 @@ def read_csv_robust(path: Path, text: str, sep: str) -> RawExport:
     finally:
         csv.field_size_limit(limit)
     header = parsed.header
-    rows = (pd.DataFrame(parsed.good, columns=header, dtype=str) if parsed.good
-            else pd.DataFrame(columns=header))
-    return RawExport(str(path), rows, np.asarray(parsed.lines, dtype=np.int64),
-                     sorted(parsed.broken), nul_free="\x00" not in text)
+    rows = (
+        pd.DataFrame(parsed.good, columns=header, dtype=str) if parsed.good else pd.DataFrame(columns=header)
+    )
+    return RawExport(
+        str(path),
+        rows,
+        np.asarray(parsed.lines, dtype=np.int64),
+        sorted(parsed.broken),
+        nul_free="\x00" not in text,
+    )
 
 
 def _parse(lines: list[str], sep: str, parsed: _Parsed) -> None:
@@ -88,8 +96,7 @@ def _parse(lines: list[str], sep: str, parsed: _Parsed) -> None:
         start = restart
 
 
-def _records(lines: list[str], start: int, sep: str
-             ) -> Iterator[tuple[int, int, list[str] | None]]:
+def _records(lines: list[str], start: int, sep: str) -> Iterator[tuple[int, int, list[str] | None]]:
     """(index of the first line, lines used, fields or None) for each record from ``start``."""
     reader = csv.reader(iter(lines[start:]), delimiter=sep, strict=True)
     done = 0
@@ -113,7 +120,7 @@ def _why(record: list[str], width: int) -> str:
 
 
 def _broken(parsed: _Parsed, lines: list[str], first: int, used: int, reason: str) -> None:
-    raw = "".join(lines[first:first + used]).rstrip("\r\n")
+    raw = "".join(lines[first : first + used]).rstrip("\r\n")
     if len(raw) > RAW_KEPT:
         raw = raw[:RAW_KEPT] + f"… ({len(raw):,} characters)"
     parsed.broken.append((first + 1, raw, reason))

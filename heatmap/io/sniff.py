@@ -31,8 +31,10 @@ def to_utf8(data: bytes, encoding: str, source: str) -> tuple[bytes, str]:
             raise InputError(f"{source}: unknown encoding {name!r}") from exc
         return (data if name.replace("-", "").lower() == "utf8" else text.encode("utf-8")), name
     assert isinstance(failure, UnicodeDecodeError)
-    raise InputError(f"{source}: cannot read as {' or '.join(names)} text (byte "
-                     f"{failure.start}: {failure.reason}); give the encoding in a profile")
+    raise InputError(
+        f"{source}: cannot read as {' or '.join(names)} text (byte "
+        f"{failure.start}: {failure.reason}); give the encoding in a profile"
+    )
 
 
 def sniff_separator(data: bytes) -> str:

@@ -34,9 +34,14 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
         if column.dtype != object and not pd.api.types.is_string_dtype(column):
             continue
         values = column.to_numpy(dtype=object)
-        risky = np.fromiter((isinstance(v, str) and v.startswith(_FORMULA_START)
-                             and _PLAIN_NUMBER.fullmatch(v) is None for v in values),
-                            dtype=bool, count=len(values))
+        risky = np.fromiter(
+            (
+                isinstance(v, str) and v.startswith(_FORMULA_START) and _PLAIN_NUMBER.fullmatch(v) is None
+                for v in values
+            ),
+            dtype=bool,
+            count=len(values),
+        )
         if risky.any():
             if out is frame:
                 out = frame.copy()

@@ -14,8 +14,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 @cache
 def environment() -> Environment:
     """The templates of ``heatmap/templates``, HTML autoescaped."""
-    return Environment(loader=PackageLoader("heatmap", "templates"),
-                       autoescape=select_autoescape(["html"]), auto_reload=False)
+    return Environment(
+        loader=PackageLoader("heatmap", "templates"),
+        autoescape=select_autoescape(["html"]),
+        auto_reload=False,
+    )
 
 
 def leaflet_dir() -> Path:

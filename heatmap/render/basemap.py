@@ -51,19 +51,23 @@ class Basemap:
     def houses(self) -> int:
         return len(self.house_lat)
 
-    def features(self, bbox: tuple[float, float, float, float], zoom: int, *,
-                 max_houses: int = 20_000) -> list[Feature]:
+    def features(
+        self, bbox: tuple[float, float, float, float], zoom: int, *, max_houses: int = 20_000
+    ) -> list[Feature]:
         """What to draw for the view ``bbox`` (min_lon, min_lat, max_lon, max_lat) at ``zoom``."""
         min_lon, min_lat, max_lon, max_lat = bbox
         out: list[Feature] = []
         if zoom < STREET_ZOOM:
             inside = _within(self.settlements, bbox)
             for row in self.settlements[inside].itertuples(index=False):
-                out.append(_point(row.lon, row.lat, kind="settlement", name=row.name,
-                                  houses=int(row.houses)))
+                out.append(_point(row.lon, row.lat, kind="settlement", name=row.name, houses=int(row.houses)))
         if zoom >= HOUSE_ZOOM:
-            inside = ((self.house_lat >= min_lat) & (self.house_lat <= max_lat)
-                      & (self.house_lon >= min_lon) & (self.house_lon <= max_lon))
+            inside = (
+                (self.house_lat >= min_lat)
+                & (self.house_lat <= max_lat)
+                & (self.house_lon >= min_lon)
+                & (self.house_lon <= max_lon)
+            )
             chosen = np.flatnonzero(inside)
             # a zoomed-out view has fewer pixels per house: 5,000 at 12, doubling per zoom
             limit = min(max_houses, 5_000 * 2 ** (zoom - HOUSE_ZOOM))
@@ -71,13 +75,27 @@ class Basemap:
                 chosen = chosen[np.linspace(0, len(chosen) - 1, limit).astype(int)]
             named = zoom >= HOUSE_NAME_ZOOM
             for i in chosen:
-                out.append(_point(self.house_lon[i], self.house_lat[i], kind="house",
-                                  **({"name": str(self.house_label[i])} if named else {})))
+                out.append(
+                    _point(
+                        self.house_lon[i],
+                        self.house_lat[i],
+                        kind="house",
+                        **({"name": str(self.house_label[i])} if named else {}),
+                    )
+                )
         if zoom >= STREET_ZOOM:
             inside = _within(self.streets, bbox)
             for row in self.streets[inside].itertuples(index=False):
-                out.append(_point(row.lon, row.lat, kind="street", name=row.name,
-                                  angle=round(float(row.angle), 1), houses=int(row.houses)))
+                out.append(
+                    _point(
+                        row.lon,
+                        row.lat,
+                        kind="street",
+                        name=row.name,
+                        angle=round(float(row.angle), 1),
+                        houses=int(row.houses),
+                    )
+                )
         return out
 
 
@@ -88,10 +106,11 @@ def _within(frame: pd.DataFrame, bbox: tuple[float, float, float, float]) -> np.
 
 
 def _point(lon: float, lat: float, **properties: object) -> Feature:
-    return {"type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [round(float(lon), 6),
-                                                          round(float(lat), 6)]},
-            "properties": properties}
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [round(float(lon), 6), round(float(lat), 6)]},
+        "properties": properties,
+    }
 
 
 def build_basemap(entries: pd.DataFrame) -> Basemap:
@@ -99,16 +118,19 @@ def build_basemap(entries: pd.DataFrame) -> Basemap:
 
     Entries without coordinates are left out; one point per distinct (lat, lon, address).
     """
-    frame = entries[["locality", "settlement", "street_type", "street", "house", "lat", "lon",
-                     "address"]].copy()
+    frame = entries[
+        ["locality", "settlement", "street_type", "street", "house", "lat", "lon", "address"]
+    ].copy()
     frame["lat"] = pd.to_numeric(frame["lat"], errors="coerce")
     frame["lon"] = pd.to_numeric(frame["lon"], errors="coerce")
     frame = frame[np.isfinite(frame["lat"]) & np.isfinite(frame["lon"])]
     frame = frame.drop_duplicates(["lat", "lon", "address"]).reset_index(drop=True)
     return Basemap(
-        house_lat=frame["lat"].to_numpy(float), house_lon=frame["lon"].to_numpy(float),
+        house_lat=frame["lat"].to_numpy(float),
+        house_lon=frame["lon"].to_numpy(float),
         house_label=frame["address"].astype(str).to_numpy(object),
-        streets=_street_labels(frame), settlements=_settlement_labels(frame),
+        streets=_street_labels(frame),
+        settlements=_settlement_labels(frame),
     )
 
 
@@ -130,8 +152,14 @@ def _settlement_labels(frame: pd.DataFrame) -> pd.DataFrame:
     for rows_of in _groups(frame, ["locality"]):
         name = _component(keys[rows_of[0]], addresses[rows_of[:20]], from_end=False)
         if name:
-            rows.append({"name": name, "lat": float(np.median(lat[rows_of])),
-                         "lon": float(np.median(lon[rows_of])), "houses": len(rows_of)})
+            rows.append(
+                {
+                    "name": name,
+                    "lat": float(np.median(lat[rows_of])),
+                    "lon": float(np.median(lon[rows_of])),
+                    "houses": len(rows_of),
+                }
+            )
     return pd.DataFrame(rows, columns=["name", "lat", "lon", "houses"])
 
 
@@ -166,8 +194,15 @@ def _stretches(lat: np.ndarray, lon: np.ndarray, name: str) -> list[dict[str, ob
         piece = xy[mask]
         local = _main_axis(piece) if len(piece) >= 3 else axis
         middle = int(np.flatnonzero(mask)[np.argsort(along[mask])[mask.sum() // 2]])
-        labels.append({"name": name, "lat": float(lat[middle]), "lon": float(lon[middle]),
-                       "angle": _screen_angle(local), "houses": int(mask.sum())})
+        labels.append(
+            {
+                "name": name,
+                "lat": float(lat[middle]),
+                "lon": float(lon[middle]),
+                "angle": _screen_angle(local),
+                "houses": int(mask.sum()),
+            }
+        )
     return labels
 
 

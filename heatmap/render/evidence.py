@@ -15,13 +15,23 @@ from collections.abc import Mapping
 from heatmap.core.policy import TRENDS
 
 #: Numeric evidence columns of a spot, in the order they are told.
-EVIDENCE_NUMBERS: tuple[str, ...] = ("observed", "expected", "excess", "relative_risk", "p_value",
-                                     "scan_days")
+EVIDENCE_NUMBERS: tuple[str, ...] = (
+    "observed",
+    "expected",
+    "excess",
+    "relative_risk",
+    "p_value",
+    "scan_days",
+)
 #: All evidence columns of a spot.
 EVIDENCE_COLUMNS: tuple[str, ...] = (*EVIDENCE_NUMBERS, "trend")
 #: The trend labels as the pages say them.
-TREND_RU = {"new": "новое", "intensifying": "усиливается", "persistent": "хроническое",
-            "diminishing": "ослабевает"}
+TREND_RU = {
+    "new": "новое",
+    "intensifying": "усиливается",
+    "persistent": "хроническое",
+    "diminishing": "ослабевает",
+}
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 

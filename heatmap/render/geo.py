@@ -17,9 +17,26 @@ from heatmap.render.evidence import EVIDENCE_COLUMNS, evidence, evidence_text
 #: Spot properties exported with each feature (the evidence is None where detection
 #: gave none), followed by ``evidence_text``: why the spot is one, in Russian.
 SPOT_PROPERTIES: tuple[str, ...] = (
-    "id", "status", "subscribers", "complaints", "priority", "queue", "dominant_topic",
-    "region", "address", "first_complaint_at", "last_complaint_at", "due_at", "eta", "cause",
-    "engineer", "merged_into", "breakdown", "centroid_lat", "centroid_lon", *EVIDENCE_COLUMNS,
+    "id",
+    "status",
+    "subscribers",
+    "complaints",
+    "priority",
+    "queue",
+    "dominant_topic",
+    "region",
+    "address",
+    "first_complaint_at",
+    "last_complaint_at",
+    "due_at",
+    "eta",
+    "cause",
+    "engineer",
+    "merged_into",
+    "breakdown",
+    "centroid_lat",
+    "centroid_lon",
+    *EVIDENCE_COLUMNS,
 )
 
 
@@ -40,8 +57,12 @@ def spots_geojson(spots: pd.DataFrame) -> dict[str, Any]:
     features = []
     for row in spots.to_dict(orient="records"):
         features.append(
-            {"type": "Feature", "id": row["id"],
-             "geometry": row["geometry"].__geo_interface__, "properties": spot_properties(row)}
+            {
+                "type": "Feature",
+                "id": row["id"],
+                "geometry": row["geometry"].__geo_interface__,
+                "properties": spot_properties(row),
+            }
         )
     return {"type": "FeatureCollection", "features": features}
 

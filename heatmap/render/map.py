@@ -59,15 +59,20 @@ def spot_map(
         "spots": spots_geojson(shown),
         "hexes": hex_layer(complaints, hex_res, min_hex_subscribers),
         "basemap": None if gazetteer is None else basemap_arrays(gazetteer, shown),
-        "tiles": tiles_url, "attribution": tiles_attribution,
+        "tiles": tiles_url,
+        "attribution": tiles_attribution,
     }
     leaflet = leaflet_dir()
-    page = environment().get_template("spot_map.html").render(
-        leaflet_css=(leaflet / "leaflet.css").read_text(encoding="utf-8"),
-        leaflet_js=(leaflet / "leaflet.js").read_text(encoding="utf-8"),
-        page_js=(static_dir() / "spot_map.js").read_text(encoding="utf-8"),
-        data=dumps(data).replace("</", "<\\/"),
-        spots=len(shown),
+    page = (
+        environment()
+        .get_template("spot_map.html")
+        .render(
+            leaflet_css=(leaflet / "leaflet.css").read_text(encoding="utf-8"),
+            leaflet_js=(leaflet / "leaflet.js").read_text(encoding="utf-8"),
+            page_js=(static_dir() / "spot_map.js").read_text(encoding="utf-8"),
+            data=dumps(data).replace("</", "<\\/"),
+            spots=len(shown),
+        )
     )
     return SpotMapPage(page)
 
@@ -83,14 +88,17 @@ def hex_layer(complaints: pd.DataFrame | None, res: int, k: int) -> dict[str, ob
         return {"type": "FeatureCollection", "features": features}
     cells = cells_of(located["lat"].to_numpy(float), located["lon"].to_numpy(float), res)
     counts = pd.DataFrame({"cell": cells, "subscriber": located["subscriber_id"].to_numpy()})
-    per_cell = counts.groupby("cell").agg(n=("subscriber", "size"),
-                                          people=("subscriber", "nunique"))
+    per_cell = counts.groupby("cell").agg(n=("subscriber", "size"), people=("subscriber", "nunique"))
     for cell, n, people in per_cell[per_cell["people"] >= k].itertuples(name=None):
-        ring = [[round(lon, 6), round(lat, 6)]
-                for lat, lon in h3.cell_to_boundary(h3.int_to_str(int(cell)))]
+        ring = [[round(lon, 6), round(lat, 6)] for lat, lon in h3.cell_to_boundary(h3.int_to_str(int(cell)))]
         ring.append(ring[0])
-        features.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
-                         "properties": {"complaints": int(n), "complainants": int(people)}})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+                "properties": {"complaints": int(n), "complainants": int(people)},
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -104,8 +112,7 @@ def basemap_arrays(gazetteer: pd.DataFrame, spots: pd.DataFrame) -> dict[str, ob
         lat, lon = spots["centroid_lat"].astype(float), spots["centroid_lon"].astype(float)
         grow_lat = max(0.02, (lat.max() - lat.min()) / 2)
         grow_lon = max(0.04, (lon.max() - lon.min()) / 2)
-        bbox = (lon.min() - grow_lon, lat.min() - grow_lat, lon.max() + grow_lon,
-                lat.max() + grow_lat)
+        bbox = (lon.min() - grow_lon, lat.min() - grow_lat, lon.max() + grow_lon, lat.max() + grow_lat)
     houses, streets, settlements = [], [], []
     for feature in layer.features(bbox, 16, max_houses=MAX_HOUSES) + layer.features(bbox, 10):
         lon_, lat_ = feature["geometry"]["coordinates"]
@@ -123,7 +130,8 @@ def basemap_arrays(gazetteer: pd.DataFrame, spots: pd.DataFrame) -> dict[str, ob
 def page_data(html: str) -> dict[str, Any]:
     """The data a written map carries (for tests and tools reading a map back)."""
     start = html.index('<script type="application/json" id="map-data">') + len(
-        '<script type="application/json" id="map-data">')
+        '<script type="application/json" id="map-data">'
+    )
     end = html.index("</script>", start)
     value = json.loads(html[start:end].replace("<\\/", "</"))
     assert isinstance(value, dict)

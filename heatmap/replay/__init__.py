@@ -12,5 +12,15 @@ from heatmap.replay.config import ReplayConfig, load_config
 from heatmap.replay.report import KEYS, NOTES, daily, outcome_report
 from heatmap.replay.session import ReplayResult, compare, load_world, run_replay
 
-__all__ = ["KEYS", "NOTES", "ReplayConfig", "ReplayResult", "compare", "daily", "load_config",
-           "load_world", "outcome_report", "run_replay"]
+__all__ = [
+    "KEYS",
+    "NOTES",
+    "ReplayConfig",
+    "ReplayResult",
+    "compare",
+    "daily",
+    "load_config",
+    "load_world",
+    "outcome_report",
+    "run_replay",
+]

@@ -43,24 +43,56 @@ class Cause:
 
 #: The causes an incident can have (names are the policy's causes).
 CAUSES: dict[str, Cause] = {
-    "equipment_failure": Cause(3.0, (300, 700), (0.004, 0.012), 8.0, 0.0, 10.0, 0.8, 0.10,
-                               ("no_coverage", "dropped_calls", "no_data")),
-    "power": Cause(2.0, (400, 900), (0.004, 0.010), 4.0, 6.0, 5.0, 0.7, 0.05,
-                   ("no_coverage", "no_data")),
-    "transport_link": Cause(1.5, (500, 1200), (0.003, 0.008), 6.0, 0.0, 14.0, 0.8, 0.10,
-                            ("no_data", "slow_data")),
-    "capacity": Cause(1.5, (300, 600), (0.002, 0.006), 72.0, 0.0, 240.0, 0.6, 0.15,
-                      ("slow_data", "no_data", "voice_quality")),
-    "coverage_gap": Cause(1.0, (200, 500), (0.002, 0.006), 120.0, 0.0, 720.0, 0.5, 0.10,
-                          ("weak_signal_indoor", "no_coverage", "no_4g")),
+    "equipment_failure": Cause(
+        3.0,
+        (300, 700),
+        (0.004, 0.012),
+        8.0,
+        0.0,
+        10.0,
+        0.8,
+        0.10,
+        ("no_coverage", "dropped_calls", "no_data"),
+    ),
+    "power": Cause(2.0, (400, 900), (0.004, 0.010), 4.0, 6.0, 5.0, 0.7, 0.05, ("no_coverage", "no_data")),
+    "transport_link": Cause(
+        1.5, (500, 1200), (0.003, 0.008), 6.0, 0.0, 14.0, 0.8, 0.10, ("no_data", "slow_data")
+    ),
+    "capacity": Cause(
+        1.5,
+        (300, 600),
+        (0.002, 0.006),
+        72.0,
+        0.0,
+        240.0,
+        0.6,
+        0.15,
+        ("slow_data", "no_data", "voice_quality"),
+    ),
+    "coverage_gap": Cause(
+        1.0,
+        (200, 500),
+        (0.002, 0.006),
+        120.0,
+        0.0,
+        720.0,
+        0.5,
+        0.10,
+        ("weak_signal_indoor", "no_coverage", "no_4g"),
+    ),
 }
 #: Causes that never end by themselves and keep producing complaints while they last.
 CHRONIC = frozenset({"capacity", "coverage_gap"})
 
 
 def _default_capacity() -> dict[str, int]:
-    return {"outage_response": 4, "ran_optimisation": 3, "capacity": 2,
-            "construction_planning": 2, "transport_network": 2}
+    return {
+        "outage_response": 4,
+        "ran_optimisation": 3,
+        "capacity": 2,
+        "construction_planning": 2,
+        "transport_network": 2,
+    }
 
 
 @dataclass(frozen=True)
@@ -130,8 +162,7 @@ def _read(path: Path, name: str, value: Any, current: Any) -> Any:
     if name == "causes":
         return _causes(path, value, current)
     if name == "capacity":
-        if not isinstance(value, dict) or not all(isinstance(v, int) and v >= 0
-                                                  for v in value.values()):
+        if not isinstance(value, dict) or not all(isinstance(v, int) and v >= 0 for v in value.values()):
             raise ConfigError(f"{path}: capacity is a table of queue = spots at once (>= 0)")
         return {**current, **value}
     if isinstance(current, tuple):
@@ -156,10 +187,10 @@ def _causes(path: Path, value: Any, current: dict[str, Cause]) -> dict[str, Caus
     names = {f.name for f in fields(Cause)}
     for cause, table in value.items():
         if cause not in causes or not isinstance(table, dict) or set(table) - names:
-            raise ConfigError(f"{path}: [causes.{cause}]: causes are {sorted(causes)} with keys"
-                              f" {sorted(names)}")
-        given: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
-                                 for k, v in table.items()}
+            raise ConfigError(
+                f"{path}: [causes.{cause}]: causes are {sorted(causes)} with keys {sorted(names)}"
+            )
+        given: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
         causes[cause] = replace(causes[cause], **given)
     return causes
 

@@ -41,8 +41,7 @@ def on_duty(queue: str, now: datetime, config: ReplayConfig) -> bool:
     return start <= now.astimezone(_LOCAL).hour < end
 
 
-def fix_hours(cause: str | None, *, over: bool, config: ReplayConfig,
-              rng: np.random.Generator) -> float:
+def fix_hours(cause: str | None, *, over: bool, config: ReplayConfig, rng: np.random.Generator) -> float:
     """Hours from taking a spot to its resolution: a quick check when the incident is
     ``over`` already, the false-spot investigation without one, else the cause's
     lognormal time to fix."""
@@ -62,8 +61,9 @@ def rating(waited_hours: float, *, config: ReplayConfig, rng: np.random.Generato
     return int(np.clip(round(mean + rng.normal(0, config.rating_noise)), 1, 5))
 
 
-def client_reply(*, still_broken: bool, waited_hours: float, config: ReplayConfig,
-                 rng: np.random.Generator) -> str:
+def client_reply(
+    *, still_broken: bool, waited_hours: float, config: ReplayConfig, rng: np.random.Generator
+) -> str:
     """The SMS a client answers with: "still broken" (or a 1-2) while the problem lasts,
     else a rating."""
     if still_broken:
@@ -76,8 +76,7 @@ def free_slots(capacity: Mapping[str, int], working: Mapping[str, int]) -> dict[
     return {q: max(0, c - working.get(q, 0)) for q, c in capacity.items()}
 
 
-def reply_at(sent_at: datetime, *, config: ReplayConfig, rng: np.random.Generator
-             ) -> datetime | None:
+def reply_at(sent_at: datetime, *, config: ReplayConfig, rng: np.random.Generator) -> datetime | None:
     """When a notified client answers, or None when they do not."""
     if rng.random() >= config.reply_share:
         return None

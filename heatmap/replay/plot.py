@@ -40,8 +40,9 @@ def daily_png(days: pd.DataFrame, path: Path, *, title: str) -> Path:
             draw.text((left, _H - _PAD + 6), str(row.day), fill="black")
     if len(points) > 1:
         draw.line(points, fill="#c0392b", width=2)
-    draw.text((_PAD, 15), f"{title}: resolved per day (green bars), open at day's end (red line)",
-              fill="black")
+    draw.text(
+        (_PAD, 15), f"{title}: resolved per day (green bars), open at day's end (red line)", fill="black"
+    )
     draw.text((_W // 2 - 40, _H - 20), "simulated day", fill="black")
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path, format="PNG")

@@ -24,9 +24,19 @@ from heatmap.replay.run import Frames
 __all__ = ["KEYS", "NOTES", "daily", "density_layer", "outcome_report", "spot_incidents"]
 
 #: The keys scripts rely on (DESIGN.md, ``heatmap replay --json``), in order.
-KEYS = ("incidents", "incidents_detected", "median_hours_to_detect", "false_spots", "spots",
-        "share_solved_within_1_day", "median_hours_to_fix", "complainants_notified",
-        "reached_beyond_complainants", "mean_rating", "reopen_rate")
+KEYS = (
+    "incidents",
+    "incidents_detected",
+    "median_hours_to_detect",
+    "false_spots",
+    "spots",
+    "share_solved_within_1_day",
+    "median_hours_to_fix",
+    "complainants_notified",
+    "reached_beyond_complainants",
+    "mean_rating",
+    "reopen_rate",
+)
 #: What each figure counts, shown next to it.
 NOTES = {
     "incidents": "incidents started during the replay (the simulation's truth)",
@@ -38,7 +48,7 @@ NOTES = {
     "median_hours_to_fix": "spot creation to its first resolution",
     "complainants_notified": "distinct (spot, client) close-out SMS the gateway accepted",
     "reached_beyond_complainants": "subscribers of resolved spots' areas who never complained "
-                                   "(density: subscribers per registry house)",
+    "(density: subscribers per registry house)",
     "mean_rating": "mean 1-5 rating answered to the close-out SMS",
     "reopen_rate": "of spots ever resolved, those reopened by clients' answers",
     "sla_breaches": "per queue: resolved after the SLA, or open past it at the end",
@@ -47,26 +57,34 @@ NOTES = {
 }
 
 
-def density_layer(houses: pd.DataFrame, *, subscribers_per_house: float, res: int = 10
-                  ) -> pd.DataFrame:
+def density_layer(houses: pd.DataFrame, *, subscribers_per_house: float, res: int = 10) -> pd.DataFrame:
     """A subscriber layer ``h3_cell, subscribers`` from the registry houses: the same
     number of the operator's subscribers in every house (an assumption, not data)."""
-    cells = [h3.latlng_to_cell(a, o, res) for a, o in
-             zip(houses["lat"].tolist(), houses["lon"].tolist(), strict=True)]
+    cells = [
+        h3.latlng_to_cell(a, o, res)
+        for a, o in zip(houses["lat"].tolist(), houses["lon"].tolist(), strict=True)
+    ]
     counts = pd.Series(cells).value_counts()
-    return pd.DataFrame({"h3_cell": counts.index.astype(str),
-                         "subscribers": counts.to_numpy(float) * subscribers_per_house})
+    return pd.DataFrame(
+        {"h3_cell": counts.index.astype(str), "subscribers": counts.to_numpy(float) * subscribers_per_house}
+    )
 
 
 def spot_incidents(frames: Frames) -> pd.DataFrame:
     """``spot_id, incident`` for the live spots: the incident each is about, or -1."""
     truth = frames.truth.set_index("ticket_id")["incident"]
     members = frames.complaints.dropna(subset=["spot_id"])
-    about = {str(s): people.incident_of(truth.reindex(g["ticket_id"]).dropna().astype(int))
-             for s, g in members.groupby("spot_id")}
+    about = {
+        str(s): people.incident_of(truth.reindex(g["ticket_id"]).dropna().astype(int))
+        for s, g in members.groupby("spot_id")
+    }
     live = frames.spots[frames.spots["status"] != "merged"]
-    return pd.DataFrame({"spot_id": live["id"].astype(str).to_numpy(),
-                         "incident": [about.get(str(s), -1) for s in live["id"]]})
+    return pd.DataFrame(
+        {
+            "spot_id": live["id"].astype(str).to_numpy(),
+            "incident": [about.get(str(s), -1) for s in live["id"]],
+        }
+    )
 
 
 def outcome_report(frames: Frames, *, subscribers_per_house: float) -> dict[str, Any]:
@@ -103,8 +121,7 @@ def outcome_report(frames: Frames, *, subscribers_per_house: float) -> dict[str,
         "mean_rating": None if ratings.empty else round(float(ratings.mean()), 2),
         "reopen_rate": _share(resolved["reopens"] > 0) if len(resolved) else None,
         "sla_breaches": _breaches(table),
-        "share_of_complaints_in_spots": _share(complaints["spot_id"].notna())
-        if len(complaints) else None,
+        "share_of_complaints_in_spots": _share(complaints["spot_id"].notna()) if len(complaints) else None,
         "complaints": len(complaints),
     }
     return report
@@ -139,12 +156,14 @@ def daily(frames: Frames) -> pd.DataFrame:
         begin = end - pd.Timedelta(days=1)
         created = table["created_at"]
         done = pd.to_datetime(closed_at.reindex(table["id"]).to_numpy(), utc=True)
-        rows.append({
-            "day": day + 1,
-            "created": int(((created >= begin) & (created < end)).sum()),
-            "resolved": int(((table["resolved_at"] >= begin) & (table["resolved_at"] < end)).sum()),
-            "open": int(((created < end) & ~(pd.Series(done) < end).to_numpy()).sum()),
-        })
+        rows.append(
+            {
+                "day": day + 1,
+                "created": int(((created >= begin) & (created < end)).sum()),
+                "resolved": int(((table["resolved_at"] >= begin) & (table["resolved_at"] < end)).sum()),
+                "open": int(((created < end) & ~(pd.Series(done) < end).to_numpy()).sum()),
+            }
+        )
     return pd.DataFrame(rows, columns=["day", "created", "resolved", "open"])
 
 

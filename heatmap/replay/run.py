@@ -42,8 +42,18 @@ from heatmap.store.base import Store
 __all__ = ["Frames", "Work", "replay"]
 
 _HOUR = timedelta(hours=1)
-_CSV_COLUMNS = ("ticket_id", "created_at", "msisdn", "subscriber_id", "segment", "topic", "lat",
-                "lon", "region", "channel")
+_CSV_COLUMNS = (
+    "ticket_id",
+    "created_at",
+    "msisdn",
+    "subscriber_id",
+    "segment",
+    "topic",
+    "lat",
+    "lon",
+    "region",
+    "channel",
+)
 ENGINEER = "replay.engineer"
 
 
@@ -101,14 +111,22 @@ class _State:
         finally:
             self.wall[step] = self.wall.get(step, 0.0) + time.perf_counter() - wall
             self.cpu[step] = self.cpu.get(step, 0.0) + time.process_time() - cpu
+
     #: the truth, indexed once: incident per ticket, first complaint and incident per client
     truth: pd.Series = field(default_factory=lambda: pd.Series(dtype=int))
     first_complaint: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
     subscriber_incident: pd.Series = field(default_factory=lambda: pd.Series(dtype=int))
 
 
-def replay(world: World, store: Store, *, policy: Policy, config: ReplayConfig, workdir: Path,
-           on_day: Callable[[int], None] | None = None) -> Frames:
+def replay(
+    world: World,
+    store: Store,
+    *,
+    policy: Policy,
+    config: ReplayConfig,
+    workdir: Path,
+    on_day: Callable[[int], None] | None = None,
+) -> Frames:
     """Run ``config.days`` of ``world`` through the product on ``store`` (an empty, upgraded
     store of its own); the frames the report is computed from."""
     rng = np.random.default_rng(config.seed + 7919)
@@ -117,14 +135,20 @@ def replay(world: World, store: Store, *, policy: Policy, config: ReplayConfig, 
     gateway = FileGateway(settings.sms_spool)
     incidents = world.incidents
     heal = incidents["self_heal_at"]
-    failing = {int(i) for i, c in zip(incidents["incident"], incidents["cause"], strict=True)
-               if rng.random() < config.causes[str(c)].fix_fails}
+    failing = {
+        int(i)
+        for i, c in zip(incidents["incident"], incidents["cause"], strict=True)
+        if rng.random() < config.causes[str(c)].fix_fails
+    }
     complaints = world.complaints
     by_client = complaints.groupby("subscriber_id")
-    state = _State(ends=heal.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")),
-                   fails_left=failing, truth=complaints.set_index("ticket_id")["incident"],
-                   first_complaint=by_client["created_at"].min(),
-                   subscriber_incident=by_client["incident"].first())
+    state = _State(
+        ends=heal.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")),
+        fails_left=failing,
+        truth=complaints.set_index("ticket_id")["incident"],
+        first_complaint=by_client["created_at"].min(),
+        subscriber_incident=by_client["incident"].first(),
+    )
     times = complaints["created_at"].to_numpy(dtype="datetime64[ns]")
     start = pd.Timestamp(config.start).to_pydatetime()
     params = DetectParams()
@@ -133,13 +157,13 @@ def replay(world: World, store: Store, *, policy: Policy, config: ReplayConfig, 
     for hour in range(1, hours + 1):
         now = start + hour * _HOUR
         if hour % config.ingest_every_hours == 0:
-            upto = int(np.searchsorted(times, np.datetime64(pd.Timestamp(now).tz_localize(None)),
-                                       side="left"))
+            upto = int(
+                np.searchsorted(times, np.datetime64(pd.Timestamp(now).tz_localize(None)), side="left")
+            )
             batch = complaints.iloc[cursor:upto]
             cursor = upto
             with state.timed("ingest"):
-                _ingest(store, _happened(batch, state.ends), now=now, policy=policy,
-                        workdir=workdir)
+                _ingest(store, _happened(batch, state.ends), now=now, policy=policy, workdir=workdir)
         if hour % config.detect_every_hours == 0:
             with state.timed("detect"):
                 service.detect_spots(store, params=params, policy=policy, now=now)
@@ -152,8 +176,7 @@ def replay(world: World, store: Store, *, policy: Policy, config: ReplayConfig, 
                 state.sms_due = True
         if state.sms_due:  # the SMS job's pass is only worth running with messages waiting
             with state.timed("sms"):
-                counts = run_once(store, gateway, now=now, settings=settings,
-                                  templates=templates)
+                counts = run_once(store, gateway, now=now, settings=settings, templates=templates)
                 state.sms_due = bool(counts["held"] or counts["retrying"] or counts["unknown"])
                 if counts["sent"]:
                     _new_replies(store, state, world, config=config, rng=rng, now=now)
@@ -161,52 +184,69 @@ def replay(world: World, store: Store, *, policy: Policy, config: ReplayConfig, 
             on_day(hour // 24)
     end = start + hours * _HOUR
     incidents = incidents.assign(ended_at=pd.to_datetime(state.ends, utc=True))
-    return Frames(spots=store.load_spots(), events=store.load_events(),
-                  complaints=store.load_complaints(), outbox=store.load_outbox(),
-                  ratings=store.load_ratings(), incidents=incidents,
-                  truth=complaints.loc[:, ["ticket_id", "subscriber_id", "incident",
-                                           "created_at"]],
-                  start=start, end=end, policy=policy, houses=world.houses,
-                  wall_seconds=state.wall, cpu_seconds=state.cpu)
+    return Frames(
+        spots=store.load_spots(),
+        events=store.load_events(),
+        complaints=store.load_complaints(),
+        outbox=store.load_outbox(),
+        ratings=store.load_ratings(),
+        incidents=incidents,
+        truth=complaints.loc[:, ["ticket_id", "subscriber_id", "incident", "created_at"]],
+        start=start,
+        end=end,
+        policy=policy,
+        houses=world.houses,
+        wall_seconds=state.wall,
+        cpu_seconds=state.cpu,
+    )
 
 
 def _happened(batch: pd.DataFrame, ends: np.ndarray) -> pd.DataFrame:
     """The candidate complaints made while their incident still went on."""
     incident = batch["incident"].to_numpy()
-    end = np.where(incident >= 0, ends[np.clip(incident, 0, None)] if len(ends) else
-                   np.datetime64("NaT"), np.datetime64("NaT"))
+    end = np.where(
+        incident >= 0,
+        ends[np.clip(incident, 0, None)] if len(ends) else np.datetime64("NaT"),
+        np.datetime64("NaT"),
+    )
     made = batch["created_at"].to_numpy(dtype="datetime64[ns]")
     keep = (incident < 0) | np.isnat(end) | (made < end)
     return batch[keep]
 
 
-def _ingest(store: Store, batch: pd.DataFrame, *, now: datetime, policy: Policy,
-            workdir: Path) -> None:
+def _ingest(store: Store, batch: pd.DataFrame, *, now: datetime, policy: Policy, workdir: Path) -> None:
     """The hour's complaints as a CRM export (CSV), through the product's ingest."""
     if batch.empty:
         return
     export = batch.assign(
         created_at=batch["created_at"].dt.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
-        region="Санкт-Петербург", channel="call_centre").loc[:, list(_CSV_COLUMNS)]
+        region="Санкт-Петербург",
+        channel="call_centre",
+    ).loc[:, list(_CSV_COLUMNS)]
     path = workdir / "crm-hour.csv"
     export.to_csv(path, index=False)
     service.ingest(store, [path], now=now, policy=policy)
 
 
-def _answer(store: Store, state: _State, *, now: datetime, policy: Policy,
-            templates: object) -> bool:
+def _answer(store: Store, state: _State, *, now: datetime, policy: Policy, templates: object) -> bool:
     """Clients' answers due by ``now``, through the SMS router's function; whether any."""
     answered = bool(state.replies) and state.replies[0][0] <= now
     while state.replies and state.replies[0][0] <= now:
         at, _outbox_id, msisdn_text = heapq.heappop(state.replies)
         msisdn, text = msisdn_text.split("|", 1)
-        handle_reply(store, msisdn=msisdn, text=text, now=at, policy=policy,
-                     templates=templates)  # type: ignore[arg-type]
+        handle_reply(store, msisdn=msisdn, text=text, now=at, policy=policy, templates=templates)  # type: ignore[arg-type]
     return answered
 
 
-def _new_replies(store: Store, state: _State, world: World, *, config: ReplayConfig,
-                 rng: np.random.Generator, now: datetime) -> None:
+def _new_replies(
+    store: Store,
+    state: _State,
+    world: World,
+    *,
+    config: ReplayConfig,
+    rng: np.random.Generator,
+    now: datetime,
+) -> None:
     """For each SMS sent since the last pass: whether and what its client answers, and when."""
     sent = store.load_outbox(statuses=["sent"])
     fresh = sent[~sent["id"].isin(state.seen_sms)]
@@ -220,17 +260,26 @@ def _new_replies(store: Store, state: _State, world: World, *, config: ReplayCon
             continue
         case = int(incident.get(row.subscriber_id, -1))
         end = state.ends[case] if case >= 0 else np.datetime64("NaT")
-        broken = case >= 0 and (np.isnat(end) or end > np.datetime64(
-            pd.Timestamp(at).tz_localize(None)))
-        waited = (pd.Timestamp(row.sent_at) - first.get(row.subscriber_id, pd.Timestamp(now))
-                  ) / pd.Timedelta(hours=1)
-        text = people.client_reply(still_broken=bool(broken), waited_hours=float(waited),
-                                   config=config, rng=rng)
+        broken = case >= 0 and (np.isnat(end) or end > np.datetime64(pd.Timestamp(at).tz_localize(None)))
+        waited = (pd.Timestamp(row.sent_at) - first.get(row.subscriber_id, pd.Timestamp(now))) / pd.Timedelta(
+            hours=1
+        )
+        text = people.client_reply(
+            still_broken=bool(broken), waited_hours=float(waited), config=config, rng=rng
+        )
         heapq.heappush(state.replies, (at, int(row.id), f"{row.msisdn}|{text}"))
 
 
-def _engineers(store: Store, state: _State, world: World, *, now: datetime, policy: Policy,
-               config: ReplayConfig, rng: np.random.Generator) -> bool:
+def _engineers(
+    store: Store,
+    state: _State,
+    world: World,
+    *,
+    now: datetime,
+    policy: Policy,
+    config: ReplayConfig,
+    rng: np.random.Generator,
+) -> bool:
     """Finish the work due by ``now``, then take the top spots of queues with free hands;
     whether a spot was resolved (its clients are owed an SMS)."""
     resolved = False
@@ -256,47 +305,74 @@ def _engineers(store: Store, state: _State, world: World, *, now: datetime, poli
         waiting = workflow.queue_view(store, queue, now=now, policy=policy)
         waiting = waiting[waiting["status"].isin(["new", "queued", "reopened"])]
         for spot_id in waiting["id"].head(slots).tolist():
-            _take(store, state, world, str(spot_id), queue, now=now, policy=policy,
-                  config=config, rng=rng)
+            _take(store, state, world, str(spot_id), queue, now=now, policy=policy, config=config, rng=rng)
     return resolved
 
 
-def _take(store: Store, state: _State, world: World, spot_id: str, queue: str, *,
-          now: datetime, policy: Policy, config: ReplayConfig, rng: np.random.Generator) -> None:
+def _take(
+    store: Store,
+    state: _State,
+    world: World,
+    spot_id: str,
+    queue: str,
+    *,
+    now: datetime,
+    policy: Policy,
+    config: ReplayConfig,
+    rng: np.random.Generator,
+) -> None:
     members = store.load_complaints(spot_ids=[spot_id])["ticket_id"]
     case = people.incident_of(state.truth.reindex(members).dropna().astype(int))
     cause = str(world.incidents["cause"].iloc[case]) if case >= 0 else None
-    over = case >= 0 and not np.isnat(state.ends[case]) and \
-        state.ends[case] <= np.datetime64(pd.Timestamp(now).tz_localize(None))
+    over = (
+        case >= 0
+        and not np.isnat(state.ends[case])
+        and state.ends[case] <= np.datetime64(pd.Timestamp(now).tz_localize(None))
+    )
     hours = people.fix_hours(cause, over=bool(over), config=config, rng=rng)
     done = now + timedelta(hours=float(np.ceil(hours)))
     try:
         workflow.transition(store, spot_id, "take", actor=ENGINEER, now=now, policy=policy)
-        workflow.set_eta(store, spot_id, done, actor=ENGINEER, now=now,
-                         note="replay: time to fix drawn for the cause")
+        workflow.set_eta(
+            store, spot_id, done, actor=ENGINEER, now=now, note="replay: time to fix drawn for the cause"
+        )
     except HeatmapError:
         return  # merged or moved meanwhile
     state.work[spot_id] = Work(spot_id, queue, case, done)
 
 
-def _finish(store: Store, state: _State, world: World, work: Work, *, now: datetime,
-            policy: Policy) -> bool:
+def _finish(store: Store, state: _State, world: World, work: Work, *, now: datetime, policy: Policy) -> bool:
     """Resolve with the true cause (the fix ends the incident unless it does not hold), or
     reject a spot with no network fault."""
     try:
         if work.incident < 0:
-            workflow.transition(store, work.spot_id, "reject", actor=ENGINEER, now=now,
-                                policy=policy, note="replay: no network fault found")
+            workflow.transition(
+                store,
+                work.spot_id,
+                "reject",
+                actor=ENGINEER,
+                now=now,
+                policy=policy,
+                note="replay: no network fault found",
+            )
             return False
         case = work.incident
         if case in state.fails_left:
             state.fails_left.discard(case)
         elif np.isnat(state.ends[case]) or state.ends[case] > np.datetime64(
-                pd.Timestamp(now).tz_localize(None)):
+            pd.Timestamp(now).tz_localize(None)
+        ):
             state.ends[case] = np.datetime64(pd.Timestamp(now).tz_localize(None))
-        workflow.transition(store, work.spot_id, "resolve", actor=ENGINEER, now=now,
-                            policy=policy, cause=str(world.incidents["cause"].iloc[case]),
-                            note="replay: fixed")
+        workflow.transition(
+            store,
+            work.spot_id,
+            "resolve",
+            actor=ENGINEER,
+            now=now,
+            policy=policy,
+            cause=str(world.incidents["cause"].iloc[case]),
+            note="replay: fixed",
+        )
     except HeatmapError:
         return False  # merged into another spot meanwhile
     return True

@@ -43,9 +43,14 @@ def load_world(registry: Path, config: ReplayConfig) -> World:
     return plan_world(city_houses(read_addresses(registry)), config)
 
 
-def run_replay(world: World, config: ReplayConfig, *, policy: Path | None = None,
-               db: str | None = None, on_day: Callable[[int], None] | None = None
-               ) -> ReplayResult:
+def run_replay(
+    world: World,
+    config: ReplayConfig,
+    *,
+    policy: Path | None = None,
+    db: str | None = None,
+    on_day: Callable[[int], None] | None = None,
+) -> ReplayResult:
     """Replay ``world`` with the policy at ``policy`` (default: the packaged one)."""
     import time
 
@@ -59,12 +64,13 @@ def run_replay(world: World, config: ReplayConfig, *, policy: Path | None = None
                 _check_empty(store, world)
             # the operator's subscriber layer, as `heatmap density load` keeps it: detection
             # expects complaints by it (and the report counts reach by it)
-            load_subscriber_density(store, density_layer(
-                world.houses, subscribers_per_house=config.subscribers_per_house),
-                origin="replay density")
+            load_subscriber_density(
+                store,
+                density_layer(world.houses, subscribers_per_house=config.subscribers_per_house),
+                origin="replay density",
+            )
             began = time.perf_counter()  # how long the replay took, for the speed report only
-            frames = replay(world, store, policy=rules, config=config, workdir=workdir,
-                            on_day=on_day)
+            frames = replay(world, store, policy=rules, config=config, workdir=workdir, on_day=on_day)
             seconds = time.perf_counter() - began
         finally:
             store.close()
@@ -76,8 +82,10 @@ def _check_empty(store: Store, world: World) -> None:
     """Refuse a store with spots, or with this world's first complaint (a replay ran there)."""
     first = world.complaints["ticket_id"].head(1).tolist()
     if not store.load_spots().empty or not store.load_complaints(ticket_ids=first).empty:
-        raise UsageError(f"{store.url} holds spots or complaints of a replay already: a replay"
-                         " needs an empty store of its own")
+        raise UsageError(
+            f"{store.url} holds spots or complaints of a replay already: a replay"
+            " needs an empty store of its own"
+        )
 
 
 def compare(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[str, Any, Any, Any]]:

@@ -25,12 +25,31 @@ from heatmap.replay.config import CHRONIC, ReplayConfig
 
 __all__ = ["INCIDENT_COLUMNS", "World", "city_houses", "plan_world"]
 
-INCIDENT_COLUMNS = ("incident", "cause", "start", "lat", "lon", "radius_m", "share", "houses",
-                    "subscribers", "self_heal_at", "chronic")
+INCIDENT_COLUMNS = (
+    "incident",
+    "cause",
+    "start",
+    "lat",
+    "lon",
+    "radius_m",
+    "share",
+    "houses",
+    "subscribers",
+    "self_heal_at",
+    "chronic",
+)
 _M_PER_DEG = 111_195.0
 _SEGMENTS = (("mass", 0.80), ("premium", 0.10), ("vip", 0.03), ("b2b", 0.05), ("b2g", 0.02))
-_TOPICS = ("no_coverage", "weak_signal_indoor", "dropped_calls", "voice_quality", "slow_data",
-           "no_data", "no_4g", "sms_delivery")
+_TOPICS = (
+    "no_coverage",
+    "weak_signal_indoor",
+    "dropped_calls",
+    "voice_quality",
+    "slow_data",
+    "no_data",
+    "no_4g",
+    "sms_delivery",
+)
 
 
 @dataclass(frozen=True)
@@ -42,8 +61,7 @@ class World:
     houses: pd.DataFrame
 
 
-def city_houses(addresses: pd.DataFrame, *, max_km: float = 40.0,
-                max_per_point: int = 20) -> pd.DataFrame:
+def city_houses(addresses: pd.DataFrame, *, max_km: float = 40.0, max_per_point: int = 20) -> pd.DataFrame:
     """``lat, lon`` of a registry's houses within ``max_km`` of their median point.
 
     Registries carry houses geocoded far away: the Omsk file has 20,274 of its houses on
@@ -54,8 +72,7 @@ def city_houses(addresses: pd.DataFrame, *, max_km: float = 40.0,
     lat = pd.to_numeric(addresses["LAT"], errors="coerce")
     lon = pd.to_numeric(addresses["LON"], errors="coerce")
     ok = lat.between(-90, 90) & lon.between(-180, 180)
-    shared = pd.DataFrame({"lat": lat, "lon": lon}).groupby(["lat", "lon"])["lat"] \
-        .transform("size")
+    shared = pd.DataFrame({"lat": lat, "lon": lon}).groupby(["lat", "lon"])["lat"].transform("size")
     ok &= shared <= max_per_point
     lat, lon = lat[ok].to_numpy(float), lon[ok].to_numpy(float)
     if len(lat) == 0:
@@ -63,8 +80,10 @@ def city_houses(addresses: pd.DataFrame, *, max_km: float = 40.0,
     lat0, lon0 = float(np.median(lat)), float(np.median(lon))
     near = _metres(lat, lon, lat0, lon0) <= max_km * 1000
     if near.sum() < 50:
-        raise InputError(f"the registry has {int(near.sum())} houses within {max_km:g} km of its"
-                         " median point: too few to replay a city")
+        raise InputError(
+            f"the registry has {int(near.sum())} houses within {max_km:g} km of its"
+            " median point: too few to replay a city"
+        )
     return pd.DataFrame({"lat": lat[near], "lon": lon[near]})
 
 
@@ -90,85 +109,114 @@ def plan_world(houses: pd.DataFrame, config: ReplayConfig) -> World:
     return World(incidents, _dressed(complaints.reset_index(drop=True), config, rng), houses)
 
 
-def _incidents(lat: np.ndarray, lon: np.ndarray, config: ReplayConfig,
-               rng: np.random.Generator) -> pd.DataFrame:
+def _incidents(
+    lat: np.ndarray, lon: np.ndarray, config: ReplayConfig, rng: np.random.Generator
+) -> pd.DataFrame:
     count = int(rng.poisson(config.incidents_per_week * config.days / 7))
     names = list(config.causes)
     weights = np.array([config.causes[n].weight for n in names], float)
     cause = rng.choice(names, size=count, p=weights / weights.sum())
     start = pd.Timestamp(config.start) + pd.to_timedelta(
-        np.sort(rng.uniform(0, config.days * 24, count)), unit="h")
+        np.sort(rng.uniform(0, config.days * 24, count)), unit="h"
+    )
     centre = rng.integers(len(lat), size=count)
     rows = []
     for i in range(count):
         spec = config.causes[str(cause[i])]
         radius = float(rng.uniform(*spec.radius_m))
         inside = int((_metres(lat, lon, lat[centre[i]], lon[centre[i]]) <= radius).sum())
-        heal = (start[i] + pd.Timedelta(hours=float(spec.self_heal_hours * rng.lognormal(0, 0.5)))
-                if spec.self_heal_hours > 0 else pd.NaT)
-        rows.append({"incident": i, "cause": str(cause[i]), "start": start[i],
-                     "lat": float(lat[centre[i]]), "lon": float(lon[centre[i]]),
-                     "radius_m": radius, "share": float(rng.uniform(*spec.share)),
-                     "houses": inside, "subscribers": inside * config.subscribers_per_house,
-                     "self_heal_at": heal, "chronic": str(cause[i]) in CHRONIC})
+        heal = (
+            start[i] + pd.Timedelta(hours=float(spec.self_heal_hours * rng.lognormal(0, 0.5)))
+            if spec.self_heal_hours > 0
+            else pd.NaT
+        )
+        rows.append(
+            {
+                "incident": i,
+                "cause": str(cause[i]),
+                "start": start[i],
+                "lat": float(lat[centre[i]]),
+                "lon": float(lon[centre[i]]),
+                "radius_m": radius,
+                "share": float(rng.uniform(*spec.share)),
+                "houses": inside,
+                "subscribers": inside * config.subscribers_per_house,
+                "self_heal_at": heal,
+                "chronic": str(cause[i]) in CHRONIC,
+            }
+        )
     frame = pd.DataFrame(rows, columns=list(INCIDENT_COLUMNS))
     frame["start"] = pd.to_datetime(frame["start"], utc=True)
     frame["self_heal_at"] = pd.to_datetime(frame["self_heal_at"], utc=True)
     return frame
 
 
-def _background(lat: np.ndarray, lon: np.ndarray, config: ReplayConfig,
-                rng: np.random.Generator) -> pd.DataFrame:
+def _background(
+    lat: np.ndarray, lon: np.ndarray, config: ReplayConfig, rng: np.random.Generator
+) -> pd.DataFrame:
     n = int(rng.poisson(config.background_per_day * config.days))
     house = rng.integers(len(lat), size=n)
     hours = rng.uniform(0, config.days * 24, n)
-    return pd.DataFrame({"lat": lat[house], "lon": lon[house], "incident": -1,
-                         "created_at": pd.Timestamp(config.start) + pd.to_timedelta(hours, "h"),
-                         "topic": rng.choice(_TOPICS, size=n)})
+    return pd.DataFrame(
+        {
+            "lat": lat[house],
+            "lon": lon[house],
+            "incident": -1,
+            "created_at": pd.Timestamp(config.start) + pd.to_timedelta(hours, "h"),
+            "topic": rng.choice(_TOPICS, size=n),
+        }
+    )
 
 
-def _incident_complaints(row: object, lat: np.ndarray, lon: np.ndarray, config: ReplayConfig,
-                         rng: np.random.Generator) -> pd.DataFrame:
+def _incident_complaints(
+    row: object, lat: np.ndarray, lon: np.ndarray, config: ReplayConfig, rng: np.random.Generator
+) -> pd.DataFrame:
     spec = config.causes[str(row.cause)]  # type: ignore[attr-defined]
     c_lat, c_lon = float(row.lat), float(row.lon)  # type: ignore[attr-defined]
     near = np.flatnonzero(_metres(lat, lon, c_lat, c_lon) <= float(row.radius_m))  # type: ignore[attr-defined]
     n = int(rng.poisson(float(row.share) * float(row.subscribers)))  # type: ignore[attr-defined]
     house = near[rng.integers(len(near), size=n)] if len(near) else np.zeros(0, int)
     delay = rng.exponential(spec.complaint_mean_hours, size=len(house))
-    return pd.DataFrame({"lat": lat[house], "lon": lon[house],
-                         "incident": int(row.incident),  # type: ignore[attr-defined]
-                         "created_at": row.start + pd.to_timedelta(delay, "h"),  # type: ignore[attr-defined]
-                         "topic": rng.choice(list(spec.topics), size=len(house))})
+    return pd.DataFrame(
+        {
+            "lat": lat[house],
+            "lon": lon[house],
+            "incident": int(row.incident),  # type: ignore[attr-defined]
+            "created_at": row.start + pd.to_timedelta(delay, "h"),  # type: ignore[attr-defined]
+            "topic": rng.choice(list(spec.topics), size=len(house)),
+        }
+    )
 
 
-def _with_repeats(complaints: pd.DataFrame, config: ReplayConfig,
-                  rng: np.random.Generator) -> pd.DataFrame:
+def _with_repeats(complaints: pd.DataFrame, config: ReplayConfig, rng: np.random.Generator) -> pd.DataFrame:
     """Number the complainants; ``repeat_share`` of them call again a day or so later."""
     complaints = complaints.assign(subscriber=np.arange(len(complaints)))
     again = complaints[rng.random(len(complaints)) < config.repeat_share].copy()
-    again["created_at"] = again["created_at"] + pd.to_timedelta(
-        rng.exponential(24.0, size=len(again)), "h")
+    again["created_at"] = again["created_at"] + pd.to_timedelta(rng.exponential(24.0, size=len(again)), "h")
     return pd.concat([complaints, again], ignore_index=True)
 
 
-def _dressed(complaints: pd.DataFrame, config: ReplayConfig,
-             rng: np.random.Generator) -> pd.DataFrame:
+def _dressed(complaints: pd.DataFrame, config: ReplayConfig, rng: np.random.Generator) -> pd.DataFrame:
     """Ticket ids, numbers, segments and a few metres of GPS jitter: a CRM export's rows."""
     n = len(complaints)
     people = complaints["subscriber"].to_numpy()
-    segment = rng.choice([s for s, _ in _SEGMENTS], p=[p for _, p in _SEGMENTS],
-                         size=int(people.max(initial=0)) + 1)
+    segment = rng.choice(
+        [s for s, _ in _SEGMENTS], p=[p for _, p in _SEGMENTS], size=int(people.max(initial=0)) + 1
+    )
     jitter = rng.normal(0, 15, size=(n, 2))
     lat = complaints["lat"].to_numpy(float)
-    return pd.DataFrame({
-        "ticket_id": [f"RP{config.seed}-{i:07d}" for i in range(n)],
-        "created_at": complaints["created_at"].to_numpy(),
-        "subscriber_id": [f"sim-{config.seed}-{s:07d}" for s in people],
-        "msisdn": [f"+79{100_000_000 + s * 7 % 899_999_999:09d}" for s in people],
-        "segment": segment[people],
-        "topic": complaints["topic"].to_numpy(),
-        "lat": np.round(lat + jitter[:, 0] / _M_PER_DEG, 6),
-        "lon": np.round(complaints["lon"].to_numpy(float)
-                        + jitter[:, 1] / (_M_PER_DEG * np.cos(np.radians(lat))), 6),
-        "incident": complaints["incident"].to_numpy(int),
-    }).assign(created_at=lambda f: pd.to_datetime(f["created_at"], utc=True))
+    return pd.DataFrame(
+        {
+            "ticket_id": [f"RP{config.seed}-{i:07d}" for i in range(n)],
+            "created_at": complaints["created_at"].to_numpy(),
+            "subscriber_id": [f"sim-{config.seed}-{s:07d}" for s in people],
+            "msisdn": [f"+79{100_000_000 + s * 7 % 899_999_999:09d}" for s in people],
+            "segment": segment[people],
+            "topic": complaints["topic"].to_numpy(),
+            "lat": np.round(lat + jitter[:, 0] / _M_PER_DEG, 6),
+            "lon": np.round(
+                complaints["lon"].to_numpy(float) + jitter[:, 1] / (_M_PER_DEG * np.cos(np.radians(lat))), 6
+            ),
+            "incident": complaints["incident"].to_numpy(int),
+        }
+    ).assign(created_at=lambda f: pd.to_datetime(f["created_at"], utc=True))

@@ -27,11 +27,29 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "Geocoder": "heatmap.geocode.base",
-    **dict.fromkeys(("COUNT_KEYS", "DetectReport", "IngestReport", "detect_spots",
-                     "geocode_pending", "ingest", "init_store"), "heatmap.service.pipeline"),
+    **dict.fromkeys(
+        (
+            "COUNT_KEYS",
+            "DetectReport",
+            "IngestReport",
+            "detect_spots",
+            "geocode_pending",
+            "ingest",
+            "init_store",
+        ),
+        "heatmap.service.pipeline",
+    ),
 }
-__all__ = ["COUNT_KEYS", "DetectReport", "Geocoder", "IngestReport", "detect_spots",
-           "geocode_pending", "ingest", "init_store"]
+__all__ = [
+    "COUNT_KEYS",
+    "DetectReport",
+    "Geocoder",
+    "IngestReport",
+    "detect_spots",
+    "geocode_pending",
+    "ingest",
+    "init_store",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -14,8 +14,7 @@ from heatmap.errors import UsageError
 
 
 @contextmanager
-def labeller_for(engine: str, *, scheduler: str | None = None,
-                 workers: int = 2) -> Iterator[Labeller]:
+def labeller_for(engine: str, *, scheduler: str | None = None, workers: int = 2) -> Iterator[Labeller]:
     """A labeller for ``engine`` (``local`` or ``dask``), with its cluster while in use.
 
     ``dask`` connects to ``scheduler`` (``tcp://host:8786``) or starts a local
@@ -38,18 +37,26 @@ def labeller_for(engine: str, *, scheduler: str | None = None,
     def on_dask(points: pd.DataFrame, params: DetectParams) -> np.ndarray:
         if params.method != "dbscan":
             raise UsageError("the Dask engine runs DBSCAN: use --method dbscan")
-        frame = pd.DataFrame({
-            "lat": points["lat"].to_numpy(float), "lon": points["lon"].to_numpy(float),
-            "subscriber_id": points["subscriber_id"].to_numpy(object),
-            "weight": points["precision"].map(PRECISION_WEIGHT).fillna(0.0).to_numpy(float),
-        })
-        return label_dbscan_dask(frame, eps_m=params.eps_m,
-                                 min_subscribers=params.min_subscribers, client=client)
+        frame = pd.DataFrame(
+            {
+                "lat": points["lat"].to_numpy(float),
+                "lon": points["lon"].to_numpy(float),
+                "subscriber_id": points["subscriber_id"].to_numpy(object),
+                "weight": points["precision"].map(PRECISION_WEIGHT).fillna(0.0).to_numpy(float),
+            }
+        )
+        return label_dbscan_dask(
+            frame, eps_m=params.eps_m, min_subscribers=params.min_subscribers, client=client
+        )
 
     if scheduler:
         with Client(scheduler) as client:
             yield EngineLabeller(on_dask, dask_steps(client))
         return
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         yield EngineLabeller(on_dask, dask_steps(client))

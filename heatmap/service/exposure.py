@@ -31,16 +31,24 @@ class LayerSummary:
     resolutions: dict[int, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
-        return {"source": self.source, "cells": self.cells, "weight": self.weight,
-                "resolutions": {str(r): n for r, n in self.resolutions.items()}}
+        return {
+            "source": self.source,
+            "cells": self.cells,
+            "weight": self.weight,
+            "resolutions": {str(r): n for r, n in self.resolutions.items()},
+        }
 
 
 def summarise_layer(source: str, layer: pd.DataFrame) -> LayerSummary:
     """Cells, total weight and cells per resolution of a layer (``h3_cell, weight``)."""
     resolutions = pd.Series([h3.get_resolution(c) for c in layer["h3_cell"]], dtype="int64")
     counts = resolutions.value_counts().sort_index()
-    return LayerSummary(source=source, cells=len(layer), weight=float(layer["weight"].sum()),
-                        resolutions={int(r): int(n) for r, n in counts.items()})
+    return LayerSummary(
+        source=source,
+        cells=len(layer),
+        weight=float(layer["weight"].sum()),
+        resolutions={int(r): int(n) for r, n in counts.items()},
+    )
 
 
 def read_density_file(path: str | Path) -> pd.DataFrame:
@@ -58,8 +66,7 @@ def read_density_file(path: str | Path) -> pd.DataFrame:
     return check_density(frame, origin=str(path))
 
 
-def load_subscriber_density(store: Store, density: pd.DataFrame, *,
-                            origin: str = "density") -> LayerSummary:
+def load_subscriber_density(store: Store, density: pd.DataFrame, *, origin: str = "density") -> LayerSummary:
     """Store a density table as the ``subscribers`` exposure layer (replacing the one before)."""
     from heatmap.detect.exposure import subscriber_layer
 

@@ -27,8 +27,7 @@ class FileDetection:
     subscribers_given: bool = True
 
 
-def file_exposure(*, gazetteer: Path | None = None,
-                  density: Path | None = None) -> pd.DataFrame | None:
+def file_exposure(*, gazetteer: Path | None = None, density: Path | None = None) -> pd.DataFrame | None:
     """Exposure points from a density CSV, else a gazetteer's houses, else None."""
     from heatmap.detect.exposure import layer_points, subscriber_layer
 
@@ -43,9 +42,15 @@ def file_exposure(*, gazetteer: Path | None = None,
     return None
 
 
-def detect_in_file(in_file: Path, out_file: Path, *, params: DetectParams,
-                   use_window: bool = False, exposure: pd.DataFrame | None = None,
-                   profile: Profile | None = None) -> FileDetection:
+def detect_in_file(
+    in_file: Path,
+    out_file: Path,
+    *,
+    params: DetectParams,
+    use_window: bool = False,
+    exposure: pd.DataFrame | None = None,
+    profile: Profile | None = None,
+) -> FileDetection:
     """``in_file`` written to ``out_file`` with ``spot_id`` appended, every other cell as it was.
 
     Only the columns detection needs are converted (with Arrow, in native code); the
@@ -66,17 +71,31 @@ def detect_in_file(in_file: Path, out_file: Path, *, params: DetectParams,
             text = dates_iso(text, chosen.date_formats, chosen.timezone)
         created = _times(text)
     given = "subscriber_id" in found
-    subscribers = (table.column(found["subscriber_id"]).to_numpy(zero_copy_only=False) if given
-                   else np.arange(table.num_rows).astype(str))
-    labels = spot_labels(numbers(table.column(found["lat"])), numbers(table.column(found["lon"])),
-                         subscribers, created, params=params, use_window=use_window,
-                         exposure=exposure)
+    subscribers = (
+        table.column(found["subscriber_id"]).to_numpy(zero_copy_only=False)
+        if given
+        else np.arange(table.num_rows).astype(str)
+    )
+    labels = spot_labels(
+        numbers(table.column(found["lat"])),
+        numbers(table.column(found["lon"])),
+        subscribers,
+        created,
+        params=params,
+        use_window=use_window,
+        exposure=exposure,
+    )
     write_csv_with(table, "spot_id", labels, out_file)
     return replace(_summary(labels), subscribers_given=given)
 
 
-def detect_in_frame(frame: pd.DataFrame, *, params: DetectParams, use_window: bool = False,
-                    exposure: pd.DataFrame | None = None) -> pd.DataFrame:
+def detect_in_frame(
+    frame: pd.DataFrame,
+    *,
+    params: DetectParams,
+    use_window: bool = False,
+    exposure: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """``frame`` (text columns lat, lon, subscriber_id[, created_at]) with ``spot_id`` added."""
     _require(list(frame.columns))
     if "subscriber_id" not in frame.columns:
@@ -88,15 +107,28 @@ def detect_in_frame(frame: pd.DataFrame, *, params: DetectParams, use_window: bo
 
     created = _times(frame["created_at"]) if "created_at" in frame.columns else None
     out = frame.copy()
-    out["spot_id"] = spot_labels(number("lat"), number("lon"),
-                                 frame["subscriber_id"].astype(str).to_numpy(), created,
-                                 params=params, use_window=use_window, exposure=exposure)
+    out["spot_id"] = spot_labels(
+        number("lat"),
+        number("lon"),
+        frame["subscriber_id"].astype(str).to_numpy(),
+        created,
+        params=params,
+        use_window=use_window,
+        exposure=exposure,
+    )
     return out
 
 
-def spot_labels(lat: np.ndarray, lon: np.ndarray, subscriber_id: np.ndarray,
-                created: pd.Series | None, *, params: DetectParams, use_window: bool = False,
-                exposure: pd.DataFrame | None = None) -> np.ndarray:
+def spot_labels(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    subscriber_id: np.ndarray,
+    created: pd.Series | None,
+    *,
+    params: DetectParams,
+    use_window: bool = False,
+    exposure: pd.DataFrame | None = None,
+) -> np.ndarray:
     """A spot id per row as text: ``1, 2, …`` numbered by first row, empty for noise.
 
     Rows without a usable position are noise. With ``use_window`` and ``created``, only
@@ -114,9 +146,14 @@ def spot_labels(lat: np.ndarray, lon: np.ndarray, subscriber_id: np.ndarray,
     rows = np.flatnonzero(usable)
     labels = np.full(len(lat), -1, dtype=np.int64)
     if len(rows):
-        points = pd.DataFrame({"lat": lat[rows], "lon": lon[rows],
-                               "subscriber_id": subscriber_id[rows].astype(str),
-                               "precision": "point"})
+        points = pd.DataFrame(
+            {
+                "lat": lat[rows],
+                "lon": lon[rows],
+                "subscriber_id": subscriber_id[rows].astype(str),
+                "precision": "point",
+            }
+        )
         if created is not None:
             points["created_at"] = created.iloc[rows].reset_index(drop=True)
         labels[rows] = label_points(points, params, exposure=exposure)

@@ -79,18 +79,29 @@ def ingest(
     report = IngestReport()
     for path, raw in zip(paths, raws, strict=True):
         reasons: Counter[str] = Counter()
-        parts = _counted(validate_parts(raw, key=key, rows=part_rows(len(raw.rows)), first=5_000),
-                         str(path), progress, reasons)
+        parts = _counted(
+            validate_parts(raw, key=key, rows=part_rows(len(raw.rows)), first=5_000),
+            str(path),
+            progress,
+            reasons,
+        )
         first = next(parts)
         counts = store.apply_ingest(
-            IngestWrite(source=str(path), at=now, read=len(raw.rows) + len(raw.broken),
-                        complaints=first.complaints, quarantine=first.quarantine,
-                        rest=(IngestPart(p.complaints, p.quarantine) for p in parts))
+            IngestWrite(
+                source=str(path),
+                at=now,
+                read=len(raw.rows) + len(raw.broken),
+                complaints=first.complaints,
+                quarantine=first.quarantine,
+                rest=(IngestPart(p.complaints, p.quarantine) for p in parts),
+            )
         )
         report.files.append((str(path), counts))
-        report.mostly_bad += [(str(path), reason, rows, counts["read"])
-                              for reason, rows in reasons.most_common()
-                              if counts["read"] and rows >= MOSTLY_BAD * counts["read"]]
+        report.mostly_bad += [
+            (str(path), reason, rows, counts["read"])
+            for reason, rows in reasons.most_common()
+            if counts["read"] and rows >= MOSTLY_BAD * counts["read"]
+        ]
         for name in COUNT_KEYS:
             report.totals[name] += counts[name]
     if geocoder is not None:
@@ -116,12 +127,16 @@ def _better_profile(headers: list[str], current: str) -> str:
     from heatmap.io.profiles import guess_profile
 
     name, found = guess_profile(headers)[0]
-    return f" The {name} profile reads {found} of its fields: --profile {name}." if (
-        name != current and found >= 3) else ""
+    return (
+        f" The {name} profile reads {found} of its fields: --profile {name}."
+        if (name != current and found >= 3)
+        else ""
+    )
 
 
-def _counted(parts: Iterator[Validated], path: str, progress: Progress | None,
-             reasons: Counter[str]) -> Iterator[Validated]:
+def _counted(
+    parts: Iterator[Validated], path: str, progress: Progress | None, reasons: Counter[str]
+) -> Iterator[Validated]:
     """``parts``, telling ``progress`` the rows of each as it is validated and counting
     each quarantine reason in ``reasons``."""
     for part in parts:
@@ -156,7 +171,11 @@ def join_recent(store: Store, *, policy: Policy, now: datetime) -> int:
 
 
 def geocode_pending(
-    store: Store, geocoder: Geocoder, *, city: str | None = None, batch: int = 50_000,
+    store: Store,
+    geocoder: Geocoder,
+    *,
+    city: str | None = None,
+    batch: int = 50_000,
     gazetteer_entries: pd.DataFrame | None = None,
 ) -> dict[str, int]:
     """Geocode every complaint still waiting for a point; counts by precision.
@@ -175,8 +194,11 @@ def geocode_pending(
         geocodes = pd.DataFrame(
             {
                 "ticket_id": part["ticket_id"].to_numpy(),
-                "lat": answer["lat"], "lon": answer["lon"], "precision": answer["precision"],
-                "geo_score": answer["score"], "matched_address": answer["matched"],
+                "lat": answer["lat"],
+                "lon": answer["lon"],
+                "precision": answer["precision"],
+                "geo_score": answer["score"],
+                "matched_address": answer["matched"],
                 "geo_reason": answer["reason"],
             }
         )
@@ -198,9 +220,15 @@ class DetectReport:
     exposure: str = "none"
 
 
-def detect_spots(store: Store, *, params: DetectParams, policy: Policy, now: datetime,
-                 labeller: Labeller = label_points,
-                 gazetteer: Path | None = None) -> DetectReport:
+def detect_spots(
+    store: Store,
+    *,
+    params: DetectParams,
+    policy: Policy,
+    now: datetime,
+    labeller: Labeller = label_points,
+    gazetteer: Path | None = None,
+) -> DetectReport:
     """Run detection over the stored complaints and write the result in one transaction.
 
     The expected rule reads ``params.history_days`` of complaints and the exposure the
@@ -211,14 +239,22 @@ def detect_spots(store: Store, *, params: DetectParams, policy: Policy, now: dat
     since = pd.Timestamp(now) - pd.Timedelta(days=days)
     complaints = store.load_complaints(since=since.to_pydatetime())
     spots = store.load_spots()
-    exposure, source = (None, "none") if params.rule != "expected" else exposure_points(
-        store, gazetteer)
-    result = detect(complaints, spots, params=params, policy=policy, now=now,
-                    sites=store.load_sites(), alarms=store.load_alarms(), labeller=labeller,
-                    exposure=exposure)
+    exposure, source = (None, "none") if params.rule != "expected" else exposure_points(store, gazetteer)
+    result = detect(
+        complaints,
+        spots,
+        params=params,
+        policy=policy,
+        now=now,
+        sites=store.load_sites(),
+        alarms=store.load_alarms(),
+        labeller=labeller,
+        exposure=exposure,
+    )
     store.apply_spot_changes(
-        SpotChanges(at=now, spots=result.spots, members=result.members, events=result.events,
-                    expected=result.expected)
+        SpotChanges(
+            at=now, spots=result.spots, members=result.members, events=result.events, expected=result.expected
+        )
     )
     created = result.events[result.events["kind"].isin(["created", "split"])]
     active = result.spots[result.spots["status"] != "merged"]

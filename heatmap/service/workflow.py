@@ -33,12 +33,29 @@ def load_spot(store: Store, spot_id: str) -> pd.Series:
     return found.iloc[0]
 
 
-def event(spot_id: str, at: datetime, kind: str, *, actor: str, from_status: str | None = None,
-          to_status: str | None = None, related: str | None = None, note: str | None = None,
-          eta: datetime | None = None) -> dict[str, object]:
-    return {"spot_id": spot_id, "at": at, "kind": kind, "from_status": from_status,
-            "to_status": to_status, "related_spot_id": related, "actor": actor, "note": note,
-            "eta": eta}
+def event(
+    spot_id: str,
+    at: datetime,
+    kind: str,
+    *,
+    actor: str,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    related: str | None = None,
+    note: str | None = None,
+    eta: datetime | None = None,
+) -> dict[str, object]:
+    return {
+        "spot_id": spot_id,
+        "at": at,
+        "kind": kind,
+        "from_status": from_status,
+        "to_status": to_status,
+        "related_spot_id": related,
+        "actor": actor,
+        "note": note,
+        "eta": eta,
+    }
 
 
 def _reprioritised(store: Store, spots: pd.DataFrame, policy: Policy, now: datetime) -> pd.DataFrame:
@@ -47,18 +64,26 @@ def _reprioritised(store: Store, spots: pd.DataFrame, policy: Policy, now: datet
     return scored
 
 
-def _write(store: Store, spots: pd.DataFrame, events: list[dict[str, object]], now: datetime,
-           *, expected: dict[str, str], members: pd.DataFrame | None = None,
-           outbox: pd.DataFrame | None = None) -> None:
-    store.apply_spot_changes(SpotChanges(
-        at=now,
-        spots=spots.reindex(columns=list(SPOT_COLUMNS)),
-        members=members if members is not None else pd.DataFrame(columns=["ticket_id",
-                                                                           "spot_id"]),
-        events=pd.DataFrame(events, columns=list(EVENT_COLUMNS)),
-        expected=expected,
-        outbox=outbox,
-    ))
+def _write(
+    store: Store,
+    spots: pd.DataFrame,
+    events: list[dict[str, object]],
+    now: datetime,
+    *,
+    expected: dict[str, str],
+    members: pd.DataFrame | None = None,
+    outbox: pd.DataFrame | None = None,
+) -> None:
+    store.apply_spot_changes(
+        SpotChanges(
+            at=now,
+            spots=spots.reindex(columns=list(SPOT_COLUMNS)),
+            members=members if members is not None else pd.DataFrame(columns=["ticket_id", "spot_id"]),
+            events=pd.DataFrame(events, columns=list(EVENT_COLUMNS)),
+            expected=expected,
+            outbox=outbox,
+        )
+    )
 
 
 def _check_unchanged(spot: pd.Series, seen: datetime | None) -> None:
@@ -72,13 +97,22 @@ def _check_unchanged(spot: pd.Series, seen: datetime | None) -> None:
     if seen_at.tzinfo is None:
         seen_at = seen_at.tz_localize("UTC")
     if stored != seen_at:
-        raise ConflictError(f"spot {spot['id']} changed at {stored.isoformat()} after it was"
-                            " read: reload it and try again")
+        raise ConflictError(
+            f"spot {spot['id']} changed at {stored.isoformat()} after it was read: reload it and try again"
+        )
 
 
 def transition(
-    store: Store, spot_id: str, action: str, *, actor: str, now: datetime, policy: Policy,
-    note: str | None = None, cause: str | None = None, seen: datetime | None = None,
+    store: Store,
+    spot_id: str,
+    action: str,
+    *,
+    actor: str,
+    now: datetime,
+    policy: Policy,
+    note: str | None = None,
+    cause: str | None = None,
+    seen: datetime | None = None,
 ) -> pd.Series:
     """Move a spot by an engineer's action (take, resolve, reject, reopen, requeue).
 
@@ -104,24 +138,38 @@ def transition(
     if cause is not None:
         changed["cause"] = cause
     changed = _reprioritised(store, changed, policy, now)
-    events = [event(spot_id, now, "transition", actor=actor, from_status=str(spot["status"]),
-                    to_status=target, note=note if cause is None else
-                    f"cause: {cause}" + (f"; {note}" if note else ""))]
+    events = [
+        event(
+            spot_id,
+            now,
+            "transition",
+            actor=actor,
+            from_status=str(spot["status"]),
+            to_status=target,
+            note=note if cause is None else f"cause: {cause}" + (f"; {note}" if note else ""),
+        )
+    ]
     # close-out: resolving owes each complainant an SMS, written in the same transaction
-    outbox = resolution_outbox(store, changed.iloc[0], now=now) if target == SpotStatus.RESOLVED \
-        else None
+    outbox = resolution_outbox(store, changed.iloc[0], now=now) if target == SpotStatus.RESOLVED else None
     _write(store, changed, events, now, expected={spot_id: str(spot["status"])}, outbox=outbox)
     return changed.iloc[0]
 
 
-def set_eta(store: Store, spot_id: str, eta: datetime, *, actor: str, now: datetime,
-            note: str | None = None, seen: datetime | None = None) -> pd.Series:
+def set_eta(
+    store: Store,
+    spot_id: str,
+    eta: datetime,
+    *,
+    actor: str,
+    now: datetime,
+    note: str | None = None,
+    seen: datetime | None = None,
+) -> pd.Series:
     """Set the expected fix time (later than ``now``); every change is kept in the history."""
     spot = load_spot(store, spot_id)
     _check_unchanged(spot, seen)
     if spot["status"] not in OPEN_STATUSES:
-        raise TransitionError(f"spot {spot_id} is {spot['status']}: an ETA is for open spots"
-                              " only")
+        raise TransitionError(f"spot {spot_id} is {spot['status']}: an ETA is for open spots only")
     check_eta(eta, now=now)
     changed = spot.to_frame().T.reset_index(drop=True)
     changed["eta"] = pd.Timestamp(eta)
@@ -142,16 +190,18 @@ class SpotDetail:
     sla_left_hours: float | None
 
 
-def spot_detail(store: Store, spot_id: str, *, now: datetime, policy: Policy,
-                templates: ScriptTemplates) -> SpotDetail:
+def spot_detail(
+    store: Store, spot_id: str, *, now: datetime, policy: Policy, templates: ScriptTemplates
+) -> SpotDetail:
     """Everything an engineer or agent sees about one spot."""
     spot = load_spot(store, spot_id)
     history = store.load_events(spot_id)
     network = None
     sites = store.load_sites()
     if len(sites):
-        network = correlate(spot.to_frame().T, sites, store.load_alarms(),
-                            reach_m=policy.network.reach_m).iloc[0]
+        network = correlate(
+            spot.to_frame().T, sites, store.load_alarms(), reach_m=policy.network.reach_m
+        ).iloc[0]
     left = None  # SLA time left is an open spot's: a resolved one has none left to count
     if spot["status"] in OPEN_STATUSES and pd.notna(spot["due_at"]):
         left = round((pd.Timestamp(spot["due_at"]) - pd.Timestamp(now)).total_seconds() / 3600, 1)
@@ -183,8 +233,13 @@ def queue_view(store: Store, queue: str, *, now: datetime, policy: Policy) -> pd
     return spots.sort_values(["priority", "id"], ascending=[False, True]).reset_index(drop=True)
 
 
-def known_issue_area(*, lat: float | None = None, lon: float | None = None,
-                     radius_m: float | None = None, polygon: str | None = None) -> shapely.Geometry:
+def known_issue_area(
+    *,
+    lat: float | None = None,
+    lon: float | None = None,
+    radius_m: float | None = None,
+    polygon: str | None = None,
+) -> shapely.Geometry:
     """The area of a known issue: a polygon (WKT or GeoJSON text), or a point and radius."""
     if polygon:
         try:
@@ -205,9 +260,18 @@ def known_issue_area(*, lat: float | None = None, lon: float | None = None,
 
 
 def register_known_issue(
-    store: Store, *, area: shapely.Geometry, cause: str, actor: str,
-    now: datetime, policy: Policy, eta: datetime | None = None, address: str | None = None,
-    region: str | None = None, note: str | None = None, window_days: float = 30.0,
+    store: Store,
+    *,
+    area: shapely.Geometry,
+    cause: str,
+    actor: str,
+    now: datetime,
+    policy: Policy,
+    eta: datetime | None = None,
+    address: str | None = None,
+    region: str | None = None,
+    note: str | None = None,
+    window_days: float = 30.0,
 ) -> pd.Series:
     """A spot for planned works or a known outage over ``area`` (see :func:`known_issue_area`);
     complaints inside join it at once, and agents see it like any other spot. The cause is
@@ -218,31 +282,71 @@ def register_known_issue(
     centre = area.centroid
     taken = set(store.load_spots()["id"])
     spot_id = new_spot_id(f"known:{area.wkt}:{pd.Timestamp(now).isoformat()}", taken)
-    spot = pd.DataFrame([{
-        "id": spot_id, "status": SpotStatus.IN_PROGRESS.value, "method": "known_issue",
-        "kind": "known_issue", "geometry": area,
-        "centroid_lat": centre.y, "centroid_lon": centre.x, "region": region, "address": address,
-        "complaints": 0, "subscribers": 0, "first_complaint_at": now, "last_complaint_at": now,
-        "dominant_topic": None, "priority": 0.0, "breakdown": {}, "queue": None,
-        "sla_hours": None, "due_at": None, "eta": eta, "cause": cause, "engineer": actor,
-        "merged_into": None, "created_at": now, "updated_at": now, "suggested_cause": None,
-        "alarm_site": None, "escalated": False,
-    }])
+    spot = pd.DataFrame(
+        [
+            {
+                "id": spot_id,
+                "status": SpotStatus.IN_PROGRESS.value,
+                "method": "known_issue",
+                "kind": "known_issue",
+                "geometry": area,
+                "centroid_lat": centre.y,
+                "centroid_lon": centre.x,
+                "region": region,
+                "address": address,
+                "complaints": 0,
+                "subscribers": 0,
+                "first_complaint_at": now,
+                "last_complaint_at": now,
+                "dominant_topic": None,
+                "priority": 0.0,
+                "breakdown": {},
+                "queue": None,
+                "sla_hours": None,
+                "due_at": None,
+                "eta": eta,
+                "cause": cause,
+                "engineer": actor,
+                "merged_into": None,
+                "created_at": now,
+                "updated_at": now,
+                "suggested_cause": None,
+                "alarm_site": None,
+                "escalated": False,
+            }
+        ]
+    )
     spot = route(spot, policy)
-    events = [event(spot_id, now, "created", actor=actor, to_status=SpotStatus.IN_PROGRESS.value,
-                    note=note or f"known issue: {cause}")]
+    events = [
+        event(
+            spot_id,
+            now,
+            "created",
+            actor=actor,
+            to_status=SpotStatus.IN_PROGRESS.value,
+            note=note or f"known issue: {cause}",
+        )
+    ]
     if eta is not None:
         events.append(event(spot_id, now, "eta", actor=actor, eta=eta))
     _write(store, spot, events, now, expected={})
     since = pd.Timestamp(now) - pd.Timedelta(days=window_days)
     recent = store.load_complaints(since=since.to_pydatetime())
-    join_complaints(store, recent[recent["spot_id"].isna()], now=now, policy=policy,
-                    reach_m=0.0, only=[spot_id])
+    join_complaints(
+        store, recent[recent["spot_id"].isna()], now=now, policy=policy, reach_m=0.0, only=[spot_id]
+    )
     return load_spot(store, spot_id)
 
 
-def join_complaints(store: Store, complaints: pd.DataFrame, *, now: datetime, policy: Policy,
-                    reach_m: float, only: list[str] | None = None) -> pd.DataFrame:
+def join_complaints(
+    store: Store,
+    complaints: pd.DataFrame,
+    *,
+    now: datetime,
+    policy: Policy,
+    reach_m: float,
+    only: list[str] | None = None,
+) -> pd.DataFrame:
     """Attach located complaints to the open spot covering them or in reach; recount."""
     spots = store.load_spots(statuses=sorted(OPEN_STATUSES), ids=only)
     free = complaints[complaints["spot_id"].isna() & complaints["lat"].notna()]
@@ -250,14 +354,27 @@ def join_complaints(store: Store, complaints: pd.DataFrame, *, now: datetime, po
     if joined.empty:
         return joined
     touched = spots[spots["id"].isin(joined["spot_id"])].copy()
-    members = pd.concat([store.load_complaints(spot_ids=touched["id"].tolist()),
-                         free.merge(joined[["ticket_id", "spot_id"]], on="ticket_id",
-                                    suffixes=("_old", "")).drop(columns=["spot_id_old"])],
-                        ignore_index=True)
+    members = pd.concat(
+        [
+            store.load_complaints(spot_ids=touched["id"].tolist()),
+            free.merge(joined[["ticket_id", "spot_id"]], on="ticket_id", suffixes=("_old", "")).drop(
+                columns=["spot_id_old"]
+            ),
+        ],
+        ignore_index=True,
+    )
     touched = prioritise(recount(touched, members), members, policy, now=now)
     touched["updated_at"] = now
-    events = [event(s, now, "joined", actor="join", note=f"{n} complaint(s) joined")
-              for s, n in joined.groupby("spot_id").size().items()]
-    _write(store, touched, events, now, members=joined[["ticket_id", "spot_id"]],
-           expected=dict(zip(touched["id"], touched["status"], strict=True)))
+    events = [
+        event(s, now, "joined", actor="join", note=f"{n} complaint(s) joined")
+        for s, n in joined.groupby("spot_id").size().items()
+    ]
+    _write(
+        store,
+        touched,
+        events,
+        now,
+        members=joined[["ticket_id", "spot_id"]],
+        expected=dict(zip(touched["id"], touched["status"], strict=True)),
+    )
     return joined

@@ -29,26 +29,72 @@ INGEST_ADDS_NOTHING = ("complaints_spot_id",)
 
 #: Columns a store returns for complaints (the ingest columns plus geocoding and spot).
 STORED_COMPLAINT_COLUMNS: tuple[str, ...] = (
-    "ticket_id", "created_at", "msisdn", "subscriber_id", "segment", "ltv", "topic",
-    "topic_source", "description", "address", "lat", "lon", "region", "channel",
-    "content_hash", "precision", "geo_score", "matched_address", "geo_reason", "spot_id",
-    "ingested_at", "updated_at",
+    "ticket_id",
+    "created_at",
+    "msisdn",
+    "subscriber_id",
+    "segment",
+    "ltv",
+    "topic",
+    "topic_source",
+    "description",
+    "address",
+    "lat",
+    "lon",
+    "region",
+    "channel",
+    "content_hash",
+    "precision",
+    "geo_score",
+    "matched_address",
+    "geo_reason",
+    "spot_id",
+    "ingested_at",
+    "updated_at",
 )
 
 #: Columns of a spot as stored; ``geometry`` holds shapely polygons, ``breakdown`` a dict.
 SPOT_COLUMNS: tuple[str, ...] = (
-    "id", "status", "method", "geometry", "centroid_lat", "centroid_lon", "region",
-    "address", "complaints", "subscribers", "first_complaint_at", "last_complaint_at",
-    "dominant_topic", "priority", "breakdown", "queue", "sla_hours", "due_at", "eta",
-    "cause", "engineer", "merged_into", "created_at", "updated_at", "kind", "suggested_cause",
-    "alarm_site", "escalated", "observed", "expected", "excess", "relative_risk", "p_value",
-    "scan_days", "trend",
+    "id",
+    "status",
+    "method",
+    "geometry",
+    "centroid_lat",
+    "centroid_lon",
+    "region",
+    "address",
+    "complaints",
+    "subscribers",
+    "first_complaint_at",
+    "last_complaint_at",
+    "dominant_topic",
+    "priority",
+    "breakdown",
+    "queue",
+    "sla_hours",
+    "due_at",
+    "eta",
+    "cause",
+    "engineer",
+    "merged_into",
+    "created_at",
+    "updated_at",
+    "kind",
+    "suggested_cause",
+    "alarm_site",
+    "escalated",
+    "observed",
+    "expected",
+    "excess",
+    "relative_risk",
+    "p_value",
+    "scan_days",
+    "trend",
 )
 #: Spot columns of schema 7 (why a spot is one: weighted distinct complainants observed,
 #: expected there, excess, relative risk, p-value, and the scan window in days they were
 #: counted in) as floats; NULL on older spots.
-SPOT_MEASURES: tuple[str, ...] = ("observed", "expected", "excess", "relative_risk", "p_value",
-                                  "scan_days")
+SPOT_MEASURES: tuple[str, ...] = ("observed", "expected", "excess", "relative_risk", "p_value", "scan_days")
 #: Trend labels of a spot against its own history (or None).
 SPOT_TRENDS: tuple[str, ...] = ("new", "intensifying", "persistent", "diminishing")
 #: The schema that added :data:`SPOT_MEASURES` and ``trend`` to spots.
@@ -84,14 +130,20 @@ def typed_spot_measures(frame: pd.DataFrame) -> pd.DataFrame:
 #: Columns of a recorded complaint change (old values stay in the store, not here); ``kind`` is
 #: inserted or updated, ``actor`` the API key's name (None for the CRM import), ``source``
 #: the ingest's (a file, or ``api:<key id>``).
-CHANGE_COLUMNS: tuple[str, ...] = ("ticket_id", "at", "kind", "actor", "source", "old_hash",
-                                   "new_hash")
+CHANGE_COLUMNS: tuple[str, ...] = ("ticket_id", "at", "kind", "actor", "source", "old_hash", "new_hash")
 #: The schema that records who changed a complaint (:data:`CHANGE_COLUMNS`).
 CHANGES_SCHEMA = 8
 
 #: Columns of a spot event (lineage from detection, lifecycle transitions).
 EVENT_COLUMNS: tuple[str, ...] = (
-    "spot_id", "at", "kind", "from_status", "to_status", "related_spot_id", "actor", "note",
+    "spot_id",
+    "at",
+    "kind",
+    "from_status",
+    "to_status",
+    "related_spot_id",
+    "actor",
+    "note",
     "eta",
 )
 
@@ -139,9 +191,11 @@ class IngestWrite:
 def changing_refused(tickets: pd.Series) -> str:
     """Why an ingest that may not change stored tickets (:attr:`IngestWrite.may_update`) stopped."""
     shown = ", ".join(map(str, tickets.head(3).tolist())) + (", …" if len(tickets) > 3 else "")
-    return (f"ticket {shown} is stored already with other content; changing a stored"
-            " complaint (its number, subscriber, text or anything else) is for the CRM import"
-            " or an admin key, not this caller. Posting it again unchanged is fine.")
+    return (
+        f"ticket {shown} is stored already with other content; changing a stored"
+        " complaint (its number, subscriber, text or anything else) is for the CRM import"
+        " or an admin key, not this caller. Posting it again unchanged is fine."
+    )
 
 
 #: Parts a producer may have handed over while the one write under way goes on: two, so a
@@ -184,8 +238,9 @@ def write_behind(parts: Iterable[T], write: Callable[[T], None]) -> None:
             raise
 
 
-def write_behind_prepared(parts: Iterable[T], prepare: Callable[[T], U],
-                          write: Callable[[T, U | None], bool]) -> None:
+def write_behind_prepared(
+    parts: Iterable[T], prepare: Callable[[T], U], write: Callable[[T, U | None], bool]
+) -> None:
     """:func:`write_behind`, with ``prepare(part)`` made in this (the producing) thread, so
     the writing thread has less to do than wait on the database.
 
@@ -368,8 +423,13 @@ class Store(Protocol):
         ...
 
     # --- close-out ---
-    def load_outbox(self, *, statuses: Collection[str] | None = None,
-                    ids: Collection[int] | None = None, msisdn: str | None = None) -> pd.DataFrame:
+    def load_outbox(
+        self,
+        *,
+        statuses: Collection[str] | None = None,
+        ids: Collection[int] | None = None,
+        msisdn: str | None = None,
+    ) -> pd.DataFrame:
         """SMS outbox rows (:data:`heatmap.closeout.schema.OUTBOX_COLUMNS`) by id; times UTC."""
         ...
 
@@ -377,8 +437,9 @@ class Store(Protocol):
         """Pending or held rows whose ``next_attempt_at`` has come, earliest first."""
         ...
 
-    def update_outbox(self, outbox_id: int, values: Mapping[str, object], *,
-                      only_if: Collection[str]) -> bool:
+    def update_outbox(
+        self, outbox_id: int, values: Mapping[str, object], *, only_if: Collection[str]
+    ) -> bool:
         """Set ``values`` on one row if its status is in ``only_if``; whether it was."""
         ...
 
@@ -390,8 +451,9 @@ class Store(Protocol):
         """Delivery reports: ``outbox_id, at, code, text``, oldest first."""
         ...
 
-    def add_inbound(self, *, at: datetime, msisdn: str, outbox_id: int | None, kind: str,
-                    text: str | None) -> None:
+    def add_inbound(
+        self, *, at: datetime, msisdn: str, outbox_id: int | None, kind: str, text: str | None
+    ) -> None:
         """Log an SMS reply (its text already passed through the comment filter)."""
         ...
 
@@ -411,7 +473,8 @@ class Store(Protocol):
         """
         ...
 
-    def load_ratings(self, *, current_only: bool = True,
-                     spot_ids: Collection[str] | None = None) -> pd.DataFrame:
+    def load_ratings(
+        self, *, current_only: bool = True, spot_ids: Collection[str] | None = None
+    ) -> pd.DataFrame:
         """Ratings (:data:`heatmap.closeout.schema.RATING_ROW_COLUMNS`), oldest first."""
         ...

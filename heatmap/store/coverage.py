@@ -35,8 +35,9 @@ def checked_coverage(layer: pd.DataFrame) -> pd.DataFrame:
         frame[f"{kind}_samples"], frame[f"{kind}_median"] = samples, median
     if not valid.all() or frame["h3_cell"].duplicated().any():
         rows = np.flatnonzero(~valid)[:5].tolist()
-        raise InputError(f"coverage layer: {int((~valid).sum())} bad row(s) (first {rows}) or a"
-                         " cell given twice")
+        raise InputError(
+            f"coverage layer: {int((~valid).sum())} bad row(s) (first {rows}) or a cell given twice"
+        )
     return frame.sort_values("h3_cell").reset_index(drop=True)
 
 

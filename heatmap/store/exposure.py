@@ -26,8 +26,7 @@ EXPOSURE_COLUMNS: tuple[str, ...] = ("h3_cell", "weight")
 def check_source(source: str) -> str:
     """``source`` if it is a known exposure source, else a :class:`UsageError`."""
     if source not in EXPOSURE_SOURCES:
-        raise UsageError(f"unknown exposure source {source!r}: use one of "
-                         f"{', '.join(EXPOSURE_SOURCES)}")
+        raise UsageError(f"unknown exposure source {source!r}: use one of {', '.join(EXPOSURE_SOURCES)}")
     return source
 
 
@@ -37,17 +36,19 @@ def checked_layer(source: str, layer: pd.DataFrame) -> pd.DataFrame:
     check_source(source)
     missing = [c for c in EXPOSURE_COLUMNS if c not in layer.columns]
     if missing:
-        raise InputError(f"{source} exposure layer: needs columns {list(EXPOSURE_COLUMNS)},"
-                         f" missing {missing}")
+        raise InputError(
+            f"{source} exposure layer: needs columns {list(EXPOSURE_COLUMNS)}, missing {missing}"
+        )
     names = [c.strip().lower() if isinstance(c, str) else "" for c in layer["h3_cell"].tolist()]
     valid = np.array([h3.is_valid_cell(c) if c else False for c in names], dtype=bool)
-    weights = pd.to_numeric(layer["weight"], errors="coerce").to_numpy(dtype=float,
-                                                                        na_value=np.nan)
+    weights = pd.to_numeric(layer["weight"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = ~valid | ~np.isfinite(weights) | (weights < 0)
     if bad.any():
         rows = np.flatnonzero(bad)[:5].tolist()
-        raise InputError(f"{source} exposure layer: {int(bad.sum())} row(s) without a valid H3"
-                         f" cell or with a missing, infinite or negative weight (first rows {rows})")
+        raise InputError(
+            f"{source} exposure layer: {int(bad.sum())} row(s) without a valid H3"
+            f" cell or with a missing, infinite or negative weight (first rows {rows})"
+        )
     frame = pd.DataFrame({"h3_cell": pd.Series(names, dtype=object), "weight": weights})
     summed = frame.groupby("h3_cell", as_index=False, sort=True)["weight"].sum()
     return summed.astype({"h3_cell": object, "weight": float})

@@ -93,51 +93,125 @@ _BIG_BATCH = 5_000  # tickets from which hashes are looked up through a staged C
 
 #: Kinds of the columns written by COPY (see :mod:`heatmap.store.postgis_copy`).
 _COMPLAINT_KINDS: dict[str, str] = {
-    "ticket_id": "text", "created_at": "time", "msisdn": "text", "subscriber_id": "text",
-    "segment": "text", "ltv": "float", "topic": "text", "topic_source": "text",
-    "description": "text", "address": "text", "lat": "float", "lon": "float",
-    "region": "text", "channel": "text", "content_hash": "text",
+    "ticket_id": "text",
+    "created_at": "time",
+    "msisdn": "text",
+    "subscriber_id": "text",
+    "segment": "text",
+    "ltv": "float",
+    "topic": "text",
+    "topic_source": "text",
+    "description": "text",
+    "address": "text",
+    "lat": "float",
+    "lon": "float",
+    "region": "text",
+    "channel": "text",
+    "content_hash": "text",
 }
 _INSERT_KINDS: dict[str, str] = {
-    **_COMPLAINT_KINDS, "precision": "text", "geo_score": "float", "ingested_at": "time",
+    **_COMPLAINT_KINDS,
+    "precision": "text",
+    "geo_score": "float",
+    "ingested_at": "time",
     "updated_at": "time",
 }
 _QUARANTINE_KINDS = {"source": "text", "line": "int", "raw": "text", "reasons": "text"}
 #: Quarantined rows as the quarantine table takes them by COPY (its line is an integer).
-_QUARANTINE_ROW_KINDS = {"ingest_id": "int", "source": "text", "line": "int32", "raw": "text",
-                         "reasons": "text", "at": "time"}
+_QUARANTINE_ROW_KINDS = {
+    "ingest_id": "int",
+    "source": "text",
+    "line": "int32",
+    "raw": "text",
+    "reasons": "text",
+    "at": "time",
+}
 _GEOCODE_KINDS = {
-    "ticket_id": "text", "lat": "float", "lon": "float", "precision": "text",
-    "geo_score": "float", "matched_address": "text", "geo_reason": "text",
+    "ticket_id": "text",
+    "lat": "float",
+    "lon": "float",
+    "precision": "text",
+    "geo_score": "float",
+    "matched_address": "text",
+    "geo_reason": "text",
 }
 #: Kinds of every spot and event column the schema has (a superset of the protocol's).
 _SPOT_COLUMN_KINDS: dict[str, str] = {
-    "id": "text", "status": "text", "method": "text", "geometry": "text",
-    "centroid_lat": "float", "centroid_lon": "float", "region": "text", "address": "text",
-    "complaints": "int", "subscribers": "int", "first_complaint_at": "time",
-    "last_complaint_at": "time", "dominant_topic": "text", "priority": "float",
-    "breakdown": "text", "queue": "text", "sla_hours": "float", "due_at": "time",
-    "eta": "time", "cause": "text", "engineer": "text", "merged_into": "text",
-    "created_at": "time", "updated_at": "time",
+    "id": "text",
+    "status": "text",
+    "method": "text",
+    "geometry": "text",
+    "centroid_lat": "float",
+    "centroid_lon": "float",
+    "region": "text",
+    "address": "text",
+    "complaints": "int",
+    "subscribers": "int",
+    "first_complaint_at": "time",
+    "last_complaint_at": "time",
+    "dominant_topic": "text",
+    "priority": "float",
+    "breakdown": "text",
+    "queue": "text",
+    "sla_hours": "float",
+    "due_at": "time",
+    "eta": "time",
+    "cause": "text",
+    "engineer": "text",
+    "merged_into": "text",
+    "created_at": "time",
+    "updated_at": "time",
     # schema 2
-    "kind": "text", "suggested_cause": "text", "alarm_site": "text", "escalated": "int",
+    "kind": "text",
+    "suggested_cause": "text",
+    "alarm_site": "text",
+    "escalated": "int",
     # schema 7
-    "observed": "float", "expected": "float", "excess": "float", "relative_risk": "float",
-    "p_value": "float", "scan_days": "float", "trend": "text",
+    "observed": "float",
+    "expected": "float",
+    "excess": "float",
+    "relative_risk": "float",
+    "p_value": "float",
+    "scan_days": "float",
+    "trend": "text",
 }
 _EVENT_COLUMN_KINDS: dict[str, str] = {
-    "spot_id": "text", "at": "time", "kind": "text", "from_status": "text",
-    "to_status": "text", "related_spot_id": "text", "actor": "text", "note": "text",
+    "spot_id": "text",
+    "at": "time",
+    "kind": "text",
+    "from_status": "text",
+    "to_status": "text",
+    "related_spot_id": "text",
+    "actor": "text",
+    "note": "text",
     "eta": "time",  # schema 2
 }
 _MEMBER_KINDS = {"ticket_id": "text", "spot_id": "text"}
-_SITE_KINDS = {"site_id": "text", "lat": "float", "lon": "float", "technology": "text",
-               "band": "text", "azimuth": "float"}
-_ALARM_KINDS = {"site_id": "text", "severity": "text", "start": "time", "end": "time",
-                "kind": "text", "text": "text"}
+_SITE_KINDS = {
+    "site_id": "text",
+    "lat": "float",
+    "lon": "float",
+    "technology": "text",
+    "band": "text",
+    "azimuth": "float",
+}
+_ALARM_KINDS = {
+    "site_id": "text",
+    "severity": "text",
+    "start": "time",
+    "end": "time",
+    "kind": "text",
+    "text": "text",
+}
 _EXPOSURE_KINDS = {"source": "text", "h3_cell": "text", "weight": "float"}
-_COVERAGE_KINDS = {"h3_cell": "text", "res": "int32", "rsrp_median": "float",
-                   "rsrp_samples": "int32", "rssi_median": "float", "rssi_samples": "int32"}
+_COVERAGE_KINDS = {
+    "h3_cell": "text",
+    "res": "int32",
+    "rsrp_median": "float",
+    "rsrp_samples": "int32",
+    "rssi_median": "float",
+    "rssi_samples": "int32",
+}
 
 
 def _kinds(columns: Sequence[str], known: dict[str, str]) -> dict[str, str]:
@@ -150,8 +224,10 @@ _SPOT_TIMES = tuple(c for c, k in _SPOT_KINDS.items() if k == "time")
 _EVENT_TIMES = tuple(c for c, k in _EVENT_KINDS.items() if k == "time")
 #: Protocol columns this adapter has no type for (a newer heatmap.store.base).
 _UNKNOWN_COLUMNS = [
-    f"{table}.{c}" for table, kinds in (("spots", _SPOT_KINDS), ("spot_events", _EVENT_KINDS))
-    for c, k in kinds.items() if not k
+    f"{table}.{c}"
+    for table, kinds in (("spots", _SPOT_KINDS), ("spot_events", _EVENT_KINDS))
+    for c, k in kinds.items()
+    if not k
 ]
 assert tuple(_COMPLAINT_KINDS) == COMPLAINT_COLUMNS
 
@@ -226,8 +302,7 @@ def utm_epsg(lat: float, lon: float) -> int:
 class PostGISStore:
     """:class:`heatmap.store.base.Store` on PostgreSQL with PostGIS."""
 
-    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 4,
-                 timeout: float = 30.0) -> None:
+    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 4, timeout: float = 30.0) -> None:
         self.url = url
         self._shown = display_url(url)
         if _UNKNOWN_COLUMNS:
@@ -249,8 +324,13 @@ class PostGISStore:
         except psycopg.Error as exc:
             raise StoreError(f"cannot connect to {self._shown}: {_first_line(exc)}") from exc
         self._pool = ConnectionPool(
-            info, kwargs=kwargs, min_size=min_size, max_size=max_size, open=False,
-            check=ConnectionPool.check_connection, timeout=timeout,
+            info,
+            kwargs=kwargs,
+            min_size=min_size,
+            max_size=max_size,
+            open=False,
+            check=ConnectionPool.check_connection,
+            timeout=timeout,
             name=f"teplokarty-{id(self):x}",
         )
         try:
@@ -278,8 +358,7 @@ class PostGISStore:
             undone = " and was rolled back, nothing of it was stored" if writes else ""
             raise StoreError(f"{what} failed on {self._shown}{undone}: {_why(exc)}") from exc
 
-    def _frame(self, what: str, query: sql.Composed | str,
-               params: Sequence[object] = ()) -> pd.DataFrame:
+    def _frame(self, what: str, query: sql.Composed | str, params: Sequence[object] = ()) -> pd.DataFrame:
         with self._tx(what) as cursor:
             cursor.execute(query, tuple(params) if params else None)
             names = [d.name for d in cursor.description or ()]
@@ -293,8 +372,9 @@ class PostGISStore:
         if current == 0:
             raise MigrationError(f"{self._shown} has no schema yet: run `heatmap init` first")
         if current < version:
-            raise MigrationError(f"{self._shown} is at schema {current}, this needs {version}:"
-                                 " run `heatmap db upgrade` first")
+            raise MigrationError(
+                f"{self._shown} is at schema {current}, this needs {version}: run `heatmap db upgrade` first"
+            )
         self._schema_ok = current
 
     def _spot_columns(self) -> tuple[str, ...]:
@@ -405,13 +485,20 @@ class PostGISStore:
             # Only tickets that sort at or before the greatest stored one are looked up
             # (none in a first load); the parts of one export hold distinct tickets. Likewise
             # a source with nothing in quarantine yet cannot meet its own quarantined lines.
-            cursor.execute("SELECT (SELECT max(ticket_id COLLATE \"C\") FROM complaints),"
-                           " NOT EXISTS (SELECT FROM quarantine WHERE source = %s)",
-                           (batch.source,))
+            cursor.execute(
+                'SELECT (SELECT max(ticket_id COLLATE "C") FROM complaints),'
+                " NOT EXISTS (SELECT FROM quarantine WHERE source = %s)",
+                (batch.source,),
+            )
             greatest, new_source = cursor.fetchone() or (None, False)
-            into = _Ingest(at=at, ingest_id=ingest_id, greatest=greatest,
-                           new_source=bool(new_source), actor=batch.actor,
-                           may_update=batch.may_update)
+            into = _Ingest(
+                at=at,
+                ingest_id=ingest_id,
+                greatest=greatest,
+                new_source=bool(new_source),
+                actor=batch.actor,
+                may_update=batch.may_update,
+            )
             rebuild = _indexes_to_rebuild(cursor, batch.read)
 
             def write(part: IngestPart, ready: _Payloads | None) -> bool:
@@ -458,7 +545,7 @@ class PostGISStore:
             params.append(list(ticket_ids))
         query = (
             f"SELECT {_select(STORED_COMPLAINT_COLUMNS, _TIME_COLUMNS)} FROM complaints"
-            f" WHERE {' AND '.join(where) or 'true'} ORDER BY created_at, ticket_id COLLATE \"C\""
+            f' WHERE {" AND ".join(where) or "true"} ORDER BY created_at, ticket_id COLLATE "C"'
         )
         frame = self._frame("loading complaints", query, params)
         for name in _TIME_COLUMNS:
@@ -469,8 +556,10 @@ class PostGISStore:
 
     def load_complaint_changes(self, ticket_ids: Sequence[str] | None = None) -> pd.DataFrame:
         self._require_schema(base.CHANGES_SCHEMA)
-        query = ("SELECT c.ticket_id, c.at, c.kind, c.actor, i.source, c.old_hash, c.new_hash"
-                 " FROM complaint_changes AS c JOIN ingests AS i ON i.id = c.ingest_id")
+        query = (
+            "SELECT c.ticket_id, c.at, c.kind, c.actor, i.source, c.old_hash, c.new_hash"
+            " FROM complaint_changes AS c JOIN ingests AS i ON i.id = c.ingest_id"
+        )
         params: list[object] = []
         if ticket_ids is not None:
             query += " WHERE c.ticket_id = ANY(%s::text[])"
@@ -486,15 +575,15 @@ class PostGISStore:
         with self._tx("saving geocodes", writes=True) as cursor:
             stage(cursor, "_hm_geocodes", rows, _GEOCODE_KINDS)
             cursor.execute(
-                sql.SQL("UPDATE complaints AS c SET {} FROM _hm_geocodes AS g"
-                        " WHERE c.ticket_id = g.ticket_id").format(_assign(columns, "g"))
+                sql.SQL(
+                    "UPDATE complaints AS c SET {} FROM _hm_geocodes AS g WHERE c.ticket_id = g.ticket_id"
+                ).format(_assign(columns, "g"))
             )
 
     def load_quarantine(self, *, limit: int | None = None) -> pd.DataFrame:
         self._require_schema()
         # ``at`` stays ISO 8601 text, as the SQLite store gives it.
-        query = f"SELECT id, source, line, reasons, raw, {_iso('at')} AS at FROM quarantine" \
-                " ORDER BY id"
+        query = f"SELECT id, source, line, reasons, raw, {_iso('at')} AS at FROM quarantine ORDER BY id"
         if limit is not None and int(limit) >= 0:  # SQLite reads a negative limit as none
             query += f" LIMIT {int(limit)}"
         return self._frame("loading the quarantine", query)
@@ -505,9 +594,12 @@ class PostGISStore:
     ) -> pd.DataFrame:
         self._require_schema()
         names = [
-            "ST_AsBinary(geometry) AS geometry" if c == "geometry"
-            else "breakdown::text AS breakdown" if c == "breakdown"
-            else f"{_iso(c)} AS {c}" if c in _SPOT_TIMES
+            "ST_AsBinary(geometry) AS geometry"
+            if c == "geometry"
+            else "breakdown::text AS breakdown"
+            if c == "breakdown"
+            else f"{_iso(c)} AS {c}"
+            if c in _SPOT_TIMES
             else c
             for c in self._spot_columns()
         ]
@@ -518,15 +610,12 @@ class PostGISStore:
                 where.append(f"{column} = ANY(%s::text[])")
                 params.append(list(values))
         query = f"SELECT {', '.join(names)} FROM spots WHERE {' AND '.join(where) or 'true'}"
-        frame = self._frame("loading spots", query + ' ORDER BY priority DESC, id COLLATE "C"',
-                            params)
+        frame = self._frame("loading spots", query + ' ORDER BY priority DESC, id COLLATE "C"', params)
         frame["escalated"] = frame["escalated"].astype(bool)
         frame["geometry"] = np.asarray(
             shapely.from_wkb(frame["geometry"].to_numpy(dtype=object)), dtype=object
         )
-        frame["breakdown"] = [
-            {k: d[k] for k in sorted(d)} for d in breakdown_from_json(frame["breakdown"])
-        ]
+        frame["breakdown"] = [{k: d[k] for k in sorted(d)} for d in breakdown_from_json(frame["breakdown"])]
         for name in _SPOT_TIMES:
             frame[name] = parse_utc(frame[name])
         return typed_spot_measures(frame)
@@ -552,14 +641,17 @@ class PostGISStore:
         members = last_per_key(changes.members.loc[:, ["ticket_id", "spot_id"]], "ticket_id")
         events = changes.events.loc[:, list(EVENT_COLUMNS)]
         values = [
-            sql.SQL("ST_GeomFromText(s.geometry, 4326)") if c == "geometry"
-            else sql.SQL("s.breakdown::jsonb") if c == "breakdown"
+            sql.SQL("ST_GeomFromText(s.geometry, 4326)")
+            if c == "geometry"
+            else sql.SQL("s.breakdown::jsonb")
+            if c == "breakdown"
             else sql.Identifier("s", c)
             for c in columns
         ]
         updates = sql.SQL(", ").join(
             sql.SQL("{} = excluded.{}").format(sql.Identifier(c), sql.Identifier(c))
-            for c in columns if c != "id"
+            for c in columns
+            if c != "id"
         )
         with self._tx("saving spot changes", writes=True) as cursor:
             if changes.expected:
@@ -567,9 +659,10 @@ class PostGISStore:
             if len(spots):
                 stage(cursor, "_hm_spots", spots, _SPOT_KINDS)
                 cursor.execute(
-                    sql.SQL("INSERT INTO spots ({}) SELECT {} FROM _hm_spots AS s ORDER BY s.seq"
-                            " ON CONFLICT (id) DO UPDATE SET {}").format(
-                        columns_sql(columns), sql.SQL(", ").join(values), updates)
+                    sql.SQL(
+                        "INSERT INTO spots ({}) SELECT {} FROM _hm_spots AS s ORDER BY s.seq"
+                        " ON CONFLICT (id) DO UPDATE SET {}"
+                    ).format(columns_sql(columns), sql.SQL(", ").join(values), updates)
                 )
             if len(members):
                 stage(cursor, "_hm_members", members, _MEMBER_KINDS)
@@ -579,8 +672,9 @@ class PostGISStore:
                 )
             if len(events):
                 copy_frame(cursor, "spot_events", events, _EVENT_KINDS)
-            cursor.execute("UPDATE meta SET value = (value::bigint + 1)::text"
-                           " WHERE key = 'spots_version'")  # API index freshness (schema 3)
+            cursor.execute(
+                "UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'spots_version'"
+            )  # API index freshness (schema 3)
             if changes.outbox is not None and len(changes.outbox):
                 _insert_outbox(cursor, changes.outbox)  # close-out (schema 4)
 
@@ -599,9 +693,9 @@ class PostGISStore:
 
     def load_sites(self) -> pd.DataFrame:
         self._require_schema()
-        frame = self._frame("loading sites",
-                            f"SELECT {', '.join(SITE_COLUMNS)} FROM sites"
-                            ' ORDER BY site_id COLLATE "C"')
+        frame = self._frame(
+            "loading sites", f'SELECT {", ".join(SITE_COLUMNS)} FROM sites ORDER BY site_id COLLATE "C"'
+        )
         for name in ("lat", "lon", "azimuth"):
             frame[name] = pd.to_numeric(frame[name]).astype(float)
         return frame
@@ -609,9 +703,10 @@ class PostGISStore:
     def load_alarms(self) -> pd.DataFrame:
         self._require_schema()
         start, end = _iso("start"), _iso('"end"')
-        frame = self._frame("loading alarms",
-                            f'SELECT site_id, severity, {start} AS start, {end} AS "end",'
-                            " kind, text FROM alarms ORDER BY id")
+        frame = self._frame(
+            "loading alarms",
+            f'SELECT site_id, severity, {start} AS start, {end} AS "end", kind, text FROM alarms ORDER BY id',
+        )
         frame["start"] = parse_utc(frame["start"])
         frame["end"] = parse_utc(frame["end"])
         return frame
@@ -630,8 +725,9 @@ class PostGISStore:
         if self._schema_ok < EXPOSURE_SCHEMA:
             return exposure_frame([])  # nothing can be stored before the upgrade
         with self._tx(f"loading the {source} exposure layer") as cursor:
-            cursor.execute("SELECT h3_cell, weight FROM exposure WHERE source = %s"
-                           " ORDER BY h3_cell", (source,))
+            cursor.execute(
+                "SELECT h3_cell, weight FROM exposure WHERE source = %s ORDER BY h3_cell", (source,)
+            )
             return exposure_frame(cursor.fetchall())
 
     # --- coverage -------------------------------------------------------------------
@@ -647,8 +743,10 @@ class PostGISStore:
         if self._schema_ok < COVERAGE_SCHEMA:
             return coverage_frame([])
         with self._tx("loading the coverage layer") as cursor:
-            cursor.execute("SELECT h3_cell, res, rsrp_median, rsrp_samples, rssi_median,"
-                           ' rssi_samples FROM coverage ORDER BY h3_cell COLLATE "C"')
+            cursor.execute(
+                "SELECT h3_cell, res, rsrp_median, rsrp_samples, rssi_median,"
+                ' rssi_samples FROM coverage ORDER BY h3_cell COLLATE "C"'
+            )
             return coverage_frame(cursor.fetchall())
 
     # --- api keys -------------------------------------------------------------------
@@ -664,24 +762,29 @@ class PostGISStore:
     def load_api_key(self, key_id: str) -> ApiKeyRecord | None:
         self._require_schema()
         with self._tx("reading an API key") as cursor:
-            cursor.execute("SELECT key_id, key_hash, role, name, created_at, revoked_at"
-                           " FROM api_keys WHERE key_id = %s", (key_id,))
+            cursor.execute(
+                "SELECT key_id, key_hash, role, name, created_at, revoked_at FROM api_keys WHERE key_id = %s",
+                (key_id,),
+            )
             row = cursor.fetchone()
         return None if row is None else ApiKeyRecord(*row)
 
     def load_api_keys(self) -> list[ApiKeyRecord]:
         self._require_schema()
         with self._tx("reading API keys") as cursor:
-            cursor.execute("SELECT key_id, key_hash, role, name, created_at, revoked_at"
-                           ' FROM api_keys ORDER BY created_at, key_id COLLATE "C"')
+            cursor.execute(
+                "SELECT key_id, key_hash, role, name, created_at, revoked_at"
+                ' FROM api_keys ORDER BY created_at, key_id COLLATE "C"'
+            )
             rows = cursor.fetchall()
         return [ApiKeyRecord(*row) for row in rows]
 
     def revoke_api_key(self, key_id: str, at: datetime) -> bool:
         self._require_schema()
         with self._tx("revoking an API key", writes=True) as cursor:
-            cursor.execute("UPDATE api_keys SET revoked_at = %s WHERE key_id = %s"
-                           " AND revoked_at IS NULL", (at, key_id))
+            cursor.execute(
+                "UPDATE api_keys SET revoked_at = %s WHERE key_id = %s AND revoked_at IS NULL", (at, key_id)
+            )
             return cursor.rowcount == 1
 
     def spots_version(self) -> int:
@@ -691,8 +794,13 @@ class PostGISStore:
         return -1 if value is None else int(value)
 
     # --- close-out ------------------------------------------------------------------
-    def load_outbox(self, *, statuses: Collection[str] | None = None,
-                    ids: Collection[int] | None = None, msisdn: str | None = None) -> pd.DataFrame:
+    def load_outbox(
+        self,
+        *,
+        statuses: Collection[str] | None = None,
+        ids: Collection[int] | None = None,
+        msisdn: str | None = None,
+    ) -> pd.DataFrame:
         self._require_schema()
         where: list[str] = []
         params: list[object] = []
@@ -705,67 +813,81 @@ class PostGISStore:
         if msisdn is not None:
             where.append("msisdn = %s")
             params.append(msisdn)
-        query = (f"SELECT {_select(OUTBOX_COLUMNS, OUTBOX_TIMES)} FROM sms_outbox"
-                 f" WHERE {' AND '.join(where) or 'true'} ORDER BY id")
+        query = (
+            f"SELECT {_select(OUTBOX_COLUMNS, OUTBOX_TIMES)} FROM sms_outbox"
+            f" WHERE {' AND '.join(where) or 'true'} ORDER BY id"
+        )
         return _outbox_frame(self._frame("loading the SMS outbox", query, params))
 
     def due_outbox(self, *, now: datetime, limit: int) -> pd.DataFrame:
         self._require_schema()
-        query = (f"SELECT {_select(OUTBOX_COLUMNS, OUTBOX_TIMES)} FROM sms_outbox"
-                 " WHERE status IN ('pending', 'held') AND next_attempt_at <= %s"
-                 " ORDER BY next_attempt_at, id LIMIT %s")
-        return _outbox_frame(self._frame("loading due SMS", query,
-                                         [_pg_value(now), int(limit)]))
+        query = (
+            f"SELECT {_select(OUTBOX_COLUMNS, OUTBOX_TIMES)} FROM sms_outbox"
+            " WHERE status IN ('pending', 'held') AND next_attempt_at <= %s"
+            " ORDER BY next_attempt_at, id LIMIT %s"
+        )
+        return _outbox_frame(self._frame("loading due SMS", query, [_pg_value(now), int(limit)]))
 
-    def update_outbox(self, outbox_id: int, values: Mapping[str, object], *,
-                      only_if: Collection[str]) -> bool:
+    def update_outbox(
+        self, outbox_id: int, values: Mapping[str, object], *, only_if: Collection[str]
+    ) -> bool:
         self._require_schema()
         names = list(values)
         unknown = set(names) - set(OUTBOX_COLUMNS[1:])
         if unknown or not names:
             raise StoreError(f"not outbox columns: {sorted(unknown) or 'none given'}")
-        assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(n))
-                                         for n in names)
+        assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(n)) for n in names)
         with self._tx("updating an SMS", writes=True) as cursor:
             cursor.execute(
-                sql.SQL("UPDATE sms_outbox SET {} WHERE id = %s AND status = ANY(%s::text[])")
-                .format(assignments),
-                [*(_pg_value(values[n]) for n in names), int(outbox_id), list(only_if)])
+                sql.SQL("UPDATE sms_outbox SET {} WHERE id = %s AND status = ANY(%s::text[])").format(
+                    assignments
+                ),
+                [*(_pg_value(values[n]) for n in names), int(outbox_id), list(only_if)],
+            )
             return cursor.rowcount == 1
 
     def add_sms_report(self, outbox_id: int, *, at: datetime, code: int, text: str | None) -> None:
         self._require_schema()
         with self._tx("saving a delivery report", writes=True) as cursor:
-            cursor.execute("INSERT INTO sms_reports (outbox_id, at, code, text)"
-                           " VALUES (%s, %s, %s, %s)", (int(outbox_id), _pg_value(at), int(code), text))
+            cursor.execute(
+                "INSERT INTO sms_reports (outbox_id, at, code, text) VALUES (%s, %s, %s, %s)",
+                (int(outbox_id), _pg_value(at), int(code), text),
+            )
 
     def load_sms_reports(self) -> pd.DataFrame:
         self._require_schema()
-        frame = self._frame("loading delivery reports",
-                            f"SELECT outbox_id, {_iso('at')} AS at, code, text FROM sms_reports"
-                            " ORDER BY id")
+        frame = self._frame(
+            "loading delivery reports",
+            f"SELECT outbox_id, {_iso('at')} AS at, code, text FROM sms_reports ORDER BY id",
+        )
         frame["at"] = parse_utc(frame["at"])
         return frame
 
-    def add_inbound(self, *, at: datetime, msisdn: str, outbox_id: int | None, kind: str,
-                    text: str | None) -> None:
+    def add_inbound(
+        self, *, at: datetime, msisdn: str, outbox_id: int | None, kind: str, text: str | None
+    ) -> None:
         self._require_schema()
         with self._tx("saving an SMS reply", writes=True) as cursor:
-            cursor.execute("INSERT INTO sms_inbound (at, msisdn, outbox_id, kind, text)"
-                           " VALUES (%s, %s, %s, %s, %s)",
-                           (_pg_value(at), msisdn, None if outbox_id is None else int(outbox_id),
-                            kind, text))
+            cursor.execute(
+                "INSERT INTO sms_inbound (at, msisdn, outbox_id, kind, text) VALUES (%s, %s, %s, %s, %s)",
+                (_pg_value(at), msisdn, None if outbox_id is None else int(outbox_id), kind, text),
+            )
 
     def add_optout(self, msisdn: str, *, at: datetime, source: str) -> None:
         self._require_schema()
         with self._tx("saving an opt-out", writes=True) as cursor:
-            cursor.execute("INSERT INTO sms_optouts (msisdn, at, source) VALUES (%s, %s, %s)"
-                           " ON CONFLICT (msisdn) DO NOTHING", (msisdn, _pg_value(at), source))
+            cursor.execute(
+                "INSERT INTO sms_optouts (msisdn, at, source) VALUES (%s, %s, %s)"
+                " ON CONFLICT (msisdn) DO NOTHING",
+                (msisdn, _pg_value(at), source),
+            )
 
     def load_optouts(self) -> pd.DataFrame:
         self._require_schema()
-        frame = self._frame("loading opt-outs", f"SELECT msisdn, {_iso('at')} AS at, source"
-                                                ' FROM sms_optouts ORDER BY msisdn COLLATE "C"')
+        frame = self._frame(
+            "loading opt-outs",
+            f'SELECT msisdn, {_iso("at")} AS at, source FROM sms_optouts ORDER BY msisdn COLLATE "C"',
+        )
         frame["at"] = parse_utc(frame["at"])
         return frame
 
@@ -775,24 +897,33 @@ class PostGISStore:
         at = _pg_value(rating["at"])
         with self._tx("saving a rating", writes=True) as cursor:
             # one writer per (spot, subscriber): the answer in force is replaced in order
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
-                           (f"rating:{rating['spot_id']}:{rating['subscriber_id']}",))
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                (f"rating:{rating['spot_id']}:{rating['subscriber_id']}",),
+            )
             if use_link_of is not None:
-                cursor.execute("UPDATE sms_outbox SET link_used_at = %s WHERE id = %s"
-                               " AND link_used_at IS NULL", (at, int(use_link_of)))
+                cursor.execute(
+                    "UPDATE sms_outbox SET link_used_at = %s WHERE id = %s AND link_used_at IS NULL",
+                    (at, int(use_link_of)),
+                )
                 if cursor.rowcount != 1:
                     return False
-            cursor.execute("UPDATE ratings SET superseded_at = %s WHERE spot_id = %s"
-                           " AND subscriber_id = %s AND superseded_at IS NULL",
-                           (at, rating["spot_id"], rating["subscriber_id"]))
+            cursor.execute(
+                "UPDATE ratings SET superseded_at = %s WHERE spot_id = %s"
+                " AND subscriber_id = %s AND superseded_at IS NULL",
+                (at, rating["spot_id"], rating["subscriber_id"]),
+            )
             cursor.execute(
                 sql.SQL("INSERT INTO ratings ({}) VALUES ({})").format(
-                    columns_sql(names), sql.SQL(", ").join(sql.Placeholder() * len(names))),
-                [_pg_value(rating.get(n)) for n in names])
+                    columns_sql(names), sql.SQL(", ").join(sql.Placeholder() * len(names))
+                ),
+                [_pg_value(rating.get(n)) for n in names],
+            )
         return True
 
-    def load_ratings(self, *, current_only: bool = True,
-                     spot_ids: Collection[str] | None = None) -> pd.DataFrame:
+    def load_ratings(
+        self, *, current_only: bool = True, spot_ids: Collection[str] | None = None
+    ) -> pd.DataFrame:
         self._require_schema()
         where: list[str] = []
         params: list[object] = []
@@ -801,8 +932,10 @@ class PostGISStore:
         if spot_ids is not None:
             where.append("spot_id = ANY(%s::text[])")
             params.append(list(spot_ids))
-        query = (f"SELECT {_select(RATING_ROW_COLUMNS, ('at', 'superseded_at'))} FROM ratings"
-                 f" WHERE {' AND '.join(where) or 'true'} ORDER BY id")
+        query = (
+            f"SELECT {_select(RATING_ROW_COLUMNS, ('at', 'superseded_at'))} FROM ratings"
+            f" WHERE {' AND '.join(where) or 'true'} ORDER BY id"
+        )
         frame = self._frame("loading ratings", query, params)
         for name in ("at", "superseded_at"):
             frame[name] = parse_utc(frame[name])
@@ -812,8 +945,7 @@ class PostGISStore:
         return frame
 
     # --- server-side analytics ------------------------------------------------------
-    def cluster_dbscan(self, eps_m: float, min_points: int, *,
-                       since: datetime | None = None) -> pd.DataFrame:
+    def cluster_dbscan(self, eps_m: float, min_points: int, *, since: datetime | None = None) -> pd.DataFrame:
         """DBSCAN of the located complaints in PostGIS: ``ticket_id, cluster`` (-1 = noise).
 
         Distances are metres in the UTM zone of the points' centroid: within the zone they
@@ -829,12 +961,12 @@ class PostGISStore:
             where += " AND created_at >= %s::timestamptz"
             params.append(iso_one(since))
         with self._tx("clustering complaints") as cursor:
-            cursor.execute(f"SELECT avg(lat), avg(lon), count(*) FROM complaints WHERE {where}",
-                           params)
+            cursor.execute(f"SELECT avg(lat), avg(lon), count(*) FROM complaints WHERE {where}", params)
             row = cursor.fetchone()
             if row is None or not row[2]:
-                return pd.DataFrame({"ticket_id": pd.Series(dtype=object),
-                                     "cluster": pd.Series(dtype=np.int64)})
+                return pd.DataFrame(
+                    {"ticket_id": pd.Series(dtype=object), "cluster": pd.Series(dtype=np.int64)}
+                )
             srid = utm_epsg(float(row[0]), float(row[1]))
             cursor.execute(
                 "SELECT ticket_id, ST_ClusterDBSCAN(ST_Transform(geom, %s::integer),"
@@ -852,10 +984,11 @@ class PostGISStore:
 def _insert_outbox(cursor: Cur, rows: pd.DataFrame) -> None:
     frame = rows.loc[:, list(NEW_OUTBOX_COLUMNS)]
     cursor.executemany(
-        sql.SQL("INSERT INTO sms_outbox ({}) VALUES ({})"
-                " ON CONFLICT (spot_id, subscriber_id, event) DO NOTHING").format(
-            columns_sql(NEW_OUTBOX_COLUMNS),
-            sql.SQL(", ").join(sql.Placeholder() * len(NEW_OUTBOX_COLUMNS))),
+        sql.SQL(
+            "INSERT INTO sms_outbox ({}) VALUES ({}) ON CONFLICT (spot_id, subscriber_id, event) DO NOTHING"
+        ).format(
+            columns_sql(NEW_OUTBOX_COLUMNS), sql.SQL(", ").join(sql.Placeholder() * len(NEW_OUTBOX_COLUMNS))
+        ),
         [[_pg_value(v) for v in row] for row in frame.itertuples(index=False, name=None)],
     )
 
@@ -943,8 +1076,10 @@ def _batch_hashes(cursor: Cur, ticket_ids: pd.Series) -> pd.DataFrame:
     if len(ticket_ids) < _BIG_BATCH:
         return _hashes(cursor, ticket_ids.tolist())
     stage(cursor, "_hm_batch", pd.DataFrame({"ticket_id": ticket_ids}), {"ticket_id": "text"})
-    cursor.execute("SELECT c.ticket_id, c.content_hash FROM _hm_batch AS b JOIN complaints AS c"
-                   " ON c.ticket_id = b.ticket_id")
+    cursor.execute(
+        "SELECT c.ticket_id, c.content_hash FROM _hm_batch AS b JOIN complaints AS c"
+        " ON c.ticket_id = b.ticket_id"
+    )
     return pd.DataFrame(cursor.fetchall(), columns=["ticket_id", "content_hash"])
 
 
@@ -995,8 +1130,7 @@ def _prepare(part: IngestPart, into: _Ingest) -> _Payloads:
     return _Payloads(_encode_new(part.complaints, into.at), held)
 
 
-def _write_part(cursor: Cur, part: IngestPart, ready: _Payloads | None,
-                into: _Ingest) -> dict[str, int]:
+def _write_part(cursor: Cur, part: IngestPart, ready: _Payloads | None, into: _Ingest) -> dict[str, int]:
     """One part of an ingest, inside the ingest's transaction, with its payloads if they
     were made beforehand (:func:`_prepare`)."""
     tickets = part.complaints["ticket_id"]
@@ -1016,24 +1150,29 @@ def _write_part(cursor: Cur, part: IngestPart, ready: _Payloads | None,
         copy_payload(cursor, "quarantine", _QUARANTINE_ROW_KINDS, ready.quarantine)
     elif len(part.quarantine):
         _quarantine(cursor, part.quarantine, into)
-    return {"inserted": len(plan.inserts), "updated": len(plan.updates),
-            "unchanged": plan.unchanged, "quarantined": len(part.quarantine)}
+    return {
+        "inserted": len(plan.inserts),
+        "updated": len(plan.updates),
+        "unchanged": plan.unchanged,
+        "quarantined": len(part.quarantine),
+    }
 
 
-def _record_actor(cursor: Cur, inserts: pd.DataFrame, updates: pd.DataFrame,
-                  into: _Ingest) -> None:
+def _record_actor(cursor: Cur, inserts: pd.DataFrame, updates: pd.DataFrame, into: _Ingest) -> None:
     """Name the actor on the changes this ingest recorded, and record its inserts (schema 8)."""
     cursor.executemany(
         "INSERT INTO complaint_changes (ticket_id, ingest_id, at, new_hash, kind, actor)"
         " VALUES (%s, %s, %s, %s, 'inserted', %s)",
-        [(t, into.ingest_id, into.at.to_pydatetime(), h, into.actor)
-         for t, h in zip(inserts["ticket_id"].tolist(), inserts["content_hash"].tolist(),
-                         strict=True)],
+        [
+            (t, into.ingest_id, into.at.to_pydatetime(), h, into.actor)
+            for t, h in zip(inserts["ticket_id"].tolist(), inserts["content_hash"].tolist(), strict=True)
+        ],
     )
     if len(updates):
-        cursor.execute("UPDATE complaint_changes SET actor = %s WHERE ingest_id = %s"
-                       " AND ticket_id = ANY(%s::text[])",
-                       (into.actor, into.ingest_id, updates["ticket_id"].tolist()))
+        cursor.execute(
+            "UPDATE complaint_changes SET actor = %s WHERE ingest_id = %s AND ticket_id = ANY(%s::text[])",
+            (into.actor, into.ingest_id, updates["ticket_id"].tolist()),
+        )
 
 
 def _quarantine_rows(rows: pd.DataFrame, into: _Ingest) -> pd.DataFrame:
@@ -1091,8 +1230,7 @@ def _drop_secondary_indexes(cursor: Cur) -> list[tuple[str, str]]:
     return indexes
 
 
-def _update_complaints(cursor: Cur, updates: pd.DataFrame, at: pd.Timestamp,
-                       ingest_id: int) -> None:
+def _update_complaints(cursor: Cur, updates: pd.DataFrame, at: pd.Timestamp, ingest_id: int) -> None:
     """Changed tickets: record the old values, then overwrite (mirrors the SQLite store)."""
     stage(cursor, "_hm_updates", last_per_key(updates, "ticket_id"), _COMPLAINT_KINDS)
     fields = [c for c in COMPLAINT_COLUMNS if c != "ticket_id"]
@@ -1139,8 +1277,7 @@ def _iso(column: str) -> str:
 
 def _select(columns: Sequence[str], times: Sequence[str]) -> str:
     return ", ".join(
-        f"{_iso(c)} AS {c}" if c in times else '"precision"' if c == "precision" else c
-        for c in columns
+        f"{_iso(c)} AS {c}" if c in times else '"precision"' if c == "precision" else c for c in columns
     )
 
 

@@ -66,8 +66,13 @@ def time_array(values: pd.Series) -> pa.Array:
     return pa.array(stamps, type=pa.timestamp("us", tz="UTC"), from_pandas=True)
 
 
-_ARRAYS = {"text": text_array, "float": float_array, "int": int_array, "int32": int32_array,
-           "time": time_array}
+_ARRAYS = {
+    "text": text_array,
+    "float": float_array,
+    "int": int_array,
+    "int32": int32_array,
+    "time": time_array,
+}
 
 
 def arrow_table(frame: pd.DataFrame, kinds: Mapping[str, str]) -> pa.Table:
@@ -92,8 +97,9 @@ def encode_frame(frame: pd.DataFrame, kinds: Mapping[str, str]) -> list[bytes]:
     return list(binary_chunks(arrow_table(frame, kinds)))
 
 
-def copy_payload(cursor: Cursor[tuple[object, ...]], table: str, columns: Iterable[str],
-                 payload: Iterable[bytes]) -> None:
+def copy_payload(
+    cursor: Cursor[tuple[object, ...]], table: str, columns: Iterable[str], payload: Iterable[bytes]
+) -> None:
     """``COPY table (columns) FROM STDIN (FORMAT binary)`` with a payload made by
     :func:`encode_frame` or :func:`binary_chunks`."""
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
@@ -115,9 +121,7 @@ def copy_frame(
     copy_payload(cursor, table, kinds, binary_chunks(arrow_table(frame, kinds)))
 
 
-def create_staging(
-    cursor: Cursor[tuple[object, ...]], table: str, kinds: Mapping[str, str]
-) -> None:
+def create_staging(cursor: Cursor[tuple[object, ...]], table: str, kinds: Mapping[str, str]) -> None:
     """A temporary table (dropped at commit) with a ``seq`` column numbering rows as copied.
 
     One made earlier in the same transaction (by an earlier part) is replaced."""
@@ -128,8 +132,7 @@ def create_staging(
     ]
     cursor.execute(
         sql.SQL(
-            "CREATE TEMPORARY TABLE {} (seq bigint GENERATED ALWAYS AS IDENTITY, {})"
-            " ON COMMIT DROP"
+            "CREATE TEMPORARY TABLE {} (seq bigint GENERATED ALWAYS AS IDENTITY, {}) ON COMMIT DROP"
         ).format(sql.Identifier(table), sql.SQL(", ").join(columns))
     )
 

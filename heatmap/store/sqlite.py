@@ -66,8 +66,7 @@ from heatmap.store.sqlite_bulk import (
 )
 
 _TIME_COLUMNS = ("created_at", "ingested_at", "updated_at")
-_SPOT_TIMES = ("first_complaint_at", "last_complaint_at", "due_at", "eta", "created_at",
-               "updated_at")
+_SPOT_TIMES = ("first_complaint_at", "last_complaint_at", "due_at", "eta", "created_at", "updated_at")
 _CHUNK = 900  # below SQLite's default limit of host parameters
 
 
@@ -98,8 +97,7 @@ class SQLiteStore:
         try:
             # One ingest writes from a helper thread while its caller validates the
             # next part (never both at once): the connection may cross threads.
-            db = sqlite3.connect(self.path, timeout=60, isolation_level=None,
-                                 check_same_thread=False)
+            db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
             # Big pages suit a store that takes exports in bulk; SQLite applies this only
             # to a new, empty file (an existing store keeps the page size it was made with).
             db.execute("PRAGMA page_size = 16384")
@@ -139,8 +137,9 @@ class SQLiteStore:
         if current == 0:
             raise MigrationError(f"{self.url} has no schema yet: run `heatmap init` first")
         if current < version:
-            raise MigrationError(f"{self.url} is at schema {current}, this needs {version}:"
-                                 " run `heatmap db upgrade` first")
+            raise MigrationError(
+                f"{self.url} is at schema {current}, this needs {version}: run `heatmap db upgrade` first"
+            )
 
     # --- schema ---------------------------------------------------------------------
     def schema_version(self) -> int:
@@ -234,8 +233,9 @@ class SQLiteStore:
                 finally:
                     cursor.close()
         except (sqlite3.Error, adbc.Error) as exc:
-            raise StoreError(f"ingest of {batch.source} failed and was rolled back, nothing of it"
-                             f" was stored: {exc}") from exc
+            raise StoreError(
+                f"ingest of {batch.source} failed and was rolled back, nothing of it was stored: {exc}"
+            ) from exc
         return {"read": batch.read, **counts}
 
     def _ingest_in_bulk(self, batch: IngestWrite, at: str | None, counts: dict[str, int]) -> None:
@@ -256,8 +256,7 @@ class SQLiteStore:
         finally:
             self._db = self._connect()
 
-    def _ingest(self, cursor: Any, batch: IngestWrite, at: str | None,
-                counts: dict[str, int]) -> None:
+    def _ingest(self, cursor: Any, batch: IngestWrite, at: str | None, counts: dict[str, int]) -> None:
         cursor.execute("BEGIN IMMEDIATE")
         try:
             cursor.execute(
@@ -273,20 +272,26 @@ class SQLiteStore:
             rebuild = indexes_to_rebuild(cursor, batch.read)
 
             def write(part: IngestPart, as_new: pa.Table | None) -> bool:
-                written = self._write_part(cursor, part, as_new, at, ingest_id, greatest,
-                                           actor=batch.actor, may_update=batch.may_update)
+                written = self._write_part(
+                    cursor,
+                    part,
+                    as_new,
+                    at,
+                    ingest_id,
+                    greatest,
+                    actor=batch.actor,
+                    may_update=batch.may_update,
+                )
                 for name, n in written.items():
                     counts[name] += n
                 return written["inserted"] == len(part.complaints)
 
             # Parts are made into Arrow tables (as all new) by the thread that validates them.
-            write_behind_prepared(batch.parts(), lambda part: complaint_table(part.complaints, at),
-                                  write)
+            write_behind_prepared(batch.parts(), lambda part: complaint_table(part.complaints, at), write)
             for definition in rebuild:
                 cursor.execute(definition)
             cursor.execute(
-                "UPDATE ingests SET inserted = ?, updated = ?, unchanged = ?, quarantined = ?"
-                " WHERE id = ?",
+                "UPDATE ingests SET inserted = ?, updated = ?, unchanged = ?, quarantined = ? WHERE id = ?",
                 (*counts.values(), ingest_id),
             )
         except BaseException:
@@ -295,9 +300,18 @@ class SQLiteStore:
             raise
         cursor.execute("COMMIT")
 
-    def _write_part(self, cursor: Any, part: IngestPart, as_new: pa.Table | None,
-                    at: str | None, ingest_id: int, greatest: str | None, *,
-                    actor: str | None = None, may_update: bool = True) -> dict[str, int]:
+    def _write_part(
+        self,
+        cursor: Any,
+        part: IngestPart,
+        as_new: pa.Table | None,
+        at: str | None,
+        ingest_id: int,
+        greatest: str | None,
+        *,
+        actor: str | None = None,
+        may_update: bool = True,
+    ) -> dict[str, int]:
         """One part of an ingest; ``as_new`` is all its complaints as new rows, if made."""
         complaints = part.complaints
         tickets = complaints["ticket_id"]
@@ -318,11 +332,24 @@ class SQLiteStore:
             cursor.executemany(
                 "INSERT OR IGNORE INTO quarantine (ingest_id, source, line, raw, reasons, at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                list(zip([ingest_id] * len(q), q["source"].tolist(), q["line"].astype(int).tolist(),
-                         q["raw"].tolist(), q["reasons"].tolist(), [at] * len(q), strict=True)),
+                list(
+                    zip(
+                        [ingest_id] * len(q),
+                        q["source"].tolist(),
+                        q["line"].astype(int).tolist(),
+                        q["raw"].tolist(),
+                        q["reasons"].tolist(),
+                        [at] * len(q),
+                        strict=True,
+                    )
+                ),
             )
-        return {"inserted": len(plan.inserts), "updated": len(plan.updates),
-                "unchanged": plan.unchanged, "quarantined": len(q)}
+        return {
+            "inserted": len(plan.inserts),
+            "updated": len(plan.updates),
+            "unchanged": plan.unchanged,
+            "quarantined": len(q),
+        }
 
     def _update_complaints(
         self, cursor: Any, updates: pd.DataFrame, at: str | None, ingest_id: int | None
@@ -332,8 +359,15 @@ class SQLiteStore:
             "INSERT INTO complaint_changes (ticket_id, ingest_id, at, old_hash, new_hash,"
             f" old_values) SELECT ticket_id, ?, ?, content_hash, ?, json_object({fields})"
             " FROM complaints WHERE ticket_id = ?",
-            list(zip([ingest_id] * len(updates), [at] * len(updates),
-                     updates["content_hash"].tolist(), updates["ticket_id"].tolist(), strict=True)),
+            list(
+                zip(
+                    [ingest_id] * len(updates),
+                    [at] * len(updates),
+                    updates["content_hash"].tolist(),
+                    updates["ticket_id"].tolist(),
+                    strict=True,
+                )
+            ),
         )
         assignments = ", ".join(f"{c} = ?" for c in COMPLAINT_COLUMNS if c != "ticket_id")
         rows = _complaint_matrix(updates, at).tolist()
@@ -388,8 +422,10 @@ class SQLiteStore:
 
     def load_complaint_changes(self, ticket_ids: Sequence[str] | None = None) -> pd.DataFrame:
         self._require_schema(CHANGES_SCHEMA)
-        sql = ("SELECT c.ticket_id, c.at, c.kind, c.actor, i.source, c.old_hash, c.new_hash"
-               " FROM complaint_changes AS c JOIN ingests AS i ON i.id = c.ingest_id")
+        sql = (
+            "SELECT c.ticket_id, c.at, c.kind, c.actor, i.source, c.old_hash, c.new_hash"
+            " FROM complaint_changes AS c JOIN ingests AS i ON i.id = c.ingest_id"
+        )
         ids = None if ticket_ids is None else list(ticket_ids)
         if ids is not None:
             sql += f" WHERE c.ticket_id IN ({','.join('?' * len(ids)) or 'NULL'})"
@@ -402,8 +438,7 @@ class SQLiteStore:
         columns = ("lat", "lon", "precision", "geo_score", "matched_address", "geo_reason")
         with self._tx() as cursor:
             cursor.executemany(
-                f"UPDATE complaints SET {', '.join(f'{c} = ?' for c in columns)}"
-                " WHERE ticket_id = ?",
+                f"UPDATE complaints SET {', '.join(f'{c} = ?' for c in columns)} WHERE ticket_id = ?",
                 zip(*(nullable(geocodes[c]) for c in (*columns, "ticket_id")), strict=True),
             )
 
@@ -426,8 +461,12 @@ class SQLiteStore:
                 where.append(f"{column} IN ({','.join('?' * len(values))})")
                 params.extend(values)
         columns = spot_columns_at(self.schema_version())
-        frame = self._frame(f"SELECT {', '.join(columns)} FROM spots WHERE "
-                            + " AND ".join(where) + " ORDER BY priority DESC, id", params)
+        frame = self._frame(
+            f"SELECT {', '.join(columns)} FROM spots WHERE "
+            + " AND ".join(where)
+            + " ORDER BY priority DESC, id",
+            params,
+        )
         frame["geometry"] = geometry_from_wkt(frame["geometry"])
         frame["breakdown"] = breakdown_from_json(frame["breakdown"])
         frame["escalated"] = frame["escalated"].astype(bool)
@@ -477,8 +516,9 @@ class SQLiteStore:
                 f" ({', '.join('?' * len(EVENT_COLUMNS))})",
                 zip(*(nullable(events[c]) for c in EVENT_COLUMNS), strict=True),
             )
-            cursor.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1"
-                           " WHERE key = 'spots_version'")  # API index freshness (schema 3)
+            cursor.execute(
+                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'spots_version'"
+            )  # API index freshness (schema 3)
             if changes.outbox is not None and len(changes.outbox):
                 self._insert_outbox(cursor, changes.outbox)  # close-out (schema 4)
 
@@ -487,8 +527,7 @@ class SQLiteStore:
         ids = list(expected)
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
-            cursor.execute(f"SELECT id, status FROM spots WHERE id IN ({','.join('?' * len(chunk))})",
-                           chunk)
+            cursor.execute(f"SELECT id, status FROM spots WHERE id IN ({','.join('?' * len(chunk))})", chunk)
             stored = dict(cursor.fetchall())
             for spot_id in chunk:
                 if stored.get(spot_id) != expected[spot_id]:
@@ -530,8 +569,7 @@ class SQLiteStore:
 
     def load_alarms(self) -> pd.DataFrame:
         self._require_schema()
-        frame = self._frame('SELECT site_id, severity, start, "end", kind, text FROM alarms'
-                            " ORDER BY id")
+        frame = self._frame('SELECT site_id, severity, start, "end", kind, text FROM alarms ORDER BY id')
         frame["start"] = parse_utc(frame["start"])
         frame["end"] = parse_utc(frame["end"])
         return frame
@@ -545,20 +583,24 @@ class SQLiteStore:
                 cursor.execute("DELETE FROM exposure WHERE source = ?", (source,))
                 cursor.executemany(
                     "INSERT INTO exposure (source, h3_cell, weight) VALUES (?, ?, ?)",
-                    zip([source] * len(rows), rows["h3_cell"].tolist(),
-                        rows["weight"].tolist(), strict=True),
+                    zip([source] * len(rows), rows["h3_cell"].tolist(), rows["weight"].tolist(), strict=True),
                 )
         except sqlite3.Error as exc:
-            raise StoreError(f"replacing the {source} exposure layer failed on {self.url} and"
-                             f" was rolled back, nothing of it was stored: {exc}") from exc
+            raise StoreError(
+                f"replacing the {source} exposure layer failed on {self.url} and"
+                f" was rolled back, nothing of it was stored: {exc}"
+            ) from exc
 
     def load_exposure(self, source: str) -> pd.DataFrame:
         check_source(source)
         self._require_schema()
         if self.schema_version() < EXPOSURE_SCHEMA:
             return exposure_frame([])  # nothing can be stored before the upgrade
-        return exposure_frame(self._db.execute(
-            "SELECT h3_cell, weight FROM exposure WHERE source = ? ORDER BY h3_cell", (source,)))
+        return exposure_frame(
+            self._db.execute(
+                "SELECT h3_cell, weight FROM exposure WHERE source = ? ORDER BY h3_cell", (source,)
+            )
+        )
 
     # --- coverage -------------------------------------------------------------------
     def replace_coverage(self, layer: pd.DataFrame) -> None:
@@ -568,14 +610,16 @@ class SQLiteStore:
             cursor.execute("DELETE FROM coverage")
             cursor.executemany(
                 f"INSERT INTO coverage ({', '.join(COVERAGE_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
-                zip(*(nullable(rows[c]) for c in COVERAGE_COLUMNS), strict=True))
+                zip(*(nullable(rows[c]) for c in COVERAGE_COLUMNS), strict=True),
+            )
 
     def load_coverage(self) -> pd.DataFrame:
         self._require_schema()
         if self.schema_version() < COVERAGE_SCHEMA:
             return coverage_frame([])
-        return coverage_frame(self._db.execute(
-            f"SELECT {', '.join(COVERAGE_COLUMNS)} FROM coverage ORDER BY h3_cell"))
+        return coverage_frame(
+            self._db.execute(f"SELECT {', '.join(COVERAGE_COLUMNS)} FROM coverage ORDER BY h3_cell")
+        )
 
     # --- api keys -------------------------------------------------------------------
     def save_api_key(self, key: ApiKeyRecord) -> None:
@@ -584,29 +628,39 @@ class SQLiteStore:
             cursor.execute(
                 "INSERT INTO api_keys (key_id, key_hash, role, name, created_at, revoked_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (key.key_id, key.key_hash, key.role, key.name, iso_one(key.created_at),
-                 iso_one(key.revoked_at)),
+                (
+                    key.key_id,
+                    key.key_hash,
+                    key.role,
+                    key.name,
+                    iso_one(key.created_at),
+                    iso_one(key.revoked_at),
+                ),
             )
 
     def load_api_key(self, key_id: str) -> ApiKeyRecord | None:
         self._require_schema()
         row = self._db.execute(
-            "SELECT key_id, key_hash, role, name, created_at, revoked_at FROM api_keys"
-            " WHERE key_id = ?", (key_id,)).fetchone()
+            "SELECT key_id, key_hash, role, name, created_at, revoked_at FROM api_keys WHERE key_id = ?",
+            (key_id,),
+        ).fetchone()
         return None if row is None else _api_key(row)
 
     def load_api_keys(self) -> list[ApiKeyRecord]:
         self._require_schema()
         rows = self._db.execute(
             "SELECT key_id, key_hash, role, name, created_at, revoked_at FROM api_keys"
-            " ORDER BY created_at, key_id").fetchall()
+            " ORDER BY created_at, key_id"
+        ).fetchall()
         return [_api_key(row) for row in rows]
 
     def revoke_api_key(self, key_id: str, at: datetime) -> bool:
         self._require_schema()
         with self._tx() as cursor:
-            cursor.execute("UPDATE api_keys SET revoked_at = ? WHERE key_id = ?"
-                           " AND revoked_at IS NULL", (iso_one(at), key_id))
+            cursor.execute(
+                "UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL",
+                (iso_one(at), key_id),
+            )
             return cursor.rowcount == 1
 
     def spots_version(self) -> int:
@@ -626,8 +680,13 @@ class SQLiteStore:
             zip(*(nullable(frame[c]) for c in NEW_OUTBOX_COLUMNS), strict=True),
         )
 
-    def load_outbox(self, *, statuses: Collection[str] | None = None,
-                    ids: Collection[int] | None = None, msisdn: str | None = None) -> pd.DataFrame:
+    def load_outbox(
+        self,
+        *,
+        statuses: Collection[str] | None = None,
+        ids: Collection[int] | None = None,
+        msisdn: str | None = None,
+    ) -> pd.DataFrame:
         self._require_schema()
         where: list[str] = ["1 = 1"]
         params: list[object] = []
@@ -639,18 +698,28 @@ class SQLiteStore:
         if msisdn is not None:
             where.append("msisdn = ?")
             params.append(msisdn)
-        return _outbox_frame(self._frame(f"SELECT {', '.join(OUTBOX_COLUMNS)} FROM sms_outbox WHERE "
-                                         + " AND ".join(where) + " ORDER BY id", params))
+        return _outbox_frame(
+            self._frame(
+                f"SELECT {', '.join(OUTBOX_COLUMNS)} FROM sms_outbox WHERE "
+                + " AND ".join(where)
+                + " ORDER BY id",
+                params,
+            )
+        )
 
     def due_outbox(self, *, now: datetime, limit: int) -> pd.DataFrame:
         self._require_schema()
-        return _outbox_frame(self._frame(
-            f"SELECT {', '.join(OUTBOX_COLUMNS)} FROM sms_outbox WHERE status IN ('pending', 'held')"
-            " AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
-            [iso_one(now), int(limit)]))
+        return _outbox_frame(
+            self._frame(
+                f"SELECT {', '.join(OUTBOX_COLUMNS)} FROM sms_outbox WHERE status IN ('pending', 'held')"
+                " AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+                [iso_one(now), int(limit)],
+            )
+        )
 
-    def update_outbox(self, outbox_id: int, values: Mapping[str, object], *,
-                      only_if: Collection[str]) -> bool:
+    def update_outbox(
+        self, outbox_id: int, values: Mapping[str, object], *, only_if: Collection[str]
+    ) -> bool:
         self._require_schema()
         names = _outbox_names(values)
         states = list(only_if)
@@ -658,14 +727,17 @@ class SQLiteStore:
             cursor.execute(
                 f"UPDATE sms_outbox SET {', '.join(f'{n} = ?' for n in names)} WHERE id = ?"
                 f" AND status IN ({','.join('?' * len(states))})",
-                [*(_sql_value(values[n]) for n in names), int(outbox_id), *states])
+                [*(_sql_value(values[n]) for n in names), int(outbox_id), *states],
+            )
             return cursor.rowcount == 1
 
     def add_sms_report(self, outbox_id: int, *, at: datetime, code: int, text: str | None) -> None:
         self._require_schema()
         with self._tx() as cursor:
-            cursor.execute("INSERT INTO sms_reports (outbox_id, at, code, text) VALUES (?, ?, ?, ?)",
-                           (int(outbox_id), iso_one(at), int(code), text))
+            cursor.execute(
+                "INSERT INTO sms_reports (outbox_id, at, code, text) VALUES (?, ?, ?, ?)",
+                (int(outbox_id), iso_one(at), int(code), text),
+            )
 
     def load_sms_reports(self) -> pd.DataFrame:
         self._require_schema()
@@ -673,20 +745,24 @@ class SQLiteStore:
         frame["at"] = parse_utc(frame["at"])
         return frame
 
-    def add_inbound(self, *, at: datetime, msisdn: str, outbox_id: int | None, kind: str,
-                    text: str | None) -> None:
+    def add_inbound(
+        self, *, at: datetime, msisdn: str, outbox_id: int | None, kind: str, text: str | None
+    ) -> None:
         self._require_schema()
         with self._tx() as cursor:
-            cursor.execute("INSERT INTO sms_inbound (at, msisdn, outbox_id, kind, text)"
-                           " VALUES (?, ?, ?, ?, ?)",
-                           (iso_one(at), msisdn, None if outbox_id is None else int(outbox_id),
-                            kind, text))
+            cursor.execute(
+                "INSERT INTO sms_inbound (at, msisdn, outbox_id, kind, text) VALUES (?, ?, ?, ?, ?)",
+                (iso_one(at), msisdn, None if outbox_id is None else int(outbox_id), kind, text),
+            )
 
     def add_optout(self, msisdn: str, *, at: datetime, source: str) -> None:
         self._require_schema()
         with self._tx() as cursor:
-            cursor.execute("INSERT INTO sms_optouts (msisdn, at, source) VALUES (?, ?, ?)"
-                           " ON CONFLICT (msisdn) DO NOTHING", (msisdn, iso_one(at), source))
+            cursor.execute(
+                "INSERT INTO sms_optouts (msisdn, at, source) VALUES (?, ?, ?)"
+                " ON CONFLICT (msisdn) DO NOTHING",
+                (msisdn, iso_one(at), source),
+            )
 
     def load_optouts(self) -> pd.DataFrame:
         self._require_schema()
@@ -700,20 +776,26 @@ class SQLiteStore:
         at = iso_one(rating["at"])  # type: ignore[arg-type]
         with self._tx() as cursor:
             if use_link_of is not None:
-                cursor.execute("UPDATE sms_outbox SET link_used_at = ? WHERE id = ?"
-                               " AND link_used_at IS NULL", (at, int(use_link_of)))
+                cursor.execute(
+                    "UPDATE sms_outbox SET link_used_at = ? WHERE id = ? AND link_used_at IS NULL",
+                    (at, int(use_link_of)),
+                )
                 if cursor.rowcount != 1:
                     return False
-            cursor.execute("UPDATE ratings SET superseded_at = ? WHERE spot_id = ?"
-                           " AND subscriber_id = ? AND superseded_at IS NULL",
-                           (at, rating["spot_id"], rating["subscriber_id"]))
-            cursor.execute(f"INSERT INTO ratings ({', '.join(names)}) VALUES"
-                           f" ({', '.join('?' * len(names))})",
-                           [at if n == "at" else _sql_value(rating.get(n)) for n in names])
+            cursor.execute(
+                "UPDATE ratings SET superseded_at = ? WHERE spot_id = ?"
+                " AND subscriber_id = ? AND superseded_at IS NULL",
+                (at, rating["spot_id"], rating["subscriber_id"]),
+            )
+            cursor.execute(
+                f"INSERT INTO ratings ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                [at if n == "at" else _sql_value(rating.get(n)) for n in names],
+            )
         return True
 
-    def load_ratings(self, *, current_only: bool = True,
-                     spot_ids: Collection[str] | None = None) -> pd.DataFrame:
+    def load_ratings(
+        self, *, current_only: bool = True, spot_ids: Collection[str] | None = None
+    ) -> pd.DataFrame:
         self._require_schema()
         where: list[str] = ["1 = 1"]
         params: list[object] = []
@@ -723,33 +805,44 @@ class SQLiteStore:
             ids = list(spot_ids)
             where.append(f"spot_id IN ({','.join('?' * len(ids))})")
             params.extend(ids)
-        frame = self._frame(f"SELECT {', '.join(RATING_ROW_COLUMNS)} FROM ratings WHERE "
-                            + " AND ".join(where) + " ORDER BY id", params)
+        frame = self._frame(
+            f"SELECT {', '.join(RATING_ROW_COLUMNS)} FROM ratings WHERE "
+            + " AND ".join(where)
+            + " ORDER BY id",
+            params,
+        )
         return _rating_frame(frame)
 
 
 def _api_key(row: Sequence[object]) -> ApiKeyRecord:
-    created, revoked = (None if v is None else pd.Timestamp(str(v)).to_pydatetime()
-                        for v in row[4:6])
+    created, revoked = (None if v is None else pd.Timestamp(str(v)).to_pydatetime() for v in row[4:6])
     assert created is not None
-    return ApiKeyRecord(key_id=str(row[0]), key_hash=str(row[1]), role=str(row[2]),
-                        name=None if row[3] is None else str(row[3]), created_at=created,
-                        revoked_at=revoked)
+    return ApiKeyRecord(
+        key_id=str(row[0]),
+        key_hash=str(row[1]),
+        role=str(row[2]),
+        name=None if row[3] is None else str(row[3]),
+        created_at=created,
+        revoked_at=revoked,
+    )
 
 
-def _record_actor(cursor: Any, inserts: pd.DataFrame, updates: pd.DataFrame, at: str | None,
-                  ingest_id: int, actor: str) -> None:
+def _record_actor(
+    cursor: Any, inserts: pd.DataFrame, updates: pd.DataFrame, at: str | None, ingest_id: int, actor: str
+) -> None:
     """Name ``actor`` on the changes this ingest recorded, and record its inserts (schema 8)."""
     cursor.executemany(
         "INSERT INTO complaint_changes (ticket_id, ingest_id, at, new_hash, kind, actor)"
         " VALUES (?, ?, ?, ?, 'inserted', ?)",
-        [(t, ingest_id, at, h, actor) for t, h in zip(inserts["ticket_id"].tolist(),
-                                                      inserts["content_hash"].tolist(),
-                                                      strict=True)],
+        [
+            (t, ingest_id, at, h, actor)
+            for t, h in zip(inserts["ticket_id"].tolist(), inserts["content_hash"].tolist(), strict=True)
+        ],
     )
-    cursor.executemany("UPDATE complaint_changes SET actor = ? WHERE ticket_id = ?"
-                       " AND ingest_id = ?", [(actor, t, ingest_id)
-                                              for t in updates["ticket_id"].tolist()])
+    cursor.executemany(
+        "UPDATE complaint_changes SET actor = ? WHERE ticket_id = ? AND ingest_id = ?",
+        [(actor, t, ingest_id) for t in updates["ticket_id"].tolist()],
+    )
 
 
 def _statements(sql: str) -> list[str]:

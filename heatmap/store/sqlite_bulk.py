@@ -33,8 +33,7 @@ from heatmap.store.base import INGEST_ADDS_NOTHING
 #: Batches from this many rows go through ADBC; smaller ones bind row by row.
 BULK_MIN_ROWS = 5_000
 #: Columns a new complaint is written with, in order.
-INSERT_COLUMNS: tuple[str, ...] = (*COMPLAINT_COLUMNS, "precision", "geo_score", "ingested_at",
-                                   "updated_at")
+INSERT_COLUMNS: tuple[str, ...] = (*COMPLAINT_COLUMNS, "precision", "geo_score", "ingested_at", "updated_at")
 
 
 def complaint_table(complaints: pd.DataFrame, at: str | None) -> pa.Table:
@@ -67,16 +66,22 @@ def connect_bulk(path: str) -> adbc.Connection:
     """
     connection = adbc.connect(path, autocommit=True)
     with connection.cursor() as cursor:
-        for pragma in ("busy_timeout = 60000", "foreign_keys = ON", "synchronous = NORMAL",
-                       "cache_size = -65536"):
+        for pragma in (
+            "busy_timeout = 60000",
+            "foreign_keys = ON",
+            "synchronous = NORMAL",
+            "cache_size = -65536",
+        ):
             cursor.execute(f"PRAGMA {pragma}")
     return connection
 
 
 def stored_hashes(cursor: Any, tickets: Sequence[str]) -> pd.DataFrame:
     """``ticket_id, content_hash`` of those ``tickets`` that are stored (one query, any count)."""
-    cursor.execute("SELECT ticket_id, content_hash FROM complaints"
-                   " WHERE ticket_id IN (SELECT value FROM json_each(?))", (json.dumps(list(tickets)),))
+    cursor.execute(
+        "SELECT ticket_id, content_hash FROM complaints WHERE ticket_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(tickets)),),
+    )
     return pd.DataFrame(cursor.fetchall(), columns=["ticket_id", "content_hash"])
 
 
@@ -90,10 +95,11 @@ def indexes_to_rebuild(cursor: Any, rows: int) -> list[str]:
     cursor.execute("SELECT count(*) FROM (SELECT 1 FROM complaints LIMIT ?)", (rows,))
     if cursor.fetchone()[0] >= rows:
         return []
-    cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"
-                   " AND tbl_name = 'complaints' AND sql IS NOT NULL ORDER BY name")
-    found = [(str(name), str(sql)) for name, sql in cursor.fetchall()
-             if name not in INGEST_ADDS_NOTHING]
+    cursor.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+        " AND tbl_name = 'complaints' AND sql IS NOT NULL ORDER BY name"
+    )
+    found = [(str(name), str(sql)) for name, sql in cursor.fetchall() if name not in INGEST_ADDS_NOTHING]
     for name, _ in found:
         cursor.execute(f'DROP INDEX "{name}"')
     return [sql for _, sql in found]

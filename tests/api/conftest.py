@@ -36,10 +36,17 @@ def msisdn_of(ticket: str) -> str:
     return f"+7916{zlib.crc32(ticket.encode()) % 10**7:07d}"
 
 
-def write_export(path: Path, rows: list[tuple[str, float, float]], *,
-                 created: str = "2026-11-19T10:00:00+03:00", topic: str = "no_coverage") -> Path:
-    lines = [f"{t},{created},{msisdn_of(t)},mass,{topic},Нет связи дома,,{lat},{lon},Вологодская"
-             for t, lat, lon in rows]
+def write_export(
+    path: Path,
+    rows: list[tuple[str, float, float]],
+    *,
+    created: str = "2026-11-19T10:00:00+03:00",
+    topic: str = "no_coverage",
+) -> Path:
+    lines = [
+        f"{t},{created},{msisdn_of(t)},mass,{topic},Нет связи дома,,{lat},{lon},Вологодская"
+        for t, lat, lon in rows
+    ]
     path.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -100,10 +107,16 @@ def world(store: Store, tmp_path: Path, gazetteer_path: Path) -> World:
     keys = {role: create_key(store, role=role, now=NOW, name=f"{role}.tester") for role in ROLES}
     settings = Settings(db=store.url, gazetteer=gazetteer_path, city="Вологда")
     # tests make many unauthorised calls on purpose; the limit has tests of its own
-    api = ApiSettings(index_check_ms=0, key_cache_s=0, hex_cache_s=0, leaflet_url="",
-                      auth_fail_limit=100_000)
-    return World(store=store, spot_id=str(spots["id"].iloc[0]), keys=keys, settings=settings,
-                 api=api, now=[NOW], tmp=tmp_path)
+    api = ApiSettings(index_check_ms=0, key_cache_s=0, hex_cache_s=0, leaflet_url="", auth_fail_limit=100_000)
+    return World(
+        store=store,
+        spot_id=str(spots["id"].iloc[0]),
+        keys=keys,
+        settings=settings,
+        api=api,
+        now=[NOW],
+        tmp=tmp_path,
+    )
 
 
 @pytest.fixture
@@ -121,4 +134,3 @@ def as_role(client: TestClient, world: World) -> Callable[..., object]:
         return client.request(method.upper(), path, headers=headers, **kwargs)  # type: ignore[arg-type]
 
     return call
-

@@ -32,9 +32,20 @@ def body(value: dict[str, object]) -> Request:
 #: (method, path, roles allowed, request) — the expectation, written down by hand.
 ENDPOINTS: list[tuple[str, str, set[str], Request]] = [
     ("GET", "/api/v1/lookup", READERS, lambda w: {"params": {"lat": w.lat, "lon": w.lon}}),
-    ("POST", "/api/v1/complaints", {AGENT, ENGINEER, ADMIN},
-     lambda w: {"json": {"ticket_id": "AUTH-1", "created_at": "2026-11-20T10:00:00+03:00",
-                         "segment": "mass", "lat": w.lat, "lon": w.lon}}),
+    (
+        "POST",
+        "/api/v1/complaints",
+        {AGENT, ENGINEER, ADMIN},
+        lambda w: {
+            "json": {
+                "ticket_id": "AUTH-1",
+                "created_at": "2026-11-20T10:00:00+03:00",
+                "segment": "mass",
+                "lat": w.lat,
+                "lon": w.lon,
+            }
+        },
+    ),
     ("GET", "/api/v1/spots", READERS, nothing),
     ("GET", "/api/v1/spots/{spot_id}", READERS, nothing),
     ("POST", "/api/v1/spots/{spot_id}/take", {ENGINEER, ADMIN}, nothing),
@@ -56,10 +67,8 @@ PUBLIC = {("GET", "/livez"), ("GET", "/healthz"), ("GET", "/map"), ("GET", "/")}
 
 def guarded_routes() -> dict[tuple[str, str], set[str]]:
     """(method, path) → roles, read from the RoleGuard each route checks."""
-    routes = [r for module in (lookup, complaints, spots, layers, system)
-              for r in module.router.routes]
-    found = {key: {str(r) for r in guard.roles} for key, guard in guarded(routes).items()
-             if key[0] != "HEAD"}
+    routes = [r for module in (lookup, complaints, spots, layers, system) for r in module.router.routes]
+    found = {key: {str(r) for r in guard.roles} for key, guard in guarded(routes).items() if key[0] != "HEAD"}
     for route in routes:
         assert isinstance(route, APIRoute)
         for method in route.methods - {"HEAD"}:
@@ -76,19 +85,19 @@ def _url(path: str, world: World) -> str:
     return path.replace("{spot_id}", world.spot_id).replace("{name}", "ran_optimisation")
 
 
-@pytest.mark.parametrize(("method", "path", "allowed", "make_request"), ENDPOINTS,
-                         ids=[f"{m} {p}" for m, p, _, _ in ENDPOINTS])
-def test_every_endpoint_checks_every_role(client: TestClient, world: World, method: str,
-                                          path: str, allowed: set[str],
-                                          make_request: Request) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "allowed", "make_request"), ENDPOINTS, ids=[f"{m} {p}" for m, p, _, _ in ENDPOINTS]
+)
+def test_every_endpoint_checks_every_role(
+    client: TestClient, world: World, method: str, path: str, allowed: set[str], make_request: Request
+) -> None:
     """No key → 401; each role's key → 403 unless the role is allowed (then never 401/403)."""
     url = _url(path, world)
     anonymous = client.request(method, url, **make_request(world))  # type: ignore[arg-type]
     assert anonymous.status_code == 401, anonymous.text
     assert "X-API-Key" in anonymous.json()["message"]
     for role in ROLES:
-        response = client.request(method, url, headers=world.headers(role),
-                                  **make_request(world))  # type: ignore[arg-type]
+        response = client.request(method, url, headers=world.headers(role), **make_request(world))  # type: ignore[arg-type]
         if role in allowed:
             assert response.status_code not in (401, 403), (role, response.text)
             assert response.status_code < 500, (role, response.text)

@@ -30,8 +30,7 @@ def guarded_operations(world: World) -> list[tuple[str, str]]:
     return found
 
 
-def test_every_guarded_route_refuses_before_reading_the_body(client: TestClient,
-                                                             world: World) -> None:
+def test_every_guarded_route_refuses_before_reading_the_body(client: TestClient, world: World) -> None:
     operations = guarded_operations(world)
     assert len(operations) >= 15
     json = {"Content-Type": "application/json"}
@@ -41,31 +40,36 @@ def test_every_guarded_route_refuses_before_reading_the_body(client: TestClient,
             assert answer.status_code == status, (method, path, answer.text)
             assert answer.headers["WWW-Authenticate"] == "ApiKey"
     # a valid key of a role the route does not allow: 403, still before the body
-    for method, path in [("POST", "/api/v1/spots/x/take"), ("POST", "/api/v1/complaints"),
-                         ("POST", "/api/v1/sms/inbound")]:
+    for method, path in [
+        ("POST", "/api/v1/spots/x/take"),
+        ("POST", "/api/v1/complaints"),
+        ("POST", "/api/v1/sms/inbound"),
+    ]:
         role = "analyst"
-        answer = client.request(method, path, content=BROKEN,
-                                headers={**json, **world.headers(role)})
+        answer = client.request(method, path, content=BROKEN, headers={**json, **world.headers(role)})
         assert answer.status_code == 403, (method, path, answer.text)
     # with the right key the body is read, and broken JSON is a 400
-    answer = client.post("/api/v1/complaints", content=BROKEN,
-                         headers={**json, **world.headers("agent")})
+    answer = client.post("/api/v1/complaints", content=BROKEN, headers={**json, **world.headers("agent")})
     assert answer.status_code == 400
 
 
-def test_failed_keys_are_throttled_per_client_and_counted(world: World,
-                                                          caplog: pytest.LogCaptureFixture
-                                                          ) -> None:
-    app = create_app(world.settings, world.store, clock=world.clock,
-                     api=world.api.model_copy(update={"auth_fail_limit": 5,
-                                                      "auth_fail_window_s": 60,
-                                                      "key_cache_s": 60}))
+def test_failed_keys_are_throttled_per_client_and_counted(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(
+        world.settings,
+        world.store,
+        clock=world.clock,
+        api=world.api.model_copy(update={"auth_fail_limit": 5, "auth_fail_window_s": 60, "key_cache_s": 60}),
+    )
     with TestClient(app) as one, TestClient(app, client=("10.0.0.2", 4000)) as other:
         # a valid key checked before the flood keeps working through it
         assert one.get("/api/v1/spots", headers=world.headers("agent")).status_code == 200
         with caplog.at_level(logging.WARNING, logger="heatmap.api"):
-            statuses = [one.get("/api/v1/spots", headers={"X-API-Key": f"hm_{i:012x}_bad"}
-                                ).status_code for i in range(8)]
+            statuses = [
+                one.get("/api/v1/spots", headers={"X-API-Key": f"hm_{i:012x}_bad"}).status_code
+                for i in range(8)
+            ]
         assert statuses == [401] * 5 + [429] * 3
         assert any("failed authentications" in r.getMessage() for r in caplog.records)
         refused = one.post("/api/v1/complaints", content=BROKEN)
@@ -137,11 +141,9 @@ def test_a_route_under_the_guarded_prefixes_without_a_guard_is_refused_at_start(
         CheckFirst(lambda *a: None, routes=router.routes)  # type: ignore[arg-type]
 
 
-def test_an_authorization_header_that_cannot_be_read_is_refused(client: TestClient,
-                                                                world: World) -> None:
+def test_an_authorization_header_that_cannot_be_read_is_refused(client: TestClient, world: World) -> None:
     for value in ("Token abc", "Bearer", "Basic !!!"):
-        answer = client.get("/api/v1/spots",
-                            headers={**world.headers("agent"), "Authorization": value})
+        answer = client.get("/api/v1/spots", headers={**world.headers("agent"), "Authorization": value})
         assert answer.status_code == 401, value
     bearer = {"Authorization": f"Bearer {world.keys['agent']}"}
     assert client.get("/api/v1/spots", headers=bearer).status_code == 200

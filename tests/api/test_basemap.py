@@ -12,31 +12,37 @@ World = Any  # the fixture's type (tests/api/conftest.py)
 VOLOGDA = "39.80,59.20,39.95,59.26"
 
 
-def test_the_basemap_draws_houses_and_street_names_around_the_spot(client: TestClient,
-                                                                   world: World) -> None:
-    answer = client.get("/api/v1/basemap", params={"bbox": VOLOGDA, "zoom": 16},
-                        headers=world.headers("agent"))
+def test_the_basemap_draws_houses_and_street_names_around_the_spot(client: TestClient, world: World) -> None:
+    answer = client.get(
+        "/api/v1/basemap", params={"bbox": VOLOGDA, "zoom": 16}, headers=world.headers("agent")
+    )
     assert answer.status_code == 200, answer.text
     features = answer.json()["features"]
     kinds = {f["properties"]["kind"] for f in features}
     assert kinds == {"house", "street"}
     houses = {f["properties"]["name"] for f in features if f["properties"]["kind"] == "house"}
     assert world.house in houses
-    zoomed_out = client.get("/api/v1/basemap", params={"bbox": VOLOGDA, "zoom": 11},
-                            headers=world.headers("agent")).json()["features"]
+    zoomed_out = client.get(
+        "/api/v1/basemap", params={"bbox": VOLOGDA, "zoom": 11}, headers=world.headers("agent")
+    ).json()["features"]
     assert {f["properties"]["name"] for f in zoomed_out} >= {"г. Вологда"}
 
 
 def test_the_basemap_needs_a_key_a_view_and_a_gazetteer(client: TestClient, world: World) -> None:
     assert client.get("/api/v1/basemap", params={"bbox": VOLOGDA, "zoom": 16}).status_code == 401
-    for params in ({"bbox": VOLOGDA}, {"bbox": "1,2,3", "zoom": 16},
-                   {"bbox": "0,0,40,95", "zoom": 16}, {"bbox": VOLOGDA, "zoom": 30}):
+    for params in (
+        {"bbox": VOLOGDA},
+        {"bbox": "1,2,3", "zoom": 16},
+        {"bbox": "0,0,40,95", "zoom": 16},
+        {"bbox": VOLOGDA, "zoom": 30},
+    ):
         bad = client.get("/api/v1/basemap", params=params, headers=world.headers("agent"))
         assert bad.status_code == 422, (params, bad.text)
     world.settings = world.settings.model_copy(update={"gazetteer": None})
     with world.app_client() as bare:
-        none = bare.get("/api/v1/basemap", params={"bbox": VOLOGDA, "zoom": 16},
-                        headers=world.headers("agent"))
+        none = bare.get(
+            "/api/v1/basemap", params={"bbox": VOLOGDA, "zoom": 16}, headers=world.headers("agent")
+        )
     assert none.status_code == 503 and "HEATMAP_GAZETTEER" in none.text
 
 
@@ -52,8 +58,12 @@ def test_the_map_page_loads_nothing_from_another_host(client: TestClient) -> Non
     assert leaflet.headers["content-type"].startswith("text/javascript")
     assert b"Leaflet" in leaflet.content[:2000]
     assert client.get("/static/leaflet/images/marker-icon.png").status_code == 200
-    for missing in ("/static/../api/app.py", "/static/leaflet/../../__init__.py",
-                    "/static/nothing.js", "/static/leaflet/"):
+    for missing in (
+        "/static/../api/app.py",
+        "/static/leaflet/../../__init__.py",
+        "/static/nothing.js",
+        "/static/leaflet/",
+    ):
         assert client.get(missing).status_code == 404, missing
 
 

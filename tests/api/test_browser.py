@@ -33,9 +33,16 @@ from .test_serve import running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 #: The overdue spot's ETA passes this many seconds after the server starts.
 LATE_AFTER_S = 6
 
@@ -43,8 +50,14 @@ pytestmark = pytest.mark.browser
 
 
 def heatmap(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "heatmap", *args], capture_output=True,
-                          text=True, env=env, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "heatmap", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
 
 
 @dataclass
@@ -78,21 +91,32 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     late_at = now + timedelta(seconds=LATE_AFTER_S)
     workflow.set_eta(store, str(late["id"]), late_at, actor="engineer.test", now=now)
     store.close()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": db,
-           "HEATMAP_GAZETTEER": str(folder / "gazetteer.parquet"), "HEATMAP_CITY": "Вологда",
-           "HEATMAP_API_INDEX_CHECK_MS": "100"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "HEATMAP_DB": db,
+        "HEATMAP_GAZETTEER": str(folder / "gazetteer.parquet"),
+        "HEATMAP_CITY": "Вологда",
+        "HEATMAP_API_INDEX_CHECK_MS": "100",
+    }
     env.pop("HEATMAP_TILES_URL", None)
     env.pop("HEATMAP_API_LEAFLET_URL", None)
     made = heatmap("keys", "create", "--role", "agent", "--name", "agent.olga", env=env)
     assert made.returncode == 0, made.stderr
-    drive = drive_test(folder / "drive.csv", float(ahead["centroid_lat"]),
-                       float(ahead["centroid_lon"]))
+    drive = drive_test(folder / "drive.csv", float(ahead["centroid_lat"]), float(ahead["centroid_lon"]))
     loaded = heatmap("network", "coverage-from-drive-test", str(drive), env=env)
     assert loaded.returncode == 0, loaded.stderr
     with running_server(env) as url:
-        yield Served(url=url, key=made.stdout.split()[-1], address=str(ahead["address"]),
-                     spot_id=str(ahead["id"]), late_address=str(late["address"]),
-                     late_spot_id=str(late["id"]), late_at=late_at, eta_text=russian_date(eta))
+        yield Served(
+            url=url,
+            key=made.stdout.split()[-1],
+            address=str(ahead["address"]),
+            spot_id=str(ahead["id"]),
+            late_address=str(late["address"]),
+            late_spot_id=str(late["id"]),
+            late_at=late_at,
+            eta_text=russian_date(eta),
+        )
 
 
 def drive_test(path: Path, lat: float, lon: float) -> Path:
@@ -102,8 +126,9 @@ def drive_test(path: Path, lat: float, lon: float) -> Path:
         for j in range(-2, 3):
             dlat, dlon = i * 0.0005, j * 0.001
             level = -116 if abs(i) <= 2 and abs(j) <= 1 else -84
-            lines += [f"t,{lon + dlon:.6f},{lat + dlat:.6f},LTE,{level + k},{level + 20},A1"
-                      for k in range(3)]
+            lines += [
+                f"t,{lon + dlon:.6f},{lat + dlat:.6f},LTE,{level + k},{level + 20},A1" for k in range(3)
+            ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -185,8 +210,7 @@ def test_an_agent_looks_up_reads_the_eta_and_registers(served: Served, browser: 
         assert f"присоединено к пятну {served.spot_id}" in page.inner_text("#c-result")
 
 
-def test_a_passed_eta_is_flagged_and_the_script_says_works_go_on(served: Served,
-                                                                 browser: Any) -> None:
+def test_a_passed_eta_is_flagged_and_the_script_says_works_go_on(served: Served, browser: Any) -> None:
     wait = (served.late_at - datetime.now(UTC)).total_seconds() + 0.5
     if wait > 0:
         time.sleep(wait)
@@ -203,15 +227,22 @@ def test_a_passed_eta_is_flagged_and_the_script_says_works_go_on(served: Served,
 
 
 #: Reasons the geocoders give (heatmap/geocode), as the API passes them on.
-REASONS = ["empty address", "not a Russian address (no Cyrillic text)",
-           "no address parts recognised", "region 'тверская' is not in the gazetteer",
-           "settlement 'кийно' is not in the gazetteer",
-           "settlement not in the gazetteer (or not in the region given)",
-           "street 'мира' is in several settlements: give a city",
-           "street 'мира' not found (no settlement given)", "no settlement recognised",
-           "settlement 'никольское' is ambiguous (4 places)", "not found by nominatim",
-           "provider error: TimeoutError", "nominatim answer too coarse: Россия",
-           "internal error: KeyError"]
+REASONS = [
+    "empty address",
+    "not a Russian address (no Cyrillic text)",
+    "no address parts recognised",
+    "region 'тверская' is not in the gazetteer",
+    "settlement 'кийно' is not in the gazetteer",
+    "settlement not in the gazetteer (or not in the region given)",
+    "street 'мира' is in several settlements: give a city",
+    "street 'мира' not found (no settlement given)",
+    "no settlement recognised",
+    "settlement 'никольское' is ambiguous (4 places)",
+    "not found by nominatim",
+    "provider error: TimeoutError",
+    "nominatim answer too coarse: Россия",
+    "internal error: KeyError",
+]
 
 
 def test_every_reason_the_page_shows_is_russian(served: Served, browser: Any) -> None:
@@ -255,13 +286,18 @@ def test_the_offline_basemap_is_drawn(served: Served, browser: Any) -> None:
             page.evaluate(f"view.map.getPane('{pane}').style.visibility = 'hidden'")
         page.wait_for_timeout(200)
         bare = pixels(page)
-        changed = sum(1 for xy in ((x, y) for x in range(0, drawn.width, 2)
-                                   for y in range(0, drawn.height, 2))
-                      if drawn.getpixel(xy) != bare.getpixel(xy))
+        changed = sum(
+            1
+            for xy in ((x, y) for x in range(0, drawn.width, 2) for y in range(0, drawn.height, 2))
+            if drawn.getpixel(xy) != bare.getpixel(xy)
+        )
         assert changed > 100, "the basemap put houses and names on the screen"
         scale = drawn.width / page.evaluate("view.map.getSize().x")
-        at_houses = [drawn.getpixel((round(x * scale), round(y * scale)))
-                     != bare.getpixel((round(x * scale), round(y * scale))) for x, y in houses]
+        at_houses = [
+            drawn.getpixel((round(x * scale), round(y * scale)))
+            != bare.getpixel((round(x * scale), round(y * scale)))
+            for x, y in houses
+        ]
         assert sum(at_houses) >= 0.9 * len(at_houses), "a dot where each house is"
 
         page.evaluate("view.map.getPane('basemap').style.visibility = ''")
@@ -272,8 +308,7 @@ def test_the_offline_basemap_is_drawn(served: Served, browser: Any) -> None:
         assert "г. Вологда" in names, names
 
 
-def test_coverage_is_drawn_under_the_spots_with_a_legend_in_dbm(served: Served,
-                                                                browser: Any) -> None:
+def test_coverage_is_drawn_under_the_spots_with_a_legend_in_dbm(served: Served, browser: Any) -> None:
     with offline_page(browser, served, viewport={"width": 1366, "height": 768}) as page:
         open_map(page, served)
         look_up(page, served.address)
@@ -288,8 +323,12 @@ def test_coverage_is_drawn_under_the_spots_with_a_legend_in_dbm(served: Served,
         assert page.locator(".leaflet-coverage-pane path").count() == 0
         page.wait_for_timeout(200)
         bare = pixels(page)
-        changed = sum(1 for x in range(0, drawn.width, 3) for y in range(0, drawn.height, 3)
-                      if drawn.getpixel((x, y)) != bare.getpixel((x, y)))
+        changed = sum(
+            1
+            for x in range(0, drawn.width, 3)
+            for y in range(0, drawn.height, 3)
+            if drawn.getpixel((x, y)) != bare.getpixel((x, y))
+        )
         assert changed > 1000, "the measured cells colour the map"
 
 

@@ -16,8 +16,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def heatmap(*args: str, db: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": db}
-    return subprocess.run([sys.executable, "-m", "heatmap", *args], capture_output=True,
-                          text=True, env=env, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "heatmap", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_keys_create_list_revoke(store_url: str) -> None:

@@ -18,9 +18,13 @@ FIELDS = set(ComplaintIn.model_fields)
 
 def good(**changes: object) -> dict[str, object]:
     body: dict[str, object] = {
-        "ticket_id": "API-1", "created_at": "2026-11-20T13:00:00+03:00",
-        "msisdn": "8 (916) 123-45-67", "segment": "premium", "description": "Нет связи дома",
-        "address": "Вологда, ул. Пролетарская, д. 22", "channel": "call_centre",
+        "ticket_id": "API-1",
+        "created_at": "2026-11-20T13:00:00+03:00",
+        "msisdn": "8 (916) 123-45-67",
+        "segment": "premium",
+        "description": "Нет связи дома",
+        "address": "Вологда, ул. Пролетарская, д. 22",
+        "channel": "call_centre",
     }
     body.update(changes)
     return {k: v for k, v in body.items() if v is not None}
@@ -30,8 +34,7 @@ def post(client: TestClient, world: World, body: object, role: str = "agent") ->
     return client.post("/api/v1/complaints", json=body, headers=world.headers(role))
 
 
-def test_a_complaint_at_a_spot_address_is_geocoded_and_joins_it(client: TestClient,
-                                                                 world: World) -> None:
+def test_a_complaint_at_a_spot_address_is_geocoded_and_joins_it(client: TestClient, world: World) -> None:
     before = world.store.load_spots(ids=[world.spot_id]).iloc[0]
     response = post(client, world, good())
     assert response.status_code == 201, response.text
@@ -52,12 +55,18 @@ def test_a_complaint_at_a_spot_address_is_geocoded_and_joins_it(client: TestClie
 
 
 @pytest.mark.parametrize("role", ["agent", "engineer"])
-@pytest.mark.parametrize("change", [{"msisdn": "+79000000000"}, {"subscriber_id": "S-other"},
-                                    {"description": "Перезвоните на другой номер"},
-                                    {"address": None, "lat": 59.2, "lon": 39.8}])
-def test_only_the_crm_and_admins_change_a_stored_ticket(client: TestClient, world: World,
-                                                        role: str,
-                                                        change: dict[str, object]) -> None:
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"msisdn": "+79000000000"},
+        {"subscriber_id": "S-other"},
+        {"description": "Перезвоните на другой номер"},
+        {"address": None, "lat": 59.2, "lon": 39.8},
+    ],
+)
+def test_only_the_crm_and_admins_change_a_stored_ticket(
+    client: TestClient, world: World, role: str, change: dict[str, object]
+) -> None:
     assert post(client, world, good(), role=role).status_code == 201
     before = world.store.load_complaints(ticket_ids=["API-1"])
     refused = post(client, world, good(**change), role=role)
@@ -76,10 +85,11 @@ def test_an_admin_change_is_recorded_with_the_key_name(client: TestClient, world
     assert (changed.status_code, changed.json()["result"]) == (200, "updated")
     assert world.store.load_complaints(ticket_ids=["API-1"]).iloc[0]["msisdn"] == "+79000000000"
     changes = world.store.load_complaint_changes(["API-1"])
-    assert changes[["kind", "actor"]].values.tolist() == [["inserted", "agent.tester"],
-                                                           ["updated", "admin.tester"]]
-    assert set(changes["source"]) == {f"api:{world.keys[r].split('_')[1]}"
-                                      for r in ("agent", "admin")}
+    assert changes[["kind", "actor"]].values.tolist() == [
+        ["inserted", "agent.tester"],
+        ["updated", "admin.tester"],
+    ]
+    assert set(changes["source"]) == {f"api:{world.keys[r].split('_')[1]}" for r in ("agent", "admin")}
 
 
 def test_a_point_far_from_spots_is_stored_without_a_spot(client: TestClient, world: World) -> None:
@@ -104,7 +114,8 @@ BAD = [
 
 @pytest.mark.parametrize("body", BAD, ids=range(len(BAD)))
 def test_what_ingest_refuses_the_api_refuses_naming_every_field(
-        client: TestClient, world: World, body: dict[str, object]) -> None:
+    client: TestClient, world: World, body: dict[str, object]
+) -> None:
     path = world.tmp / "one.jsonl"
     path.write_text(json.dumps(body, ensure_ascii=False) + "\n", encoding="utf-8")
     expected = validate_export(read_export(path), key=world.store.secret()).quarantine
@@ -122,14 +133,18 @@ def test_what_ingest_refuses_the_api_refuses_naming_every_field(
 
 
 def test_unknown_fields_and_malformed_json_are_4xx_with_a_clear_message(
-        client: TestClient, world: World) -> None:
+    client: TestClient, world: World
+) -> None:
     unknown = post(client, world, good(colour="red"))
     assert unknown.status_code == 422
     assert unknown.json()["detail"][0]["loc"] == ["body", "colour"]
     assert "colour: unknown field" in unknown.json()["message"]
 
-    broken = client.post("/api/v1/complaints", content=b'{"ticket_id": "X",',
-                         headers={**world.headers("agent"), "Content-Type": "application/json"})
+    broken = client.post(
+        "/api/v1/complaints",
+        content=b'{"ticket_id": "X",',
+        headers={**world.headers("agent"), "Content-Type": "application/json"},
+    )
     assert broken.status_code == 400
     assert broken.json()["message"].startswith("malformed JSON body")
 
@@ -148,16 +163,25 @@ def test_address_waits_for_geocoding_when_no_gazetteer_is_set(world: World) -> N
     assert world.store.load_complaints(pending_geocode=True)["ticket_id"].tolist() == ["API-2"]
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"ltv": "100"}, "ltv"), ({"ltv": True}, "ltv"), ({"ltv": -1}, "ltv"),
-    ({"channel": "pigeon"}, "channel"), ({"segment": "MASS"}, "segment"),
-    ({"created_at": "2026-11-20T13:00+03:00"}, "created_at"),
-    ({"created_at": "2026-02-29T13:00:00+03:00"}, "created_at"),
-    ({"msisdn": "+7 (495) 123-45-67"}, "msisdn"), ({"lat": "59.2", "lon": 39.8}, "lat"),
-    ({"ticket_id": "   "}, "ticket_id"), ({"description": "a\x00b"}, "description"),
-])
-def test_what_the_schema_refuses_is_refused(client: TestClient, world: World,
-                                            change: dict[str, object], field: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"ltv": "100"}, "ltv"),
+        ({"ltv": True}, "ltv"),
+        ({"ltv": -1}, "ltv"),
+        ({"channel": "pigeon"}, "channel"),
+        ({"segment": "MASS"}, "segment"),
+        ({"created_at": "2026-11-20T13:00+03:00"}, "created_at"),
+        ({"created_at": "2026-02-29T13:00:00+03:00"}, "created_at"),
+        ({"msisdn": "+7 (495) 123-45-67"}, "msisdn"),
+        ({"lat": "59.2", "lon": 39.8}, "lat"),
+        ({"ticket_id": "   "}, "ticket_id"),
+        ({"description": "a\x00b"}, "description"),
+    ],
+)
+def test_what_the_schema_refuses_is_refused(
+    client: TestClient, world: World, change: dict[str, object], field: str
+) -> None:
     response = post(client, world, good(**change))
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["loc"] == ["body", field]
@@ -165,8 +189,15 @@ def test_what_the_schema_refuses_is_refused(client: TestClient, world: World,
 
 
 def test_null_is_the_same_as_leaving_a_field_out(client: TestClient, world: World) -> None:
-    body = {**good(), "ltv": None, "topic": None, "lat": None, "lon": None, "channel": None,
-            "msisdn": "+7 916 123-45-67"}
+    body = {
+        **good(),
+        "ltv": None,
+        "topic": None,
+        "lat": None,
+        "lon": None,
+        "channel": None,
+        "msisdn": "+7 916 123-45-67",
+    }
     response = post(client, world, body)
     assert response.status_code == 201, response.text
     stored = world.store.load_complaints(ticket_ids=["API-1"]).iloc[0]

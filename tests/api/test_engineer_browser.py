@@ -30,9 +30,16 @@ from .test_serve import running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 WAIT_MS = 20_000
@@ -41,8 +48,14 @@ pytestmark = pytest.mark.browser
 
 
 def heatmap(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "heatmap", *args], capture_output=True,
-                          text=True, env=env, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "heatmap", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
 
 
 @dataclass
@@ -74,22 +87,38 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     first = untaken.sort_values(["priority", "id"], ascending=[False, True]).iloc[0]
     worked = in_work.sort_values(["priority", "id"], ascending=[False, True]).iloc[0]
     measure_around(db, worked)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": db,
-           "HEATMAP_GAZETTEER": str(folder / "gazetteer.parquet"), "HEATMAP_CITY": "Вологда",
-           "HEATMAP_API_INDEX_CHECK_MS": "100"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "HEATMAP_DB": db,
+        "HEATMAP_GAZETTEER": str(folder / "gazetteer.parquet"),
+        "HEATMAP_CITY": "Вологда",
+        "HEATMAP_API_INDEX_CHECK_MS": "100",
+    }
     env.pop("HEATMAP_TILES_URL", None)
     env.pop("HEATMAP_API_LEAFLET_URL", None)
     keys = []
-    for role, name in (("engineer", "engineer.ivanova"), ("engineer", "engineer.petrov"),
-                       ("agent", "agent.olga"), ("analyst", "analyst.kim")):
+    for role, name in (
+        ("engineer", "engineer.ivanova"),
+        ("engineer", "engineer.petrov"),
+        ("agent", "agent.olga"),
+        ("analyst", "analyst.kim"),
+    ):
         made = heatmap("keys", "create", "--role", role, "--name", name, env=env)
         assert made.returncode == 0, made.stderr
         keys.append(made.stdout.split()[-1])
     with running_server(env) as url:
-        yield Served(url=url, key=keys[0], other_key=keys[1], agent_key=keys[2],
-                     analyst_key=keys[3], db=db,
-                     queue=str(first["queue"]), spot=str(first["id"]),
-                     worked=str(worked["id"]))
+        yield Served(
+            url=url,
+            key=keys[0],
+            other_key=keys[1],
+            agent_key=keys[2],
+            analyst_key=keys[3],
+            db=db,
+            queue=str(first["queue"]),
+            spot=str(first["id"]),
+            worked=str(worked["id"]),
+        )
 
 
 def measure_around(db: str, spot: Any) -> None:
@@ -104,9 +133,11 @@ def measure_around(db: str, spot: Any) -> None:
     rows = [(c, 9, -110.0 if c in inside else -85.0, 12, None, 0) for c in sorted(inside | around)]
     store = open_store(db)
     try:
-        store.replace_coverage(pd.DataFrame(rows, columns=["h3_cell", "res", "rsrp_median",
-                                                           "rsrp_samples", "rssi_median",
-                                                           "rssi_samples"]))
+        store.replace_coverage(
+            pd.DataFrame(
+                rows, columns=["h3_cell", "res", "rsrp_median", "rsrp_samples", "rssi_median", "rssi_samples"]
+            )
+        )
     finally:
         store.close()
 
@@ -152,8 +183,11 @@ def wait_view(page: Any, view: str) -> None:
 def call_api(served: Served, path: str, body: dict[str, Any]) -> dict[str, Any]:
     """What the other engineer does meanwhile, through the REST API."""
     request = urllib.request.Request(
-        f"{served.url}/api/v1{path}", data=json.dumps(body).encode(), method="POST",
-        headers={"X-API-Key": served.other_key, "Content-Type": "application/json"})
+        f"{served.url}/api/v1{path}",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"X-API-Key": served.other_key, "Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=20) as answer:
         return dict(json.loads(answer.read()))
 
@@ -163,8 +197,7 @@ def today_in_moscow() -> str:
 
 
 def tomorrow_in_moscow() -> str:
-    return (datetime.now(UTC).astimezone(ZoneInfo("Europe/Moscow")) + timedelta(days=1)
-            ).date().isoformat()
+    return (datetime.now(UTC).astimezone(ZoneInfo("Europe/Moscow")) + timedelta(days=1)).date().isoformat()
 
 
 def no_sideways_scroll(page: Any) -> None:
@@ -202,8 +235,7 @@ def test_queue_spot_take_eta_resolve_and_gone(served: Served, browser: Any) -> N
         assert page.is_hidden("#resolve-form"), "a queued spot is taken before it is resolved"
 
         page.click("#take")
-        page.wait_for_selector("body[data-status='in_progress'][data-loaded='1']",
-                               timeout=WAIT_MS)
+        page.wait_for_selector("body[data-status='in_progress'][data-loaded='1']", timeout=WAIT_MS)
         assert page.inner_text("#f-engineer") == "engineer.ivanova"
 
         page.fill("#eta-date", "2020-01-01")
@@ -220,8 +252,7 @@ def test_queue_spot_take_eta_resolve_and_gone(served: Served, browser: Any) -> N
         page.fill("#eta-note", "ждём запчасти")
         page.click("#set-eta")
         year, month, date = day.split("-")
-        page.wait_for_selector(f"#f-eta:has-text('{date}.{month}.{year}, 18:00')",
-                               timeout=WAIT_MS)
+        page.wait_for_selector(f"#f-eta:has-text('{date}.{month}.{year}, 18:00')", timeout=WAIT_MS)
         assert "ждём запчасти" in page.inner_text("#eta-history")
 
         page.click("#resolve")  # no cause chosen: the browser asks for one, nothing is sent
@@ -252,8 +283,7 @@ def test_a_change_made_meanwhile_is_shown_as_a_conflict(served: Served, browser:
         assert page.locator("#spot-map .leaflet-coverage-pane path").count() > 0
         assert "сигнал по замерам, дБм" in page.inner_text("#map-note")
         # another engineer moves the ETA after the page showed the spot
-        call_api(served, f"/spots/{spot}/eta", {"eta": f"{tomorrow_in_moscow()}T12:00",
-                                                "note": "перенос"})
+        call_api(served, f"/spots/{spot}/eta", {"eta": f"{tomorrow_in_moscow()}T12:00", "note": "перенос"})
         page.select_option("#resolve-cause", "power")
         page.click("#resolve")
         page.wait_for_selector("#conflict", timeout=WAIT_MS)

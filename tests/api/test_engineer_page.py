@@ -21,8 +21,13 @@ def test_the_page_lists_the_policy_causes_and_loads_only_its_own_files(client: T
         assert f'<option value="{name}">{title}</option>' in html
     assert not re.search(r"(src|href)=\"(https?:)?//", html), "nothing from another host"
     assets = re.findall(r"(?:src|href)=\"(/static/[^\"]+)\"", html)
-    assert {"/static/engineer.js", "/static/engineer.css", "/static/engineer_map.js",
-            "/static/engineer_texts.js", "/static/leaflet/leaflet.js"} <= set(assets)
+    assert {
+        "/static/engineer.js",
+        "/static/engineer.css",
+        "/static/engineer_map.js",
+        "/static/engineer_texts.js",
+        "/static/leaflet/leaflet.js",
+    } <= set(assets)
     for asset in assets:
         answer = client.get(asset)
         assert answer.status_code == 200, asset
@@ -31,8 +36,11 @@ def test_the_page_lists_the_policy_causes_and_loads_only_its_own_files(client: T
 
 def test_causes_are_escaped_and_follow_the_policy_file(world: World, tmp_path: Path) -> None:
     text = default_policy_text()
-    custom = text[:text.index("[causes]")] + '[causes]\nfibre_cut = "Обрыв <ВОЛС> & муфта"\n\n' + \
-        text[text.index("# Routing:"):]
+    custom = (
+        text[: text.index("[causes]")]
+        + '[causes]\nfibre_cut = "Обрыв <ВОЛС> & муфта"\n\n'
+        + text[text.index("# Routing:") :]
+    )
     path = tmp_path / "policy.toml"
     path.write_text(custom, encoding="utf-8")
     world.settings = world.settings.model_copy(update={"policy": path})
@@ -40,9 +48,11 @@ def test_causes_are_escaped_and_follow_the_policy_file(world: World, tmp_path: P
         html = client.get("/engineer").text
         assert '<option value="fibre_cut">Обрыв &lt;ВОЛС&gt; &amp; муфта</option>' in html
         assert 'value="power"' not in html
-        taken = client.post(f"/api/v1/spots/{world.spot_id}/take",
-                            headers=world.headers("engineer"))
+        taken = client.post(f"/api/v1/spots/{world.spot_id}/take", headers=world.headers("engineer"))
         assert taken.status_code == 200
-        wrong = client.post(f"/api/v1/spots/{world.spot_id}/resolve", json={"cause": "power"},
-                            headers=world.headers("engineer"))
+        wrong = client.post(
+            f"/api/v1/spots/{world.spot_id}/resolve",
+            json={"cause": "power"},
+            headers=world.headers("engineer"),
+        )
         assert wrong.status_code == 422 and "allowed: fibre_cut" in wrong.json()["message"]

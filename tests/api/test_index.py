@@ -18,15 +18,32 @@ LAT, LON = 59.22, 39.88
 M = 1 / 111_320  # degrees of latitude per metre
 
 
-def spot(spot_id: str, lat: float, lon: float, radius_m: float, *, status: str = "queued",
-         priority: float = 10.0, updated: datetime = NOW) -> dict[str, object]:
+def spot(
+    spot_id: str,
+    lat: float,
+    lon: float,
+    radius_m: float,
+    *,
+    status: str = "queued",
+    priority: float = 10.0,
+    updated: datetime = NOW,
+) -> dict[str, object]:
     row: dict[str, object] = dict.fromkeys(SPOT_COLUMNS)
     # a circle of radius_m metres on the ground: degrees of longitude are cos(59.22°) shorter
     circle = shapely.Point(0, 0).buffer(radius_m * M, quad_segs=32)
-    row.update(id=spot_id, status=status, priority=priority, centroid_lat=lat, centroid_lon=lon,
-               geometry=affine_transform(circle, [1 / 0.5105, 0, 0, 1, lon, lat]),
-               updated_at=pd.Timestamp(updated), eta=pd.NaT, complaints=3, subscribers=3,
-               kind="detected")
+    row.update(
+        id=spot_id,
+        status=status,
+        priority=priority,
+        centroid_lat=lat,
+        centroid_lon=lon,
+        geometry=affine_transform(circle, [1 / 0.5105, 0, 0, 1, lon, lat]),
+        updated_at=pd.Timestamp(updated),
+        eta=pd.NaT,
+        complaints=3,
+        subscribers=3,
+        kind="detected",
+    )
     return row
 
 
@@ -45,24 +62,32 @@ class FakeStore:
 
 def index_over(rows: list[dict[str, object]]) -> tuple[SpotIndex, FakeStore]:
     store = FakeStore(rows)
-    index = SpotIndex(templates=load_templates(), reach_m=100, recent_days=14,
-                      recent_reach_m=500, check_interval_s=0.2, clock=lambda: NOW,
-                      join_reach_m=100)
+    index = SpotIndex(
+        templates=load_templates(),
+        reach_m=100,
+        recent_days=14,
+        recent_reach_m=500,
+        check_interval_s=0.2,
+        clock=lambda: NOW,
+        join_reach_m=100,
+    )
     index.refresh(store)  # type: ignore[arg-type]
     return index, store
 
 
 def test_inside_overlapping_spots_the_higher_priority_wins() -> None:
-    index, _ = index_over([spot("A", LAT, LON, 200, priority=5),
-                           spot("B", LAT, LON + 100 * M / 0.5105, 200, priority=9)])
+    index, _ = index_over(
+        [spot("A", LAT, LON, 200, priority=5), spot("B", LAT, LON + 100 * M / 0.5105, 200, priority=9)]
+    )
     hit = index.lookup(LAT, LON)
     assert hit.spot is not None and hit.spot["id"] == "B" and hit.spot["covers"] is True
     assert set(index.candidates(LAT, LON, 100)) == {"A", "B"}
 
 
 def test_a_spot_containing_the_point_beats_a_nearer_edge_of_another() -> None:
-    index, _ = index_over([spot("A", LAT, LON, 200, priority=1),
-                           spot("B", LAT, LON + 150 * M / 0.5105, 50, priority=99)])
+    index, _ = index_over(
+        [spot("A", LAT, LON, 200, priority=1), spot("B", LAT, LON + 150 * M / 0.5105, 50, priority=99)]
+    )
     hit = index.lookup(LAT, LON)  # inside A; B's edge is 100 m east
     assert hit.spot is not None and hit.spot["id"] == "A"
     assert index.candidates(LAT, LON, 100) == ["A"], "inside wins; others are not measured"
@@ -71,8 +96,7 @@ def test_a_spot_containing_the_point_beats_a_nearer_edge_of_another() -> None:
 
 
 def test_outside_the_nearest_spot_in_reach_and_metres_are_metres() -> None:
-    index, _ = index_over([spot("A", LAT, LON, 100),
-                           spot("B", LAT + 1000 * M, LON, 100, priority=50)])
+    index, _ = index_over([spot("A", LAT, LON, 100), spot("B", LAT + 1000 * M, LON, 100, priority=50)])
     hit = index.lookup(LAT + 160 * M, LON)  # 60 m north of A's edge
     assert hit.spot is not None and hit.spot["id"] == "A" and not hit.spot["covers"]
     assert abs(float(hit.spot["distance_m"]) - 60) < 2  # type: ignore[arg-type]
@@ -83,11 +107,13 @@ def test_outside_the_nearest_spot_in_reach_and_metres_are_metres() -> None:
 
 
 def test_resolved_spots_near_are_listed_until_they_are_old() -> None:
-    index, _ = index_over([spot("R", LAT, LON, 100, status="resolved",
-                                updated=NOW - timedelta(days=2)),
-                           spot("OLD", LAT, LON, 100, status="resolved",
-                                updated=NOW - timedelta(days=40)),
-                           spot("X", LAT, LON, 100, status="rejected")])
+    index, _ = index_over(
+        [
+            spot("R", LAT, LON, 100, status="resolved", updated=NOW - timedelta(days=2)),
+            spot("OLD", LAT, LON, 100, status="resolved", updated=NOW - timedelta(days=40)),
+            spot("X", LAT, LON, 100, status="rejected"),
+        ]
+    )
     hit = index.lookup(LAT + 300 * M, LON)
     assert hit.spot is None
     assert [r["id"] for r in hit.recently_resolved] == ["R"]

@@ -32,14 +32,15 @@ def test_hex_counts_count_complainants_and_hide_small_cells() -> None:
     assert hex_counts(frame([]), res=9, min_subscribers=3).empty
 
 
-def test_the_hex_layer_never_shows_a_cell_with_fewer_than_k(client: TestClient,
-                                                             world: World) -> None:
+def test_the_hex_layer_never_shows_a_cell_with_fewer_than_k(client: TestClient, world: World) -> None:
     lat, lon = world.elsewhere
     alone = [(f"L{i}", lat, lon) for i in range(6)]  # six calls, but see below: two people
     path = world.write_export("lonely.csv", alone)
     text = path.read_text(encoding="utf-8").splitlines()
-    rows = [line.replace(world.msisdn_of(f"L{i}"), world.msisdn_of(f"L{i % 2}"))
-            for i, line in enumerate(text[1:])]
+    rows = [
+        line.replace(world.msisdn_of(f"L{i}"), world.msisdn_of(f"L{i % 2}"))
+        for i, line in enumerate(text[1:])
+    ]
     path.write_text("\n".join([text[0], *rows]) + "\n", encoding="utf-8")
     ingest(world.store, [path], now=world.clock(), policy=world.policy)
 
@@ -56,30 +57,39 @@ def test_the_hex_layer_never_shows_a_cell_with_fewer_than_k(client: TestClient,
         assert h3.latlng_to_cell(lat, lon, 9) in {f["id"] for f in shown.json()["features"]}
 
 
-@pytest.mark.parametrize(("params", "says"), [
-    ({"res": 3}, "res"), ({"res": 12}, "res"), ({"res": "nine"}, "res"),
-    ({"bbox": "0,0,90"}, "bbox"), ({"zoom": 5}, "zoom: unknown field"),
-])
-def test_bad_hex_parameters_are_422(client: TestClient, world: World, params: dict[str, object],
-                                    says: str) -> None:
+@pytest.mark.parametrize(
+    ("params", "says"),
+    [
+        ({"res": 3}, "res"),
+        ({"res": 12}, "res"),
+        ({"res": "nine"}, "res"),
+        ({"bbox": "0,0,90"}, "bbox"),
+        ({"zoom": 5}, "zoom: unknown field"),
+    ],
+)
+def test_bad_hex_parameters_are_422(
+    client: TestClient, world: World, params: dict[str, object], says: str
+) -> None:
     response = client.get("/api/v1/hexes", params=params, headers=world.headers("agent"))
     assert response.status_code == 422 and says in response.json()["message"]
 
 
 def test_hex_bbox_filters_cells(client: TestClient, world: World) -> None:
-    far = client.get("/api/v1/hexes", params={"res": 8, "bbox": "30,59.8,30.5,60"},
-                     headers=world.headers("analyst"))
+    far = client.get(
+        "/api/v1/hexes", params={"res": 8, "bbox": "30,59.8,30.5,60"}, headers=world.headers("analyst")
+    )
     assert far.status_code == 200 and far.json()["features"] == []
 
 
 def test_sites_are_geojson_points(client: TestClient, world: World) -> None:
-    sites = pd.DataFrame([["S1", world.lat, world.lon, "LTE", "1800", 120.0],
-                          ["S2", 60.0, 30.0, None, None, None]], columns=list(SITE_COLUMNS))
+    sites = pd.DataFrame(
+        [["S1", world.lat, world.lon, "LTE", "1800", 120.0], ["S2", 60.0, 30.0, None, None, None]],
+        columns=list(SITE_COLUMNS),
+    )
     world.store.replace_network(sites=sites)
     answer = client.get("/api/v1/sites", headers=world.headers("agent")).json()
     assert [f["id"] for f in answer["features"]] == ["S1", "S2"]
-    assert answer["features"][0]["geometry"] == {"type": "Point",
-                                                 "coordinates": [world.lon, world.lat]}
+    assert answer["features"][0]["geometry"] == {"type": "Point", "coordinates": [world.lon, world.lat]}
     near = f"{world.lon - 0.1},{world.lat - 0.1},{world.lon + 0.1},{world.lat + 0.1}"
     boxed = client.get("/api/v1/sites", params={"bbox": near}, headers=world.headers("agent"))
     assert [f["id"] for f in boxed.json()["features"]] == ["S1"]
@@ -89,8 +99,7 @@ def test_health_liveness_and_metrics(client: TestClient, world: World) -> None:
     assert client.get("/livez").json() == {"status": "ok"}
     health = client.get("/healthz").json()
     assert health["status"] == "ok" and health["schema_version"] >= 3 and health["open_spots"] == 1
-    client.get("/api/v1/lookup", params={"lat": world.lat, "lon": world.lon},
-               headers=world.headers("agent"))
+    client.get("/api/v1/lookup", params={"lat": world.lat, "lon": world.lon}, headers=world.headers("agent"))
     text = client.get("/metrics", headers=world.headers("admin")).text
     assert 'heatmap_lookups_total{by="point",found="True"}' in text
     assert 'route="/api/v1/lookup"' in text and "heatmap_index_open_spots 1.0" in text
@@ -98,9 +107,17 @@ def test_health_liveness_and_metrics(client: TestClient, world: World) -> None:
 
 def test_openapi_docs_and_the_map_page(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
-    for path in ("/api/v1/lookup", "/api/v1/complaints", "/api/v1/spots", "/api/v1/spots/{spot_id}",
-                 "/api/v1/spots/{spot_id}/take", "/api/v1/queues/{name}", "/api/v1/hexes",
-                 "/healthz", "/metrics"):
+    for path in (
+        "/api/v1/lookup",
+        "/api/v1/complaints",
+        "/api/v1/spots",
+        "/api/v1/spots/{spot_id}",
+        "/api/v1/spots/{spot_id}/take",
+        "/api/v1/queues/{name}",
+        "/api/v1/hexes",
+        "/healthz",
+        "/metrics",
+    ):
         assert path in spec["paths"], path
     assert "ApiKey" in spec["components"]["securitySchemes"]
     assert client.get("/docs").status_code == 200

@@ -15,10 +15,8 @@ POLICY = load_policy()
 ETA = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
 
-def test_a_passed_eta_is_flagged_and_the_script_says_works_go_on(client: TestClient,
-                                                                 world: World) -> None:
-    workflow.transition(world.store, world.spot_id, "take", actor="ivanov", now=world.clock(),
-                        policy=POLICY)
+def test_a_passed_eta_is_flagged_and_the_script_says_works_go_on(client: TestClient, world: World) -> None:
+    workflow.transition(world.store, world.spot_id, "take", actor="ivanov", now=world.clock(), policy=POLICY)
     workflow.set_eta(world.store, world.spot_id, ETA, actor="ivanov", now=world.clock())
 
     def spot(**params: object) -> Any:
@@ -43,19 +41,19 @@ def test_a_passed_eta_is_flagged_and_the_script_says_works_go_on(client: TestCli
         assert "25 ноября" not in late["script"]
         assert "Работы продолжаются, срок уточняется; мы сообщим по SMS" in late["script"]
 
-    workflow.set_eta(world.store, world.spot_id, ETA + timedelta(days=7), actor="ivanov",
-                     now=world.clock())
+    workflow.set_eta(world.store, world.spot_id, ETA + timedelta(days=7), actor="ivanov", now=world.clock())
     moved = spot(lat=world.lat, lon=world.lon)
     assert moved["eta_overdue"] is False and "Решение ожидается до 2 декабря" in moved["script"]
 
 
 def test_the_cause_comes_with_the_policys_russian_title(client: TestClient, world: World) -> None:
-    workflow.transition(world.store, world.spot_id, "take", actor="ivanov", now=world.clock(),
-                        policy=POLICY)
-    workflow.transition(world.store, world.spot_id, "resolve", actor="ivanov",
-                        now=world.clock(), policy=POLICY, cause="power")
-    answer = client.get("/api/v1/lookup", params={"lat": world.lat, "lon": world.lon},
-                        headers=world.headers("agent")).json()
+    workflow.transition(world.store, world.spot_id, "take", actor="ivanov", now=world.clock(), policy=POLICY)
+    workflow.transition(
+        world.store, world.spot_id, "resolve", actor="ivanov", now=world.clock(), policy=POLICY, cause="power"
+    )
+    answer = client.get(
+        "/api/v1/lookup", params={"lat": world.lat, "lon": world.lon}, headers=world.headers("agent")
+    ).json()
     resolved = answer["recently_resolved"]
     assert [r["id"] for r in resolved] == [world.spot_id]
     assert resolved[0]["cause"] == "power"

@@ -23,8 +23,9 @@ def readme_curls() -> list[str]:
     """The ``curl`` lines of the README's shell blocks, as a reader would copy them."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```sh\n(.*?)```", text, flags=re.DOTALL)
-    return [line.strip() for block in blocks for line in block.splitlines()
-            if line.strip().startswith("curl ")]
+    return [
+        line.strip() for block in blocks for line in block.splitlines() if line.strip().startswith("curl ")
+    ]
 
 
 def test_the_readme_has_curl_examples_that_encode_cyrillic() -> None:
@@ -37,17 +38,23 @@ def test_the_readme_has_curl_examples_that_encode_cyrillic() -> None:
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="needs the curl command")
 def test_the_readme_curl_examples_work_as_written(world: World) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": world.store.url,
-           "HEATMAP_GAZETTEER": str(world.settings.gazetteer), "HEATMAP_CITY": "Вологда",
-           "HEATMAP_API_LEAFLET_URL": ""}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "HEATMAP_DB": world.store.url,
+        "HEATMAP_GAZETTEER": str(world.settings.gazetteer),
+        "HEATMAP_CITY": "Вологда",
+        "HEATMAP_API_LEAFLET_URL": "",
+    }
     answers = []
     with running_server(env, "--log-level", "warning") as url:
         for command in readme_curls():
             assert README_URL in command and "hm_…" in command, command
             ours = command.replace(README_URL, url).replace("hm_…", world.keys["agent"])
             # as a shell runs it; --fail-with-body: an HTTP error is a failed command
-            result = subprocess.run(["bash", "-c", ours + " -sS --fail-with-body"],
-                                    capture_output=True, text=True, timeout=60)
+            result = subprocess.run(
+                ["bash", "-c", ours + " -sS --fail-with-body"], capture_output=True, text=True, timeout=60
+            )
             assert result.returncode == 0, (command, result.stdout, result.stderr)
             answers.append(json.loads(result.stdout))
     by_address, by_point, spots = answers[:3]

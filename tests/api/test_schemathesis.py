@@ -50,18 +50,28 @@ def rule_aware(check: Any) -> Any:
     return positive_data_acceptance
 
 
-def run_operation(operation: Any, mode: Any, headers: dict[str, str],
-                  path_parameters: dict[str, str], examples: int,
-                  checks: list[Any]) -> str | None:
-    strategy = operation.as_strategy(mode, headers=dict(headers) or None,
-                                     path_parameters=path_parameters or None)
+def run_operation(
+    operation: Any,
+    mode: Any,
+    headers: dict[str, str],
+    path_parameters: dict[str, str],
+    examples: int,
+    checks: list[Any],
+) -> str | None:
+    strategy = operation.as_strategy(
+        mode, headers=dict(headers) or None, path_parameters=path_parameters or None
+    )
     if operation.path.endswith("/eta"):
-        checks = [rule_aware(c) if c.__name__ == "positive_data_acceptance" else c
-                  for c in checks]
+        checks = [rule_aware(c) if c.__name__ == "positive_data_acceptance" else c for c in checks]
 
     @given(case=strategy)
-    @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case: Any) -> None:
         case.call_and_validate(headers=dict(headers) or None, checks=checks)
 
@@ -96,7 +106,8 @@ def test_every_check_passes_for_every_role(world: World) -> None:
         admin = {"X-API-Key": world.keys["admin"]}
         runs: list[tuple[Any, dict[str, str], dict[str, str], int]] = [
             (GenerationMode.POSITIVE, admin, given_path, EXAMPLES),
-            (GenerationMode.NEGATIVE, admin, {}, EXAMPLES)]
+            (GenerationMode.NEGATIVE, admin, {}, EXAMPLES),
+        ]
         if names:
             runs.append((GenerationMode.POSITIVE, admin, {}, PATH_EXAMPLES))
         for role in OTHER_ROLES:

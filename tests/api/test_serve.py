@@ -37,10 +37,15 @@ def free_port() -> int:
 
 def call(url: str, key: str, body: dict[str, object] | None = None) -> tuple[int, Any]:
     request = urllib.request.Request(
-        url, data=None if body is None else json.dumps(body).encode(),
-        headers={"X-API-Key": key, "Content-Type": "application/json",
-                 "Connection": "close"},  # a new connection: any worker may answer
-        method="GET" if body is None else "POST")
+        url,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={
+            "X-API-Key": key,
+            "Content-Type": "application/json",
+            "Connection": "close",
+        },  # a new connection: any worker may answer
+        method="GET" if body is None else "POST",
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:
             return answer.status, json.loads(answer.read())
@@ -53,8 +58,12 @@ def running_server(env: dict[str, str], *options: str) -> Iterator[str]:
     """``heatmap serve`` as a real process on a free loopback port; its URL once healthy."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "heatmap", "serve", "--host", "127.0.0.1", "--port", str(port),
-         *options], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [sys.executable, "-m", "heatmap", "serve", "--host", "127.0.0.1", "--port", str(port), *options],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -80,16 +89,20 @@ def running_server(env: dict[str, str], *options: str) -> Iterator[str]:
 
 @pytest.fixture
 def server(world: World) -> Iterator[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": world.store.url,
-           "HEATMAP_API_INDEX_CHECK_MS": str(CHECK_MS), "HEATMAP_API_LEAFLET_URL": ""}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "HEATMAP_DB": world.store.url,
+        "HEATMAP_API_INDEX_CHECK_MS": str(CHECK_MS),
+        "HEATMAP_API_LEAFLET_URL": "",
+    }
     env.pop("HEATMAP_GAZETTEER", None)
     with running_server(env, "--workers", "2", "--log-level", "warning") as url:
         yield url
 
 
 @pytest.mark.slow
-def test_every_worker_sees_a_new_eta_within_the_check_interval(server: str,
-                                                                world: World) -> None:
+def test_every_worker_sees_a_new_eta_within_the_check_interval(server: str, world: World) -> None:
     lookup = f"{server}/api/v1/lookup?lat={world.lat}&lon={world.lon}"
     agent, engineer = world.keys["agent"], world.keys["engineer"]
     for _ in range(6):  # both workers have built their index
@@ -97,8 +110,7 @@ def test_every_worker_sees_a_new_eta_within_the_check_interval(server: str,
         assert status == 200 and answer["spot"]["eta"] is None
     # the server runs on the real clock, and an ETA must be later than now
     eta = date.today() + timedelta(days=40)
-    status, moved = call(f"{server}/api/v1/spots/{world.spot_id}/eta", engineer,
-                         {"eta": eta.isoformat()})
+    status, moved = call(f"{server}/api/v1/spots/{world.spot_id}/eta", engineer, {"eta": eta.isoformat()})
     assert status == 200, moved
     time.sleep(CHECK_MS / 1000 * 3)
     texts = {call(lookup, agent)[1]["spot"]["eta_text"] for _ in range(12)}

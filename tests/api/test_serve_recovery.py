@@ -25,8 +25,13 @@ def served_store(url: str) -> tuple[dict[str, str], str]:
     store.upgrade()
     store.close()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": url, "HEATMAP_API_LEAFLET_URL": ""}
-    made = subprocess.run([sys.executable, "-m", "heatmap", "keys", "create", "--role", "admin"],
-                          env=env, capture_output=True, text=True, timeout=120)
+    made = subprocess.run(
+        [sys.executable, "-m", "heatmap", "keys", "create", "--role", "admin"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert made.returncode == 0, made.stderr
     return env, made.stdout.split()[-1]
 
@@ -46,7 +51,8 @@ def test_serve_recovers_its_pool_after_the_connections_are_killed() -> None:
                 killed = admin.execute(
                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                    " AND backend_type = 'client backend'").fetchone()
+                    " AND backend_type = 'client backend'"
+                ).fetchone()
             assert killed is not None and killed[0] >= 1, "serve held pooled connections"
             statuses = [call(f"{base}/api/v1/spots", key)[0] for _ in range(3)]
             assert statuses[-1] == 200, f"the pool did not recover: {statuses}"

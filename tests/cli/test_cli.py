@@ -14,13 +14,20 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def heatmap(*args: str, db: str | None = None, cwd: Path | None = None,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def heatmap(
+    *args: str, db: str | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     if db:
         environment["HEATMAP_DB"] = db
-    return subprocess.run([sys.executable, "-m", "heatmap", *args], capture_output=True,
-                          text=True, cwd=cwd, env=environment, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "heatmap", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        timeout=300,
+    )
 
 
 @pytest.fixture
@@ -45,10 +52,8 @@ def test_formats_ingest_alike(ready_db: str, sample_export: Path, tmp_path: Path
     frame = pd.read_csv(sample_export, dtype=str, keep_default_na=False)
     frame.to_parquet(tmp_path / "export.parquet")
     frame.to_json(tmp_path / "export.jsonl", orient="records", lines=True, force_ascii=False)
-    first = json.loads(heatmap("ingest", str(tmp_path / "export.parquet"), "--json",
-                               db=ready_db).stdout)
-    second = json.loads(heatmap("ingest", str(tmp_path / "export.jsonl"), "--json",
-                                db=ready_db).stdout)
+    first = json.loads(heatmap("ingest", str(tmp_path / "export.parquet"), "--json", db=ready_db).stdout)
+    second = json.loads(heatmap("ingest", str(tmp_path / "export.jsonl"), "--json", db=ready_db).stdout)
     assert first["inserted"] == second["unchanged"]
     assert first["quarantined"] == second["quarantined"]
 
@@ -96,8 +101,12 @@ def test_bad_policy_is_reported(ready_db: str, tmp_path: Path) -> None:
 
 def test_samples_generate_is_deterministic(tmp_path: Path) -> None:
     for name in ("a.csv", "b.csv"):
-        assert heatmap("samples", "generate", "--n", "300", "--seed", "5", "--out",
-                       str(tmp_path / name)).returncode == 0
+        assert (
+            heatmap(
+                "samples", "generate", "--n", "300", "--seed", "5", "--out", str(tmp_path / name)
+            ).returncode
+            == 0
+        )
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
 
 
@@ -108,16 +117,24 @@ def test_committed_sample_matches_the_generator(tmp_path: Path, sample_export: P
 
 def test_gazetteer_build_and_geocode_file(tmp_path: Path) -> None:
     registry = ROOT / "data" / "samples" / "vologda_addresses.csv"
-    built = heatmap("gazetteer", "build", str(registry), "--out", str(tmp_path / "g.parquet"),
-                    "--json")
+    built = heatmap("gazetteer", "build", str(registry), "--out", str(tmp_path / "g.parquet"), "--json")
     assert built.returncode == 0, built.stderr
     assert json.loads(built.stdout)["entries"] > 1000
     (tmp_path / "in.csv").write_text(
-        "id,addr\n1,\"Вологда, ул. Ленинградская, д. 40а\"\n2,Ленинградская 40 А кв 5\n"
-        "3,Тверская улица 1 Москва\n4,\n", encoding="utf-8")
-    result = heatmap("geocode-file", str(tmp_path / "in.csv"), "--column", "addr", "--gazetteer",
-                     str(tmp_path / "g.parquet"), "--out",
-                     str(tmp_path / "out.csv"))
+        'id,addr\n1,"Вологда, ул. Ленинградская, д. 40а"\n2,Ленинградская 40 А кв 5\n'
+        "3,Тверская улица 1 Москва\n4,\n",
+        encoding="utf-8",
+    )
+    result = heatmap(
+        "geocode-file",
+        str(tmp_path / "in.csv"),
+        "--column",
+        "addr",
+        "--gazetteer",
+        str(tmp_path / "g.parquet"),
+        "--out",
+        str(tmp_path / "out.csv"),
+    )
     assert result.returncode == 0, result.stderr
     import pandas as pd
 
@@ -136,8 +153,9 @@ def test_geocode_pending_in_the_store(ready_db: str, sample_export: Path, tmp_pa
     assert result.returncode == 0, result.stderr
     counts = json.loads(result.stdout)
     assert counts["house"] > 0.9 * sum(counts.values())
-    again = json.loads(heatmap("geocode", "--gazetteer", str(tmp_path / "g.parquet"), "--json",
-                               db=ready_db).stdout)
+    again = json.loads(
+        heatmap("geocode", "--gazetteer", str(tmp_path / "g.parquet"), "--json", db=ready_db).stdout
+    )
     assert again == {}, "nothing is pending any more"
 
 
@@ -146,16 +164,22 @@ def test_engineer_works_a_spot_from_the_cli(ready_db: str, sample_export: Path) 
     heatmap("detect", "--now", "2026-11-20T12:00:00", db=ready_db)
     spots = json.loads(heatmap("spots", "--format", "json", db=ready_db).stdout)["spots"]
     top = spots[0]
-    queue = json.loads(heatmap("queue", top["queue"], "--json", "--now", "2026-11-20T13:00:00",
-                               db=ready_db).stdout)
+    queue = json.loads(
+        heatmap("queue", top["queue"], "--json", "--now", "2026-11-20T13:00:00", db=ready_db).stdout
+    )
     assert queue["spots"][0]["id"] == top["id"] and "sla_left_hours" in queue["spots"][0]
     taken = heatmap("spot", "take", top["id"], "--actor", "petrov", "--json", db=ready_db)
     assert taken.returncode == 0, taken.stderr
     assert json.loads(taken.stdout)["engineer"] == "petrov"
-    assert heatmap("spot", "eta", top["id"], "2026-11-25", "--now", "2026-11-20T13:00:00",
-                   db=ready_db).returncode == 0
-    shown = json.loads(heatmap("spot", "show", top["id"], "--json", "--now",
-                               "2026-11-21T09:00:00", db=ready_db).stdout)
+    assert (
+        heatmap(
+            "spot", "eta", top["id"], "2026-11-25", "--now", "2026-11-20T13:00:00", db=ready_db
+        ).returncode
+        == 0
+    )
+    shown = json.loads(
+        heatmap("spot", "show", top["id"], "--json", "--now", "2026-11-21T09:00:00", db=ready_db).stdout
+    )
     assert shown["script"].endswith("Решение ожидается до 25 ноября.")
     assert [h["kind"] for h in shown["history"]][-2:] == ["transition", "eta"]
     again = heatmap("spot", "take", top["id"], db=ready_db)
@@ -169,20 +193,43 @@ def test_engineer_works_a_spot_from_the_cli(ready_db: str, sample_export: Path) 
 def test_known_issue_by_address_or_polygon(ready_db: str, tmp_path: Path) -> None:
     registry = ROOT / "data" / "samples" / "vologda_addresses.csv"
     heatmap("gazetteer", "build", str(registry), "--out", str(tmp_path / "g.parquet"))
-    by_address = heatmap("known-issue", "--cause", "planned_works", "--address",
-                         "Вологда, ул. Ленинградская, д. 40а", "--radius-m", "300", "--gazetteer",
-                         str(tmp_path / "g.parquet"), "--eta", "2026-11-25", "--json",
-                         "--now", "2026-11-20T13:00:00", db=ready_db)
+    by_address = heatmap(
+        "known-issue",
+        "--cause",
+        "planned_works",
+        "--address",
+        "Вологда, ул. Ленинградская, д. 40а",
+        "--radius-m",
+        "300",
+        "--gazetteer",
+        str(tmp_path / "g.parquet"),
+        "--eta",
+        "2026-11-25",
+        "--json",
+        "--now",
+        "2026-11-20T13:00:00",
+        db=ready_db,
+    )
     assert by_address.returncode == 0, by_address.stderr
     square = "POLYGON((39.88 59.22, 39.89 59.22, 39.89 59.23, 39.88 59.23, 39.88 59.22))"
-    by_polygon = heatmap("known-issue", "--cause", "known_outage", "--polygon", square, "--json",
-                         db=ready_db)
+    by_polygon = heatmap("known-issue", "--cause", "known_outage", "--polygon", square, "--json", db=ready_db)
     assert by_polygon.returncode == 0, by_polygon.stderr
-    shown = json.loads(heatmap("spot", "show", json.loads(by_polygon.stdout)["id"], "--json",
-                               db=ready_db).stdout)
+    shown = json.loads(
+        heatmap("spot", "show", json.loads(by_polygon.stdout)["id"], "--json", db=ready_db).stdout
+    )
     assert shown["kind"] == "known_issue" and abs(shown["centroid_lat"] - 59.225) < 1e-6
-    nowhere = heatmap("known-issue", "--cause", "x", "--address", "Атлантида, ул. Нептуна, 1",
-                      "--radius-m", "100", "--gazetteer", str(tmp_path / "g.parquet"), db=ready_db)
+    nowhere = heatmap(
+        "known-issue",
+        "--cause",
+        "x",
+        "--address",
+        "Атлантида, ул. Нептуна, 1",
+        "--radius-m",
+        "100",
+        "--gazetteer",
+        str(tmp_path / "g.parquet"),
+        db=ready_db,
+    )
     assert nowhere.returncode == 2 and "cannot place" in nowhere.stderr
     assert heatmap("known-issue", "--cause", "x", db=ready_db).returncode == 2
 
@@ -198,11 +245,18 @@ def _one_spot(url: str, tmp_path: Path, evidence: dict[str, object] | None) -> s
     from heatmap.store import open_store
     from heatmap.store.base import SpotChanges
 
-    lines = [f"T{i},2026-11-19T10:00:00+03:00,+791600000{i:02d},mass,no_coverage,Нет связи,,"
-             f"{59.22907 + (i - 2) * 1e-4},{39.869577 + (i % 2) * 1e-4},Вологодская" for i in range(5)]
+    lines = [
+        f"T{i},2026-11-19T10:00:00+03:00,+791600000{i:02d},mass,no_coverage,Нет связи,,"
+        f"{59.22907 + (i - 2) * 1e-4},{39.869577 + (i % 2) * 1e-4},Вологодская"
+        for i in range(5)
+    ]
     export = tmp_path / "five.csv"
-    export.write_text("ticket_id,created_at,msisdn,segment,topic,description,address,lat,lon,region\n"
-                      + "\n".join(lines) + "\n", encoding="utf-8")
+    export.write_text(
+        "ticket_id,created_at,msisdn,segment,topic,description,address,lat,lon,region\n"
+        + "\n".join(lines)
+        + "\n",
+        encoding="utf-8",
+    )
     store = open_store(url)
     try:
         store.upgrade()
@@ -211,18 +265,28 @@ def _one_spot(url: str, tmp_path: Path, evidence: dict[str, object] | None) -> s
         detect_spots(store, params=DetectParams(rule="count"), policy=load_policy(), now=now)
         spot = store.load_spots().iloc[[0]]
         if evidence is not None:
-            store.apply_spot_changes(SpotChanges(
-                at=now, spots=spot.assign(**evidence),
-                members=pd.DataFrame(columns=["ticket_id", "spot_id"]),
-                events=store.load_events(str(spot["id"].iloc[0])).iloc[:0]))
+            store.apply_spot_changes(
+                SpotChanges(
+                    at=now,
+                    spots=spot.assign(**evidence),
+                    members=pd.DataFrame(columns=["ticket_id", "spot_id"]),
+                    events=store.load_events(str(spot["id"].iloc[0])).iloc[:0],
+                )
+            )
         return str(spot["id"].iloc[0])
     finally:
         store.close()
 
 
 def test_spot_show_and_spots_say_why_a_spot_is_one(sqlite_url: str, tmp_path: Path) -> None:
-    evidence = {"observed": 5.0, "expected": 0.4, "excess": 4.6, "relative_risk": 12.5,
-                "p_value": 1.7e-6, "trend": "persistent"}
+    evidence = {
+        "observed": 5.0,
+        "expected": 0.4,
+        "excess": 4.6,
+        "relative_risk": 12.5,
+        "p_value": 1.7e-6,
+        "trend": "persistent",
+    }
     spot_id = _one_spot(sqlite_url, tmp_path, evidence)
     shown = heatmap("spot", "show", spot_id, "--json", db=sqlite_url)
     assert shown.returncode == 0, shown.stderr
@@ -231,8 +295,7 @@ def test_spot_show_and_spots_say_why_a_spot_is_one(sqlite_url: str, tmp_path: Pa
     assert answer["evidence_text"].startswith("Жалующихся: 5 при ожидаемых 0,4 (превышение 4,6;")
     assert "плановое развитие сети" in answer["script"]
     table = heatmap("spot", "show", spot_id, db=sqlite_url).stdout
-    for row in ("observed / expected", "5.0 / 0.40", "relative risk", "12.5", "1.7e-06",
-                "persistent"):
+    for row in ("observed / expected", "5.0 / 0.40", "relative risk", "12.5", "1.7e-06", "persistent"):
         assert row in table, row
     listed = json.loads(heatmap("spots", "--format", "json", db=sqlite_url).stdout)["spots"][0]
     assert {k: listed[k] for k in evidence} == evidence and listed["evidence_text"]
@@ -290,14 +353,26 @@ def test_tables_blank_json_null_and_sla_only_while_open(sqlite_url: str, tmp_pat
     sla_row = next(line for line in shown.splitlines() if "SLA left" in line)
     assert not re.search(r"\d", sla_row), sla_row
 
-    for args in (["spots"], ["spots", "--status", "resolved"], ["queue"], ["queue", queue],
-                 ["spot", "show", spot_id], ["report"], ["quarantine"]):
+    for args in (
+        ["spots"],
+        ["spots", "--status", "resolved"],
+        ["queue"],
+        ["queue", queue],
+        ["spot", "show", spot_id],
+        ["report"],
+        ["quarantine"],
+    ):
         table = heatmap(*args, db=sqlite_url)
         assert table.returncode == 0, (args, table.stderr)
         assert not _MISSING_WORDS.search(table.stdout), (args, table.stdout)
-    for args in (["spots", "--format", "json"], ["spots", "--format", "geojson"],
-                 ["queue", queue, "--json"], ["spot", "show", spot_id, "--json"],
-                 ["report", "--json"], ["quarantine", "--json"]):
+    for args in (
+        ["spots", "--format", "json"],
+        ["spots", "--format", "geojson"],
+        ["queue", queue, "--json"],
+        ["spot", "show", spot_id, "--json"],
+        ["report", "--json"],
+        ["quarantine", "--json"],
+    ):
         result = heatmap(*args, db=sqlite_url)
         assert result.returncode == 0, (args, result.stderr)
         _strict_json(result.stdout)

@@ -16,8 +16,14 @@ HEADER = "Timestamp,Longitude,Latitude,NetworkMode,RSRP,RSSI,NODEHEX\n"
 
 def heatmap(*args: str, db: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": db}
-    return subprocess.run([sys.executable, "-m", "heatmap", *args], capture_output=True,
-                          text=True, env=env, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "heatmap", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_drive_tests_become_the_stored_coverage(sqlite_url: str, tmp_path: Path) -> None:
@@ -25,8 +31,15 @@ def test_drive_tests_become_the_stored_coverage(sqlite_url: str, tmp_path: Path)
     rows = [f"t,39.8700,59.2290,LTE,{level},-80,A1\n" for level in (-100, -104, -90)]
     rows += ["t,39.9500,59.2600,LTE,-115,-95,A1\n"]  # one fix elsewhere: too few to keep
     (tmp_path / "log.csv").write_text(HEADER + "".join(rows), encoding="utf-8")
-    done = heatmap("network", "coverage-from-drive-test", str(tmp_path / "log.csv"),
-                   "--min-samples", "2", "--json", db=sqlite_url)
+    done = heatmap(
+        "network",
+        "coverage-from-drive-test",
+        str(tmp_path / "log.csv"),
+        "--min-samples",
+        "2",
+        "--json",
+        db=sqlite_url,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"fixes": 4, "cells": 1, "median_rsrp_dbm": -100.0}
     store = open_store(sqlite_url)
@@ -34,12 +47,12 @@ def test_drive_tests_become_the_stored_coverage(sqlite_url: str, tmp_path: Path)
         stored = store.load_coverage()
     finally:
         store.close()
-    assert stored[["rsrp_median", "rsrp_samples", "rssi_samples"]].values.tolist() == [
-        [-100.0, 3, 3]]
+    assert stored[["rsrp_median", "rsrp_samples", "rssi_samples"]].values.tolist() == [[-100.0, 3, 3]]
 
 
-def test_a_file_that_is_not_a_drive_test_is_exit_1_and_stores_nothing(sqlite_url: str,
-                                                                       tmp_path: Path) -> None:
+def test_a_file_that_is_not_a_drive_test_is_exit_1_and_stores_nothing(
+    sqlite_url: str, tmp_path: Path
+) -> None:
     assert heatmap("init", db=sqlite_url).returncode == 0
     (tmp_path / "other.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     for path in (tmp_path / "other.csv", tmp_path / "missing.zip"):

@@ -42,9 +42,12 @@ def test_density_load_csv_then_show(ready_db: str, tmp_path: Path) -> None:
     frame.to_csv(tmp_path / "density.csv", index=False)
     result = heatmap("density", "load", str(tmp_path / "density.csv"), "--json", db=ready_db)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"source": "subscribers", "cells": 5,
-                                         "subscribers": 1300.5,
-                                         "resolutions": {"8": 2, "9": 3}}
+    assert json.loads(result.stdout) == {
+        "source": "subscribers",
+        "cells": 5,
+        "subscribers": 1300.5,
+        "resolutions": {"8": 2, "9": 3},
+    }
     shown = heatmap("density", "show", "--json", db=ready_db)
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout) == {
@@ -73,25 +76,28 @@ def test_density_load_parquet_replaces_the_layer(ready_db: str, tmp_path: Path) 
     assert shown["subscribers"]["cells"] == 2
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("missing.csv", None, "cannot read the density CSV"),
-    ("cells.csv", "cell,subscribers\n8910354049bffff,3\n", "needs columns"),
-    ("bad.csv", "h3_cell,subscribers\nnot-a-cell,3\n", "invalid H3 cell"),
-    ("negative.csv", "h3_cell,subscribers\n8910354049bffff,-3\n", "negative subscriber"),
-    ("empty.csv", "h3_cell,subscribers\n", "holds no cells"),
-    ("zero.csv", "h3_cell,subscribers\n8910354049bffff,0\n", "every cell has 0 subscribers"),
-    ("broken.parquet", "not parquet at all", "cannot read the density Parquet file"),
-])
-def test_a_bad_density_file_is_a_clear_error(ready_db: str, tmp_path: Path, name: str,
-                                             content: str | None, message: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.csv", None, "cannot read the density CSV"),
+        ("cells.csv", "cell,subscribers\n8910354049bffff,3\n", "needs columns"),
+        ("bad.csv", "h3_cell,subscribers\nnot-a-cell,3\n", "invalid H3 cell"),
+        ("negative.csv", "h3_cell,subscribers\n8910354049bffff,-3\n", "negative subscriber"),
+        ("empty.csv", "h3_cell,subscribers\n", "holds no cells"),
+        ("zero.csv", "h3_cell,subscribers\n8910354049bffff,0\n", "every cell has 0 subscribers"),
+        ("broken.parquet", "not parquet at all", "cannot read the density Parquet file"),
+    ],
+)
+def test_a_bad_density_file_is_a_clear_error(
+    ready_db: str, tmp_path: Path, name: str, content: str | None, message: str
+) -> None:
     if content is not None:
         (tmp_path / name).write_text(content, encoding="utf-8")
     result = heatmap("density", "load", str(tmp_path / name), db=ready_db)
     assert result.returncode == 1, result.stderr
     said = " ".join(result.stderr.split())  # rich wraps long lines
     assert message in said and "Traceback" not in said
-    assert json.loads(heatmap("density", "show", "--json", db=ready_db).stdout)[
-        "subscribers"]["cells"] == 0
+    assert json.loads(heatmap("density", "show", "--json", db=ready_db).stdout)["subscribers"]["cells"] == 0
 
 
 def test_density_on_a_store_without_schema_says_run_init(sqlite_url: str, tmp_path: Path) -> None:
@@ -100,13 +106,15 @@ def test_density_on_a_store_without_schema_says_run_init(sqlite_url: str, tmp_pa
     assert result.returncode == 1 and "heatmap init" in " ".join(result.stderr.split())
 
 
-def test_ingest_and_geocode_with_a_gazetteer_keep_its_houses(ready_db: str, gazetteer: Path,
-                                                            sample_export: Path) -> None:
+def test_ingest_and_geocode_with_a_gazetteer_keep_its_houses(
+    ready_db: str, gazetteer: Path, sample_export: Path
+) -> None:
     from heatmap.geocode import load_gazetteer
 
     houses = load_gazetteer(gazetteer).query("point_precision == 'house'")
-    result = heatmap("ingest", str(sample_export), "--json", db=ready_db,
-                     env={"HEATMAP_GAZETTEER": str(gazetteer)})
+    result = heatmap(
+        "ingest", str(sample_export), "--json", db=ready_db, env={"HEATMAP_GAZETTEER": str(gazetteer)}
+    )
     assert result.returncode == 0, result.stderr
     shown = json.loads(heatmap("density", "show", "--json", db=ready_db).stdout)["addresses"]
     assert shown["weight"] == len(houses) and shown["resolutions"] == {"11": shown["cells"]}

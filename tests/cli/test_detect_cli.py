@@ -21,8 +21,14 @@ def points_file(tmp_path: Path, n: int = 3000, seed: int = 3) -> Path:
     which = rng.integers(len(centres), size=n)
     spread = rng.normal(0, 0.0012, size=(n, 2))
     lat, lon = (centres[which] + spread).T
-    frame = pd.DataFrame({"row": np.arange(n), "lat": lat.round(6), "lon": lon.round(6),
-                          "subscriber_id": [f"s{i}" for i in range(n)]})
+    frame = pd.DataFrame(
+        {
+            "row": np.arange(n),
+            "lat": lat.round(6),
+            "lon": lon.round(6),
+            "subscriber_id": [f"s{i}" for i in range(n)],
+        }
+    )
     frame["lat"] = frame["lat"].astype(object)
     frame.loc[5, "lat"] = "not a number"
     path = tmp_path / "points.csv"
@@ -32,29 +38,49 @@ def points_file(tmp_path: Path, n: int = 3000, seed: int = 3) -> Path:
 
 def test_detect_file_dbscan_equals_scikit_learn(tmp_path: Path) -> None:
     source = points_file(tmp_path)
-    result = heatmap("detect-file", str(source), "--method", "dbscan", "--eps-m", "150",
-                     "--min-subscribers", "4", "--rule", "count", "--out", str(tmp_path / "out.csv"))
+    result = heatmap(
+        "detect-file",
+        str(source),
+        "--method",
+        "dbscan",
+        "--eps-m",
+        "150",
+        "--min-subscribers",
+        "4",
+        "--rule",
+        "count",
+        "--out",
+        str(tmp_path / "out.csv"),
+    )
     assert result.returncode == 0, result.stderr
     out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
     assert out["row"].tolist() == [str(i) for i in range(3000)], "rows keep their order"
     assert out.loc[5, "spot_id"] == "", "an unusable row is noise, not an error"
     good = out.drop(index=5)
     coords = np.radians(good[["lat", "lon"]].astype(float).to_numpy())
-    reference = DBSCAN(eps=150 / 6_371_008.8, min_samples=4, metric="haversine",
-                       algorithm="ball_tree").fit_predict(coords)
-    assert_same_partition(good["spot_id"].replace("", "-1").tolist(), reference.astype(str).tolist(),
-                          noise="-1")
+    reference = DBSCAN(
+        eps=150 / 6_371_008.8, min_samples=4, metric="haversine", algorithm="ball_tree"
+    ).fit_predict(coords)
+    assert_same_partition(
+        good["spot_id"].replace("", "-1").tolist(), reference.astype(str).tolist(), noise="-1"
+    )
     assert (good["spot_id"] != "").sum() > 1000
 
 
 def test_detect_file_h3_counts_distinct_subscribers(tmp_path: Path) -> None:
     rows = "lat,lon,subscriber_id\n" + "59.2200,39.8800,a\n" * 5 + "59.2200,39.8800,b\n"
     (tmp_path / "few.csv").write_text(rows, encoding="utf-8")
-    heatmap("detect-file", str(tmp_path / "few.csv"), "--method", "h3", "--out",
-            str(tmp_path / "o.csv"))
+    heatmap("detect-file", str(tmp_path / "few.csv"), "--method", "h3", "--out", str(tmp_path / "o.csv"))
     assert set(pd.read_csv(tmp_path / "o.csv", keep_default_na=False)["spot_id"]) == {""}
-    missing = heatmap("detect-file", str(tmp_path / "o.csv"), "--out", str(tmp_path / "x.csv"),
-                      "--method", "h3", env={"X": "1"})
+    missing = heatmap(
+        "detect-file",
+        str(tmp_path / "o.csv"),
+        "--out",
+        str(tmp_path / "x.csv"),
+        "--method",
+        "h3",
+        env={"X": "1"},
+    )
     assert missing.returncode == 0  # spot_id column present is fine; lat/lon/subscriber exist
     (tmp_path / "bad.csv").write_text("x,y\n1,2\n", encoding="utf-8")
     bad = heatmap("detect-file", str(tmp_path / "bad.csv"), "--out", str(tmp_path / "y.csv"))
@@ -70,18 +96,30 @@ def test_dask_engine_gives_the_local_spots(tmp_path: Path, sample_export: Path) 
             db = f"sqlite:///{tmp_path / rule}-{engine}.db"
             heatmap("init", db=db)
             heatmap("ingest", str(sample_export), db=db)
-            result = heatmap("detect", "--method", "dbscan", "--engine", engine, *chosen,
-                             "--json", "--now", "2026-11-20T12:00:00", db=db)
+            result = heatmap(
+                "detect",
+                "--method",
+                "dbscan",
+                "--engine",
+                engine,
+                *chosen,
+                "--json",
+                "--now",
+                "2026-11-20T12:00:00",
+                db=db,
+            )
             assert result.returncode == 0, result.stderr
             assert json.loads(result.stdout)["rule"] == ("count" if chosen else "expected")
             listed = json.loads(heatmap("spots", "--format", "json", db=db).stdout)["spots"]
-            spots[engine] = sorted((s["id"], s["subscribers"], s["complaints"], s["observed"],
-                                    s["p_value"]) for s in listed)
+            spots[engine] = sorted(
+                (s["id"], s["subscribers"], s["complaints"], s["observed"], s["p_value"]) for s in listed
+            )
         assert spots["dask"] == spots["local"], rule
         assert len(spots["local"]) >= (6 if rule == "count" else 1), rule
     for chosen in (["--rule", "count"], []):
-        h3_on_dask = heatmap("detect", "--engine", "dask", *chosen,
-                             db=f"sqlite:///{tmp_path / 'count'}-local.db")
+        h3_on_dask = heatmap(
+            "detect", "--engine", "dask", *chosen, db=f"sqlite:///{tmp_path / 'count'}-local.db"
+        )
         assert h3_on_dask.returncode == 2 and "--method dbscan" in h3_on_dask.stderr
 
 
@@ -91,13 +129,12 @@ def test_detect_file_says_when_it_had_no_exposure(tmp_path: Path) -> None:
 
     from heatmap.cli.app import app
 
-    rows = "lat,lon,subscriber_id\n" + "".join(
-        f"59.{2200 + i},39.{8800 + i},s{i}\n" for i in range(30))
+    rows = "lat,lon,subscriber_id\n" + "".join(f"59.{2200 + i},39.{8800 + i},s{i}\n" for i in range(30))
     (tmp_path / "p.csv").write_text(rows, encoding="utf-8")
-    said = CliRunner().invoke(app, ["detect-file", str(tmp_path / "p.csv"), "--out",
-                                    str(tmp_path / "o.csv")])
+    said = CliRunner().invoke(app, ["detect-file", str(tmp_path / "p.csv"), "--out", str(tmp_path / "o.csv")])
     assert said.exit_code == 0, said.output
     assert "expected to complain alike" in said.output
-    counted = CliRunner().invoke(app, ["detect-file", str(tmp_path / "p.csv"), "--out",
-                                       str(tmp_path / "c.csv"), "--rule", "count"])
+    counted = CliRunner().invoke(
+        app, ["detect-file", str(tmp_path / "p.csv"), "--out", str(tmp_path / "c.csv"), "--rule", "count"]
+    )
     assert counted.exit_code == 0 and "alike" not in counted.output

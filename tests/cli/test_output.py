@@ -22,9 +22,14 @@ def test_missing_values_are_blank_cells() -> None:
 
 
 def test_a_frame_with_gaps_prints_no_nan() -> None:
-    frame = pd.DataFrame({"eta": pd.to_datetime([None, "2026-11-25T12:00:00Z"], utc=True),
-                          "cause": [None, "power"], "sla": [math.nan, 3.5],
-                          "count": pd.array([pd.NA, 2], dtype="Int64")})
+    frame = pd.DataFrame(
+        {
+            "eta": pd.to_datetime([None, "2026-11-25T12:00:00Z"], utc=True),
+            "cause": [None, "power"],
+            "sla": [math.nan, 3.5],
+            "count": pd.array([pd.NA, 2], dtype="Int64"),
+        }
+    )
     console = Console(file=io.StringIO(), width=200)
     console.print(table("t", list(frame.columns), frame.itertuples(index=False)))
     printed = console.file.getvalue()  # type: ignore[attr-defined]

@@ -8,15 +8,27 @@ import sys
 import pytest
 
 #: Libraries no command's start-up, help or argument parsing may import.
-HEAVY = ("pandas", "numpy", "geopandas", "sklearn", "scipy", "h3", "fastapi", "pyarrow",
-         "pydantic_settings", "shapely", "psycopg")
+HEAVY = (
+    "pandas",
+    "numpy",
+    "geopandas",
+    "sklearn",
+    "scipy",
+    "h3",
+    "fastapi",
+    "pyarrow",
+    "pydantic_settings",
+    "shapely",
+    "psycopg",
+)
 
 
 def _imported_after(code: str) -> set[str]:
-    probe = (f"{code}\nimport sys\n"
-             "sys.stderr.write('MODULES ' + ' '.join({m.split('.')[0] for m in sys.modules}))")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          check=True)
+    probe = (
+        f"{code}\nimport sys\n"
+        "sys.stderr.write('MODULES ' + ' '.join({m.split('.')[0] for m in sys.modules}))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return set(done.stderr.rpartition("MODULES ")[2].split())
 
 
@@ -25,22 +37,27 @@ def test_importing_the_cli_imports_no_heavy_library() -> None:
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
 
 
-@pytest.mark.parametrize("args", [["--help"], ["spot", "--help"], ["detect", "--help"],
-                                  ["density", "--help"], ["serve", "--help"]])
+@pytest.mark.parametrize(
+    "args", [["--help"], ["spot", "--help"], ["detect", "--help"], ["density", "--help"], ["serve", "--help"]]
+)
 def test_help_imports_no_heavy_library(args: list[str]) -> None:
-    code = ("import sys\nfrom heatmap.cli.app import app\n"
-            f"sys.argv = ['heatmap', *{args!r}]\n"
-            "try:\n    app()\nexcept SystemExit:\n    pass")
+    code = (
+        "import sys\nfrom heatmap.cli.app import app\n"
+        f"sys.argv = ['heatmap', *{args!r}]\n"
+        "try:\n    app()\nexcept SystemExit:\n    pass"
+    )
     loaded = _imported_after(code)
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
 
 
 def test_help_stays_under_150_mb() -> None:
     # VmHWM, not ru_maxrss: the latter keeps the forking parent's peak across exec.
-    code = ("import runpy, sys\nsys.argv = ['heatmap', '--help']\n"
-            "try:\n    runpy.run_module('heatmap', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-            "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
-            "sys.stderr.write('PEAK ' + peak.split()[1])")
+    code = (
+        "import runpy, sys\nsys.argv = ['heatmap', '--help']\n"
+        "try:\n    runpy.run_module('heatmap', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        "sys.stderr.write('PEAK ' + peak.split()[1])"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     peak_kb = int(done.stderr.rpartition("PEAK ")[2])
     assert peak_kb < 150 * 1024, f"heatmap --help peaked at {peak_kb / 1024:.0f} MB"

@@ -14,12 +14,17 @@ AT = ("--now", "2026-11-20T13:00:00")
 
 def heatmap(*args: str, db: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": db}
-    return subprocess.run([sys.executable, "-m", "heatmap", *args], capture_output=True,
-                          text=True, env=environment, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "heatmap", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+        check=False,
+    )
 
 
-def test_resolve_and_eta_refuse_what_the_rules_refuse(sqlite_url: str,
-                                                      sample_export: Path) -> None:
+def test_resolve_and_eta_refuse_what_the_rules_refuse(sqlite_url: str, sample_export: Path) -> None:
     assert heatmap("init", db=sqlite_url).returncode == 0
     heatmap("ingest", str(sample_export), db=sqlite_url)
     heatmap("detect", *AT, db=sqlite_url)
@@ -40,8 +45,9 @@ def test_resolve_and_eta_refuse_what_the_rules_refuse(sqlite_url: str,
     assert later.returncode == 0, later.stderr
     assert json.loads(later.stdout)["eta"].startswith("2026-11-20T15:00:00"), "Moscow time"
     shown = json.loads(heatmap("spot", "show", spot, "--json", db=sqlite_url).stdout)
-    assert shown["status"] == "in_progress" and [h["kind"] for h in shown["history"]].count(
-        "eta") == 1, "the refused ETAs left no trace"
+    assert shown["status"] == "in_progress" and [h["kind"] for h in shown["history"]].count("eta") == 1, (
+        "the refused ETAs left no trace"
+    )
 
     listed = json.loads(heatmap("queue", "--json", *AT, db=sqlite_url).stdout)["queues"]
     assert all({"open", "breached", "due_today"} <= set(q) for q in listed)

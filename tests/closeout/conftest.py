@@ -42,20 +42,32 @@ def number(i: int) -> str:
     return f"+7916{i:07d}"
 
 
-def write_export(path: Path, count: int, *, region: str = "Вологодская область",
-                 address: str = "г Вологда, ул. Мира, д. 1", first: int = 0,
-                 lat: float = 59.2200) -> Path:
+def write_export(
+    path: Path,
+    count: int,
+    *,
+    region: str = "Вологодская область",
+    address: str = "г Вологда, ул. Мира, д. 1",
+    first: int = 0,
+    lat: float = 59.2200,
+) -> Path:
     """``count`` complaints by distinct subscribers around one point (one spot)."""
-    lines = [f"T{first + i},2026-11-19T10:00:00+03:00,{number(first + i)},mass,no_coverage,"
-             f"Нет связи,\"{address}\",{lat + (i % 7) * 1e-5},{39.8800 + (i // 7) * 1e-5},{region}"
-             for i in range(count)]
+    lines = [
+        f"T{first + i},2026-11-19T10:00:00+03:00,{number(first + i)},mass,no_coverage,"
+        f'Нет связи,"{address}",{lat + (i % 7) * 1e-5},{39.8800 + (i // 7) * 1e-5},{region}'
+        for i in range(count)
+    ]
     path.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
 def make_spot(store: Store, tmp: Path, count: int = 4, **kwargs: object) -> str:
-    ingest(store, [write_export(tmp / f"export{count}.csv", count, **kwargs)],  # type: ignore[arg-type]
-           now=NOW, policy=POLICY)
+    ingest(
+        store,
+        [write_export(tmp / f"export{count}.csv", count, **kwargs)],  # type: ignore[arg-type]
+        now=NOW,
+        policy=POLICY,
+    )
     detect_spots(store, params=DetectParams(rule="count"), policy=POLICY, now=NOW)
     spots = store.load_spots(statuses=["queued", "new"])
     assert len(spots) == 1, spots
@@ -99,10 +111,14 @@ def spot_id(kit: Kit) -> str:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> CloseoutSettings:
-    return load_closeout_settings(sms_spool=tmp_path / "spool.jsonl",
-                                  public_url="https://tk.example.ru", quiet_hours="21-9",
-                                  sms_backoff_s=60.0, sms_max_attempts=3,
-                                  sms_confirm_after_s=30.0)
+    return load_closeout_settings(
+        sms_spool=tmp_path / "spool.jsonl",
+        public_url="https://tk.example.ru",
+        quiet_hours="21-9",
+        sms_backoff_s=60.0,
+        sms_max_attempts=3,
+        sms_confirm_after_s=30.0,
+    )
 
 
 @pytest.fixture
@@ -168,8 +184,9 @@ class Kannel:
             if not match:
                 continue
             sender, receiver, udh, kind, data = match.groups()
-            payload = (urllib.parse.unquote_to_bytes(data.replace("+", " ")) if kind == "data"
-                       else data.encode())
+            payload = (
+                urllib.parse.unquote_to_bytes(data.replace("+", " ")) if kind == "data" else data.encode()
+            )
             if not udh:
                 messages.append(Received(sender, receiver, _decode(payload), 1))
                 continue
@@ -191,12 +208,26 @@ class Kannel:
         log = self.folder / f"fakesmsc-mo-{time.monotonic_ns()}.log"
         body = urllib.parse.quote(text.encode("utf-16-be"))
         with open(log, "wb") as handle:
-            phone = subprocess.Popen([str(FAKESMSC), "-H", "127.0.0.1", "-r", str(self.mo_port),
-                                      "-i", "0.1", "-m", "1", f"{msisdn} 1234 ucs2 {body}"],
-                                     stdout=handle, stderr=subprocess.STDOUT)
+            phone = subprocess.Popen(
+                [
+                    str(FAKESMSC),
+                    "-H",
+                    "127.0.0.1",
+                    "-r",
+                    str(self.mo_port),
+                    "-i",
+                    "0.1",
+                    "-m",
+                    "1",
+                    f"{msisdn} 1234 ucs2 {body}",
+                ],
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+            )
         try:
-            wait_for(lambda: "sent message 1" in log.read_text(errors="replace"), 10,
-                     "the phone to send its reply")
+            wait_for(
+                lambda: "sent message 1" in log.read_text(errors="replace"), 10, "the phone to send its reply"
+            )
         finally:
             phone.terminate()
             phone.wait(5)
@@ -280,24 +311,42 @@ def kannel(tmp_path: Path) -> Iterator[Kannel]:
     folder.mkdir()
     ports = {n: free_port() for n in ("admin", "box", "mt", "mo", "sendsms", "callback")}
     config = folder / "kannel.conf"
-    config.write_text(CONFIG.format(folder=folder, user="teplokarty", password="s3cret-pass",
-                                    key=GATEWAY_KEY, **ports), encoding="utf-8")
+    config.write_text(
+        CONFIG.format(folder=folder, user="teplokarty", password="s3cret-pass", key=GATEWAY_KEY, **ports),
+        encoding="utf-8",
+    )
     env = {**os.environ, "LC_ALL": "C"}
-    box = Kannel(folder, f"http://127.0.0.1:{ports['sendsms']}/cgi-bin/sendsms", "teplokarty",
-                 "s3cret-pass", ports["mo"], ports["callback"])
+    box = Kannel(
+        folder,
+        f"http://127.0.0.1:{ports['sendsms']}/cgi-bin/sendsms",
+        "teplokarty",
+        "s3cret-pass",
+        ports["mo"],
+        ports["callback"],
+    )
     try:
         for name in ("bearerbox", "smsbox"):
             with open(folder / f"{name}.out", "wb") as out:
-                box.processes.append(subprocess.Popen([name, str(config)], stdout=out,
-                                                      stderr=subprocess.STDOUT, env=env))
-            wait_for(lambda n=name: port_open(ports["box"] if n == "bearerbox"
-                                              else ports["sendsms"]), what=f"{name} to listen")
+                box.processes.append(
+                    subprocess.Popen([name, str(config)], stdout=out, stderr=subprocess.STDOUT, env=env)
+                )
+            wait_for(
+                lambda n=name: port_open(ports["box"] if n == "bearerbox" else ports["sendsms"]),
+                what=f"{name} to listen",
+            )
         with open(box.mt_log, "wb") as out:
-            box.processes.append(subprocess.Popen(
-                [str(FAKESMSC), "-H", "127.0.0.1", "-r", str(ports["mt"]), "-m", "0", "x y text z"],
-                stdout=out, stderr=subprocess.STDOUT, env=env))
-        wait_for(lambda: "Fakesmsc client connected" in
-                 (folder / "bearerbox.log").read_text(errors="replace"), what="the fake SMSC")
+            box.processes.append(
+                subprocess.Popen(
+                    [str(FAKESMSC), "-H", "127.0.0.1", "-r", str(ports["mt"]), "-m", "0", "x y text z"],
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                )
+            )
+        wait_for(
+            lambda: "Fakesmsc client connected" in (folder / "bearerbox.log").read_text(errors="replace"),
+            what="the fake SMSC",
+        )
         yield box
     finally:
         box.stop()
@@ -320,8 +369,9 @@ def sms_api(store_url: str, kannel: Kannel, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("HEATMAP_QUIET_HOURS", "none")
     app = FastAPI()
     app.include_router(router)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=kannel.callback_port,
-                                           log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=kannel.callback_port, log_level="warning", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     wait_for(lambda: server.started, what="the SMS API to start")

@@ -29,11 +29,11 @@ def number(i: int) -> str:
 
 
 @pytest.fixture
-def sent(kit: Kit, store: Store, spot_id: str, settings: CloseoutSettings,
-         templates: SmsTemplates) -> pd.DataFrame:
+def sent(
+    kit: Kit, store: Store, spot_id: str, settings: CloseoutSettings, templates: SmsTemplates
+) -> pd.DataFrame:
     kit.resolve(spot_id)
-    run_once(store, FileGateway(settings.sms_spool), now=NOW, settings=settings,
-             templates=templates)
+    run_once(store, FileGateway(settings.sms_spool), now=NOW, settings=settings, templates=templates)
     return store.load_outbox().set_index("msisdn")
 
 
@@ -52,38 +52,63 @@ def client(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClie
 
 def test_inbound_needs_the_gateway_key(client: TestClient, sent: pd.DataFrame) -> None:
     body = b"5"
-    assert client.post("/api/v1/sms/inbound", content=body,
-                       headers={"X-Kannel-From": number(0)}).status_code == 401
-    assert client.post("/api/v1/sms/inbound?key=wrong", content=body,
-                       headers={"X-Kannel-From": number(0)}).status_code == 401
-    answer = client.post(f"/api/v1/sms/inbound?key={KEY}", content=body,
-                         headers={"X-Kannel-From": number(0), "Content-Type": "text/plain"})
+    assert (
+        client.post("/api/v1/sms/inbound", content=body, headers={"X-Kannel-From": number(0)}).status_code
+        == 401
+    )
+    assert (
+        client.post(
+            "/api/v1/sms/inbound?key=wrong", content=body, headers={"X-Kannel-From": number(0)}
+        ).status_code
+        == 401
+    )
+    answer = client.post(
+        f"/api/v1/sms/inbound?key={KEY}",
+        content=body,
+        headers={"X-Kannel-From": number(0), "Content-Type": "text/plain"},
+    )
     assert answer.status_code == 200 and answer.text == "Спасибо за оценку!"
     assert answer.headers["X-Teplokarty-Reply"] == "rating"
 
 
 @pytest.mark.parametrize("how", ["kannel-utf8", "kannel-ucs2", "form", "query"])
-def test_inbound_as_kannel_and_others_send_it(client: TestClient, store: Store,
-                                              sent: pd.DataFrame, how: str) -> None:
+def test_inbound_as_kannel_and_others_send_it(
+    client: TestClient, store: Store, sent: pd.DataFrame, how: str
+) -> None:
     text = "4 нормально, пишите на ivan@mail.ru"
     headers = {"X-API-Key": KEY}
     if how == "kannel-utf8":
-        reply = client.post("/api/v1/sms/inbound", content=text.encode(), headers={
-            **headers, "X-Kannel-From": "89160000001", "Content-Type": 'text/plain; charset="UTF-8"'})
+        reply = client.post(
+            "/api/v1/sms/inbound",
+            content=text.encode(),
+            headers={
+                **headers,
+                "X-Kannel-From": "89160000001",
+                "Content-Type": 'text/plain; charset="UTF-8"',
+            },
+        )
     elif how == "kannel-ucs2":
-        reply = client.post("/api/v1/sms/inbound", content=text.encode("utf-16-be"), headers={
-            **headers, "X-Kannel-From": "+79160000001", "X-Kannel-Coding": "2",
-            "Content-Type": "text/plain"})
+        reply = client.post(
+            "/api/v1/sms/inbound",
+            content=text.encode("utf-16-be"),
+            headers={
+                **headers,
+                "X-Kannel-From": "+79160000001",
+                "X-Kannel-Coding": "2",
+                "Content-Type": "text/plain",
+            },
+        )
     elif how == "form":
-        reply = client.post("/api/v1/sms/inbound", data={"from": "79160000001", "text": text},
-                            headers=headers)
+        reply = client.post(
+            "/api/v1/sms/inbound", data={"from": "79160000001", "text": text}, headers=headers
+        )
     else:
-        reply = client.post("/api/v1/sms/inbound", params={"from": "+7 916 000-00-01",
-                                                           "text": text}, headers=headers)
+        reply = client.post(
+            "/api/v1/sms/inbound", params={"from": "+7 916 000-00-01", "text": text}, headers=headers
+        )
     assert reply.status_code == 200, reply.text
     ratings = store.load_ratings()
-    assert ratings[["rating", "comment"]].values.tolist() == [[4, "нормально, пишите на "
-                                                                  "[e-mail скрыт]"]]
+    assert ratings[["rating", "comment"]].values.tolist() == [[4, "нормально, пишите на [e-mail скрыт]"]]
 
 
 def test_inbound_without_a_sender_is_ignored(client: TestClient, store: Store) -> None:
@@ -106,8 +131,7 @@ def test_delivery_reports(client: TestClient, store: Store, sent: pd.DataFrame) 
     assert client.get(f"/api/v1/sms/dlr?id={outbox_id}&status=1").status_code == 401
 
 
-def test_rating_page_by_signed_single_use_link(client: TestClient, store: Store,
-                                               sent: pd.DataFrame) -> None:
+def test_rating_page_by_signed_single_use_link(client: TestClient, store: Store, sent: pd.DataFrame) -> None:
     outbox_id = int(sent.loc[number(3), "id"])
     text = str(sent.loc[number(3), "text"])
     token = text.rsplit("/r/", 1)[1]
@@ -119,7 +143,8 @@ def test_rating_page_by_signed_single_use_link(client: TestClient, store: Store,
     assert done.status_code == 200 and "проблема осталась" in done.text
     answers = store.load_ratings()
     assert answers[["outbox_id", "persists", "comment", "channel"]].values.tolist() == [
-        [outbox_id, True, "нет 4G, [телефон скрыт]", "link"]]
+        [outbox_id, True, "нет 4G, [телефон скрыт]", "link"]
+    ]
     assert client.get(f"/r/{token}").status_code == 410
     assert client.post(f"/r/{token}", data={"rating": "5"}).status_code == 410
     assert client.get("/r/" + "A" * 24).status_code == 404
@@ -127,8 +152,9 @@ def test_rating_page_by_signed_single_use_link(client: TestClient, store: Store,
     assert client.get(f"/r/{expired}").status_code == 410
 
 
-def test_the_api_app_includes_the_router_with_its_keys(kit: Kit, store: Store,
-                                                       sent: pd.DataFrame, tmp_path: Any) -> None:
+def test_the_api_app_includes_the_router_with_its_keys(
+    kit: Kit, store: Store, sent: pd.DataFrame, tmp_path: Any
+) -> None:
     """Under :func:`heatmap.api.create_app` the gateway role of the API's keys applies."""
     from heatmap.api import create_app
     from heatmap.api.keys import create_key
@@ -136,25 +162,32 @@ def test_the_api_app_includes_the_router_with_its_keys(kit: Kit, store: Store,
     from heatmap.settings import Settings
 
     keys = {role: create_key(store, role=role, now=NOW) for role in ("gateway", "agent")}
-    app = create_app(Settings(db=store.url), store, api=ApiSettings(key_cache_s=0),
-                     clock=lambda: NOW + timedelta(hours=1))
+    app = create_app(
+        Settings(db=store.url), store, api=ApiSettings(key_cache_s=0), clock=lambda: NOW + timedelta(hours=1)
+    )
     with TestClient(app) as api:
         outbox_id = int(sent.loc[number(1), "id"])
         dlr = f"/api/v1/sms/dlr?id={outbox_id}&status=1"
         assert api.get(dlr, headers={"X-API-Key": keys["agent"]}).status_code == 403
         assert api.get(dlr + f"&key={keys['gateway']}").text == "delivered"
-        reply = api.post("/api/v1/sms/inbound", content="0 не работает".encode(),
-                         headers={"X-API-Key": keys["gateway"], "X-Kannel-From": number(1)})
+        reply = api.post(
+            "/api/v1/sms/inbound",
+            content="0 не работает".encode(),
+            headers={"X-API-Key": keys["gateway"], "X-Kannel-From": number(1)},
+        )
         assert reply.status_code == 200 and reply.headers["X-Teplokarty-Reply"] == "persists"
         paths = api.get("/openapi.json").json()["paths"]
         assert {"/api/v1/sms/inbound", "/api/v1/sms/dlr", "/r/{token}"} <= set(paths)
 
 
-def test_inbound_with_nul_characters_is_stored_without_them(client: TestClient, store: Store,
-                                                            sent: pd.DataFrame) -> None:
-    reply = client.post(f"/api/v1/sms/inbound?key={KEY}", content="5 хо\x00рошо".encode(),
-                        headers={"X-Kannel-From": number(0) + "\x00",
-                                 "Content-Type": "text/plain"})
+def test_inbound_with_nul_characters_is_stored_without_them(
+    client: TestClient, store: Store, sent: pd.DataFrame
+) -> None:
+    reply = client.post(
+        f"/api/v1/sms/inbound?key={KEY}",
+        content="5 хо\x00рошо".encode(),
+        headers={"X-Kannel-From": number(0) + "\x00", "Content-Type": "text/plain"},
+    )
     assert reply.status_code == 200, reply.text
     comments = store.load_ratings()["comment"].tolist()
     assert comments == ["хо\ufffdрошо"]

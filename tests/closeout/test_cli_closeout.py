@@ -16,27 +16,43 @@ Kit = Any  # tests/closeout/conftest.py
 
 
 def heatmap(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "heatmap", *args], capture_output=True,
-                          text=True, env={**os.environ, "PYTHONPATH": str(ROOT), **env},
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "heatmap", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+        timeout=300,
+    )
 
 
 def test_notify_and_report_json(kit: Kit, store_url: str, tmp_path: Path) -> None:
     kit.resolve(kit.make_spot(4), at=kit.now)
     spool = tmp_path / "sms.jsonl"
     env = {"HEATMAP_DB": store_url, "HEATMAP_QUIET_HOURS": "21-9"}
-    night = heatmap("notify", "--json", "--spool", str(spool), "--now", "2026-11-20T22:30:00+03:00",
-                    env=env)
+    night = heatmap("notify", "--json", "--spool", str(spool), "--now", "2026-11-20T22:30:00+03:00", env=env)
     assert night.returncode == 0, night.stderr
     assert json.loads(night.stdout)["held"] == 4 and not spool.exists()
-    morning = heatmap("notify", "--gateway", "file", "--json", "--spool", str(spool), "--now",
-                      "2026-11-21T09:00:00+03:00", env=env)
+    morning = heatmap(
+        "notify",
+        "--gateway",
+        "file",
+        "--json",
+        "--spool",
+        str(spool),
+        "--now",
+        "2026-11-21T09:00:00+03:00",
+        env=env,
+    )
     assert json.loads(morning.stdout)["sent"] == 4
     assert len(spool.read_text(encoding="utf-8").splitlines()) == 4
     report = heatmap("report", "--json", "--now", "2026-11-21T10:00:00+03:00", env=env)
     figures = json.loads(report.stdout)
-    assert (figures["sms_sent"], figures["sms_ever_held"], figures["complainants_reached"],
-            figures["spots_resolved"]) == (4, 4, 4, 1)
+    assert (
+        figures["sms_sent"],
+        figures["sms_ever_held"],
+        figures["complainants_reached"],
+        figures["spots_resolved"],
+    ) == (4, 4, 4, 1)
     table = heatmap("report", env=env)
     assert table.returncode == 0 and "complainants_reached" in table.stdout
 
@@ -56,14 +72,24 @@ def test_notify_usage_errors(store_url: str) -> None:
 def test_notify_loop_runs_until_stopped(kit: Kit, store_url: str, tmp_path: Path) -> None:
     kit.resolve(kit.make_spot(3))
     spool = tmp_path / "loop.jsonl"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": store_url,
-           "HEATMAP_QUIET_HOURS": "none", "HEATMAP_NOTIFY_INTERVAL_S": "0.2"}
-    job = subprocess.Popen([sys.executable, "-m", "heatmap", "notify", "--loop", "--json",
-                            "--spool", str(spool)], env=env, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "HEATMAP_DB": store_url,
+        "HEATMAP_QUIET_HOURS": "none",
+        "HEATMAP_NOTIFY_INTERVAL_S": "0.2",
+    }
+    job = subprocess.Popen(
+        [sys.executable, "-m", "heatmap", "notify", "--loop", "--json", "--spool", str(spool)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not (
-            spool.exists() and len(spool.read_text(encoding="utf-8").splitlines()) == 3):
+        spool.exists() and len(spool.read_text(encoding="utf-8").splitlines()) == 3
+    ):
         time.sleep(0.1)
     time.sleep(0.5)  # a few more passes: nothing more is sent
     job.send_signal(signal.SIGTERM)

@@ -26,23 +26,93 @@ def forms(lemma: str, pos: str | None = None) -> list[str]:
     return sorted({f.word for f in chosen.lexeme})
 
 
-OBSCENE_LEMMAS = [("хуй", None), ("пизда", None), ("блядь", "NOUN"), ("мудак", None),
-                  ("пиздец", None), ("хуйня", None), ("гандон", None), ("пидор", None),
-                  ("шлюха", None), ("ёбаный", None), ("мудила", None), ("хуёвый", None),
-                  ("охуенный", None), ("заебать", None), ("наебать", None), ("уебать", None),
-                  ("пиздеть", None), ("долбоёб", "NOUN"), ("уёбок", "NOUN"), ("долбаёб", "NOUN")]
-ORDINARY_LEMMAS = ["хлебать", "хлебало", "оскорблять", "употреблять", "рубль", "истреблять",
-                   "застраховать", "страховать", "скоблить", "сабля", "скипидар", "плохой",
-                   "глухой", "штриховать", "психовать", "колебать", "погребать", "ослаблять",
-                   "углублять", "влюблять", "себестоимость", "команда", "мандарин", "вассал",
-                   "гидроочистка", "эбонит", "потребитель", "требовать", "сукно", "хулиган"]
+OBSCENE_LEMMAS = [
+    ("хуй", None),
+    ("пизда", None),
+    ("блядь", "NOUN"),
+    ("мудак", None),
+    ("пиздец", None),
+    ("хуйня", None),
+    ("гандон", None),
+    ("пидор", None),
+    ("шлюха", None),
+    ("ёбаный", None),
+    ("мудила", None),
+    ("хуёвый", None),
+    ("охуенный", None),
+    ("заебать", None),
+    ("наебать", None),
+    ("уебать", None),
+    ("пиздеть", None),
+    ("долбоёб", "NOUN"),
+    ("уёбок", "NOUN"),
+    ("долбаёб", "NOUN"),
+]
+ORDINARY_LEMMAS = [
+    "хлебать",
+    "хлебало",
+    "оскорблять",
+    "употреблять",
+    "рубль",
+    "истреблять",
+    "застраховать",
+    "страховать",
+    "скоблить",
+    "сабля",
+    "скипидар",
+    "плохой",
+    "глухой",
+    "штриховать",
+    "психовать",
+    "колебать",
+    "погребать",
+    "ослаблять",
+    "углублять",
+    "влюблять",
+    "себестоимость",
+    "команда",
+    "мандарин",
+    "вассал",
+    "гидроочистка",
+    "эбонит",
+    "потребитель",
+    "требовать",
+    "сукно",
+    "хулиган",
+]
 OBSCENE = sorted({w for lemma, pos in OBSCENE_LEMMAS for w in forms(lemma, pos)})
 ORDINARY = sorted({w for lemma in ORDINARY_LEMMAS for w in forms(lemma)})
 #: Words people glue an obscenity to, and ordinary words to glue to each other.
-GLUE = ["иди", "вот", "это", "какая", "полная", "опять", "внимание", "связь", "интернет", "ну",
-        "да", "ваш", "оператор", "сеть"]
-LATIN = {"а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "к": "k",
-         "н": "H", "в": "B", "м": "M", "т": "T"}
+GLUE = [
+    "иди",
+    "вот",
+    "это",
+    "какая",
+    "полная",
+    "опять",
+    "внимание",
+    "связь",
+    "интернет",
+    "ну",
+    "да",
+    "ваш",
+    "оператор",
+    "сеть",
+]
+LATIN = {
+    "а": "a",
+    "е": "e",
+    "о": "o",
+    "р": "p",
+    "с": "c",
+    "у": "y",
+    "х": "x",
+    "к": "k",
+    "н": "H",
+    "в": "B",
+    "м": "M",
+    "т": "T",
+}
 
 
 def test_every_inflection_of_the_obscene_lemmas_is_caught() -> None:
@@ -57,9 +127,23 @@ def test_no_inflection_of_the_ordinary_words_is_touched() -> None:
     assert not caught, caught
 
 
-@pytest.mark.parametrize("word", ["долбаёб", "далбаёб", "долбаёбы", "уёбков", "идинахуй",
-                                  "вниманиеблядей", "hахуй", "ебтвоюмать", "наёбщик",
-                                  "шараёбиться", "однохуйственный", "смехуёчек"])
+@pytest.mark.parametrize(
+    "word",
+    [
+        "долбаёб",
+        "далбаёб",
+        "долбаёбы",
+        "уёбков",
+        "идинахуй",
+        "вниманиеблядей",
+        "hахуй",
+        "ебтвоюмать",
+        "наёбщик",
+        "шараёбиться",
+        "однохуйственный",
+        "смехуёчек",
+    ],
+)
 def test_the_misses_of_the_outside_probe_are_caught(word: str) -> None:
     assert mask_comment(f"связи нет, {word}, вторую неделю") == "связи нет, ***, вторую неделю"
 
@@ -75,9 +159,24 @@ def _strong(word: str) -> bool:
     """Forms whose root is obscene anywhere inside a word (the glued check looks for those):
     a bare "хуй"/"хуе…" glued after a word reads like "страхуй", "плохую" and is left."""
     plain = word.replace("ё", "е")
-    return any(root in plain for root in ("бляд", "пизд", "нахуй", "похуй", "нихуя", "хуйн",
-                                          "мудак", "мудил", "пидор", "гандон", "шлюх", "долбоеб",
-                                          "долбаеб"))
+    return any(
+        root in plain
+        for root in (
+            "бляд",
+            "пизд",
+            "нахуй",
+            "похуй",
+            "нихуя",
+            "хуйн",
+            "мудак",
+            "мудил",
+            "пидор",
+            "гандон",
+            "шлюх",
+            "долбоеб",
+            "долбаеб",
+        )
+    )
 
 
 @settings(max_examples=300)
@@ -97,7 +196,8 @@ def test_latin_look_alike_letters_do_not_hide_an_obscenity(word: str, data: st.D
 @settings(max_examples=300)
 @given(st.sampled_from(ORDINARY), st.data())
 def test_latin_look_alike_letters_do_not_make_an_ordinary_word_obscene(
-        word: str, data: st.DataObject) -> None:
+    word: str, data: st.DataObject
+) -> None:
     swaps = data.draw(st.lists(st.booleans(), min_size=len(word), max_size=len(word)))
     mixed = "".join(LATIN.get(c, c) if swap else c for c, swap in zip(word, swaps, strict=True))
     assert not is_obscene(mixed), (word, mixed)

@@ -37,9 +37,14 @@ def number(i: int) -> str:
 
 
 def gateway(kannel: Kannel, api: str | None, *, password: str | None = None) -> KannelGateway:
-    return KannelGateway(kannel.sendsms_url, user=kannel.user,
-                         password=password or kannel.password, sender="Teplokarty",
-                         callback_url=api, callback_key=KEY)
+    return KannelGateway(
+        kannel.sendsms_url,
+        user=kannel.user,
+        password=password or kannel.password,
+        sender="Teplokarty",
+        callback_url=api,
+        callback_key=KEY,
+    )
 
 
 def settled(store: Store, want: set[str], timeout: float = 20.0) -> None:
@@ -52,19 +57,22 @@ def settled(store: Store, want: set[str], timeout: float = 20.0) -> None:
 
 
 def test_messages_go_through_kannel_and_replies_come_back(
-        kit: Kit, store: Store, kannel: Kannel, sms_api: str, settings: CloseoutSettings,
-        templates: SmsTemplates) -> None:
+    kit: Kit, store: Store, kannel: Kannel, sms_api: str, settings: CloseoutSettings, templates: SmsTemplates
+) -> None:
     spot_id = kit.make_spot(5)
     kit.resolve(spot_id)
     loud = settings.model_copy(update={"quiet_hours": "none"})  # whenever the test runs
-    counts = run_once(store, gateway(kannel, sms_api), now=datetime.now(UTC), settings=loud,
-                      templates=templates)
+    counts = run_once(
+        store, gateway(kannel, sms_api), now=datetime.now(UTC), settings=loud, templates=templates
+    )
     assert counts["sent"] == 5
     kannel.wait_for(lambda: len(kannel.received()) == 5, what="five messages at the SMSC")
     received = kannel.received()
     assert sorted(m.receiver for m in received) == [number(i) for i in range(5)]
-    assert all(m.parts == 2 and "восстановили питание" in m.text and
-               "https://tk.example.ru/r/" in m.text for m in received), received
+    assert all(
+        m.parts == 2 and "восстановили питание" in m.text and "https://tk.example.ru/r/" in m.text
+        for m in received
+    ), received
     assert {m.sender for m in received} == {"Teplokarty"}
     settled(store, {"delivered"})  # Kannel's delivery reports reached the router
     assert set(store.load_sms_reports()["code"]) == {1, 8}
@@ -76,13 +84,15 @@ def test_messages_go_through_kannel_and_replies_come_back(
     ratings = store.load_ratings().set_index("rating")
     assert ratings.loc[5, "comment"] == "спасибо, всё работает! Пишите на [e-mail скрыт]"
     assert int(ratings["persists"].sum()) == 2
-    kannel.wait_for(lambda: workflow.load_spot(store, spot_id)["status"] == "reopened",
-                    what="the spot reopened by two persisting answers (the policy threshold)")
+    kannel.wait_for(
+        lambda: workflow.load_spot(store, spot_id)["status"] == "reopened",
+        what="the spot reopened by two persisting answers (the policy threshold)",
+    )
 
 
 def test_kannel_refusing_is_retried_then_failed_with_its_reason(
-        kit: Kit, store: Store, kannel: Kannel, settings: CloseoutSettings,
-        templates: SmsTemplates) -> None:
+    kit: Kit, store: Store, kannel: Kannel, settings: CloseoutSettings, templates: SmsTemplates
+) -> None:
     kit.resolve(kit.make_spot(3))
     wrong = gateway(kannel, None, password="not-the-password")
     at = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -91,21 +101,23 @@ def test_kannel_refusing_is_retried_then_failed_with_its_reason(
     row = store.load_outbox().iloc[0]
     assert "Kannel answered 403" in row["last_error"] and row["status"] == "pending"
     for minutes in (1, 3, 7):  # back-off: 60 s, then 120 s
-        run_once(store, wrong, now=at + timedelta(minutes=minutes), settings=settings,
-                 templates=templates)
+        run_once(store, wrong, now=at + timedelta(minutes=minutes), settings=settings, templates=templates)
     outbox = store.load_outbox()
     assert set(outbox["status"]) == {"failed"} and set(outbox["attempts"]) == {3}
     assert outbox["last_error"].str.contains("Authorization failed").all()
     assert kannel.received() == []
 
 
-def test_kannel_down_stops_the_batch(kit: Kit, store: Store, kannel: Kannel,
-                                     settings: CloseoutSettings, templates: SmsTemplates) -> None:
+def test_kannel_down_stops_the_batch(
+    kit: Kit, store: Store, kannel: Kannel, settings: CloseoutSettings, templates: SmsTemplates
+) -> None:
     kit.resolve(kit.make_spot(3))
-    down = KannelGateway(f"http://127.0.0.1:{kannel.free_port()}/cgi-bin/sendsms", user="u",
-                         password="p", sender="T")
-    counts = run_once(store, down, now=datetime(2026, 11, 20, 12, tzinfo=UTC),
-                      settings=settings, templates=templates)
+    down = KannelGateway(
+        f"http://127.0.0.1:{kannel.free_port()}/cgi-bin/sendsms", user="u", password="p", sender="T"
+    )
+    counts = run_once(
+        store, down, now=datetime(2026, 11, 20, 12, tzinfo=UTC), settings=settings, templates=templates
+    )
     assert counts["retrying"] == 1
     assert store.load_outbox()["attempts"].tolist().count(0) == 2, "the others keep their attempts"
     assert "unreachable" in store.load_outbox().dropna(subset=["last_error"])["last_error"].iloc[0]
@@ -113,17 +125,29 @@ def test_kannel_down_stops_the_batch(kit: Kit, store: Store, kannel: Kannel,
 
 # --- exactly once, with a real SIGKILL ------------------------------------------------------
 def job_env(kannel: Kannel, store_url: str, api: str) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": store_url,
-            "HEATMAP_KANNEL_URL": kannel.sendsms_url, "HEATMAP_KANNEL_USER": kannel.user,
-            "HEATMAP_KANNEL_PASSWORD": kannel.password, "HEATMAP_SMS_CALLBACK_URL": api,
-            "HEATMAP_SMS_CALLBACK_KEY": KEY, "HEATMAP_QUIET_HOURS": "none",
-            "HEATMAP_SMS_CONFIRM_AFTER_S": "3", "HEATMAP_PUBLIC_URL": "https://tk.example.ru"}
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "HEATMAP_DB": store_url,
+        "HEATMAP_KANNEL_URL": kannel.sendsms_url,
+        "HEATMAP_KANNEL_USER": kannel.user,
+        "HEATMAP_KANNEL_PASSWORD": kannel.password,
+        "HEATMAP_SMS_CALLBACK_URL": api,
+        "HEATMAP_SMS_CALLBACK_KEY": KEY,
+        "HEATMAP_QUIET_HOURS": "none",
+        "HEATMAP_SMS_CONFIRM_AFTER_S": "3",
+        "HEATMAP_PUBLIC_URL": "https://tk.example.ru",
+    }
 
 
 def notify(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "heatmap", "notify", "--gateway", "kannel",
-                             "--json"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "heatmap", "notify", "--gateway", "kannel", "--json"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def rerun_until_done(env: dict[str, str], store: Store) -> None:
@@ -168,7 +192,8 @@ def settled_after_kill(store: Store) -> None:
 
 @pytest.mark.slow
 def test_sigkill_mid_batch_then_rerun_sends_each_exactly_once(
-        kit: Kit, store: Store, store_url: str, kannel: Kannel, sms_api: str) -> None:
+    kit: Kit, store: Store, store_url: str, kannel: Kannel, sms_api: str
+) -> None:
     count = 60
     kit.resolve(kit.make_spot(count))
     env = job_env(kannel, store_url, sms_api)
@@ -226,19 +251,20 @@ run_once(open_store(os.environ["HEATMAP_DB"]), dying, now=datetime.now(UTC), set
 @pytest.mark.slow
 @pytest.mark.parametrize("when", ["after", "before"])
 def test_killed_right_after_or_before_the_gateway_call(
-        kit: Kit, store: Store, store_url: str, kannel: Kannel, sms_api: str, when: str) -> None:
+    kit: Kit, store: Store, store_url: str, kannel: Kannel, sms_api: str, when: str
+) -> None:
     """SIGKILL at the worst moments: Kannel took the message but the job did not record it
     (the delivery report settles it), or the job claimed it but never called Kannel."""
     count = 6
     kit.resolve(kit.make_spot(count))
     env = job_env(kannel, store_url, sms_api)
-    dying = subprocess.run([sys.executable, "-c", DYING_JOB, when, "3"], env=env, cwd=ROOT,
-                           capture_output=True, timeout=120)
+    dying = subprocess.run(
+        [sys.executable, "-c", DYING_JOB, when, "3"], env=env, cwd=ROOT, capture_output=True, timeout=120
+    )
     assert dying.returncode == -signal.SIGKILL, dying.stderr.decode()
     statuses = store.load_outbox().sort_values("id")["status"].tolist()
     assert set(statuses[:2]) <= {"sent", "delivered"} and statuses[3:] == ["pending"] * (count - 3)
     # "before": claimed, never sent. "after": Kannel has it; only its delivery report can tell
-    assert statuses[2] == "sending" if when == "before" else statuses[2] in (
-        "sending", "sent", "delivered")
+    assert statuses[2] == "sending" if when == "before" else statuses[2] in ("sending", "sent", "delivered")
     rerun_until_done(env, store)
     assert_exactly_once(kannel, store, count)

@@ -35,17 +35,21 @@ def test_since_counts_resolutions_by_their_time(kit: Kit, store: Store, spot_id:
 
 
 @pytest.mark.parametrize(("link", "parts"), [(True, 2), (False, 1)])
-def test_the_report_counts_sms_parts(kit: Kit, store: Store, spot_id: str,
-                                     settings: CloseoutSettings, templates: SmsTemplates,
-                                     link: bool, parts: int) -> None:
+def test_the_report_counts_sms_parts(
+    kit: Kit,
+    store: Store,
+    spot_id: str,
+    settings: CloseoutSettings,
+    templates: SmsTemplates,
+    link: bool,
+    parts: int,
+) -> None:
     kit.resolve(spot_id)
     chosen = templates if link else load_sms_templates()
-    run_once(store, FileGateway(settings.sms_spool), now=NOW, settings=settings,
-             templates=chosen)
+    run_once(store, FileGateway(settings.sms_spool), now=NOW, settings=settings, templates=chosen)
     report = closeout_report(store, now=NOW + timedelta(hours=1))
     assert report["sms_sent"] == 4 and report["sms_parts"] == 4 * parts
-    shares = [report[k] for k in ("share_sms_1_part", "share_sms_2_parts",
-                                  "share_sms_3_parts_or_more")]
+    shares = [report[k] for k in ("share_sms_1_part", "share_sms_2_parts", "share_sms_3_parts_or_more")]
     assert shares == ([0.0, 1.0, 0.0] if link else [1.0, 0.0, 0.0])
     assert store.load_outbox()["parts"].tolist() == [parts] * 4
     empty = closeout_report(store, now=NOW, since=NOW + timedelta(days=1))

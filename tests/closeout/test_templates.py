@@ -19,8 +19,9 @@ from heatmap.closeout.templates import (
 from heatmap.core.policy import load_policy
 from heatmap.errors import ConfigError
 
-SOURCE = (Path(__file__).resolve().parents[2] / "heatmap" / "closeout" /
-          "sms_templates.toml").read_text(encoding="utf-8")
+SOURCE = (Path(__file__).resolve().parents[2] / "heatmap" / "closeout" / "sms_templates.toml").read_text(
+    encoding="utf-8"
+)
 URL = "https://tk.example.ru"
 
 
@@ -38,8 +39,9 @@ def test_the_words_fit_one_part_and_the_link_the_second() -> None:
     assert (templates.max_parts, templates.text_parts) == (2, 1)
     link = f"{URL}/r/" + "A" * TOKEN_LENGTH
     for cause in [*templates.causes, None, "no_such_cause"]:
-        text = templates.render("resolved", address="г Вологда, ул. Мира, д. 1", cause=cause,
-                                token="A" * TOKEN_LENGTH)
+        text = templates.render(
+            "resolved", address="г Вологда, ул. Мира, д. 1", cause=cause, token="A" * TOKEN_LENGTH
+        )
         words, _, tail = text.partition("\n")
         assert tail == link and encoding_of(words) == "ucs2"
         assert sms_units(words) <= 70 and sms_parts(words) == 1, words
@@ -71,11 +73,17 @@ def test_a_template_that_can_exceed_its_parts_fails_at_load(tmp_path: Path) -> N
         return path
 
     longer = with_changes((r"^resolved = \"По жалобе", 'resolved = "Добрый день! По жалобе'))
-    with pytest.raises(ConfigError, match=r"'resolved' without its link can take 2 SMS parts "
-                                          r"\(83 ucs2 units.*more than text_parts = 1"):
+    with pytest.raises(
+        ConfigError,
+        match=r"'resolved' without its link can take 2 SMS parts "
+        r"\(83 ucs2 units.*more than text_parts = 1",
+    ):
         load_sms_templates(longer, public_url=URL)
-    with pytest.raises(ConfigError, match=r"'resolved' can take 3 SMS parts .* more than "
-                                          r"max_parts = 2; its link takes 82 characters"):
+    with pytest.raises(
+        ConfigError,
+        match=r"'resolved' can take 3 SMS parts .* more than "
+        r"max_parts = 2; its link takes 82 characters",
+    ):
         load_sms_templates(public_url="https://teplokarty.operator-with-a-long-name.example.ru")
     load_sms_templates(public_url="https://" + "a" * 28)  # 36 characters: the README's limit
     with pytest.raises(ConfigError, match="a shorter public URL helps"):
@@ -94,8 +102,11 @@ def test_a_template_that_can_exceed_its_parts_fails_at_load(tmp_path: Path) -> N
         if allowed:
             assert load_sms_templates(gsm).messages["not_understood"] == "x" * length
         else:
-            with pytest.raises(ConfigError, match=r"'not_understood' without its link can take "
-                                                  r"2 SMS parts \(161 gsm7 units"):
+            with pytest.raises(
+                ConfigError,
+                match=r"'not_understood' without its link can take "
+                r"2 SMS parts \(161 gsm7 units",
+            ):
                 load_sms_templates(gsm)
 
 
@@ -103,16 +114,20 @@ def test_an_operators_file_keeps_its_own_limits(tmp_path: Path) -> None:
     """A file without text_parts allows max_parts for the words too; a file without the
     optional messages answers nothing in their place."""
     older = tmp_path / "older.toml"
-    older.write_text(re.sub(r"^text_parts = 1\n", "", SOURCE.replace("max_parts = 2",
-                                                                     "max_parts = 3"),
-                            flags=re.MULTILINE)
-                     .replace('resolved = "По жалобе', 'resolved = "По адресу {address}: по жалобе')
-                     .replace('too_late = "Срок оценки истёк. Спасибо за ответ!"\n', ""),
-                     encoding="utf-8")
+    older.write_text(
+        re.sub(r"^text_parts = 1\n", "", SOURCE.replace("max_parts = 2", "max_parts = 3"), flags=re.MULTILINE)
+        .replace('resolved = "По жалобе', 'resolved = "По адресу {address}: по жалобе')
+        .replace('too_late = "Срок оценки истёк. Спасибо за ответ!"\n', ""),
+        encoding="utf-8",
+    )
     templates = load_sms_templates(older, public_url=URL)
     assert (templates.max_parts, templates.text_parts) == (3, 3)
-    text = templates.render("resolved", address="обл. Вологодская, г. Вологда, ул. Мира, д. 1",
-                            cause="power", token="A" * TOKEN_LENGTH)
+    text = templates.render(
+        "resolved",
+        address="обл. Вологодская, г. Вологда, ул. Мира, д. 1",
+        cause="power",
+        token="A" * TOKEN_LENGTH,
+    )
     assert text.startswith("По адресу ул. Мира, д. 1: по жалобе восстановили питание.")
     assert templates.message("too_late") == ""
     assert load_sms_templates().message("too_late").startswith("Срок оценки истёк")

@@ -26,8 +26,10 @@ def fixes(levels: Sequence[tuple[float, float, float | None, float | None]]) -> 
 
 def test_a_cell_keeps_the_median_not_the_mean_and_counts_its_fixes() -> None:
     lat, lon = HERE
-    layer = coverage_cells(fixes([(lat, lon, -100, -80), (lat, lon, -102, -81),
-                                  (lat, lon, -60, None), (lat, lon, -101, -82)]), res=9)
+    layer = coverage_cells(
+        fixes([(lat, lon, -100, -80), (lat, lon, -102, -81), (lat, lon, -60, None), (lat, lon, -101, -82)]),
+        res=9,
+    )
     assert list(layer.columns) == list(COVERAGE_COLUMNS)
     assert len(layer) == 1
     row = layer.iloc[0]
@@ -38,9 +40,17 @@ def test_a_cell_keeps_the_median_not_the_mean_and_counts_its_fixes() -> None:
 
 def test_impossible_levels_and_fixes_without_a_place_count_for_nothing() -> None:
     lat, lon = HERE
-    layer = coverage_cells(fixes([(lat, lon, -200, -80), (lat, lon, 0, None),
-                                  (0.0, 0.0, -90, -70), (np.nan, lon, -90, -70),
-                                  (lat, lon, -95, -300)]))
+    layer = coverage_cells(
+        fixes(
+            [
+                (lat, lon, -200, -80),
+                (lat, lon, 0, None),
+                (0.0, 0.0, -90, -70),
+                (np.nan, lon, -90, -70),
+                (lat, lon, -95, -300),
+            ]
+        )
+    )
     row = layer.iloc[0]
     assert len(layer) == 1 and row["rsrp_samples"] == 1 and row["rsrp_median"] == -95
     assert row["rssi_samples"] == 1 and row["rssi_median"] == -80
@@ -49,8 +59,7 @@ def test_impossible_levels_and_fixes_without_a_place_count_for_nothing() -> None
 def test_cells_with_too_few_fixes_are_left_out_and_nothing_gives_an_empty_layer() -> None:
     lat, lon = HERE
     far = (lat + 0.05, lon)
-    layer = coverage_cells(fixes([(lat, lon, -90, None)] * 3 + [(*far, -110, None)]),
-                           min_samples=2)
+    layer = coverage_cells(fixes([(lat, lon, -90, None)] * 3 + [(*far, -110, None)]), min_samples=2)
     assert len(layer) == 1 and layer.iloc[0]["rsrp_median"] == -90
     empty = coverage_cells(fixes([(np.nan, np.nan, -90, None)]))
     assert empty.empty and list(empty.columns) == list(COVERAGE_COLUMNS)
@@ -63,9 +72,16 @@ def test_cells_with_too_few_fixes_are_left_out_and_nothing_gives_an_empty_layer(
 def test_a_spots_cells_are_compared_with_their_surroundings() -> None:
     centre = h3.latlng_to_cell(*HERE, 9)
     ring = sorted(h3.grid_ring(centre, 1))
-    layer = pd.DataFrame({"h3_cell": [centre, *ring], "res": 9,
-                          "rsrp_median": [-112.0, *[-90.0 + i for i in range(len(ring))]],
-                          "rsrp_samples": 10, "rssi_median": np.nan, "rssi_samples": 0})
+    layer = pd.DataFrame(
+        {
+            "h3_cell": [centre, *ring],
+            "res": 9,
+            "rsrp_median": [-112.0, *[-90.0 + i for i in range(len(ring))]],
+            "rsrp_samples": 10,
+            "rssi_median": np.nan,
+            "rssi_samples": 0,
+        }
+    )
     said = compare_with_surroundings(layer, [centre], rings=1)
     assert said["cells_dbm"] == -112.0 and said["surroundings_dbm"] == -87.5
     assert said["difference_db"] == -24.5

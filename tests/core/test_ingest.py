@@ -17,10 +17,19 @@ from heatmap.io.exports import RawExport
 
 KEY = b"test-key-0123456789abcdef"
 GOOD = {
-    "ticket_id": "T-1", "created_at": "2026-11-10T10:00:00+03:00", "msisdn": "89161234567",
-    "subscriber_id": "", "segment": "mass", "ltv": "1200.5", "topic": "no_coverage",
-    "description": "Нет сети", "address": "Вологда, ул. Мира, 1", "lat": "", "lon": "",
-    "region": "Вологодская область", "channel": "call_centre",
+    "ticket_id": "T-1",
+    "created_at": "2026-11-10T10:00:00+03:00",
+    "msisdn": "89161234567",
+    "subscriber_id": "",
+    "segment": "mass",
+    "ltv": "1200.5",
+    "topic": "no_coverage",
+    "description": "Нет сети",
+    "address": "Вологда, ул. Мира, 1",
+    "lat": "",
+    "lon": "",
+    "region": "Вологодская область",
+    "channel": "call_centre",
 }
 
 
@@ -82,17 +91,22 @@ def test_a_nul_is_looked_for_unless_the_reader_saw_none() -> None:
 def test_every_reason_is_reported() -> None:
     reasons = reasons_of({**GOOD, "ticket_id": "", "segment": "gold", "ltv": "-1"})
     assert reasons.split("; ") == [
-        "missing ticket_id", "unknown segment (got 'gold', allowed: b2b, b2g, mass, premium, vip)",
-        "ltv is negative"]
+        "missing ticket_id",
+        "unknown segment (got 'gold', allowed: b2b, b2g, mass, premium, vip)",
+        "ltv is negative",
+    ]
 
 
-@pytest.mark.parametrize(("change", "said"), [
-    ({"created_at": "01.12.2026 10:00"}, "(got '01.12.2026 10:00', allowed: e.g. 2026-12-01T"),
-    ({"msisdn": "+7911123456789"}, "(got '+791…89', allowed: +79XXXXXXXXX"),
-    ({"channel": "fax"}, "(got 'fax', allowed: app, call_centre, chat, email, retail, social)"),
-    ({"lat": "91"}, "lat outside -90..90 (got '91')"),
-    ({"segment": "я" * 60}, f"(got '{'я' * 40}…'"),
-])
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"created_at": "01.12.2026 10:00"}, "(got '01.12.2026 10:00', allowed: e.g. 2026-12-01T"),
+        ({"msisdn": "+7911123456789"}, "(got '+791…89', allowed: +79XXXXXXXXX"),
+        ({"channel": "fax"}, "(got 'fax', allowed: app, call_centre, chat, email, retail, social)"),
+        ({"lat": "91"}, "lat outside -90..90 (got '91')"),
+        ({"segment": "я" * 60}, f"(got '{'я' * 40}…'"),
+    ],
+)
 def test_a_reason_quotes_the_value_and_what_is_allowed(change: dict[str, str], said: str) -> None:
     assert said in reasons_of({**GOOD, **change})
 
@@ -112,8 +126,10 @@ def test_coordinates_keep_their_point_and_commas_are_decimal() -> None:
 
 
 def test_topic_is_classified_from_description_when_absent() -> None:
-    rows = [{**GOOD, "topic": "", "description": "Постоянно обрывается звонок"},
-            {**GOOD, "ticket_id": "T-2", "topic": "", "description": "Всё плохо"}]
+    rows = [
+        {**GOOD, "topic": "", "description": "Постоянно обрывается звонок"},
+        {**GOOD, "ticket_id": "T-2", "topic": "", "description": "Всё плохо"},
+    ]
     complaints = validate_export(raw(*rows), key=KEY).complaints
     assert complaints["topic"].iloc[0] == "dropped_calls"
     assert complaints["topic_source"].iloc[0] == "classified"
@@ -121,8 +137,12 @@ def test_topic_is_classified_from_description_when_absent() -> None:
 
 
 def test_repeat_caller_keeps_one_subscriber_and_anonymous_rows_stay_apart() -> None:
-    rows = [GOOD, {**GOOD, "ticket_id": "T-2", "msisdn": "+7 916 123-45-67"},
-            {**GOOD, "ticket_id": "T-3", "msisdn": ""}, {**GOOD, "ticket_id": "T-4", "msisdn": ""}]
+    rows = [
+        GOOD,
+        {**GOOD, "ticket_id": "T-2", "msisdn": "+7 916 123-45-67"},
+        {**GOOD, "ticket_id": "T-3", "msisdn": ""},
+        {**GOOD, "ticket_id": "T-4", "msisdn": ""},
+    ]
     subscribers = validate_export(raw(*rows), key=KEY).complaints["subscriber_id"].tolist()
     assert subscribers[0] == subscribers[1]
     assert len(set(subscribers)) == 3
@@ -143,8 +163,9 @@ def test_plan_upsert_splits_new_changed_and_same() -> None:
     complaints = validate_export(
         raw(GOOD, {**GOOD, "ticket_id": "T-2"}, {**GOOD, "ticket_id": "T-3"}), key=KEY
     ).complaints
-    existing = pd.DataFrame({"ticket_id": ["T-1", "T-2"],
-                             "content_hash": [complaints["content_hash"].iloc[0], "different"]})
+    existing = pd.DataFrame(
+        {"ticket_id": ["T-1", "T-2"], "content_hash": [complaints["content_hash"].iloc[0], "different"]}
+    )
     plan = plan_upsert(complaints, existing)
     assert plan.inserts["ticket_id"].tolist() == ["T-3"]
     assert plan.updates["ticket_id"].tolist() == ["T-2"]
@@ -154,8 +175,7 @@ def test_plan_upsert_splits_new_changed_and_same() -> None:
 def test_content_hash_changes_with_content_only() -> None:
     a = validate_export(raw(GOOD), key=KEY).complaints["content_hash"].iloc[0]
     b = validate_export(raw(GOOD), key=KEY).complaints["content_hash"].iloc[0]
-    c = validate_export(raw({**GOOD, "description": "иначе"}), key=KEY).complaints[
-        "content_hash"].iloc[0]
+    c = validate_export(raw({**GOOD, "description": "иначе"}), key=KEY).complaints["content_hash"].iloc[0]
     assert a == b != c
 
 
@@ -184,10 +204,8 @@ def test_parts_start_small_and_double_up_to_their_size() -> None:
 
 
 def test_only_tickets_at_or_before_the_greatest_stored_one_may_be_stored() -> None:
-    tickets = pd.Series(["CRM-001-9", "CRM-002-1", "CRM-002-10", "999", "1000", "Ж-1", "A"],
-                        dtype="str")
+    tickets = pd.Series(["CRM-001-9", "CRM-002-1", "CRM-002-10", "999", "1000", "Ж-1", "A"], dtype="str")
     assert maybe_stored(tickets, None).tolist() == [False] * 7
     # byte order: "1000" < "999" < "CRM-…" < "Ж-1" (UTF-8 bytes of Ж sort after ASCII)
-    assert maybe_stored(tickets, "CRM-002-1").tolist() == [True, True, False, True, True,
-                                                           False, True]
+    assert maybe_stored(tickets, "CRM-002-1").tolist() == [True, True, False, True, True, False, True]
     assert maybe_stored(tickets, "Ж-1").all()

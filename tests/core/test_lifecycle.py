@@ -13,8 +13,10 @@ def test_the_documented_lifecycle_is_allowed() -> None:
         check_transition("SP-1", current, target)
 
 
-@pytest.mark.parametrize(("current", "target"), [("queued", "resolved"), ("resolved", "in_progress"),
-                                                 ("merged", "reopened"), ("new", "merged")])
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [("queued", "resolved"), ("resolved", "in_progress"), ("merged", "reopened"), ("new", "merged")],
+)
 def test_illegal_moves_name_the_allowed_ones(current: str, target: str) -> None:
     with pytest.raises(TransitionError, match=f"spot SP-1 is {current}: it cannot become {target}"):
         check_transition("SP-1", current, target)

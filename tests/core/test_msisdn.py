@@ -59,6 +59,7 @@ def test_clean_and_messy_numbers_in_one_column_each_normalise() -> None:
 
 def test_pseudonym_is_the_keyed_siphash_in_hex() -> None:
     key = b"k" * 32
-    digest = pd.util.hash_array(np.array(["+79161234567"], dtype=object),
-                                hash_key=siphash_key(key), categorize=False)[0]
+    digest = pd.util.hash_array(
+        np.array(["+79161234567"], dtype=object), hash_key=siphash_key(key), categorize=False
+    )[0]
     assert pseudonym("+79161234567", key) == f"s:{int(digest):016x}"

@@ -22,15 +22,34 @@ from heatmap.core.pii import (
 from heatmap.core.pii_numbers import inn_ok, luhn_ok, snils_ok
 
 ROLES_WITHOUT = ("agent", "analyst", "gateway")
-BEFORE = st.sampled_from([
-    "", "Перезвоните мне: ", "мой номер ", "Связь пропадает, звоните ", "тел. ", "Абонент просит "
-    "перезвонить на ", "Интернет не работает третий день, дом 12, кв. 5. Номер — ", "Пишите ",
-    "Жалоба от клиента (", "моб.", "Не ловит 4G. Контакт: ",
-])
-AFTER = st.sampled_from([
-    "", ".", " после 18:00", ", спасибо!", " (Ирина)", ") — повторно", " или на почту",
-    "\nЖду ответа", " — дом 7, подъезд 2",
-])
+BEFORE = st.sampled_from(
+    [
+        "",
+        "Перезвоните мне: ",
+        "мой номер ",
+        "Связь пропадает, звоните ",
+        "тел. ",
+        "Абонент просит перезвонить на ",
+        "Интернет не работает третий день, дом 12, кв. 5. Номер — ",
+        "Пишите ",
+        "Жалоба от клиента (",
+        "моб.",
+        "Не ловит 4G. Контакт: ",
+    ]
+)
+AFTER = st.sampled_from(
+    [
+        "",
+        ".",
+        " после 18:00",
+        ", спасибо!",
+        " (Ирина)",
+        ") — повторно",
+        " или на почту",
+        "\nЖду ответа",
+        " — дом 7, подъезд 2",
+    ]
+)
 DIGITS = st.text("0123456789", min_size=1, max_size=1)
 SEPARATORS = st.sampled_from([" ", "-", ".", " - ", "\u00a0", "", "  "])
 
@@ -67,13 +86,12 @@ def phones(draw: st.DrawFn) -> tuple[str, str]:
     else:
         code = draw(st.sampled_from(["495", "812", "8172", "3952", "4012", "81853"]))
         national = code + "".join(draw(DIGITS) for _ in range(10 - len(code)))
-    prefix = draw(st.sampled_from(["+7", "8", "7", "+7 ", "8 ", "+ 7 ", "+7-"]
-                                  + ([""] if mobile else [])))
+    prefix = draw(st.sampled_from(["+7", "8", "7", "+7 ", "8 ", "+ 7 ", "+7-"] + ([""] if mobile else [])))
     sizes = draw(compositions(10))
     separator = draw(SEPARATORS)
     groups, at = [], 0
     for size in sizes:
-        groups.append(national[at:at + size])
+        groups.append(national[at : at + size])
         at += size
     if draw(st.booleans()) and sizes[0] in (3, 4, 5) and len(sizes) > 1:
         groups[0] = f"({groups[0]})"  # the operator or area code in brackets
@@ -96,7 +114,7 @@ def cards(draw: st.DrawFn) -> tuple[str, str]:
     head = draw(st.sampled_from(["4276", "5469", "2200", "2202", "4111"]))
     number = luhn_complete(head + "".join(draw(DIGITS) for _ in range(11)))
     separator = draw(st.sampled_from([" ", "-", ""]))
-    return separator.join(number[i:i + 4] for i in range(0, 16, 4)), number
+    return separator.join(number[i : i + 4] for i in range(0, 16, 4)), number
 
 
 def snils_complete(body: str) -> str:
@@ -106,8 +124,17 @@ def snils_complete(body: str) -> str:
 @st.composite
 def snilses(draw: st.DrawFn) -> tuple[str, str]:
     number = snils_complete("".join(draw(DIGITS) for _ in range(9)))
-    form = draw(st.sampled_from(["{0}-{1}-{2} {3}", "{0}-{1}-{2}-{3}", "СНИЛС {0} {1} {2} {3}",
-                                 "СНИЛС: {0}{1}{2}{3}", "{0}{1}{2}{3}"]))
+    form = draw(
+        st.sampled_from(
+            [
+                "{0}-{1}-{2} {3}",
+                "{0}-{1}-{2}-{3}",
+                "СНИЛС {0} {1} {2} {3}",
+                "СНИЛС: {0}{1}{2}{3}",
+                "{0}{1}{2}{3}",
+            ]
+        )
+    )
     return form.format(number[:3], number[3:6], number[6:9], number[9:]), number
 
 
@@ -129,8 +156,18 @@ def inns(draw: st.DrawFn) -> tuple[str, str]:
 def passports(draw: st.DrawFn) -> tuple[str, str]:
     series = "".join(draw(DIGITS) for _ in range(4))
     number = "".join(draw(DIGITS) for _ in range(6))
-    form = draw(st.sampled_from(["{0} {1} {2}", "{0}{1} {2}", "паспорт {0} {1} {2}",
-                                 "серия {0}{1} номер {2}", "паспорт: {0}{1}{2}", "серия {0} {1} № {2}"]))
+    form = draw(
+        st.sampled_from(
+            [
+                "{0} {1} {2}",
+                "{0}{1} {2}",
+                "паспорт {0} {1} {2}",
+                "серия {0}{1} номер {2}",
+                "паспорт: {0}{1}{2}",
+                "серия {0} {1} № {2}",
+            ]
+        )
+    )
     return form.format(series[:2], series[2:], number), series + number
 
 
@@ -139,8 +176,9 @@ EMAILS = st.builds(
     st.from_regex(r"[a-z][a-z0-9._]{1,10}[a-z0-9]", fullmatch=True),
     st.sampled_from(["mail", "yandex", "gmail", "rambler", "bk", "tele2-corp"]),
     st.sampled_from(["ru", "com", "рф", "net"]),
-    st.sampled_from(["{0}@{1}.{2}", "{0}@{1}.{2}, ", "{0} (at) {1} (dot) {2}",
-                     "{0} собака {1}.{2}", "{0}[at]{1}[dot]{2}"]),
+    st.sampled_from(
+        ["{0}@{1}.{2}", "{0}@{1}.{2}, ", "{0} (at) {1} (dot) {2}", "{0} собака {1}.{2}", "{0}[at]{1}[dot]{2}"]
+    ),
 )
 
 
@@ -154,20 +192,28 @@ def assert_hidden(text: str, secret: str) -> None:
 
 @settings(max_examples=400)
 @given(phones(), BEFORE, AFTER)
-def test_phone_numbers_in_any_writing_do_not_survive(phone: tuple[str, str], before: str,
-                                                     after: str) -> None:
+def test_phone_numbers_in_any_writing_do_not_survive(phone: tuple[str, str], before: str, after: str) -> None:
     written, national = phone
     text = before + written + after
     assert_hidden(text, national[-7:])
 
 
-@pytest.mark.parametrize("written", [
-    # the five writings the outside probe saw reach agents and exports
-    "+7 911 1234 567", "+7.911.123.45.67", "8 9 1 1 1 2 3 4 5 6 7", "+7911-12-34-567",
-    "+7 911 12 345 67",
-    # and the four it saw masked
-    "+7 (911) 123-45-67", "89111234567", "8-911-123-45-67", "+79111234567",
-])
+@pytest.mark.parametrize(
+    "written",
+    [
+        # the five writings the outside probe saw reach agents and exports
+        "+7 911 1234 567",
+        "+7.911.123.45.67",
+        "8 9 1 1 1 2 3 4 5 6 7",
+        "+7911-12-34-567",
+        "+7 911 12 345 67",
+        # and the four it saw masked
+        "+7 (911) 123-45-67",
+        "89111234567",
+        "8-911-123-45-67",
+        "+79111234567",
+    ],
+)
 def test_the_probes_writings_are_all_masked(written: str) -> None:
     text = f"Клиент просит перезвонить {written} вечером"
     assert mask_personal_data(text) == "Клиент просит перезвонить [телефон скрыт] вечером"
@@ -190,14 +236,33 @@ def test_email_addresses_do_not_survive(email: str, before: str, after: str) -> 
     assert user not in masked.replace(before, "", 1) or len(user) < 3, masked
 
 
-ORDINARY = st.sampled_from([
-    "Связь пропала 12.11.2026 в 10:30", "с 2025-11-03 по 2025-11-05", "дом 12, кв. 45, этаж 9",
-    "ул. Мира, д. 12к3", "дом 5/2, подъезд 4", "заплатил 1 500 руб", "списали 15 000 ₽",
-    "тариф 650 р. в месяц", "скорость 1.5 Мбит/с, пинг 120 мс", "в 2025 году", "индекс 160000",
-    "LTE band 3, 1800 МГц", "координаты 59.2187, 39.8886", "дома 1041-1047", "с 9 до 18",
-    "уже 3 дня, 2 раза звонил", "баланс -120,50 руб", "12 345 678 руб в год", "заявка 4512",
-    "третий раз за 24.10", "ТЦ на 3-м этаже", "роутер 192.168.0.1", "версия 5.2.1",
-])
+ORDINARY = st.sampled_from(
+    [
+        "Связь пропала 12.11.2026 в 10:30",
+        "с 2025-11-03 по 2025-11-05",
+        "дом 12, кв. 45, этаж 9",
+        "ул. Мира, д. 12к3",
+        "дом 5/2, подъезд 4",
+        "заплатил 1 500 руб",
+        "списали 15 000 ₽",
+        "тариф 650 р. в месяц",
+        "скорость 1.5 Мбит/с, пинг 120 мс",
+        "в 2025 году",
+        "индекс 160000",
+        "LTE band 3, 1800 МГц",
+        "координаты 59.2187, 39.8886",
+        "дома 1041-1047",
+        "с 9 до 18",
+        "уже 3 дня, 2 раза звонил",
+        "баланс -120,50 руб",
+        "12 345 678 руб в год",
+        "заявка 4512",
+        "третий раз за 24.10",
+        "ТЦ на 3-м этаже",
+        "роутер 192.168.0.1",
+        "версия 5.2.1",
+    ]
+)
 
 
 @given(ORDINARY, ORDINARY)
@@ -210,9 +275,14 @@ def test_check_digits() -> None:
     assert inn_ok("7707083893") and not inn_ok("7707083894")
     assert inn_ok("500100732259") and not inn_ok("500100732250")
     assert snils_ok("11223344595") and not snils_ok("11223344596")
-    assert luhn_ok("4276160012345675") is (sum(
-        (d * 2 - 9 if d * 2 > 9 else d * 2) if i % 2 else d
-        for i, d in enumerate(int(c) for c in reversed("4276160012345675"))) % 10 == 0)
+    assert luhn_ok("4276160012345675") is (
+        sum(
+            (d * 2 - 9 if d * 2 > 9 else d * 2) if i % 2 else d
+            for i, d in enumerate(int(c) for c in reversed("4276160012345675"))
+        )
+        % 10
+        == 0
+    )
 
 
 def test_roles_and_columns() -> None:
@@ -241,18 +311,26 @@ def test_uvicorn_access_lines_are_masked_and_still_formatted() -> None:
 
     config = masked_log_config(LOGGING_CONFIG)
     assert all("personal_data" in h["filters"] for h in config["handlers"].values())
-    assert config["loggers"]["heatmap"]["handlers"] and "filters" not in LOGGING_CONFIG["handlers"][
-        "access"], "the base config is not changed"
+    assert (
+        config["loggers"]["heatmap"]["handlers"] and "filters" not in LOGGING_CONFIG["handlers"]["access"]
+    ), "the base config is not changed"
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s',
-                                         use_colors=False))
+    handler.setFormatter(
+        AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s', use_colors=False)
+    )
     handler.addFilter(PersonalDataLogFilter())
     log = logging.getLogger("heatmap.test_pii.access")
     log.propagate = False
     log.setLevel(logging.INFO)
     log.addHandler(handler)
-    log.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET",
-             "/api/v1/sms/inbound?from=%2B79161234567&text=5", "1.1", 200)
+    log.info(
+        '%s - "%s %s HTTP/%s" %d',
+        "127.0.0.1:5000",
+        "GET",
+        "/api/v1/sms/inbound?from=%2B79161234567&text=5",
+        "1.1",
+        200,
+    )
     line = stream.getvalue()
     assert "9161234567" not in line and "[телефон скрыт]" in line and " 200" in line, line

@@ -19,9 +19,11 @@ FILES = ("publicstuff_NYC_20190522.csv", "publicstuff_Hoboken_20190521.csv")
 KNOWN = {("phone", "718 229-5905"), ("email", "chiangamy@gmail.com")}
 #: Numbers in these texts that are not personal data: house numbers of Queens, dates,
 #: ranges of streets, a police complaint number, a zip code.
-ORDINARY = re.compile(r"\d{1,4}-\d{2,4}\s+\d+\w*\s+(?:st|street|ave|avenue|place)\b|"
-                      r"\d{1,2}/\d{1,2}/\d{2,4}|\d{3,4}-\d{3,4}\s+\w+|\b\d{5}\b|\d-\d-\d{8}",
-                      re.IGNORECASE)
+ORDINARY = re.compile(
+    r"\d{1,4}-\d{2,4}\s+\d+\w*\s+(?:st|street|ave|avenue|place)\b|"
+    r"\d{1,2}/\d{1,2}/\d{2,4}|\d{3,4}-\d{3,4}\s+\w+|\b\d{5}\b|\d-\d-\d{8}",
+    re.IGNORECASE,
+)
 
 
 def texts() -> list[str]:
@@ -36,7 +38,7 @@ def texts() -> list[str]:
 def test_real_texts_lose_their_personal_numbers_and_keep_the_others() -> None:
     corpus = texts()
     assert len(corpus) > 1000
-    found = {(s.kind, t[s.start:s.end]) for t in corpus for s in find_personal_data(t, names=False)}
+    found = {(s.kind, t[s.start : s.end]) for t in corpus for s in find_personal_data(t, names=False)}
     assert found == KNOWN
     ordinary = [(t, m) for t in corpus for m in ORDINARY.finditer(t)]
     assert len(ordinary) > 30, "the corpus still holds the numbers this test is about"

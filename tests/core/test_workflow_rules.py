@@ -23,7 +23,7 @@ def test_the_default_policy_lists_the_causes_the_code_defaults_to() -> None:
     assert load_policy().causes == DEFAULT_CAUSES
     # a copy of an older policy file without [causes] gets the same list
     text = default_policy_text()
-    older = text[:text.index("[causes]")] + text[text.index("# Routing:"):]
+    older = text[: text.index("[causes]")] + text[text.index("# Routing:") :]
     assert "[causes]" not in older and "[[routing]]" in older
     assert parse_policy(older).causes == DEFAULT_CAUSES
 
@@ -80,11 +80,14 @@ def test_a_reason_is_needed_to_reject() -> None:
     assert check_reason(" test SIMs ") == "test SIMs"
 
 
-@pytest.mark.parametrize(("now", "end"), [
-    (datetime(2026, 12, 7, 9, 30, tzinfo=UTC), datetime(2026, 12, 7, 21, tzinfo=UTC)),
-    # 22:30 UTC is already 01:30 of 8 December in Moscow
-    (datetime(2026, 12, 7, 22, 30, tzinfo=UTC), datetime(2026, 12, 8, 21, tzinfo=UTC)),
-    (datetime(2026, 12, 7, 20, 59, tzinfo=UTC), datetime(2026, 12, 7, 21, tzinfo=UTC)),
-])
+@pytest.mark.parametrize(
+    ("now", "end"),
+    [
+        (datetime(2026, 12, 7, 9, 30, tzinfo=UTC), datetime(2026, 12, 7, 21, tzinfo=UTC)),
+        # 22:30 UTC is already 01:30 of 8 December in Moscow
+        (datetime(2026, 12, 7, 22, 30, tzinfo=UTC), datetime(2026, 12, 8, 21, tzinfo=UTC)),
+        (datetime(2026, 12, 7, 20, 59, tzinfo=UTC), datetime(2026, 12, 7, 21, tzinfo=UTC)),
+    ],
+)
 def test_today_ends_at_midnight_in_moscow(now: datetime, end: datetime) -> None:
     assert moscow_day_end(now) == end

@@ -108,18 +108,21 @@ def edge_town(seed: int, parent_res: int) -> tuple[pd.DataFrame, list[np.ndarray
 
     points = town(seed, 3_000, (59.94, 30.31), spread_m=2_500.0)
     rng = np.random.default_rng(seed)
-    cells = {h3.latlng_to_cell(a, b, parent_res) for a, b in zip(points["lat"], points["lon"],
-                                                                 strict=True)}
+    cells = {h3.latlng_to_cell(a, b, parent_res) for a, b in zip(points["lat"], points["lon"], strict=True)}
     corners = np.array([c for cell in sorted(cells) for c in h3.cell_to_boundary(cell)])
     middles = (corners + np.roll(corners, 1, axis=0)) / 2
     spots = np.concatenate([corners, middles])
     near = rng.integers(0, len(spots), 1_000)
     lat = spots[near, 0] + rng.normal(0, 40, near.size) / M_PER_DEG
     lon = spots[near, 1] + rng.normal(0, 40, near.size) / M_PER_DEG / np.cos(np.radians(lat))
-    edge = pd.DataFrame({
-        "lat": lat, "lon": lon, "subscriber_id": rng.integers(0, 400, near.size).astype(str),
-        "weight": rng.choice([0.0, 0.5, 1.0], size=near.size, p=[0.1, 0.3, 0.6]),
-    })
+    edge = pd.DataFrame(
+        {
+            "lat": lat,
+            "lon": lon,
+            "subscriber_id": rng.integers(0, 400, near.size).astype(str),
+            "weight": rng.choice([0.0, 0.5, 1.0], size=near.size, p=[0.1, 0.3, 0.6]),
+        }
+    )
     both = pd.concat([points, edge], ignore_index=True)
     both["subscriber_id"] = pd.factorize(both["subscriber_id"])[0]
     age = rng.uniform(0, 30, len(both))
@@ -132,9 +135,14 @@ def edge_town(seed: int, parent_res: int) -> tuple[pd.DataFrame, list[np.ndarray
 def local_strengths(points: pd.DataFrame, masks: list[np.ndarray], eps_m: float) -> list[np.ndarray]:
     from heatmap.detect.significance import _window_strengths
 
-    return _window_strengths(points["lat"].to_numpy(), points["lon"].to_numpy(),
-                             points["subscriber_id"].to_numpy(np.int64),
-                             points["weight"].to_numpy(), masks, eps_m=eps_m)
+    return _window_strengths(
+        points["lat"].to_numpy(),
+        points["lon"].to_numpy(),
+        points["subscriber_id"].to_numpy(np.int64),
+        points["weight"].to_numpy(),
+        masks,
+        eps_m=eps_m,
+    )
 
 
 def assert_same_strengths(ours: list[np.ndarray], expected: list[np.ndarray]) -> None:
@@ -164,8 +172,9 @@ def test_window_strengths_edge_cases() -> None:
 
     points, masks = edge_town(7, 7)
     none = [np.zeros(len(points), dtype=bool)] * 2
-    assert all((s == 0).all() for s in window_strengths_dask(points, none, eps_m=100.0,
-                                                             client=None, parent_res=7))
+    assert all(
+        (s == 0).all() for s in window_strengths_dask(points, none, eps_m=100.0, client=None, parent_res=7)
+    )
     empty = points.iloc[:0]
     assert window_strengths_dask(empty, [np.zeros(0, bool)], eps_m=100.0, client=None)[0].shape == (0,)
     with pytest.raises(DetectionError, match="mask 0"):
@@ -179,9 +188,15 @@ def test_given_core_flags_equal_local() -> None:
     packed = pd.factorize(points["lat"].astype(str) + "," + points["lon"].astype(str))[0]
     core = rng.random(int(packed.max()) + 1)[packed] < 0.3
     ours = label_dbscan_dask(points, eps_m=120.0, min_subscribers=3, parent_res=7, core=core)
-    expected = label_dbscan(points["lat"].to_numpy(), points["lon"].to_numpy(),
-                            points["subscriber_id"].to_numpy(), eps_m=120.0, min_subscribers=3,
-                            weight=points["weight"].to_numpy(), core=core)
+    expected = label_dbscan(
+        points["lat"].to_numpy(),
+        points["lon"].to_numpy(),
+        points["subscriber_id"].to_numpy(),
+        eps_m=120.0,
+        min_subscribers=3,
+        weight=points["weight"].to_numpy(),
+        core=core,
+    )
     assert expected.max() > 10
     np.testing.assert_array_equal(ours, expected)
     with pytest.raises(DetectionError, match="core must be"):
@@ -209,8 +224,7 @@ def assert_expected_rule_equal(seed: int, client: Any) -> None:
     frame, exposure, now = planted(seed)
     params = DetectParams(method="dbscan")
     expected = label_points(frame, params, exposure=exposure, now=now)
-    ours = label_points(frame, params, exposure=exposure, now=now,
-                        dbscan=dask_steps(client, parent_res=6))
+    ours = label_points(frame, params, exposure=exposure, now=now, dbscan=dask_steps(client, parent_res=6))
     assert expected.max() >= 2  # planted spots found
     np.testing.assert_array_equal(ours, expected)
 
@@ -218,8 +232,6 @@ def assert_expected_rule_equal(seed: int, client: Any) -> None:
 @pytest.mark.usefixtures("sync_scheduler")
 def test_expected_rule_on_dask_equals_local() -> None:
     assert_expected_rule_equal(1, None)
-
-
 
 
 # ---------------------------------------------------------------- on a local cluster

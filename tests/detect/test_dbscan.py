@@ -321,8 +321,9 @@ def test_weights() -> None:
     # once a weight-0 point is dropped, its subscriber's absence must not make the two
     # points of one subscriber look like two subscribers (found by hypothesis in CI)
     lat3, lon3 = _spot(3)
-    labels = label_dbscan(lat3, lon3, np.array(["b", "a", "a"]), min_subscribers=1,
-                          weight=np.array([0.0, 0.5, 0.5]))
+    labels = label_dbscan(
+        lat3, lon3, np.array(["b", "a", "a"]), min_subscribers=1, weight=np.array([0.0, 0.5, 0.5])
+    )
     np.testing.assert_array_equal(labels, [-1, -1, -1])
 
 

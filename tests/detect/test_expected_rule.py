@@ -27,8 +27,9 @@ def town(seed: int, *, houses: int = 3000, dense_share: float = 0.5) -> tuple[np
     200 m of any of them) and sparse suburbs evenly over the ring out to 8 km."""
     rng = np.random.default_rng(seed)
     dense = int(houses * dense_share)
-    r = np.concatenate([1_000 * np.sqrt(rng.uniform(0, 1, dense)),
-                        np.sqrt(rng.uniform(1_000**2, 8_000**2, houses - dense))])
+    r = np.concatenate(
+        [1_000 * np.sqrt(rng.uniform(0, 1, dense)), np.sqrt(rng.uniform(1_000**2, 8_000**2, houses - dense))]
+    )
     angle = rng.uniform(0, 2 * np.pi, houses)
     lat = 59.2 + r * np.cos(angle) / 111_320
     lon = 39.9 + r * np.sin(angle) / (111_320 * np.cos(np.radians(59.2)))
@@ -37,9 +38,12 @@ def town(seed: int, *, houses: int = 3000, dense_share: float = 0.5) -> tuple[np
 
 def spots_of(frame: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:
     members = frame.assign(label=labels).loc[lambda f: f["label"] >= 0]
-    return members.groupby("label").agg(lat=("lat", "mean"), lon=("lon", "mean"),
-                                        n=("subscriber_id", "nunique"),
-                                        planted=("planted", lambda s: float((s >= 0).mean())))
+    return members.groupby("label").agg(
+        lat=("lat", "mean"),
+        lon=("lon", "mean"),
+        n=("subscriber_id", "nunique"),
+        planted=("planted", lambda s: float((s >= 0).mean())),
+    )
 
 
 @pytest.mark.parametrize("method", ["h3", "dbscan"])
@@ -65,8 +69,11 @@ def test_planted_concentrations_are_found_and_nothing_else(method: str, seed: in
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), rate=st.sampled_from([1 / 7, 1 / 3, 1.0]),
-       method=st.sampled_from(["h3", "dbscan"]))
+@given(
+    seed=st.integers(0, 10_000),
+    rate=st.sampled_from([1 / 7, 1 / 3, 1.0]),
+    method=st.sampled_from(["h3", "dbscan"]),
+)
 def test_a_uniform_background_makes_almost_no_spots(seed: int, rate: float, method: str) -> None:
     lat, lon = town(seed, houses=1500)
     spec = PlantSpec(planted=0, background_rate=rate)
@@ -79,15 +86,24 @@ def test_a_uniform_background_makes_almost_no_spots(seed: int, rate: float, meth
 def test_without_exposure_the_populated_area_is_uniform() -> None:
     rng = np.random.default_rng(5)
     n = 600
-    frame = pd.DataFrame({
-        "lat": 59.2 + rng.uniform(0, 0.05, n), "lon": 39.9 + rng.uniform(0, 0.1, n),
-        "subscriber_id": [f"s{i}" for i in range(n)], "precision": "house",
-        "created_at": [NOW - timedelta(days=float(d)) for d in rng.uniform(0, 30, n)],
-    })
-    burst = pd.DataFrame({"lat": 59.225 + rng.normal(0, 2e-4, 15),
-                          "lon": 39.95 + rng.normal(0, 4e-4, 15),
-                          "subscriber_id": [f"b{i}" for i in range(15)], "precision": "house",
-                          "created_at": NOW - timedelta(hours=10)})
+    frame = pd.DataFrame(
+        {
+            "lat": 59.2 + rng.uniform(0, 0.05, n),
+            "lon": 39.9 + rng.uniform(0, 0.1, n),
+            "subscriber_id": [f"s{i}" for i in range(n)],
+            "precision": "house",
+            "created_at": [NOW - timedelta(days=float(d)) for d in rng.uniform(0, 30, n)],
+        }
+    )
+    burst = pd.DataFrame(
+        {
+            "lat": 59.225 + rng.normal(0, 2e-4, 15),
+            "lon": 39.95 + rng.normal(0, 4e-4, 15),
+            "subscriber_id": [f"b{i}" for i in range(15)],
+            "precision": "house",
+            "created_at": NOW - timedelta(hours=10),
+        }
+    )
     both = pd.concat([frame, burst], ignore_index=True)
     labels = label_points(both, DetectParams(), now=NOW)
     found = np.unique(labels[labels >= 0])
@@ -101,14 +117,22 @@ def test_history_factor_by_hand() -> None:
     """One populated cell with 10 past complainants where its exposure predicts 5 (half
     the city's 10, the other half in a cell with none): factor (10 + κ) / (5 + κ)."""
     houses = pd.DataFrame({"lat": [59.2, 59.3], "lon": [39.9, 39.9], "weight": [1.0, 1.0]})
-    window = pd.DataFrame({"lat": [59.2], "lon": [39.9], "subscriber_id": ["x"],
-                           "precision": "house", "created_at": [NOW]})
-    past = pd.DataFrame({"lat": 59.2, "lon": 39.9, "subscriber_id": [f"h{i}" for i in range(10)],
-                         "precision": "house",
-                         "created_at": [NOW - timedelta(days=40 + i * 5) for i in range(10)]})
+    window = pd.DataFrame(
+        {"lat": [59.2], "lon": [39.9], "subscriber_id": ["x"], "precision": "house", "created_at": [NOW]}
+    )
+    past = pd.DataFrame(
+        {
+            "lat": 59.2,
+            "lon": 39.9,
+            "subscriber_id": [f"h{i}" for i in range(10)],
+            "precision": "house",
+            "created_at": [NOW - timedelta(days=40 + i * 5) for i in range(10)],
+        }
+    )
     cells = build_cells(window, houses, res=9, history=past, window_days=30)
     assert sorted(cells.history.round(12)) == pytest.approx(
-        [(0 + HISTORY_PRIOR) / (5 + HISTORY_PRIOR), (10 + HISTORY_PRIOR) / (5 + HISTORY_PRIOR)])
+        [(0 + HISTORY_PRIOR) / (5 + HISTORY_PRIOR), (10 + HISTORY_PRIOR) / (5 + HISTORY_PRIOR)]
+    )
     assert np.allclose(cells.adjusted, cells.history), "one house each, above the floor"
     short = past.iloc[:2]  # less history than one window: no factor
     assert (build_cells(window, houses, res=9, history=short, window_days=30).history == 1).all()
@@ -118,24 +142,27 @@ def test_spots_carry_their_evidence() -> None:
     lat, lon = town(3)
     export = generate_planted(lat, lon, now=NOW, seed=3, spec=PlantSpec(planted=3))
     frame = export.complaints.assign(
-        segment="mass", ltv=None, topic="no_coverage", region="R", address=None, spot_id=None)
+        segment="mass", ltv=None, topic="no_coverage", region="R", address=None, spot_id=None
+    )
     exposure = layer_points(address_layer(lat, lon))
     empty = pd.DataFrame({c: pd.Series(dtype=object) for c in SPOT_COLUMNS})
-    result = detect(frame, empty, params=DetectParams(), policy=load_policy(), now=NOW,
-                    exposure=exposure)
+    result = detect(frame, empty, params=DetectParams(), policy=load_policy(), now=NOW, exposure=exposure)
     spots = result.spots
     assert len(spots) >= 2
     for name in EVIDENCE_COLUMNS[:-1]:
         assert spots[name].notna().all(), name
     assert np.allclose(spots["excess"], spots["observed"] - spots["expected"])
     assert np.allclose(spots["relative_risk"], spots["observed"] / spots["expected"])
-    assert np.allclose(spots["p_value"], poisson_upper_tail(spots["observed"].to_numpy(float),
-                                                            spots["expected"].to_numpy(float)))
+    assert np.allclose(
+        spots["p_value"],
+        poisson_upper_tail(spots["observed"].to_numpy(float), spots["expected"].to_numpy(float)),
+    )
     assert (spots["p_value"] < 1e-6).all() and (spots["relative_risk"] > 5).all()
     assert set(spots["trend"]) <= {"new", "intensifying"}
     assert all("excess" in b for b in spots["breakdown"])
-    counted = detect(frame, empty, params=DetectParams(rule="count"), policy=load_policy(),
-                     now=NOW, exposure=exposure).spots
+    counted = detect(
+        frame, empty, params=DetectParams(rule="count"), policy=load_policy(), now=NOW, exposure=exposure
+    ).spots
     assert counted["expected"].isna().all() and counted["trend"].isna().all()
     assert (counted["observed"] == counted["subscribers"]).all()
 
@@ -156,8 +183,9 @@ def test_clustering_only_the_points_near_cores_gives_the_same_labels(seed: int) 
     near = _near_cores(cells_of(lat, lon, 9), core, 250.0, 9)
     assert len(near) < n
     alone = np.full(n, -1)
-    alone[near] = label_dbscan(lat[near], lon[near], who[near], eps_m=250.0, min_subscribers=3,
-                               core=core[near])
+    alone[near] = label_dbscan(
+        lat[near], lon[near], who[near], eps_m=250.0, min_subscribers=3, core=core[near]
+    )
     assert (alone == everyone).all()
     # every point within eps of a core point is near one
     within = distance_m(lat[:, None], lon[:, None], lat[core][None, :], lon[core][None, :])

@@ -35,8 +35,7 @@ def test_adjacent_hot_cells_form_one_spot_and_distant_ones_another() -> None:
         lats.append(lat)
         lons.append(lon)
         subs += [f"{i}-{j}" for j in range(3)]
-    labels = label_h3(np.concatenate(lats), np.concatenate(lons), np.array(subs), res=9,
-                      min_subscribers=3)
+    labels = label_h3(np.concatenate(lats), np.concatenate(lons), np.array(subs), res=9, min_subscribers=3)
     assert labels.tolist() == [0] * 6 + [1] * 3
 
 
@@ -59,17 +58,21 @@ def test_labels_follow_first_appearance() -> None:
 
 @pytest.mark.parametrize(
     ("lat", "lon", "kwargs"),
-    [([np.nan], [30.0], {}), ([95.0], [30.0], {}), ([59.0], [30.0], {"res": 16}),
-     ([59.0], [30.0], {"min_subscribers": 0})],
+    [
+        ([np.nan], [30.0], {}),
+        ([95.0], [30.0], {}),
+        ([59.0], [30.0], {"res": 16}),
+        ([59.0], [30.0], {"min_subscribers": 0}),
+    ],
 )
-def test_bad_input_is_a_detection_error(lat: list[float], lon: list[float],
-                                        kwargs: dict[str, int]) -> None:
+def test_bad_input_is_a_detection_error(lat: list[float], lon: list[float], kwargs: dict[str, int]) -> None:
     with pytest.raises(DetectionError):
         label_h3(np.array(lat), np.array(lon), **kwargs)
 
 
-def _reference(lat: np.ndarray, lon: np.ndarray, subs: np.ndarray, weight: np.ndarray,
-               res: int, k: int) -> list[frozenset[int]]:
+def _reference(
+    lat: np.ndarray, lon: np.ndarray, subs: np.ndarray, weight: np.ndarray, res: int, k: int
+) -> list[frozenset[int]]:
     """Spots as sets of point indices, the slow obvious way."""
     cells = [h3.latlng_to_cell(a, b, res) for a, b in zip(lat, lon, strict=True)]
     best: dict[tuple[str, str], float] = {}
@@ -85,8 +88,9 @@ def _reference(lat: np.ndarray, lon: np.ndarray, subs: np.ndarray, weight: np.nd
         touching = [g for g in groups if any(h3.are_neighbor_cells(cell, o) for o in g)]
         merged = {cell}.union(*touching)
         groups = [g for g in groups if g not in touching] + [merged]
-    return sorted((frozenset(i for i, c in enumerate(cells) if c in g and weight[i] > 0)
-                   for g in groups), key=min)
+    return sorted(
+        (frozenset(i for i, c in enumerate(cells) if c in g and weight[i] > 0) for g in groups), key=min
+    )
 
 
 @settings(max_examples=40, deadline=None)
@@ -98,8 +102,9 @@ def test_label_h3_matches_the_obvious_implementation(seed: int, n: int, k: int) 
     subs = rng.integers(0, max(2, n // 2), n).astype(str)
     weight = rng.choice([0.0, 0.5, 1.0], n, p=[0.1, 0.2, 0.7])
     labels = label_h3(lat, lon, subs, res=9, min_subscribers=k, weight=weight)
-    found = sorted((frozenset(np.flatnonzero(labels == v).tolist())
-                    for v in range(labels.max() + 1)), key=min)
+    found = sorted(
+        (frozenset(np.flatnonzero(labels == v).tolist()) for v in range(labels.max() + 1)), key=min
+    )
     assert found == _reference(lat, lon, subs, weight, 9, k)
     firsts = [min(g) for g in found]
     assert firsts == sorted(firsts), "spots are numbered by their first point"

@@ -17,26 +17,37 @@ NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 PARAMS = DetectParams(method="h3", h3_res=9, min_subscribers=3, rule="count")
 
 
-def complaints(groups: list[tuple[float, float, int]], start: int = 0,
-               prefix: str = "s") -> pd.DataFrame:
+def complaints(groups: list[tuple[float, float, int]], start: int = 0, prefix: str = "s") -> pd.DataFrame:
     rows = []
     n = start
     for lat, lon, k in groups:
         for _ in range(k):
-            rows.append({"ticket_id": f"T{n:05d}", "created_at": NOW - timedelta(hours=n % 48 + 1),
-                         "subscriber_id": f"{prefix}{n}", "segment": "mass", "ltv": 100.0,
-                         "topic": "no_coverage", "region": "R", "address": None,
-                         "matched_address": None, "lat": lat, "lon": lon,
-                         "precision": "point", "spot_id": None})
+            rows.append(
+                {
+                    "ticket_id": f"T{n:05d}",
+                    "created_at": NOW - timedelta(hours=n % 48 + 1),
+                    "subscriber_id": f"{prefix}{n}",
+                    "segment": "mass",
+                    "ltv": 100.0,
+                    "topic": "no_coverage",
+                    "region": "R",
+                    "address": None,
+                    "matched_address": None,
+                    "lat": lat,
+                    "lon": lon,
+                    "precision": "point",
+                    "spot_id": None,
+                }
+            )
             n += 1
     return pd.DataFrame(rows)
 
 
-def apply(stored: pd.DataFrame, spots: pd.DataFrame, result_spots: pd.DataFrame,
-          members: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def apply(
+    stored: pd.DataFrame, spots: pd.DataFrame, result_spots: pd.DataFrame, members: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """What a store does with a detection result: upsert spots, move members."""
-    merged = pd.concat([spots[~spots["id"].isin(result_spots["id"])], result_spots],
-                       ignore_index=True)
+    merged = pd.concat([spots[~spots["id"].isin(result_spots["id"])], result_spots], ignore_index=True)
     stored = stored.copy()
     where = members.set_index("ticket_id")["spot_id"]
     hit = stored["ticket_id"].isin(where.index)
@@ -69,9 +80,12 @@ def test_rerun_keeps_ids_and_more_complaints_grow_the_same_spot() -> None:
 
 def test_engineer_fields_survive_redetection() -> None:
     stored, spots, _ = run(complaints([(59.22, 39.88, 4)]), empty_spots())
-    spots.loc[:, ["status", "engineer", "eta", "queue"]] = ["in_progress", "ivanov",
-                                                            pd.Timestamp("2026-11-25T00:00Z"),
-                                                            "capacity"]
+    spots.loc[:, ["status", "engineer", "eta", "queue"]] = [
+        "in_progress",
+        "ivanov",
+        pd.Timestamp("2026-11-25T00:00Z"),
+        "capacity",
+    ]
     _, _, again = run(stored, spots)
     row = again.spots.iloc[0]
     assert (row["status"], row["engineer"], row["queue"]) == ("in_progress", "ivanov", "capacity")
@@ -139,10 +153,10 @@ def test_new_spots_are_queued_with_a_routing_event() -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.integers(3, 8), min_size=1, max_size=6),
-       st.lists(st.integers(0, 4), min_size=6, max_size=6))
-def test_growing_spots_keep_their_ids_and_reruns_change_nothing(
-        sizes: list[int], growth: list[int]) -> None:
+@given(
+    st.lists(st.integers(3, 8), min_size=1, max_size=6), st.lists(st.integers(0, 4), min_size=6, max_size=6)
+)
+def test_growing_spots_keep_their_ids_and_reruns_change_nothing(sizes: list[int], growth: list[int]) -> None:
     # Groups 5 km apart never touch: only growth happens between the runs.
     centres = [(59.0 + 0.05 * i, 39.0) for i in range(len(sizes))]
     stored = complaints([(lat, lon, k) for (lat, lon), k in zip(centres, sizes, strict=True)])

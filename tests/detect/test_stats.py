@@ -20,14 +20,15 @@ from heatmap.detect.trend import classify
 def test_poisson_upper_tail_by_hand() -> None:
     # P(X >= 3 | 2) = 1 - e^-2 (1 + 2 + 2)
     assert poisson_upper_tail(np.array([3.0]), np.array([2.0]))[0] == pytest.approx(
-        1 - 5 * math.exp(-2), rel=1e-12)
+        1 - 5 * math.exp(-2), rel=1e-12
+    )
     # P(X >= 1 | 0.5) = 1 - e^-0.5
     assert poisson_upper_tail(np.array([1.0]), np.array([0.5]))[0] == pytest.approx(
-        1 - math.exp(-0.5), rel=1e-12)
+        1 - math.exp(-0.5), rel=1e-12
+    )
     # P(X >= 10 | 1) = 1 - sum_{k<10} e^-1 / k!
     by_hand = 1 - sum(math.exp(-1) / math.factorial(k) for k in range(10))
-    assert poisson_upper_tail(np.array([10.0]), np.array([1.0]))[0] == pytest.approx(by_hand,
-                                                                                   rel=1e-9)
+    assert poisson_upper_tail(np.array([10.0]), np.array([1.0]))[0] == pytest.approx(by_hand, rel=1e-9)
 
 
 def test_poisson_upper_tail_edges_and_fractions() -> None:
@@ -35,7 +36,8 @@ def test_poisson_upper_tail_edges_and_fractions() -> None:
     assert p[0] == 1.0, "nothing observed is never in excess"
     assert p[1] == 0.0, "anything where nothing is expected is"
     assert p[3] < p[2] < poisson_upper_tail(np.array([2.0]), np.array([1.0]))[0], (
-        "a street-level complainant counts half: the tail lies between the whole counts")
+        "a street-level complainant counts half: the tail lies between the whole counts"
+    )
 
 
 def test_benjamini_hochberg_by_hand() -> None:
@@ -70,15 +72,18 @@ def test_mann_kendall_by_hand() -> None:
     assert mann_kendall(np.array([1.0, 2])) == (0.0, 1.0)
 
 
-@pytest.mark.parametrize(("counts", "past", "label"), [
-    ([0, 1, 0, 1, 0, 12], 0, "new"),  # quiet, then a burst in the latest slice
-    ([6, 7, 6, 6, 7, 6, 6, 7], 4, "persistent"),  # hot throughout its history, flat
-    ([6, 7, 6, 6, 7, 6, 6, 7], 0, "new"),  # the same without history is not chronic
-    ([1, 2, 4, 6, 9, 12, 15, 20], 4, "intensifying"),
-    ([20, 15, 12, 9, 6, 4, 2, 1], 4, "diminishing"),
-    ([9], 0, "new"),
-    ([8, 8] + [6] * 24, 21, "persistent"),  # steady with one busier fortnight: no trend
-])
+@pytest.mark.parametrize(
+    ("counts", "past", "label"),
+    [
+        ([0, 1, 0, 1, 0, 12], 0, "new"),  # quiet, then a burst in the latest slice
+        ([6, 7, 6, 6, 7, 6, 6, 7], 4, "persistent"),  # hot throughout its history, flat
+        ([6, 7, 6, 6, 7, 6, 6, 7], 0, "new"),  # the same without history is not chronic
+        ([1, 2, 4, 6, 9, 12, 15, 20], 4, "intensifying"),
+        ([20, 15, 12, 9, 6, 4, 2, 1], 4, "diminishing"),
+        ([9], 0, "new"),
+        ([8, 8] + [6] * 24, 21, "persistent"),  # steady with one busier fortnight: no trend
+    ],
+)
 def test_trend_classes(counts: list[int], past: int, label: str) -> None:
     values = np.asarray(counts, dtype=float)
     assert classify(values, np.ones(len(values)), past=past) == label

@@ -25,8 +25,11 @@ def read(path: Path) -> list[dict[str, str]]:
 
 def test_rows_in_order_with_answers_and_reasons(gazetteer: Path, tmp_path: Path) -> None:
     src = tmp_path / "in.csv"
-    src.write_text("id,addr,note\n007,\"Вологда, ул. Мира, д. 1\",=1+1\n2,\"Вологда, Мира 3б\","
-                   "-5\n3,,x\n4,\"Вологда, ул. Мира, 101\"\n", encoding="utf-8-sig")
+    src.write_text(
+        'id,addr,note\n007,"Вологда, ул. Мира, д. 1",=1+1\n2,"Вологда, Мира 3б",'
+        '-5\n3,,x\n4,"Вологда, ул. Мира, 101"\n',
+        encoding="utf-8-sig",
+    )
     counts = geocode_csv(src, "addr", gazetteer, tmp_path / "out.csv")
     rows = read(tmp_path / "out.csv")
     assert [r["id"] for r in rows] == ["007", "2", "3", "4"]  # text kept as written
@@ -56,8 +59,13 @@ def test_bad_files_give_clear_errors(gazetteer: Path, tmp_path: Path) -> None:
     from heatmap.core.mapping import Profile, Reading
 
     with pytest.raises(InputError, match="cannot read as utf-8"):  # cp1251 only when sniffing
-        geocode_csv(cp1251, "address", gazetteer, tmp_path / "out.csv",
-                    profile=Profile(name="strict", reading=Reading(encoding="utf-8")))
+        geocode_csv(
+            cp1251,
+            "address",
+            gazetteer,
+            tmp_path / "out.csv",
+            profile=Profile(name="strict", reading=Reading(encoding="utf-8")),
+        )
     assert not (tmp_path / "out.csv").exists()
     geocode_csv(cp1251, "address", gazetteer, tmp_path / "out.csv")
     assert read(tmp_path / "out.csv")[0]["address"] == "Вологда"
@@ -67,18 +75,18 @@ def test_the_command_needs_no_pandas() -> None:
     import subprocess
     import sys
 
-    code = ("import sys; from heatmap.geocode.files import read_rows; "
-            "sys.exit(1 if 'pandas' in sys.modules or 'geopy' in sys.modules else 0)")
+    code = (
+        "import sys; from heatmap.geocode.files import read_rows; "
+        "sys.exit(1 if 'pandas' in sys.modules or 'geopy' in sys.modules else 0)"
+    )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
-def test_a_crm_file_through_its_profile_without_naming_the_column(gazetteer: Path,
-                                                                   tmp_path: Path) -> None:
+def test_a_crm_file_through_its_profile_without_naming_the_column(gazetteer: Path, tmp_path: Path) -> None:
     from heatmap.io.profiles import load_profile
 
     src = tmp_path / "crm.csv"
     src.write_bytes("Номер обращения;Адрес\n1;Вологда, ул. Мира, д. 1\n".encode("cp1251"))
-    counts = geocode_csv(src, None, gazetteer, tmp_path / "out.csv",
-                         profile=load_profile("crm-ru"))
+    counts = geocode_csv(src, None, gazetteer, tmp_path / "out.csv", profile=load_profile("crm-ru"))
     rows = read(tmp_path / "out.csv")
     assert counts == {"house": 1} and rows[0]["Адрес"] == "Вологда, ул. Мира, д. 1"

@@ -42,9 +42,7 @@ def one(g: GazetteerGeocoder, text: str | None, city: str | None = None) -> pd.S
         ("160000, Вологодская обл., г. Вологда, ул. Мира, д. 5", 59.2220, 39.8820),
     ],
 )
-def test_house_precision(
-    small_geocoder: GazetteerGeocoder, text: str, lat: float, lon: float
-) -> None:
+def test_house_precision(small_geocoder: GazetteerGeocoder, text: str, lat: float, lon: float) -> None:
     row = one(small_geocoder, text)
     assert row.precision == "house", row.reason
     assert row.lat == pytest.approx(lat) and row.lon == pytest.approx(lon)
@@ -259,8 +257,7 @@ def one_city(small_entries: pd.DataFrame) -> GazetteerGeocoder:
         ("Окружное ш., Д5", 59.1800),
     ],
 )
-def test_no_city_in_a_one_city_gazetteer(one_city: GazetteerGeocoder, text: str,
-                                         lat: float) -> None:
+def test_no_city_in_a_one_city_gazetteer(one_city: GazetteerGeocoder, text: str, lat: float) -> None:
     row = one(one_city, text)
     assert row.precision == "house", row.reason
     assert row.lat == pytest.approx(lat) and row.score < 0.9  # the city is a guess
@@ -278,8 +275,15 @@ def test_two_typos_need_the_house_to_decide(small_geocoder: GazetteerGeocoder) -
 
 
 def test_every_answer_below_house_says_why_in_russian(small_geocoder: GazetteerGeocoder) -> None:
-    texts = ["Вологда, ул. Мира, 101", "Вологда, ул. Мира", "Вологда", "Вологда, Мира 3б",
-             "Вологда, ул. Нигдешняя, 5", "г. Урюпинск", ""]
+    texts = [
+        "Вологда, ул. Мира, 101",
+        "Вологда, ул. Мира",
+        "Вологда",
+        "Вологда, Мира 3б",
+        "Вологда, ул. Нигдешняя, 5",
+        "г. Урюпинск",
+        "",
+    ]
     frame = small_geocoder.geocode(texts)
     below = frame[frame["precision"] != "house"]
     assert len(below) == len(texts)

@@ -57,8 +57,15 @@ def test_street_types_before_after_or_missing(text: str, street_type: str | None
 
 @pytest.mark.parametrize(
     "text",
-    ["2-я Линия 7", "Вторая линия 7", "2 линия 7", "линия 2-я, д. 7", "ул. 2-я Линия, д. 7",
-     "2-ая линия, 7", "линия 2, д. 7"],
+    [
+        "2-я Линия 7",
+        "Вторая линия 7",
+        "2 линия 7",
+        "линия 2-я, д. 7",
+        "ул. 2-я Линия, д. 7",
+        "2-ая линия, 7",
+        "линия 2, д. 7",
+    ],
 )
 def test_numbered_streets_share_one_key(text: str) -> None:
     p = parse_address(text)
@@ -173,8 +180,7 @@ def test_federal_city_is_region_and_settlement() -> None:
 
 def test_no_commas_and_glued_tokens() -> None:
     p = parse_address("д. г Москва ш Открытое д.21 кор.9")
-    assert (p.settlement, p.street_type, p.street_key, p.house_key) == (
-        "москва", "ш", "открытое", "21 к9")
+    assert (p.settlement, p.street_type, p.street_key, p.house_key) == ("москва", "ш", "открытое", "21 к9")
     q = parse_address("г.Череповец,ул.Гагарина,д.16,кв.5")
     assert (q.settlement, q.street_key, q.house_key) == ("череповец", "гагарина", "16")
 
@@ -227,9 +233,7 @@ def test_house_number_forms(text: str, key: str) -> None:
 def test_type_words_that_are_names() -> None:
     assert parse_address("Вологда, Набережная, 10").street_key == "набережная"
     assert parse_address("г. Остров, ул. Мира, 1").settlement == "остров"
-    assert parse_address("г. Санкт-Петербург, г. Красное Село, ул. Мира, д. 2").settlement == (
-        "красное село"
-    )
+    assert parse_address("г. Санкт-Петербург, г. Красное Село, ул. Мира, д. 2").settlement == ("красное село")
     assert parse_address("обл. Омская, г. Омск, ул. 5 Линия, д. 168").street_key == "5 линия"
     assert parse_address("Омск, 5-я линия, 168").street_key == "5 линия"
     assert street_loose_key("Пошехонское шоссе", "ул") == street_loose_key("Пошехонское", "ш")

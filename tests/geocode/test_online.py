@@ -29,8 +29,9 @@ FIXTURES = Path(__file__).with_name("fixtures")
 class Recorded(BaseSyncAdapter):
     """A geopy adapter answering from a JSON file keyed by the query text."""
 
-    def __init__(self, *, proxies: Any, ssl_context: Any, answers: dict[str, Any],
-                 param: str, fail: bool = False) -> None:
+    def __init__(
+        self, *, proxies: Any, ssl_context: Any, answers: dict[str, Any], param: str, fail: bool = False
+    ) -> None:
         super().__init__(proxies=proxies, ssl_context=ssl_context)
         self.answers, self.param, self.fail = answers, param, fail
         self.urls: list[str] = []
@@ -51,8 +52,13 @@ def recorded(kind: str, fail: bool = False) -> tuple[Any, list[Recorded]]:
     made: list[Recorded] = []
 
     def factory(*, proxies: Any, ssl_context: Any) -> Recorded:
-        adapter = Recorded(proxies=proxies, ssl_context=ssl_context, answers=answers,
-                           param="q" if kind == "nominatim" else "geocode", fail=fail)
+        adapter = Recorded(
+            proxies=proxies,
+            ssl_context=ssl_context,
+            answers=answers,
+            param="q" if kind == "nominatim" else "geocode",
+            fail=fail,
+        )
         made.append(adapter)
         return adapter
 
@@ -79,8 +85,15 @@ def test_nominatim_precisions(tmp_path: Path) -> None:
     clock = FakeClock()
     g = OnlineGeocoder(geo, cache=tmp_path / "cache.sqlite", clock=clock.clock, sleep=clock.sleep)
     frame = g.geocode(
-        ["Вологда, ул. Мира, 12", "Вологда, ул. Мира, 999", "Вологда", "Вологодская область",
-         "ул. Несуществующая, 1", None, "1600 Pennsylvania Ave, Washington"]
+        [
+            "Вологда, ул. Мира, 12",
+            "Вологда, ул. Мира, 999",
+            "Вологда",
+            "Вологодская область",
+            "ул. Несуществующая, 1",
+            None,
+            "1600 Pennsylvania Ave, Washington",
+        ]
     )
     assert list(frame.columns) == list(GEOCODE_COLUMNS)
     expected = ["house", "street", "settlement", "none", "none", "none", "none"]
@@ -131,8 +144,13 @@ def test_yandex_precisions() -> None:
     geo, adapters = recorded("yandex")
     g = OnlineGeocoder(geo, cache=None, min_delay_seconds=0, country="")
     frame = g.geocode(
-        ["Москва, Тверская улица, 7", "Москва, Тверская улица, 7к9", "Москва, Тверская улица, 999",
-         "Зеленоград", "Москва, улица Нигде, 1"]
+        [
+            "Москва, Тверская улица, 7",
+            "Москва, Тверская улица, 7к9",
+            "Москва, Тверская улица, 999",
+            "Зеленоград",
+            "Москва, улица Нигде, 1",
+        ]
     )
     assert list(frame.precision) == ["house", "house", "street", "settlement", "none"]
     assert frame.lat.iloc[0] == pytest.approx(55.757651)
@@ -154,15 +172,12 @@ def test_precision_mapping_functions() -> None:
     assert nominatim_precision({"class": "place", "type": "house", "place_rank": 30}) == "house"
     road = {"class": "highway", "type": "primary", "place_rank": 26}
     assert nominatim_precision(road) == "street"
-    assert nominatim_precision({"class": "place", "type": "village", "place_rank": 19}) == (
-        "settlement"
-    )
-    assert nominatim_precision({"class": "boundary", "type": "administrative",
-                                "place_rank": 4}) == "none"
-    assert yandex_precision({"metaDataProperty": {"GeocoderMetaData": {
-        "kind": "house", "precision": "near"}}}) == ("street", 1.0)
-    assert yandex_precision({"metaDataProperty": {"GeocoderMetaData": {
-        "kind": "province"}}})[0] == "none"
+    assert nominatim_precision({"class": "place", "type": "village", "place_rank": 19}) == ("settlement")
+    assert nominatim_precision({"class": "boundary", "type": "administrative", "place_rank": 4}) == "none"
+    assert yandex_precision(
+        {"metaDataProperty": {"GeocoderMetaData": {"kind": "house", "precision": "near"}}}
+    ) == ("street", 1.0)
+    assert yandex_precision({"metaDataProperty": {"GeocoderMetaData": {"kind": "province"}}})[0] == "none"
 
 
 def test_rate_limit_spacing() -> None:

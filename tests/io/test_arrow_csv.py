@@ -21,8 +21,7 @@ def test_every_cell_comes_back_as_written_with_the_new_column(tmp_path: Path) ->
     table = read_text_csv(source)
     assert table.column_names == ["lat", "lon", "note"]
     write_csv_with(table, "spot_id", np.array(["1", ""]), tmp_path / "out.csv")
-    assert (tmp_path / "out.csv").read_text() == (
-        "lat,lon,note,spot_id\n55.7,37.60,007,1\n55.8,37.7,,\n")
+    assert (tmp_path / "out.csv").read_text() == ("lat,lon,note,spot_id\n55.7,37.60,007,1\n55.8,37.7,,\n")
 
 
 def test_cells_that_need_quotes_are_quoted(tmp_path: Path) -> None:
@@ -33,8 +32,7 @@ def test_cells_that_need_quotes_are_quoted(tmp_path: Path) -> None:
 
 
 def test_formulas_are_neutralised_and_plain_numbers_kept(tmp_path: Path) -> None:
-    source = _write(tmp_path / "in.csv",
-                    "lat,note\n1,=1+1\n2,-73.86\n3,@SUM(A1)\n4,+79161234567\n5,-x\n")
+    source = _write(tmp_path / "in.csv", "lat,note\n1,=1+1\n2,-73.86\n3,@SUM(A1)\n4,+79161234567\n5,-x\n")
     write_csv_with(read_text_csv(source), "spot_id", np.array([""] * 5), tmp_path / "o.csv")
     notes = read_text_csv(tmp_path / "o.csv").column("note").to_pylist()
     assert notes == ["'=1+1", "-73.86", "'@SUM(A1)", "+79161234567", "'-x"]

@@ -11,19 +11,22 @@ from heatmap.errors import InputError
 from heatmap.io.network import read_drive_test
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "telecom"
-HEADER = ("Timestamp,Longitude,Latitude,Speed,Operatorname,CellID,NetworkMode,RSRP,RSRQ,SNR,"
-          "CQI,RSSI,DL_bitrate,UL_bitrate,State,PINGAVG,PINGMIN,PINGMAX,PINGSTDEV,PINGLOSS,"
-          "CELLHEX,NODEHEX,LACHEX,RAWCELLID,NRxRSRP,NRxRSRQ\n")
+HEADER = (
+    "Timestamp,Longitude,Latitude,Speed,Operatorname,CellID,NetworkMode,RSRP,RSRQ,SNR,"
+    "CQI,RSSI,DL_bitrate,UL_bitrate,State,PINGAVG,PINGMIN,PINGMAX,PINGSTDEV,PINGLOSS,"
+    "CELLHEX,NODEHEX,LACHEX,RAWCELLID,NRxRSRP,NRxRSRQ\n"
+)
 
 
 def log_line(lon: float, lat: float, rsrp: str, rssi: str, mode: str = "LTE") -> str:
-    return (f"2019.12.14_10.16.30,{lon},{lat},0,B,12,{mode},{rsrp},-15,6.0,12,{rssi},7,1,D,"
-            "-,-,-,-,-,C,A81B,9CBA,11016972,-,-\n")
+    return (
+        f"2019.12.14_10.16.30,{lon},{lat},0,B,12,{mode},{rsrp},-15,6.0,12,{rssi},7,1,D,"
+        "-,-,-,-,-,C,A81B,9CBA,11016972,-,-\n"
+    )
 
 
 def test_a_log_and_a_zip_of_logs_give_fixes_with_both_levels(tmp_path: Path) -> None:
-    text = HEADER + log_line(39.87, 59.229, "-99", "-90") + log_line(39.87, 59.229, "-", "-71",
-                                                                      "HSPA+")
+    text = HEADER + log_line(39.87, 59.229, "-99", "-90") + log_line(39.87, 59.229, "-", "-71", "HSPA+")
     (tmp_path / "one.csv").write_text(text, encoding="utf-8")
     fixes = read_drive_test(tmp_path / "one.csv")
     assert fixes["rsrp"].tolist()[0] == -99 and fixes["rsrp"].isna().tolist() == [False, True]

@@ -28,22 +28,23 @@ SUFFIX = {"geoparquet": "parquet", "geojson": "geojson", "csv": "csv"}
 
 #: Rows whose phone numbers try to leak: in msisdn, in subscriber_id, in the free text;
 #: and one address left ungeocoded (an unlocated complaint).
-EXTRA_ROWS = pd.DataFrame({
-    "ticket_id": ["LEAK-1", "LEAK-2", "LEAK-3"],
-    "created_at": ["2026-11-19T10:00:00+03:00", "2026-11-19T11:00:00+03:00",
-                   "2026-11-19T12:00:00+03:00"],
-    "msisdn": ["+7 (916) 123-45-67", "", "89160001122"],
-    "subscriber_id": ["", "89035556677", ""],
-    "segment": ["mass", "vip", "mass"],
-    "ltv": ["100", "", ""],
-    "topic": ["no_data", "no_4g", "slow_data"],
-    "description": ["Перезвоните на 8 916 765-43-21 или +79031112233", "Нет 4G", "Медленно"],
-    "address": ["", "", "Вологда, ул. Мира, д. 1"],
-    "lat": ["59.2201", "59.2203", ""],
-    "lon": ["39.8912", "39.8915", ""],
-    "region": "Вологодская область",
-    "channel": ["chat", "app", "call_centre"],
-})
+EXTRA_ROWS = pd.DataFrame(
+    {
+        "ticket_id": ["LEAK-1", "LEAK-2", "LEAK-3"],
+        "created_at": ["2026-11-19T10:00:00+03:00", "2026-11-19T11:00:00+03:00", "2026-11-19T12:00:00+03:00"],
+        "msisdn": ["+7 (916) 123-45-67", "", "89160001122"],
+        "subscriber_id": ["", "89035556677", ""],
+        "segment": ["mass", "vip", "mass"],
+        "ltv": ["100", "", ""],
+        "topic": ["no_data", "no_4g", "slow_data"],
+        "description": ["Перезвоните на 8 916 765-43-21 или +79031112233", "Нет 4G", "Медленно"],
+        "address": ["", "", "Вологда, ул. Мира, д. 1"],
+        "lat": ["59.2201", "59.2203", ""],
+        "lon": ["39.8912", "39.8915", ""],
+        "region": "Вологодская область",
+        "channel": ["chat", "app", "call_centre"],
+    }
+)
 
 
 @pytest.fixture(scope="module")
@@ -83,12 +84,16 @@ def leaks(frame: pd.DataFrame, raw: str = "") -> list[str]:
 
 @pytest.mark.parametrize("fmt", ["geoparquet", "geojson", "csv"])
 @pytest.mark.parametrize("what", ["complaints", "spots", "ratings"])
-def test_export_reads_back_with_rows_columns_and_crs(store: Store, tmp_path: Path, what: str,
-                                                     fmt: str) -> None:
+def test_export_reads_back_with_rows_columns_and_crs(
+    store: Store, tmp_path: Path, what: str, fmt: str
+) -> None:
     out = tmp_path / f"{what}.{SUFFIX[fmt]}"
     result = export(store, what=what, fmt=fmt, out=out)
-    expected = {"complaints": len(store.load_complaints()), "spots": len(store.load_spots()),
-                "ratings": len(store.load_ratings())}[what]
+    expected = {
+        "complaints": len(store.load_complaints()),
+        "spots": len(store.load_spots()),
+        "ratings": len(store.load_ratings()),
+    }[what]
     assert result.rows == expected and result.path == out
     frame = read_back(out, fmt)
     assert len(frame) == expected
@@ -98,15 +103,24 @@ def test_export_reads_back_with_rows_columns_and_crs(store: Store, tmp_path: Pat
         assert isinstance(frame, gpd.GeoDataFrame) and frame.crs.to_epsg() == 4326
     columns = set(frame.columns)
     if what == "complaints":
-        assert {"ticket_id", "created_at", "msisdn_hash", "subscriber_id", "topic", "lat", "lon",
-                "spot_id"} <= columns
+        assert {
+            "ticket_id",
+            "created_at",
+            "msisdn_hash",
+            "subscriber_id",
+            "topic",
+            "lat",
+            "lon",
+            "spot_id",
+        } <= columns
         assert "msisdn" not in columns
     elif what == "spots":
         assert {"id", "status", "subscribers", "complaints", "priority", "queue", "due_at"} <= columns
     elif fmt == "geojson":
         features = json.loads(raw)["features"]  # the demo's close-out answers
-        assert len(features) == expected and all(set(RATING_COLUMNS) <= set(f["properties"])
-                                                 for f in features)
+        assert len(features) == expected and all(
+            set(RATING_COLUMNS) <= set(f["properties"]) for f in features
+        )
     else:
         assert set(RATING_COLUMNS) <= columns
     if fmt == "csv":
@@ -139,11 +153,11 @@ def test_geojson_is_rfc7946(store: Store, tmp_path: Path) -> None:
         lon, lat = feature["geometry"]["coordinates"][0][0]
         assert 39 < lon < 41 and 59 < lat < 60  # Vologda: longitude first
         assert shape.exterior.is_ccw  # exterior rings counter-clockwise
-        assert shape.equals_exact(stored.loc[feature["id"], "geometry"].normalize(), 1e-9) or \
-            shape.normalize().equals_exact(stored.loc[feature["id"], "geometry"].normalize(), 1e-9)
+        assert shape.equals_exact(
+            stored.loc[feature["id"], "geometry"].normalize(), 1e-9
+        ) or shape.normalize().equals_exact(stored.loc[feature["id"], "geometry"].normalize(), 1e-9)
         assert isinstance(feature["properties"]["breakdown"], dict)
-        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00",
-                            feature["properties"]["due_at"])
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00", feature["properties"]["due_at"])
     export(store, what="complaints", fmt="geojson", out=tmp_path / "c.geojson")
     features = json.loads((tmp_path / "c.geojson").read_text(encoding="utf-8"))["features"]
     unlocated = [f for f in features if f["id"] == "LEAK-3"]
@@ -169,8 +183,11 @@ def test_pseudonyms_follow_the_key(store: Store, tmp_path: Path) -> None:
     export(store, what="complaints", fmt="csv", out=tmp_path / "own.csv")
     own = pd.read_csv(tmp_path / "own.csv", dtype=str).set_index("ticket_id")
     # with the store's key, a number's pseudonym is the subscriber id ingest derived from it
-    assert own.loc["LEAK-1", "msisdn_hash"] == own.loc["LEAK-1", "subscriber_id"] == \
-        pseudonym(LEAKY_NUMBER, store.secret())
+    assert (
+        own.loc["LEAK-1", "msisdn_hash"]
+        == own.loc["LEAK-1", "subscriber_id"]
+        == pseudonym(LEAKY_NUMBER, store.secret())
+    )
     # a CRM subscriber id that is a phone number is pseudonymised, not exported
     assert own.loc["LEAK-2", "subscriber_id"] == pseudonym("+79035556677", store.secret())
     assert "телефон скрыт" in own.loc["LEAK-1", "description"]
@@ -180,8 +197,9 @@ def test_pseudonyms_follow_the_key(store: Store, tmp_path: Path) -> None:
     assert other.loc["LEAK-1", "msisdn_hash"] != own.loc["LEAK-1", "msisdn_hash"]
 
 
-def test_a_failed_export_leaves_the_old_file_and_no_temp(store: Store, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_export_leaves_the_old_file_and_no_temp(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "spots.parquet"
     export(store, what="spots", fmt="geoparquet", out=out)
     before = out.read_bytes()
@@ -216,9 +234,15 @@ class _RatedStore:
 
     def load_ratings(self) -> pd.DataFrame:
         spot = self._inner.load_spots()["id"].iloc[0]
-        return pd.DataFrame({"spot_id": [spot, spot], "subscriber_id": ["s:1", "s:2"],
-                             "rating": [5, 2], "comment": ["Спасибо!", "звоните 89161234567"],
-                             "at": ["2026-11-22T10:00:00+03:00", "2026-11-22T11:00:00+03:00"]})
+        return pd.DataFrame(
+            {
+                "spot_id": [spot, spot],
+                "subscriber_id": ["s:1", "s:2"],
+                "rating": [5, 2],
+                "comment": ["Спасибо!", "звоните 89161234567"],
+                "at": ["2026-11-22T10:00:00+03:00", "2026-11-22T11:00:00+03:00"],
+            }
+        )
 
 
 def test_ratings_export_when_the_store_has_them(store: Store, tmp_path: Path) -> None:
@@ -227,16 +251,25 @@ def test_ratings_export_when_the_store_has_them(store: Store, tmp_path: Path) ->
     frame = gpd.read_file(tmp_path / "r.geojson")
     spot = store.load_spots().iloc[0]
     assert frame["rating"].tolist() == [5, 2]
-    assert frame.geometry.iloc[0].equals_exact(shapely.Point(spot["centroid_lon"], spot["centroid_lat"]),
-                                               1e-9)
+    assert frame.geometry.iloc[0].equals_exact(
+        shapely.Point(spot["centroid_lon"], spot["centroid_lat"]), 1e-9
+    )
     assert not leaks(frame) and "телефон скрыт" in frame["comment"].iloc[1]
 
 
 def test_personal_data_in_text_columns_is_masked_by_the_core_masker() -> None:
     from heatmap.core.pii import mask_texts
 
-    text = pd.Series(["звоните +7 (916) 123-45-67", "8-903-111-22-33 и 9161234567", "д. 12, кв. 5",
-                      None, "ИНН 7707083893", "+7 911 12 345 67, ivan@mail.ru"])
+    text = pd.Series(
+        [
+            "звоните +7 (916) 123-45-67",
+            "8-903-111-22-33 и 9161234567",
+            "д. 12, кв. 5",
+            None,
+            "ИНН 7707083893",
+            "+7 911 12 345 67, ivan@mail.ru",
+        ]
+    )
     masked = mask_texts(text)
     assert masked[0] == "звоните [телефон скрыт]"
     assert masked[1] == "[телефон скрыт] и [телефон скрыт]"

@@ -15,7 +15,7 @@ def write(tmp_path: Path, text: str, name: str = "export.csv") -> Path:
 
 
 def test_csv_rows_keep_their_first_line_across_quoted_newlines(tmp_path: Path) -> None:
-    raw = read_export(write(tmp_path, '\ufeff' + HEADER + 'T1,"две\nстроки"\nT2,одна\n'))
+    raw = read_export(write(tmp_path, "\ufeff" + HEADER + 'T1,"две\nстроки"\nT2,одна\n'))
     assert raw.rows["ticket_id"].tolist() == ["T1", "T2"]
     assert raw.line.tolist() == [2, 4]
 
@@ -36,8 +36,7 @@ def test_ragged_rows_are_broken_not_fatal(tmp_path: Path) -> None:
 
 
 def test_jsonl_is_never_taken_as_nul_free(tmp_path: Path) -> None:
-    raw = read_export(write(tmp_path, '{"ticket_id": "T1", "description": "a\\u0000b"}\n',
-                            "export.jsonl"))
+    raw = read_export(write(tmp_path, '{"ticket_id": "T1", "description": "a\\u0000b"}\n', "export.jsonl"))
     assert raw.rows["description"].tolist() == ["a\x00b"]
     assert not raw.nul_free
 

@@ -70,8 +70,10 @@ def test_a_gzip_that_is_not_one_is_an_input_error(tmp_path: Path) -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(body=st.binary(max_size=400) | st.text(
-    alphabet=st.sampled_from(list('ab,;"\n\r\t|я ')), max_size=300).map(str.encode))
+@given(
+    body=st.binary(max_size=400)
+    | st.text(alphabet=st.sampled_from(list('ab,;"\n\r\t|я ')), max_size=300).map(str.encode)
+)
 def test_any_bytes_are_read_or_refused_clearly(tmp_path: Path, body: bytes) -> None:
     path = _file(tmp_path, HEADER.encode() + body)
     try:

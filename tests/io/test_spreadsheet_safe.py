@@ -32,15 +32,38 @@ def read_cells(path: Path) -> list[list[str]]:
 
 
 def test_formula_cells_get_an_apostrophe_and_numbers_stay() -> None:
-    frame = pd.DataFrame({
-        "text": ["=1+1", "\t=1+1", "\r=2", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "ok",
-                 None, "-73.86", "+79161234567", "＝1+1"],
-        "number": [1.5, -2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0],
-    })
+    frame = pd.DataFrame(
+        {
+            "text": [
+                "=1+1",
+                "\t=1+1",
+                "\r=2",
+                "+cmd|' /C calc'!A0",
+                "-2+3",
+                "@SUM(A1:A2)",
+                "ok",
+                None,
+                "-73.86",
+                "+79161234567",
+                "＝1+1",
+            ],
+            "number": [1.5, -2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0],
+        }
+    )
     safe = spreadsheet_safe(frame)
     assert safe["text"].fillna("<missing>").tolist() == [
-        "'=1+1", "'\t=1+1", "'\r=2", "'+cmd|' /C calc'!A0", "'-2+3", "'@SUM(A1:A2)", "ok",
-        "<missing>", "-73.86", "+79161234567", "'＝1+1"]
+        "'=1+1",
+        "'\t=1+1",
+        "'\r=2",
+        "'+cmd|' /C calc'!A0",
+        "'-2+3",
+        "'@SUM(A1:A2)",
+        "ok",
+        "<missing>",
+        "-73.86",
+        "+79161234567",
+        "'＝1+1",
+    ]
     assert safe["number"].tolist() == frame["number"].tolist()
     assert frame["text"].iloc[0] == "=1+1", "the input frame is not changed"
 
@@ -54,8 +77,8 @@ def test_no_written_cell_starts_a_formula(texts: list[str]) -> None:
 
 
 def test_write_table_writes_safe_csv(tmp_path: Path) -> None:
-    write_table(pd.DataFrame({"a": ["=HYPERLINK(\"x\")", "fine"], "b": [-1, 2]}), tmp_path / "t.csv")
-    assert read_cells(tmp_path / "t.csv") == [["a", "b"], ["'=HYPERLINK(\"x\")", "-1"], ["fine", "2"]]
+    write_table(pd.DataFrame({"a": ['=HYPERLINK("x")', "fine"], "b": [-1, 2]}), tmp_path / "t.csv")
+    assert read_cells(tmp_path / "t.csv") == [["a", "b"], ['\'=HYPERLINK("x")', "-1"], ["fine", "2"]]
 
 
 @pytest.fixture
@@ -67,12 +90,24 @@ def formula_store(tmp_path: Path) -> str:
     source = tmp_path / "crm.csv"
     with source.open("w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
-        writer.writerow(["ticket_id", "created_at", "segment", "topic", "description", "address",
-                         "lat", "lon"])
-        writer.writerow(["=1+1", "2026-11-19T10:00:00+03:00", "mass", "no_data", "\t=1+1",
-                         "@Вологда", "59.22", "39.89"])
-        writer.writerow(["T-2", "2026-11-19T11:00:00+03:00", "mass", "no_data",
-                         "-2+3 нет связи", "+Мира, 1", "59.23", "39.88"])
+        writer.writerow(
+            ["ticket_id", "created_at", "segment", "topic", "description", "address", "lat", "lon"]
+        )
+        writer.writerow(
+            ["=1+1", "2026-11-19T10:00:00+03:00", "mass", "no_data", "\t=1+1", "@Вологда", "59.22", "39.89"]
+        )
+        writer.writerow(
+            [
+                "T-2",
+                "2026-11-19T11:00:00+03:00",
+                "mass",
+                "no_data",
+                "-2+3 нет связи",
+                "+Мира, 1",
+                "59.23",
+                "39.88",
+            ]
+        )
     assert service.ingest(store, [source], now=SAMPLES_NOW).totals["inserted"] == 2
     store.close()
     return url

@@ -18,11 +18,21 @@ def entries() -> pd.DataFrame:
 
 def _registry(rows: list[tuple[str, str, str, float, float]]) -> pd.DataFrame:
     """Entries of a made-up registry: (street type, street, house, lat, lon) in Тестово."""
-    return pd.DataFrame([{
-        "locality": "тестовая|тестово", "settlement": "тестово", "street_type": kind,
-        "street": street, "house": house, "lat": lat, "lon": lon,
-        "address": f"обл. Тестовая, г. Тестово, {kind}. {street.title()}, д. {house}",
-    } for kind, street, house, lat, lon in rows])
+    return pd.DataFrame(
+        [
+            {
+                "locality": "тестовая|тестово",
+                "settlement": "тестово",
+                "street_type": kind,
+                "street": street,
+                "house": house,
+                "lat": lat,
+                "lon": lon,
+                "address": f"обл. Тестовая, г. Тестово, {kind}. {street.title()}, д. {house}",
+            }
+            for kind, street, house, lat, lon in rows
+        ]
+    )
 
 
 def test_every_house_with_coordinates_is_a_point(entries: pd.DataFrame) -> None:
@@ -32,11 +42,13 @@ def test_every_house_with_coordinates_is_a_point(entries: pd.DataFrame) -> None:
     everything = (-180.0, -90.0, 180.0, 90.0)
     houses = [f for f in layer.features(everything, HOUSE_ZOOM) if f["properties"]["kind"] == "house"]
     assert len(houses) == layer.houses
-    thinned = [f for f in layer.features(everything, 16, max_houses=100)
-               if f["properties"]["kind"] == "house"]
+    thinned = [
+        f for f in layer.features(everything, 16, max_houses=100) if f["properties"]["kind"] == "house"
+    ]
     assert len(thinned) == 100
-    assert not [f for f in layer.features(everything, HOUSE_ZOOM - 1)
-                if f["properties"]["kind"] == "house"], "a whole region is not drawn house by house"
+    assert not [
+        f for f in layer.features(everything, HOUSE_ZOOM - 1) if f["properties"]["kind"] == "house"
+    ], "a whole region is not drawn house by house"
 
 
 def test_zoomed_out_settlements_are_named_zoomed_in_streets(entries: pd.DataFrame) -> None:
@@ -48,8 +60,9 @@ def test_zoomed_out_settlements_are_named_zoomed_in_streets(entries: pd.DataFram
     assert "street" in near and "settlement" not in near
     names = {f["properties"]["name"] for f in layer.features(vologda, 10)}
     assert "г. Вологда" in names, names
-    streets = {f["properties"]["name"] for f in layer.features(vologda, 16)
-               if f["properties"]["kind"] == "street"}
+    streets = {
+        f["properties"]["name"] for f in layer.features(vologda, 16) if f["properties"]["kind"] == "street"
+    }
     assert "ул. Пролетарская" in streets, sorted(streets)[:20]
 
 
@@ -75,19 +88,22 @@ def test_a_view_gets_only_what_lies_inside_it() -> None:
     layer = build_basemap(_registry(rows))
     left = layer.features((29.9, 59.9, 30.1, 60.1), 16)
     assert {f["properties"]["name"] for f in left} == {
-        "ул. Левая", "обл. Тестовая, г. Тестово, ул. Левая, д. 1"}
+        "ул. Левая",
+        "обл. Тестовая, г. Тестово, ул. Левая, д. 1",
+    }
     assert all(f["geometry"]["coordinates"] == [30.0, 60.0] for f in left)
 
 
 def test_a_zoomed_out_view_is_thinned_and_carries_no_addresses() -> None:
-    rows = [("ул", f"улица{i // 60}", str(i % 60 + 1), 60.0 + (i // 80) * 1e-3,
-             30.0 + (i % 80) * 1e-3) for i in range(6_000)]
+    rows = [
+        ("ул", f"улица{i // 60}", str(i % 60 + 1), 60.0 + (i // 80) * 1e-3, 30.0 + (i % 80) * 1e-3)
+        for i in range(6_000)
+    ]
     layer = build_basemap(_registry(rows))
     view = (29.0, 59.0, 31.0, 61.0)
 
     def houses(zoom: int) -> list[dict[str, object]]:
-        return [f["properties"] for f in layer.features(view, zoom)
-                if f["properties"]["kind"] == "house"]
+        return [f["properties"] for f in layer.features(view, zoom) if f["properties"]["kind"] == "house"]
 
     assert len(houses(HOUSE_ZOOM)) == 5_000 and len(houses(HOUSE_ZOOM + 1)) == 6_000
     assert all("name" not in p for p in houses(15))

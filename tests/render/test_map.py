@@ -24,19 +24,46 @@ HOUSE = (59.22907, 39.869577)
 
 def spots_frame() -> pd.DataFrame:
     lat, lon = HOUSE
-    ring = shapely.Polygon([(lon + dx, lat + dy) for dx, dy in
-                            ((-0.002, -0.001), (0.002, -0.001), (0.002, 0.001), (-0.002, 0.001))])
-    return pd.DataFrame([{
-        "id": "SP-1", "status": "queued", "subscribers": 14, "complaints": 20, "priority": 40.0,
-        "queue": "capacity", "dominant_topic": "no_coverage",
-        "address": "Вологда, ул. Мира, 1 </script><b>",
-        "centroid_lat": lat, "centroid_lon": lon, "geometry": ring, "observed": 14.0,
-        "expected": 2.1, "excess": 11.9, "relative_risk": 14 / 2.1, "p_value": 3.04e-8,
-        "trend": "new", "breakdown": {"excess": 35.0, "segment": 5.0},
-    }, {
-        "id": "SP-2", "status": "merged", "subscribers": 3, "complaints": 3, "priority": 9.0,
-        "centroid_lat": lat, "centroid_lon": lon, "geometry": ring,
-    }])
+    ring = shapely.Polygon(
+        [
+            (lon + dx, lat + dy)
+            for dx, dy in ((-0.002, -0.001), (0.002, -0.001), (0.002, 0.001), (-0.002, 0.001))
+        ]
+    )
+    return pd.DataFrame(
+        [
+            {
+                "id": "SP-1",
+                "status": "queued",
+                "subscribers": 14,
+                "complaints": 20,
+                "priority": 40.0,
+                "queue": "capacity",
+                "dominant_topic": "no_coverage",
+                "address": "Вологда, ул. Мира, 1 </script><b>",
+                "centroid_lat": lat,
+                "centroid_lon": lon,
+                "geometry": ring,
+                "observed": 14.0,
+                "expected": 2.1,
+                "excess": 11.9,
+                "relative_risk": 14 / 2.1,
+                "p_value": 3.04e-8,
+                "trend": "new",
+                "breakdown": {"excess": 35.0, "segment": 5.0},
+            },
+            {
+                "id": "SP-2",
+                "status": "merged",
+                "subscribers": 3,
+                "complaints": 3,
+                "priority": 9.0,
+                "centroid_lat": lat,
+                "centroid_lon": lon,
+                "geometry": ring,
+            },
+        ]
+    )
 
 
 def complaints_frame() -> pd.DataFrame:
@@ -44,9 +71,12 @@ def complaints_frame() -> pd.DataFrame:
     far = (lat + 0.03, lon)
     start = datetime(2026, 11, 1, tzinfo=UTC)
     rows = [(lat, lon, f"S{i}") for i in range(4)] + [(*far, "A"), (*far, "B"), (*far, "A")]
-    return pd.DataFrame([{"lat": a, "lon": b, "subscriber_id": s,
-                          "created_at": start + timedelta(hours=i)}
-                         for i, (a, b, s) in enumerate(rows)])
+    return pd.DataFrame(
+        [
+            {"lat": a, "lon": b, "subscriber_id": s, "created_at": start + timedelta(hours=i)}
+            for i, (a, b, s) in enumerate(rows)
+        ]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +87,7 @@ def gazetteer() -> pd.DataFrame:
 
 def test_the_file_carries_everything_and_names_no_other_host(gazetteer: pd.DataFrame) -> None:
     html = spot_map(spots_frame(), complaints_frame(), gazetteer=gazetteer).html
-    assert not re.findall(r'<(?:script|link|img)[^>]+(?:src|href)=', html), "nothing loaded"
+    assert not re.findall(r"<(?:script|link|img)[^>]+(?:src|href)=", html), "nothing loaded"
     data = page_data(html)
     assert [f["id"] for f in data["spots"]["features"]] == ["SP-1"], "merged spots not drawn"
     hexes = data["hexes"]["features"]
@@ -85,19 +115,18 @@ def chromium() -> Iterator[Any]:
         pytest.skip(f"no Chromium at {CHROMIUM}")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                             args=["--headless", "--no-sandbox"])
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
         yield browser
         browser.close()
 
 
 @pytest.mark.browser
 def test_the_file_opens_offline_with_spots_popups_and_houses(
-        tmp_path: Path, gazetteer: pd.DataFrame, chromium: Any) -> None:
+    tmp_path: Path, gazetteer: pd.DataFrame, chromium: Any
+) -> None:
     from PIL import Image
 
-    path = spot_map(spots_frame(), complaints_frame(), gazetteer=gazetteer).save(
-        tmp_path / "map.html")
+    path = spot_map(spots_frame(), complaints_frame(), gazetteer=gazetteer).save(tmp_path / "map.html")
     page = chromium.new_page(viewport={"width": 1000, "height": 700})
     asked: list[str] = []
     problems: list[str] = []
@@ -117,11 +146,16 @@ def test_the_file_opens_offline_with_spots_popups_and_houses(
         page.wait_for_timeout(300)
         assert page.locator("path.spot").count() == 1
         shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
-        page.evaluate("document.querySelector('.leaflet-pane.leaflet-basemap-pane')"
-                      ".style.visibility = 'hidden'")
+        page.evaluate(
+            "document.querySelector('.leaflet-pane.leaflet-basemap-pane').style.visibility = 'hidden'"
+        )
         bare = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
-        changed = sum(1 for x in range(0, shot.width, 2) for y in range(0, shot.height, 2)
-                      if shot.getpixel((x, y)) != bare.getpixel((x, y)))
+        changed = sum(
+            1
+            for x in range(0, shot.width, 2)
+            for y in range(0, shot.height, 2)
+            if shot.getpixel((x, y)) != bare.getpixel((x, y))
+        )
         assert changed > 50, "the registry's houses are drawn"
         assert page.locator(".street-label span").count() > 0, "street names at street zoom"
         page.locator("path.spot").click(force=True)

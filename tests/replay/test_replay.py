@@ -16,8 +16,7 @@ from heatmap.replay.run import ENGINEER
 from heatmap.replay.session import ReplayResult, load_world, run_replay
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "vologda_addresses.csv"
-CONFIG = ReplayConfig(days=3, seed=1, incidents_per_week=21, background_per_day=30,
-                      reply_share=0.9)
+CONFIG = ReplayConfig(days=3, seed=1, incidents_per_week=21, background_per_day=30, reply_share=0.9)
 
 
 @pytest.fixture(scope="module")
@@ -48,30 +47,29 @@ def test_the_report_has_the_scripted_keys_and_adds_up(result: ReplayResult) -> N
     assert 0 < report["incidents_detected"] <= report["incidents"]
     assert report["spots"] >= report["incidents_detected"]
     sent = frames.outbox[frames.outbox["status"].isin(["sent", "delivered", "undelivered"])]
-    assert report["complainants_notified"] == len(sent.drop_duplicates(["spot_id",
-                                                                         "subscriber_id"]))
+    assert report["complainants_notified"] == len(sent.drop_duplicates(["spot_id", "subscriber_id"]))
     assert 1 <= report["mean_rating"] <= 5
     assert report["reached_beyond_complainants"] > 0
     # a pure function of the frames: computed again, the same
     assert outcome_report(frames, subscribers_per_house=CONFIG.subscribers_per_house) == report
     days = daily(frames)
     assert list(days["day"]) == [1, 2, 3]
-    assert days["resolved"].sum() == frames.events.query("to_status == 'resolved'")[
-        "spot_id"].nunique()
+    assert days["resolved"].sum() == frames.events.query("to_status == 'resolved'")["spot_id"].nunique()
 
 
 def test_same_seed_same_outcomes(result: ReplayResult) -> None:
     again = run_replay(load_world(SAMPLE, CONFIG), CONFIG)
     assert again.report == result.report
     columns = ["spot_id", "at", "kind", "to_status"]
-    pd.testing.assert_frame_equal(again.frames.events[columns].reset_index(drop=True),
-                                  result.frames.events[columns].reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        again.frames.events[columns].reset_index(drop=True),
+        result.frames.events[columns].reset_index(drop=True),
+    )
 
 
 def test_a_fix_that_does_not_hold_is_reopened_by_the_clients() -> None:
     causes = {name: replace(cause, fix_fails=1.0) for name, cause in CONFIG.causes.items()}
-    config = replace(CONFIG, causes=causes, reply_share=1.0, persists_share=1.0,
-                     reply_mean_hours=0.5, days=4)
+    config = replace(CONFIG, causes=causes, reply_share=1.0, persists_share=1.0, reply_mean_hours=0.5, days=4)
     frames = run_replay(load_world(SAMPLE, config), config).frames
     reopened = frames.events[frames.events["to_status"] == "reopened"]
     assert len(reopened) and set(reopened["actor"]) == {"closeout"}

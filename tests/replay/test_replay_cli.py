@@ -17,8 +17,9 @@ SMALL = ["--registry", str(SAMPLE), "--incidents-per-week", "21", "--background-
 
 
 def test_json_prints_one_object_with_the_keys(tmp_path: Path) -> None:
-    done = CliRunner().invoke(app, ["replay", *SMALL, "--days", "2", "--seed", "2", "--json",
-                                    "--plots", str(tmp_path)])
+    done = CliRunner().invoke(
+        app, ["replay", *SMALL, "--days", "2", "--seed", "2", "--json", "--plots", str(tmp_path)]
+    )
     assert done.exit_code == 0, done.output
     report = json.loads(done.stdout)
     assert tuple(report)[: len(KEYS)] == KEYS
@@ -32,10 +33,15 @@ def test_json_prints_one_object_with_the_keys(tmp_path: Path) -> None:
 def test_compare_runs_both_policies_on_the_same_world(tmp_path: Path) -> None:
     default = Path(__file__).resolve().parents[2] / "heatmap" / "policy" / "default.toml"
     other = tmp_path / "other.toml"
-    other.write_text(default.read_text(encoding="utf-8").replace(
-        "[escalation]\ndoubling_hours = 24", "[escalation]\ndoubling_hours = 6"), encoding="utf-8")
-    done = CliRunner().invoke(app, ["replay", *SMALL, "--days", "1", "--json",
-                                    "--compare", str(default), str(other)])
+    other.write_text(
+        default.read_text(encoding="utf-8").replace(
+            "[escalation]\ndoubling_hours = 24", "[escalation]\ndoubling_hours = 6"
+        ),
+        encoding="utf-8",
+    )
+    done = CliRunner().invoke(
+        app, ["replay", *SMALL, "--days", "1", "--json", "--compare", str(default), str(other)]
+    )
     assert done.exit_code == 0, done.output
     both = json.loads(done.stdout)
     assert set(both) == {"a", "b", "policies", "settings"}
@@ -44,8 +50,9 @@ def test_compare_runs_both_policies_on_the_same_world(tmp_path: Path) -> None:
 
 
 def heatmap(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "heatmap", *args], capture_output=True,
-                          text=True, check=False, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "heatmap", *args], capture_output=True, text=True, check=False, timeout=120
+    )
 
 
 def test_bad_usage_is_a_clear_error(tmp_path: Path) -> None:

@@ -53,8 +53,13 @@ def test_background_on_houses_and_incidents_inside_their_radius(houses: pd.DataF
 
 
 def test_houses_far_from_the_city_are_left_out() -> None:
-    registry = pd.DataFrame({"LAT": [55.0 + i * 1e-4 for i in range(60)] + [55.75],
-                             "LON": [73.3] * 60 + [37.6], "ADDRESS": ["x"] * 61})
+    registry = pd.DataFrame(
+        {
+            "LAT": [55.0 + i * 1e-4 for i in range(60)] + [55.75],
+            "LON": [73.3] * 60 + [37.6],
+            "ADDRESS": ["x"] * 61,
+        }
+    )
     houses = city_houses(registry)
     assert len(houses) == 60 and houses["lon"].max() < 74  # the "Moscow" house is gone
     with pytest.raises(InputError, match="too few"):
@@ -63,8 +68,9 @@ def test_houses_far_from_the_city_are_left_out() -> None:
 
 def test_a_point_many_houses_share_is_a_fallback_left_out() -> None:
     """As in the Omsk registry: most houses on one point in Moscow, the city's elsewhere."""
-    city = pd.DataFrame({"LAT": [54.98 + i * 1e-4 for i in range(80)],
-                         "LON": [73.37] * 80, "ADDRESS": ["x"] * 80})
+    city = pd.DataFrame(
+        {"LAT": [54.98 + i * 1e-4 for i in range(80)], "LON": [73.37] * 80, "ADDRESS": ["x"] * 80}
+    )
     fallback = pd.DataFrame({"LAT": [55.76] * 200, "LON": [37.64] * 200, "ADDRESS": ["y"] * 200})
     houses = city_houses(pd.concat([city, fallback], ignore_index=True))
     assert len(houses) == 80 and houses["lon"].min() > 73

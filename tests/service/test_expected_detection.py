@@ -25,8 +25,10 @@ def houses(seed: int = 7, n: int = 2500) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     r = 6_000 * np.sqrt(rng.uniform(0, 1, n))
     angle = rng.uniform(0, 2 * np.pi, n)
-    return (59.2 + r * np.cos(angle) / 111_320,
-            39.9 + r * np.sin(angle) / (111_320 * np.cos(np.radians(59.2))))
+    return (
+        59.2 + r * np.cos(angle) / 111_320,
+        39.9 + r * np.sin(angle) / (111_320 * np.cos(np.radians(59.2))),
+    )
 
 
 def export(tmp_path: Path) -> Path:
@@ -41,12 +43,21 @@ def export(tmp_path: Path) -> Path:
         rows.append((f"B{i:05d}", age, lat[k], lon[k], "slow_data"))
     for week in range(26):
         for j in range(3):
-            rows.append((f"C{week:02d}{j}", week * 7 + j + 0.5, CHRONIC[0] + j * 1e-4, CHRONIC[1],
-                         "weak_signal_indoor"))
+            rows.append(
+                (
+                    f"C{week:02d}{j}",
+                    week * 7 + j + 0.5,
+                    CHRONIC[0] + j * 1e-4,
+                    CHRONIC[1],
+                    "weak_signal_indoor",
+                )
+            )
     for j in range(14):
         rows.append((f"N{j:02d}", 0.1 + j / 10, BURST[0] + j * 5e-5, BURST[1], "no_data"))
-    lines = [f"{t},{(NOW - timedelta(days=age)).isoformat()},8916{i:07d},mass,{topic},"
-             f"{a:.6f},{b:.6f},R" for i, (t, age, a, b, topic) in enumerate(rows)]
+    lines = [
+        f"{t},{(NOW - timedelta(days=age)).isoformat()},8916{i:07d},mass,{topic},{a:.6f},{b:.6f},R"
+        for i, (t, age, a, b, topic) in enumerate(rows)
+    ]
     path = tmp_path / "history.csv"
     path.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -73,14 +84,14 @@ def test_expected_rule_on_the_store(store: Store, tmp_path: Path) -> None:
         assert spot["breakdown"]["excess"] > 0
 
 
-def test_without_a_layer_detection_says_the_exposure_was_uniform(store: Store,
-                                                                 tmp_path: Path) -> None:
+def test_without_a_layer_detection_says_the_exposure_was_uniform(store: Store, tmp_path: Path) -> None:
     ingest(store, [export(tmp_path)], now=NOW, policy=load_policy())
     report = detect_spots(store, params=DetectParams(), policy=load_policy(), now=NOW)
     assert report.exposure == "uniform"
     burst = store.load_spots().loc[lambda f: (f["centroid_lat"] - BURST[0]).abs() < 0.01]
     assert len(burst) == 1, "a burst stands out even against a uniform expectation"
-    counted = detect_spots(store, params=DetectParams(rule="count"), policy=load_policy(),
-                           now=NOW + timedelta(minutes=1))
+    counted = detect_spots(
+        store, params=DetectParams(rule="count"), policy=load_policy(), now=NOW + timedelta(minutes=1)
+    )
     assert counted.rule == "count" and counted.spots > report.spots
     assert pd.isna(store.load_spots()["expected"]).any()

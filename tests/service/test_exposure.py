@@ -26,11 +26,13 @@ HEADER = "ticket_id,created_at,msisdn,segment,ltv,topic,description,address,lat,
 
 def entries() -> pd.DataFrame:
     """Gazetteer-like entries: three houses (two in one res-11 cell), a shared street point."""
-    return pd.DataFrame({
-        "lat": [59.22000, 59.22000, 59.23000, 59.24000, float("nan")],
-        "lon": [39.88000, 39.88000, 39.89000, 39.90000, 39.9],
-        "point_precision": ["house", "house", "house", "street", "house"],
-    })
+    return pd.DataFrame(
+        {
+            "lat": [59.22000, 59.22000, 59.23000, 59.24000, float("nan")],
+            "lon": [39.88000, 39.88000, 39.89000, 39.90000, 39.9],
+            "point_precision": ["house", "house", "house", "street", "house"],
+        }
+    )
 
 
 class Answers:
@@ -39,20 +41,26 @@ class Answers:
     def __init__(self) -> None:
         self.calls = 0
 
-    def geocode(self, addresses: Sequence[str | None], *,
-                city: str | None = None) -> pd.DataFrame:
+    def geocode(self, addresses: Sequence[str | None], *, city: str | None = None) -> pd.DataFrame:
         self.calls += 1
         n = len(addresses)
-        return pd.DataFrame({"lat": [59.22] * n, "lon": [39.88] * n, "precision": ["house"] * n,
-                             "score": [1.0] * n, "matched": ["x"] * n, "reason": [None] * n})
+        return pd.DataFrame(
+            {
+                "lat": [59.22] * n,
+                "lon": [39.88] * n,
+                "precision": ["house"] * n,
+                "score": [1.0] * n,
+                "matched": ["x"] * n,
+                "reason": [None] * n,
+            }
+        )
 
 
 def test_house_layer_counts_only_house_points() -> None:
     layer = house_layer(entries())
     assert sorted(layer["weight"].tolist()) == [1.0, 2.0]
     assert {h3.get_resolution(c) for c in layer["h3_cell"]} == {11}
-    assert layer.loc[layer["weight"] == 2.0, "h3_cell"].item() == h3.latlng_to_cell(
-        59.22, 39.88, 11)
+    assert layer.loc[layer["weight"] == 2.0, "h3_cell"].item() == h3.latlng_to_cell(59.22, 39.88, 11)
 
 
 def test_keep_address_exposure_stores_the_houses(store: Store) -> None:
@@ -63,11 +71,11 @@ def test_keep_address_exposure_stores_the_houses(store: Store) -> None:
     assert shown["addresses"] == summary and shown["subscribers"].cells == 0
 
 
-def test_ingest_and_geocode_with_entries_keep_the_layer_once(store: Store, tmp_path: Path,
-                                                             now: datetime) -> None:
+def test_ingest_and_geocode_with_entries_keep_the_layer_once(
+    store: Store, tmp_path: Path, now: datetime
+) -> None:
     path = tmp_path / "export.csv"
-    path.write_text(HEADER + "A1,2026-11-19T10:00:00+03:00,,mass,,,,ул. Мира 1,,,R,app\n",
-                    encoding="utf-8")
+    path.write_text(HEADER + "A1,2026-11-19T10:00:00+03:00,,mass,,,,ул. Мира 1,,,R,app\n", encoding="utf-8")
     calls: list[str] = []
     original = store.replace_exposure
 

@@ -18,16 +18,14 @@ from benchmarks.points import make_points
 
 @pytest.mark.parametrize("rule", ["count", "expected"])
 @pytest.mark.parametrize("method", ["h3", "dbscan"])
-def test_the_file_and_the_frame_give_the_same_spots(tmp_path: Path, method: str,
-                                                    rule: str) -> None:
+def test_the_file_and_the_frame_give_the_same_spots(tmp_path: Path, method: str, rule: str) -> None:
     points = make_points(20_000, seed=3)
     source = tmp_path / "points.csv"
     points.to_csv(source, index=False)
     params = DetectParams(method=method, rule=rule)
     done = detect_in_file(source, tmp_path / "out.csv", params=params)
     written = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
-    framed = detect_in_frame(pd.read_csv(source, dtype=str, keep_default_na=False),
-                             params=params)
+    framed = detect_in_frame(pd.read_csv(source, dtype=str, keep_default_na=False), params=params)
     assert written.equals(framed)
     assert done.rows == len(points) and done.spots == framed["spot_id"].replace("", None).nunique()
     assert done.spots > 0
@@ -62,10 +60,10 @@ def test_a_russian_crm_file_through_its_profile(tmp_path: Path) -> None:
 
     rows = "".join(f"{i};01.12.2026 10:0{i};59,2200{i};39,8800{i};s{i}\n" for i in range(4))
     source = tmp_path / "crm.csv"
-    source.write_bytes(("Номер обращения;Дата создания;Широта;Долгота;Лицевой счёт\n" + rows)
-                       .encode("cp1251"))
-    done = detect_in_file(source, tmp_path / "o.csv", params=DetectParams(),
-                          profile=load_profile("crm-ru"))
+    source.write_bytes(
+        ("Номер обращения;Дата создания;Широта;Долгота;Лицевой счёт\n" + rows).encode("cp1251")
+    )
+    done = detect_in_file(source, tmp_path / "o.csv", params=DetectParams(), profile=load_profile("crm-ru"))
     out = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
     assert list(out.columns)[-1] == "spot_id" and out["Широта"].tolist()[0] == "59,22000"
     assert done.rows == 4 and done.subscribers_given

@@ -16,11 +16,13 @@ from heatmap.store import Store
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 NYC_311 = SHARED / "complaints-311" / "plotly_311_Animals_short.csv"
-CRM = ("Номер обращения;Дата создания;Телефон;Сегмент;Тема;Описание;Адрес;Широта;Долгота;Канал\n"
-       "100;01.12.2026 10:05;8 911 123-45-67;Массовый;Нет интернета;Нет интернета дома;"
-       "г. Вологда, ул. Мира, 1;59,22;39,88;Колл-центр\n"
-       "101;01.12.2026 10:07;+79111234568;VIP;Другое;;г. Вологда, ул. Мира, 3;;;чат\n"
-       "102;31.02.2026 10:07;+79111234569;золотой;;;г. Вологда;;;\n")
+CRM = (
+    "Номер обращения;Дата создания;Телефон;Сегмент;Тема;Описание;Адрес;Широта;Долгота;Канал\n"
+    "100;01.12.2026 10:05;8 911 123-45-67;Массовый;Нет интернета;Нет интернета дома;"
+    "г. Вологда, ул. Мира, 1;59,22;39,88;Колл-центр\n"
+    "101;01.12.2026 10:07;+79111234568;VIP;Другое;;г. Вологда, ул. Мира, 3;;;чат\n"
+    "102;31.02.2026 10:07;+79111234569;золотой;;;г. Вологда;;;\n"
+)
 
 
 @pytest.mark.realdata
@@ -39,7 +41,8 @@ def test_the_public_311_export_goes_in_with_its_profile(store: Store, now: datet
 
 @pytest.mark.realdata
 def test_without_its_profile_the_311_export_is_refused_before_anything_is_stored(
-        store: Store, now: datetime) -> None:
+    store: Store, now: datetime
+) -> None:
     if not NYC_311.exists():
         pytest.skip(f"{NYC_311} is not here")
     with pytest.raises(InputError, match="--profile nyc-311"):
@@ -47,8 +50,7 @@ def test_without_its_profile_the_311_export_is_refused_before_anything_is_stored
     assert store.load_complaints().empty and store.load_quarantine(limit=10).empty
 
 
-def test_a_russian_crm_export_in_cp1251_with_semicolons(store: Store, now: datetime,
-                                                        tmp_path: Path) -> None:
+def test_a_russian_crm_export_in_cp1251_with_semicolons(store: Store, now: datetime, tmp_path: Path) -> None:
     path = tmp_path / "crm.csv"
     path.write_bytes(CRM.encode("cp1251"))
     report = service.ingest(store, [path], now=now, profile=load_profile("crm-ru"))
@@ -61,20 +63,21 @@ def test_a_russian_crm_export_in_cp1251_with_semicolons(store: Store, now: datet
     assert "unknown segment" in bad["reasons"] and "золотой" in bad["raw"]
 
 
-def test_one_reason_for_most_rows_is_reported(store: Store, now: datetime,
-                                              tmp_path: Path) -> None:
+def test_one_reason_for_most_rows_is_reported(store: Store, now: datetime, tmp_path: Path) -> None:
     path = tmp_path / "dates.csv"
     rows = "".join(f"T{i},01.12.2026 10:0{i},mass,ул. Мира {i}\n" for i in range(5))
     path.write_text("ticket_id,created_at,segment,address\n" + rows, encoding="utf-8")
     report = service.ingest(store, [path], now=now)
     assert [(r, n, read) for _, r, n, read in report.mostly_bad] == [
-        ("created_at is not an ISO 8601 date-time", 5, 5)]
+        ("created_at is not an ISO 8601 date-time", 5, 5)
+    ]
 
 
 def test_the_cli_exits_1_on_a_mostly_bad_file_unless_accepted(tmp_path: Path) -> None:
     path = tmp_path / "dates.csv"
-    path.write_text("ticket_id,created_at,segment,address\nT1,01.12.2026 10:00,mass,ул. Мира 1\n",
-                    encoding="utf-8")
+    path.write_text(
+        "ticket_id,created_at,segment,address\nT1,01.12.2026 10:00,mass,ул. Мира 1\n", encoding="utf-8"
+    )
     db = ["--db", f"sqlite:///{tmp_path / 'h.db'}"]
     assert CliRunner().invoke(app, ["init", *db]).exit_code == 0
     refused = CliRunner().invoke(app, ["ingest", str(path), *db, "--json"])
@@ -104,8 +107,11 @@ def test_quarantine_filters_by_file_and_reason(tmp_path: Path) -> None:
     crm = tmp_path / "crm.csv"
     crm.write_bytes(CRM.encode("cp1251"))
     other = tmp_path / "other.csv"
-    other.write_text("ticket_id,created_at,segment,address\nX1,2026-12-01T10:00:00+03:00,gold,"
-                     "ул. Мира 1\nX2,2026-12-01T10:00:00+03:00,mass,\n", encoding="utf-8")
+    other.write_text(
+        "ticket_id,created_at,segment,address\nX1,2026-12-01T10:00:00+03:00,gold,"
+        "ул. Мира 1\nX2,2026-12-01T10:00:00+03:00,mass,\n",
+        encoding="utf-8",
+    )
     db = ["--db", f"sqlite:///{tmp_path / 'h.db'}"]
     assert CliRunner().invoke(app, ["init", *db]).exit_code == 0
     assert CliRunner().invoke(app, ["ingest", str(crm), *db, "--profile", "crm-ru"]).exit_code == 0

@@ -23,8 +23,10 @@ POLICY = load_policy()
 
 
 def write_export(path: Path, rows: list[tuple[str, float, float, str]]) -> Path:
-    lines = [f"{t},2026-11-19T10:00:00+03:00,8916{zlib.crc32(t.encode()) % 10**7:07d},mass,"
-             f"{topic},,{lat},{lon},R" for t, lat, lon, topic in rows]
+    lines = [
+        f"{t},2026-11-19T10:00:00+03:00,8916{zlib.crc32(t.encode()) % 10**7:07d},mass,{topic},,{lat},{lon},R"
+        for t, lat, lon, topic in rows
+    ]
     path.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -42,26 +44,51 @@ def spot_id(store: Store, tmp_path: Path) -> str:
 def test_lifecycle_with_history(store: Store, spot_id: str) -> None:
     taken = workflow.transition(store, spot_id, "take", actor="ivanov", now=NOW, policy=POLICY)
     assert (taken["status"], taken["engineer"]) == ("in_progress", "ivanov")
-    workflow.transition(store, spot_id, "resolve", actor="ivanov", now=NOW + timedelta(hours=2),
-                        policy=POLICY, cause="equipment_failure", note="replaced RRU")
-    workflow.transition(store, spot_id, "reopen", actor="agent", now=NOW + timedelta(days=1),
-                        policy=POLICY, note="clients say it persists")
+    workflow.transition(
+        store,
+        spot_id,
+        "resolve",
+        actor="ivanov",
+        now=NOW + timedelta(hours=2),
+        policy=POLICY,
+        cause="equipment_failure",
+        note="replaced RRU",
+    )
+    workflow.transition(
+        store,
+        spot_id,
+        "reopen",
+        actor="agent",
+        now=NOW + timedelta(days=1),
+        policy=POLICY,
+        note="clients say it persists",
+    )
     history = store.load_events(spot_id)
     moves = history[history["kind"] == "transition"][["from_status", "to_status", "actor"]]
     assert moves.values.tolist() == [
-        ["new", "queued", "router"], ["queued", "in_progress", "ivanov"],
-        ["in_progress", "resolved", "ivanov"], ["resolved", "reopened", "agent"]]
+        ["new", "queued", "router"],
+        ["queued", "in_progress", "ivanov"],
+        ["in_progress", "resolved", "ivanov"],
+        ["resolved", "reopened", "agent"],
+    ]
     assert "replaced RRU" in history["note"].iloc[-2]
     assert workflow.load_spot(store, spot_id)["cause"] == "equipment_failure"
 
 
-@pytest.mark.parametrize(("steps", "bad"), [((), "resolve"), (("take", "resolve"), "take"),
-                                             ((), "reopen")])
-def test_illegal_transition_is_refused_clearly(store: Store, spot_id: str, steps: tuple[str, ...],
-                                                bad: str) -> None:
+@pytest.mark.parametrize(("steps", "bad"), [((), "resolve"), (("take", "resolve"), "take"), ((), "reopen")])
+def test_illegal_transition_is_refused_clearly(
+    store: Store, spot_id: str, steps: tuple[str, ...], bad: str
+) -> None:
     for step in steps:
-        workflow.transition(store, spot_id, step, actor="x", now=NOW, policy=POLICY,
-                            cause="power" if step == "resolve" else None)
+        workflow.transition(
+            store,
+            spot_id,
+            step,
+            actor="x",
+            now=NOW,
+            policy=POLICY,
+            cause="power" if step == "resolve" else None,
+        )
     before = store.load_events(spot_id)
     with pytest.raises(TransitionError, match=f"spot {spot_id} is .*: it cannot become"):
         workflow.transition(store, spot_id, bad, actor="x", now=NOW, policy=POLICY)
@@ -71,8 +98,9 @@ def test_illegal_transition_is_refused_clearly(store: Store, spot_id: str, steps
 def test_reject_needs_a_reason(store: Store, spot_id: str) -> None:
     with pytest.raises(RuleError, match="reason"):
         workflow.transition(store, spot_id, "reject", actor="x", now=NOW, policy=POLICY)
-    rejected = workflow.transition(store, spot_id, "reject", actor="x", now=NOW, policy=POLICY,
-                                   note="test SIMs, not clients")
+    rejected = workflow.transition(
+        store, spot_id, "reject", actor="x", now=NOW, policy=POLICY, note="test SIMs, not clients"
+    )
     assert rejected["status"] == "rejected"
 
 
@@ -80,10 +108,10 @@ def test_eta_history_and_current_eta_in_the_script(store: Store, spot_id: str) -
     first = datetime(2026, 11, 24, 15, tzinfo=UTC)
     second = datetime(2026, 11, 25, 15, tzinfo=UTC)
     workflow.set_eta(store, spot_id, first, actor="ivanov", now=NOW)
-    workflow.set_eta(store, spot_id, second, actor="ivanov", now=NOW + timedelta(hours=1),
-                     note="parts delayed")
-    detail = workflow.spot_detail(store, spot_id, now=NOW, policy=POLICY,
-                                  templates=load_templates())
+    workflow.set_eta(
+        store, spot_id, second, actor="ivanov", now=NOW + timedelta(hours=1), note="parts delayed"
+    )
+    detail = workflow.spot_detail(store, spot_id, now=NOW, policy=POLICY, templates=load_templates())
     assert detail.eta_history["eta"].tolist() == [pd.Timestamp(first), pd.Timestamp(second)]
     assert detail.spot["eta"] == pd.Timestamp(second)
     assert detail.script.startswith("Вижу, что по вашему адресу уже ведутся работы по ")
@@ -97,8 +125,7 @@ def test_queue_lists_sla_left_and_breaches(store: Store, spot_id: str) -> None:
     assert fresh["id"].tolist() == [spot_id]
     assert fresh["sla_left_hours"].iloc[0] == pytest.approx(spot["sla_hours"])
     assert not fresh["breached"].iloc[0]
-    late = workflow.queue_view(store, queue, now=NOW + timedelta(hours=spot["sla_hours"] + 1),
-                               policy=POLICY)
+    late = workflow.queue_view(store, queue, now=NOW + timedelta(hours=spot["sla_hours"] + 1), policy=POLICY)
     assert late["breached"].iloc[0]
     with pytest.raises(UsageError, match="unknown queue"):
         workflow.queue_view(store, "nowhere", now=NOW, policy=POLICY)
@@ -107,23 +134,28 @@ def test_queue_lists_sla_left_and_breaches(store: Store, spot_id: str) -> None:
 def test_stale_change_is_a_conflict(store: Store, spot_id: str) -> None:
     spot = workflow.load_spot(store, spot_id).to_frame().T
     workflow.transition(store, spot_id, "take", actor="a", now=NOW, policy=POLICY)
-    stale = SpotChanges(at=NOW, spots=spot, members=pd.DataFrame(columns=["ticket_id", "spot_id"]),
-                        events=pd.DataFrame(columns=list(EVENT_COLUMNS)),
-                        expected={spot_id: "queued"})
+    stale = SpotChanges(
+        at=NOW,
+        spots=spot,
+        members=pd.DataFrame(columns=["ticket_id", "spot_id"]),
+        events=pd.DataFrame(columns=list(EVENT_COLUMNS)),
+        expected={spot_id: "queued"},
+    )
     with pytest.raises(ConflictError, match="changed meanwhile"):
         store.apply_spot_changes(stale)
     assert workflow.load_spot(store, spot_id)["status"] == "in_progress"
 
 
-def test_new_complaint_joins_an_open_spot_at_once(store: Store, spot_id: str,
-                                                  tmp_path: Path) -> None:
+def test_new_complaint_joins_an_open_spot_at_once(store: Store, spot_id: str, tmp_path: Path) -> None:
     before = workflow.load_spot(store, spot_id)
     rows = [("T9", 59.2201, 39.8801, "no_coverage"), ("FAR", 59.40, 39.50, "no_coverage")]
     report = ingest(store, [write_export(tmp_path / "b.csv", rows)], now=NOW, policy=POLICY)
     assert report.joined == 1
     after = workflow.load_spot(store, spot_id)
-    assert (after["complaints"], after["subscribers"]) == (before["complaints"] + 1,
-                                                          before["subscribers"] + 1)
+    assert (after["complaints"], after["subscribers"]) == (
+        before["complaints"] + 1,
+        before["subscribers"] + 1,
+    )
     joined = store.load_complaints(ticket_ids=["T9", "FAR"]).set_index("ticket_id")["spot_id"]
     assert joined["T9"] == spot_id and pd.isna(joined["FAR"])
     detect_spots(store, params=DetectParams(rule="count"), policy=POLICY, now=NOW + timedelta(minutes=5))
@@ -131,20 +163,23 @@ def test_new_complaint_joins_an_open_spot_at_once(store: Store, spot_id: str,
     assert again["subscribers"] == after["subscribers"], "the batch run agrees with the join"
 
 
-def test_known_issue_collects_complaints_inside(store: Store, spot_id: str,
-                                                tmp_path: Path) -> None:
+def test_known_issue_collects_complaints_inside(store: Store, spot_id: str, tmp_path: Path) -> None:
     far = [(f"K{i}", 59.3000 + i * 1e-4, 39.9000, "no_data") for i in range(2)]
     ingest(store, [write_export(tmp_path / "k.csv", far)], now=NOW, policy=POLICY)
     known = workflow.register_known_issue(
-        store, area=workflow.known_issue_area(lat=59.3001, lon=39.9000, radius_m=300),
-        cause="planned_works", actor="ivanov",
-        now=NOW, policy=POLICY, eta=datetime(2026, 11, 22, 9, tzinfo=UTC),
-        address="ул. Мира, 1")
+        store,
+        area=workflow.known_issue_area(lat=59.3001, lon=39.9000, radius_m=300),
+        cause="planned_works",
+        actor="ivanov",
+        now=NOW,
+        policy=POLICY,
+        eta=datetime(2026, 11, 22, 9, tzinfo=UTC),
+        address="ул. Мира, 1",
+    )
     assert known["kind"] == "known_issue" and known["status"] == "in_progress"
     assert known["complaints"] == 2
     later = [("K9", 59.3002, 39.9001, "no_data")]
     ingest(store, [write_export(tmp_path / "k2.csv", later)], now=NOW, policy=POLICY)
     assert workflow.load_spot(store, str(known["id"]))["complaints"] == 3
-    detail = workflow.spot_detail(store, str(known["id"]), now=NOW, policy=POLICY,
-                                  templates=load_templates())
+    detail = workflow.spot_detail(store, str(known["id"]), now=NOW, policy=POLICY, templates=load_templates())
     assert "плановой модернизации сети" in detail.script and "22 ноября" in detail.script

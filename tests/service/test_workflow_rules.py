@@ -24,8 +24,11 @@ POLICY = load_policy()
 @pytest.fixture
 def spot_id(store: Store, tmp_path: Path) -> str:
     header = "ticket_id,created_at,msisdn,segment,topic,description,lat,lon,region\n"
-    lines = [f"R{i},2026-11-19T10:00:00+03:00,8916{zlib.crc32(str(i).encode()) % 10**7:07d},"
-             f"mass,no_coverage,,{59.2200 + i * 1e-4},39.8800,R" for i in range(4)]
+    lines = [
+        f"R{i},2026-11-19T10:00:00+03:00,8916{zlib.crc32(str(i).encode()) % 10**7:07d},"
+        f"mass,no_coverage,,{59.2200 + i * 1e-4},39.8800,R"
+        for i in range(4)
+    ]
     export = tmp_path / "rules.csv"
     export.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
     ingest(store, [export], now=NOW, policy=POLICY)
@@ -35,20 +38,20 @@ def spot_id(store: Store, tmp_path: Path) -> str:
     return str(found["id"].iloc[0])
 
 
-@pytest.mark.parametrize(("cause", "says"), [(None, "needs a cause"),
-                                             ("bogus", "unknown cause 'bogus'")])
-def test_resolving_without_a_known_cause_changes_nothing(store: Store, spot_id: str,
-                                                         cause: str | None, says: str) -> None:
+@pytest.mark.parametrize(("cause", "says"), [(None, "needs a cause"), ("bogus", "unknown cause 'bogus'")])
+def test_resolving_without_a_known_cause_changes_nothing(
+    store: Store, spot_id: str, cause: str | None, says: str
+) -> None:
     workflow.transition(store, spot_id, "take", actor="ivanov", now=NOW, policy=POLICY)
     events = len(store.load_events(spot_id))
     with pytest.raises(RuleError, match=f"{says}.*allowed: equipment_failure, power"):
-        workflow.transition(store, spot_id, "resolve", actor="ivanov", now=NOW, policy=POLICY,
-                            cause=cause)
+        workflow.transition(store, spot_id, "resolve", actor="ivanov", now=NOW, policy=POLICY, cause=cause)
     assert workflow.load_spot(store, spot_id)["status"] == "in_progress"
     assert len(store.load_events(spot_id)) == events
     assert store.load_outbox().empty, "no close-out SMS for a refused resolution"
-    done = workflow.transition(store, spot_id, "resolve", actor="ivanov", now=NOW,
-                               policy=POLICY, cause="radio_tuning")
+    done = workflow.transition(
+        store, spot_id, "resolve", actor="ivanov", now=NOW, policy=POLICY, cause="radio_tuning"
+    )
     assert (done["status"], done["cause"]) == ("resolved", "radio_tuning")
     assert len(store.load_outbox()) == 4
 
@@ -63,8 +66,7 @@ def test_an_eta_in_the_past_changes_nothing(store: Store, spot_id: str) -> None:
 
 
 def test_an_eta_for_a_closed_spot_is_a_transition_error(store: Store, spot_id: str) -> None:
-    workflow.transition(store, spot_id, "reject", actor="ivanov", now=NOW, policy=POLICY,
-                        note="test SIMs")
+    workflow.transition(store, spot_id, "reject", actor="ivanov", now=NOW, policy=POLICY, note="test SIMs")
     with pytest.raises(TransitionError, match="open spots only"):
         workflow.set_eta(store, spot_id, NOW + timedelta(days=1), actor="ivanov", now=NOW)
 
@@ -72,29 +74,46 @@ def test_an_eta_for_a_closed_spot_is_a_transition_error(store: Store, spot_id: s
 def test_a_known_issue_needs_a_known_cause_and_a_future_eta(store: Store) -> None:
     area = workflow.known_issue_area(lat=59.30, lon=39.90, radius_m=200)
     with pytest.raises(RuleError, match="unknown cause 'roadworks'"):
-        workflow.register_known_issue(store, area=area, cause="roadworks", actor="x", now=NOW,
-                                      policy=POLICY)
+        workflow.register_known_issue(store, area=area, cause="roadworks", actor="x", now=NOW, policy=POLICY)
     with pytest.raises(RuleError, match="already passed"):
-        workflow.register_known_issue(store, area=area, cause="planned_works", actor="x",
-                                      now=NOW, policy=POLICY, eta=NOW - timedelta(days=1))
+        workflow.register_known_issue(
+            store,
+            area=area,
+            cause="planned_works",
+            actor="x",
+            now=NOW,
+            policy=POLICY,
+            eta=NOW - timedelta(days=1),
+        )
     assert store.load_spots().empty
 
 
 def test_acting_on_what_someone_changed_since_is_a_conflict(store: Store, spot_id: str) -> None:
     seen = pd.Timestamp(workflow.load_spot(store, spot_id)["updated_at"]).to_pydatetime()
-    workflow.transition(store, spot_id, "take", actor="petrova", now=NOW + timedelta(minutes=1),
-                        policy=POLICY, seen=seen)
+    workflow.transition(
+        store, spot_id, "take", actor="petrova", now=NOW + timedelta(minutes=1), policy=POLICY, seen=seen
+    )
     with pytest.raises(ConflictError, match=r"changed .* after it was read: reload"):
-        workflow.set_eta(store, spot_id, NOW + timedelta(days=1), actor="ivanov",
-                         now=NOW + timedelta(minutes=2), seen=seen)
+        workflow.set_eta(
+            store, spot_id, NOW + timedelta(days=1), actor="ivanov", now=NOW + timedelta(minutes=2), seen=seen
+        )
     with pytest.raises(ConflictError):
-        workflow.transition(store, spot_id, "reject", actor="ivanov", policy=POLICY,
-                            now=NOW + timedelta(minutes=2), note="dup", seen=seen)
+        workflow.transition(
+            store,
+            spot_id,
+            "reject",
+            actor="ivanov",
+            policy=POLICY,
+            now=NOW + timedelta(minutes=2),
+            note="dup",
+            seen=seen,
+        )
     spot = workflow.load_spot(store, spot_id)
     assert (spot["status"], spot["engineer"]) == ("in_progress", "petrova")
     fresh = pd.Timestamp(spot["updated_at"]).to_pydatetime()
-    workflow.set_eta(store, spot_id, NOW + timedelta(days=1), actor="ivanov",
-                     now=NOW + timedelta(minutes=2), seen=fresh)
+    workflow.set_eta(
+        store, spot_id, NOW + timedelta(days=1), actor="ivanov", now=NOW + timedelta(minutes=2), seen=fresh
+    )
 
 
 def test_the_queue_counts_due_today_and_age(store: Store, spot_id: str) -> None:
@@ -107,8 +126,7 @@ def test_the_queue_counts_due_today_and_age(store: Store, spot_id: str) -> None:
     view = workflow.queue_view(store, queue, now=morning, policy=POLICY)
     assert view["due_today"].iloc[0] and not view["breached"].iloc[0]
     created = pd.Timestamp(spot["created_at"]).to_pydatetime()
-    assert view["age_hours"].iloc[0] == pytest.approx((morning - created).total_seconds() / 3600,
-                                                      abs=0.06)
+    assert view["age_hours"].iloc[0] == pytest.approx((morning - created).total_seconds() / 3600, abs=0.06)
     earlier = workflow.queue_view(store, queue, now=due - timedelta(days=2), policy=POLICY)
     assert not earlier["due_today"].iloc[0]
     late = workflow.queue_view(store, queue, now=due + timedelta(hours=1), policy=POLICY)

@@ -26,24 +26,31 @@ def export(tmp_path: Path, rows: list[str], name: str) -> Path:
 
 
 def batch(store: Store, path: Path, at, **kwargs: object) -> IngestWrite:
-    part, = validate_parts(read_export(path), key=store.secret(), rows=100)
-    return IngestWrite(source="api:0123456789ab", at=at, read=len(part.complaints),
-                       complaints=part.complaints, quarantine=part.quarantine, **kwargs)  # type: ignore[arg-type]
+    (part,) = validate_parts(read_export(path), key=store.secret(), rows=100)
+    return IngestWrite(
+        source="api:0123456789ab",
+        at=at,
+        read=len(part.complaints),
+        complaints=part.complaints,
+        quarantine=part.quarantine,
+        **kwargs,
+    )  # type: ignore[arg-type]
 
 
-def test_an_api_insert_and_update_are_recorded_with_the_actor(store: Store, tmp_path: Path,
-                                                               now) -> None:
+def test_an_api_insert_and_update_are_recorded_with_the_actor(store: Store, tmp_path: Path, now) -> None:
     first = batch(store, export(tmp_path, [ROW], "a.csv"), now, actor="agent.ivanova")
     assert store.apply_ingest(first)["inserted"] == 1
     changed = ROW.replace("89161234567", "89160000000")
-    second = batch(store, export(tmp_path, [changed], "b.csv"), now + timedelta(minutes=1),
-                   actor="admin.petrov")
+    second = batch(
+        store, export(tmp_path, [changed], "b.csv"), now + timedelta(minutes=1), actor="admin.petrov"
+    )
     assert store.apply_ingest(second)["updated"] == 1
     changes = store.load_complaint_changes(["A1"])
     assert list(changes.columns) == list(CHANGE_COLUMNS)
     assert changes[["kind", "actor", "source"]].values.tolist() == [
         ["inserted", "agent.ivanova", "api:0123456789ab"],
-        ["updated", "admin.petrov", "api:0123456789ab"]]
+        ["updated", "admin.petrov", "api:0123456789ab"],
+    ]
     assert changes["old_hash"].isna().tolist() == [True, False]
     assert changes["at"].iloc[1] == now + timedelta(minutes=1)
     assert store.load_complaint_changes(["nothing"]).empty
@@ -55,8 +62,7 @@ def test_an_update_that_is_not_allowed_writes_nothing(store: Store, tmp_path: Pa
     assert store.apply_ingest(same)["unchanged"] == 1
     changed = ROW.replace("Нет сети", "Позвоните на +7 900 000-00-00")
     new = ROW.replace("A1,", "A2,")
-    refused = batch(store, export(tmp_path, [new, changed], "c.csv"), now, actor="agent",
-                    may_update=False)
+    refused = batch(store, export(tmp_path, [new, changed], "c.csv"), now, actor="agent", may_update=False)
     with pytest.raises(ConflictError, match="A1 is stored already"):
         store.apply_ingest(refused)
     stored = store.load_complaints()
@@ -76,8 +82,10 @@ def test_version_8_keeps_the_changes_recorded_before_it(tmp_path: Path, now) -> 
         import sqlite3
 
         db = sqlite3.connect(tmp_path / "old.db", isolation_level=None)
-        db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
-                   " name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+        db.execute(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
+            " name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
         for version, name, sql in migrations("sqlite"):
             if version < 8:
                 db.executescript(sql)

@@ -13,9 +13,19 @@ from heatmap.store import Store
 
 
 def layer(cells: list[tuple[float, float, float | None, int]]) -> pd.DataFrame:
-    return pd.DataFrame([{"h3_cell": h3.latlng_to_cell(lat, lon, 9), "res": 9,
-                          "rsrp_median": rsrp, "rsrp_samples": n if rsrp is not None else 0,
-                          "rssi_median": -70.5, "rssi_samples": n} for lat, lon, rsrp, n in cells])
+    return pd.DataFrame(
+        [
+            {
+                "h3_cell": h3.latlng_to_cell(lat, lon, 9),
+                "res": 9,
+                "rsrp_median": rsrp,
+                "rsrp_samples": n if rsrp is not None else 0,
+                "rssi_median": -70.5,
+                "rssi_samples": n,
+            }
+            for lat, lon, rsrp, n in cells
+        ]
+    )
 
 
 def test_a_layer_is_stored_and_replaced_whole(store: Store) -> None:

@@ -28,16 +28,20 @@ SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "crm_export.
 def big_export(folder: Path, copies: int) -> Path:
     """The committed sample export repeated with distinct ticket ids."""
     sample = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
-    frames = [sample.assign(ticket_id=sample["ticket_id"].where(sample["ticket_id"] == "",
-                                                                sample["ticket_id"] + f"-{k}"))
-              for k in range(copies)]
+    frames = [
+        sample.assign(
+            ticket_id=sample["ticket_id"].where(sample["ticket_id"] == "", sample["ticket_id"] + f"-{k}")
+        )
+        for k in range(copies)
+    ]
     path = folder / "big.csv"
     pd.concat(frames, ignore_index=True).to_csv(path, index=False)
     return path
 
 
-def test_restart_mid_ingest_rolls_back_and_a_rerun_completes(private_pg: PrivateServer,
-                                                            tmp_path: Path, now: datetime) -> None:
+def test_restart_mid_ingest_rolls_back_and_a_rerun_completes(
+    private_pg: PrivateServer, tmp_path: Path, now: datetime
+) -> None:
     path = big_export(tmp_path, copies=60)
     with fresh_schema_url(private_pg.dsn) as url:
         name = "hm_restart_test"
@@ -59,7 +63,8 @@ def test_restart_mid_ingest_rolls_back_and_a_rerun_completes(private_pg: Private
             while worker.is_alive() and time.monotonic() < deadline:
                 busy = monitor.execute(
                     "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s"
-                    " AND state = 'active' AND query ILIKE 'COPY%%complaints%%'", (name,)
+                    " AND state = 'active' AND query ILIKE 'COPY%%complaints%%'",
+                    (name,),
                 ).fetchone()
                 if busy and busy[0]:
                     break

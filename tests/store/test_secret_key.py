@@ -19,14 +19,23 @@ KEY = "an operator key of 32 characters"
 
 def crm(tmp_path: Path, ticket: str) -> Path:
     path = tmp_path / f"{ticket}.csv"
-    pd.DataFrame({"ticket_id": [ticket], "created_at": ["2026-11-19T10:00:00+03:00"],
-                  "msisdn": ["8 916 123-45-67"], "segment": ["mass"], "topic": ["no_data"],
-                  "lat": ["59.22"], "lon": ["39.89"]}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "ticket_id": [ticket],
+            "created_at": ["2026-11-19T10:00:00+03:00"],
+            "msisdn": ["8 916 123-45-67"],
+            "segment": ["mass"],
+            "topic": ["no_data"],
+            "lat": ["59.22"],
+            "lon": ["39.89"],
+        }
+    ).to_csv(path, index=False)
     return path
 
 
 def test_the_configured_key_derives_subscriber_ids_and_export_hashes(
-        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     own = store.secret()
     service.ingest(store, [crm(tmp_path, "OWN-1")], now=SAMPLES_NOW)
     monkeypatch.setenv("HEATMAP_SECRET_KEY", KEY)

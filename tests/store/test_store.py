@@ -86,13 +86,17 @@ def test_changed_row_updates_and_records_the_change(store: Store, tmp_path: Path
     assert row["precision"] == "point"
 
 
-def test_tickets_before_and_after_the_greatest_stored_one(store: Store, tmp_path: Path,
-                                                          now) -> None:
+def test_tickets_before_and_after_the_greatest_stored_one(store: Store, tmp_path: Path, now) -> None:
     """Only tickets sorting at or before the greatest stored id are looked up: new ones on
     both sides of it are inserted, a stored one that changed is updated, once each."""
     ingest(store, [export(tmp_path, [ROWS[1], ROWS[4]])], now=now)  # T2, T5: greatest T5
-    rows = [ROWS[0], ROWS[1].replace("Нет сети", "Связи нет"), ROWS[4],
-            ROWS[0].replace("T1,", "T9,"), ROWS[0].replace("T1,", "T10,")]
+    rows = [
+        ROWS[0],
+        ROWS[1].replace("Нет сети", "Связи нет"),
+        ROWS[4],
+        ROWS[0].replace("T1,", "T9,"),
+        ROWS[0].replace("T1,", "T10,"),
+    ]
     counts = ingest(store, [export(tmp_path, rows, "v2.csv")], now=now).totals
     assert (counts["inserted"], counts["updated"], counts["unchanged"]) == (3, 1, 1)
     stored = store.load_complaints().set_index("ticket_id")
@@ -119,8 +123,9 @@ def test_quarantine_keeps_reasons_and_raw(store: Store, tmp_path: Path, now) -> 
     assert '"segment": "gold"' in row["raw"]
 
 
-def test_failed_ingest_leaves_nothing_half_written(store: Store, tmp_path: Path, now,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_ingest_leaves_nothing_half_written(
+    store: Store, tmp_path: Path, now, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from heatmap.store import base  # noqa: F401 - the write path goes through the adapter
 
     path = export(tmp_path, ROWS)
@@ -169,12 +174,20 @@ def test_an_export_in_parts_is_one_ingest(store: Store, tmp_path: Path, now) -> 
 
     ingest(store, [export(tmp_path, ROWS[:1])], now=now)
     changed = [ROWS[0].replace("Нет сети", "Нет сети совсем"), *ROWS[1:]]
-    first, *rest = parts_of(export(tmp_path, [*changed, ROWS[1].replace("T2,", "T9,")], "v2.csv"),
-                            store, rows=2)
+    first, *rest = parts_of(
+        export(tmp_path, [*changed, ROWS[1].replace("T2,", "T9,")], "v2.csv"), store, rows=2
+    )
     assert len(rest) == 2
-    counts = store.apply_ingest(IngestWrite(
-        source="v2.csv", at=now, read=6, complaints=first.complaints, quarantine=first.quarantine,
-        rest=(IngestPart(p.complaints, p.quarantine) for p in rest)))
+    counts = store.apply_ingest(
+        IngestWrite(
+            source="v2.csv",
+            at=now,
+            read=6,
+            complaints=first.complaints,
+            quarantine=first.quarantine,
+            rest=(IngestPart(p.complaints, p.quarantine) for p in rest),
+        )
+    )
     assert counts == {"read": 6, "inserted": 4, "updated": 1, "unchanged": 0, "quarantined": 1}
     assert sorted(store.load_complaints()["ticket_id"]) == ["T1", "T2", "T3", "T5", "T9"]
     assert store.load_complaints(ticket_ids=["T1"]).iloc[0]["description"] == "Нет сети совсем"
@@ -192,12 +205,19 @@ def ingest_failing_in_the_third_part(store: Store, tmp_path: Path, now) -> None:
         raise RuntimeError("validation of the third part broke")
 
     with pytest.raises(RuntimeError, match="third part"):
-        store.apply_ingest(IngestWrite(source="e.csv", at=now, read=5, complaints=first.complaints,
-                                       quarantine=first.quarantine, rest=later_parts()))
+        store.apply_ingest(
+            IngestWrite(
+                source="e.csv",
+                at=now,
+                read=5,
+                complaints=first.complaints,
+                quarantine=first.quarantine,
+                rest=later_parts(),
+            )
+        )
 
 
-def test_a_part_that_fails_rolls_back_the_parts_before_it(store: Store, tmp_path: Path,
-                                                         now) -> None:
+def test_a_part_that_fails_rolls_back_the_parts_before_it(store: Store, tmp_path: Path, now) -> None:
     ingest_failing_in_the_third_part(store, tmp_path, now)
     assert store.load_complaints().empty
     assert store.load_quarantine().empty
@@ -210,21 +230,25 @@ def complaint_indexes(store: Store) -> set[str]:
         import sqlite3
 
         with closing(sqlite3.connect(store.path)) as db:  # type: ignore[attr-defined]
-            rows = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"
-                              " AND tbl_name = 'complaints'").fetchall()
+            rows = db.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'complaints'"
+            ).fetchall()
     else:
         import psycopg
 
         from heatmap.store.postgis import conninfo
 
         with psycopg.connect(conninfo(store.url)) as db:
-            rows = db.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename ="
-                              " 'complaints' AND schemaname = current_schema()").fetchall()
+            rows = db.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename ="
+                " 'complaints' AND schemaname = current_schema()"
+            ).fetchall()
     return {f"{name}: {definition}" for name, definition in rows}
 
 
-def test_a_load_that_doubles_the_table_rebuilds_its_indexes(store: Store, tmp_path: Path, now,
-                                                            monkeypatch) -> None:
+def test_a_load_that_doubles_the_table_rebuilds_its_indexes(
+    store: Store, tmp_path: Path, now, monkeypatch
+) -> None:
     from heatmap.store import base
 
     monkeypatch.setattr(base, "REBUILD_MIN_ROWS", 2)
@@ -251,12 +275,14 @@ def test_a_load_that_doubles_the_table_rebuilds_its_indexes(store: Store, tmp_pa
 
 
 def numbered_rows(numbers: range, note: str = "Нет сети") -> list[str]:
-    return [f"K{i:06d},2026-11-19T10:00:00+03:00,8916{i:07d},mass,100,no_coverage,{note} {i},,"
-            f"59.{i:04d},39.8800,R,app" for i in numbers]
+    return [
+        f"K{i:06d},2026-11-19T10:00:00+03:00,8916{i:07d},mass,100,no_coverage,{note} {i},,"
+        f"59.{i:04d},39.8800,R,app"
+        for i in numbers
+    ]
 
 
-def test_two_ingest_commands_at_once_lose_and_duplicate_nothing(store_url: str,
-                                                                tmp_path: Path) -> None:
+def test_two_ingest_commands_at_once_lose_and_duplicate_nothing(store_url: str, tmp_path: Path) -> None:
     """Two `heatmap ingest` processes with overlapping exports, started together."""
     import json
     import subprocess
@@ -265,14 +291,24 @@ def test_two_ingest_commands_at_once_lose_and_duplicate_nothing(store_url: str,
     setup = open_store(store_url)
     setup.upgrade()
     # A: K0..K5999; B: K3000..K8999, of which K3000..K4499 say something else.
-    paths = [export(tmp_path, numbered_rows(range(6000)), "a.csv"),
-             export(tmp_path, numbered_rows(range(3000, 4500), "Плохо")
-                    + numbered_rows(range(4500, 9000)), "b.csv")]
+    paths = [
+        export(tmp_path, numbered_rows(range(6000)), "a.csv"),
+        export(
+            tmp_path, numbered_rows(range(3000, 4500), "Плохо") + numbered_rows(range(4500, 9000)), "b.csv"
+        ),
+    ]
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": str(root), "HEATMAP_DB": store_url}
-    commands = [subprocess.Popen([sys.executable, "-m", "heatmap", "ingest", "--json", str(p)],
-                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 text=True) for p in paths]
+    commands = [
+        subprocess.Popen(
+            [sys.executable, "-m", "heatmap", "ingest", "--json", str(p)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for p in paths
+    ]
     results = []
     for command in commands:
         out, err = command.communicate(timeout=300)
@@ -280,8 +316,9 @@ def test_two_ingest_commands_at_once_lose_and_duplicate_nothing(store_url: str,
         results.append(json.loads(out))
     winner, loser = sorted(results, key=lambda counts: -counts["inserted"])
     assert winner["inserted"] == 6000, results
-    assert loser == {"read": 6000, "inserted": 3000, "updated": 1500, "unchanged": 1500,
-                     "quarantined": 0}, results
+    assert loser == {"read": 6000, "inserted": 3000, "updated": 1500, "unchanged": 1500, "quarantined": 0}, (
+        results
+    )
     stored = setup.load_complaints()
     assert len(stored) == 9000 and stored["ticket_id"].is_unique
     setup.close()

@@ -26,20 +26,32 @@ MAX_HOUSES = 20_000
 class BasemapQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
-    bbox: str = Field(max_length=200, pattern=patterns.BBOX,
-                      description="The view: min_lon,min_lat,max_lon,max_lat (any size: a"
-                                  f" big view gets at most {MAX_HOUSES:,} houses, thinned)")
-    zoom: int = Field(ge=0, le=22, description="The map's zoom: houses from 12, street names"
-                                               " from 15, settlement names below 15")
+    bbox: str = Field(
+        max_length=200,
+        pattern=patterns.BBOX,
+        description="The view: min_lon,min_lat,max_lon,max_lat (any size: a"
+        f" big view gets at most {MAX_HOUSES:,} houses, thinned)",
+    )
+    zoom: int = Field(
+        ge=0,
+        le=22,
+        description="The map's zoom: houses from 12, street names from 15, settlement names below 15",
+    )
 
 
 @router.get(
-    "/basemap", response_model=FeatureCollection, summary="Houses, streets and settlements",
-    responses={**AUTH_RESPONSES, 422: {"model": Problem, "description": "Bad parameters"},
-               503: {"model": Problem, "description": "No gazetteer configured"}},
+    "/basemap",
+    response_model=FeatureCollection,
+    summary="Houses, streets and settlements",
+    responses={
+        **AUTH_RESPONSES,
+        422: {"model": Problem, "description": "Bad parameters"},
+        503: {"model": Problem, "description": "No gazetteer configured"},
+    },
 )
-async def basemap(state: State, _who: Reader,
-                  query: Annotated[BasemapQuery, Query()], response: Response) -> FeatureCollection:
+async def basemap(
+    state: State, _who: Reader, query: Annotated[BasemapQuery, Query()], response: Response
+) -> FeatureCollection:
     """The address registry of ``HEATMAP_GAZETTEER`` as GeoJSON points of three kinds:
     ``house`` (every registry house, from zoom 12), ``street`` (a name placed along its
     houses, with ``angle`` in degrees clockwise, from zoom 15) and ``settlement`` (below 15).
@@ -49,7 +61,8 @@ async def basemap(state: State, _who: Reader,
     layer = await run_in_threadpool(state.basemap)
     if layer is None:
         raise HTTPException(503, "the basemap is drawn from the gazetteer: set HEATMAP_GAZETTEER")
-    features = layer.features((box.min_lon, box.min_lat, box.max_lon, box.max_lat), query.zoom,
-                              max_houses=MAX_HOUSES)
+    features = layer.features(
+        (box.min_lon, box.min_lat, box.max_lon, box.max_lat), query.zoom, max_houses=MAX_HOUSES
+    )
     response.headers["Cache-Control"] = "private, max-age=300"
     return FeatureCollection(type="FeatureCollection", features=features)

@@ -50,8 +50,7 @@ def _reasons(reasons: str) -> list[dict[str, Any]]:
     for reason in (r.strip() for r in reasons.split(";")):
         if reason:
             field = _field_of(reason)
-            out.append({"loc": ["body", field] if field else ["body"], "msg": reason,
-                        "type": "contract"})
+            out.append({"loc": ["body", field] if field else ["body"], "msg": reason, "type": "contract"})
     return out
 
 
@@ -64,13 +63,18 @@ def _join(state: ApiState, ticket_id: str, at: pd.Timestamp) -> None:
         if pd.notna(row["spot_id"]) or pd.isna(row["lat"]):
             return
         state.refresh_index()
-        near = state.index.candidates(float(row["lat"]), float(row["lon"]),
-                                      state.policy.join.reach_m)
+        near = state.index.candidates(float(row["lat"]), float(row["lon"]), state.policy.join.reach_m)
         if not near:
             return
         try:
-            join_complaints(store, complaint, now=at.to_pydatetime(), policy=state.policy,
-                            reach_m=state.policy.join.reach_m, only=near)
+            join_complaints(
+                store,
+                complaint,
+                now=at.to_pydatetime(),
+                policy=state.policy,
+                reach_m=state.policy.join.reach_m,
+                only=near,
+            )
             state.refresh_index()
             return
         except ConflictError:
@@ -83,27 +87,43 @@ def _geocode(state: ApiState, ticket_id: str, address: str) -> None:
     if geocoder is None:
         return  # waits for `heatmap geocode`, as after a file ingest without a gazetteer
     row = geocoder.geocode([address], city=state.settings.city).iloc[0]
-    state.store.save_geocodes(pd.DataFrame({
-        "ticket_id": [ticket_id], "lat": [row["lat"]], "lon": [row["lon"]],
-        "precision": [row["precision"]], "geo_score": [row["score"]],
-        "matched_address": [row["matched"]], "geo_reason": [row["reason"]],
-    }))
+    state.store.save_geocodes(
+        pd.DataFrame(
+            {
+                "ticket_id": [ticket_id],
+                "lat": [row["lat"]],
+                "lon": [row["lon"]],
+                "precision": [row["precision"]],
+                "geo_score": [row["score"]],
+                "matched_address": [row["matched"]],
+                "geo_reason": [row["reason"]],
+            }
+        )
+    )
 
 
 @router.post(
-    "/complaints", response_model=ComplaintAnswer, status_code=201,
+    "/complaints",
+    response_model=ComplaintAnswer,
+    status_code=201,
     summary="Register a complaint",
-    responses={**AUTH_RESPONSES,
-               200: {"model": ComplaintAnswer,
-                     "description": "The ticket was known: unchanged, or updated by an admin key"},
-               400: {"model": Problem, "description": "Malformed JSON"},
-               409: {"model": Problem, "description": "The ticket is stored with other content:"
-                                                      " only the CRM import or an admin key"
-                                                      " may change it"},
-               422: {"model": Problem, "description": "Not a valid complaint: every reason"}},
+    responses={
+        **AUTH_RESPONSES,
+        200: {
+            "model": ComplaintAnswer,
+            "description": "The ticket was known: unchanged, or updated by an admin key",
+        },
+        400: {"model": Problem, "description": "Malformed JSON"},
+        409: {
+            "model": Problem,
+            "description": "The ticket is stored with other content:"
+            " only the CRM import or an admin key"
+            " may change it",
+        },
+        422: {"model": Problem, "description": "Not a valid complaint: every reason"},
+    },
 )
-def post_complaint(state: State, who: Writer, body: ComplaintIn,
-                   response: Response) -> ComplaintAnswer:
+def post_complaint(state: State, who: Writer, body: ComplaintIn, response: Response) -> ComplaintAnswer:
     """Validated exactly like a row of ``heatmap ingest`` (422 with every reason), stored,
     geocoded with the configured gazetteer, and joined to the open spot covering it.
 
@@ -123,10 +143,13 @@ def register(state: ApiState, who: Principal, body: ComplaintIn) -> ComplaintAns
     """Validate, store, geocode and join one complaint (``POST /complaints``, Open311)."""
     store = state.store
     values = body.model_dump(exclude_none=True)
-    raw = RawExport(source=f"api:{who.key_id}",
-                    rows=pd.DataFrame([{k: _text(v) for k, v in values.items()}],
-                                      columns=list(_FIELDS), dtype=object).fillna(""),
-                    line=np.array([1], dtype=np.int64))
+    raw = RawExport(
+        source=f"api:{who.key_id}",
+        rows=pd.DataFrame(
+            [{k: _text(v) for k, v in values.items()}], columns=list(_FIELDS), dtype=object
+        ).fillna(""),
+        line=np.array([1], dtype=np.int64),
+    )
     checked = validate_export(raw, key=store.secret())
     if len(checked.quarantine):
         reasons = str(checked.quarantine["reasons"].iloc[0])
@@ -134,9 +157,17 @@ def register(state: ApiState, who: Principal, body: ComplaintIn) -> ComplaintAns
         raise Refusal(422, f"not a valid complaint: {reasons}", _reasons(reasons))
     at = pd.Timestamp(state.clock())
     try:
-        counts = store.apply_ingest(IngestWrite(
-            source=raw.source, at=at.to_pydatetime(), read=1, complaints=checked.complaints,
-            quarantine=checked.quarantine, actor=who.actor, may_update=who.role == Role.ADMIN))
+        counts = store.apply_ingest(
+            IngestWrite(
+                source=raw.source,
+                at=at.to_pydatetime(),
+                read=1,
+                complaints=checked.complaints,
+                quarantine=checked.quarantine,
+                actor=who.actor,
+                may_update=who.role == Role.ADMIN,
+            )
+        )
     except ConflictError:
         state.metrics.complaints.labels("conflict").inc()
         raise
@@ -155,11 +186,11 @@ def register(state: ApiState, who: Principal, body: ComplaintIn) -> ComplaintAns
     lat, lon = float(stored["lat"]), float(stored["lon"])
     located = math.isfinite(lat) and math.isfinite(lon)
     return ComplaintAnswer(
-        ticket_id=ticket_id, result=result,
+        ticket_id=ticket_id,
+        result=result,
         msisdn=mask_msisdn(stored["msisdn"]) if isinstance(stored["msisdn"], str) else None,
         precision=stored["precision"] if isinstance(stored["precision"], str) else None,
         point=Point(lat=lat, lon=lon) if located else None,
-        matched_address=stored["matched_address"]
-        if isinstance(stored["matched_address"], str) else None,
+        matched_address=stored["matched_address"] if isinstance(stored["matched_address"], str) else None,
         spot=None if spot is None else SpotCard.model_validate(spot),
     )

@@ -21,9 +21,14 @@ async def engineer_html(state: State) -> HTMLResponse:
     """Queues with open, breached and due-today counts; a queue's spots by priority; a spot
     with its map, complaints, priority breakdown, network, history and the actions take,
     ETA, resolve, reject and reopen. Open it once as ``/engineer?key=…`` or log in."""
-    page = environment().get_template("engineer.html").render(
-        leaflet=(state.api.leaflet_url or LEAFLET_PATH).rstrip("/"),
-        tiles=state.api.tiles_url, attribution=state.api.tiles_attribution,
-        causes=state.policy.causes)
-    return HTMLResponse(page, headers={"Cache-Control": "no-store",
-                                       "Referrer-Policy": "no-referrer"})
+    page = (
+        environment()
+        .get_template("engineer.html")
+        .render(
+            leaflet=(state.api.leaflet_url or LEAFLET_PATH).rstrip("/"),
+            tiles=state.api.tiles_url,
+            attribution=state.api.tiles_attribution,
+            causes=state.policy.causes,
+        )
+    )
+    return HTMLResponse(page, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})

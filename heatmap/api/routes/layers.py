@@ -41,8 +41,9 @@ def _hexes(state: ApiState, res: int) -> pd.DataFrame:
     return frame
 
 
-@router.get("/hexes", response_model=FeatureCollection, summary="Complaint counts per H3 cell",
-            responses=_BAD)
+@router.get(
+    "/hexes", response_model=FeatureCollection, summary="Complaint counts per H3 cell", responses=_BAD
+)
 def hexes(state: State, _who: Reader, query: Annotated[HexQuery, Query()]) -> FeatureCollection:
     """Complaints of the last ``HEATMAP_API_HEX_WINDOW_DAYS`` days per H3 cell at ``res``, as
     GeoJSON polygons; a cell with fewer than ``HEATMAP_API_HEX_MIN_SUBSCRIBERS`` (3) distinct
@@ -53,14 +54,22 @@ def hexes(state: State, _who: Reader, query: Annotated[HexQuery, Query()]) -> Fe
     for cell, complaints, complainants, lat, lon in frame.itertuples(index=False, name=None):
         if box is not None and not box.contains(lat, lon):
             continue
-        features.append({"type": "Feature", "id": cell, "geometry": hex_polygon(cell),
-                         "properties": {"cell": cell, "complaints": int(complaints),
-                                        "complainants": int(complainants)}})
+        features.append(
+            {
+                "type": "Feature",
+                "id": cell,
+                "geometry": hex_polygon(cell),
+                "properties": {
+                    "cell": cell,
+                    "complaints": int(complaints),
+                    "complainants": int(complainants),
+                },
+            }
+        )
     return FeatureCollection(type="FeatureCollection", features=features)
 
 
-@router.get("/sites", response_model=FeatureCollection, summary="Network sites as GeoJSON",
-            responses=_BAD)
+@router.get("/sites", response_model=FeatureCollection, summary="Network sites as GeoJSON", responses=_BAD)
 def sites(state: State, _who: Reader, query: Annotated[SitesQuery, Query()]) -> FeatureCollection:
     """Sites loaded by ``heatmap network load`` as GeoJSON points."""
     box = parse_bbox(query.bbox)
@@ -70,10 +79,14 @@ def sites(state: State, _who: Reader, query: Annotated[SitesQuery, Query()]) -> 
         lat, lon = float(row["lat"]), float(row["lon"])
         if box is not None and not box.contains(lat, lon):
             continue
-        features.append({"type": "Feature", "id": str(row["site_id"]),
-                         "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                         "properties": plain({k: v for k, v in row.items()
-                                              if k not in ("lat", "lon")})})
+        features.append(
+            {
+                "type": "Feature",
+                "id": str(row["site_id"]),
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": plain({k: v for k, v in row.items() if k not in ("lat", "lon")}),
+            }
+        )
     return FeatureCollection(type="FeatureCollection", features=features)
 
 
@@ -92,14 +105,21 @@ class CoverageQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
     metric: Literal["rsrp", "rssi"] = Field("rsrp", description="RSRP (LTE/5G) or RSSI, dBm")
-    bbox: str | None = Field(None, max_length=200, pattern=patterns.BBOX,
-                             description="Only cells centred in min_lon,min_lat,max_lon,max_lat")
+    bbox: str | None = Field(
+        None,
+        max_length=200,
+        pattern=patterns.BBOX,
+        description="Only cells centred in min_lon,min_lat,max_lon,max_lat",
+    )
 
 
-@router.get("/coverage", response_model=FeatureCollection, summary="Measured signal per H3 cell",
-            responses={**AUTH_RESPONSES, 422: {"model": Problem, "description": "Bad parameters"}})
-async def coverage(state: State, _who: Reader,
-                   query: Annotated[CoverageQuery, Query()]) -> FeatureCollection:
+@router.get(
+    "/coverage",
+    response_model=FeatureCollection,
+    summary="Measured signal per H3 cell",
+    responses={**AUTH_RESPONSES, 422: {"model": Problem, "description": "Bad parameters"}},
+)
+async def coverage(state: State, _who: Reader, query: Annotated[CoverageQuery, Query()]) -> FeatureCollection:
     """Cells measured by drive tests (``heatmap network coverage-from-drive-test``) as GeoJSON
     polygons with the median level (``median_dbm``) of ``metric`` and how many fixes gave it
     (``samples``); cells without that metric are left out. Empty when nothing is loaded."""
@@ -108,25 +128,38 @@ async def coverage(state: State, _who: Reader,
     median, samples = f"{query.metric}_median", f"{query.metric}_samples"
     measured = layer[layer[median].notna() & (layer[samples] > 0)]
     features = []
-    for cell, level, count in zip(measured["h3_cell"], measured[median], measured[samples],
-                                  strict=True):
+    for cell, level, count in zip(measured["h3_cell"], measured[median], measured[samples], strict=True):
         if box is not None and not box.contains(*h3.cell_to_latlng(cell)):
             continue
-        features.append({"type": "Feature", "id": cell, "geometry": hex_polygon(cell),
-                         "properties": {"cell": cell, "metric": query.metric,
-                                        "median_dbm": round(float(level), 1),
-                                        "samples": int(count)}})
+        features.append(
+            {
+                "type": "Feature",
+                "id": cell,
+                "geometry": hex_polygon(cell),
+                "properties": {
+                    "cell": cell,
+                    "metric": query.metric,
+                    "median_dbm": round(float(level), 1),
+                    "samples": int(count),
+                },
+            }
+        )
     return FeatureCollection(type="FeatureCollection", features=features)
 
 
-@router.get("/coverage/spots/{spot_id}", response_model=CoverageComparison,
-            summary="A spot's measured signal beside its surroundings",
-            responses={**AUTH_RESPONSES, 404: {"model": Problem, "description": "No such spot"}})
-async def spot_coverage(state: State, _who: Reader, spot_id: str,
-                        metric: Literal["rsrp", "rssi"] = "rsrp") -> CoverageComparison:
+@router.get(
+    "/coverage/spots/{spot_id}",
+    response_model=CoverageComparison,
+    summary="A spot's measured signal beside its surroundings",
+    responses={**AUTH_RESPONSES, 404: {"model": Problem, "description": "No such spot"}},
+)
+async def spot_coverage(
+    state: State, _who: Reader, spot_id: str, metric: Literal["rsrp", "rssi"] = "rsrp"
+) -> CoverageComparison:
     """The median level (dBm) of drive-test cells inside the spot, of the cells in two rings
     around it, their difference (negative: the spot is worse) and how many cells each had;
     nulls where nothing was measured."""
+
     def compare() -> dict[str, object] | None:
         spots = state.store.load_spots(ids=[spot_id])
         if spots.empty:
@@ -134,10 +167,15 @@ async def spot_coverage(state: State, _who: Reader, spot_id: str,
         layer = state.store.load_coverage()
         res = int(layer["res"].iloc[0]) if len(layer) else DEFAULT_RES
         spot = spots.iloc[0]
-        cells = cells_of_area(spot["geometry"], (float(spot["centroid_lat"]),
-                                                 float(spot["centroid_lon"])), res)
-        return {"spot_id": spot_id, "metric": metric, "res": res,
-                **compare_with_surroundings(layer, cells, metric=metric)}
+        cells = cells_of_area(
+            spot["geometry"], (float(spot["centroid_lat"]), float(spot["centroid_lon"])), res
+        )
+        return {
+            "spot_id": spot_id,
+            "metric": metric,
+            "res": res,
+            **compare_with_surroundings(layer, cells, metric=metric),
+        }
 
     found = await run_in_threadpool(compare)
     if found is None:

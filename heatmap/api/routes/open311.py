@@ -31,22 +31,25 @@ from heatmap.core.script import spot_script
 from heatmap.domain import TOPICS, Topic
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
-Reader = Annotated[Principal, Depends(RoleGuard(Role.AGENT, Role.ENGINEER, Role.ANALYST,
-                                                in_query=True))]
+Reader = Annotated[Principal, Depends(RoleGuard(Role.AGENT, Role.ENGINEER, Role.ANALYST, in_query=True))]
 Writer = Annotated[Principal, Depends(RoleGuard(Role.AGENT, Role.ENGINEER, in_query=True))]
 Format = Literal["json", "xml"]
 _TYPES = {"json": "application/json", "xml": "text/xml; charset=utf-8"}
 _DOCUMENTED: dict[int | str, dict[str, Any]] = {
     **AUTH_RESPONSES,
-    200: {"description": "The Open311 document", "content": {"application/json": {},
-                                                            "text/xml": {}}},
+    200: {"description": "The Open311 document", "content": {"application/json": {}, "text/xml": {}}},
     400: {"description": "Open311 errors document"},
     404: {"description": "Open311 errors document"},
-    422: {"description": "The format is neither json nor xml"}}
-_POSTED = {**_DOCUMENTED, 201: {"description": "Stored: the new request's id",
-                                "content": {"application/json": {}, "text/xml": {}}},
-           200: {"description": "Posted before by this key: its id, nothing changed",
-                 "content": {"application/json": {}, "text/xml": {}}}}
+    422: {"description": "The format is neither json nor xml"},
+}
+_POSTED = {
+    **_DOCUMENTED,
+    201: {"description": "Stored: the new request's id", "content": {"application/json": {}, "text/xml": {}}},
+    200: {
+        "description": "Posted before by this key: its id, nothing changed",
+        "content": {"application/json": {}, "text/xml": {}},
+    },
+}
 
 
 class RequestForm(BaseModel):
@@ -54,13 +57,20 @@ class RequestForm(BaseModel):
     read and dropped: names and e-mail are not stored). A place is lat and long, or an
     address with some text."""
 
-    model_config = ConfigDict(extra="forbid", regex_engine="python-re",
-                              json_schema_extra=lambda schema: schema.update(anyOf=[
-                                  {"required": ["lat", "long"]},
-                                  {"required": ["address_string"], "properties": {
-                                      "address_string": {"pattern": patterns.NON_BLANK}},
-                                   "not": {"anyOf": [{"required": ["lat"]},
-                                                     {"required": ["long"]}]}}]))
+    model_config = ConfigDict(
+        extra="forbid",
+        regex_engine="python-re",
+        json_schema_extra=lambda schema: schema.update(
+            anyOf=[
+                {"required": ["lat", "long"]},
+                {
+                    "required": ["address_string"],
+                    "properties": {"address_string": {"pattern": patterns.NON_BLANK}},
+                    "not": {"anyOf": [{"required": ["lat"]}, {"required": ["long"]}]},
+                },
+            ]
+        ),
+    )
 
     service_code: Topic
     lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
@@ -95,32 +105,41 @@ def _form_schema() -> dict[str, Any]:
     return schema
 
 
-_FORM_BODY = {"requestBody": {"required": True, "content": {
-    "application/x-www-form-urlencoded": {"schema": _form_schema()}}}}
+_FORM_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/x-www-form-urlencoded": {"schema": _form_schema()}},
+    }
+}
 
 
-def _answer(fmt: str, root: str, item: str, rows: list[dict[str, Any]],
-            status: int = 200) -> Response:
+def _answer(fmt: str, root: str, item: str, rows: list[dict[str, Any]], status: int = 200) -> Response:
     if fmt == "xml":
-        return Response(open311.to_xml(root, item, rows), status_code=status,
-                        media_type=_TYPES["xml"])
-    return Response(json.dumps(rows, ensure_ascii=False), status_code=status,
-                    media_type=_TYPES["json"])
+        return Response(open311.to_xml(root, item, rows), status_code=status, media_type=_TYPES["xml"])
+    return Response(json.dumps(rows, ensure_ascii=False), status_code=status, media_type=_TYPES["json"])
 
 
 def _error(fmt: str, code: int, description: str) -> Response:
     return _answer(fmt, "errors", "error", open311.errors(code, description), status=code)
 
 
-@router.get("/services.{fmt}", summary="Open311: services (complaint topics)",
-            responses=_DOCUMENTED, response_class=Response)
+@router.get(
+    "/services.{fmt}",
+    summary="Open311: services (complaint topics)",
+    responses=_DOCUMENTED,
+    response_class=Response,
+)
 def services(fmt: Format, who: Reader) -> Response:
     """Every complaint topic as an Open311 service."""
     return _answer(fmt, "services", "service", open311.services())
 
 
-@router.get("/services/{code}.{fmt}", summary="Open311: one service's definition",
-            responses=_DOCUMENTED, response_class=Response)
+@router.get(
+    "/services/{code}.{fmt}",
+    summary="Open311: one service's definition",
+    responses=_DOCUMENTED,
+    response_class=Response,
+)
 def service(code: str, fmt: Format, who: Reader) -> Response:
     """A service's definition (no attributes beyond the standard fields)."""
     if code not in TOPICS:
@@ -128,36 +147,51 @@ def service(code: str, fmt: Format, who: Reader) -> Response:
     return _answer(fmt, "service_definition", "service", [open311.service_definition(code)])
 
 
-@router.post("/requests.{fmt}", summary="Open311: post a service request (a complaint)",
-             responses=_POSTED, response_class=Response, status_code=201,
-             openapi_extra=_FORM_BODY)
+@router.post(
+    "/requests.{fmt}",
+    summary="Open311: post a service request (a complaint)",
+    responses=_POSTED,
+    response_class=Response,
+    status_code=201,
+    openapi_extra=_FORM_BODY,
+)
 async def post_request(fmt: Format, who: Writer, state: State, request: Request) -> Response:
     """A form-encoded Open311 request becomes a complaint: ``service_code`` its topic,
     ``lat``/``long`` or ``address_string`` its place, ``description``, ``phone`` (for the
     close-out SMS). Names and e-mail are not kept. The same key posting the same fields
     again gets the same ``service_request_id`` and changes nothing."""
-    fields = dict(parse_qsl((await request.body()).decode("utf-8", "replace"),
-                            keep_blank_values=True))
+    fields = dict(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
     try:
         form = RequestForm.model_validate({k: v for k, v in fields.items() if v != ""})
         body = ComplaintIn.model_validate(_complaint(form, who, state.clock(), fields))
     except ValidationError as exc:
         return _error(fmt, 400, _problem_text(exc))
     answer = register(state, who, body)
-    notice = ("Обращение присоединено к известной проблеме сети" if answer.spot is not None
-              else "Обращение принято")
-    return _answer(fmt, "service_requests", "request", [
-        {"service_request_id": answer.ticket_id, "service_notice": notice, "account_id": None}],
-        status=201 if answer.result == "inserted" else 200)
+    notice = (
+        "Обращение присоединено к известной проблеме сети" if answer.spot is not None else "Обращение принято"
+    )
+    return _answer(
+        fmt,
+        "service_requests",
+        "request",
+        [{"service_request_id": answer.ticket_id, "service_notice": notice, "account_id": None}],
+        status=201 if answer.result == "inserted" else 200,
+    )
 
 
-@router.get("/requests.{fmt}", summary="Open311: service requests",
-            responses=_DOCUMENTED, response_class=Response)
-def get_requests(fmt: Format, who: Reader, state: State,
-                 service_request_id: Annotated[str | None, Query(max_length=20_000)] = None,
-                 service_code: Annotated[str | None, Query(max_length=2_000)] = None,
-                 start_date: datetime | None = None, end_date: datetime | None = None,
-                 status: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+@router.get(
+    "/requests.{fmt}", summary="Open311: service requests", responses=_DOCUMENTED, response_class=Response
+)
+def get_requests(
+    fmt: Format,
+    who: Reader,
+    state: State,
+    service_request_id: Annotated[str | None, Query(max_length=20_000)] = None,
+    service_code: Annotated[str | None, Query(max_length=2_000)] = None,
+    start_date: datetime | None = None,
+    end_date: datetime | None = None,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
     """Requests by id (comma-separated), else by time (the last 90 days by default), topic
     and status (``open``, ``closed``); at most 1,000, newest first."""
     if service_request_id:
@@ -179,8 +213,12 @@ def get_requests(fmt: Format, who: Reader, state: State,
     return _answer(fmt, "service_requests", "request", rows)
 
 
-@router.get("/requests/{request_id}.{fmt}", summary="Open311: one service request",
-            responses=_DOCUMENTED, response_class=Response)
+@router.get(
+    "/requests/{request_id}.{fmt}",
+    summary="Open311: one service request",
+    responses=_DOCUMENTED,
+    response_class=Response,
+)
 def get_request(request_id: str, fmt: Format, who: Reader, state: State) -> Response:
     """One request, as a list of one (as the specification has it)."""
     rows = _requests(state, who, state.store.load_complaints(ticket_ids=[request_id]))
@@ -189,23 +227,31 @@ def get_request(request_id: str, fmt: Format, who: Reader, state: State) -> Resp
     return _answer(fmt, "service_requests", "request", rows)
 
 
-def _complaint(form: RequestForm, who: Principal, now: datetime,
-               fields: dict[str, str]) -> dict[str, Any]:
-    optional = {"lat": form.lat, "lon": form.long, "address": form.address_string,
-                "msisdn": form.phone, "description": form.description}
-    return {"ticket_id": open311.request_id(who.key_id, fields), "segment": "mass",
-            "created_at": now.astimezone(UTC).isoformat(timespec="seconds"),
-            "topic": form.service_code.value, "channel": "app",
-            **{k: v for k, v in optional.items() if v is not None}}
+def _complaint(form: RequestForm, who: Principal, now: datetime, fields: dict[str, str]) -> dict[str, Any]:
+    optional = {
+        "lat": form.lat,
+        "lon": form.long,
+        "address": form.address_string,
+        "msisdn": form.phone,
+        "description": form.description,
+    }
+    return {
+        "ticket_id": open311.request_id(who.key_id, fields),
+        "segment": "mass",
+        "created_at": now.astimezone(UTC).isoformat(timespec="seconds"),
+        "topic": form.service_code.value,
+        "channel": "app",
+        **{k: v for k, v in optional.items() if v is not None},
+    }
 
 
 def _problem_text(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'request'}: {e['msg']}"
-                     for e in exc.errors())
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'request'}: {e['msg']}" for e in exc.errors())
 
 
-def _requests(state: ApiState, who: Principal, complaints: pd.DataFrame,
-              statuses: set[str] | None = None) -> list[dict[str, Any]]:
+def _requests(
+    state: ApiState, who: Principal, complaints: pd.DataFrame, statuses: set[str] | None = None
+) -> list[dict[str, Any]]:
     """The newest :data:`open311.MOST_REQUESTS` complaints (of ``statuses``) as requests."""
     spot_ids = sorted({s for s in complaints["spot_id"] if isinstance(s, str)})
     spots = state.store.load_spots(ids=spot_ids).set_index("id") if spot_ids else None
@@ -213,15 +259,23 @@ def _requests(state: ApiState, who: Principal, complaints: pd.DataFrame,
     for complaint in complaints.sort_values("created_at", ascending=False).to_dict("records"):
         if len(rows) == open311.MOST_REQUESTS:
             break
-        spot = (spots.loc[complaint["spot_id"]].to_dict()
-                if spots is not None and complaint["spot_id"] in spots.index else None)
+        spot = (
+            spots.loc[complaint["spot_id"]].to_dict()
+            if spots is not None and complaint["spot_id"] in spots.index
+            else None
+        )
         notes = spot_script(spot, state.templates, now=state.clock()) if spot else None
         queue = state.policy.queues.get(str(spot.get("queue"))) if spot else None
         text = complaint.get("description")
-        rows.append(open311.service_request(
-            complaint, spot, notes=notes,
-            description=for_role(text if isinstance(text, str) else None, who.role),
-            queue_title=queue.title if queue is not None else None))
+        rows.append(
+            open311.service_request(
+                complaint,
+                spot,
+                notes=notes,
+                description=for_role(text if isinstance(text, str) else None, who.role),
+                queue_title=queue.title if queue is not None else None,
+            )
+        )
         if statuses is not None and rows[-1]["status"] not in statuses:
             rows.pop()
     return rows

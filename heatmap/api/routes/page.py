@@ -24,8 +24,9 @@ async def map_html(state: State) -> HTMLResponse:
     """Spots by priority over the gazetteer's basemap (or ``HEATMAP_TILES_URL``), the hex and
     coverage layers, sites and an address box calling the lookup API. Open it once as
     ``/map?key=…`` (the key is then kept for the browser tab) or log in."""
-    return HTMLResponse(map_page(state.api),
-                        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+    return HTMLResponse(
+        map_page(state.api), headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    )
 
 
 def _file(folder: Path, name: str) -> FileResponse:

@@ -29,12 +29,20 @@ def _health(state: ApiState) -> Health:
     store = state.store
     version = store.schema_version()
     state.refresh_index()
-    return Health(status="ok", schema_version=version, spots_version=state.index.version,
-                  open_spots=state.index.open_count)
+    return Health(
+        status="ok",
+        schema_version=version,
+        spots_version=state.index.version,
+        open_spots=state.index.open_count,
+    )
 
 
-@router.get("/healthz", response_model=Health, summary="The store answers",
-            responses={503: {"model": Health, "description": "The store does not answer"}})
+@router.get(
+    "/healthz",
+    response_model=Health,
+    summary="The store answers",
+    responses={503: {"model": Health, "description": "The store does not answer"}},
+)
 async def healthz(state: State, response: Response) -> Health:
     """Readiness: the store answers and the spot index is loaded (no key needed)."""
     try:
@@ -44,7 +52,8 @@ async def healthz(state: State, response: Response) -> Health:
         return Health(status="unavailable", detail=str(exc))
 
 
-@router.get("/metrics", summary="Prometheus metrics (admin key)", responses=AUTH_RESPONSES,
-            response_class=Response)
+@router.get(
+    "/metrics", summary="Prometheus metrics (admin key)", responses=AUTH_RESPONSES, response_class=Response
+)
 async def metrics(state: State, _who: Admin) -> Response:
     return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
