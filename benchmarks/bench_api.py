@@ -114,7 +114,7 @@ def wrk(name: str, url: str, script: Path | None, *, duration: int, connections:
 def prepare(folder: Path) -> tuple[str, list[str], list[str], str]:
     """The demo store, an agent key, point paths and address paths to look up."""
     from heatmap.api.keys import create_key
-    from heatmap.demo import run_demo
+    from heatmap.devtools.demo import run_demo
     from heatmap.domain import OPEN_STATUSES
     from heatmap.geocode import load_gazetteer
     from heatmap.store import open_store

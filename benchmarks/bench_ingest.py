@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from heatmap.devtools.samples import SAMPLES_NOW, generate_export, read_addresses
 from heatmap.io.writers import write_table
-from heatmap.samples import SAMPLES_NOW, generate_export, read_addresses
 from heatmap.service import ingest, init_store
 from heatmap.store import open_store
 

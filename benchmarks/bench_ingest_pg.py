@@ -40,9 +40,9 @@ import psycopg
 from psycopg import sql
 
 from heatmap.core.ingest import validate_export
+from heatmap.devtools.samples import SAMPLES_NOW, generate_export, read_addresses
 from heatmap.io.exports import read_export
 from heatmap.io.writers import write_table
-from heatmap.samples import SAMPLES_NOW, generate_export, read_addresses
 from heatmap.service import ingest, init_store
 from heatmap.store import Store, open_store
 from heatmap.store import postgis as pg

@@ -7,7 +7,7 @@ gazetteer builder: house-level points of that settlement only) carry, per seed, 
 export with 12 planted concentrations (8–30 complainants within 200 m of a random
 house, in the last 7 days) over a background of one complainant per 7 houses per 30
 days placed by address density, and one background-only export
-(:mod:`heatmap.samples_planted`). Every detection configuration runs at its default
+(:mod:`heatmap.devtools.samples_planted`). Every detection configuration runs at its default
 settings, with no per-city tuning: H3 and DBSCAN, each with the expected-count rule
 (exposure: the same houses' address density) and with the old fixed-count rule.
 
@@ -47,7 +47,7 @@ from benchmarks.quality_score import (  # noqa: E402
     spot_table,
     summarise,
 )
-from heatmap.samples_planted import PlantSpec, generate_planted  # noqa: E402
+from heatmap.devtools.samples_planted import PlantSpec, generate_planted  # noqa: E402
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 CONFIGS: tuple[tuple[str, str], ...] = (

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from heatmap.samples_planted import distance_m
+from heatmap.devtools.samples_planted import distance_m
 
 #: A planted concentration is found when a spot centroid lies this close to its centre.
 MATCH_M = 300.0

@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
 
     root = Path(__file__).resolve().parents[1]
     sys.path.insert(0, str(root))
-    from heatmap.demo import run_demo
+    from heatmap.devtools.demo import run_demo
     from tests.api.test_serve import running_server
 
     parser = argparse.ArgumentParser(description=__doc__)

@@ -34,7 +34,7 @@ def free_port() -> int:
 
 def prepare(folder: Path) -> tuple[dict[str, str], str]:
     """The demo store with one spot's ETA about to pass; the server's environment; an address."""
-    from heatmap.demo import run_demo
+    from heatmap.devtools.demo import run_demo
     from heatmap.domain import OPEN_STATUSES
     from heatmap.service import workflow
     from heatmap.store import open_store

@@ -48,7 +48,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
 def private_pg(request: pytest.FixtureRequest) -> Iterator[object]:
     """A throwaway PostgreSQL server with PostGIS that the test may stop and restart; in the
     locale given by indirect parametrisation (C.UTF-8 without)."""
-    from heatmap.pgserver import private_server, server_bin
+    from heatmap.devtools.pgserver import private_server, server_bin
 
     locale = getattr(request, "param", "C.UTF-8")
     try:

@@ -18,9 +18,9 @@ import shapely
 from heatmap import analysis, service
 from heatmap.core.policy import load_policy
 from heatmap.detect.run import DetectParams
+from heatmap.devtools.samples import SAMPLES_NOW, generate_export, read_addresses, sample_file
 from heatmap.errors import DetectionError, InputError, UsageError
 from heatmap.geocode import GazetteerGeocoder, build_gazetteer
-from heatmap.samples import SAMPLES_NOW, generate_export, read_addresses, sample_file
 from heatmap.store import open_store
 from heatmap.testing import assert_same_partition, spots_covering
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from heatmap.demo import run_demo
-from heatmap.samples import SAMPLES_NOW, generate_export, read_addresses
+from heatmap.devtools.demo import run_demo
+from heatmap.devtools.samples import SAMPLES_NOW, generate_export, read_addresses
 from heatmap.store import open_store
 from heatmap.testing import spots_covering
 

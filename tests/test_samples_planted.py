@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from heatmap.devtools.samples_planted import COLUMNS, PlantSpec, distance_m, generate_planted
 from heatmap.errors import InputError
-from heatmap.samples_planted import COLUMNS, PlantSpec, distance_m, generate_planted
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -273,8 +273,8 @@ def samples_generate(
     now: NowOption = None,
 ) -> None:
     """Generate a CRM export with planted spots, repeat callers and bad rows."""
+    from heatmap.devtools.samples import SAMPLES_NOW, generate_export, read_addresses
     from heatmap.io.writers import write_table
-    from heatmap.samples import SAMPLES_NOW, generate_export, read_addresses
 
     frame, plants = generate_export(read_addresses(addresses), n=n, seed=seed, now=now or SAMPLES_NOW)
     write_table(frame, out_file, for_spreadsheets=False)  # an export for ingest, as a CRM's
@@ -400,7 +400,7 @@ def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the demo's files.")] = Path("demo-out"),
 ) -> None:
     """Run the whole flow on the bundled samples into a fresh SQLite file."""
-    from heatmap.demo import run_demo
+    from heatmap.devtools.demo import run_demo
 
     run_demo(out_dir)
 

@@ -50,7 +50,7 @@ def address_layer(lat: np.ndarray, lon: np.ndarray, *, res: int = ADDRESS_RES) -
 
 def subscriber_layer(density: pd.DataFrame) -> pd.DataFrame:
     """A checked density table (``h3_cell, subscribers``) as an exposure layer."""
-    from heatmap.analysis_reach import check_density
+    from heatmap.analysis.density import check_density
 
     checked = check_density(density, origin="subscriber density")
     return pd.DataFrame(

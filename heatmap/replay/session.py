@@ -16,12 +16,12 @@ import pandas as pd
 
 from heatmap import service
 from heatmap.core.policy import load_policy
+from heatmap.devtools.samples import read_addresses
 from heatmap.errors import UsageError
 from heatmap.replay.config import ReplayConfig
 from heatmap.replay.report import daily, density_layer, outcome_report
 from heatmap.replay.run import Frames, replay
 from heatmap.replay.world import World, city_houses, plan_world
-from heatmap.samples import read_addresses
 from heatmap.service.exposure import load_subscriber_density
 from heatmap.store import Store, open_store
 

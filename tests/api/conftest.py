@@ -16,8 +16,8 @@ from heatmap.api.keys import ROLES, create_key
 from heatmap.api.settings import ApiSettings
 from heatmap.core.policy import load_policy
 from heatmap.detect.run import DetectParams
+from heatmap.devtools.samples import sample_file
 from heatmap.geocode import build_gazetteer, save_gazetteer
-from heatmap.samples import sample_file
 from heatmap.service import detect_spots, ingest
 from heatmap.settings import Settings
 from heatmap.store import Store

@@ -74,7 +74,7 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    from heatmap.demo import run_demo
+    from heatmap.devtools.demo import run_demo
 
     folder = tmp_path_factory.mktemp("engineer")
     run_demo(folder)

@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from heatmap.pgserver import PrivateServer
+from heatmap.devtools.pgserver import PrivateServer
 from heatmap.store import open_store
 
 from .test_serve import call, running_server

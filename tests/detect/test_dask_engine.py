@@ -207,7 +207,7 @@ def planted(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
     from datetime import UTC, datetime
 
     from heatmap.detect.exposure import address_layer, layer_points
-    from heatmap.samples_planted import PlantSpec, generate_planted
+    from heatmap.devtools.samples_planted import PlantSpec, generate_planted
 
     from .test_expected_rule import town as houses
 

@@ -16,7 +16,7 @@ from heatmap.detect.exposure import address_layer, layer_points
 from heatmap.detect.run import DetectParams, detect, label_points
 from heatmap.detect.significance import EVIDENCE_COLUMNS
 from heatmap.detect.stats import poisson_upper_tail
-from heatmap.samples_planted import PlantSpec, distance_m, generate_planted
+from heatmap.devtools.samples_planted import PlantSpec, distance_m, generate_planted
 from heatmap.store.base import SPOT_COLUMNS
 
 NOW = datetime(2026, 11, 30, tzinfo=UTC)

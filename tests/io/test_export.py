@@ -14,11 +14,11 @@ import shapely
 
 from heatmap import service
 from heatmap.core.msisdn import pseudonym
-from heatmap.demo import run_demo
+from heatmap.devtools.demo import run_demo
+from heatmap.devtools.samples import SAMPLES_NOW
 from heatmap.errors import UsageError
 from heatmap.io import export as export_module
 from heatmap.io.export import RATING_COLUMNS, export
-from heatmap.samples import SAMPLES_NOW
 from heatmap.store import Store, open_store
 
 #: A mobile number as stored (+79…) or written (89…, 79…, 9…), not inside a hash or a float.

@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from heatmap import service
+from heatmap.devtools.samples import SAMPLES_NOW
 from heatmap.io.export import export
 from heatmap.io.writers import spreadsheet_safe, write_table
-from heatmap.samples import SAMPLES_NOW
 from heatmap.store import open_store
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

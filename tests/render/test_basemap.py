@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from heatmap.devtools.samples import sample_file
 from heatmap.geocode import build_gazetteer
 from heatmap.render.basemap import HOUSE_ZOOM, STREET_ZOOM, build_basemap
-from heatmap.samples import sample_file
 
 
 @pytest.fixture(scope="module")

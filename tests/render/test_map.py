@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 import shapely
 
+from heatmap.devtools.samples import sample_file
 from heatmap.geocode import build_gazetteer
 from heatmap.render.map import page_data, spot_map
-from heatmap.samples import sample_file
 
 CHROMIUM = "/usr/bin/chromium"
 HOUSE = (59.22907, 39.869577)

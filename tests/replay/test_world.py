@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from heatmap.devtools.samples import read_addresses
 from heatmap.errors import InputError
 from heatmap.replay.config import CAUSES, ReplayConfig
 from heatmap.replay.world import city_houses, plan_world
-from heatmap.samples import read_addresses
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "vologda_addresses.csv"
 

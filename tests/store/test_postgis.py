@@ -674,8 +674,8 @@ def test_cluster_dbscan_agrees_with_label_dbscan(pg: Any, tmp_path: Path, now: d
         pytest.skip("heatmap.detect.dbscan.label_dbscan does not exist yet")
     from sklearn.metrics import adjusted_rand_score
 
+    from heatmap.devtools.samples import SAMPLES_NOW, generate_export, read_addresses
     from heatmap.io.writers import write_table
-    from heatmap.samples import SAMPLES_NOW, generate_export, read_addresses
 
     frame, _ = generate_export(read_addresses(), n=4000, seed=11, now=SAMPLES_NOW)
     path = tmp_path / "dbscan.csv"

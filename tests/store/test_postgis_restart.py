@@ -2,7 +2,7 @@
 the command says so, and a rerun on the same store object completes.
 
 The shared test server cannot be restarted under other tests, so this runs on a
-private server of its own (:mod:`heatmap.pgserver`)."""
+private server of its own (:mod:`heatmap.devtools.pgserver`)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import pandas as pd
 import psycopg
 import pytest
 
+from heatmap.devtools.pgserver import PrivateServer
 from heatmap.errors import StoreError
-from heatmap.pgserver import PrivateServer
 from heatmap.service import ingest
 from heatmap.store.postgis import PostGISStore, conninfo, fresh_schema_url
 

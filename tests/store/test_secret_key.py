@@ -9,9 +9,9 @@ import pytest
 
 from heatmap import service
 from heatmap.core.msisdn import pseudonym
+from heatmap.devtools.samples import SAMPLES_NOW
 from heatmap.errors import ConfigError
 from heatmap.io.export import export
-from heatmap.samples import SAMPLES_NOW
 from heatmap.store import Store
 
 KEY = "an operator key of 32 characters"

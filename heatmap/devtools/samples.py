@@ -242,7 +242,7 @@ SAMPLES_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 def samples_dir() -> Path:
     """``data/samples`` of the source tree this package runs from."""
-    return Path(__file__).resolve().parents[1] / "data" / "samples"
+    return Path(__file__).resolve().parents[2] / "data" / "samples"
 
 
 def sample_file(name: str) -> Path:

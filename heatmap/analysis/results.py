@@ -17,7 +17,7 @@ import pandas as pd
 from heatmap.domain import OPEN_STATUSES
 
 if TYPE_CHECKING:
-    from heatmap.analysis_store import FrameSource
+    from heatmap.analysis.loading import FrameSource
 
 __all__ = ["OUTCOME_COLUMNS", "kpis", "outcomes"]
 
@@ -134,7 +134,7 @@ def _frames(spots: FrameSource, events: FrameSource | None) -> tuple[pd.DataFram
     a store given for the spots and no events gives its events too."""
     if isinstance(spots, pd.DataFrame) and (events is None or isinstance(events, pd.DataFrame)):
         return spots, events
-    from heatmap.analysis_store import events_from, spots_from
+    from heatmap.analysis.loading import events_from, spots_from
 
     if events is None and not isinstance(spots, pd.DataFrame):
         events = spots

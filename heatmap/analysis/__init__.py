@@ -30,7 +30,8 @@ Nothing here writes to the store; :func:`heatmap.io.export.export` writes files.
 
 from __future__ import annotations
 
-from heatmap.analysis_detect import (
+from heatmap.analysis.density import reach, read_density, synthetic_density
+from heatmap.analysis.detection import (
     Setting,
     ari_matrix,
     compare_methods,
@@ -39,10 +40,7 @@ from heatmap.analysis_detect import (
     run_detection,
     spot_changes,
 )
-from heatmap.analysis_map import explore
-from heatmap.analysis_outcomes import kpis, outcomes
-from heatmap.analysis_reach import reach, read_density, synthetic_density
-from heatmap.analysis_store import (
+from heatmap.analysis.loading import (
     FrameSource,
     StoreLike,
     load_complaints,
@@ -50,6 +48,8 @@ from heatmap.analysis_store import (
     load_ratings,
     load_spots,
 )
+from heatmap.analysis.maps import explore
+from heatmap.analysis.results import kpis, outcomes
 from heatmap.io.export import RATING_COLUMNS
 
 __all__ = [

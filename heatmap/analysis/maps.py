@@ -20,7 +20,7 @@ from heatmap.io.export import to_json_value
 if TYPE_CHECKING:
     import folium
 
-    from heatmap.analysis_store import FrameSource
+    from heatmap.analysis.loading import FrameSource
 
 __all__ = ["explore"]
 
@@ -74,7 +74,7 @@ def explore(
     import folium
 
     if not isinstance(gdf, gpd.GeoDataFrame):
-        from heatmap.analysis_store import spots_from
+        from heatmap.analysis.loading import spots_from
 
         frame = spots_from(gdf)
         gdf = (

@@ -33,7 +33,7 @@ from heatmap.settings import load_settings
 from heatmap.store.base import SPOT_COLUMNS
 
 if TYPE_CHECKING:
-    from heatmap.analysis_store import FrameSource
+    from heatmap.analysis.loading import FrameSource
 
 __all__ = [
     "Setting",
@@ -324,7 +324,7 @@ def _complaints(source: FrameSource) -> pd.DataFrame:
     """The complaints frame ``source`` is, or the complaints of the store it names."""
     if isinstance(source, pd.DataFrame):
         return source
-    from heatmap.analysis_store import complaints_from
+    from heatmap.analysis.loading import complaints_from
 
     return complaints_from(source)
 

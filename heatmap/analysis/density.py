@@ -22,7 +22,7 @@ from heatmap.detect.cells import cell_names, cells_of
 from heatmap.errors import InputError, UsageError
 
 if TYPE_CHECKING:
-    from heatmap.analysis_store import FrameSource
+    from heatmap.analysis.loading import FrameSource
 
 __all__ = ["DENSITY_COLUMNS", "check_density", "reach", "read_density", "synthetic_density"]
 
@@ -86,7 +86,7 @@ def reach(spots: FrameSource, density: pd.DataFrame | str | Path, *, how: str = 
     or open store) instead of its spots.
     """
     if not isinstance(spots, pd.DataFrame):
-        from heatmap.analysis_store import spots_from
+        from heatmap.analysis.loading import spots_from
 
         spots = spots_from(spots)
     if how not in ("centre", "area"):
@@ -143,11 +143,11 @@ def synthetic_density(
     ``attrs["synthetic"]`` is True. ``points`` may be a store: its complaints' points.
     """
     if points is None:
-        from heatmap.samples import read_addresses
+        from heatmap.devtools.samples import read_addresses
 
         points = read_addresses()
     elif not isinstance(points, pd.DataFrame):  # a store: its located complaints
-        from heatmap.analysis_store import complaints_from
+        from heatmap.analysis.loading import complaints_from
 
         points = complaints_from(points)
     lat, lon = _coordinates(points)
