@@ -24,6 +24,7 @@ from heatmap.api.routes import (
     lookup,
     open311,
     page,
+    quarantine,
     spots,
     system,
 )
@@ -107,6 +108,7 @@ def create_app(
     routers = [
         lookup.router,
         complaints.router,
+        quarantine.router,
         spots.router,
         layers.router,
         basemap.router,

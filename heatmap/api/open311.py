@@ -113,21 +113,35 @@ def errors(code: int, description: str) -> list[dict[str, Any]]:
     return [{"code": code, "description": description}]
 
 
-def to_xml(root: str, item: str, rows: Sequence[Mapping[str, Any]]) -> bytes:
-    """``rows`` as ``<root><item>…</item>…</root>``; missing values are empty elements."""
+def to_xml(root: str, item: str | None, rows: Sequence[Mapping[str, Any]]) -> bytes:
+    """``rows`` as ``<root><item>…</item>…</root>``, or the one row's fields right under
+    ``<root>`` when ``item`` is None (a service definition); missing values are empty
+    elements, a list of values one element per value named in the singular
+    (``attributes`` → ``attribute``)."""
     top = ElementTree.Element(root)
     for row in rows:
-        element = ElementTree.SubElement(top, item)
-        for name, value in row.items():
-            child = ElementTree.SubElement(element, name)
-            if isinstance(value, list):
-                for entry in value:
-                    ElementTree.SubElement(child, "attribute").text = str(entry)
-            elif isinstance(value, bool):
-                child.text = "true" if value else "false"
-            elif value is not None:
-                child.text = str(value)
+        _fill(top if item is None else ElementTree.SubElement(top, item), row)
     return ElementTree.tostring(top, encoding="utf-8", xml_declaration=True)
+
+
+def _fill(element: ElementTree.Element, row: Mapping[str, Any]) -> None:
+    for name, value in row.items():
+        child = ElementTree.SubElement(element, name)
+        if isinstance(value, list):
+            for entry in value:
+                one = ElementTree.SubElement(child, name.removesuffix("s"))
+                if isinstance(entry, Mapping):
+                    _fill(one, entry)
+                else:
+                    one.text = _xml_text(entry)
+        else:
+            child.text = _xml_text(value)
+
+
+def _xml_text(value: object) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return None if value is None else str(value)
 
 
 def _text(value: object) -> str | None:

@@ -171,17 +171,23 @@ def quarantine(
         str | None, typer.Option("--file", help="Only rows of files whose path contains this.")
     ] = None,
     reason: Annotated[
-        str | None, typer.Option("--reason", help="Only rows with a reason containing this (any case).")
+        str | None,
+        typer.Option(
+            "--reason", help="Only rows with a reason of this code, or containing this (en or ru, any case)."
+        ),
     ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the reasons: en or ru.")] = "en",
     json: JsonOption = False,
 ) -> None:
-    """List quarantined rows with their line, reasons and raw content."""
+    """List quarantined rows with their line, reasons (and their codes) and raw content."""
+    from heatmap.io.reasons import localised, matches, pick_language
+
     rows = store_at(db).load_quarantine(limit=None if file or reason else limit)
     if file:
         rows = rows[rows["source"].str.contains(file, regex=False)]
     if reason:
-        rows = rows[rows["reasons"].str.casefold().str.contains(reason.casefold(), regex=False)]
-    rows = rows.head(limit)
+        rows = rows[[matches(str(r), reason) for r in rows["reasons"]]]
+    rows = localised(rows.head(limit), pick_language(lang))
     if json:
         emit_json({"rows": rows.to_dict(orient="records")})
         return

@@ -19,7 +19,7 @@ BASE = "/open311/v2"
 
 def test_services_in_json_and_xml(client: TestClient, world: World) -> None:
     listed = client.get(f"{BASE}/services.json", headers=world.headers("analyst"))
-    assert listed.status_code == 200 and listed.headers["content-type"] == "application/json"
+    assert listed.status_code == 200 and listed.headers["content-type"] == "application/json; charset=utf-8"
     codes = {s["service_code"] for s in listed.json()}
     assert {"no_coverage", "slow_data", "other"} <= codes
     xml = client.get(f"{BASE}/services.xml", headers=world.headers("agent"))

@@ -14,11 +14,13 @@ from heatmap.api.errors import Refusal
 from heatmap.api.keys import Principal, Role
 from heatmap.api.models import ComplaintAnswer, ComplaintIn, Point, Problem, SpotCard
 from heatmap.api.routes import PREFIX
+from heatmap.api.routes.quarantine import Lang
 from heatmap.api.state import ApiState, State
 from heatmap.core.ingest import validate_export
 from heatmap.core.msisdn import mask_msisdn
 from heatmap.errors import ConflictError
 from heatmap.io.exports import RawExport
+from heatmap.io.reasons import Language, message, parse_reasons, render
 from heatmap.service.workflow import join_complaints
 from heatmap.store.base import IngestWrite
 
@@ -45,12 +47,19 @@ def _field_of(reason: str) -> str | None:
     return None
 
 
-def _reasons(reasons: str) -> list[dict[str, Any]]:
+def _reasons(reasons: str, lang: Language) -> list[dict[str, Any]]:
+    """Each reason with the field it is about, its code and its text in ``lang``."""
     out = []
-    for reason in (r.strip() for r in reasons.split(";")):
-        if reason:
-            field = _field_of(reason)
-            out.append({"loc": ["body", field] if field else ["body"], "msg": reason, "type": "contract"})
+    for reason in parse_reasons(reasons):
+        field = reason.params.get("field") or _field_of(reason.english)
+        out.append(
+            {
+                "loc": ["body", field] if field else ["body"],
+                "msg": reason.text(lang),
+                "type": "contract",
+                "code": reason.code,
+            }
+        )
     return out
 
 
@@ -123,7 +132,9 @@ def _geocode(state: ApiState, ticket_id: str, address: str) -> None:
         422: {"model": Problem, "description": "Not a valid complaint: every reason"},
     },
 )
-def post_complaint(state: State, who: Writer, body: ComplaintIn, response: Response) -> ComplaintAnswer:
+def post_complaint(
+    state: State, who: Writer, body: ComplaintIn, response: Response, lang: Lang
+) -> ComplaintAnswer:
     """Validated exactly like a row of ``heatmap ingest`` (422 with every reason), stored,
     geocoded with the configured gazetteer, and joined to the open spot covering it.
 
@@ -132,14 +143,14 @@ def post_complaint(state: State, who: Writer, body: ComplaintIn, response: Respo
     its number, subscriber, text or any other field — is for the CRM import and admin
     keys: for an agent's or engineer's key it is a 409 and nothing is written. Every
     complaint created or changed here is recorded in ``complaint_changes`` with the key's
-    name.
+    name. Reasons are in English, or in Russian for ``?lang=ru`` or ``Accept-Language: ru``.
     """
-    answer = register(state, who, body)
+    answer = register(state, who, body, lang)
     response.status_code = 201 if answer.result == "inserted" else 200
     return answer
 
 
-def register(state: ApiState, who: Principal, body: ComplaintIn) -> ComplaintAnswer:
+def register(state: ApiState, who: Principal, body: ComplaintIn, lang: Language = "en") -> ComplaintAnswer:
     """Validate, store, geocode and join one complaint (``POST /complaints``, Open311)."""
     store = state.store
     values = body.model_dump(exclude_none=True)
@@ -154,7 +165,8 @@ def register(state: ApiState, who: Principal, body: ComplaintIn) -> ComplaintAns
     if len(checked.quarantine):
         reasons = str(checked.quarantine["reasons"].iloc[0])
         state.metrics.complaints.labels("invalid").inc()
-        raise Refusal(422, f"not a valid complaint: {reasons}", _reasons(reasons))
+        lead = message("invalid_complaint", lang)
+        raise Refusal(422, f"{lead}: {render(reasons, lang)}", _reasons(reasons, lang))
     at = pd.Timestamp(state.clock())
     try:
         counts = store.apply_ingest(

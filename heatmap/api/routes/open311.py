@@ -22,9 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from heatmap.api import open311, patterns
 from heatmap.api.auth import AUTH_RESPONSES, RoleGuard
+from heatmap.api.errors import Refusal
 from heatmap.api.keys import Principal, Role
 from heatmap.api.models import ComplaintIn
 from heatmap.api.routes.complaints import register
+from heatmap.api.routes.quarantine import Lang
 from heatmap.api.state import ApiState, State
 from heatmap.core.pii import for_role
 from heatmap.core.script import spot_script
@@ -34,7 +36,7 @@ router = APIRouter(prefix="/open311/v2", tags=["open311"])
 Reader = Annotated[Principal, Depends(RoleGuard(Role.AGENT, Role.ENGINEER, Role.ANALYST, in_query=True))]
 Writer = Annotated[Principal, Depends(RoleGuard(Role.AGENT, Role.ENGINEER, in_query=True))]
 Format = Literal["json", "xml"]
-_TYPES = {"json": "application/json", "xml": "text/xml; charset=utf-8"}
+_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 _DOCUMENTED: dict[int | str, dict[str, Any]] = {
     **AUTH_RESPONSES,
     200: {"description": "The Open311 document", "content": {"application/json": {}, "text/xml": {}}},
@@ -113,10 +115,14 @@ _FORM_BODY = {
 }
 
 
-def _answer(fmt: str, root: str, item: str, rows: list[dict[str, Any]], status: int = 200) -> Response:
+def _answer(fmt: str, root: str, item: str | None, rows: list[dict[str, Any]], status: int = 200) -> Response:
+    """The document in ``fmt``: a list of ``item`` elements, or with ``item`` None the one
+    row as an object (a service definition)."""
     if fmt == "xml":
-        return Response(open311.to_xml(root, item, rows), status_code=status, media_type=_TYPES["xml"])
-    return Response(json.dumps(rows, ensure_ascii=False), status_code=status, media_type=_TYPES["json"])
+        body = open311.to_xml(root, item, rows)
+    else:
+        body = json.dumps(rows if item is not None else rows[0], ensure_ascii=False).encode("utf-8")
+    return Response(body, status_code=status, headers={"content-type": _TYPES[fmt]})
 
 
 def _error(fmt: str, code: int, description: str) -> Response:
@@ -144,7 +150,7 @@ def service(code: str, fmt: Format, who: Reader) -> Response:
     """A service's definition (no attributes beyond the standard fields)."""
     if code not in TOPICS:
         return _error(fmt, 404, f"no service {code!r}")
-    return _answer(fmt, "service_definition", "service", [open311.service_definition(code)])
+    return _answer(fmt, "service_definition", None, [open311.service_definition(code)])
 
 
 @router.post(
@@ -155,18 +161,23 @@ def service(code: str, fmt: Format, who: Reader) -> Response:
     status_code=201,
     openapi_extra=_FORM_BODY,
 )
-async def post_request(fmt: Format, who: Writer, state: State, request: Request) -> Response:
+async def post_request(fmt: Format, who: Writer, state: State, request: Request, lang: Lang) -> Response:
     """A form-encoded Open311 request becomes a complaint: ``service_code`` its topic,
     ``lat``/``long`` or ``address_string`` its place, ``description``, ``phone`` (for the
     close-out SMS). Names and e-mail are not kept. The same key posting the same fields
-    again gets the same ``service_request_id`` and changes nothing."""
+    again gets the same ``service_request_id`` and changes nothing. A request the contract
+    refuses is an errors document (400) with every reason, in Russian for ``?lang=ru`` or
+    ``Accept-Language: ru``."""
     fields = dict(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
     try:
         form = RequestForm.model_validate({k: v for k, v in fields.items() if v != ""})
         body = ComplaintIn.model_validate(_complaint(form, who, state.clock(), fields))
     except ValidationError as exc:
         return _error(fmt, 400, _problem_text(exc))
-    answer = register(state, who, body)
+    try:
+        answer = register(state, who, body, lang)
+    except Refusal as refused:
+        return _error(fmt, 400, refused.message)
     notice = (
         "Обращение присоединено к известной проблеме сети" if answer.spot is not None else "Обращение принято"
     )
