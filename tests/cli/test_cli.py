@@ -1,4 +1,9 @@
-"""The CLI contract scripts rely on: commands, --json, exit codes (run as a real process)."""
+"""The CLI contract scripts rely on: commands, --json, exit codes.
+
+Commands run in this process through the console script's own entry point
+(:func:`heatmap.devtools.cli_runner.run_heatmap`); one smoke test per entry point starts a
+real process.
+"""
 
 from __future__ import annotations
 
@@ -11,23 +16,34 @@ from pathlib import Path
 
 import pytest
 
+from heatmap.devtools.cli_runner import run_heatmap as heatmap
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def heatmap(
-    *args: str, db: str | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    if db:
-        environment["HEATMAP_DB"] = db
+def _process(command: list[str], *args: str, db: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": db}
     return subprocess.run(
-        [sys.executable, "-m", "heatmap", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=environment,
-        timeout=300,
+        [*command, *args], capture_output=True, text=True, env=environment, timeout=300, check=False
     )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[sys.executable, "-m", "heatmap"], [str(Path(sys.executable).with_name("heatmap"))]],
+    ids=["python -m heatmap", "heatmap script"],
+)
+def test_entry_point_runs_a_command_as_a_real_process(
+    command: list[str], sqlite_url: str, sample_export: Path
+) -> None:
+    """The one real-process run per entry point: exit codes, JSON on stdout, errors on stderr."""
+    assert _process(command, "init", db=sqlite_url).returncode == 0
+    result = _process(command, "ingest", str(sample_export), "--json", db=sqlite_url)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["read"] == 2500
+    assert _process(command, "no-such-command", db=sqlite_url).returncode == 2
+    missing = _process(command, "ingest", "nope.csv", db=sqlite_url)
+    assert missing.returncode == 1 and "no such file" in missing.stderr
 
 
 @pytest.fixture

@@ -1,29 +1,16 @@
-"""``heatmap network coverage-from-drive-test``: logs in, a coverage layer stored; bad input exit 1."""
+"""``heatmap network coverage-from-drive-test``: logs in, a coverage layer stored; bad input exit 1.
+
+The command runs in-process (:func:`heatmap.devtools.cli_runner.run_heatmap`)."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+from heatmap.devtools.cli_runner import run_heatmap as heatmap
 from heatmap.store import open_store
 
-ROOT = Path(__file__).resolve().parents[2]
 HEADER = "Timestamp,Longitude,Latitude,NetworkMode,RSRP,RSSI,NODEHEX\n"
-
-
-def heatmap(*args: str, db: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": db}
-    return subprocess.run(
-        [sys.executable, "-m", "heatmap", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
 
 
 def test_drive_tests_become_the_stored_coverage(sqlite_url: str, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""``heatmap density load|show`` and the address layer ingest/geocode keep (real processes)."""
+"""``heatmap density load|show`` and the address layer ingest/geocode keep (in-process, as in test_cli)."""
 
 from __future__ import annotations
 

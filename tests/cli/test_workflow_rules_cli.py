@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from heatmap.devtools.cli_runner import run_heatmap as heatmap
+
 AT = ("--now", "2026-11-20T13:00:00")
-
-
-def heatmap(*args: str, db: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": db}
-    return subprocess.run(
-        [sys.executable, "-m", "heatmap", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=300,
-        check=False,
-    )
 
 
 def test_resolve_and_eta_refuse_what_the_rules_refuse(sqlite_url: str, sample_export: Path) -> None:
