@@ -6,8 +6,8 @@ cannot place ends up in :attr:`ParsedAddress.unparsed`.
 
 How it reads: :func:`heatmap.geocode.tokens.tokenize` splits the text (a table of
 glued forms: "д52-а", "12к1", "кБ"), then every token goes through the table of
-rules in :data:`heatmap.geocode.rules.RULES` (first rule that consumes it wins; cut by
-the kind of token in :data:`~heatmap.geocode.rules.RULES_BY_KIND`),
+rules in :data:`heatmap.geocode.rules.RULES` (first rule that consumes it wins; only the
+rows that can consume the token are tried, see :func:`~heatmap.geocode.rules.rules_for`),
 and :func:`_assemble` turns the groups into settlements, street and house.
 
 Vocabulary (lower case, ``ё`` already folded to ``е``, see :mod:`.vocabulary`):
@@ -27,8 +27,9 @@ from heatmap.geocode.keys import (
     street_key,
     street_loose_key,
 )
+from heatmap.geocode.parse_state import Group, HouseBuilder, State
 from heatmap.geocode.parsed import House, ParsedAddress
-from heatmap.geocode.rules import RULES_BY_KIND, Group, HouseBuilder, State, kind_of
+from heatmap.geocode.rules import rules_for
 from heatmap.geocode.tokens import has_cyrillic, looks_foreign, tokenize
 from heatmap.geocode.vocabulary import FEDERAL_CITIES
 
@@ -52,12 +53,12 @@ def parse_address(text: str | None) -> ParsedAddress:
         return ParsedAddress(raw="" if text is None else str(text))
     toks = tokenize(text)
     st = State(toks)
-    n = len(toks)
+    nexts = [*toks[1:], None]
     for k, tok in enumerate(toks):
         st.i = k + 1
-        nxt = toks[k + 1] if k + 1 < n else None
-        for rule in RULES_BY_KIND[kind_of(tok)]:
-            if rule(st, tok, nxt):
+        idle, waiting = rules_for(tok)
+        for rule in waiting if st.slot is not None or st.in_literal_list else idle:
+            if rule(st, tok, nexts[k]):
                 break
     st.close()
     return _assemble(text, st.groups, st.house, st.postal)

@@ -1,33 +1,36 @@
 """The address parser's rules: a table of (rule) functions tried in order on each token.
 
-Each rule looks at the parser's :class:`State`, the token and the one after it, and
-either consumes the token (returns True) or leaves it to the next rule. The first
-rule that consumes wins; :data:`RULES` is the table, :func:`heatmap.geocode.normalise.
-parse_address` the loop. Adding a way of writing is adding or reordering a row.
+Each rule looks at the parser's :class:`~.parse_state.State`, the token and the one
+after it, and either consumes the token (returns True) or leaves it to the next rule.
+The first rule that consumes wins; :data:`RULES` is the table,
+:func:`heatmap.geocode.normalise.parse_address` the loop. Adding a way of writing is
+adding or reordering a row (and, for a new rule, saying in :data:`GUARDS` which
+tokens it can consume at all). Separators and house parts are in :mod:`.house_rules`;
+type words, numbers and names here.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import lru_cache
 
-from heatmap.geocode.tokens import (
-    ALL_MARKERS,
-    ends_part,
-    is_house_number,
-    is_marker,
-    is_number,
-    is_word,
+from heatmap.geocode.house_rules import (
+    PART_RULE_TOKENS,
+    POSTAL,
+    awaited_value,
+    comma,
+    house_letter,
+    house_marker,
+    literal_list,
+    noise,
+    part_marker,
+    postal,
 )
+from heatmap.geocode.parse_state import LETTER_FLAT, Group, HouseBuilder, State
+from heatmap.geocode.tokens import ends_part, is_house_number, is_marker, is_number, is_word
 from heatmap.geocode.vocabulary import (
-    BUILDING_MARKERS,
-    CORPUS_MARKERS,
     DISTRICT_TYPES,
     HOUSE_MARKERS,
-    IGNORED_MARKERS,
-    LITERAL_MARKERS,
     NAMEABLE_TYPES,
     NOISE_WORDS,
     ORDINAL,
@@ -36,84 +39,10 @@ from heatmap.geocode.vocabulary import (
     STREET_TYPES,
 )
 
-#: A house number: "12", "12а", "12-а", "12/1", "12/1а", "24а/б"; a hyphenated second
-#: number is a range ("22-24", "2/73-75") or a flat ("7-15", "19/20-171") and is dropped.
-_HOUSE_NUMBER = re.compile(
-    r"^(\d+)(?:-\d+)?(?:-?([а-я]))?(?:/(?:(\d+)(?:-\d+)?(?:-?([а-я]))?|([а-я])))?(?:-\d+)?$"
-)
-_LETTER_FLAT = re.compile(r"^([а-я])-\d+$")
-_POSTAL = re.compile(r"^\d{6}$")
-_PART_MARKERS = CORPUS_MARKERS | BUILDING_MARKERS
-
-
-@dataclass(slots=True)
-class Group:
-    """Words of one named part: a region, district, settlement, street or untyped."""
-
-    kind: str | None  # "region", "district", "settlement", "street" or None (untyped)
-    type: str | None
-    words: list[str]
-    after_house: bool = False
-    marker: str = ""  # the type word as written
-
-
-@dataclass(slots=True)
-class HouseBuilder:
-    number: str = ""
-    letter: str = ""
-    corpus: str = ""
-    building: str = ""
-    literal: str = ""
-    implicit: bool = False  # number found without a "д." marker
-
-    def set_number(self, tok: str) -> bool:
-        m = _HOUSE_NUMBER.match(tok)
-        if not m:
-            return False
-        num, let, frac, flet, slash_letter = m.groups()
-        self.number = num + ("/" + frac if frac else "")
-        self.letter = flet or let or slash_letter or ""
-        return True
-
-    def clear(self) -> None:
-        self.number = self.letter = self.corpus = self.building = self.literal = ""
-        self.implicit = False
-
-
-@dataclass(slots=True)
-class State:
-    """The parser's state while it walks the tokens."""
-
-    toks: list[str]
-    i: int = 0  # index of the token after the current one
-    groups: list[Group] = field(default_factory=list)
-    house: HouseBuilder = field(default_factory=HouseBuilder)
-    postal: str | None = None
-    cur: Group | None = None
-    slot: str | None = None  # house part awaiting a value, or "ignore"
-    in_literal_list: bool = False
-
-    def peek(self, k: int = 0) -> str | None:
-        """The token ``k`` places after the next one (k=0: the next token)."""
-        j = self.i + k
-        return self.toks[j] if j < len(self.toks) else None
-
-    def close(self) -> None:
-        cur = self.cur
-        if cur is not None and cur.kind == "street" and not cur.words and (cur.marker in NAMEABLE_TYPES):
-            cur.words.append(cur.marker)  # "Набережная, 10": the street is called so
-        if cur is not None and (cur.words or cur.kind is not None):
-            self.groups.append(cur)
-        self.cur = None
-
-    def word(self, tok: str) -> None:
-        """Add a word to the current group (an untyped one when none is open)."""
-        if self.cur is None:
-            self.cur = Group(None, None, [], after_house=bool(self.house.number))
-        self.cur.words.append(tok)
-
+__all__ = ["RULES", "Group", "HouseBuilder", "State", "rules_for"]
 
 Rule = Callable[[State, str, "str | None"], bool]
+_TYPE_WORDS = frozenset([*REGION_TYPES, *DISTRICT_TYPES, *STREET_TYPES, *SETTLEMENT_TYPES])
 
 
 def named_marker(tok: str, nxt: str | None) -> tuple[str | None, str | None]:
@@ -125,136 +54,10 @@ def named_marker(tok: str, nxt: str | None) -> tuple[str | None, str | None]:
     if tok in STREET_TYPES:
         return "street", STREET_TYPES[tok]
     if tok in SETTLEMENT_TYPES:
-        if len(tok) <= 2 and (is_number(nxt) or nxt is None):
+        if len(tok) <= 2 and (nxt is None or is_number(nxt)):
             return None, None
         return "settlement", SETTLEMENT_TYPES[tok]
     return None, None
-
-
-# --------------------------------------------------------------------------- separators
-
-
-def comma(st: State, tok: str, nxt: str | None) -> bool:
-    if tok != ",":
-        return False
-    st.close()
-    st.slot = None
-    return True
-
-
-def postal(st: State, tok: str, nxt: str | None) -> bool:
-    if st.postal is None and _POSTAL.match(tok) and not (st.cur and st.cur.words):
-        st.postal = tok
-        return True
-    return False
-
-
-def noise(st: State, tok: str, nxt: str | None) -> bool:
-    return tok in NOISE_WORDS
-
-
-# --------------------------------------------------------------------------- house parts
-
-
-def awaited_value(st: State, tok: str, nxt: str | None) -> bool:
-    """The value a house part marker waits for ("д." 12, "корп." 2, "лит." А)."""
-    if st.slot is None:
-        return False
-    s, st.slot = st.slot, None
-    if s == "house":
-        return st.house.set_number(tok)
-    if s == "ignore":
-        return is_number(tok) or len(tok) <= 3
-    if is_number(tok) or len(tok) <= 2:
-        val = tok.replace("-", "")
-        if s == "corpus":
-            st.house.corpus = val
-        elif s == "building":
-            st.house.building = val
-        else:
-            st.house.literal = val
-            st.in_literal_list = True
-        return True
-    return False  # the marker had no value: the token is read afresh
-
-
-def literal_list(st: State, tok: str, nxt: str | None) -> bool:
-    """ "лит. А,Б,В": more literals after the first."""
-    if st.in_literal_list and len(tok) == 1 and tok.isalpha() and ends_part(nxt):
-        st.house.literal += tok
-        return True
-    st.in_literal_list = False
-    return False
-
-
-def house_marker(st: State, tok: str, nxt: str | None) -> bool:
-    """ "д." / "дом" before a number; "д." before a name is a village (left to later rules)."""
-    if tok not in HOUSE_MARKERS:
-        return False
-    if is_number(nxt):
-        st.close()
-        if st.house.number and not st.house.implicit:
-            st.slot = "ignore"  # a second explicit house number: keep the first
-            return True
-        if st.house.number:  # the implicit number belonged to the street ("линия 2, д. 5")
-            _unhouse(st)
-        st.slot = "house"
-        return True
-    if tok != "д":
-        return True  # "дом" without a number
-    return nxt is None or nxt == "," or is_marker(nxt)  # a dangling "д." (registry artefact)
-
-
-def part_marker(st: State, tok: str, nxt: str | None) -> bool:
-    """Corpus, building, literal and ignored (flat, entrance, floor) markers."""
-    h = st.house
-    if tok == "кв" and h.number and not h.corpus and ends_part(nxt):
-        h.corpus = "в"  # "д. 26 кВ": corpus В, a flat would have its number
-        return True
-    if (
-        tok in CORPUS_MARKERS
-        and (h.number or is_number(nxt))
-        and (tok != "к" or is_number(nxt) or (nxt is not None and len(nxt) == 1))
-    ):
-        st.slot = "corpus"
-    elif tok in BUILDING_MARKERS and (
-        (tok not in ("с", "ст") and h.number)
-        or is_number(nxt)
-        or (h.number and nxt is not None and len(nxt) == 1)
-    ):
-        st.slot = "building"
-    elif tok in LITERAL_MARKERS and h.number and nxt is not None and nxt != ",":
-        st.slot = "literal"
-    elif tok in IGNORED_MARKERS and (tok != "под" or is_number(nxt)):
-        st.slot = "ignore"
-    elif tok == "п" and is_number(nxt) and h.number:
-        st.slot = "ignore"  # "п. 3" after a house: подъезд
-        return True
-    else:
-        # "к. Литера А", "к. корпус 5", "к. -": the value follows or is missing
-        return tok in _PART_MARKERS and (is_marker(nxt) or ends_part(nxt))
-    st.close()
-    return True
-
-
-def house_letter(st: State, tok: str, nxt: str | None) -> bool:
-    """A single letter right after the house number: "12 а", "9 А-77"."""
-    h = st.house
-    if (
-        h.number
-        and not h.letter
-        and st.cur is None
-        and (
-            (len(tok) == 1 and tok.isalpha() and (ends_part(nxt) or is_marker(nxt) or is_number(nxt)))
-            or _LETTER_FLAT.match(tok)
-        )
-    ):
-        h.letter = tok[0]
-        return True
-    return False
-
-
-# --------------------------------------------------------------------------- type markers
 
 
 def type_word_as_name(st: State, tok: str, nxt: str | None) -> bool:
@@ -286,16 +89,31 @@ def type_word_as_name(st: State, tok: str, nxt: str | None) -> bool:
     ):
         cur.words.append(tok)  # "ул. 5 Линия": the type word is part of the name
         return True
-    if (
-        kind == "street"
-        and tok in NAMEABLE_TYPES
-        and cur.kind == "settlement"
-        and cur.words
-        and (ends_part(nxt))
-    ):
+    if kind == "street" and tok in NAMEABLE_TYPES and cur.kind == "settlement" and cur.words:
+        if not ends_part(nxt):
+            return False
         cur.words.append(tok)  # "с. Кичменгский Городок"
         return True
     return False
+
+
+def _suffix(st: State, kind: str, canon: str | None, nxt: str | None) -> bool:
+    """The type word ends its name's part: it was written after the name."""
+    if ends_part(nxt) or is_marker(nxt):
+        return True
+    if is_house_number(nxt):
+        after = st.peek(1)  # "ул. 8 Марта": a number then a name is the name
+        if not (is_word(after) and not is_marker(after) and after is not None and len(after) > 1):
+            return True
+    cur = st.cur
+    return (
+        kind == "region"
+        and canon in ("обл", "край", "ао")
+        and cur is not None
+        and cur.kind is None
+        and bool(cur.words)
+        and cur.words[-1].endswith(("ая", "ий", "ой", "ский", "цкий"))
+    )
 
 
 def type_marker(st: State, tok: str, nxt: str | None) -> bool:
@@ -304,30 +122,17 @@ def type_marker(st: State, tok: str, nxt: str | None) -> bool:
     if kind is None:
         return False
     cur = st.cur
-    after = st.peek(1)
-    number_then_name = is_word(after) and not is_marker(after) and after is not None and (len(after) > 1)
-    suffix = (
-        ends_part(nxt)
-        or is_marker(nxt)
-        or (is_house_number(nxt) and not number_then_name)
-        or (
-            kind == "region"
-            and canon in ("обл", "край", "ао")
-            and cur is not None
-            and cur.kind is None
-            and bool(cur.words)
-            and cur.words[-1].endswith(("ая", "ий", "ой", "ский", "цкий"))
-        )
-    )
-    if cur is not None and cur.kind is None and cur.words and suffix:
-        cur.kind, cur.type = kind, canon  # a type written after its name: "Тверская ул."
-        st.close()
-        return True
-    if kind == "street" and suffix and cur is not None and cur.kind == "settlement" and (len(cur.words) >= 2):
-        name = cur.words.pop()  # "г Вологда Мира ул 5": the last word is the street's name
-        st.close()
-        st.groups.append(Group(kind, canon, [name], after_house=bool(st.house.number)))
-        return True
+    if cur is not None and cur.words and cur.kind in (None, "settlement"):
+        suffix = _suffix(st, kind, canon, nxt)
+        if cur.kind is None and suffix:
+            cur.kind, cur.type = kind, canon  # a type written after its name: "Тверская ул."
+            st.close()
+            return True
+        if kind == "street" and suffix and cur.kind == "settlement" and len(cur.words) >= 2:
+            name = cur.words.pop()  # "г Вологда Мира ул 5": the last word is the street's name
+            st.close()
+            st.groups.append(Group(kind, canon, [name], after_house=bool(st.house.number)))
+            return True
     if cur is not None and cur.kind is not None and not cur.words:
         st.cur = cur = None  # two markers in a row: keep the later one
     carried: list[str] = []
@@ -336,9 +141,6 @@ def type_marker(st: State, tok: str, nxt: str | None) -> bool:
     st.close()
     st.cur = Group(kind, canon, carried, after_house=bool(st.house.number), marker=tok)
     return True
-
-
-# --------------------------------------------------------------------------- numbers, words
 
 
 def number(st: State, tok: str, nxt: str | None) -> bool:
@@ -360,7 +162,7 @@ def number(st: State, tok: str, nxt: str | None) -> bool:
         and not is_marker(nxt)
         and nxt is not None
         and len(nxt) > 1
-        and not _LETTER_FLAT.match(nxt)
+        and not LETTER_FLAT.match(nxt)
     )
     if name_follows and not (h.number and st.cur is None):
         st.word(tok)
@@ -374,14 +176,6 @@ def number(st: State, tok: str, nxt: str | None) -> bool:
 def word(st: State, tok: str, nxt: str | None) -> bool:
     st.word(tok)
     return True
-
-
-def _unhouse(st: State) -> None:
-    """Give an implicit house number back to the street name before it ("линия 2, д. 5")."""
-    h = st.house
-    if h.implicit and st.groups and st.groups[-1].kind in ("street", None):
-        st.groups[-1].words.append(h.number)
-    h.clear()
 
 
 #: The parser's table: tried in order on every token, the first that consumes it wins.
@@ -399,26 +193,28 @@ RULES: tuple[Rule, ...] = (
     number,
     word,
 )
-_SPECIAL = frozenset([*ALL_MARKERS, *NOISE_WORDS, "п", "кв"])
-#: The same table cut by the kind of token: only the rules that can consume it, in order.
-RULES_BY_KIND: dict[str, tuple[Rule, ...]] = {
-    "comma": (comma,),
-    "number": (postal, awaited_value, literal_list, number),
-    "letter": (awaited_value, literal_list, house_letter, word),
-    "word": (awaited_value, literal_list, word),
-    "other": RULES,
+#: Rules that act only while the state waits: for a house part's value
+#: (``State.slot``) or for more literals (``State.in_literal_list``). Otherwise they
+#: return False without a change, so an idle state skips them.
+WAITING_RULES: frozenset[Rule] = frozenset({awaited_value, literal_list})
+#: Which tokens a rule can consume at all (a rule returns False, changing nothing,
+#: for any other token); rules missing here may consume any token.
+GUARDS: dict[Rule, Callable[[str], bool]] = {
+    comma: lambda t: t == ",",
+    postal: lambda t: POSTAL.match(t) is not None,
+    noise: lambda t: t in NOISE_WORDS,
+    house_marker: lambda t: t in HOUSE_MARKERS,
+    part_marker: lambda t: t in PART_RULE_TOKENS,
+    house_letter: lambda t: (len(t) == 1 and t.isalpha()) or LETTER_FLAT.match(t) is not None,
+    type_word_as_name: lambda t: t in _TYPE_WORDS,
+    type_marker: lambda t: t in _TYPE_WORDS,
+    number: is_number,
 }
 
 
 @lru_cache(maxsize=65_536)
-def kind_of(tok: str) -> str:
-    """Which cut of :data:`RULES` a token needs (markers and odd tokens: all of it)."""
-    if tok == ",":
-        return "comma"
-    if tok in _SPECIAL:
-        return "other"
-    if tok[:1].isdigit():
-        return "number"
-    if (len(tok) == 1 and tok.isalpha()) or _LETTER_FLAT.match(tok):
-        return "letter"
-    return "word" if tok.isalpha() else "other"
+def rules_for(tok: str) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
+    """The rows of :data:`RULES` that can consume ``tok``, in order: for an idle state,
+    and for a state waiting for a value (with :data:`WAITING_RULES`)."""
+    waiting = tuple(r for r in RULES if r not in GUARDS or GUARDS[r](tok))
+    return tuple(r for r in waiting if r not in WAITING_RULES), waiting
