@@ -93,7 +93,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     dsn = _postgis_url()
     if not dsn:
         pytest.skip("PostGIS tests need HEATMAP_TEST_PG_DSN=postgresql://… (see README)")
-    from heatmap.store.postgis import fresh_schema_url  # type: ignore[import-not-found]
+    from heatmap.store.postgis import fresh_schema_url
 
     with fresh_schema_url(dsn) as url:
         yield url

@@ -70,7 +70,7 @@ def guarded_routes() -> dict[tuple[str, str], set[str]]:
     routes = [r for module in (lookup, complaints, spots, layers, system) for r in module.router.routes]
     found = {key: {str(r) for r in guard.roles} for key, guard in guarded(routes).items() if key[0] != "HEAD"}
     for route in routes:
-        assert isinstance(route, APIRoute)
+        assert isinstance(route, APIRoute) and route.methods is not None
         for method in route.methods - {"HEAD"}:
             key = (method, route.path)
             assert (key in PUBLIC) != (key in found), f"{method} {route.path}: public xor guarded"

@@ -9,9 +9,10 @@ import h3
 import pandas as pd
 import pytest
 
+from heatmap.devtools.cli_runner import run_heatmap as heatmap
 from heatmap.store import open_store
 
-from .test_cli import ROOT, heatmap
+from .test_cli import ROOT
 
 REGISTRY = ROOT / "data" / "samples" / "vologda_addresses.csv"
 

@@ -10,9 +10,8 @@ import pandas as pd
 import pytest
 from sklearn.cluster import DBSCAN
 
+from heatmap.devtools.cli_runner import run_heatmap as heatmap
 from heatmap.testing import assert_same_partition
-
-from .test_cli import heatmap
 
 
 def points_file(tmp_path: Path, n: int = 3000, seed: int = 3) -> Path:

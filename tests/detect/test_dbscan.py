@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -434,8 +435,8 @@ def test_parts_describe_the_labels() -> None:
 def test_empty_and_single() -> None:
     empty = label_dbscan(np.array([]), np.array([]))
     assert empty.dtype == np.int64 and empty.shape == (0,)
-    np.testing.assert_array_equal(label_dbscan([55.0], [37.0]), [-1])
-    np.testing.assert_array_equal(label_dbscan([55.0], [37.0], min_subscribers=1), [0])
+    np.testing.assert_array_equal(label_dbscan([55.0], [37.0]), [-1])  # type: ignore[arg-type]
+    np.testing.assert_array_equal(label_dbscan([55.0], [37.0], min_subscribers=1), [0])  # type: ignore[arg-type]
 
 
 def test_accepts_lists_and_pandas() -> None:
@@ -443,7 +444,7 @@ def test_accepts_lists_and_pandas() -> None:
     frame = pd.DataFrame({"lat": lat, "lon": lon, "sub": ["a", "b", "c", "d"]})
     labels = label_dbscan(frame["lat"], frame["lon"], frame["sub"])
     np.testing.assert_array_equal(labels, [0, 0, 0, 0])
-    np.testing.assert_array_equal(label_dbscan(list(lat), list(lon)), labels)
+    np.testing.assert_array_equal(label_dbscan(list(lat), list(lon)), labels)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -469,7 +470,7 @@ def test_accepts_lists_and_pandas() -> None:
         ([55.0], [37.0], {"subscriber": np.array(["a", "b"])}, "one value per point"),
     ],
 )
-def test_validation(lat: list[float], lon: list[float], kwargs: dict[str, object], message: str) -> None:
+def test_validation(lat: list[float], lon: list[float], kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(DetectionError, match=message):
         label_dbscan(np.asarray(lat), np.asarray(lon), **kwargs)
 

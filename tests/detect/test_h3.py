@@ -1,3 +1,5 @@
+from typing import Any
+
 import h3
 import numpy as np
 import pytest
@@ -65,7 +67,7 @@ def test_labels_follow_first_appearance() -> None:
         ([59.0], [30.0], {"min_subscribers": 0}),
     ],
 )
-def test_bad_input_is_a_detection_error(lat: list[float], lon: list[float], kwargs: dict[str, int]) -> None:
+def test_bad_input_is_a_detection_error(lat: list[float], lon: list[float], kwargs: dict[str, Any]) -> None:
     with pytest.raises(DetectionError):
         label_h3(np.array(lat), np.array(lon), **kwargs)
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from heatmap.core.policy import load_policy
-from heatmap.detect.run import DetectParams, detect
+from heatmap.detect.run import Detection, DetectParams, detect
 from heatmap.store.base import SPOT_COLUMNS
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -59,7 +59,9 @@ def empty_spots() -> pd.DataFrame:
     return pd.DataFrame(columns=list(SPOT_COLUMNS))
 
 
-def run(stored: pd.DataFrame, spots: pd.DataFrame, at: datetime = NOW):
+def run(
+    stored: pd.DataFrame, spots: pd.DataFrame, at: datetime = NOW
+) -> tuple[pd.DataFrame, pd.DataFrame, Detection]:
     result = detect(stored, spots, params=PARAMS, policy=load_policy(), now=at)
     return (*apply(stored, spots, result.spots, result.members), result)
 

@@ -26,7 +26,7 @@ from heatmap.geocode.online import (
 FIXTURES = Path(__file__).with_name("fixtures")
 
 
-class Recorded(BaseSyncAdapter):
+class Recorded(BaseSyncAdapter):  # type: ignore[misc]  # geopy has no annotations
     """A geopy adapter answering from a JSON file keyed by the query text."""
 
     def __init__(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,7 +26,7 @@ def export(tmp_path: Path, rows: list[str], name: str) -> Path:
     return path
 
 
-def batch(store: Store, path: Path, at, **kwargs: object) -> IngestWrite:
+def batch(store: Store, path: Path, at: datetime, **kwargs: Any) -> IngestWrite:
     (part,) = validate_parts(read_export(path), key=store.secret(), rows=100)
     return IngestWrite(
         source="api:0123456789ab",
@@ -34,10 +35,12 @@ def batch(store: Store, path: Path, at, **kwargs: object) -> IngestWrite:
         complaints=part.complaints,
         quarantine=part.quarantine,
         **kwargs,
-    )  # type: ignore[arg-type]
+    )
 
 
-def test_an_api_insert_and_update_are_recorded_with_the_actor(store: Store, tmp_path: Path, now) -> None:
+def test_an_api_insert_and_update_are_recorded_with_the_actor(
+    store: Store, tmp_path: Path, now: datetime
+) -> None:
     first = batch(store, export(tmp_path, [ROW], "a.csv"), now, actor="agent.ivanova")
     assert store.apply_ingest(first)["inserted"] == 1
     changed = ROW.replace("89161234567", "89160000000")
@@ -56,7 +59,7 @@ def test_an_api_insert_and_update_are_recorded_with_the_actor(store: Store, tmp_
     assert store.load_complaint_changes(["nothing"]).empty
 
 
-def test_an_update_that_is_not_allowed_writes_nothing(store: Store, tmp_path: Path, now) -> None:
+def test_an_update_that_is_not_allowed_writes_nothing(store: Store, tmp_path: Path, now: datetime) -> None:
     ingest(store, [export(tmp_path, [ROW], "crm.csv")], now=now)
     same = batch(store, export(tmp_path, [ROW], "same.csv"), now, actor="agent", may_update=False)
     assert store.apply_ingest(same)["unchanged"] == 1
@@ -75,7 +78,7 @@ def test_an_update_that_is_not_allowed_writes_nothing(store: Store, tmp_path: Pa
     assert changes["source"].iloc[0].endswith("crm2.csv")
 
 
-def test_version_8_keeps_the_changes_recorded_before_it(tmp_path: Path, now) -> None:
+def test_version_8_keeps_the_changes_recorded_before_it(tmp_path: Path, now: datetime) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     store = open_store(url)
     try:
