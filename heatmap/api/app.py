@@ -1,4 +1,5 @@
-"""The FastAPI application: :func:`create_app` wires settings, a store and the routers."""
+"""The FastAPI application: :func:`create_app` puts the services of :mod:`heatmap.wiring` and
+the routers together."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.concurrency import run_in_threadpool
 
+from heatmap import wiring
 from heatmap.api import errors
 from heatmap.api.auth import CheckFirst, document_security
 from heatmap.api.metrics import MetricsMiddleware
@@ -28,11 +30,10 @@ from heatmap.api.routes import (
     spots,
     system,
 )
-from heatmap.api.settings import ApiSettings
 from heatmap.api.spec import document_policy
 from heatmap.api.state import ApiState
 from heatmap.errors import MigrationError
-from heatmap.settings import Settings, load_settings
+from heatmap.settings import ApiSettings, Settings
 from heatmap.store import Store
 
 #: The schema version this API needs (0003: API keys and the spot counter; 0008: who
@@ -78,12 +79,16 @@ def create_app(
     api: ApiSettings | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> FastAPI:
-    """The API over ``store`` (else the store of ``settings.db`` / ``HEATMAP_DB``).
+    """The API over ``store`` (else the store of ``settings.store.db`` / ``HEATMAP_DB``).
 
-    ``settings`` default to the ``HEATMAP_*`` environment, ``api`` to ``HEATMAP_API_*``;
-    ``clock`` (default: the system clock, UTC) is the time transitions are recorded at.
+    ``settings`` default to the ``HEATMAP_*`` environment (read by :mod:`heatmap.wiring`);
+    ``api``, when given, replaces their API section; ``clock`` (default: the system clock,
+    UTC) is the time transitions are recorded at.
     """
-    state = ApiState(settings or load_settings(), api or ApiSettings(), store, clock)
+    chosen = settings if settings is not None else wiring.settings()
+    if api is not None:
+        chosen = chosen.model_copy(update={"api": api})
+    state = ApiState(wiring.Services(chosen, store=store, clock=clock))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -125,6 +130,12 @@ def create_app(
     app.add_middleware(CheckFirst, routes=every_route)
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)  # outermost: counts refusals
     return app
+
+
+def served_app() -> FastAPI:
+    """The app of a ``heatmap serve`` worker (uvicorn's factory): the settings the command
+    handed over (:func:`heatmap.wiring.hand_to_workers`)."""
+    return create_app(wiring.handed_settings())
 
 
 def _document_security(app: FastAPI, routes: list[Any]) -> None:

@@ -32,7 +32,6 @@ import contextlib
 import hmac
 import html
 import logging
-import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
@@ -46,6 +45,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
+from heatmap import wiring
 from heatmap.api.auth import RoleGuard, calls_guard, presented_key
 from heatmap.api.keys import Role
 from heatmap.closeout.links import LinkError, RatingLinks, link_key
@@ -56,12 +56,10 @@ from heatmap.closeout.replies import (
     rate_by_link,
     record_delivery,
 )
-from heatmap.closeout.settings import load_closeout_settings
 from heatmap.closeout.templates import SmsTemplates, load_sms_templates
-from heatmap.core.policy import Policy, load_policy
+from heatmap.core.policy import Policy
 from heatmap.errors import NotFoundError
-from heatmap.settings import load_settings
-from heatmap.store import Store, open_store
+from heatmap.store import Store
 
 log = logging.getLogger("heatmap.api")
 
@@ -81,11 +79,11 @@ def sms_store(request: Request) -> StoreScope:
     state = _state(request)
     if state is not None:
         return lambda: contextlib.nullcontext(state.store)
-    url = load_settings().db
+    opener = wiring.services().open_store
 
     @contextlib.contextmanager
     def opened() -> Iterator[Store]:
-        store = open_store(url)
+        store = opener()
         try:
             yield store
         finally:
@@ -96,7 +94,7 @@ def sms_store(request: Request) -> StoreScope:
 
 def sms_policy(request: Request) -> Policy:
     state = _state(request)
-    return state.policy if state is not None else load_policy(load_settings().policy)
+    return state.policy if state is not None else wiring.services().policy
 
 
 def sms_clock(request: Request) -> datetime:
@@ -123,7 +121,7 @@ async def require_gateway(request: Request) -> None:
             "an API key of role gateway is required (X-API-Key or ?key=)",
             headers={"WWW-Authenticate": "ApiKey"},
         )
-    expected = os.environ.get("HEATMAP_SMS_GATEWAY_KEY", "")
+    expected = wiring.sms_gateway_key(request.app)
     if not expected or not hmac.compare_digest(key.encode(), expected.encode()):
         raise HTTPException(401, "the API key is not valid", headers={"WWW-Authenticate": "ApiKey"})
 
@@ -142,7 +140,7 @@ def _templates(path: str | None, public_url: str | None) -> SmsTemplates:
 
 
 def _sms_templates() -> SmsTemplates:
-    settings = load_closeout_settings()
+    settings = wiring.settings().closeout
     return _templates(str(settings.sms_templates) if settings.sms_templates else None, settings.public_url)
 
 
@@ -251,7 +249,7 @@ async def inbound(
     if not sender:  # nobody to answer or to match: kept out, said so, nothing sent back
         log.warning("an inbound SMS without a sender's number was ignored")
         return PlainTextResponse("", headers={"X-Teplokarty-Reply": "no_sender"})
-    days = load_closeout_settings().sms_reply_days
+    days = wiring.settings_of(request.app).closeout.sms_reply_days
     templates = _sms_templates()
 
     def work() -> Answer:

@@ -1,7 +1,8 @@
 """What the API's handlers share: the store (per thread for SQLite), policy, geocoder, index.
 
 One :class:`ApiState` lives on ``app.state.api``; handlers get it through
-:func:`get_state`. Nothing in it is specific to one request.
+:func:`get_state`. Nothing in it is specific to one request. Its services (store, policy,
+templates, geocoder, clock) come from a :class:`heatmap.wiring.Services`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -21,17 +22,14 @@ from heatmap.api.keys import Principal, verify_key
 from heatmap.api.metrics import ApiMetrics
 from heatmap.api.settings import ApiSettings
 from heatmap.api.throttle import FailureLimiter
-from heatmap.core.policy import Policy, load_policy
-from heatmap.core.script import ScriptTemplates, load_templates
+from heatmap.core.policy import Policy
+from heatmap.core.script import ScriptTemplates
 from heatmap.errors import ConfigError
 from heatmap.geocode.base import Geocoder
 from heatmap.render.basemap import Basemap
 from heatmap.settings import Settings
-from heatmap.store import Store, open_store
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+from heatmap.store import Store
+from heatmap.wiring import Services
 
 
 class StoreProvider:
@@ -42,17 +40,19 @@ class StoreProvider:
     PostGIS store has a thread-safe pool and is shared.
     """
 
-    def __init__(self, url: str, store: Store | None = None) -> None:
+    def __init__(self, services: Services) -> None:
         from heatmap.store.sqlite import SQLiteStore
 
-        self.url = store.url if store is not None else url
+        store = services.given_store
+        self.url = services.store_url
+        self._open = services.open_store
         self._per_thread = store is None or isinstance(store, SQLiteStore)
         self._shared = None if self._per_thread else store
         self._owned: list[Store] = []
         self._local = threading.local()
         self._lock = threading.Lock()
         if not self._per_thread and store is None:
-            self._shared = open_store(self.url)
+            self._shared = self._open()
             self._owned.append(self._shared)
 
     def get(self) -> Store:
@@ -60,7 +60,7 @@ class StoreProvider:
             return self._shared
         store: Store | None = getattr(self._local, "store", None)
         if store is None:
-            store = open_store(self.url)
+            store = self._open()
             self._local.store = store
             with self._lock:
                 self._owned.append(store)
@@ -129,37 +129,44 @@ class KeyCache:
 
 
 class ApiState:
-    """Everything the handlers share, built once per app."""
+    """Everything the handlers share, built once per app from its :class:`Services`.
+
+    ``ApiState(settings, api, store, clock)`` is accepted too: services over ``settings``
+    with the API section ``api``.
+    """
 
     def __init__(
         self,
-        settings: Settings,
-        api: ApiSettings,
-        store: Store | None,
+        services: Services | Settings,
+        api: ApiSettings | None = None,
+        store: Store | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        self.settings = settings
-        self.api = api
-        self.clock = clock or utc_now
-        self.stores = StoreProvider(settings.db, store)
-        self.policy: Policy = load_policy(settings.policy)
-        self.templates: ScriptTemplates = load_templates()
+        if not isinstance(services, Services):
+            chosen = services if api is None else services.model_copy(update={"api": api})
+            services = Services(chosen, store=store, clock=clock)
+        self.services = services
+        self.settings: Settings = services.settings
+        self.api: ApiSettings = services.settings.api
+        self.clock = services.clock
+        self.stores = StoreProvider(services)
+        self.policy: Policy = services.policy
+        self.templates: ScriptTemplates = services.templates
         self.index = SpotIndex(
             templates=self.templates,
-            reach_m=api.lookup_reach_m,
-            recent_days=api.recent_days,
-            recent_reach_m=api.recent_reach_m,
-            check_interval_s=api.index_check_ms / 1000,
+            reach_m=self.api.lookup_reach_m,
+            recent_days=self.api.recent_days,
+            recent_reach_m=self.api.recent_reach_m,
+            check_interval_s=self.api.index_check_ms / 1000,
             clock=self.clock,
             join_reach_m=self.policy.join.reach_m,
             cause_titles=self.policy.causes,
         )
-        self.keys = KeyCache(api.key_cache_s)
-        self.failures = FailureLimiter(api.auth_fail_limit, api.auth_fail_window_s)
+        self.keys = KeyCache(self.api.key_cache_s)
+        self.failures = FailureLimiter(self.api.auth_fail_limit, self.api.auth_fail_window_s)
         self.metrics = ApiMetrics(self.index)
         self.hex_cache: dict[int, tuple[float, object]] = {}
-        self._geocoder: Geocoder | None = None
-        self._geocoder_lock = threading.Lock()
+        self._basemap_lock = threading.Lock()
         self._basemap: Basemap | None = None
 
     @property
@@ -170,28 +177,22 @@ class ApiState:
         """The gazetteer geocoder (``HEATMAP_GAZETTEER``), loaded once; None when not set."""
         if self.settings.gazetteer is None:
             return None
-        with self._geocoder_lock:
-            if self._geocoder is None:
-                from heatmap.geocode import GazetteerGeocoder, load_gazetteer
-
-                try:
-                    entries = load_gazetteer(self.settings.gazetteer)
-                except Exception as exc:
-                    raise ConfigError(f"HEATMAP_GAZETTEER: {exc}") from exc
-                self._geocoder = GazetteerGeocoder(entries, default_city=self.settings.city)
-            return self._geocoder
+        try:
+            return self.services.geocoder()
+        except Exception as exc:
+            raise ConfigError(f"HEATMAP_GAZETTEER: {exc}") from exc
 
     def basemap(self) -> Basemap | None:
         """Houses, street and settlement names of the gazetteer, built once; None without one."""
         if self.settings.gazetteer is None:
             return None
-        with self._geocoder_lock:
+        with self._basemap_lock:
             if self._basemap is None:
-                from heatmap.geocode import load_gazetteer
                 from heatmap.render.basemap import build_basemap
 
                 try:
-                    self._basemap = build_basemap(load_gazetteer(self.settings.gazetteer))
+                    entries = self.services.gazetteer_entries()
+                    self._basemap = build_basemap(entries) if entries is not None else None
                 except Exception as exc:
                     raise ConfigError(f"HEATMAP_GAZETTEER: {exc}") from exc
             return self._basemap

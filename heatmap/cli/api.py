@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlsplit, urlunsplit
 
 import typer
 
-from heatmap.cli.common import DbOption, JsonOption, store_at
+from heatmap.cli.common import DbOption, JsonOption, now_or, store_at, wired
 from heatmap.cli.output import emit_json, err, out, table
 from heatmap.errors import UsageError
 
@@ -31,7 +29,7 @@ def keys_create(
     """Make an API key; it is shown once, as the last word printed (only a hash is kept)."""
     from heatmap.api.keys import create_key
 
-    key = create_key(store_at(db), role=role, now=datetime.now(UTC), name=name)
+    key = create_key(store_at(db), role=role, now=now_or(None), name=name)
     err.print(f"API key for role [bold]{role}[/] (shown only now; send it as X-API-Key):")
     print(key)
 
@@ -67,7 +65,7 @@ def keys_revoke(
     db: DbOption = None,
 ) -> None:
     """Revoke a key (servers stop accepting it within HEATMAP_API_KEY_CACHE_S seconds)."""
-    if not store_at(db).revoke_api_key(key_id, datetime.now(UTC)):
+    if not store_at(db).revoke_api_key(key_id, now_or(None)):
         raise UsageError(f"no active key {key_id!r} (see `heatmap keys list`)")
     err.print(f"Key {key_id} revoked.")
 
@@ -89,21 +87,20 @@ def serve(
     import uvicorn
     from uvicorn.config import LOGGING_CONFIG
 
-    from heatmap import service
+    from heatmap import service, wiring
     from heatmap.core.pii import masked_log_config
 
-    store = store_at(db)
+    services = wired(db)
     try:
         if upgrade:
-            service.init_store(store)
-        url = store.url
+            service.init_store(services.store)
     finally:
-        store.close()
-    os.environ["HEATMAP_DB"] = url  # every worker builds its app from the environment
-    os.environ.setdefault("HEATMAP_API_GC_FREEZE", "1")
+        services.close()
+    url = services.store_url
     err.print(f"Serving {_shown(url)} on http://{host}:{port} (map: /map, docs: /docs)")
+    wiring.hand_to_workers(services.settings)  # workers are new processes
     uvicorn.run(
-        "heatmap.api:create_app",
+        "heatmap.api.app:served_app",
         factory=True,
         host=host,
         port=port,

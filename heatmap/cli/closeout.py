@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from heatmap.cli.common import DbOption, JsonOption, NowOption, now_or, store_at
+from heatmap.cli.common import DbOption, JsonOption, NowOption, wired
 from heatmap.cli.output import emit_json, err, out, table
 from heatmap.errors import UsageError
 
@@ -39,20 +39,18 @@ def notify(
     json: JsonOption = False,
 ) -> None:
     """Send the close-out SMS waiting in the outbox (quiet hours, retries, opt-outs)."""
-    from heatmap.closeout.gateways import open_gateway
     from heatmap.closeout.notify import run_loop, run_once
-    from heatmap.closeout.settings import load_closeout_settings
-    from heatmap.closeout.templates import load_sms_templates
 
     if loop and now is not None:
         raise UsageError("--now is for a single pass; --loop follows the clock")
-    settings = load_closeout_settings(sms_spool=spool)
-    templates = load_sms_templates(settings.sms_templates, public_url=settings.public_url)
-    store = store_at(db)
-    sender = open_gateway(gateway, settings)
+    services = wired(db, sms_spool=spool)
+    settings = services.settings.closeout
+    templates = services.sms_templates
+    store = services.store
+    sender = services.gateway(gateway)
     try:
         if not loop:
-            counts = run_once(store, sender, now=now_or(now), settings=settings, templates=templates)
+            counts = run_once(store, sender, now=services.now(now), settings=settings, templates=templates)
             if json:
                 emit_json(counts)
             else:
@@ -97,9 +95,12 @@ def report(
     clients reached."""
     from heatmap.closeout.report import closeout_report
 
-    store = store_at(db)
+    services = wired(db)
+    store = services.store
     try:
-        figures = closeout_report(store, now=now_or(now), since=None if since is None else now_or(since))
+        figures = closeout_report(
+            store, now=services.now(now), since=None if since is None else services.now(since)
+        )
     finally:
         store.close()
     if json:

@@ -1,8 +1,12 @@
-"""Options shared by every sub-command, and how they become a store and a clock."""
+"""Options shared by every sub-command, and how they become services (:mod:`heatmap.wiring`).
+
+Options name no environment variable of their own: an option left out is None, and
+:func:`wired` fills it from the settings (``HEATMAP_DB`` for ``--db`` and so on).
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,10 +16,11 @@ from heatmap.defaults import DEFAULT_DB
 
 if TYPE_CHECKING:
     from heatmap.store import Store
+    from heatmap.wiring import Services
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", envvar="HEATMAP_DB", help=f"Store URL (default {DEFAULT_DB}).", show_default=False),
+    typer.Option("--db", help=f"Store URL (default: HEATMAP_DB, else {DEFAULT_DB}).", show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 NowOption = Annotated[
@@ -30,30 +35,43 @@ ProfileOption = Annotated[
     str | None,
     typer.Option(
         "--profile",
-        envvar="HEATMAP_PROFILE",
         help="Mapping profile for files in another shape: teplokarty (default), crm-ru,"
-        " nyc-311, or a TOML file (see `heatmap profile`).",
+        " nyc-311, or a TOML file (see `heatmap profile`); default HEATMAP_PROFILE.",
         show_default=False,
     ),
 ]
 PolicyOption = Annotated[
     Path | None,
     typer.Option(
-        "--policy", envvar="HEATMAP_POLICY", help="Priority and routing policy (TOML).", show_default=False
+        "--policy",
+        help="Priority and routing policy (TOML); default HEATMAP_POLICY, else the packaged one.",
+        show_default=False,
     ),
 ]
+GazetteerOption = Annotated[
+    Path | None,
+    typer.Option("--gazetteer", help="Gazetteer built by `gazetteer build` (default HEATMAP_GAZETTEER)."),
+]
+CityOption = Annotated[
+    str | None,
+    typer.Option(help="Settlement for addresses that name none (default HEATMAP_CITY).", show_default=False),
+]
+
+
+def wired(db: str | None = None, **options: object) -> Services:
+    """The services of this command: the settings with its options (None: not given) on top."""
+    from heatmap import wiring
+
+    return wiring.services(db=db, **options)
 
 
 def store_at(db: str | None) -> Store:
     """The store named by ``--db``, ``HEATMAP_DB`` or the default."""
-    from heatmap.settings import load_settings
-    from heatmap.store import open_store
-
-    return open_store(load_settings(db=db).db)
+    return wired(db).store
 
 
 def now_or(value: datetime | None) -> datetime:
     """``--now`` as an aware UTC time, else the clock."""
-    if value is None:
-        return datetime.now(UTC)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    from heatmap.wiring import moment
+
+    return moment(value)

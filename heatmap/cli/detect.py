@@ -14,14 +14,14 @@ from heatmap.cli.common import (
     NowOption,
     PolicyOption,
     ProfileOption,
-    now_or,
-    store_at,
+    wired,
 )
 from heatmap.cli.output import emit_json, err, out, table
 from heatmap.errors import UsageError
 
 if TYPE_CHECKING:
     from heatmap.detect.run import DetectParams
+    from heatmap.settings import DetectionSettings
 
 #: Said when the expected rule had no exposure to go by.
 UNIFORM_WARNING = (
@@ -61,8 +61,8 @@ def detect(
     scheduler: Annotated[
         str | None,
         typer.Option(
-            envvar="HEATMAP_DASK_SCHEDULER",
-            help="Dask scheduler address (default: a local cluster of 2 workers).",
+            help="Dask scheduler address (default: HEATMAP_DASK_SCHEDULER, else a local cluster"
+            " of 2 workers).",
         ),
     ] = None,
     policy: PolicyOption = None,
@@ -70,21 +70,21 @@ def detect(
     json: JsonOption = False,
 ) -> None:
     """Detect spots among the stored complaints; open spots keep their ids."""
-    from heatmap.core.policy import load_policy
     from heatmap.service.engines import labeller_for
-    from heatmap.settings import load_settings
 
-    params = _detect_params(method, h3_res, eps_m, min_subscribers, window_days, rule)
+    services = wired(db, policy=policy, gazetteer=gazetteer, dask_scheduler=scheduler)
+    settings = services.settings
+    params = _detect_params(settings.detection, method, h3_res, eps_m, min_subscribers, window_days, rule)
     if engine == "dask" and params.method != "dbscan":
         raise UsageError("the Dask engine runs DBSCAN: use --method dbscan")
-    with labeller_for(engine, scheduler=scheduler) as labeller:
+    with labeller_for(engine, scheduler=settings.dask_scheduler) as labeller:
         report = service.detect_spots(
-            store_at(db),
+            services.store,
             params=params,
-            policy=load_policy(policy),
-            now=now_or(now),
+            policy=services.policy,
+            now=services.now(now),
             labeller=labeller,
-            gazetteer=gazetteer or load_settings().gazetteer,
+            gazetteer=settings.gazetteer,
         )
     summary = {
         "method": report.method,
@@ -104,6 +104,7 @@ def detect(
 
 
 def _detect_params(
+    base: DetectionSettings,
     method: str | None,
     h3_res: int | None,
     eps_m: float | None,
@@ -112,9 +113,7 @@ def _detect_params(
     rule: str | None = None,
 ) -> DetectParams:
     from heatmap.detect.run import DetectParams
-    from heatmap.settings import load_settings
 
-    base = load_settings().detect
     if method is not None and method not in ("h3", "dbscan"):
         raise UsageError(f"--method must be h3 or dbscan, not {method!r}")
     if rule is not None and rule not in ("expected", "count"):
@@ -166,7 +165,8 @@ def detect_file(
     from heatmap.io.profiles import load_profile
     from heatmap.service.files import detect_in_file, file_exposure
 
-    params = _detect_params(method, h3_res, eps_m, min_subscribers, window_days, rule)
+    settings = wired(profile=profile).settings
+    params = _detect_params(settings.detection, method, h3_res, eps_m, min_subscribers, window_days, rule)
     exposure = file_exposure(gazetteer=gazetteer, density=density)
     done = detect_in_file(
         in_file,
@@ -174,7 +174,7 @@ def detect_file(
         params=params,
         use_window=window_days is not None,
         exposure=exposure,
-        profile=load_profile(profile) if profile else None,
+        profile=load_profile(settings.profile) if settings.profile else None,
     )
     if not done.subscribers_given:
         err.print("note: the file names no subscriber_id, so every row counted as a complainant of its own")

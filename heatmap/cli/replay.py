@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from heatmap.cli.common import DbOption, JsonOption, PolicyOption
+from heatmap.cli.common import DbOption, JsonOption, PolicyOption, wired
 from heatmap.cli.output import emit_json, err, out, table
 from heatmap.errors import UsageError
 
@@ -58,6 +58,8 @@ def replay(
     from heatmap.replay.config import load_config
     from heatmap.replay.session import load_world
 
+    services = wired(db, policy=policy)
+    db, policy = services.configured_db(), services.settings.policy  # HEATMAP_DB, HEATMAP_POLICY too
     if days is not None and days < 1:
         raise UsageError("--days must be at least 1")
     if compare is not None and db is not None:
