@@ -249,6 +249,22 @@ class FeatureCollection(BaseModel):
     features: list[dict[str, Any]]
 
 
+class SiteAlarm(BaseModel):
+    """One alarm of a network site in reach of a spot."""
+
+    site_id: str
+    distance_m: float = Field(description="From the spot's centre to the site")
+    severity: str | None = Field(description="critical, major, minor or warning")
+    kind: str = Field(
+        description="power, transport_link, equipment or capacity (read from the text if not given)"
+    )
+    start: str | None = Field(description="Raised at (ISO 8601, UTC)")
+    end: str | None = Field(description="Cleared at; null while active")
+    text: str | None
+    active: bool = Field(description="Not cleared")
+    during_complaints: bool = Field(description="Overlaps the spot's first to last complaint")
+
+
 class SpotFeature(BaseModel):
     type: Literal["Feature"]
     id: str
@@ -264,6 +280,11 @@ class SpotFeature(BaseModel):
     eta_overdue: bool = Field(False, description="Still open and its ETA has passed")
     sla_left_hours: float | None
     network: dict[str, Any] | None
+    alarms: list[SiteAlarm] = Field(
+        default_factory=list,
+        description="Every alarm of the network sites in reach, worst first"
+        " (severity, then overlapping the complaints, still active, latest raised, nearest site)",
+    )
     complaints: list[dict[str, Any]]
     history: list[dict[str, Any]]
     eta_history: list[dict[str, Any]]

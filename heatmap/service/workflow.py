@@ -16,6 +16,7 @@ from heatmap.core.policy import Policy
 from heatmap.core.priority import prioritise
 from heatmap.core.routing import route
 from heatmap.core.script import ScriptTemplates, spot_script
+from heatmap.core.site_alarms import SPOT_ALARM_COLUMNS, spot_alarms
 from heatmap.core.workflow_rules import check_cause, check_eta, check_reason, moscow_day_end
 from heatmap.detect.identity import new_spot_id
 from heatmap.detect.join import attach
@@ -188,6 +189,8 @@ class SpotDetail:
     network: pd.Series | None
     script: str
     sla_left_hours: float | None
+    #: Every alarm of the sites in reach, worst first (:func:`heatmap.core.site_alarms.spot_alarms`).
+    alarms: pd.DataFrame
 
 
 def spot_detail(
@@ -198,10 +201,11 @@ def spot_detail(
     history = store.load_events(spot_id)
     network = None
     sites = store.load_sites()
+    alarms = pd.DataFrame(columns=list(SPOT_ALARM_COLUMNS))
     if len(sites):
-        network = correlate(
-            spot.to_frame().T, sites, store.load_alarms(), reach_m=policy.network.reach_m
-        ).iloc[0]
+        loaded = store.load_alarms()
+        network = correlate(spot.to_frame().T, sites, loaded, reach_m=policy.network.reach_m).iloc[0]
+        alarms = spot_alarms(spot, sites, loaded, reach_m=policy.network.reach_m)
     left = None  # SLA time left is an open spot's: a resolved one has none left to count
     if spot["status"] in OPEN_STATUSES and pd.notna(spot["due_at"]):
         left = round((pd.Timestamp(spot["due_at"]) - pd.Timestamp(now)).total_seconds() / 3600, 1)
@@ -213,6 +217,7 @@ def spot_detail(
         network=network,
         script=spot_script(spot.to_dict(), templates, now=now),
         sla_left_hours=left,
+        alarms=alarms,
     )
 
 

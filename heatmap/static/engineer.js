@@ -86,6 +86,7 @@ function notice(kind, text, withReload) {
 // --- views -------------------------------------------------------------------------------
 function show(view) {
   for (const id of ["queues-view", "queue-view", "spot-view"]) $(id).hidden = id !== view;
+  $("refreshed").hidden = view === "spot-view";
   document.body.dataset.view = view.replace("-view", "");
   document.body.dataset.loaded = "";
 }
@@ -99,10 +100,10 @@ function loaded(focusId) {
   }
 }
 
-async function showQueues() {
-  show("queues-view");
-  crumbs([[null, "Очереди"]]);
+async function showQueues(quiet) {
+  if (!quiet) show("queues-view");
   const queues = await api("/queues");
+  if (!quiet) crumbs([[null, "Очереди"]]);
   queueTitles = Object.fromEntries(queues.map((q) => [q.name, q.title]));
   fill("queues", queues.map((q) => row([
     ["Очередь", link("#/queue/" + encodeURIComponent(q.name), q.title, q.name)],
@@ -111,14 +112,15 @@ async function showQueues() {
     ["Срок сегодня", q.due_today ? el("span", "soon", String(q.due_today)) : "0"],
     ["SLA, ч", String(q.sla_hours)],
   ], q.name)), "Очередей нет");
-  loaded("queues-view");
+  refreshed();
+  if (!quiet) loaded("queues-view");
 }
 
-async function showQueue(name) {
-  show("queue-view");
+async function showQueue(name, quiet) {
+  if (!quiet) show("queue-view");
   const view = await api("/queues/" + encodeURIComponent(name));
   queueTitles[name] = view.title;
-  crumbs([["#/", "Очереди"], [null, view.title]]);
+  if (!quiet) crumbs([["#/", "Очереди"], [null, view.title]]);
   $("queue-title").textContent = view.title;
   const late = view.spots.filter((s) => s.breached).length;
   $("queue-note").textContent = "Открытых пятен: " + view.spots.length + ", просрочено: " + late
@@ -136,7 +138,8 @@ async function showQueue(name) {
     ["Инженер", s.engineer || "—"],
     ["Срок решения", etaCell(s.eta, s.status)],
   ], s.id)), "В очереди нет открытых пятен");
-  loaded("queue-title");
+  refreshed();
+  if (!quiet) loaded("queue-title");
 }
 
 function fact(list, term, value, id) {
@@ -190,8 +193,7 @@ function drawActions(p) {
     any = any || allowed;
   }
   $("no-actions").hidden = any;
-  $("eta-date").min = MOSCOW_DAY.format(new Date());
-  if (!$("eta-date").value) $("eta-date").value = MOSCOW_DAY.format(new Date(Date.now() + 864e5));
+  if (!$("eta-at").value) $("eta-at").value = etaText(new Date(Date.now() + 864e5));
 }
 
 function drawBreakdown(p) {
@@ -200,9 +202,10 @@ function drawBreakdown(p) {
     ["Вклад", Number(v).toFixed(1)]])), "Разбивки нет");
 }
 
-function drawNetwork(network) {
+function drawNetwork(network, alarms) {
   const box = $("network");
   box.replaceChildren();
+  $("alarms").hidden = true;
   if (!network) {
     box.appendChild(el("p", "muted", "Данных о сети нет (загрузите: heatmap network load)."));
     return;
@@ -210,11 +213,37 @@ function drawNetwork(network) {
   const sites = network.sites || [];
   box.appendChild(el("p", "", sites.length ? "Станции в зоне обслуживания (" + sites.length
     + "): " + sites.join(", ") : "Станций в зоне обслуживания нет"));
-  box.appendChild(network.alarm_site
-    ? el("p", "late", "Авария на станции " + network.alarm_site + ": "
-      + (SEVERITY_RU[network.alarm_severity] || network.alarm_severity || "")
-      + (network.alarm_kind ? ", " + (ALARM_RU[network.alarm_kind] || network.alarm_kind) : ""))
-    : el("p", "muted", "Аварий на станциях рядом за время жалоб нет"));
+  if (!alarms.length) {
+    box.appendChild(el("p", "muted", "Аварий на этих станциях нет"));
+    return;
+  }
+  const during = alarms.filter((a) => a.during_complaints).length;
+  box.appendChild(el("p", during ? "late" : "", "Аварий на станциях: " + alarms.length
+    + (during ? ", из них во время жалоб: " + during : ", во время жалоб — ни одной")
+    + ". Сверху — самые тяжёлые."));
+  $("alarms").hidden = false;
+  fill("alarms", alarms.map((a) => row([
+    ["Станция", a.site_id + " · " + Math.round(a.distance_m) + " м"],
+    ["Важность", el("span", "severity severity-" + (a.severity || "none"),
+      SEVERITY_RU[a.severity] || a.severity || "не указана")],
+    ["Поднята", alarmTimes(a)],
+    ["Текст", alarmText(a)],
+  ], a.site_id)));
+}
+
+// When an alarm was raised, whether it is still on and whether it overlapped the complaints.
+function alarmTimes(a) {
+  const box = el("span", "", when(a.start));
+  box.appendChild(a.active ? el("span", "late alarm-line", "активна")
+    : el("span", "muted alarm-line", "снята " + when(a.end)));
+  if (a.during_complaints) box.appendChild(el("span", "alarm-line during", "во время жалоб"));
+  return box;
+}
+
+function alarmText(a) {
+  const box = el("span", "", a.text || "—");
+  box.appendChild(el("span", "muted alarm-line", ALARM_RU[a.kind] || a.kind || ""));
+  return box;
 }
 
 function drawTables(spot) {
@@ -256,7 +285,7 @@ async function showSpot(id) {
   drawFacts(spot);
   drawActions(p);
   drawBreakdown(p);
-  drawNetwork(spot.network);
+  drawNetwork(spot.network, spot.alarms || []);
   drawTables(spot);
   document.body.dataset.spot = p.id;
   document.body.dataset.status = p.status;
@@ -313,6 +342,7 @@ function start() {
   });
   $("logout").hidden = !apiKey;
   route();
+  setInterval(refreshQueues, REFRESH_MS);
 }
 
 start();

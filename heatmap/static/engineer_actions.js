@@ -9,6 +9,32 @@ const RULES_RU = [
   [/must be a date/, "Срок не распознан: укажите дату и время"],
 ];
 
+// "ДД.ММ.ГГГГ ЧЧ:ММ" in Moscow time → {eta: "ГГГГ-ММ-ДДTЧЧ:ММ"} as the API reads a time
+// without a zone (Moscow time), or {error} said in Russian. Typed in any browser locale.
+function readEta(text, now) {
+  const m = text.trim().match(/^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[\s,]+(\d{1,2})[:.](\d{2}))?$/);
+  const example = etaText(new Date(now.getTime() + 864e5));
+  if (!m) return {error: "Срок не распознан: введите дату и время как ДД.ММ.ГГГГ ЧЧ:ММ, например " + example};
+  if (m[4] === undefined) return {error: "Укажите и время: ДД.ММ.ГГГГ ЧЧ:ММ, например " + example};
+  const [day, month, year, hour, minute] = m.slice(1).map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (month < 1 || month > 12 || date.getUTCDate() !== day || date.getUTCMonth() !== month - 1) {
+    return {error: "Такой даты нет: " + m[1] + "." + m[2] + "." + m[3]};
+  }
+  if (hour > 23 || minute > 59) return {error: "Такого времени нет: " + m[4] + ":" + m[5]};
+  const pad = (n) => String(n).padStart(2, "0");
+  const eta = year + "-" + pad(month) + "-" + pad(day) + "T" + pad(hour) + ":" + pad(minute);
+  const moscowNow = MOSCOW_DAY.format(now) + "T" + MOSCOW_CLOCK.format(now);
+  if (eta <= moscowNow) return {error: "Этот срок уже прошёл — укажите более поздние дату и время"};
+  return {eta};
+}
+
+// A day as the ETA field takes it, 18:00 Moscow time: "25.12.2026 18:00".
+function etaText(day) {
+  const [year, month, date] = MOSCOW_DAY.format(day).split("-");
+  return date + "." + month + "." + year + " 18:00";
+}
+
 async function act(action, body, done) {
   const p = current.properties;
   const out = $("action-result");
@@ -45,8 +71,12 @@ function wire() {
   });
   $("eta-form").addEventListener("submit", (e) => {
     e.preventDefault();
+    const read = readEta($("eta-at").value, new Date());
+    $("eta-error").textContent = read.error || "";
+    $("eta-at").setAttribute("aria-invalid", read.error ? "true" : "false");
+    if (read.error) { $("eta-at").focus(); return; }
     const note = $("eta-note").value.trim();
-    const body = {eta: $("eta-date").value + "T" + $("eta-time").value};
+    const body = {eta: read.eta};
     if (note) body.note = note;
     act("eta", body, () => { notice("ok", "Срок решения установлен"); route(); });
   });

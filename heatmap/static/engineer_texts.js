@@ -35,6 +35,8 @@ const MOSCOW = new Intl.DateTimeFormat("ru-RU", {timeZone: "Europe/Moscow", day:
   month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit"});
 const MOSCOW_DAY = new Intl.DateTimeFormat("en-CA", {timeZone: "Europe/Moscow",
   year: "numeric", month: "2-digit", day: "2-digit"});
+const MOSCOW_CLOCK = new Intl.DateTimeFormat("en-GB", {timeZone: "Europe/Moscow",
+  hour: "2-digit", minute: "2-digit", hourCycle: "h23"});
 
 function when(iso) { return iso ? MOSCOW.format(new Date(iso)) : ""; }
 

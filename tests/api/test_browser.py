@@ -16,7 +16,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,20 +28,10 @@ from heatmap.domain import OPEN_STATUSES
 from heatmap.service import workflow
 from heatmap.store import open_store
 
+from .browser_support import chromium, offline_page
 from .test_serve import running_server
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: The overdue spot's ETA passes this many seconds after the server starts.
 LATE_AFTER_S = 6
 
@@ -135,36 +124,8 @@ def drive_test(path: Path, lat: float, lon: float) -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
-
-
-@contextmanager
-def offline_page(browser: Any, served: Served, **options: Any) -> Iterator[Any]:
-    """A page whose requests to any host but the server are refused (and recorded)."""
-    page = browser.new_page(**options)
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-
-    def only_the_server(route: Any) -> None:
-        if route.request.url.startswith(served.url + "/"):
-            route.continue_()
-        else:
-            served.blocked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", only_the_server)
-    try:
-        yield page
-        assert not problems, problems
-        assert not served.blocked, f"the page asked other hosts: {served.blocked}"
-    finally:
-        page.close()
 
 
 def open_map(page: Any, served: Served) -> None:

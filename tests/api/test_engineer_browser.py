@@ -9,67 +9,34 @@ work from the keyboard and at a phone's width (390 px) without scrolling sideway
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-import urllib.request
+import re
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from heatmap.api.keys import create_key
 from heatmap.store import open_store
 
+from .browser_support import LAPTOP, PHONE, WAIT_MS, chromium, offline_page
+from .engineer_support import (
+    ALARM_TEXTS,
+    Served,
+    alarms_around,
+    call_api,
+    measure_around,
+    moscow_day,
+    no_sideways_scroll,
+    wait_view,
+)
 from .test_serve import running_server
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LAPTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
-WAIT_MS = 20_000
 
 pytestmark = pytest.mark.browser
-
-
-def heatmap(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "heatmap", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-
-
-@dataclass
-class Served:
-    url: str
-    key: str  # engineer.ivanova, who uses the page
-    other_key: str  # engineer.petrov, who changes spots meanwhile through the API
-    agent_key: str
-    analyst_key: str
-    db: str
-    queue: str  # the queue of the spot not yet taken with the highest priority
-    spot: str  # that spot
-    worked: str  # a spot in work
-    blocked: list[str] = field(default_factory=list)
 
 
 @pytest.fixture(scope="module")
@@ -80,13 +47,29 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     run_demo(folder)
     db = f"sqlite:///{folder / 'heatmap.db'}"
     store = open_store(db)
-    untaken = store.load_spots(statuses=["new", "queued", "reopened"])
-    in_work = store.load_spots(statuses=["in_progress"])
-    store.close()
+    try:
+        untaken = store.load_spots(statuses=["new", "queued", "reopened"])
+        in_work = store.load_spots(statuses=["in_progress"])
+        closed = store.load_spots(statuses=["resolved", "rejected"])
+        now = datetime.now(UTC)
+        keys = [
+            create_key(store, role=role, now=now, name=name)
+            for role, name in (
+                ("engineer", "engineer.ivanova"),
+                ("engineer", "engineer.petrov"),
+                ("agent", "agent.olga"),
+                ("analyst", "analyst.kim"),
+            )
+        ]
+    finally:
+        store.close()
     assert len(untaken) and len(in_work), "the demo leaves spots in a queue and in work"
+    assert closed["queue"].notna().any(), "and closes some"
     first = untaken.sort_values(["priority", "id"], ascending=[False, True]).iloc[0]
+    spare = closed[closed["queue"].notna()].sort_values("id").iloc[0]
     worked = in_work.sort_values(["priority", "id"], ascending=[False, True]).iloc[0]
     measure_around(db, worked)
+    alarms_around(db, worked)
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -97,16 +80,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     }
     env.pop("HEATMAP_TILES_URL", None)
     env.pop("HEATMAP_API_LEAFLET_URL", None)
-    keys = []
-    for role, name in (
-        ("engineer", "engineer.ivanova"),
-        ("engineer", "engineer.petrov"),
-        ("agent", "agent.olga"),
-        ("analyst", "analyst.kim"),
-    ):
-        made = heatmap("keys", "create", "--role", role, "--name", name, env=env)
-        assert made.returncode == 0, made.stderr
-        keys.append(made.stdout.split()[-1])
     with running_server(env) as url:
         yield Served(
             url=url,
@@ -118,96 +91,19 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             queue=str(first["queue"]),
             spot=str(first["id"]),
             worked=str(worked["id"]),
+            spare=str(spare["id"]),
         )
-
-
-def measure_around(db: str, spot: Any) -> None:
-    """A drive-test layer where the spot's cells are 25 dB weaker than the two rings around."""
-    import h3
-    import pandas as pd
-
-    from heatmap.core.coverage import cells_of_area
-
-    inside = set(cells_of_area(spot["geometry"], (spot["centroid_lat"], spot["centroid_lon"]), 9))
-    around = {n for c in inside for n in h3.grid_disk(c, 2)} - inside
-    rows = [(c, 9, -110.0 if c in inside else -85.0, 12, None, 0) for c in sorted(inside | around)]
-    store = open_store(db)
-    try:
-        store.replace_coverage(
-            pd.DataFrame(
-                rows, columns=["h3_cell", "res", "rsrp_median", "rsrp_samples", "rssi_median", "rssi_samples"]
-            )
-        )
-    finally:
-        store.close()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
-
-
-@contextmanager
-def offline_page(browser: Any, served: Served, viewport: dict[str, int]) -> Iterator[Any]:
-    """A page whose requests to any host but the server are refused (and recorded)."""
-    page = browser.new_page(viewport=viewport)
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-
-    def only_the_server(route: Any) -> None:
-        if route.request.url.startswith(served.url + "/"):
-            route.continue_()
-        else:
-            served.blocked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", only_the_server)
-    try:
-        yield page
-        assert not problems, problems
-        assert not served.blocked, f"the page asked other hosts: {served.blocked}"
-    finally:
-        page.close()
-
-
-def wait_view(page: Any, view: str) -> None:
-    page.wait_for_selector(f"body[data-view='{view}'][data-loaded='1']", timeout=WAIT_MS)
-
-
-def call_api(served: Served, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    """What the other engineer does meanwhile, through the REST API."""
-    request = urllib.request.Request(
-        f"{served.url}/api/v1{path}",
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={"X-API-Key": served.other_key, "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=20) as answer:
-        return dict(json.loads(answer.read()))
-
-
-def today_in_moscow() -> str:
-    return datetime.now(UTC).astimezone(ZoneInfo("Europe/Moscow")).date().isoformat()
-
-
-def tomorrow_in_moscow() -> str:
-    return (datetime.now(UTC).astimezone(ZoneInfo("Europe/Moscow")) + timedelta(days=1)).date().isoformat()
-
-
-def no_sideways_scroll(page: Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"the page is {width} px wide"
 
 
 def test_queue_spot_take_eta_resolve_and_gone(served: Served, browser: Any) -> None:
     spot = served.spot
-    with offline_page(browser, served, LAPTOP) as page:
+    with offline_page(browser, served, viewport=LAPTOP) as page:
         page.goto(f"{served.url}/engineer?key={served.key}")
         wait_view(page, "queues")
         assert "key=" not in page.url, "the key leaves the address bar"
@@ -238,21 +134,30 @@ def test_queue_spot_take_eta_resolve_and_gone(served: Served, browser: Any) -> N
         page.wait_for_selector("body[data-status='in_progress'][data-loaded='1']", timeout=WAIT_MS)
         assert page.inner_text("#f-engineer") == "engineer.ivanova"
 
-        page.fill("#eta-date", "2020-01-01")
-        page.click("#set-eta")  # before the field's minimum: the browser does not send it
-        assert page.evaluate("document.getElementById('eta-date').validity.valid") is False
-        page.fill("#eta-date", today_in_moscow())
-        page.fill("#eta-time", "00:00")  # today, but already behind us: the server refuses
-        page.click("#set-eta")
-        page.wait_for_selector("#action-result .error", timeout=WAIT_MS)
-        assert "уже прошёл" in page.inner_text("#action-result"), "a past ETA is refused"
-        day = tomorrow_in_moscow()
-        page.fill("#eta-date", day)
-        page.fill("#eta-time", "18:00")
+        assert page.get_attribute("html", "lang") == "ru"
+        etas_before = page.locator("#eta-history tbody tr").count()
+        field = page.locator("#eta-at")
+        assert field.get_attribute("type") == "text", "not the browser's own (English) date box"
+        assert field.get_attribute("placeholder") == "ДД.ММ.ГГГГ ЧЧ:ММ"
+        assert field.input_value() == f"{moscow_day(1)} 18:00", "tomorrow at six by default"
+        for typed, said in (
+            ("12/25/2030 18:00", "введите дату и время как ДД.ММ.ГГГГ ЧЧ:ММ"),
+            ("31.02.2030 18:00", "Такой даты нет: 31.02.2030"),
+            ("25.12.2030 24:10", "Такого времени нет: 24:10"),
+            ("25.12.2030", "Укажите и время"),
+            (f"{moscow_day()} 00:00", "Этот срок уже прошёл"),  # today, but already behind us
+        ):
+            page.fill("#eta-at", typed)
+            page.click("#set-eta")
+            assert said in page.inner_text("#eta-error"), typed
+            assert field.get_attribute("aria-invalid") == "true"
+        assert page.locator("#eta-history tbody tr").count() == etas_before, "nothing was sent"
+        day = moscow_day(1)
+        page.fill("#eta-at", f"{day} 9:05")
         page.fill("#eta-note", "ждём запчасти")
         page.click("#set-eta")
-        year, month, date = day.split("-")
-        page.wait_for_selector(f"#f-eta:has-text('{date}.{month}.{year}, 18:00')", timeout=WAIT_MS)
+        page.wait_for_selector(f"#f-eta:has-text('{day}, 09:05')", timeout=WAIT_MS)
+        assert page.inner_text("#eta-error") == ""
         assert "ждём запчасти" in page.inner_text("#eta-history")
 
         page.click("#resolve")  # no cause chosen: the browser asks for one, nothing is sent
@@ -274,7 +179,7 @@ def test_queue_spot_take_eta_resolve_and_gone(served: Served, browser: Any) -> N
 
 def test_a_change_made_meanwhile_is_shown_as_a_conflict(served: Served, browser: Any) -> None:
     spot = served.worked
-    with offline_page(browser, served, LAPTOP) as page:
+    with offline_page(browser, served, viewport=LAPTOP) as page:
         page.goto(f"{served.url}/engineer?key={served.key}#/spot/{spot}")
         wait_view(page, "spot")
         assert page.get_attribute("body", "data-status") == "in_progress"
@@ -283,7 +188,8 @@ def test_a_change_made_meanwhile_is_shown_as_a_conflict(served: Served, browser:
         assert page.locator("#spot-map .leaflet-coverage-pane path").count() > 0
         assert "сигнал по замерам, дБм" in page.inner_text("#map-note")
         # another engineer moves the ETA after the page showed the spot
-        call_api(served, f"/spots/{spot}/eta", {"eta": f"{tomorrow_in_moscow()}T12:00", "note": "перенос"})
+        tomorrow = "-".join(reversed(moscow_day(1).split(".")))
+        call_api(served, f"/spots/{spot}/eta", {"eta": f"{tomorrow}T12:00", "note": "перенос"})
         page.select_option("#resolve-cause", "power")
         page.click("#resolve")
         page.wait_for_selector("#conflict", timeout=WAIT_MS)
@@ -295,7 +201,7 @@ def test_a_change_made_meanwhile_is_shown_as_a_conflict(served: Served, browser:
 
         # and a status changed meanwhile: the other engineer resolves it first
         call_api(served, f"/spots/{spot}/resolve", {"cause": "power"})
-        page.fill("#eta-date", tomorrow_in_moscow())
+        page.fill("#eta-at", f"{moscow_day(1)} 18:00")
         page.click("#set-eta")
         page.wait_for_selector("#conflict", timeout=WAIT_MS)
         page.click("#conflict button")
@@ -304,7 +210,7 @@ def test_a_change_made_meanwhile_is_shown_as_a_conflict(served: Served, browser:
 
 
 def test_keyboard_only_and_a_phone_width(served: Served, browser: Any) -> None:
-    with offline_page(browser, served, PHONE) as page:
+    with offline_page(browser, served, viewport=PHONE) as page:
         page.goto(f"{served.url}/engineer?key={served.key}")
         wait_view(page, "queues")
         no_sideways_scroll(page)
@@ -328,7 +234,7 @@ def test_keyboard_only_and_a_phone_width(served: Served, browser: Any) -> None:
 
 
 def test_an_agent_key_is_turned_away_in_russian(served: Served, browser: Any) -> None:
-    with offline_page(browser, served, LAPTOP) as page:
+    with offline_page(browser, served, viewport=LAPTOP) as page:
         page.goto(f"{served.url}/engineer?key={served.agent_key}")
         page.wait_for_selector("#login:not([hidden])", timeout=WAIT_MS)
         assert "нужен ключ инженера" in page.inner_text("#login-error")
@@ -338,7 +244,7 @@ def test_an_agent_key_is_turned_away_in_russian(served: Served, browser: Any) ->
 
 
 def test_an_analyst_reads_masked_numbers_and_cannot_act(served: Served, browser: Any) -> None:
-    with offline_page(browser, served, LAPTOP) as page:
+    with offline_page(browser, served, viewport=LAPTOP) as page:
         page.goto(f"{served.url}/engineer?key={served.analyst_key}#/spot/{served.worked}")
         wait_view(page, "spot")
         numbers = page.locator("#complaints td[data-label='Номер']").all_inner_texts()
@@ -349,3 +255,75 @@ def test_an_analyst_reads_masked_numbers_and_cannot_act(served: Served, browser:
         page.wait_for_selector("#action-result .error", timeout=WAIT_MS)
         assert "только инженер" in page.inner_text("#action-result")
         assert page.is_hidden("#login"), "the analyst stays on the page"
+
+
+def test_the_spot_lists_every_alarm_of_its_sites_worst_first(served: Served, browser: Any) -> None:
+    with offline_page(browser, served, viewport=LAPTOP) as page:
+        page.goto(f"{served.url}/engineer?key={served.key}#/spot/{served.worked}")
+        wait_view(page, "spot")
+        rows = page.locator("#alarms tbody tr")
+        assert rows.count() == 3
+        assert [t.split("\n")[0] for t in rows.locator("td[data-label='Текст']").all_inner_texts()] == list(
+            ALARM_TEXTS
+        ), "every alarm, worst first, its text as written (not markup)"
+        assert rows.locator("td[data-label='Важность']").all_inner_texts() == [
+            "критическая",
+            "крупная",
+            "незначительная",
+        ]
+        assert [t.split(" · ")[0] for t in rows.locator("td[data-label='Станция']").all_inner_texts()] == [
+            "VLG-0101",
+            "VLG-0102",
+            "VLG-0102",
+        ]
+        raised = rows.locator("td[data-label='Поднята']").all_inner_texts()
+        assert "активна" in raised[0] and "во время жалоб" in raised[0]
+        assert all("снята" in t and "во время жалоб" not in t for t in raised[1:])
+        assert all(re.match(r"\d\d\.\d\d\.\d{4}, \d\d:\d\d", t) for t in raised), raised
+        assert "питание" in rows.nth(0).inner_text(), "the kind read from the text, in Russian"
+        assert "Аварий на станциях: 3, из них во время жалоб: 1" in page.inner_text("#network")
+    with offline_page(browser, served, viewport=PHONE) as page:
+        page.goto(f"{served.url}/engineer?key={served.key}#/spot/{served.worked}")
+        wait_view(page, "spot")
+        assert page.locator("#alarms tbody tr").count() == 3
+        no_sideways_scroll(page)
+
+
+def test_the_queue_page_refreshes_by_itself(served: Served, browser: Any) -> None:
+    """A spot reopened by another engineer appears within a minute, without a reload; the
+    focused row keeps the focus and the list its scroll; the last refresh's time is shown."""
+    store = open_store(served.db)
+    try:
+        queue = str(store.load_spots(ids=[served.spare]).iloc[0]["queue"])
+    finally:
+        store.close()
+    spare = f"#queue tr[data-id='{served.spare}']"
+    with offline_page(browser, served, viewport=PHONE, clock=True) as page:
+        page.goto(f"{served.url}/engineer?key={served.key}#/queue/{queue}")
+        wait_view(page, "queue")
+        assert page.locator(spare).count() == 0
+        assert re.fullmatch(r"обновлено \d\d:\d\d · .*", page.inner_text("#refreshed")), "when, visibly"
+        call_api(served, f"/spots/{served.spare}/reopen", {"note": "жалобы продолжаются"})
+        page.clock.run_for(30_000)
+        assert page.locator(spare).count() == 0, "not before the minute"
+        page.clock.run_for(31_000)
+        page.wait_for_selector(spare, timeout=WAIT_MS)
+        assert page.get_attribute("body", "data-refreshed") == "2"
+        assert "key=" not in page.url and page.url.endswith(f"#/queue/{queue}"), "no reload"
+
+        page.focus(f"{spare} a")
+        page.evaluate("document.getElementById('page').scrollTop = 40")
+        scrolled = page.evaluate("document.getElementById('page').scrollTop")
+        page.clock.run_for(61_000)
+        page.wait_for_selector("body[data-refreshed='3']", timeout=WAIT_MS)
+        assert page.evaluate("document.activeElement.dataset.id") == served.spare, "the focus stays"
+        assert page.evaluate("document.getElementById('page').scrollTop") == scrolled, "and the scroll"
+
+        # a spot page with a form in use is left alone
+        page.keyboard.press("Enter")
+        wait_view(page, "spot")
+        page.fill("#eta-note", "пишу комментарий")
+        page.clock.run_for(61_000)
+        assert page.get_attribute("body", "data-refreshed") == "3"
+        assert page.input_value("#eta-note") == "пишу комментарий"
+        assert page.is_hidden("#refreshed")

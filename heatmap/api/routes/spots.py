@@ -125,7 +125,8 @@ def get_spot(state: State, who: Reader, spot_id: SpotId) -> SpotFeature:
     """The spot as a GeoJSON Feature with its priority breakdown, why it is a spot
     (observed, expected, excess, relative risk, p-value, trend), complaints (phone numbers
     masked unless the caller is an engineer or admin), history, ETA history, nearby
-    network and the agent's script (by the spot's trend)."""
+    network with every alarm of its sites (worst first) and the agent's script (by the
+    spot's trend)."""
     detail = workflow.spot_detail(
         state.store, spot_id, now=state.clock(), policy=state.policy, templates=state.templates
     )
@@ -145,6 +146,7 @@ def get_spot(state: State, who: Reader, spot_id: SpotId) -> SpotFeature:
             "eta_text": None if pd.isna(eta) else russian_date(pd.Timestamp(eta).to_pydatetime()),
             "sla_left_hours": plain(detail.sla_left_hours),
             "network": None if detail.network is None else plain(detail.network.to_dict()),
+            "alarms": records(detail.alarms),
             "complaints": _complaints(detail.complaints, who.role),
             "history": records(detail.history),
             "eta_history": records(detail.eta_history),

@@ -1,0 +1,69 @@
+"""What the browser tests share: Chromium (headless, the system's) and pages whose requests
+to any host but the served API are refused and recorded, as on an operator's intranet."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LAPTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+WAIT_MS = 20_000
+
+
+class Server(Protocol):
+    url: str
+    blocked: list[str]  # what the pages asked of other hosts
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Chromium driven by Playwright; the test is skipped where either is missing."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@contextmanager
+def offline_page(browser: Any, served: Server, *, clock: bool = False, **options: Any) -> Iterator[Any]:
+    """A page whose requests to any host but the server are refused (and recorded); with
+    ``clock``, its timers run on Playwright's clock, moved on by the test."""
+    page = browser.new_page(**options)
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    if clock:
+        page.clock.install()
+
+    def only_the_server(route: Any) -> None:
+        if route.request.url.startswith(served.url + "/"):
+            route.continue_()
+        else:
+            served.blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_the_server)
+    try:
+        yield page
+        assert not problems, problems
+        assert not served.blocked, f"the page asked other hosts: {served.blocked}"
+    finally:
+        page.close()
