@@ -30,7 +30,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import hmac
-import html
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -44,10 +43,13 @@ import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse
+from starlette.responses import Response
 
 from heatmap import wiring
+from heatmap.api import rating_page as pages
 from heatmap.api.auth import RoleGuard, calls_guard, presented_key
 from heatmap.api.keys import Role
+from heatmap.api.sms_docs import FORM_BODY, GATEWAY_ERRORS, PAGE_ANSWERS, TEXT_BODY, html_answer, json_error
 from heatmap.closeout.links import LinkError, RatingLinks, link_key
 from heatmap.closeout.replies import (
     Answer,
@@ -145,38 +147,6 @@ def _sms_templates() -> SmsTemplates:
 
 
 # --- gateway callbacks ------------------------------------------------------------------------
-def _json_error(description: str) -> dict[str, object]:
-    return {"description": description, "content": {"application/json": {"schema": {"type": "object"}}}}
-
-
-def _html(description: str) -> dict[str, object]:
-    return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
-
-
-_GATEWAY_ERRORS: dict[int | str, dict[str, object]] = {
-    401: _json_error("No API key, or an unknown, malformed or revoked one"),
-    403: _json_error("The key's role is not gateway or admin"),
-    429: {
-        **_json_error("Too many failed authentications from this client"),
-        "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
-    },
-    422: _json_error("A required field is missing or malformed"),
-}
-_TEXT_BODY = {
-    "requestBody": {
-        "required": False,
-        "content": {
-            "text/plain": {"schema": {"type": "string", "maxLength": 1600}},
-            "application/x-www-form-urlencoded": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"from": {"type": "string"}, "text": {"type": "string"}},
-                }
-            },
-        },
-    }
-}
-
 KeyQuery = Annotated[
     str | None, Query(description="The gateway's API key (Kannel sends no headers); X-API-Key works as well")
 ]
@@ -223,7 +193,7 @@ def _charset(request: Request) -> str:
     dependencies=gateway_only,
     response_class=PlainTextResponse,
     summary="A client's SMS reply (Kannel post-url)",
-    openapi_extra=_TEXT_BODY,
+    openapi_extra=TEXT_BODY,
     responses={
         200: {
             "description": "A short reply the gateway may send back (empty,"
@@ -231,7 +201,7 @@ def _charset(request: Request) -> str:
             " message names no sender)",
             "content": {"text/plain": {"schema": {"type": "string"}}},
         },
-        **_GATEWAY_ERRORS,
+        **GATEWAY_ERRORS,
     },
 )
 async def inbound(
@@ -277,8 +247,8 @@ _DLR_ROUTE: dict[str, Any] = {
             "description": "The message's new status, or 'unchanged'",
             "content": {"text/plain": {"schema": {"type": "string"}}},
         },
-        404: _json_error("No such message in the outbox"),
-        **_GATEWAY_ERRORS,
+        404: json_error("No such message in the outbox"),
+        **GATEWAY_ERRORS,
     },
 }
 
@@ -319,44 +289,7 @@ async def delivery_report(
     return PlainTextResponse(moved or "unchanged")
 
 
-# --- the rating page --------------------------------------------------------------------------
-_PAGE = """<!doctype html>
-<html lang="ru"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body{{font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;
-color:#1d2430;line-height:1.45}}
-fieldset{{border:0;padding:0;margin:1rem 0}} label{{display:block;margin:.4rem 0}}
-textarea{{width:100%;min-height:6rem}} button{{font-size:1.05rem;padding:.5rem 1.4rem}}
-.muted{{color:#5b6472}}
-</style></head><body>
-<h1>{title}</h1>
-{body}
-</body></html>
-"""
-_CHOICES = [
-    ("5", "5 — отлично"),
-    ("4", "4 — хорошо"),
-    ("3", "3 — удовлетворительно"),
-    ("2", "2 — плохо"),
-    ("1", "1 — очень плохо"),
-    ("0", "Проблема не решена"),
-]
-
-
-def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(_PAGE.format(title=html.escape(title), body=body), status_code=status)
-
-
-def _link_error(exc: LinkError) -> HTMLResponse:
-    status = 410 if exc.reason in ("expired", "used") else 404
-    text = {410: "Ссылка уже использована или срок её действия истёк.", 404: "Ссылка недействительна."}[
-        status
-    ]
-    return _page("Оценка связи", f"<p>{html.escape(text)}</p>", status)
-
-
+# --- the rating page (templates/rating.html) ---------------------------------------------------
 def _links(store: Store) -> RatingLinks:
     return RatingLinks(link_key(store.secret()))
 
@@ -366,66 +299,25 @@ def _on_page(scope: StoreScope, token: str, now: datetime) -> pd.Series:
         return link_message(store, _links(store), token, now=now)
 
 
-_PAGE_ANSWERS: dict[int | str, dict[str, object]] = {
-    200: _html("The page"),
-    404: _html("The link is not valid"),
-    410: _html("The link has expired or was used"),
-}
-_FORM_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/x-www-form-urlencoded": {
-                "schema": {
-                    "type": "object",
-                    "required": ["rating"],
-                    "properties": {
-                        "rating": {"type": "string", "enum": ["0", "1", "2", "3", "4", "5"]},
-                        "comment": {"type": "string", "maxLength": 500},
-                    },
-                }
-            }
-        },
-    }
-}
-
-
 @router.get(
-    "/r/{token}", response_class=HTMLResponse, summary="The rating page of a link", responses=_PAGE_ANSWERS
+    "/r/{token}", response_class=HTMLResponse, summary="The rating page of a link", responses=PAGE_ANSWERS
 )
-async def rating_page(token: str, store: StoreDep, now: ClockDep) -> HTMLResponse:
+async def rating_page(token: str, request: Request, store: StoreDep, now: ClockDep) -> Response:
     try:
         row = await run_in_threadpool(_on_page, store, token, now)
     except LinkError as exc:
-        return _link_error(exc)
-    address = html.escape(str(row["address"] or ""))
-    choices = "\n".join(
-        f'<label><input type="radio" name="rating" value="{v}" required> {html.escape(t)}</label>'
-        for v, t in _CHOICES
-    )
-    body = (
-        f"<p>Мы провели работы{' по адресу ' + address if address else ''}."
-        " Как теперь работает связь?</p>"
-        f'<form method="post" action="/r/{html.escape(token)}"><fieldset>{choices}</fieldset>'
-        '<label for="comment">Комментарий (необязательно)</label>'
-        '<textarea id="comment" name="comment" maxlength="500"></textarea>'
-        '<p><button type="submit">Отправить</button></p></form>'
-        '<p class="muted">Телефоны, адреса почты и другие личные данные в комментарии'
-        " будут скрыты.</p>"
-    )
-    return _page("Оценка связи", body)
+        return pages.link_error(request, exc)
+    return pages.question(request, token, str(row["address"] or ""))
 
 
 @router.post(
     "/r/{token}",
     response_class=HTMLResponse,
     summary="Answer of the rating page",
-    openapi_extra=_FORM_BODY,
-    responses={**_PAGE_ANSWERS, 400: _html("No rating was chosen")},
+    openapi_extra=FORM_BODY,
+    responses={**PAGE_ANSWERS, 400: html_answer("No rating was chosen")},
 )
-async def rate(
-    token: str, request: Request, store: StoreDep, policy: PolicyDep, now: ClockDep
-) -> HTMLResponse:
+async def rate(token: str, request: Request, store: StoreDep, policy: PolicyDep, now: ClockDep) -> Response:
     form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
     answer = _first(form, "rating") or ""
     comment = _first(form, "comment")
@@ -439,12 +331,5 @@ async def rate(
     try:
         result = await run_in_threadpool(work)
     except LinkError as exc:
-        if exc.reason == "choice":
-            return _page("Оценка связи", "<p>Выберите оценку от 1 до 5 или «Проблема не решена».</p>", 400)
-        return _link_error(exc)
-    thanks = (
-        "Спасибо! Мы передали инженерам, что проблема осталась."
-        if result.kind == "persists"
-        else "Спасибо за оценку!"
-    )
-    return _page("Оценка связи", f"<p>{html.escape(thanks)}</p>")
+        return pages.no_choice(request) if exc.reason == "choice" else pages.link_error(request, exc)
+    return pages.thanks(request, persists=result.kind == "persists")
