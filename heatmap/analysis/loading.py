@@ -17,8 +17,8 @@ from typing import TypeAlias
 import geopandas as gpd
 import pandas as pd
 
+from heatmap import wiring
 from heatmap.io.export import complaints_gdf, ratings_gdf, spots_gdf
-from heatmap.settings import load_settings
 from heatmap.store import Store, open_store
 
 __all__ = [
@@ -100,7 +100,7 @@ def opened(db: StoreLike) -> Iterator[Store]:
         yield db
         return
     if db is None:
-        url = load_settings().db
+        url = wiring.settings().store.db  # HEATMAP_DB, else the default
     elif isinstance(db, os.PathLike) or ("://" not in db and not db.startswith("sqlite:")):
         url = f"sqlite:///{os.fspath(db)}"
     else:

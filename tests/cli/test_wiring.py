@@ -192,7 +192,6 @@ def _reads_environment(tree: ast.AST) -> list[str]:
 NOT_YET_WIRED = {
     "heatmap/store/secrets.py",
     "heatmap/analysis/detection.py",
-    "heatmap/analysis/loading.py",
     "heatmap/replay/run.py",
     "heatmap/devtools/closeout_demo.py",
     "heatmap/closeout/demo.py",  # the same, before its move to devtools
