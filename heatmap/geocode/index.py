@@ -63,6 +63,9 @@ class Index:
     dominant_name: str | None = None
     fuzzy_choices: dict[frozenset[int], tuple[list[str], list[int]]] = field(default_factory=dict)
     fuzzy_hits: dict[tuple[frozenset[int], str], list[tuple[str, float, int]]] = field(default_factory=dict)
+    #: Per set of localities: each street key and its one-letter deletions -> positions in
+    #: the localities' fuzzy choices (misspelt names one edit away, found by dict lookups).
+    fuzzy_one_edit: dict[frozenset[int], dict[str, list[int]]] = field(default_factory=dict)
 
     def median(self, rows: Sequence[int]) -> tuple[float, float]:
         idx = np.asarray(rows, dtype=np.int64)

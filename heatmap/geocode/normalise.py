@@ -20,7 +20,7 @@ postal codes. ``д.`` is *дом* when a number follows and *деревня* whe
 
 from __future__ import annotations
 
-from heatmap.geocode import keys, rules, tokens
+from heatmap.geocode import keys, parsed, rules, tokens
 from heatmap.geocode.keys import (
     fold,
     region_key,
@@ -60,6 +60,7 @@ def clear_caches() -> None:
         keys.street_key,
         keys.street_loose_key,
         keys.settlement_key,
+        parsed._house_keys,
     ):
         cached.cache_clear()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 from heatmap.geocode.keys import settlement_key, street_key
@@ -22,36 +23,12 @@ class House(NamedTuple):
     @property
     def key(self) -> str:
         """The exact house key: ``12а к1 с2 ла``."""
-        parts = [self.number + self.letter] if self.number else []
-        if self.corpus:
-            parts.append("к" + self.corpus)
-        if self.building:
-            parts.append("с" + self.building)
-        if self.literal:
-            parts.append("л" + self.literal)
-        return " ".join(parts)
+        return _house_keys(self)[0]
 
     @property
     def loose_key(self) -> str:
         """Key with every letter-like part (letter, literal, letter corpus) in one slot."""
-        letters = [self.letter]
-        corpus = self.corpus
-        building = self.building
-        if corpus.isalpha():
-            letters.append(corpus)
-            corpus = ""
-        if building.isalpha():
-            letters.append(building)
-            building = ""
-        if self.literal:
-            letters.append(self.literal[0])
-        letter = next((x for x in letters if x), "")
-        parts = [self.number + letter] if self.number else []
-        if corpus:
-            parts.append("к" + corpus)
-        if building:
-            parts.append("с" + building)
-        return " ".join(parts)
+        return _house_keys(self)[1]
 
     @property
     def base(self) -> str:
@@ -108,3 +85,32 @@ class ParsedAddress(NamedTuple):
                 self.house_key or "",
             )
         )
+
+
+@lru_cache(maxsize=65_536)
+def _house_keys(house: House) -> tuple[str, str]:
+    """The exact and the loose key of a house (asked for many times while matching)."""
+    number, letter, corpus, building, literal = house
+    parts = [number + letter] if number else []
+    if corpus:
+        parts.append("к" + corpus)
+    if building:
+        parts.append("с" + building)
+    if literal:
+        parts.append("л" + literal)
+    letters = [letter]
+    if corpus.isalpha():
+        letters.append(corpus)
+        corpus = ""
+    if building.isalpha():
+        letters.append(building)
+        building = ""
+    if literal:
+        letters.append(literal[0])
+    first = next((x for x in letters if x), "")
+    loose = [number + first] if number else []
+    if corpus:
+        loose.append("к" + corpus)
+    if building:
+        loose.append("с" + building)
+    return " ".join(parts), " ".join(loose)

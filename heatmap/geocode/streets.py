@@ -79,7 +79,8 @@ def pick_street(
     A choice the address does not state (the house exists on only one of them,
     the street is in a sub-settlement not named) lowers the score.
     """
-    cands = list(dict.fromkeys(cands))
+    if len(cands) > 1:
+        cands = list(dict.fromkeys(cands))
     factor = 1.0
     if stype and stype != "пр":
         same = [s for s in cands if ix.streets[s].type == stype]
@@ -145,17 +146,66 @@ def fuzzy_street(
     if not keys or sum(c.isalpha() for c in key) < _FUZZY_MIN_LETTERS:
         return None
     fixed = _fixed(key)
-    # a key more than three letters longer or shorter is more than three edits away
-    lo = bisect_left(keys, len(key) - 3, key=len)
-    hi = bisect_right(keys, len(key) + 3, key=len)
+    # a name one edit away is found by dict lookups; only when there is none are the
+    # keys within four edits searched (the decision for one edit sees no further)
+    ranked = _rank(ix, key, keys, ids, _one_edit_hits(ix, frozen, keys, key), fixed)
+    if not ranked or ranked[0][0] > 1:
+        ranked = _rank(ix, key, keys, ids, _close_hits(ix, frozen, keys, key), fixed)
+    chosen = _decide(ix, ranked, house)
+    if chosen is None:
+        return None
+    edits, top = chosen
+    picked = pick_street(ix, top, stype, named, house)
+    if picked is None:
+        return None
+    sid, f = picked
+    similarity = 1.0 - edits / max(len(key), len(ix.streets[sid].key), 1)
+    return sid, f * S_STREET_FUZZY_MAX * similarity
+
+
+def _deletions(key: str) -> set[str]:
+    """The key and the key without each one of its letters."""
+    return {key, *(key[:j] + key[j + 1 :] for j in range(len(key)))}
+
+
+def _one_edit_hits(
+    ix: Index, frozen: frozenset[int], keys: list[str], key: str
+) -> list[tuple[str, float, int]]:
+    """Keys one edit (or a swap) away, and a few two away: (key, Levenshtein distance,
+    position), nearest first. Two keys one edit apart share a deletion (symmetric delete)."""
+    index = ix.fuzzy_one_edit.get(frozen)
+    if index is None:
+        index = {}
+        for i, k in enumerate(keys):
+            for variant in _deletions(k):
+                index.setdefault(variant, []).append(i)
+        if len(ix.fuzzy_one_edit) < 1_000:
+            ix.fuzzy_one_edit[frozen] = index
+    found = {i for variant in _deletions(key) for i in index.get(variant, ())}
+    hits = [(keys[i], float(Levenshtein.distance(key, keys[i])), i) for i in found]
+    return sorted(hits, key=lambda hit: (hit[1], hit[2]))
+
+
+def _close_hits(ix: Index, frozen: frozenset[int], keys: list[str], key: str) -> list[tuple[str, float, int]]:
+    """Keys within four Levenshtein edits (at most 40, nearest first) of a key's length
+    give or take three (a longer or shorter key is further away)."""
     hits = ix.fuzzy_hits.get((frozen, key))
     if hits is None:
+        lo = bisect_left(keys, len(key) - 3, key=len)
+        hi = bisect_right(keys, len(key) + 3, key=len)
         found = process.extract(
             key, keys[lo:hi], scorer=Levenshtein.distance, limit=40, score_cutoff=_LEVENSHTEIN_CUTOFF
         )
         hits = [(k, score, i + lo) for k, score, i in found]
         if len(ix.fuzzy_hits) < 200_000:
             ix.fuzzy_hits[(frozen, key)] = hits
+    return hits
+
+
+def _rank(
+    ix: Index, key: str, keys: list[str], ids: list[int], hits: list[tuple[str, float, int]], fixed: list[str]
+) -> list[tuple[int, list[int]]]:
+    """Streets of the hits by their counted edits (Damerau-Levenshtein), nearest first."""
     best_by_key: dict[str, tuple[int, list[int]]] = {}
     for _k, _s, i in hits:
         if _fixed(keys[i]) != fixed:
@@ -169,17 +219,7 @@ def fuzzy_street(
             best_by_key[skey] = (edits, [ids[i]])
         elif edits == old[0]:
             old[1].append(ids[i])
-    ranked = sorted(best_by_key.values(), key=lambda t: t[0])
-    chosen = _decide(ix, ranked, house)
-    if chosen is None:
-        return None
-    edits, top = chosen
-    picked = pick_street(ix, top, stype, named, house)
-    if picked is None:
-        return None
-    sid, f = picked
-    similarity = 1.0 - edits / max(len(key), len(ix.streets[sid].key), 1)
-    return sid, f * S_STREET_FUZZY_MAX * similarity
+    return sorted(best_by_key.values(), key=lambda t: t[0])
 
 
 def _fixed(key: str) -> list[str]:
@@ -200,9 +240,19 @@ def _decide(
         return best, sids
     if house is None:
         return None
-    housed = [(edits, kept) for edits, ids in near if (kept := [s for s in ids if house_rows(ix, s, house)])]
-    if not housed or housed[0][0] != best:
-        return None
-    if len(housed) > 1 and housed[1][0] <= (best if best <= 1 else 3):
-        return None  # another street as close (or, for two edits, close) has the house too
-    return best, housed[0][1]
+    # the closest streets with the house, nearest first: enough to see the first and
+    # whether a rival as close (or, for two edits, close) has the house too
+    limit = best if best <= 1 else 3
+    housed: list[tuple[int, list[int]]] = []
+    for edits, ids in near:
+        if housed and edits > limit:
+            break
+        kept = [s for s in ids if house_rows(ix, s, house)]
+        if not kept:
+            continue
+        if not housed and edits != best:
+            return None
+        housed.append((edits, kept))
+        if len(housed) > 1:
+            return None
+    return (best, housed[0][1]) if housed else None
