@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from heatmap.devtools import suite
 from heatmap.store import Store, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,6 +23,54 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 #: Set in CI: a test of a marked group that skips is a failure there.
 REQUIRE_ALL = os.environ.get("HEATMAP_TEST_REQUIRE_ALL") == "1"
 _GROUPS = ("postgis", "kannel", "browser", "realdata", "slow")
+
+
+PG_DSN = "HEATMAP_TEST_PG_DSN"
+_STACK = pytest.StashKey[ExitStack]()
+_NOTES = pytest.StashKey[dict[str, str]]()
+_HEADER = pytest.StashKey[list[str]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Provide what the suite can by itself: without a DSN, a throwaway PostGIS server when
+    the server binaries are here; under pytest-xdist, a database per worker."""
+    stack = ExitStack()
+    config.stash[_STACK] = stack
+    config.stash[_NOTES] = {}
+    config.stash[_HEADER] = []
+    config.add_cleanup(stack.close)
+    worker = getattr(config, "workerinput", None)
+    given = os.environ.get(PG_DSN)
+    if worker is None and not given:
+        dsn, note = suite.throwaway_postgis(stack)
+        if dsn:
+            stack.callback(os.environ.pop, PG_DSN, None)
+            os.environ[PG_DSN] = dsn  # the xdist workers, started later, inherit it
+            config.stash[_HEADER].append(note)
+        else:
+            config.stash[_NOTES]["postgis"] = note
+    if worker is None and os.environ.get(PG_DSN) and config.getoption("numprocesses", None):
+        stack.callback(suite.drop_worker_databases, os.environ[PG_DSN], os.getpid())
+    if worker is not None and given:
+        stack.callback(os.environ.__setitem__, PG_DSN, given)
+        # the workers' parent is the controller: its process id names this run
+        os.environ[PG_DSN] = suite.worker_database(stack, given, worker["workerid"], os.getppid())
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return config.stash.get(_HEADER, [])
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """One line per group of skipped tests: why, and how to run them."""
+    skipped = [
+        (list(r.keywords), suite.skip_reason(r.longrepr)) for r in terminalreporter.stats.get("skipped", [])
+    ]
+    lines = suite.skip_lines(skipped, config.stash.get(_NOTES, {}))
+    if lines:
+        terminalreporter.write_sep("-", "skipped groups")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -48,13 +98,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
 def private_pg(request: pytest.FixtureRequest) -> Iterator[object]:
     """A throwaway PostgreSQL server with PostGIS that the test may stop and restart; in the
     locale given by indirect parametrisation (C.UTF-8 without)."""
-    from heatmap.devtools.pgserver import private_server, server_bin
+    from heatmap.devtools.pgserver import private_server
 
     locale = getattr(request, "param", "C.UTF-8")
-    try:
-        server_bin()
-    except FileNotFoundError as exc:
-        pytest.skip(f"needs the PostgreSQL server binaries (Debian's postgresql-15): {exc}")
+    missing = suite.postgis_missing()
+    if missing:
+        pytest.skip(f"needs a PostgreSQL server with PostGIS of its own: {missing}")
     known = subprocess.run(["locale", "-a"], capture_output=True, text=True, check=False).stdout
     if locale.lower().replace("utf-8", "utf8") not in known.lower().split():
         pytest.skip(

@@ -1,29 +1,12 @@
-"""``heatmap keys create|list|revoke`` as a real process, on every store kind."""
+"""``heatmap keys create|list|revoke`` through the CLI's entry point (in-process), on every store kind."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 from heatmap.api.keys import verify_key
+from heatmap.devtools.cli_runner import run_heatmap as heatmap
 from heatmap.store import open_store
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def heatmap(*args: str, db: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HEATMAP_DB": db}
-    return subprocess.run(
-        [sys.executable, "-m", "heatmap", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
 
 
 def test_keys_create_list_revoke(store_url: str) -> None:

@@ -1,4 +1,5 @@
-"""``heatmap notify`` and ``heatmap report`` as scripts run them (real processes)."""
+"""``heatmap notify`` and ``heatmap report`` as scripts run them (through the entry point, in-process;
+the notify loop as a real process that a signal stops)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from heatmap.devtools.cli_runner import run_heatmap as heatmap
+
 ROOT = Path(__file__).resolve().parents[2]
 Kit = Any  # tests/closeout/conftest.py
-
-
-def heatmap(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "heatmap", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
-        timeout=300,
-    )
 
 
 def test_notify_and_report_json(kit: Kit, store_url: str, tmp_path: Path) -> None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from heatmap.cli.app import app
+from heatmap.devtools.cli_runner import run_heatmap as heatmap
 from heatmap.replay.report import KEYS
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "vologda_addresses.csv"
@@ -47,12 +46,6 @@ def test_compare_runs_both_policies_on_the_same_world(tmp_path: Path) -> None:
     assert set(both) == {"a", "b", "policies", "settings"}
     assert both["a"]["incidents"] == both["b"]["incidents"]  # one world
     assert both["a"]["complaints"] == both["b"]["complaints"]
-
-
-def heatmap(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "heatmap", *args], capture_output=True, text=True, check=False, timeout=120
-    )
 
 
 def test_bad_usage_is_a_clear_error(tmp_path: Path) -> None:
