@@ -1,8 +1,13 @@
-"""The gazetteer's columns and the distance used to judge points (numpy only, no pandas)."""
+"""The gazetteer's columns and the distances used to judge points (no pandas; numpy only
+for the vectorised one, imported when it is called: the matcher needs none)."""
 
 from __future__ import annotations
 
-import numpy as np
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Columns of a gazetteer frame, in order.
 ENTRY_COLUMNS: tuple[str, ...] = (
@@ -52,8 +57,20 @@ def haversine_km(
     lon2: np.ndarray | float,
 ) -> np.ndarray:
     """Great-circle distance in km (vectorised)."""
+    import numpy as np
+
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dphi = p2 - p1
     dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
     a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
     return np.asarray(2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km between two points (the formula of :func:`haversine_km`)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * _EARTH_RADIUS_KM * math.asin(math.sqrt(min(max(a, 0.0), 1.0)))

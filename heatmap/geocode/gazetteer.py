@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from heatmap.errors import GeocodeError, InputError
+from heatmap.geocode.compact import write_compact
 from heatmap.geocode.entries import ENTRY_COLUMNS, haversine_km
 from heatmap.geocode.normalise import (
     ParsedAddress,
@@ -306,7 +307,8 @@ def _check_cities(
 
 
 def save_gazetteer(entries: pd.DataFrame, path: str | Path) -> Path:
-    """Write entries to a Parquet file; returns the path."""
+    """Write entries to a Parquet file, and the matcher's columns beside it
+    (:mod:`.compact`: geocoding commands then start faster); returns the Parquet path."""
     missing = [c for c in ENTRY_COLUMNS if c not in entries.columns]
     if missing:
         raise GeocodeError(f"not a gazetteer frame: missing {missing}")
@@ -314,6 +316,7 @@ def save_gazetteer(entries: pd.DataFrame, path: str | Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         entries.loc[:, list(ENTRY_COLUMNS)].to_parquet(target, index=False)
+        write_compact(target)
     except (OSError, ValueError) as exc:
         raise GeocodeError(f"cannot write gazetteer {target}: {exc}") from exc
     return target

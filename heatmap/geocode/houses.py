@@ -9,11 +9,9 @@ confident ``house`` on another building.
 
 from __future__ import annotations
 
-import numpy as np
-
 from heatmap.domain import Precision
 from heatmap.geocode.answers import Answer, no_match
-from heatmap.geocode.entries import haversine_km
+from heatmap.geocode.entries import distance_km
 from heatmap.geocode.index import Index
 from heatmap.geocode.parsed import House
 
@@ -85,11 +83,11 @@ def answer_rows(ix: Index, rows: list[int], factor: float) -> Answer | None:
     """One building's answer from its rows (None when they are far apart)."""
     if len(rows) == 1:
         r = rows[0]
-        return (float(ix.lat[r]), float(ix.lon[r]), ix.point_precision[r], factor, ix.address[r], None)
+        return (ix.lat[r], ix.lon[r], ix.point_precision[r], factor, ix.address[r], None)
     lat, lon = ix.median(rows)
-    idx = np.asarray(rows)
-    spread = haversine_km(ix.lat[idx].min(), ix.lon[idx].min(), ix.lat[idx].max(), ix.lon[idx].max())
-    if float(spread) > _SAME_BUILDING_KM:
+    lats = [ix.lat[r] for r in rows]
+    lons = [ix.lon[r] for r in rows]
+    if distance_km(min(lats), min(lons), max(lats), max(lons)) > _SAME_BUILDING_KM:
         return None
     prec = "house"
     for r in rows:
@@ -171,7 +169,7 @@ def answer_settlement(ix: Index, locs: set[int], named: str | None, factor: floa
     if len(cands) > 1:
         lats = [ix.localities[i].lat for i in cands]
         lons = [ix.localities[i].lon for i in cands]
-        if float(haversine_km(min(lats), min(lons), max(lats), max(lons))) > 30.0:
+        if distance_km(min(lats), min(lons), max(lats), max(lons)) > 30.0:
             return no_match(f"населённый пункт «{named}» неоднозначен ({len(cands)} мест)")
     loc = ix.localities[cands[0]]
     return (

@@ -7,8 +7,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from heatmap.errors import GeocodeError
 from heatmap.geocode.entries import INDEX_COLUMNS
 from heatmap.geocode.keys import street_key, street_loose_key
@@ -47,8 +45,8 @@ class Locality:
 class Index:
     """Everything the matcher looks up, built once per gazetteer."""
 
-    lat: np.ndarray
-    lon: np.ndarray
+    lat: list[float]
+    lon: list[float]
     address: list[str]
     point_precision: list[str]
     row_house: list[str]
@@ -68,11 +66,19 @@ class Index:
     fuzzy_one_edit: dict[frozenset[int], dict[str, list[int]]] = field(default_factory=dict)
 
     def median(self, rows: Sequence[int]) -> tuple[float, float]:
-        idx = np.asarray(rows, dtype=np.int64)
-        return float(np.median(self.lat[idx])), float(np.median(self.lon[idx]))
+        if len(rows) == 1:
+            return self.lat[rows[0]], self.lon[rows[0]]
+        return _median([self.lat[r] for r in rows]), _median([self.lon[r] for r in rows])
 
     def locality_of(self, sid: int) -> Locality:
         return self.localities[self.streets[sid].locality]
+
+
+def _median(values: list[float]) -> float:
+    """The median (the mean of the two middle values for an even count), as numpy's."""
+    values.sort()
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2.0
 
 
 def _text(value: object) -> str | None:
@@ -86,8 +92,8 @@ def build_index(columns: Mapping[str, Sequence[Any]]) -> Index:
     if missing:
         raise GeocodeError(f"not a gazetteer frame: missing {missing}")
     ix = Index(
-        lat=np.asarray(columns["lat"], dtype=float),
-        lon=np.asarray(columns["lon"], dtype=float),
+        lat=[float(x) for x in columns["lat"]],
+        lon=[float(x) for x in columns["lon"]],
         address=[str(a) for a in columns["address"]],
         point_precision=[str(p) for p in columns["point_precision"]],
         row_house=[str(h) for h in columns["house"]],

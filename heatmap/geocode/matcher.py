@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from heatmap.errors import GeocodeError
 from heatmap.geocode.answers import Answer, answers_frame, no_match
+from heatmap.geocode.compact import index_columns
 from heatmap.geocode.entries import INDEX_COLUMNS
 from heatmap.geocode.houses import (
     answer_settlement,
@@ -74,15 +74,9 @@ class GazetteerGeocoder:
 
     @classmethod
     def from_parquet(cls, path: str | Path, *, default_city: str | None = None) -> GazetteerGeocoder:
-        """A geocoder over a gazetteer file, read with Arrow alone (no pandas)."""
-        import pyarrow.parquet as pq
-
-        try:  # ParquetFile, not read_table: the dataset layer would import pandas
-            table = pq.ParquetFile(path).read(columns=list(INDEX_COLUMNS))
-        except (OSError, ValueError, KeyError) as exc:
-            raise GeocodeError(f"cannot read gazetteer {path}: {exc}") from exc
-        columns = {name: table.column(name).to_pylist() for name in INDEX_COLUMNS}
-        return cls(columns, default_city=default_city)
+        """A geocoder over a gazetteer file: its compact columns when they are beside it
+        (see :mod:`.compact`), else the Parquet file read with Arrow alone (no pandas)."""
+        return cls(index_columns(path), default_city=default_city)
 
     def geocode(self, addresses: Sequence[str | None], *, city: str | None = None) -> pd.DataFrame:
         """Answer one row per address, in order, with :data:`GEOCODE_COLUMNS`."""

@@ -7,7 +7,7 @@ from bisect import bisect_left, bisect_right
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
 
-from heatmap.geocode.entries import haversine_km
+from heatmap.geocode.entries import distance_km
 from heatmap.geocode.houses import house_rows, match_house
 from heatmap.geocode.index import Index
 from heatmap.geocode.keys import street_key, street_loose_key
@@ -105,8 +105,7 @@ def pick_street(
     if len(cands) > 1:
         lats = [ix.streets[s].lat for s in cands]
         lons = [ix.streets[s].lon for s in cands]
-        spread = haversine_km(min(lats), min(lons), max(lats), max(lons))
-        if float(spread) > 1.0:
+        if distance_km(min(lats), min(lons), max(lats), max(lons)) > 1.0:
             return None
         factor *= 0.8  # nearby, but still a choice the address did not make
     return cands[0], factor
