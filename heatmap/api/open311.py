@@ -121,7 +121,8 @@ def to_xml(root: str, item: str | None, rows: Sequence[Mapping[str, Any]]) -> by
     top = ElementTree.Element(root)
     for row in rows:
         _fill(top if item is None else ElementTree.SubElement(top, item), row)
-    return ElementTree.tostring(top, encoding="utf-8", xml_declaration=True)
+    document: bytes = ElementTree.tostring(top, encoding="utf-8", xml_declaration=True)
+    return document
 
 
 def _fill(element: ElementTree.Element, row: Mapping[str, Any]) -> None:
@@ -156,4 +157,5 @@ def _moment(value: object) -> str | None:
     """A time as RFC 3339 with its offset (the specification's w3 format); None if missing."""
     if value is None or not isinstance(value, (datetime, pd.Timestamp)) or pd.isna(value):
         return None
-    return pd.Timestamp(value).isoformat(timespec="seconds")
+    moment: str = pd.Timestamp(value).isoformat(timespec="seconds")
+    return moment

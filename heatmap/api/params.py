@@ -66,7 +66,8 @@ def parse_moment(text: str, what: str) -> datetime:
         raise HTTPException(422, f"{what} must be a date between 2000 and 2100, not {text!r}")
     if value.tzinfo is None:
         value = value.tz_localize("Europe/Moscow")
-    return value.tz_convert(UTC).to_pydatetime()
+    moment: datetime = value.tz_convert(UTC).to_pydatetime()
+    return moment
 
 
 Model = TypeVar("Model", bound=BaseModel)

@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -388,7 +388,7 @@ def _subscriber_codes(subscriber: np.ndarray | None, n: int) -> IntArray:
     if missing.any():
         codes = codes.copy()
         codes[missing] = codes.max(initial=-1) + 1 + np.arange(int(missing.sum()))
-    return codes
+    return cast(IntArray, codes)
 
 
 def _core_flags(core: np.ndarray | None, n: int) -> np.ndarray | None:
@@ -644,7 +644,7 @@ class _Counter:
         lens = self.ent_ptr[j_all + 1] - self.ent_ptr[j_all]
         total = int(lens.sum())
         if total <= _EXPAND_LIMIT:
-            return out + self._count_batch(i_all, j_all, lens, size)
+            return cast(FloatArray, out + self._count_batch(i_all, j_all, lens, size))
         order = np.argsort(i_all, kind="stable")
         i_all, j_all, lens = i_all[order], j_all[order], lens[order]
         per_i = np.cumsum(np.bincount(i_all, weights=lens, minlength=size))
@@ -753,7 +753,7 @@ class _Forest:
         while True:
             up = parent[r]
             if np.array_equal(up, r):
-                return r
+                return cast(IntArray, r)
             r = up
 
 

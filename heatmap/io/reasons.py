@@ -59,7 +59,7 @@ class Reason:
         if lang == "en" or self.code == OTHER:
             return self.english
         catalogue = _catalogue()
-        text = catalogue["reasons"][self.code][lang].format(**self.params)
+        text: str = catalogue["reasons"][self.code][lang].format(**self.params)
         if self.value is None:
             return text
         values = catalogue["value"]

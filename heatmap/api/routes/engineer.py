@@ -10,8 +10,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from heatmap.api.map_page import LEAFLET_PATH, environment
+from heatmap.api.map_page import LEAFLET_PATH
 from heatmap.api.state import State
+from heatmap.render.assets import environment
 
 router = APIRouter(tags=["map"])
 

@@ -155,7 +155,7 @@ def get_spot(state: State, who: Reader, spot_id: SpotId) -> SpotFeature:
 
 
 def _brief(spot: pd.Series) -> dict[str, Any]:
-    return plain(
+    brief: dict[str, Any] = plain(
         {
             "id": spot["id"],
             "status": spot["status"],
@@ -166,6 +166,7 @@ def _brief(spot: pd.Series) -> dict[str, Any]:
             "priority": float(spot.get("priority") or 0.0),
         }
     )
+    return brief
 
 
 def _moved(state: ApiState, spot: pd.Series) -> SpotBrief:
