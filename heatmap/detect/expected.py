@@ -206,7 +206,8 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
     v = np.sort(values)
     if v.size == 0:
         return v
-    return v[np.concatenate([[True], v[1:] != v[:-1]])]
+    unique: np.ndarray = v[np.concatenate([[True], v[1:] != v[:-1]])]
+    return unique
 
 
 def _history_factor(

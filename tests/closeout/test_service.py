@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import pytest
@@ -33,7 +33,8 @@ def number(i: int) -> str:
 
 
 def statuses(store: Store) -> list[str]:
-    return store.load_outbox()["status"].tolist()
+    listed: list[str] = store.load_outbox()["status"].tolist()
+    return listed
 
 
 # --- the outbox, written with the resolution ------------------------------------------------
@@ -145,7 +146,7 @@ def test_night_messages_are_held_and_go_when_the_window_opens(
     assert run_once(store, gateway, now=MORNING, settings=settings, templates=templates)["sent"] == 4
     sent = store.load_outbox()
     assert set(sent["status"]) == {"sent"} and set(sent["held_count"]) == {1}
-    texts = [m["text"] for m in gateway.messages()]
+    texts = [cast(str, m["text"]) for m in gateway.messages()]
     assert len(texts) == 4 and all("восстановили питание" in t for t in texts)
     assert all("https://tk.example.ru/r/" in t for t in texts)
 
@@ -211,7 +212,7 @@ def test_an_interrupted_send_is_confirmed_not_repeated(
     assert soon["sent"] == 2 and soon["confirmed"] == 0, "too early to judge the two"
     later = run_once(store, gateway, now=NOW + timedelta(minutes=5), settings=settings, templates=templates)
     assert (later["confirmed"], later["requeued"], later["sent"]) == (1, 1, 1)
-    sent = [m["id"] for m in gateway.messages()]
+    sent = [cast(int, m["id"]) for m in gateway.messages()]
     assert sorted(sent) == sorted(store.load_outbox()["id"].astype(int)), "each exactly once"
     assert set(statuses(store)) == {"sent"}
 
