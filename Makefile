@@ -30,13 +30,16 @@ dev: $(DEV_STAMP)
 demo: install
 	$(BIN)/heatmap demo --out demo-out
 
-## test: the whole suite (PostGIS tests need HEATMAP_TEST_PG_DSN, see README)
+## test: the whole suite on every CPU (pytest-xdist). PostGIS tests use HEATMAP_TEST_PG_DSN, or else a
+## throwaway PostgreSQL+PostGIS server when its binaries are installed; each skipped group is named at
+## the end with why and how to run it
+XDIST := -n auto --dist loadfile
 test: dev
-	$(BIN)/pytest
+	$(BIN)/pytest $(XDIST)
 
 ## test-fast: the suite without slow tests
 test-fast: dev
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest $(XDIST) -m "not slow"
 
 ## lint: ruff (lint and format check) and mypy, all must be clean
 lint: dev
