@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from heatmap.devtools import suite
 from heatmap.store import Store, open_store
@@ -24,6 +25,13 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 REQUIRE_ALL = os.environ.get("HEATMAP_TEST_REQUIRE_ALL") == "1"
 _GROUPS = ("postgis", "kannel", "browser", "realdata", "slow")
 
+
+#: Hypothesis in CI (CI=true): the same examples on every run (a red run can be re-run), no
+#: deadline (a loaded machine is not a slow function), no example database to carry over.
+#: Each property sets the number of examples its assertions need; the profile keeps them.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, database=None, print_blob=True)
+_PROFILE = "ci" if os.environ.get("CI") else "default"
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _PROFILE))
 
 PG_DSN = "HEATMAP_TEST_PG_DSN"
 _STACK = pytest.StashKey[ExitStack]()
