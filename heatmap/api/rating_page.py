@@ -5,11 +5,10 @@ or expired, no choice made). The routes are in :mod:`heatmap.api.sms`."""
 from __future__ import annotations
 
 from fastapi import Request
-from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from heatmap.api.map_page import PAGE_HEADERS, PAGES
 from heatmap.closeout.links import LinkError
-from heatmap.render.assets import environment
 
 #: The answers offered, best first; 0 says the problem is still there.
 CHOICES = (
@@ -20,20 +19,20 @@ CHOICES = (
     ("1", "1 — очень плохо"),
     ("0", "Проблема не решена"),
 )
-_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-_PAGES = Jinja2Templates(env=environment())
 
 
 def question(request: Request, token: str, address: str) -> Response:
     """The page with the question, posting to ``/r/{token}``."""
     context = {"form": True, "token": token, "address": address, "choices": CHOICES}
-    return _PAGES.TemplateResponse(request, "rating.html", context, headers=_HEADERS)
+    return PAGES.TemplateResponse(request, "rating.html", context, headers=PAGE_HEADERS)
 
 
 def message(request: Request, text: str, *, status_code: int = 200) -> Response:
     """A page saying one thing; a problem (status 400 and over) is marked as an alert."""
     context = {"form": False, "message": text, "problem": status_code >= 400}
-    return _PAGES.TemplateResponse(request, "rating.html", context, status_code=status_code, headers=_HEADERS)
+    return PAGES.TemplateResponse(
+        request, "rating.html", context, status_code=status_code, headers=PAGE_HEADERS
+    )
 
 
 def link_error(request: Request, exc: LinkError) -> Response:

@@ -7,29 +7,19 @@ causes an engineer may resolve with come from the policy and are written into th
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from starlette.responses import Response
 
-from heatmap.api.map_page import LEAFLET_PATH
+from heatmap.api.map_page import map_page
 from heatmap.api.state import State
-from heatmap.render.assets import environment
 
 router = APIRouter(tags=["map"])
 
 
 @router.get("/engineer", response_class=HTMLResponse, summary="Pages for network engineers")
-async def engineer_html(state: State) -> HTMLResponse:
+async def engineer_html(request: Request, state: State) -> Response:
     """Queues with open, breached and due-today counts; a queue's spots by priority; a spot
     with its map, complaints, priority breakdown, network, history and the actions take,
     ETA, resolve, reject and reopen. Open it once as ``/engineer?key=…`` or log in."""
-    page = (
-        environment()
-        .get_template("engineer.html")
-        .render(
-            leaflet=(state.api.leaflet_url or LEAFLET_PATH).rstrip("/"),
-            tiles=state.api.tiles_url,
-            attribution=state.api.tiles_attribution,
-            causes=state.policy.causes,
-        )
-    )
-    return HTMLResponse(page, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+    return map_page(request, "engineer.html", state.api, causes=state.policy.causes)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from starlette.responses import Response
 
 from heatmap.api.map_page import map_page
 from heatmap.api.state import State
@@ -20,13 +21,11 @@ _SERVED = frozenset({".js", ".css", ".png", ".svg", ".map"})
 
 
 @router.get("/map", response_class=HTMLResponse, summary="Map page for agents")
-async def map_html(state: State) -> HTMLResponse:
+async def map_html(request: Request, state: State) -> Response:
     """Spots by priority over the gazetteer's basemap (or ``HEATMAP_TILES_URL``), the hex and
     coverage layers, sites and an address box calling the lookup API. Open it once as
     ``/map?key=…`` (the key is then kept for the browser tab) or log in."""
-    return HTMLResponse(
-        map_page(state.api), headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-    )
+    return map_page(request, "map_page.html", state.api)
 
 
 def _file(folder: Path, name: str) -> FileResponse:
