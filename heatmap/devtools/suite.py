@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import glob
 from collections.abc import Iterable
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -68,9 +68,12 @@ def worker_database(stack: ExitStack, dsn: str, worker: str, run: int) -> str:
     if not parts.scheme.startswith("postgres"):
         return dsn
     name = f"{_prefix(dsn, run)}{worker}"
-    with psycopg.connect(dsn, autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        with psycopg.connect(dsn, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.Error:  # no CREATEDB right (or no server): the workers share dsn's database
+        return dsn
     stack.callback(drop_worker_databases, dsn, run, name)
     own = urlunsplit(parts._replace(path=f"/{name}"))
     with psycopg.connect(own, autocommit=True) as conn:
@@ -89,7 +92,7 @@ def drop_worker_databases(dsn: str, run: int, only: str | None = None) -> None:
 
     if not urlsplit(dsn).scheme.startswith("postgres"):
         return
-    with psycopg.connect(dsn, autocommit=True) as admin:
+    with suppress(psycopg.OperationalError), psycopg.connect(dsn, autocommit=True) as admin:
         names = (
             [only]
             if only
