@@ -39,10 +39,13 @@ class Cause:
     fix_fails: float
     #: the topics complainants of this cause pick
     topics: tuple[str, ...]
+    #: chance that the incident raises an alarm on its nearest site, and that the alarm
+    #: is critical (else major); the alarm lasts as long as the incident
+    alarm_share: float = 0.0
+    alarm_critical: float = 0.0
 
 
-#: The causes an incident can have (names are the policy's causes).
-CAUSES: dict[str, Cause] = {
+_CAUSES: dict[str, Cause] = {
     "equipment_failure": Cause(
         3.0,
         (300, 700),
@@ -81,6 +84,16 @@ CAUSES: dict[str, Cause] = {
         ("weak_signal_indoor", "no_coverage", "no_4g"),
     ),
 }
+#: Alarms by cause: the share of incidents raising one, and the share of those critical.
+_ALARMS = {"equipment_failure": (0.8, 0.5), "power": (0.9, 0.6), "transport_link": (0.7, 0.3)}
+_NO_ALARM = (0.0, 0.0)
+#: The causes an incident can have (names are the policy's causes).
+CAUSES: dict[str, Cause] = {
+    name: replace(
+        cause, alarm_share=_ALARMS.get(name, _NO_ALARM)[0], alarm_critical=_ALARMS.get(name, _NO_ALARM)[1]
+    )
+    for name, cause in _CAUSES.items()
+}
 #: Causes that never end by themselves and keep producing complaints while they last.
 CHRONIC = frozenset({"capacity", "coverage_gap"})
 
@@ -110,6 +123,13 @@ class ReplayConfig:
     subscribers_per_house: float = 60.0
     #: share of complainants who complain a second time
     repeat_share: float = 0.1
+    #: network sites on a square grid of this spacing over the houses (0: no sites and
+    #: no alarms, as for an operator that gives the product none)
+    site_spacing_m: float = 1000.0
+    #: alarms about nothing anyone complains of (mostly warnings and minor), a day over
+    #: the city, and how long they last (exponential mean, hours)
+    other_alarms_per_day: float = 3.0
+    other_alarm_mean_hours: float = 4.0
     #: complaints are ingested every this many hours (a CRM export each time)
     ingest_every_hours: int = 1
     #: detection runs every this many hours (an operator's scheduled job)

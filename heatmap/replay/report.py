@@ -54,6 +54,11 @@ NOTES = {
     "sla_breaches": "per queue: resolved after the SLA, or open past it at the end",
     "share_of_complaints_in_spots": "complaints that belong to a spot at the end",
     "complaints": "complaints ingested",
+    "sites": "simulated network sites (one per square of site_spacing_m with houses)",
+    "alarms": "alarms raised: by incidents (equipment, power, transport) and others",
+    "incidents_with_alarm": "incidents that raised an alarm on their nearest site",
+    "spots_with_alarm": "spots with an alarm on a site in reach during their window",
+    "spots_routed_by_alarm": "spots routed by a rule on alarm severity",
 }
 
 
@@ -123,8 +128,27 @@ def outcome_report(frames: Frames, *, subscribers_per_house: float) -> dict[str,
         "sla_breaches": _breaches(table),
         "share_of_complaints_in_spots": _share(complaints["spot_id"].notna()) if len(complaints) else None,
         "complaints": len(complaints),
+        **_network(frames, table),
     }
     return report
+
+
+def _network(frames: Frames, table: pd.DataFrame) -> dict[str, Any]:
+    """Sites, alarms, and the spots that had one (:data:`NOTES`); nothing without sites."""
+    if frames.sites.empty:
+        return {}
+    alarms = frames.alarms
+    live = frames.spots[frames.spots["id"].isin(table["id"])]
+    rules = [r.name for r in frames.policy.routing if r.alarm_severities is not None]
+    notes = frames.events.loc[frames.events["actor"] == "router", ["spot_id", "note"]].dropna()
+    by_alarm = notes[notes["note"].apply(lambda n: any(f"«{r}»" in n for r in rules))]
+    return {
+        "sites": len(frames.sites),
+        "alarms": len(alarms),
+        "incidents_with_alarm": int(alarms.loc[alarms["incident"] >= 0, "incident"].nunique()),
+        "spots_with_alarm": int(live["alarm_site"].notna().sum()),
+        "spots_routed_by_alarm": int(by_alarm.loc[by_alarm["spot_id"].isin(live["id"]), "spot_id"].nunique()),
+    }
 
 
 def _breaches(table: pd.DataFrame) -> dict[str, int]:

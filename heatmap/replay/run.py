@@ -1,10 +1,11 @@
 """The replay loop: the simulated city and people around the real product, hour by hour.
 
-Each simulated hour: the complaints of the hour go in as a CRM export through
-:func:`heatmap.service.ingest` (the same step as ``heatmap ingest``, which also joins them
-to open spots); on the detection schedule :func:`heatmap.service.detect_spots` runs;
-clients' answers due by now go through :func:`heatmap.closeout.replies.handle_reply`
-(the SMS router's function, which reopens a spot when clients say the problem persists);
+Each simulated hour: the complaints of the hour go in as the rows of a CRM export through
+the product's ingest, which also joins them to open spots (:mod:`heatmap.replay.steps`
+says how this differs from ``heatmap ingest``: only in not reading a file); on the
+detection schedule the OSS's alarm list as of now is stored and
+:func:`heatmap.service.detect_spots` runs; clients' answers due by now go through the SMS
+router's ``handle_reply`` (which reopens a spot when clients say the problem persists);
 engineers resolve what they finished and take the top spots of their queues through
 :mod:`heatmap.service.workflow`; and the SMS job (:func:`heatmap.closeout.notify.run_once`)
 sends through the file gateway. The clock is the loop's variable: nothing sleeps or reads
@@ -24,17 +25,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from heatmap import service
 from heatmap.closeout.gateways import FileGateway
 from heatmap.closeout.notify import run_once
 from heatmap.closeout.replies import handle_reply
 from heatmap.closeout.settings import load_closeout_settings
 from heatmap.closeout.templates import load_sms_templates
 from heatmap.core.policy import Policy
-from heatmap.detect.run import DetectParams
 from heatmap.errors import HeatmapError
 from heatmap.replay import people
 from heatmap.replay.config import ReplayConfig
+from heatmap.replay.network import alarms_at, incident_ends
+from heatmap.replay.steps import Product
 from heatmap.replay.world import World
 from heatmap.service import workflow
 from heatmap.store.base import Store
@@ -42,18 +43,6 @@ from heatmap.store.base import Store
 __all__ = ["Frames", "Work", "replay"]
 
 _HOUR = timedelta(hours=1)
-_CSV_COLUMNS = (
-    "ticket_id",
-    "created_at",
-    "msisdn",
-    "subscriber_id",
-    "segment",
-    "topic",
-    "lat",
-    "lon",
-    "region",
-    "channel",
-)
 ENGINEER = "replay.engineer"
 
 
@@ -82,6 +71,9 @@ class Frames:
     end: datetime
     policy: Policy
     houses: pd.DataFrame
+    #: the network's sites and every alarm raised, each with its end (NaT: still on)
+    sites: pd.DataFrame = field(default_factory=pd.DataFrame)
+    alarms: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: seconds spent in each step of the loop: wall clock and this process's CPU
     #: (measured for the speed report; nothing in the simulation reads them)
     wall_seconds: dict[str, float] = field(default_factory=dict)
@@ -151,9 +143,9 @@ def replay(
     )
     times = complaints["created_at"].to_numpy(dtype="datetime64[ns]")
     start = pd.Timestamp(config.start).to_pydatetime()
-    params = DetectParams()
+    product = Product.on(store, policy, complaints)
     hours = config.days * 24
-    cursor = 0
+    cursor, ingested = 0, start
     for hour in range(1, hours + 1):
         now = start + hour * _HOUR
         if hour % config.ingest_every_hours == 0:
@@ -163,13 +155,19 @@ def replay(
             batch = complaints.iloc[cursor:upto]
             cursor = upto
             with state.timed("ingest"):
-                _ingest(store, _happened(batch, state.ends), now=now, policy=policy, workdir=workdir)
+                product.ingest(_happened(batch, state.ends), since=ingested, now=now)
+            ingested = now
         if hour % config.detect_every_hours == 0:
+            if len(world.sites):  # the OSS's alarm list as of now, for detection to read
+                with state.timed("alarms"):
+                    product.feed_alarms(alarms_at(world.alarms, state.ends, pd.Timestamp(now)))
             with state.timed("detect"):
-                service.detect_spots(store, params=params, policy=policy, now=now)
+                product.detect(now=now)
             state.look = True
         with state.timed("answers"):
             answered = _answer(store, state, now=now, policy=policy, templates=templates)
+        if answered:
+            product.spots_may_reopen()
         state.look = answered or state.look
         with state.timed("engineers"):
             if _engineers(store, state, world, now=now, policy=policy, config=config, rng=rng):
@@ -196,6 +194,8 @@ def replay(
         end=end,
         policy=policy,
         houses=world.houses,
+        sites=world.sites,
+        alarms=alarms_at(world.alarms, state.ends, pd.Timestamp(end)),
         wall_seconds=state.wall,
         cpu_seconds=state.cpu,
     )
@@ -204,28 +204,10 @@ def replay(
 def _happened(batch: pd.DataFrame, ends: np.ndarray) -> pd.DataFrame:
     """The candidate complaints made while their incident still went on."""
     incident = batch["incident"].to_numpy()
-    end = np.where(
-        incident >= 0,
-        ends[np.clip(incident, 0, None)] if len(ends) else np.datetime64("NaT"),
-        np.datetime64("NaT"),
-    )
+    end = incident_ends(incident, ends)
     made = batch["created_at"].to_numpy(dtype="datetime64[ns]")
     keep = (incident < 0) | np.isnat(end) | (made < end)
     return batch[keep]
-
-
-def _ingest(store: Store, batch: pd.DataFrame, *, now: datetime, policy: Policy, workdir: Path) -> None:
-    """The hour's complaints as a CRM export (CSV), through the product's ingest."""
-    if batch.empty:
-        return
-    export = batch.assign(
-        created_at=batch["created_at"].dt.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
-        region="Санкт-Петербург",
-        channel="call_centre",
-    ).loc[:, list(_CSV_COLUMNS)]
-    path = workdir / "crm-hour.csv"
-    export.to_csv(path, index=False)
-    service.ingest(store, [path], now=now, policy=policy)
 
 
 def _answer(store: Store, state: _State, *, now: datetime, policy: Policy, templates: object) -> bool:

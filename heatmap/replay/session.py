@@ -69,6 +69,8 @@ def run_replay(
                 density_layer(world.houses, subscribers_per_house=config.subscribers_per_house),
                 origin="replay density",
             )
+            if len(world.sites):  # as `heatmap network load --sites` keeps them
+                store.replace_network(sites=world.sites)
             began = time.perf_counter()  # how long the replay took, for the speed report only
             frames = replay(world, store, policy=rules, config=config, workdir=workdir, on_day=on_day)
             seconds = time.perf_counter() - began

@@ -11,17 +11,22 @@ Pure: the houses and the configuration in, frames out; deterministic for the see
   some late). A self-healing cause (power) ends after a lognormal time by itself; the
   others end only when an engineer's fix holds, so their complaints are *candidates*:
   the replay lets through only those made before the incident actually ended.
+* **Network** — sites over the city and the alarms of the incidents that raise one
+  (:mod:`heatmap.replay.network`), drawn from a generator of their own so that the
+  complaints are the same with or without them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from heatmap.core.network import SITE_COLUMNS
 from heatmap.errors import InputError
 from heatmap.replay.config import CHRONIC, ReplayConfig
+from heatmap.replay.network import PLANNED_ALARM_COLUMNS, plan_alarms, plan_sites
 
 __all__ = ["INCIDENT_COLUMNS", "World", "city_houses", "plan_world"]
 
@@ -54,11 +59,14 @@ _TOPICS = (
 
 @dataclass(frozen=True)
 class World:
-    """Incidents (truth) and candidate complaints, ``incident`` = -1 for the background."""
+    """Incidents (truth) and candidate complaints, ``incident`` = -1 for the background;
+    the network's sites and planned alarms (none without sites)."""
 
     incidents: pd.DataFrame
     complaints: pd.DataFrame
     houses: pd.DataFrame
+    sites: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(SITE_COLUMNS)))
+    alarms: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(PLANNED_ALARM_COLUMNS)))
 
 
 def city_houses(addresses: pd.DataFrame, *, max_km: float = 40.0, max_per_point: int = 20) -> pd.DataFrame:
@@ -106,7 +114,12 @@ def plan_world(houses: pd.DataFrame, config: ReplayConfig) -> World:
     horizon = pd.Timestamp(config.start) + pd.Timedelta(days=config.days)
     complaints = complaints[complaints["created_at"] < horizon]
     complaints = complaints.sort_values(["created_at", "subscriber"], kind="stable")
-    return World(incidents, _dressed(complaints.reset_index(drop=True), config, rng), houses)
+    complaints = _dressed(complaints.reset_index(drop=True), config, rng)
+    if config.site_spacing_m <= 0:
+        return World(incidents, complaints, houses)
+    sites = plan_sites(houses, spacing_m=config.site_spacing_m)
+    alarms = plan_alarms(incidents, sites, config, np.random.default_rng(config.seed + 104_729))
+    return World(incidents, complaints, houses, sites, alarms)
 
 
 def _incidents(

@@ -72,23 +72,39 @@ def ingest(
     ``profile`` maps files in other shapes to the contract; every file is read and its
     header checked before anything is written (a missing required column refuses all).
     """
-    key = store.secret()
     raws = [read_mapped(path, profile) for path in paths]
     if gazetteer_entries is not None:
         keep_address_exposure(store, gazetteer_entries)
+    exports = [(str(path), raw) for path, raw in zip(paths, raws, strict=True)]
+    report = ingest_exports(store, exports, now=now, progress=progress)
+    if geocoder is not None:
+        report.geocoded = geocode_pending(store, geocoder, city=city)
+    report.joined = join_recent(store, policy=policy or load_policy(), now=now)
+    return report
+
+
+def ingest_exports(
+    store: Store,
+    exports: Sequence[tuple[str, RawExport]],
+    *,
+    now: datetime,
+    progress: Progress | None = None,
+    key: bytes | None = None,
+) -> IngestReport:
+    """Validate and store exports already read (``(source, raw)``), one transaction each:
+    the storing half of :func:`ingest`, for callers holding rows in memory (the replay).
+    Joining to open spots is left to the caller (:func:`join_recent`)."""
+    key = store.secret() if key is None else key
     report = IngestReport()
-    for path, raw in zip(paths, raws, strict=True):
+    for path, raw in exports:
         reasons: Counter[str] = Counter()
         parts = _counted(
-            validate_parts(raw, key=key, rows=part_rows(len(raw.rows)), first=5_000),
-            str(path),
-            progress,
-            reasons,
+            validate_parts(raw, key=key, rows=part_rows(len(raw.rows)), first=5_000), path, progress, reasons
         )
         first = next(parts)
         counts = store.apply_ingest(
             IngestWrite(
-                source=str(path),
+                source=path,
                 at=now,
                 read=len(raw.rows) + len(raw.broken),
                 complaints=first.complaints,
@@ -96,17 +112,14 @@ def ingest(
                 rest=(IngestPart(p.complaints, p.quarantine) for p in parts),
             )
         )
-        report.files.append((str(path), counts))
+        report.files.append((path, counts))
         report.mostly_bad += [
-            (str(path), reason, rows, counts["read"])
+            (path, reason, rows, counts["read"])
             for reason, rows in reasons.most_common()
             if counts["read"] and rows >= MOSTLY_BAD * counts["read"]
         ]
         for name in COUNT_KEYS:
             report.totals[name] += counts[name]
-    if geocoder is not None:
-        report.geocoded = geocode_pending(store, geocoder, city=city)
-    report.joined = join_recent(store, policy=policy or load_policy(), now=now)
     return report
 
 
@@ -158,14 +171,17 @@ def part_rows(total: int, *, parts: int = 4, smallest: int = 20_000, largest: in
     return min(largest, max(smallest, -(-total // parts)))
 
 
-def join_recent(store: Store, *, policy: Policy, now: datetime) -> int:
-    """Join located complaints without a spot to the open spot covering them."""
+def join_recent(store: Store, *, policy: Policy, now: datetime, since: datetime | None = None) -> int:
+    """Join located complaints without a spot to the open spot covering them; only those
+    created since ``since`` when given (a caller that knows the open spots are unchanged
+    since the older ones were tried), within the policy's window in any case."""
     from heatmap.service.workflow import join_complaints
 
     if store.load_spots(statuses=sorted(OPEN_STATUSES)).empty:
         return 0
-    since = pd.Timestamp(now) - pd.Timedelta(days=policy.join.window_days)
-    recent = store.load_complaints(since=since.to_pydatetime())
+    window = pd.Timestamp(now) - pd.Timedelta(days=policy.join.window_days)
+    start = max(window, pd.Timestamp(since)) if since is not None else window
+    recent = store.load_complaints(since=start.to_pydatetime())
     joined = join_complaints(store, recent, now=now, policy=policy, reach_m=policy.join.reach_m)
     return len(joined)
 
@@ -228,18 +244,23 @@ def detect_spots(
     now: datetime,
     labeller: Labeller = label_points,
     gazetteer: Path | None = None,
+    exposure: tuple[pd.DataFrame | None, str] | None = None,
 ) -> DetectReport:
     """Run detection over the stored complaints and write the result in one transaction.
 
     The expected rule reads ``params.history_days`` of complaints and the exposure the
     store holds (a subscriber layer, else the address layer), else ``gazetteer``'s
-    houses, else none (uniform over the populated area).
+    houses, else none (uniform over the populated area). ``exposure`` gives those points
+    and their source's name instead (a caller that read them once, :func:`exposure_points`).
     """
     days = max(params.window_days, params.history_days if params.rule == "expected" else 0.0)
     since = pd.Timestamp(now) - pd.Timedelta(days=days)
     complaints = store.load_complaints(since=since.to_pydatetime())
     spots = store.load_spots()
-    exposure, source = (None, "none") if params.rule != "expected" else exposure_points(store, gazetteer)
+    if params.rule != "expected":
+        points, source = None, "none"
+    else:
+        points, source = exposure if exposure is not None else exposure_points(store, gazetteer)
     result = detect(
         complaints,
         spots,
@@ -249,7 +270,7 @@ def detect_spots(
         sites=store.load_sites(),
         alarms=store.load_alarms(),
         labeller=labeller,
-        exposure=exposure,
+        exposure=points,
     )
     store.apply_spot_changes(
         SpotChanges(

@@ -11,9 +11,10 @@ import pytest
 from heatmap.core.policy import load_policy
 from heatmap.errors import UsageError
 from heatmap.replay.config import ReplayConfig
-from heatmap.replay.report import KEYS, daily, outcome_report
+from heatmap.replay.report import KEYS, daily, outcome_report, spot_incidents
 from heatmap.replay.run import ENGINEER
 from heatmap.replay.session import ReplayResult, load_world, run_replay
+from heatmap.replay.steps import Product
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "vologda_addresses.csv"
 CONFIG = ReplayConfig(days=3, seed=1, incidents_per_week=21, background_per_day=30, reply_share=0.9)
@@ -86,3 +87,44 @@ def test_a_given_store_sqlite_or_postgis_and_never_one_in_use(store_url: str) ->
     assert len(result.frames.complaints) == result.report["complaints"]
     with pytest.raises(UsageError, match="empty store"):
         run_replay(world, config, db=store_url)
+
+
+def test_joining_only_the_hour_when_no_spot_changed_joins_the_same(
+    result: ReplayResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the replay tries the whole join window only after detection or clients' answers;
+    # trying it every hour, as `heatmap ingest` does, gives the same spots and events
+    monkeypatch.setattr(Product, "rejoin", property(lambda _self: True, lambda _self, _value: None))
+    every_hour = run_replay(load_world(SAMPLE, CONFIG), CONFIG)
+    assert every_hour.report == result.report
+    columns = ["spot_id", "at", "kind", "to_status", "note"]
+    pd.testing.assert_frame_equal(
+        every_hour.frames.events[columns].reset_index(drop=True),
+        result.frames.events[columns].reset_index(drop=True),
+    )
+    joined = result.frames.events[result.frames.events["kind"] == "joined"]
+    assert len(joined)  # the joins were exercised
+
+
+def test_alarms_reach_detection_and_routing() -> None:
+    loud = {
+        name: replace(cause, alarm_share=1.0, alarm_critical=1.0) for name, cause in CONFIG.causes.items()
+    }
+    config = replace(CONFIG, causes=loud, other_alarms_per_day=0.0)
+    world = load_world(SAMPLE, config)
+    result = run_replay(world, config)
+    report, frames = result.report, result.frames
+    assert report["sites"] == len(world.sites) > 10
+    assert report["alarms"] == report["incidents_with_alarm"] > 0
+    assert report["spots_with_alarm"] > 0
+    routed = frames.events[frames.events["note"].fillna("").str.contains("«active critical alarm»")]
+    assert report["spots_routed_by_alarm"] == routed["spot_id"].nunique() > 0
+    assert routed["note"].str.startswith("routed to outage_response").all()
+    about = spot_incidents(frames).set_index("spot_id")["incident"]
+    causes = world.incidents.set_index("incident")["cause"]
+    alarmed = about.reindex(routed["spot_id"]).dropna().astype(int)
+    assert set(causes.reindex(alarmed[alarmed >= 0])) <= {"equipment_failure", "power", "transport_link"}
+    # without sites the product is given none, and the report says nothing of them
+    bare = replace(config, site_spacing_m=0)
+    quiet = run_replay(load_world(SAMPLE, bare), bare).report
+    assert "sites" not in quiet and quiet["incidents"] == report["incidents"]
