@@ -30,6 +30,7 @@ from heatmap.geocode.houses import (
 from heatmap.geocode.index import build_index
 from heatmap.geocode.normalise import (
     ParsedAddress,
+    fold,
     looks_foreign,
     parse_address,
     region_key,
@@ -56,7 +57,8 @@ class GazetteerGeocoder:
     """Geocode Russian addresses against gazetteer entries (see :func:`build_gazetteer`).
 
     ``default_city`` is used when an address names no settlement and no ``city``
-    hint is given. Answers are cached per (address, city).
+    hint is given. Answers are cached per (address as :func:`.keys.fold` writes it,
+    city): addresses written alike, whatever their case and spaces, are answered once.
     """
 
     def __init__(
@@ -88,7 +90,9 @@ class GazetteerGeocoder:
         out: list[Answer] = []
         cache = self._cache
         for text in addresses:
-            key = (text if isinstance(text, str) else None, hint)
+            # the parser reads an address as fold() writes it (lower case, ё as е, single
+            # spaces): addresses written alike are answered once
+            key = (fold(text) if isinstance(text, str) else None, hint)
             ans = cache.get(key)
             if ans is None:
                 try:

@@ -55,7 +55,7 @@ def clear_caches() -> None:
     for cached in (
         tokens._part_tokens,
         tokens._split_glued,
-        rules.rules_for,
+        rules._rows,
         keys._name_token,
         keys.street_key,
         keys.street_loose_key,

@@ -212,9 +212,37 @@ GUARDS: dict[Rule, Callable[[str], bool]] = {
 }
 
 
-@lru_cache(maxsize=65_536)
+#: Tokens some guard names: each is looked at on its own by :func:`rules_for`.
+_NAMED = frozenset([",", *NOISE_WORDS, *HOUSE_MARKERS, *PART_RULE_TOKENS, *_TYPE_WORDS])
+
+
 def rules_for(tok: str) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
     """The rows of :data:`RULES` that can consume ``tok``, in order: for an idle state,
-    and for a state waiting for a value (with :data:`WAITING_RULES`)."""
+    and for a state waiting for a value (with :data:`WAITING_RULES`).
+
+    Tokens no guard names by themselves pass or fail every guard alike by their shape
+    (a postal code, another number, one letter, a longer word), so one look serves
+    each shape; others (markers, "а-77") are looked at one by one."""
+    if tok in _NAMED:
+        return _rows(tok)
+    if tok[:1].isdigit():
+        return _rows_of_shape("postal" if POSTAL.match(tok) else "number", tok)
+    if tok.isalpha():
+        return _rows_of_shape("letter" if len(tok) == 1 else "word", tok)
+    return _rows(tok)
+
+
+_SHAPES: dict[str, tuple[tuple[Rule, ...], tuple[Rule, ...]]] = {}
+
+
+def _rows_of_shape(shape: str, tok: str) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
+    rows = _SHAPES.get(shape)
+    if rows is None:
+        rows = _SHAPES[shape] = _rows(tok)
+    return rows
+
+
+@lru_cache(maxsize=65_536)
+def _rows(tok: str) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
     waiting = tuple(r for r in RULES if r not in GUARDS or GUARDS[r](tok))
     return tuple(r for r in waiting if r not in WAITING_RULES), waiting

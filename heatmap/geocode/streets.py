@@ -142,7 +142,7 @@ def fuzzy_street(
 ) -> tuple[int, float] | None:
     """A misspelt street name: the one street clearly closest, or None."""
     frozen, keys, ids = _choices(ix, locs)
-    if not keys or sum(c.isalpha() for c in key) < _FUZZY_MIN_LETTERS:
+    if not keys or sum(map(str.isalpha, key)) < _FUZZY_MIN_LETTERS:
         return None
     fixed = _fixed(key)
     # a name one edit away is found by dict lookups; only when there is none are the

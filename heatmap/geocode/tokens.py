@@ -43,6 +43,7 @@ _SPACED_DASH = re.compile(r"\s-\s|\s-(?=\D)|(?<=\D)-\s")
 _LATIN_LOOKALIKE = str.maketrans("abcekmhoptxy", "абсекмнортху")
 _LATIN_LETTER = re.compile("[a-z]")
 _HAS_CYRILLIC = re.compile(r"[а-я]")
+_ANY_CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
 
 #: A split: the groups of the match, in order, as tokens ("" groups dropped).
@@ -192,5 +193,6 @@ def has_cyrillic(text: str) -> bool:
 
 def looks_foreign(text: str) -> bool:
     """True when the text has Latin words and no Cyrillic (transliteration, foreign address)."""
-    s = text.lower()
-    return not _HAS_CYRILLIC.search(s.replace("ё", "е")) and bool(_LATIN_WORD.search(s))
+    if _ANY_CYRILLIC.search(text):
+        return False
+    return bool(_LATIN_WORD.search(text.lower()))

@@ -298,3 +298,12 @@ def test_a_short_name_off_by_more_than_one_letter_is_not_guessed(
     # in the registry, so a loose match would put the house on another street
     assert one(small_geocoder, "Вологда, ул. Мина, 5").precision != "house"
     assert one(small_geocoder, "Вологда, ул. Миира, 5").precision == "house"  # one letter
+
+
+def test_addresses_written_alike_are_answered_once(small_entries: pd.DataFrame) -> None:
+    g = GazetteerGeocoder(small_entries)
+    ans = g.answers(["Вологда, ул. Мира, д. 1", "ВОЛОГДА,  УЛ. МИРА, Д. 1", "вологда, ул. мира, д. 1"])
+    assert ans[0] == ans[1] == ans[2] and ans[0][2] == "house"
+    assert len(g._cache) == 1  # one address as fold() writes it: parsed and matched once
+    g.answers(["вОлОгДа, Ул. МиРа, Д. 1", "Вологда, ул. Мира, д. 3"])
+    assert len(g._cache) == 2
