@@ -79,8 +79,8 @@ def replay(
         _print(result.report)
         cpu = ", ".join(f"{k} {v:.0f}" for k, v in result.frames.cpu_seconds.items())
         err.print(
-            f"Replayed {settings.days} days in {result.seconds:.0f} s (seed {settings.seed});"
-            f" CPU seconds by step: {cpu}."
+            f"Replayed {settings.days} days in {result.seconds:.0f} s, {result.cpu_seconds:.0f} s CPU"
+            f" (seed {settings.seed}, load {result.load:.1f}); CPU seconds by step: {cpu}."
         )
         return
     a, b = (_run(world, settings, p, None, json, p.name) for p in compare)
@@ -132,16 +132,21 @@ def _settings(settings: ReplayConfig) -> dict[str, Any]:
         "detect_every_hours",
         "capacity",
         "reply_share",
+        "site_spacing_m",
+        "other_alarms_per_day",
     )
     values = {n: getattr(settings, n) for n in names}
     return {**values, "start": settings.start.isoformat()}
 
 
 def _speed(result: ReplayResult) -> dict[str, Any]:
-    """How long the replay took, in all and by step (wall clock and CPU of this process)."""
+    """How long the replay took, in all and by step (wall clock and CPU of this process), and
+    the machine's load at the end (the CPUs are shared: wall seconds depend on it)."""
     frames = result.frames
     return {
         "seconds": round(result.seconds, 1),
+        "cpu_seconds": round(result.cpu_seconds, 1),
+        "load_average": round(result.load, 2),
         "seconds_by_step": {k: round(v, 1) for k, v in frames.wall_seconds.items()},
         "cpu_seconds_by_step": {k: round(v, 1) for k, v in frames.cpu_seconds.items()},
     }

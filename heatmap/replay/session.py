@@ -6,6 +6,7 @@ folder unless a URL is given (PostGIS), which must hold no complaints yet.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,7 +36,11 @@ class ReplayResult:
     report: dict[str, Any]
     days: pd.DataFrame
     frames: Frames
+    #: wall-clock and CPU seconds of the replay loop (this process), and the machine's
+    #: 1-minute load average at its end: for the speed report only
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    load: float = 0.0
 
 
 def load_world(registry: Path, config: ReplayConfig) -> World:
@@ -71,13 +76,13 @@ def run_replay(
             )
             if len(world.sites):  # as `heatmap network load --sites` keeps them
                 store.replace_network(sites=world.sites)
-            began = time.perf_counter()  # how long the replay took, for the speed report only
+            began, cpu = time.perf_counter(), time.process_time()  # for the speed report only
             frames = replay(world, store, policy=rules, config=config, workdir=workdir, on_day=on_day)
-            seconds = time.perf_counter() - began
+            seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
         finally:
             store.close()
     report = outcome_report(frames, subscribers_per_house=config.subscribers_per_house)
-    return ReplayResult(report, daily(frames), frames, seconds)
+    return ReplayResult(report, daily(frames), frames, seconds, cpu, os.getloadavg()[0])
 
 
 def _check_empty(store: Store, world: World) -> None:

@@ -24,7 +24,10 @@ def test_json_prints_one_object_with_the_keys(tmp_path: Path) -> None:
     assert tuple(report)[: len(KEYS)] == KEYS
     assert report["complaints"] > 0
     assert report["settings"]["days"] == 2 and report["settings"]["seed"] == 2
-    assert set(report["cpu_seconds_by_step"]) >= {"ingest", "detect"}
+    assert set(report["cpu_seconds_by_step"]) >= {"ingest", "detect", "alarms"}
+    assert report["cpu_seconds"] >= sum(report["cpu_seconds_by_step"].values()) - 0.5
+    assert report["load_average"] >= 0 and report["settings"]["site_spacing_m"] == 1000
+    assert report["sites"] > 10  # the simulated network is there by default
     png = tmp_path / "replay-replay-daily.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
