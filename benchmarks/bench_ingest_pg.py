@@ -46,7 +46,9 @@ from heatmap.io.writers import write_table
 from heatmap.service import ingest, init_store
 from heatmap.store import Store, open_store
 from heatmap.store import postgis as pg
-from heatmap.store.postgis_copy import copy_payload
+from heatmap.store.postgis.bulk import copy_payload, indexes_to_rebuild
+from heatmap.store.postgis.ingest import encode_new
+from heatmap.store.postgis.kinds import INSERT_KINDS
 
 TARGET = 200_000
 BARE_RATIO = 5.0  # the target against the ~1M rows/s bare COPY the issue assumed
@@ -89,7 +91,7 @@ def server_payload(csv_path: Path) -> tuple[list[bytes], int]:
     """The export's valid complaints as new rows, encoded for binary COPY (untimed)."""
     checked = validate_export(read_export(csv_path), key=b"bench-key-0123456789")
     at = pd.Timestamp.now(tz="UTC").floor("us")
-    return pg._encode_new(checked.complaints, at), len(checked.complaints)
+    return encode_new(checked.complaints, at), len(checked.complaints)
 
 
 def server_floor(dsn: str, payload: list[bytes], rows: int, base: list[Path]) -> float:
@@ -99,8 +101,8 @@ def server_floor(dsn: str, payload: list[bytes], rows: int, base: list[Path]) ->
         fresh_store(url, base).close()
         with psycopg.connect(pg.conninfo(url)) as conn, conn.cursor() as cursor:
             start = time.perf_counter()
-            rebuild = pg._indexes_to_rebuild(cursor, rows)
-            copy_payload(cursor, "complaints", pg._INSERT_KINDS, payload)
+            rebuild = indexes_to_rebuild(cursor, rows)
+            copy_payload(cursor, "complaints", INSERT_KINDS, payload)
             if rebuild:  # with the memory ours gives its index builds
                 cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             for _, definition in rebuild:

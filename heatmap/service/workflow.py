@@ -72,6 +72,7 @@ def _write(
     now: datetime,
     *,
     expected: dict[str, str],
+    seen: dict[str, datetime] | None = None,
     members: pd.DataFrame | None = None,
     outbox: pd.DataFrame | None = None,
 ) -> None:
@@ -83,6 +84,7 @@ def _write(
             events=pd.DataFrame(events, columns=list(EVENT_COLUMNS)),
             expected=expected,
             outbox=outbox,
+            seen=seen or {},
         )
     )
 
@@ -152,7 +154,9 @@ def transition(
     ]
     # close-out: resolving owes each complainant an SMS, written in the same transaction
     outbox = resolution_outbox(store, changed.iloc[0], now=now) if target == SpotStatus.RESOLVED else None
-    _write(store, changed, events, now, expected={spot_id: str(spot["status"])}, outbox=outbox)
+    # the store refuses the write if the spot's status or updated_at moved since it was read
+    expected, read_at = {spot_id: str(spot["status"])}, {spot_id: spot["updated_at"]}
+    _write(store, changed, events, now, expected=expected, seen=read_at, outbox=outbox)
     return changed.iloc[0]
 
 
@@ -176,7 +180,8 @@ def set_eta(
     changed["eta"] = pd.Timestamp(eta)
     changed["updated_at"] = now
     events = [event(spot_id, now, "eta", actor=actor, note=note, eta=eta)]
-    _write(store, changed, events, now, expected={spot_id: str(spot["status"])})
+    expected, read_at = {spot_id: str(spot["status"])}, {spot_id: spot["updated_at"]}
+    _write(store, changed, events, now, expected=expected, seen=read_at)
     return changed.iloc[0]
 
 

@@ -1,9 +1,19 @@
-"""Stores behind one protocol; :func:`open_store` picks the adapter by URL."""
+"""Stores behind one protocol (:class:`Store`, the union of one protocol per subject,
+:mod:`heatmap.store.protocols`); :func:`open_store` picks the adapter by URL."""
 
 from __future__ import annotations
 
 from heatmap.errors import UsageError
-from heatmap.store.base import IngestWrite, SpotChanges, Store
+from heatmap.store.protocols import (
+    ComplaintStore,
+    GroundStore,
+    KeyStore,
+    OutboxStore,
+    SchemaStore,
+    SpotStore,
+    Store,
+)
+from heatmap.store.writes import IngestWrite, SpotChanges
 
 
 def open_store(url: str) -> Store:
@@ -25,4 +35,15 @@ def open_store(url: str) -> Store:
     raise UsageError(f"unknown store URL {url!r}: use sqlite:///FILE or postgresql://…")
 
 
-__all__ = ["IngestWrite", "SpotChanges", "Store", "open_store"]
+__all__ = [
+    "ComplaintStore",
+    "GroundStore",
+    "IngestWrite",
+    "KeyStore",
+    "OutboxStore",
+    "SchemaStore",
+    "SpotChanges",
+    "SpotStore",
+    "Store",
+    "open_store",
+]

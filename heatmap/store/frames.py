@@ -1,13 +1,18 @@
-"""Conversions between frames and the text/number forms stores keep."""
+"""Conversions between frames and the text/number forms stores keep, and the decoding of
+what a query returns into the frames both stores give (same columns, same dtypes)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 import shapely
+
+from heatmap.closeout.schema import OUTBOX_INTEGERS, OUTBOX_TIMES
+from heatmap.store.columns import CHANGE_COLUMNS, typed_spot_measures
 
 
 def iso_utc(values: pd.Series) -> list[str | None]:
@@ -21,7 +26,7 @@ def iso_utc(values: pd.Series) -> list[str | None]:
 def iso_one(value: datetime | None) -> str | None:
     if value is None or pd.isna(value):
         return None
-    return pd.Timestamp(value).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return str(pd.Timestamp(value).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
 
 
 def parse_utc(values: pd.Series) -> pd.Series:
@@ -49,3 +54,72 @@ def breakdown_to_json(values: pd.Series) -> list[str]:
 
 def breakdown_from_json(values: pd.Series) -> list[dict[str, float]]:
     return [json.loads(v) if v else {} for v in values.tolist()]
+
+
+# --- frames as both stores return them (decoded from what a query gave) ---------------
+#: Times of a stored complaint.
+COMPLAINT_TIMES = ("created_at", "ingested_at", "updated_at")
+#: Times of a stored spot.
+SPOT_TIMES = ("first_complaint_at", "last_complaint_at", "due_at", "eta", "created_at", "updated_at")
+
+
+def with_utc(frame: pd.DataFrame, names: Iterable[str]) -> pd.DataFrame:
+    """``frame`` with the named columns (stored times) as tz-aware UTC timestamps."""
+    for name in names:
+        frame[name] = parse_utc(frame[name])
+    return frame
+
+
+def with_floats(frame: pd.DataFrame, names: Iterable[str]) -> pd.DataFrame:
+    for name in names:
+        frame[name] = pd.to_numeric(frame[name]).astype(float)
+    return frame
+
+
+def with_integers(frame: pd.DataFrame, names: Iterable[str]) -> pd.DataFrame:
+    """The named columns as nullable integers."""
+    for name in names:
+        frame[name] = pd.to_numeric(frame[name]).astype("Int64")
+    return frame
+
+
+def complaint_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Complaints as read: times UTC, numbers float."""
+    return with_floats(with_utc(frame, COMPLAINT_TIMES), ("ltv", "lat", "lon", "geo_score"))
+
+
+def change_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Recorded complaint changes as read, with :data:`heatmap.store.columns.CHANGE_COLUMNS`."""
+    return with_utc(frame, ("at",)).reindex(columns=list(CHANGE_COLUMNS))
+
+
+def spot_frame(frame: pd.DataFrame, geometry: np.ndarray) -> pd.DataFrame:
+    """Spots as read, their ``geometry`` decoded by the adapter (WKT or WKB) as shapely."""
+    frame["geometry"] = geometry
+    frame["breakdown"] = [{k: d[k] for k in sorted(d)} for d in breakdown_from_json(frame["breakdown"])]
+    frame["escalated"] = frame["escalated"].astype(bool)
+    return typed_spot_measures(with_utc(frame, SPOT_TIMES))
+
+
+def event_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    return with_utc(frame, ("at", "eta"))
+
+
+def site_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    return with_floats(frame, ("lat", "lon", "azimuth"))
+
+
+def alarm_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    return with_utc(frame, ("start", "end"))
+
+
+def outbox_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """SMS outbox rows as read (:data:`heatmap.domain.outbox.OUTBOX_COLUMNS`)."""
+    return with_integers(with_utc(frame, OUTBOX_TIMES), OUTBOX_INTEGERS)
+
+
+def rating_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Ratings as read (:data:`heatmap.domain.outbox.RATING_ROW_COLUMNS`)."""
+    frame = with_integers(with_utc(frame, ("at", "superseded_at")), ("id", "outbox_id", "rating"))
+    frame["persists"] = frame["persists"].astype(bool)
+    return frame

@@ -13,7 +13,7 @@ import shapely
 
 from heatmap.errors import InputError, MigrationError, StoreError, UsageError
 from heatmap.service import ingest
-from heatmap.store import Store, open_store
+from heatmap.store import Store, migrate, open_store
 from heatmap.store import exposure as stored_exposure
 from heatmap.store.base import EVENT_COLUMNS, SPOT_COLUMNS, SPOT_MEASURES, SpotChanges
 from heatmap.store.exposure import EXPOSURE_SOURCES
@@ -184,14 +184,15 @@ def test_a_replace_that_fails_keeps_the_old_layer(store: Store, monkeypatch: pyt
 
 
 def _store_modules() -> list[object]:
-    import heatmap.store.sqlite as sqlite_store
+    """The adapters' modules that replace exposure layers."""
+    import heatmap.store.sqlite.ground as sqlite_ground
 
-    modules: list[object] = [sqlite_store]
+    modules: list[object] = [sqlite_ground]
     try:
-        import heatmap.store.postgis as postgis_store
+        import heatmap.store.postgis.ground as postgis_ground
     except ImportError:
         return modules
-    return [*modules, postgis_store]
+    return [*modules, postgis_ground]
 
 
 # --- the upgrade ------------------------------------------------------------------------
@@ -207,8 +208,7 @@ def _export(path: Path) -> Path:
 def test_upgrade_from_6_to_7_with_data_loses_nothing(
     store_url: str, tmp_path: Path, now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for module in _store_modules():
-        monkeypatch.setattr(module, "migrations", lambda dialect: migrations(dialect)[:6])
+    monkeypatch.setattr(migrate, "migrations", lambda dialect: migrations(dialect)[:6])
     store = open_store(store_url)
     assert store.upgrade() == [1, 2, 3, 4, 5, 6]
     ingest(store, [_export(tmp_path / "u.csv")], now=now)

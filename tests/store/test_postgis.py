@@ -589,8 +589,9 @@ def test_identifiers_compare_byte_by_byte_after_an_upgrade_with_data(
     """Version 6 (key columns COLLATE "C") applied to a store at version 5 that holds
     complaints, spots and changes: nothing is lost and the keys still hold."""
     import heatmap.store.postgis as postgis
+    from heatmap.store import migrate
 
-    monkeypatch.setattr(postgis, "migrations", lambda dialect: migrations(dialect)[:5])
+    monkeypatch.setattr(migrate, "migrations", lambda dialect: migrations(dialect)[:5])
     store = postgis.PostGISStore(pg_url)
     assert store.upgrade() == [1, 2, 3, 4, 5]
     ingest(store, [write_export(tmp_path / "1.csv", synthetic_rows(range(40)))], now=now)

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Iterator
 from contextlib import closing
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from heatmap.core.ingest import Validated
 from heatmap.core.policy import load_policy
 from heatmap.detect.run import DetectParams
 from heatmap.errors import MigrationError
 from heatmap.service import detect_spots, ingest
 from heatmap.store import Store, open_store
+from heatmap.store.base import IngestPart, IngestWrite
 from heatmap.store.sqlite import migrations
 from heatmap.testing import assert_counts_add_up
 
@@ -56,7 +59,7 @@ def test_store_without_schema_says_run_init(store_url: str) -> None:
     store.close()
 
 
-def test_a_nul_character_is_quarantined_on_every_store(store: Store, tmp_path: Path, now) -> None:
+def test_a_nul_character_is_quarantined_on_every_store(store: Store, tmp_path: Path, now: datetime) -> None:
     path = export(tmp_path, [ROWS[0].replace("Нет сети", "Нет\x00сети"), ROWS[1]])
     assert ingest(store, [path], now=now).totals["quarantined"] == 1
     assert store.load_complaints()["ticket_id"].tolist() == ["T2"]
@@ -65,7 +68,7 @@ def test_a_nul_character_is_quarantined_on_every_store(store: Store, tmp_path: P
     assert "\\u0000" in held["raw"].iloc[0]  # the raw row is kept, the NUL escaped in JSON
 
 
-def test_ingest_counts_and_reimport_changes_nothing(store: Store, tmp_path: Path, now) -> None:
+def test_ingest_counts_and_reimport_changes_nothing(store: Store, tmp_path: Path, now: datetime) -> None:
     path = export(tmp_path, ROWS)
     first = ingest(store, [path], now=now).totals
     assert first == {"read": 5, "inserted": 4, "updated": 0, "unchanged": 0, "quarantined": 1}
@@ -76,7 +79,7 @@ def test_ingest_counts_and_reimport_changes_nothing(store: Store, tmp_path: Path
     assert len(store.load_complaints()) == 4
 
 
-def test_changed_row_updates_and_records_the_change(store: Store, tmp_path: Path, now) -> None:
+def test_changed_row_updates_and_records_the_change(store: Store, tmp_path: Path, now: datetime) -> None:
     ingest(store, [export(tmp_path, ROWS)], now=now)
     changed = [ROWS[0].replace("Нет сети", "Нет сети совсем"), *ROWS[1:]]
     counts = ingest(store, [export(tmp_path, changed, "v2.csv")], now=now).totals
@@ -86,7 +89,9 @@ def test_changed_row_updates_and_records_the_change(store: Store, tmp_path: Path
     assert row["precision"] == "point"
 
 
-def test_tickets_before_and_after_the_greatest_stored_one(store: Store, tmp_path: Path, now) -> None:
+def test_tickets_before_and_after_the_greatest_stored_one(
+    store: Store, tmp_path: Path, now: datetime
+) -> None:
     """Only tickets sorting at or before the greatest stored id are looked up: new ones on
     both sides of it are inserted, a stored one that changed is updated, once each."""
     ingest(store, [export(tmp_path, [ROWS[1], ROWS[4]])], now=now)  # T2, T5: greatest T5
@@ -104,7 +109,7 @@ def test_tickets_before_and_after_the_greatest_stored_one(store: Store, tmp_path
     assert stored.loc["T2", "description"] == "Связи нет"
 
 
-def test_complaints_come_back_typed(store: Store, tmp_path: Path, now) -> None:
+def test_complaints_come_back_typed(store: Store, tmp_path: Path, now: datetime) -> None:
     ingest(store, [export(tmp_path, ROWS)], now=now)
     frame = store.load_complaints().set_index("ticket_id")
     assert frame.loc["T1", "created_at"] == pd.Timestamp("2026-11-19T07:00:00Z")
@@ -115,7 +120,7 @@ def test_complaints_come_back_typed(store: Store, tmp_path: Path, now) -> None:
     assert store.load_complaints(pending_geocode=True)["ticket_id"].tolist() == ["T5"]
 
 
-def test_quarantine_keeps_reasons_and_raw(store: Store, tmp_path: Path, now) -> None:
+def test_quarantine_keeps_reasons_and_raw(store: Store, tmp_path: Path, now: datetime) -> None:
     ingest(store, [export(tmp_path, ROWS)], now=now)
     row = store.load_quarantine().iloc[0]
     assert row["line"] == 5
@@ -124,14 +129,16 @@ def test_quarantine_keeps_reasons_and_raw(store: Store, tmp_path: Path, now) -> 
 
 
 def test_failed_ingest_leaves_nothing_half_written(
-    store: Store, tmp_path: Path, now, monkeypatch: pytest.MonkeyPatch
+    store: Store, tmp_path: Path, now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from heatmap.store import base  # noqa: F401 - the write path goes through the adapter
 
     path = export(tmp_path, ROWS)
     original = store.apply_ingest
 
-    def crash(batch):  # the batch's quarantine write blows up after the inserts ran
+    def crash(
+        batch: IngestWrite,
+    ) -> dict[str, int]:  # the batch's quarantine write blows up after the inserts ran
         batch.quarantine = batch.quarantine.assign(line=None)
         return original(batch)
 
@@ -144,7 +151,7 @@ def test_failed_ingest_leaves_nothing_half_written(
     assert ingest(store, [path], now=now).totals["inserted"] == 4
 
 
-def test_detection_roundtrip_keeps_ids(store: Store, tmp_path: Path, now) -> None:
+def test_detection_roundtrip_keeps_ids(store: Store, tmp_path: Path, now: datetime) -> None:
     ingest(store, [export(tmp_path, ROWS)], now=now)
     params = DetectParams(min_subscribers=3, rule="count")
     report = detect_spots(store, params=params, policy=load_policy(), now=now)
@@ -162,16 +169,14 @@ def test_detection_roundtrip_keeps_ids(store: Store, tmp_path: Path, now) -> Non
     assert kinds[:2] == ["created", "transition"]
 
 
-def parts_of(path: Path, store: Store, *, rows: int) -> list:
+def parts_of(path: Path, store: Store, *, rows: int) -> list[Validated]:
     from heatmap.core.ingest import validate_parts
     from heatmap.io.exports import read_export
 
     return list(validate_parts(read_export(path), key=store.secret(), rows=rows))
 
 
-def test_an_export_in_parts_is_one_ingest(store: Store, tmp_path: Path, now) -> None:
-    from heatmap.store.base import IngestPart, IngestWrite
-
+def test_an_export_in_parts_is_one_ingest(store: Store, tmp_path: Path, now: datetime) -> None:
     ingest(store, [export(tmp_path, ROWS[:1])], now=now)
     changed = [ROWS[0].replace("Нет сети", "Нет сети совсем"), *ROWS[1:]]
     first, *rest = parts_of(
@@ -194,13 +199,11 @@ def test_an_export_in_parts_is_one_ingest(store: Store, tmp_path: Path, now) -> 
     assert store.load_quarantine()["line"].tolist() == [5]
 
 
-def ingest_failing_in_the_third_part(store: Store, tmp_path: Path, now) -> None:
+def ingest_failing_in_the_third_part(store: Store, tmp_path: Path, now: datetime) -> None:
     """ROWS in parts of two rows, the third of which breaks in validation."""
-    from heatmap.store.base import IngestPart, IngestWrite
-
     first, *rest = parts_of(export(tmp_path, ROWS), store, rows=2)
 
-    def later_parts():
+    def later_parts() -> Iterator[IngestPart]:
         yield IngestPart(rest[0].complaints, rest[0].quarantine)
         raise RuntimeError("validation of the third part broke")
 
@@ -217,7 +220,9 @@ def ingest_failing_in_the_third_part(store: Store, tmp_path: Path, now) -> None:
         )
 
 
-def test_a_part_that_fails_rolls_back_the_parts_before_it(store: Store, tmp_path: Path, now) -> None:
+def test_a_part_that_fails_rolls_back_the_parts_before_it(
+    store: Store, tmp_path: Path, now: datetime
+) -> None:
     ingest_failing_in_the_third_part(store, tmp_path, now)
     assert store.load_complaints().empty
     assert store.load_quarantine().empty
@@ -247,13 +252,13 @@ def complaint_indexes(store: Store) -> set[str]:
 
 
 def test_a_load_that_doubles_the_table_rebuilds_its_indexes(
-    store: Store, tmp_path: Path, now, monkeypatch
+    store: Store, tmp_path: Path, now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from heatmap.store import base
+    from heatmap.store import writes
 
-    monkeypatch.setattr(base, "REBUILD_MIN_ROWS", 2)
-    adapter = "heatmap.store.sqlite" if store.url.startswith("sqlite:") else "heatmap.store.postgis"
-    name = "indexes_to_rebuild" if adapter.endswith("sqlite") else "_indexes_to_rebuild"
+    monkeypatch.setattr(writes, "REBUILD_MIN_ROWS", 2)
+    adapter = "heatmap.store.sqlite.bulk" if store.url.startswith("sqlite:") else "heatmap.store.postgis.bulk"
+    name = "indexes_to_rebuild"
     dropped: list[int] = []
     decide = getattr(importlib.import_module(adapter), name)
 
@@ -324,7 +329,7 @@ def test_two_ingest_commands_at_once_lose_and_duplicate_nothing(store_url: str, 
     setup.close()
 
 
-def test_ingest_reports_progress_part_by_part(store: Store, tmp_path: Path, now) -> None:
+def test_ingest_reports_progress_part_by_part(store: Store, tmp_path: Path, now: datetime) -> None:
     path = export(tmp_path, numbered_rows(range(7_000)))
     calls: list[tuple[str, int]] = []
     report = ingest(store, [path], now=now, progress=lambda file, rows: calls.append((file, rows)))

@@ -5,6 +5,9 @@ microsecond times), which pgpq encodes in PostgreSQL's binary COPY format: the s
 stores each field as sent instead of parsing text, so times and floats come back bit
 for bit and a bulk write costs the server about half what CSV does. Nulls stay nulls
 and an empty text stays an empty text.
+
+A load that at least doubles the complaints table drops their secondary indexes and
+builds them again after the inserts (:func:`indexes_to_rebuild`).
 """
 
 from __future__ import annotations
@@ -14,8 +17,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 import numpy as np
 import pandas as pd
 import pgpq
+import psycopg
 import pyarrow as pa
 from psycopg import Cursor, sql
+
+from heatmap.store import writes
+from heatmap.store.postgis.schema import Cur, one
+from heatmap.store.writes import INGEST_ADDS_NOTHING
 
 #: Column kinds a payload knows how to write; the SQL type of each in a staging table.
 SQL_TYPES: dict[str, str] = {
@@ -162,3 +170,39 @@ def _missing(value: object) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+def indexes_to_rebuild(cursor: Cur, rows: int) -> list[tuple[str, str]]:
+    """An ingest that at least doubles the table rebuilds the secondary indexes afterwards
+    instead of growing them row by row (much faster for a first load; the table is
+    locked for the rest of the transaction). Returns what it dropped."""
+    if rows < writes.REBUILD_MIN_ROWS:
+        return []
+    cursor.execute("SELECT count(*) FROM (SELECT FROM complaints LIMIT %s) AS t", (rows,))
+    if one(cursor) >= rows:
+        return []
+    return drop_secondary_indexes(cursor)
+
+
+def drop_secondary_indexes(cursor: Cur) -> list[tuple[str, str]]:
+    """Drop the non-unique indexes of complaints; ``(name, CREATE INDEX …)`` of each.
+
+    Nothing is dropped (and the caller inserts row by row) when the store's role may
+    not, or when readers hold the table longer than a moment.
+    """
+    cursor.execute(
+        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
+        " WHERE indrelid = 'complaints'::regclass AND NOT indisunique AND NOT indisprimary"
+        " AND indexrelid::regclass::text <> ALL(%s) ORDER BY indexrelid",
+        (list(INGEST_ADDS_NOTHING),),
+    )
+    indexes = [(str(r[0]), str(r[1])) for r in cursor.fetchall()]
+    try:
+        with cursor.connection.transaction():
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+            for name, _ in indexes:
+                cursor.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(name)))
+            cursor.execute("SET LOCAL lock_timeout = 0")
+    except (psycopg.errors.InsufficientPrivilege, psycopg.errors.LockNotAvailable):
+        return []
+    return indexes

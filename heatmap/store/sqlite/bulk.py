@@ -27,8 +27,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from heatmap.core.ingest import COMPLAINT_COLUMNS
-from heatmap.store import base
-from heatmap.store.base import INGEST_ADDS_NOTHING
+from heatmap.store import writes
+from heatmap.store.writes import INGEST_ADDS_NOTHING
 
 #: Batches from this many rows go through ADBC; smaller ones bind row by row.
 BULK_MIN_ROWS = 5_000
@@ -90,7 +90,7 @@ def indexes_to_rebuild(cursor: Any, rows: int) -> list[str]:
     the table (inside the ingest's transaction, so a rollback brings them back); returns
     the ``CREATE INDEX`` statements to run after the inserts. Sorting once is cheaper
     than growing a B-tree row by row."""
-    if rows < base.REBUILD_MIN_ROWS:
+    if rows < writes.REBUILD_MIN_ROWS:
         return []
     cursor.execute("SELECT count(*) FROM (SELECT 1 FROM complaints LIMIT ?)", (rows,))
     if cursor.fetchone()[0] >= rows:

@@ -1,0 +1,144 @@
+"""The columns frames have at the storage seam, and the conversions both stores share.
+
+Frames cross the seam, never SQL: these tuples are the contract. A store returns
+exactly these columns (in this order, with these dtypes) whatever its engine.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+#: Columns a store returns for complaints (the ingest columns plus geocoding and spot).
+STORED_COMPLAINT_COLUMNS: tuple[str, ...] = (
+    "ticket_id",
+    "created_at",
+    "msisdn",
+    "subscriber_id",
+    "segment",
+    "ltv",
+    "topic",
+    "topic_source",
+    "description",
+    "address",
+    "lat",
+    "lon",
+    "region",
+    "channel",
+    "content_hash",
+    "precision",
+    "geo_score",
+    "matched_address",
+    "geo_reason",
+    "spot_id",
+    "ingested_at",
+    "updated_at",
+)
+
+#: Columns of a spot as stored; ``geometry`` holds shapely polygons, ``breakdown`` a dict.
+SPOT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "status",
+    "method",
+    "geometry",
+    "centroid_lat",
+    "centroid_lon",
+    "region",
+    "address",
+    "complaints",
+    "subscribers",
+    "first_complaint_at",
+    "last_complaint_at",
+    "dominant_topic",
+    "priority",
+    "breakdown",
+    "queue",
+    "sla_hours",
+    "due_at",
+    "eta",
+    "cause",
+    "engineer",
+    "merged_into",
+    "created_at",
+    "updated_at",
+    "kind",
+    "suggested_cause",
+    "alarm_site",
+    "escalated",
+    "observed",
+    "expected",
+    "excess",
+    "relative_risk",
+    "p_value",
+    "scan_days",
+    "trend",
+)
+#: Spot columns of schema 7 (why a spot is one: weighted distinct complainants observed,
+#: expected there, excess, relative risk, p-value, and the scan window in days they were
+#: counted in) as floats; NULL on older spots.
+SPOT_MEASURES: tuple[str, ...] = ("observed", "expected", "excess", "relative_risk", "p_value", "scan_days")
+#: Trend labels of a spot against its own history (or None).
+SPOT_TRENDS: tuple[str, ...] = ("new", "intensifying", "persistent", "diminishing")
+#: The schema that added :data:`SPOT_MEASURES` and ``trend`` to spots.
+SPOT_MEASURES_SCHEMA = 7
+
+
+def spot_columns_at(version: int) -> tuple[str, ...]:
+    """The :data:`SPOT_COLUMNS` a store at schema ``version`` has: a store not yet upgraded
+    to 7 reads the measures and trend as NULL and does not write them."""
+    if version >= SPOT_MEASURES_SCHEMA:
+        return SPOT_COLUMNS
+    return tuple(c for c in SPOT_COLUMNS if c not in (*SPOT_MEASURES, "trend"))
+
+
+def spots_to_store(spots: pd.DataFrame) -> pd.DataFrame:
+    """The :data:`SPOT_COLUMNS` of a spots frame to write; schema-7 columns it lacks
+    (:data:`SPOT_MEASURES`, ``trend``) are stored as NULL."""
+    lacking = [c for c in (*SPOT_MEASURES, "trend") if c not in spots.columns]
+    frame = spots.assign(**dict.fromkeys(lacking)).loc[:, list(SPOT_COLUMNS)].copy()
+    return typed_spot_measures(frame)
+
+
+def typed_spot_measures(frame: pd.DataFrame) -> pd.DataFrame:
+    """Spots with :data:`SPOT_COLUMNS` in order, :data:`SPOT_MEASURES` as floats (NaN for NULL),
+    ``trend`` text or None (columns a store before schema 7 lacks are added so)."""
+    frame = frame.reindex(columns=list(SPOT_COLUMNS))
+    for name in SPOT_MEASURES:
+        frame[name] = pd.to_numeric(frame[name]).astype(float)
+    frame["trend"] = frame["trend"].astype(object).where(frame["trend"].notna(), None)
+    return frame
+
+
+#: Columns of a recorded complaint change (old values stay in the store, not here); ``kind`` is
+#: inserted or updated, ``actor`` the API key's name (None for the CRM import), ``source``
+#: the ingest's (a file, or ``api:<key id>``).
+CHANGE_COLUMNS: tuple[str, ...] = ("ticket_id", "at", "kind", "actor", "source", "old_hash", "new_hash")
+#: The schema that records who changed a complaint (:data:`CHANGE_COLUMNS`).
+CHANGES_SCHEMA = 8
+
+
+#: Columns of a spot event (lineage from detection, lifecycle transitions).
+EVENT_COLUMNS: tuple[str, ...] = (
+    "spot_id",
+    "at",
+    "kind",
+    "from_status",
+    "to_status",
+    "related_spot_id",
+    "actor",
+    "note",
+    "eta",
+)
+
+__all__ = [
+    "CHANGES_SCHEMA",
+    "CHANGE_COLUMNS",
+    "EVENT_COLUMNS",
+    "SPOT_COLUMNS",
+    "SPOT_MEASURES",
+    "SPOT_MEASURES_SCHEMA",
+    "SPOT_TRENDS",
+    "STORED_COMPLAINT_COLUMNS",
+    "spot_columns_at",
+    "spots_to_store",
+    "typed_spot_measures",
+]

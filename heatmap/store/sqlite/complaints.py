@@ -1,0 +1,69 @@
+"""The SQLite store's complaints as read, their geocodes, quarantine and recorded changes
+(the read side of :class:`heatmap.store.ComplaintStore`; the ingest is
+:mod:`heatmap.store.sqlite.ingest`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import pandas as pd
+
+from heatmap.store.columns import CHANGES_SCHEMA, STORED_COMPLAINT_COLUMNS
+from heatmap.store.frames import change_frame, complaint_frame, nullable
+from heatmap.store.queries import Where, complaint_filter
+from heatmap.store.sqlite.schema import CHUNK, SQLiteBase
+
+
+class SQLiteComplaints(SQLiteBase):
+    """Complaints by filter, geocodes saved, the quarantine, recorded changes."""
+
+    def load_complaints(
+        self,
+        *,
+        since: datetime | None = None,
+        pending_geocode: bool = False,
+        ticket_ids: Sequence[str] | None = None,
+        spot_ids: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        self._require_schema()
+        where = complaint_filter("?", since=since, pending_geocode=pending_geocode, spot_ids=spot_ids)
+        sql = f"SELECT {', '.join(STORED_COMPLAINT_COLUMNS)} FROM complaints WHERE "
+        if ticket_ids is not None:
+            parts = []
+            ids = list(ticket_ids)
+            for start in range(0, len(ids), CHUNK):
+                chunk = Where("?", list(where.clauses), list(where.params))
+                chunk.among("ticket_id", ids[start : start + CHUNK])
+                parts.append(self._frame(sql + chunk.sql, chunk.params))
+            frame = pd.concat(parts, ignore_index=True) if parts else self._frame(sql + "0 = 1")
+        else:
+            frame = self._frame(sql + where.sql + " ORDER BY created_at", where.params)
+        return complaint_frame(frame)
+
+    def load_complaint_changes(self, ticket_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        self._require_schema(CHANGES_SCHEMA)
+        sql = (
+            "SELECT c.ticket_id, c.at, c.kind, c.actor, i.source, c.old_hash, c.new_hash"
+            " FROM complaint_changes AS c JOIN ingests AS i ON i.id = c.ingest_id"
+        )
+        ids = None if ticket_ids is None else list(ticket_ids)
+        if ids is not None:
+            sql += f" WHERE c.ticket_id IN ({','.join('?' * len(ids)) or 'NULL'})"
+        return change_frame(self._frame(sql + " ORDER BY c.id", ids or ()))
+
+    def save_geocodes(self, geocodes: pd.DataFrame) -> None:
+        self._require_schema()
+        columns = ("lat", "lon", "precision", "geo_score", "matched_address", "geo_reason")
+        with self._tx() as cursor:
+            cursor.executemany(
+                f"UPDATE complaints SET {', '.join(f'{c} = ?' for c in columns)} WHERE ticket_id = ?",
+                zip(*(nullable(geocodes[c]) for c in (*columns, "ticket_id")), strict=True),
+            )
+
+    def load_quarantine(self, *, limit: int | None = None) -> pd.DataFrame:
+        self._require_schema()
+        sql = "SELECT id, source, line, reasons, raw, at FROM quarantine ORDER BY id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self._frame(sql)
