@@ -13,40 +13,18 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 import pytest
-import shapely
 
 from heatmap.errors import ConflictError
 from heatmap.store import Store, open_store
-from heatmap.store.base import EVENT_COLUMNS, SPOT_COLUMNS, SpotChanges
+from heatmap.store.base import EVENT_COLUMNS, SpotChanges
+from tests.store.test_expected_schema import spot_row, write_spots
 
 NO_MEMBERS = pd.DataFrame(columns=["ticket_id", "spot_id"])
 
 
 def stored_spot(store: Store, now: datetime) -> pd.Series:
     """Spot S1, queued and last changed at ``now``, as the store gives it back."""
-    row: dict[str, object] = dict.fromkeys(SPOT_COLUMNS)
-    row.update(
-        id="S1",
-        status="queued",
-        method="h3",
-        geometry=shapely.Point(39.88, 59.22).buffer(0.001),
-        centroid_lat=59.22,
-        centroid_lon=39.88,
-        complaints=4,
-        subscribers=3,
-        first_complaint_at=pd.Timestamp(now) - pd.Timedelta(hours=5),
-        last_complaint_at=pd.Timestamp(now),
-        priority=12.5,
-        breakdown={"segment": 1.0},
-        created_at=pd.Timestamp(now),
-        updated_at=pd.Timestamp(now),
-        kind="detected",
-        escalated=False,
-    )
-    events = pd.DataFrame(columns=list(EVENT_COLUMNS))
-    store.apply_spot_changes(
-        SpotChanges(at=now, spots=pd.DataFrame([row]), members=NO_MEMBERS, events=events)
-    )
+    write_spots(store, [spot_row("S1", now)], now)
     return store.load_spots(ids=["S1"]).iloc[0]
 
 
