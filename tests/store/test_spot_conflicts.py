@@ -13,18 +13,31 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 import pytest
+import shapely
 
 from heatmap.errors import ConflictError
 from heatmap.store import Store, open_store
-from heatmap.store.base import EVENT_COLUMNS, SpotChanges
-from tests.store.test_expected_schema import spot_row, write_spots
+from heatmap.store.base import EVENT_COLUMNS, SPOT_COLUMNS, SpotChanges
 
 NO_MEMBERS = pd.DataFrame(columns=["ticket_id", "spot_id"])
 
 
 def stored_spot(store: Store, now: datetime) -> pd.Series:
     """Spot S1, queued and last changed at ``now``, as the store gives it back."""
-    write_spots(store, [spot_row("S1", now)], now)
+    at = pd.Timestamp(now)
+    shape = {
+        "geometry": shapely.Point(39.88, 59.22).buffer(0.001),
+        "centroid_lat": 59.22,
+        "centroid_lon": 39.88,
+    }
+    counts = {"complaints": 4, "subscribers": 3, "priority": 12.5, "breakdown": {"segment": 1.0}}
+    times = {"first_complaint_at": at, "last_complaint_at": at, "created_at": at, "updated_at": at}
+    row = {**dict.fromkeys(SPOT_COLUMNS), **shape, **counts, **times}
+    row.update(id="S1", status="queued", method="h3", kind="detected", escalated=False)
+    events = pd.DataFrame(columns=list(EVENT_COLUMNS))
+    store.apply_spot_changes(
+        SpotChanges(at=now, spots=pd.DataFrame([row]), members=NO_MEMBERS, events=events)
+    )
     return store.load_spots(ids=["S1"]).iloc[0]
 
 
