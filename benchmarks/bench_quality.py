@@ -11,10 +11,11 @@ days placed by address density, and one background-only export
 settings, with no per-city tuning: H3 and DBSCAN, each with the expected-count rule
 (exposure: the same houses' address density) and with the old fixed-count rule.
 
-Vologda, Saint Petersburg and Arkhangelsk are the tuning cities; Moscow and Velikiy
-Novgorod are held out: nobody looked at them while choosing defaults, and they are
-reported apart. Targets (issue 15) are printed as met/missed; missing one never changes
-the exit status.
+Vologda, Saint Petersburg and Arkhangelsk are the tuning cities; Moscow, Velikiy
+Novgorod, Pskov and Petrozavodsk are held out: nobody looked at them while choosing
+defaults (Pskov and Petrozavodsk joined after the DBSCAN spot test changed, so they had
+not been seen by any detection change), and they are reported apart. Targets (issue 15)
+are printed as met/missed; missing one never changes the exit status.
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ CITIES = (
     City("Arkhangelsk", "housedata_arkhangelskaya", "архангельск", held_out=False),
     City("Moscow", "housedata_moskow", "москва", held_out=True),
     City("Velikiy Novgorod", "housedata_novgorodskaya", "великий новгород", held_out=True),
+    City("Pskov", "housedata_pskovskaya", "псков", held_out=True),
+    City("Petrozavodsk", "housedata_karelia", "петрозаводск", held_out=True),
 )
 
 

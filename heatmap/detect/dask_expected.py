@@ -29,7 +29,7 @@ import pandas as pd
 
 from heatmap.detect.dask_engine import _compute, _distinct_rows, halo_groups, label_dbscan_dask
 from heatmap.detect.dbscan import _subscriber_codes
-from heatmap.detect.significance import DbscanSteps, _window_strengths
+from heatmap.detect.discs import DbscanSteps, _window_strengths
 from heatmap.errors import DetectionError
 
 __all__ = ["dask_steps", "window_strengths_dask"]

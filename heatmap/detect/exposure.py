@@ -13,6 +13,8 @@ exposure *layer* is a table ``h3_cell, weight`` (hex cell names, any resolution)
 Detection works on *exposure points* (``lat, lon, weight``): each cell's centre with its
 weight; a cell coarser than :data:`SPREAD_RES` is spread evenly over its children at
 that resolution first, so a coarse layer does not put a whole district on one point.
+The points made here also carry ``cell``, the uint64 cell they are the centre of, so
+detection can find their coarser cells without locating them again.
 Pure: no I/O, no clock.
 """
 
@@ -83,9 +85,10 @@ def layer_points(layer: pd.DataFrame, *, spread_res: int = SPREAD_RES) -> pd.Dat
         children = h3.cell_to_children(name, spread_res)
         cells.extend(children)
         spread.extend([w / len(children)] * len(children))
-    centres = np.array([h3.cell_to_latlng(c) for c in cells], dtype=float).reshape(-1, 2)
+    ids = np.array([h3.str_to_int(c) for c in cells], dtype=np.uint64)
+    centres = centres_of(ids).reshape(-1, 2)
     return pd.DataFrame(
-        {"lat": centres[:, 0], "lon": centres[:, 1], "weight": np.asarray(spread, dtype=float)}
+        {"lat": centres[:, 0], "lon": centres[:, 1], "weight": np.asarray(spread, dtype=float), "cell": ids}
     )
 
 
@@ -96,4 +99,6 @@ def uniform_points(lat: np.ndarray, lon: np.ndarray, *, res: int = SPREAD_RES) -
 
     populated = grid_disks(np.unique(cells_of(np.asarray(lat, float), np.asarray(lon, float), res)), 1)
     centres = centres_of(populated)
-    return pd.DataFrame({"lat": centres[:, 0], "lon": centres[:, 1], "weight": np.ones(len(populated))})
+    return pd.DataFrame(
+        {"lat": centres[:, 0], "lon": centres[:, 1], "weight": np.ones(len(populated)), "cell": populated}
+    )

@@ -133,7 +133,7 @@ def edge_town(seed: int, parent_res: int) -> tuple[pd.DataFrame, list[np.ndarray
 
 
 def local_strengths(points: pd.DataFrame, masks: list[np.ndarray], eps_m: float) -> list[np.ndarray]:
-    from heatmap.detect.significance import _window_strengths
+    from heatmap.detect.discs import _window_strengths
 
     return _window_strengths(
         points["lat"].to_numpy(),

@@ -171,7 +171,7 @@ def test_spots_carry_their_evidence() -> None:
 def test_clustering_only_the_points_near_cores_gives_the_same_labels(seed: int) -> None:
     from heatmap.detect.cells import cells_of
     from heatmap.detect.dbscan import label_dbscan
-    from heatmap.detect.significance import _near_cores
+    from heatmap.detect.discs import _near_cores
 
     rng = np.random.default_rng(seed)
     n = 4000

@@ -1,0 +1,350 @@
+"""The expected rule's DBSCAN: core points by a Poisson test of each location's
+neighbourhood against the exposure within eps of it, clusters as DBSCAN builds them,
+and each spot's expected count over the area its core points cover.
+
+* **Cores.** A location is core when the distinct complainants within eps of it, in some
+  scan window, exceed λ_d times the exposure within eps (summed on res-10 cells, floored
+  and scaled by the location's history factor) with a p-value at or below the cells'
+  Benjamini–Hochberg threshold, and number at least ``min_subscribers``. The disc is
+  centred on a complainant, who is in it by construction, so the test counts the others
+  (the Palm correction: P(X ≥ s − 1), X ~ Poisson(λ_d·E)); without it, discs placed on
+  the data find chance clusters of the background.
+* **Clusters** are DBSCAN's: connected cores and their border points
+  (:func:`~heatmap.detect.dbscan.label_dbscan` with the core flags given).
+* **A spot's area** is the union of the discs of radius eps around its core points — the
+  area DBSCAN gathered its members from (every member lies within eps of a core). Its
+  expected count is the exposure of that union, so the spot's own test compares like
+  with like; the res-9 cells its members touch would reach up to a cell further out.
+
+Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import h3
+import numpy as np
+import pandas as pd
+
+from heatmap.detect.cells import cells_of, centres_of
+
+# the scan windows share one neighbour search: the engine's own parts, not its API
+from heatmap.detect.dbscan import (
+    EARTH_RADIUS_M,
+    _coordinates,
+    _Counter,
+    _eps_radians,
+    _locations,
+    label_dbscan,
+    neighbourhood_strength,
+)
+from heatmap.detect.expected import Complaints, Expectation, _sorted_unique
+from heatmap.detect.h3 import grid_disks
+from heatmap.detect.stats import poisson_upper_tail
+
+_DISC_RES = 10
+
+#: ``(lat, lon, who, weight, masks, eps_m)`` → per mask, each point's neighbourhood
+#: strength among that mask's points (:func:`_window_strengths`).
+StrengthsStep = Callable[
+    [np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[np.ndarray], float], list[np.ndarray]
+]
+#: ``(lat, lon, who, weight, eps_m, min_subscribers, core)`` → DBSCAN labels with the
+#: core points given (``label_dbscan(..., core=core)``).
+LabelStep = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, int, np.ndarray], np.ndarray]
+
+
+def _local_strengths(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    who: np.ndarray,
+    weight: np.ndarray,
+    masks: list[np.ndarray],
+    eps_m: float,
+) -> list[np.ndarray]:
+    return _window_strengths(lat, lon, who, weight, masks, eps_m=eps_m)
+
+
+def _local_label(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    who: np.ndarray,
+    weight: np.ndarray,
+    eps_m: float,
+    min_subscribers: int,
+    core: np.ndarray,
+) -> np.ndarray:
+    return label_dbscan(lat, lon, who, eps_m=eps_m, min_subscribers=min_subscribers, weight=weight, core=core)
+
+
+@dataclass(frozen=True)
+class DbscanSteps:
+    """Where the expected rule's two DBSCAN phases run: the neighbourhood strengths per
+    scan window, then the clustering with the core points the test decided. The
+    default is this process; :func:`heatmap.detect.dask_expected.dask_steps` runs both
+    on a Dask cluster with the same results."""
+
+    strengths: StrengthsStep = field(default=_local_strengths)
+    label: LabelStep = field(default=_local_label)
+
+
+@dataclass(frozen=True)
+class DbscanSpots:
+    """What the expected rule's DBSCAN found: a label per point (−1: none) and each
+    spot's adjusted exposure over the union of its core points' discs (by label)."""
+
+    labels: np.ndarray
+    adjusted: pd.Series
+
+
+def label_dbscan_expected(
+    complaints: Complaints,
+    place: np.ndarray,
+    *,
+    eps_m: float,
+    min_subscribers: int,
+    expectation: Expectation,
+    now: pd.Timestamp,
+    cutoff: float,
+    steps: DbscanSteps,
+) -> DbscanSpots:
+    """DBSCAN with cores decided by the Poisson test (module docstring); ``place``: each
+    complaint's position among the expectation's cells."""
+    lat, lon, weight = complaints.lat, complaints.lon, complaints.weight
+    who = _distinct_codes(complaints.who)
+    packed = np.ascontiguousarray(np.column_stack([lat, lon])).view(np.complex128).ravel()
+    loc, uniq = pd.factorize(packed)
+    first = np.empty(len(uniq), dtype=np.int64)  # a point of each location
+    first[loc[::-1]] = np.arange(len(loc) - 1, -1, -1)
+    masks = [complaints.in_window(now, days) & (weight > 0) for days in expectation.windows]
+    s_all = np.zeros((len(masks), len(uniq)))
+    for k, (inside, found) in enumerate(
+        zip(masks, steps.strengths(lat, lon, who, weight, masks, eps_m), strict=True)
+    ):
+        s_all[k, loc[inside]] = found[inside]
+    # only a location with enough complainants in some window can be core: the exposure
+    # within eps (a radius search over the exposure) is needed for those alone
+    enough = s_all >= min_subscribers - 1e-9
+    candidate = np.flatnonzero(enough.any(axis=0))
+    if candidate.size == 0:
+        return DbscanSpots(np.full(len(lat), -1, dtype=np.int64), pd.Series(dtype=np.float64))
+    core_loc = np.zeros(len(uniq), dtype=bool)
+    discs = Discs.around(
+        uniq.real[candidate].copy(), uniq.imag[candidate].copy(), eps_m, expectation, place[first[candidate]]
+    )
+    for k, days in enumerate(expectation.windows):
+        # a disc centred on a complainant holds that one by construction: test the others
+        others = s_all[k, candidate] - 1.0
+        p = poisson_upper_tail(others, expectation.expected(discs.adjusted, days))
+        core_loc[candidate] |= (p <= cutoff) & enough[k, candidate]
+    core = core_loc[loc] & (weight > 0)
+    labels = np.full(len(lat), -1, dtype=np.int64)
+    near = _near_cores(complaints.cells, core, eps_m, expectation.cells.res)
+    if near.size:
+        labels[near] = steps.label(
+            lat[near], lon[near], who[near], weight[near], eps_m, min_subscribers, core[near]
+        )
+    # each core location's spot, by its position among the candidates
+    of_candidate = np.full(len(uniq), -1, dtype=np.int64)
+    of_candidate[candidate] = np.arange(len(candidate))
+    spot_of = np.full(len(candidate), -1, dtype=np.int64)
+    cores = np.flatnonzero(core)
+    spot_of[of_candidate[loc[cores]]] = labels[cores]
+    return DbscanSpots(labels, discs.union(spot_of))
+
+
+def _near_cores(cells: np.ndarray, core: np.ndarray, eps_m: float, res: int) -> np.ndarray:
+    """Positions, in order, of the points whose cell lies within reach of a core point's
+    cell: every point within ``eps_m`` of a core point is among them. Clustering them alone
+    gives the same labels — the others are noise, and neither the numbering (by first
+    point) nor a border point's choice (by lowest core point) depends on noise."""
+    if not core.any():
+        return np.zeros(0, dtype=np.int64)
+    hot = np.unique(cells[core])
+    reach = grid_disks(hot, _reach_rings(hot, eps_m))
+    return np.flatnonzero(np.isin(cells, reach))
+
+
+def _reach_rings(cells: np.ndarray, eps_m: float) -> int:
+    """Rings of H3 cells around ``cells`` that hold every point within ``eps_m`` of a
+    point in them. Such a point's cell has its centre within eps + 2 circumradii of the
+    other's; on a hexagonal grid, centres k rings apart are at least k·(√3/2) neighbour
+    spacings apart. Sizes come from these cells' areas as regular hexagons' edges
+    ``e``: over 20,000 random cells of the globe, circumradii were at most 1.10 e and
+    neighbour spacings at least 0.92·√3·e; 1.15 and 0.88 are used. Cells within a few
+    kilometres differ in size by far less than those margins."""
+    from h3ronpy import cells_area_m2
+
+    area = np.asarray(cells_area_m2(np.ascontiguousarray(cells, dtype=np.uint64)), dtype=np.float64)
+    edge = np.sqrt(2.0 * area / (3.0 * np.sqrt(3.0)))
+    circumradius = 1.15 * float(edge.max())
+    spacing = 0.88 * np.sqrt(3.0) * float(edge.min())
+    return int(np.ceil((eps_m + 2.0 * circumradius) / (np.sqrt(3.0) / 2.0 * spacing)))
+
+
+def _distinct_codes(who: np.ndarray) -> np.ndarray:
+    """Complainant codes where each missing one (−1) is a complainant of its own."""
+    missing = who < 0
+    if not missing.any():
+        return who
+    out = who.copy()
+    out[missing] = int(who.max(initial=-1)) + 1 + np.arange(int(missing.sum()))
+    return out
+
+
+def _window_strengths(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    who: np.ndarray,
+    weight: np.ndarray,
+    masks: list[np.ndarray],
+    *,
+    eps_m: float,
+) -> list[np.ndarray]:
+    """Per mask, per point: what :func:`~heatmap.detect.dbscan.neighbourhood_strength`
+    gives the masked points alone (0 outside the mask).
+
+    The neighbour pairs of the large masks are found once, over the locations of every
+    masked point: a location outside a mask holds none of its complainants, so it adds
+    nothing to a neighbourhood's count in that mask (the scan windows are nested: one
+    search serves them all). A mask of less than half those points (the short windows)
+    gets a search of its own, which costs less than counting it over everyone's pairs.
+    """
+    lat_d, lon_d = _coordinates(lat, lon)
+    out = [np.zeros(len(lat_d), dtype=np.float64) for _ in masks]
+    kept = np.flatnonzero(np.logical_or.reduce(masks)) if masks else np.zeros(0, np.int64)
+    if kept.size == 0:
+        return out
+    _, space, slot = _locations(lat_d[kept], lon_d[kept], _eps_radians(eps_m))
+    n_loc = space.loc.shape[0]
+    counters: list[_Counter | None] = []
+    for k, mask in enumerate(masks):
+        inside = mask[kept]
+        if 0 < inside.sum() < kept.size / 2:
+            out[k][mask] = neighbourhood_strength(
+                lat_d[mask], lon_d[mask], who[mask], eps_m=eps_m, weight=weight[mask]
+            )
+            counters.append(None)
+            continue
+        counters.append(
+            _Counter.build(slot[inside], who[kept][inside], weight[kept][inside], n_loc)
+            if inside.any()
+            else None
+        )
+    strength = np.zeros((len(masks), n_loc), dtype=np.float64)
+    for block in space.blocks():
+        for k, counter in enumerate(counters):
+            if counter is not None:
+                strength[k, block.start : block.stop] = counter.count(block)
+    for k, mask in enumerate(masks):
+        if counters[k] is not None:
+            out[k][kept] = strength[k, slot]
+            out[k][~mask] = 0.0
+    return out
+
+
+@dataclass(frozen=True)
+class Discs:
+    """The exposure within eps of some locations, on res-10 cells: each location's
+    cell, the exposure cells within eps of each such cell, and each location's adjusted
+    exposure (summed, floored like a cell's, scaled by the location's history factor)."""
+
+    cell_of: np.ndarray  # per location: its res-10 cell (position among the discs' cells)
+    pair_cell: np.ndarray  # (disc cell, exposure cell) pairs within eps ...
+    pair_grid: np.ndarray  # ... the exposure cell's position
+    grid_weight: np.ndarray  # exposure per exposure cell
+    history: np.ndarray  # per location: its history factor (1 where none)
+    floor: float  # the least exposure of a disc
+    adjusted: np.ndarray  # per location
+
+    @classmethod
+    def around(
+        cls, lat: np.ndarray, lon: np.ndarray, eps_m: float, expectation: Expectation, place: np.ndarray
+    ) -> Discs:
+        """Discs of radius ``eps_m`` around locations (``place``: each location's position
+        among the expectation's cells)."""
+        cells = expectation.cells
+        source = cells.points
+        grid = _disc_cells(source)
+        grid_cells, grid_at = np.unique(grid, return_inverse=True)
+        grid_w = np.bincount(grid_at, weights=source["weight"].to_numpy(float)).astype(np.float64)
+        my_cells, my_at = np.unique(cells_of(lat, lon, _DISC_RES), return_inverse=True)
+        i, j = _pairs_within(my_cells, grid_cells, eps_m)
+        disc = np.bincount(i, weights=grid_w[j], minlength=len(my_cells)).astype(np.float64)
+        floor = cells.floor * np.pi * eps_m**2 / h3.average_hexagon_area(cells.res, unit="m^2")
+        history = cells.history[place] if len(place) else np.zeros(0)
+        history = np.where(history > 0, history, 1.0)
+        adjusted = np.maximum(disc[my_at], floor) * history
+        return cls(my_at, i, j, grid_w, history, floor, np.asarray(adjusted, dtype=np.float64))
+
+    def union(self, spot_of: np.ndarray) -> pd.Series:
+        """Per spot (``spot_of``: each location's spot, −1 none): the adjusted exposure of
+        the union of its locations' discs, scaled by their mean history factor."""
+        mine = spot_of >= 0
+        if not mine.any():
+            return pd.Series(dtype=np.float64)
+        spots = pd.DataFrame({"spot": spot_of[mine], "cell": self.cell_of[mine]})
+        factor = pd.Series(self.history[mine]).groupby(spots["spot"].to_numpy()).mean()
+        pairs = pd.DataFrame({"cell": self.pair_cell, "grid": self.pair_grid})
+        covered = spots.drop_duplicates().merge(pairs, on="cell")[["spot", "grid"]].drop_duplicates()
+        summed = (
+            pd.Series(self.grid_weight[covered["grid"].to_numpy()]).groupby(covered["spot"].to_numpy()).sum()
+        )
+        exposure = summed.reindex(factor.index, fill_value=0.0).clip(lower=self.floor)
+        return (exposure * factor).astype(np.float64)
+
+
+def _disc_cells(points: pd.DataFrame) -> np.ndarray:
+    """The res-10 cell of each exposure point. A point that is the centre of a cell of
+    res 10 or 11 (``cell``, as :func:`~heatmap.detect.exposure.layer_points` writes)
+    lies in that cell's res-10 parent: a child's centre lies inside its parent (checked
+    on 1.8 million cells), a grandchild's not always; any other point is located."""
+    lat, lon = points["lat"].to_numpy(float), points["lon"].to_numpy(float)
+    if "cell" not in points or not len(points):
+        return cells_of(lat, lon, _DISC_RES)
+    own = points["cell"].to_numpy(np.uint64)
+    res = (own >> np.uint64(52)) & np.uint64(0xF)  # H3 index bits 52-55: the resolution
+    near = (res == _DISC_RES) | (res == _DISC_RES + 1)
+    out = np.empty(len(own), dtype=np.uint64)
+    out[near] = _parents(own[near], _DISC_RES)
+    out[~near] = cells_of(lat[~near], lon[~near], _DISC_RES)
+    return out
+
+
+def _parents(cells: np.ndarray, res: int) -> np.ndarray:
+    """Each cell's parent at ``res`` (a coarser or equal resolution)."""
+    if not len(cells):
+        return cells
+    from h3ronpy import change_resolution
+
+    return np.asarray(change_resolution(cells, res), dtype=np.uint64)
+
+
+def _pairs_within(cells: np.ndarray, others: np.ndarray, eps_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Positions ``(i, j)`` of the pairs of cells whose centres lie within ``eps_m``."""
+    if not len(cells) or not len(others):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    from scipy.spatial import cKDTree  # imported here: the count rule never needs it
+
+    every = _sorted_unique(np.concatenate([cells, others]))
+    xyz = _unit(_centres(every))
+    chord = 2.0 * np.sin(0.5 * eps_m / EARTH_RADIUS_M)
+    pairs = cKDTree(xyz[np.searchsorted(every, cells)]).sparse_distance_matrix(
+        cKDTree(xyz[np.searchsorted(every, others)]), chord, output_type="ndarray"
+    )
+    return pairs["i"].astype(np.int64), pairs["j"].astype(np.int64)
+
+
+def _centres(cells: np.ndarray) -> np.ndarray:
+    """(lat, lon) degrees of the centres of uint64 cells."""
+    return centres_of(cells)
+
+
+def _unit(latlng: np.ndarray) -> np.ndarray:
+    if not len(latlng):
+        return np.zeros((0, 3))
+    ll = np.radians(np.asarray(latlng, dtype=float))
+    cos_lat = np.cos(ll[:, 0])
+    return np.column_stack([cos_lat * np.cos(ll[:, 1]), cos_lat * np.sin(ll[:, 1]), np.sin(ll[:, 0])])
