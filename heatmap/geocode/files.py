@@ -56,6 +56,39 @@ def _cell(value: object) -> str:
     return text
 
 
+def _text_cell(text: str) -> str:
+    """:func:`_cell` of a text cell as read (the input's cells are all text)."""
+    if text.startswith(_FORMULA_START) and _PLAIN_NUMBER.fullmatch(text) is None:
+        return "'" + text
+    return text
+
+
+def _number_cell(value: float) -> str:
+    """:func:`_cell` of a float, without its general checks (a float's repr starts with a
+    digit, or with "-" for a plain negative number, "nan" or "inf")."""
+    if value != value:
+        return ""
+    text = repr(value)
+    if text[0] == "-" and _PLAIN_NUMBER.fullmatch(text) is None:
+        return "'" + text
+    return text
+
+
+def _answer_cells(answer: Answer) -> list[str]:
+    """The cells of an answer's columns, as :func:`_cell` writes them."""
+    lat, lon, precision, score, matched, reason = answer
+    if not (type(lat) is float and type(lon) is float and type(score) is float):
+        return [*map(_cell, answer)]
+    return [
+        _number_cell(lat),
+        _number_cell(lon),
+        _cell(precision),
+        _number_cell(score),
+        _cell(matched),
+        _cell(reason),
+    ]
+
+
 def write_rows(path: Path, header: list[str], rows: list[list[str]], answers: list[Answer]) -> None:
     """Write the rows with the answers' columns added; a crash never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -65,9 +98,13 @@ def write_rows(path: Path, header: list[str], rows: list[list[str]], answers: li
             writer = csv.writer(stream)
             writer.writerow([_cell(h) for h in [*header, *ADDED_COLUMNS]])
             width = len(header)
+            added: dict[int, list[str]] = {}  # a repeated address shares its answer's cells
             for row, answer in zip(rows, answers, strict=True):
-                cells = (row + [""] * (width - len(row)))[:width]
-                writer.writerow([*map(_cell, cells), *map(_cell, answer)])
+                cells = row if len(row) == width else (row + [""] * (width - len(row)))[:width]
+                extra = added.get(id(answer))
+                if extra is None:
+                    extra = added[id(answer)] = _answer_cells(answer)
+                writer.writerow([*map(_text_cell, cells), *extra])
         os.replace(temp, path)
     finally:
         if os.path.exists(temp):
