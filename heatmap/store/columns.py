@@ -8,23 +8,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from heatmap.core.ingest import COMPLAINT_COLUMNS
+
 #: Columns a store returns for complaints (the ingest columns plus geocoding and spot).
 STORED_COMPLAINT_COLUMNS: tuple[str, ...] = (
-    "ticket_id",
-    "created_at",
-    "msisdn",
-    "subscriber_id",
-    "segment",
-    "ltv",
-    "topic",
-    "topic_source",
-    "description",
-    "address",
-    "lat",
-    "lon",
-    "region",
-    "channel",
-    "content_hash",
+    *COMPLAINT_COLUMNS,
     "precision",
     "geo_score",
     "matched_address",
