@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from heatmap.closeout.quiet import DEFAULT_QUIET_HOURS, QuietHours, parse_quiet_hours
+from heatmap.core.quiet import DEFAULT_QUIET_HOURS, QuietHours, parse_quiet_hours
 from heatmap.defaults import DEFAULT_DB
 from heatmap.errors import ConfigError
 

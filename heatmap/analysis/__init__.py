@@ -30,16 +30,9 @@ Nothing here writes to the store; :func:`heatmap.io.export.export` writes files.
 
 from __future__ import annotations
 
+from heatmap.analysis.comparison import ari_matrix, compare_methods, labellings, spot_changes
 from heatmap.analysis.density import reach, read_density, synthetic_density
-from heatmap.analysis.detection import (
-    Setting,
-    ari_matrix,
-    compare_methods,
-    label_complaints,
-    labellings,
-    run_detection,
-    spot_changes,
-)
+from heatmap.analysis.detection import Setting, label_complaints, run_detection
 from heatmap.analysis.loading import (
     FrameSource,
     StoreLike,

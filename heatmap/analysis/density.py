@@ -1,10 +1,7 @@
-"""Reach: how many subscribers a spot affects, beyond those who complained.
+"""Reach for analysts: :mod:`heatmap.core.density` over a store, frames or a density CSV.
 
 A subscriber-density layer is a table ``h3_cell, subscribers`` at any H3 resolution
-(a CSV from network planning, billing or a synthetic stand-in). A spot's estimated
-affected subscribers are the subscribers of the density cells inside its polygon;
-``helped_not_complained = max(0, affected − complainants)`` is what the operator's
-"110,000 more clients helped who never complained" counts (DESIGN.md).
+(a CSV from network planning, billing or a synthetic stand-in, :func:`synthetic_density`).
 """
 
 from __future__ import annotations
@@ -18,54 +15,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from heatmap.detect.cells import cell_names, cells_of
-from heatmap.errors import InputError, UsageError
+from heatmap.core.cells import cell_names, cells_of
+from heatmap.core.density import DENSITY_COLUMNS, check_density
+from heatmap.core.density import reach as core_reach
+from heatmap.errors import UsageError
+from heatmap.io.density import read_density
 
 if TYPE_CHECKING:
     from heatmap.analysis.loading import FrameSource
 
 __all__ = ["DENSITY_COLUMNS", "check_density", "reach", "read_density", "synthetic_density"]
-
-DENSITY_COLUMNS: tuple[str, ...] = ("h3_cell", "subscribers")
-_REACH_COLUMNS = ("spot_id", "complainants", "affected", "helped_not_complained", "density_cells", "short")
-
-
-def read_density(path: str | Path) -> pd.DataFrame:
-    """A density CSV (``h3_cell, subscribers``; extra columns ignored), checked."""
-    try:
-        frame = pd.read_csv(path, dtype={"h3_cell": str})
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read the density CSV: {exc}") from exc
-    return check_density(frame, origin=str(path))
-
-
-def check_density(density: pd.DataFrame, *, origin: str = "density") -> pd.DataFrame:
-    """``h3_cell`` (hex text; integer ids are converted), ``subscribers`` (≥ 0) and the
-    cell's ``res``; repeated cells are summed. Raises :class:`InputError` on bad rows."""
-    missing = set(DENSITY_COLUMNS) - set(density.columns)
-    if missing:
-        raise InputError(f"{origin}: needs columns {list(DENSITY_COLUMNS)}, missing {sorted(missing)}")
-    cells = density["h3_cell"]
-    if pd.api.types.is_integer_dtype(cells):
-        names = pd.Series([h3.int_to_str(int(c)) for c in cells], index=density.index)
-    else:
-        text = cells.astype(object).where(cells.notna(), "").astype(str).str.strip().str.lower()
-        # a uint64 id written in decimal has 18-20 digits; a hex name has 15 characters
-        decimal = text.str.fullmatch(r"\d{17,20}")
-        names = text.where(~decimal, [_decimal_cell(t) for t in text.where(decimal, "0")])
-    valid = np.array([_valid_cell(c) for c in names], dtype=bool)
-    subscribers = pd.to_numeric(density["subscribers"], errors="coerce")
-    bad = ~valid | subscribers.isna().to_numpy() | (subscribers < 0).to_numpy()
-    if bad.any():
-        rows = np.flatnonzero(bad)[:5].tolist()
-        raise InputError(
-            f"{origin}: {int(bad.sum())} row(s) with an invalid H3 cell or a missing "
-            f"or negative subscriber count (first rows {rows})"
-        )
-    frame = pd.DataFrame({"h3_cell": names.to_numpy(), "subscribers": subscribers.to_numpy(float)})
-    frame = frame.groupby("h3_cell", as_index=False, sort=True)["subscribers"].sum()
-    frame["res"] = [h3.get_resolution(c) for c in frame["h3_cell"]]
-    return frame
 
 
 def reach(spots: FrameSource, density: pd.DataFrame | str | Path, *, how: str = "centre") -> pd.DataFrame:
@@ -83,43 +42,14 @@ def reach(spots: FrameSource, density: pd.DataFrame | str | Path, *, how: str = 
     ``helped_not_complained = max(0, affected − complainants)``, ``density_cells``
     (cells counted) and ``short`` (True where the layer holds fewer subscribers than
     complained: the layer is too thin there). ``spots`` may be a store (URL, SQLite path
-    or open store) instead of its spots.
+    or open store) instead of its spots; ``density`` a checked frame or a CSV path.
     """
     if not isinstance(spots, pd.DataFrame):
         from heatmap.analysis.loading import spots_from
 
         spots = spots_from(spots)
-    if how not in ("centre", "area"):
-        raise UsageError(f"how must be 'centre' or 'area', not {how!r}")
-    table = check_density(density) if isinstance(density, pd.DataFrame) else read_density(density)
-    by_res = {int(r): g.set_index("h3_cell")["subscribers"] for r, g in table.groupby("res")}
-    live = spots[spots["status"] != "merged"] if "status" in spots.columns else spots
-    if not isinstance(live, gpd.GeoDataFrame):
-        live = gpd.GeoDataFrame(live, geometry="geometry", crs="EPSG:4326")
-    if live.crs is not None and not live.crs.equals("EPSG:4326"):
-        live = live.to_crs("EPSG:4326")
-    ids = live["id"] if "id" in live.columns else pd.Series(live.index, index=live.index)
-    rows = []
-    for spot_id, shape, complainants in zip(
-        ids.tolist(), live.geometry.tolist(), live["subscribers"].tolist(), strict=True
-    ):
-        affected, counted = 0.0, 0
-        if shape is not None and not shape.is_empty:
-            for res, layer in by_res.items():
-                value, n = (_by_centre if how == "centre" else _by_area)(shape, res, layer)
-                affected += value
-                counted += n
-        rows.append(
-            {
-                "spot_id": spot_id,
-                "complainants": int(complainants),
-                "affected": affected,
-                "helped_not_complained": max(0.0, affected - int(complainants)),
-                "density_cells": counted,
-                "short": affected < int(complainants),
-            }
-        )
-    return pd.DataFrame(rows, columns=list(_REACH_COLUMNS))
+    table = density if isinstance(density, pd.DataFrame) else read_density(density)
+    return core_reach(spots, table, how=how)
 
 
 def synthetic_density(
@@ -174,41 +104,6 @@ def synthetic_density(
 
 
 # ---------------------------------------------------------------- internals
-
-
-def _by_centre(shape: shapely.Geometry, res: int, layer: pd.Series) -> tuple[float, int]:
-    cells = [c for c in h3.geo_to_cells(shape, res) if c in layer.index]
-    return float(layer.loc[cells].sum()) if cells else 0.0, len(cells)
-
-
-def _by_area(shape: shapely.Geometry, res: int, layer: pd.Series) -> tuple[float, int]:
-    near = set(h3.geo_to_cells(shape, res))
-    coords = shapely.get_coordinates(shape.boundary)
-    near.update(h3.latlng_to_cell(float(y), float(x), res) for x, y in coords.tolist())
-    point = shape.representative_point()
-    near.add(h3.latlng_to_cell(point.y, point.x, res))
-    around = set()
-    for cell in near:
-        around.update(h3.grid_disk(cell, 1))
-    cells = sorted(c for c in around if c in layer.index)
-    if not cells:
-        return 0.0, 0
-    hexagons = shapely.polygons([[(lng, lat) for lat, lng in h3.cell_to_boundary(c)] for c in cells])
-    share = shapely.area(shapely.intersection(hexagons, shape)) / shapely.area(hexagons)
-    inside = share > 0
-    return float((layer.loc[cells].to_numpy() * share).sum()), int(inside.sum())
-
-
-def _valid_cell(name: str) -> bool:
-    try:
-        return bool(h3.is_valid_cell(name))
-    except (OverflowError, ValueError, TypeError):
-        return False
-
-
-def _decimal_cell(text: str) -> str:
-    value = int(text)
-    return h3.int_to_str(value) if 0 < value < 2**64 else ""
 
 
 def _coordinates(points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -221,7 +221,8 @@ def _legend(column: str, palette: dict[str, str]) -> Any:
 
 
 def _box(title: str, body: str) -> Any:
-    from branca.element import MacroElement, Template
+    from branca.element import MacroElement
+    from jinja2 import Template
 
     element = MacroElement()
     element._template = Template(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import h3
 import pandas as pd
 
-from heatmap.detect.cells import cells_of
+from heatmap.core.cells import cells_of
 
 #: Only points placed at least at street level say where a complaint is.
 _LOCATED = ("point", "house", "street")

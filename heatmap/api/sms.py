@@ -51,16 +51,16 @@ from heatmap.api.auth import RoleGuard, calls_guard, presented_key
 from heatmap.api.keys import Role
 from heatmap.api.sms_docs import FORM_BODY, GATEWAY_ERRORS, PAGE_ANSWERS, TEXT_BODY, html_answer, json_error
 from heatmap.closeout.links import LinkError, RatingLinks, link_key
-from heatmap.closeout.replies import (
+from heatmap.closeout.templates import SmsTemplates, load_sms_templates
+from heatmap.core.policy import Policy
+from heatmap.errors import NotFoundError
+from heatmap.service.replies import (
     Answer,
     handle_reply,
     link_message,
     rate_by_link,
     record_delivery,
 )
-from heatmap.closeout.templates import SmsTemplates, load_sms_templates
-from heatmap.core.policy import Policy
-from heatmap.errors import NotFoundError
 from heatmap.store import Store
 
 log = logging.getLogger("heatmap.api")

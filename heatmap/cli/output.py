@@ -1,18 +1,15 @@
-"""How the CLI talks: Rich for people (tables, progress on stderr), JSON for scripts."""
+"""How the CLI talks: Rich for people (tables, progress on stderr), JSON for scripts.
+
+The tables and consoles are :mod:`heatmap.render.console`'s, shared with the demo.
+"""
 
 from __future__ import annotations
 
-import math
 import sys
-from collections.abc import Iterable, Sequence
 
-from rich.console import Console
-from rich.table import Table
+from heatmap.render.console import cell, err, out, table
 
-#: Messages and progress go to stderr, so stdout carries only results.
-err = Console(stderr=True, highlight=False)
-#: Piped output gets wide tables rather than rich's 80-column default.
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+__all__ = ["cell", "emit_json", "err", "out", "table"]
 
 
 def emit_json(value: object) -> None:
@@ -21,26 +18,3 @@ def emit_json(value: object) -> None:
 
     sys.stdout.write(dumps(value) + "\n")
     sys.stdout.flush()
-
-
-def cell(value: object) -> str:
-    """A value as a table shows it: missing (None, NaN, NaT, pandas' NA) is blank."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    text = str(value)
-    if text in _MISSING and type(value).__module__.startswith(("pandas", "numpy")):
-        return ""
-    return text
-
-
-_MISSING = frozenset({"nan", "NaT", "<NA>"})
-
-
-def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> Table:
-    """A Rich table of ``rows``; a missing value is an empty cell, never "nan" or "NaT"."""
-    grid = Table(title=title, title_justify="left", show_lines=False)
-    for name in columns:
-        grid.add_column(name, overflow="fold")
-    for row in rows:
-        grid.add_row(*(cell(v) for v in row))
-    return grid

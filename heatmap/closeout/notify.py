@@ -33,11 +33,11 @@ import pandas as pd
 
 from heatmap.closeout.gateways import Gateway, GatewayError, GatewayUnknown, OutgoingSms
 from heatmap.closeout.links import RatingLinks, link_key
-from heatmap.closeout.quiet import QuietHours, release_at
-from heatmap.closeout.schema import SmsStatus
 from heatmap.closeout.settings import CloseoutSettings
 from heatmap.closeout.templates import SmsTemplates, sms_parts
+from heatmap.core.quiet import QuietHours, release_at
 from heatmap.domain import SpotStatus
+from heatmap.domain.outbox import SmsStatus
 from heatmap.store.base import Store
 
 __all__ = ["Decision", "after_report", "backoff", "decide", "run_loop", "run_once"]

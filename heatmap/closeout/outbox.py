@@ -16,8 +16,8 @@ from datetime import datetime
 
 import pandas as pd
 
-from heatmap.closeout.schema import NEW_OUTBOX_COLUMNS, SmsStatus
 from heatmap.closeout.zones import ZoneBook, default_zone_book
+from heatmap.domain.outbox import NEW_OUTBOX_COLUMNS, SmsStatus
 from heatmap.store.base import Store
 
 __all__ = ["plan_outbox", "resolution_event", "resolution_outbox"]

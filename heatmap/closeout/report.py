@@ -1,6 +1,6 @@
 """``heatmap report``: the close-out KPIs — spots, time to fix, ratings, SMS, reach.
 
-Spot figures come from :func:`heatmap.analysis.results.outcomes` (a spot is
+Spot figures come from :func:`heatmap.core.outcomes.outcomes` (a spot is
 resolved at its first ``resolved`` event; the reopen rate is over spots ever
 resolved). Ratings are the answers in force (one per spot and client). A figure
 with nothing to divide by is None, not zero.
@@ -22,8 +22,8 @@ from datetime import datetime
 
 import pandas as pd
 
-from heatmap.analysis.results import kpis, outcomes
-from heatmap.closeout.schema import SmsStatus
+from heatmap.core.outcomes import kpis, outcomes
+from heatmap.domain.outbox import SmsStatus
 from heatmap.store.base import Store
 
 __all__ = ["REPORT_KEYS", "closeout_report"]

@@ -12,7 +12,7 @@ import h3
 import numpy as np
 import pandas as pd
 
-from heatmap.detect.cells import cells_of
+from heatmap.core.cells import cells_of
 from heatmap.errors import UsageError
 
 #: Columns of a coverage layer (one row per H3 cell).

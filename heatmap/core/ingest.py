@@ -20,44 +20,26 @@ import pyarrow.compute as pc
 from heatmap.core import text as tx
 from heatmap.core.msisdn import normalise_msisdn_text
 from heatmap.core.topics import classify_text
+from heatmap.core.upsert import UpsertPlan, maybe_stored, plan_upsert
 from heatmap.domain import CHANNELS, SEGMENTS, TOPICS
-from heatmap.io.exports import RawExport
+from heatmap.domain.columns import COMPLAINT_COLUMNS, QUARANTINE_COLUMNS
+from heatmap.domain.raw import RawExport
 
-#: Canonical complaint columns, in store order.
-COMPLAINT_COLUMNS: tuple[str, ...] = (
-    "ticket_id",
-    "created_at",
-    "msisdn",
-    "subscriber_id",
-    "segment",
-    "ltv",
-    "topic",
-    "topic_source",
-    "description",
-    "address",
-    "lat",
-    "lon",
-    "region",
-    "channel",
-    "content_hash",
-)
-QUARANTINE_COLUMNS: tuple[str, ...] = ("source", "line", "raw", "reasons")
+__all__ = [
+    "COMPLAINT_COLUMNS",
+    "QUARANTINE_COLUMNS",
+    "UpsertPlan",
+    "Validated",
+    "content_hashes",
+    "maybe_stored",
+    "parse_times",
+    "plan_upsert",
+    "validate_export",
+    "validate_parts",
+]
 
-_KNOWN = (
-    "ticket_id",
-    "created_at",
-    "msisdn",
-    "subscriber_id",
-    "segment",
-    "ltv",
-    "topic",
-    "description",
-    "address",
-    "lat",
-    "lon",
-    "region",
-    "channel",
-)
+#: Columns an export may carry (the rest of a complaint's are derived here).
+_KNOWN = tuple(c for c in COMPLAINT_COLUMNS if c not in ("topic_source", "content_hash"))
 _OFFSET = r"(?:[Zz]|[+\-]\d{2}(?::?\d{2})?)$"
 _USUAL_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+\-](?:[01]\d|2[0-3]):?\d{2})$"
 _HASHED = (
@@ -133,7 +115,8 @@ def _superseded(rows: pd.DataFrame) -> np.ndarray:
     if "ticket_id" not in rows.columns:
         return np.zeros(len(rows), dtype=bool)
     ticket = tx.stripped(rows["ticket_id"])
-    return ~tx.empty(ticket) & tx.last_occurrence(ticket)
+    later: np.ndarray = ~tx.empty(ticket) & tx.last_occurrence(ticket)
+    return later
 
 
 def validate_export(raw: RawExport, *, key: bytes, superseded: np.ndarray | None = None) -> Validated:
@@ -398,43 +381,3 @@ def _quarantine(raw: RawExport, bad: np.ndarray, reasons: list[str]) -> pd.DataF
         broken.insert(0, "source", raw.source)
         frame = pd.concat([frame, broken], ignore_index=True) if len(frame) else broken
     return frame.loc[:, list(QUARANTINE_COLUMNS)].sort_values("line", ignore_index=True)
-
-
-@dataclass(frozen=True)
-class UpsertPlan:
-    """What an ingest batch does to the store: which tickets are new, changed, the same."""
-
-    inserts: pd.DataFrame
-    updates: pd.DataFrame
-    unchanged: int
-
-
-def maybe_stored(ticket_ids: pd.Series, greatest: str | None) -> np.ndarray:
-    """Which tickets a store whose greatest ticket id is ``greatest`` (None: it holds none)
-    could hold: those that sort at or before it, byte by byte (as both stores order ids).
-
-    CRM ticket numbers grow with time, so the new tickets of a daily export mostly sort
-    after every stored one and need no lookup at all; the answer is right for any ids.
-    """
-    if greatest is None:
-        return np.zeros(len(ticket_ids), dtype=bool)
-    return tx.mask(pc.less_equal(tx.as_text(ticket_ids), pa.scalar(greatest, tx.TEXT)))
-
-
-def plan_upsert(complaints: pd.DataFrame, existing: pd.DataFrame) -> UpsertPlan:
-    """Compare a batch with the stored fingerprints (``existing``: ticket_id, content_hash)."""
-    if existing.empty:  # nothing stored (a first load, new tickets): no lookup needed
-        return UpsertPlan(
-            inserts=complaints.reset_index(drop=True),
-            updates=complaints.iloc[:0].reset_index(drop=True),
-            unchanged=0,
-        )
-    known = existing.set_index("ticket_id")["content_hash"]
-    previous = complaints["ticket_id"].map(known)
-    new = previous.isna()
-    changed = ~new & (previous != complaints["content_hash"])
-    return UpsertPlan(
-        inserts=complaints[new].reset_index(drop=True),
-        updates=complaints[changed].reset_index(drop=True),
-        unchanged=int((~new & ~changed).sum()),
-    )

@@ -40,4 +40,5 @@ def classify_text(descriptions: pa.Array) -> np.ndarray:
         hit = undecided & tx.matches(text, pattern)
         decided[hit] = topic.value
         undecided &= ~hit
-    return decided[encoded.indices.to_numpy(zero_copy_only=False)]
+    labels: np.ndarray = decided[encoded.indices.to_numpy(zero_copy_only=False)]
+    return labels

@@ -30,7 +30,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from heatmap.detect.cells import cells_of
+from heatmap.core.cells import cells_of
 from heatmap.detect.dbscan import (
     EARTH_RADIUS_M,
     _coordinates,

@@ -28,7 +28,7 @@ import h3
 import numpy as np
 import pandas as pd
 
-from heatmap.detect.cells import cells_of, centres_of
+from heatmap.core.cells import cells_of, centres_of
 
 # the scan windows share one neighbour search: the engine's own parts, not its API
 from heatmap.detect.dbscan import (

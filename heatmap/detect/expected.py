@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from heatmap.detect.cells import cells_of
+from heatmap.core.cells import cells_of
 from heatmap.detect.exposure import uniform_points
 from heatmap.detect.stats import benjamini_hochberg, bh_threshold, poisson_upper_tail
 from heatmap.domain import PRECISION_WEIGHT

@@ -24,7 +24,7 @@ import h3
 import numpy as np
 import pandas as pd
 
-from heatmap.detect.cells import cell_names, cells_of, centres_of
+from heatmap.core.cells import cell_names, cells_of, centres_of
 from heatmap.errors import InputError
 
 #: Exposure layer sources, best first.
@@ -52,7 +52,7 @@ def address_layer(lat: np.ndarray, lon: np.ndarray, *, res: int = ADDRESS_RES) -
 
 def subscriber_layer(density: pd.DataFrame) -> pd.DataFrame:
     """A checked density table (``h3_cell, subscribers``) as an exposure layer."""
-    from heatmap.analysis.density import check_density
+    from heatmap.core.density import check_density
 
     checked = check_density(density, origin="subscriber density")
     return pd.DataFrame(

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from heatmap.detect.cells import cells_of
+from heatmap.core.cells import cells_of
 
 try:  # h3ronpy finds neighbours of many cells in native code
     from h3ronpy import grid_disk as _native_disk

@@ -18,8 +18,8 @@ from heatmap.detect.significance import EVIDENCE_COLUMNS, DbscanSteps, Options, 
 from heatmap.detect.spots import summarise
 from heatmap.detect.trend import label_trends
 from heatmap.domain import OPEN_STATUSES, PRECISION_WEIGHT, SpotStatus
+from heatmap.domain.columns import EVENT_COLUMNS, SPOT_COLUMNS
 from heatmap.errors import DetectionError
-from heatmap.store.base import EVENT_COLUMNS, SPOT_COLUMNS
 
 #: Spot fields an engineer owns: detection never overwrites them on an open spot.
 _KEPT_FIELDS = ("status", "queue", "sla_hours", "due_at", "eta", "cause", "engineer", "created_at", "kind")

@@ -8,7 +8,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import shape
 
-from heatmap.detect.cells import cells_of
+from heatmap.core.cells import cells_of
 
 #: Columns of a detected cluster, before it has an identity.
 CLUSTER_COLUMNS: tuple[str, ...] = (

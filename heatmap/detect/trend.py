@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from heatmap.detect.cells import cells_of
+from heatmap.core.cells import cells_of
 from heatmap.detect.expected import Cells, cell_strength, point_weights
 from heatmap.detect.stats import mann_kendall, poisson_upper_tail, sen_slope
 

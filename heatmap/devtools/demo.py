@@ -6,14 +6,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from heatmap import service
-from heatmap.cli.output import err, out, table
-from heatmap.closeout.demo import run_closeout
 from heatmap.core.policy import Policy, load_policy
 from heatmap.core.script import load_templates
 from heatmap.detect.run import DetectParams
+from heatmap.devtools.closeout_demo import run_closeout
 from heatmap.devtools.samples import SAMPLES_NOW, sample_file
 from heatmap.geocode import GazetteerGeocoder, build_gazetteer, save_gazetteer
 from heatmap.io.writers import write_text
+from heatmap.render.console import err, out, table
 from heatmap.render.geo import dumps, spots_geojson
 from heatmap.render.map import spot_map
 from heatmap.service import workflow

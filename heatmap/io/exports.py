@@ -12,7 +12,6 @@ import csv
 import gzip
 import io
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -21,22 +20,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from heatmap.core.mapping import Reading
+from heatmap.domain.raw import RawExport as RawExport  # read here, defined beside the core
 from heatmap.errors import InputError
 from heatmap.io.robust_csv import read_csv_robust
 from heatmap.io.sniff import sniff_separator, to_utf8
-
-
-@dataclass
-class RawExport:
-    """Rows of one export as text, with the line (CSV/JSONL) or row (Parquet) numbers."""
-
-    source: str
-    rows: pd.DataFrame
-    line: np.ndarray
-    #: (line, raw text, reason) of lines that could not be parsed at all.
-    broken: list[tuple[int, str, str]] = field(default_factory=list)
-    #: True when the reader saw that no value holds U+0000, so validation need not look.
-    nul_free: bool = False
 
 
 def read_export(path: str | Path, reading: Reading | None = None) -> RawExport:

@@ -17,7 +17,7 @@ from typing import Any
 import h3
 import pandas as pd
 
-from heatmap.detect.cells import cells_of
+from heatmap.core.cells import cells_of
 from heatmap.io.writers import write_text
 from heatmap.render.assets import environment, leaflet_dir, static_dir
 from heatmap.render.basemap import build_basemap

@@ -3,7 +3,7 @@
 Every figure says what it counts (``ASSUMPTIONS``). A spot is *about* an incident when at
 least half of its complaints come from that incident (:func:`people.incident_of`); a spot
 about none is a false spot. Spot outcomes (time to resolve, solved within a day, reopens,
-SLA) come from :func:`heatmap.analysis.results.outcomes`, the analysts' own function.
+SLA) come from :func:`heatmap.core.outcomes.outcomes`, the analysts' own figures.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import h3
 import numpy as np
 import pandas as pd
 
-from heatmap.analysis.density import reach
-from heatmap.analysis.results import outcomes
-from heatmap.closeout.schema import ACCEPTED
+from heatmap.core.density import reach
+from heatmap.core.outcomes import outcomes
+from heatmap.domain.outbox import ACCEPTED
 from heatmap.replay import people
 from heatmap.replay.run import Frames
 

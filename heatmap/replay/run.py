@@ -27,7 +27,6 @@ import pandas as pd
 
 from heatmap.closeout.gateways import FileGateway
 from heatmap.closeout.notify import run_once
-from heatmap.closeout.replies import handle_reply
 from heatmap.closeout.settings import load_closeout_settings
 from heatmap.closeout.templates import load_sms_templates
 from heatmap.core.policy import Policy
@@ -38,6 +37,7 @@ from heatmap.replay.network import alarms_at, incident_ends
 from heatmap.replay.steps import Product
 from heatmap.replay.world import World
 from heatmap.service import workflow
+from heatmap.service.replies import handle_reply
 from heatmap.store.base import Store
 
 __all__ = ["Frames", "Work", "replay"]

@@ -53,8 +53,9 @@ def summarise_layer(source: str, layer: pd.DataFrame) -> LayerSummary:
 
 def read_density_file(path: str | Path) -> pd.DataFrame:
     """A subscriber density table (``h3_cell, subscribers``, any H3 resolution) from a CSV
-    or Parquet file, checked (:func:`heatmap.analysis.density.check_density`)."""
-    from heatmap.analysis.density import check_density, read_density
+    or Parquet file, checked (:func:`heatmap.core.density.check_density`)."""
+    from heatmap.core.density import check_density
+    from heatmap.io.density import read_density
 
     path = Path(path)
     if path.suffix.lower() not in _PARQUET:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from heatmap.closeout.schema import OUTBOX_INTEGERS, OUTBOX_TIMES
+from heatmap.domain.outbox import OUTBOX_INTEGERS, OUTBOX_TIMES
 from heatmap.store.columns import CHANGE_COLUMNS, typed_spot_measures
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from heatmap.closeout.schema import OUTBOX_COLUMNS
+from heatmap.domain.outbox import OUTBOX_COLUMNS
 from heatmap.errors import StoreError
 from heatmap.store.frames import iso_one
 

@@ -9,9 +9,9 @@ import pytest
 
 from heatmap.closeout.links import TOKEN_LENGTH, LinkError, RatingLinks, link_key
 from heatmap.closeout.notify import after_report, backoff, decide
-from heatmap.closeout.quiet import QuietHours, parse_quiet_hours, release_at
 from heatmap.closeout.ratings import parse_reply
 from heatmap.closeout.zones import build_zone_tables, default_zone_book, place_key
+from heatmap.core.quiet import QuietHours, parse_quiet_hours, release_at
 from heatmap.errors import ConfigError
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"

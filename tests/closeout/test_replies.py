@@ -7,10 +7,10 @@ from typing import Any
 
 from heatmap.closeout.gateways import FileGateway
 from heatmap.closeout.notify import run_once
-from heatmap.closeout.replies import handle_reply
 from heatmap.closeout.settings import CloseoutSettings
 from heatmap.closeout.templates import SmsTemplates
 from heatmap.core.policy import load_policy
+from heatmap.service.replies import handle_reply
 from heatmap.store import Store
 
 Kit = Any  # tests/closeout/conftest.py

@@ -12,13 +12,13 @@ import pytest
 from heatmap.closeout.gateways import FileGateway
 from heatmap.closeout.links import LinkError, RatingLinks, link_key
 from heatmap.closeout.notify import run_once
-from heatmap.closeout.replies import handle_reply, rate_by_link, record_delivery
 from heatmap.closeout.report import REPORT_KEYS, closeout_report
 from heatmap.closeout.settings import CloseoutSettings
 from heatmap.closeout.templates import SmsTemplates
 from heatmap.core.policy import load_policy
 from heatmap.errors import ConflictError
 from heatmap.service import workflow
+from heatmap.service.replies import handle_reply, rate_by_link, record_delivery
 from heatmap.store import SpotChanges, Store
 
 Kit = Any  # tests/closeout/conftest.py

@@ -13,7 +13,7 @@ from heatmap.core.ingest import (
     validate_export,
     validate_parts,
 )
-from heatmap.io.exports import RawExport
+from heatmap.domain.raw import RawExport
 
 KEY = b"test-key-0123456789abcdef"
 GOOD = {

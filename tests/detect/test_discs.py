@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from heatmap.core.cells import cells_of
 from heatmap.detect import expected as expected_rule
-from heatmap.detect.cells import cells_of
 from heatmap.detect.discs import DbscanSteps, Discs, _disc_cells, _reach_rings, label_dbscan_expected
 from heatmap.detect.expected import Complaints, Expectation, build_cells
 from heatmap.detect.exposure import address_layer, layer_points

@@ -169,7 +169,7 @@ def test_spots_carry_their_evidence() -> None:
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_clustering_only_the_points_near_cores_gives_the_same_labels(seed: int) -> None:
-    from heatmap.detect.cells import cells_of
+    from heatmap.core.cells import cells_of
     from heatmap.detect.dbscan import label_dbscan
     from heatmap.detect.discs import _near_cores
 

@@ -16,12 +16,12 @@ from typer.testing import CliRunner
 from heatmap.cli.app import app
 from heatmap.closeout.gateways import FileGateway
 from heatmap.closeout.notify import run_once
-from heatmap.closeout.replies import handle_reply, record_delivery
 from heatmap.closeout.settings import load_closeout_settings
 from heatmap.closeout.templates import load_sms_templates
 from heatmap.core.policy import load_policy
 from heatmap.detect.run import DetectParams
 from heatmap.service import detect_spots, ingest, workflow
+from heatmap.service.replies import handle_reply, record_delivery
 from heatmap.store import Store, open_store
 from heatmap.store.purge import PURGED
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from psycopg import sql
 
-from heatmap.closeout.schema import NEW_OUTBOX_COLUMNS, OUTBOX_COLUMNS, OUTBOX_TIMES, RATING_ROW_COLUMNS
+from heatmap.domain.outbox import NEW_OUTBOX_COLUMNS, OUTBOX_COLUMNS, OUTBOX_TIMES, RATING_ROW_COLUMNS
 from heatmap.store.frames import outbox_frame, rating_frame, with_utc
 from heatmap.store.postgis.bulk import columns_sql
 from heatmap.store.postgis.schema import Cur, PostGISBase, iso, select

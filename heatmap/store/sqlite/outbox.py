@@ -10,7 +10,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from heatmap.closeout.schema import NEW_OUTBOX_COLUMNS, OUTBOX_COLUMNS, RATING_ROW_COLUMNS
+from heatmap.domain.outbox import NEW_OUTBOX_COLUMNS, OUTBOX_COLUMNS, RATING_ROW_COLUMNS
 from heatmap.store.frames import iso_one, iso_utc, nullable, outbox_frame, rating_frame, with_utc
 from heatmap.store.queries import outbox_filter, outbox_names, rating_filter
 from heatmap.store.sqlite.schema import SQLiteBase

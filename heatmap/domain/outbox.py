@@ -1,4 +1,4 @@
-"""The shapes close-out frames have at the storage seam (like :mod:`heatmap.store.base`'s)."""
+"""The shapes close-out frames have at the storage seam (like :mod:`heatmap.domain.columns`)."""
 
 from __future__ import annotations
 

@@ -17,12 +17,12 @@ import pandas as pd
 from heatmap.closeout.gateways import FileGateway
 from heatmap.closeout.links import RatingLinks, link_key
 from heatmap.closeout.notify import run_once
-from heatmap.closeout.replies import handle_reply, rate_by_link, record_delivery
 from heatmap.closeout.report import closeout_report
 from heatmap.closeout.settings import load_closeout_settings
 from heatmap.closeout.templates import load_sms_templates
 from heatmap.core.policy import Policy
 from heatmap.service import workflow
+from heatmap.service.replies import handle_reply, rate_by_link, record_delivery
 from heatmap.store.base import Store
 
 __all__ = ["run_closeout"]

@@ -20,11 +20,11 @@ from heatmap.closeout.comment_filter import mask_comment
 from heatmap.closeout.links import LinkError, RatingLinks
 from heatmap.closeout.notify import after_report
 from heatmap.closeout.ratings import COMMENT_LIMIT, Reply, parse_reply
-from heatmap.closeout.schema import ACCEPTED, WAITING, SmsStatus
 from heatmap.closeout.templates import SmsTemplates
 from heatmap.core.msisdn import normalise_msisdn
 from heatmap.core.policy import Policy
 from heatmap.domain import SpotStatus
+from heatmap.domain.outbox import ACCEPTED, WAITING, SmsStatus
 from heatmap.errors import NotFoundError, TransitionError
 from heatmap.service import workflow
 from heatmap.store.base import Store

@@ -1,6 +1,10 @@
 """Vocabulary of the domain: the closed sets of values the CRM contract allows.
 
 Values are the wire strings of DESIGN.md; Russian labels are for user-facing text only.
+The bottom layer: it imports nothing of ``heatmap``. The shapes frames have where layers
+meet live beside it: :mod:`~heatmap.domain.columns` (complaints, spots, events),
+:mod:`~heatmap.domain.outbox` (close-out rows), :mod:`~heatmap.domain.raw` (a CRM export
+as read, before validation).
 """
 
 from __future__ import annotations
