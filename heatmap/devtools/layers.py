@@ -70,6 +70,10 @@ def imports_in(path: Path, root: Path) -> list[Import]:
     return found
 
 
+#: Nodes an import statement can be found in.
+_HOLDS_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
 def _visit(
     node: ast.AST, loading: bool, source: str, package: str, path: Path, root: Path, found: list[Import]
 ) -> None:
@@ -79,8 +83,9 @@ def _visit(
         elif isinstance(child, ast.ImportFrom):
             targets = _from_targets(child, package, root)
         else:
-            inner = loading and not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
-            _visit(child, inner and not _type_checking(child), source, package, path, root, found)
+            if isinstance(child, _HOLDS_STATEMENTS):  # imports are statements: skip expressions
+                inner = loading and not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+                _visit(child, inner and not _type_checking(child), source, package, path, root, found)
             continue
         for target in targets:
             if target == root.name or target.startswith(root.name + "."):
