@@ -200,14 +200,18 @@ class GazetteerGeocoder:
         if not street_name or ix.dominant is None:
             return None
         city = set(ix.dominant)
-        for locs, fuzzy in ((city, False), (None, False), (city, True)):
-            found = find_street(ix, street_name, p.street_type, locs, None, p.house, fuzzy=fuzzy)
-            if found is not None:
-                sid, s_factor = found
-                return answer_street(ix, sid, p.house, _S_SETTLEMENT_GUESSED * s_factor)
-            if locs is None and ix.street_by_key.get(street_key(street_name, p.street_type)):
-                return None  # the name is elsewhere, in several places: say so
-        return None
+        key = street_key(street_name, p.street_type)
+        found = find_street(ix, street_name, p.street_type, city, None, p.house, fuzzy=False)
+        if found is None and len(city) < len(ix.localities):  # else the same streets again
+            found = find_street(ix, street_name, p.street_type, None, None, p.house, fuzzy=False)
+        if found is None and ix.street_by_key.get(key):
+            return None  # the name is elsewhere, in several places: say so
+        if found is None:  # a misspelt name in the city
+            found = find_street(ix, street_name, p.street_type, city, None, p.house)
+        if found is None:
+            return None
+        sid, s_factor = found
+        return answer_street(ix, sid, p.house, _S_SETTLEMENT_GUESSED * s_factor)
 
     def _merges(
         self, given: tuple[tuple[str | None, str], ...], street: str | None
