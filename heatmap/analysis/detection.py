@@ -18,7 +18,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from heatmap.core.policy import Policy, load_policy
+from heatmap import wiring
+from heatmap.core.policy import Policy
 from heatmap.detect.run import (
     RULES,
     DetectParams,
@@ -30,7 +31,6 @@ from heatmap.detect.run import (
 from heatmap.detect.spots import summarise
 from heatmap.domain.columns import SPOT_COLUMNS
 from heatmap.errors import DetectionError, UsageError
-from heatmap.settings import load_settings
 
 if TYPE_CHECKING:
     from heatmap.analysis.loading import FrameSource
@@ -135,7 +135,7 @@ def _full_run(
     """Spots, ticket_id → spot_id of their members, and the prepared complaints."""
     frame, at = prepare_complaints(complaints, now)
     if policy is None:
-        policy = load_policy(load_settings().policy)
+        policy = wiring.services().policy  # HEATMAP_POLICY, else the packaged one
     result = detect(
         frame, _no_spots(), params=params, policy=policy, now=at.to_pydatetime(), exposure=exposure
     )
