@@ -4,6 +4,12 @@ The peer reads the same CSV with pandas and inserts the raw text rows into a
 plain SQLite table with executemany — no validation, no normalisation, no
 dedup: the floor any ingest into SQLite pays. Both sides run ``--repeat`` times,
 interleaved, and the medians are compared (a shared machine is noisy).
+
+It also times the profile layer (issue 18: at most 10 % of an ingest on a file that
+needs no mapping): what the default profile does to a contract file beyond reading and
+validating it — sniffing the separator, counting quotes (an unclosed one goes to the
+robust reader), checking the header and the identity mapping — step by step on the same
+file, as a share of the whole ingest.
 Run: `make bench-ingest`.
 """
 
@@ -21,7 +27,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from heatmap.core.mapping import Profile, apply_profile, check_header
 from heatmap.devtools.samples import SAMPLES_NOW, generate_export, read_addresses
+from heatmap.io.exports import read_export
+from heatmap.io.sniff import sniff_separator
 from heatmap.io.writers import write_table
 from heatmap.service import ingest, init_store
 from heatmap.store import open_store
@@ -60,6 +69,27 @@ def ours(csv_path: Path, db_path: Path) -> tuple[float, float, dict[str, int]]:
     return times[0], times[1], totals
 
 
+#: The profile layer's cost when the last figure was taken (commit 18828aa): a quote count.
+PREVIOUS_PROFILE_LAYER = "about 20 ms per 300k rows (commit 18828aa: the quote count)"
+
+
+def profile_layer(csv_path: Path, runs: int = 5) -> float:
+    """Median seconds of what the default profile adds to reading ``csv_path``."""
+    data = csv_path.read_bytes()
+    rows = read_export(csv_path).rows
+    headers = [str(c) for c in rows.columns]
+    default = Profile(name="teplokarty")
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        sniff_separator(data)
+        _ = data.count(b'"') % 2
+        check_header(headers, default)
+        apply_profile(rows, default)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def _print_load() -> None:
     """The machine's load before the benchmark starts (figures under load are not judged)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -91,6 +121,7 @@ def main() -> None:
                 firsts.append(fresh)
                 agains.append(again)
             peer, fresh, again = (statistics.median(v) for v in (peers, firsts, agains))
+            layer = profile_layer(csv_path)
             results.append(
                 {
                     "rows": n,
@@ -101,6 +132,8 @@ def main() -> None:
                     "bare_rows_per_s": round(n / peer),
                     "ratio_ours_to_bare": round(fresh / peer, 2),
                     "quarantined": totals["quarantined"],
+                    "profile_layer_ms": round(layer * 1000, 1),
+                    "profile_layer_share": round(layer / fresh, 4),
                     "runs": args.repeat,
                     "ours_runs_s": [round(v, 3) for v in firsts],
                     "bare_runs_s": [round(v, 3) for v in peers],
@@ -123,6 +156,12 @@ def main() -> None:
         f"medians of {args.repeat} interleaved runs; each run: "
         + "; ".join(f"{r['rows']:,}: ours {r['ours_runs_s']} bare {r['bare_runs_s']}" for r in results)
     )
+    for r in results:
+        print(
+            f"profile layer on a file that needs no mapping, {r['rows']:,} rows: "
+            f"{r['profile_layer_ms']:.1f} ms = {100 * r['profile_layer_share']:.2f} % of the ingest "
+            f"(target <= 10 %); previous figure: {PREVIOUS_PROFILE_LAYER}"
+        )
     print("target: >= 100,000 rows/s into SQLite (validation, normalisation, dedup, quarantine)")
 
 

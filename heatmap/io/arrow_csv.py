@@ -109,7 +109,7 @@ def spreadsheet_safe_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
         return column
     plain = pc.match_substring_regex(column, f"^(?:{_PLAIN_NUMBER.pattern})$")
     risky = pc.and_(starts, pc.invert(plain))
-    quoted = pc.binary_join_element_wise("'", column, "")
+    quoted = pc.binary_join_element_wise(pa.scalar("'", column.type), column, pa.scalar("", column.type))
     return pc.if_else(risky, quoted, column)
 
 
@@ -117,9 +117,7 @@ def write_csv_with(table: pa.Table, name: str, values: np.ndarray, path: str | P
     """``table`` with the text column ``name`` (``values``) appended, written to ``path``
     as CSV atomically (a temp file, then a rename): a crash never leaves half a file."""
     target = Path(path)
-    safe = pa.table(
-        [spreadsheet_safe_column(table.column(i)) for i in range(table.num_columns)], names=table.column_names
-    )
+    safe = _spreadsheet_safe(table)
     if name in safe.column_names:
         safe = safe.drop_columns([name])
     safe = safe.append_column(name, pa.array(values, type=pa.string()))
@@ -134,6 +132,18 @@ def write_csv_with(table: pa.Table, name: str, values: np.ndarray, path: str | P
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def write_table_csv(table: pa.Table, path: str | Path) -> None:
+    """``table`` as CSV at ``path``, text that a spreadsheet would run neutralised (not
+    atomic: the caller writes to a temporary file and renames it)."""
+    _write(_spreadsheet_safe(table), str(path))
+
+
+def _spreadsheet_safe(table: pa.Table) -> pa.Table:
+    return pa.table(
+        [spreadsheet_safe_column(table.column(i)) for i in range(table.num_columns)], names=table.column_names
+    )
 
 
 def _write(table: pa.Table, path: str) -> None:

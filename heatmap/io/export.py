@@ -39,11 +39,14 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from heatmap.core.msisdn import normalise_msisdn, pseudonyms
 from heatmap.core.pii import mask_texts
 from heatmap.errors import UsageError
+from heatmap.io.arrow_csv import write_table_csv
 from heatmap.io.writers import spreadsheet_safe
 from heatmap.store.base import Store
 
@@ -291,7 +294,46 @@ def _write_csv(frame: gpd.GeoDataFrame, path: Path, *, wkt: bool) -> None:
                 None if v is None else json.dumps(to_json_value(v), ensure_ascii=False)
                 for v in column.tolist()
             ]
-    spreadsheet_safe(plain).to_csv(path, index=False)
+    try:
+        table = _csv_table(plain)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):  # mixed kinds in a column
+        spreadsheet_safe(plain).to_csv(path, index=False)
+        return
+    write_table_csv(table, path)
+
+
+def _csv_table(plain: pd.DataFrame) -> pa.Table:
+    """``plain`` as an Arrow table whose cells Arrow writes as pandas' ``to_csv`` would:
+    numbers as Python writes them (``1.0``, not ``1``), booleans ``True``/``False``."""
+    table = pa.Table.from_pandas(plain, preserve_index=False)
+    columns = []
+    for column in table.columns:
+        if pa.types.is_floating(column.type):
+            column = _float_text(column)
+        elif pa.types.is_boolean(column.type):
+            column = pc.if_else(column, "True", "False")
+        columns.append(column)
+    return pa.table(columns, names=table.column_names)
+
+
+def _float_text(column: pa.ChunkedArray) -> pa.Array:
+    """Floats as Python's ``repr`` writes them. Arrow writes a whole number without ``.0``
+    and chooses an exponent by other rules: those few cells are written by Python."""
+    values = column.combine_chunks()
+    text = pc.cast(values, pa.string())
+    size = pc.abs(values)
+    other = pc.or_(
+        pc.match_substring(text, "e"),
+        pc.or_(pc.greater_equal(size, 1e16), pc.and_(pc.greater(size, 0.0), pc.less(size, 1e-4))),
+    )
+    where = np.flatnonzero(pc.fill_null(other, False).to_numpy(zero_copy_only=False))
+    if len(where):
+        written = [repr(float(v)) for v in values.take(pa.array(where)).to_pylist()]
+        chosen = np.zeros(len(values), dtype=bool)
+        chosen[where] = True
+        text = pc.replace_with_mask(text, pa.array(chosen), pa.array(written, pa.string()))
+    whole = pc.and_(pc.is_finite(values), pc.invert(pc.match_substring_regex(text, "[.eEn]")))
+    return pc.if_else(whole, pc.binary_join_element_wise(text, ".0", ""), text)
 
 
 # ---------------------------------------------------------------- helpers
@@ -327,9 +369,16 @@ def _dict_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def _iso(values: pd.Series) -> pd.Series:
-    return pd.Series(
-        [None if pd.isna(v) else v.isoformat() for v in values], index=values.index, dtype=object
-    )
+    """Times as ``Timestamp.isoformat`` writes them; UTC times in Arrow's kernels at once."""
+    if str(values.dt.tz) != "UTC" or (values.dt.nanosecond != 0).any():
+        return pd.Series(
+            [None if pd.isna(v) else v.isoformat() for v in values], index=values.index, dtype=object
+        )
+    wall = pa.array(values.dt.tz_localize(None).dt.as_unit("us"), from_pandas=True)
+    text = pc.replace_substring(pc.cast(wall, pa.string()), " ", "T")  # 2026-11-06 12:00:03.000000
+    text = pc.replace_substring_regex(text, r"\.000000$", "")
+    text = pc.binary_join_element_wise(text, "+00:00", "")
+    return pd.Series(text.to_numpy(zero_copy_only=False), index=values.index, dtype=object)
 
 
 def to_json_value(value: object) -> object:

@@ -39,7 +39,8 @@ def to_utf8(data: bytes, encoding: str, source: str) -> tuple[bytes, str]:
 
 def sniff_separator(data: bytes) -> str:
     """The separator the header line uses most (a comma when it names only one column)."""
-    header = data.split(b"\n", 1)[0]
+    end = data.find(b"\n")
+    header = data[:end] if end >= 0 else data  # (split would copy the whole rest of the file)
     counts = {sep: header.count(sep.encode()) for sep in SEPARATORS}
     best = max(SEPARATORS, key=lambda sep: counts[sep])
     return best if counts[best] else ","
