@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from heatmap.devtools.layers import LAYERS, check, find_cycles, imports_in, unit_of
+from heatmap.devtools.layers import LAYERS, ONLY, check, find_cycles, imports_in, unit_of
 
 PACKAGE = Path(__file__).resolve().parents[1] / "heatmap"
 
@@ -19,6 +19,7 @@ def test_the_package_keeps_its_layers() -> None:
 
 
 def test_the_core_imports_only_the_domain_and_errors() -> None:
+    assert ONLY["heatmap.core"] == ("heatmap.domain", "heatmap.errors")
     reached = {
         imp.target.split(".")[1]
         for path in (PACKAGE / "core").rglob("*.py")
@@ -53,6 +54,16 @@ def test_an_upward_import_inside_a_function_is_a_breach(tree: Path) -> None:
         for b in breaches
     ), breaches
     assert any("packages import each other" in b and "heatmap.core" in b for b in breaches), breaches
+
+
+def test_the_core_importing_a_lower_layer_beyond_domain_and_errors_is_a_breach(tree: Path) -> None:
+    _plant(tree / "core" / "priority.py", "from heatmap.defaults import DEFAULT_DB")
+    breaches = check(tree)
+    assert any(
+        "core/priority.py" in b and "may import heatmap.domain, heatmap.errors" in b for b in breaches
+    ), breaches
+    _plant(tree / "domain" / "raw.py", "from heatmap.errors import InputError")
+    assert any("heatmap.domain may import nothing of the package" in b for b in check(tree))
 
 
 def test_a_cycle_between_siblings_is_a_breach(tree: Path) -> None:

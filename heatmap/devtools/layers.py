@@ -2,8 +2,9 @@
 
 Each layer may import its own and lower layers, never a higher one; no two packages
 may import each other (even through others, even inside functions), and no module may
-import itself back while it loads. ``python -m heatmap.devtools.layers`` (run by
-``make lint``) prints every breach with its file and line and exits 1.
+import itself back while it loads; :data:`ONLY` narrows a layer for some packages (the
+core imports the domain and the errors, nothing else). ``python -m heatmap.devtools.layers``
+(run by ``make lint``) prints every breach with its file and line and exits 1.
 
 A layer names packages or modules; a module belongs to the longest name that prefixes
 it, so ``heatmap.devtools.cli_runner`` can sit above ``heatmap.devtools``. A module
@@ -19,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["LAYERS", "Import", "check", "find_cycles", "imports_in", "main"]
+__all__ = ["LAYERS", "ONLY", "Import", "check", "find_cycles", "imports_in", "main"]
 
 #: Bottom first. Siblings in a layer may import one another as long as no cycle forms.
 LAYERS: tuple[tuple[str, ...], ...] = (
@@ -42,6 +43,12 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "heatmap.devtools.layers",
     ),
 )
+
+#: Narrower than their layer: what these may import of the package besides themselves.
+ONLY: dict[str, tuple[str, ...]] = {
+    "heatmap.domain": (),
+    "heatmap.core": ("heatmap.domain", "heatmap.errors"),
+}
 
 
 @dataclass(frozen=True)
@@ -167,7 +174,9 @@ def find_cycles(edges: Mapping[str, Iterable[str]]) -> list[list[str]]:
     return sorted(groups)
 
 
-def check(root: Path, layers: Sequence[Sequence[str]] = LAYERS) -> list[str]:
+def check(
+    root: Path, layers: Sequence[Sequence[str]] = LAYERS, only: Mapping[str, Sequence[str]] = ONLY
+) -> list[str]:
     """Every breach of the contract in the package at ``root``, as ``path:line: what``."""
     found = [imp for path in sorted(root.rglob("*.py")) for imp in imports_in(path, root)]
     breaches: list[str] = []
@@ -189,6 +198,11 @@ def check(root: Path, layers: Sequence[Sequence[str]] = LAYERS) -> list[str]:
             breaches.append(
                 f"{imp.path}:{imp.line}: {imp.source} imports {imp.target}, "
                 f"a higher layer ({there[1]} is above {here[1]})"
+            )
+        elif here[1] in only and there[1] not in only[here[1]]:
+            allowed = ", ".join(only[here[1]]) or "nothing of the package"
+            breaches.append(
+                f"{imp.path}:{imp.line}: {imp.source} imports {imp.target}; {here[1]} may import {allowed}"
             )
         units.setdefault(here[1], set()).add(there[1])
         if imp.loading:
