@@ -145,7 +145,7 @@ def replay(
     start = pd.Timestamp(config.start).to_pydatetime()
     product = Product.on(store, policy, complaints)
     hours = config.days * 24
-    cursor, ingested = 0, start
+    cursor = 0
     for hour in range(1, hours + 1):
         now = start + hour * _HOUR
         if hour % config.ingest_every_hours == 0:
@@ -155,8 +155,7 @@ def replay(
             batch = complaints.iloc[cursor:upto]
             cursor = upto
             with state.timed("ingest"):
-                product.ingest(_happened(batch, state.ends), since=ingested, now=now)
-            ingested = now
+                product.ingest(_happened(batch, state.ends), now=now)
         if hour % config.detect_every_hours == 0:
             if len(world.sites):  # the OSS's alarm list as of now, for detection to read
                 with state.timed("alarms"):
@@ -166,8 +165,6 @@ def replay(
             state.look = True
         with state.timed("answers"):
             answered = _answer(store, state, now=now, policy=policy, templates=templates)
-        if answered:
-            product.spots_may_reopen()
         state.look = answered or state.look
         with state.timed("engineers"):
             if _engineers(store, state, world, now=now, policy=policy, config=config, rng=rng):

@@ -4,17 +4,20 @@ Each step calls the product's own service functions on the replay's store:
 
 * **Ingest** — the hour's complaints as the rows of a CRM export (text, in the contract's
   columns) through :func:`heatmap.service.pipeline.ingest_exports`, the storing half of
-  ``heatmap ingest`` (validation, keyed subscriber ids, one transaction), then
-  :func:`heatmap.service.pipeline.join_recent`, its joining half. The rows are handed over
-  in memory instead of through a CSV file: the file reader is the only part of
-  ``heatmap ingest`` left out.
-* **Join** — ``join_recent`` tries every complaint of the join window without a spot
-  against the open spots. Whether an older complaint joins depends only on the open
-  spots' areas, which change only when detection runs or a client's answer reopens a
-  spot (a join recounts a spot but keeps its area; taking and resolving only shrink the
-  open set). So the full window is tried again only after either; otherwise only the
-  hour's complaints are — the same joins, without re-reading a month of complaints
-  every hour.
+  ``heatmap ingest`` (validation, keyed subscriber ids, one transaction). The rows are
+  handed over in memory instead of through a CSV file: the file reader is the only part
+  of ``heatmap ingest`` left out.
+* **Join** — ``heatmap ingest`` then runs ``join_recent``: every complaint of the join
+  window without a spot is read back and tried against the open spots
+  (:func:`heatmap.service.workflow.join_complaints`). Whether a complaint joins depends
+  only on where it is and on the open spots' areas (a join recounts a spot but keeps its
+  area), so a complaint tried once need be tried again only against a spot that is new,
+  reopened or has another area since. The replay keeps the open spots' areas of the last
+  hour and reads back only the hour's complaints in reach of any open spot and the
+  window's in reach of a changed one, then calls ``join_complaints`` on them: the same
+  joins (a test compares with ``join_recent`` every hour) without reading a month of
+  complaints every hour. Which complaints are in reach is found by the product's own
+  :func:`heatmap.detect.join.attach` on the coordinates the replay sent.
 * **Detect** — :func:`heatmap.service.pipeline.detect_spots` with the exposure points
   read once: the subscriber layer is loaded before the replay and never changes.
 * **Alarms** — what the simulated OSS has raised (and cleared) by now replaces the
@@ -24,17 +27,22 @@ Each step calls the product's own service functions on the replay's store:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from heatmap.core.network import ALARM_COLUMNS
 from heatmap.core.policy import Policy
+from heatmap.detect.join import attach
 from heatmap.detect.run import DetectParams
+from heatmap.domain import OPEN_STATUSES
 from heatmap.io.exports import RawExport
 from heatmap.service.pipeline import detect_spots, exposure_points, ingest_exports, join_recent
+from heatmap.service.workflow import join_complaints
 from heatmap.store.base import Store
 
 __all__ = ["CSV_COLUMNS", "Product", "crm_rows"]
@@ -68,6 +76,9 @@ def crm_rows(batch: pd.DataFrame, *, region: str) -> pd.DataFrame:
 class Product:
     """The product's jobs on one store, with what a replay cannot change read once."""
 
+    #: False: join as ``heatmap ingest`` does, the whole window every hour (for tests)
+    narrow_joins: ClassVar[bool] = True
+
     store: Store
     policy: Policy
     params: DetectParams
@@ -75,8 +86,11 @@ class Product:
     exposure: tuple[pd.DataFrame | None, str]
     #: every candidate complaint as CRM export rows (text), made once, by the world's index
     rows: pd.DataFrame
-    #: whether the open spots may have changed since the join window was last tried
-    rejoin: bool = True
+    #: the same complaints' ``ticket_id, lat, lon, created_at``, and which were ingested
+    points: pd.DataFrame
+    ingested: np.ndarray
+    #: the open spots' areas (WKB by id) when the joins last ran
+    areas: dict[str, bytes] = field(default_factory=dict)
     #: the alarm list last stored (start and end per alarm), to store only changes
     alarms_stored: tuple[tuple[str, str], ...] = ()
 
@@ -99,11 +113,13 @@ class Product:
             store.secret(),
             exposure_points(store, None),
             crm_rows(complaints, region=region).set_axis(complaints.index),
+            complaints.loc[:, ["ticket_id", "lat", "lon", "created_at"]],
+            np.zeros(len(complaints), dtype=bool),
         )
 
-    def ingest(self, batch: pd.DataFrame, *, since: datetime, now: datetime) -> None:
-        """The complaints of ``batch`` (rows of the world's complaints, made in ``[since,
-        now)``) through ingest, then the joins."""
+    def ingest(self, batch: pd.DataFrame, *, now: datetime) -> None:
+        """The complaints of ``batch`` (rows of the world's complaints, made by ``now``)
+        through ingest, then the joins."""
         if batch.empty:
             return
         rows = self.rows.loc[batch.index].reset_index(drop=True)
@@ -114,17 +130,34 @@ class Product:
             nul_free=True,
         )
         ingest_exports(self.store, [(raw.source, raw)], now=now, key=self.key)
-        join_recent(self.store, policy=self.policy, now=now, since=None if self.rejoin else since)
-        self.rejoin = False
+        self.ingested[self.points.index.get_indexer(batch.index)] = True
+        if self.narrow_joins:
+            self._join(batch, now=now)
+        else:
+            join_recent(self.store, policy=self.policy, now=now)
+
+    def _join(self, batch: pd.DataFrame, *, now: datetime) -> None:
+        """``join_complaints`` on the hour's complaints in reach of an open spot and the
+        window's in reach of a spot new or changed since the last hour."""
+        spots = self.store.load_spots(statuses=sorted(OPEN_STATUSES))
+        areas = dict(zip(spots["id"].astype(str), shapely.to_wkb(spots["geometry"].to_numpy()), strict=True))
+        changed = spots[[areas[i] != self.areas.get(i) for i in spots["id"].astype(str)]]
+        self.areas = areas
+        if spots.empty:
+            return
+        reach = self.policy.join.reach_m
+        tickets = set(attach(self.points.loc[batch.index], spots, reach_m=reach)["ticket_id"])
+        if len(changed):
+            since = pd.Timestamp(now) - pd.Timedelta(days=self.policy.join.window_days)
+            window = self.points[self.ingested & (self.points["created_at"] >= since).to_numpy()]
+            tickets |= set(attach(window, changed, reach_m=reach)["ticket_id"])
+        if tickets:
+            complaints = self.store.load_complaints(ticket_ids=sorted(tickets))
+            join_complaints(self.store, complaints, now=now, policy=self.policy, reach_m=reach)
 
     def detect(self, *, now: datetime) -> None:
         """Detection over the stored complaints, as the scheduled ``heatmap detect``."""
         detect_spots(self.store, params=self.params, policy=self.policy, now=now, exposure=self.exposure)
-        self.rejoin = True
-
-    def spots_may_reopen(self) -> None:
-        """Clients answered: a spot may be open again, so the next join tries the window."""
-        self.rejoin = True
 
     def feed_alarms(self, alarms: pd.DataFrame) -> bool:
         """Store ``alarms`` (the OSS's list as of now) when it differs from the stored one;

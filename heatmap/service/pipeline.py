@@ -171,17 +171,14 @@ def part_rows(total: int, *, parts: int = 4, smallest: int = 20_000, largest: in
     return min(largest, max(smallest, -(-total // parts)))
 
 
-def join_recent(store: Store, *, policy: Policy, now: datetime, since: datetime | None = None) -> int:
-    """Join located complaints without a spot to the open spot covering them; only those
-    created since ``since`` when given (a caller that knows the open spots are unchanged
-    since the older ones were tried), within the policy's window in any case."""
+def join_recent(store: Store, *, policy: Policy, now: datetime) -> int:
+    """Join located complaints without a spot to the open spot covering them."""
     from heatmap.service.workflow import join_complaints
 
     if store.load_spots(statuses=sorted(OPEN_STATUSES)).empty:
         return 0
-    window = pd.Timestamp(now) - pd.Timedelta(days=policy.join.window_days)
-    start = max(window, pd.Timestamp(since)) if since is not None else window
-    recent = store.load_complaints(since=start.to_pydatetime())
+    since = pd.Timestamp(now) - pd.Timedelta(days=policy.join.window_days)
+    recent = store.load_complaints(since=since.to_pydatetime())
     joined = join_complaints(store, recent, now=now, policy=policy, reach_m=policy.join.reach_m)
     return len(joined)
 

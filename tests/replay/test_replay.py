@@ -92,9 +92,9 @@ def test_a_given_store_sqlite_or_postgis_and_never_one_in_use(store_url: str) ->
 def test_joining_only_the_hour_when_no_spot_changed_joins_the_same(
     result: ReplayResult, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # the replay tries the whole join window only after detection or clients' answers;
-    # trying it every hour, as `heatmap ingest` does, gives the same spots and events
-    monkeypatch.setattr(Product, "rejoin", property(lambda _self: True, lambda _self, _value: None))
+    # the replay reads back only the complaints in reach of a spot new or changed since the
+    # last hour; the whole join window every hour, as `heatmap ingest` does, joins the same
+    monkeypatch.setattr(Product, "narrow_joins", False)
     every_hour = run_replay(load_world(SAMPLE, CONFIG), CONFIG)
     assert every_hour.report == result.report
     columns = ["spot_id", "at", "kind", "to_status", "note"]
