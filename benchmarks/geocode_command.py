@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.geocode_cases import CLASSES, write_cases
+from heatmap.geocode.compact import compact_path
 from heatmap.geocode.gazetteer import save_gazetteer
 from heatmap.geocode.matcher import GazetteerGeocoder
 from heatmap.geocode.normalise import clear_caches
@@ -69,9 +70,12 @@ def _in_process(gazetteer: Path, texts: list[str]) -> tuple[float, float]:
     return c1 - c0, time.process_time() - c1
 
 
-def run_command(label: str, entries: pd.DataFrame, n: int, seed: int, runs: int = 3) -> dict[str, object]:
+def run_command(
+    label: str, entries: pd.DataFrame, n: int, seed: int, runs: int = 3, *, with_parquet_only: bool = False
+) -> dict[str, object]:
     """``heatmap geocode-file`` on ``n`` addresses as a whole process (start-up included),
-    and the same file in-process; ``runs`` runs each, the best kept."""
+    and the same file in-process; ``runs`` runs each, the best kept. ``with_parquet_only``:
+    the command once more with the gazetteer's Parquet file alone (no compact file)."""
     sample = command_cases(entries, n, seed)
     texts = sample["text"].tolist()
     with tempfile.TemporaryDirectory() as tmp:
@@ -84,6 +88,10 @@ def run_command(label: str, entries: pd.DataFrame, n: int, seed: int, runs: int 
         best, best_cpu = timed(command, runs)
         loads, answers = zip(*(_in_process(gaz, texts) for _ in range(runs)), strict=True)
         written = pd.read_csv(dst)
+        parquet_only = None
+        if with_parquet_only:  # as a gazetteer copied without its compact file is read
+            compact_path(gaz).unlink()
+            parquet_only = round(len(sample) / timed(command, runs)[1])
     return {
         "city": label,
         "n": len(sample),
@@ -97,6 +105,7 @@ def run_command(label: str, entries: pd.DataFrame, n: int, seed: int, runs: int 
         "in_process_cpu_s": round(min(answers), 3),
         "in_process_per_cpu_s": round(len(sample) / min(answers)),
         "rows_written": len(written),
+        "parquet_only_per_cpu_s": parquet_only,
     }
 
 
