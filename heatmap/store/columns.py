@@ -1,14 +1,16 @@
 """The columns frames have at the storage seam, and the conversions both stores share.
 
 Frames cross the seam, never SQL: these tuples are the contract. A store returns
-exactly these columns (in this order, with these dtypes) whatever its engine.
+exactly these columns (in this order, with these dtypes) whatever its engine. Spots and
+events have the columns of :mod:`heatmap.domain.columns` (``geometry`` shapely polygons,
+``breakdown`` a dict).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from heatmap.core.ingest import COMPLAINT_COLUMNS
+from heatmap.domain.columns import COMPLAINT_COLUMNS, EVENT_COLUMNS, SPOT_COLUMNS
 
 #: Columns a store returns for complaints (the ingest columns plus geocoding and spot).
 STORED_COMPLAINT_COLUMNS: tuple[str, ...] = (
@@ -22,44 +24,6 @@ STORED_COMPLAINT_COLUMNS: tuple[str, ...] = (
     "updated_at",
 )
 
-#: Columns of a spot as stored; ``geometry`` holds shapely polygons, ``breakdown`` a dict.
-SPOT_COLUMNS: tuple[str, ...] = (
-    "id",
-    "status",
-    "method",
-    "geometry",
-    "centroid_lat",
-    "centroid_lon",
-    "region",
-    "address",
-    "complaints",
-    "subscribers",
-    "first_complaint_at",
-    "last_complaint_at",
-    "dominant_topic",
-    "priority",
-    "breakdown",
-    "queue",
-    "sla_hours",
-    "due_at",
-    "eta",
-    "cause",
-    "engineer",
-    "merged_into",
-    "created_at",
-    "updated_at",
-    "kind",
-    "suggested_cause",
-    "alarm_site",
-    "escalated",
-    "observed",
-    "expected",
-    "excess",
-    "relative_risk",
-    "p_value",
-    "scan_days",
-    "trend",
-)
 #: Spot columns of schema 7 (why a spot is one: weighted distinct complainants observed,
 #: expected there, excess, relative risk, p-value, and the scan window in days they were
 #: counted in) as floats; NULL on older spots.
@@ -103,19 +67,6 @@ CHANGE_COLUMNS: tuple[str, ...] = ("ticket_id", "at", "kind", "actor", "source",
 #: The schema that records who changed a complaint (:data:`CHANGE_COLUMNS`).
 CHANGES_SCHEMA = 8
 
-
-#: Columns of a spot event (lineage from detection, lifecycle transitions).
-EVENT_COLUMNS: tuple[str, ...] = (
-    "spot_id",
-    "at",
-    "kind",
-    "from_status",
-    "to_status",
-    "related_spot_id",
-    "actor",
-    "note",
-    "eta",
-)
 
 __all__ = [
     "CHANGES_SCHEMA",
