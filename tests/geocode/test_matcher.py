@@ -307,3 +307,17 @@ def test_addresses_written_alike_are_answered_once(small_entries: pd.DataFrame) 
     assert len(g._cache) == 1  # one address as fold() writes it: parsed and matched once
     g.answers(["вОлОгДа, Ул. МиРа, Д. 1", "Вологда, ул. Мира, д. 3"])
     assert len(g._cache) == 2
+
+
+def test_two_edit_rivals_of_a_long_name(small_geocoder: GazetteerGeocoder) -> None:
+    """House 7 is on both "2-я Линия" and "3-я Линия": a rival three edits away blocks a
+    two-edit guess in a short name, not in a name of ten letters or more."""
+    from heatmap.geocode.parsed import House
+    from heatmap.geocode.streets import _decide
+
+    ix = small_geocoder._ix
+    second, third = (ix.street_by_key[k][0] for k in ("2 линия", "3 линия"))
+    ranked = [(2, [second]), (3, [third])]
+    assert _decide(ix, ranked, House("7"), letters=12) == (2, [second])
+    assert _decide(ix, ranked, House("7"), letters=8) is None
+    assert _decide(ix, [(2, [second]), (2, [third])], House("7"), letters=12) is None
