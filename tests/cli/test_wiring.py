@@ -191,10 +191,8 @@ def _reads_environment(tree: ast.AST) -> list[str]:
 #: ``heatmap.settings.load_settings``); each is a known debt, listed so none is added.
 NOT_YET_WIRED = {
     "heatmap/store/secrets.py",
-    "heatmap/analysis/detection.py",
     "heatmap/replay/run.py",
     "heatmap/devtools/closeout_demo.py",
-    "heatmap/closeout/demo.py",  # the same, before its move to devtools
 }
 #: The settings module, its old names, and the test runner that restores the environment.
 ALLOWED = {"heatmap/wiring.py", "heatmap/settings.py", "heatmap/closeout/settings.py"}
