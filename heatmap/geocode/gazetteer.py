@@ -3,7 +3,9 @@
 The source is an address registry CSV (gzip accepted) with coordinates and an
 address string — by default the housing registry format (``LAT``, ``LON``,
 ``HOUSE_ID``, ``ADDRESS``). Rows that cannot serve as reference points are
-skipped and counted by reason (see :data:`SKIP_REASONS`).
+skipped and counted by reason (see :data:`SKIP_REASONS`). A saved gazetteer is a
+Parquet file with, beside it, the matcher's columns in a compact file that geocoding
+commands read without Arrow or numpy (:mod:`.compact`).
 """
 
 from __future__ import annotations
