@@ -11,8 +11,9 @@ from rich.table import Table
 
 __all__ = ["cell", "err", "out", "table"]
 
-#: Messages and progress go to stderr, so stdout carries only results.
-err = Console(stderr=True, highlight=False)
+#: Messages and progress go to stderr, so stdout carries only results. Piped, a message stays
+#: one line however long (a script reading it finds a path whole, not folded at 80 columns).
+err = Console(stderr=True, highlight=False, soft_wrap=not sys.stderr.isatty())
 #: Piped output gets wide tables rather than rich's 80-column default.
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
 
