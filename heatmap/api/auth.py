@@ -263,10 +263,12 @@ class CheckFirst:
         if scope["type"] == "http" and scope["path"].startswith(GUARDED_PREFIXES):
             found = self.guard_for(scope["method"], scope["path"])
             if found is not None:
+                request = Request(scope, receive)
                 try:
-                    await found[1](Request(scope, receive))
+                    await found[1](request)
                 except HTTPException as exc:
                     scope["heatmap.route"] = found[0]  # the metrics' label
-                    await problem(exc.status_code, str(exc.detail), headers=exc.headers)(scope, receive, send)
+                    answer = problem(exc.status_code, str(exc.detail), headers=exc.headers, request=request)
+                    await answer(scope, receive, send)
                     return
         await self.app(scope, receive, send)

@@ -13,10 +13,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
+from heatmap.api import open311
 from heatmap.errors import (
     ConfigError,
     GeocodeError,
@@ -55,8 +56,15 @@ class Refusal(HTTPException):
 
 
 def problem(
-    status: int, message: str, detail: Any = None, headers: Mapping[str, str] | None = None
-) -> JSONResponse:
+    status: int,
+    message: str,
+    detail: Any = None,
+    headers: Mapping[str, str] | None = None,
+    request: Request | None = None,
+) -> Response:
+    if request is not None and (code := open311.error_status(request.url.path, status)) is not None:
+        body, kind = open311.error_document(request.url.path, code, message)
+        return Response(body, status_code=code, headers={**(headers or {}), "content-type": kind})
     return JSONResponse(
         {"detail": message if detail is None else detail, "message": message},
         status_code=status,
@@ -95,7 +103,7 @@ def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = [dict(e) for e in exc.errors()]
         broken = [e for e in errors if e.get("type") == "json_invalid"]
         if broken:
@@ -103,28 +111,28 @@ def install(app: FastAPI) -> None:
             return problem(400, f"malformed JSON body: {why}")
         cleaned = [_clean(e) for e in errors]
         message = "; ".join(f"{_where(e['loc'])}: {e['msg']}" for e in cleaned)
-        return problem(422, message, cleaned)
+        return problem(422, message, cleaned, request=request)
 
     @app.exception_handler(HTTPException)
-    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: HTTPException) -> Response:
         if isinstance(exc, Refusal):
-            return problem(exc.status_code, exc.message, exc.problems, headers=exc.headers)
+            return problem(exc.status_code, exc.message, exc.problems, headers=exc.headers, request=request)
         headers = exc.headers
         if exc.status_code == 405:  # every method of the path, not only its first route's
             headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
-        return problem(exc.status_code, str(exc.detail), headers=headers)
+        return problem(exc.status_code, str(exc.detail), headers=headers, request=request)
 
     @app.exception_handler(HeatmapError)
-    async def _heatmap(request: Request, exc: HeatmapError) -> JSONResponse:
+    async def _heatmap(request: Request, exc: HeatmapError) -> Response:
         status = status_of(exc)
         if status >= 500:
             log.warning("%s %s: %s", request.method, request.url.path, exc)
-        return problem(status, str(exc))
+        return problem(status, str(exc), request=request)
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
-        return problem(500, "internal error: the server could not answer (see its log)")
+        return problem(500, "internal error: the server could not answer (see its log)", request=request)
 
 
 def allowed_methods(request: Request) -> list[str]:

@@ -10,6 +10,7 @@ spot's ETA, its notes the agent's script.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -111,6 +112,28 @@ def service_request(
 def errors(code: int, description: str) -> list[dict[str, Any]]:
     """The specification's error document."""
     return [{"code": code, "description": description}]
+
+
+#: Where the Open311 endpoints are: their refusals are the specification's error documents.
+PREFIX = "/open311/v2/"
+
+
+def error_status(path: str, status: int) -> int | None:
+    """The status of a refusal at ``path`` as an Open311 errors document, or None when
+    ``path`` is not an Open311 endpoint. A request the API cannot take (a format other
+    than json or xml, a malformed date: 422 elsewhere) is the specification's 400."""
+    if not path.startswith(PREFIX):
+        return None
+    return 400 if status == 422 else status
+
+
+def error_document(path: str, status: int, description: str) -> tuple[bytes, str]:
+    """The errors document of a refusal at ``path``, in the format its suffix names (JSON
+    unless it ends in ``.xml``), and its content type."""
+    if path.endswith(".xml"):
+        return to_xml("errors", "error", errors(status, description)), "text/xml; charset=utf-8"
+    body = json.dumps(errors(status, description), ensure_ascii=False)
+    return body.encode("utf-8"), "application/json; charset=utf-8"
 
 
 def to_xml(root: str, item: str | None, rows: Sequence[Mapping[str, Any]]) -> bytes:

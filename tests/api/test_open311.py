@@ -29,7 +29,8 @@ def test_services_in_json_and_xml(client: TestClient, world: World) -> None:
 
 
 def test_every_call_needs_a_key_and_the_query_key_is_taken(client: TestClient, world: World) -> None:
-    assert client.get(f"{BASE}/services.json").status_code == 401
+    refused = client.get(f"{BASE}/services.json")
+    assert refused.status_code == 401 and refused.json()[0]["code"] == 401
     asked = client.get(f"{BASE}/services.json", params={"api_key": world.keys["agent"]})
     assert asked.status_code == 200
     gateway = client.get(f"{BASE}/services.json", headers=world.headers("gateway"))

@@ -134,3 +134,25 @@ def test_the_shape_check_sees_a_wrong_document() -> None:
     )
     with pytest.raises(AssertionError):
         _same_xml_shape(xml, wrapped)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_refusals_before_the_endpoint_are_errors_documents_too(
+    client: TestClient, world: World, fmt: str
+) -> None:
+    """No key, a key of the wrong role, an unreadable date: the specification's errors
+    document in the format asked for, not the API's own problem JSON."""
+    _check(client.get(f"{BASE}/services.{fmt}"), f"errors.{fmt}", status=401)
+    gateway = client.get(f"{BASE}/services.{fmt}", headers=world.headers("gateway"))
+    _check(gateway, f"errors.{fmt}", status=403)
+    dated = client.get(
+        f"{BASE}/requests.{fmt}", params={"api_key": world.keys["agent"], "start_date": "вчера"}
+    )
+    _check(dated, f"errors.{fmt}", status=400)
+    assert "start_date" in dated.text
+
+
+def test_an_unknown_format_is_a_400_errors_document(client: TestClient, world: World) -> None:
+    answer = client.get(f"{BASE}/services.csv", params={"api_key": world.keys["agent"]})
+    _check(answer, "errors.json", status=400)
+    assert client.get("/api/v1/spots", headers={}).json()["message"]  # the rest of the API is unchanged

@@ -37,12 +37,20 @@ Reader = Annotated[Principal, Depends(RoleGuard(Role.AGENT, Role.ENGINEER, Role.
 Writer = Annotated[Principal, Depends(RoleGuard(Role.AGENT, Role.ENGINEER, in_query=True))]
 Format = Literal["json", "xml"]
 _TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+_ERRORS: dict[str, dict[str, Any]] = {"application/json": {}, "text/xml": {}}
 _DOCUMENTED: dict[int | str, dict[str, Any]] = {
-    **AUTH_RESPONSES,
+    **{
+        status: {"description": f"Open311 errors document: {spec['description']}", "content": _ERRORS}
+        for status, spec in AUTH_RESPONSES.items()
+        if isinstance(status, int)
+    },
     200: {"description": "The Open311 document", "content": {"application/json": {}, "text/xml": {}}},
-    400: {"description": "Open311 errors document"},
-    404: {"description": "Open311 errors document"},
-    422: {"description": "The format is neither json nor xml"},
+    400: {
+        "description": "Open311 errors document: a request that cannot be taken (a format other than"
+        " json or xml, a malformed date, a complaint the contract refuses)",
+        "content": _ERRORS,
+    },
+    404: {"description": "Open311 errors document", "content": _ERRORS},
 }
 _POSTED = {
     **_DOCUMENTED,
