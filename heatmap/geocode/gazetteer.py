@@ -244,8 +244,15 @@ def build_gazetteer(
         city_frame = cities if isinstance(cities, pd.DataFrame) else read_cities(cities)
         df = _check_cities(df, city_frame, max_city_km, max_region_km, skipped)
 
-    df = df.assign(
-        key=df["region"].fillna("")
+    df = df.assign(key=_entry_key(df))
+    df = drop(df.duplicated("key", keep="first"), "duplicate")
+    return _entries(df, shared_point_houses), skipped
+
+
+def _entry_key(df: pd.DataFrame) -> pd.Series:
+    """The full normalised key of each row: region|locality|street type|street key|house."""
+    return (
+        df["region"].fillna("")
         + "|"
         + df["locality"]
         + "|"
@@ -255,8 +262,11 @@ def build_gazetteer(
         + "|"
         + df["house"]
     )
-    df = drop(df.duplicated("key", keep="first"), "duplicate")
-    # several houses on one point: the point is a street or settlement position
+
+
+def _entries(df: pd.DataFrame, shared_point_houses: int) -> pd.DataFrame:
+    """The entries' columns, with the precision of each point: several houses on one point
+    make it a street or settlement position."""
     house_id = df["street_key"] + "#" + df["house_base"].fillna("")
     n_houses = df.groupby("_pt")["street_key"].transform("size")
     n_distinct = house_id.groupby(df["_pt"]).transform("nunique")
@@ -267,7 +277,7 @@ def build_gazetteer(
     out = df.loc[:, list(ENTRY_COLUMNS)].reset_index(drop=True)
     for col in ("region", "district", "settlement_type", "settlement", "street_type", "source_id"):
         out[col] = out[col].astype(object).where(out[col].notna(), None)
-    return out, skipped
+    return out
 
 
 def _check_cities(
