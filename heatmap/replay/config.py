@@ -130,6 +130,10 @@ class ReplayConfig:
     #: the city, and how long they last (exponential mean, hours)
     other_alarms_per_day: float = 3.0
     other_alarm_mean_hours: float = 4.0
+    #: the NOC works alarmed faults from the alarm too: the share it fixes on its own, and
+    #: its delay before the cause's time to fix begins, hours
+    noc_fix_share: float = 1.0
+    noc_dispatch_hours: float = 4.0
     #: complaints are ingested every this many hours (a CRM export each time)
     ingest_every_hours: int = 1
     #: detection runs every this many hours (an operator's scheduled job)

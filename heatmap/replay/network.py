@@ -12,6 +12,10 @@ Pure: the houses, the incidents and the configuration in, frames out.
 * **Other alarms** — ``other_alarms_per_day`` alarms at sites drawn uniformly, mostly
   warnings and minor ones, lasting hours, about nothing anyone complains of: the noise
   an operator's alarm list always has.
+* **The NOC** — an alarmed fault is also worked from its alarm, whatever the product
+  shows: with the chance ``noc_fix_share`` the incident ends ``noc_dispatch_hours`` plus
+  the cause's time to fix after its alarm (:func:`noc_fixes`), unless it ended before.
+  Without this an undetected incident's alarm would stay on for the rest of the replay.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import pandas as pd
 from heatmap.core.network import ALARM_COLUMNS, SITE_COLUMNS
 from heatmap.replay.config import ReplayConfig
 
-__all__ = ["PLANNED_ALARM_COLUMNS", "alarms_at", "incident_ends", "plan_alarms", "plan_sites"]
+__all__ = ["PLANNED_ALARM_COLUMNS", "alarms_at", "incident_ends", "noc_fixes", "plan_alarms", "plan_sites"]
 
 #: The planned alarms: the stored columns and the incident behind each (-1: none).
 PLANNED_ALARM_COLUMNS = (*ALARM_COLUMNS, "incident")
@@ -143,3 +147,18 @@ def incident_ends(incident: np.ndarray, ends: np.ndarray) -> np.ndarray:
     if not len(ends):
         return np.full(len(incident), nat)
     return np.where(incident >= 0, ends[np.clip(incident, 0, None)], nat)
+
+
+def noc_fixes(
+    incidents: pd.DataFrame, alarms: pd.DataFrame, config: ReplayConfig, rng: np.random.Generator
+) -> pd.Series:
+    """Per incident, when the NOC's own fix of its alarmed fault ends it (NaT: no alarm, or
+    not fixed from the alarm)."""
+    fixed = pd.Series(pd.NaT, index=incidents.index, dtype="datetime64[ns, UTC]")
+    raised = alarms[alarms["incident"] >= 0]
+    for case, start in zip(raised["incident"].tolist(), raised["start"].tolist(), strict=True):
+        spec = config.causes[str(incidents.at[case, "cause"])]
+        hours = config.noc_dispatch_hours + spec.fix_median_hours * float(rng.lognormal(0.0, spec.fix_sigma))
+        if rng.random() < config.noc_fix_share:
+            fixed.at[case] = start + pd.Timedelta(hours=hours)
+    return fixed

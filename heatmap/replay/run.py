@@ -126,7 +126,7 @@ def replay(
     templates = load_sms_templates(settings.sms_templates, public_url=None)
     gateway = FileGateway(settings.sms_spool)
     incidents = world.incidents
-    heal = incidents["self_heal_at"]
+    heal = incidents[["self_heal_at", "noc_fix_at"]].min(axis=1)  # by itself, or by the NOC
     failing = {
         int(i)
         for i, c in zip(incidents["incident"], incidents["cause"], strict=True)

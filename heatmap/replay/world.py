@@ -26,7 +26,7 @@ import pandas as pd
 from heatmap.core.network import SITE_COLUMNS
 from heatmap.errors import InputError
 from heatmap.replay.config import CHRONIC, ReplayConfig
-from heatmap.replay.network import PLANNED_ALARM_COLUMNS, plan_alarms, plan_sites
+from heatmap.replay.network import PLANNED_ALARM_COLUMNS, noc_fixes, plan_alarms, plan_sites
 
 __all__ = ["INCIDENT_COLUMNS", "World", "city_houses", "plan_world"]
 
@@ -42,6 +42,7 @@ INCIDENT_COLUMNS = (
     "subscribers",
     "self_heal_at",
     "chronic",
+    "noc_fix_at",
 )
 _M_PER_DEG = 111_195.0
 _SEGMENTS = (("mass", 0.80), ("premium", 0.10), ("vip", 0.03), ("b2b", 0.05), ("b2g", 0.02))
@@ -118,7 +119,9 @@ def plan_world(houses: pd.DataFrame, config: ReplayConfig) -> World:
     if config.site_spacing_m <= 0:
         return World(incidents, complaints, houses)
     sites = plan_sites(houses, spacing_m=config.site_spacing_m)
-    alarms = plan_alarms(incidents, sites, config, np.random.default_rng(config.seed + 104_729))
+    network = np.random.default_rng(config.seed + 104_729)
+    alarms = plan_alarms(incidents, sites, config, network)
+    incidents = incidents.assign(noc_fix_at=noc_fixes(incidents, alarms, config, network))
     return World(incidents, complaints, houses, sites, alarms)
 
 
@@ -161,6 +164,7 @@ def _incidents(
     frame = pd.DataFrame(rows, columns=list(INCIDENT_COLUMNS))
     frame["start"] = pd.to_datetime(frame["start"], utc=True)
     frame["self_heal_at"] = pd.to_datetime(frame["self_heal_at"], utc=True)
+    frame["noc_fix_at"] = pd.to_datetime(frame["noc_fix_at"], utc=True)  # set with the network
     return frame
 
 

@@ -48,6 +48,13 @@ def test_alarms_from_causes_that_raise_them_and_only_those(houses: pd.DataFrame)
     assert (mine["start"].to_numpy() == incidents.set_index("incident").loc[mine["incident"], "start"]).all()
     others = alarms[alarms["incident"] < 0]
     assert len(others) and (others["end"] > others["start"]).all()
+    # the NOC fixes an alarmed fault from its alarm: after its dispatch delay, only those
+    fixed = incidents.set_index("incident")["noc_fix_at"]
+    assert fixed.notna().sum() == len(mine)
+    delay = fixed.loc[mine["incident"]].to_numpy() - mine["start"].to_numpy()
+    assert (delay >= pd.Timedelta(hours=CONFIG.noc_dispatch_hours)).all()
+    never = plan_world(houses, replace(CONFIG, noc_fix_share=0.0)).incidents
+    assert never["noc_fix_at"].isna().all()
     # the complaints do not depend on the network: the same without sites
     bare = plan_world(houses, replace(CONFIG, site_spacing_m=0))
     pd.testing.assert_frame_equal(bare.complaints, world.complaints)
