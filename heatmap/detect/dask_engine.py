@@ -31,15 +31,9 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from heatmap.core.cells import cells_of
-from heatmap.detect.dbscan import (
-    EARTH_RADIUS_M,
-    _coordinates,
-    _core_flags,
-    _eps_radians,
-    _number_by_first_location,
-    _threshold,
-    dbscan_parts,
-)
+from heatmap.detect.dbscan import EARTH_RADIUS_M, dbscan_parts
+from heatmap.detect.dbscan_checks import _coordinates, _core_flags, _eps_radians, _threshold
+from heatmap.detect.forest import _number_by_first_location
 from heatmap.errors import DetectionError
 
 __all__ = ["label_dbscan_dask"]

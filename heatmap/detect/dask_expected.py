@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from heatmap.detect.dask_engine import _compute, _distinct_rows, halo_groups, label_dbscan_dask
-from heatmap.detect.dbscan import _subscriber_codes
+from heatmap.detect.dbscan_checks import _subscriber_codes
 from heatmap.detect.discs import DbscanSteps, _window_strengths
 from heatmap.errors import DetectionError
 

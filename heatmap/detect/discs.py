@@ -29,19 +29,13 @@ import numpy as np
 import pandas as pd
 
 from heatmap.core.cells import cells_of, centres_of
+from heatmap.detect.dbscan import EARTH_RADIUS_M, label_dbscan, neighbourhood_strength
 
 # the scan windows share one neighbour search: the engine's own parts, not its API
-from heatmap.detect.dbscan import (
-    EARTH_RADIUS_M,
-    _coordinates,
-    _Counter,
-    _eps_radians,
-    _locations,
-    label_dbscan,
-    neighbourhood_strength,
-)
+from heatmap.detect.dbscan_checks import _coordinates, _eps_radians
 from heatmap.detect.expected import Complaints, Expectation, _sorted_unique
 from heatmap.detect.h3 import grid_disks
+from heatmap.detect.neighbours import _Counter, _locations
 from heatmap.detect.stats import poisson_upper_tail
 
 _DISC_RES = 10

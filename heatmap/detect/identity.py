@@ -64,12 +64,8 @@ def reconcile(
             ["age", "spot_id", "shared", "size", "label"], ascending=[True, True, False, False, True]
         )
 
-    owner: dict[int, str] = {}  # label -> kept spot id
-    kept: set[str] = set()
-    for spot_id, label in overlap[["spot_id", "label"]].itertuples(index=False, name=None):
-        if spot_id not in kept and label not in owner:
-            owner[int(label)] = spot_id
-            kept.add(spot_id)
+    owner = _owners(overlap)
+    kept = set(owner.values())
 
     taken = set(taken_ids)
     events: list[dict[str, object]] = []
@@ -101,36 +97,8 @@ def reconcile(
     spots = clusters.assign(id=ids, status=statuses, created_at=created, previous_id=previous)
     label_to_id = dict(zip(spots["label"].tolist(), ids, strict=True))
 
-    merged_rows = []
-    if len(overlap):
-        for spot_id, group in overlap.groupby("spot_id", sort=True):
-            if spot_id in kept:
-                continue
-            survivor = label_to_id[int(group.sort_values("shared", ascending=False)["label"].iloc[0])]
-            merged_rows.append({"id": spot_id, "merged_into": survivor})
-            events.append(_event(spot_id, now, "merged", status[spot_id], SpotStatus.MERGED.value, survivor))
-            events.append(_event(survivor, now, "absorbed", None, None, spot_id))
-    merged = pd.DataFrame(merged_rows, columns=["id", "merged_into"])
-
-    labelled = points[points["label"] >= 0]
-    members = pd.DataFrame(
-        {"ticket_id": labelled["ticket_id"], "spot_id": labelled["label"].map(label_to_id)}
-    )
-    if len(merged):
-        into = merged.set_index("id")["merged_into"]
-        orphans = points[(points["label"] < 0) & points["spot_id"].isin(into.index)]
-        members = pd.concat(
-            [
-                members,
-                pd.DataFrame({"ticket_id": orphans["ticket_id"], "spot_id": orphans["spot_id"].map(into)}),
-            ],
-            ignore_index=True,
-        )
-    changed = (
-        members["spot_id"].to_numpy()
-        != points.set_index("ticket_id")["spot_id"].reindex(members["ticket_id"]).to_numpy()
-    )
-    members = members[changed].reset_index(drop=True)
+    merged = _merged(overlap, kept, label_to_id, status, now, events)
+    members = _members(points, label_to_id, merged)
     for spot_id in spots.loc[spots["previous_id"].notna(), "id"]:
         if spot_id in set(members["spot_id"]):
             events.append(_event(spot_id, now, "grown", None, None, None))
@@ -143,6 +111,59 @@ def reconcile(
             columns=["spot_id", "at", "kind", "from_status", "to_status", "related_spot_id", "actor", "note"],
         ),
     )
+
+
+def _owners(overlap: pd.DataFrame) -> dict[int, str]:
+    """Label → the open spot whose id it keeps: in the overlap's order (oldest spot,
+    most shared complainants first), each spot and each cluster at most once."""
+    owner: dict[int, str] = {}
+    kept: set[str] = set()
+    for spot_id, label in overlap[["spot_id", "label"]].itertuples(index=False, name=None):
+        if spot_id not in kept and label not in owner:
+            owner[int(label)] = spot_id
+            kept.add(spot_id)
+    return owner
+
+
+def _merged(
+    overlap: pd.DataFrame,
+    kept: set[str],
+    label_to_id: dict[int, str],
+    status: pd.Series,
+    now: datetime,
+    events: list[dict[str, object]],
+) -> pd.DataFrame:
+    """Open spots that kept no cluster: merged into the spot of the cluster sharing most
+    of their complainants (their events appended to ``events``)."""
+    rows = []
+    if len(overlap):
+        for spot_id, group in overlap.groupby("spot_id", sort=True):
+            if spot_id in kept:
+                continue
+            survivor = label_to_id[int(group.sort_values("shared", ascending=False)["label"].iloc[0])]
+            rows.append({"id": spot_id, "merged_into": survivor})
+            events.append(_event(spot_id, now, "merged", status[spot_id], SpotStatus.MERGED.value, survivor))
+            events.append(_event(survivor, now, "absorbed", None, None, spot_id))
+    return pd.DataFrame(rows, columns=["id", "merged_into"])
+
+
+def _members(points: pd.DataFrame, label_to_id: dict[int, str], merged: pd.DataFrame) -> pd.DataFrame:
+    """Complaints whose spot changes: each labelled one to its cluster's spot, and a
+    merged spot's unlabelled complaints to the spot it merged into."""
+    labelled = points[points["label"] >= 0]
+    members = pd.DataFrame(
+        {"ticket_id": labelled["ticket_id"], "spot_id": labelled["label"].map(label_to_id)}
+    )
+    if len(merged):
+        into = merged.set_index("id")["merged_into"]
+        orphans = points[(points["label"] < 0) & points["spot_id"].isin(into.index)]
+        moved = pd.DataFrame({"ticket_id": orphans["ticket_id"], "spot_id": orphans["spot_id"].map(into)})
+        members = pd.concat([members, moved], ignore_index=True)
+    changed = (
+        members["spot_id"].to_numpy()
+        != points.set_index("ticket_id")["spot_id"].reindex(members["ticket_id"]).to_numpy()
+    )
+    return members[changed].reset_index(drop=True)
 
 
 def _overlap(points: pd.DataFrame, open_ids: set[str]) -> pd.DataFrame:

@@ -217,13 +217,7 @@ def detect(
 
     previous = open_spots.set_index("id")
     kept = found["previous_id"].notna()
-    for name in _KEPT_FIELDS:
-        found[name] = found[name].astype(object) if name in found else None
-        if kept.any():
-            found.loc[kept, name] = [previous.at[i, name] for i in found.loc[kept, "id"]]
-    known = kept & (found["kind"] == "known_issue")
-    if known.any():  # a registered known issue keeps the area the engineer gave it
-        found.loc[known, "geometry"] = [previous.at[i, "geometry"] for i in found.loc[known, "id"]]
+    found = _keep_engineer_fields(found, kept, previous)
     members = points[points["label"] >= 0].assign(
         spot_id=lambda f: f["label"].map(dict(zip(found["label"], found["id"], strict=True)))
     )
@@ -232,60 +226,83 @@ def detect(
     routed = route(found.loc[~kept], policy)
     found.loc[~kept, ["queue", "sla_hours", "due_at"]] = routed[["queue", "sla_hours", "due_at"]]
     found.loc[~kept, "status"] = SpotStatus.QUEUED.value
-    events = [rec.events]
-    if (~kept).any():
-        events.append(
-            pd.DataFrame(
-                {
-                    "spot_id": found.loc[~kept, "id"],
-                    "at": now,
-                    "kind": "transition",
-                    "from_status": SpotStatus.NEW.value,
-                    "to_status": SpotStatus.QUEUED.value,
-                    "related_spot_id": None,
-                    "actor": "router",
-                    "note": "routed to " + routed["queue"] + " by rule «" + routed["routed_by"] + "»",
-                }
-            )
-        )
-    was_escalated = (
-        found["id"].map(previous["escalated"]).eq(True)
-        if len(previous)
-        else pd.Series(False, index=found.index)
-    )  # a new spot was not escalated
-    newly = found["escalated"].astype(bool) & ~was_escalated
-    if newly.any():
-        events.append(
-            pd.DataFrame(
-                {
-                    "spot_id": found.loc[newly, "id"],
-                    "at": now,
-                    "kind": "escalated",
-                    "from_status": None,
-                    "to_status": None,
-                    "related_spot_id": None,
-                    "actor": "detector",
-                    "note": f"complainants at least doubled within {policy.escalation.doubling_hours:g} h",
-                }
-            )
-        )
-    merged = previous.loc[rec.merged["id"]].reset_index() if len(rec.merged) else None
+    events = [rec.events, _routing_events(found.loc[~kept, "id"], routed, now)]
+    events.append(_escalation_events(found, previous, policy, now))
     frames = [found]
-    if merged is not None:
+    if len(rec.merged):
+        merged = previous.loc[rec.merged["id"]].reset_index()
         merged["status"] = SpotStatus.MERGED.value
         merged["merged_into"] = rec.merged["merged_into"].to_numpy()
         merged["updated_at"] = now
         frames.append(merged)
     out = pd.concat([f.reindex(columns=list(SPOT_COLUMNS)) for f in frames], ignore_index=True)
+    kept_events = [e for e in events if len(e)]
     all_events = (
-        pd.concat([e for e in events if len(e)], ignore_index=True)
-        if any(len(e) for e in events)
+        pd.concat(kept_events, ignore_index=True)
+        if kept_events
         else pd.DataFrame(columns=list(EVENT_COLUMNS))
     )
-    all_events = all_events.reindex(columns=list(EVENT_COLUMNS))
     touched = set(out["id"]) & set(open_spots["id"])
     expected = {i: str(previous.at[i, "status"]) for i in sorted(touched)}
-    return Detection(spots=out, members=rec.members, events=all_events, expected=expected)
+    return Detection(
+        spots=out,
+        members=rec.members,
+        events=all_events.reindex(columns=list(EVENT_COLUMNS)),
+        expected=expected,
+    )
+
+
+def _keep_engineer_fields(found: pd.DataFrame, kept: pd.Series, previous: pd.DataFrame) -> pd.DataFrame:
+    """A spot that keeps its id keeps what engineers set on it (and a registered known
+    issue the area the engineer gave it)."""
+    for name in _KEPT_FIELDS:
+        found[name] = found[name].astype(object) if name in found else None
+        if kept.any():
+            found.loc[kept, name] = [previous.at[i, name] for i in found.loc[kept, "id"]]
+    known = kept & (found["kind"] == "known_issue")
+    if known.any():
+        found.loc[known, "geometry"] = [previous.at[i, "geometry"] for i in found.loc[known, "id"]]
+    return found
+
+
+def _routing_events(ids: pd.Series, routed: pd.DataFrame, now: datetime) -> pd.DataFrame:
+    """A new → queued transition for each newly routed spot, naming its rule."""
+    return pd.DataFrame(
+        {
+            "spot_id": ids,
+            "at": now,
+            "kind": "transition",
+            "from_status": SpotStatus.NEW.value,
+            "to_status": SpotStatus.QUEUED.value,
+            "related_spot_id": None,
+            "actor": "router",
+            "note": "routed to " + routed["queue"] + " by rule «" + routed["routed_by"] + "»",
+        }
+    )
+
+
+def _escalation_events(
+    found: pd.DataFrame, previous: pd.DataFrame, policy: Policy, now: datetime
+) -> pd.DataFrame:
+    """An ``escalated`` event for each spot escalated in this run (a new spot was not)."""
+    was_escalated = (
+        found["id"].map(previous["escalated"]).eq(True)
+        if len(previous)
+        else pd.Series(False, index=found.index)
+    )
+    newly = found["escalated"].astype(bool) & ~was_escalated
+    return pd.DataFrame(
+        {
+            "spot_id": found.loc[newly, "id"],
+            "at": now,
+            "kind": "escalated",
+            "from_status": None,
+            "to_status": None,
+            "related_spot_id": None,
+            "actor": "detector",
+            "note": f"complainants at least doubled within {policy.escalation.doubling_hours:g} h",
+        }
+    )
 
 
 def _labels(

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.cluster import DBSCAN
 
-import heatmap.detect.dbscan as engine
+import heatmap.detect.neighbours as search
 from heatmap.detect.dbscan import EARTH_RADIUS_M, dbscan_parts, label_dbscan
 from heatmap.errors import DetectionError
 
@@ -225,8 +225,8 @@ def test_equals_sklearn_with_sample_weights() -> None:
 
 def test_many_blocks_and_batches_equal_sklearn(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tiny blocks and expansion batches exercise the cross-block and batching paths."""
-    monkeypatch.setattr(engine, "_BLOCK", 97)
-    monkeypatch.setattr(engine, "_EXPAND_LIMIT", 500)
+    monkeypatch.setattr(search, "_BLOCK", 97)
+    monkeypatch.setattr(search, "_EXPAND_LIMIT", 500)
     rng = np.random.default_rng(3)
     lat, lon = blobs(rng, 3_000, (56.84, 60.60), spread_m=120.0, n_blobs=20)
     lat[::7] = lat[1::7][: lat[::7].size]  # duplicated coordinates

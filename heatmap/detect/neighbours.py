@@ -1,0 +1,330 @@
+"""The radius search of the DBSCAN engine (:mod:`heatmap.detect.dbscan`): identical
+coordinates merged into locations, locations as unit vectors cut into blocks by a
+coarse k-d tree, each block's neighbour pairs found inside it and against the blocks
+within reach, and the distinct subscribers counted over each location's neighbours.
+
+Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from scipy.spatial import cKDTree
+
+#: Mean Earth radius (IUGG), the sphere all distances are measured on.
+EARTH_RADIUS_M = 6_371_008.8
+
+_BLOCK = 8_192  # at most this many locations per block
+_LEAF = 32  # k-d tree leaf size
+_EXPAND_LIMIT = 4_000_000  # (location, subscriber) rows sorted at once
+_REL_SLACK = 1e-8  # chord band re-decided with the haversine formula ...
+_ABS_SLACK = 1e-14  # ... relative and absolute half-widths (unit sphere)
+
+IntArray = np.ndarray
+FloatArray = np.ndarray
+
+
+def _locations(lat_d: FloatArray, lon_d: FloatArray, eps_rad: float) -> tuple[IntArray, _Space, IntArray]:
+    """Identical coordinates merged into locations (ids in order of first appearance),
+    the search space over them, and each point's slot (location in search order)."""
+    packed = np.ascontiguousarray(np.column_stack([lat_d, lon_d])).view(np.complex128)
+    loc_of_point, uniq = pd.factorize(packed.ravel())
+    loc_of_point = loc_of_point.astype(np.int64, copy=False)
+    n_loc = uniq.shape[0]
+    space = _Space(np.ascontiguousarray(uniq.real), np.ascontiguousarray(uniq.imag), eps_rad)
+    slot_of_loc = np.empty(n_loc, dtype=np.int64)
+    slot_of_loc[space.loc] = np.arange(n_loc)
+    return loc_of_point, space, slot_of_loc[loc_of_point]
+
+
+# ---------------------------------------------------------------- neighbours
+
+
+@dataclass
+class _Block:
+    """Locations ``start..stop`` (slots) and their neighbour pairs.
+
+    ``u < v`` are pairs inside the block (local numbers); ``later`` and ``earlier`` hold
+    ``(i_local, j)`` pairs with slots ``j`` of later and earlier blocks.
+    """
+
+    start: int
+    stop: int
+    u: IntArray
+    v: IntArray
+    later: list[tuple[IntArray, IntArray]] = field(default_factory=list)
+    earlier: list[tuple[IntArray, IntArray]] = field(default_factory=list)
+
+    def directed(self) -> Iterator[tuple[IntArray, IntArray]]:
+        """Every ``(i_local, j)`` neighbour pair of the block's locations, self excluded."""
+        yield self.u, self.v + self.start
+        yield self.v, self.u + self.start
+        yield from self.later
+        yield from self.earlier
+
+
+def _unit_vectors(lat_deg: FloatArray, lon_deg: FloatArray) -> FloatArray:
+    lat_r = np.radians(lat_deg)
+    lon_r = np.radians(lon_deg)
+    xyz = np.empty((lat_r.shape[0], 3), dtype=np.float64)
+    cos_lat = np.cos(lat_r)
+    xyz[:, 2] = np.sin(lat_r)
+    del lat_r
+    xyz[:, 0] = cos_lat * np.cos(lon_r)
+    xyz[:, 1] = cos_lat * np.sin(lon_r)
+    return xyz
+
+
+def _leaf_ranges(root: Any) -> list[tuple[int, int]]:
+    """``(start, stop)`` slot ranges of a k-d tree's leaves, in order."""
+    out: list[tuple[int, int]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.lesser is None:
+            out.append((int(node.start_idx), int(node.end_idx)))
+        else:
+            stack.append(node.greater)
+            stack.append(node.lesser)
+    return out
+
+
+class _Space:
+    """Distinct locations in search order, and the radius search over them."""
+
+    def __init__(self, lat_deg: FloatArray, lon_deg: FloatArray, eps_rad: float) -> None:
+        from scipy.spatial import cKDTree  # imported here: H3 detection never needs it
+
+        xyz = _unit_vectors(lat_deg, lon_deg)
+        # a coarse tree whose leaves are the blocks: boxes that split space by medians
+        tree = cKDTree(xyz, leafsize=_BLOCK, balanced_tree=True, compact_nodes=False)
+        #: location id of each slot (leaf order of the tree: compact in space)
+        self.loc: IntArray = tree.indices.astype(np.int64)
+        self._bounds = _leaf_ranges(tree.tree)
+        del tree
+        self._x = xyz[self.loc, 0]
+        self._y = xyz[self.loc, 1]
+        self._z = xyz[self.loc, 2]
+        del xyz
+        self._lat_r = np.radians(lat_deg[self.loc])
+        self._lon_r = np.radians(lon_deg[self.loc])
+        self._cos_lat = np.cos(self._lat_r)
+        chord = 2.0 * np.sin(0.5 * eps_rad)
+        slack = chord * _REL_SLACK + _ABS_SLACK
+        self._r_lo = chord - slack
+        self._r_hi = chord + slack
+        self._rdist_max = float(np.sin(0.5 * eps_rad) ** 2)
+
+    def blocks(self) -> Iterator[_Block]:
+        """Blocks in order; each pair of locations within eps appears in exactly one
+        block's ``u, v`` or in one block's ``later`` and a later block's ``earlier``."""
+        bounds = self._bounds
+        boxes = np.array([self._box(a, b) for a, b in bounds])  # (block, lo/hi, xyz)
+        trees: dict[int, cKDTree] = {}
+        pending: dict[int, list[tuple[IntArray, IntArray]]] = {}
+        for k, (a, b) in enumerate(bounds):
+            tree = trees.pop(k, None) or self._tree(a, b)
+            pairs = tree.query_pairs(self._r_hi, output_type="ndarray")
+            u, v = self._inside_block(a, b, pairs[:, 0].copy(), pairs[:, 1].copy())
+            del pairs
+            block = _Block(a, b, u, v, earlier=pending.pop(k, []))
+            lo, hi = boxes[k]
+            gap = np.maximum(0.0, np.maximum(boxes[k + 1 :, 0] - hi, lo - boxes[k + 1 :, 1]))
+            for step in np.flatnonzero(np.einsum("ij,ij->i", gap, gap) <= self._r_hi**2):
+                m = k + 1 + int(step)
+                start_m = bounds[m][0]
+                if m not in trees:
+                    trees[m] = self._tree(*bounds[m])
+                found = tree.sparse_distance_matrix(trees[m], self._r_hi, output_type="ndarray")
+                i_local = found["i"]
+                j_local = found["j"]
+                keep = self._inside(i_local + a, j_local + start_m, found["v"])
+                del found
+                if keep is not None:
+                    i_local, j_local = i_local[keep], j_local[keep]
+                if i_local.size:
+                    block.later.append((i_local, j_local + start_m))
+                    pending.setdefault(m, []).append((j_local, i_local + a))
+            del tree
+            yield block
+
+    def _box(self, a: int, b: int) -> list[list[float]]:
+        parts = (self._x[a:b], self._y[a:b], self._z[a:b])
+        return [[float(p.min()) for p in parts], [float(p.max()) for p in parts]]
+
+    def _tree(self, a: int, b: int) -> cKDTree:
+        from scipy.spatial import cKDTree
+
+        xyz = np.column_stack((self._x[a:b], self._y[a:b], self._z[a:b]))
+        return cKDTree(xyz, leafsize=_LEAF, balanced_tree=False, compact_nodes=False)
+
+    def _inside_block(self, a: int, b: int, u: IntArray, v: IntArray) -> tuple[IntArray, IntArray]:
+        x, y, z = self._x[a:b], self._y[a:b], self._z[a:b]
+        d2 = x[u]
+        d2 -= x[v]
+        d2 *= d2
+        t = y[u]
+        t -= y[v]
+        t *= t
+        d2 += t
+        t = z[u]
+        t -= z[v]
+        t *= t
+        d2 += t
+        keep = self._inside(u + a, v + a, d2, squared=True)
+        if keep is None:
+            return u, v
+        return u[keep], v[keep]
+
+    def _inside(
+        self, i: IntArray, j: IntArray, chord: FloatArray, *, squared: bool = False
+    ) -> np.ndarray | None:
+        """Mask of the pairs within eps (``None``: all are), re-deciding the ones whose
+        chord (or squared chord) is within float error of the radius with scikit-learn's
+        haversine test:
+        reduced distance ``sin²(Δφ/2) + cos φ1 cos φ2 sin²(Δλ/2) <= sin²(eps/2)``."""
+        near = np.flatnonzero(chord > (self._r_lo**2 if squared else self._r_lo))
+        if near.size == 0:
+            return None
+        i = i[near]
+        j = j[near]
+        s0 = np.sin(0.5 * (self._lat_r[i] - self._lat_r[j]))
+        s1 = np.sin(0.5 * (self._lon_r[i] - self._lon_r[j]))
+        t = self._cos_lat[i] * self._cos_lat[j]
+        t = t * s1
+        t = t * s1
+        outside = near[~(s0 * s0 + t <= self._rdist_max)]
+        if outside.size == 0:
+            return None
+        keep = np.ones(chord.shape[0], dtype=bool)
+        keep[outside] = False
+        return keep
+
+
+# ---------------------------------------------------------------- counting
+
+
+@dataclass(frozen=True)
+class _Counter:
+    """Counts distinct (weighted) subscribers in neighbourhoods of locations (slots).
+
+    A subscriber seen at one location only can never be counted twice, so its
+    (location, subscriber) entry is summed per location up front; only subscribers seen
+    at several locations need the per-neighbourhood de-duplication.
+    """
+
+    weighted: bool
+    per_location: FloatArray  # summed entries of single-location subscribers
+    ent_ptr: IntArray  # CSR: location -> entries of multi-location subscribers
+    ent_sub: IntArray
+    ent_w: FloatArray | None
+    n_sub: int
+
+    @classmethod
+    def build(cls, loc: IntArray, subs: IntArray, w: FloatArray | None, n_loc: int) -> _Counter:
+        n_sub = int(subs.max()) + 1
+        # Every point its own subscriber (codes need not be dense: weight-0 points are gone).
+        if np.bincount(subs, minlength=n_sub).max() <= 1:
+            per_loc = np.bincount(loc, weights=w, minlength=n_loc).astype(np.float64)
+            no_ptr = np.zeros(n_loc + 1, dtype=np.int64)
+            return cls(w is not None, per_loc, no_ptr, np.zeros(0, np.int64), None, n_sub)
+        # one entry per (location, subscriber), with the largest weight there
+        key = loc * n_sub + subs
+        if w is None:
+            ukey, ent_w = _sorted_distinct(key), None
+        else:
+            ukey, ent_w = _group_max(key, w)
+        ent_loc = ukey // n_sub
+        ent_sub = ukey % n_sub
+        multi = np.bincount(ent_sub, minlength=n_sub)[ent_sub] > 1
+        single = ~multi
+        per_loc = np.bincount(
+            ent_loc[single], weights=None if ent_w is None else ent_w[single], minlength=n_loc
+        ).astype(np.float64)
+        ptr = np.zeros(n_loc + 1, dtype=np.int64)
+        np.cumsum(np.bincount(ent_loc[multi], minlength=n_loc), out=ptr[1:])
+        return cls(
+            w is not None,
+            per_loc,
+            ptr,
+            ent_sub[multi],
+            None if ent_w is None else ent_w[multi],
+            n_sub,
+        )
+
+    def count(self, block: _Block) -> FloatArray:
+        """Neighbourhood strength of the block's locations."""
+        lo, hi = block.start, block.stop
+        size = hi - lo
+        own = self.per_location[lo:hi]
+        out = own.copy()
+        out += np.bincount(block.u, weights=own[block.v], minlength=size)
+        out += np.bincount(block.v, weights=own[block.u], minlength=size)
+        for i_local, j in (*block.later, *block.earlier):
+            out += np.bincount(i_local, weights=self.per_location[j], minlength=size)
+        if self.ent_sub.size == 0:
+            return out
+        # subscribers seen at several locations: list them per neighbourhood, de-duplicate
+        parts_i: list[IntArray] = []
+        parts_j: list[IntArray] = []
+        for i_local, j in ((np.arange(size), np.arange(lo, hi)), *block.directed()):
+            has = np.flatnonzero(self.ent_ptr[j + 1] != self.ent_ptr[j])
+            parts_i.append(i_local[has])
+            parts_j.append(j[has])
+        i_all = np.concatenate(parts_i)
+        j_all = np.concatenate(parts_j)
+        lens = self.ent_ptr[j_all + 1] - self.ent_ptr[j_all]
+        total = int(lens.sum())
+        if total <= _EXPAND_LIMIT:
+            return cast(FloatArray, out + self._count_batch(i_all, j_all, lens, size))
+        order = np.argsort(i_all, kind="stable")
+        i_all, j_all, lens = i_all[order], j_all[order], lens[order]
+        per_i = np.cumsum(np.bincount(i_all, weights=lens, minlength=size))
+        cuts = np.searchsorted(per_i, np.arange(_EXPAND_LIMIT, total, _EXPAND_LIMIT))
+        bounds = np.unique(np.concatenate([[0], cuts + 1, [size]]).clip(0, size))
+        pos = np.searchsorted(i_all, bounds)
+        for a, b in pairwise(pos):
+            if b > a:
+                out += self._count_batch(i_all[a:b], j_all[a:b], lens[a:b], size)
+        return out
+
+    def _count_batch(self, i_local: IntArray, j: IntArray, lens: IntArray, size: int) -> FloatArray:
+        total = int(lens.sum())
+        ends = np.cumsum(lens)
+        rows = np.arange(total, dtype=np.int64) + np.repeat(self.ent_ptr[j] - ends + lens, lens)
+        key = np.repeat(i_local.astype(np.int64), lens) * self.n_sub + self.ent_sub[rows]
+        if self.ent_w is None:
+            ukey = _sorted_distinct(key)
+            return np.bincount(ukey // self.n_sub, minlength=size).astype(np.float64)
+        ukey, best = _group_max(key, self.ent_w[rows])
+        return np.bincount(ukey // self.n_sub, weights=best, minlength=size)
+
+
+def _sorted_distinct(key: IntArray) -> IntArray:
+    """Distinct values, sorted (a sort beats numpy's hash-based ``unique`` here)."""
+    k = np.sort(key)
+    if k.size == 0:
+        return k
+    keep = np.empty(k.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(k[1:], k[:-1], out=keep[1:])
+    return k[keep]
+
+
+def _group_max(key: IntArray, value: FloatArray) -> tuple[IntArray, FloatArray]:
+    """Sorted distinct keys and the largest value of each."""
+    order = np.argsort(key)
+    k = key[order]
+    v = value[order]
+    if k.size == 0:
+        return k, v
+    starts = np.flatnonzero(np.concatenate([[True], k[1:] != k[:-1]]))
+    return k[starts], np.maximum.reduceat(v, starts)
