@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -18,10 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from heatmap.core import text as tx
-from heatmap.core.msisdn import normalise_msisdn_text
+from heatmap.core.ingest_checks import Checks, Problem, check_fields, parse_times
 from heatmap.core.topics import classify_text
 from heatmap.core.upsert import UpsertPlan, maybe_stored, plan_upsert
-from heatmap.domain import CHANNELS, SEGMENTS, TOPICS
 from heatmap.domain.columns import COMPLAINT_COLUMNS, QUARANTINE_COLUMNS
 from heatmap.domain.raw import RawExport
 
@@ -68,6 +66,13 @@ def _as_given(values: pd.Series) -> pa.Array:
     text = tx.as_text(values)
     blank = pc.equal(pc.utf8_trim_whitespace(text), "")
     return pc.if_else(blank, pa.scalar("", tx.TEXT), text)
+
+
+def _column(rows: pd.DataFrame, name: str, n: int) -> pa.Array:
+    """An export's column as text: free text as given, the rest stripped; absent, empty."""
+    if name not in rows.columns:
+        return tx.as_text(None, n)
+    return _as_given(rows[name]) if name in _FREE_TEXT else tx.stripped(rows[name])
 
 
 @dataclass
@@ -131,121 +136,22 @@ def validate_export(raw: RawExport, *, key: bytes, superseded: np.ndarray | None
     """
     rows = raw.rows
     n = len(rows)
-    col = {
-        name: _as_given(rows[name]) if name in _FREE_TEXT else tx.stripped(rows[name])
-        for name in _KNOWN
-        if name in rows.columns
-    }
-    col.update({name: tx.as_text(None, n) for name in _KNOWN if name not in col})
-    problems: list[Problem] = []
-
-    def problem(
-        found: np.ndarray, reason: str, shown: pa.Array | None = None, allowed: str | None = None
-    ) -> None:
-        if found.any():
-            problems.append(Problem(found, reason, shown, allowed))
-
-    for name in () if raw.nul_free else _KNOWN:  # no database text type can hold U+0000
-        problem(tx.mask(pc.match_substring(col[name], "\x00")), f"{name} holds a NUL character")
-
-    ticket = col["ticket_id"]
-    ticket_missing = tx.empty(ticket)
-    problem(ticket_missing, "missing ticket_id")
-
-    created_text = col["created_at"]
-    created = parse_times(created_text)
-    created_ok = created.notna().to_numpy()
-    created_missing = tx.empty(created_text)
-    problem(created_missing, "missing created_at")
-    problem(
-        ~created_missing & ~created_ok,
-        "created_at is not an ISO 8601 date-time",
-        created_text,
-        "e.g. 2026-12-01T10:00:00+03:00, or --profile with the CRM's own format",
-    )
-    problem(
-        created_ok & ~tx.matches(created_text, _OFFSET),
-        "created_at has no UTC offset",
-        created_text,
-        "+03:00 or Z at the end, or --profile with the time zone",
-    )
-
-    msisdn, msisdn_ok = normalise_msisdn_text(col["msisdn"])
-    problem(
-        ~msisdn_ok,
-        "msisdn is not a Russian mobile number",
-        pc.utf8_replace_slice(col["msisdn"], 4, -2, "…"),
-        "+79XXXXXXXXX, 89XXXXXXXXX or 79XXXXXXXXX",
-    )
-
-    segment = tx.lower(col["segment"])
-    segment_missing = tx.empty(segment)
-    problem(segment_missing, "missing segment")
-    problem(
-        ~segment_missing & ~tx.is_in(segment, SEGMENTS),
-        "unknown segment",
-        col["segment"],
-        ", ".join(sorted(SEGMENTS)),
-    )
-
-    ltv_text = tx.remove(col["ltv"], r"[\s\x{00a0}]")
-    ltv = tx.to_float(ltv_text)
-    problem(~tx.empty(ltv_text) & np.isnan(ltv), "ltv is not a number", col["ltv"], "roubles, e.g. 1250.50")
-    problem(ltv < 0, "ltv is negative")
-
-    topic = tx.lower(col["topic"])
-    topic_given = ~tx.empty(topic)
-    problem(topic_given & ~tx.is_in(topic, TOPICS), "unknown topic", col["topic"], ", ".join(sorted(TOPICS)))
-
-    channel = tx.lower(col["channel"])
-    problem(
-        ~tx.empty(channel) & ~tx.is_in(channel, CHANNELS),
-        "unknown channel",
-        col["channel"],
-        ", ".join(sorted(CHANNELS)),
-    )
-
-    lat, lat_given = tx.to_float(col["lat"]), ~tx.empty(col["lat"])
-    lon, lon_given = tx.to_float(col["lon"]), ~tx.empty(col["lon"])
-    problem(lat_given & np.isnan(lat), "lat is not a number", col["lat"], "degrees, e.g. 59.22")
-    problem(lon_given & np.isnan(lon), "lon is not a number", col["lon"], "degrees, e.g. 39.88")
-    problem((lat < -90) | (lat > 90), "lat outside -90..90", col["lat"])
-    problem((lon < -180) | (lon > 180), "lon outside -180..180", col["lon"])
-    problem(lat_given ^ lon_given, "lat and lon must be given together")
-    located = lat_given & lon_given
-    problem(tx.empty(col["address"]) & ~located, "neither address nor lat/lon")
-
+    col = {name: _column(rows, name, n) for name in _KNOWN}  # _KNOWN's order is the reasons' order
+    checks = Checks()
+    fields = check_fields(col, checks, nul_free=raw.nul_free)
+    ticket, ticket_missing = col["ticket_id"], fields.ticket_missing
     # A ticket repeated in one export: the last occurrence wins, earlier ones are kept aside.
     if superseded is None:
         superseded = ~ticket_missing & tx.last_occurrence(ticket)
-    problem(superseded, "ticket_id repeated later in the same export")
-
-    bad = np.zeros(n, dtype=bool)
-    for found, *_ in problems:
-        bad |= found
+    checks(superseded, "ticket_id repeated later in the same export")
+    bad = checks.bad(n)
     good = ~bad
+    msisdn, segment, channel, created = fields.msisdn, fields.segment, fields.channel, fields.created
+    ltv, lat, lon, located = fields.ltv, fields.lat, fields.lon, fields.located
 
-    subscriber = col["subscriber_id"]
-    no_subscriber = tx.empty(subscriber)
-    derived = tx.keyed_digests(pc.if_else(pa.array(no_subscriber), msisdn, ""), key, prefix="s")
-    anonymous_rows = no_subscriber & tx.empty(msisdn)
-    anonymous = tx.keyed_digests(pc.if_else(pa.array(anonymous_rows), ticket, ""), key, prefix="t")
-    subscriber_id = pc.if_else(
-        pa.array(no_subscriber), pc.if_else(pa.array(anonymous_rows), anonymous, derived), subscriber
-    )
-
+    subscriber_id = _subscriber_ids(col["subscriber_id"], msisdn, ticket, key)
     description = col["description"]
-    final_topic = pc.if_else(pa.array(topic_given), topic, pa.scalar(None, tx.TEXT))
-    unlabelled = ~topic_given & ~tx.empty(description)
-    if unlabelled.any():
-        chosen = pa.array(unlabelled)
-        classified = pa.array(classify_text(description.filter(chosen)), type=tx.TEXT)
-        final_topic = pc.replace_with_mask(final_topic, chosen, classified)
-    topic_source = pc.if_else(
-        pa.array(topic_given),
-        pa.scalar("crm", tx.TEXT),
-        pc.if_else(pc.is_valid(final_topic), pa.scalar("classified", tx.TEXT), pa.scalar(None, tx.TEXT)),
-    )
+    final_topic, topic_source = _topics(fields.topic, fields.topic_given, description)
 
     # Complaints come in ticket order: a key that grows in order costs every store's index less.
     kept = np.flatnonzero(good)
@@ -277,40 +183,36 @@ def validate_export(raw: RawExport, *, key: bytes, superseded: np.ndarray | None
     )
     complaints["content_hash"] = content_hashes(complaints)
 
-    quarantine = _quarantine(raw, bad, _reasons(problems, bad))
+    quarantine = _quarantine(raw, bad, _reasons(checks.problems, bad))
     return Validated(complaints=complaints, quarantine=quarantine, read=n + len(raw.broken))
 
 
-def parse_times(text: pa.Array) -> pd.Series:
-    """ISO 8601 date-times as UTC (NaT where empty or not a date-time; no offset = UTC).
-
-    The usual CRM form, a full date-time with seconds and an offset, is read by Arrow's
-    strict cast, about twenty times faster than pandas. Every other value, and all of them
-    when one in the usual form is not a real date-time, is read by pandas' ISO 8601
-    parser, so the answers are pandas' throughout.
-    """
-    times = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[us]")  # UTC wall clock
-    usual = tx.mask(pc.match_substring_regex(text, _USUAL_TIME))
-    try:
-        fast = pc.cast(text.filter(pa.array(usual)), pa.timestamp("us", tz="UTC"))
-        times[usual] = fast.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)
-        slow = ~usual & ~tx.empty(text)
-    except pa.ArrowInvalid:  # some value in the usual form is no real date-time
-        slow = ~tx.empty(text)
-    if slow.any():
-        values = pd.Series(text.filter(pa.array(slow)).to_numpy(zero_copy_only=False))
-        parsed = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
-        times[slow] = parsed.dt.tz_localize(None).dt.as_unit("us").to_numpy()
-    return pd.Series(pd.DatetimeIndex(times).tz_localize("UTC"))
+def _subscriber_ids(subscriber: pa.Array, msisdn: pa.Array, ticket: pa.Array, key: bytes) -> pa.Array:
+    """The CRM's subscriber id, else a keyed digest of the number, else of the ticket."""
+    no_subscriber = tx.empty(subscriber)
+    derived = tx.keyed_digests(pc.if_else(pa.array(no_subscriber), msisdn, ""), key, prefix="s")
+    anonymous_rows = no_subscriber & tx.empty(msisdn)
+    anonymous = tx.keyed_digests(pc.if_else(pa.array(anonymous_rows), ticket, ""), key, prefix="t")
+    return pc.if_else(
+        pa.array(no_subscriber), pc.if_else(pa.array(anonymous_rows), anonymous, derived), subscriber
+    )
 
 
-class Problem(NamedTuple):
-    """Rows failing one check, why, and (for the reason text) their value and what is allowed."""
-
-    found: np.ndarray
-    reason: str
-    shown: pa.Array | None = None
-    allowed: str | None = None
+def _topics(topic: pa.Array, topic_given: np.ndarray, description: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Each complaint's topic (the CRM's, else classified from its description) and
+    where it came from (``crm``, ``classified`` or none)."""
+    final_topic = pc.if_else(pa.array(topic_given), topic, pa.scalar(None, tx.TEXT))
+    unlabelled = ~topic_given & ~tx.empty(description)
+    if unlabelled.any():
+        chosen = pa.array(unlabelled)
+        classified = pa.array(classify_text(description.filter(chosen)), type=tx.TEXT)
+        final_topic = pc.replace_with_mask(final_topic, chosen, classified)
+    topic_source = pc.if_else(
+        pa.array(topic_given),
+        pa.scalar("crm", tx.TEXT),
+        pc.if_else(pc.is_valid(final_topic), pa.scalar("classified", tx.TEXT), pa.scalar(None, tx.TEXT)),
+    )
+    return final_topic, topic_source
 
 
 #: Characters of a value a reason quotes.
