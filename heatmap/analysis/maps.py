@@ -103,21 +103,7 @@ def explore(
             folium.Map(location=_centre(shown), zoom_start=zoom_start, tiles=tiles, control_scale=True)
         )
     )
-    features = []
-    for position, (shape, row) in enumerate(
-        zip(shown.geometry.tolist(), shown[fields].to_dict(orient="records"), strict=True)
-    ):
-        properties = {k: _text(v) for k, v in row.items()}
-        properties["_colour"] = colours[position]
-        # a unique feature id lets folium key the styles by it, whatever the columns
-        features.append(
-            {
-                "type": "Feature",
-                "id": str(position),
-                "geometry": shape.__geo_interface__,
-                "properties": properties,
-            }
-        )
+    features = _features(shown, fields, colours)
     layer = folium.FeatureGroup(name=label, show=True)
     if features:
         folium.GeoJson(
@@ -135,6 +121,26 @@ def explore(
         west, south, east, north = (float(v) for v in shown.total_bounds)
         fmap.fit_bounds([[south, west], [north, east]])
     return fmap
+
+
+def _features(shown: gpd.GeoDataFrame, fields: list[str], colours: list[str]) -> list[dict[str, Any]]:
+    """GeoJSON features of the rows, with their tooltip fields as text and their colour;
+    a unique feature id lets folium key the styles by it, whatever the columns."""
+    features = []
+    for position, (shape, row) in enumerate(
+        zip(shown.geometry.tolist(), shown[fields].to_dict(orient="records"), strict=True)
+    ):
+        properties = {k: _text(v) for k, v in row.items()}
+        properties["_colour"] = colours[position]
+        features.append(
+            {
+                "type": "Feature",
+                "id": str(position),
+                "geometry": shape.__geo_interface__,
+                "properties": properties,
+            }
+        )
+    return features
 
 
 def _kind(gdf: gpd.GeoDataFrame) -> str:

@@ -94,15 +94,7 @@ def generate_export(
     n_planted = int(n_good * 0.85)
     topics = list(_DESCRIPTIONS)
 
-    centres = _apart(lat, lon, spots, rng, min_m=1200.0)
-    smallest = min(20, n_planted // spots)
-    sizes = smallest + rng.multinomial(n_planted - smallest * spots, rng.dirichlet(np.full(spots, 2.0)))
-    plants, house = [], []
-    for centre, size in zip(centres.tolist(), sizes.tolist(), strict=True):
-        distance = _metres(lat, lon, lat[centre], lon[centre])
-        near = np.flatnonzero(distance < 180)
-        house.append(rng.choice(near, size=size))
-        plants.append((centre, size))
+    plants, house = _plant(lat, lon, spots, n_planted, rng)
     background = rng.choice(len(lat), size=n_good - n_planted)
     house_index = np.concatenate([*house, background])
     spot_of = np.concatenate(
@@ -115,12 +107,7 @@ def generate_export(
     topic = np.where(off_topic, rng.choice(topics, size=n_good), topic)
 
     # Repeat callers: some complaints come from a subscriber who already called nearby.
-    subscriber = np.arange(n_good)
-    repeat = rng.random(n_good) < 0.2
-    for i in np.flatnonzero(repeat).tolist():
-        same = np.flatnonzero((spot_of[:i] == spot_of[i]) & (spot_of[:i] >= 0))
-        if len(same):
-            subscriber[i] = subscriber[rng.choice(same)]
+    subscriber = _repeat_callers(spot_of, rng)
     numbers = 9_000_000_000 + rng.choice(999_999_999, size=n_good, replace=False)
     msisdn = np.array([_phone_format(int(numbers[s]), rng) for s in subscriber.tolist()], dtype=object)
 
@@ -161,6 +148,35 @@ def generate_export(
         for i, (c, _) in enumerate(plants)
     ]
     return frame.reset_index(drop=True), result
+
+
+def _plant(
+    lat: np.ndarray, lon: np.ndarray, spots: int, n_planted: int, rng: np.random.Generator
+) -> tuple[list[tuple[int, int]], list[np.ndarray]]:
+    """``spots`` centres (an address each, 1.2 km apart) with their sizes, at least 20
+    each, and the houses within 180 m of each centre its rows are drawn on."""
+    centres = _apart(lat, lon, spots, rng, min_m=1200.0)
+    smallest = min(20, n_planted // spots)
+    sizes = smallest + rng.multinomial(n_planted - smallest * spots, rng.dirichlet(np.full(spots, 2.0)))
+    plants, house = [], []
+    for centre, size in zip(centres.tolist(), sizes.tolist(), strict=True):
+        distance = _metres(lat, lon, lat[centre], lon[centre])
+        near = np.flatnonzero(distance < 180)
+        house.append(rng.choice(near, size=size))
+        plants.append((centre, size))
+    return plants, house
+
+
+def _repeat_callers(spot_of: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A subscriber per row: a fifth of the rows come from a subscriber who already called
+    about the same planted spot."""
+    subscriber = np.arange(len(spot_of))
+    repeat = rng.random(len(spot_of)) < 0.2
+    for i in np.flatnonzero(repeat).tolist():
+        same = np.flatnonzero((spot_of[:i] == spot_of[i]) & (spot_of[:i] >= 0))
+        if len(same):
+            subscriber[i] = subscriber[rng.choice(same)]
+    return subscriber
 
 
 def _apart(lat: np.ndarray, lon: np.ndarray, k: int, rng: np.random.Generator, *, min_m: float) -> np.ndarray:
