@@ -17,7 +17,9 @@ from heatmap.replay.session import ReplayResult, load_world, run_replay
 from heatmap.replay.steps import Product
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "vologda_addresses.csv"
-CONFIG = ReplayConfig(days=3, seed=1, incidents_per_week=21, background_per_day=30, reply_share=0.9)
+CONFIG = ReplayConfig(  # three days: detection every 3 h, for spots enough to work on
+    days=3, seed=1, incidents_per_week=21, background_per_day=30, reply_share=0.9, detect_every_hours=3
+)
 
 
 @pytest.fixture(scope="module")
