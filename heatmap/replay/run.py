@@ -125,22 +125,8 @@ def replay(
     settings = load_closeout_settings(sms_spool=workdir / "sms-outbox.jsonl", public_url="")
     templates = load_sms_templates(settings.sms_templates, public_url=None)
     gateway = FileGateway(settings.sms_spool)
-    incidents = world.incidents
-    heal = incidents[["self_heal_at", "noc_fix_at"]].min(axis=1)  # by itself, or by the NOC
-    failing = {
-        int(i)
-        for i, c in zip(incidents["incident"], incidents["cause"], strict=True)
-        if rng.random() < config.causes[str(c)].fix_fails
-    }
+    state = _start(world, config, rng)
     complaints = world.complaints
-    by_client = complaints.groupby("subscriber_id")
-    state = _State(
-        ends=heal.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")),
-        fails_left=failing,
-        truth=complaints.set_index("ticket_id")["incident"],
-        first_complaint=by_client["created_at"].min(),
-        subscriber_incident=by_client["incident"].first(),
-    )
     times = complaints["created_at"].to_numpy(dtype="datetime64[ns]")
     start = pd.Timestamp(config.start).to_pydatetime()
     product = Product.on(store, policy, complaints)
@@ -177,16 +163,42 @@ def replay(
                     _new_replies(store, state, world, config=config, rng=rng, now=now)
         if on_day is not None and hour % 24 == 0:
             on_day(hour // 24)
-    end = start + hours * _HOUR
-    incidents = incidents.assign(ended_at=pd.to_datetime(state.ends, utc=True))
+    return _frames(store, world, state, start=start, end=start + hours * _HOUR, policy=policy)
+
+
+def _start(world: World, config: ReplayConfig, rng: np.random.Generator) -> _State:
+    """The loop's state at the start: when each incident would end by itself (or by the
+    NOC), which fixes will not hold, and the truth indexed once."""
+    incidents = world.incidents
+    heal = incidents[["self_heal_at", "noc_fix_at"]].min(axis=1)  # by itself, or by the NOC
+    failing = {
+        int(i)
+        for i, c in zip(incidents["incident"], incidents["cause"], strict=True)
+        if rng.random() < config.causes[str(c)].fix_fails
+    }
+    complaints = world.complaints
+    by_client = complaints.groupby("subscriber_id")
+    return _State(
+        ends=heal.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")),
+        fails_left=failing,
+        truth=complaints.set_index("ticket_id")["incident"],
+        first_complaint=by_client["created_at"].min(),
+        subscriber_incident=by_client["incident"].first(),
+    )
+
+
+def _frames(
+    store: Store, world: World, state: _State, *, start: datetime, end: datetime, policy: Policy
+) -> Frames:
+    """What the replay leaves: the store's frames, the world's truth with the real ends."""
     return Frames(
         spots=store.load_spots(),
         events=store.load_events(),
         complaints=store.load_complaints(),
         outbox=store.load_outbox(),
         ratings=store.load_ratings(),
-        incidents=incidents,
-        truth=complaints.loc[:, ["ticket_id", "subscriber_id", "incident", "created_at"]],
+        incidents=world.incidents.assign(ended_at=pd.to_datetime(state.ends, utc=True)),
+        truth=world.complaints.loc[:, ["ticket_id", "subscriber_id", "incident", "created_at"]],
         start=start,
         end=end,
         policy=policy,
