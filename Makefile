@@ -41,12 +41,13 @@ test: dev
 test-fast: dev
 	$(BIN)/pytest $(XDIST) -m "not slow"
 
-## lint: ruff (lint and format check), mypy and the import contract (layers), all must be clean
+## lint: ruff (lint, complexity, format check), mypy, the import contract (layers) and sizes, all clean
 lint: dev
 	$(BIN)/ruff check heatmap tests benchmarks
 	$(BIN)/ruff format --check heatmap tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m heatmap.devtools.layers
+	$(BIN)/python -m heatmap.devtools.sizes
 
 ## bench: every benchmark, this project beside its peer (PostGIS columns need a DSN)
 PG_DSN ?= $(or $(HEATMAP_TEST_PG_DSN),postgresql://postgres@127.0.0.1:5432/postgres)
