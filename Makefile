@@ -33,7 +33,7 @@ demo: install
 ## test: the whole suite on every CPU (pytest-xdist). PostGIS tests use HEATMAP_TEST_PG_DSN, or else a
 ## throwaway PostgreSQL+PostGIS server when its binaries are installed; each skipped group is named at
 ## the end with why and how to run it
-XDIST := -n auto --dist loadgroup
+XDIST := -n auto --dist loadfile
 test: dev
 	$(BIN)/pytest $(XDIST)
 

@@ -86,26 +86,16 @@ _EARLY = ("slow", "browser", "kannel")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Real-data tests skip with a reason when ../shared/data is absent. For pytest-xdist
-    (``--dist loadgroup``): the tests of a module with module- or class-scoped fixtures stay
-    on one worker (the fixture is built once), and long tests come first."""
+    """Real-data tests skip with a reason when ../shared/data is absent. In a pytest-xdist
+    worker (``--dist loadfile``: a module's fixtures are built once) the files of long tests
+    come first."""
     if not SHARED_DATA.is_dir():
         skip = pytest.mark.skip(reason=f"real data not found at {SHARED_DATA}")
         for item in items:
             if "realdata" in item.keywords:
                 item.add_marker(skip)
-    if getattr(config, "workerinput", None) is None:
-        return  # not an xdist worker: the order stays as written
-    for item in items:
-        if _shares_a_fixture(item):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-    items.sort(key=lambda item: not any(mark in item.keywords for mark in _EARLY))
-
-
-def _shares_a_fixture(item: pytest.Item) -> bool:
-    info = getattr(item, "_fixtureinfo", None)
-    definitions = info.name2fixturedefs.values() if info is not None else []
-    return any(d and d[-1].scope in ("module", "class") for d in definitions)
+    if getattr(config, "workerinput", None) is not None:
+        items.sort(key=lambda item: not any(mark in item.keywords for mark in _EARLY))
 
 
 @pytest.hookimpl(hookwrapper=True)
