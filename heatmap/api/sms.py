@@ -53,7 +53,7 @@ from heatmap.api.sms_docs import FORM_BODY, GATEWAY_ERRORS, PAGE_ANSWERS, TEXT_B
 from heatmap.closeout.links import LinkError, RatingLinks, link_key
 from heatmap.closeout.templates import SmsTemplates, load_sms_templates
 from heatmap.core.policy import Policy
-from heatmap.errors import NotFoundError
+from heatmap.errors import InputError, NotFoundError
 from heatmap.service.replies import (
     Answer,
     handle_reply,
@@ -147,6 +147,7 @@ def _sms_templates() -> SmsTemplates:
 
 
 # --- gateway callbacks ------------------------------------------------------------------------
+_MAX_TEXT = 1600  # ten concatenated parts and then some: longer is not an SMS
 KeyQuery = Annotated[
     str | None, Query(description="The gateway's API key (Kannel sends no headers); X-API-Key works as well")
 ]
@@ -155,6 +156,9 @@ KeyQuery = Annotated[
 async def _inbound_fields(
     request: Request, sender: str | None, text: str | None
 ) -> tuple[str | None, str | None]:
+    for name in ("from", "text"):
+        if len(request.query_params.getlist(name)) > 1:
+            raise InputError(f"{name} is given more than once")
     sender = sender or request.headers.get("x-kannel-from")
     body = await request.body()
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -164,6 +168,8 @@ async def _inbound_fields(
         text = text if text is not None else _first(form, "text")
     elif text is None and body:
         text = body.decode(_charset(request), errors="replace")
+    if text is not None and len(text) > _MAX_TEXT:
+        raise InputError(f"text is longer than {_MAX_TEXT} characters")
     # no database text type holds U+0000: a number loses it, a text shows where it was
     return (
         None if sender is None else sender.replace("\x00", ""),
@@ -212,7 +218,9 @@ async def inbound(
     sender: Annotated[
         str | None, Query(alias="from", max_length=32, description="The client's number (or X-Kannel-From)")
     ] = None,
-    text: Annotated[str | None, Query(max_length=1600, description="The reply (or the request body)")] = None,
+    text: Annotated[
+        str | None, Query(max_length=_MAX_TEXT, description="The reply (or the request body)")
+    ] = None,
     key: KeyQuery = None,
 ) -> PlainTextResponse:
     sender, text = await _inbound_fields(request, sender, text)

@@ -145,5 +145,5 @@ def main() -> None:
     try:
         app()
     except HeatmapError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.print(f"[red]error:[/] {exc}", soft_wrap=True)  # a path in it must stay whole
         sys.exit(2 if isinstance(exc, UsageError) else 1)

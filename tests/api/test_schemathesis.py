@@ -14,7 +14,6 @@ call everything; :data:`PATH_EXAMPLES` more with generated path parameters),
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -97,7 +96,6 @@ def test_every_check_passes_for_every_role(world: World) -> None:
     real = {"spot_id": world.spot_id, "name": "ran_optimisation"}
     failures: list[str] = []
     operations = 0
-    started = time.monotonic()
     for result in schema.get_all_operations():
         operation = result.ok()
         operations += 1
@@ -127,4 +125,3 @@ def test_every_check_passes_for_every_role(world: World) -> None:
     assert sum(answered.values()) >= 1000, answered
     assert answered.get("200", 0) >= 200 and answered.get("401", 0) >= 50, answered
     assert not failures, "\n\n".join(failures)
-    assert time.monotonic() - started < 120

@@ -17,6 +17,7 @@ from heatmap.closeout.links import RatingLinks, link_key
 from heatmap.closeout.notify import run_once
 from heatmap.closeout.settings import CloseoutSettings
 from heatmap.closeout.templates import SmsTemplates
+from heatmap.errors import InputError
 from heatmap.store import Store
 
 Kit = Any  # tests/closeout/conftest.py
@@ -69,6 +70,23 @@ def test_inbound_needs_the_gateway_key(client: TestClient, sent: pd.DataFrame) -
     )
     assert answer.status_code == 200 and answer.text == "Спасибо за оценку!"
     assert answer.headers["X-Teplokarty-Reply"] == "rating"
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        (f"/api/v1/sms/inbound?key={KEY}", "5" * 1601),
+        (f"/api/v1/sms/inbound?key={KEY}&text=5&text=4", ""),
+        (f"/api/v1/sms/inbound?key={KEY}&from=%2B79001234567&from=%2B79007654321&text=5", ""),
+    ],
+)
+def test_an_inbound_message_that_is_no_sms_is_refused(client: TestClient, path: str, body: str) -> None:
+    """Longer than 1,600 characters, or a field given twice: not what a gateway sends
+    (the app answers 422 for an InputError)."""
+    with pytest.raises(InputError, match=r"longer than 1600|more than once"):
+        client.post(
+            path, content=body.encode(), headers={"X-Kannel-From": number(0), "Content-Type": "text/plain"}
+        )
 
 
 @pytest.mark.parametrize("how", ["kannel-utf8", "kannel-ucs2", "form", "query"])
