@@ -50,7 +50,9 @@ def local(points: pd.DataFrame, eps_m: float, k: int, *, weighted: bool = True) 
 
 @pytest.fixture
 def sync_scheduler() -> Iterator[None]:
-    with dask.config.set(scheduler="sync"):
+    # shuffles by tasks: a distributed Client alive in this process (the module's own,
+    # when a run orders the slow tests first) would otherwise take them as P2P shuffles
+    with dask.config.set({"scheduler": "sync", "dataframe.shuffle.method": "tasks"}):
         yield
 
 
