@@ -237,7 +237,7 @@ def test_expected_rule_on_dask_equals_local() -> None:
 
 
 # ---------------------------------------------------------------- on a local cluster
-# (after the tests on the sync scheduler: a live Client would take their shuffles)
+# (the sync-scheduler tests above shuffle by tasks, so this live Client cannot take them)
 
 
 @pytest.fixture(scope="module")
