@@ -38,22 +38,7 @@ __all__ = [
 
 #: Columns an export may carry (the rest of a complaint's are derived here).
 _KNOWN = tuple(c for c in COMPLAINT_COLUMNS if c not in ("topic_source", "content_hash"))
-_OFFSET = r"(?:[Zz]|[+\-]\d{2}(?::?\d{2})?)$"
-_USUAL_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+\-](?:[01]\d|2[0-3]):?\d{2})$"
-_HASHED = (
-    "created_at",
-    "msisdn",
-    "subscriber_id",
-    "segment",
-    "ltv",
-    "topic",
-    "description",
-    "address",
-    "lat",
-    "lon",
-    "region",
-    "channel",
-)
+_HASHED = _KNOWN[1:]  # every field but the ticket, which is the key
 
 
 #: Free text is kept exactly as given (a value of only whitespace counts as missing):

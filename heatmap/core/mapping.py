@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from heatmap.domain.columns import COMPLAINT_COLUMNS
 from heatmap.errors import InputError
 
 if TYPE_CHECKING:  # imported where frames are mapped: reading a profile needs no pandas
@@ -24,21 +25,7 @@ if TYPE_CHECKING:  # imported where frames are mapped: reading a profile needs n
 REQUIRED = ("ticket_id", "created_at", "segment")
 PLACE = (("address",), ("lat", "lon"))
 #: Every field of the contract (DESIGN.md, "Ingest").
-CONTRACT = (
-    "ticket_id",
-    "created_at",
-    "msisdn",
-    "subscriber_id",
-    "segment",
-    "ltv",
-    "topic",
-    "description",
-    "address",
-    "lat",
-    "lon",
-    "region",
-    "channel",
-)
+CONTRACT: tuple[str, ...] = tuple(c for c in COMPLAINT_COLUMNS if c not in ("topic_source", "content_hash"))
 _NUMBERS = ("lat", "lon", "ltv")
 
 
