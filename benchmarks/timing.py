@@ -2,14 +2,18 @@
 
 Every pair (ours, the peer) runs interleaved — ours, peer, ours, peer, … — so a load that
 comes and goes hits both alike; each side reports its median wall time and its spread
-((max - min) / median). A spread above :data:`NOISY_SPREAD` on either side, or a load
-average above the number of CPUs when the benchmark started, means the machine was busy:
-the ratio is printed, the verdict is "noisy", not pass or fail.
+((max - min) / median), and beside it the median CPU time (user + system) of the process
+and the children it waited for: on a machine others are loading, CPU time moves far less
+than wall time, so a ratio of CPU times can still be read when wall times are noisy. A
+spread above :data:`NOISY_SPREAD` on either side, or a load average above the number of
+CPUs when the benchmark started, means the machine was busy: the ratio is printed, the
+verdict is "noisy", not pass or fail.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import time
@@ -22,9 +26,10 @@ NOISY_SPREAD = 0.30
 
 @dataclass(frozen=True)
 class Timing:
-    """Wall seconds of the runs of one command."""
+    """Wall seconds of the runs of one command, and their CPU seconds (user + system)."""
 
     runs: tuple[float, ...]
+    cpu: tuple[float, ...] = ()
 
     @property
     def median(self) -> float:
@@ -34,8 +39,19 @@ class Timing:
     def spread(self) -> float:
         return (max(self.runs) - min(self.runs)) / self.median if self.median else 0.0
 
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu) if self.cpu else float("nan")
+
+    @property
+    def cpu_spread(self) -> float:
+        return (max(self.cpu) - min(self.cpu)) / self.cpu_median if self.cpu and self.cpu_median else 0.0
+
     def text(self) -> str:
         return f"{self.median:.2f} s (±{self.spread * 50:.0f} %)"
+
+    def cpu_text(self) -> str:
+        return f"{self.cpu_median:.2f} s (±{self.cpu_spread * 50:.0f} %)"
 
 
 def machine_load() -> str:
@@ -44,8 +60,15 @@ def machine_load() -> str:
     return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} CPUs"
 
 
-def run_once(argv: Sequence[str], env: Mapping[str, str] | None = None) -> float:
-    """Wall seconds of one run of ``argv``; a failed run stops the benchmark with its stderr."""
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def run_once(argv: Sequence[str], env: Mapping[str, str] | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds of one run of ``argv`` (CPU: user + system of the process and
+    the children it waited for); a failed run stops the benchmark with its stderr."""
+    cpu = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run(
         list(argv),
@@ -57,7 +80,7 @@ def run_once(argv: Sequence[str], env: Mapping[str, str] | None = None) -> float
     took = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return took
+    return took, _children_cpu() - cpu
 
 
 def interleaved(
@@ -69,11 +92,14 @@ def interleaved(
     """Each command ``runs`` times, taking turns (after one untimed run each with ``warmup``)."""
     for argv in commands.values() if warmup else ():
         run_once(argv, env)
-    taken: dict[str, list[float]] = {name: [] for name in commands}
+    taken: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, argv in commands.items():
             taken[name].append(run_once(argv, env))
-    return {name: Timing(tuple(values)) for name, values in taken.items()}
+    return {
+        name: Timing(tuple(wall for wall, _ in values), tuple(cpu for _, cpu in values))
+        for name, values in taken.items()
+    }
 
 
 def busy() -> bool:

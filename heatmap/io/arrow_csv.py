@@ -13,6 +13,8 @@ import csv
 import io
 import os
 import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,61 +29,119 @@ from heatmap.io.writers import _FORMULA_START, _PLAIN_NUMBER
 
 #: Rows Arrow reads per block; big enough to keep both cores busy, small enough for memory.
 _BLOCK_BYTES = 1 << 24
+_BOM = b"\xef\xbb\xbf"
+#: First bytes of what :data:`_FORMULA_START` names, in UTF-8 (the full-width forms start 0xEF).
+_FORMULA_BYTES = sorted({text.encode("utf-8")[0] for text in _FORMULA_START})
+_COMMA, _NEWLINE = ord(","), ord("\n")
+#: A cell beginning like an ASCII formula start, after a comma or a line end.
+_FORMULA_AFTER_CELL_END = "[,\\n][=+@\\t-]"
+#: The first two bytes of the full-width formula starts in UTF-8.
+_WIDE = "\uff1d".encode()[:2]
+#: Rows joined with their labels in one go.
+_ROWS_AT_ONCE = 1 << 16
+#: Bytes looked at in one go for cells that begin like a formula.
+_CHUNK_BYTES = 1 << 22
+#: Cells that begin like a formula looked at one by one before the careful path takes over.
+_FEW_CELLS = 10_000
 
 
-def read_text_csv(path: str | Path, reading: Reading | None = None) -> pa.Table:
-    """Every column of the CSV at ``path`` as text, with a header row; the encoding and the
-    separator as ``reading`` says, sniffed from the file's start by default (UTF-8 else
-    cp1251; the header's most frequent separator).
+@dataclass(frozen=True)
+class CsvSource:
+    """A CSV file's bytes, read once, with the encoding, separator and header to parse them by."""
 
-    Empty cells are empty strings, never missing; a file Arrow cannot parse is an
+    path: Path
+    data: bytes
+    encoding: str
+    separator: str
+    names: list[str]
+
+
+def open_csv_source(path: str | Path, reading: Reading | None = None) -> CsvSource:
+    """The CSV at ``path`` read into memory once: the encoding and the separator as
+    ``reading`` says, sniffed from the file's start by default (UTF-8 else cp1251; the
+    header's most frequent separator), and the header's names.
+
+    A file that cannot be read, has no header or holds an odd number of double quotes (a
+    quoted cell never closed, which would swallow every line after it) is an
     :class:`InputError` naming the file and what is wrong, not a traceback.
     """
-    encoding, separator = _sniffed(path, reading or Reading())
-    read = pacsv.ReadOptions(block_size=_BLOCK_BYTES, encoding=encoding)
-    parse = pacsv.ParseOptions(newlines_in_values=True, delimiter=separator)
     try:
-        names = pacsv.open_csv(path, read_options=read, parse_options=parse).schema.names
-        convert = pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()),
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        )
-        table = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
-    except (OSError, pa.ArrowInvalid) as exc:
-        raise InputError(f"{path}: cannot read CSV: {exc}") from exc
-    if _quotes(path) % 2:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read CSV: {exc.strerror}") from exc
+    encoding, separator = _sniffed(str(path), data[: 1 << 16], reading or Reading())
+    if data.count(b'"') % 2:
         raise InputError(
             f"{path}: a quoted cell is never closed (the file holds an odd number"
             " of double quotes), so it would swallow every line after it; fix the"
             " quote and run again"
         )
+    source = CsvSource(Path(path), data, encoding, separator, [])
+    read, parse = _options(source)
+    try:
+        header = pacsv.open_csv(pa.BufferReader(data), read_options=read, parse_options=parse)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise InputError(f"{path}: cannot read CSV: {exc}") from exc
+    return replace(source, names=header.schema.names)
+
+
+def read_text_csv(path: str | Path, reading: Reading | None = None) -> pa.Table:
+    """Every column of the CSV at ``path`` as text (see :func:`open_csv_source`)."""
+    return read_text_table(open_csv_source(path, reading))
+
+
+def read_text_table(source: CsvSource) -> pa.Table:
+    """Every column of ``source`` as text; empty cells are empty strings, never missing."""
+    return _read(source, dict.fromkeys(source.names, pa.string()))
+
+
+def read_columns(source: CsvSource, text: Sequence[str] = (), numeric: Sequence[str] = ()) -> pa.Table:
+    """Only the columns ``text`` (as text, empty cells empty strings) and ``numeric`` (as
+    float64, NaN where a cell is not a number, a decimal comma read as a point) of
+    ``source``: the others are split off by the parser but never converted."""
+    wanted = {**dict.fromkeys(text, pa.string()), **dict.fromkeys(numeric, pa.float64())}
+    try:
+        return _read(source, wanted, include=True)
+    except InputError:
+        if not numeric:
+            raise
+    # some cell is not a plain number: read those columns as text and convert them here
+    table = _read(source, {**wanted, **dict.fromkeys(numeric, pa.string())}, include=True)
+    for name in numeric:
+        at = table.column_names.index(name)
+        table = table.set_column(at, name, pa.array(numbers(table.column(name)), type=pa.float64()))
     return table
 
 
-def _sniffed(path: str | Path, reading: Reading) -> tuple[str, str]:
-    """The encoding and separator to read ``path`` with."""
+def _read(source: CsvSource, types: dict[str, pa.DataType], include: bool = False) -> pa.Table:
+    read, parse = _options(source)
+    convert = pacsv.ConvertOptions(
+        column_types=types,
+        include_columns=list(types) if include else None,
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    try:
+        return pacsv.read_csv(
+            pa.BufferReader(source.data), read_options=read, parse_options=parse, convert_options=convert
+        )
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise InputError(f"{source.path}: cannot read CSV: {exc}") from exc
+
+
+def _options(source: CsvSource) -> tuple[pacsv.ReadOptions, pacsv.ParseOptions]:
+    read = pacsv.ReadOptions(block_size=_BLOCK_BYTES, encoding=source.encoding)
+    return read, pacsv.ParseOptions(newlines_in_values=True, delimiter=source.separator)
+
+
+def _sniffed(path: str, head: bytes, reading: Reading) -> tuple[str, str]:
+    """The encoding and separator to read the file starting with ``head`` by."""
     if reading.encoding != "auto" and reading.separator != "auto":
         return reading.encoding, reading.separator
-    try:
-        with open(path, "rb") as raw:
-            head = raw.read(1 << 16)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read CSV: {exc.strerror}") from exc
     whole_lines = head[: head.rfind(b"\n") + 1] or head
-    data, found = to_utf8(whole_lines, reading.encoding, str(path))
+    data, found = to_utf8(whole_lines, reading.encoding, path)
     encoding = found if reading.encoding == "auto" else reading.encoding
     return encoding, sniff_separator(data) if reading.separator == "auto" else reading.separator
-
-
-def _quotes(path: str | Path) -> int:
-    """Double quotes in the file: even in any well-formed CSV (each quoted cell opens and
-    closes, a quote inside one is doubled), odd when a quoted cell runs to the end."""
-    count = 0
-    with open(path, "rb") as raw:
-        while chunk := raw.read(1 << 24):
-            count += chunk.count(b'"')
-    return count
 
 
 def numbers(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
@@ -113,21 +173,129 @@ def spreadsheet_safe_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.if_else(risky, quoted, column)
 
 
-def write_csv_with(table: pa.Table, name: str, values: np.ndarray, path: str | Path) -> None:
+def write_csv_with(table: pa.Table, name: str, values: np.ndarray | pa.Array, path: str | Path) -> None:
     """``table`` with the text column ``name`` (``values``) appended, written to ``path``
     as CSV atomically (a temp file, then a rename): a crash never leaves half a file."""
-    target = Path(path)
     safe = _spreadsheet_safe(table)
     if name in safe.column_names:
         safe = safe.drop_columns([name])
-    safe = safe.append_column(name, pa.array(values, type=pa.string()))
+    column = values if isinstance(values, pa.Array) else pa.array(values, type=pa.string())
+    safe = safe.append_column(name, column.cast(pa.string()))
+    _atomically(path, lambda temp: _write(safe, temp))
+
+
+def write_source_with(source: CsvSource, name: str, values: pa.Array, path: str | Path) -> None:
+    """``source``'s rows written to ``path`` with the text column ``name`` (``values``, one
+    per row) appended, atomically, as :func:`write_csv_with` would write them.
+
+    A plain file (UTF-8, comma-separated, no quotes, no carriage returns, no blank lines,
+    no cell a spreadsheet would take for a formula, no column ``name`` yet) is written
+    as its own bytes with ``,value`` added to each line: nothing is parsed or formatted
+    again. Any other file is read as text and written by :func:`write_csv_with`.
+    """
+    data = source.data[len(_BOM) :] if source.data.startswith(_BOM) else source.data
+    ends = _line_ends(data) if _plain(source, data, name) else None
+    if ends is None or len(ends) - 1 != len(values):
+        write_csv_with(read_text_table(source), name, values, path)
+        return
+    # Row i with the line end before it is data[ends[i] : ends[i + 1]]: an array of them
+    # is the file's own bytes, the label is joined to each, slice by slice.
+    rows = pa.Array.from_buffers(
+        pa.large_binary(), len(values), [None, pa.py_buffer(ends), pa.py_buffer(data)]
+    )
+    labels = values.cast(pa.large_binary())
+    comma = pa.scalar(b",", pa.large_binary())
+
+    def write(temp: str) -> None:
+        with open(temp, "wb") as out:
+            out.write(data[: ends[0]] + b"," + name.encode("utf-8"))
+            for low in range(0, len(values), _ROWS_AT_ONCE):
+                joined = pc.binary_join_element_wise(
+                    rows.slice(low, _ROWS_AT_ONCE), labels.slice(low, _ROWS_AT_ONCE), comma
+                )
+                offsets = np.frombuffer(joined.buffers()[1], dtype=np.int64)[joined.offset :]
+                out.write(memoryview(joined.buffers()[2])[offsets[0] : offsets[len(joined)]])
+            out.write(b"\n")
+
+    _atomically(path, write)
+
+
+def _plain(source: CsvSource, data: bytes, name: str) -> bool:
+    """Whether ``data`` (``source``'s bytes past a byte-order mark) can be written back as
+    it is with one column added (see :func:`write_source_with`)."""
+    return (
+        source.separator == ","
+        and source.encoding.replace("-", "").lower() == "utf8"
+        and name not in source.names
+        and b'"' not in data
+        and b"\r" not in data
+        and (data.isascii() or _is_utf8(data))
+        and not _formula_cells(data)
+    )
+
+
+def _line_ends(data: bytes) -> np.ndarray:
+    """Where each line of ``data`` ends (its ``\\n``, or the end of the data for a last line
+    without one)."""
+    found = [
+        np.flatnonzero(
+            np.frombuffer(data, dtype=np.uint8, count=min(_CHUNK_BYTES, len(data) - at), offset=at)
+            == _NEWLINE
+        )
+        + at
+        for at in range(0, len(data), _CHUNK_BYTES)
+    ]
+    ends = np.concatenate([*found, np.zeros(0, dtype=np.int64)]).astype(np.int64)
+    return ends if data.endswith(b"\n") else np.append(ends, len(data))
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _formula_cells(data: bytes) -> bool:
+    """Whether some cell of the comma-separated, quote-free ``data`` (past its header
+    line) begins like a formula and is not a plain number. One pass of a regular
+    expression in native code answers for most files; where it finds a cell beginning
+    with a sign (a negative number, mostly) or another formula start, the cells are
+    looked at one by one."""
+    body = data.find(b"\n") + 1
+    if not body:
+        return False
+    bounds = pa.py_buffer(np.array([body - 1, len(data)], dtype=np.int64))
+    whole = pa.Array.from_buffers(pa.large_binary(), 1, [None, bounds, pa.py_buffer(data)])
+    if not pc.any(pc.match_substring_regex(whole, _FORMULA_AFTER_CELL_END)).as_py() and data.find(_WIDE) < 0:
+        return False
+    starts = [b for b in _FORMULA_BYTES if data.find(b, body) >= 0]
+    cells: list[np.ndarray] = []
+    for at in range(body, len(data), _CHUNK_BYTES):  # chunks: no temporary as big as the file
+        part = np.frombuffer(data, dtype=np.uint8, count=min(_CHUNK_BYTES, len(data) - at) + 1, offset=at - 1)
+        after = np.flatnonzero((part[:-1] == _COMMA) | (part[:-1] == _NEWLINE))
+        cells.append(after[np.isin(part[after + 1], starts)] + at)
+        if sum(map(len, cells)) > _FEW_CELLS:
+            return True  # too many to look at one by one: the careful path decides
+    for start in np.concatenate(cells).tolist():
+        ends = [i for i in (data.find(b",", start), data.find(b"\n", start)) if i >= 0]
+        cell = data[start : min(ends, default=len(data))].decode("utf-8")
+        if cell.startswith(_FORMULA_START) and _PLAIN_NUMBER.fullmatch(cell) is None:
+            return True
+    return False
+
+
+def _atomically(path: str | Path, write: Callable[[str], None]) -> None:
+    """``write`` to a temp file beside ``path``, then the temp file renamed to ``path``."""
+    target = Path(path)
     try:
         handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
         raise UsageError(f"cannot write {target}: {exc.strerror}") from exc
     os.close(handle)
     try:
-        _write(safe, temp)
+        write(temp)
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from heatmap.core.mapping import Profile
+from heatmap.detect.h3 import label_h3
 from heatmap.detect.run import DetectParams, label_points
 from heatmap.errors import InputError
 
@@ -53,40 +57,63 @@ def detect_in_file(
 ) -> FileDetection:
     """``in_file`` written to ``out_file`` with ``spot_id`` appended, every other cell as it was.
 
-    Only the columns detection needs are converted (with Arrow, in native code); the
-    rest pass through as text. Columns are found without case, or as ``profile``
-    renames them; without ``subscriber_id`` every row is a complainant of its own.
+    The file is read once; only the columns detection needs are converted (with Arrow,
+    in native code, positions as numbers), and a plain file is written back as its own
+    bytes with the label added to each line (see
+    :func:`heatmap.io.arrow_csv.write_source_with`). Columns are found without case, or
+    as ``profile`` renames them; without ``subscriber_id`` every row is a complainant of
+    its own.
     """
-    from heatmap.core.mapping import dates_iso, source_columns
-    from heatmap.io.arrow_csv import numbers, read_text_csv, write_csv_with
+    from heatmap.core.mapping import source_columns
+    from heatmap.io.arrow_csv import open_csv_source, read_columns, write_source_with
 
     chosen = profile or Profile(name="teplokarty")
-    table = read_text_csv(in_file, chosen.reading)
-    found = source_columns(table.column_names, chosen)
+    source = open_csv_source(in_file, chosen.reading)
+    found = source_columns(source.names, chosen)
     _require(list(found))
-    created = None
-    if "created_at" in found and (use_window or params.rule == "expected"):
-        text = table.column(found["created_at"]).to_pandas()
-        if chosen.date_formats:
-            text = dates_iso(text, chosen.date_formats, chosen.timezone)
-        created = _times(text)
-    given = "subscriber_id" in found
-    subscribers = (
-        table.column(found["subscriber_id"]).to_numpy(zero_copy_only=False)
-        if given
-        else np.arange(table.num_rows).astype(str)
-    )
+    timed = "created_at" in found and (use_window or params.rule == "expected")
+    wanted = ("subscriber_id", "created_at") if timed else ("subscriber_id",)
+    text = [found[name] for name in wanted if name in found]
+    table = read_columns(source, text=text, numeric=[found["lat"], found["lon"]])
     labels = spot_labels(
-        numbers(table.column(found["lat"])),
-        numbers(table.column(found["lon"])),
-        subscribers,
-        created,
+        table.column(found["lat"]).to_numpy(),
+        table.column(found["lon"]).to_numpy(),
+        _subscribers(table, found.get("subscriber_id"), params.rule),
+        _created(table.column(found["created_at"]), chosen) if timed else None,
         params=params,
         use_window=use_window,
         exposure=exposure,
     )
-    write_csv_with(table, "spot_id", labels, out_file)
-    return replace(_summary(labels), subscribers_given=given)
+    write_source_with(source, "spot_id", _label_text(labels), out_file)
+    return replace(_summary(labels), subscribers_given="subscriber_id" in found)
+
+
+def _subscribers(table: pa.Table, column: str | None, rule: str) -> np.ndarray:
+    """Who complained, per row: dense integer codes under the count rule (only which rows
+    share a complainant matters, so no Python strings are made), the text otherwise;
+    without a column, every row its own complainant."""
+    if column is None:
+        own = np.arange(table.num_rows)
+        return own if rule == "count" else own.astype(str)
+    values = table.column(column)
+    if rule == "count":
+        return np.asarray(pc.dictionary_encode(values.combine_chunks()).indices, dtype=np.int64)
+    return np.asarray(values.to_numpy(zero_copy_only=False))
+
+
+def _created(text: pa.ChunkedArray, profile: Profile) -> pd.Series:
+    from heatmap.core.mapping import dates_iso
+
+    values = text.to_pandas()
+    if profile.date_formats:
+        values = dates_iso(values, profile.date_formats, profile.timezone)
+    return _times(values)
+
+
+def _label_text(labels: np.ndarray) -> pa.Array:
+    """Spot ids as text, ``1, 2, …``; empty for noise."""
+    numbered = pa.array(labels + 1, mask=labels < 0)
+    return pc.fill_null(pc.cast(numbered, pa.string()), "")
 
 
 def detect_in_frame(
@@ -106,8 +133,7 @@ def detect_in_frame(
         return np.asarray(pd.to_numeric(text, errors="coerce"), dtype="float64")
 
     created = _times(frame["created_at"]) if "created_at" in frame.columns else None
-    out = frame.copy()
-    out["spot_id"] = spot_labels(
+    labels = spot_labels(
         number("lat"),
         number("lon"),
         frame["subscriber_id"].astype(str).to_numpy(),
@@ -116,6 +142,8 @@ def detect_in_frame(
         use_window=use_window,
         exposure=exposure,
     )
+    out = frame.copy()
+    out["spot_id"] = np.where(labels >= 0, (labels + 1).astype(str), "")
     return out
 
 
@@ -129,7 +157,7 @@ def spot_labels(
     use_window: bool = False,
     exposure: pd.DataFrame | None = None,
 ) -> np.ndarray:
-    """A spot id per row as text: ``1, 2, …`` numbered by first row, empty for noise.
+    """A spot per row, ``0, 1, …`` numbered by first row, ``-1`` for noise.
 
     Rows without a usable position are noise. With ``use_window`` and ``created``, only
     rows within ``params.window_days`` before the newest one count; the expected rule
@@ -146,18 +174,28 @@ def spot_labels(
     rows = np.flatnonzero(usable)
     labels = np.full(len(lat), -1, dtype=np.int64)
     if len(rows):
-        points = pd.DataFrame(
-            {
-                "lat": lat[rows],
-                "lon": lon[rows],
-                "subscriber_id": subscriber_id[rows].astype(str),
-                "precision": "point",
-            }
-        )
+        points = {"lat": lat[rows], "lon": lon[rows], "subscriber_id": subscriber_id[rows]}
         if created is not None:
             points["created_at"] = created.iloc[rows].reset_index(drop=True)
-        labels[rows] = label_points(points, params, exposure=exposure)
-    return np.where(labels >= 0, (labels + 1).astype(str), "")
+        labels[rows] = _point_labels(points, params, exposure)
+    return labels
+
+
+def _point_labels(points: dict[str, Any], params: DetectParams, exposure: pd.DataFrame | None) -> np.ndarray:
+    """Labels of usable points (columns lat, lon, subscriber_id[, created_at]). Every
+    row of a file is a point of precision ``point`` (weight 1), so under the count rule
+    the kernels run unweighted: the labels :func:`~heatmap.detect.run.label_points`
+    gives, without its frame and weights."""
+    where = (points["lat"], points["lon"], points["subscriber_id"])
+    if params.rule == "count" and params.method == "h3":
+        return label_h3(*where, res=params.h3_res, min_subscribers=params.min_subscribers)
+    if params.rule == "count" and params.method == "dbscan":
+        from heatmap.detect.dbscan import label_dbscan
+
+        return label_dbscan(*where, eps_m=params.eps_m, min_subscribers=params.min_subscribers)
+    who = points["subscriber_id"].astype(str)
+    frame = pd.DataFrame({**points, "subscriber_id": who, "precision": "point"})
+    return label_points(frame, params, exposure=exposure)
 
 
 def _require(columns: list[str]) -> None:
@@ -171,5 +209,5 @@ def _times(text: pd.Series) -> pd.Series:
 
 
 def _summary(labels: np.ndarray) -> FileDetection:
-    found = labels[labels != ""]
+    found = labels[labels >= 0]
     return FileDetection(rows=len(labels), spots=len(np.unique(found)), in_spots=len(found))

@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from heatmap.errors import InputError, UsageError
-from heatmap.io.arrow_csv import numbers, read_text_csv, write_csv_with
+from heatmap.io.arrow_csv import (
+    numbers,
+    open_csv_source,
+    read_columns,
+    read_text_csv,
+    write_csv_with,
+    write_source_with,
+)
 
 
 def _write(path: Path, text: str | bytes) -> Path:
@@ -75,3 +82,57 @@ def test_an_unwritable_target_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="cannot write"):
         write_csv_with(table, "spot_id", np.array([""]), tmp_path / "absent" / "o.csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lat,lon,note\n1,2,a\n3,4,b\n",
+        "lat,lon,note\n1,2,a\n3,4,b",
+        "\ufefflat,lon,note\n1,2,a\n3,4,b\n",
+        "lat,lon,note\n-73.86,+7,-1e5\n3,4,b\n",
+        "lat,lon,note\n1,2,=1+1\n3,4,b\n",
+        "lat,lon,note\n-1,2,-x\n3,4,b\n",
+        "lat,lon,note\n1,2,@SUM(A1)\n3,4,\tb\n",
+        "lat,lon,note\n1,2,\uff1d1\n3,4,Привет\n",
+        "lat,lon,note\n1,2,a\n\n3,4,b\n",
+        "lat,lon,note\r\n1,2,a\r\n3,4,b\r\n",
+        "lat;lon;note\n1;2;a\n3;4;b\n",
+        'lat,lon,note\n1,2,"a, b"\n3,4,b\n',
+        "lat,lon,spot_id\n1,2,7\n3,4,8\n",
+        "lat,lon,note\n1,2,\n3,4,\n",
+    ],
+)
+def test_a_file_written_back_with_a_column_is_what_the_careful_path_writes(tmp_path: Path, text: str) -> None:
+    import pyarrow as pa
+
+    source = _write(tmp_path / "in.csv", text)
+    values = pa.array(["1", ""])
+    write_source_with(open_csv_source(source), "spot_id", values, tmp_path / "fast.csv")
+    write_csv_with(read_text_csv(source), "spot_id", np.array(["1", ""]), tmp_path / "careful.csv")
+    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "careful.csv").read_bytes()
+
+
+def test_a_plain_file_is_written_back_without_parsing_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa
+
+    from heatmap.io import arrow_csv
+
+    source = _write(tmp_path / "in.csv", "lat,lon,note\n55.7,-37.6,a b\n55.8,37.7,\n")
+    opened = open_csv_source(source)
+    monkeypatch.setattr(arrow_csv, "read_text_table", lambda _: pytest.fail("the file was parsed again"))
+    write_source_with(opened, "spot_id", pa.array(["", "2"]), tmp_path / "out.csv")
+    assert (tmp_path / "out.csv").read_text() == "lat,lon,note,spot_id\n55.7,-37.6,a b,\n55.8,37.7,,2\n"
+
+
+def test_only_the_named_columns_are_read_and_positions_as_numbers(tmp_path: Path) -> None:
+    source = _write(tmp_path / "in.csv", "lat,lon,who,note\n55.7,37.6,a,x\n,1e2,,y\nxx,37.7,b,z\n")
+    table = read_columns(open_csv_source(source), text=["who"], numeric=["lat", "lon"])
+    assert sorted(table.column_names) == ["lat", "lon", "who"]
+    assert table.column("who").to_pylist() == ["a", "", "b"]
+    lat = table.column("lat").to_numpy()
+    assert (
+        lat[0] == 55.7 and np.isnan(lat[1:]).all() and table.column("lon").to_pylist() == [37.6, 100.0, 37.7]
+    )

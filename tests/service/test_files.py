@@ -67,3 +67,18 @@ def test_a_russian_crm_file_through_its_profile(tmp_path: Path) -> None:
     out = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
     assert list(out.columns)[-1] == "spot_id" and out["Широта"].tolist()[0] == "59,22000"
     assert done.rows == 4 and done.subscribers_given
+
+
+@pytest.mark.parametrize("method", ["h3", "dbscan"])
+def test_the_count_rule_labels_a_file_as_label_points_does(method: str) -> None:
+    import numpy as np
+
+    from heatmap.detect.run import label_points
+    from heatmap.service.files import spot_labels
+
+    points = make_points(20_000, seed=5)
+    params = DetectParams(method=method, rule="count")
+    codes = pd.factorize(points["subscriber_id"])[0]
+    ours = spot_labels(points["lat"].to_numpy(), points["lon"].to_numpy(), codes, None, params=params)
+    theirs = label_points(points.assign(precision="point"), params)
+    assert np.array_equal(ours, theirs) and (ours >= 0).sum() > 1000
