@@ -71,7 +71,7 @@ class DetectionSettings(BaseSettings):
     min_subscribers: int = Field(3, ge=1)
     window_days: float = Field(30.0, gt=0)
     rule: str = Field("expected", pattern="^(expected|count)$")
-    q: float = Field(0.01, gt=0, lt=1)
+    q: float = Field(0.003, gt=0, lt=1)
     history_days: float = Field(180.0, ge=0)
 
 

@@ -6,7 +6,10 @@ expected count (:mod:`heatmap.detect.expected`), tested in several time windows.
   the false discovery rate over all those tests at ``q``; a cell is *in excess* when a
   rejected test of it holds at least ``min_subscribers`` complainants. Cells in excess
   sharing an edge form one spot: a spot grows only through cells that are themselves in
-  excess, so the background never chains into a city-sized spot.
+  excess, so the background never chains into a city-sized spot. A concentration split
+  over neighbouring cells is also tested whole: each cell with its six neighbours, as a
+  disc, at the same threshold; a passing disc admits those of its cells that are in
+  local excess themselves (:mod:`heatmap.detect.cell_discs`).
 * **DBSCAN** — the same test decides DBSCAN's core points: a location is core when the
   distinct complainants within eps of it exceed λ_d times the exposure within eps of it
   with a p-value at or below the cells' Benjamini–Hochberg threshold ``q·k/m`` (in some
@@ -30,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from heatmap.detect.cell_discs import disc_members
 from heatmap.detect.discs import DbscanSpots, DbscanSteps, label_dbscan_expected
 from heatmap.detect.expected import (
     Complaints,
@@ -119,7 +123,14 @@ def label_expected(
         )
         labels, area = found_spots.labels, found_spots.adjusted
     else:
-        labels = _label_cells(complaints, place, expectation, tests.significant)
+        admitted = disc_members(
+            expectation,
+            tests.observed,
+            tests.p_value,
+            cutoff=tests.cutoff,
+            min_subscribers=options.min_subscribers,
+        )
+        labels = _label_cells(complaints, place, expectation, tests.significant | admitted)
     found = _evidence(complaints, place, labels, expectation, now=now, area=area)
     weak = found.index[found["p_value"] > tests.cutoff]
     if len(weak):
