@@ -6,6 +6,7 @@ import h3
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from heatmap.core.cells import cells_of
 
@@ -19,7 +20,7 @@ from heatmap.errors import DetectionError
 def label_h3(
     lat: np.ndarray,
     lon: np.ndarray,
-    subscriber: np.ndarray | None = None,
+    subscriber: np.ndarray | pa.Array | pa.ChunkedArray | None = None,
     *,
     res: int = 9,
     min_subscribers: int = 3,
@@ -30,7 +31,8 @@ def label_h3(
     A cell is hot when the distinct subscribers in it, each counted once with
     the largest weight of its points there, sum to at least ``min_subscribers``.
     Hot cells that share an edge form one spot. Labels are numbered in the
-    order of each spot's first point.
+    order of each spot's first point. ``subscriber`` may be an Arrow array (text as
+    read from a file): only the points of cells that can be hot are then encoded.
     """
     lat = np.asarray(lat, dtype=np.float64)
     lon = np.asarray(lon, dtype=np.float64)
@@ -49,11 +51,7 @@ def label_h3(
     if not candidate.any():
         return labels
     index, cell_code = index[candidate], cell_code[candidate]
-    who = (
-        np.arange(len(index))
-        if subscriber is None
-        else pd.factorize(np.asarray(subscriber)[index], sort=False)[0]
-    )
+    who = np.arange(len(index)) if subscriber is None else _subscriber_codes(subscriber, index)
     # One key per (cell, subscriber): each complainant counts once per cell, with
     # the largest weight of their points there.
     pair = pd.Series(cell_code.astype(np.int64) * (int(who.max()) + 1) + who)
@@ -76,6 +74,16 @@ def label_h3(
     # Number spots by their first point: factorize keeps first-appearance order.
     labels[index[in_spot]] = pd.factorize(point_component[in_spot], sort=False)[0]
     return labels
+
+
+def _subscriber_codes(subscriber: np.ndarray | pa.Array | pa.ChunkedArray, rows: np.ndarray) -> np.ndarray:
+    """Dense codes of the subscribers of ``rows``, equal where the subscribers are."""
+    if isinstance(subscriber, pa.ChunkedArray):
+        subscriber = subscriber.combine_chunks()
+    if isinstance(subscriber, pa.Array):  # Arrow hashes the text itself: no Python strings
+        encoded = pc.dictionary_encode(subscriber.take(rows), null_encoding="encode")
+        return np.asarray(encoded.indices, dtype=np.int64)
+    return np.asarray(pd.factorize(np.asarray(subscriber)[rows], sort=False)[0])
 
 
 def _components(hot: np.ndarray) -> np.ndarray:

@@ -30,6 +30,8 @@ from heatmap.io.writers import _FORMULA_START, _PLAIN_NUMBER
 #: Rows Arrow reads per block; big enough to keep both cores busy, small enough for memory.
 _BLOCK_BYTES = 1 << 24
 _BOM = b"\xef\xbb\xbf"
+#: Bytes the header is parsed from (whole lines of them).
+_HEAD_BYTES = 1 << 16
 #: First bytes of what :data:`_FORMULA_START` names, in UTF-8 (the full-width forms start 0xEF).
 _FORMULA_BYTES = sorted({text.encode("utf-8")[0] for text in _FORMULA_START})
 _COMMA, _NEWLINE = ord(","), ord("\n")
@@ -77,12 +79,28 @@ def open_csv_source(path: str | Path, reading: Reading | None = None) -> CsvSour
             " quote and run again"
         )
     source = CsvSource(Path(path), data, encoding, separator, [])
+    return replace(source, names=_header(source))
+
+
+def _header(source: CsvSource) -> list[str]:
+    """The header's names, parsed from the file's first whole lines (from all of it when
+    a quoted cell runs past them)."""
     read, parse = _options(source)
+
+    def names(data: bytes) -> list[str]:
+        opened = pacsv.open_csv(pa.BufferReader(data), read_options=read, parse_options=parse)
+        return list(opened.schema.names)
+
+    cut = source.data.rfind(b"\n", 0, _HEAD_BYTES) + 1
+    if 0 < cut < len(source.data):
+        try:
+            return names(source.data[:cut])
+        except (OSError, pa.ArrowInvalid):
+            pass  # a quoted cell runs past these lines: parse the whole file's start
     try:
-        header = pacsv.open_csv(pa.BufferReader(data), read_options=read, parse_options=parse)
+        return names(source.data)
     except (OSError, pa.ArrowInvalid) as exc:
-        raise InputError(f"{path}: cannot read CSV: {exc}") from exc
-    return replace(source, names=header.schema.names)
+        raise InputError(f"{source.path}: cannot read CSV: {exc}") from exc
 
 
 def read_text_csv(path: str | Path, reading: Reading | None = None) -> pa.Table:

@@ -78,7 +78,7 @@ def detect_in_file(
     labels = spot_labels(
         table.column(found["lat"]).to_numpy(),
         table.column(found["lon"]).to_numpy(),
-        _subscribers(table, found.get("subscriber_id"), params.rule),
+        _subscribers(table, found.get("subscriber_id"), params),
         _created(table.column(found["created_at"]), chosen) if timed else None,
         params=params,
         use_window=use_window,
@@ -88,17 +88,20 @@ def detect_in_file(
     return replace(_summary(labels), subscribers_given="subscriber_id" in found)
 
 
-def _subscribers(table: pa.Table, column: str | None, rule: str) -> np.ndarray:
-    """Who complained, per row: dense integer codes under the count rule (only which rows
-    share a complainant matters, so no Python strings are made), the text otherwise;
-    without a column, every row its own complainant."""
+def _subscribers(table: pa.Table, column: str | None, params: DetectParams) -> np.ndarray | pa.Array:
+    """Who complained, per row; without a column, every row its own complainant. Under
+    the count rule only which rows share a complainant matters, so no Python strings are
+    made: H3 takes the text as Arrow read it (and encodes only rows in cells that can be
+    hot), DBSCAN dense integer codes."""
     if column is None:
         own = np.arange(table.num_rows)
-        return own if rule == "count" else own.astype(str)
-    values = table.column(column)
-    if rule == "count":
-        return np.asarray(pc.dictionary_encode(values.combine_chunks()).indices, dtype=np.int64)
-    return np.asarray(values.to_numpy(zero_copy_only=False))
+        return own if params.rule == "count" else own.astype(str)
+    values = table.column(column).combine_chunks()
+    if params.rule != "count":
+        return np.asarray(values.to_numpy(zero_copy_only=False))
+    if params.method == "h3":
+        return values
+    return np.asarray(pc.dictionary_encode(values).indices, dtype=np.int64)
 
 
 def _created(text: pa.ChunkedArray, profile: Profile) -> pd.Series:
@@ -150,7 +153,7 @@ def detect_in_frame(
 def spot_labels(
     lat: np.ndarray,
     lon: np.ndarray,
-    subscriber_id: np.ndarray,
+    subscriber_id: np.ndarray | pa.Array,
     created: pd.Series | None,
     *,
     params: DetectParams,
@@ -174,7 +177,8 @@ def spot_labels(
     rows = np.flatnonzero(usable)
     labels = np.full(len(lat), -1, dtype=np.int64)
     if len(rows):
-        points = {"lat": lat[rows], "lon": lon[rows], "subscriber_id": subscriber_id[rows]}
+        who = subscriber_id.take(rows) if isinstance(subscriber_id, pa.Array) else subscriber_id[rows]
+        points = {"lat": lat[rows], "lon": lon[rows], "subscriber_id": who}
         if created is not None:
             points["created_at"] = created.iloc[rows].reset_index(drop=True)
         labels[rows] = _point_labels(points, params, exposure)

@@ -69,16 +69,22 @@ def test_a_russian_crm_file_through_its_profile(tmp_path: Path) -> None:
     assert done.rows == 4 and done.subscribers_given
 
 
+@pytest.mark.parametrize("arrow", [False, True])
 @pytest.mark.parametrize("method", ["h3", "dbscan"])
-def test_the_count_rule_labels_a_file_as_label_points_does(method: str) -> None:
+def test_the_count_rule_labels_a_file_as_label_points_does(method: str, arrow: bool) -> None:
     import numpy as np
+    import pyarrow as pa
 
     from heatmap.detect.run import label_points
     from heatmap.service.files import spot_labels
 
     points = make_points(20_000, seed=5)
+    points.loc[::97, "lat"] = np.nan  # unusable rows: the others are taken out
     params = DetectParams(method=method, rule="count")
-    codes = pd.factorize(points["subscriber_id"])[0]
-    ours = spot_labels(points["lat"].to_numpy(), points["lon"].to_numpy(), codes, None, params=params)
-    theirs = label_points(points.assign(precision="point"), params)
+    who = pa.array(points["subscriber_id"]) if arrow else pd.factorize(points["subscriber_id"])[0]
+    lat, lon = points["lat"].to_numpy(), points["lon"].to_numpy()
+    ours = spot_labels(lat, lon, who, None, params=params)
+    usable = ~np.isnan(lat)
+    theirs = np.full(len(points), -1)
+    theirs[usable] = label_points(points[usable].assign(precision="point"), params)
     assert np.array_equal(ours, theirs) and (ours >= 0).sum() > 1000
