@@ -16,6 +16,7 @@ import os
 import re
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from heatmap.core.mapping import Profile, Reading, source_columns
@@ -89,6 +90,18 @@ def _answer_cells(answer: Answer) -> list[str]:
     ]
 
 
+def _lines(width: int, rows: list[list[str]], answers: list[Answer]) -> Iterator[list[str]]:
+    """Each row's cells as written (:func:`_text_cell`) and its answer's cells; equal answers
+    (addresses of one house, repeated addresses) share their cells, made once."""
+    added: dict[Answer, list[str]] = {}
+    for row, answer in zip(rows, answers, strict=True):
+        cells = row if len(row) == width else (row + [""] * (width - len(row)))[:width]
+        extra = added.get(answer)
+        if extra is None:
+            extra = added[answer] = _answer_cells(answer)
+        yield [*map(_text_cell, cells), *extra]
+
+
 def write_rows(path: Path, header: list[str], rows: list[list[str]], answers: list[Answer]) -> None:
     """Write the rows with the answers' columns added; a crash never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,14 +110,7 @@ def write_rows(path: Path, header: list[str], rows: list[list[str]], answers: li
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             writer = csv.writer(stream)
             writer.writerow([_cell(h) for h in [*header, *ADDED_COLUMNS]])
-            width = len(header)
-            added: dict[int, list[str]] = {}  # a repeated address shares its answer's cells
-            for row, answer in zip(rows, answers, strict=True):
-                cells = row if len(row) == width else (row + [""] * (width - len(row)))[:width]
-                extra = added.get(id(answer))
-                if extra is None:
-                    extra = added[id(answer)] = _answer_cells(answer)
-                writer.writerow([*map(_text_cell, cells), *extra])
+            writer.writerows(_lines(len(header), rows, answers))
         os.replace(temp, path)
     finally:
         if os.path.exists(temp):

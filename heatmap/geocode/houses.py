@@ -12,7 +12,7 @@ from __future__ import annotations
 from heatmap.domain import Precision
 from heatmap.geocode.answers import Answer, no_match
 from heatmap.geocode.entries import distance_km
-from heatmap.geocode.index import Index
+from heatmap.geocode.index import Index, Locs
 from heatmap.geocode.parsed import House
 
 _PRECISION_RANK = {"house": 0, "street": 1, "settlement": 2, "none": 3}
@@ -142,7 +142,7 @@ def answer_street(ix: Index, sid: int, house: House | None, factor: float) -> An
 
 
 def house_without_street(
-    ix: Index, house: House, locs: set[int], named: str | None, factor: float
+    ix: Index, house: House, locs: Locs, named: str | None, factor: float
 ) -> Answer | None:
     """Villages numbered without streets: "д. Кийно, д. 12"."""
     cands = [s for s in ix.street_by_key.get("", []) if ix.streets[s].locality in locs]
@@ -160,7 +160,7 @@ def house_without_street(
     return _capped(ans, "у дома в справочнике только точка населённого пункта")
 
 
-def answer_settlement(ix: Index, locs: set[int], named: str | None, factor: float, reason: str) -> Answer:
+def answer_settlement(ix: Index, locs: Locs, named: str | None, factor: float, reason: str) -> Answer:
     """The settlement's point (median of its houses), or none when the name is ambiguous."""
     cands = sorted(locs)
     if named:

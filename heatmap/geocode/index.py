@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,8 @@ from heatmap.errors import GeocodeError
 from heatmap.geocode.entries import INDEX_COLUMNS
 from heatmap.geocode.keys import street_key, street_loose_key
 
+#: Localities to look in: a set of the index's own (never changed by the matcher) or a new one.
+Locs = AbstractSet[int]
 #: A city holding this share of the gazetteer's houses is where an address without a
 #: settlement is looked for first ("a gazetteer of one city, or one dominant city").
 DOMINANT_SHARE = 0.6

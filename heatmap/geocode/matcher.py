@@ -27,7 +27,7 @@ from heatmap.geocode.houses import (
     house_without_street,
     rank,
 )
-from heatmap.geocode.index import build_index
+from heatmap.geocode.index import Locs, build_index
 from heatmap.geocode.normalise import (
     ParsedAddress,
     fold,
@@ -115,7 +115,7 @@ class GazetteerGeocoder:
         if not p.settlements and not p.street and p.house is None:
             return no_match("в адресе не распознано ни одной части")
         # -------- where to look
-        region_locs: set[int] | None = None
+        region_locs: Locs | None = None
         if p.region:
             region_locs = self._ix.loc_by_region.get(p.region)
             if region_locs is None:
@@ -130,9 +130,12 @@ class GazetteerGeocoder:
             # (settlements hidden in the street), "Красное Село" (a type word in the
             # name); keep the most precise
             readings = self._merges(p.settlements, p.street)
-            if len(settlements) >= 2:
-                # "г. Санкт-Петербург Искровский, д. 30": the last "settlement" is the street
-                last = settlements[-1][1]
+            last_type, last = settlements[-1] if settlements else ("", "")
+            if len(settlements) >= 2 or (
+                last_type is None and street_name and last not in self._ix.loc_by_name
+            ):
+                # "г. Санкт-Петербург Искровский, д. 30": the last "settlement" is the street;
+                # "Первый микрорайон ГПЗ-23, д. 1": an unknown untyped one is the name's start
                 readings.append((settlements[:-1], f"{last} {street_name or ''}".strip()))
             if street_name:
                 readings += self._peel(settlements, street_name, region_locs)
@@ -151,7 +154,7 @@ class GazetteerGeocoder:
         settlements: Settlements,
         street_name: str | None,
         hint: str | None,
-        region_locs: set[int] | None,
+        region_locs: Locs | None,
     ) -> Answer:
         """Geocode one reading of the address (settlements + street)."""
         ix = self._ix
@@ -199,7 +202,7 @@ class GazetteerGeocoder:
         ix = self._ix
         if not street_name or ix.dominant is None:
             return None
-        city = set(ix.dominant)
+        city = ix.dominant
         key = street_key(street_name, p.street_type)
         found = find_street(ix, street_name, p.street_type, city, None, p.house, fuzzy=False)
         if found is None and len(city) < len(ix.localities):  # else the same streets again
@@ -237,7 +240,7 @@ class GazetteerGeocoder:
         self,
         settlements: list[tuple[str | None, str]],
         street: str,
-        region_locs: set[int] | None,
+        region_locs: Locs | None,
         depth: int = 0,
     ) -> list[tuple[list[tuple[str | None, str]], str | None]]:
         """Readings where leading or trailing words of the street name are settlements."""
@@ -267,7 +270,7 @@ class GazetteerGeocoder:
         key = settlement_key(name)
         return key if key in self._ix.loc_by_name else None
 
-    def _segment(self, words: list[str], within: set[int] | None) -> tuple[list[str], list[str]]:
+    def _segment(self, words: list[str], within: Locs | None) -> tuple[list[str], list[str]]:
         """Known settlement names at the start of ``words`` (longest first), and the rest.
 
         Each name after the first must lie within the ones before ("СПб Сестрорецк").
@@ -307,11 +310,11 @@ class GazetteerGeocoder:
                 out.append((stype, name))
                 i += 1
                 continue
-            within: set[int] | None = None
+            within: Locs | None = None
             for _t, prev in out:
                 ids = self._ix.loc_by_name.get(prev)
                 if ids:
-                    within = set(ids) if within is None else (within & ids or within)
+                    within = ids if within is None else (within & ids or within)
             found, rest = self._segment(name.split(), within)
             out.extend((stype if j == len(found) - 1 else None, key) for j, key in enumerate(found))
             if rest:
@@ -326,13 +329,13 @@ class GazetteerGeocoder:
         self,
         settlements: list[tuple[str | None, str]],
         hint: str | None,
-        region_locs: set[int] | None,
-    ) -> tuple[set[int] | None, str | None, float]:
+        region_locs: Locs | None,
+    ) -> tuple[Locs | None, str | None, float]:
         """Candidate localities, the innermost named settlement, and a score factor."""
         names = [name for _t, name in settlements]
         hint_factor = _S_SETTLEMENT_HINT
         if names:
-            cand: set[int] | None = None
+            cand: Locs | None = None
             unknown_typed = False
             for stype, name in settlements:
                 ids = self._ix.loc_by_name.get(name)
@@ -340,10 +343,11 @@ class GazetteerGeocoder:
                     if stype is not None:
                         unknown_typed = True
                     continue
-                cand = set(ids) if cand is None else (cand & ids or cand)
+                # the index's own set when one name is known (never changed here)
+                cand = ids if cand is None else (cand & ids or cand)
             if cand is not None:
                 if region_locs is not None:
-                    cand &= region_locs
+                    cand = cand & region_locs
                 known = [n for n in names if n in self._ix.loc_by_name]
                 return cand, known[-1], _S_SETTLEMENT_NAMED
             if unknown_typed or not hint:

@@ -63,6 +63,7 @@ def clear_caches() -> None:
         parsed._house_keys,
     ):
         cached.cache_clear()
+    rules._BY_TOKEN.clear()
 
 
 def parse_address(text: str | None) -> ParsedAddress:
@@ -71,25 +72,21 @@ def parse_address(text: str | None) -> ParsedAddress:
         return ParsedAddress(raw="" if text is None else str(text))
     toks = tokenize(text)
     st = State(toks)
-    nexts = [*toks[1:], None]
-    for k, tok in enumerate(toks):
+    # each token with the next one (None after the last; no tokens, no loop)
+    for k, (tok, nxt) in enumerate(zip(toks, [*toks[1:], None], strict=False)):
         st.i = k + 1
         idle, waiting = rules_for(tok)
         for rule in waiting if st.slot is not None or st.in_literal_list else idle:
-            if rule(st, tok, nexts[k]):
+            if rule(st, tok, nxt):
                 break
     st.close()
     return _assemble(text, st.groups, st.house, st.postal)
 
 
-def _house(hb: HouseBuilder) -> House | None:
-    if not hb.number and not hb.corpus:
-        return None  # (Zelenograd numbers its buildings by corpus alone: "к. 2305")
-    return House(hb.number, hb.letter, hb.corpus, hb.building, hb.literal)
-
-
 def _assemble(raw: str, groups: list[Group], hb: HouseBuilder, postal: str | None) -> ParsedAddress:
     """Groups to components: region, district, settlements (widest first), street, house."""
+    # (no house without a number or a corpus: Zelenograd numbers its buildings by corpus
+    # alone, "к. 2305")
     region, region_type, district, streets, untyped = _sort_groups(groups)
     if not any(g.kind == "settlement" for g in groups):
         _promote_settlement(streets, untyped, district)
@@ -98,17 +95,17 @@ def _assemble(raw: str, groups: list[Group], hb: HouseBuilder, postal: str | Non
     settlements = _settlement_chain(groups, street, unparsed)
     if region is None and settlements and settlements[0][1] in FEDERAL_CITIES:
         region = settlements[0][1]
-    return ParsedAddress(
-        raw=raw,
-        region=region,
-        region_type=region_type,
-        district=district,
-        settlements=tuple(settlements),
-        street_type=street.type if street else None,
-        street=" ".join(street.words) if street else None,
-        house=_house(hb),
-        postal_code=postal,
-        unparsed=tuple(unparsed),
+    return ParsedAddress(  # positional: a named tuple is made faster so
+        raw,
+        region,
+        region_type,
+        district,
+        tuple(settlements),
+        street.type if street else None,
+        " ".join(street.words) if street else None,
+        House(hb.number, hb.letter, hb.corpus, hb.building, hb.literal) if hb.number or hb.corpus else None,
+        postal,
+        tuple(unparsed),
     )
 
 
@@ -122,17 +119,17 @@ def _sort_groups(
     streets: list[Group] = []
     untyped: list[Group] = []
     for g in groups:
+        kind = g.kind
         if not g.words:
             continue
-        name = " ".join(g.words)
-        if g.kind == "region" and region is None:
-            region, region_type = region_key(name), g.type
-        elif g.kind == "district" and district is None:
-            district = name
-        elif g.kind == "street":
+        if kind == "street":
             streets.append(g)
-        elif g.kind is None:
+        elif kind is None:
             untyped.append(g)
+        elif kind == "region" and region is None:
+            region, region_type = region_key(" ".join(g.words)), g.type
+        elif kind == "district" and district is None:
+            district = " ".join(g.words)
     return region, region_type, district, streets, untyped
 
 

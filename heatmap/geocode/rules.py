@@ -222,14 +222,27 @@ def rules_for(tok: str) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
 
     Tokens no guard names by themselves pass or fail every guard alike by their shape
     (a postal code, another number, one letter, a longer word), so one look serves
-    each shape; others (markers, "а-77") are looked at one by one."""
+    each shape; others (markers, "а-77") are looked at one by one. The answer for a
+    token is remembered (:data:`_BY_TOKEN`, bounded): addresses repeat their words."""
+    rows = _BY_TOKEN.get(tok)
+    if rows is not None:
+        return rows
     if tok in _NAMED:
-        return _rows(tok)
-    if tok[:1].isdigit():
-        return _rows_of_shape("postal" if POSTAL.match(tok) else "number", tok)
-    if tok.isalpha():
-        return _rows_of_shape("letter" if len(tok) == 1 else "word", tok)
-    return _rows(tok)
+        rows = _rows(tok)
+    elif tok[:1].isdigit():
+        rows = _rows_of_shape("postal" if POSTAL.match(tok) else "number", tok)
+    elif tok.isalpha():
+        rows = _rows_of_shape("letter" if len(tok) == 1 else "word", tok)
+    else:
+        rows = _rows(tok)
+    if len(_BY_TOKEN) < _BY_TOKEN_MAX:
+        _BY_TOKEN[tok] = rows
+    return rows
+
+
+#: Rows by token, as :func:`rules_for` found them (emptied by ``clear_caches``).
+_BY_TOKEN: dict[str, tuple[tuple[Rule, ...], tuple[Rule, ...]]] = {}
+_BY_TOKEN_MAX = 262_144
 
 
 _SHAPES: dict[str, tuple[tuple[Rule, ...], tuple[Rule, ...]]] = {}

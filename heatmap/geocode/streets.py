@@ -9,7 +9,7 @@ from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
 
 from heatmap.geocode.entries import distance_km
 from heatmap.geocode.houses import house_rows, match_house
-from heatmap.geocode.index import Index
+from heatmap.geocode.index import Index, Locs
 from heatmap.geocode.keys import street_key, street_loose_key
 from heatmap.geocode.parsed import House
 
@@ -26,6 +26,10 @@ S_UNNAMED_PLACE = 0.85  # a choice between same-named streets the address does n
 #: streets (private houses), so a guess would put the house on the wrong street.
 _LEVENSHTEIN_CUTOFF = 4
 _FUZZY_MIN_LETTERS = 5
+#: A name written with one letter fewer ("Наки" for "Науки") is read only as a letter
+#: dropped from a longer name: the one street one edit away, the house there and on no
+#: street found within two edits.
+_FUZZY_SHORT_LETTERS = 4
 _FUZZY_TWO_EDITS_MIN_LETTERS = 8
 #: From this many letters, only streets within two edits are rivals of a two-edit guess
 #: (tuned on Vologda and St Petersburg: two-typo class 97.2 -> 97.9 %, no more house
@@ -39,7 +43,7 @@ def find_street(
     ix: Index,
     name: str,
     stype: str | None,
-    locs: set[int] | None,
+    locs: Locs | None,
     named: str | None,
     house: House | None,
     *,
@@ -59,6 +63,8 @@ def find_street(
                 + ix.street_by_loose.get(key, [])
             )
             factor = S_STREET_LOOSE
+            numbers = _numbers(key)  # a looser key drops "2" of "2-я Линия": not "5-я Линия"
+            ids = [s for s in ids if _numbers(ix.streets[s].key) in ((), numbers)]
         cands = [s for s in ids if locs is None or ix.streets[s].locality in locs]
         if not cands:
             continue
@@ -115,7 +121,7 @@ def pick_street(
     return cands[0], factor
 
 
-def _choices(ix: Index, locs: set[int]) -> tuple[frozenset[int], list[str], list[int]]:
+def _choices(ix: Index, locs: Locs) -> tuple[frozenset[int], list[str], list[int]]:
     """Street keys of these localities (with their street ids), shortest first."""
     frozen = frozenset(locs)
     choices = ix.fuzzy_choices.get(frozen)
@@ -140,21 +146,27 @@ def fuzzy_street(
     ix: Index,
     key: str,
     stype: str | None,
-    locs: set[int],
+    locs: Locs,
     named: str | None,
     house: House | None,
 ) -> tuple[int, float] | None:
     """A misspelt street name: the one street clearly closest, or None."""
+    letters = sum(map(str.isalpha, key))
+    if letters < _FUZZY_SHORT_LETTERS or (letters < _FUZZY_MIN_LETTERS and house is None):
+        return None
     frozen, keys, ids = _choices(ix, locs)
-    if not keys or sum(map(str.isalpha, key)) < _FUZZY_MIN_LETTERS:
+    if not keys:
         return None
     fixed = _fixed(key)
     # a name one edit away is found by dict lookups; only when there is none are the
     # keys within four edits searched (the decision for one edit sees no further)
     ranked = _rank(ix, key, keys, ids, _one_edit_hits(ix, frozen, keys, key), fixed)
-    if not ranked or ranked[0][0] > 1:
-        ranked = _rank(ix, key, keys, ids, _close_hits(ix, frozen, keys, key), fixed)
-    chosen = _decide(ix, ranked, house, sum(map(str.isalpha, key)))
+    if letters < _FUZZY_MIN_LETTERS:
+        chosen = _decide_short(ix, ranked, house)
+    else:
+        if not ranked or ranked[0][0] > 1:
+            ranked = _rank(ix, key, keys, ids, _close_hits(ix, frozen, keys, key), fixed)
+        chosen = _decide(ix, ranked, house, letters)
     if chosen is None:
         return None
     edits, top = chosen
@@ -225,8 +237,31 @@ def _rank(
     return sorted(best_by_key.values(), key=lambda t: t[0])
 
 
+def _numbers(key: str) -> tuple[str, ...]:
+    """The numbers of a street key ("2 линия" → ("2",))."""
+    return tuple(t for t in key.split() if t.isdigit())
+
+
 def _fixed(key: str) -> list[str]:
     return [t for t in key.split() if t.isdigit() or t in _FIXED_TOKENS]
+
+
+def _decide_short(
+    ix: Index, ranked: list[tuple[int, list[int]]], house: House | None
+) -> tuple[int, list[int]] | None:
+    """A short written name (:data:`_FUZZY_SHORT_LETTERS` letters: "Наки" for "Науки"): the
+    one street one edit away, with no other street as close, when the house exists there
+    and on no other street found within two edits."""
+    if house is None or not ranked or ranked[0][0] != 1:
+        return None
+    edits, sids = ranked[0]
+    if any(e <= 1 for e, _ in ranked[1:]):
+        return None
+    kept = [s for s in sids if house_rows(ix, s, house)]
+    others = any(house_rows(ix, s, house) for e, ids in ranked[1:] if e <= 3 for s in ids)
+    if not kept or others or min(len(ix.streets[s].key) for s in kept) <= _FUZZY_SHORT_LETTERS:
+        return None
+    return edits, kept
 
 
 def _decide(

@@ -38,7 +38,7 @@ _PS = re.compile(r"(?<![а-я])п\.\s?с\.?(?![а-я])|петроградско�
 _LETTER_DOTS = re.compile(r"[а-я]\.\s?[а-я](?![а-я])|(?<![а-я])[а-я]\.[а-я]{3,}")
 #: "у.Мира", "д.5", "ул.Мира": a dot glued to the next word is a separator.
 _PUNCT = re.compile(r"[^\w\s,;/\-]")
-_DASHES = re.compile("[‐‑‒–—―−]")
+_DASH_TABLE = str.maketrans(dict.fromkeys("‐‑‒–—―−", "-"))
 _SPACED_DASH = re.compile(r"\s-\s|\s-(?=\D)|(?<=\D)-\s")
 _LATIN_LOOKALIKE = str.maketrans("abcekmhoptxy", "абсекмнортху")
 _LATIN_LETTER = re.compile("[a-z]")
@@ -103,9 +103,7 @@ def _part_tokens(part: str) -> tuple[str, ...]:
 
 
 def _tokens(text: str) -> tuple[str, ...]:
-    s = fold(text)
-    if not s.isascii():
-        s = _DASHES.sub("-", s)
+    s = fold(text).translate(_DASH_TABLE)
     if "(" in s:
         s = _PARENS.sub(" ", s)
     if "." in s and _LETTER_DOTS.search(s):  # initials, "В.О.", "П.С.", "ул. П.Окинина"
@@ -131,7 +129,11 @@ def _tokens(text: str) -> tuple[str, ...]:
             continue
         if tok[0].isdigit() and not tok.isdigit() and _LATIN_LETTER.search(tok):
             tok = tok.translate(_LATIN_LOOKALIKE)  # "13a" typed with a Latin letter
-        out.extend(_split_glued(tok, bool(out) and out[-1][:1].isdigit()))
+        after_number = bool(out) and out[-1][:1].isdigit()
+        if tok.isalpha() and not after_number:
+            out.append(tok)  # what _split_glued would answer, without its cache's look-up
+        else:
+            out.extend(_split_glued(tok, after_number))
     return tuple(out)
 
 

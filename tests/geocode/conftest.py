@@ -50,18 +50,41 @@ REGISTRY = [
 ]
 
 
-@pytest.fixture(scope="session")
-def small_entries() -> pd.DataFrame:
+#: One city's houses for the readings of addresses without a city (test_readings.py).
+ONE_CITY = [
+    ("обл. Вологодская, г. Вологда, ул. Науки, д. 7", 59.2000, 39.8000),
+    ("обл. Вологодская, г. Вологда, ул. Науки, д. 9", 59.2010, 39.8010),
+    ("обл. Вологодская, г. Вологда, ул. Мира, д. 1", 59.2200, 39.8800),
+    ("обл. Вологодская, г. Вологда, ул. Лесная, д. 3", 59.2300, 39.8900),
+    ("обл. Вологодская, г. Вологда, ул. Лесной, д. 5", 59.2400, 39.9000),
+    ("обл. Вологодская, г. Вологда, мкр. Первый микрорайон ГПЗ-23, д. 1", 59.2110, 39.8134),
+    ("обл. Вологодская, г. Вологда, ул. 2-я Линия, д. 7", 59.2300, 39.9000),
+]
+
+
+def registry_entries(rows: list[tuple[str, float, float]]) -> pd.DataFrame:
+    """Gazetteer entries of (address, lat, lon) rows written as the housing registry."""
     frame = pd.DataFrame(
         {
-            "ADDRESS": [a for a, _, _ in REGISTRY],
-            "LAT": [str(x) for _, x, _ in REGISTRY],
-            "LON": [str(y) for _, _, y in REGISTRY],
-            "HOUSE_ID": [str(i) for i in range(len(REGISTRY))],
+            "ADDRESS": [a for a, _, _ in rows],
+            "LAT": [str(x) for _, x, _ in rows],
+            "LON": [str(y) for _, _, y in rows],
+            "HOUSE_ID": [str(i) for i in range(len(rows))],
         }
     )
     entries, _skipped = build_gazetteer(frame)
     return entries
+
+
+@pytest.fixture(scope="session")
+def small_entries() -> pd.DataFrame:
+    return registry_entries(REGISTRY)
+
+
+@pytest.fixture(scope="session")
+def one_city_geocoder() -> GazetteerGeocoder:
+    """A gazetteer of one city: an address without a city is in it."""
+    return GazetteerGeocoder(registry_entries(ONE_CITY))
 
 
 @pytest.fixture(scope="session")
