@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import pandas as pd
 from fastapi import HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
@@ -52,22 +50,6 @@ def parse_bbox(text: str | None, *, max_deg: float | None = None) -> BBox | None
             " latitude; zoom in or split the request",
         )
     return box
-
-
-def parse_moment(text: str, what: str) -> datetime:
-    """A date (midnight in Moscow, as agents speak) or an ISO 8601 time → aware UTC."""
-    try:
-        value = pd.Timestamp(text.strip())
-    except (ValueError, TypeError, OverflowError) as exc:
-        raise HTTPException(
-            422, f"{what} must be a date (2026-11-25) or an ISO 8601 time, not {text!r}"
-        ) from exc
-    if pd.isna(value) or not 2000 <= value.year <= 2100:
-        raise HTTPException(422, f"{what} must be a date between 2000 and 2100, not {text!r}")
-    if value.tzinfo is None:
-        value = value.tz_localize("Europe/Moscow")
-    moment: datetime = value.tz_convert(UTC).to_pydatetime()
-    return moment
 
 
 Model = TypeVar("Model", bound=BaseModel)
