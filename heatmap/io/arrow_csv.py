@@ -35,14 +35,10 @@ _HEAD_BYTES = 1 << 16
 #: First bytes of what :data:`_FORMULA_START` names, in UTF-8 (the full-width forms start 0xEF).
 _FORMULA_BYTES = sorted({text.encode("utf-8")[0] for text in _FORMULA_START})
 _COMMA, _NEWLINE = ord(","), ord("\n")
-#: A cell beginning like an ASCII formula start, after a comma or a line end.
-_FORMULA_AFTER_CELL_END = "[,\\n][=+@\\t-]"
-#: The first two bytes of the full-width formula starts in UTF-8.
-_WIDE = "\uff1d".encode()[:2]
 #: Rows joined with their labels in one go.
 _ROWS_AT_ONCE = 1 << 16
 #: Bytes looked at in one go for cells that begin like a formula.
-_CHUNK_BYTES = 1 << 22
+_CHUNK_BYTES = 1 << 20
 #: Cells that begin like a formula looked at one by one before the careful path takes over.
 _FEW_CELLS = 10_000
 
@@ -277,26 +273,24 @@ def _is_utf8(data: bytes) -> bool:
 
 def _formula_cells(data: bytes) -> bool:
     """Whether some cell of the comma-separated, quote-free ``data`` (past its header
-    line) begins like a formula and is not a plain number. One pass of a regular
-    expression in native code answers for most files; where it finds a cell beginning
-    with a sign (a negative number, mostly) or another formula start, the cells are
-    looked at one by one."""
+    line) begins like a formula and is not a plain number: cells that begin with such a
+    byte are found in native code, chunk by chunk (no temporary as big as the file), and
+    looked at one by one — few in most files (a negative number, mostly)."""
     body = data.find(b"\n") + 1
-    if not body:
-        return False
-    bounds = pa.py_buffer(np.array([body - 1, len(data)], dtype=np.int64))
-    whole = pa.Array.from_buffers(pa.large_binary(), 1, [None, bounds, pa.py_buffer(data)])
-    if not pc.any(pc.match_substring_regex(whole, _FORMULA_AFTER_CELL_END)).as_py() and data.find(_WIDE) < 0:
-        return False
-    starts = [b for b in _FORMULA_BYTES if data.find(b, body) >= 0]
+    starts = [b for b in _FORMULA_BYTES if data.find(b, body) >= 0] if body else []
     cells: list[np.ndarray] = []
-    for at in range(body, len(data), _CHUNK_BYTES):  # chunks: no temporary as big as the file
+    for at in range(body, len(data), _CHUNK_BYTES) if starts else ():
         part = np.frombuffer(data, dtype=np.uint8, count=min(_CHUNK_BYTES, len(data) - at) + 1, offset=at - 1)
-        after = np.flatnonzero((part[:-1] == _COMMA) | (part[:-1] == _NEWLINE))
-        cells.append(after[np.isin(part[after + 1], starts)] + at)
-        if sum(map(len, cells)) > _FEW_CELLS:
-            return True  # too many to look at one by one: the careful path decides
-    for start in np.concatenate(cells).tolist():
+        before, first = part[:-1], part[1:]
+        begins = first == starts[0]
+        for byte in starts[1:]:
+            begins |= first == byte
+        begins &= (before == _COMMA) | (before == _NEWLINE)
+        if begins.any():
+            cells.append(np.flatnonzero(begins) + at)
+            if sum(map(len, cells)) > _FEW_CELLS:
+                return True  # too many to look at one by one: the careful path decides
+    for start in np.concatenate([*cells, np.zeros(0, dtype=np.int64)]).tolist():
         ends = [i for i in (data.find(b",", start), data.find(b"\n", start)) if i >= 0]
         cell = data[start : min(ends, default=len(data))].decode("utf-8")
         if cell.startswith(_FORMULA_START) and _PLAIN_NUMBER.fullmatch(cell) is None:

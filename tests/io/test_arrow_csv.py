@@ -136,3 +136,22 @@ def test_only_the_named_columns_are_read_and_positions_as_numbers(tmp_path: Path
     assert (
         lat[0] == 55.7 and np.isnan(lat[1:]).all() and table.column("lon").to_pylist() == [37.6, 100.0, 37.7]
     )
+
+
+@pytest.mark.parametrize("shift", [-1, 0, 1])
+def test_a_formula_past_the_first_megabyte_is_neutralised(tmp_path: Path, shift: int) -> None:
+    import pyarrow as pa
+
+    header = "lat,lon,note\n"
+    row = "55.700000,37.600000,plain\n"
+    rows = (1 << 20) // len(row) + 2
+    text = header + row * rows
+    at = (1 << 20) + shift  # the formula's first byte falls on, before or after a chunk boundary
+    cut = text.rfind("\n", 0, at - 2 * len(row)) + 1
+    filler = at - cut - 2 * len("55.7,37.6,") - 1
+    text = text[:cut] + "55.7,37.6," + "x" * filler + "\n55.7,37.6,=1+1\n" + text[cut:]
+    assert text.encode().index(b"=1+1") == at
+    source = _write(tmp_path / "in.csv", text)
+    n = text.count("\n") - 1
+    write_source_with(open_csv_source(source), "spot_id", pa.array([""] * n), tmp_path / "out.csv")
+    assert ",'=1+1," in (tmp_path / "out.csv").read_text()
