@@ -214,4 +214,5 @@ def _times(text: pd.Series) -> pd.Series:
 
 def _summary(labels: np.ndarray) -> FileDetection:
     found = labels[labels >= 0]
-    return FileDetection(rows=len(labels), spots=len(np.unique(found)), in_spots=len(found))
+    spots = np.count_nonzero(np.bincount(found)) if len(found) else 0  # counted, not sorted
+    return FileDetection(rows=len(labels), spots=int(spots), in_spots=len(found))
