@@ -14,8 +14,10 @@ exposure, ``λ_d`` the city's complainants per unit of exposure in those days.
   within 0.2..5. A place that always complains more than its houses explain is
   expected to; one with no past is trusted to its exposure. With less history than one
   window the factor is 1.
-* **Rate** — ``λ_d = Σ o / Σ A`` over the city's cells, then once more without the
-  cells found in excess, so that an outage does not raise everyone's expectation.
+* **Rate** — ``λ_d = Σ o / Σ A`` over the city's cells, then again without the cells
+  found in excess, until the cells found stay the same, so that outages do not raise
+  everyone's expectation (in a small town a busy week's outages can outnumber its
+  background).
 
 Counting is by distinct complainant per cell, each with the largest precision weight of
 their complaints there. Pure: no I/O, no clock (``now`` is a parameter).
@@ -39,6 +41,9 @@ HISTORY_PRIOR = 5.0
 HISTORY_CLIP = (0.2, 5.0)
 #: Exposure floor, as a share of the mean populated cell.
 EXPOSURE_FLOOR = 0.25
+#: At most this many estimates of the rates, each without the cells the last found in
+#: excess (they stop as soon as the cells found stay the same).
+RATE_PASSES = 8
 
 
 @dataclass(frozen=True)
@@ -274,9 +279,9 @@ def test_cells(
 
     A cell is in excess when some window's test is rejected by Benjamini–Hochberg over
     all (cell, window) tests with a complainant, and that window holds at least
-    ``min_subscribers`` of them. Rates are estimated twice, the second time without
-    the cells in excess. ``complaints``: the points' columns already read at the
-    cells' resolution.
+    ``min_subscribers`` of them. Rates are estimated again without the cells in excess
+    until those stay the same (at most :data:`RATE_PASSES` times). ``complaints``: the
+    points' columns already read at the cells' resolution.
     """
     if complaints is None or complaints.res != cells.res:
         complaints = Complaints.of(points, cells.res)
@@ -284,11 +289,14 @@ def test_cells(
     observed = {days: strength.count(complaints.in_window(now, days)) for days in windows}
     expectation = Expectation(cells=cells, windows=windows)
     excluded = np.zeros(len(cells.index), dtype=bool)
-    for _ in range(2):
+    for _ in range(RATE_PASSES):
         estimate_rates(expectation, observed, excluded)
         expected = {d: expectation.expected(cells.adjusted, d) for d in windows}
         p = {d: poisson_upper_tail(observed[d], expected[d]) for d in windows}
-        excluded, cutoff = _significant(observed, p, q=q, min_subscribers=min_subscribers)
+        found, cutoff = _significant(observed, p, q=q, min_subscribers=min_subscribers)
+        if np.array_equal(found, excluded):
+            break
+        excluded = found
     return expectation, CellTests(observed, expected, p, excluded, cutoff)
 
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from heatmap.core.policy import load_policy
-from heatmap.detect.expected import HISTORY_PRIOR, build_cells
+from heatmap.detect.expected import HISTORY_PRIOR, build_cells, scan_windows, test_cells
 from heatmap.detect.exposure import address_layer, layer_points
 from heatmap.detect.run import DetectParams, detect, label_points
 from heatmap.detect.significance import EVIDENCE_COLUMNS
@@ -190,3 +190,22 @@ def test_clustering_only_the_points_near_cores_gives_the_same_labels(seed: int) 
     # every point within eps of a core point is near one
     within = distance_m(lat[:, None], lon[:, None], lat[core][None, :], lon[core][None, :])
     assert set(np.flatnonzero((within <= 250.0).any(axis=1))) <= set(near.tolist())
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_rates_are_those_of_the_cells_not_in_excess(seed: int) -> None:
+    """Twelve concentrations over 600 houses outnumber the background: each estimate
+    without the cells found in excess finds more of them, and the rates used are those
+    of the cells the test leaves out (two estimates stopped one short here)."""
+    lat, lon = town(seed, houses=600, dense_share=0.3)
+    frame = generate_planted(lat, lon, now=NOW, seed=seed, spec=PlantSpec(planted=12)).complaints
+    cells = build_cells(frame, layer_points(address_layer(lat, lon)), res=9, history=None, window_days=30.0)
+    windows = scan_windows(30.0, (1.0, 3.0, 7.0))
+    expectation, tests = test_cells(
+        frame, cells, windows=windows, now=pd.Timestamp(NOW), q=0.003, min_subscribers=3
+    )
+    quiet = ~tests.significant
+    assert tests.significant.sum() >= 12
+    for days in windows:
+        rate = tests.observed[days][quiet].sum() / cells.adjusted[quiet].sum()
+        assert np.isclose(expectation.rates[days], rate), days
