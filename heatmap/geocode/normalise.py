@@ -76,7 +76,15 @@ def parse_address(text: str | None) -> ParsedAddress:
     for k, (tok, nxt) in enumerate(zip(toks, [*toks[1:], None], strict=False)):
         st.i = k + 1
         idle, waiting = rules_for(tok)
-        for rule in waiting if st.slot is not None or st.in_literal_list else idle:
+        if st.slot is not None or st.in_literal_list:
+            idle = waiting
+        elif idle is rules.WORD_ONLY:  # a name's word: what rules.word does, without the calls
+            if st.cur is None:
+                st.cur = Group(None, None, [tok], after_house=bool(st.house.number))
+            else:
+                st.cur.words.append(tok)
+            continue
+        for rule in idle:
             if rule(st, tok, nxt):
                 break
     st.close()
@@ -87,12 +95,12 @@ def _assemble(raw: str, groups: list[Group], hb: HouseBuilder, postal: str | Non
     """Groups to components: region, district, settlements (widest first), street, house."""
     # (no house without a number or a corpus: Zelenograd numbers its buildings by corpus
     # alone, "к. 2305")
-    region, region_type, district, streets, untyped = _sort_groups(groups)
-    if not any(g.kind == "settlement" for g in groups):
-        _promote_settlement(streets, untyped, district)
+    region, region_type, district, streets, untyped, typed = _sort_groups(groups)
+    if not typed:
+        typed = _promote_settlement(streets, untyped, district)
     street = _choose_street(groups, streets, untyped, hb)
     unparsed: list[str] = [" ".join(g.words) for g in streets if g is not street]
-    settlements = _settlement_chain(groups, street, unparsed)
+    settlements = _settlement_chain(groups, street, unparsed, typed)
     if region is None and settlements and settlements[0][1] in FEDERAL_CITIES:
         region = settlements[0][1]
     return ParsedAddress(  # positional: a named tuple is made faster so
@@ -111,15 +119,19 @@ def _assemble(raw: str, groups: list[Group], hb: HouseBuilder, postal: str | Non
 
 def _sort_groups(
     groups: list[Group],
-) -> tuple[str | None, str | None, str | None, list[Group], list[Group]]:
-    """Region (key, type), district, street groups and untyped groups."""
+) -> tuple[str | None, str | None, str | None, list[Group], list[Group], bool]:
+    """Region (key, type), district, street groups, untyped groups, and whether a
+    settlement was typed (with or without its name)."""
     region: str | None = None
     region_type: str | None = None
     district: str | None = None
     streets: list[Group] = []
     untyped: list[Group] = []
+    typed = False
     for g in groups:
         kind = g.kind
+        if kind == "settlement":
+            typed = True
         if not g.words:
             continue
         if kind == "street":
@@ -130,17 +142,20 @@ def _sort_groups(
             region, region_type = region_key(" ".join(g.words)), g.type
         elif kind == "district" and district is None:
             district = " ".join(g.words)
-    return region, region_type, district, streets, untyped
+    return region, region_type, district, streets, untyped, typed
 
 
-def _promote_settlement(streets: list[Group], untyped: list[Group], district: str | None) -> None:
-    """No settlement typed: the outer street-like or untyped group is one."""
+def _promote_settlement(streets: list[Group], untyped: list[Group], district: str | None) -> bool:
+    """No settlement typed: the outer street-like or untyped group is one (True when so)."""
     if streets and (len(streets) >= 2 or (district is not None and not untyped)):
         # "р-н. Всеволожский, мкр. Сертолово-1, ул. Лесная": the outer one is the settlement
         streets.pop(0).kind = "settlement"
-    elif district is not None and untyped:
+        return True
+    if district is not None and untyped:
         # "р-н. Струго-Красненский, Владимирский Лагерь, д. 28"
         untyped.pop(0).kind = "settlement"
+        return True
+    return False
 
 
 def _choose_street(
@@ -163,13 +178,13 @@ def _choose_street(
 
 
 def _settlement_chain(
-    groups: list[Group], street: Group | None, unparsed: list[str]
+    groups: list[Group], street: Group | None, unparsed: list[str], typed_settlement: bool
 ) -> list[tuple[str | None, str]]:
     """Settlements, widest first; untyped groups other than the street count as such, and
-    those written after the house ("ул. Садовая, д. 17, г. Исилькуль") are the widest."""
+    those written after the house ("ул. Садовая, д. 17, г. Исилькуль") are the widest
+    (unless a settlement is typed: then they are left unparsed)."""
     chain: list[tuple[str | None, str]] = []
     late: list[tuple[str | None, str]] = []
-    typed_settlement = any(g.kind == "settlement" for g in groups)
     for g in groups:
         if not g.words or g is street:
             continue

@@ -193,6 +193,8 @@ RULES: tuple[Rule, ...] = (
     number,
     word,
 )
+#: The rows of a plain word for an idle state: :func:`word` alone (the parser inlines it).
+WORD_ONLY: tuple[Rule, ...] = (word,)
 #: Rules that act only while the state waits: for a house part's value
 #: (``State.slot``) or for more literals (``State.in_literal_list``). Otherwise they
 #: return False without a change, so an idle state skips them.
@@ -258,4 +260,5 @@ def _rows_of_shape(shape: str, tok: str) -> tuple[tuple[Rule, ...], tuple[Rule, 
 @lru_cache(maxsize=65_536)
 def _rows(tok: str) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
     waiting = tuple(r for r in RULES if r not in GUARDS or GUARDS[r](tok))
-    return tuple(r for r in waiting if r not in WAITING_RULES), waiting
+    idle = tuple(r for r in waiting if r not in WAITING_RULES)
+    return (WORD_ONLY if idle == WORD_ONLY else idle), waiting
