@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import subprocess
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,6 +66,11 @@ def pytest_configure(config: pytest.Config) -> None:
         stack.callback(os.environ.__setitem__, PG_DSN, given)
         # the workers' parent is the controller: its process id names this run
         os.environ[PG_DSN] = suite.worker_database(stack, given, worker["workerid"], os.getppid())
+    if worker is None and hasattr(config.option, "loadscopereorder"):
+        # --dist loadfile: files go out in the order the workers collected them (longest first,
+        # see pytest_collection_modifyitems), not xdist's own by number of tests, which sent
+        # the few-test long files (notebooks, schemathesis) last
+        config.option.loadscopereorder = False
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -87,15 +95,17 @@ _EARLY = ("slow", "browser", "kannel")
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Real-data tests skip with a reason when ../shared/data is absent. In a pytest-xdist
-    worker (``--dist loadfile``: a module's fixtures are built once) the files of long tests
-    come first."""
+    worker (``--dist loadfile``: a file's tests run on one worker, its fixtures built once)
+    the files with long tests come first, then the files with the most tests."""
     if not SHARED_DATA.is_dir():
         skip = pytest.mark.skip(reason=f"real data not found at {SHARED_DATA}")
         for item in items:
             if "realdata" in item.keywords:
                 item.add_marker(skip)
     if getattr(config, "workerinput", None) is not None:
-        items.sort(key=lambda item: not any(mark in item.keywords for mark in _EARLY))
+        early = {item.path for item in items if any(mark in item.keywords for mark in _EARLY)}
+        tests = Counter(item.path for item in items)
+        items.sort(key=lambda item: (item.path not in early, -tests[item.path]))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -126,6 +136,37 @@ def private_pg(request: pytest.FixtureRequest) -> Iterator[object]:
         )
     with private_server(locale=locale) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``heatmap demo`` on the samples, built once per test run: the first pytest-xdist worker
+    to ask builds it in the run's temporary folder, holding a file lock; the others wait for
+    it and share it. Read only: :func:`demo_copy` gives a test a copy of its own to change."""
+    from heatmap.devtools.demo import run_demo
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the workers' folders are in the run's
+    folder, built = root / "demo", root / "demo.built"
+    with (root / "demo.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not built.exists():  # a build that failed half-way is made again
+            run_demo(folder)
+            built.touch()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def demo_copy(demo_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """``demo_copy(name)``: a fresh copy of the demo's folder (store, gazetteer, map) to change."""
+
+    def copy(name: str) -> Path:
+        folder = tmp_path_factory.mktemp(name)
+        shutil.copytree(demo_build, folder, dirs_exist_ok=True)
+        return folder
+
+    return copy
 
 
 @pytest.fixture

@@ -1,23 +1,24 @@
-"""End to end: `heatmap demo` on the samples finds the planted spots and writes its files."""
+"""End to end: `heatmap demo` on the samples finds the planted spots and writes its files.
+
+The demo is the run's one build (``demo_build`` in tests/conftest.py), shared with the
+browser and export tests."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from heatmap.devtools.demo import run_demo
 from heatmap.devtools.samples import SAMPLES_NOW, generate_export, read_addresses
 from heatmap.store import open_store
 from heatmap.testing import spots_covering
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    run_demo(out)
-    return out
+def demo_dir(demo_copy: Callable[[str], Path]) -> Path:
+    return demo_copy("demo")
 
 
 def test_demo_writes_map_geojson_and_store(demo_dir: Path) -> None:

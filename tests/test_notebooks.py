@@ -1,4 +1,7 @@
-"""The analyst notebooks run top to bottom on the samples, in a kernel of this interpreter."""
+"""The analyst notebooks run top to bottom on the samples, in a kernel of this interpreter.
+
+A notebook with a cell tagged ``parameters`` (papermill's convention) runs here with the
+smaller values of :data:`PARAMETERS`, set in a cell added right after it."""
 
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 EXPECTED = ["01-explore.ipynb", "02-tune-detection.ipynb", "03-outcomes.ipynb", "04-replay.ipynb"]
+#: Per notebook, its parameters as the tests set them, and a text its outputs then show.
+PARAMETERS = {"04-replay.ipynb": ("DAYS = 7", "7 simulated days in")}
 
 
 def test_the_notebooks_are_there_without_outputs() -> None:
@@ -67,6 +72,11 @@ def test_notebook_runs_top_to_bottom(name: str, kernel_name: str) -> None:
     from nbclient import NotebookClient
 
     notebook = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
+    given, shown = PARAMETERS.get(name, ("", ""))
+    if given:
+        tagged = [i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, f"{name} has one cell tagged parameters"
+        notebook.cells.insert(tagged[0] + 1, nbformat.v4.new_code_cell(given))
     # one more cell, to prove which interpreter ran it
     notebook.cells.append(nbformat.v4.new_code_cell("import sys; print(sys.executable)"))
     client = NotebookClient(
@@ -81,4 +91,6 @@ def test_notebook_runs_top_to_bottom(name: str, kernel_name: str) -> None:
         o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"
     ]
     assert not errors
+    texts = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
+    assert shown in texts, f"{name} ran with {given!r}"
     assert elapsed < 300, f"{name} took {elapsed:.0f} s"

@@ -15,7 +15,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -63,11 +63,8 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    from heatmap.devtools.demo import run_demo
-
-    folder = tmp_path_factory.mktemp("served")
-    run_demo(folder)
+def served(demo_copy: Callable[[str], Path]) -> Iterator[Served]:
+    folder = demo_copy("served")
     db = f"sqlite:///{folder / 'heatmap.db'}"
     store = open_store(db)
     spots = store.load_spots(statuses=sorted(OPEN_STATUSES))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,11 +40,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    from heatmap.devtools.demo import run_demo
-
-    folder = tmp_path_factory.mktemp("engineer")
-    run_demo(folder)
+def served(demo_copy: Callable[[str], Path]) -> Iterator[Served]:
+    folder = demo_copy("engineer")
     db = f"sqlite:///{folder / 'heatmap.db'}"
     store = open_store(db)
     try:

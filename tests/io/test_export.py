@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,7 +14,6 @@ import shapely
 
 from heatmap import service
 from heatmap.core.msisdn import pseudonym
-from heatmap.devtools.demo import run_demo
 from heatmap.devtools.samples import SAMPLES_NOW
 from heatmap.errors import UsageError
 from heatmap.io import export as export_module
@@ -48,10 +47,9 @@ EXTRA_ROWS = pd.DataFrame(
 
 
 @pytest.fixture(scope="module")
-def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def store_url(demo_copy: Callable[[str], Path]) -> str:
     """The demo store (samples ingested, geocoded, detected) plus the leaky rows."""
-    folder = tmp_path_factory.mktemp("export")
-    run_demo(folder)
+    folder = demo_copy("export")
     extra = folder / "extra.csv"
     EXTRA_ROWS.to_csv(extra, index=False)
     url = f"sqlite:///{folder / 'heatmap.db'}"
