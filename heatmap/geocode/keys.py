@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein
@@ -59,7 +60,10 @@ def _name_token(tok: str) -> str:
     return tok
 
 
-def _street_tokens(name: str) -> list[str]:
+@lru_cache(maxsize=131_072)
+def _street_tokens(name: str) -> tuple[str, ...]:
+    """The words of a street name as keys compare them (remembered: a name is asked for with
+    and without its type, by the exact and the loose key)."""
     text = _DASHES.sub("-", fold(name)).replace(".", " ").replace(",", " ")
     text = _ALPHA_HYPHEN.sub(" ", text)  # "Миклухо-Маклая" = "Миклухо Маклая"
     out: list[str] = []
@@ -69,10 +73,10 @@ def _street_tokens(name: str) -> list[str]:
             continue
         tok = ABBREV_IN_NAME.get(tok, tok)
         out.append(_name_token(tok))
-    return out
+    return tuple(out)
 
 
-def _with_type(tokens: list[str], street_type: str | None) -> list[str]:
+def _with_type(tokens: Sequence[str], street_type: str | None) -> Sequence[str]:
     if street_type and not any(t.isalpha() and t not in NOT_PROPER for t in tokens):
         word = TYPE_WORDS.get(street_type, street_type)
         if word and word not in tokens:
@@ -80,7 +84,7 @@ def _with_type(tokens: list[str], street_type: str | None) -> list[str]:
     return tokens
 
 
-def _sorted_key(tokens: list[str]) -> str:
+def _sorted_key(tokens: Sequence[str]) -> str:
     nums = sorted(t for t in tokens if t.isdigit())
     words = sorted(t for t in tokens if not t.isdigit())
     return " ".join(nums + words)

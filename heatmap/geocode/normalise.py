@@ -57,6 +57,7 @@ def clear_caches() -> None:
         tokens._split_glued,
         rules._rows,
         keys._name_token,
+        keys._street_tokens,
         keys.street_key,
         keys.street_loose_key,
         keys.settlement_key,

@@ -93,7 +93,7 @@ def tokenize(text: str) -> list[str]:
     for i, part in enumerate(text.replace(";", ",").split(",")):
         if i:
             out.append(",")
-        out.extend(_part_tokens(part))
+        out.extend(_part_tokens(part.strip()))  # (its spaces go anyway: one entry for both)
     return out
 
 
