@@ -113,10 +113,11 @@ class Services:
         return self.given_store.url if self.given_store is not None else self.settings.store.db
 
     def open_store(self) -> Store:
-        """A new connection to the store (the API opens one per thread for SQLite)."""
+        """A new connection to the store (the API opens one per thread for SQLite), keyed by
+        ``HEATMAP_SECRET_KEY`` when it is set."""
         from heatmap.store import open_store
 
-        return open_store(self.store_url)
+        return open_store(self.store_url, secret_key=self.settings.store.secret_key)
 
     @property
     def store(self) -> Store:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from heatmap import wiring
 from heatmap.io.export import complaints_gdf, ratings_gdf, spots_gdf
-from heatmap.store import Store, open_store
+from heatmap.store import Store
 
 __all__ = [
     "FrameSource",
@@ -99,13 +99,12 @@ def opened(db: StoreLike) -> Iterator[Store]:
     if db is not None and not isinstance(db, str | os.PathLike):
         yield db
         return
-    if db is None:
-        url = wiring.settings().store.db  # HEATMAP_DB, else the default
-    elif isinstance(db, os.PathLike) or ("://" not in db and not db.startswith("sqlite:")):
+    url: str | None = None  # None: HEATMAP_DB, else the default
+    if isinstance(db, os.PathLike) or (db is not None and "://" not in db and not db.startswith("sqlite:")):
         url = f"sqlite:///{os.fspath(db)}"
-    else:
+    elif db is not None:
         url = db
-    store = open_store(url)
+    store = wiring.services(db=url).open_store()  # keyed by HEATMAP_SECRET_KEY when set
     try:
         yield store
     finally:

@@ -137,13 +137,18 @@ gateway_only = [Depends(require_gateway)]
 
 
 @lru_cache(maxsize=4)
-def _templates(path: str | None, public_url: str | None) -> SmsTemplates:
-    return load_sms_templates(Path(path) if path else None, public_url=public_url)
+def _templates(path: Path | None, public_url: str | None) -> SmsTemplates:
+    return load_sms_templates(path, public_url=public_url)
 
 
-def _sms_templates() -> SmsTemplates:
-    settings = wiring.settings().closeout
-    return _templates(str(settings.sms_templates) if settings.sms_templates else None, settings.public_url)
+def _sms_templates(request: Request) -> SmsTemplates:
+    """The SMS templates of the app's settings: under :func:`~heatmap.api.app.create_app`
+    those its services built once; on a bare app those of the environment's settings."""
+    services = getattr(_state(request), "services", None)
+    if isinstance(services, wiring.Services):
+        return services.sms_templates
+    closeout = wiring.settings_of(request.app).closeout
+    return _templates(closeout.sms_templates, closeout.public_url)
 
 
 # --- gateway callbacks ------------------------------------------------------------------------
@@ -228,7 +233,7 @@ async def inbound(
         log.warning("an inbound SMS without a sender's number was ignored")
         return PlainTextResponse("", headers={"X-Teplokarty-Reply": "no_sender"})
     days = wiring.settings_of(request.app).closeout.sms_reply_days
-    templates = _sms_templates()
+    templates = _sms_templates(request)
 
     def work() -> Answer:
         with store() as opened:

@@ -14,7 +14,7 @@ import typer
 
 from heatmap import service
 from heatmap.cli import api, closeout, density, detect, ingest, places, profile, purge, queue, replay, views
-from heatmap.cli.common import DbOption, JsonOption, NowOption, store_at
+from heatmap.cli.common import DbOption, JsonOption, NowOption, store_at, wired
 from heatmap.cli.network import network_app
 from heatmap.cli.output import emit_json, err, out, table
 from heatmap.cli.spot import spot_app
@@ -109,7 +109,7 @@ def demo(
     """Run the whole flow on the bundled samples into a fresh SQLite file."""
     from heatmap.devtools.demo import run_demo
 
-    run_demo(out_dir)
+    run_demo(out_dir, settings=wired().settings)
 
 
 def _register() -> None:

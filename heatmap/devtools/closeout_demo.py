@@ -18,14 +18,14 @@ from heatmap.closeout.gateways import FileGateway
 from heatmap.closeout.links import RatingLinks, link_key
 from heatmap.closeout.notify import run_once
 from heatmap.closeout.report import closeout_report
-from heatmap.closeout.settings import load_closeout_settings
 from heatmap.closeout.templates import load_sms_templates
 from heatmap.core.policy import Policy
 from heatmap.service import workflow
 from heatmap.service.replies import handle_reply, rate_by_link, record_delivery
+from heatmap.settings import CloseoutSettings
 from heatmap.store.base import Store
 
-__all__ = ["run_closeout"]
+__all__ = ["demo_settings", "run_closeout"]
 
 #: What the simulated clients answer (the demo shows the comment filter at work) ...
 REPLIES = [
@@ -47,14 +47,45 @@ REPLIES = [
 STILL_BROKEN = ["0 до сих пор нет 4G, звоните 8 (921) 123-45-67", "не работает, бл@ть", "нет", "3 чуть лучше"]
 
 
+def demo_settings(given: CloseoutSettings | None, *, spool: Path, public_url: str) -> CloseoutSettings:
+    """The close-out settings of the demo: ``given`` (the wiring's, as ``heatmap demo`` passes
+    them), else the defaults, with the demo's spool, quiet hours and public URL on top."""
+    if given is None:  # the defaults, no environment read
+        return CloseoutSettings.model_construct(sms_spool=spool, quiet_hours="21-9", public_url=public_url)
+    return given.model_copy(update={"sms_spool": spool, "quiet_hours": "21-9", "public_url": public_url})
+
+
+def _resolve(store: Store, spot_ids: list[str], *, now: datetime, policy: Policy) -> None:
+    """An engineer takes and resolves ``spot_ids`` at ``now``."""
+    for spot_id in spot_ids:
+        workflow.transition(store, spot_id, "take", actor="engineer.sidorov", now=now, policy=policy)
+        workflow.transition(
+            store,
+            spot_id,
+            "resolve",
+            actor="engineer.sidorov",
+            now=now,
+            policy=policy,
+            cause="capacity",
+            note="second carrier added",
+        )
+
+
 def run_closeout(
-    store: Store, *, policy: Policy, now: datetime, out_dir: Path, public_url: str = "http://127.0.0.1:8000"
+    store: Store,
+    *,
+    policy: Policy,
+    now: datetime,
+    out_dir: Path,
+    public_url: str = "http://127.0.0.1:8000",
+    closeout: CloseoutSettings | None = None,
 ) -> tuple[dict[str, float | int | None], list[tuple[str, ...]]]:
     """Resolve spots, run the SMS job through the day and night, answer; the KPIs and a few
-    of the stored comments (masked)."""
+    of the stored comments (masked). ``closeout``: the settings of the wiring (see
+    :func:`demo_settings`)."""
     spool = out_dir / "sms-outbox.jsonl"
     spool.unlink(missing_ok=True)
-    settings = load_closeout_settings(sms_spool=spool, quiet_hours="21-9", public_url=public_url)
+    settings = demo_settings(closeout, spool=spool, public_url=public_url)
     templates = load_sms_templates(public_url=public_url)
     gateway = FileGateway(spool)
     afternoon = now + timedelta(hours=4)  # 19:00 in Vologda (UTC+3)
@@ -64,18 +95,7 @@ def run_closeout(
     queued = store.load_spots(statuses=["queued"]).sort_values(["priority", "id"], ascending=False)
     late = [str(s) for s in queued["id"].head(3)]
     run_once(store, gateway, now=afternoon, settings=settings, templates=templates)
-    for spot_id in late:
-        workflow.transition(store, spot_id, "take", actor="engineer.sidorov", now=night, policy=policy)
-        workflow.transition(
-            store,
-            spot_id,
-            "resolve",
-            actor="engineer.sidorov",
-            now=night,
-            policy=policy,
-            cause="capacity",
-            note="second carrier added",
-        )
+    _resolve(store, late, now=night, policy=policy)
     run_once(store, gateway, now=night, settings=settings, templates=templates)
     run_once(store, gateway, now=morning, settings=settings, templates=templates)
 

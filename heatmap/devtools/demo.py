@@ -17,16 +17,20 @@ from heatmap.render.console import err, out, table
 from heatmap.render.geo import dumps, spots_geojson
 from heatmap.render.map import spot_map
 from heatmap.service import workflow
+from heatmap.settings import Settings
 from heatmap.store import Store, open_store
 
 
-def run_demo(out_dir: Path) -> dict[str, object]:
-    """Build, ingest, geocode, detect, map; print a summary; return the figures."""
+def run_demo(out_dir: Path, *, settings: Settings | None = None) -> dict[str, object]:
+    """Build, ingest, geocode, detect, map; print a summary; return the figures.
+
+    ``settings``: the wiring's (``heatmap demo`` passes them: the operator's key and
+    close-out settings apply); without, the store's own key and the defaults."""
     out_dir.mkdir(parents=True, exist_ok=True)
     db_file = out_dir / "heatmap.db"
     for stale in out_dir.glob("heatmap.db*"):
         stale.unlink()
-    store = open_store(f"sqlite:///{db_file}")
+    store = open_store(f"sqlite:///{db_file}", secret_key=settings.store.secret_key if settings else None)
     now = SAMPLES_NOW
     try:
         service.init_store(store)
@@ -51,7 +55,9 @@ def run_demo(out_dir: Path) -> dict[str, object]:
         worked = _work_spots(store, policy=policy, now=now)
 
         err.print("[bold]5.[/] Close-out: SMS to the clients of resolved spots, their answers")
-        closed, comments = run_closeout(store, policy=policy, now=now, out_dir=out_dir)
+        closed, comments = run_closeout(
+            store, policy=policy, now=now, out_dir=out_dir, closeout=settings.closeout if settings else None
+        )
 
         spots = store.load_spots()
         write_text(dumps(spots_geojson(spots)), out_dir / "spots.geojson")

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from heatmap.errors import UsageError
 from heatmap.store.protocols import (
     ComplaintStore,
@@ -15,13 +17,18 @@ from heatmap.store.protocols import (
 )
 from heatmap.store.writes import IngestWrite, SpotChanges
 
+if TYPE_CHECKING:
+    from pydantic import SecretStr
 
-def open_store(url: str) -> Store:
-    """Open the store at ``url`` (``sqlite:///path.db`` or ``postgresql://…``)."""
+
+def open_store(url: str, *, secret_key: SecretStr | None = None) -> Store:
+    """Open the store at ``url`` (``sqlite:///path.db`` or ``postgresql://…``); its keyed
+    hashes use ``secret_key`` (the operator's ``HEATMAP_SECRET_KEY``) when given, else the
+    store's own key (:func:`heatmap.store.secrets.hash_key`)."""
     if url.startswith("sqlite:"):
         from heatmap.store.sqlite import SQLiteStore
 
-        return SQLiteStore(url)
+        return SQLiteStore(url, secret_key=secret_key)
     if url.startswith(("postgresql:", "postgres:", "postgis:")):
         try:
             from heatmap.store.postgis import PostGISStore  # type: ignore[import-not-found,unused-ignore]
@@ -30,7 +37,7 @@ def open_store(url: str) -> Store:
                 f"the PostGIS store needs psycopg and pgpq ({exc.name} is missing):"
                 " pip install 'teplokarty[postgis]'"
             ) from exc
-        store: Store = PostGISStore(url)
+        store: Store = PostGISStore(url, secret_key=secret_key)
         return store
     raise UsageError(f"unknown store URL {url!r}: use sqlite:///FILE or postgresql://…")
 

@@ -53,8 +53,9 @@ class SchemaStore(Protocol):
         ...
 
     def secret(self) -> bytes:
-        """The key of keyed hashes: ``HEATMAP_SECRET_KEY`` when set, else the store's own,
-        made at the first upgrade (:func:`heatmap.store.secrets.hash_key`)."""
+        """The key of keyed hashes: the one the store was opened with (``HEATMAP_SECRET_KEY``,
+        passed by the wiring) when given, else the store's own, made at the first upgrade
+        (:func:`heatmap.store.secrets.hash_key`)."""
         ...
 
     def purge_personal_data(self, *, before: datetime) -> dict[str, int]:

@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import psycopg
@@ -25,6 +25,9 @@ from heatmap.store.postgis.urls import connect_error, conninfo, display_url, fir
 from heatmap.store.purge import purge_statements
 from heatmap.store.secrets import hash_key
 
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
 Cur = Cursor[tuple[Any, ...]]
 
 #: Advisory lock class ids ("HEAT" + n); the object id is a hash of the schema name, so
@@ -36,8 +39,17 @@ LOCK_INGEST = 0x48454102
 class PostGISBase:
     """A PostgreSQL schema with PostGIS: the pool, its transactions and the migrations."""
 
-    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 4, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        min_size: int = 1,
+        max_size: int = 4,
+        timeout: float = 30.0,
+        secret_key: SecretStr | None = None,
+    ) -> None:
         self.url = url
+        self._configured_key = secret_key
         self._shown = display_url(url)
         if UNKNOWN_COLUMNS:
             raise StoreError(
@@ -178,7 +190,7 @@ class PostGISBase:
             row = cursor.fetchone()
         if row is None:
             raise StoreError(f"{self._shown} has no secret in its meta table")
-        return hash_key(bytes.fromhex(row[0]))
+        return hash_key(bytes.fromhex(row[0]), self._configured_key)
 
     def purge_personal_data(self, *, before: datetime) -> dict[str, int]:
         """Remove the personal data of closed complaints made before ``before``

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -20,6 +21,9 @@ from heatmap.store.frames import iso_one
 from heatmap.store.purge import purge_statements
 from heatmap.store.secrets import hash_key
 
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
 #: Host parameters one statement binds at most (below SQLite's default limit).
 CHUNK = 900
 
@@ -27,8 +31,9 @@ CHUNK = 900
 class SQLiteBase:
     """A SQLite file: the connection, its transactions and the schema's migrations."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, secret_key: SecretStr | None = None) -> None:
         self.url = url
+        self._configured_key = secret_key
         path = url.removeprefix("sqlite:").removeprefix("//")
         path = path.removeprefix("/") if path.startswith("/") and not path.startswith("//") else path
         self.path = path or ":memory:"
@@ -131,7 +136,7 @@ class SQLiteBase:
     def secret(self) -> bytes:
         self._require_schema()
         row = self._db.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()
-        return hash_key(bytes.fromhex(row[0]))
+        return hash_key(bytes.fromhex(row[0]), self._configured_key)
 
     def purge_personal_data(self, *, before: datetime) -> dict[str, int]:
         """Remove the personal data of closed complaints made before ``before``
