@@ -74,6 +74,16 @@ def _ratio(pair: str, n: int, ours: float, peer: float) -> tuple[bool, str, str]
     return 1 / ratio <= H3_MAX_RATIO, f"{1 / ratio:.2f}x the peer", f"<= {H3_MAX_RATIO:g}x the peer"
 
 
+def _runs(ours: Timing, peer: Timing) -> dict[str, list[float]]:
+    """Every run's wall and CPU seconds, in the order they ran."""
+    return {
+        "ours_runs_s": list(ours.runs),
+        "ours_cpu_runs_s": list(ours.cpu),
+        "peer_runs_s": list(peer.runs),
+        "peer_cpu_runs_s": list(peer.cpu),
+    }
+
+
 def _judge(pair: str, n: int, ours: Timing, peer: Timing, crowded: bool) -> dict[str, object]:
     """Judged on wall time (noisy on a busy machine or a wide spread) and, beside it, on
     CPU time, which a loaded machine disturbs far less (noisy only on a wide CPU spread)."""
@@ -96,6 +106,7 @@ def _judge(pair: str, n: int, ours: Timing, peer: Timing, crowded: bool) -> dict
         "cpu_verdict": "noisy" if cpu_noisy else ("pass" if cpu_ok else "FAIL"),
         "ours_cpu_s": ours.cpu_median,
         "peer_cpu_s": peer.cpu_median,
+        **_runs(ours, peer),
     }
 
 
@@ -132,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                 "cpu_verdict": "-",
                 "ours_cpu_s": ours.cpu_median,
                 "peer_cpu_s": start["peer"].cpu_median,
+                **_runs(ours, start["peer"]),
             }
         )
     with tempfile.TemporaryDirectory() as work:
