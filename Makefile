@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
+CHROMIUM_STAMP := $(VENV)/.chromium-tried
 
 .PHONY: install dev demo test test-fast lint bench bench-ingest bench-ingest-pg bench-detect bench-dask bench-geocode bench-api bench-quality eval-filter bench-basemap screenshots clean
 
@@ -23,16 +24,23 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 ## install: .venv with the `heatmap` command in .venv/bin
 install: $(RUN_STAMP)
 
-## dev: install plus test, lint and optional-engine dependencies
-dev: $(DEV_STAMP)
+# Chromium for the browser tests: the system's, else Playwright's own build, downloaded once
+# per venv when none is found (no network: one line says so and those tests skip; to try
+# again, .venv/bin/playwright install chromium)
+$(CHROMIUM_STAMP): $(DEV_STAMP)
+	@$(BIN)/python -m heatmap.devtools.suite chromium
+	@touch $@
+
+## dev: install plus test, lint and optional-engine dependencies, and Chromium for the browser tests
+dev: $(DEV_STAMP) $(CHROMIUM_STAMP)
 
 ## demo: run the whole flow on the bundled samples; writes demo-out/map.html
 demo: install
 	$(BIN)/heatmap demo --out demo-out
 
 ## test: the whole suite on every CPU (pytest-xdist). PostGIS tests use HEATMAP_TEST_PG_DSN, or else a
-## throwaway PostgreSQL+PostGIS server when its binaries are installed; each skipped group is named at
-## the end with why and how to run it
+## throwaway PostgreSQL+PostGIS server when its binaries are installed; browser tests the system's
+## Chromium, else Playwright's; each skipped group is named at the end with why and how to run it
 XDIST := -n auto --dist loadfile
 test: dev
 	$(BIN)/pytest $(XDIST)

@@ -4,13 +4,19 @@
 ``HEATMAP_TEST_PG_DSN`` is given but the server binaries are installed; a database of its
 own for each pytest-xdist worker (a test that cuts every connection of its database then
 touches only its worker's tests); one line per group of skipped tests saying why and how
-to run them.
+to run them; Chromium for the browser tests (``python -m heatmap.devtools.suite chromium``, run
+by ``make dev``: the system's, else Playwright's own, downloaded when it can be).
 """
 
 from __future__ import annotations
 
+import argparse
+import functools
 import glob
-from collections.abc import Iterable
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
 from contextlib import ExitStack, suppress
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -20,9 +26,67 @@ HOW_TO_ENABLE = {
     "postgis": "set HEATMAP_TEST_PG_DSN=postgresql://… to a database with PostGIS, or install"
     " Debian's postgresql-15-postgis-3 and the suite starts a throwaway server itself",
     "kannel": "apt-get install kannel kannel-extras (bearerbox, smsbox, fakesmsc)",
-    "browser": "apt-get install chromium (Playwright drives the system Chromium)",
+    "browser": "apt-get install chromium, or .venv/bin/playwright install chromium (Playwright's own"
+    " build, downloaded; `make dev` tries it when no Chromium is found)",
     "realdata": "put the public registries and exports in ../shared/data beside the checkout",
 }
+
+
+#: Where Debian's chromium package puts the browser.
+SYSTEM_CHROMIUM = "/usr/bin/chromium"
+
+
+def chromium_path() -> str | None:
+    """The Chromium the browser tests drive: the system's (``chromium`` on ``PATH``, else
+    Debian's), else Playwright's own build once ``playwright install chromium`` has put it
+    in place; None when there is neither."""
+    system = shutil.which("chromium") or (SYSTEM_CHROMIUM if Path(SYSTEM_CHROMIUM).is_file() else None)
+    return system or playwright_chromium()
+
+
+@functools.cache
+def playwright_chromium() -> str | None:
+    """The Chromium build of the installed Playwright, when it has been downloaded."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        return None
+    try:
+        with sync_playwright() as playwright:
+            path = str(playwright.chromium.executable_path)
+    except Error:  # no driver for this platform
+        return None
+    return path if Path(path).is_file() else None
+
+
+def provide_chromium() -> str:
+    """Chromium for the browser tests: the one found, else Playwright's downloaded now.
+
+    A sentence says which, or why there is none (no network: the tests then skip, saying
+    how to run them); a failed download is not an error."""
+    found = chromium_path()
+    if found:
+        return f"the browser tests drive the Chromium at {found}"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "playwright", "install", "chromium"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        said = (done.stderr + done.stdout).strip().splitlines()
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        said = [str(exc)]
+    playwright_chromium.cache_clear()
+    found = chromium_path()
+    if found:
+        return f"the browser tests drive Playwright's Chromium at {found} (playwright install chromium)"
+    why = next((line for line in said if line.startswith("Error")), said[0] if said else "no reason given")
+    return (
+        f"no Chromium for the browser tests: none installed, and `playwright install chromium` failed"
+        f" ({why.removesuffix(', caused by')}); they will skip. To run them: {HOW_TO_ENABLE['browser']}"
+    )
 
 
 def postgis_missing() -> str | None:
@@ -132,3 +196,16 @@ def skip_reason(longrepr: object) -> str:
     """The reason of a skipped test's report (pytest keeps it as (path, line, 'Skipped: …'))."""
     text = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
     return str(text).removeprefix("Skipped: ")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m heatmap.devtools.suite chromium``: provide Chromium (``make dev`` runs it)."""
+    parser = argparse.ArgumentParser(prog="python -m heatmap.devtools.suite", description=__doc__)
+    parser.add_argument("what", choices=["chromium"], help="what to provide")
+    parser.parse_args(argv)
+    print(provide_chromium())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,16 +1,17 @@
-"""What the browser tests share: Chromium (headless, the system's) and pages whose requests
-to any host but the served API are refused and recorded, as on an operator's intranet."""
+"""What the browser tests share: Chromium (headless: the system's, else Playwright's own) and
+pages whose requests to any host but the served API are refused and recorded, as on an
+operator's intranet."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+from heatmap.devtools import suite
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -34,11 +35,12 @@ class Server(Protocol):
 @contextmanager
 def chromium() -> Iterator[Any]:
     """Chromium driven by Playwright; the test is skipped where either is missing."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
+    path = suite.chromium_path()
+    if path is None:
+        pytest.skip(f"no Chromium at {suite.SYSTEM_CHROMIUM}, on PATH or of Playwright's")
     with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
 

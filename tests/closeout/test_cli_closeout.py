@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -79,15 +80,25 @@ def test_notify_loop_runs_until_stopped(kit: Kit, store_url: str, tmp_path: Path
         stderr=subprocess.PIPE,
         text=True,
     )
+    passes: list[dict[str, int]] = []  # each pass's counts, as the job prints them (flushed)
+
+    def read() -> None:
+        for line in job.stdout or ():
+            passes.append(json.loads(line))
+
+    reader = threading.Thread(target=read)
+    reader.start()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not (
         spool.exists() and len(spool.read_text(encoding="utf-8").splitlines()) == 3
     ):
         time.sleep(0.1)
-    time.sleep(0.5)  # a few more passes: nothing more is sent
+    seen = len(passes)
+    while time.monotonic() < deadline and len(passes) < seen + 2:  # two more passes: nothing more is sent
+        time.sleep(0.1)
     job.send_signal(signal.SIGTERM)
-    out, err = job.communicate(timeout=30)
+    _, err = job.communicate(timeout=30)
+    reader.join(timeout=30)
     assert job.returncode == 0, err
-    passes = [json.loads(line) for line in out.splitlines()]
     assert len(passes) >= 2 and sum(p["sent"] for p in passes) == 3
     assert len(spool.read_text(encoding="utf-8").splitlines()) == 3

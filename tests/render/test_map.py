@@ -14,11 +14,12 @@ import pandas as pd
 import pytest
 import shapely
 
+from heatmap.devtools import suite
 from heatmap.devtools.samples import sample_file
 from heatmap.geocode import build_gazetteer
 from heatmap.render.map import page_data, spot_map
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = suite.chromium_path() or suite.SYSTEM_CHROMIUM  # the system's, else Playwright's own
 HOUSE = (59.22907, 39.869577)
 
 
