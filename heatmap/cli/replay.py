@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from heatmap.replay.config import ReplayConfig
     from heatmap.replay.session import ReplayResult
     from heatmap.replay.world import World
+    from heatmap.settings import CloseoutSettings
 
 __all__ = ["register", "replay"]
 
@@ -71,7 +72,7 @@ def replay(
     )
     world = load_world(registry, settings)
     if compare is None:
-        result = _run(world, settings, policy, db, json, "replay")
+        result = _run(world, settings, policy, db, json, "replay", services.settings.closeout)
         _plot(plots, result, "replay")
         if json:
             emit_json({**result.report, **_speed(result), "settings": _settings(settings)})
@@ -83,7 +84,7 @@ def replay(
             f" (seed {settings.seed}, load {result.load:.1f}); CPU seconds by step: {cpu}."
         )
         return
-    a, b = (_run(world, settings, p, None, json, p.name) for p in compare)
+    a, b = (_run(world, settings, p, None, json, p.name, services.settings.closeout) for p in compare)
     _plot(plots, a, "A")
     _plot(plots, b, "B")
     if json:
@@ -100,7 +101,13 @@ def replay(
 
 
 def _run(
-    world: World, settings: ReplayConfig, policy: Path | None, db: str | None, quiet: bool, name: str
+    world: World,
+    settings: ReplayConfig,
+    policy: Path | None,
+    db: str | None,
+    quiet: bool,
+    name: str,
+    closeout: CloseoutSettings,
 ) -> ReplayResult:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -116,7 +123,14 @@ def _run(
         transient=False,
     ) as progress:
         task = progress.add_task(f"{name}: simulated days", total=settings.days)
-        return run_replay(world, settings, policy=policy, db=db, on_day=lambda _day: progress.advance(task))
+        return run_replay(
+            world,
+            settings,
+            policy=policy,
+            db=db,
+            on_day=lambda _day: progress.advance(task),
+            closeout=closeout,
+        )
 
 
 def _settings(settings: ReplayConfig) -> dict[str, Any]:

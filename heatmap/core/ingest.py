@@ -252,7 +252,20 @@ def content_hashes(complaints: pd.DataFrame) -> pd.Series:
     return pd.Series(tx.hex_text(hashed), index=complaints.index, dtype="str")
 
 
+#: The quarantine of an export with no bad row, as the general path below builds it.
+_NOTHING_QUARANTINED = pd.DataFrame(
+    {
+        "source": pd.Series([], dtype="str"),
+        "line": np.array([], dtype=np.int64),
+        "raw": pd.Series([], dtype="str"),
+        "reasons": pd.Series([], dtype=float),
+    }
+).loc[:, list(QUARANTINE_COLUMNS)]
+
+
 def _quarantine(raw: RawExport, bad: np.ndarray, reasons: list[str]) -> pd.DataFrame:
+    if not raw.broken and not bad.any():  # most exports: nothing to put aside
+        return _NOTHING_QUARANTINED.copy()
     where = pa.array(np.flatnonzero(bad))
     values = {str(c): tx.as_text(raw.rows[c], keep_null=True).take(where) for c in raw.rows.columns}
     frame = pd.DataFrame(

@@ -27,7 +27,6 @@ import pandas as pd
 
 from heatmap.closeout.gateways import FileGateway
 from heatmap.closeout.notify import run_once
-from heatmap.closeout.settings import load_closeout_settings
 from heatmap.closeout.templates import load_sms_templates
 from heatmap.core.policy import Policy
 from heatmap.errors import HeatmapError
@@ -38,9 +37,10 @@ from heatmap.replay.steps import Product
 from heatmap.replay.world import World
 from heatmap.service import workflow
 from heatmap.service.replies import handle_reply
+from heatmap.settings import CloseoutSettings
 from heatmap.store.base import Store
 
-__all__ = ["Frames", "Work", "replay"]
+__all__ = ["Frames", "Work", "closeout_settings", "replay"]
 
 _HOUR = timedelta(hours=1)
 ENGINEER = "replay.engineer"
@@ -91,6 +91,8 @@ class _State:
     #: whether a queue may hold spots to take (after detection, answers, finished work or
     #: spots left waiting last hour); otherwise the queues are not read
     look: bool = True
+    #: whether a workflow step ran (so the open spots the joins read may have changed)
+    moved: bool = False
     wall: dict[str, float] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)
 
@@ -118,11 +120,14 @@ def replay(
     config: ReplayConfig,
     workdir: Path,
     on_day: Callable[[int], None] | None = None,
+    closeout: CloseoutSettings | None = None,
 ) -> Frames:
     """Run ``config.days`` of ``world`` through the product on ``store`` (an empty, upgraded
-    store of its own); the frames the report is computed from."""
+    store of its own); the frames the report is computed from. ``closeout``: the SMS job's
+    settings as the entry point got them from :mod:`heatmap.wiring` (None: the defaults,
+    nothing read from the environment); the spool is the replay's own, with no links."""
     rng = np.random.default_rng(config.seed + 7919)
-    settings = load_closeout_settings(sms_spool=workdir / "sms-outbox.jsonl", public_url="")
+    settings = closeout_settings(closeout, workdir / "sms-outbox.jsonl")
     templates = load_sms_templates(settings.sms_templates, public_url=None)
     gateway = FileGateway(settings.sms_spool)
     state = _start(world, config, rng)
@@ -155,6 +160,9 @@ def replay(
         with state.timed("engineers"):
             if _engineers(store, state, world, now=now, policy=policy, config=config, rng=rng):
                 state.sms_due = True
+        if answered or state.moved:  # a reopening, a take or a resolution: spots changed
+            product.spots_changed()
+            state.moved = False
         if state.sms_due:  # the SMS job's pass is only worth running with messages waiting
             with state.timed("sms"):
                 counts = run_once(store, gateway, now=now, settings=settings, templates=templates)
@@ -164,6 +172,14 @@ def replay(
         if on_day is not None and hour % 24 == 0:
             on_day(hour // 24)
     return _frames(store, world, state, start=start, end=start + hours * _HOUR, policy=policy)
+
+
+def closeout_settings(given: CloseoutSettings | None, spool: Path) -> CloseoutSettings:
+    """The SMS job's settings in a replay: ``given`` (the caller's, from :mod:`heatmap.wiring`)
+    or the defaults without reading the environment, with the replay's own spool and no
+    rating links."""
+    chosen = given if given is not None else CloseoutSettings.model_construct()
+    return chosen.model_copy(update={"sms_spool": spool, "public_url": ""})
 
 
 def _start(world: World, config: ReplayConfig, rng: np.random.Generator) -> _State:
@@ -322,6 +338,7 @@ def _take(
     )
     hours = people.fix_hours(cause, over=bool(over), config=config, rng=rng)
     done = now + timedelta(hours=float(np.ceil(hours)))
+    state.moved = True
     try:
         workflow.transition(store, spot_id, "take", actor=ENGINEER, now=now, policy=policy)
         workflow.set_eta(
@@ -335,6 +352,7 @@ def _take(
 def _finish(store: Store, state: _State, world: World, work: Work, *, now: datetime, policy: Policy) -> bool:
     """Resolve with the true cause (the fix ends the incident unless it does not hold), or
     reject a spot with no network fault."""
+    state.moved = True
     try:
         if work.incident < 0:
             workflow.transition(

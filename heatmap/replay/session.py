@@ -24,6 +24,7 @@ from heatmap.replay.report import daily, density_layer, outcome_report
 from heatmap.replay.run import Frames, replay
 from heatmap.replay.world import World, city_houses, plan_world
 from heatmap.service.exposure import load_subscriber_density
+from heatmap.settings import CloseoutSettings
 from heatmap.store import Store, open_store
 
 __all__ = ["ReplayResult", "load_world", "run_replay"]
@@ -55,8 +56,10 @@ def run_replay(
     policy: Path | None = None,
     db: str | None = None,
     on_day: Callable[[int], None] | None = None,
+    closeout: CloseoutSettings | None = None,
 ) -> ReplayResult:
-    """Replay ``world`` with the policy at ``policy`` (default: the packaged one)."""
+    """Replay ``world`` with the policy at ``policy`` (default: the packaged one) and the
+    SMS job's ``closeout`` settings (from :mod:`heatmap.wiring`; None: the defaults)."""
     import time
 
     rules = load_policy(policy)
@@ -77,7 +80,9 @@ def run_replay(
             if len(world.sites):  # as `heatmap network load --sites` keeps them
                 store.replace_network(sites=world.sites)
             began, cpu = time.perf_counter(), time.process_time()  # for the speed report only
-            frames = replay(world, store, policy=rules, config=config, workdir=workdir, on_day=on_day)
+            frames = replay(
+                world, store, policy=rules, config=config, workdir=workdir, on_day=on_day, closeout=closeout
+            )
             seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
         finally:
             store.close()

@@ -91,6 +91,9 @@ class Product:
     ingested: np.ndarray
     #: the open spots' areas (WKB by id) when the joins last ran
     areas: dict[str, bytes] = field(default_factory=dict)
+    #: the open spots as last read, while nothing may have changed them since (detection,
+    #: a workflow step or a join clears it: :meth:`spots_changed`)
+    open_spots: pd.DataFrame | None = None
     #: the alarm list last stored (start and end per alarm), to store only changes
     alarms_stored: tuple[tuple[str, str], ...] = ()
 
@@ -135,11 +138,14 @@ class Product:
             self._join(batch, now=now)
         else:
             join_recent(self.store, policy=self.policy, now=now)
+            self.spots_changed()
 
     def _join(self, batch: pd.DataFrame, *, now: datetime) -> None:
         """``join_complaints`` on the hour's complaints in reach of an open spot and the
         window's in reach of a spot new or changed since the last hour."""
-        spots = self.store.load_spots(statuses=sorted(OPEN_STATUSES))
+        if self.open_spots is None:
+            self.open_spots = self.store.load_spots(statuses=sorted(OPEN_STATUSES))
+        spots = self.open_spots
         areas = dict(zip(spots["id"].astype(str), shapely.to_wkb(spots["geometry"].to_numpy()), strict=True))
         changed = spots[[areas[i] != self.areas.get(i) for i in spots["id"].astype(str)]]
         self.areas = areas
@@ -153,11 +159,18 @@ class Product:
             tickets |= set(attach(window, changed, reach_m=reach)["ticket_id"])
         if tickets:
             complaints = self.store.load_complaints(ticket_ids=sorted(tickets))
-            join_complaints(self.store, complaints, now=now, policy=self.policy, reach_m=reach)
+            if len(join_complaints(self.store, complaints, now=now, policy=self.policy, reach_m=reach)):
+                self.spots_changed()
+
+    def spots_changed(self) -> None:
+        """Read the open spots again at the next joins: something may have changed them
+        (the replay tells after its engineers or clients acted; detection and joins here)."""
+        self.open_spots = None
 
     def detect(self, *, now: datetime) -> None:
         """Detection over the stored complaints, as the scheduled ``heatmap detect``."""
         detect_spots(self.store, params=self.params, policy=self.policy, now=now, exposure=self.exposure)
+        self.spots_changed()
 
     def feed_alarms(self, alarms: pd.DataFrame) -> bool:
         """Store ``alarms`` (the OSS's list as of now) when it differs from the stored one;

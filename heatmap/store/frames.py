@@ -4,11 +4,12 @@ what a query returns into the frames both stores give (same columns, same dtypes
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from heatmap.domain.outbox import OUTBOX_INTEGERS, OUTBOX_TIMES
@@ -36,8 +37,11 @@ def parse_utc(values: pd.Series) -> pd.Series:
 
 def nullable(values: pd.Series) -> list[object]:
     """Values for a DB driver: NaN/NA/NaT become None, numpy scalars become Python."""
-    out = values.astype(object).where(values.notna(), None)
-    return [v.item() if isinstance(v, np.generic) else v for v in out.tolist()]
+    missing = values.isna().to_numpy().tolist()
+    return [
+        None if gone else v.item() if isinstance(v, np.generic) else v
+        for v, gone in zip(values.tolist(), missing, strict=True)
+    ]
 
 
 def geometry_to_wkt(values: pd.Series) -> list[str]:
@@ -83,9 +87,35 @@ def with_integers(frame: pd.DataFrame, names: Iterable[str]) -> pd.DataFrame:
     return frame
 
 
+#: Numbers of a stored complaint (the rest of its columns are text).
+COMPLAINT_NUMBERS = ("ltv", "lat", "lon", "geo_score")
+
+
 def complaint_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Complaints as read: times UTC, numbers float."""
-    return with_floats(with_utc(frame, COMPLAINT_TIMES), ("ltv", "lat", "lon", "geo_score"))
+    return with_floats(with_utc(frame, COMPLAINT_TIMES), COMPLAINT_NUMBERS)
+
+
+def complaint_records(rows: list[tuple[object, ...]], names: Sequence[str]) -> pd.DataFrame:
+    """A driver's rows of complaints (``names``: their columns) as :func:`complaint_frame`
+    gives them from ``DataFrame.from_records``, converted by Arrow in one pass over the
+    rows instead of inferring the kind of every value (a quarter of the time).
+
+    Numbers become floats; text becomes ``str``, except a column with no value at all,
+    which stays ``object`` as inference leaves it. A blob of UTF-8 in a text column is read
+    as that text; rows holding anything else (no store writes such: text in a number
+    column, a blob of other bytes) go through ``from_records``.
+    """
+    kinds = [pa.field(n, pa.float64() if n in COMPLAINT_NUMBERS else pa.large_string()) for n in names]
+    try:
+        table = pa.Table.from_struct_array(pa.array(rows, type=pa.struct(kinds)))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return complaint_frame(pd.DataFrame.from_records(rows, columns=list(names)))
+    frame = table.to_pandas()
+    for name in names:
+        if name not in COMPLAINT_NUMBERS and table.column(name).null_count == len(rows):
+            frame[name] = pd.Series([None] * len(rows), dtype=object)
+    return complaint_frame(frame)
 
 
 def change_frame(frame: pd.DataFrame) -> pd.DataFrame:

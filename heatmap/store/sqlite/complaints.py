@@ -10,7 +10,7 @@ from datetime import datetime
 import pandas as pd
 
 from heatmap.store.columns import CHANGES_SCHEMA, STORED_COMPLAINT_COLUMNS
-from heatmap.store.frames import change_frame, complaint_frame, nullable
+from heatmap.store.frames import change_frame, complaint_records, nullable
 from heatmap.store.queries import Where, complaint_filter
 from heatmap.store.sqlite.schema import CHUNK, SQLiteBase
 
@@ -29,17 +29,16 @@ class SQLiteComplaints(SQLiteBase):
         self._require_schema()
         where = complaint_filter("?", since=since, pending_geocode=pending_geocode, spot_ids=spot_ids)
         sql = f"SELECT {', '.join(STORED_COMPLAINT_COLUMNS)} FROM complaints WHERE "
-        if ticket_ids is not None:
-            parts = []
-            ids = list(ticket_ids)
-            for start in range(0, len(ids), CHUNK):
-                chunk = Where("?", list(where.clauses), list(where.params))
-                chunk.among("ticket_id", ids[start : start + CHUNK])
-                parts.append(self._frame(sql + chunk.sql, chunk.params))
-            frame = pd.concat(parts, ignore_index=True) if parts else self._frame(sql + "0 = 1")
-        else:
-            frame = self._frame(sql + where.sql + " ORDER BY created_at", where.params)
-        return complaint_frame(frame)
+        if ticket_ids is None:
+            rows = self._db.execute(sql + where.sql + " ORDER BY created_at", tuple(where.params)).fetchall()
+            return complaint_records(rows, STORED_COMPLAINT_COLUMNS)
+        rows = []
+        ids = list(ticket_ids)
+        for start in range(0, len(ids), CHUNK):
+            chunk = Where("?", list(where.clauses), list(where.params))
+            chunk.among("ticket_id", ids[start : start + CHUNK])
+            rows += self._db.execute(sql + chunk.sql, tuple(chunk.params)).fetchall()
+        return complaint_records(rows, STORED_COMPLAINT_COLUMNS)
 
     def load_complaint_changes(self, ticket_ids: Sequence[str] | None = None) -> pd.DataFrame:
         self._require_schema(CHANGES_SCHEMA)
