@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +22,7 @@ from heatmap.devtools.samples import sample_file
 from heatmap.geocode import build_gazetteer, save_gazetteer
 from heatmap.service import detect_spots, ingest
 from heatmap.settings import Settings
-from heatmap.store import Store
+from heatmap.store import Store, open_store
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 POLICY = load_policy()
@@ -95,23 +97,60 @@ class World:
         return {"X-API-Key": self.keys[role]}
 
 
-@pytest.fixture
-def world(store: Store, tmp_path: Path, gazetteer_path: Path) -> World:
+@dataclass(frozen=True)
+class Built:
+    """What :func:`build_world` put in a store: the spot and a key of every role."""
+
+    spot_id: str
+    keys: dict[str, str]
+
+
+def build_world(store: Store, folder: Path) -> Built:
     rows = [(f"T{i}", HOUSE_LAT + (i - 2) * 1e-4, HOUSE_LON + (i % 2) * 1e-4) for i in range(5)]
-    ingest(store, [write_export(tmp_path / "spot.csv", rows)], now=NOW, policy=POLICY)
+    ingest(store, [write_export(folder / "spot.csv", rows)], now=NOW, policy=POLICY)
     # five complainants at one house and nothing else around: no expected count to exceed,
     # so the world's spot is made by the count rule (detection has its own tests)
     detect_spots(store, params=DetectParams(rule="count"), policy=POLICY, now=NOW)
     spots = store.load_spots()
     assert len(spots) == 1, spots
     keys = {role: create_key(store, role=role, now=NOW, name=f"{role}.tester") for role in ROLES}
+    return Built(spot_id=str(spots["id"].iloc[0]), keys=keys)
+
+
+@pytest.fixture(scope="session")
+def sqlite_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Built]:
+    """The world's SQLite store, built once per worker: each test gets a copy of the file."""
+    folder = tmp_path_factory.mktemp("world")
+    store = open_store(f"sqlite:///{folder / 'heatmap.db'}")
+    try:
+        store.upgrade()
+        built = build_world(store, folder)
+    finally:
+        store.close()
+    return folder / "heatmap.db", built
+
+
+@pytest.fixture
+def world(store_url: str, tmp_path: Path, gazetteer_path: Path, request: pytest.FixtureRequest) -> World:
+    """A store of each kind with :func:`build_world` in it: on SQLite a copy of
+    :func:`sqlite_world`'s, on PostGIS built in the test's fresh schema."""
+    built: Built | None = None
+    if store_url.startswith("sqlite:///"):
+        template, built = request.getfixturevalue("sqlite_world")
+        with (
+            closing(sqlite3.connect(template)) as source,
+            closing(sqlite3.connect(store_url.removeprefix("sqlite:///"))) as copy,
+        ):
+            source.backup(copy)
+    store: Store = request.getfixturevalue("store")  # opens the copy, or the empty schema
+    built = built or build_world(store, tmp_path)
     settings = Settings(db=store.url, gazetteer=gazetteer_path, city="Вологда")
     # tests make many unauthorised calls on purpose; the limit has tests of its own
     api = ApiSettings(index_check_ms=0, key_cache_s=0, hex_cache_s=0, leaflet_url="", auth_fail_limit=100_000)
     return World(
         store=store,
-        spot_id=str(spots["id"].iloc[0]),
-        keys=keys,
+        spot_id=built.spot_id,
+        keys=dict(built.keys),
         settings=settings,
         api=api,
         now=[NOW],
