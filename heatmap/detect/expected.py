@@ -44,6 +44,9 @@ EXPOSURE_FLOOR = 0.25
 #: At most this many estimates of the rates, each without the cells the last found in
 #: excess (they stop as soon as the cells found stay the same).
 RATE_PASSES = 8
+#: A spot's own test is at least as strict as a family-wise error rate of this over all
+#: the cells' tests (:attr:`CellTests.spot_cutoff`).
+SPOT_FWER = 0.05
 
 
 @dataclass(frozen=True)
@@ -263,6 +266,16 @@ class CellTests:
     p_value: dict[float, np.ndarray]
     significant: np.ndarray  # per cell: in significant excess in some window
     cutoff: float  # Benjamini–Hochberg's threshold q·k/m (0.0: nothing rejected)
+    tested: int = 0  # m, the (cell, window) tests made
+
+    @property
+    def spot_cutoff(self) -> float:
+        """What a spot's own test must reach: the cells' threshold, and no looser than
+        :data:`SPOT_FWER` over all ``m`` tests (Bonferroni). Benjamini–Hochberg's
+        threshold loosens with every real concentration found — right for choosing
+        the cells to look at, but in a busy week it would also pass chance clusters of
+        the background as spots."""
+        return min(self.cutoff, SPOT_FWER / self.tested) if self.tested else self.cutoff
 
 
 def test_cells(
@@ -293,16 +306,16 @@ def test_cells(
         estimate_rates(expectation, observed, excluded)
         expected = {d: expectation.expected(cells.adjusted, d) for d in windows}
         p = {d: poisson_upper_tail(observed[d], expected[d]) for d in windows}
-        found, cutoff = _significant(observed, p, q=q, min_subscribers=min_subscribers)
+        found, cutoff, tested = _significant(observed, p, q=q, min_subscribers=min_subscribers)
         if np.array_equal(found, excluded):
             break
         excluded = found
-    return expectation, CellTests(observed, expected, p, excluded, cutoff)
+    return expectation, CellTests(observed, expected, p, excluded, cutoff, tested)
 
 
 def _significant(
     observed: dict[float, np.ndarray], p: dict[float, np.ndarray], *, q: float, min_subscribers: int
-) -> tuple[np.ndarray, float]:
+) -> tuple[np.ndarray, float, int]:
     days = list(observed)
     o = np.stack([observed[d] for d in days])
     pv = np.stack([p[d] for d in days])
@@ -311,4 +324,4 @@ def _significant(
     reject[tested] = benjamini_hochberg(pv[tested], q)
     cutoff = bh_threshold(pv[tested], q)
     enough = o >= min_subscribers - 1e-9
-    return np.asarray((reject & enough).any(axis=0), dtype=bool), cutoff
+    return np.asarray((reject & enough).any(axis=0), dtype=bool), cutoff, int(tested.sum())

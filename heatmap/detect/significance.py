@@ -21,7 +21,9 @@ expected count (:mod:`heatmap.detect.expected`), tested in several time windows.
 
 Either way a spot is kept only when its own test — its distinct complainants against
 the expected count of its area (its cells; for DBSCAN its discs), in its best window — is
-at or below the cutoff too.
+at or below the cutoff too, and at or below 0.05/m (Bonferroni over the m cell tests):
+the cutoff loosens with every real concentration, and in a busy week would pass chance
+clusters of the background as spots.
 
 Pure: no I/O, no clock.
 """
@@ -132,7 +134,7 @@ def label_expected(
         )
         labels = _label_cells(complaints, place, expectation, tests.significant | admitted)
     found = _evidence(complaints, place, labels, expectation, now=now, area=area)
-    weak = found.index[found["p_value"] > tests.cutoff]
+    weak = found.index[found["p_value"] > tests.spot_cutoff]
     if len(weak):
         labels = np.where(np.isin(labels, weak), -1, labels)
         kept = labels >= 0

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from heatmap.core.policy import load_policy
-from heatmap.detect.expected import HISTORY_PRIOR, build_cells, scan_windows, test_cells
+from heatmap.detect.expected import HISTORY_PRIOR, build_cells, scan_windows
+from heatmap.detect.expected import test_cells as cell_tests
 from heatmap.detect.exposure import address_layer, layer_points
 from heatmap.detect.run import DetectParams, detect, label_points
 from heatmap.detect.significance import EVIDENCE_COLUMNS
@@ -201,7 +202,7 @@ def test_the_rates_are_those_of_the_cells_not_in_excess(seed: int) -> None:
     frame = generate_planted(lat, lon, now=NOW, seed=seed, spec=PlantSpec(planted=12)).complaints
     cells = build_cells(frame, layer_points(address_layer(lat, lon)), res=9, history=None, window_days=30.0)
     windows = scan_windows(30.0, (1.0, 3.0, 7.0))
-    expectation, tests = test_cells(
+    expectation, tests = cell_tests(
         frame, cells, windows=windows, now=pd.Timestamp(NOW), q=0.003, min_subscribers=3
     )
     quiet = ~tests.significant
