@@ -174,15 +174,29 @@ def spot_labels(
         if use_window and usable.any():
             newest = created[usable].max()
             usable &= (created >= newest - pd.Timedelta(days=params.window_days)).to_numpy()
-    rows = np.flatnonzero(usable)
+    rows = None if usable.all() else np.flatnonzero(usable)  # None: every row, nothing copied
+    if rows is not None and not len(rows):
+        return np.full(len(lat), -1, dtype=np.int64)
+    points = {"lat": lat, "lon": lon, "subscriber_id": subscriber_id}
+    if created is not None:
+        points["created_at"] = created.reset_index(drop=True)
+    found = _point_labels({name: _rows(values, rows) for name, values in points.items()}, params, exposure)
+    if rows is None:
+        return np.asarray(found, dtype=np.int64)
     labels = np.full(len(lat), -1, dtype=np.int64)
-    if len(rows):
-        who = subscriber_id.take(rows) if isinstance(subscriber_id, pa.Array) else subscriber_id[rows]
-        points = {"lat": lat[rows], "lon": lon[rows], "subscriber_id": who}
-        if created is not None:
-            points["created_at"] = created.iloc[rows].reset_index(drop=True)
-        labels[rows] = _point_labels(points, params, exposure)
+    labels[rows] = found
     return labels
+
+
+def _rows(values: Any, rows: np.ndarray | None) -> Any:
+    """``values`` (NumPy, Arrow or pandas) at ``rows``; all of them when ``rows`` is None."""
+    if rows is None:
+        return values
+    if isinstance(values, pa.Array):
+        return values.take(rows)
+    if isinstance(values, pd.Series):
+        return values.iloc[rows].reset_index(drop=True)
+    return values[rows]
 
 
 def _point_labels(points: dict[str, Any], params: DetectParams, exposure: pd.DataFrame | None) -> np.ndarray:
