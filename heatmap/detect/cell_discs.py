@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from heatmap.detect.expected import Expectation
+from heatmap.detect.expected import Cells, Expectation
 from heatmap.detect.h3 import _neighbour_pairs
 from heatmap.detect.stats import poisson_upper_tail
 
@@ -50,35 +50,44 @@ def disc_members(
 
     ``observed`` and ``p_value`` are the cells' own per window (as the cell tests
     computed them); ``cutoff`` is the cells' Benjamini–Hochberg threshold (0.0: nothing
-    was rejected, so no disc can pass).
+    was rejected, so no disc can pass). Only the discs that hold a cell in local excess
+    in some window can admit one, so only those are tested.
     """
     size = len(expectation.cells.index)
     admitted = np.zeros(size, dtype=bool)
-    whole = max(observed)  # the longest window holds every complainant of the shorter ones
-    centres = np.flatnonzero(observed[whole] > 0)
-    if cutoff <= 0 or centres.size == 0:
+    local = {days: (p_value[days] <= LOCAL_P) & (o >= LOCAL_MIN - 1e-9) for days, o in observed.items()}
+    seeds = np.flatnonzero(np.logical_or.reduce(list(local.values())))
+    if cutoff <= 0 or seeds.size == 0:
         return admitted
-    slot, other = _disc_pairs(expectation, centres)
+    centres = _with_neighbours(expectation.cells, seeds)
+    centres = centres[observed[max(observed)][centres] > 0]  # a disc is centred on a complainant
+    slot, other = _disc_pairs(expectation.cells, centres)
     adjusted = expectation.cells.adjusted
     exposure = adjusted[centres] + np.bincount(slot, weights=adjusted[other], minlength=centres.size)
     for days, o in observed.items():
         count = o[centres] + np.bincount(slot, weights=o[other], minlength=centres.size)
         p = poisson_upper_tail(count, expectation.expected(exposure, days))
         passing = (p <= cutoff) & (count >= min_subscribers - 1e-9)
-        if not passing.any():
-            continue
-        local = (p_value[days] <= LOCAL_P) & (o >= LOCAL_MIN - 1e-9)
-        cells = np.concatenate([centres[passing], other[passing[slot]]])
-        admitted[cells[local[cells]]] = True
+        if passing.any():
+            cells = np.concatenate([centres[passing], other[passing[slot]]])
+            admitted[cells[local[days][cells]]] = True
     return admitted
 
 
-def _disc_pairs(expectation: Expectation, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _with_neighbours(cells: Cells, seeds: np.ndarray) -> np.ndarray:
+    """Positions of the ``seeds`` and of their neighbours among ``cells``."""
+    ids = np.asarray(cells.index, dtype=np.uint64)
+    _, neighbours = _neighbour_pairs(ids[seeds])
+    near = cells.position(neighbours)
+    return np.unique(np.concatenate([seeds, near[near >= 0]]))
+
+
+def _disc_pairs(cells: Cells, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(slot of the centre in ``centres``, position of one of its other disc cells) for
-    every neighbour of every centre that is among the expectation's cells (a cell not
-    among them has no complainant and no exposure)."""
-    ids = np.asarray(expectation.cells.index, dtype=np.uint64)
+    every neighbour of every centre that is among ``cells`` (a cell not among them has no
+    complainant and no exposure)."""
+    ids = np.asarray(cells.index, dtype=np.uint64)
     rows, neighbours = _neighbour_pairs(ids[centres])
-    position = np.asarray(expectation.cells.position(neighbours), dtype=np.int64)
+    position = cells.position(neighbours)
     keep = (position >= 0) & (neighbours != ids[centres][rows])  # the native disc holds its centre
     return np.asarray(rows[keep], dtype=np.int64), position[keep]

@@ -32,7 +32,7 @@ import pandas as pd
 
 from heatmap.core.cells import cells_of
 from heatmap.detect.exposure import uniform_points
-from heatmap.detect.stats import benjamini_hochberg, bh_threshold, poisson_upper_tail
+from heatmap.detect.stats import bh_reject, poisson_upper_tail
 from heatmap.domain import PRECISION_WEIGHT
 
 #: Pseudo-complainants of the history's prior (shrinks a cell's past rate towards 1).
@@ -62,6 +62,7 @@ class Cells:
     floor: float  # the exposure floor of one cell
 
     def position(self, cells: np.ndarray) -> np.ndarray:
+        """Each cell's position in :attr:`index` (−1: not there)."""
         return np.asarray(self.index.get_indexer(cells), dtype=np.int64)
 
 
@@ -287,6 +288,7 @@ def test_cells(
     q: float,
     min_subscribers: int,
     complaints: Complaints | None = None,
+    place: np.ndarray | None = None,
 ) -> tuple[Expectation, CellTests]:
     """Poisson tests of every cell in every window, false discovery rate ``q`` overall.
 
@@ -294,11 +296,13 @@ def test_cells(
     all (cell, window) tests with a complainant, and that window holds at least
     ``min_subscribers`` of them. Rates are estimated again without the cells in excess
     until those stay the same (at most :data:`RATE_PASSES` times). ``complaints``: the
-    points' columns already read at the cells' resolution.
+    points' columns already read at the cells' resolution; ``place``: their cells' positions.
     """
     if complaints is None or complaints.res != cells.res:
         complaints = Complaints.of(points, cells.res)
-    strength = Strength(cells.position(complaints.cells), complaints.who, complaints.weight, len(cells.index))
+    if place is None:
+        place = cells.position(complaints.cells)
+    strength = Strength(place, complaints.who, complaints.weight, len(cells.index))
     observed = {days: strength.count(complaints.in_window(now, days)) for days in windows}
     expectation = Expectation(cells=cells, windows=windows)
     excluded = np.zeros(len(cells.index), dtype=bool)
@@ -321,7 +325,6 @@ def _significant(
     pv = np.stack([p[d] for d in days])
     tested = o > 0
     reject = np.zeros(o.shape, dtype=bool)
-    reject[tested] = benjamini_hochberg(pv[tested], q)
-    cutoff = bh_threshold(pv[tested], q)
+    reject[tested], cutoff = bh_reject(pv[tested], q)
     enough = o >= min_subscribers - 1e-9
     return np.asarray((reject & enough).any(axis=0), dtype=bool), cutoff, int(tested.sum())

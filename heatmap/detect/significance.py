@@ -101,6 +101,7 @@ def label_expected(
         window_days=options.window_days,
         complaints=complaints,
     )
+    place = cells.position(complaints.cells)
     expectation, tests = test_cells(
         points,
         cells,
@@ -109,8 +110,8 @@ def label_expected(
         q=options.q,
         min_subscribers=options.min_subscribers,
         complaints=complaints,
+        place=place,
     )
-    place = cells.position(complaints.cells)
     area: pd.Series | None = None  # a DBSCAN spot's adjusted exposure, by label
     if options.method == "dbscan":
         found_spots: DbscanSpots = label_dbscan_expected(

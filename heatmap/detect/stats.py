@@ -30,25 +30,37 @@ def benjamini_hochberg(p_values: np.ndarray, q: float) -> np.ndarray:
     """Mask of the hypotheses rejected by the Benjamini–Hochberg step-up procedure at
     false-discovery rate ``q``: the k smallest p-values, k the largest rank with
     p₍ₖ₎ ≤ q·k/m (Benjamini & Hochberg 1995)."""
-    p = np.asarray(p_values, dtype=np.float64)
-    m = p.size
-    reject = np.zeros(m, dtype=bool)
-    if m == 0:
-        return reject
-    order = np.argsort(p, kind="stable")
-    below = np.flatnonzero(p[order] <= q * np.arange(1, m + 1) / m)
-    if below.size:
-        reject[order[: below[-1] + 1]] = True
-    return reject
+    return _step_up(p_values, q)[0]
 
 
 def bh_threshold(p_values: np.ndarray, q: float) -> float:
     """The threshold Benjamini–Hochberg ends on at ``q``: ``q·k/m`` for its ``k``
     rejections among ``m`` tests (0.0 when none). Every p-value at or below it is
     rejected, so another test may be judged against it."""
+    return _step_up(p_values, q)[1]
+
+
+def bh_reject(p_values: np.ndarray, q: float) -> tuple[np.ndarray, float]:
+    """:func:`benjamini_hochberg`'s mask and :func:`bh_threshold` from one pass."""
+    return _step_up(p_values, q)
+
+
+def _step_up(p_values: np.ndarray, q: float) -> tuple[np.ndarray, float]:
+    """Only p-values at or below ``q`` can be rejected (``q·k/m ≤ q``), and their ranks
+    among all ``m`` are their ranks among themselves: those few are sorted, not all."""
     p = np.asarray(p_values, dtype=np.float64)
-    k = int(benjamini_hochberg(p, q).sum())
-    return q * k / p.size if k else 0.0
+    m = p.size
+    reject = np.zeros(m, dtype=bool)
+    small = np.flatnonzero(p <= q)
+    if small.size == 0:
+        return reject, 0.0
+    order = small[np.argsort(p[small], kind="stable")]
+    below = np.flatnonzero(p[order] <= q * np.arange(1, order.size + 1) / m)
+    if not below.size:
+        return reject, 0.0
+    k = int(below[-1]) + 1
+    reject[order[:k]] = True
+    return reject, q * k / m
 
 
 def sen_slope(series: np.ndarray) -> float:
