@@ -4,7 +4,6 @@ and the Mann–Kendall trend test. Plain functions over arrays; no I/O, no clock
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
 
 
 def poisson_upper_tail(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
@@ -15,6 +14,8 @@ def poisson_upper_tail(observed: np.ndarray, expected: np.ndarray) -> np.ndarray
     a complainant located only to a street (weight 0.5) counts half. ``observed ≤ 0``
     gives 1; ``expected ≤ 0`` with ``observed > 0`` gives 0.
     """
+    from scipy import special  # about half a second to import: the count rule never needs it
+
     o = np.asarray(observed, dtype=np.float64)
     e = np.asarray(expected, dtype=np.float64)
     o, e = np.broadcast_arrays(o, e)
