@@ -161,6 +161,12 @@ def _thousands(piece: _Piece) -> bool:
     )
 
 
+def _unbracketed(separators: str) -> str:
+    """Separators without the opening bracket a run began with and never closed:
+    ``(45 10 123456`` is a passport number in brackets, the closing one cut off."""
+    return separators[1:] if separators.startswith("(") and ")" not in separators else separators
+
+
 def _mobile(digits: str) -> bool:
     return bool(re.fullmatch(r"[78]?9\d{9}", digits))
 
@@ -231,7 +237,7 @@ def _kind(p: _Piece) -> str | None:
             return "card"
         if sizes == (3, 3, 3, 2):
             return "snils"
-        if sizes in ((2, 2, 6), (4, 6)) and p.separators.strip(" ") == "":
+        if sizes in ((2, 2, 6), (4, 6)) and _unbracketed(p.separators).strip(" ") == "":
             return "passport"
         if n == 11 and len(sizes) == 1 and not _mobile(d) and snils_ok(d):
             return "snils"
