@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from heatmap.replay.config import ReplayConfig
     from heatmap.replay.session import ReplayResult
     from heatmap.replay.world import World
-    from heatmap.settings import CloseoutSettings
+    from heatmap.settings import Settings
 
 __all__ = ["register", "replay"]
 
@@ -72,7 +72,7 @@ def replay(
     )
     world = load_world(registry, settings)
     if compare is None:
-        result = _run(world, settings, policy, db, json, "replay", services.settings.closeout)
+        result = _run(world, settings, policy, db, json, "replay", services.settings)
         _plot(plots, result, "replay")
         if json:
             emit_json({**result.report, **_speed(result), "settings": _settings(settings)})
@@ -84,7 +84,7 @@ def replay(
             f" (seed {settings.seed}, load {result.load:.1f}); CPU seconds by step: {cpu}."
         )
         return
-    a, b = (_run(world, settings, p, None, json, p.name, services.settings.closeout) for p in compare)
+    a, b = (_run(world, settings, p, None, json, p.name, services.settings) for p in compare)
     _plot(plots, a, "A")
     _plot(plots, b, "B")
     if json:
@@ -107,7 +107,7 @@ def _run(
     db: str | None,
     quiet: bool,
     name: str,
-    closeout: CloseoutSettings,
+    wired: Settings,
 ) -> ReplayResult:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -129,7 +129,8 @@ def _run(
             policy=policy,
             db=db,
             on_day=lambda _day: progress.advance(task),
-            closeout=closeout,
+            closeout=wired.closeout,
+            secret_key=wired.store.secret_key,
         )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import SecretStr
 
 from heatmap import service
 from heatmap.core.policy import load_policy
@@ -57,15 +58,18 @@ def run_replay(
     db: str | None = None,
     on_day: Callable[[int], None] | None = None,
     closeout: CloseoutSettings | None = None,
+    secret_key: SecretStr | None = None,
 ) -> ReplayResult:
     """Replay ``world`` with the policy at ``policy`` (default: the packaged one) and the
-    SMS job's ``closeout`` settings (from :mod:`heatmap.wiring`; None: the defaults)."""
+    SMS job's ``closeout`` settings (from :mod:`heatmap.wiring`; None: the defaults); a
+    store named by ``db`` hashes with ``secret_key`` (the operator's, as the wiring
+    passes it; None: the store's own key)."""
     import time
 
     rules = load_policy(policy)
     with tempfile.TemporaryDirectory(prefix="heatmap-replay-") as tmp:
         workdir = Path(tmp)
-        store = open_store(db or f"sqlite:///{workdir / 'replay.db'}")
+        store = open_store(db or f"sqlite:///{workdir / 'replay.db'}", secret_key=secret_key)
         try:
             service.init_store(store)
             if db is not None:

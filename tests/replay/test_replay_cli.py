@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from heatmap.cli.app import app
 from heatmap.devtools.cli_runner import run_heatmap as heatmap
 from heatmap.replay.report import KEYS
+from heatmap.store import Store, open_store
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "vologda_addresses.csv"
+KEY = "an operator key of 32 characters"
 SMALL = ["--registry", str(SAMPLE), "--incidents-per-week", "21", "--background-per-day", "30"]
 
 
@@ -60,3 +64,28 @@ def test_bad_usage_is_a_clear_error(tmp_path: Path) -> None:
     assert refused.returncode == 1 and "unknown replay settings" in refused.stderr
     assert "Traceback" not in refused.stderr and refused.stdout == ""
     assert heatmap("replay", *SMALL, "--days", "0").returncode == 2
+
+
+def test_a_named_store_hashes_with_the_operators_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--db`` names an operator's store: the replay opens it with HEATMAP_SECRET_KEY, as
+    every command does through the wiring."""
+    from heatmap.replay import session
+
+    opened: list[object] = []
+    real = open_store
+
+    def recording(url: str, *, secret_key: SecretStr | None = None) -> Store:
+        opened.append(secret_key.get_secret_value() if secret_key is not None else None)
+        return real(url, secret_key=secret_key)
+
+    monkeypatch.setattr(session, "open_store", recording)
+    monkeypatch.setenv("HEATMAP_SECRET_KEY", KEY)
+    db = f"sqlite:///{tmp_path / 'replay.db'}"
+    done = CliRunner().invoke(app, ["replay", *SMALL, "--days", "1", "--json", "--db", db])
+    assert done.exit_code == 0, done.output
+    assert opened == [KEY]
+    store = open_store(db, secret_key=SecretStr(KEY))
+    try:
+        assert store.secret() == KEY.encode() and not store.load_complaints().empty
+    finally:
+        store.close()
