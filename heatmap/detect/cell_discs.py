@@ -16,7 +16,8 @@ against the same ``λ_d`` times the disc's adjusted exposure:
 * a passing disc does **not** make its cells a spot: it admits those of its cells that
   are themselves in *local* excess in that window (Poisson tail at most
   :data:`LOCAL_P` with at least :data:`LOCAL_MIN` complainants). A spot still grows
-  only through cells in excess, and the background around a concentration stays out.
+  only through cells in excess; the ordinary cells around a concentration stay out
+  (though complaints that later fall in an admitted cell join the spot, like any).
 
 A disc's count is the sum of its cells' distinct complainants (a subscriber who
 complained from two of its cells counts twice there; rare, and only in this test).

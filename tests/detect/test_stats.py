@@ -6,9 +6,12 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from heatmap.detect.stats import (
     benjamini_hochberg,
+    bh_reject,
     bh_threshold,
     mann_kendall,
     poisson_upper_tail,
@@ -87,3 +90,22 @@ def test_mann_kendall_by_hand() -> None:
 def test_trend_classes(counts: list[int], past: int, label: str) -> None:
     values = np.asarray(counts, dtype=float)
     assert classify(values, np.ones(len(values)), past=past) == label
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from([0.0, 1e-6, 0.001, 0.004, 0.01, 0.02, 0.5, 1.0]) | st.floats(0, 1), max_size=60),
+    st.sampled_from([0.003, 0.01, 0.05]),
+)
+def test_the_step_up_equals_the_textbook_procedure_over_every_p_value(p: list[float], q: float) -> None:
+    """Only p-values at or below q are sorted; the textbook sorts all m of them."""
+    values = np.array(p, dtype=np.float64)
+    m = values.size
+    expected = np.zeros(m, dtype=bool)
+    order = np.argsort(values, kind="stable")
+    below = np.flatnonzero(values[order] <= q * np.arange(1, m + 1) / m) if m else np.zeros(0, int)
+    if below.size:
+        expected[order[: below[-1] + 1]] = True
+    reject, cutoff = bh_reject(values, q)
+    assert reject.tolist() == expected.tolist()
+    assert cutoff == pytest.approx(q * expected.sum() / m if expected.any() else 0.0)
