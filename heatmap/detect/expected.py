@@ -32,7 +32,7 @@ import pandas as pd
 
 from heatmap.core.cells import cells_of
 from heatmap.detect.exposure import uniform_points
-from heatmap.detect.stats import bh_reject, poisson_upper_tail
+from heatmap.detect.stats import benjamini_hochberg, poisson_upper_tail
 from heatmap.domain import PRECISION_WEIGHT
 
 #: Pseudo-complainants of the history's prior (shrinks a cell's past rate towards 1).
@@ -325,6 +325,6 @@ def _significant(
     pv = np.stack([p[d] for d in days])
     tested = o > 0
     reject = np.zeros(o.shape, dtype=bool)
-    reject[tested], cutoff = bh_reject(pv[tested], q)
+    reject[tested], cutoff = benjamini_hochberg(pv[tested], q)
     enough = o >= min_subscribers - 1e-9
     return np.asarray((reject & enough).any(axis=0), dtype=bool), cutoff, int(tested.sum())

@@ -27,28 +27,16 @@ def poisson_upper_tail(observed: np.ndarray, expected: np.ndarray) -> np.ndarray
     return out
 
 
-def benjamini_hochberg(p_values: np.ndarray, q: float) -> np.ndarray:
-    """Mask of the hypotheses rejected by the Benjamini–Hochberg step-up procedure at
-    false-discovery rate ``q``: the k smallest p-values, k the largest rank with
-    p₍ₖ₎ ≤ q·k/m (Benjamini & Hochberg 1995)."""
-    return _step_up(p_values, q)[0]
+def benjamini_hochberg(p_values: np.ndarray, q: float) -> tuple[np.ndarray, float]:
+    """The Benjamini–Hochberg step-up procedure at false-discovery rate ``q`` (Benjamini &
+    Hochberg 1995): the mask of the rejected hypotheses — the k smallest p-values, k the
+    largest rank with p₍ₖ₎ ≤ q·k/m — and the threshold it ends on, ``q·k/m`` (0.0 when
+    none), at or below which every p-value is rejected, so another test may be judged
+    against it.
 
-
-def bh_threshold(p_values: np.ndarray, q: float) -> float:
-    """The threshold Benjamini–Hochberg ends on at ``q``: ``q·k/m`` for its ``k``
-    rejections among ``m`` tests (0.0 when none). Every p-value at or below it is
-    rejected, so another test may be judged against it."""
-    return _step_up(p_values, q)[1]
-
-
-def bh_reject(p_values: np.ndarray, q: float) -> tuple[np.ndarray, float]:
-    """:func:`benjamini_hochberg`'s mask and :func:`bh_threshold` from one pass."""
-    return _step_up(p_values, q)
-
-
-def _step_up(p_values: np.ndarray, q: float) -> tuple[np.ndarray, float]:
-    """Only p-values at or below ``q`` can be rejected (``q·k/m ≤ q``), and their ranks
-    among all ``m`` are their ranks among themselves: those few are sorted, not all."""
+    Only p-values at or below ``q`` can be rejected (``q·k/m ≤ q``), and their ranks among
+    all ``m`` are their ranks among themselves: those few are sorted, not all.
+    """
     p = np.asarray(p_values, dtype=np.float64)
     m = p.size
     reject = np.zeros(m, dtype=bool)

@@ -11,8 +11,6 @@ from hypothesis import strategies as st
 
 from heatmap.detect.stats import (
     benjamini_hochberg,
-    bh_reject,
-    bh_threshold,
     mann_kendall,
     poisson_upper_tail,
     sen_slope,
@@ -45,16 +43,16 @@ def test_poisson_upper_tail_edges_and_fractions() -> None:
 
 def test_benjamini_hochberg_by_hand() -> None:
     # m = 3, q = 0.05: thresholds 0.0167, 0.0333, 0.05
-    assert benjamini_hochberg(np.array([0.001, 0.02, 0.9]), 0.05).tolist() == [True, True, False]
+    assert benjamini_hochberg(np.array([0.001, 0.02, 0.9]), 0.05)[0].tolist() == [True, True, False]
     # step-up: the largest rank under its line takes every smaller p with it
-    assert benjamini_hochberg(np.array([0.03, 0.03, 0.03]), 0.05).all()
-    assert benjamini_hochberg(np.array([0.04, 0.005, 0.03, 0.01]), 0.05).all()
-    assert not benjamini_hochberg(np.array([0.02, 0.04, 0.5]), 0.05).any()
-    assert benjamini_hochberg(np.array([]), 0.05).size == 0
+    assert benjamini_hochberg(np.array([0.03, 0.03, 0.03]), 0.05)[0].all()
+    assert benjamini_hochberg(np.array([0.04, 0.005, 0.03, 0.01]), 0.05)[0].all()
+    assert not benjamini_hochberg(np.array([0.02, 0.04, 0.5]), 0.05)[0].any()
+    assert benjamini_hochberg(np.array([]), 0.05)[0].size == 0
     # two rejections of three tests: q·2/3, and every p at or below it is rejected
-    assert bh_threshold(np.array([0.001, 0.02, 0.9]), 0.05) == pytest.approx(0.05 * 2 / 3)
-    assert bh_threshold(np.array([0.001, 0.0334, 0.9]), 0.05) == pytest.approx(0.05 / 3)
-    assert bh_threshold(np.array([0.5]), 0.05) == 0.0
+    assert benjamini_hochberg(np.array([0.001, 0.02, 0.9]), 0.05)[1] == pytest.approx(0.05 * 2 / 3)
+    assert benjamini_hochberg(np.array([0.001, 0.0334, 0.9]), 0.05)[1] == pytest.approx(0.05 / 3)
+    assert benjamini_hochberg(np.array([0.5]), 0.05)[1] == 0.0
 
 
 def test_sen_slope_by_hand() -> None:
@@ -106,6 +104,6 @@ def test_the_step_up_equals_the_textbook_procedure_over_every_p_value(p: list[fl
     below = np.flatnonzero(values[order] <= q * np.arange(1, m + 1) / m) if m else np.zeros(0, int)
     if below.size:
         expected[order[: below[-1] + 1]] = True
-    reject, cutoff = bh_reject(values, q)
+    reject, cutoff = benjamini_hochberg(values, q)
     assert reject.tolist() == expected.tolist()
     assert cutoff == pytest.approx(q * expected.sum() / m if expected.any() else 0.0)
