@@ -129,10 +129,12 @@ def label_dbscan_expected(
         uniq.real[candidate].copy(), uniq.imag[candidate].copy(), eps_m, expectation, place[first[candidate]]
     )
     for k, days in enumerate(expectation.windows):
-        # a disc centred on a complainant holds that one by construction: test the others
-        others = s_all[k, candidate] - 1.0
-        p = poisson_upper_tail(others, expectation.expected(discs.adjusted, days))
-        core_loc[candidate] |= (p <= cutoff) & enough[k, candidate]
+        # a disc centred on a complainant holds that one by construction: test the others,
+        # where there are enough of them in this window to make a core
+        at = np.flatnonzero(enough[k, candidate])
+        others = s_all[k, candidate[at]] - 1.0
+        p = poisson_upper_tail(others, expectation.expected(discs.adjusted[at], days))
+        core_loc[candidate[at[p <= cutoff]]] = True
     core = core_loc[loc] & (weight > 0)
     labels = np.full(len(lat), -1, dtype=np.int64)
     near = _near_cores(complaints.cells, core, eps_m, expectation.cells.res)
