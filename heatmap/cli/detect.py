@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,6 +18,7 @@ from heatmap.cli.common import (
     wired,
 )
 from heatmap.cli.output import emit_json, err, out, table
+from heatmap.detect.params import CountParams
 from heatmap.errors import UsageError
 
 if TYPE_CHECKING:
@@ -74,7 +76,8 @@ def detect(
 
     services = wired(db, policy=policy, gazetteer=gazetteer, dask_scheduler=scheduler)
     settings = services.settings
-    params = _detect_params(settings.detection, method, h3_res, eps_m, min_subscribers, window_days, rule)
+    chosen = _count_params(settings.detection, method, h3_res, eps_m, min_subscribers, window_days, rule)
+    params = _detect_params(settings.detection, chosen, rule)
     if engine == "dask" and params.method != "dbscan":
         raise UsageError("the Dask engine runs DBSCAN: use --method dbscan")
     with labeller_for(engine, scheduler=settings.dask_scheduler) as labeller:
@@ -103,7 +106,14 @@ def detect(
         err.print(UNIFORM_WARNING)
 
 
-def _detect_params(
+def _detect_params(base: DetectionSettings, chosen: CountParams, rule: str | None) -> DetectParams:
+    """``chosen`` with the expected rule's parameters added (the settings')."""
+    from heatmap.detect.run import DetectParams
+
+    return DetectParams(**asdict(chosen), rule=rule or base.rule, q=base.q, history_days=base.history_days)
+
+
+def _count_params(
     base: DetectionSettings,
     method: str | None,
     h3_res: int | None,
@@ -111,22 +121,19 @@ def _detect_params(
     min_subscribers: int | None,
     window_days: float | None,
     rule: str | None = None,
-) -> DetectParams:
-    from heatmap.detect.run import DetectParams
-
+) -> CountParams:
+    """The options given, else the settings' (the count rule's parameters; the expected
+    rule's add its own)."""
     if method is not None and method not in ("h3", "dbscan"):
         raise UsageError(f"--method must be h3 or dbscan, not {method!r}")
     if rule is not None and rule not in ("expected", "count"):
         raise UsageError(f"--rule must be expected or count, not {rule!r}")
-    return DetectParams(
+    return CountParams(
         method=method or base.method,
         h3_res=base.h3_res if h3_res is None else h3_res,
         eps_m=base.eps_m if eps_m is None else eps_m,
         min_subscribers=base.min_subscribers if min_subscribers is None else min_subscribers,
         window_days=base.window_days if window_days is None else window_days,
-        rule=rule or base.rule,
-        q=base.q,
-        history_days=base.history_days,
     )
 
 
@@ -166,7 +173,10 @@ def detect_file(
     from heatmap.service.files import detect_in_file, file_exposure
 
     settings = wired(profile=profile).settings
-    params = _detect_params(settings.detection, method, h3_res, eps_m, min_subscribers, window_days, rule)
+    chosen = _count_params(settings.detection, method, h3_res, eps_m, min_subscribers, window_days, rule)
+    # the count rule imports nothing of the expected rule's machinery (nor pandas)
+    counted = (rule or settings.detection.rule) == "count"
+    params = chosen if counted else _detect_params(settings.detection, chosen, rule)
     exposure = file_exposure(gazetteer=gazetteer, density=density)
     done = detect_in_file(
         in_file,

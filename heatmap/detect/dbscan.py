@@ -34,7 +34,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from heatmap.detect.dbscan_checks import (
     _coordinates,
@@ -193,6 +192,8 @@ class _Run:
         return labels
 
     def parts(self) -> DbscanParts:
+        import pandas as pd
+
         slot_of_loc = np.empty_like(self.loc_of_slot)
         slot_of_loc[self.loc_of_slot] = np.arange(self.loc_of_slot.shape[0])
         slot = slot_of_loc[self.loc_of_point]  # per kept point

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import cast
 
 import numpy as np
-import pandas as pd
+import pyarrow.compute as pc
 
+from heatmap.core.arrow_numpy import to_arrow, to_numpy
 from heatmap.detect.neighbours import EARTH_RADIUS_M, FloatArray, IntArray
 from heatmap.errors import DetectionError
 
@@ -79,9 +80,13 @@ def _subscriber_codes(subscriber: np.ndarray | None, n: int) -> IntArray:
     """Dense codes 0..s-1; points without a subscriber get codes of their own."""
     if subscriber is None:
         return np.arange(n, dtype=np.int64)
+    if isinstance(subscriber, np.ndarray) and subscriber.dtype.kind in "iu":  # none missing
+        _one_per_point(subscriber, n)  # hashed by Arrow: numbers need no pandas
+        return to_numpy(pc.dictionary_encode(to_arrow(subscriber)).indices).astype(np.int64)
+    import pandas as pd
+
     values = subscriber if isinstance(subscriber, pd.Series) else np.asarray(subscriber)
-    if values.ndim != 1 or values.shape[0] != n:
-        raise DetectionError(f"subscriber must have one value per point ({n}), got shape {values.shape}")
+    _one_per_point(values, n)
     codes, _ = pd.factorize(values)
     codes = codes.astype(np.int64, copy=False)
     missing = codes < 0
@@ -89,6 +94,11 @@ def _subscriber_codes(subscriber: np.ndarray | None, n: int) -> IntArray:
         codes = codes.copy()
         codes[missing] = codes.max(initial=-1) + 1 + np.arange(int(missing.sum()))
     return cast(IntArray, codes)
+
+
+def _one_per_point(values: np.ndarray, n: int) -> None:
+    if values.ndim != 1 or values.shape[0] != n:
+        raise DetectionError(f"subscriber must have one value per point ({n}), got shape {values.shape}")
 
 
 def _core_flags(core: np.ndarray | None, n: int) -> np.ndarray | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import h3
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -14,6 +13,7 @@ try:  # h3ronpy finds neighbours of many cells in native code
     from h3ronpy import grid_disk as _native_disk
 except ImportError:  # pragma: no cover - exercised only without h3ronpy
     _native_disk = None
+from heatmap.core.arrow_numpy import to_arrow, to_numpy
 from heatmap.errors import DetectionError
 
 
@@ -43,8 +43,7 @@ def label_h3(
     index = np.arange(n) if weights is None else np.flatnonzero(weights > 0)
     if len(index) == 0:
         return labels
-    cells = cells_of(lat[index], lon[index], res)
-    cell_code, cell_values = pd.factorize(cells, sort=False)
+    cell_code, cell_values = _factorize(cells_of(lat[index], lon[index], res))
     # A cell with fewer points than the threshold cannot be hot (weights are ≤ 1):
     # only points of the other cells need their subscribers counted.
     candidate = np.bincount(cell_code)[cell_code] >= min_subscribers
@@ -52,18 +51,8 @@ def label_h3(
         return labels
     index, cell_code = index[candidate], cell_code[candidate]
     who = np.arange(len(index)) if subscriber is None else _subscriber_codes(subscriber, index)
-    # One key per (cell, subscriber): each complainant counts once per cell, with
-    # the largest weight of their points there.
-    pair = pd.Series(cell_code.astype(np.int64) * (int(who.max()) + 1) + who)
-    if weights is None:
-        keep = np.flatnonzero(~pair.duplicated().to_numpy())
-        w = None
-    else:
-        w = weights[index]
-        order = np.lexsort((-w, pair.to_numpy()))
-        keep = order[~pair.iloc[order].duplicated().to_numpy()]
-        w = w[keep]
-    strength = np.bincount(cell_code[keep], weights=w, minlength=len(cell_values))
+    w = None if weights is None else weights[index]
+    strength = _strength(cell_code, who, w, len(cell_values))
     is_hot = strength >= min_subscribers - 1e-9
     if not is_hot.any():
         return labels
@@ -72,8 +61,35 @@ def label_h3(
     point_component = component[cell_code]
     in_spot = point_component >= 0
     # Number spots by their first point: factorize keeps first-appearance order.
-    labels[index[in_spot]] = pd.factorize(point_component[in_spot], sort=False)[0]
+    labels[index[in_spot]] = _factorize(point_component[in_spot])[0]
     return labels
+
+
+def _strength(cell_code: np.ndarray, who: np.ndarray, weight: np.ndarray | None, cells: int) -> np.ndarray:
+    """Per cell, its distinct subscribers, each counted once with the largest weight of
+    their points there."""
+    stride = int(who.max()) + 1
+    pair = cell_code.astype(np.int64) * stride + who  # one key per (cell, subscriber)
+    if weight is None:  # distinct pairs, in any order: only their cells are counted
+        distinct = to_numpy(pc.unique(to_arrow(pair)))
+        return np.bincount(distinct // stride, minlength=cells).astype(np.float64)
+    order = np.lexsort((-weight, pair))  # by pair, the largest weight first
+    first = order[_run_starts(pair[order])]
+    return np.bincount(cell_code[first], weights=weight[first], minlength=cells)
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes ``0, 1, …`` in order of first appearance (equal values, equal codes) and the
+    distinct values in that order; hashed by Arrow in native code."""
+    encoded = pc.dictionary_encode(to_arrow(values))
+    return to_numpy(encoded.indices).astype(np.int64), to_numpy(encoded.dictionary)
+
+
+def _run_starts(ordered: np.ndarray) -> np.ndarray:
+    """Positions where a run of equal values of sorted ``ordered`` begins."""
+    starts = np.ones(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    return np.flatnonzero(starts)
 
 
 def _subscriber_codes(subscriber: np.ndarray | pa.Array | pa.ChunkedArray, rows: np.ndarray) -> np.ndarray:
@@ -81,8 +97,10 @@ def _subscriber_codes(subscriber: np.ndarray | pa.Array | pa.ChunkedArray, rows:
     if isinstance(subscriber, pa.ChunkedArray):
         subscriber = subscriber.combine_chunks()
     if isinstance(subscriber, pa.Array):  # Arrow hashes the text itself: no Python strings
-        encoded = pc.dictionary_encode(subscriber.take(rows), null_encoding="encode")
-        return np.asarray(encoded.indices, dtype=np.int64)
+        encoded = pc.dictionary_encode(subscriber.take(to_arrow(rows)), null_encoding="encode")
+        return to_numpy(encoded.indices).astype(np.int64)
+    import pandas as pd  # text in Python objects: pandas hashes them fastest
+
     return np.asarray(pd.factorize(np.asarray(subscriber)[rows], sort=False)[0])
 
 
@@ -118,7 +136,7 @@ def grid_disks(cells: np.ndarray, k: int) -> np.ndarray:
         return np.zeros(0, dtype=np.uint64)
     if _native_disk is not None:
         disks = pa.array(_native_disk(np.asarray(cells, dtype=np.uint64), k, flatten=False))
-        return np.unique(np.asarray(disks.flatten(), dtype=np.uint64))
+        return np.unique(to_numpy(disks.flatten()).astype(np.uint64))
     names = {n for c in cells.tolist() for n in h3.grid_disk(h3.int_to_str(int(c)), k)}
     return np.unique(np.array([h3.str_to_int(n) for n in names], dtype=np.uint64))
 
@@ -127,8 +145,8 @@ def _neighbour_pairs(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(index of a cell, one of its edge neighbours) for every cell, vectorised when possible."""
     if _native_disk is not None:
         disks = pa.array(_native_disk(cells, 1, flatten=False))
-        lengths = np.diff(np.asarray(disks.offsets))
-        return (np.repeat(np.arange(len(cells)), lengths), np.asarray(disks.flatten(), dtype=np.uint64))
+        lengths = np.diff(to_numpy(disks.offsets))
+        return (np.repeat(np.arange(len(cells)), lengths), to_numpy(disks.flatten()).astype(np.uint64))
     rows: list[int] = []
     values: list[int] = []
     for i, cell in enumerate(cells.tolist()):

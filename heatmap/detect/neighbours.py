@@ -14,7 +14,10 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from heatmap.core.arrow_numpy import to_numpy
 
 if TYPE_CHECKING:
     from scipy.spatial import cKDTree
@@ -35,11 +38,20 @@ FloatArray = np.ndarray
 def _locations(lat_d: FloatArray, lon_d: FloatArray, eps_rad: float) -> tuple[IntArray, _Space, IntArray]:
     """Identical coordinates merged into locations (ids in order of first appearance),
     the search space over them, and each point's slot (location in search order)."""
-    packed = np.ascontiguousarray(np.column_stack([lat_d, lon_d])).view(np.complex128)
-    loc_of_point, uniq = pd.factorize(packed.ravel())
-    loc_of_point = loc_of_point.astype(np.int64, copy=False)
-    n_loc = uniq.shape[0]
-    space = _Space(np.ascontiguousarray(uniq.real), np.ascontiguousarray(uniq.imag), eps_rad)
+    packed = np.column_stack([lat_d, lon_d])  # a point's 16 bytes, hashed by Arrow
+    packed += 0.0  # -0.0 becomes 0.0: equal coordinates, equal bytes
+    encoded = pc.dictionary_encode(
+        pa.Array.from_buffers(pa.binary(16), len(packed), [None, pa.py_buffer(packed)])
+    )
+    loc_of_point = to_numpy(encoded.indices).astype(np.int64)
+    n_loc = len(encoded.dictionary)
+    uniq = np.frombuffer(
+        encoded.dictionary.buffers()[1],
+        dtype=np.float64,
+        count=2 * n_loc,
+        offset=16 * encoded.dictionary.offset,
+    ).reshape(n_loc, 2)
+    space = _Space(np.ascontiguousarray(uniq[:, 0]), np.ascontiguousarray(uniq[:, 1]), eps_rad)
     slot_of_loc = np.empty(n_loc, dtype=np.int64)
     slot_of_loc[space.loc] = np.arange(n_loc)
     return loc_of_point, space, slot_of_loc[loc_of_point]

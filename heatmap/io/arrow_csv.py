@@ -22,18 +22,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from heatmap.core.arrow_numpy import constant_text
 from heatmap.core.mapping import Reading
 from heatmap.errors import InputError, UsageError
+from heatmap.io.formulas import FORMULA_START, PLAIN_NUMBER
 from heatmap.io.sniff import sniff_separator, to_utf8
-from heatmap.io.writers import _FORMULA_START, _PLAIN_NUMBER
 
 #: Rows Arrow reads per block; big enough to keep both cores busy, small enough for memory.
 _BLOCK_BYTES = 1 << 24
 _BOM = b"\xef\xbb\xbf"
 #: Bytes the header is parsed from (whole lines of them).
 _HEAD_BYTES = 1 << 16
-#: First bytes of what :data:`_FORMULA_START` names, in UTF-8 (the full-width forms start 0xEF).
-_FORMULA_BYTES = sorted({text.encode("utf-8")[0] for text in _FORMULA_START})
+#: First bytes of what :data:`FORMULA_START` names, in UTF-8 (the full-width forms start 0xEF).
+_FORMULA_BYTES = sorted({text.encode("utf-8")[0] for text in FORMULA_START})
 _COMMA, _NEWLINE = ord(","), ord("\n")
 #: Rows joined with their labels in one go.
 _ROWS_AT_ONCE = 1 << 16
@@ -176,12 +177,12 @@ def spreadsheet_safe_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
     if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
         return column
     starts = None
-    for prefix in _FORMULA_START:
+    for prefix in FORMULA_START:
         hit = pc.starts_with(column, prefix)
         starts = hit if starts is None else pc.or_(starts, hit)
     if starts is None or not pc.any(starts).as_py():
         return column
-    plain = pc.match_substring_regex(column, f"^(?:{_PLAIN_NUMBER.pattern})$")
+    plain = pc.match_substring_regex(column, f"^(?:{PLAIN_NUMBER.pattern})$")
     risky = pc.and_(starts, pc.invert(plain))
     quoted = pc.binary_join_element_wise(pa.scalar("'", column.type), column, pa.scalar("", column.type))
     return pc.if_else(risky, quoted, column)
@@ -218,7 +219,7 @@ def write_source_with(source: CsvSource, name: str, values: pa.Array, path: str 
         pa.large_binary(), len(values), [None, pa.py_buffer(ends), pa.py_buffer(data)]
     )
     labels = values.cast(pa.large_binary())
-    comma = pa.scalar(b",", pa.large_binary())
+    comma = constant_text(b",", pa.large_binary())
 
     def write(temp: str) -> None:
         with open(temp, "wb") as out:
@@ -293,7 +294,7 @@ def _formula_cells(data: bytes) -> bool:
     for start in np.concatenate([*cells, np.zeros(0, dtype=np.int64)]).tolist():
         ends = [i for i in (data.find(b",", start), data.find(b"\n", start)) if i >= 0]
         cell = data[start : min(ends, default=len(data))].decode("utf-8")
-        if cell.startswith(_FORMULA_START) and _PLAIN_NUMBER.fullmatch(cell) is None:
+        if cell.startswith(FORMULA_START) and PLAIN_NUMBER.fullmatch(cell) is None:
             return True
     return False
 

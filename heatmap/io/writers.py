@@ -6,7 +6,6 @@ CSV is written safe for spreadsheets (:func:`spreadsheet_safe`).
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from pathlib import Path
 
@@ -14,12 +13,8 @@ import numpy as np
 import pandas as pd
 
 from heatmap.errors import UsageError
-
-#: What a spreadsheet may read as the start of a formula (OWASP, CSV injection), with the
-#: full-width forms some spreadsheets also take.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-#: A plain number is not a formula, whatever its sign: it is left as it is.
-_PLAIN_NUMBER = re.compile(r"[+\-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+\-]?[0-9]+)?")
+from heatmap.io.formulas import FORMULA_START as _FORMULA_START
+from heatmap.io.formulas import PLAIN_NUMBER as _PLAIN_NUMBER
 
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:

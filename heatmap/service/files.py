@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from heatmap.core.arrow_numpy import constant_text, to_arrow, to_numpy
 from heatmap.core.mapping import Profile
-from heatmap.detect.h3 import label_h3
-from heatmap.detect.run import DetectParams, label_points
+from heatmap.detect.params import CountParams
 from heatmap.errors import InputError
+
+if TYPE_CHECKING:  # the count rule's path imports neither pandas nor the expected rule
+    import pandas as pd
+
+    from heatmap.detect.run import DetectParams
 
 #: The columns a file must have for detection (without subscriber_id, each row is one).
 NEEDED = ("lat", "lon")
@@ -33,9 +37,8 @@ class FileDetection:
 
 def file_exposure(*, gazetteer: Path | None = None, density: Path | None = None) -> pd.DataFrame | None:
     """Exposure points from a density CSV, else a gazetteer's houses, else None."""
-    from heatmap.detect.exposure import layer_points, subscriber_layer
-
     if density is not None:
+        from heatmap.detect.exposure import layer_points, subscriber_layer
         from heatmap.service.exposure import read_density_file
 
         return layer_points(subscriber_layer(read_density_file(density)))
@@ -50,7 +53,7 @@ def detect_in_file(
     in_file: Path,
     out_file: Path,
     *,
-    params: DetectParams,
+    params: DetectParams | CountParams,
     use_window: bool = False,
     exposure: pd.DataFrame | None = None,
     profile: Profile | None = None,
@@ -76,8 +79,8 @@ def detect_in_file(
     text = [found[name] for name in wanted if name in found]
     table = read_columns(source, text=text, numeric=[found["lat"], found["lon"]])
     labels = spot_labels(
-        table.column(found["lat"]).to_numpy(),
-        table.column(found["lon"]).to_numpy(),
+        to_numpy(table.column(found["lat"])),
+        to_numpy(table.column(found["lon"])),
         _subscribers(table, found.get("subscriber_id"), params),
         _created(table.column(found["created_at"]), chosen) if timed else None,
         params=params,
@@ -88,7 +91,9 @@ def detect_in_file(
     return replace(_summary(labels), subscribers_given="subscriber_id" in found)
 
 
-def _subscribers(table: pa.Table, column: str | None, params: DetectParams) -> np.ndarray | pa.Array:
+def _subscribers(
+    table: pa.Table, column: str | None, params: DetectParams | CountParams
+) -> np.ndarray | pa.Array:
     """Who complained, per row; without a column, every row its own complainant. Under
     the count rule only which rows share a complainant matters, so no Python strings are
     made: H3 takes the text as Arrow read it (and encodes only rows in cells that can be
@@ -101,13 +106,13 @@ def _subscribers(table: pa.Table, column: str | None, params: DetectParams) -> n
         return np.asarray(values.to_numpy(zero_copy_only=False))
     if params.method == "h3":
         return values
-    return np.asarray(pc.dictionary_encode(values).indices, dtype=np.int64)
+    return to_numpy(pc.dictionary_encode(values).indices).astype(np.int64)
 
 
 def _created(text: pa.ChunkedArray, profile: Profile) -> pd.Series:
     from heatmap.core.mapping import dates_iso
 
-    values = text.to_pandas()
+    values = text.to_pandas()  # a Series
     if profile.date_formats:
         values = dates_iso(values, profile.date_formats, profile.timezone)
     return _times(values)
@@ -115,18 +120,20 @@ def _created(text: pa.ChunkedArray, profile: Profile) -> pd.Series:
 
 def _label_text(labels: np.ndarray) -> pa.Array:
     """Spot ids as text, ``1, 2, …``; empty for noise."""
-    numbered = pa.array(labels + 1, mask=labels < 0)
-    return pc.fill_null(pc.cast(numbered, pa.string()), "")
+    numbered = to_arrow(labels + 1, valid=labels >= 0)
+    return pc.coalesce(pc.cast(numbered, pa.string()), constant_text(b""))
 
 
 def detect_in_frame(
     frame: pd.DataFrame,
     *,
-    params: DetectParams,
+    params: DetectParams | CountParams,
     use_window: bool = False,
     exposure: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """``frame`` (text columns lat, lon, subscriber_id[, created_at]) with ``spot_id`` added."""
+    import pandas as pd
+
     _require(list(frame.columns))
     if "subscriber_id" not in frame.columns:
         frame = frame.assign(subscriber_id=np.arange(len(frame)).astype(str))
@@ -156,7 +163,7 @@ def spot_labels(
     subscriber_id: np.ndarray | pa.Array,
     created: pd.Series | None,
     *,
-    params: DetectParams,
+    params: DetectParams | CountParams,
     use_window: bool = False,
     exposure: pd.DataFrame | None = None,
 ) -> np.ndarray:
@@ -172,6 +179,8 @@ def spot_labels(
         if params.rule == "expected":
             usable &= known
         if use_window and usable.any():
+            import pandas as pd
+
             newest = created[usable].max()
             usable &= (created >= newest - pd.Timedelta(days=params.window_days)).to_numpy()
     rows = None if usable.all() else np.flatnonzero(usable)  # None: every row, nothing copied
@@ -194,23 +203,31 @@ def _rows(values: Any, rows: np.ndarray | None) -> Any:
         return values
     if isinstance(values, pa.Array):
         return values.take(rows)
-    if isinstance(values, pd.Series):
-        return values.iloc[rows].reset_index(drop=True)
-    return values[rows]
+    if isinstance(values, np.ndarray):
+        return values[rows]
+    return values.iloc[rows].reset_index(drop=True)  # a pandas Series
 
 
-def _point_labels(points: dict[str, Any], params: DetectParams, exposure: pd.DataFrame | None) -> np.ndarray:
+def _point_labels(
+    points: dict[str, Any], params: DetectParams | CountParams, exposure: pd.DataFrame | None
+) -> np.ndarray:
     """Labels of usable points (columns lat, lon, subscriber_id[, created_at]). Every
     row of a file is a point of precision ``point`` (weight 1), so under the count rule
     the kernels run unweighted: the labels :func:`~heatmap.detect.run.label_points`
     gives, without its frame and weights."""
     where = (points["lat"], points["lon"], points["subscriber_id"])
-    if params.rule == "count" and params.method == "h3":
-        return label_h3(*where, res=params.h3_res, min_subscribers=params.min_subscribers)
-    if params.rule == "count" and params.method == "dbscan":
-        from heatmap.detect.dbscan import label_dbscan
+    if isinstance(params, CountParams) or params.rule == "count":
+        if params.method == "dbscan":
+            from heatmap.detect.dbscan import label_dbscan
 
-        return label_dbscan(*where, eps_m=params.eps_m, min_subscribers=params.min_subscribers)
+            return label_dbscan(*where, eps_m=params.eps_m, min_subscribers=params.min_subscribers)
+        from heatmap.detect.h3 import label_h3
+
+        return label_h3(*where, res=params.h3_res, min_subscribers=params.min_subscribers)
+    import pandas as pd
+
+    from heatmap.detect.run import label_points
+
     who = points["subscriber_id"].astype(str)
     frame = pd.DataFrame({**points, "subscriber_id": who, "precision": "point"})
     return label_points(frame, params, exposure=exposure)
@@ -223,6 +240,8 @@ def _require(columns: list[str]) -> None:
 
 
 def _times(text: pd.Series) -> pd.Series:
+    import pandas as pd
+
     return pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
 
 

@@ -137,3 +137,25 @@ def test_detect_file_says_when_it_had_no_exposure(tmp_path: Path) -> None:
         app, ["detect-file", str(tmp_path / "p.csv"), "--out", str(tmp_path / "c.csv"), "--rule", "count"]
     )
     assert counted.exit_code == 0 and "alike" not in counted.output
+
+
+@pytest.mark.parametrize("method", ["h3", "dbscan"])
+def test_detect_file_count_rule_imports_neither_pandas_nor_the_expected_rule(
+    tmp_path: Path, method: str
+) -> None:
+    import subprocess
+    import sys
+
+    source = tmp_path / "clean.csv"  # every position a number: no cell-by-cell fallback
+    source.write_text(points_file(tmp_path, n=400).read_text().replace("not a number", "59.2"))
+    probe = (
+        "import sys\nfrom heatmap.cli.app import app\n"
+        f"sys.argv = ['heatmap', 'detect-file', {str(source)!r}, '--out', {str(tmp_path / 'o.csv')!r},"
+        f" '--rule', 'count', '--method', {method!r}]\n"
+        "try:\n    app()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('pandas', 'heatmap.detect.run', 'heatmap.detect.significance')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stderr
+    assert (tmp_path / "o.csv").read_text().splitlines()[0] == "row,lat,lon,subscriber_id,spot_id"
