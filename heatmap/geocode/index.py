@@ -32,6 +32,7 @@ class Street:
     lat: float = 0.0
     lon: float = 0.0
     alt_keys: list[str] = field(default_factory=list)  # looser keys for fuzzy matching
+    numbers: tuple[str, ...] = ()  # the numbers of its key ("2 линия" -> ("2",))
 
 
 @dataclass(slots=True)
@@ -160,6 +161,7 @@ def _add_locality(ix: Index, loc: str, region: str) -> int:
 def _add_street(ix: Index, lid: int, stype: str | None, skey: str, street: str) -> int:
     sid = len(ix.streets)
     st = Street(lid, stype, skey, street, {}, defaultdict(list), defaultdict(list), defaultdict(list))
+    st.numbers = tuple(t for t in skey.split() if t.isdigit())
     ix.streets.append(st)
     ix.localities[lid].streets.append(sid)
     ix.street_by_key[skey].append(sid)

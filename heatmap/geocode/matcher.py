@@ -37,7 +37,7 @@ from heatmap.geocode.normalise import (
     settlement_key,
     street_key,
 )
-from heatmap.geocode.streets import find_street
+from heatmap.geocode.streets import find_street, fuzzy_street, named_street
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -111,7 +111,7 @@ class GazetteerGeocoder:
             return no_match("пустой адрес")
         if looks_foreign(text):
             return no_match("не российский адрес (нет кириллицы)")
-        p = parse_address(text)
+        p = parse_address(text, folded=True)
         if not p.settlements and not p.street and p.house is None:
             return no_match("в адресе не распознано ни одной части")
         # -------- where to look
@@ -203,14 +203,15 @@ class GazetteerGeocoder:
         if not street_name or ix.dominant is None:
             return None
         city = ix.dominant
-        key = street_key(street_name, p.street_type)
-        found = find_street(ix, street_name, p.street_type, city, None, p.house, fuzzy=False)
+        stype, house = p.street_type, p.house
+        key = street_key(street_name, stype)
+        found, settled = named_street(ix, street_name, stype, key, city, None, house)
         if found is None and len(city) < len(ix.localities):  # else the same streets again
-            found = find_street(ix, street_name, p.street_type, None, None, p.house, fuzzy=False)
+            found = named_street(ix, street_name, stype, key, None, None, house)[0]
         if found is None and ix.street_by_key.get(key):
             return None  # the name is elsewhere, in several places: say so
-        if found is None:  # a misspelt name in the city
-            found = find_street(ix, street_name, p.street_type, city, None, p.house)
+        if found is None and not settled and key:  # a misspelt name in the city
+            found = fuzzy_street(ix, key, stype, city, None, house)
         if found is None:
             return None
         sid, s_factor = found

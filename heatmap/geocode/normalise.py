@@ -64,26 +64,36 @@ def clear_caches() -> None:
         parsed._house_keys,
     ):
         cached.cache_clear()
-    rules._BY_TOKEN.clear()
+    rules.BY_TOKEN.clear()
 
 
-def parse_address(text: str | None) -> ParsedAddress:
-    """Parse an address string; never raises (garbage gives an empty result)."""
+def parse_address(text: str | None, *, folded: bool = False) -> ParsedAddress:
+    """Parse an address string; never raises (garbage gives an empty result).
+
+    ``folded``: the text is already as :func:`.keys.fold` writes it (the matcher's)."""
     if text is None or not isinstance(text, str):
         return ParsedAddress(raw="" if text is None else str(text))
-    toks = tokenize(text)
+    toks = tokenize(text, folded=folded)
     st = State(toks)
-    # each token with the next one (None after the last; no tokens, no loop)
-    for k, (tok, nxt) in enumerate(zip(toks, [*toks[1:], None], strict=False)):
+    by_token, word_only = rules.BY_TOKEN, rules.WORD_ONLY
+    last = len(toks) - 1
+    for k, tok in enumerate(toks):
+        nxt = toks[k + 1] if k < last else None  # the next token, None after the last
         st.i = k + 1
-        idle, waiting = rules_for(tok)
+        if tok == ",":  # what rules.comma does (the first row for a comma), without the calls
+            if st.cur is not None:
+                st.close()
+            st.slot = None
+            continue
+        idle, waiting = by_token.get(tok) or rules_for(tok)
         if st.slot is not None or st.in_literal_list:
             idle = waiting
-        elif idle is rules.WORD_ONLY:  # a name's word: what rules.word does, without the calls
-            if st.cur is None:
-                st.cur = Group(None, None, [tok], after_house=bool(st.house.number))
+        elif idle is word_only:  # a name's word: what rules.word does, without the calls
+            cur = st.cur
+            if cur is None:
+                st.cur = Group(None, None, [tok], bool(st.house.number))
             else:
-                st.cur.words.append(tok)
+                cur.words.append(tok)
             continue
         for rule in idle:
             if rule(st, tok, nxt):

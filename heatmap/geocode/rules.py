@@ -45,26 +45,47 @@ Rule = Callable[[State, str, "str | None"], bool]
 _TYPE_WORDS = frozenset([*REGION_TYPES, *DISTRICT_TYPES, *STREET_TYPES, *SETTLEMENT_TYPES])
 
 
-def named_marker(tok: str, nxt: str | None) -> tuple[str | None, str | None]:
+def _marker_kinds() -> dict[str, tuple[str, str]]:
+    """Type word -> (kind, canonical type); a word of several kinds takes the first of
+    region, district, street, settlement."""
+    kinds: dict[str, tuple[str, str]] = {}
+    for kind, words in (
+        ("region", REGION_TYPES),
+        ("district", {w: c for w, c in DISTRICT_TYPES.items() if w not in ("мо", "го")}),
+        ("street", STREET_TYPES),
+        ("settlement", SETTLEMENT_TYPES),
+    ):
+        for word, canon in words.items():
+            kinds.setdefault(word, (kind, canon))
+    return kinds
+
+
+_MARKER_KINDS = _marker_kinds()
+_NO_MARKER: tuple[None, None] = (None, None)
+
+
+def named_marker(tok: str, nxt: str | None) -> tuple[str, str] | tuple[None, None]:
     """Classify a settlement/street/region/district type marker, or (None, None)."""
-    if tok in REGION_TYPES:
-        return "region", REGION_TYPES[tok]
-    if tok in DISTRICT_TYPES and tok not in ("мо", "го"):
-        return "district", DISTRICT_TYPES[tok]
-    if tok in STREET_TYPES:
-        return "street", STREET_TYPES[tok]
-    if tok in SETTLEMENT_TYPES:
-        if len(tok) <= 2 and (nxt is None or is_number(nxt)):
-            return None, None
-        return "settlement", SETTLEMENT_TYPES[tok]
-    return None, None
+    found = _MARKER_KINDS.get(tok)
+    if found is None:
+        return _NO_MARKER
+    if found[0] == "settlement" and len(tok) <= 2 and (nxt is None or is_number(nxt)):
+        return _NO_MARKER  # "д. 5", "с. 2": a house part, not a village
+    return found
 
 
-def type_word_as_name(st: State, tok: str, nxt: str | None) -> bool:
-    """A type word that is itself a name: "Набережная ул.", "г. Остров", "Красное Село"."""
+def type_word(st: State, tok: str, nxt: str | None) -> bool:
+    """A type word (its kind looked up once): a name of its own, else a type marker."""
     kind, canon = named_marker(tok, nxt)
+    if kind is None or canon is None:
+        return False
+    return type_word_as_name(st, tok, nxt, kind, canon) or type_marker(st, tok, nxt, kind, canon)
+
+
+def type_word_as_name(st: State, tok: str, nxt: str | None, kind: str, canon: str) -> bool:
+    """A type word that is itself a name: "Набережная ул.", "г. Остров", "Красное Село"."""
     cur = st.cur
-    if kind is None or cur is None or cur.kind is None:
+    if cur is None or cur.kind is None:
         return False
     if kind == "street" and cur.kind == "street" and not cur.words and (cur.marker in NAMEABLE_TYPES):
         cur.words.append(cur.marker)  # "Набережная ул.": the first type word is the name
@@ -97,7 +118,7 @@ def type_word_as_name(st: State, tok: str, nxt: str | None) -> bool:
     return False
 
 
-def _suffix(st: State, kind: str, canon: str | None, nxt: str | None) -> bool:
+def _suffix(st: State, kind: str, canon: str, nxt: str | None) -> bool:
     """The type word ends its name's part: it was written after the name."""
     if ends_part(nxt) or is_marker(nxt):
         return True
@@ -116,11 +137,8 @@ def _suffix(st: State, kind: str, canon: str | None, nxt: str | None) -> bool:
     )
 
 
-def type_marker(st: State, tok: str, nxt: str | None) -> bool:
+def type_marker(st: State, tok: str, nxt: str | None, kind: str, canon: str) -> bool:
     """A type word before its name ("ул. Мира") or after it ("Мира ул.", "ВОЛОГДА Г.")."""
-    kind, canon = named_marker(tok, nxt)
-    if kind is None:
-        return False
     cur = st.cur
     if cur is not None and cur.words and cur.kind in (None, "settlement"):
         suffix = _suffix(st, kind, canon, nxt)
@@ -188,8 +206,7 @@ RULES: tuple[Rule, ...] = (
     house_marker,
     part_marker,
     house_letter,
-    type_word_as_name,
-    type_marker,
+    type_word,
     number,
     word,
 )
@@ -208,8 +225,7 @@ GUARDS: dict[Rule, Callable[[str], bool]] = {
     house_marker: lambda t: t in HOUSE_MARKERS,
     part_marker: lambda t: t in PART_RULE_TOKENS,
     house_letter: lambda t: (len(t) == 1 and t.isalpha()) or LETTER_FLAT.match(t) is not None,
-    type_word_as_name: lambda t: t in _TYPE_WORDS,
-    type_marker: lambda t: t in _TYPE_WORDS,
+    type_word: lambda t: t in _TYPE_WORDS,
     number: is_number,
 }
 
@@ -225,8 +241,8 @@ def rules_for(tok: str) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
     Tokens no guard names by themselves pass or fail every guard alike by their shape
     (a postal code, another number, one letter, a longer word), so one look serves
     each shape; others (markers, "а-77") are looked at one by one. The answer for a
-    token is remembered (:data:`_BY_TOKEN`, bounded): addresses repeat their words."""
-    rows = _BY_TOKEN.get(tok)
+    token is remembered (:data:`BY_TOKEN`, bounded): addresses repeat their words."""
+    rows = BY_TOKEN.get(tok)
     if rows is not None:
         return rows
     if tok in _NAMED:
@@ -237,14 +253,14 @@ def rules_for(tok: str) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
         rows = _rows_of_shape("letter" if len(tok) == 1 else "word", tok)
     else:
         rows = _rows(tok)
-    if len(_BY_TOKEN) < _BY_TOKEN_MAX:
-        _BY_TOKEN[tok] = rows
+    if len(BY_TOKEN) < BY_TOKEN_MAX:
+        BY_TOKEN[tok] = rows
     return rows
 
 
 #: Rows by token, as :func:`rules_for` found them (emptied by ``clear_caches``).
-_BY_TOKEN: dict[str, tuple[tuple[Rule, ...], tuple[Rule, ...]]] = {}
-_BY_TOKEN_MAX = 262_144
+BY_TOKEN: dict[str, tuple[tuple[Rule, ...], tuple[Rule, ...]]] = {}
+BY_TOKEN_MAX = 262_144
 
 
 _SHAPES: dict[str, tuple[tuple[Rule, ...], tuple[Rule, ...]]] = {}

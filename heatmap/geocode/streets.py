@@ -51,33 +51,57 @@ def find_street(
 ) -> tuple[int, float] | None:
     """The best street id and its score factor, or None."""
     key = street_key(name, stype)
+    found, settled = named_street(ix, name, stype, key, locs, named, house)
+    if settled or locs is None or not key or not fuzzy:
+        return found
+    return fuzzy_street(ix, key, stype, locs, named, house)
+
+
+def named_street(
+    ix: Index,
+    name: str,
+    stype: str | None,
+    key: str,
+    locs: Locs | None,
+    named: str | None,
+    house: House | None,
+) -> tuple[tuple[int, float] | None, bool]:
+    """The street by its exact key (``key``, :func:`.keys.street_key` of the name), else by
+    looser keys: (street id and score factor, or None; whether the search is settled, i.e.
+    a misspelt name is not to be guessed: a street was found, or one name is shared by
+    distant streets)."""
+    streets = ix.streets
     fallback: tuple[int, float] | None = None
-    for exact in (True, False):
-        if exact:
-            ids, factor = ix.street_by_key.get(key, []), 1.0
-        else:  # looser keys, only when the exact one gave nothing with the house
+    ids = ix.street_by_key.get(key)
+    for factor in (1.0, S_STREET_LOOSE):
+        if factor != 1.0:  # looser keys, only when the exact one gave nothing with the house
             loose = street_loose_key(name, stype)
-            ids = (
-                ix.street_by_key.get(loose, [])
-                + ix.street_by_loose.get(loose, [])
-                + ix.street_by_loose.get(key, [])
-            )
-            factor = S_STREET_LOOSE
-            numbers = _numbers(key)  # a looser key drops "2" of "2-я Линия": not "5-я Линия"
-            ids = [s for s in ids if _numbers(ix.streets[s].key) in ((), numbers)]
-        cands = [s for s in ids if locs is None or ix.streets[s].locality in locs]
+            ids = [
+                *ix.street_by_key.get(loose, ()),
+                *ix.street_by_loose.get(loose, ()),
+                *ix.street_by_loose.get(key, ()),
+            ]
+            if ids:  # a looser key drops "2" of "2-я Линия": not "5-я Линия"
+                numbers = _numbers(key)
+                ids = [s for s in ids if streets[s].numbers in ((), numbers)]
+        if not ids:
+            continue
+        if locs is None:
+            cands = ids
+        elif len(ids) == 1:  # (most names: one street)
+            cands = ids if streets[ids[0]].locality in locs else []
+        else:
+            cands = [s for s in ids if streets[s].locality in locs]
         if not cands:
             continue
         picked = pick_street(ix, cands, stype, named, house)
         if picked is None:
-            return fallback  # same name in distant places: do not guess further
+            return fallback, True  # same name in distant places: do not guess further
         sid, f = picked
         if house is None or match_house(ix, sid, house)[0]:
-            return sid, factor * f
+            return (sid, factor * f), True
         fallback = fallback or (sid, factor * f)  # a looser name may have the house
-    if fallback is not None or locs is None or not key or not fuzzy:
-        return fallback
-    return fuzzy_street(ix, key, stype, locs, named, house)
+    return fallback, fallback is not None
 
 
 def pick_street(
@@ -89,8 +113,9 @@ def pick_street(
     A choice the address does not state (the house exists on only one of them,
     the street is in a sub-settlement not named) lowers the score.
     """
-    if len(cands) > 1:
-        cands = list(dict.fromkeys(cands))
+    if len(cands) == 1:
+        return _the_street(ix, cands[0], stype, named)
+    cands = list(dict.fromkeys(cands))
     factor = 1.0
     if stype and stype != "пр":
         same = [s for s in cands if ix.streets[s].type == stype]
@@ -119,6 +144,15 @@ def pick_street(
             return None
         factor *= 0.8  # nearby, but still a choice the address did not make
     return cands[0], factor
+
+
+def _the_street(ix: Index, sid: int, stype: str | None, named: str | None) -> tuple[int, float]:
+    """:func:`pick_street` for one candidate: its score factor by type and locality."""
+    st = ix.streets[sid]
+    factor = S_STREET_OTHER_TYPE if stype and stype != "пр" and st.type and st.type != stype else 1.0
+    if named and ix.localities[st.locality].name != named:
+        factor *= S_UNNAMED_PLACE  # "СПб, ул. Коммуны" for Колпино's
+    return sid, factor
 
 
 def _choices(ix: Index, locs: Locs) -> tuple[frozenset[int], list[str], list[int]]:
@@ -196,9 +230,14 @@ def _one_edit_hits(
                 index.setdefault(variant, []).append(i)
         if len(ix.fuzzy_one_edit) < 1_000:
             ix.fuzzy_one_edit[frozen] = index
-    found = {i for variant in _deletions(key) for i in index.get(variant, ())}
-    hits = [(keys[i], float(Levenshtein.distance(key, keys[i])), i) for i in found]
-    return sorted(hits, key=lambda hit: (hit[1], hit[2]))
+    get = index.get
+    found = set(get(key, ()))
+    for j in range(len(key)):
+        near = get(key[:j] + key[j + 1 :])
+        if near:
+            found.update(near)
+    scored = sorted([(Levenshtein.distance(key, keys[i]), i) for i in found])
+    return [(keys[i], float(edits), i) for edits, i in scored]
 
 
 def _close_hits(ix: Index, frozen: frozenset[int], keys: list[str], key: str) -> list[tuple[str, float, int]]:

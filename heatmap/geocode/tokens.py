@@ -81,12 +81,15 @@ GLUED: tuple[tuple[re.Pattern[str], Split, bool], ...] = (
 )
 
 
-def tokenize(text: str) -> list[str]:
+def tokenize(text: str, *, folded: bool = False) -> list[str]:
     """Split an address into lower-case tokens; ``","`` tokens mark part boundaries.
 
     Parts between commas are tokenized alone and remembered ("г. Вологда", "ул. Мира"
     come back in many addresses); text with brackets, which may hold commas, whole.
+    ``folded``: the text is already as :func:`.keys.fold` writes it (not folded again).
     """
+    if not folded:
+        text = fold(text)
     if "(" in text:
         return list(_tokens(text))
     out: list[str] = []
@@ -102,8 +105,8 @@ def _part_tokens(part: str) -> tuple[str, ...]:
     return _tokens(part)
 
 
-def _tokens(text: str) -> tuple[str, ...]:
-    s = fold(text)
+def _tokens(s: str) -> tuple[str, ...]:
+    """The tokens of folded text."""
     if _DASHES.search(s):  # (a search and a rare sub: faster than str.translate here)
         s = _DASHES.sub("-", s)
     if "(" in s:
@@ -127,9 +130,12 @@ def _tokens(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for raw in s.split():
         tok = raw.strip("-/")
+        if tok.isdigit():
+            out.append(tok)  # a plain number: no glued form splits it
+            continue
         if not tok:
             continue
-        if tok[0].isdigit() and not tok.isdigit() and _LATIN_LETTER.search(tok):
+        if tok[0].isdigit() and _LATIN_LETTER.search(tok):
             tok = tok.translate(_LATIN_LOOKALIKE)  # "13a" typed with a Latin letter
         after_number = bool(out) and out[-1][:1].isdigit()
         if tok.isalpha() and not after_number:
