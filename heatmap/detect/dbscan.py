@@ -258,7 +258,7 @@ def _run(
     for block in space.blocks():
         lo, hi = block.start, block.stop
         if flags is None:
-            core[lo:hi] = counter.count(block) >= floor
+            core[lo:hi] = counter.count(block, decide_at=floor) >= floor
         else:
             core[lo:hi] = given[lo:hi]
         _settle(block, core, forest, border_x, border_c)

@@ -30,6 +30,7 @@ _LEAF = 32  # k-d tree leaf size
 _EXPAND_LIMIT = 4_000_000  # (location, subscriber) rows sorted at once
 _REL_SLACK = 1e-8  # chord band re-decided with the haversine formula ...
 _ABS_SLACK = 1e-14  # ... relative and absolute half-widths (unit sphere)
+_BOUND_SLACK = 1e-6  # an upper bound of a weighted sum this close below a threshold is counted exactly
 
 IntArray = np.ndarray
 FloatArray = np.ndarray
@@ -239,6 +240,7 @@ class _Counter:
     ent_sub: IntArray
     ent_w: FloatArray | None
     n_sub: int
+    multi_mass: FloatArray  # per location, its multi-location entries' summed weight
 
     @classmethod
     def build(cls, loc: IntArray, subs: IntArray, w: FloatArray | None, n_loc: int) -> _Counter:
@@ -247,7 +249,7 @@ class _Counter:
         if np.bincount(subs, minlength=n_sub).max() <= 1:
             per_loc = np.bincount(loc, weights=w, minlength=n_loc).astype(np.float64)
             no_ptr = np.zeros(n_loc + 1, dtype=np.int64)
-            return cls(w is not None, per_loc, no_ptr, np.zeros(0, np.int64), None, n_sub)
+            return cls(w is not None, per_loc, no_ptr, np.zeros(0, np.int64), None, n_sub, np.zeros(n_loc))
         # one entry per (location, subscriber), with the largest weight there
         key = loc * n_sub + subs
         if w is None:
@@ -263,36 +265,29 @@ class _Counter:
         ).astype(np.float64)
         ptr = np.zeros(n_loc + 1, dtype=np.int64)
         np.cumsum(np.bincount(ent_loc[multi], minlength=n_loc), out=ptr[1:])
-        return cls(
-            w is not None,
-            per_loc,
-            ptr,
-            ent_sub[multi],
-            None if ent_w is None else ent_w[multi],
-            n_sub,
-        )
+        multi_w = None if ent_w is None else ent_w[multi]
+        mass = np.bincount(ent_loc[multi], weights=multi_w, minlength=n_loc).astype(np.float64)
+        return cls(w is not None, per_loc, ptr, ent_sub[multi], multi_w, n_sub, mass)
 
-    def count(self, block: _Block) -> FloatArray:
-        """Neighbourhood strength of the block's locations."""
-        lo, hi = block.start, block.stop
-        size = hi - lo
-        own = self.per_location[lo:hi]
-        out = own.copy()
-        out += np.bincount(block.u, weights=own[block.v], minlength=size)
-        out += np.bincount(block.v, weights=own[block.u], minlength=size)
-        for i_local, j in (*block.later, *block.earlier):
-            out += np.bincount(i_local, weights=self.per_location[j], minlength=size)
+    def count(self, block: _Block, decide_at: float | None = None) -> FloatArray:
+        """Neighbourhood strength of the block's locations.
+
+        With ``decide_at``, exact only where it decides whether the strength reaches
+        ``decide_at``: a location whose single-location subscribers alone reach it, or
+        that would fall short even with every entry of its neighbourhood counted as
+        distinct, keeps the strength of its single-location subscribers (on the same
+        side of ``decide_at``) and is spared the de-duplication."""
+        size = block.stop - block.start
+        out = self._single_strength(block)
         if self.ent_sub.size == 0:
             return out
         # subscribers seen at several locations: list them per neighbourhood, de-duplicate
-        parts_i: list[IntArray] = []
-        parts_j: list[IntArray] = []
-        for i_local, j in ((np.arange(size), np.arange(lo, hi)), *block.directed()):
-            has = np.flatnonzero(self.ent_ptr[j + 1] != self.ent_ptr[j])
-            parts_i.append(i_local[has])
-            parts_j.append(j[has])
-        i_all = np.concatenate(parts_i)
-        j_all = np.concatenate(parts_j)
+        i_all, j_all = self._multi_pairs(block)
+        if decide_at is not None:
+            upper = out + np.bincount(i_all, weights=self.multi_mass[j_all], minlength=size)
+            open_ = (out < decide_at) & (upper + _BOUND_SLACK >= decide_at)
+            keep = open_[i_all]
+            i_all, j_all = i_all[keep], j_all[keep]
         lens = self.ent_ptr[j_all + 1] - self.ent_ptr[j_all]
         total = int(lens.sum())
         if total <= _EXPAND_LIMIT:
@@ -307,6 +302,30 @@ class _Counter:
             if b > a:
                 out += self._count_batch(i_all[a:b], j_all[a:b], lens[a:b], size)
         return out
+
+    def _single_strength(self, block: _Block) -> FloatArray:
+        """Per location of the block, its neighbourhood's single-location subscribers."""
+        lo, hi = block.start, block.stop
+        size = hi - lo
+        own = self.per_location[lo:hi]
+        out = own.copy()
+        out += np.bincount(block.u, weights=own[block.v], minlength=size)
+        out += np.bincount(block.v, weights=own[block.u], minlength=size)
+        for i_local, j in (*block.later, *block.earlier):
+            out += np.bincount(i_local, weights=self.per_location[j], minlength=size)
+        return out
+
+    def _multi_pairs(self, block: _Block) -> tuple[IntArray, IntArray]:
+        """``(i_local, j)`` for every location ``j`` in the neighbourhood of the block's
+        location ``i_local`` (itself included) that holds multi-location subscribers."""
+        lo, hi = block.start, block.stop
+        parts_i: list[IntArray] = []
+        parts_j: list[IntArray] = []
+        for i_local, j in ((np.arange(hi - lo), np.arange(lo, hi)), *block.directed()):
+            has = np.flatnonzero(self.multi_mass[j] > 0.0)
+            parts_i.append(i_local[has])
+            parts_j.append(j[has])
+        return np.concatenate(parts_i), np.concatenate(parts_j)
 
     def _count_batch(self, i_local: IntArray, j: IntArray, lens: IntArray, size: int) -> FloatArray:
         total = int(lens.sum())
