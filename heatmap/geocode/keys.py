@@ -64,8 +64,12 @@ def _name_token(tok: str) -> str:
 def _street_tokens(name: str) -> tuple[str, ...]:
     """The words of a street name as keys compare them (remembered: a name is asked for with
     and without its type, by the exact and the loose key)."""
-    text = _DASHES.sub("-", fold(name)).replace(".", " ").replace(",", " ")
-    text = _ALPHA_HYPHEN.sub(" ", text)  # "Миклухо-Маклая" = "Миклухо Маклая"
+    text = fold(name)
+    if _DASHES.search(text):
+        text = _DASHES.sub("-", text)
+    text = text.replace(".", " ").replace(",", " ")
+    if "-" in text:
+        text = _ALPHA_HYPHEN.sub(" ", text)  # "Миклухо-Маклая" = "Миклухо Маклая"
     out: list[str] = []
     for raw in text.split():
         tok = raw.strip("-")
@@ -85,6 +89,8 @@ def _with_type(tokens: Sequence[str], street_type: str | None) -> Sequence[str]:
 
 
 def _sorted_key(tokens: Sequence[str]) -> str:
+    if len(tokens) == 1:
+        return tokens[0]
     nums = sorted(t for t in tokens if t.isdigit())
     words = sorted(t for t in tokens if not t.isdigit())
     return " ".join(nums + words)

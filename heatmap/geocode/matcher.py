@@ -53,6 +53,12 @@ _S_REREAD = 0.95  # the address had to be re-read (settlement hidden in the stre
 Settlements = list[tuple[str | None, str]]
 
 
+def _reread(ans: Answer) -> Answer:
+    """The answer of a reading other than the parser's: a lower score."""
+    lat, lon, precision, score, matched, reason = ans
+    return (lat, lon, precision, round(score * _S_REREAD, 4), matched, reason)
+
+
 class GazetteerGeocoder:
     """Geocode Russian addresses against gazetteer entries (see :func:`build_gazetteer`).
 
@@ -124,6 +130,10 @@ class GazetteerGeocoder:
                     return no_match(f"региона «{p.region}» нет в справочнике")
                 region_locs = alt
         settlements, street_name = self._resplit(p)
+        if not settlements and street_name:
+            led = self._led_by_settlement(p, street_name, hint, region_locs)
+            if led is not None:
+                return led
         best = self._try(p, settlements, street_name, hint, region_locs)
         if best[2] != "house":
             # other readings: "Москва Зеленоград 1606", "СПб Ломоносов Заводская 2"
@@ -140,13 +150,24 @@ class GazetteerGeocoder:
             if street_name:
                 readings += self._peel(settlements, street_name, region_locs)
             for sets, street in readings:
-                ans = self._try(p, sets, street, hint, region_locs)
-                ans = (ans[0], ans[1], ans[2], round(ans[3] * _S_REREAD, 4), ans[4], ans[5])
+                ans = _reread(self._try(p, sets, street, hint, region_locs))
                 if (rank(ans[2]), -ans[3]) < (rank(best[2]), -best[3]):
                     best = ans
                 elif ans[2] == best[2] == "settlement":
                     best = ans  # the deeper settlement
         return best
+
+    def _led_by_settlement(
+        self, p: ParsedAddress, street_name: str, hint: str | None, region_locs: Locs | None
+    ) -> Answer | None:
+        """ "Архангельск Локомотивная у. 45": a settlement leads the street's words. Read so
+        first (as a re-reading), not after a vain search for the whole name; the house, or
+        None."""
+        found, rest = self._segment(street_name.split(), region_locs)
+        if not found or not rest:
+            return None
+        ans = self._try(p, [(None, k) for k in found], " ".join(rest), hint, region_locs)
+        return _reread(ans) if ans[2] == "house" else None
 
     def _try(
         self,
