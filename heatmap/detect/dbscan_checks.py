@@ -77,12 +77,15 @@ def _weights(weight: np.ndarray | None, n: int) -> FloatArray | None:
 
 
 def _subscriber_codes(subscriber: np.ndarray | None, n: int) -> IntArray:
-    """Dense codes 0..s-1; points without a subscriber get codes of their own."""
+    """Codes below the number of points, equal where the subscribers are; points without
+    a subscriber get codes of their own."""
     if subscriber is None:
         return np.arange(n, dtype=np.int64)
     if isinstance(subscriber, np.ndarray) and subscriber.dtype.kind in "iu":  # none missing
-        _one_per_point(subscriber, n)  # hashed by Arrow: numbers need no pandas
-        return to_numpy(pc.dictionary_encode(to_arrow(subscriber)).indices).astype(np.int64)
+        _one_per_point(subscriber, n)
+        if n and subscriber.min() >= 0 and subscriber.max() < n:  # codes already (gaps allowed)
+            return subscriber.astype(np.int64, copy=False)
+        return to_numpy(pc.dictionary_encode(to_arrow(subscriber)).indices).astype(np.int64)  # no pandas
     import pandas as pd
 
     values = subscriber if isinstance(subscriber, pd.Series) else np.asarray(subscriber)
