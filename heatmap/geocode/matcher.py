@@ -354,11 +354,11 @@ class GazetteerGeocoder:
         region_locs: Locs | None,
     ) -> tuple[Locs | None, str | None, float]:
         """Candidate localities, the innermost named settlement, and a score factor."""
-        names = [name for _t, name in settlements]
         hint_factor = _S_SETTLEMENT_HINT
-        if names:
+        if settlements:
             cand: Locs | None = None
             unknown_typed = False
+            known = ""  # the innermost name the gazetteer knows
             for stype, name in settlements:
                 ids = self._ix.loc_by_name.get(name)
                 if ids is None:
@@ -367,11 +367,11 @@ class GazetteerGeocoder:
                     continue
                 # the index's own set when one name is known (never changed here)
                 cand = ids if cand is None else (cand & ids or cand)
+                known = name
             if cand is not None:
                 if region_locs is not None:
                     cand = cand & region_locs
-                known = [n for n in names if n in self._ix.loc_by_name]
-                return cand, known[-1], _S_SETTLEMENT_NAMED
+                return cand, known, _S_SETTLEMENT_NAMED
             if unknown_typed or not hint:
                 # "Екатеринбург, Малышева 5": a place the gazetteer does not cover
                 return set(), None, 0.0

@@ -110,7 +110,7 @@ def _assemble(raw: str, groups: list[Group], hb: HouseBuilder, postal: str | Non
     if not typed:
         typed = _promote_settlement(streets, untyped, district)
     street = _choose_street(groups, streets, untyped, hb)
-    unparsed: list[str] = [" ".join(g.words) for g in streets if g is not street]
+    unparsed = [" ".join(g.words) for g in streets if g is not street] if len(streets) > 1 else []
     settlements = _settlement_chain(groups, street, unparsed, typed)
     if region is None and settlements and settlements[0][1] in FEDERAL_CITIES:
         region = settlements[0][1]
@@ -173,16 +173,20 @@ def _choose_street(
     groups: list[Group], streets: list[Group], untyped: list[Group], hb: HouseBuilder
 ) -> Group | None:
     """The street nearest before the house; untyped, the last group after the settlements."""
+    for g in reversed(streets):
+        if not g.after_house:
+            return g  # the last street written before the house
     if streets:
-        before = [g for g in streets if not g.after_house]
-        return before[-1] if before else streets[-1]
+        return streets[-1]
     if not untyped:
         return None
-    last_settlement = max((i for i, g in enumerate(groups) if g.kind == "settlement"), default=-1)
-    later = [g for g in untyped if groups.index(g) > last_settlement]
-    before = [g for g in later if not g.after_house]
-    if before:
-        return before[-1]
+    last_settlement = -1
+    for i, g in enumerate(groups):
+        if g.kind == "settlement":
+            last_settlement = i
+    for g in reversed(groups[last_settlement + 1 :]):
+        if g.kind is None and g.words and not g.after_house:
+            return g  # the last untyped group after the settlements, before the house
     if hb.number and len(untyped) == 1 and last_settlement < 0:
         return untyped[0]
     return None
