@@ -110,6 +110,10 @@ def type_word_as_name(st: State, tok: str, nxt: str | None, kind: str, canon: st
     ):
         cur.words.append(tok)  # "ул. 5 Линия": the type word is part of the name
         return True
+    if kind == "street" and cur.kind == "street" and cur.words and canon == cur.type and is_word(nxt):
+        # "мкр. Первый микрорайон ГПЗ-23": the street's own type word inside its name
+        cur.words.append(tok)
+        return True
     if kind == "street" and tok in NAMEABLE_TYPES and cur.kind == "settlement" and cur.words:
         if not ends_part(nxt):
             return False

@@ -82,9 +82,14 @@ def small_entries() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="session")
-def one_city_geocoder() -> GazetteerGeocoder:
+def one_city_entries() -> pd.DataFrame:
+    return registry_entries(ONE_CITY)
+
+
+@pytest.fixture(scope="session")
+def one_city_geocoder(one_city_entries: pd.DataFrame) -> GazetteerGeocoder:
     """A gazetteer of one city: an address without a city is in it."""
-    return GazetteerGeocoder(registry_entries(ONE_CITY))
+    return GazetteerGeocoder(one_city_entries)
 
 
 @pytest.fixture(scope="session")
