@@ -11,6 +11,7 @@ from typing import Any
 from heatmap.errors import GeocodeError
 from heatmap.geocode.entries import INDEX_COLUMNS
 from heatmap.geocode.keys import street_key, street_loose_key
+from heatmap.geocode.vocabulary import SETTLEMENT_ALIASES
 
 #: Localities to look in: a set of the index's own (never changed by the matcher) or a new one.
 Locs = AbstractSet[int]
@@ -61,6 +62,8 @@ class Index:
     street_by_key: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     street_by_loose: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     #: Localities of the dominant city (None when no city dominates).
+    #: First words of the settlement names and of their aliases ("санкт", "спб").
+    settlement_heads: frozenset[str] = frozenset()
     dominant: frozenset[int] | None = None
     dominant_name: str | None = None
     fuzzy_choices: dict[frozenset[int], tuple[list[str], list[int]]] = field(default_factory=dict)
@@ -145,6 +148,8 @@ def build_index(columns: Mapping[str, Sequence[Any]]) -> Index:
     for lid, loc in enumerate(ix.localities):
         loc.lat, loc.lon = ix.median(loc_points[lid])
     _find_dominant(ix, {lid: len(rows) for lid, rows in loc_points.items()})
+    names = [*ix.loc_by_name, *SETTLEMENT_ALIASES]
+    ix.settlement_heads = frozenset(name.split()[0] for name in names if name)
     return ix
 
 

@@ -299,7 +299,11 @@ class GazetteerGeocoder:
         """
         found: list[str] = []
         i = 0
+        heads = self._ix.settlement_heads
         while i < len(words):
+            head = words[i].replace("-", " ").replace(".", " ").split()
+            if head and head[0] not in heads:
+                break  # no settlement name (nor alias) starts with this word
             for k in range(len(words), i, -1):
                 key = self._known(" ".join(words[i:k]))
                 if key is None:

@@ -42,6 +42,9 @@ class HouseBuilder:
     implicit: bool = False  # number found without a "д." marker
 
     def set_number(self, tok: str) -> bool:
+        if tok.isdigit():  # (most house numbers: what the pattern reads, without it)
+            self.number, self.letter = tok, ""
+            return True
         m = HOUSE_NUMBER.match(tok)
         if not m:
             return False

@@ -76,9 +76,12 @@ def named_marker(tok: str, nxt: str | None) -> tuple[str, str] | tuple[None, Non
 
 def type_word(st: State, tok: str, nxt: str | None) -> bool:
     """A type word (its kind looked up once): a name of its own, else a type marker."""
-    kind, canon = named_marker(tok, nxt)
-    if kind is None or canon is None:
+    found = _MARKER_KINDS.get(tok)
+    if found is None:
         return False
+    kind, canon = found
+    if kind == "settlement" and len(tok) <= 2 and (nxt is None or is_number(nxt)):
+        return False  # (as named_marker says: "д. 5" is a house part, not a village)
     return type_word_as_name(st, tok, nxt, kind, canon) or type_marker(st, tok, nxt, kind, canon)
 
 
