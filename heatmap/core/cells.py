@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import h3
 import numpy as np
 
 try:  # h3ronpy assigns cells and finds their centres in native code
@@ -21,6 +20,8 @@ def cells_of(lat: np.ndarray, lon: np.ndarray, res: int) -> np.ndarray:
         return np.zeros(0, dtype=np.uint64)
     if _native_cells is not None:
         return np.asarray(_native_cells(lat, lon, res), dtype=np.uint64)
+    import h3  # the loop's library: h3ronpy, when present, needs none of it
+
     pairs = zip(lat.tolist(), lon.tolist(), strict=True)
     return np.fromiter(
         (h3.str_to_int(h3.latlng_to_cell(a, b, res)) for a, b in pairs),
@@ -31,6 +32,8 @@ def cells_of(lat: np.ndarray, lon: np.ndarray, res: int) -> np.ndarray:
 
 def cell_names(cells: np.ndarray) -> list[str]:
     """Hex names of uint64 cells, as h3-py and users write them."""
+    import h3
+
     return [h3.int_to_str(int(c)) for c in cells.tolist()]
 
 
@@ -43,4 +46,6 @@ def centres_of(cells: np.ndarray) -> np.ndarray:
     if _native_centres is not None:
         table = _native_centres(cells)
         return np.column_stack([np.asarray(table.column("lat")), np.asarray(table.column("lng"))])
+    import h3
+
     return np.array([h3.cell_to_latlng(h3.int_to_str(int(c))) for c in cells.tolist()], dtype=np.float64)

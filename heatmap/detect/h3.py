@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import h3
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -43,7 +42,10 @@ def label_h3(
     index = np.arange(n) if weights is None else np.flatnonzero(weights > 0)
     if len(index) == 0:
         return labels
-    cell_code, cell_values = _factorize(cells_of(lat[index], lon[index], res))
+    every = weights is None  # all rows: no copies of the positions
+    cell_code, cell_values = _factorize(
+        cells_of(lat, lon, res) if every else cells_of(lat[index], lon[index], res)
+    )
     # A cell with fewer points than the threshold cannot be hot (weights are ≤ 1):
     # only points of the other cells need their subscribers counted.
     candidate = np.bincount(cell_code)[cell_code] >= min_subscribers
@@ -137,6 +139,8 @@ def grid_disks(cells: np.ndarray, k: int) -> np.ndarray:
     if _native_disk is not None:
         disks = pa.array(_native_disk(np.asarray(cells, dtype=np.uint64), k, flatten=False))
         return np.unique(to_numpy(disks.flatten()).astype(np.uint64))
+    import h3  # without h3ronpy: cell by cell
+
     names = {n for c in cells.tolist() for n in h3.grid_disk(h3.int_to_str(int(c)), k)}
     return np.unique(np.array([h3.str_to_int(n) for n in names], dtype=np.uint64))
 
@@ -147,6 +151,8 @@ def _neighbour_pairs(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         disks = pa.array(_native_disk(cells, 1, flatten=False))
         lengths = np.diff(to_numpy(disks.offsets))
         return (np.repeat(np.arange(len(cells)), lengths), to_numpy(disks.flatten()).astype(np.uint64))
+    import h3  # without h3ronpy: cell by cell
+
     rows: list[int] = []
     values: list[int] = []
     for i, cell in enumerate(cells.tolist()):

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+import mmap
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -49,7 +50,7 @@ class CsvSource:
     """A CSV file's bytes, read once, with the encoding, separator and header to parse them by."""
 
     path: Path
-    data: bytes
+    data: bytes | mmap.mmap
     encoding: str
     separator: str
     names: list[str]
@@ -59,7 +60,8 @@ class CsvSource:
 
 
 def open_csv_source(path: str | Path, reading: Reading | None = None) -> CsvSource:
-    """The CSV at ``path`` read into memory once: the encoding and the separator as
+    """The CSV at ``path`` mapped into memory (the page cache's own pages, not a copy;
+    a file cut short while it is mapped would end the process): the encoding and the separator as
     ``reading`` says, sniffed from the file's start by default (UTF-8 else cp1251; the
     header's most frequent separator), and the header's names.
 
@@ -68,12 +70,12 @@ def open_csv_source(path: str | Path, reading: Reading | None = None) -> CsvSour
     :class:`InputError` naming the file and what is wrong, not a traceback.
     """
     try:
-        data = Path(path).read_bytes()
+        data = _mapped(Path(path))
     except OSError as exc:
         raise InputError(f"{path}: cannot read CSV: {exc.strerror}") from exc
     encoding, separator = _sniffed(str(path), data[: 1 << 16], reading or Reading())
-    quoted = data.find(b'"') >= 0  # memchr; count is a loop
-    if quoted and data.count(b'"') % 2:
+    quoted = data.find(b'"') >= 0  # memchr
+    if quoted and sum(int(np.count_nonzero(part == ord('"'))) for _, part in _parts(data)) % 2:
         raise InputError(
             f"{path}: a quoted cell is never closed (the file holds an odd number"
             " of double quotes), so it would swallow every line after it; fix the"
@@ -83,12 +85,29 @@ def open_csv_source(path: str | Path, reading: Reading | None = None) -> CsvSour
     return replace(source, names=_header(source))
 
 
+def _mapped(path: Path) -> bytes | mmap.mmap:
+    """The file's bytes, mapped read-only (an empty file, which cannot be mapped, as b"")."""
+    with path.open("rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            return b""
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _parts(data: bytes | mmap.mmap, start: int = 0, before: int = 0) -> Iterator[tuple[int, np.ndarray]]:
+    """``data[start:]`` as NumPy views of at most :data:`_CHUNK_BYTES` bytes (no temporary
+    as big as the file), each with where it starts and also holding the ``before`` bytes
+    before that."""
+    for at in range(start, len(data), _CHUNK_BYTES):
+        count = min(_CHUNK_BYTES, len(data) - at) + before
+        yield at, np.frombuffer(data, np.uint8, count=count, offset=at - before)
+
+
 def _header(source: CsvSource) -> list[str]:
     """The header's names, parsed from the file's first whole lines (from all of it when
     a quoted cell runs past them)."""
     read, parse = _options(source)
 
-    def names(data: bytes) -> list[str]:
+    def names(data: bytes | mmap.mmap) -> list[str]:
         opened = pacsv.open_csv(pa.BufferReader(data), read_options=read, parse_options=parse)
         return list(opened.schema.names)
 
@@ -212,7 +231,7 @@ def write_source_with(source: CsvSource, name: str, values: pa.Array, path: str 
     as its own bytes with ``,value`` added to each line: nothing is parsed or formatted
     again. Any other file is read as text and written by :func:`write_csv_with`.
     """
-    data = source.data[len(_BOM) :] if source.data.startswith(_BOM) else source.data
+    data = source.data[len(_BOM) :] if source.data[: len(_BOM)] == _BOM else source.data
     ends = _line_ends(data) if _plain(source, data, name) else None
     if ends is None or len(ends) - 1 != len(values):
         write_csv_with(read_text_table(source), name, values, path)
@@ -239,53 +258,45 @@ def write_source_with(source: CsvSource, name: str, values: pa.Array, path: str 
     _atomically(path, write)
 
 
-def _plain(source: CsvSource, data: bytes, name: str) -> bool:
+def _plain(source: CsvSource, data: bytes | mmap.mmap, name: str) -> bool:
     """Whether ``data`` (``source``'s bytes past a byte-order mark) can be written back as
     it is with one column added (see :func:`write_source_with`)."""
     return (
         source.separator == ","
         and source.encoding.replace("-", "").lower() == "utf8"
         and name not in source.names
-        and b'"' not in data
-        and b"\r" not in data
-        and (data.isascii() or _is_utf8(data))
+        and not source.quoted
+        and data.find(b"\r") < 0
+        and (max((int(part.max()) for _, part in _parts(data)), default=0) < 0x80 or _is_utf8(data))
         and not _formula_cells(data)
     )
 
 
-def _line_ends(data: bytes) -> np.ndarray:
+def _line_ends(data: bytes | mmap.mmap) -> np.ndarray:
     """Where each line of ``data`` ends (its ``\\n``, or the end of the data for a last line
     without one)."""
-    found = [
-        np.flatnonzero(
-            np.frombuffer(data, dtype=np.uint8, count=min(_CHUNK_BYTES, len(data) - at), offset=at)
-            == _NEWLINE
-        )
-        + at
-        for at in range(0, len(data), _CHUNK_BYTES)
-    ]
+    found = [np.flatnonzero(part == _NEWLINE) + at for at, part in _parts(data)]
     ends = np.concatenate([*found, np.zeros(0, dtype=np.int64)]).astype(np.int64)
-    return ends if data.endswith(b"\n") else np.append(ends, len(data))
+    return ends if data[-1:] == b"\n" else np.append(ends, len(data))
 
 
-def _is_utf8(data: bytes) -> bool:
+def _is_utf8(data: bytes | mmap.mmap) -> bool:
     try:
-        data.decode("utf-8")
+        str(data, "utf-8")
     except UnicodeDecodeError:
         return False
     return True
 
 
-def _formula_cells(data: bytes) -> bool:
+def _formula_cells(data: bytes | mmap.mmap) -> bool:
     """Whether some cell of the comma-separated, quote-free ``data`` (past its header
     line) begins like a formula and is not a plain number: cells that begin with such a
     byte are found in native code, chunk by chunk (no temporary as big as the file), and
     looked at one by one — few in most files (a negative number, mostly)."""
     body = data.find(b"\n") + 1
-    starts = [b for b in _FORMULA_BYTES if data.find(b, body) >= 0] if body else []
+    starts = [b for b in _FORMULA_BYTES if data.find(bytes([b]), body) >= 0] if body else []
     cells: list[np.ndarray] = []
-    for at in range(body, len(data), _CHUNK_BYTES) if starts else ():
-        part = np.frombuffer(data, dtype=np.uint8, count=min(_CHUNK_BYTES, len(data) - at) + 1, offset=at - 1)
+    for at, part in _parts(data, body, before=1) if starts else ():
         before, first = part[:-1], part[1:]
         begins = first == starts[0]
         for byte in starts[1:]:
