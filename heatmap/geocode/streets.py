@@ -200,7 +200,7 @@ def fuzzy_street(
     else:
         if not ranked or ranked[0][0] > 1:
             ranked = _rank(ix, key, keys, ids, _close_hits(ix, frozen, keys, key), fixed)
-        chosen = _decide(ix, ranked, house, letters)
+        chosen = _decide(ix, ranked, house, letters, key)
     if chosen is None:
         return None
     edits, top = chosen
@@ -304,12 +304,22 @@ def _decide_short(
 
 
 def _decide(
-    ix: Index, ranked: list[tuple[int, list[int]]], house: House | None, letters: int = 0
+    ix: Index,
+    ranked: list[tuple[int, list[int]]],
+    house: House | None,
+    letters: int,
+    written: str,
 ) -> tuple[int, list[int]] | None:
     """One edit: the street with no rival as close (the house breaks a tie). Two edits, in
     a long name: the house exists there and on no other street within three edits (within
     two for a name of :data:`_TWO_EDITS_RIVALS_LETTERS` letters or more: a third edit
-    away from so long a name is another name)."""
+    away from so long a name is another name). With two edits only streets whose key
+    starts with the letter the written key (``written``) starts with count, as the guess
+    or as its rivals: people seldom misspell a name's first letter ("Теженая" is Тележная,
+    not Южная three edits away; "Алтайская" is not Балтийская). Tuned on Vologda and St
+    Petersburg: two-typo class 98.6 -> 99.3 %, houses of cut streets answered ``house``
+    7 -> 3 (the case generator keeps first letters too: a first-letter typo's cost is not
+    measured there)."""
     near = [(edits, sids) for edits, sids in ranked if edits <= 3]
     if not near or near[0][0] > 2:
         return None
@@ -327,6 +337,8 @@ def _decide(
         if housed and edits > limit:
             break
         kept = [s for s in ids if house_rows(ix, s, house)]
+        if best == 2 and written[:1].isalpha():  # (a leading number is a fixed token)
+            kept = [s for s in kept if ix.streets[s].key[:1] == written[:1]]  # see _decide
         if not kept:
             continue
         if not housed and edits != best:

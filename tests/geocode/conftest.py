@@ -62,6 +62,15 @@ ONE_CITY = [
 ]
 
 
+#: Streets two and three edits from written typos, for the first-letter rule (test_typos.py).
+TYPO_CITY = [
+    ("обл. Вологодская, г. Вологда, ул. Тележная, д. 13", 59.2000, 39.8000),
+    ("обл. Вологодская, г. Вологда, ул. Южная, д. 13", 59.2500, 39.9000),
+    ("обл. Вологодская, г. Вологда, ул. Балтийская, д. 12", 59.2300, 39.8500),
+    ("обл. Вологодская, г. Вологда, ул. Мира, д. 1", 59.2200, 39.8800),
+]
+
+
 def registry_entries(rows: list[tuple[str, float, float]]) -> pd.DataFrame:
     """Gazetteer entries of (address, lat, lon) rows written as the housing registry."""
     frame = pd.DataFrame(
@@ -102,3 +111,8 @@ def data_dir() -> Path:
     if not (DATA / "addresses").is_dir():
         pytest.skip(f"shared data not found at {DATA}")
     return DATA
+
+
+@pytest.fixture(scope="session")
+def typo_city_geocoder() -> GazetteerGeocoder:
+    return GazetteerGeocoder(registry_entries(TYPO_CITY))

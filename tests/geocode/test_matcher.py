@@ -318,6 +318,6 @@ def test_two_edit_rivals_of_a_long_name(small_geocoder: GazetteerGeocoder) -> No
     ix = small_geocoder._ix
     second, third = (ix.street_by_key[k][0] for k in ("2 линия", "3 линия"))
     ranked = [(2, [second]), (3, [third])]
-    assert _decide(ix, ranked, House("7"), letters=12) == (2, [second])
-    assert _decide(ix, ranked, House("7"), letters=8) is None
-    assert _decide(ix, [(2, [second]), (2, [third])], House("7"), letters=12) is None
+    assert _decide(ix, ranked, House("7"), 12, "2 линия") == (2, [second])
+    assert _decide(ix, ranked, House("7"), 8, "2 линия") is None
+    assert _decide(ix, [(2, [second]), (2, [third])], House("7"), 12, "2 линия") is None
