@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from heatmap.core.arrow_numpy import to_numpy
+from heatmap.detect.kdtree import kd_tree  # scipy's k-d tree alone: H3 detection never loads it
 
 if TYPE_CHECKING:
     from scipy.spatial import cKDTree
@@ -114,11 +115,9 @@ class _Space:
     """Distinct locations in search order, and the radius search over them."""
 
     def __init__(self, lat_deg: FloatArray, lon_deg: FloatArray, eps_rad: float) -> None:
-        from scipy.spatial import cKDTree  # imported here: H3 detection never needs it
-
         xyz = _unit_vectors(lat_deg, lon_deg)
         # a coarse tree whose leaves are the blocks: boxes that split space by medians
-        tree = cKDTree(xyz, leafsize=_BLOCK, balanced_tree=True, compact_nodes=False)
+        tree = kd_tree()(xyz, leafsize=_BLOCK, balanced_tree=True, compact_nodes=False)
         #: location id of each slot (leaf order of the tree: compact in space)
         self.loc: IntArray = tree.indices.astype(np.int64)
         self._bounds = _leaf_ranges(tree.tree)
@@ -174,10 +173,8 @@ class _Space:
         return [[float(p.min()) for p in parts], [float(p.max()) for p in parts]]
 
     def _tree(self, a: int, b: int) -> cKDTree:
-        from scipy.spatial import cKDTree
-
         xyz = np.column_stack((self._x[a:b], self._y[a:b], self._z[a:b]))
-        return cKDTree(xyz, leafsize=_LEAF, balanced_tree=False, compact_nodes=False)
+        return kd_tree()(xyz, leafsize=_LEAF, balanced_tree=False, compact_nodes=False)
 
     def _inside_block(self, a: int, b: int, u: IntArray, v: IntArray) -> tuple[IntArray, IntArray]:
         x, y, z = self._x[a:b], self._y[a:b], self._z[a:b]
