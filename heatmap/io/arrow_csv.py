@@ -13,6 +13,7 @@ import csv
 import io
 import mmap
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -86,10 +87,12 @@ def open_csv_source(path: str | Path, reading: Reading | None = None) -> CsvSour
 
 
 def _mapped(path: Path) -> bytes | mmap.mmap:
-    """The file's bytes, mapped read-only (an empty file, which cannot be mapped, as b"")."""
+    """The file's bytes, mapped read-only; read (copied) when it is empty or not a
+    regular file (a pipe, ``/dev/stdin``), which cannot be mapped."""
     with path.open("rb") as handle:
-        if os.fstat(handle.fileno()).st_size == 0:
-            return b""
+        found = os.fstat(handle.fileno())
+        if not stat.S_ISREG(found.st_mode) or found.st_size == 0:
+            return handle.read()
         return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 

@@ -155,3 +155,25 @@ def test_a_formula_past_the_first_megabyte_is_neutralised(tmp_path: Path, shift:
     n = text.count("\n") - 1
     write_source_with(open_csv_source(source), "spot_id", pa.array([""] * n), tmp_path / "out.csv")
     assert ",'=1+1," in (tmp_path / "out.csv").read_text()
+
+
+def test_a_pipe_is_read_and_a_mapped_file_written_back_the_same(tmp_path: Path) -> None:
+    import os
+    import threading
+
+    import pyarrow as pa
+
+    text = "lat,lon,note\n55.7,-37.6,a b\n55.8,37.7,\n"
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    feeder = threading.Thread(target=_write, args=(pipe, text))
+    feeder.start()
+    piped = open_csv_source(pipe)  # a pipe cannot be mapped: read as it comes
+    feeder.join()
+    mapped = open_csv_source(_write(tmp_path / "file.csv", text))
+    assert isinstance(piped.data, bytes) and not isinstance(mapped.data, bytes)
+    for name, source in (("a", piped), ("b", mapped)):
+        assert source.names == ["lat", "lon", "note"]
+        write_source_with(source, "spot_id", pa.array(["", "2"]), tmp_path / f"{name}.csv")
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert (tmp_path / "a.csv").read_text() == "lat,lon,note,spot_id\n55.7,-37.6,a b,\n55.8,37.7,,2\n"
