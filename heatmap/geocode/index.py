@@ -68,6 +68,10 @@ class Index:
     dominant_name: str | None = None
     fuzzy_choices: dict[frozenset[int], tuple[list[str], list[int]]] = field(default_factory=dict)
     fuzzy_hits: dict[tuple[frozenset[int], str], list[tuple[str, float, int]]] = field(default_factory=dict)
+    #: Per set of localities and first letter: its fuzzy choices starting so, and their positions.
+    fuzzy_by_start: dict[tuple[frozenset[int], str], tuple[list[str], list[int]]] = field(
+        default_factory=dict
+    )
     #: Per set of localities: each street key and its one-letter deletions -> positions in
     #: the localities' fuzzy choices (misspelt names one edit away, found by dict lookups).
     fuzzy_one_edit: dict[frozenset[int], dict[str, list[int]]] = field(default_factory=dict)

@@ -242,18 +242,39 @@ def _one_edit_hits(
 
 def _close_hits(ix: Index, frozen: frozenset[int], keys: list[str], key: str) -> list[tuple[str, float, int]]:
     """Keys within four Levenshtein edits (at most 40, nearest first) of a key's length
-    give or take three (a longer or shorter key is further away)."""
+    give or take three (a longer or shorter key is further away). They decide a guess two
+    edits away, which keeps the first letter (see :func:`_decide`): only keys starting
+    with the written key's letter are searched (all when it starts with a number)."""
     hits = ix.fuzzy_hits.get((frozen, key))
     if hits is None:
-        lo = bisect_left(keys, len(key) - 3, key=len)
-        hi = bisect_right(keys, len(key) + 3, key=len)
+        start = key[:1]
+        same, places = _starting_with(ix, frozen, keys, start) if start.isalpha() else (keys, None)
+        lo = bisect_left(same, len(key) - 3, key=len)
+        hi = bisect_right(same, len(key) + 3, key=len)
         found = process.extract(
-            key, keys[lo:hi], scorer=Levenshtein.distance, limit=40, score_cutoff=_LEVENSHTEIN_CUTOFF
+            key, same[lo:hi], scorer=Levenshtein.distance, limit=40, score_cutoff=_LEVENSHTEIN_CUTOFF
         )
-        hits = [(k, score, i + lo) for k, score, i in found]
+        if places is None:
+            hits = [(k, score, i + lo) for k, score, i in found]
+        else:
+            hits = [(k, score, places[i + lo]) for k, score, i in found]
         if len(ix.fuzzy_hits) < 200_000:
             ix.fuzzy_hits[(frozen, key)] = hits
     return hits
+
+
+def _starting_with(
+    ix: Index, frozen: frozenset[int], keys: list[str], start: str
+) -> tuple[list[str], list[int]]:
+    """The keys starting with ``start`` (shortest first, as ``keys``) and their positions
+    in ``keys``."""
+    found = ix.fuzzy_by_start.get((frozen, start))
+    if found is None:
+        places = [i for i, k in enumerate(keys) if k.startswith(start)]
+        found = ([keys[i] for i in places], places)
+        if len(ix.fuzzy_by_start) < 100_000:
+            ix.fuzzy_by_start[(frozen, start)] = found
+    return found
 
 
 def _rank(
