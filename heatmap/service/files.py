@@ -202,7 +202,7 @@ def _rows(values: Any, rows: np.ndarray | None) -> Any:
     if rows is None:
         return values
     if isinstance(values, pa.Array):
-        return values.take(rows)
+        return values.take(to_arrow(rows))
     if isinstance(values, np.ndarray):
         return values[rows]
     return values.iloc[rows].reset_index(drop=True)  # a pandas Series

@@ -146,8 +146,8 @@ def test_detect_file_count_rule_imports_neither_pandas_nor_the_expected_rule(
     import subprocess
     import sys
 
-    source = tmp_path / "clean.csv"  # every position a number: no cell-by-cell fallback
-    source.write_text(points_file(tmp_path, n=400).read_text().replace("not a number", "59.2"))
+    source = tmp_path / "clean.csv"  # every position a number or empty: no cell-by-cell fallback
+    source.write_text(points_file(tmp_path, n=400).read_text().replace("not a number", ""))
     probe = (
         "import sys\nfrom heatmap.cli.app import app\n"
         f"sys.argv = ['heatmap', 'detect-file', {str(source)!r}, '--out', {str(tmp_path / 'o.csv')!r},"
