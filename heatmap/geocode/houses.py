@@ -13,7 +13,7 @@ from heatmap.domain import Precision
 from heatmap.geocode.answers import Answer, no_match
 from heatmap.geocode.entries import distance_km
 from heatmap.geocode.index import Index, Locs
-from heatmap.geocode.parsed import House
+from heatmap.geocode.parsed import House, house_keys
 
 _PRECISION_RANK = {"house": 0, "street": 1, "settlement": 2, "none": 3}
 S_HOUSE_LOOSE = 0.95
@@ -46,25 +46,27 @@ def shown(house: House) -> str:
 def house_rows(ix: Index, sid: int, house: House) -> list[int]:
     """Rows of this very house on the street (exact, loose or without the literal)."""
     st = ix.streets[sid]
-    row = st.houses.get(house.key)
+    exact, loose = house_keys(house)
+    row = st.houses.get(exact)
     if row is not None:
         return [row]
-    rows = st.loose.get(house.loose_key)
+    rows = st.loose.get(loose)
     if not rows and not house.literal:
-        rows = st.unlettered.get(house.key)
+        rows = st.unlettered.get(exact)
     return rows or []
 
 
 def match_house(ix: Index, sid: int, house: House) -> tuple[list[int], float, bool]:
     """Rows for the house, a score factor, and whether they are that building."""
     st = ix.streets[sid]
-    row = st.houses.get(house.key)
+    exact, loose = house_keys(house)
+    row = st.houses.get(exact)
     if row is not None:
         return [row], 1.0, True
-    rows = st.loose.get(house.loose_key)
+    rows = st.loose.get(loose)
     if rows:
         return rows, S_HOUSE_LOOSE, True
-    rows = st.unlettered.get(house.key) if not house.literal else None
+    rows = st.unlettered.get(exact) if not house.literal else None
     if rows:
         return rows, S_HOUSE_LOOSE * 0.95, True  # "77 к2" for "77 к2 лит. А"
     base = st.base.get(house.base, [])

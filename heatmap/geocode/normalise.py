@@ -61,7 +61,7 @@ def clear_caches() -> None:
         keys.street_key,
         keys.street_loose_key,
         keys.settlement_key,
-        parsed._house_keys,
+        parsed.house_keys,
     ):
         cached.cache_clear()
     rules.BY_TOKEN.clear()

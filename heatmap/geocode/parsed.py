@@ -23,12 +23,12 @@ class House(NamedTuple):
     @property
     def key(self) -> str:
         """The exact house key: ``12а к1 с2 ла``."""
-        return _house_keys(self)[0]
+        return house_keys(self)[0]
 
     @property
     def loose_key(self) -> str:
         """Key with every letter-like part (letter, literal, letter corpus) in one slot."""
-        return _house_keys(self)[1]
+        return house_keys(self)[1]
 
     @property
     def base(self) -> str:
@@ -88,8 +88,9 @@ class ParsedAddress(NamedTuple):
 
 
 @lru_cache(maxsize=65_536)
-def _house_keys(house: House) -> tuple[str, str]:
-    """The exact and the loose key of a house (asked for many times while matching)."""
+def house_keys(house: House) -> tuple[str, str]:
+    """The exact and the loose key of a house (asked for many times while matching;
+    remembered)."""
     number, letter, corpus, building, literal = house
     parts = [number + letter] if number else []
     if corpus:

@@ -82,6 +82,9 @@ def type_word(st: State, tok: str, nxt: str | None) -> bool:
     kind, canon = found
     if kind == "settlement" and len(tok) <= 2 and (nxt is None or is_number(nxt)):
         return False  # (as named_marker says: "д. 5" is a house part, not a village)
+    if st.cur is None:  # (most type words: the first of their part) a new group
+        st.cur = Group(kind, canon, [], bool(st.house.number), tok)
+        return True
     return type_word_as_name(st, tok, nxt, kind, canon) or type_marker(st, tok, nxt, kind, canon)
 
 
