@@ -15,7 +15,11 @@ def attach(points: pd.DataFrame, spots: pd.DataFrame, *, reach_m: float) -> pd.D
     ``points`` has ticket_id, lat, lon; ``spots`` has id, geometry, centroid_lat.
     A point inside a spot joins it; otherwise the nearest spot in reach. Distances
     are measured in a local frame scaled by each spot's latitude (metre accuracy
-    at city scale, which is what "within reach" needs).
+    at city scale, which is what "within reach" needs). When the points have
+    ``created_at`` and the spots ``first_complaint_at``, a complaint made before a
+    detected spot's first one does not join it: it predates the problem (the place's
+    ordinary complainants of the weeks before a burst are not the burst's). A known issue
+    (``kind``) is an area an engineer drew: what was said inside it joins, whenever.
     """
     empty = pd.DataFrame(columns=["ticket_id", "spot_id", "distance_m"])
     located = points[points["lat"].notna() & points["lon"].notna()]
@@ -48,6 +52,20 @@ def attach(points: pd.DataFrame, spots: pd.DataFrame, *, reach_m: float) -> pd.D
             "distance_m": np.round(distance, 1),
         }
     )
-    pairs = pairs[pairs["distance_m"] <= reach_m]
+    pairs = pairs[(pairs["distance_m"] <= reach_m) & _not_before(located, spots, point_index, spot_index)]
     best = pairs.sort_values(["ticket_id", "distance_m", "spot_id"]).drop_duplicates("ticket_id")
     return best.reset_index(drop=True)
+
+
+def _not_before(
+    points: pd.DataFrame, spots: pd.DataFrame, point_index: np.ndarray, spot_index: np.ndarray
+) -> np.ndarray:
+    """Per (point, spot) pair: whether the complaint may join by time — made no earlier
+    than the spot's first complaint, or the spot is a known issue, or a time is unknown."""
+    if "created_at" not in points or "first_complaint_at" not in spots:
+        return np.ones(len(point_index), dtype=bool)
+    made = pd.to_datetime(points["created_at"], utc=True).to_numpy()[point_index]
+    first = pd.to_datetime(spots["first_complaint_at"], utc=True).to_numpy()[spot_index]
+    unknown = pd.isna(made) | pd.isna(first)
+    drawn = (spots["kind"] == "known_issue").to_numpy()[spot_index] if "kind" in spots else False
+    return np.asarray(unknown | drawn | (made >= first), dtype=bool)

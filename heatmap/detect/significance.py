@@ -19,6 +19,9 @@ expected count (:mod:`heatmap.detect.expected`), tested in several time windows.
   which do not overlap. Clusters are then DBSCAN's; a spot's area is the union of its
   core points' discs (:mod:`heatmap.detect.discs`).
 
+A spot's complaints are those of its best window (the one its evidence counts): a burst
+of a day is that day's complainants, not a month of the place's ordinary ones.
+
 Either way a spot is kept only when its own test — its distinct complainants against
 the expected count of its area (its cells; for DBSCAN its discs), in its best window — is
 at or below the cutoff too, and at or below 0.05/m (Bonferroni over the m cell tests):
@@ -49,6 +52,11 @@ from heatmap.detect.h3 import _components
 from heatmap.detect.stats import poisson_upper_tail
 
 __all__ = ["EVIDENCE_COLUMNS", "DbscanSteps", "Options", "evidence", "label_expected"]
+
+#: A spot's complaints are those of the window with the largest lower bound on its excess,
+#: observed − expected − MEMBER_Z·√expected: the longest window whose extra days add
+#: complainants beyond the place's ordinary ones (:func:`_in_member_window`).
+MEMBER_Z = 2.0
 
 #: Columns of a spot's evidence.
 EVIDENCE_COLUMNS: tuple[str, ...] = (
@@ -142,7 +150,25 @@ def label_expected(
         codes, old = pd.factorize(labels[kept], sort=False)
         labels[kept] = codes
         found = found.loc[old].set_axis(pd.RangeIndex(len(old)))
-    return labels, expectation, found
+    labels = _in_member_window(labels, found, complaints, now)
+    return labels, expectation, found.drop(columns="member_days")
+
+
+def _in_member_window(
+    labels: np.ndarray, found: pd.DataFrame, complaints: Complaints, now: pd.Timestamp
+) -> np.ndarray:
+    """``labels`` with each spot's complaints older than its best window left out: a
+    spot's complainants are the ones its evidence counts. A burst of a day is the day's
+    complainants, not everyone who complained there over the month — they had other
+    problems, and on resolve would be texted that this one was fixed."""
+    member = np.flatnonzero(labels >= 0)
+    if complaints.created is None or member.size == 0:
+        return labels
+    days = found["member_days"].to_numpy(np.float64)[labels[member]]
+    age = (now - complaints.created.iloc[member]).dt.total_seconds().to_numpy(np.float64) / 86_400.0
+    out = labels.copy()
+    out[member[age >= days]] = -1
+    return out
 
 
 def _label_cells(
@@ -168,7 +194,8 @@ def evidence(
     risk and p-value over the spot's cells, in the scan window where it is most
     significant (``scan_days``)."""
     complaints = Complaints.of(points, expectation.cells.res)
-    return _evidence(complaints, expectation.cells.position(complaints.cells), labels, expectation, now=now)
+    place = expectation.cells.position(complaints.cells)
+    return _evidence(complaints, place, labels, expectation, now=now).drop(columns="member_days")
 
 
 def _evidence(
@@ -181,10 +208,11 @@ def _evidence(
     area: pd.Series | None = None,
 ) -> pd.DataFrame:
     """:func:`evidence` of complaints already read (``place``: their cells' positions;
-    ``area``: each spot's adjusted exposure by label, None: the sum over its cells)."""
+    ``area``: each spot's adjusted exposure by label, None: the sum over its cells), and
+    ``member_days``: the window whose complaints are the spot's (:data:`MEMBER_Z`)."""
     members = np.flatnonzero(np.asarray(labels) >= 0)
     if members.size == 0:
-        return pd.DataFrame(columns=list(EVIDENCE_COLUMNS))
+        return pd.DataFrame(columns=[*EVIDENCE_COLUMNS, "member_days"])
     label = np.asarray(labels)[members]
     index = pd.Index(np.unique(label))
     adjusted = _cells_exposure(index, label, place[members], expectation) if area is None else area
@@ -199,18 +227,28 @@ def _evidence(
         o = strength.count(complaints.in_window(now, days)[members])
         e = expectation.expected(adjusted.reindex(index).to_numpy(float), days)
         frame = pd.DataFrame(
-            {"observed": o, "expected": e, "p_value": poisson_upper_tail(o, e), "scan_days": days},
+            {
+                "observed": o,
+                "expected": e,
+                "p_value": poisson_upper_tail(o, e),
+                "scan_days": days,
+                "member_days": days,
+                "bound": o - e - MEMBER_Z * np.sqrt(e),
+            },
             index=index,
         )
         if best is None:
             best = frame
-        else:
-            better = frame["p_value"] < best["p_value"]
-            best = best.where(~better, frame)
+            continue
+        better = frame["p_value"] < best["p_value"]
+        members_here = frame["bound"] > best["bound"]
+        kept = best["member_days"].where(~members_here, frame["member_days"])
+        kept_bound = best["bound"].where(~members_here, frame["bound"])
+        best = best.where(~better, frame).assign(member_days=kept, bound=kept_bound)
     assert best is not None
     best["excess"] = best["observed"] - best["expected"]
     best["relative_risk"] = best["observed"] / best["expected"].where(best["expected"] > 0)
-    return best.loc[:, list(EVIDENCE_COLUMNS)]
+    return best.loc[:, [*EVIDENCE_COLUMNS, "member_days"]]
 
 
 def _cells_exposure(

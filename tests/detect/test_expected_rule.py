@@ -210,3 +210,35 @@ def test_the_rates_are_those_of_the_cells_not_in_excess(seed: int) -> None:
     for days in windows:
         rate = tests.observed[days][quiet].sum() / cells.adjusted[quiet].sum()
         assert np.isclose(expectation.rates[days], rate), days
+
+
+@pytest.mark.parametrize("method", ["h3", "dbscan"])
+def test_a_burst_is_its_own_complainants_not_a_month_of_the_place(method: str) -> None:
+    """A day's burst where people complain every day anyway: the spot holds the burst's
+    complainants, not the place's month of ordinary ones (they would be texted that a
+    problem they never had was fixed)."""
+    lat, lon = town(7, houses=1500)
+    spec = PlantSpec(planted=0, background_rate=1.0)
+    frame = generate_planted(lat, lon, now=NOW, seed=7, spec=spec).complaints
+    centre = int(np.argmin(np.hypot(lat - 59.2, lon - 39.9)))  # a house in the dense centre
+    rng = np.random.default_rng(7)
+    burst = pd.DataFrame(
+        {
+            "ticket_id": [f"B{i}" for i in range(25)],
+            "subscriber_id": [f"b{i}" for i in range(25)],
+            "lat": lat[centre] + rng.normal(0, 3e-4, 25),
+            "lon": lon[centre] + rng.normal(0, 6e-4, 25),
+            "created_at": [NOW - timedelta(hours=float(h)) for h in rng.uniform(1, 20, 25)],
+            "precision": "house",
+            "planted": 0,
+        }
+    )
+    both = pd.concat([frame, burst], ignore_index=True)
+    exposure = layer_points(address_layer(lat, lon))
+    labels = label_points(both, DetectParams(method=method), exposure=exposure, now=NOW)
+    found = both.loc[labels >= 0]
+    near = distance_m(both["lat"].to_numpy(), both["lon"].to_numpy(), lat[centre], lon[centre]) < 150
+    older = near & (both["created_at"] < NOW - timedelta(days=3)).to_numpy()
+    assert older.sum() >= 5, "the place has its ordinary complainants"
+    assert found["subscriber_id"].str.startswith("b").sum() >= 20
+    assert not (labels[older] >= 0).any(), "a month of the place's complainants joined the burst"

@@ -22,9 +22,11 @@ HEADER = "ticket_id,created_at,msisdn,segment,topic,description,lat,lon,region\n
 POLICY = load_policy()
 
 
-def write_export(path: Path, rows: list[tuple[str, float, float, str]]) -> Path:
+def write_export(
+    path: Path, rows: list[tuple[str, float, float, str]], *, created: str = "2026-11-19T10:00:00+03:00"
+) -> Path:
     lines = [
-        f"{t},2026-11-19T10:00:00+03:00,8916{zlib.crc32(t.encode()) % 10**7:07d},mass,{topic},,{lat},{lon},R"
+        f"{t},{created},8916{zlib.crc32(t.encode()) % 10**7:07d},mass,{topic},,{lat},{lon},R"
         for t, lat, lon, topic in rows
     ]
     path.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
@@ -161,6 +163,19 @@ def test_new_complaint_joins_an_open_spot_at_once(store: Store, spot_id: str, tm
     detect_spots(store, params=DetectParams(rule="count"), policy=POLICY, now=NOW + timedelta(minutes=5))
     again = workflow.load_spot(store, spot_id)
     assert again["subscribers"] == after["subscribers"], "the batch run agrees with the join"
+
+
+def test_a_complaint_older_than_the_spot_does_not_join_it(store: Store, spot_id: str, tmp_path: Path) -> None:
+    """The place's ordinary complainants of the weeks before a problem are not its
+    complainants: the spot's first complaint was made on 19 November."""
+    older = write_export(
+        tmp_path / "old.csv", [("OLD", 59.2201, 39.8801, "no_coverage")], created="2026-11-10T09:00:00+03:00"
+    )
+    newer = write_export(tmp_path / "new.csv", [("T9", 59.2202, 39.8801, "no_coverage")])
+    report = ingest(store, [older, newer], now=NOW, policy=POLICY)
+    assert report.joined == 1
+    joined = store.load_complaints(ticket_ids=["OLD", "T9"]).set_index("ticket_id")["spot_id"]
+    assert joined["T9"] == spot_id and pd.isna(joined["OLD"])
 
 
 def test_known_issue_collects_complaints_inside(store: Store, spot_id: str, tmp_path: Path) -> None:
