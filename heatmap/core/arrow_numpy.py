@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def to_numpy(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -39,6 +40,19 @@ def to_arrow(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
     kind = pa.from_numpy_dtype(contiguous.dtype)
     bitmap = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
     return pa.Array.from_buffers(kind, len(contiguous), [bitmap, pa.py_buffer(contiguous)])
+
+
+def codes_of(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """Codes ``0, 1, …`` of ``values`` (int64) in order of first appearance, equal where
+    the values are (a missing value is one more value), and the distinct values in that
+    order: hashed by Arrow in native code, chunk after chunk (none copied into one)."""
+    if isinstance(values, pa.ChunkedArray) and values.num_chunks < 2:
+        values = values.chunk(0) if values.num_chunks else values.combine_chunks()
+    encoded = pc.dictionary_encode(values, null_encoding="encode")
+    if isinstance(encoded, pa.Array):
+        return to_numpy(encoded.indices).astype(np.int64), encoded.dictionary
+    parts = [to_numpy(chunk.indices).astype(np.int64) for chunk in encoded.chunks]
+    return np.concatenate(parts), encoded.chunks[-1].dictionary
 
 
 def constant_text(text: bytes, kind: pa.DataType = pa.string()) -> pa.Scalar:

@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import cast
 
 import numpy as np
-import pyarrow.compute as pc
 
-from heatmap.core.arrow_numpy import to_arrow, to_numpy
+from heatmap.core.arrow_numpy import codes_of, to_arrow
 from heatmap.detect.neighbours import EARTH_RADIUS_M, FloatArray, IntArray
 from heatmap.errors import DetectionError
 
@@ -85,7 +84,7 @@ def _subscriber_codes(subscriber: np.ndarray | None, n: int) -> IntArray:
         _one_per_point(subscriber, n)
         if n and subscriber.min() >= 0 and subscriber.max() < n:  # codes already (gaps allowed)
             return subscriber.astype(np.int64, copy=False)
-        return to_numpy(pc.dictionary_encode(to_arrow(subscriber)).indices).astype(np.int64)  # no pandas
+        return codes_of(to_arrow(subscriber))[0]  # hashed by Arrow: no pandas
     import pandas as pd
 
     values = subscriber if isinstance(subscriber, pd.Series) else np.asarray(subscriber)

@@ -12,7 +12,7 @@ try:  # h3ronpy finds neighbours of many cells in native code
     from h3ronpy import grid_disk as _native_disk
 except ImportError:  # pragma: no cover - exercised only without h3ronpy
     _native_disk = None
-from heatmap.core.arrow_numpy import to_arrow, to_numpy
+from heatmap.core.arrow_numpy import codes_of, to_arrow, to_numpy
 from heatmap.errors import DetectionError
 
 
@@ -83,8 +83,8 @@ def _strength(cell_code: np.ndarray, who: np.ndarray, weight: np.ndarray | None,
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes ``0, 1, …`` in order of first appearance (equal values, equal codes) and the
     distinct values in that order; hashed by Arrow in native code."""
-    encoded = pc.dictionary_encode(to_arrow(values))
-    return to_numpy(encoded.indices).astype(np.int64), to_numpy(encoded.dictionary)
+    codes, distinct = codes_of(to_arrow(values))
+    return codes, to_numpy(distinct)
 
 
 def _run_starts(ordered: np.ndarray) -> np.ndarray:
@@ -96,11 +96,8 @@ def _run_starts(ordered: np.ndarray) -> np.ndarray:
 
 def _subscriber_codes(subscriber: np.ndarray | pa.Array | pa.ChunkedArray, rows: np.ndarray) -> np.ndarray:
     """Dense codes of the subscribers of ``rows``, equal where the subscribers are."""
-    if isinstance(subscriber, pa.ChunkedArray):
-        subscriber = subscriber.combine_chunks()
-    if isinstance(subscriber, pa.Array):  # Arrow hashes the text itself: no Python strings
-        encoded = pc.dictionary_encode(subscriber.take(to_arrow(rows)), null_encoding="encode")
-        return to_numpy(encoded.indices).astype(np.int64)
+    if isinstance(subscriber, pa.Array | pa.ChunkedArray):  # Arrow hashes the text: no Python strings
+        return codes_of(subscriber.take(to_arrow(rows)))[0]
     import pandas as pd  # text in Python objects: pandas hashes them fastest
 
     return np.asarray(pd.factorize(np.asarray(subscriber)[rows], sort=False)[0])

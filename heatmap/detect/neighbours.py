@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from heatmap.core.arrow_numpy import to_numpy
+from heatmap.core.arrow_numpy import codes_of
 from heatmap.detect.kdtree import kd_tree  # scipy's k-d tree alone: H3 detection never loads it
 
 if TYPE_CHECKING:
@@ -42,16 +41,12 @@ def _locations(lat_d: FloatArray, lon_d: FloatArray, eps_rad: float) -> tuple[In
     the search space over them, and each point's slot (location in search order)."""
     packed = np.column_stack([lat_d, lon_d])  # a point's 16 bytes, hashed by Arrow
     packed += 0.0  # -0.0 becomes 0.0: equal coordinates, equal bytes
-    encoded = pc.dictionary_encode(
+    loc_of_point, distinct = codes_of(
         pa.Array.from_buffers(pa.binary(16), len(packed), [None, pa.py_buffer(packed)])
     )
-    loc_of_point = to_numpy(encoded.indices).astype(np.int64)
-    n_loc = len(encoded.dictionary)
+    n_loc = len(distinct)
     uniq = np.frombuffer(
-        encoded.dictionary.buffers()[1],
-        dtype=np.float64,
-        count=2 * n_loc,
-        offset=16 * encoded.dictionary.offset,
+        distinct.buffers()[1], dtype=np.float64, count=2 * n_loc, offset=16 * distinct.offset
     ).reshape(n_loc, 2)
     space = _Space(np.ascontiguousarray(uniq[:, 0]), np.ascontiguousarray(uniq[:, 1]), eps_rad)
     slot_of_loc = np.empty(n_loc, dtype=np.int64)

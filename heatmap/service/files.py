@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from heatmap.core.arrow_numpy import constant_text, to_arrow, to_numpy
+from heatmap.core.arrow_numpy import codes_of, constant_text, to_arrow, to_numpy
 from heatmap.core.mapping import Profile
 from heatmap.detect.params import CountParams
 from heatmap.errors import InputError
@@ -93,7 +93,7 @@ def detect_in_file(
 
 def _subscribers(
     table: pa.Table, column: str | None, params: DetectParams | CountParams
-) -> np.ndarray | pa.Array:
+) -> np.ndarray | pa.ChunkedArray:
     """Who complained, per row; without a column, every row its own complainant. Under
     the count rule only which rows share a complainant matters, so no Python strings are
     made: H3 takes the text as Arrow read it (and encodes only rows in cells that can be
@@ -101,12 +101,12 @@ def _subscribers(
     if column is None:
         own = np.arange(table.num_rows)
         return own if params.rule == "count" else own.astype(str)
-    values = table.column(column).combine_chunks()
+    values = table.column(column)  # as Arrow read it, in chunks: not copied into one
     if params.rule != "count":
-        return np.asarray(values.to_numpy(zero_copy_only=False))
+        return np.asarray(values.to_numpy())
     if params.method == "h3":
         return values
-    return to_numpy(pc.dictionary_encode(values).indices).astype(np.int64)
+    return codes_of(values)[0]
 
 
 def _created(text: pa.ChunkedArray, profile: Profile) -> pd.Series:
@@ -160,7 +160,7 @@ def detect_in_frame(
 def spot_labels(
     lat: np.ndarray,
     lon: np.ndarray,
-    subscriber_id: np.ndarray | pa.Array,
+    subscriber_id: np.ndarray | pa.Array | pa.ChunkedArray,
     created: pd.Series | None,
     *,
     params: DetectParams | CountParams,
@@ -201,7 +201,7 @@ def _rows(values: Any, rows: np.ndarray | None) -> Any:
     """``values`` (NumPy, Arrow or pandas) at ``rows``; all of them when ``rows`` is None."""
     if rows is None:
         return values
-    if isinstance(values, pa.Array):
+    if isinstance(values, pa.Array | pa.ChunkedArray):
         return values.take(to_arrow(rows))
     if isinstance(values, np.ndarray):
         return values[rows]

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from heatmap.core.arrow_numpy import constant_text, to_arrow, to_numpy
+from heatmap.core.arrow_numpy import codes_of, constant_text, to_arrow, to_numpy
 
 
 @pytest.mark.parametrize("dtype", [np.int32, np.int64, np.uint64, np.float64, np.uint8])
@@ -49,7 +49,7 @@ def test_valid_marks_nulls_and_constant_text_is_a_scalar() -> None:
 def test_nothing_here_imports_pandas() -> None:
     probe = (
         "import numpy as np, pyarrow as pa, pyarrow.compute as pc, sys\n"
-        "from heatmap.core.arrow_numpy import constant_text, to_arrow, to_numpy\n"
+        "from heatmap.core.arrow_numpy import codes_of, constant_text, to_arrow, to_numpy\n"
         "codes = pc.dictionary_encode(to_arrow(np.array([3, 1, 3]))).indices\n"
         "assert to_numpy(codes).tolist() == [0, 1, 0]\n"
         "numbered = to_arrow(np.arange(3), valid=np.arange(3) > 0)\n"
@@ -58,3 +58,14 @@ def test_nothing_here_imports_pandas() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_codes_follow_first_appearance_across_chunks() -> None:
+    chunked = pa.chunked_array([pa.array(["b", "a", None]), pa.array(["a", "c", None, "b"])])
+    codes, distinct = codes_of(chunked)
+    assert codes.tolist() == [0, 1, 2, 1, 3, 2, 0]
+    assert distinct.to_pylist() == ["b", "a", None, "c"]
+    one, _ = codes_of(pa.chunked_array([pa.array([7, 7, 5])]))
+    assert one.tolist() == [0, 0, 1] and one.dtype == np.int64
+    none, nothing = codes_of(pa.chunked_array([], type=pa.string()))
+    assert none.shape == (0,) and len(nothing) == 0
