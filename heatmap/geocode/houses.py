@@ -113,6 +113,9 @@ def answer_street(ix: Index, sid: int, house: House | None, factor: float) -> An
     reason = "номер дома не указан: точка улицы"
     if house is not None:
         rows, h_factor, same = match_house(ix, sid, house)
+        if same and len(rows) == 1 and ix.point_precision[rows[0]] == "house":
+            r = rows[0]  # (most answers) what answer_rows and _capped give, without the calls
+            return (ix.lat[r], ix.lon[r], "house", round(factor * h_factor, 4), ix.address[r], None)
         ans = answer_rows(ix, rows, factor * h_factor) if rows else None
         if ans is not None and same:
             return _capped(ans, None)

@@ -94,7 +94,10 @@ def named_street(
             cands = [s for s in ids if streets[s].locality in locs]
         if not cands:
             continue
-        picked = pick_street(ix, cands, stype, named, house)
+        if len(cands) == 1:
+            picked: tuple[int, float] | None = _the_street(ix, cands[0], stype, named)
+        else:
+            picked = pick_street(ix, cands, stype, named, house)
         if picked is None:
             return fallback, True  # same name in distant places: do not guess further
         sid, f = picked
