@@ -215,11 +215,6 @@ def fuzzy_street(
     return sid, f * S_STREET_FUZZY_MAX * similarity
 
 
-def _deletions(key: str) -> set[str]:
-    """The key and the key without each one of its letters."""
-    return {key, *(key[:j] + key[j + 1 :] for j in range(len(key)))}
-
-
 def _one_edit_hits(
     ix: Index, frozen: frozenset[int], keys: list[str], key: str
 ) -> list[tuple[str, float, int]]:
@@ -228,9 +223,11 @@ def _one_edit_hits(
     index = ix.fuzzy_one_edit.get(frozen)
     if index is None:
         index = {}
-        for i, k in enumerate(keys):
-            for variant in _deletions(k):
-                index.setdefault(variant, []).append(i)
+        add = index.setdefault
+        for i, k in enumerate(keys):  # (a position twice under one variant does no harm)
+            add(k, []).append(i)
+            for j in range(len(k)):
+                add(k[:j] + k[j + 1 :], []).append(i)
         if len(ix.fuzzy_one_edit) < 1_000:
             ix.fuzzy_one_edit[frozen] = index
     get = index.get
@@ -270,13 +267,17 @@ def _starting_with(
     ix: Index, frozen: frozenset[int], keys: list[str], start: str
 ) -> tuple[list[str], list[int]]:
     """The keys starting with ``start`` (shortest first, as ``keys``) and their positions
-    in ``keys``."""
+    in ``keys`` (made for every first letter at once, the first time one is asked for)."""
     found = ix.fuzzy_by_start.get((frozen, start))
     if found is None:
-        places = [i for i, k in enumerate(keys) if k.startswith(start)]
-        found = ([keys[i] for i in places], places)
+        by_start: dict[str, tuple[list[str], list[int]]] = {}
+        for i, k in enumerate(keys):
+            same, places = by_start.setdefault(k[:1], ([], []))
+            same.append(k)
+            places.append(i)
         if len(ix.fuzzy_by_start) < 100_000:
-            ix.fuzzy_by_start[(frozen, start)] = found
+            ix.fuzzy_by_start.update(((frozen, first), both) for first, both in by_start.items())
+        found = by_start.get(start, ([], []))
     return found
 
 
