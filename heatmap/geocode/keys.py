@@ -29,9 +29,10 @@ from heatmap.geocode.vocabulary import (
 _FOLD_TARGETS: tuple[tuple[str, str], ...] = tuple(
     [*QUALIFIER_FULL.items(), *((w, n) for w, n in ORDINAL_WORDS.items() if len(w) >= 5)]
 )
-_FOLD_BY_INITIAL: dict[str, tuple[tuple[str, str], ...]] = {
-    initial: tuple(t for t in _FOLD_TARGETS if t[0][0] == initial)
-    for initial in {form[0] for form, _ in _FOLD_TARGETS}
+#: The targets by (initial, length of a word one edit from them), in their order.
+_FOLD_NEAR: dict[tuple[str, int], tuple[tuple[str, str], ...]] = {
+    (initial, n): tuple(t for t in _FOLD_TARGETS if t[0][0] == initial and abs(len(t[0]) - n) <= 1)
+    for initial, n in {(form[0], len(form) + d) for form, _ in _FOLD_TARGETS for d in (-1, 0, 1)}
 }
 _ALPHA_HYPHEN = re.compile(r"(?<=[а-я])-(?=[а-я]{2})")
 _DASHES = re.compile(r"[‐‑‒–—―−]")
@@ -51,11 +52,11 @@ def _name_token(tok: str) -> str:
         return ORDINAL_WORDS[tok]
     if tok in QUALIFIERS:
         return QUALIFIERS[tok]
-    if len(tok) >= 5 and tok[0] in _FOLD_BY_INITIAL:
+    if len(tok) >= 5:
         # a misspelt qualifier or ordinal ("Боольшая", "Чтвертая") still folds:
         # one edit from a full form
-        for form, canon in _FOLD_BY_INITIAL[tok[0]]:
-            if abs(len(form) - len(tok)) <= 1 and DamerauLevenshtein.distance(tok, form) <= 1:
+        for form, canon in _FOLD_NEAR.get((tok[0], len(tok)), ()):
+            if DamerauLevenshtein.distance(tok, form, score_cutoff=1) <= 1:
                 return canon
     return tok
 
