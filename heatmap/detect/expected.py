@@ -231,15 +231,13 @@ def _history_factor(
         return ones
     cells = cells_of(history["lat"].to_numpy(float), history["lon"].to_numpy(float), res)
     known = index.get_indexer(cells) >= 0
+    weight = point_weights(history)
+    if "history_weight" in history:  # a past spot's members count by its expected share
+        weight = weight * history["history_weight"].to_numpy(np.float64)
     # past complainants outside today's cells still tell the city's past rate
-    past = cell_strength(
-        cells[known], history["subscriber_id"].to_numpy()[known], point_weights(history)[known], index
-    )
-    total = float(
-        cell_strength(
-            cells, history["subscriber_id"].to_numpy(), point_weights(history), pd.Index(np.unique(cells))
-        ).sum()
-    )
+    who = history["subscriber_id"].to_numpy()
+    past = cell_strength(cells[known], who[known], weight[known], index)
+    total = float(cell_strength(cells, who, weight, pd.Index(np.unique(cells))).sum())
     if total <= 0:
         return ones
     predicted = total * base / float(base.sum())

@@ -148,22 +148,44 @@ def _now_of(points: pd.DataFrame, now: datetime | None) -> pd.Timestamp:
 def background(
     complaints: pd.DataFrame, spots: pd.DataFrame, *, params: DetectParams, now: datetime
 ) -> pd.DataFrame:
-    """Located complaints older than the window and in no spot (rejected spots aside):
-    the place's own history, which the expected rule's baseline learns from."""
+    """Located complaints older than the window: the place's own history, which the
+    expected rule's baseline learns from, with ``history_weight`` — how much of each
+    counts as the place's ordinary complaining.
+
+    A complaint in no spot (or in a rejected one) counts whole. A spot's members are its
+    place's ordinary complainants plus its excess, so each counts by the spot's expected
+    share, expected / observed: the spot tells the history what was expected there and
+    no more. Leaving spots out instead made a place whose month went into a chronic spot
+    look quiet, and its ordinary complaints next month a "persistent" spot of their own.
+    A spot of the count rule has no expected count; its members are left out.
+    """
     if complaints.empty:
         return complaints
     window_from = pd.Timestamp(now) - pd.Timedelta(days=params.window_days)
     history_from = pd.Timestamp(now) - pd.Timedelta(days=params.history_days)
-    rejected = set(spots.loc[spots["status"] == SpotStatus.REJECTED.value, "id"]) if len(spots) else set()
-    in_spot = complaints["spot_id"].notna() & ~complaints["spot_id"].isin(rejected)
+    spot = complaints["spot_id"]
+    weight = np.where(spot.isna(), 1.0, spot.map(_ordinary_share(spots)).fillna(0.0).to_numpy(float))
     keep = (
         (complaints["created_at"] >= history_from)
         & (complaints["created_at"] < window_from)
         & complaints["lat"].notna()
-        & ~in_spot
+        & (weight > 0)
         & (complaints["precision"].map(PRECISION_WEIGHT).fillna(0.0) > 0)
     )
-    return complaints[keep].reset_index(drop=True)
+    return complaints[keep].assign(history_weight=weight[keep.to_numpy()]).reset_index(drop=True)
+
+
+def _ordinary_share(spots: pd.DataFrame) -> pd.Series:
+    """Per spot id: the share of its complainants its place was expected to have
+    (expected / observed, at most 1; a rejected spot's are all ordinary)."""
+    if spots.empty:
+        return pd.Series(dtype=np.float64)
+    missing = pd.Series(np.nan, index=spots.index)
+    observed = pd.to_numeric(spots["observed"], errors="coerce") if "observed" in spots else missing
+    expected = pd.to_numeric(spots["expected"], errors="coerce") if "expected" in spots else missing
+    share = (expected / observed.where(observed > 0)).clip(upper=1.0)
+    share[spots["status"] == SpotStatus.REJECTED.value] = 1.0
+    return pd.Series(share.to_numpy(np.float64), index=spots["id"].to_numpy())
 
 
 def candidate_points(

@@ -14,7 +14,7 @@ from heatmap.core.policy import load_policy
 from heatmap.detect.expected import HISTORY_PRIOR, build_cells, scan_windows
 from heatmap.detect.expected import test_cells as cell_tests
 from heatmap.detect.exposure import address_layer, layer_points
-from heatmap.detect.run import DetectParams, detect, label_points
+from heatmap.detect.run import DetectParams, background, detect, label_points
 from heatmap.detect.significance import EVIDENCE_COLUMNS
 from heatmap.detect.stats import poisson_upper_tail
 from heatmap.devtools.samples_planted import PlantSpec, distance_m, generate_planted
@@ -135,8 +135,41 @@ def test_history_factor_by_hand() -> None:
         [(0 + HISTORY_PRIOR) / (5 + HISTORY_PRIOR), (10 + HISTORY_PRIOR) / (5 + HISTORY_PRIOR)]
     )
     assert np.allclose(cells.adjusted, cells.history), "one house each, above the floor"
+    halves = build_cells(window, houses, res=9, history=past.assign(history_weight=0.5), window_days=30)
+    assert sorted(halves.history.round(12)) == pytest.approx(
+        [(0 + HISTORY_PRIOR) / (2.5 + HISTORY_PRIOR), (5 + HISTORY_PRIOR) / (2.5 + HISTORY_PRIOR)]
+    )
     short = past.iloc[:2]  # less history than one window: no factor
     assert (build_cells(window, houses, res=9, history=short, window_days=30).history == 1).all()
+
+
+def test_a_past_spot_counts_in_the_history_by_its_expected_share() -> None:
+    """A spot's members are the place's ordinary complainants and its excess: in the
+    history each counts by expected / observed; a rejected spot's and the free ones whole;
+    a count-rule spot (no expected count) is left out."""
+    old = NOW - timedelta(days=60)
+    complaints = pd.DataFrame(
+        {
+            "ticket_id": ["a", "b", "c", "d", "e"],
+            "subscriber_id": ["a", "b", "c", "d", "e"],
+            "lat": 59.2,
+            "lon": 39.9,
+            "precision": "house",
+            "created_at": [old, old, old, old, NOW - timedelta(days=1)],
+            "spot_id": ["S1", "S2", None, "S3", "S1"],
+        }
+    )
+    spots = pd.DataFrame(
+        {
+            "id": ["S1", "S2", "S3"],
+            "status": ["resolved", "rejected", "resolved"],
+            "observed": [10.0, 8.0, 6.0],
+            "expected": [4.0, 1.0, np.nan],
+        }
+    )
+    history = background(complaints, spots, params=DetectParams(), now=NOW)
+    weights = dict(zip(history["ticket_id"], history["history_weight"], strict=True))
+    assert weights == {"a": pytest.approx(0.4), "b": 1.0, "c": 1.0}  # "e": in the window
 
 
 def test_spots_carry_their_evidence() -> None:
