@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,11 +17,10 @@ from heatmap.cli.common import (
     wired,
 )
 from heatmap.cli.output import emit_json, err, out, table
-from heatmap.detect.params import CountParams
+from heatmap.detect.params import METHODS, RULES, DetectParams
 from heatmap.errors import UsageError
 
 if TYPE_CHECKING:
-    from heatmap.detect.run import DetectParams
     from heatmap.settings import DetectionSettings
 
 #: Said when the expected rule had no exposure to go by.
@@ -76,8 +74,7 @@ def detect(
 
     services = wired(db, policy=policy, gazetteer=gazetteer, dask_scheduler=scheduler)
     settings = services.settings
-    chosen = _count_params(settings.detection, method, h3_res, eps_m, min_subscribers, window_days, rule)
-    params = _detect_params(settings.detection, chosen, rule)
+    params = _chosen_params(settings.detection, method, h3_res, eps_m, min_subscribers, window_days, rule)
     if engine == "dask" and params.method != "dbscan":
         raise UsageError("the Dask engine runs DBSCAN: use --method dbscan")
     with labeller_for(engine, scheduler=settings.dask_scheduler) as labeller:
@@ -106,14 +103,7 @@ def detect(
         err.print(UNIFORM_WARNING)
 
 
-def _detect_params(base: DetectionSettings, chosen: CountParams, rule: str | None) -> DetectParams:
-    """``chosen`` with the expected rule's parameters added (the settings')."""
-    from heatmap.detect.run import DetectParams
-
-    return DetectParams(**asdict(chosen), rule=rule or base.rule, q=base.q, history_days=base.history_days)
-
-
-def _count_params(
+def _chosen_params(
     base: DetectionSettings,
     method: str | None,
     h3_res: int | None,
@@ -121,19 +111,21 @@ def _count_params(
     min_subscribers: int | None,
     window_days: float | None,
     rule: str | None = None,
-) -> CountParams:
-    """The options given, else the settings' (the count rule's parameters; the expected
-    rule's add its own)."""
-    if method is not None and method not in ("h3", "dbscan"):
+) -> DetectParams:
+    """The options given, else the settings'."""
+    if method is not None and method not in METHODS:
         raise UsageError(f"--method must be h3 or dbscan, not {method!r}")
-    if rule is not None and rule not in ("expected", "count"):
+    if rule is not None and rule not in RULES:
         raise UsageError(f"--rule must be expected or count, not {rule!r}")
-    return CountParams(
+    return DetectParams(
         method=method or base.method,
         h3_res=base.h3_res if h3_res is None else h3_res,
         eps_m=base.eps_m if eps_m is None else eps_m,
         min_subscribers=base.min_subscribers if min_subscribers is None else min_subscribers,
         window_days=base.window_days if window_days is None else window_days,
+        rule=rule or base.rule,
+        q=base.q,
+        history_days=base.history_days,
     )
 
 
@@ -173,10 +165,8 @@ def detect_file(
     from heatmap.service.files import detect_in_file, file_exposure
 
     settings = wired(profile=profile).settings
-    chosen = _count_params(settings.detection, method, h3_res, eps_m, min_subscribers, window_days, rule)
-    # the count rule imports nothing of the expected rule's machinery (nor pandas)
-    counted = (rule or settings.detection.rule) == "count"
-    params = chosen if counted else _detect_params(settings.detection, chosen, rule)
+    # light: the count rule imports nothing of the expected rule's machinery (nor pandas)
+    params = _chosen_params(settings.detection, method, h3_res, eps_m, min_subscribers, window_days, rule)
     exposure = file_exposure(gazetteer=gazetteer, density=density)
     done = detect_in_file(
         in_file,

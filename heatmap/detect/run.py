@@ -14,7 +14,9 @@ from heatmap.core.priority import prioritise
 from heatmap.core.routing import route
 from heatmap.detect.h3 import label_h3
 from heatmap.detect.identity import reconcile
-from heatmap.detect.significance import EVIDENCE_COLUMNS, DbscanSteps, Options, label_expected
+from heatmap.detect.params import RULES as RULES  # re-exported from their old home
+from heatmap.detect.params import DetectParams as DetectParams
+from heatmap.detect.significance import EVIDENCE_COLUMNS, DbscanSteps, label_expected
 from heatmap.detect.spots import summarise
 from heatmap.detect.trend import label_trends
 from heatmap.domain import OPEN_STATUSES, PRECISION_WEIGHT, SpotStatus
@@ -23,40 +25,6 @@ from heatmap.errors import DetectionError
 
 #: Spot fields an engineer owns: detection never overwrites them on an open spot.
 _KEPT_FIELDS = ("status", "queue", "sla_hours", "due_at", "eta", "cause", "engineer", "created_at", "kind")
-
-
-#: Detection rules: significant excess over the expected count, or the old fixed count.
-RULES: tuple[str, ...] = ("expected", "count")
-
-
-@dataclass(frozen=True)
-class DetectParams:
-    method: str = "h3"
-    h3_res: int = 9
-    eps_m: float = 250.0
-    min_subscribers: int = 3
-    window_days: float = 30.0
-    #: ``expected`` (significant excess, the default) or ``count`` (≥ min_subscribers)
-    rule: str = "expected"
-    #: false discovery rate of the expected rule's tests (0.003: chosen on the quality
-    #: benchmark's seeds 0-19, checked on seeds 20-39; README, "Choosing q")
-    q: float = 0.003
-    #: shorter windows (days) also scanned by the expected rule
-    scan_days: tuple[float, ...] = (1.0, 3.0, 7.0)
-    #: how far back the place's own history is read (expected rule)
-    history_days: float = 180.0
-
-    def options(self) -> Options:
-        """The expected rule's view of these parameters."""
-        return Options(
-            method=self.method,
-            h3_res=self.h3_res,
-            eps_m=self.eps_m,
-            min_subscribers=self.min_subscribers,
-            window_days=self.window_days,
-            scan_days=self.scan_days,
-            q=self.q,
-        )
 
 
 @dataclass

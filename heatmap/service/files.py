@@ -12,13 +12,11 @@ import pyarrow.compute as pc
 
 from heatmap.core.arrow_numpy import codes_of, constant_text, to_arrow, to_numpy
 from heatmap.core.mapping import Profile
-from heatmap.detect.params import CountParams
+from heatmap.detect.params import DetectParams
 from heatmap.errors import InputError
 
 if TYPE_CHECKING:  # the count rule's path imports neither pandas nor the expected rule
     import pandas as pd
-
-    from heatmap.detect.run import DetectParams
 
 #: The columns a file must have for detection (without subscriber_id, each row is one).
 NEEDED = ("lat", "lon")
@@ -53,7 +51,7 @@ def detect_in_file(
     in_file: Path,
     out_file: Path,
     *,
-    params: DetectParams | CountParams,
+    params: DetectParams,
     use_window: bool = False,
     exposure: pd.DataFrame | None = None,
     profile: Profile | None = None,
@@ -91,9 +89,7 @@ def detect_in_file(
     return replace(_summary(labels), subscribers_given="subscriber_id" in found)
 
 
-def _subscribers(
-    table: pa.Table, column: str | None, params: DetectParams | CountParams
-) -> np.ndarray | pa.ChunkedArray:
+def _subscribers(table: pa.Table, column: str | None, params: DetectParams) -> np.ndarray | pa.ChunkedArray:
     """Who complained, per row; without a column, every row its own complainant. Under
     the count rule only which rows share a complainant matters, so no Python strings are
     made: H3 takes the text as Arrow read it (and encodes only rows in cells that can be
@@ -127,7 +123,7 @@ def _label_text(labels: np.ndarray) -> pa.Array:
 def detect_in_frame(
     frame: pd.DataFrame,
     *,
-    params: DetectParams | CountParams,
+    params: DetectParams,
     use_window: bool = False,
     exposure: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
@@ -163,7 +159,7 @@ def spot_labels(
     subscriber_id: np.ndarray | pa.Array | pa.ChunkedArray,
     created: pd.Series | None,
     *,
-    params: DetectParams | CountParams,
+    params: DetectParams,
     use_window: bool = False,
     exposure: pd.DataFrame | None = None,
 ) -> np.ndarray:
@@ -208,15 +204,13 @@ def _rows(values: Any, rows: np.ndarray | None) -> Any:
     return values.iloc[rows].reset_index(drop=True)  # a pandas Series
 
 
-def _point_labels(
-    points: dict[str, Any], params: DetectParams | CountParams, exposure: pd.DataFrame | None
-) -> np.ndarray:
+def _point_labels(points: dict[str, Any], params: DetectParams, exposure: pd.DataFrame | None) -> np.ndarray:
     """Labels of usable points (columns lat, lon, subscriber_id[, created_at]). Every
     row of a file is a point of precision ``point`` (weight 1), so under the count rule
     the kernels run unweighted: the labels :func:`~heatmap.detect.run.label_points`
     gives, without its frame and weights."""
     where = (points["lat"], points["lon"], points["subscriber_id"])
-    if isinstance(params, CountParams) or params.rule == "count":
+    if params.rule == "count":
         if params.method == "dbscan":
             from heatmap.detect.dbscan import label_dbscan
 
