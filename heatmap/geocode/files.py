@@ -13,7 +13,6 @@ import csv
 import io
 import math
 import os
-import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
@@ -23,12 +22,11 @@ from heatmap.core.mapping import Profile, Reading, source_columns
 from heatmap.errors import InputError, UsageError
 from heatmap.geocode.answers import Answer
 from heatmap.geocode.matcher import GazetteerGeocoder
+from heatmap.io.formulas import spreadsheet_text
 from heatmap.io.sniff import sniff_separator, to_utf8
 
 #: Columns added to every row, in order.
 ADDED_COLUMNS: tuple[str, ...] = ("lat", "lon", "precision", "score", "matched", "reason")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-_PLAIN_NUMBER = re.compile(r"[+\-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+\-]?[0-9]+)?")
 
 
 def read_rows(path: Path, reading: Reading | None = None) -> tuple[list[str], list[list[str]]]:
@@ -51,28 +49,12 @@ def read_rows(path: Path, reading: Reading | None = None) -> tuple[list[str], li
 def _cell(value: object) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    text = repr(value) if isinstance(value, float) else str(value)
-    if text.startswith(_FORMULA_START) and _PLAIN_NUMBER.fullmatch(text) is None:
-        return "'" + text
-    return text
-
-
-def _text_cell(text: str) -> str:
-    """:func:`_cell` of a text cell as read (the input's cells are all text)."""
-    if text.startswith(_FORMULA_START) and _PLAIN_NUMBER.fullmatch(text) is None:
-        return "'" + text
-    return text
+    return spreadsheet_text(repr(value) if isinstance(value, float) else str(value))
 
 
 def _number_cell(value: float) -> str:
-    """:func:`_cell` of a float, without its general checks (a float's repr starts with a
-    digit, or with "-" for a plain negative number, "nan" or "inf")."""
-    if value != value:
-        return ""
-    text = repr(value)
-    if text[0] == "-" and _PLAIN_NUMBER.fullmatch(text) is None:
-        return "'" + text
-    return text
+    """:func:`_cell` of a float, without its general checks."""
+    return "" if value != value else spreadsheet_text(repr(value))
 
 
 def _answer_cells(answer: Answer) -> list[str]:
@@ -91,15 +73,16 @@ def _answer_cells(answer: Answer) -> list[str]:
 
 
 def _lines(width: int, rows: list[list[str]], answers: list[Answer]) -> Iterator[list[str]]:
-    """Each row's cells as written (:func:`_text_cell`) and its answer's cells; equal answers
-    (addresses of one house, repeated addresses) share their cells, made once."""
+    """Each row's cells as written (:func:`~heatmap.io.formulas.spreadsheet_text`) and its
+    answer's cells; equal answers (addresses of one house, repeated addresses) share their
+    cells, made once."""
     added: dict[Answer, list[str]] = {}
     for row, answer in zip(rows, answers, strict=True):
         cells = row if len(row) == width else (row + [""] * (width - len(row)))[:width]
         extra = added.get(answer)
         if extra is None:
             extra = added[answer] = _answer_cells(answer)
-        yield [*map(_text_cell, cells), *extra]
+        yield [*map(spreadsheet_text, cells), *extra]
 
 
 def write_rows(path: Path, header: list[str], rows: list[list[str]], answers: list[Answer]) -> None:

@@ -27,7 +27,7 @@ import pyarrow.csv as pacsv
 from heatmap.core.arrow_numpy import constant_text
 from heatmap.core.mapping import Reading
 from heatmap.errors import InputError, UsageError
-from heatmap.io.formulas import FORMULA_START, PLAIN_NUMBER
+from heatmap.io.formulas import FORMULA_START, PLAIN_NUMBER, runs_as_formula
 from heatmap.io.sniff import sniff_separator, to_utf8
 
 #: Rows Arrow reads per block; big enough to keep both cores busy, small enough for memory.
@@ -312,7 +312,7 @@ def _formula_cells(data: bytes | mmap.mmap) -> bool:
     for start in np.concatenate([*cells, np.zeros(0, dtype=np.int64)]).tolist():
         ends = [i for i in (data.find(b",", start), data.find(b"\n", start)) if i >= 0]
         cell = data[start : min(ends, default=len(data))].decode("utf-8")
-        if cell.startswith(FORMULA_START) and PLAIN_NUMBER.fullmatch(cell) is None:
+        if runs_as_formula(cell):
             return True
     return False
 

@@ -13,8 +13,7 @@ import numpy as np
 import pandas as pd
 
 from heatmap.errors import UsageError
-from heatmap.io.formulas import FORMULA_START as _FORMULA_START
-from heatmap.io.formulas import PLAIN_NUMBER as _PLAIN_NUMBER
+from heatmap.io.formulas import runs_as_formula
 
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -30,12 +29,7 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         values = column.to_numpy(dtype=object)
         risky = np.fromiter(
-            (
-                isinstance(v, str) and v.startswith(_FORMULA_START) and _PLAIN_NUMBER.fullmatch(v) is None
-                for v in values
-            ),
-            dtype=bool,
-            count=len(values),
+            (isinstance(v, str) and runs_as_formula(v) for v in values), dtype=bool, count=len(values)
         )
         if risky.any():
             if out is frame:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from heatmap import service
 from heatmap.devtools.samples import SAMPLES_NOW
 from heatmap.io.export import export
+from heatmap.io.formulas import spreadsheet_text
 from heatmap.io.writers import spreadsheet_safe, write_table
 from heatmap.store import open_store
 
@@ -74,6 +75,14 @@ def test_no_written_cell_starts_a_formula(texts: list[str]) -> None:
     for before, after in zip(texts, safe["t"].tolist(), strict=True):
         assert not dangerous(after), (before, after)
         assert after in (before, "'" + before)  # nothing else is changed
+
+
+@given(st.text(max_size=12))
+def test_a_cell_alone_is_made_safe_as_in_a_frame(text: str) -> None:
+    # geocode-file's cells one by one and a frame's columns follow one rule
+    alone = spreadsheet_text(text)
+    assert not dangerous(alone) and alone in (text, "'" + text)
+    assert alone == spreadsheet_safe(pd.DataFrame({"t": [text]}))["t"].iloc[0]
 
 
 def test_write_table_writes_safe_csv(tmp_path: Path) -> None:
