@@ -30,6 +30,11 @@ UNIFORM_WARNING = (
     "--gazetteer or HEATMAP_GAZETTEER give the expected rule where people live)"
 )
 
+#: Options both commands take (None: the settings').
+H3ResOption = Annotated[int | None, typer.Option(help="H3 resolution (default 9).")]
+EpsOption = Annotated[float | None, typer.Option(help="DBSCAN radius in metres (250).")]
+MinSubscribersOption = Annotated[int | None, typer.Option(help="Distinct complainants that make a spot (3).")]
+
 
 def register(app: typer.Typer) -> None:
     """Add the detection commands to ``app``."""
@@ -40,11 +45,9 @@ def register(app: typer.Typer) -> None:
 def detect(
     db: DbOption = None,
     method: Annotated[str | None, typer.Option(help="h3 or dbscan.")] = None,
-    h3_res: Annotated[int | None, typer.Option(help="H3 resolution (default 9).")] = None,
-    eps_m: Annotated[float | None, typer.Option(help="DBSCAN radius in metres (250).")] = None,
-    min_subscribers: Annotated[
-        int | None, typer.Option(help="Distinct complainants that make a spot (3).")
-    ] = None,
+    h3_res: H3ResOption = None,
+    eps_m: EpsOption = None,
+    min_subscribers: MinSubscribersOption = None,
     window_days: Annotated[float | None, typer.Option(help="Look back this many days (30).")] = None,
     rule: Annotated[
         str | None,
@@ -133,11 +136,9 @@ def detect_file(
     in_file: Annotated[Path, typer.Argument(help="CSV with lat, lon, subscriber_id[, created_at].")],
     out_file: Annotated[Path, typer.Option("--out", help="CSV to write.")],
     method: Annotated[str, typer.Option(help="h3 or dbscan.")] = "h3",
-    h3_res: Annotated[int | None, typer.Option(help="H3 resolution (default 9).")] = None,
-    eps_m: Annotated[float | None, typer.Option(help="DBSCAN radius in metres (250).")] = None,
-    min_subscribers: Annotated[
-        int | None, typer.Option(help="Distinct complainants that make a spot (3).")
-    ] = None,
+    h3_res: H3ResOption = None,
+    eps_m: EpsOption = None,
+    min_subscribers: MinSubscribersOption = None,
     window_days: Annotated[
         float | None, typer.Option(help="With created_at: only the last N days before the newest row count.")
     ] = None,
