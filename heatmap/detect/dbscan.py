@@ -46,7 +46,14 @@ from heatmap.detect.dbscan_checks import (
 from heatmap.detect.forest import _Forest, _number_by_first_location
 from heatmap.detect.neighbours import EARTH_RADIUS_M, IntArray, _Block, _Counter, _locations
 
-__all__ = ["EARTH_RADIUS_M", "DbscanParts", "dbscan_parts", "label_dbscan", "neighbourhood_strength"]
+__all__ = [
+    "EARTH_RADIUS_M",
+    "DbscanParts",
+    "dbscan_parts",
+    "label_dbscan",
+    "label_searched",
+    "neighbourhood_strength",
+]
 
 _WEIGHT_TOL = 1e-9  # weighted sums this close below the threshold still make a core
 
@@ -274,27 +281,59 @@ def _run(
     )
 
 
+def label_searched(
+    n: int,
+    kept: IntArray,
+    loc_of_point: IntArray,
+    loc_of_slot: IntArray,
+    core: np.ndarray,
+    blocks: list[_Block],
+) -> IntArray:
+    """:func:`label_dbscan`'s labels with the core points given, from a radius search
+    already made: ``kept`` the positions of the ``n`` points of weight > 0, each one's
+    location id (in order of first appearance) and the slot order of the locations,
+    as :func:`~heatmap.detect.neighbours._locations` gave them; ``core`` per slot;
+    ``blocks`` every block of that search, in order (``later`` pairs not needed)."""
+    n_loc = loc_of_slot.shape[0]
+    forest = _Forest(n_loc)
+    border_x: list[IntArray] = [np.zeros(0, dtype=np.int64)]
+    border_c: list[IntArray] = [np.zeros(0, dtype=np.int64)]
+    for block in blocks:
+        _settle(block, core, forest, border_x, border_c)
+    return _Run(
+        n=n,
+        kept=kept,
+        loc_of_point=loc_of_point,
+        loc_of_slot=loc_of_slot,
+        core=core,
+        root=forest.roots(),
+        border_x=np.concatenate(border_x).astype(np.int64, copy=False),
+        border_c=np.concatenate(border_c).astype(np.int64, copy=False),
+    ).labels()
+
+
 def _settle(
     block: _Block, core: np.ndarray, forest: _Forest, border_x: list[IntArray], border_c: list[IntArray]
 ) -> None:
     """Settle the pairs of a block whose both ends are now counted: join core pairs in
     the forest, note (non-core, core) pairs as border candidates."""
     lo, hi = block.start, block.stop
-    # inside the block ...
+    # inside the block ... (local numbers may be kept narrow: widen them first)
+    u_all, v_all = block.u.astype(np.int64, copy=False), block.v.astype(np.int64, copy=False)
     block_core = core[lo:hi]
-    u_core = block_core[block.u]
-    v_core = block_core[block.v]
+    u_core = block_core[u_all]
+    v_core = block_core[v_all]
     both = u_core & v_core
-    forest.attach_block(lo, block_core, block.u[both], block.v[both])
+    forest.attach_block(lo, block_core, u_all[both], v_all[both])
     one = np.flatnonzero(u_core != v_core)
-    u1 = block.u[one] + lo
-    v1 = block.v[one] + lo
+    u1 = u_all[one] + lo
+    v1 = v_all[one] + lo
     u1_core = u_core[one]
     border_x.append(np.where(u1_core, v1, u1))
     border_c.append(np.where(u1_core, u1, v1))
     # ... and with earlier blocks
     for i_local, j in block.earlier:
-        x = i_local + lo
+        x = i_local.astype(np.int64) + lo
         x_core = core[x]
         y_core = core[j]
         both = x_core & y_core

@@ -29,14 +29,12 @@ import numpy as np
 import pandas as pd
 
 from heatmap.core.cells import cells_of, centres_of
-from heatmap.detect.dbscan import EARTH_RADIUS_M, label_dbscan, neighbourhood_strength
-
-# the scan windows share one neighbour search: the engine's own parts, not its API
-from heatmap.detect.dbscan_checks import _coordinates, _eps_radians
+from heatmap.detect.dbscan import EARTH_RADIUS_M, label_dbscan, label_searched
 from heatmap.detect.expected import Complaints, Expectation, _sorted_unique
 from heatmap.detect.h3 import grid_disks
-from heatmap.detect.neighbours import _Counter, _locations
 from heatmap.detect.stats import poisson_upper_tail
+from heatmap.detect.window_search import Search
+from heatmap.detect.window_search import _window_strengths as _window_strengths  # re-exported
 
 _DISC_RES = 10
 
@@ -48,17 +46,6 @@ StrengthsStep = Callable[
 #: ``(lat, lon, who, weight, eps_m, min_subscribers, core)`` → DBSCAN labels with the
 #: core points given (``label_dbscan(..., core=core)``).
 LabelStep = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, int, np.ndarray], np.ndarray]
-
-
-def _local_strengths(
-    lat: np.ndarray,
-    lon: np.ndarray,
-    who: np.ndarray,
-    weight: np.ndarray,
-    masks: list[np.ndarray],
-    eps_m: float,
-) -> list[np.ndarray]:
-    return _window_strengths(lat, lon, who, weight, masks, eps_m=eps_m)
 
 
 def _local_label(
@@ -80,7 +67,7 @@ class DbscanSteps:
     default is this process; :func:`heatmap.detect.dask_expected.dask_steps` runs both
     on a Dask cluster with the same results."""
 
-    strengths: StrengthsStep = field(default=_local_strengths)
+    strengths: StrengthsStep = field(default=_window_strengths)
     label: LabelStep = field(default=_local_label)
 
 
@@ -113,10 +100,14 @@ def label_dbscan_expected(
     first = np.empty(len(uniq), dtype=np.int64)  # a point of each location
     first[loc[::-1]] = np.arange(len(loc) - 1, -1, -1)
     masks = [complaints.in_window(now, days) & (weight > 0) for days in expectation.windows]
+    searched: list[Search] = []
+    if steps.strengths is _window_strengths and steps.label is _local_label:
+        # in this process the clustering reuses the strengths' radius search
+        strengths = _window_strengths(lat, lon, who, weight, masks, eps_m=eps_m, search=searched)
+    else:
+        strengths = steps.strengths(lat, lon, who, weight, masks, eps_m)
     s_all = np.zeros((len(masks), len(uniq)))
-    for k, (inside, found) in enumerate(
-        zip(masks, steps.strengths(lat, lon, who, weight, masks, eps_m), strict=True)
-    ):
+    for k, (inside, found) in enumerate(zip(masks, strengths, strict=True)):
         s_all[k, loc[inside]] = found[inside]
     # only a location with enough complainants in some window can be core: the exposure
     # within eps (a radius search over the exposure) is needed for those alone
@@ -136,12 +127,15 @@ def label_dbscan_expected(
         p = poisson_upper_tail(others, expectation.expected(discs.adjusted[at], days))
         core_loc[candidate[at[p <= cutoff]]] = True
     core = core_loc[loc] & (weight > 0)
-    labels = np.full(len(lat), -1, dtype=np.int64)
-    near = _near_cores(complaints.cells, core, eps_m, expectation.cells.res)
-    if near.size:
-        labels[near] = steps.label(
-            lat[near], lon[near], who[near], weight[near], eps_m, min_subscribers, core[near]
-        )
+    labels = _cluster(
+        complaints,
+        who,
+        core,
+        searched[0] if searched else None,
+        eps_m=eps_m,
+        min_subscribers=min_subscribers,
+        steps=steps,
+    )
     # each core location's spot, by its position among the candidates
     of_candidate = np.full(len(uniq), -1, dtype=np.int64)
     of_candidate[candidate] = np.arange(len(candidate))
@@ -149,6 +143,35 @@ def label_dbscan_expected(
     cores = np.flatnonzero(core)
     spot_of[of_candidate[loc[cores]]] = labels[cores]
     return DbscanSpots(labels, discs.union(spot_of))
+
+
+def _cluster(
+    complaints: Complaints,
+    who: np.ndarray,
+    core: np.ndarray,
+    search: Search | None,
+    *,
+    eps_m: float,
+    min_subscribers: int,
+    steps: DbscanSteps,
+) -> np.ndarray:
+    """DBSCAN's labels with the core points given: over the strengths' own search when
+    it holds every point of weight > 0, else by ``steps.label`` over the points near a
+    core point (:func:`_near_cores`)."""
+    lat, lon, weight = complaints.lat, complaints.lon, complaints.weight
+    if search is not None and search.kept.size == int(np.count_nonzero(weight > 0)):
+        core_slot = np.zeros(search.loc_of_slot.shape[0], dtype=bool)
+        core_slot[search.slot[core[search.kept]]] = True
+        return label_searched(
+            len(lat), search.kept, search.loc_of_point, search.loc_of_slot, core_slot, search.blocks
+        )
+    labels = np.full(len(lat), -1, dtype=np.int64)
+    near = _near_cores(complaints.cells, core, eps_m, complaints.res)
+    if near.size:
+        labels[near] = steps.label(
+            lat[near], lon[near], who[near], weight[near], eps_m, min_subscribers, core[near]
+        )
+    return labels
 
 
 def _near_cores(cells: np.ndarray, core: np.ndarray, eps_m: float, res: int) -> np.ndarray:
@@ -187,57 +210,6 @@ def _distinct_codes(who: np.ndarray) -> np.ndarray:
         return who
     out = who.copy()
     out[missing] = int(who.max(initial=-1)) + 1 + np.arange(int(missing.sum()))
-    return out
-
-
-def _window_strengths(
-    lat: np.ndarray,
-    lon: np.ndarray,
-    who: np.ndarray,
-    weight: np.ndarray,
-    masks: list[np.ndarray],
-    *,
-    eps_m: float,
-) -> list[np.ndarray]:
-    """Per mask, per point: what :func:`~heatmap.detect.dbscan.neighbourhood_strength`
-    gives the masked points alone (0 outside the mask).
-
-    The neighbour pairs of the large masks are found once, over the locations of every
-    masked point: a location outside a mask holds none of its complainants, so it adds
-    nothing to a neighbourhood's count in that mask (the scan windows are nested: one
-    search serves them all). A mask of less than half those points (the short windows)
-    gets a search of its own, which costs less than counting it over everyone's pairs.
-    """
-    lat_d, lon_d = _coordinates(lat, lon)
-    out = [np.zeros(len(lat_d), dtype=np.float64) for _ in masks]
-    kept = np.flatnonzero(np.logical_or.reduce(masks)) if masks else np.zeros(0, np.int64)
-    if kept.size == 0:
-        return out
-    _, space, slot = _locations(lat_d[kept], lon_d[kept], _eps_radians(eps_m))
-    n_loc = space.loc.shape[0]
-    counters: list[_Counter | None] = []
-    for k, mask in enumerate(masks):
-        inside = mask[kept]
-        if 0 < inside.sum() < kept.size / 2:
-            out[k][mask] = neighbourhood_strength(
-                lat_d[mask], lon_d[mask], who[mask], eps_m=eps_m, weight=weight[mask]
-            )
-            counters.append(None)
-            continue
-        counters.append(
-            _Counter.build(slot[inside], who[kept][inside], weight[kept][inside], n_loc)
-            if inside.any()
-            else None
-        )
-    strength = np.zeros((len(masks), n_loc), dtype=np.float64)
-    for block in space.blocks():
-        for k, counter in enumerate(counters):
-            if counter is not None:
-                strength[k, block.start : block.stop] = counter.count(block)
-    for k, mask in enumerate(masks):
-        if counters[k] is not None:
-            out[k][kept] = strength[k, slot]
-            out[k][~mask] = 0.0
     return out
 
 

@@ -3,6 +3,8 @@ area as the union of its core points' discs, and the Palm-corrected core test.""
 
 from __future__ import annotations
 
+from functools import partial
+
 import h3
 import numpy as np
 import pandas as pd
@@ -10,7 +12,15 @@ import pytest
 
 from heatmap.core.cells import cells_of
 from heatmap.detect import expected as expected_rule
-from heatmap.detect.discs import DbscanSteps, Discs, _disc_cells, _reach_rings, label_dbscan_expected
+from heatmap.detect import neighbours
+from heatmap.detect.discs import (
+    DbscanSteps,
+    Discs,
+    _disc_cells,
+    _local_label,
+    _reach_rings,
+    label_dbscan_expected,
+)
 from heatmap.detect.expected import Complaints, Expectation, build_cells
 from heatmap.detect.exposure import address_layer, layer_points
 from heatmap.detect.stats import poisson_upper_tail
@@ -81,6 +91,14 @@ def _one_place(complainants: int) -> tuple[Complaints, np.ndarray, float, Expect
     points = pd.DataFrame(
         {"lat": lat, "lon": lon, "subscriber_id": [f"s{i}" for i in range(len(lat))], "created_at": times}
     ).assign(precision="house")
+    return _tested(points, houses, q=0.01)
+
+
+def _tested(
+    points: pd.DataFrame, houses: pd.DataFrame, *, q: float
+) -> tuple[Complaints, np.ndarray, float, Expectation]:
+    """The complaints, their cells' positions, the cells' threshold and the expectation,
+    against the address density of ``houses``."""
     exposure = layer_points(address_layer(houses["lat"].to_numpy(), houses["lon"].to_numpy()))
     complaints = Complaints.of(points, 9)
     cells = build_cells(points, exposure, res=9, history=None, window_days=30.0, complaints=complaints)
@@ -89,7 +107,7 @@ def _one_place(complainants: int) -> tuple[Complaints, np.ndarray, float, Expect
         cells,
         windows=(1.0, 3.0, 7.0, 30.0),
         now=NOW,
-        q=0.01,
+        q=q,
         min_subscribers=3,
         complaints=complaints,
     )
@@ -120,3 +138,54 @@ def test_a_core_counts_the_complainants_besides_the_one_it_is_centred_on(complai
     assert (found.labels[at] >= 0).all() == bool(cutoff > 0 and palm <= cutoff)
     if complainants == 3:  # counting the centre too would have made it a core
         assert naive <= cutoff < palm
+
+
+def _bursts(seed: int) -> tuple[Complaints, np.ndarray, float, Expectation]:
+    """A town's background and a few bursts at nearby houses, some complainants
+    repeating at other houses, some located to a street only, some without an id."""
+    rng = np.random.default_rng(seed)
+    houses = pd.DataFrame(
+        {"lat": 59.2 + rng.uniform(0, 0.04, 1500), "lon": 39.9 + rng.uniform(0, 0.08, 1500)}
+    )
+    at = rng.integers(0, len(houses), 400)
+    lat, lon = houses["lat"].to_numpy()[at], houses["lon"].to_numpy()[at]
+    ages = rng.uniform(0.1, 29.9, len(at))
+    for centre in rng.integers(0, len(houses), 5):  # bursts over a few nearby houses
+        size = int(rng.integers(4, 12))
+        lat = np.concatenate([lat, houses["lat"].to_numpy()[centre] + rng.normal(0, 4e-4, size).round(4)])
+        lon = np.concatenate([lon, houses["lon"].to_numpy()[centre] + rng.normal(0, 8e-4, size).round(4)])
+        ages = np.concatenate([ages, rng.uniform(0.05, 2.5, size)])
+    who = np.array([f"s{i}" for i in rng.integers(0, int(0.8 * len(lat)), len(lat))], dtype=object)
+    who[rng.random(len(lat)) < 0.05] = None
+    precision = np.where(rng.random(len(lat)) < 0.15, "street", "house")
+    precision[rng.random(len(lat)) < 0.05] = "city"
+    points = pd.DataFrame(
+        {
+            "lat": lat,
+            "lon": lon,
+            "subscriber_id": who,
+            "created_at": NOW - pd.to_timedelta(ages, unit="D"),
+            "precision": precision,
+        }
+    )
+    return _tested(points, houses, q=0.05)
+
+
+@pytest.mark.parametrize("block", [64, 8192])
+@pytest.mark.parametrize("seed", range(6))
+def test_clustering_over_the_strengths_search_equals_clustering_the_points_near_cores(
+    seed: int, block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(neighbours, "_BLOCK", block)  # small blocks: pairs across blocks too
+    complaints, place, cutoff, expectation = _bursts(seed)
+    run = {"eps_m": 250.0, "min_subscribers": 3, "expectation": expectation, "now": NOW, "cutoff": cutoff}
+    shared = label_dbscan_expected(complaints, place, steps=DbscanSteps(), **run)  # type: ignore[arg-type]
+    near = label_dbscan_expected(
+        complaints,
+        place,
+        steps=DbscanSteps(label=partial(_local_label)),  # not the local step itself: near cores only
+        **run,  # type: ignore[arg-type]
+    )
+    assert (shared.labels >= 0).sum() > 0
+    np.testing.assert_array_equal(shared.labels, near.labels)
+    pd.testing.assert_series_equal(shared.adjusted, near.adjusted)
