@@ -102,10 +102,12 @@ def neighbourhood_strength(
     *,
     eps_m: float = 250.0,
     weight: np.ndarray | None = None,
+    reach: float | None = None,
 ) -> np.ndarray:
     """Per point, the distinct subscribers within ``eps_m`` (each with its largest weight
     there) — what :func:`label_dbscan` compares with ``min_subscribers``; 0 for points of
-    weight 0."""
+    weight 0. With ``reach``, a strength below ``reach`` may be given as any lower value
+    (it is counted exactly only where it may reach ``reach``)."""
     lat_d, lon_d = _coordinates(lat, lon)
     n = lat_d.shape[0]
     w = _weights(weight, n)
@@ -120,7 +122,7 @@ def neighbourhood_strength(
     counter = _Counter.build(slot_of_point, subs[kept], w, space.loc.shape[0])
     strength = np.zeros(space.loc.shape[0], dtype=np.float64)
     for block in space.blocks():
-        strength[block.start : block.stop] = counter.count(block)
+        strength[block.start : block.stop] = counter.count(block, reach=reach)
     out[kept] = strength[slot_of_point]
     return out
 

@@ -103,7 +103,10 @@ def label_dbscan_expected(
     searched: list[Search] = []
     if steps.strengths is _window_strengths and steps.label is _local_label:
         # in this process the clustering reuses the strengths' radius search
-        strengths = _window_strengths(lat, lon, who, weight, masks, eps_m=eps_m, search=searched)
+        # (a strength short of min_subscribers is never read: counted only that far)
+        strengths = _window_strengths(
+            lat, lon, who, weight, masks, eps_m, search=searched, reach=min_subscribers - 1e-9
+        )
     else:
         strengths = steps.strengths(lat, lon, who, weight, masks, eps_m)
     s_all = np.zeros((len(masks), len(uniq)))

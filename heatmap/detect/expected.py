@@ -111,7 +111,8 @@ class Complaints:
     def of(cls, points: pd.DataFrame, res: int) -> Complaints:
         lat = points["lat"].to_numpy(float)
         lon = points["lon"].to_numpy(float)
-        who = np.asarray(pd.factorize(points["subscriber_id"].to_numpy())[0], dtype=np.int64)
+        # factorized as a Series: an Arrow-backed column is hashed by Arrow, not copied out
+        who = np.asarray(pd.factorize(points["subscriber_id"])[0], dtype=np.int64)
         created = (
             pd.to_datetime(points["created_at"], utc=True).reset_index(drop=True)
             if "created_at" in points

@@ -30,6 +30,7 @@ _LEAF = 32  # k-d tree leaf size
 _EXPAND_LIMIT = 4_000_000  # (location, subscriber) rows sorted at once
 _REL_SLACK = 1e-8  # chord band re-decided with the haversine formula ...
 _ABS_SLACK = 1e-14  # ... relative and absolute half-widths (unit sphere)
+_LEVELS = 16  # at most this many distinct weights are sorted inside the keys
 _BOUND_SLACK = 1e-6  # an upper bound of a weighted sum this close below a threshold is counted exactly
 
 IntArray = np.ndarray
@@ -233,6 +234,8 @@ class _Counter:
     ent_w: FloatArray | None
     n_sub: int
     multi_mass: FloatArray  # per location, its multi-location entries' summed weight
+    levels: FloatArray | None = None  # the few distinct weights of ent_w, largest first ...
+    ent_rank: IntArray | None = None  # ... and each entry's position among them
 
     @classmethod
     def build(cls, loc: IntArray, subs: IntArray, w: FloatArray | None, n_loc: int) -> _Counter:
@@ -259,25 +262,33 @@ class _Counter:
         np.cumsum(np.bincount(ent_loc[multi], minlength=n_loc), out=ptr[1:])
         multi_w = None if ent_w is None else ent_w[multi]
         mass = np.bincount(ent_loc[multi], weights=multi_w, minlength=n_loc).astype(np.float64)
-        return cls(w is not None, per_loc, ptr, ent_sub[multi], multi_w, n_sub, mass)
+        levels, rank = _levels(multi_w)
+        return cls(w is not None, per_loc, ptr, ent_sub[multi], multi_w, n_sub, mass, levels, rank)
 
-    def count(self, block: _Block, decide_at: float | None = None) -> FloatArray:
+    def count(
+        self, block: _Block, decide_at: float | None = None, *, reach: float | None = None
+    ) -> FloatArray:
         """Neighbourhood strength of the block's locations.
 
         With ``decide_at``, exact only where it decides whether the strength reaches
         ``decide_at``: a location whose single-location subscribers alone reach it, or
         that would fall short even with every entry of its neighbourhood counted as
         distinct, keeps the strength of its single-location subscribers (on the same
-        side of ``decide_at``) and is spared the de-duplication."""
+        side of ``decide_at``) and is spared the de-duplication. With ``reach``, exact
+        wherever the strength may reach ``reach``: only the locations that would fall
+        short are spared (their strength stays below ``reach``)."""
         size = block.stop - block.start
         out = self._single_strength(block)
         if self.ent_sub.size == 0:
             return out
         # subscribers seen at several locations: list them per neighbourhood, de-duplicate
         i_all, j_all = self._multi_pairs(block)
-        if decide_at is not None:
+        bound = decide_at if decide_at is not None else reach
+        if bound is not None:
             upper = out + np.bincount(i_all, weights=self.multi_mass[j_all], minlength=size)
-            open_ = (out < decide_at) & (upper + _BOUND_SLACK >= decide_at)
+            open_ = upper + _BOUND_SLACK >= bound
+            if decide_at is not None:
+                open_ &= out < decide_at
             keep = open_[i_all]
             i_all, j_all = i_all[keep], j_all[keep]
         lens = self.ent_ptr[j_all + 1] - self.ent_ptr[j_all]
@@ -327,6 +338,9 @@ class _Counter:
         if self.ent_w is None:
             ukey = _sorted_distinct(key)
             return np.bincount(ukey // self.n_sub, minlength=size).astype(np.float64)
+        if self.levels is not None and self.ent_rank is not None:
+            ukey, best = _level_max(key, self.ent_rank[rows], self.levels)
+            return np.bincount(ukey // self.n_sub, weights=best, minlength=size)
         ukey, best = _group_max(key, self.ent_w[rows])
         return np.bincount(ukey // self.n_sub, weights=best, minlength=size)
 
@@ -351,3 +365,29 @@ def _group_max(key: IntArray, value: FloatArray) -> tuple[IntArray, FloatArray]:
         return k, v
     starts = np.flatnonzero(np.concatenate([[True], k[1:] != k[:-1]]))
     return k[starts], np.maximum.reduceat(v, starts)
+
+
+def _levels(weight: FloatArray | None) -> tuple[FloatArray | None, IntArray | None]:
+    """The distinct weights, largest first, and each weight's position among them — when
+    there are at most :data:`_LEVELS` (precision weights are 1, 0.5 or so)."""
+    if weight is None or weight.size == 0:
+        return None, None
+    levels = np.unique(weight)
+    if levels.size > _LEVELS:
+        return None, None
+    return levels[::-1].copy(), (levels.size - 1 - np.searchsorted(levels, weight)).astype(np.int64)
+
+
+def _level_max(key: IntArray, rank: IntArray, levels: FloatArray) -> tuple[IntArray, FloatArray]:
+    """:func:`_group_max` for values given as positions among ``levels`` (largest first):
+    the rank rides in the key's lowest digits, so one sort of values, not an argsort,
+    puts each key's largest value first."""
+    n = levels.size
+    k = np.sort(key * n + rank)
+    if k.size == 0:
+        return k, levels[k]
+    own = k // n
+    keep = np.empty(k.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(own[1:], own[:-1], out=keep[1:])
+    return own[keep], levels[k[keep] % n]

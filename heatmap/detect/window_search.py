@@ -39,6 +39,7 @@ def _window_strengths(
     masks: list[np.ndarray],
     eps_m: float,
     search: list[Search] | None = None,
+    reach: float | None = None,
 ) -> list[np.ndarray]:
     """Per mask, per point: what :func:`~heatmap.detect.dbscan.neighbourhood_strength`
     gives the masked points alone (0 outside the mask).
@@ -49,7 +50,9 @@ def _window_strengths(
     search serves them all). A mask of less than half those points (the short windows)
     gets a search of its own, which costs less than counting it over everyone's pairs.
     With ``search`` (a list), the search over every masked point is appended to it,
-    for the clustering to reuse (nothing when no point is masked).
+    for the clustering to reuse (nothing when no point is masked). With ``reach``, a
+    strength below ``reach`` may be given as any lower value: only the strengths that
+    may reach it are counted exactly.
     """
     lat_d, lon_d = _coordinates(lat, lon)
     out = [np.zeros(len(lat_d), dtype=np.float64) for _ in masks]
@@ -63,7 +66,7 @@ def _window_strengths(
         inside = mask[kept]
         if 0 < inside.sum() < kept.size / 2:
             out[k][mask] = neighbourhood_strength(
-                lat_d[mask], lon_d[mask], who[mask], eps_m=eps_m, weight=weight[mask]
+                lat_d[mask], lon_d[mask], who[mask], eps_m=eps_m, weight=weight[mask], reach=reach
             )
             counters.append(None)
             continue
@@ -77,7 +80,7 @@ def _window_strengths(
     for block in space.blocks():
         for k, counter in enumerate(counters):
             if counter is not None:
-                strength[k, block.start : block.stop] = counter.count(block)
+                strength[k, block.start : block.stop] = counter.count(block, reach=reach)
         if search is not None:
             blocks.append(_narrow(block))
     for k, mask in enumerate(masks):
