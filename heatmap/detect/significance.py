@@ -34,6 +34,7 @@ Pure: no I/O, no clock.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -53,10 +54,9 @@ from heatmap.detect.stats import poisson_upper_tail
 
 __all__ = ["EVIDENCE_COLUMNS", "DbscanSteps", "Options", "evidence", "label_expected"]
 
-#: A spot's complaints are those of the window with the largest lower bound on its excess,
-#: observed − expected − MEMBER_Z·√expected: the longest window whose extra days add
-#: complainants beyond the place's ordinary ones (:func:`_in_member_window`).
-MEMBER_Z = 2.0
+#: A longer window's extra days belong to a spot when their own complainants exceed their
+#: expected count with a Poisson tail at most this (:func:`_member_days`).
+MEMBER_P = 0.01
 
 #: Columns of a spot's evidence.
 EVIDENCE_COLUMNS: tuple[str, ...] = (
@@ -209,7 +209,7 @@ def _evidence(
 ) -> pd.DataFrame:
     """:func:`evidence` of complaints already read (``place``: their cells' positions;
     ``area``: each spot's adjusted exposure by label, None: the sum over its cells), and
-    ``member_days``: the window whose complaints are the spot's (:data:`MEMBER_Z`)."""
+    ``member_days``: the window whose complaints are the spot's (:func:`_member_days`)."""
     members = np.flatnonzero(np.asarray(labels) >= 0)
     if members.size == 0:
         return pd.DataFrame(columns=[*EVIDENCE_COLUMNS, "member_days"])
@@ -223,31 +223,24 @@ def _evidence(
         len(index),
     )
     best: pd.DataFrame | None = None
+    counts: dict[float, tuple[np.ndarray, np.ndarray]] = {}
     for days in expectation.windows:
         o = strength.count(complaints.in_window(now, days)[members])
         e = expectation.expected(adjusted.reindex(index).to_numpy(float), days)
+        counts[days] = (o, e)
         frame = pd.DataFrame(
-            {
-                "observed": o,
-                "expected": e,
-                "p_value": poisson_upper_tail(o, e),
-                "scan_days": days,
-                "member_days": days,
-                "bound": o - e - MEMBER_Z * np.sqrt(e),
-            },
+            {"observed": o, "expected": e, "p_value": poisson_upper_tail(o, e), "scan_days": days},
             index=index,
         )
         if best is None:
             best = frame
-            continue
-        better = frame["p_value"] < best["p_value"]
-        members_here = frame["bound"] > best["bound"]
-        kept = best["member_days"].where(~members_here, frame["member_days"])
-        kept_bound = best["bound"].where(~members_here, frame["bound"])
-        best = best.where(~better, frame).assign(member_days=kept, bound=kept_bound)
+        else:
+            better = frame["p_value"] < best["p_value"]
+            best = best.where(~better, frame)
     assert best is not None
     best["excess"] = best["observed"] - best["expected"]
     best["relative_risk"] = best["observed"] / best["expected"].where(best["expected"] > 0)
+    best["member_days"] = _member_days(best["scan_days"].to_numpy(np.float64), counts)
     return best.loc[:, [*EVIDENCE_COLUMNS, "member_days"]]
 
 
@@ -262,3 +255,24 @@ def _cells_exposure(
         minlength=len(index),
     )
     return pd.Series(summed, index=index)
+
+
+def _member_days(best_days: np.ndarray, counts: dict[float, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Per spot: the window whose complaints are its own. It starts at the window of its
+    evidence (``best_days``) and takes each longer window in turn while that window's
+    extra days are in excess themselves — their complainants against their expected
+    count, Poisson tail ≤ :data:`MEMBER_P`; it stops at the first that is not. A burst
+    stays the burst: the place's ordinary days before it are not its complainants, even
+    where the model expects a little too few over a month (which would make a month's
+    excess look larger than the burst's)."""
+    windows = sorted(counts)
+    member = best_days.copy()
+    growing = np.ones(len(best_days), dtype=bool)
+    for shorter, longer in pairwise(windows):
+        (o_short, e_short), (o_long, e_long) = counts[shorter], counts[longer]
+        extra = poisson_upper_tail(np.maximum(o_long - o_short, 0.0), np.maximum(e_long - e_short, 0.0))
+        step = growing & (member == shorter)  # spots whose window has reached the shorter one
+        grows = step & (extra <= MEMBER_P)
+        member[grows] = longer
+        growing &= ~(step & ~grows)
+    return member
