@@ -480,3 +480,36 @@ def test_longitude_outside_range_is_periodic() -> None:
     np.testing.assert_array_equal(
         label_dbscan(lat, lon), label_dbscan(lat, np.where(lon > 180, lon - 360, lon))
     )
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_strength_with_reach_is_exact_where_it_may_reach(seed: int) -> None:
+    from heatmap.detect.dbscan import neighbourhood_strength
+
+    rng = np.random.default_rng(300 + seed)
+    lat, lon = blobs(rng, 600, (54.99, 73.37), spread_m=120.0, n_blobs=8)
+    subs = rng.integers(0, 200, lat.size).astype(str)
+    w = rng.choice([0.0, 0.5, 1.0], size=lat.size)
+    exact = neighbourhood_strength(lat, lon, subs, eps_m=60.0, weight=w)
+    reach = 4.0 - 1e-9
+    bounded = neighbourhood_strength(lat, lon, subs, eps_m=60.0, weight=w, reach=reach)
+    high = exact >= reach
+    assert high.any() and (~high).any()
+    np.testing.assert_array_equal(bounded[high], exact[high])
+    assert (bounded[~high] <= exact[~high]).all()
+
+
+@pytest.mark.parametrize("n_levels", [1, 2, 5])
+def test_largest_weight_per_key_by_sorted_levels_equals_group_max(n_levels: int) -> None:
+    rng = np.random.default_rng(n_levels)
+    levels = rng.uniform(0.1, 1.0, n_levels)
+    weight = rng.choice(levels, 5000)
+    key = rng.integers(0, 700, 5000).astype(np.int64)
+    found_levels, rank = search._levels(weight)
+    assert found_levels is not None and rank is not None
+    assert (found_levels[rank] == weight).all() and (np.diff(found_levels) < 0).all()
+    keys, best = search._level_max(key, rank, found_levels)
+    ref_keys, ref_best = search._group_max(key, weight)
+    np.testing.assert_array_equal(keys, ref_keys)
+    np.testing.assert_array_equal(best, ref_best)
+    assert search._levels(rng.uniform(0, 1, search._LEVELS + 1)) == (None, None)
