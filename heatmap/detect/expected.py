@@ -198,7 +198,8 @@ def build_cells(
         if complaints is not None and complaints.res == res
         else cells_of(points["lat"].to_numpy(float), points["lon"].to_numpy(float), res)
     )
-    index = pd.Index(_sorted_unique(np.concatenate([x_cells, p_cells])))
+    # hashed apart first: each side holds few distinct cells, so few are sorted
+    index = pd.Index(_sorted_unique(np.concatenate([pd.unique(x_cells), pd.unique(p_cells)])))
     x = np.bincount(
         index.get_indexer(x_cells), weights=exposure["weight"].to_numpy(float), minlength=len(index)
     )
