@@ -15,7 +15,7 @@ from heatmap.core.arrow_numpy import codes_of, constant_text, to_arrow, to_numpy
 
 @pytest.mark.parametrize("dtype", [np.int32, np.int64, np.uint64, np.float64, np.uint8])
 def test_a_round_trip_keeps_every_value(dtype: type) -> None:
-    values = (np.arange(50) * 7 % 13).astype(dtype)
+    values: np.ndarray = (np.arange(50) * 7 % 13).astype(dtype)
     arrow = to_arrow(values)
     assert arrow.type == pa.from_numpy_dtype(np.dtype(dtype))
     assert arrow.to_pylist() == values.tolist()

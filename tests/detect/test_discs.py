@@ -179,12 +179,12 @@ def test_clustering_over_the_strengths_search_equals_clustering_the_points_near_
     monkeypatch.setattr(neighbours, "_BLOCK", block)  # small blocks: pairs across blocks too
     complaints, place, cutoff, expectation = _bursts(seed)
     run = {"eps_m": 250.0, "min_subscribers": 3, "expectation": expectation, "now": NOW, "cutoff": cutoff}
-    shared = label_dbscan_expected(complaints, place, steps=DbscanSteps(), **run)  # type: ignore[arg-type]
+    shared = label_dbscan_expected(complaints, place, steps=DbscanSteps(), **run)
     near = label_dbscan_expected(
         complaints,
         place,
         steps=DbscanSteps(label=partial(_local_label)),  # not the local step itself: near cores only
-        **run,  # type: ignore[arg-type]
+        **run,
     )
     assert (shared.labels >= 0).sum() > 0
     np.testing.assert_array_equal(shared.labels, near.labels)
