@@ -19,8 +19,9 @@ expected count (:mod:`heatmap.detect.expected`), tested in several time windows.
   which do not overlap. Clusters are then DBSCAN's; a spot's area is the union of its
   core points' discs (:mod:`heatmap.detect.discs`).
 
-A spot's complaints are those of its best window (the one its evidence counts): a burst
-of a day is that day's complainants, not a month of the place's ordinary ones.
+A spot's complaints are those of its evidence's window, lengthened only while the extra
+days are in excess themselves (:func:`_member_days`): a burst of a day is that day's
+complainants, not a month of the place's ordinary ones.
 
 Either way a spot is kept only when its own test — its distinct complainants against
 the expected count of its area (its cells; for DBSCAN its discs), in its best window — is
@@ -157,10 +158,10 @@ def label_expected(
 def _in_member_window(
     labels: np.ndarray, found: pd.DataFrame, complaints: Complaints, now: pd.Timestamp
 ) -> np.ndarray:
-    """``labels`` with each spot's complaints older than its best window left out: a
-    spot's complainants are the ones its evidence counts. A burst of a day is the day's
-    complainants, not everyone who complained there over the month — they had other
-    problems, and on resolve would be texted that this one was fixed."""
+    """``labels`` with each spot's complaints older than its member window
+    (:func:`_member_days`) left out. A burst of a day is the day's complainants, not
+    everyone who complained there over the month — they had other problems, and on
+    resolve would be texted that this one was fixed."""
     member = np.flatnonzero(labels >= 0)
     if complaints.created is None or member.size == 0:
         return labels
