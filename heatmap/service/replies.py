@@ -36,23 +36,24 @@ def record_delivery(
     store: Store, outbox_id: int, code: int, *, at: datetime, text: str | None = None
 ) -> str | None:
     """Keep a delivery report and move the message on; its new status, or None if unchanged."""
-    found = store.load_outbox(ids=[outbox_id])
-    if found.empty:
+    row = store.load_outbox_row(outbox_id)  # one row, no frame: reports come one at a time
+    if row is None:
         raise NotFoundError(f"no SMS {outbox_id} in the outbox")
     store.add_sms_report(outbox_id, at=at, code=code, text=text)
     for _ in range(3):  # the sender may move the row between our read and write
-        row = found.iloc[0]
         target = after_report(str(row["status"]), code)
         if target is None:
             return None
         values: dict[str, object] = {"status": target, "updated_at": at}
         if target == SmsStatus.DELIVERED:
             values["delivered_at"] = at
-        if pd.isna(row["sent_at"]):
+        if row["sent_at"] is None:
             values["sent_at"] = at
         if store.update_outbox(outbox_id, values, only_if=[str(row["status"])]):
             return target
-        found = store.load_outbox(ids=[outbox_id])
+        row = store.load_outbox_row(outbox_id)
+        if row is None:  # gone meanwhile: nothing left to move on
+            return None
     return None
 
 

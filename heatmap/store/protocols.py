@@ -195,6 +195,13 @@ class OutboxStore(Protocol):
         """SMS outbox rows (:data:`heatmap.domain.outbox.OUTBOX_COLUMNS`) by id; times UTC."""
         ...
 
+    def load_outbox_row(self, outbox_id: int) -> dict[str, object] | None:
+        """One outbox row as plain values, None when there is no such row: what
+        ``load_outbox(ids=[outbox_id])`` holds, with ``None`` for a missing value (times
+        as UTC :class:`pandas.Timestamp`), read without building a frame (a delivery
+        report reads one row: a frame costs ten times the read)."""
+        ...
+
     def due_outbox(self, *, now: datetime, limit: int) -> pd.DataFrame:
         """Pending or held rows whose ``next_attempt_at`` has come, earliest first."""
         ...

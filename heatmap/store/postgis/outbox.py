@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 import numpy as np
@@ -11,7 +11,8 @@ import pandas as pd
 from psycopg import sql
 
 from heatmap.domain.outbox import NEW_OUTBOX_COLUMNS, OUTBOX_COLUMNS, OUTBOX_TIMES, RATING_ROW_COLUMNS
-from heatmap.store.frames import outbox_frame, rating_frame, with_utc
+from heatmap.store.frames import rating_frame, with_utc
+from heatmap.store.outbox_frames import outbox_records, outbox_values
 from heatmap.store.postgis.bulk import columns_sql
 from heatmap.store.postgis.schema import Cur, PostGISBase, iso, select
 from heatmap.store.queries import outbox_filter, outbox_names, rating_filter
@@ -30,7 +31,15 @@ class PostGISOutbox(PostGISBase):
         self._require_schema()
         where = outbox_filter("%s", statuses=statuses, ids=ids, msisdn=msisdn)
         query = f"SELECT {select(OUTBOX_COLUMNS, OUTBOX_TIMES)} FROM sms_outbox WHERE {where.sql} ORDER BY id"
-        return outbox_frame(self._frame("loading the SMS outbox", query, where.params))
+        return self._outbox("loading the SMS outbox", query, where.params)
+
+    def load_outbox_row(self, outbox_id: int) -> dict[str, object] | None:
+        self._require_schema()
+        query = f"SELECT {select(OUTBOX_COLUMNS, OUTBOX_TIMES)} FROM sms_outbox WHERE id = %s"
+        with self._tx("loading an SMS") as cursor:
+            cursor.execute(query, (int(outbox_id),))
+            row = cursor.fetchone()
+        return None if row is None else outbox_values(row, OUTBOX_COLUMNS)
 
     def due_outbox(self, *, now: datetime, limit: int) -> pd.DataFrame:
         self._require_schema()
@@ -39,7 +48,15 @@ class PostGISOutbox(PostGISBase):
             " WHERE status IN ('pending', 'held') AND next_attempt_at <= %s"
             " ORDER BY next_attempt_at, id LIMIT %s"
         )
-        return outbox_frame(self._frame("loading due SMS", query, [pg_value(now), int(limit)]))
+        return self._outbox("loading due SMS", query, [pg_value(now), int(limit)])
+
+    def _outbox(self, what: str, query: str, params: Sequence[object]) -> pd.DataFrame:
+        """Outbox rows of ``query`` as :func:`~heatmap.store.outbox_frames.outbox_records` builds them."""
+        with self._tx(what) as cursor:
+            cursor.execute(query, tuple(params) if params else None)
+            names = [d.name for d in cursor.description or ()]
+            rows = cursor.fetchall()
+        return outbox_records(rows, names)
 
     def update_outbox(
         self, outbox_id: int, values: Mapping[str, object], *, only_if: Collection[str]

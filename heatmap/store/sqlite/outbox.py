@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
 from heatmap.domain.outbox import NEW_OUTBOX_COLUMNS, OUTBOX_COLUMNS, RATING_ROW_COLUMNS
-from heatmap.store.frames import iso_one, iso_utc, nullable, outbox_frame, rating_frame, with_utc
+from heatmap.store.frames import iso_one, iso_utc, nullable, rating_frame, with_utc
+from heatmap.store.outbox_frames import outbox_records, outbox_values
 from heatmap.store.queries import outbox_filter, outbox_names, rating_filter
 from heatmap.store.sqlite.schema import SQLiteBase
 
@@ -29,17 +30,28 @@ class SQLiteOutbox(SQLiteBase):
         self._require_schema()
         where = outbox_filter("?", statuses=statuses, ids=ids, msisdn=msisdn)
         query = f"SELECT {', '.join(OUTBOX_COLUMNS)} FROM sms_outbox WHERE {where.sql} ORDER BY id"
-        return outbox_frame(self._frame(query, where.params))
+        return self._outbox(query, where.params)
+
+    def load_outbox_row(self, outbox_id: int) -> dict[str, object] | None:
+        self._require_schema()
+        cursor = self._db.execute(
+            f"SELECT {', '.join(OUTBOX_COLUMNS)} FROM sms_outbox WHERE id = ?", (int(outbox_id),)
+        )
+        row = cursor.fetchone()
+        return None if row is None else outbox_values(row, [d[0] for d in cursor.description])
 
     def due_outbox(self, *, now: datetime, limit: int) -> pd.DataFrame:
         self._require_schema()
-        return outbox_frame(
-            self._frame(
-                f"SELECT {', '.join(OUTBOX_COLUMNS)} FROM sms_outbox WHERE status IN ('pending', 'held')"
-                " AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
-                [iso_one(now), int(limit)],
-            )
+        return self._outbox(
+            f"SELECT {', '.join(OUTBOX_COLUMNS)} FROM sms_outbox WHERE status IN ('pending', 'held')"
+            " AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+            [iso_one(now), int(limit)],
         )
+
+    def _outbox(self, query: str, params: Sequence[object]) -> pd.DataFrame:
+        """Outbox rows of ``query`` as :func:`~heatmap.store.outbox_frames.outbox_records` builds them."""
+        cursor = self._db.execute(query, tuple(params))
+        return outbox_records(cursor.fetchall(), [d[0] for d in cursor.description])
 
     def update_outbox(
         self, outbox_id: int, values: Mapping[str, object], *, only_if: Collection[str]
