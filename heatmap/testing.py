@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -59,3 +61,36 @@ def spots_covering(
         near = shapely.dwithin(geometry, shapely.Point(lon, lat), degrees)
         found.append(str(live["id"].iloc[int(np.flatnonzero(near)[0])]) if near.any() else None)
     return found
+
+
+#: Starts the line on which a probe reports its modules (the code it runs may print too).
+MODULES_LINE = "heatmap.testing loaded:"
+
+
+def modules_loaded_by(code: str, modules: Iterable[str]) -> list[str]:
+    """Which of ``modules`` (``"pandas"``, ``"scipy.spatial"``) are in ``sys.modules``
+    once ``code`` has run in a fresh interpreter (this one: ``sys.executable``), sorted.
+
+    A fresh one, because whatever ran before in this process has imported them already.
+    A package counts as loaded when any of its modules is (Python imports the parents).
+    ``code`` that fails, or exits before its end, is an :class:`AssertionError` with its
+    stderr: a probe that did not run cannot pass.
+    """
+    wanted = sorted(set(modules))
+    probe = (
+        f"{code}\nimport sys as _s\nprint({MODULES_LINE!r}, *[m for m in {wanted!r} if m in _s.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    _, marked, after = done.stdout.rpartition(MODULES_LINE)
+    if done.returncode != 0 or not marked:
+        raise AssertionError(f"the probe failed (exit {done.returncode}):\n{code}\n{done.stderr}")
+    return after.partition("\n")[0].split()
+
+
+def assert_imports_none(code: str, modules: Iterable[str]) -> None:
+    """Fail if ``code``, run in a fresh interpreter, imports any of ``modules`` (a
+    command's start-up kept light, an optional library left alone): see
+    :func:`modules_loaded_by`."""
+    loaded = modules_loaded_by(code, modules)
+    if loaded:
+        raise AssertionError(f"{', '.join(loaded)} imported by:\n{code}")

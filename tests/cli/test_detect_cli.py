@@ -11,7 +11,7 @@ import pytest
 from sklearn.cluster import DBSCAN
 
 from heatmap.devtools.cli_runner import run_heatmap as heatmap
-from heatmap.testing import assert_same_partition
+from heatmap.testing import assert_imports_none, assert_same_partition
 
 
 def points_file(tmp_path: Path, n: int = 3000, seed: int = 3) -> Path:
@@ -143,9 +143,6 @@ def test_detect_file_says_when_it_had_no_exposure(tmp_path: Path) -> None:
 def test_detect_file_count_rule_imports_neither_pandas_nor_the_expected_rule(
     tmp_path: Path, method: str
 ) -> None:
-    import subprocess
-    import sys
-
     source = tmp_path / "clean.csv"  # every position a number or empty: no cell-by-cell fallback
     source.write_text(points_file(tmp_path, n=400).read_text().replace("not a number", ""))
     probe = (
@@ -153,9 +150,6 @@ def test_detect_file_count_rule_imports_neither_pandas_nor_the_expected_rule(
         f"sys.argv = ['heatmap', 'detect-file', {str(source)!r}, '--out', {str(tmp_path / 'o.csv')!r},"
         f" '--rule', 'count', '--method', {method!r}]\n"
         "try:\n    app()\nexcept SystemExit:\n    pass\n"
-        "heavy = ('pandas', 'heatmap.detect.run', 'heatmap.detect.significance')\n"
-        "print(sorted(m for m in heavy if m in sys.modules))"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert done.stdout.strip().splitlines()[-1] == "[]", done.stderr
+    assert_imports_none(probe, ["pandas", "heatmap.detect.run", "heatmap.detect.significance"])
     assert (tmp_path / "o.csv").read_text().splitlines()[0] == "row,lat,lon,subscriber_id,spot_id"

@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from heatmap.testing import assert_imports_none
+
 #: Libraries no command's start-up, help or argument parsing may import.
 HEAVY = (
     "pandas",
@@ -23,18 +25,8 @@ HEAVY = (
 )
 
 
-def _imported_after(code: str) -> set[str]:
-    probe = (
-        f"{code}\nimport sys\n"
-        "sys.stderr.write('MODULES ' + ' '.join({m.split('.')[0] for m in sys.modules}))"
-    )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    return set(done.stderr.rpartition("MODULES ")[2].split())
-
-
 def test_importing_the_cli_imports_no_heavy_library() -> None:
-    loaded = _imported_after("import heatmap.cli.app")
-    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+    assert_imports_none("import heatmap.cli.app", HEAVY)
 
 
 @pytest.mark.parametrize(
@@ -46,8 +38,7 @@ def test_help_imports_no_heavy_library(args: list[str]) -> None:
         f"sys.argv = ['heatmap', *{args!r}]\n"
         "try:\n    app()\nexcept SystemExit:\n    pass"
     )
-    loaded = _imported_after(code)
-    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+    assert_imports_none(code, HEAVY)
 
 
 def test_help_stays_under_150_mb() -> None:

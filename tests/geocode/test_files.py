@@ -11,6 +11,7 @@ import pytest
 from heatmap.errors import InputError, UsageError
 from heatmap.geocode.files import ADDED_COLUMNS, geocode_csv
 from heatmap.geocode.gazetteer import save_gazetteer
+from heatmap.testing import assert_imports_none
 
 
 @pytest.fixture(scope="module")
@@ -72,14 +73,7 @@ def test_bad_files_give_clear_errors(gazetteer: Path, tmp_path: Path) -> None:
 
 
 def test_the_command_needs_no_pandas() -> None:
-    import subprocess
-    import sys
-
-    code = (
-        "import sys; from heatmap.geocode.files import read_rows; "
-        "sys.exit(1 if 'pandas' in sys.modules or 'geopy' in sys.modules else 0)"
-    )
-    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+    assert_imports_none("from heatmap.geocode.files import read_rows", ["pandas", "geopy"])
 
 
 def test_a_crm_file_through_its_profile_without_naming_the_column(gazetteer: Path, tmp_path: Path) -> None:
