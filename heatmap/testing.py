@@ -1,10 +1,13 @@
-"""Assertions for tests and notebooks, in the spirit of ``geopandas.testing``."""
+"""Assertions for tests and notebooks, in the spirit of ``geopandas.testing``; a probe of
+what a piece of code imports; headless Chromium for tests of the pages and the map."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -94,3 +97,36 @@ def assert_imports_none(code: str, modules: Iterable[str]) -> None:
     loaded = modules_loaded_by(code, modules)
     if loaded:
         raise AssertionError(f"{', '.join(loaded)} imported by:\n{code}")
+
+
+#: Chromium's switches for tests: headless, and fetching nothing of its own accord.
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+@contextmanager
+def headless_chromium() -> Iterator[Any]:
+    """Headless Chromium driven by Playwright, for a pytest test of a page or a saved map:
+    the system's Chromium, else Playwright's own build
+    (:func:`heatmap.devtools.suite.chromium_path`); the test is skipped where either is
+    missing. Yields Playwright's ``Browser``."""
+    import pytest
+
+    from heatmap.devtools import suite
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    path = suite.chromium_path()
+    if path is None:
+        pytest.skip(f"no Chromium at {suite.SYSTEM_CHROMIUM}, on PATH or of Playwright's")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=path, args=list(CHROMIUM_ARGS))
+        yield launched
+        launched.close()

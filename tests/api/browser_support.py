@@ -1,6 +1,7 @@
-"""What the browser tests share: Chromium (headless: the system's, else Playwright's own) and
-pages whose requests to any host but the served API are refused and recorded, as on an
-operator's intranet."""
+"""What the browser tests share: Chromium (headless: the system's, else Playwright's own;
+:func:`heatmap.testing.headless_chromium`, which the map's test drives too) and pages whose
+requests to any host but the served API are refused and recorded, as on an operator's
+intranet."""
 
 from __future__ import annotations
 
@@ -8,20 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-import pytest
+from heatmap.testing import headless_chromium as chromium
 
-from heatmap.devtools import suite
+__all__ = ["LAPTOP", "PHONE", "WAIT_MS", "Server", "chromium", "offline_page"]
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 WAIT_MS = 20_000
@@ -30,19 +21,6 @@ WAIT_MS = 20_000
 class Server(Protocol):
     url: str
     blocked: list[str]  # what the pages asked of other hosts
-
-
-@contextmanager
-def chromium() -> Iterator[Any]:
-    """Chromium driven by Playwright; the test is skipped where either is missing."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    path = suite.chromium_path()
-    if path is None:
-        pytest.skip(f"no Chromium at {suite.SYSTEM_CHROMIUM}, on PATH or of Playwright's")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @contextmanager

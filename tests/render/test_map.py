@@ -14,12 +14,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from heatmap.devtools import suite
 from heatmap.devtools.samples import sample_file
 from heatmap.geocode import build_gazetteer
 from heatmap.render.map import page_data, spot_map
+from heatmap.testing import headless_chromium
 
-CHROMIUM = suite.chromium_path() or suite.SYSTEM_CHROMIUM  # the system's, else Playwright's own
 HOUSE = (59.22907, 39.869577)
 
 
@@ -112,13 +111,8 @@ def test_a_tile_server_only_when_named() -> None:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+    with headless_chromium() as browser:  # the one the pages' browser tests drive
         yield browser
-        browser.close()
 
 
 @pytest.mark.browser
