@@ -45,8 +45,11 @@ EXPOSURE_FLOOR = 0.25
 #: excess (they stop as soon as the cells found stay the same).
 RATE_PASSES = 8
 #: A spot's own test is at least as strict as a family-wise error rate of this over all
-#: the cells' tests (:attr:`CellTests.spot_cutoff`).
+#: the cells' tests (:meth:`CellTests.spot_cutoffs`).
 SPOT_FWER = 0.05
+#: A spot resting on the whole window alone gets this share of a short window's
+#: Bonferroni threshold (:meth:`CellTests.spot_cutoffs`).
+LONG_WEIGHT = 0.1
 
 
 @dataclass(frozen=True)
@@ -267,16 +270,31 @@ class CellTests:
     p_value: dict[float, np.ndarray]
     significant: np.ndarray  # per cell: in significant excess in some window
     cutoff: float  # Benjamini–Hochberg's threshold q·k/m (0.0: nothing rejected)
-    tested: int = 0  # m, the (cell, window) tests made
+    tested: dict[float, int] = field(default_factory=dict)  # per window: tests made
 
-    @property
-    def spot_cutoff(self) -> float:
-        """What a spot's own test must reach: the cells' threshold, and no looser than
-        :data:`SPOT_FWER` over all ``m`` tests (Bonferroni). Benjamini–Hochberg's
-        threshold loosens with every real concentration found — right for choosing
-        the cells to look at, but in a busy week it would also pass chance clusters of
-        the background as spots."""
-        return min(self.cutoff, SPOT_FWER / self.tested) if self.tested else self.cutoff
+    def spot_cutoffs(self) -> dict[float, float]:
+        """Per window: what a spot's own test in it must reach. The cells' threshold,
+        and no looser than :data:`SPOT_FWER` over all ``m`` tests (Bonferroni):
+        Benjamini–Hochberg's threshold loosens with every real concentration found —
+        right for choosing the cells to look at, but in a busy week it would also pass
+        chance clusters of the background as spots.
+
+        The whole window's tests are weighted down to :data:`LONG_WEIGHT` (weighted
+        Bonferroni, still within the family-wise rate): over a month, a place's
+        complainants are many and the exposure model's small errors add up, so chance
+        clusters of the background there are the largest; and a chronic problem does
+        not go away — waiting a few days for stronger evidence costs little, while a
+        false chronic spot sends a crew to plan construction. An outage is found in
+        the short windows at the full threshold."""
+        m = sum(self.tested.values())
+        if not m:
+            return {days: self.cutoff for days in self.tested}
+        whole = max(self.tested)
+        short = len(self.tested) > 1
+        return {
+            days: min(self.cutoff, SPOT_FWER * (LONG_WEIGHT if short and days == whole else 1.0) / m)
+            for days in self.tested
+        }
 
 
 def test_cells(
@@ -319,7 +337,7 @@ def test_cells(
 
 def _significant(
     observed: dict[float, np.ndarray], p: dict[float, np.ndarray], *, q: float, min_subscribers: int
-) -> tuple[np.ndarray, float, int]:
+) -> tuple[np.ndarray, float, dict[float, int]]:
     days = list(observed)
     o = np.stack([observed[d] for d in days])
     pv = np.stack([p[d] for d in days])
@@ -327,4 +345,5 @@ def _significant(
     reject = np.zeros(o.shape, dtype=bool)
     reject[tested], cutoff = benjamini_hochberg(pv[tested], q)
     enough = o >= min_subscribers - 1e-9
-    return np.asarray((reject & enough).any(axis=0), dtype=bool), cutoff, int(tested.sum())
+    made = dict(zip(days, tested.sum(axis=1).tolist(), strict=True))
+    return np.asarray((reject & enough).any(axis=0), dtype=bool), cutoff, made

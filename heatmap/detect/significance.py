@@ -25,9 +25,11 @@ complainants, not a month of the place's ordinary ones.
 
 Either way a spot is kept only when its own test — its distinct complainants against
 the expected count of its area (its cells; for DBSCAN its discs), in its best window — is
-at or below the cutoff too, and at or below 0.05/m (Bonferroni over the m cell tests):
-the cutoff loosens with every real concentration, and in a busy week would pass chance
-clusters of the background as spots.
+at or below the cutoff too, and at or below 0.05/m (Bonferroni over the m cell tests;
+the whole window's tests weighted down to a tenth, :meth:`CellTests.spot_cutoffs`): the
+cutoff loosens with every real concentration, and in a busy week would pass chance
+clusters of the background as spots. Its best window is the one whose p-value is
+smallest against that window's threshold.
 
 Pure: no I/O, no clock.
 """
@@ -143,8 +145,10 @@ def label_expected(
             min_subscribers=options.min_subscribers,
         )
         labels = _label_cells(complaints, place, expectation, tests.significant | admitted)
-    found = _evidence(complaints, place, labels, expectation, now=now, area=area)
-    weak = found.index[found["p_value"] > tests.spot_cutoff]
+    found = _evidence(
+        complaints, place, labels, expectation, now=now, area=area, cutoffs=tests.spot_cutoffs()
+    )
+    weak = found.index[found["p_value"] > found["cutoff"]]
     if len(weak):
         labels = np.where(np.isin(labels, weak), -1, labels)
         kept = labels >= 0
@@ -152,7 +156,7 @@ def label_expected(
         labels[kept] = codes
         found = found.loc[old].set_axis(pd.RangeIndex(len(old)))
     labels = _in_member_window(labels, found, complaints, now)
-    return labels, expectation, found.drop(columns="member_days")
+    return labels, expectation, found.drop(columns=["member_days", "cutoff"])
 
 
 def _in_member_window(
@@ -196,7 +200,7 @@ def evidence(
     significant (``scan_days``)."""
     complaints = Complaints.of(points, expectation.cells.res)
     place = expectation.cells.position(complaints.cells)
-    return _evidence(complaints, place, labels, expectation, now=now).drop(columns="member_days")
+    return _evidence(complaints, place, labels, expectation, now=now).drop(columns=["member_days", "cutoff"])
 
 
 def _evidence(
@@ -207,13 +211,17 @@ def _evidence(
     *,
     now: pd.Timestamp,
     area: pd.Series | None = None,
+    cutoffs: dict[float, float] | None = None,
 ) -> pd.DataFrame:
     """:func:`evidence` of complaints already read (``place``: their cells' positions;
-    ``area``: each spot's adjusted exposure by label, None: the sum over its cells), and
-    ``member_days``: the window whose complaints are the spot's (:func:`_member_days`)."""
+    ``area``: each spot's adjusted exposure by label, None: the sum over its cells),
+    ``member_days``: the window whose complaints are the spot's (:func:`_member_days`)
+    and ``cutoff``: what the spot's own test in its window must reach (``cutoffs``, per
+    window; None: no threshold, 1.0). The window of the evidence is the one whose p-value
+    is smallest against its window's cutoff (with no cutoffs, the smallest)."""
     members = np.flatnonzero(np.asarray(labels) >= 0)
     if members.size == 0:
-        return pd.DataFrame(columns=[*EVIDENCE_COLUMNS, "member_days"])
+        return pd.DataFrame(columns=[*EVIDENCE_COLUMNS, "member_days", "cutoff"])
     label = np.asarray(labels)[members]
     index = pd.Index(np.unique(label))
     adjusted = _cells_exposure(index, label, place[members], expectation) if area is None else area
@@ -229,20 +237,29 @@ def _evidence(
         o = strength.count(complaints.in_window(now, days)[members])
         e = expectation.expected(adjusted.reindex(index).to_numpy(float), days)
         counts[days] = (o, e)
+        cutoff = cutoffs[days] if cutoffs else 1.0
+        p = poisson_upper_tail(o, e)
         frame = pd.DataFrame(
-            {"observed": o, "expected": e, "p_value": poisson_upper_tail(o, e), "scan_days": days},
+            {
+                "observed": o,
+                "expected": e,
+                "p_value": p,
+                "scan_days": days,
+                "cutoff": cutoff,
+                "score": p / max(cutoff, 1e-300),
+            },
             index=index,
         )
         if best is None:
             best = frame
         else:
-            better = frame["p_value"] < best["p_value"]
+            better = frame["score"] < best["score"]
             best = best.where(~better, frame)
     assert best is not None
     best["excess"] = best["observed"] - best["expected"]
     best["relative_risk"] = best["observed"] / best["expected"].where(best["expected"] > 0)
     best["member_days"] = _member_days(best["scan_days"].to_numpy(np.float64), counts)
-    return best.loc[:, [*EVIDENCE_COLUMNS, "member_days"]]
+    return best.loc[:, [*EVIDENCE_COLUMNS, "member_days", "cutoff"]]
 
 
 def _cells_exposure(

@@ -11,11 +11,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from heatmap.core.policy import load_policy
-from heatmap.detect.expected import HISTORY_PRIOR, build_cells, scan_windows
+from heatmap.detect import expected
+from heatmap.detect.expected import (
+    HISTORY_PRIOR,
+    LONG_WEIGHT,
+    SPOT_FWER,
+    CellTests,
+    build_cells,
+    scan_windows,
+)
 from heatmap.detect.expected import test_cells as cell_tests
 from heatmap.detect.exposure import address_layer, layer_points
-from heatmap.detect.run import DetectParams, background, detect, label_points
-from heatmap.detect.significance import EVIDENCE_COLUMNS
+from heatmap.detect.run import DetectParams, _now_of, background, detect, label_points
+from heatmap.detect.significance import EVIDENCE_COLUMNS, label_expected
 from heatmap.detect.stats import poisson_upper_tail
 from heatmap.devtools.samples_planted import PlantSpec, distance_m, generate_planted
 from heatmap.store.base import SPOT_COLUMNS
@@ -293,3 +301,64 @@ def test_a_spots_window_grows_only_while_the_extra_days_are_in_excess() -> None:
     assert poisson_upper_tail(np.array([6.0]), np.array([2.3]))[0] > 0.01
     assert _member_days(np.array([1.0, 3.0]), counts).tolist() == [1.0, 7.0]
     assert _member_days(np.array([30.0, 7.0]), counts).tolist() == [30.0, 7.0]
+
+
+def made_tests(cutoff: float, tested: dict[float, int]) -> CellTests:
+    return CellTests({}, {}, {}, np.zeros(0, dtype=bool), cutoff, tested)
+
+
+def test_spot_cutoffs_by_hand() -> None:
+    """m = 100 tests over four windows: 0.05/100 in the short windows, a tenth of it in
+    the whole window; never looser than the cells' own threshold."""
+    tests = made_tests(0.01, {1.0: 10, 3.0: 20, 7.0: 30, 30.0: 40})
+    short = SPOT_FWER / 100
+    assert tests.spot_cutoffs() == pytest.approx(
+        {1.0: short, 3.0: short, 7.0: short, 30.0: short * LONG_WEIGHT}
+    )
+    strict = made_tests(1e-6, {1.0: 10, 3.0: 20, 7.0: 30, 30.0: 40})
+    assert strict.spot_cutoffs() == pytest.approx({1.0: 1e-6, 3.0: 1e-6, 7.0: 1e-6, 30.0: 1e-6})
+
+
+def test_one_window_alone_is_not_weighted_down() -> None:
+    """Points without times are tested over the whole window only: full Bonferroni."""
+    assert made_tests(0.01, {30.0: 50}).spot_cutoffs() == pytest.approx({30.0: SPOT_FWER / 50})
+    assert made_tests(0.0, {}).spot_cutoffs() == {}
+
+
+def month_long_cluster(method: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """An ordinary background over a town and 30 complainants at one place of its dense
+    centre, spread evenly over the month, and the town's address density."""
+    lat, lon = town(11, houses=1500)
+    frame = generate_planted(lat, lon, now=NOW, seed=11, spec=PlantSpec(planted=0)).complaints
+    centre = int(np.argmin(np.hypot(lat - 59.2, lon - 39.9)))
+    rng = np.random.default_rng(11)
+    cluster = pd.DataFrame(
+        {
+            "subscriber_id": [f"c{i}" for i in range(30)],
+            "lat": lat[centre] + rng.normal(0, 3e-4, 30),
+            "lon": lon[centre] + rng.normal(0, 6e-4, 30),
+            "created_at": [NOW - timedelta(days=float(d)) for d in np.linspace(0.5, 29.5, 30)],
+            "precision": "house",
+        }
+    )
+    columns = ["subscriber_id", "lat", "lon", "created_at", "precision"]
+    both = pd.concat([frame[columns], cluster], ignore_index=True)
+    return both, layer_points(address_layer(lat, lon))
+
+
+@pytest.mark.parametrize("method", ["h3", "dbscan"])
+def test_the_evidence_is_the_window_that_passes_best_against_its_own_cutoff(
+    method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the whole window at full weight a month-long cluster rests on the month; with
+    the whole window weighted to nothing it can only rest on a short window."""
+    points, exposure = month_long_cluster(method)
+    options = DetectParams(method=method).options()
+    at = _now_of(points, NOW)
+    monkeypatch.setattr(expected, "LONG_WEIGHT", 1.0)
+    _, _, full = label_expected(points, options, exposure=exposure, now=at)
+    assert len(full) >= 1
+    assert (full["scan_days"] == 30.0).any(), "the month's cluster rests on the month"
+    monkeypatch.setattr(expected, "LONG_WEIGHT", 0.0)
+    _, _, weighted = label_expected(points, options, exposure=exposure, now=at)
+    assert not (weighted["scan_days"] == 30.0).any(), "a spot rests on the whole window at weight 0"
