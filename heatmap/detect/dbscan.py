@@ -320,16 +320,16 @@ def _settle(
     """Settle the pairs of a block whose both ends are now counted: join core pairs in
     the forest, note (non-core, core) pairs as border candidates."""
     lo, hi = block.start, block.stop
-    # inside the block ... (local numbers may be kept narrow: widen them first)
-    u_all, v_all = block.u.astype(np.int64, copy=False), block.v.astype(np.int64, copy=False)
+    # inside the block ... (local numbers may be kept narrow: widened once picked)
+    u_all, v_all = block.u, block.v
     block_core = core[lo:hi]
     u_core = block_core[u_all]
     v_core = block_core[v_all]
-    both = u_core & v_core
-    forest.attach_block(lo, block_core, u_all[both], v_all[both])
+    both = np.flatnonzero(u_core & v_core)
+    forest.attach_block(lo, block_core, u_all[both].astype(np.int64), v_all[both].astype(np.int64))
     one = np.flatnonzero(u_core != v_core)
-    u1 = u_all[one] + lo
-    v1 = v_all[one] + lo
+    u1 = u_all[one].astype(np.int64) + lo
+    v1 = v_all[one].astype(np.int64) + lo
     u1_core = u_core[one]
     border_x.append(np.where(u1_core, v1, u1))
     border_c.append(np.where(u1_core, u1, v1))

@@ -24,16 +24,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import h3
 import numpy as np
 import pandas as pd
 
 from heatmap.core.cells import cells_of, centres_of
 from heatmap.detect.dbscan import EARTH_RADIUS_M, label_dbscan, label_searched
-from heatmap.detect.expected import Complaints, Expectation, _sorted_unique
+from heatmap.detect.disc_cores import Strengths, disc_floor, least_strengths, passing
+from heatmap.detect.expected import Complaints, Expectation
 from heatmap.detect.h3 import grid_disks
-from heatmap.detect.stats import poisson_upper_tail
-from heatmap.detect.window_search import Search
+from heatmap.detect.neighbours import _distinct_locations
+from heatmap.detect.window_search import Locations, Search
 from heatmap.detect.window_search import _window_strengths as _window_strengths  # re-exported
 
 _DISC_RES = 10
@@ -95,57 +95,85 @@ def label_dbscan_expected(
     complaint's position among the expectation's cells."""
     lat, lon, weight = complaints.lat, complaints.lon, complaints.weight
     who = _distinct_codes(complaints.who)
-    packed = np.ascontiguousarray(np.column_stack([lat, lon])).view(np.complex128).ravel()
-    loc, uniq = pd.factorize(packed)
-    first = np.empty(len(uniq), dtype=np.int64)  # a point of each location
+    locations = _distinct_locations(lat, lon)
+    loc, lat_loc, lon_loc = locations
+    first = np.empty(len(lat_loc), dtype=np.int64)  # a point of each location
     first[loc[::-1]] = np.arange(len(loc) - 1, -1, -1)
-    masks = [complaints.in_window(now, days) & (weight > 0) for days in expectation.windows]
-    searched: list[Search] = []
-    if steps.strengths is _window_strengths and steps.label is _local_label:
-        # in this process the clustering reuses the strengths' radius search
-        # (a strength short of min_subscribers is never read: counted only that far)
-        strengths = _window_strengths(
-            lat, lon, who, weight, masks, eps_m, search=searched, reach=min_subscribers - 1e-9
-        )
-    else:
-        strengths = steps.strengths(lat, lon, who, weight, masks, eps_m)
-    s_all = np.zeros((len(masks), len(uniq)))
-    for k, (inside, found) in enumerate(zip(masks, strengths, strict=True)):
-        s_all[k, loc[inside]] = found[inside]
-    # only a location with enough complainants in some window can be core: the exposure
-    # within eps (a radius search over the exposure) is needed for those alone
-    enough = s_all >= min_subscribers - 1e-9
-    candidate = np.flatnonzero(enough.any(axis=0))
+    least = least_strengths(expectation, cutoff, eps_m=eps_m, min_subscribers=min_subscribers)
+    found = _strengths(
+        complaints, who, locations, least, eps_m=eps_m, now=now, expectation=expectation, steps=steps
+    )
+    # only a location whose strength may reach the least a core needs in some window can
+    # be core: the exposure within eps (a radius search over the exposure) is needed for those alone
+    candidate = np.flatnonzero((found.upper >= least[:, np.newaxis]).any(axis=0))
     if candidate.size == 0:
         return DbscanSpots(np.full(len(lat), -1, dtype=np.int64), pd.Series(dtype=np.float64))
-    core_loc = np.zeros(len(uniq), dtype=bool)
-    discs = Discs.around(
-        uniq.real[candidate].copy(), uniq.imag[candidate].copy(), eps_m, expectation, place[first[candidate]]
-    )
-    for k, days in enumerate(expectation.windows):
-        # a disc centred on a complainant holds that one by construction: test the others,
-        # where there are enough of them in this window to make a core
-        at = np.flatnonzero(enough[k, candidate])
-        others = s_all[k, candidate[at]] - 1.0
-        p = poisson_upper_tail(others, expectation.expected(discs.adjusted[at], days))
-        core_loc[candidate[at[p <= cutoff]]] = True
+    discs = Discs.around(lat_loc[candidate], lon_loc[candidate], eps_m, expectation, place[first[candidate]])
+    core_loc = np.zeros(len(lat_loc), dtype=bool)
+    core_loc[
+        candidate[passing(found, candidate, discs.adjusted, least, expectation=expectation, cutoff=cutoff)]
+    ] = True
     core = core_loc[loc] & (weight > 0)
     labels = _cluster(
         complaints,
         who,
         core,
-        searched[0] if searched else None,
+        found.search,
         eps_m=eps_m,
         min_subscribers=min_subscribers,
         steps=steps,
     )
     # each core location's spot, by its position among the candidates
-    of_candidate = np.full(len(uniq), -1, dtype=np.int64)
+    of_candidate = np.full(len(lat_loc), -1, dtype=np.int64)
     of_candidate[candidate] = np.arange(len(candidate))
     spot_of = np.full(len(candidate), -1, dtype=np.int64)
     cores = np.flatnonzero(core)
     spot_of[of_candidate[loc[cores]]] = labels[cores]
     return DbscanSpots(labels, discs.union(spot_of))
+
+
+def _strengths(
+    complaints: Complaints,
+    who: np.ndarray,
+    locations: Locations,
+    least: np.ndarray,
+    *,
+    eps_m: float,
+    now: pd.Timestamp,
+    expectation: Expectation,
+    steps: DbscanSteps,
+) -> Strengths:
+    """Each location's strength per scan window, by ``steps`` (exact), or in this process
+    bounded in the whole window and counted only as far as ``least`` in the others."""
+    lat, lon, weight = complaints.lat, complaints.lon, complaints.weight
+    masks = [complaints.in_window(now, days) & (weight > 0) for days in expectation.windows]
+    searched: list[Search] = []
+    upper: list[np.ndarray] = []
+    if steps.strengths is _window_strengths and steps.label is _local_label:
+        # in this process the clustering reuses the strengths' radius search
+        found = _window_strengths(
+            lat,
+            lon,
+            who,
+            weight,
+            masks,
+            eps_m,
+            search=searched,
+            reach=least.tolist(),
+            locations=locations,
+            upper=upper,
+        )
+    else:
+        found = steps.strengths(lat, lon, who, weight, masks, eps_m)
+    loc = locations[0]
+    lower = np.zeros((len(masks), len(locations[1])))
+    for k, (inside, strength) in enumerate(zip(masks, found, strict=True)):
+        lower[k, loc[inside]] = strength[inside]
+    bounded = searched[0].bounded_mask if upper else -1
+    top = lower.copy()
+    if upper:
+        top[bounded, loc[masks[bounded]]] = upper[0][masks[bounded]]
+    return Strengths(lower, top, bounded, searched[0] if searched else None, loc)
 
 
 def _cluster(
@@ -244,7 +272,7 @@ class Discs:
         my_cells, my_at = np.unique(cells_of(lat, lon, _DISC_RES), return_inverse=True)
         i, j = _pairs_within(my_cells, grid_cells, eps_m)
         disc = np.bincount(i, weights=grid_w[j], minlength=len(my_cells)).astype(np.float64)
-        floor = cells.floor * np.pi * eps_m**2 / h3.average_hexagon_area(cells.res, unit="m^2")
+        floor = disc_floor(cells, eps_m)
         history = cells.history[place] if len(place) else np.zeros(0)
         history = np.where(history > 0, history, 1.0)
         adjusted = np.maximum(disc[my_at], floor) * history
@@ -299,12 +327,11 @@ def _pairs_within(cells: np.ndarray, others: np.ndarray, eps_m: float) -> tuple[
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     from scipy.spatial import cKDTree  # imported here: the count rule never needs it
 
-    every = _sorted_unique(np.concatenate([cells, others]))
-    xyz = _unit(_centres(every))
     chord = 2.0 * np.sin(0.5 * eps_m / EARTH_RADIUS_M)
-    pairs = cKDTree(xyz[np.searchsorted(every, cells)]).sparse_distance_matrix(
-        cKDTree(xyz[np.searchsorted(every, others)]), chord, output_type="ndarray"
-    )
+    # sliding-midpoint trees: built in half the time of median-split ones, same pairs
+    mine = cKDTree(_unit(_centres(cells)), balanced_tree=False, compact_nodes=False)
+    theirs = cKDTree(_unit(_centres(others)), balanced_tree=False, compact_nodes=False)
+    pairs = mine.sparse_distance_matrix(theirs, chord, output_type="ndarray")
     return pairs["i"].astype(np.int64), pairs["j"].astype(np.int64)
 
 

@@ -40,19 +40,26 @@ FloatArray = np.ndarray
 def _locations(lat_d: FloatArray, lon_d: FloatArray, eps_rad: float) -> tuple[IntArray, _Space, IntArray]:
     """Identical coordinates merged into locations (ids in order of first appearance),
     the search space over them, and each point's slot (location in search order)."""
+    return _located(*_distinct_locations(lat_d, lon_d), eps_rad)
+
+
+def _distinct_locations(lat_d: FloatArray, lon_d: FloatArray) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Each point's location id (one per distinct coordinates, first seen first) and their lat, lon."""
     packed = np.column_stack([lat_d, lon_d])  # a point's 16 bytes, hashed by Arrow
     packed += 0.0  # -0.0 becomes 0.0: equal coordinates, equal bytes
-    loc_of_point, distinct = codes_of(
-        pa.Array.from_buffers(pa.binary(16), len(packed), [None, pa.py_buffer(packed)])
-    )
-    n_loc = len(distinct)
-    uniq = np.frombuffer(
-        distinct.buffers()[1], dtype=np.float64, count=2 * n_loc, offset=16 * distinct.offset
-    ).reshape(n_loc, 2)
-    space = _Space(np.ascontiguousarray(uniq[:, 0]), np.ascontiguousarray(uniq[:, 1]), eps_rad)
-    slot_of_loc = np.empty(n_loc, dtype=np.int64)
-    slot_of_loc[space.loc] = np.arange(n_loc)
-    return loc_of_point, space, slot_of_loc[loc_of_point]
+    loc, distinct = codes_of(pa.Array.from_buffers(pa.binary(16), len(packed), [None, pa.py_buffer(packed)]))
+    uniq = np.frombuffer(distinct.buffers()[1], np.float64, 2 * len(distinct), 16 * distinct.offset)
+    return loc, np.ascontiguousarray(uniq[0::2]), np.ascontiguousarray(uniq[1::2])
+
+
+def _located(
+    loc: IntArray, lat: FloatArray, lon: FloatArray, eps_rad: float
+) -> tuple[IntArray, _Space, IntArray]:
+    """:func:`_locations` of points whose locations are known (:func:`_distinct_locations`)."""
+    space = _Space(lat, lon, eps_rad)
+    slot_of_loc = np.empty(lat.shape[0], dtype=np.int64)
+    slot_of_loc[space.loc] = np.arange(lat.shape[0])
+    return loc, space, slot_of_loc[loc]
 
 
 # ---------------------------------------------------------------- neighbours

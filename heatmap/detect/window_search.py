@@ -1,5 +1,5 @@
 """The expected rule's neighbourhood strengths per scan window (:mod:`heatmap.detect.discs`):
-one radius search over the window's complaints serves the nested windows, and is kept
+one radius search over the window's complaints serves every scan window, and is kept
 for the clustering that follows, so DBSCAN's neighbours are searched once.
 
 Pure: no I/O, no clock.
@@ -10,12 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from heatmap.detect.dbscan import neighbourhood_strength
+import pandas as pd
 
 # the scan windows share one neighbour search: the engine's own parts, not its API
 from heatmap.detect.dbscan_checks import _coordinates, _eps_radians
-from heatmap.detect.neighbours import _Block, _Counter, _locations
+from heatmap.detect.neighbours import _Block, _Counter, _distinct_locations, _located
+
+#: The locations of some points: each point's location id (in order of first
+#: appearance) and the locations' latitudes and longitudes.
+Locations = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,20 @@ class Search:
     slot: np.ndarray
     loc_of_slot: np.ndarray
     blocks: list[_Block]
+    #: the counter of the mask whose strengths were left as bounds (``later`` pairs kept)
+    bounded: _Counter | None = None
+    bounded_mask: int = -1  # that mask's position
+
+    def exact(self, need: np.ndarray) -> np.ndarray:
+        """Per slot: the bounded mask's exact strength where ``need`` (per slot), 0 elsewhere."""
+        out = np.zeros(need.shape[0], dtype=np.float64)
+        if self.bounded is None:
+            return out
+        for block in self.blocks:
+            mine = need[block.start : block.stop]
+            if mine.any():
+                out[block.start : block.stop] = np.where(mine, self.bounded.count(_towards(block, mine)), 0.0)
+        return out
 
 
 def _window_strengths(
@@ -39,67 +56,166 @@ def _window_strengths(
     masks: list[np.ndarray],
     eps_m: float,
     search: list[Search] | None = None,
-    reach: float | None = None,
+    reach: float | list[float] | None = None,
+    locations: Locations | None = None,
+    upper: list[np.ndarray] | None = None,
 ) -> list[np.ndarray]:
     """Per mask, per point: what :func:`~heatmap.detect.dbscan.neighbourhood_strength`
     gives the masked points alone (0 outside the mask).
 
-    The neighbour pairs of the large masks are found once, over the locations of every
-    masked point: a location outside a mask holds none of its complainants, so it adds
-    nothing to a neighbourhood's count in that mask (the scan windows are nested: one
-    search serves them all). A mask of less than half those points (the short windows)
-    gets a search of its own, which costs less than counting it over everyone's pairs.
+    The neighbour pairs are found once, over the locations of every masked point: a
+    location outside a mask holds none of its complainants, so it adds nothing to a
+    neighbourhood's count in that mask. A mask of less than half those points (the
+    short windows) is counted over its own locations' pairs only, taken from that
+    search (from a larger mask's when its locations hold all of this one's).
     With ``search`` (a list), the search over every masked point is appended to it,
-    for the clustering to reuse (nothing when no point is masked). With ``reach``, a
-    strength below ``reach`` may be given as any lower value: only the strengths that
-    may reach it are counted exactly.
+    for the clustering to reuse (nothing when no point is masked). With ``reach`` (one
+    value, or one per mask), a strength below it may be given as any lower value: only
+    the strengths that may reach it are counted exactly. ``locations``: the points'
+    locations, when already known. With ``upper`` (a list) and ``search``, the largest
+    mask's strengths are given as lower bounds only (its single-location subscribers)
+    and its upper bounds (every entry counted as distinct) appended to ``upper``;
+    :meth:`Search.exact` counts them exactly where the bounds do not decide.
     """
     lat_d, lon_d = _coordinates(lat, lon)
     out = [np.zeros(len(lat_d), dtype=np.float64) for _ in masks]
     kept = np.flatnonzero(np.logical_or.reduce(masks)) if masks else np.zeros(0, np.int64)
     if kept.size == 0:
         return out
-    loc_of_point, space, slot = _locations(lat_d[kept], lon_d[kept], _eps_radians(eps_m))
+    known = _distinct_locations(lat_d[kept], lon_d[kept]) if locations is None else _kept(locations, kept)
+    loc_of_point, space, slot = _located(*known, _eps_radians(eps_m))
     n_loc = space.loc.shape[0]
-    counters: list[_Counter | None] = []
-    for k, mask in enumerate(masks):
-        inside = mask[kept]
-        if 0 < inside.sum() < kept.size / 2:
-            out[k][mask] = neighbourhood_strength(
-                lat_d[mask], lon_d[mask], who[mask], eps_m=eps_m, weight=weight[mask], reach=reach
-            )
-            counters.append(None)
-            continue
-        counters.append(
-            _Counter.build(slot[inside], who[kept][inside], weight[kept][inside], n_loc)
-            if inside.any()
-            else None
-        )
-    strength = np.zeros((len(masks), n_loc), dtype=np.float64)
+    reaches = [None] * len(masks) if reach is None else np.broadcast_to(reach, len(masks)).tolist()
+    inside = [mask[kept] for mask in masks]
+    order, within = _narrowing(inside, slot, n_loc)
+    counters = {
+        k: _Counter.build(slot[inside[k]], who[kept][inside[k]], weight[kept][inside[k]], n_loc)
+        for k in order
+    }
+    bounded = order[0] if upper is not None and search is not None and order else -1
+    strength = np.zeros((len(masks) + 1, n_loc), dtype=np.float64)  # the last: upper bounds
     blocks: list[_Block] = []
     for block in space.blocks():
-        for k, counter in enumerate(counters):
-            if counter is not None:
-                strength[k, block.start : block.stop] = counter.count(block, reach=reach)
+        at_block = slice(block.start, block.stop)
+        narrowed: dict[int, _Block] = {}
+        for k in order:
+            own = block
+            if k in within:
+                source, at = within[k]
+                own = narrowed[k] = _restricted(block if source < 0 else narrowed[source], at)
+            if k == bounded:
+                strength[k, at_block], strength[-1, at_block] = _bounds(counters[k], own)
+            else:
+                strength[k, at_block] = counters[k].count(own, reach=reaches[k])
         if search is not None:
-            blocks.append(_narrow(block))
+            blocks.append(_narrow(block, later=bounded >= 0))
     for k, mask in enumerate(masks):
-        if counters[k] is not None:
+        if k in counters:
             out[k][kept] = strength[k, slot]
             out[k][~mask] = 0.0
     if search is not None:
-        search.append(Search(kept, loc_of_point, slot, space.loc, blocks))
+        search.append(Search(kept, loc_of_point, slot, space.loc, blocks, counters.get(bounded), bounded))
+    if upper is not None and bounded >= 0:
+        upper.append(np.zeros(len(lat_d), dtype=np.float64))
+        upper[-1][kept] = strength[-1, slot]
+        upper[-1][~masks[bounded]] = 0.0
     return out
 
 
-def _narrow(block: _Block) -> _Block:
+def _bounds(counter: _Counter, block: _Block) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds of the block's strengths: the single-location subscribers
+    and the location's own others, and every (location, subscriber) entry in the
+    neighbourhood counted apart."""
+    single = counter._single_strength(block)
+    i_all, j_all = counter._multi_pairs(block)
+    size = block.stop - block.start
+    upper = single + np.bincount(i_all, weights=counter.multi_mass[j_all], minlength=size)
+    return single + counter.multi_mass[block.start : block.stop], upper
+
+
+def _towards(block: _Block, mine: np.ndarray) -> _Block:
+    """The block's pairs that reach its locations flagged in ``mine``, each towards them
+    only: counting it gives those locations' whole neighbourhoods, the others' not."""
+    u, v, start = block.u, block.v, block.start
+    to_u, to_v = mine[u], mine[v]
+    both = np.flatnonzero(to_u & to_v)
+    only_u = np.flatnonzero(to_u & ~to_v)
+    only_v = np.flatnonzero(to_v & ~to_u)
+    towards = [
+        (u[only_u], v[only_u].astype(np.int64) + start),
+        (v[only_v], u[only_v].astype(np.int64) + start),
+    ]
+    for i_local, j in (*block.later, *block.earlier):
+        keep = np.flatnonzero(mine[i_local])
+        towards.append((i_local[keep], j[keep]))
+    wide = np.int64  # local numbers plus the block's start must not overflow
+    return _Block(block.start, block.stop, u[both].astype(wide), v[both].astype(wide), later=towards)
+
+
+def _kept(locations: Locations, kept: np.ndarray) -> Locations:
+    """The locations of the points ``kept`` alone, numbered again in their order of first
+    appearance among those points."""
+    loc, lat, lon = locations
+    if kept.size == loc.shape[0]:
+        return loc, lat, lon
+    codes, ids = pd.factorize(loc[kept])
+    ids = np.asarray(ids, dtype=np.int64)
+    return np.asarray(codes, dtype=np.int64), lat[ids], lon[ids]
+
+
+def _narrowing(
+    inside: list[np.ndarray], slot: np.ndarray, n_loc: int
+) -> tuple[list[int], dict[int, tuple[int, np.ndarray]]]:
+    """The masks holding a point, largest first (by position in ``inside``), and for
+    each of less than half the points: the mask whose narrowed pairs its own are taken
+    from (−1: the whole search's) — the smallest earlier one whose locations hold all
+    of its own — and which locations (slots) are its own."""
+    size = [int(ins.sum()) for ins in inside]
+    order = sorted((k for k in range(len(inside)) if size[k] > 0), key=lambda k: -size[k])
+    held: dict[int, np.ndarray] = {}
+    within: dict[int, tuple[int, np.ndarray]] = {}
+    for k in order:
+        if size[k] >= inside[k].shape[0] / 2:
+            continue
+        at = np.zeros(n_loc, dtype=bool)
+        at[slot[inside[k]]] = True
+        larger = [j for j in held if not (at & ~held[j]).any()]
+        within[k] = (min(larger, key=lambda j: size[j]) if larger else -1, at)
+        held[k] = at
+    return order, within
+
+
+def _restricted(block: _Block, at: np.ndarray) -> _Block:
+    """The block's pairs between locations (slots) flagged in ``at`` alone."""
+    mine = at[block.start : block.stop]
+    both = np.flatnonzero(mine[block.u] & mine[block.v])
+    return _Block(
+        block.start,
+        block.stop,
+        block.u[both],
+        block.v[both],
+        later=[_pairs_at(i, j, mine, at) for i, j in block.later],
+        earlier=[_pairs_at(i, j, mine, at) for i, j in block.earlier],
+    )
+
+
+def _pairs_at(
+    i_local: np.ndarray, j: np.ndarray, mine: np.ndarray, at: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    keep = np.flatnonzero(mine[i_local] & at[j])
+    return i_local[keep], j[keep]
+
+
+def _narrow(block: _Block, *, later: bool = False) -> _Block:
     """The block as the clustering needs it, in less memory: local numbers (below
-    the block size, 8,192) as int16, no ``later`` pairs (a later block's ``earlier``)."""
+    the block size, 8,192) as int16, and no ``later`` pairs (a later block's
+    ``earlier``) unless ``later``."""
     local = np.int16 if block.stop - block.start <= np.iinfo(np.int16).max else np.int32
     return _Block(
         block.start,
         block.stop,
         block.u.astype(local),
         block.v.astype(local),
+        later=[(i.astype(local), j) for i, j in block.later] if later else [],
         earlier=[(i.astype(local), j) for i, j in block.earlier],
     )

@@ -1,0 +1,125 @@
+"""Which locations are core by the expected rule's DBSCAN (:mod:`heatmap.detect.discs`),
+at the least cost that gives the same answer as testing every location.
+
+* **The least strength.** A location is core in a scan window when its neighbourhood
+  strength ``s`` reaches ``min_subscribers`` and the Poisson tail of the others,
+  P(X ≥ s − 1) with X ~ Poisson(λ_d·E), is at or below the cutoff. ``E`` is at least
+  a disc's floor times the least history factor, and the tail only grows with the
+  expected count, so below some strength no location can pass however little exposure
+  it has: neither its strength need be counted exactly, nor its disc found.
+* **Bounds.** The whole window's strengths come as bounds (its single-location
+  subscribers; every entry counted as distinct). Once each disc's exposure is known, the
+  lower bound's tail at or below the cutoff makes a core, the upper bound's above it
+  does not, and only the locations left between are counted exactly.
+
+Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import h3
+import numpy as np
+
+from heatmap.detect.expected import Cells, Expectation
+from heatmap.detect.stats import poisson_upper_tail
+from heatmap.detect.window_search import Search
+
+#: Strengths this far below the least a core can have are still counted (a margin for
+#: the rounding of the Poisson tail).
+_MARGIN = 1e-6
+
+
+def disc_floor(cells: Cells, eps_m: float) -> float:
+    """The least exposure of a disc: the cells' floor, over a disc's area."""
+    return float(cells.floor * np.pi * eps_m**2 / h3.average_hexagon_area(cells.res, unit="m^2"))
+
+
+def least_strengths(
+    expectation: Expectation, cutoff: float, *, eps_m: float, min_subscribers: int
+) -> np.ndarray:
+    """Per scan window: a strength below which no location is core in it (module docstring)."""
+    history = expectation.cells.history
+    factor = float(np.where(history > 0, history, 1.0).min(initial=1.0))
+    least = np.float64(disc_floor(expectation.cells, eps_m)) * factor
+    out = np.full(len(expectation.windows), min_subscribers - 1e-9)
+    for k, days in enumerate(expectation.windows):
+        others = _failing_others(float(expectation.expected(least, days)), cutoff)
+        out[k] = max(out[k], 1.0 + others - _MARGIN)
+    return out
+
+
+def _failing_others(mean: float, cutoff: float) -> float:
+    """The largest count (to within 1e-9) whose Poisson(``mean``) upper tail stays above
+    ``cutoff``: every smaller count's does too (−inf: none does; inf: all do)."""
+
+    def tail(o: float) -> float:
+        return float(poisson_upper_tail(np.array([o]), np.array([mean]))[0])
+
+    if tail(0.0) <= cutoff:
+        return -np.inf
+    lo, hi = 0.0, 1.0
+    while tail(hi) > cutoff:
+        lo, hi = hi, 2.0 * hi
+        if hi > 2.0**50:
+            return np.inf
+    while hi - lo > 1e-9 * max(1.0, hi):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if tail(mid) > cutoff else (lo, mid)
+    return lo
+
+
+@dataclass(frozen=True)
+class Strengths:
+    """Per scan window and location: bounds of the neighbourhood strength (equal but in
+    the ``bounded`` window, −1: none), and the search that counts that window exactly."""
+
+    lower: np.ndarray  # (window, location)
+    upper: np.ndarray
+    bounded: int
+    search: Search | None
+    loc: np.ndarray  # each point's location
+
+    def exact(self, locations: np.ndarray) -> np.ndarray:
+        """The bounded window's exact strengths of some locations."""
+        if self.search is None or not locations.size:
+            return np.asarray(self.lower[self.bounded, locations], dtype=np.float64)
+        search = self.search
+        slot_of_loc = np.full(self.lower.shape[1], -1, dtype=np.int64)
+        slot_of_loc[self.loc[search.kept]] = search.slot
+        need = np.zeros(search.loc_of_slot.shape[0], dtype=bool)
+        need[slot_of_loc[locations]] = True
+        return np.asarray(search.exact(need)[slot_of_loc[locations]], dtype=np.float64)
+
+
+def passing(
+    found: Strengths,
+    candidate: np.ndarray,
+    adjusted: np.ndarray,
+    least: np.ndarray,
+    *,
+    expectation: Expectation,
+    cutoff: float,
+) -> np.ndarray:
+    """Mask over the ``candidate`` locations (their discs' adjusted exposure
+    ``adjusted``): core in some window. A disc centred on a complainant holds that one
+    by construction, so the test counts the others."""
+    out = np.zeros(candidate.size, dtype=bool)
+    for k, days in enumerate(expectation.windows):
+        at = np.flatnonzero(found.upper[k, candidate] >= least[k])
+        mean = expectation.expected(adjusted[at], days)
+        s = found.lower[k, candidate[at]]
+        if k != found.bounded:
+            out[at[poisson_upper_tail(s - 1.0, mean) <= cutoff]] = True
+            continue
+        core = s >= least[k]
+        sure = np.flatnonzero(core)
+        core[sure] = poisson_upper_tail(s[sure] - 1.0, mean[sure]) <= cutoff
+        rest = np.flatnonzero(~core)  # core for certain, or left between the bounds
+        ceiling = found.upper[k, candidate[at[rest]]]
+        open_ = rest[poisson_upper_tail(ceiling - 1.0, mean[rest]) <= cutoff]
+        s = found.exact(candidate[at[open_]])
+        core[open_] = (s >= least[k]) & (poisson_upper_tail(s - 1.0, mean[open_]) <= cutoff)
+        out[at[core]] = True
+    return out
