@@ -7,10 +7,6 @@ re-exports :class:`DetectParams`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from heatmap.detect.significance import Options
 
 #: Detection rules: significant excess over the expected count, or the old fixed count.
 RULES: tuple[str, ...] = ("expected", "count")
@@ -40,17 +36,3 @@ class DetectParams:
     scan_days: tuple[float, ...] = (1.0, 3.0, 7.0)
     #: how far back the place's own history is read (expected rule)
     history_days: float = 180.0
-
-    def options(self) -> Options:
-        """The expected rule's view of these parameters (imports that rule, and pandas)."""
-        from heatmap.detect.significance import Options
-
-        return Options(
-            method=self.method,
-            h3_res=self.h3_res,
-            eps_m=self.eps_m,
-            min_subscribers=self.min_subscribers,
-            window_days=self.window_days,
-            scan_days=self.scan_days,
-            q=self.q,
-        )

@@ -79,9 +79,7 @@ def label_points(
         if not len(points):
             return np.zeros(0, dtype=np.int64)
         at = _now_of(points, now)
-        return label_expected(
-            points, params.options(), exposure=exposure, now=at, history=history, dbscan=dbscan
-        )[0]
+        return label_expected(points, params, exposure=exposure, now=at, history=history, dbscan=dbscan)[0]
     weight = points["precision"].map(PRECISION_WEIGHT).fillna(0.0).to_numpy(float)
     args = (points["lat"].to_numpy(float), points["lon"].to_numpy(float), points["subscriber_id"].to_numpy())
     if params.method == "h3":
@@ -315,7 +313,7 @@ def _labels(
     at = _now_of(points, now)
     history = background(complaints, spots, params=params, now=now)
     labels, expectation, explained = label_expected(
-        points, params.options(), exposure=exposure, now=at, history=history, dbscan=_steps_of(labeller)
+        points, params, exposure=exposure, now=at, history=history, dbscan=_steps_of(labeller)
     )
     if len(explained):
         located = complaints[complaints["lat"].notna() & (complaints["created_at"] <= pd.Timestamp(now))]

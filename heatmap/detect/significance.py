@@ -36,7 +36,6 @@ Pure: no I/O, no clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
@@ -53,9 +52,10 @@ from heatmap.detect.expected import (
     test_cells,
 )
 from heatmap.detect.h3 import _components
+from heatmap.detect.params import DetectParams
 from heatmap.detect.stats import poisson_upper_tail
 
-__all__ = ["EVIDENCE_COLUMNS", "DbscanSteps", "Options", "evidence", "label_expected"]
+__all__ = ["EVIDENCE_COLUMNS", "DbscanSteps", "evidence", "label_expected"]
 
 #: A longer window's extra days belong to a spot when their own complainants exceed their
 #: expected count with a Poisson tail at most this (:func:`_member_days`).
@@ -72,22 +72,9 @@ EVIDENCE_COLUMNS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Options:
-    """What the expected rule needs besides the points."""
-
-    method: str
-    h3_res: int
-    eps_m: float
-    min_subscribers: int
-    window_days: float
-    scan_days: tuple[float, ...]
-    q: float
-
-
 def label_expected(
     points: pd.DataFrame,
-    options: Options,
+    params: DetectParams,
     *,
     exposure: pd.DataFrame | None,
     now: pd.Timestamp,
@@ -102,14 +89,14 @@ def label_expected(
     ``history``: older background complaints (not in a spot), or None; ``dbscan``:
     where DBSCAN's phases run (None: this process).
     """
-    windows = scan_windows(options.window_days, options.scan_days if "created_at" in points else ())
-    complaints = Complaints.of(points, options.h3_res)
+    windows = scan_windows(params.window_days, params.scan_days if "created_at" in points else ())
+    complaints = Complaints.of(points, params.h3_res)
     cells = build_cells(
         points,
         exposure,
-        res=options.h3_res,
+        res=params.h3_res,
         history=history,
-        window_days=options.window_days,
+        window_days=params.window_days,
         complaints=complaints,
     )
     place = cells.position(complaints.cells)
@@ -118,18 +105,18 @@ def label_expected(
         cells,
         windows=windows,
         now=now,
-        q=options.q,
-        min_subscribers=options.min_subscribers,
+        q=params.q,
+        min_subscribers=params.min_subscribers,
         complaints=complaints,
         place=place,
     )
     area: pd.Series | None = None  # a DBSCAN spot's adjusted exposure, by label
-    if options.method == "dbscan":
+    if params.method == "dbscan":
         found_spots: DbscanSpots = label_dbscan_expected(
             complaints,
             place,
-            eps_m=options.eps_m,
-            min_subscribers=options.min_subscribers,
+            eps_m=params.eps_m,
+            min_subscribers=params.min_subscribers,
             expectation=expectation,
             now=now,
             cutoff=tests.cutoff,
@@ -142,7 +129,7 @@ def label_expected(
             tests.observed,
             tests.p_value,
             cutoff=tests.cutoff,
-            min_subscribers=options.min_subscribers,
+            min_subscribers=params.min_subscribers,
         )
         labels = _label_cells(complaints, place, expectation, tests.significant | admitted)
     found = _evidence(

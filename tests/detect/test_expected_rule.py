@@ -353,12 +353,12 @@ def test_the_evidence_is_the_window_that_passes_best_against_its_own_cutoff(
     """With the whole window at full weight a month-long cluster rests on the month; with
     the whole window weighted to nothing it can only rest on a short window."""
     points, exposure = month_long_cluster(method)
-    options = DetectParams(method=method).options()
+    params = DetectParams(method=method)
     at = _now_of(points, NOW)
     monkeypatch.setattr(expected, "LONG_WEIGHT", 1.0)
-    _, _, full = label_expected(points, options, exposure=exposure, now=at)
+    _, _, full = label_expected(points, params, exposure=exposure, now=at)
     assert len(full) >= 1
     assert (full["scan_days"] == 30.0).any(), "the month's cluster rests on the month"
     monkeypatch.setattr(expected, "LONG_WEIGHT", 0.0)
-    _, _, weighted = label_expected(points, options, exposure=exposure, now=at)
+    _, _, weighted = label_expected(points, params, exposure=exposure, now=at)
     assert not (weighted["scan_days"] == 30.0).any(), "a spot rests on the whole window at weight 0"
