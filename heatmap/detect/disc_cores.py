@@ -106,19 +106,23 @@ def passing(
     ``adjusted``): core in some window. A disc centred on a complainant holds that one
     by construction, so the test counts the others."""
     out = np.zeros(candidate.size, dtype=bool)
-    for k, days in enumerate(expectation.windows):
-        at = np.flatnonzero(found.upper[k, candidate] >= least[k])
+    windows = list(enumerate(expectation.windows))
+    for k, days in sorted(windows, key=lambda w: w[0] == found.bounded):  # the bounded one last
+        # where another window has made a core already, the bounded one need not be counted
+        at = np.flatnonzero((found.upper[k, candidate] >= least[k]) & ~(out & (k == found.bounded)))
         mean = expectation.expected(adjusted[at], days)
         s = found.lower[k, candidate[at]]
         if k != found.bounded:
             out[at[poisson_upper_tail(s - 1.0, mean) <= cutoff]] = True
             continue
-        core = s >= least[k]
-        sure = np.flatnonzero(core)
+        # the upper bound's tail above the cutoff: not core; else the lower bound's at or
+        # below it (and the lower bound enough): core; else left open between the bounds
+        ceiling = found.upper[k, candidate[at]]
+        may = np.flatnonzero(poisson_upper_tail(ceiling - 1.0, mean) <= cutoff)
+        core = np.zeros(at.size, dtype=bool)
+        sure = may[s[may] >= least[k]]
         core[sure] = poisson_upper_tail(s[sure] - 1.0, mean[sure]) <= cutoff
-        rest = np.flatnonzero(~core)  # core for certain, or left between the bounds
-        ceiling = found.upper[k, candidate[at[rest]]]
-        open_ = rest[poisson_upper_tail(ceiling - 1.0, mean[rest]) <= cutoff]
+        open_ = may[~core[may]]
         s = found.exact(candidate[at[open_]])
         core[open_] = (s >= least[k]) & (poisson_upper_tail(s - 1.0, mean[open_]) <= cutoff)
         out[at[core]] = True

@@ -32,6 +32,7 @@ from heatmap.detect.dbscan import EARTH_RADIUS_M, label_dbscan, label_searched
 from heatmap.detect.disc_cores import Strengths, disc_floor, least_strengths, passing
 from heatmap.detect.expected import Complaints, Expectation
 from heatmap.detect.h3 import grid_disks
+from heatmap.detect.kdtree import kd_tree
 from heatmap.detect.neighbours import _distinct_locations
 from heatmap.detect.window_search import Locations, Search
 from heatmap.detect.window_search import _window_strengths as _window_strengths  # re-exported
@@ -325,12 +326,11 @@ def _pairs_within(cells: np.ndarray, others: np.ndarray, eps_m: float) -> tuple[
     """Positions ``(i, j)`` of the pairs of cells whose centres lie within ``eps_m``."""
     if not len(cells) or not len(others):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    from scipy.spatial import cKDTree  # imported here: the count rule never needs it
-
+    tree = kd_tree()  # scipy's k-d tree alone: the rest of scipy.spatial is never needed
     chord = 2.0 * np.sin(0.5 * eps_m / EARTH_RADIUS_M)
     # sliding-midpoint trees: built in half the time of median-split ones, same pairs
-    mine = cKDTree(_unit(_centres(cells)), balanced_tree=False, compact_nodes=False)
-    theirs = cKDTree(_unit(_centres(others)), balanced_tree=False, compact_nodes=False)
+    mine = tree(_unit(_centres(cells)), balanced_tree=False, compact_nodes=False)
+    theirs = tree(_unit(_centres(others)), balanced_tree=False, compact_nodes=False)
     pairs = mine.sparse_distance_matrix(theirs, chord, output_type="ndarray")
     return pairs["i"].astype(np.int64), pairs["j"].astype(np.int64)
 
