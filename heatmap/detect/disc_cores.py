@@ -79,7 +79,6 @@ class Strengths:
     upper: np.ndarray
     bounded: int
     search: Search | None
-    loc: np.ndarray  # each point's location
 
     def exact(self, locations: np.ndarray) -> np.ndarray:
         """The bounded window's exact strengths of some locations."""
@@ -87,7 +86,7 @@ class Strengths:
             return np.asarray(self.lower[self.bounded, locations], dtype=np.float64)
         search = self.search
         slot_of_loc = np.full(self.lower.shape[1], -1, dtype=np.int64)
-        slot_of_loc[self.loc[search.kept]] = search.slot
+        slot_of_loc[search.location[search.loc_of_slot]] = np.arange(search.loc_of_slot.shape[0])
         need = np.zeros(search.loc_of_slot.shape[0], dtype=bool)
         need[slot_of_loc[locations]] = True
         return np.asarray(search.exact(need)[slot_of_loc[locations]], dtype=np.float64)

@@ -34,7 +34,7 @@ from heatmap.detect.expected import Complaints, Expectation
 from heatmap.detect.h3 import grid_disks
 from heatmap.detect.kdtree import kd_tree
 from heatmap.detect.neighbours import _distinct_locations
-from heatmap.detect.window_search import Locations, Search
+from heatmap.detect.window_search import Locations, Search, strengths_at
 from heatmap.detect.window_search import _window_strengths as _window_strengths  # re-exported
 
 _DISC_RES = 10
@@ -148,33 +148,19 @@ def _strengths(
     bounded in the whole window and counted only as far as ``least`` in the others."""
     lat, lon, weight = complaints.lat, complaints.lon, complaints.weight
     masks = [complaints.in_window(now, days) & (weight > 0) for days in expectation.windows]
-    searched: list[Search] = []
-    upper: list[np.ndarray] = []
+    loc = locations[0]
     if steps.strengths is _window_strengths and steps.label is _local_label:
         # in this process the clustering reuses the strengths' radius search
-        found = _window_strengths(
-            lat,
-            lon,
-            who,
-            weight,
-            masks,
-            eps_m,
-            search=searched,
-            reach=least.tolist(),
-            locations=locations,
-            upper=upper,
+        lower, upper, search = strengths_at(
+            lat, lon, who, weight, masks, eps_m, reach=least.tolist(), locations=locations
         )
-    else:
-        found = steps.strengths(lat, lon, who, weight, masks, eps_m)
-    loc = locations[0]
+        bounded = search.bounded_mask if search is not None else -1
+        return Strengths(lower, upper, bounded, search)
+    found = steps.strengths(lat, lon, who, weight, masks, eps_m)
     lower = np.zeros((len(masks), len(locations[1])))
     for k, (inside, strength) in enumerate(zip(masks, found, strict=True)):
         lower[k, loc[inside]] = strength[inside]
-    bounded = searched[0].bounded_mask if upper else -1
-    top = lower.copy()
-    if upper:
-        top[bounded, loc[masks[bounded]]] = upper[0][masks[bounded]]
-    return Strengths(lower, top, bounded, searched[0] if searched else None, loc)
+    return Strengths(lower, lower, -1, None)
 
 
 def _cluster(

@@ -7,7 +7,7 @@ Pure: no I/O, no clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,10 @@ class Search:
     #: the counter of the mask whose strengths were left as bounds (``later`` pairs kept)
     bounded: _Counter | None = None
     bounded_mask: int = -1  # that mask's position
+    #: per mask, per slot, the strengths counted (and, last, the bounded mask's upper bounds)
+    strength: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
+    #: each location id's among the locations given (empty: the same ids)
+    location: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def exact(self, need: np.ndarray) -> np.ndarray:
         """Per slot: the bounded mask's exact strength where ``need`` (per slot), 0 elsewhere."""
@@ -79,20 +83,84 @@ def _window_strengths(
     """
     lat_d, lon_d = _coordinates(lat, lon)
     out = [np.zeros(len(lat_d), dtype=np.float64) for _ in masks]
+    bounded = upper is not None and search is not None
+    found = _counted(
+        lat_d, lon_d, who, weight, masks, eps_m, reach, locations, bounded=bounded, keep=search is not None
+    )
+    if found is None:
+        return out
+    kept, slot = found.kept, found.slot
+    for k, mask in enumerate(masks):
+        out[k][kept] = found.strength[k, slot]
+        out[k][~mask] = 0.0
+    if search is not None:
+        search.append(found)
+    if upper is not None and found.bounded_mask >= 0:
+        upper.append(np.zeros(len(lat_d), dtype=np.float64))
+        upper[-1][kept] = found.strength[-1, slot]
+        upper[-1][~masks[found.bounded_mask]] = 0.0
+    return out
+
+
+def strengths_at(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    who: np.ndarray,
+    weight: np.ndarray,
+    masks: list[np.ndarray],
+    eps_m: float,
+    *,
+    reach: list[float],
+    locations: Locations,
+) -> tuple[np.ndarray, np.ndarray, Search | None]:
+    """:func:`_window_strengths` per location (of ``locations``: 0 where a location holds no
+    point of the mask), the largest mask's as bounds, and the search for the clustering."""
+    lat_d, lon_d = _coordinates(lat, lon)
+    lower = np.zeros((len(masks), locations[1].shape[0]), dtype=np.float64)
+    upper = lower.copy()
+    found = _counted(lat_d, lon_d, who, weight, masks, eps_m, reach, locations, bounded=True, keep=True)
+    if found is None:
+        return lower, upper, None
+    at = found.location[found.loc_of_slot]  # each slot's location among ``locations``
+    for k, mask in enumerate(masks):
+        holds = np.zeros(at.shape[0], dtype=bool)
+        holds[found.slot[mask[found.kept]]] = True
+        lower[k, at[holds]] = found.strength[k, holds]
+        upper[k, at[holds]] = found.strength[-1 if k == found.bounded_mask else k, holds]
+    return lower, upper, found
+
+
+def _counted(
+    lat_d: np.ndarray,
+    lon_d: np.ndarray,
+    who: np.ndarray,
+    weight: np.ndarray,
+    masks: list[np.ndarray],
+    eps_m: float,
+    reach: float | list[float] | None,
+    locations: Locations | None,
+    *,
+    bounded: bool,
+    keep: bool,
+) -> Search | None:
+    """The search over every masked point and its strengths per slot (None: no point is
+    masked); with ``bounded``, the largest mask's as bounds; its blocks when ``keep``."""
     kept = np.flatnonzero(np.logical_or.reduce(masks)) if masks else np.zeros(0, np.int64)
     if kept.size == 0:
-        return out
-    known = _distinct_locations(lat_d[kept], lon_d[kept]) if locations is None else _kept(locations, kept)
+        return None
+    if locations is None:
+        location, known = np.arange(0), _distinct_locations(lat_d[kept], lon_d[kept])
+    else:
+        location, known = _kept(locations, kept)
     loc_of_point, space, slot = _located(*known, _eps_radians(eps_m))
     n_loc = space.loc.shape[0]
     reaches = [None] * len(masks) if reach is None else np.broadcast_to(reach, len(masks)).tolist()
     inside = [mask[kept] for mask in masks]
     order, within = _narrowing(inside, slot, n_loc)
     counters = {
-        k: _Counter.build(slot[inside[k]], who[kept][inside[k]], weight[kept][inside[k]], n_loc)
-        for k in order
+        k: _counter(slot[inside[k]], who[kept][inside[k]], weight[kept][inside[k]], n_loc) for k in order
     }
-    bounded = order[0] if upper is not None and search is not None and order else -1
+    widest = order[0] if bounded and order else -1
     strength = np.zeros((len(masks) + 1, n_loc), dtype=np.float64)  # the last: upper bounds
     blocks: list[_Block] = []
     for block in space.blocks():
@@ -103,23 +171,21 @@ def _window_strengths(
             if k in within:
                 source, at = within[k]
                 own = narrowed[k] = _restricted(block if source < 0 else narrowed[source], at)
-            if k == bounded:
+            if k == widest:
                 strength[k, at_block], strength[-1, at_block] = _bounds(counters[k], own)
             else:
                 strength[k, at_block] = counters[k].count(own, reach=reaches[k])
-        if search is not None:
-            blocks.append(_narrow(block, later=bounded >= 0))
-    for k, mask in enumerate(masks):
-        if k in counters:
-            out[k][kept] = strength[k, slot]
-            out[k][~mask] = 0.0
-    if search is not None:
-        search.append(Search(kept, loc_of_point, slot, space.loc, blocks, counters.get(bounded), bounded))
-    if upper is not None and bounded >= 0:
-        upper.append(np.zeros(len(lat_d), dtype=np.float64))
-        upper[-1][kept] = strength[-1, slot]
-        upper[-1][~masks[bounded]] = 0.0
-    return out
+        if keep:
+            blocks.append(_narrow(block, later=widest >= 0))
+    return Search(
+        kept, loc_of_point, slot, space.loc, blocks, counters.get(widest), widest, strength, location
+    )
+
+
+def _counter(slot: np.ndarray, who: np.ndarray, weight: np.ndarray, n_loc: int) -> _Counter:
+    """The counter of some points; unweighted when they all weigh 1 (the same counts, sorted
+    as plain keys, not with their weights)."""
+    return _Counter.build(slot, who, None if (weight == 1.0).all() else weight, n_loc)
 
 
 def _bounds(counter: _Counter, block: _Block) -> tuple[np.ndarray, np.ndarray]:
@@ -152,15 +218,15 @@ def _towards(block: _Block, mine: np.ndarray) -> _Block:
     return _Block(block.start, block.stop, u[both].astype(wide), v[both].astype(wide), later=towards)
 
 
-def _kept(locations: Locations, kept: np.ndarray) -> Locations:
+def _kept(locations: Locations, kept: np.ndarray) -> tuple[np.ndarray, Locations]:
     """The locations of the points ``kept`` alone, numbered again in their order of first
-    appearance among those points."""
+    appearance among those points: each one's id among ``locations``, and theirs."""
     loc, lat, lon = locations
     if kept.size == loc.shape[0]:
-        return loc, lat, lon
+        return np.arange(lat.shape[0]), (loc, lat, lon)
     codes, ids = pd.factorize(loc[kept])
     ids = np.asarray(ids, dtype=np.int64)
-    return np.asarray(codes, dtype=np.int64), lat[ids], lon[ids]
+    return ids, (np.asarray(codes, dtype=np.int64), lat[ids], lon[ids])
 
 
 def _narrowing(

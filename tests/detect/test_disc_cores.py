@@ -9,7 +9,7 @@ import pytest
 from heatmap.detect import neighbours
 from heatmap.detect.disc_cores import _failing_others
 from heatmap.detect.stats import poisson_upper_tail
-from heatmap.detect.window_search import Search, _window_strengths
+from heatmap.detect.window_search import Search, _window_strengths, strengths_at
 
 
 @pytest.mark.parametrize("mean", [0.0, 0.03, 0.9, 7.5, 120.0])
@@ -67,3 +67,24 @@ def test_bounded_strengths_hold_the_exact_ones_and_count_them_alike(
     inside = masks[3][search.kept] & need[search.slot]
     np.testing.assert_array_equal(counted[search.slot[inside]], exact[3][search.kept[inside]])
     assert (counted[~need] == 0).all()
+
+
+def test_strengths_per_location_are_the_points_strengths() -> None:
+    lat, lon, who, weight, age = _town(7)
+    weight[weight > 0] = 1.0  # unweighted: counted with plain keys
+    masks = [(age <= days) & (weight > 0) for days in (3.0, 30.0)]
+    locations = neighbours._distinct_locations(lat, lon)
+    lower, upper, search = strengths_at(
+        lat, lon, who, weight, masks, 250.0, reach=[2.0, 5.0], locations=locations
+    )
+    per_point: list[np.ndarray] = []
+    found = _window_strengths(
+        lat, lon, who, weight, masks, 250.0, search=[], reach=[2.0, 5.0], locations=locations, upper=per_point
+    )
+    assert search is not None and search.bounded_mask == 1
+    loc = locations[0]
+    for k, mask in enumerate(masks):
+        np.testing.assert_array_equal(lower[k, loc[mask]], found[k][mask])
+        assert (lower[k][np.setdiff1d(np.arange(lower.shape[1]), loc[mask])] == 0).all()
+    np.testing.assert_array_equal(upper[0], lower[0])
+    np.testing.assert_array_equal(upper[1, loc[masks[1]]], per_point[0][masks[1]])
