@@ -7,8 +7,9 @@ at the least cost that gives the same answer as testing every location.
   a disc's floor times the least history factor, and the tail only grows with the
   expected count, so below some strength no location can pass however little exposure
   it has: neither its strength need be counted exactly, nor its disc found.
-* **Bounds.** The whole window's strengths come as bounds (its single-location
-  subscribers; every entry counted as distinct). Once each disc's exposure is known, the
+* **Bounds.** The whole window's strengths come as bounds (each subscriber counted at
+  one location of theirs only; every (location, subscriber) entry counted apart:
+  :class:`~heatmap.detect.window_search._Bounds`). Once each disc's exposure is known, the
   lower bound's tail at or below the cutoff makes a core, the upper bound's above it
   does not, and only the locations left between are counted exactly.
 

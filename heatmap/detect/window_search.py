@@ -7,7 +7,7 @@ Pure: no I/O, no clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -77,8 +77,8 @@ def _window_strengths(
     value, or one per mask), a strength below it may be given as any lower value: only
     the strengths that may reach it are counted exactly. ``locations``: the points'
     locations, when already known. With ``upper`` (a list) and ``search``, the largest
-    mask's strengths are given as lower bounds only (its single-location subscribers)
-    and its upper bounds (every entry counted as distinct) appended to ``upper``;
+    mask's strengths are given as lower bounds only and its upper bounds appended to
+    ``upper`` (:class:`_Bounds`);
     :meth:`Search.exact` counts them exactly where the bounds do not decide.
     """
     lat_d, lon_d = _coordinates(lat, lon)
@@ -161,6 +161,7 @@ def _counted(
         k: _counter(slot[inside[k]], who[kept][inside[k]], weight[kept][inside[k]], n_loc) for k in order
     }
     widest = order[0] if bounded and order else -1
+    bounds = _Bounds(counters[widest]) if widest >= 0 else None
     strength = np.zeros((len(masks) + 1, n_loc), dtype=np.float64)  # the last: upper bounds
     blocks: list[_Block] = []
     for block in space.blocks():
@@ -171,8 +172,8 @@ def _counted(
             if k in within:
                 source, at = within[k]
                 own = narrowed[k] = _restricted(block if source < 0 else narrowed[source], at)
-            if k == widest:
-                strength[k, at_block], strength[-1, at_block] = _bounds(counters[k], own)
+            if bounds is not None and k == widest:
+                strength[k, at_block], strength[-1, at_block] = bounds.of(own)
             else:
                 strength[k, at_block] = counters[k].count(own, reach=reaches[k])
         if keep:
@@ -188,15 +189,30 @@ def _counter(slot: np.ndarray, who: np.ndarray, weight: np.ndarray, n_loc: int) 
     return _Counter.build(slot, who, None if (weight == 1.0).all() else weight, n_loc)
 
 
-def _bounds(counter: _Counter, block: _Block) -> tuple[np.ndarray, np.ndarray]:
-    """Lower and upper bounds of the block's strengths: the single-location subscribers
-    and the location's own others, and every (location, subscriber) entry in the
-    neighbourhood counted apart."""
-    single = counter._single_strength(block)
-    i_all, j_all = counter._multi_pairs(block)
-    size = block.stop - block.start
-    upper = single + np.bincount(i_all, weights=counter.multi_mass[j_all], minlength=size)
-    return single + counter.multi_mass[block.start : block.stop], upper
+class _Bounds:
+    """Lower and upper bounds of neighbourhood strengths, without telling subscribers
+    apart. Each subscriber seen at several locations is assigned to one of them (its
+    first in slot order), with its weight there: the lower bound counts the
+    single-location subscribers and those assigned within the neighbourhood (each once,
+    with a weight it has there); the upper bound adds every other (location, subscriber)
+    entry in the neighbourhood."""
+
+    def __init__(self, counter: _Counter) -> None:
+        ptr = counter.ent_ptr
+        ent_loc = np.repeat(np.arange(ptr.shape[0] - 1), np.diff(ptr))
+        _, first = np.unique(counter.ent_sub, return_index=True)  # entries in slot order
+        weight = None if counter.ent_w is None else counter.ent_w[first]
+        assigned = np.bincount(ent_loc[first], weights=weight, minlength=ptr.shape[0] - 1)
+        self._counter = counter
+        self._lower = replace(counter, per_location=counter.per_location + assigned)
+        self._rest = counter.multi_mass - assigned
+
+    def of(self, block: _Block) -> tuple[np.ndarray, np.ndarray]:
+        """The block's lower and upper bounds."""
+        lower = self._lower._single_strength(block)
+        i_all, j_all = self._counter._multi_pairs(block)
+        size = block.stop - block.start
+        return lower, lower + np.bincount(i_all, weights=self._rest[j_all], minlength=size)
 
 
 def _towards(block: _Block, mine: np.ndarray) -> _Block:
