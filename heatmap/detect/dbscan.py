@@ -320,19 +320,21 @@ def _settle(
     """Settle the pairs of a block whose both ends are now counted: join core pairs in
     the forest, note (non-core, core) pairs as border candidates."""
     lo, hi = block.start, block.stop
-    # inside the block ... (local numbers may be kept narrow: widened once picked)
+    # inside the block (none of its pairs matters without a core point) ... (local
+    # numbers may be kept narrow: widened once picked)
     u_all, v_all = block.u, block.v
     block_core = core[lo:hi]
-    u_core = block_core[u_all]
-    v_core = block_core[v_all]
-    both = np.flatnonzero(u_core & v_core)
-    forest.attach_block(lo, block_core, u_all[both].astype(np.int64), v_all[both].astype(np.int64))
-    one = np.flatnonzero(u_core != v_core)
-    u1 = u_all[one].astype(np.int64) + lo
-    v1 = v_all[one].astype(np.int64) + lo
-    u1_core = u_core[one]
-    border_x.append(np.where(u1_core, v1, u1))
-    border_c.append(np.where(u1_core, u1, v1))
+    if block_core.any():
+        u_core = block_core[u_all]
+        v_core = block_core[v_all]
+        both = np.flatnonzero(u_core & v_core)
+        forest.attach_block(lo, block_core, u_all[both].astype(np.int64), v_all[both].astype(np.int64))
+        one = np.flatnonzero(u_core != v_core)
+        u1 = u_all[one].astype(np.int64) + lo
+        v1 = v_all[one].astype(np.int64) + lo
+        u1_core = u_core[one]
+        border_x.append(np.where(u1_core, v1, u1))
+        border_c.append(np.where(u1_core, u1, v1))
     # ... and with earlier blocks
     for i_local, j in block.earlier:
         x = i_local.astype(np.int64) + lo

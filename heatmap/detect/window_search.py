@@ -122,9 +122,10 @@ def strengths_at(
     if found is None:
         return lower, upper, None
     at = found.location[found.loc_of_slot]  # each slot's location among ``locations``
+    everyone = found.kept.size == lat_d.shape[0]
     for k, mask in enumerate(masks):
         holds = np.zeros(at.shape[0], dtype=bool)
-        holds[found.slot[mask[found.kept]]] = True
+        holds[found.slot[mask if everyone else mask[found.kept]]] = True
         lower[k, at[holds]] = found.strength[k, holds]
         upper[k, at[holds]] = found.strength[-1 if k == found.bounded_mask else k, holds]
     return lower, upper, found
@@ -155,11 +156,11 @@ def _counted(
     loc_of_point, space, slot = _located(*known, _eps_radians(eps_m))
     n_loc = space.loc.shape[0]
     reaches = [None] * len(masks) if reach is None else np.broadcast_to(reach, len(masks)).tolist()
-    inside = [mask[kept] for mask in masks]
+    everyone = kept.size == lat_d.shape[0]  # then nothing need be gathered for ``kept``
+    inside = masks if everyone else [mask[kept] for mask in masks]
+    who_k, weight_k = (who, weight) if everyone else (who[kept], weight[kept])
     order, within = _narrowing(inside, slot, n_loc)
-    counters = {
-        k: _counter(slot[inside[k]], who[kept][inside[k]], weight[kept][inside[k]], n_loc) for k in order
-    }
+    counters = {k: _counter(slot[inside[k]], who_k[inside[k]], weight_k[inside[k]], n_loc) for k in order}
     widest = order[0] if bounded and order else -1
     bounds = _Bounds(counters[widest]) if widest >= 0 else None
     strength = np.zeros((len(masks) + 1, n_loc), dtype=np.float64)  # the last: upper bounds
