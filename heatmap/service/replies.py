@@ -11,8 +11,11 @@ reply is never written anywhere.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 
@@ -29,7 +32,15 @@ from heatmap.errors import NotFoundError, TransitionError
 from heatmap.service import workflow
 from heatmap.store.base import Store
 
-__all__ = ["Answer", "handle_reply", "link_message", "rate_by_link", "record_delivery", "reopen_if_persists"]
+__all__ = [
+    "Answer",
+    "handle_reply",
+    "latest_sent",
+    "link_message",
+    "rate_by_link",
+    "record_delivery",
+    "reopen_if_persists",
+]
 
 
 def record_delivery(
@@ -67,9 +78,24 @@ class Answer:
     reopened: bool = False
 
 
+#: A mobile number already in a form :func:`normalise_msisdn` takes as it is (``+79…``,
+#: ``79…``, ``89…``, ``9…``, nothing else around it): how nearly every reply's sender
+#: comes, read without that function's Arrow kernels (about 2 ms for one number).
+_CLEAN_MOBILE = re.compile(r"(?:\+7|7|8)?9[0-9]{9}")
+
+
 def _e164(msisdn: str) -> str:
+    if _CLEAN_MOBILE.fullmatch(msisdn):
+        return "+7" + msisdn[-10:]
     e164, _ok = normalise_msisdn(pd.Series([msisdn]))
     return str(e164.iloc[0]) or msisdn.strip()
+
+
+def latest_sent(rows: Sequence[Mapping[str, Any]], *, since: pd.Timestamp) -> Mapping[str, Any] | None:
+    """The outbox row a reply answers: of ``rows`` (a number's messages), the one sent
+    last at or after ``since``, the larger id on a tie; None when none was sent since."""
+    sent = [r for r in rows if isinstance(r["sent_at"], pd.Timestamp) and r["sent_at"] >= since]
+    return max(sent, key=lambda r: (r["sent_at"], r["id"]), default=None)
 
 
 def handle_reply(
@@ -87,29 +113,14 @@ def handle_reply(
     reply = parse_reply(text)
     shown = mask_comment((text or "")[:COMMENT_LIMIT])
     if reply.kind == "optout":
-        store.add_optout(number, at=now, source="sms")
-        for row in store.load_outbox(msisdn=number, statuses=sorted(WAITING)).itertuples():
-            store.update_outbox(
-                int(row.id),
-                {
-                    "status": SmsStatus.CANCELLED.value,
-                    "last_error": "the number opted out",
-                    "updated_at": now,
-                },
-                only_if=[row.status],
-            )
+        _opt_out(store, number, now=now)
         store.add_inbound(at=now, msisdn=number, outbox_id=None, kind="optout", text=shown)
         return Answer("optout", templates.messages["opted_out"])
-    ever = store.load_outbox(msisdn=number, statuses=sorted(ACCEPTED))
-    sent = ever[
-        pd.to_datetime(ever["sent_at"], utc=True) >= pd.Timestamp(now) - pd.Timedelta(days=reply_days)
-    ]
-    if sent.empty:
+    ever = store.load_outbox_rows(msisdn=number, statuses=sorted(ACCEPTED))  # a number's few rows
+    row = latest_sent(ever, since=pd.Timestamp(now) - pd.Timedelta(days=reply_days))
+    if row is None:
         store.add_inbound(at=now, msisdn=number, outbox_id=None, kind="unmatched", text=shown)
-        return Answer(
-            "unmatched", _unmatched_answer(reply, texted_before=not ever.empty, templates=templates)
-        )
-    row = sent.sort_values(["sent_at", "id"]).iloc[-1]
+        return Answer("unmatched", _unmatched_answer(reply, texted_before=bool(ever), templates=templates))
     outbox_id = int(row["id"])
     store.add_inbound(at=now, msisdn=number, outbox_id=outbox_id, kind=reply.kind, text=shown)
     if reply.kind == "unknown":
@@ -122,6 +133,18 @@ def handle_reply(
     return Answer(reply.kind, message, outbox_id, reopened)
 
 
+def _opt_out(store: Store, number: str, *, now: datetime) -> None:
+    """Keep the number out of close-out SMS, and cancel those still waiting to go to it."""
+    store.add_optout(number, at=now, source="sms")
+    waiting: Sequence[Mapping[str, Any]] = store.load_outbox_rows(msisdn=number, statuses=sorted(WAITING))
+    for sms in waiting:
+        store.update_outbox(
+            int(sms["id"]),
+            {"status": SmsStatus.CANCELLED.value, "last_error": "the number opted out", "updated_at": now},
+            only_if=[str(sms["status"])],
+        )
+
+
 def _unmatched_answer(reply: Reply, *, texted_before: bool, templates: SmsTemplates) -> str:
     """What to text a number with no close-out SMS to answer: nothing to a number that never
     got one (it is not asked for anything, and "reply with a digit" would be wrong); to a
@@ -132,7 +155,13 @@ def _unmatched_answer(reply: Reply, *, texted_before: bool, templates: SmsTempla
 
 
 def _store_answer(
-    store: Store, row: pd.Series, reply: Reply, *, channel: str, now: datetime, use_link: bool = False
+    store: Store,
+    row: pd.Series | Mapping[str, Any],
+    reply: Reply,
+    *,
+    channel: str,
+    now: datetime,
+    use_link: bool = False,
 ) -> bool:
     return store.record_rating(
         {
@@ -153,15 +182,13 @@ def _store_answer(
 def reopen_if_persists(store: Store, spot_id: str, event: str, *, now: datetime, policy: Policy) -> bool:
     """Reopen a resolved spot once ``policy.closeout.reopen_after`` of its clients say the
     problem persists (their answer in force, for this resolution); whether it was reopened."""
-    answers = store.load_ratings(spot_ids=[spot_id])
-    persisting = answers[(answers["event"] == event) & answers["persists"]]
-    count = persisting["subscriber_id"].nunique()
-    if count < policy.closeout.reopen_after:
+    votes = store.reopen_votes(spot_id, event)  # a count and a status: no frame per reply
+    if votes is None:
+        return False
+    status, count = votes
+    if count < policy.closeout.reopen_after or status != SpotStatus.RESOLVED:
         return False
     try:
-        spot = workflow.load_spot(store, spot_id)
-        if spot["status"] != SpotStatus.RESOLVED:
-            return False
         workflow.transition(
             store,
             spot_id,
@@ -179,13 +206,12 @@ def reopen_if_persists(store: Store, spot_id: str, event: str, *, now: datetime,
 def link_message(store: Store, links: RatingLinks, token: str, *, now: datetime) -> pd.Series:
     """The outbox row a rating link is for; :class:`LinkError` when it is not usable."""
     outbox_id = links.verify(token, now=now)
-    found = store.load_outbox(ids=[outbox_id])
-    if found.empty:
+    values = store.load_outbox_row(outbox_id)  # one row, no frame
+    if values is None:
         raise LinkError("this rating link is not valid")
-    row = found.iloc[0]
-    if pd.notna(row["link_used_at"]):
+    if values["link_used_at"] is not None:
         raise LinkError("this rating link has been used already", reason="used")
-    return row
+    return pd.Series(values, dtype=object)
 
 
 def rate_by_link(

@@ -202,6 +202,13 @@ class OutboxStore(Protocol):
         report reads one row: a frame costs ten times the read)."""
         ...
 
+    def load_outbox_rows(
+        self, *, statuses: Collection[str] | None = None, msisdn: str | None = None
+    ) -> list[dict[str, object]]:
+        """The rows of ``load_outbox(statuses=…, msisdn=…)``, by id, each as
+        :meth:`load_outbox_row` gives it (a reply reads its number's few rows)."""
+        ...
+
     def due_outbox(self, *, now: datetime, limit: int) -> pd.DataFrame:
         """Pending or held rows whose ``next_attempt_at`` has come, earliest first."""
         ...
@@ -246,6 +253,13 @@ class OutboxStore(Protocol):
         self, *, current_only: bool = True, spot_ids: Collection[str] | None = None
     ) -> pd.DataFrame:
         """Ratings (:data:`heatmap.domain.outbox.RATING_ROW_COLUMNS`), oldest first."""
+        ...
+
+    def reopen_votes(self, spot_id: str, event: str) -> tuple[str, int] | None:
+        """What reopening a spot turns on, in one read: its status, and how many clients'
+        answers in force for ``event`` say the problem persists (distinct subscribers of
+        ``load_ratings(spot_ids=[spot_id])`` with that event and ``persists``); None when
+        there is no such spot."""
         ...
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "outbox_filter",
     "outbox_names",
     "rating_filter",
+    "reopen_votes_sql",
     "spot_filter",
 ]
 
@@ -125,3 +126,13 @@ def rating_filter(style: Style, *, current_only: bool, spot_ids: Collection[str]
     if spot_ids is not None:
         where.among("spot_id", spot_ids)
     return where
+
+
+def reopen_votes_sql(style: Style) -> str:
+    """A spot's status and its clients whose answer in force for an event says the problem
+    persists (parameters: the event, the spot's id); no row when there is no such spot."""
+    return (
+        "SELECT status, (SELECT COUNT(DISTINCT subscriber_id) FROM ratings"
+        f" WHERE ratings.spot_id = spots.id AND event = {style} AND persists <> 0"
+        f" AND superseded_at IS NULL) FROM spots WHERE id = {style}"
+    )

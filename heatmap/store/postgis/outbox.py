@@ -15,7 +15,7 @@ from heatmap.store.frames import rating_frame, with_utc
 from heatmap.store.outbox_frames import outbox_records, outbox_values
 from heatmap.store.postgis.bulk import columns_sql
 from heatmap.store.postgis.schema import Cur, PostGISBase, iso, select
-from heatmap.store.queries import outbox_filter, outbox_names, rating_filter
+from heatmap.store.queries import outbox_filter, outbox_names, rating_filter, reopen_votes_sql
 
 
 class PostGISOutbox(PostGISBase):
@@ -29,9 +29,19 @@ class PostGISOutbox(PostGISBase):
         msisdn: str | None = None,
     ) -> pd.DataFrame:
         self._require_schema()
-        where = outbox_filter("%s", statuses=statuses, ids=ids, msisdn=msisdn)
-        query = f"SELECT {select(OUTBOX_COLUMNS, OUTBOX_TIMES)} FROM sms_outbox WHERE {where.sql} ORDER BY id"
-        return self._outbox("loading the SMS outbox", query, where.params)
+        return self._outbox(
+            "loading the SMS outbox", *_outbox_query(statuses=statuses, ids=ids, msisdn=msisdn)
+        )
+
+    def load_outbox_rows(
+        self, *, statuses: Collection[str] | None = None, msisdn: str | None = None
+    ) -> list[dict[str, object]]:
+        self._require_schema()
+        query, params = _outbox_query(statuses=statuses, ids=None, msisdn=msisdn)
+        with self._tx("loading SMS") as cursor:
+            cursor.execute(query, tuple(params) if params else None)
+            rows = cursor.fetchall()
+        return [outbox_values(row, OUTBOX_COLUMNS) for row in rows]
 
     def load_outbox_row(self, outbox_id: int) -> dict[str, object] | None:
         self._require_schema()
@@ -150,6 +160,22 @@ class PostGISOutbox(PostGISBase):
             f" WHERE {where.sql} ORDER BY id"
         )
         return rating_frame(self._frame("loading ratings", query, where.params))
+
+    def reopen_votes(self, spot_id: str, event: str) -> tuple[str, int] | None:
+        self._require_schema()
+        with self._tx("counting persisting answers") as cursor:
+            cursor.execute(reopen_votes_sql("%s"), (event, spot_id))
+            row = cursor.fetchone()
+        return None if row is None else (str(row[0]), int(row[1]))
+
+
+def _outbox_query(
+    *, statuses: Collection[str] | None, ids: Collection[int] | None, msisdn: str | None
+) -> tuple[str, list[object]]:
+    """The outbox rows of a load, by id: the query and its parameters."""
+    where = outbox_filter("%s", statuses=statuses, ids=ids, msisdn=msisdn)
+    query = f"SELECT {select(OUTBOX_COLUMNS, OUTBOX_TIMES)} FROM sms_outbox WHERE {where.sql} ORDER BY id"
+    return query, where.params
 
 
 def insert_outbox(cursor: Cur, rows: pd.DataFrame) -> None:

@@ -13,7 +13,7 @@ import pandas as pd
 from heatmap.domain.outbox import NEW_OUTBOX_COLUMNS, OUTBOX_COLUMNS, RATING_ROW_COLUMNS
 from heatmap.store.frames import iso_one, iso_utc, nullable, rating_frame, with_utc
 from heatmap.store.outbox_frames import outbox_records, outbox_values
-from heatmap.store.queries import outbox_filter, outbox_names, rating_filter
+from heatmap.store.queries import outbox_filter, outbox_names, rating_filter, reopen_votes_sql
 from heatmap.store.sqlite.schema import SQLiteBase
 
 
@@ -28,9 +28,16 @@ class SQLiteOutbox(SQLiteBase):
         msisdn: str | None = None,
     ) -> pd.DataFrame:
         self._require_schema()
-        where = outbox_filter("?", statuses=statuses, ids=ids, msisdn=msisdn)
-        query = f"SELECT {', '.join(OUTBOX_COLUMNS)} FROM sms_outbox WHERE {where.sql} ORDER BY id"
-        return self._outbox(query, where.params)
+        return self._outbox(*_outbox_query(statuses=statuses, ids=ids, msisdn=msisdn))
+
+    def load_outbox_rows(
+        self, *, statuses: Collection[str] | None = None, msisdn: str | None = None
+    ) -> list[dict[str, object]]:
+        self._require_schema()
+        query, params = _outbox_query(statuses=statuses, ids=None, msisdn=msisdn)
+        cursor = self._db.execute(query, tuple(params))
+        names = [d[0] for d in cursor.description]
+        return [outbox_values(row, names) for row in cursor.fetchall()]
 
     def load_outbox_row(self, outbox_id: int) -> dict[str, object] | None:
         self._require_schema()
@@ -132,6 +139,19 @@ class SQLiteOutbox(SQLiteBase):
         where = rating_filter("?", current_only=current_only, spot_ids=spot_ids)
         query = f"SELECT {', '.join(RATING_ROW_COLUMNS)} FROM ratings WHERE {where.sql} ORDER BY id"
         return rating_frame(self._frame(query, where.params))
+
+    def reopen_votes(self, spot_id: str, event: str) -> tuple[str, int] | None:
+        self._require_schema()
+        row = self._db.execute(reopen_votes_sql("?"), (event, spot_id)).fetchone()
+        return None if row is None else (str(row[0]), int(row[1]))
+
+
+def _outbox_query(
+    *, statuses: Collection[str] | None, ids: Collection[int] | None, msisdn: str | None
+) -> tuple[str, list[object]]:
+    """The outbox rows of a load, by id: the query and its parameters."""
+    where = outbox_filter("?", statuses=statuses, ids=ids, msisdn=msisdn)
+    return f"SELECT {', '.join(OUTBOX_COLUMNS)} FROM sms_outbox WHERE {where.sql} ORDER BY id", where.params
 
 
 def insert_outbox(cursor: sqlite3.Cursor, rows: pd.DataFrame) -> None:
