@@ -288,19 +288,24 @@ def test_a_burst_is_its_own_complainants_not_a_month_of_the_place(method: str) -
 def test_a_spots_window_grows_only_while_the_extra_days_are_in_excess() -> None:
     """By hand, windows 1, 3, 7, 30 days: a day's burst over ordinary days stays a day;
     a burst whose evidence is 3 days but whose 4 days before hold 4 complainants where
-    0.4 were expected (tail 8e-4) takes 7 days, and no more (6 against 2.3: 0.03)."""
-    from heatmap.detect.significance import _member_days
+    0.4 were expected (tail 8e-4) takes 7 days, and no more (6 against 2.3: 0.03). A
+    busy place's 23 earlier days with 79 complainants against 59.4 expected (tail
+    0.007: chance, tested again at every run) do not join a week's burst."""
+    from heatmap.detect.significance import MEMBER_P, _member_days
 
     counts = {
-        1.0: (np.array([10.0, 3.0]), np.array([0.3, 0.1])),
-        3.0: (np.array([11.0, 10.0]), np.array([0.9, 0.3])),
-        7.0: (np.array([12.0, 14.0]), np.array([2.1, 0.7])),
-        30.0: (np.array([40.0, 20.0]), np.array([9.0, 3.0])),
+        1.0: (np.array([10.0, 3.0, 7.0]), np.array([0.3, 0.1, 4.4])),
+        3.0: (np.array([11.0, 10.0, 20.0]), np.array([0.9, 0.3, 11.5])),
+        7.0: (np.array([12.0, 14.0, 69.0]), np.array([2.1, 0.7, 26.2])),
+        30.0: (np.array([40.0, 20.0, 148.0]), np.array([9.0, 3.0, 85.6])),
     }
-    assert poisson_upper_tail(np.array([4.0]), np.array([0.4]))[0] < 0.01
-    assert poisson_upper_tail(np.array([6.0]), np.array([2.3]))[0] > 0.01
-    assert _member_days(np.array([1.0, 3.0]), counts).tolist() == [1.0, 7.0]
-    assert _member_days(np.array([30.0, 7.0]), counts).tolist() == [30.0, 7.0]
+    assert poisson_upper_tail(np.array([4.0]), np.array([0.4]))[0] < MEMBER_P
+    assert poisson_upper_tail(np.array([6.0]), np.array([2.3]))[0] > MEMBER_P
+    busy = poisson_upper_tail(np.array([79.0]), np.array([59.4]))[0]
+    assert 0.005 < busy < 0.01
+    assert busy > MEMBER_P
+    assert _member_days(np.array([1.0, 3.0, 7.0]), counts).tolist() == [1.0, 7.0, 7.0]
+    assert _member_days(np.array([30.0, 7.0, 30.0]), counts).tolist() == [30.0, 7.0, 30.0]
 
 
 def made_tests(cutoff: float, tested: dict[float, int]) -> CellTests:
