@@ -328,10 +328,13 @@ def _settle(
         u_core = block_core[u_all]
         v_core = block_core[v_all]
         both = np.flatnonzero(u_core & v_core)
-        forest.attach_block(lo, block_core, u_all[both].astype(np.int64), v_all[both].astype(np.int64))
+        wide = np.int64
+        forest.attach_block(
+            lo, block_core, u_all[both].astype(wide, copy=False), v_all[both].astype(wide, copy=False)
+        )
         one = np.flatnonzero(u_core != v_core)
-        u1 = u_all[one].astype(np.int64) + lo
-        v1 = v_all[one].astype(np.int64) + lo
+        u1 = u_all[one].astype(wide, copy=False) + lo
+        v1 = v_all[one].astype(wide, copy=False) + lo
         u1_core = u_core[one]
         border_x.append(np.where(u1_core, v1, u1))
         border_c.append(np.where(u1_core, u1, v1))
