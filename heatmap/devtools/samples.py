@@ -59,7 +59,18 @@ _DESCRIPTIONS: dict[str, tuple[str, ...]] = {
 }
 _SEGMENTS = (("mass", 0.80), ("premium", 0.10), ("vip", 0.03), ("b2b", 0.05), ("b2g", 0.02))
 _CHANNELS = ("call_centre", "chat", "app", "social", "retail", "email")
-_BAD_KINDS = ("no_ticket", "bad_date", "bad_lat", "bad_segment", "negative_ltv", "no_place", "bad_msisdn")
+#: The deliberately bad rows' kinds: each is a copy of a good row with its own ticket id
+#: (the good one's, suffixed ``-B<n>``) and these fields overwritten, so that each one is
+#: quarantined for one reason.
+BAD_ROW_KINDS: dict[str, dict[str, str]] = {
+    "no_ticket": {"ticket_id": ""},
+    "bad_date": {"created_at": "31.02.2026 25:61"},
+    "bad_lat": {"lat": "123.5", "lon": "39.9"},
+    "bad_segment": {"segment": "gold"},
+    "negative_ltv": {"ltv": "-500"},
+    "no_place": {"address": "", "lat": "", "lon": ""},
+    "bad_msisdn": {"msisdn": "12345"},
+}
 
 
 @dataclass(frozen=True)
@@ -231,24 +242,14 @@ def _messy(address: str, rng: np.random.Generator) -> str:
 
 
 def _bad_rows(rows: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    rows = rows.copy()
-    for i, kind in enumerate(rng.choice(_BAD_KINDS, size=len(rows))):
-        position = rows.index[i]
-        rows.loc[position, "ticket_id"] = f"{rows.loc[position, 'ticket_id']}-B{i}"
-        if kind == "no_ticket":
-            rows.loc[position, "ticket_id"] = ""
-        elif kind == "bad_date":
-            rows.loc[position, "created_at"] = "31.02.2026 25:61"
-        elif kind == "bad_lat":
-            rows.loc[position, ["lat", "lon"]] = ["123.5", "39.9"]
-        elif kind == "bad_segment":
-            rows.loc[position, "segment"] = "gold"
-        elif kind == "negative_ltv":
-            rows.loc[position, "ltv"] = "-500"
-        elif kind == "no_place":
-            rows.loc[position, ["address", "lat", "lon"]] = ["", "", ""]
-        else:
-            rows.loc[position, "msisdn"] = "12345"
+    """``rows`` (drawn with replacement, so a good row may come twice) made bad, each by a
+    kind of its own drawn from ``BAD_ROW_KINDS``."""
+    rows = rows.reset_index(drop=True)  # a row drawn twice must not share its label
+    kinds = rng.choice(list(BAD_ROW_KINDS), size=len(rows))
+    rows["ticket_id"] = rows["ticket_id"] + [f"-B{i}" for i in range(len(rows))]
+    for i, kind in enumerate(kinds.tolist()):
+        fields = BAD_ROW_KINDS[kind]
+        rows.loc[i, list(fields)] = list(fields.values())
     return rows
 
 

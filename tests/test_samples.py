@@ -1,0 +1,72 @@
+"""The sample CRM export's generator: plain ticket ids, and bad rows each bad in one
+documented way (``BAD_ROW_KINDS``), as the demo's quarantine shows them."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from heatmap.devtools.samples import BAD_ROW_KINDS, SAMPLES_NOW, generate_export, read_addresses, sample_file
+
+TICKET = r"CRM-\d{3}-\d{6}"
+BAD_SUFFIX = r"-B\d+"
+
+
+@pytest.fixture(scope="module")
+def export() -> pd.DataFrame:
+    """The committed sample's parameters: its 75 bad rows are drawn from 2,425 good ones
+    with replacement, and two good rows are drawn twice (the case that once wrote a
+    pandas Series' repr as the ticket id)."""
+    frame, _ = generate_export(read_addresses(), n=2500, seed=1, now=SAMPLES_NOW)
+    return frame
+
+
+def _plain_tickets(tickets: pd.Series) -> None:
+    text = tickets.astype(str)
+    for leak in ("dtype", "Name:", "\n"):
+        assert not text.str.contains(leak, regex=False).any(), text[text.str.contains(leak, regex=False)]
+    assert text.str.fullmatch(f"({TICKET}({BAD_SUFFIX})?)?").all()
+    named = text[text != ""]
+    assert not named.duplicated().any(), named[named.duplicated(keep=False)]
+
+
+def test_ticket_ids_are_plain_and_unique(export: pd.DataFrame) -> None:
+    _plain_tickets(export["ticket_id"])
+
+
+def test_the_committed_sample_has_plain_ticket_ids() -> None:
+    sample = pd.read_csv(sample_file("crm_export.csv"), dtype=str, keep_default_na=False)
+    assert len(sample) == 2500
+    _plain_tickets(sample["ticket_id"])
+
+
+def _kinds_matching(bad: pd.Series, source: pd.Series) -> list[str]:
+    """The kinds that turn ``source`` into ``bad``, ticket id aside."""
+    others = [c for c in source.index if c != "ticket_id"]
+    matching = []
+    for kind, fields in BAD_ROW_KINDS.items():
+        made = source.copy()
+        made[list(fields)] = list(fields.values())
+        if made[others].equals(bad[others]) and not source[others].equals(bad[others]):
+            matching.append(kind)
+    return matching
+
+
+def test_each_bad_row_is_a_good_row_made_bad_one_documented_way(export: pd.DataFrame) -> None:
+    ticket = export["ticket_id"]
+    good = export[ticket.str.fullmatch(TICKET)].set_index("ticket_id", drop=False)
+    suffixed = export[ticket.str.fullmatch(TICKET + BAD_SUFFIX)]
+    assert len(good) == 2425 and len(suffixed) + (ticket == "").sum() == 75
+    sources = suffixed["ticket_id"].str.replace(f"{BAD_SUFFIX}$", "", regex=True)
+    assert sources.duplicated().any(), "the seed no longer draws a good row twice"
+    for (_, bad), source in zip(suffixed.iterrows(), sources, strict=True):
+        kinds = _kinds_matching(bad, good.loc[source])
+        assert len(kinds) == 1 and kinds != ["no_ticket"], (bad["ticket_id"], kinds)
+
+
+def test_rows_without_a_ticket_are_good_rows_otherwise(export: pd.DataFrame) -> None:
+    others = [c for c in export.columns if c != "ticket_id"]
+    good = export[export["ticket_id"].str.fullmatch(TICKET)]
+    missing = export[export["ticket_id"] == ""]
+    assert len(missing) > 0
+    assert len(missing[others].merge(good[others].drop_duplicates(), how="inner")) == len(missing)
