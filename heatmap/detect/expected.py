@@ -269,7 +269,10 @@ class CellTests:
     expected: dict[float, np.ndarray]
     p_value: dict[float, np.ndarray]
     significant: np.ndarray  # per cell: in significant excess in some window
-    cutoff: float  # Benjamini–Hochberg's threshold q·k/m (0.0: nothing rejected)
+    #: the threshold places are judged at: Benjamini–Hochberg's q·k/m, and at least q/m
+    #: (its first step), so that with no single cell rejected a disc or a DBSCAN
+    #: neighbourhood can still pass (0.0: nothing tested)
+    cutoff: float
     tested: dict[float, int] = field(default_factory=dict)  # per window: tests made
 
     def spot_cutoffs(self) -> dict[float, float]:
@@ -346,4 +349,9 @@ def _significant(
     reject[tested], cutoff = benjamini_hochberg(pv[tested], q)
     enough = o >= min_subscribers - 1e-9
     made = dict(zip(days, tested.sum(axis=1).tolist(), strict=True))
-    return np.asarray((reject & enough).any(axis=0), dtype=bool), cutoff, made
+    m = int(tested.sum())
+    # With nothing rejected Benjamini–Hochberg ends at 0, which would leave a dozen
+    # complainants spread over a few cells unfound on a quiet day, though found on a
+    # busy one; its first step q/m is what a single rejection would have needed.
+    floor = q / m if m else 0.0
+    return np.asarray((reject & enough).any(axis=0), dtype=bool), max(cutoff, floor), made

@@ -26,23 +26,10 @@ from heatmap.detect.run import DetectParams, _now_of, background, detect, label_
 from heatmap.detect.significance import EVIDENCE_COLUMNS, label_expected
 from heatmap.detect.stats import poisson_upper_tail
 from heatmap.devtools.samples_planted import PlantSpec, distance_m, generate_planted
+from heatmap.devtools.samples_planted import synthetic_town as town
 from heatmap.store.base import SPOT_COLUMNS
 
 NOW = datetime(2026, 11, 30, tzinfo=UTC)
-
-
-def town(seed: int, *, houses: int = 3000, dense_share: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
-    """A synthetic town: a dense centre (half the houses evenly within 1 km, ~60 within
-    200 m of any of them) and sparse suburbs evenly over the ring out to 8 km."""
-    rng = np.random.default_rng(seed)
-    dense = int(houses * dense_share)
-    r = np.concatenate(
-        [1_000 * np.sqrt(rng.uniform(0, 1, dense)), np.sqrt(rng.uniform(1_000**2, 8_000**2, houses - dense))]
-    )
-    angle = rng.uniform(0, 2 * np.pi, houses)
-    lat = 59.2 + r * np.cos(angle) / 111_320
-    lon = 39.9 + r * np.sin(angle) / (111_320 * np.cos(np.radians(59.2)))
-    return lat, lon
 
 
 def spots_of(frame: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:
