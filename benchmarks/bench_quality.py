@@ -17,7 +17,9 @@ defaults (Pskov and Petrozavodsk joined after the DBSCAN spot test changed, so t
 not been seen by any detection change; Cherepovets and Vyborg joined when the H3 discs
 and q = 0.003 were chosen, on seeds 0-19 of the first seven, so none of their figures
 had been seen; Omsk joined after the whole window's weight in a spot's own test was
-chosen, on seeds 0-99 of the tuning cities), and they are reported apart. Targets (issue 15)
+chosen, on seeds 0-99 of the tuning cities — only the 7,269 houses whose registry points
+lie in the city, since most of that file's points are geocoded elsewhere), and they are
+reported apart. Targets (issue 15)
 are printed as met/missed; missing one never changes the exit status.
 """
 
