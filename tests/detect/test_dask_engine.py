@@ -210,8 +210,7 @@ def planted(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
 
     from heatmap.detect.exposure import address_layer, layer_points
     from heatmap.devtools.samples_planted import PlantSpec, generate_planted
-
-    from .test_expected_rule import town as houses
+    from heatmap.devtools.samples_planted import synthetic_town as houses
 
     now = datetime(2026, 11, 30, tzinfo=UTC)
     lat, lon = houses(seed)
