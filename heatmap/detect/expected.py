@@ -32,7 +32,7 @@ import pandas as pd
 
 from heatmap.core.cells import cells_of
 from heatmap.detect.exposure import uniform_points
-from heatmap.detect.stats import benjamini_hochberg, poisson_upper_tail
+from heatmap.detect.stats import benjamini_hochberg, poisson_tail_at_most, poisson_upper_tail
 from heatmap.domain import PRECISION_WEIGHT
 
 #: Pseudo-complainants of the history's prior (shrinks a cell's past rate towards 1).
@@ -310,6 +310,7 @@ def test_cells(
     min_subscribers: int,
     complaints: Complaints | None = None,
     place: np.ndarray | None = None,
+    tails_up_to: float = 1.0,
 ) -> tuple[Expectation, CellTests]:
     """Poisson tests of every cell in every window, false discovery rate ``q`` overall.
 
@@ -317,7 +318,9 @@ def test_cells(
     all (cell, window) tests with a complainant, and that window holds at least
     ``min_subscribers`` of them. Rates are estimated again without the cells in excess
     until those stay the same (at most :data:`RATE_PASSES` times). ``complaints``: the
-    points' columns already read at the cells' resolution; ``place``: their cells' positions.
+    points' columns already read at the cells' resolution; ``place``: their cells'
+    positions. The p-values are exact where at most ``tails_up_to`` and 1.0 elsewhere
+    (less work, where no test here or after looks at larger ones).
     """
     if complaints is None or complaints.res != cells.res:
         complaints = Complaints.of(points, cells.res)
@@ -330,12 +333,18 @@ def test_cells(
     for _ in range(RATE_PASSES):
         estimate_rates(expectation, observed, excluded)
         expected = {d: expectation.expected(cells.adjusted, d) for d in windows}
-        p = {d: poisson_upper_tail(observed[d], expected[d]) for d in windows}
+        p = {d: _tails(observed[d], expected[d], tails_up_to) for d in windows}
         found, cutoff, tested = _significant(observed, p, q=q, min_subscribers=min_subscribers)
         if np.array_equal(found, excluded):
             break
         excluded = found
     return expectation, CellTests(observed, expected, p, excluded, cutoff, tested)
+
+
+def _tails(observed: np.ndarray, expected: np.ndarray, up_to: float) -> np.ndarray:
+    if up_to >= 1.0:
+        return poisson_upper_tail(observed, expected)
+    return poisson_tail_at_most(observed, expected, up_to)
 
 
 def _significant(

@@ -41,7 +41,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
-from heatmap.detect.cell_discs import disc_members
+from heatmap.detect.cell_discs import LOCAL_P, disc_members
 from heatmap.detect.discs import DbscanSpots, DbscanSteps, label_dbscan_expected
 from heatmap.detect.expected import (
     Complaints,
@@ -110,6 +110,7 @@ def label_expected(
         now=now,
         q=params.q,
         min_subscribers=params.min_subscribers,
+        tails_up_to=max(params.q, LOCAL_P),
         complaints=complaints,
         place=place,
     )

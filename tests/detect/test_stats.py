@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from heatmap.detect.stats import (
     benjamini_hochberg,
     mann_kendall,
+    poisson_tail_at_most,
     poisson_upper_tail,
     sen_slope,
 )
@@ -107,3 +108,35 @@ def test_the_step_up_equals_the_textbook_procedure_over_every_p_value(p: list[fl
     reject, cutoff = benjamini_hochberg(values, q)
     assert reject.tolist() == expected.tolist()
     assert cutoff == pytest.approx(q * expected.sum() / m if expected.any() else 0.0)
+
+
+def test_tails_at_most_a_level_by_hand() -> None:
+    """P(X ≥ 3 | 0.1) = 1.5e-4 and P(X ≥ 1 | 0.005) = 0.005 are kept; P(X ≥ 1 | 0.2) = 0.18
+    and P(X ≥ 2.5 | 1) ≈ 0.13 are above 0.01, so 1.0; nothing observed: 1.0."""
+    tails = poisson_tail_at_most(
+        np.array([3.0, 1.0, 1.0, 2.5, 0.0]), np.array([0.1, 0.005, 0.2, 1.0, 0.1]), 0.01
+    )
+    assert tails[0] == pytest.approx(1 - math.exp(-0.1) * (1 + 0.1 + 0.005), rel=1e-9)
+    assert tails[1] == pytest.approx(1 - math.exp(-0.005), rel=1e-9)
+    assert tails[2:].tolist() == [1.0, 1.0, 1.0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(0, 80), min_size=1, max_size=40),
+    st.lists(st.floats(0.0, 20.0), min_size=1, max_size=40),
+    st.sampled_from([0.01, 0.003, 1e-5]),
+    st.booleans(),
+)
+def test_tails_at_most_a_level_equal_the_tails_there(
+    halves: list[int], expected: list[float], level: float, odd: bool
+) -> None:
+    """Exactly the tails at most ``level``, whole, half or other counts alike."""
+    n = min(len(halves), len(expected))
+    o = np.array(halves[:n], dtype=float) / 2.0 + (0.3 if odd else 0.0)
+    e = np.array(expected[:n])
+    full = poisson_upper_tail(o, e)
+    kept = poisson_tail_at_most(o, e, level)
+    low = full <= level
+    assert np.array_equal(kept[low], full[low])
+    assert np.all(kept[~low] == 1.0)
