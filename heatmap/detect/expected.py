@@ -263,7 +263,8 @@ def estimate_rates(
 
 @dataclass(frozen=True)
 class CellTests:
-    """Per cell and window: observed, expected, p-value; and the cells in excess."""
+    """Per cell and window: observed, expected, p-value (1.0 above the level the tests
+    were asked to compute, :func:`test_cells`); and the cells in excess."""
 
     observed: dict[float, np.ndarray]
     expected: dict[float, np.ndarray]
