@@ -27,6 +27,10 @@ def poisson_upper_tail(observed: np.ndarray, expected: np.ndarray) -> np.ndarray
     return out
 
 
+#: :func:`poisson_tail_at_most` tables counts up to this (above it, tails are computed).
+TABLED_COUNT = 500.0
+
+
 def poisson_tail_at_most(observed: np.ndarray, expected: np.ndarray, level: float) -> np.ndarray:
     """:func:`poisson_upper_tail` where it is at most ``level``, and 1.0 elsewhere: the
     tails a test at ``level`` or stricter can reject, at a fraction of the cost.
@@ -34,7 +38,8 @@ def poisson_tail_at_most(observed: np.ndarray, expected: np.ndarray, level: floa
     The tail P(X ≥ o) falls as the expected count falls, so it is at most ``level``
     exactly where the expected count is at most the x solving P(o, x) = ``level``. Counts
     are whole or half (a street-located complainant weighs 0.5): that x is tabled once
-    per half-count up to the largest; any other count's tail is computed.
+    per half-count up to :data:`TABLED_COUNT`; any other count's tail is computed (a
+    place with thousands of complainants does not make a table of thousands).
     """
     from scipy import special
 
@@ -43,7 +48,7 @@ def poisson_tail_at_most(observed: np.ndarray, expected: np.ndarray, level: floa
     o, e = np.broadcast_arrays(o, e)
     out = np.ones(o.shape, dtype=np.float64)
     twice = o * 2.0
-    halves = (o > 0) & (twice == np.floor(twice))
+    halves = (o > 0) & (twice == np.floor(twice)) & (o <= TABLED_COUNT)
     near = (o > 0) & ~halves
     if halves.any():
         steps = twice[halves].astype(np.int64)

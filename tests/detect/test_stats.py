@@ -123,15 +123,15 @@ def test_tails_at_most_a_level_by_hand() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.lists(st.integers(0, 80), min_size=1, max_size=40),
-    st.lists(st.floats(0.0, 20.0), min_size=1, max_size=40),
+    st.lists(st.integers(0, 1_200), min_size=1, max_size=40),
+    st.lists(st.floats(0.0, 700.0), min_size=1, max_size=40),
     st.sampled_from([0.01, 0.003, 1e-5]),
     st.booleans(),
 )
 def test_tails_at_most_a_level_equal_the_tails_there(
     halves: list[int], expected: list[float], level: float, odd: bool
 ) -> None:
-    """Exactly the tails at most ``level``, whole, half or other counts alike."""
+    """Exactly the tails at most ``level``: whole, half or other counts, tabled or not."""
     n = min(len(halves), len(expected))
     o = np.array(halves[:n], dtype=float) / 2.0 + (0.3 if odd else 0.0)
     e = np.array(expected[:n])
