@@ -24,7 +24,7 @@ import h3
 import numpy as np
 
 from heatmap.detect.expected import Cells, Expectation
-from heatmap.detect.stats import poisson_upper_tail
+from heatmap.detect.stats import poisson_tail_at_most, poisson_upper_tail
 from heatmap.detect.window_search import Search
 
 #: Strengths this far below the least a core can have are still counted (a margin for
@@ -113,17 +113,24 @@ def passing(
         mean = expectation.expected(adjusted[at], days)
         s = found.lower[k, candidate[at]]
         if k != found.bounded:
-            out[at[poisson_upper_tail(s - 1.0, mean) <= cutoff]] = True
+            out[at[_passes(s - 1.0, mean, cutoff)]] = True
             continue
         # the upper bound's tail above the cutoff: not core; else the lower bound's at or
         # below it (and the lower bound enough): core; else left open between the bounds
         ceiling = found.upper[k, candidate[at]]
-        may = np.flatnonzero(poisson_upper_tail(ceiling - 1.0, mean) <= cutoff)
+        may = np.flatnonzero(_passes(ceiling - 1.0, mean, cutoff))
         core = np.zeros(at.size, dtype=bool)
         sure = may[s[may] >= least[k]]
-        core[sure] = poisson_upper_tail(s[sure] - 1.0, mean[sure]) <= cutoff
+        core[sure] = _passes(s[sure] - 1.0, mean[sure], cutoff)
         open_ = may[~core[may]]
         s = found.exact(candidate[at[open_]])
-        core[open_] = (s >= least[k]) & (poisson_upper_tail(s - 1.0, mean[open_]) <= cutoff)
+        core[open_] = (s >= least[k]) & _passes(s - 1.0, mean[open_], cutoff)
         out[at[core]] = True
     return out
+
+
+def _passes(others: np.ndarray, mean: np.ndarray, cutoff: float) -> np.ndarray:
+    """Mask: the Poisson(``mean``) upper tail of ``others`` is at or below ``cutoff``,
+    the same as comparing :func:`~heatmap.detect.stats.poisson_upper_tail` with it, with
+    the tails computed only near the cutoff (most candidates are far above it)."""
+    return np.asarray(poisson_tail_at_most(others, mean, cutoff) <= cutoff, dtype=bool)

@@ -221,9 +221,11 @@ def _towards(block: _Block, mine: np.ndarray) -> _Block:
     only: counting it gives those locations' whole neighbourhoods, the others' not."""
     u, v, start = block.u, block.v, block.start
     to_u, to_v = mine[u], mine[v]
-    both = np.flatnonzero(to_u & to_v)
-    only_u = np.flatnonzero(to_u & ~to_v)
-    only_v = np.flatnonzero(to_v & ~to_u)
+    near = np.flatnonzero(to_u | to_v)  # few of the block's pairs: sorted out among those
+    to_u, to_v = to_u[near], to_v[near]
+    both = near[to_u & to_v]
+    only_u = near[to_u > to_v]
+    only_v = near[to_v > to_u]
     towards = [
         (u[only_u], v[only_u].astype(np.int64) + start),
         (v[only_v], u[only_v].astype(np.int64) + start),
