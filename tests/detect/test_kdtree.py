@@ -43,3 +43,31 @@ def test_dbscan_needs_no_more_of_scipy_spatial() -> None:
         "assert labels == [0, 0, 0, -1], labels"
     )
     assert_imports_none(code, ["scipy.spatial"])
+
+
+def _fallback(change: str) -> str:
+    """What :func:`kd_tree` gives after ``change`` to :mod:`heatmap.detect.kdtree`: whether
+    it is scipy.spatial's class, whether it finds pairs, and whether the package was loaded."""
+    return _run(
+        "import sys\nimport numpy as np\nimport heatmap.detect.kdtree as kdtree\n"
+        f"{change}\n"
+        "tree = kdtree.kd_tree()\n"
+        "loaded = 'scipy.spatial' in sys.modules\n"
+        "pairs = tree(np.array([[0.0, 0.0, 0.0], [0.5, 0.0, 0.0], [3.0, 0.0, 0.0]])).query_pairs(1.0)\n"
+        "import scipy.spatial\n"
+        "print(tree is scipy.spatial.cKDTree, sorted(pairs), loaded)"
+    )
+
+
+def test_without_the_extension_file_the_public_class_is_used() -> None:
+    assert _fallback("kdtree._FILE_STEM = '_no_such_extension'") == "True [(0, 1)] True"
+
+
+def test_an_extension_that_will_not_load_alone_is_not_left_registered() -> None:
+    # another extension of scipy.spatial defines no PyInit__ckdtree: an ImportError on loading
+    assert _fallback("kdtree._FILE_STEM = '_qhull'") == "True [(0, 1)] True"
+
+
+def test_a_tree_class_of_another_shape_falls_back_to_the_public_one() -> None:
+    said = _fallback("kdtree._USED = (*kdtree._USED, 'query_something_new')")
+    assert said == "True [(0, 1)] True", "the package is loaded and its class used"
