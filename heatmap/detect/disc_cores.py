@@ -93,6 +93,28 @@ class Strengths:
         return np.asarray(search.exact(need)[slot_of_loc[locations]], dtype=np.float64)
 
 
+def may_pass(
+    found: Strengths,
+    candidate: np.ndarray,
+    least_exposure: np.ndarray,
+    least: np.ndarray,
+    *,
+    expectation: Expectation,
+    cutoff: float,
+) -> np.ndarray:
+    """Mask over the ``candidate`` locations: may be core, by the test with the upper
+    bounds of their strengths and the least exposure their discs may have
+    (``least_exposure``, adjusted). The tail only grows with the exposure and falls with
+    the strength, so a location failing it fails with its disc's exposure too."""
+    out = np.zeros(candidate.size, dtype=bool)
+    for k, days in enumerate(expectation.windows):
+        upper = found.upper[k, candidate]
+        at = np.flatnonzero((upper >= least[k]) & ~out)
+        mean = expectation.expected(least_exposure[at], days)
+        out[at[_passes(upper[at] - 1.0, mean, cutoff)]] = True
+    return out
+
+
 def passing(
     found: Strengths,
     candidate: np.ndarray,

@@ -27,17 +27,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from heatmap.core.cells import cells_of, centres_of
-from heatmap.detect.dbscan import EARTH_RADIUS_M, label_dbscan, label_searched
-from heatmap.detect.disc_cores import Strengths, disc_floor, least_strengths, passing
+from heatmap.core.cells import cells_of
+from heatmap.detect.dbscan import label_dbscan, label_searched
+from heatmap.detect.disc_cores import Strengths, disc_floor, least_strengths, may_pass, passing
+from heatmap.detect.disc_grid import DISC_RES, ExposureGrid, pairs_within, ring_reach, ring_sums
 from heatmap.detect.expected import Complaints, Expectation
 from heatmap.detect.h3 import grid_disks
-from heatmap.detect.kdtree import kd_tree
 from heatmap.detect.neighbours import _distinct_locations
 from heatmap.detect.window_search import Locations, Search, strengths_at
 from heatmap.detect.window_search import _window_strengths as _window_strengths  # re-exported
-
-_DISC_RES = 10
 
 #: ``(lat, lon, who, weight, masks, eps_m)`` → per mask, each point's neighbourhood
 #: strength among that mask's points (:func:`_window_strengths`).
@@ -105,11 +103,21 @@ def label_dbscan_expected(
         complaints, who, locations, least, eps_m=eps_m, now=now, expectation=expectation, steps=steps
     )
     # only a location whose strength may reach the least a core needs in some window can
-    # be core: the exposure within eps (a radius search over the exposure) is needed for those alone
+    # be core, and of those only one that may pass with the exposure of its disc's inner
+    # rings (part of every disc's: :mod:`~heatmap.detect.disc_grid`) needs its whole disc
     candidate = np.flatnonzero((found.upper >= least[:, np.newaxis]).any(axis=0))
     if candidate.size == 0:
         return DbscanSpots(np.full(len(lat), -1, dtype=np.int64), pd.Series(dtype=np.float64))
-    discs = Discs.around(lat_loc[candidate], lon_loc[candidate], eps_m, expectation, place[first[candidate]])
+    grid = ExposureGrid.of(expectation.cells.points)
+    cells = cells_of(lat_loc[candidate], lon_loc[candidate], DISC_RES)
+    history = _history(expectation, place[first[candidate]])
+    disc_cells, at = np.unique(cells, return_inverse=True)
+    inner, outer = ring_reach(disc_cells, eps_m)
+    floor = disc_floor(expectation.cells, eps_m)
+    least_exposure = np.maximum(ring_sums(grid, disc_cells, inner)[at], floor) * history
+    may = may_pass(found, candidate, least_exposure, least, expectation=expectation, cutoff=cutoff)
+    candidate = candidate[may]
+    discs = Discs.at(cells[may], grid, eps_m, expectation, history[may], rings=outer)
     core_loc = np.zeros(len(lat_loc), dtype=bool)
     core_loc[
         candidate[passing(found, candidate, discs.adjusted, least, expectation=expectation, cutoff=cutoff)]
@@ -251,19 +259,30 @@ class Discs:
     ) -> Discs:
         """Discs of radius ``eps_m`` around locations (``place``: each location's position
         among the expectation's cells)."""
-        cells = expectation.cells
-        source = cells.points
-        grid = _disc_cells(source)
-        grid_cells, grid_at = np.unique(grid, return_inverse=True)
-        grid_w = np.bincount(grid_at, weights=source["weight"].to_numpy(float)).astype(np.float64)
-        my_cells, my_at = np.unique(cells_of(lat, lon, _DISC_RES), return_inverse=True)
-        i, j = _pairs_within(my_cells, grid_cells, eps_m)
-        disc = np.bincount(i, weights=grid_w[j], minlength=len(my_cells)).astype(np.float64)
-        floor = disc_floor(cells, eps_m)
-        history = cells.history[place] if len(place) else np.zeros(0)
-        history = np.where(history > 0, history, 1.0)
+        cells = cells_of(lat, lon, DISC_RES)
+        rings = ring_reach(np.unique(cells), eps_m)[1]
+        grid = ExposureGrid.of(expectation.cells.points)
+        return cls.at(cells, grid, eps_m, expectation, _history(expectation, place), rings=rings)
+
+    @classmethod
+    def at(
+        cls,
+        cells: np.ndarray,
+        grid: ExposureGrid,
+        eps_m: float,
+        expectation: Expectation,
+        history: np.ndarray,
+        *,
+        rings: int,
+    ) -> Discs:
+        """Discs around locations given by their res-10 ``cells`` and history factors, over
+        the exposure ``grid`` (``rings``: the outer rings of :func:`ring_reach`)."""
+        my_cells, my_at = np.unique(cells, return_inverse=True)
+        i, j = pairs_within(grid, my_cells, eps_m, rings)
+        disc = np.bincount(i, weights=grid.weight[j], minlength=len(my_cells)).astype(np.float64)
+        floor = disc_floor(expectation.cells, eps_m)
         adjusted = np.maximum(disc[my_at], floor) * history
-        return cls(my_at, i, j, grid_w, history, floor, np.asarray(adjusted, dtype=np.float64))
+        return cls(my_at, i, j, grid.weight, history, floor, np.asarray(adjusted, dtype=np.float64))
 
     def union(self, spot_of: np.ndarray) -> pd.Series:
         """Per spot (``spot_of``: each location's spot, −1 none): the adjusted exposure of
@@ -282,53 +301,7 @@ class Discs:
         return (exposure * factor).astype(np.float64)
 
 
-def _disc_cells(points: pd.DataFrame) -> np.ndarray:
-    """The res-10 cell of each exposure point. A point that is the centre of a cell of
-    res 10 or 11 (``cell``, as :func:`~heatmap.detect.exposure.layer_points` writes)
-    lies in that cell's res-10 parent: a child's centre lies inside its parent (checked
-    on 1.8 million cells), a grandchild's not always; any other point is located."""
-    lat, lon = points["lat"].to_numpy(float), points["lon"].to_numpy(float)
-    if "cell" not in points or not len(points):
-        return cells_of(lat, lon, _DISC_RES)
-    own = points["cell"].to_numpy(np.uint64)
-    res = (own >> np.uint64(52)) & np.uint64(0xF)  # H3 index bits 52-55: the resolution
-    near = (res == _DISC_RES) | (res == _DISC_RES + 1)
-    out = np.empty(len(own), dtype=np.uint64)
-    out[near] = _parents(own[near], _DISC_RES)
-    out[~near] = cells_of(lat[~near], lon[~near], _DISC_RES)
-    return out
-
-
-def _parents(cells: np.ndarray, res: int) -> np.ndarray:
-    """Each cell's parent at ``res`` (a coarser or equal resolution)."""
-    if not len(cells):
-        return cells
-    from h3ronpy import change_resolution
-
-    return np.asarray(change_resolution(cells, res), dtype=np.uint64)
-
-
-def _pairs_within(cells: np.ndarray, others: np.ndarray, eps_m: float) -> tuple[np.ndarray, np.ndarray]:
-    """Positions ``(i, j)`` of the pairs of cells whose centres lie within ``eps_m``."""
-    if not len(cells) or not len(others):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    tree = kd_tree()  # scipy's k-d tree alone: the rest of scipy.spatial is never needed
-    chord = 2.0 * np.sin(0.5 * eps_m / EARTH_RADIUS_M)
-    # sliding-midpoint trees: built in half the time of median-split ones, same pairs
-    mine = tree(_unit(_centres(cells)), balanced_tree=False, compact_nodes=False)
-    theirs = tree(_unit(_centres(others)), balanced_tree=False, compact_nodes=False)
-    pairs = mine.sparse_distance_matrix(theirs, chord, output_type="ndarray")
-    return pairs["i"].astype(np.int64), pairs["j"].astype(np.int64)
-
-
-def _centres(cells: np.ndarray) -> np.ndarray:
-    """(lat, lon) degrees of the centres of uint64 cells."""
-    return centres_of(cells)
-
-
-def _unit(latlng: np.ndarray) -> np.ndarray:
-    if not len(latlng):
-        return np.zeros((0, 3))
-    ll = np.radians(np.asarray(latlng, dtype=float))
-    cos_lat = np.cos(ll[:, 0])
-    return np.column_stack([cos_lat * np.cos(ll[:, 1]), cos_lat * np.sin(ll[:, 1]), np.sin(ll[:, 0])])
+def _history(expectation: Expectation, place: np.ndarray) -> np.ndarray:
+    """The history factor of each location's cell (``place``: its position; 1 where none)."""
+    history = expectation.cells.history[place] if len(place) else np.zeros(0)
+    return np.where(history > 0, history, 1.0)

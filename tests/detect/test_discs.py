@@ -13,10 +13,10 @@ import pytest
 from heatmap.core.cells import cells_of
 from heatmap.detect import expected as expected_rule
 from heatmap.detect import neighbours
+from heatmap.detect.disc_grid import disc_cells
 from heatmap.detect.discs import (
     DbscanSteps,
     Discs,
-    _disc_cells,
     _local_label,
     _reach_rings,
     label_dbscan_expected,
@@ -36,8 +36,8 @@ def test_exposure_points_find_their_res10_cells_as_located(res: int) -> None:
     lon = 30.3 + rng.uniform(-0.1, 0.1, 3000)
     points = layer_points(address_layer(lat, lon, res=res))
     located = cells_of(points["lat"].to_numpy(), points["lon"].to_numpy(), 10)
-    assert (_disc_cells(points) == located).all()
-    assert (_disc_cells(points.drop(columns="cell")) == located).all()
+    assert (disc_cells(points) == located).all()
+    assert (disc_cells(points.drop(columns="cell")) == located).all()
 
 
 def _offset(lat: float, lon: float, metres: float, bearing: float) -> tuple[float, float]:
