@@ -21,7 +21,15 @@ from heatmap.domain.outbox import ACCEPTED
 from heatmap.replay import people
 from heatmap.replay.run import Frames
 
-__all__ = ["KEYS", "NOTES", "daily", "density_layer", "outcome_report", "spot_incidents"]
+__all__ = [
+    "KEYS",
+    "NOTES",
+    "daily",
+    "density_layer",
+    "notified_without_fault",
+    "outcome_report",
+    "spot_incidents",
+]
 
 #: The keys scripts rely on (DESIGN.md, ``heatmap replay --json``), in order.
 KEYS = (
@@ -47,6 +55,8 @@ NOTES = {
     "share_solved_within_1_day": "of spots resolved or a day old, resolved within 24 h of creation",
     "median_hours_to_fix": "spot creation to its first resolution",
     "complainants_notified": "distinct (spot, client) close-out SMS the gateway accepted",
+    "notified_without_fault": "of those, clients none of whose complaints in the spot came from "
+    "an incident (told that a problem they never had was fixed)",
     "reached_beyond_complainants": "subscribers of resolved spots' areas who never complained "
     "(density: subscribers per registry house)",
     "mean_rating": "mean 1-5 rating answered to the close-out SMS",
@@ -92,6 +102,19 @@ def spot_incidents(frames: Frames) -> pd.DataFrame:
     )
 
 
+def notified_without_fault(sent: pd.DataFrame, frames: Frames) -> int:
+    """Distinct (spot, client) close-out SMS sent to a client none of whose complaints in
+    that spot came from any incident: told that a problem they never had was fixed."""
+    pairs = sent[["spot_id", "subscriber_id"]].drop_duplicates().astype({"spot_id": str})
+    if pairs.empty:
+        return 0
+    said = frames.complaints.dropna(subset=["spot_id"])[["spot_id", "subscriber_id", "ticket_id"]]
+    said = said.astype({"spot_id": str}).merge(frames.truth[["ticket_id", "incident"]], on="ticket_id")
+    faults = said[said["incident"] >= 0][["spot_id", "subscriber_id"]].drop_duplicates()
+    hit = pairs.merge(faults, how="left", indicator=True)
+    return int((hit["_merge"] == "left_only").sum())
+
+
 def outcome_report(frames: Frames, *, subscribers_per_house: float) -> dict[str, Any]:
     """The outcomes of a replay (:data:`KEYS` first, then SLA breaches per queue and the
     share of complaints in spots); None where there is nothing to count."""
@@ -125,6 +148,7 @@ def outcome_report(frames: Frames, *, subscribers_per_house: float) -> dict[str,
         "reached_beyond_complainants": round(helped),
         "mean_rating": None if ratings.empty else round(float(ratings.mean()), 2),
         "reopen_rate": _share(resolved["reopens"] > 0) if len(resolved) else None,
+        "notified_without_fault": notified_without_fault(sent, frames),
         "sla_breaches": _breaches(table),
         "share_of_complaints_in_spots": _share(complaints["spot_id"].notna()) if len(complaints) else None,
         "complaints": len(complaints),

@@ -11,7 +11,7 @@ import pytest
 from heatmap.core.policy import load_policy
 from heatmap.errors import UsageError
 from heatmap.replay.config import ReplayConfig
-from heatmap.replay.report import KEYS, daily, outcome_report, spot_incidents
+from heatmap.replay.report import KEYS, daily, notified_without_fault, outcome_report, spot_incidents
 from heatmap.replay.run import ENGINEER
 from heatmap.replay.session import ReplayResult, load_world, run_replay
 from heatmap.replay.steps import Product
@@ -58,6 +58,24 @@ def test_the_report_has_the_scripted_keys_and_adds_up(result: ReplayResult) -> N
     days = daily(frames)
     assert list(days["day"]) == [1, 2, 3]
     assert days["resolved"].sum() == frames.events.query("to_status == 'resolved'")["spot_id"].nunique()
+
+
+def test_notified_without_fault_counts_clients_whose_complaints_in_the_spot_are_background(
+    result: ReplayResult,
+) -> None:
+    frames = result.frames
+    sent = frames.outbox[frames.outbox["status"].isin(["sent", "delivered", "undelivered"])]
+    incident = dict(zip(frames.truth["ticket_id"], frames.truth["incident"], strict=True))
+    faults: dict[tuple[str, str], bool] = {}
+    for row in frames.complaints.dropna(subset=["spot_id"]).itertuples():
+        key = (str(row.spot_id), str(row.subscriber_id))
+        faults[key] = faults.get(key, False) or incident[row.ticket_id] >= 0
+    pairs = {(str(s), str(c)) for s, c in zip(sent["spot_id"], sent["subscriber_id"], strict=True)}
+    by_hand = sum(1 for pair in pairs if not faults.get(pair, False))
+    assert result.report["notified_without_fault"] == by_hand
+    # every complaint background: every client notified had no fault
+    quiet = replace(frames, truth=frames.truth.assign(incident=-1))
+    assert notified_without_fault(sent, quiet) == len(pairs) > 0
 
 
 def test_same_seed_same_outcomes(result: ReplayResult) -> None:
