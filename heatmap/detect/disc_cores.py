@@ -73,24 +73,35 @@ def _failing_others(mean: float, cutoff: float) -> float:
 
 @dataclass(frozen=True)
 class Strengths:
-    """Per scan window and location: bounds of the neighbourhood strength (equal but in
-    the ``bounded`` window, −1: none), and the search that counts that window exactly."""
+    """Per scan window and column — a location, or a slot of the search, ``location``
+    giving each column's location — bounds of the neighbourhood strength: ``lower``, the
+    upper bound equal to it but in the ``bounded`` window (−1: none), whose upper bounds
+    are ``ceiling``; and the search that counts that window exactly."""
 
-    lower: np.ndarray  # (window, location)
-    upper: np.ndarray
+    lower: np.ndarray  # (window, column)
+    ceiling: np.ndarray  # (column,)
     bounded: int
     search: Search | None
+    location: np.ndarray
 
-    def exact(self, locations: np.ndarray) -> np.ndarray:
-        """The bounded window's exact strengths of some locations."""
-        if self.search is None or not locations.size:
-            return np.asarray(self.lower[self.bounded, locations], dtype=np.float64)
-        search = self.search
-        slot_of_loc = np.full(self.lower.shape[1], -1, dtype=np.int64)
-        slot_of_loc[search.location[search.loc_of_slot]] = np.arange(search.loc_of_slot.shape[0])
-        need = np.zeros(search.loc_of_slot.shape[0], dtype=bool)
-        need[slot_of_loc[locations]] = True
-        return np.asarray(search.exact(need)[slot_of_loc[locations]], dtype=np.float64)
+    def upper(self, k: int) -> np.ndarray:
+        """Window ``k``'s upper bounds."""
+        return self.ceiling if k == self.bounded else self.lower[k]
+
+    def may_reach(self, least: np.ndarray) -> np.ndarray:
+        """Mask of the columns whose upper bound reaches ``least`` in some window."""
+        out = np.zeros(self.lower.shape[1], dtype=bool)
+        for k in range(self.lower.shape[0]):
+            out |= self.upper(k) >= least[k]
+        return out
+
+    def exact(self, columns: np.ndarray) -> np.ndarray:
+        """The bounded window's exact strengths of some columns."""
+        if self.search is None or not columns.size:
+            return np.asarray(self.lower[self.bounded, columns], dtype=np.float64)
+        need = np.zeros(self.lower.shape[1], dtype=bool)
+        need[columns] = True
+        return np.asarray(self.search.exact(need)[columns], dtype=np.float64)
 
 
 def may_pass(
@@ -108,7 +119,7 @@ def may_pass(
     the strength, so a location failing it fails with its disc's exposure too."""
     out = np.zeros(candidate.size, dtype=bool)
     for k, days in enumerate(expectation.windows):
-        upper = found.upper[k, candidate]
+        upper = found.upper(k)[candidate]
         at = np.flatnonzero((upper >= least[k]) & ~out)
         mean = expectation.expected(least_exposure[at], days)
         out[at[_passes(upper[at] - 1.0, mean, cutoff)]] = True
@@ -131,7 +142,7 @@ def passing(
     windows = list(enumerate(expectation.windows))
     for k, days in sorted(windows, key=lambda w: w[0] == found.bounded):  # the bounded one last
         # where another window has made a core already, the bounded one need not be counted
-        at = np.flatnonzero((found.upper[k, candidate] >= least[k]) & ~(out & (k == found.bounded)))
+        at = np.flatnonzero((found.upper(k)[candidate] >= least[k]) & ~(out & (k == found.bounded)))
         mean = expectation.expected(adjusted[at], days)
         s = found.lower[k, candidate[at]]
         if k != found.bounded:
@@ -139,7 +150,7 @@ def passing(
             continue
         # the upper bound's tail above the cutoff: not core; else the lower bound's at or
         # below it (and the lower bound enough): core; else left open between the bounds
-        ceiling = found.upper[k, candidate[at]]
+        ceiling = found.ceiling[candidate[at]]
         may = np.flatnonzero(_passes(ceiling - 1.0, mean, cutoff))
         core = np.zeros(at.size, dtype=bool)
         sure = may[s[may] >= least[k]]

@@ -105,22 +105,23 @@ def label_dbscan_expected(
     # only a location whose strength may reach the least a core needs in some window can
     # be core, and of those only one that may pass with the exposure of its disc's inner
     # rings (part of every disc's: :mod:`~heatmap.detect.disc_grid`) needs its whole disc
-    candidate = np.flatnonzero((found.upper >= least[:, np.newaxis]).any(axis=0))
+    candidate = np.flatnonzero(found.may_reach(least))  # columns of ``found``
     if candidate.size == 0:
         return DbscanSpots(np.full(len(lat), -1, dtype=np.int64), pd.Series(dtype=np.float64))
     grid = ExposureGrid.of(expectation.cells.points)
-    cells = cells_of(lat_loc[candidate], lon_loc[candidate], DISC_RES)
-    history = _history(expectation, place[first[candidate]])
+    at_loc = found.location[candidate]
+    cells = cells_of(lat_loc[at_loc], lon_loc[at_loc], DISC_RES)
+    history = _history(expectation, place[first[at_loc]])
     disc_cells, at = np.unique(cells, return_inverse=True)
     inner, outer = ring_reach(disc_cells, eps_m)
     floor = disc_floor(expectation.cells, eps_m)
     least_exposure = np.maximum(ring_sums(grid, disc_cells, inner)[at], floor) * history
     may = may_pass(found, candidate, least_exposure, least, expectation=expectation, cutoff=cutoff)
-    candidate = candidate[may]
+    candidate, at_loc = candidate[may], at_loc[may]
     discs = Discs.at(cells[may], grid, eps_m, expectation, history[may], rings=outer)
     core_loc = np.zeros(len(lat_loc), dtype=bool)
     core_loc[
-        candidate[passing(found, candidate, discs.adjusted, least, expectation=expectation, cutoff=cutoff)]
+        at_loc[passing(found, candidate, discs.adjusted, least, expectation=expectation, cutoff=cutoff)]
     ] = True
     core = core_loc[loc] & (weight > 0)
     labels = _cluster(
@@ -134,8 +135,8 @@ def label_dbscan_expected(
     )
     # each core location's spot, by its position among the candidates
     of_candidate = np.full(len(lat_loc), -1, dtype=np.int64)
-    of_candidate[candidate] = np.arange(len(candidate))
-    spot_of = np.full(len(candidate), -1, dtype=np.int64)
+    of_candidate[at_loc] = np.arange(len(at_loc))
+    spot_of = np.full(len(at_loc), -1, dtype=np.int64)
     cores = np.flatnonzero(core)
     spot_of[of_candidate[loc[cores]]] = labels[cores]
     return DbscanSpots(labels, discs.union(spot_of))
@@ -159,16 +160,17 @@ def _strengths(
     loc = locations[0]
     if steps.strengths is _window_strengths and steps.label is _local_label:
         # in this process the clustering reuses the strengths' radius search
-        lower, upper, search = strengths_at(
+        lower, ceiling, search = strengths_at(
             lat, lon, who, weight, masks, eps_m, reach=least.tolist(), locations=locations
         )
-        bounded = search.bounded_mask if search is not None else -1
-        return Strengths(lower, upper, bounded, search)
+        if search is None:
+            return Strengths(lower, ceiling, -1, None, np.zeros(0, dtype=np.int64))
+        return Strengths(lower, ceiling, search.bounded_mask, search, search.location[search.loc_of_slot])
     found = steps.strengths(lat, lon, who, weight, masks, eps_m)
     lower = np.zeros((len(masks), len(locations[1])))
     for k, (inside, strength) in enumerate(zip(masks, found, strict=True)):
         lower[k, loc[inside]] = strength[inside]
-    return Strengths(lower, lower, -1, None)
+    return Strengths(lower, lower[0], -1, None, np.arange(len(locations[1])))
 
 
 def _cluster(

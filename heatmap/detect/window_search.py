@@ -113,22 +113,28 @@ def strengths_at(
     reach: list[float],
     locations: Locations,
 ) -> tuple[np.ndarray, np.ndarray, Search | None]:
-    """:func:`_window_strengths` per location (of ``locations``: 0 where a location holds no
-    point of the mask), the largest mask's as bounds, and the search for the clustering."""
+    """:func:`_window_strengths` per slot of the search (0 where a slot's location holds
+    no point of the mask; ``search.location[search.loc_of_slot]``: each slot's location
+    among ``locations``), the largest mask's as lower bounds with its upper bounds apart,
+    and the search for the clustering (None, and no slots, when no point is masked)."""
     lat_d, lon_d = _coordinates(lat, lon)
-    lower = np.zeros((len(masks), locations[1].shape[0]), dtype=np.float64)
-    upper = lower.copy()
     found = _counted(lat_d, lon_d, who, weight, masks, eps_m, reach, locations, bounded=True, keep=True)
     if found is None:
-        return lower, upper, None
-    at = found.location[found.loc_of_slot]  # each slot's location among ``locations``
-    everyone = found.kept.size == lat_d.shape[0]
+        return np.zeros((len(masks), 0)), np.zeros(0), None
+    strength = found.strength
+    total = found.kept.size
+    everyone = total == lat_d.shape[0]
     for k, mask in enumerate(masks):
-        holds = np.zeros(at.shape[0], dtype=bool)
-        holds[found.slot[mask if everyone else mask[found.kept]]] = True
-        lower[k, at[holds]] = found.strength[k, holds]
-        upper[k, at[holds]] = found.strength[-1 if k == found.bounded_mask else k, holds]
-    return lower, upper, found
+        inside = mask if everyone else mask[found.kept]
+        held = int(np.count_nonzero(inside))
+        if held == total or held < total / 2:  # all slots hold it, or counted over its own
+            continue
+        holds = np.zeros(strength.shape[1], dtype=bool)
+        holds[found.slot[inside]] = True
+        strength[k, ~holds] = 0.0
+        if k == found.bounded_mask:
+            strength[-1, ~holds] = 0.0
+    return strength[:-1], strength[-1], found
 
 
 def _counted(

@@ -69,22 +69,33 @@ def test_bounded_strengths_hold_the_exact_ones_and_count_them_alike(
     assert (counted[~need] == 0).all()
 
 
-def test_strengths_per_location_are_the_points_strengths() -> None:
+def test_strengths_per_slot_are_the_points_strengths() -> None:
     lat, lon, who, weight, age = _town(7)
     weight[weight > 0] = 1.0  # unweighted: counted with plain keys
-    masks = [(age <= days) & (weight > 0) for days in (3.0, 30.0)]
+    south = lat < np.quantile(lat, 0.6)  # more than half the points, not all places
+    masks = [(age <= 3.0) & (weight > 0), south & (weight > 0), weight > 0]
     locations = neighbours._distinct_locations(lat, lon)
-    lower, upper, search = strengths_at(
-        lat, lon, who, weight, masks, 250.0, reach=[2.0, 5.0], locations=locations
+    lower, ceiling, search = strengths_at(
+        lat, lon, who, weight, masks, 250.0, reach=[2.0, 4.0, 5.0], locations=locations
     )
     per_point: list[np.ndarray] = []
     found = _window_strengths(
-        lat, lon, who, weight, masks, 250.0, search=[], reach=[2.0, 5.0], locations=locations, upper=per_point
+        lat,
+        lon,
+        who,
+        weight,
+        masks,
+        250.0,
+        search=[],
+        reach=[2.0, 4.0, 5.0],
+        locations=locations,
+        upper=per_point,
     )
-    assert search is not None and search.bounded_mask == 1
+    assert search is not None and search.bounded_mask == 2
+    slot_of = np.full(locations[1].shape[0], -1)
+    slot_of[search.location[search.loc_of_slot]] = np.arange(search.loc_of_slot.shape[0])
     loc = locations[0]
-    for k, mask in enumerate(masks):
-        np.testing.assert_array_equal(lower[k, loc[mask]], found[k][mask])
-        assert (lower[k][np.setdiff1d(np.arange(lower.shape[1]), loc[mask])] == 0).all()
-    np.testing.assert_array_equal(upper[0], lower[0])
-    np.testing.assert_array_equal(upper[1, loc[masks[1]]], per_point[0][masks[1]])
+    for k, mask in enumerate(masks):  # 3 days: counted over its own slots; the south: zeroed elsewhere
+        np.testing.assert_array_equal(lower[k, slot_of[loc[mask]]], found[k][mask])
+        assert (lower[k][np.setdiff1d(np.arange(lower.shape[1]), slot_of[loc[mask]])] == 0).all()
+    np.testing.assert_array_equal(ceiling[slot_of[loc[masks[2]]]], per_point[0][masks[2]])
