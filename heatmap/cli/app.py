@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from heatmap import service
 from heatmap.cli import api, closeout, density, detect, ingest, places, profile, purge, queue, replay, views
@@ -145,5 +146,6 @@ def main() -> None:
     try:
         app()
     except HeatmapError as exc:
-        err.print(f"[red]error:[/] {exc}", soft_wrap=True)  # a path in it must stay whole
+        # a path in it must stay whole; a file's text in it is text, not Rich markup or emoji
+        err.print(Text.assemble(("error:", "red"), f" {exc}"), soft_wrap=True)
         sys.exit(2 if isinstance(exc, UsageError) else 1)

@@ -21,6 +21,7 @@ from heatmap.detect.params import METHODS, RULES, DetectParams
 from heatmap.errors import UsageError
 
 if TYPE_CHECKING:
+    from heatmap.service.files import FileDetection
     from heatmap.settings import DetectionSettings
 
 #: Said when the expected rule had no exposure to go by.
@@ -29,6 +30,9 @@ UNIFORM_WARNING = (
     "to complain alike: dense districts may stand out as spots (heatmap density load, "
     "--gazetteer or HEATMAP_GAZETTEER give the expected rule where people live)"
 )
+
+#: The longest window a run looks back over: a century of complaints.
+MAX_WINDOW_DAYS = 36_525
 
 #: Options both commands take (None: the settings').
 H3ResOption = Annotated[int | None, typer.Option(help="H3 resolution (default 9).")]
@@ -120,6 +124,14 @@ def _chosen_params(
         raise UsageError(f"--method must be h3 or dbscan, not {method!r}")
     if rule is not None and rule not in RULES:
         raise UsageError(f"--rule must be expected or count, not {rule!r}")
+    if h3_res is not None and not 0 <= h3_res <= 15:
+        raise UsageError(f"--h3-res must be one of H3's resolutions, 0 to 15, not {h3_res}")
+    if min_subscribers is not None and min_subscribers < 1:
+        raise UsageError(f"--min-subscribers must be at least 1, not {min_subscribers}")
+    if window_days is not None and not 0 < window_days <= MAX_WINDOW_DAYS:  # NaN compares false
+        raise UsageError(
+            f"--window-days must be above 0 and at most {MAX_WINDOW_DAYS:,}, not {window_days:g}"
+        )
     return DetectParams(
         method=method or base.method,
         h3_res=base.h3_res if h3_res is None else h3_res,
@@ -168,6 +180,10 @@ def detect_file(
     settings = wired(profile=profile).settings
     # light: the count rule imports nothing of the expected rule's machinery (nor pandas)
     params = _chosen_params(settings.detection, method, h3_res, eps_m, min_subscribers, window_days, rule)
+    if out_file.is_dir() or not out_file.parent.is_dir():  # said now, not after the whole run
+        raise UsageError(
+            f"cannot write {out_file}: {'a directory' if out_file.is_dir() else 'no such folder'}"
+        )
     exposure = file_exposure(gazetteer=gazetteer, density=density)
     done = detect_in_file(
         in_file,
@@ -177,8 +193,32 @@ def detect_file(
         exposure=exposure,
         profile=load_profile(settings.profile) if settings.profile else None,
     )
+    for note in _file_notes(done, uniform=params.rule == "expected" and exposure is None):
+        err.print(note, markup=False, emoji=False)  # a path is text, whatever brackets it holds
+    err.print(
+        f"Wrote {done.rows} rows to {out_file}: {done.spots} spots, {done.in_spots} rows in spots.",
+        markup=False,
+        emoji=False,
+    )
+
+
+def _file_notes(done: FileDetection, *, uniform: bool) -> list[str]:
+    """What ``detect-file`` says before its summary: rows it counted otherwise than given."""
+    notes = []
     if not done.subscribers_given:
-        err.print("note: the file names no subscriber_id, so every row counted as a complainant of its own")
-    if params.rule == "expected" and exposure is None:
-        err.print(UNIFORM_WARNING)
-    err.print(f"Wrote {done.rows} rows to {out_file}: {done.spots} spots, {done.in_spots} rows in spots.")
+        notes.append(
+            "note: the file names no subscriber_id, so every row counted as a complainant of its own"
+        )
+    if uniform:
+        notes.append(UNIFORM_WARNING)
+    if done.unplaced:
+        notes.append(
+            f"note: {done.unplaced} rows had no usable lat/lon (empty, not a number or out of range):"
+            " written with an empty spot_id"
+        )
+    if done.untimed:
+        notes.append(
+            f"note: {done.untimed} rows had no readable created_at, so the expected rule left them out:"
+            " written with an empty spot_id"
+        )
+    return notes

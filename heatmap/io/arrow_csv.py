@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-import mmap
 import os
-import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -27,6 +25,7 @@ import pyarrow.csv as pacsv
 from heatmap.core.arrow_numpy import constant_text
 from heatmap.core.mapping import Reading
 from heatmap.errors import InputError, UsageError
+from heatmap.io.csv_input import unreadable, whole_file
 from heatmap.io.formulas import FORMULA_START, PLAIN_NUMBER, runs_as_formula
 from heatmap.io.sniff import sniff_separator, to_utf8
 
@@ -44,6 +43,8 @@ _ROWS_AT_ONCE = 1 << 16
 _CHUNK_BYTES = 1 << 20
 #: Cells that begin like a formula looked at one by one before the careful path takes over.
 _FEW_CELLS = 10_000
+#: What Arrow raises on a file it cannot parse (a codec it calls raises UnicodeError).
+_PARSE_ERRORS = (OSError, pa.ArrowInvalid, UnicodeError)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class CsvSource:
     """A CSV file's bytes, read once, with the encoding, separator and header to parse them by."""
 
     path: Path
-    data: bytes | mmap.mmap
+    data: bytes
     encoding: str
     separator: str
     names: list[str]
@@ -61,19 +62,19 @@ class CsvSource:
 
 
 def open_csv_source(path: str | Path, reading: Reading | None = None) -> CsvSource:
-    """The CSV at ``path`` mapped into memory (the page cache's own pages, not a copy;
-    a file cut short while it is mapped would end the process): the encoding and the separator as
-    ``reading`` says, sniffed from the file's start by default (UTF-8 else cp1251; the
-    header's most frequent separator), and the header's names.
+    """The CSV at ``path`` read into memory once (see
+    :func:`~heatmap.io.csv_input.whole_file`): the encoding and the
+    separator as ``reading`` says, sniffed from the file's start by default (UTF-8 else
+    cp1251; the header's most frequent separator), and the header's names.
 
-    A file that cannot be read, has no header or holds an odd number of double quotes (a
-    quoted cell never closed, which would swallow every line after it) is an
-    :class:`InputError` naming the file and what is wrong, not a traceback.
+    A file that cannot be read, changes while it is read, has no header or holds an odd
+    number of double quotes (a quoted cell never closed, which would swallow every line
+    after it) is an :class:`InputError` naming the file and what is wrong, not a traceback.
     """
     try:
-        data = _mapped(Path(path))
+        data = whole_file(Path(path))
     except OSError as exc:
-        raise InputError(f"{path}: cannot read CSV: {exc.strerror}") from exc
+        raise InputError(f"{path}: cannot read CSV: {exc.strerror or exc}") from exc
     encoding, separator = _sniffed(str(path), data[: 1 << 16], reading or Reading())
     quoted = data.find(b'"') >= 0  # memchr
     if quoted and sum(int(np.count_nonzero(part == ord('"'))) for _, part in _parts(data)) % 2:
@@ -86,17 +87,7 @@ def open_csv_source(path: str | Path, reading: Reading | None = None) -> CsvSour
     return replace(source, names=_header(source))
 
 
-def _mapped(path: Path) -> bytes | mmap.mmap:
-    """The file's bytes, mapped read-only; read (copied) when it is empty or not a
-    regular file (a pipe, ``/dev/stdin``), which cannot be mapped."""
-    with path.open("rb") as handle:
-        found = os.fstat(handle.fileno())
-        if not stat.S_ISREG(found.st_mode) or found.st_size == 0:
-            return handle.read()
-        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-
-
-def _parts(data: bytes | mmap.mmap, start: int = 0, before: int = 0) -> Iterator[tuple[int, np.ndarray]]:
+def _parts(data: bytes, start: int = 0, before: int = 0) -> Iterator[tuple[int, np.ndarray]]:
     """``data[start:]`` as NumPy views of at most :data:`_CHUNK_BYTES` bytes (no temporary
     as big as the file), each with where it starts and also holding the ``before`` bytes
     before that."""
@@ -106,24 +97,32 @@ def _parts(data: bytes | mmap.mmap, start: int = 0, before: int = 0) -> Iterator
 
 
 def _header(source: CsvSource) -> list[str]:
-    """The header's names, parsed from the file's first whole lines (from all of it when
-    a quoted cell runs past them)."""
-    read, parse = _options(source)
+    """The header's names, parsed from the file's first whole lines (from more of them,
+    then from all of it, when a quoted cell runs past them).
 
-    def names(data: bytes | mmap.mmap) -> list[str]:
-        opened = pacsv.open_csv(pa.BufferReader(data), read_options=read, parse_options=parse)
-        return list(opened.schema.names)
+    Parsed whole, on this thread: Arrow's streaming reader, refused by a bad row, could
+    leave a thread behind that aborted the process at exit (exit code 134, after the
+    error was said)."""
+    read, parse = _options(source, threads=False)
+    convert = pacsv.ConvertOptions(check_utf8=False)  # cells are converted later, by name
 
-    cut = source.data.rfind(b"\n", 0, _HEAD_BYTES) + 1
-    if 0 < cut < len(source.data):
-        try:
-            return names(source.data[:cut])
-        except (OSError, pa.ArrowInvalid):
-            pass  # a quoted cell runs past these lines: parse the whole file's start
+    def names(data: bytes) -> list[str]:
+        parsed = pacsv.read_csv(
+            pa.BufferReader(data), read_options=read, parse_options=parse, convert_options=convert
+        )
+        return list(parsed.column_names)
+
+    for size in (_HEAD_BYTES, _BLOCK_BYTES):
+        cut = source.data.rfind(b"\n", 0, size) + 1
+        if 0 < cut < len(source.data):
+            try:
+                return names(source.data[:cut])
+            except _PARSE_ERRORS:
+                pass  # a quoted cell runs past these lines (or a row is bad): parse more
     try:
         return names(source.data)
-    except (OSError, pa.ArrowInvalid) as exc:
-        raise InputError(f"{source.path}: cannot read CSV: {exc}") from exc
+    except _PARSE_ERRORS as exc:
+        raise unreadable(source.path, exc) from exc
 
 
 def read_text_csv(path: str | Path, reading: Reading | None = None) -> pa.Table:
@@ -162,16 +161,27 @@ def _read(source: CsvSource, types: dict[str, pa.DataType], include: bool = Fals
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
     )
-    try:
+
+    def parsed(read: pacsv.ReadOptions) -> pa.Table:
         return pacsv.read_csv(
             pa.BufferReader(source.data), read_options=read, parse_options=parse, convert_options=convert
         )
-    except (OSError, pa.ArrowInvalid) as exc:
-        raise InputError(f"{source.path}: cannot read CSV: {exc}") from exc
+
+    def serial_error() -> str:  # on one thread, Arrow says which row is wrong
+        try:
+            parsed(_options(source, threads=False)[0])
+        except _PARSE_ERRORS as exc:
+            return str(exc)
+        return ""
+
+    try:
+        return parsed(read)
+    except _PARSE_ERRORS as exc:
+        raise unreadable(source.path, exc, serial_error) from exc
 
 
-def _options(source: CsvSource) -> tuple[pacsv.ReadOptions, pacsv.ParseOptions]:
-    read = pacsv.ReadOptions(block_size=_BLOCK_BYTES, encoding=source.encoding)
+def _options(source: CsvSource, threads: bool = True) -> tuple[pacsv.ReadOptions, pacsv.ParseOptions]:
+    read = pacsv.ReadOptions(block_size=_BLOCK_BYTES, encoding=source.encoding, use_threads=threads)
     return read, pacsv.ParseOptions(newlines_in_values=source.quoted, delimiter=source.separator)
 
 
@@ -261,7 +271,7 @@ def write_source_with(source: CsvSource, name: str, values: pa.Array, path: str 
     _atomically(path, write)
 
 
-def _plain(source: CsvSource, data: bytes | mmap.mmap, name: str) -> bool:
+def _plain(source: CsvSource, data: bytes, name: str) -> bool:
     """Whether ``data`` (``source``'s bytes past a byte-order mark) can be written back as
     it is with one column added (see :func:`write_source_with`)."""
     return (
@@ -275,7 +285,7 @@ def _plain(source: CsvSource, data: bytes | mmap.mmap, name: str) -> bool:
     )
 
 
-def _line_ends(data: bytes | mmap.mmap) -> np.ndarray:
+def _line_ends(data: bytes) -> np.ndarray:
     """Where each line of ``data`` ends (its ``\\n``, or the end of the data for a last line
     without one)."""
     found = [np.flatnonzero(part == _NEWLINE) + at for at, part in _parts(data)]
@@ -283,7 +293,7 @@ def _line_ends(data: bytes | mmap.mmap) -> np.ndarray:
     return ends if data[-1:] == b"\n" else np.append(ends, len(data))
 
 
-def _is_utf8(data: bytes | mmap.mmap) -> bool:
+def _is_utf8(data: bytes) -> bool:
     try:
         str(data, "utf-8")
     except UnicodeDecodeError:
@@ -291,7 +301,7 @@ def _is_utf8(data: bytes | mmap.mmap) -> bool:
     return True
 
 
-def _formula_cells(data: bytes | mmap.mmap) -> bool:
+def _formula_cells(data: bytes) -> bool:
     """Whether some cell of the comma-separated, quote-free ``data`` (past its header
     line) begins like a formula and is not a plain number: cells that begin with such a
     byte are found in native code, chunk by chunk (no temporary as big as the file), and
@@ -328,8 +338,10 @@ def _atomically(path: str | Path, write: Callable[[str], None]) -> None:
     try:
         write(temp)
         os.replace(temp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(temp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # a directory of that name, a full disk
+            raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
         raise
 
 

@@ -31,6 +31,10 @@ class FileDetection:
     in_spots: int
     #: False when the file named no complainants and each row counted as one
     subscribers_given: bool = True
+    #: rows without a usable position (lat or lon empty, not a number or out of range): noise
+    unplaced: int = 0
+    #: rows with a position but no readable created_at, which the expected rule leaves out
+    untimed: int = 0
 
 
 def file_exposure(*, gazetteer: Path | None = None, density: Path | None = None) -> pd.DataFrame | None:
@@ -76,17 +80,34 @@ def detect_in_file(
     wanted = ("subscriber_id", "created_at") if timed else ("subscriber_id",)
     text = [found[name] for name in wanted if name in found]
     table = read_columns(source, text=text, numeric=[found["lat"], found["lon"]])
+    lat, lon = to_numpy(table.column(found["lat"])), to_numpy(table.column(found["lon"]))
+    created = _created(table.column(found["created_at"]), chosen) if timed else None
     labels = spot_labels(
-        to_numpy(table.column(found["lat"])),
-        to_numpy(table.column(found["lon"])),
+        lat,
+        lon,
         _subscribers(table, found.get("subscriber_id"), params),
-        _created(table.column(found["created_at"]), chosen) if timed else None,
+        created,
         params=params,
         use_window=use_window,
         exposure=exposure,
     )
     write_source_with(source, "spot_id", _label_text(labels), out_file)
-    return replace(_summary(labels), subscribers_given="subscriber_id" in found)
+    placed = _placed(lat, lon)
+    untimed = 0
+    if created is not None and params.rule == "expected":
+        untimed = int(np.count_nonzero(placed & created.isna().to_numpy()))
+    return replace(
+        _summary(labels),
+        subscribers_given="subscriber_id" in found,
+        unplaced=len(placed) - int(np.count_nonzero(placed)),
+        untimed=untimed,
+    )
+
+
+def _placed(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Whether each row's position is usable: both numbers, within the globe's ranges."""
+    placed: np.ndarray = (np.abs(lat) <= 90) & (np.abs(lon) <= 180)  # NaN compares false
+    return placed
 
 
 def _subscribers(table: pa.Table, column: str | None, params: DetectParams) -> np.ndarray | pa.ChunkedArray:
@@ -169,7 +190,7 @@ def spot_labels(
     rows within ``params.window_days`` before the newest one count; the expected rule
     also needs a time on every row it counts.
     """
-    usable = (np.abs(lat) <= 90) & (np.abs(lon) <= 180)  # NaN compares false: unusable
+    usable = _placed(lat, lon)
     if created is not None:
         known = created.notna().to_numpy()
         if params.rule == "expected":

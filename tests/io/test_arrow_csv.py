@@ -157,7 +157,7 @@ def test_a_formula_past_the_first_megabyte_is_neutralised(tmp_path: Path, shift:
     assert ",'=1+1," in (tmp_path / "out.csv").read_text()
 
 
-def test_a_pipe_is_read_and_a_mapped_file_written_back_the_same(tmp_path: Path) -> None:
+def test_a_pipe_and_a_file_are_read_and_written_back_the_same(tmp_path: Path) -> None:
     import os
     import threading
 
@@ -168,12 +168,45 @@ def test_a_pipe_is_read_and_a_mapped_file_written_back_the_same(tmp_path: Path) 
     os.mkfifo(pipe)
     feeder = threading.Thread(target=_write, args=(pipe, text))
     feeder.start()
-    piped = open_csv_source(pipe)  # a pipe cannot be mapped: read as it comes
+    piped = open_csv_source(pipe)  # read as it comes: its size is not known beforehand
     feeder.join()
-    mapped = open_csv_source(_write(tmp_path / "file.csv", text))
-    assert isinstance(piped.data, bytes) and not isinstance(mapped.data, bytes)
-    for name, source in (("a", piped), ("b", mapped)):
+    regular = open_csv_source(_write(tmp_path / "file.csv", text))
+    for name, source in (("a", piped), ("b", regular)):
         assert source.names == ["lat", "lon", "note"]
         write_source_with(source, "spot_id", pa.array(["", "2"]), tmp_path / f"{name}.csv")
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     assert (tmp_path / "a.csv").read_text() == "lat,lon,note,spot_id\n55.7,-37.6,a b,\n55.8,37.7,,2\n"
+
+
+def test_a_file_cut_short_after_it_was_read_is_written_back_whole(tmp_path: Path) -> None:
+    """The rows are a copy taken once: a file emptied meanwhile neither ends the process
+    (a memory map of it would, with SIGBUS) nor shortens what is written."""
+    import pyarrow as pa
+
+    rows = "".join(f"55.{i:04d},37.6,s{i}\n" for i in range(5000))
+    path = _write(tmp_path / "in.csv", "lat,lon,subscriber_id\n" + rows)
+    source = open_csv_source(path)
+    path.write_bytes(b"")
+    table = read_columns(source, text=["subscriber_id"], numeric=["lat", "lon"])
+    write_source_with(source, "spot_id", pa.array(["1"] * table.num_rows), tmp_path / "out.csv")
+    written = (tmp_path / "out.csv").read_text().splitlines()
+    assert len(written) == 5001 and written[-1] == "55.4999,37.6,s4999,1"
+
+
+def test_a_file_written_while_it_is_read_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    path = _write(tmp_path / "in.csv", "lat,lon\n55.7,37.6\n")
+    real_fstat = os.fstat
+    calls: list[int] = []
+
+    def fstat_as_a_writer_appends(fd: int) -> os.stat_result:
+        calls.append(fd)
+        if len(calls) == 2:  # after the read, before the second look: someone appends
+            with path.open("ab") as more:
+                more.write(b"55.8,37.7\n")
+        return real_fstat(fd)
+
+    monkeypatch.setattr(os, "fstat", fstat_as_a_writer_appends)  # as heatmap.io.csv_input calls it
+    with pytest.raises(InputError, match="changed while it was read"):
+        open_csv_source(path)
