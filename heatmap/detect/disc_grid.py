@@ -89,6 +89,8 @@ def ring_reach(cells: np.ndarray, eps_m: float) -> tuple[int, int]:
     change far less over a few kilometres than the margins allow."""
     from h3ronpy import cells_area_m2
 
+    if not len(cells):
+        return 0, 0
     ancestors = np.unique(_parents(np.ascontiguousarray(cells, dtype=np.uint64), DISC_RES - _AREA_STEP))
     area = np.asarray(cells_area_m2(ancestors), dtype=np.float64) / 7.0**_AREA_STEP
     edge = np.sqrt(2.0 * area / (3.0 * np.sqrt(3.0)))
@@ -114,8 +116,8 @@ def _disks(cells: np.ndarray, rings: int) -> tuple[np.ndarray, np.ndarray]:
 def ring_sums(grid: ExposureGrid, cells: np.ndarray, rings: int) -> np.ndarray:
     """Per cell: the exposure of the cells within ``rings`` rings of it."""
     near, offsets = _disks(cells, rings)
-    at = grid.positions(near)
-    summed = np.concatenate([[0.0], np.cumsum(np.where(at >= 0, grid.weight[np.maximum(at, 0)], 0.0))])
+    weight = np.append(grid.weight, 0.0)[grid.positions(near)]  # −1, no exposure there: the 0 appended
+    summed = np.concatenate([[0.0], np.cumsum(weight)])
     return np.asarray(summed[offsets[1:]] - summed[offsets[:-1]], dtype=np.float64)
 
 

@@ -99,3 +99,14 @@ def test_locations_left_out_by_the_inner_rings_change_nothing(monkeypatch: pytes
         pd.testing.assert_series_equal(pruned.adjusted, whole.adjusted)
         assert (pruned.labels >= 0).any()
     assert any(may < candidates for may, candidates in kept)  # some were left out
+
+
+def test_no_cells_no_pairs() -> None:
+    grid, _ = _grid_near(59.9, 30.3, 1)
+    none = np.zeros(0, dtype=np.uint64)
+    assert ring_reach(none, 250.0) == (0, 0)
+    i, j = pairs_within(grid, none, 250.0, 2)
+    assert i.size == 0 and j.size == 0 and ring_sums(grid, none, 1).size == 0
+    empty = ExposureGrid.of(pd.DataFrame({"lat": [], "lon": [], "weight": []}))
+    cells = cells_of(np.array([59.9]), np.array([30.3]), DISC_RES)
+    assert empty.positions(cells).tolist() == [-1] and ring_sums(empty, cells, 1).tolist() == [0.0]
