@@ -25,19 +25,13 @@ def prioritise(
     created_at. Counting is by complainant: a subscriber's repeated complaints
     count once, with their highest segment weight and LTV.
     """
-    p = policy.priority
-    out = spots.copy()
-    if out.empty:
-        out["priority"] = pd.Series(dtype=float)
-        out["breakdown"] = pd.Series(dtype=object)
-        out["escalated"] = pd.Series(dtype=bool)
-        return out
-    members = complaints[complaints["spot_id"].isin(out["id"])].copy()
-    members["segment_w"] = members["segment"].map(p.segment).fillna(1.0)
+    if spots.empty:
+        return _unscored(spots)
+    recent_from, doubling_from = complainant_windows(policy, now)
+    members = complaints[complaints["spot_id"].isin(spots["id"])].copy()
+    members["segment_w"] = members["segment"].map(policy.priority.segment).fillna(1.0)
     members["ltv0"] = members["ltv"].fillna(0.0)
-    recent_from = pd.Timestamp(now) - pd.Timedelta(hours=p.params.growth_window_hours)
     members["recent"] = members["created_at"] >= recent_from
-    doubling_from = pd.Timestamp(now) - pd.Timedelta(hours=policy.escalation.doubling_hours)
     members["before"] = members["created_at"] < doubling_from
     per_subscriber = members.groupby(["spot_id", "subscriber_id"]).agg(
         segment_w=("segment_w", "max"),
@@ -45,8 +39,29 @@ def prioritise(
         recent=("recent", "max"),
         before=("before", "max"),
     )
+    return prioritise_complainants(spots, per_subscriber, policy, now=now)
+
+
+def complainant_windows(policy: Policy, now: datetime) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """When complaining counts as ``recent`` (from then on) and as ``before`` (until then)."""
+    recent_from = pd.Timestamp(now) - pd.Timedelta(hours=policy.priority.params.growth_window_hours)
+    doubling_from = pd.Timestamp(now) - pd.Timedelta(hours=policy.escalation.doubling_hours)
+    return recent_from, doubling_from
+
+
+def prioritise_complainants(
+    spots: pd.DataFrame, complainants: pd.DataFrame, policy: Policy, *, now: datetime
+) -> pd.DataFrame:
+    """:func:`prioritise` from the spots' complainants already tallied: one row per spot and
+    subscriber, indexed by ``spot_id, subscriber_id`` in sorted order, with ``segment_w``
+    (their highest segment weight), ``ltv`` (their highest, 0 when none), ``recent`` and
+    ``before`` (whether they complained in and before the :func:`complainant_windows`)."""
+    p = policy.priority
+    out = spots.copy()
+    if out.empty:
+        return _unscored(out)
     per_spot = (
-        per_subscriber.groupby(level="spot_id")
+        complainants.groupby(level="spot_id")
         .agg(
             n=("segment_w", "size"),
             segment=("segment_w", "mean"),
@@ -81,6 +96,14 @@ def prioritise(
     out["priority"] = np.round(sum(parts.values()), 2)
     out["escalated"] = escalated
     out["breakdown"] = [{f: float(v[i]) for f, v in parts.items()} for i in range(len(out))]
+    return out
+
+
+def _unscored(spots: pd.DataFrame) -> pd.DataFrame:
+    out = spots.copy()
+    out["priority"] = pd.Series(dtype=float)
+    out["breakdown"] = pd.Series(dtype=object)
+    out["escalated"] = pd.Series(dtype=bool)
     return out
 
 

@@ -23,6 +23,7 @@ from heatmap.detect.join import attach
 from heatmap.detect.spots import buffered_hull, recount
 from heatmap.domain import OPEN_STATUSES, SpotStatus
 from heatmap.errors import ConflictError, NotFoundError, TransitionError, UsageError
+from heatmap.service.member_tallies import prioritise_tallied, recount_tallied, tallied
 from heatmap.store.base import EVENT_COLUMNS, SPOT_COLUMNS, SpotChanges, Store
 
 
@@ -364,16 +365,13 @@ def join_complaints(
     if joined.empty:
         return joined
     touched = spots[spots["id"].isin(joined["spot_id"])].copy()
-    members = pd.concat(
-        [
-            store.load_complaints(spot_ids=touched["id"].tolist()),
-            free.merge(joined[["ticket_id", "spot_id"]], on="ticket_id", suffixes=("_old", "")).drop(
-                columns=["spot_id_old"]
-            ),
-        ],
-        ignore_index=True,
+    # the members already in are read tallied, not whole (:mod:`heatmap.service.member_tallies`)
+    joining = free[free["ticket_id"].isin(joined["ticket_id"])]
+    joining = joining.assign(spot_id=joining["ticket_id"].map(joined.set_index("ticket_id")["spot_id"]))
+    tallies = pd.concat(
+        [store.load_member_tallies(touched["id"].tolist()), tallied(joining)], ignore_index=True
     )
-    touched = prioritise(recount(touched, members), members, policy, now=now)
+    touched = prioritise_tallied(recount_tallied(touched, tallies), tallies, policy, now=now)
     touched["updated_at"] = now
     events = [
         event(s, now, "joined", actor="join", note=f"{n} complaint(s) joined")

@@ -24,6 +24,20 @@ STORED_COMPLAINT_COLUMNS: tuple[str, ...] = (
     "updated_at",
 )
 
+#: Columns of a spot's members tallied (:meth:`heatmap.store.ComplaintStore.load_member_tallies`):
+#: one row per spot, subscriber, segment and topic, with how many complaints, the first and
+#: last made, and the highest LTV (0 when none).
+MEMBER_TALLY_COLUMNS: tuple[str, ...] = (
+    "spot_id",
+    "subscriber_id",
+    "segment",
+    "topic",
+    "complaints",
+    "first_at",
+    "last_at",
+    "ltv",
+)
+
 #: Spot columns of schema 7 (why a spot is one: weighted distinct complainants observed,
 #: expected there, excess, relative risk, p-value, and the scan window in days they were
 #: counted in) as floats; NULL on older spots.
@@ -72,6 +86,7 @@ __all__ = [
     "CHANGES_SCHEMA",
     "CHANGE_COLUMNS",
     "EVENT_COLUMNS",
+    "MEMBER_TALLY_COLUMNS",
     "SPOT_COLUMNS",
     "SPOT_MEASURES",
     "SPOT_MEASURES_SCHEMA",

@@ -118,6 +118,14 @@ def complaint_records(rows: list[tuple[object, ...]], names: Sequence[str]) -> p
     return complaint_frame(frame)
 
 
+def tally_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Members tallied as read (:data:`heatmap.store.columns.MEMBER_TALLY_COLUMNS`): times
+    UTC, ``complaints`` an integer, ``ltv`` a float."""
+    frame = with_floats(with_utc(frame, ("first_at", "last_at")), ("ltv",))
+    frame["complaints"] = pd.to_numeric(frame["complaints"]).astype(np.int64)
+    return frame
+
+
 def change_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Recorded complaint changes as read, with :data:`heatmap.store.columns.CHANGE_COLUMNS`."""
     return with_utc(frame, ("at",)).reindex(columns=list(CHANGE_COLUMNS))

@@ -91,6 +91,16 @@ class ComplaintStore(Protocol):
         """
         ...
 
+    def load_member_tallies(self, spot_ids: Sequence[str]) -> pd.DataFrame:
+        """The member complaints of these spots tallied, with :data:`MEMBER_TALLY_COLUMNS`:
+        one row per spot, subscriber, segment and topic (a missing topic its own), with
+        ``complaints`` (how many), ``first_at`` and ``last_at`` (the first and last
+        ``created_at``, tz-aware UTC) and ``ltv`` (the highest, 0 when none). What recounting
+        and prioritising a spot need, without reading its members whole. Ordered by those
+        four, byte by byte, a missing topic first.
+        """
+        ...
+
     def load_complaint_changes(self, ticket_ids: Sequence[str] | None = None) -> pd.DataFrame:
         """Recorded changes of complaints, oldest first (schema 8): :data:`CHANGE_COLUMNS`."""
         ...

@@ -12,8 +12,8 @@ import pandas as pd
 from psycopg import sql
 
 from heatmap.errors import StoreError
-from heatmap.store.columns import CHANGES_SCHEMA, STORED_COMPLAINT_COLUMNS
-from heatmap.store.frames import COMPLAINT_TIMES, change_frame, complaint_frame, iso_one
+from heatmap.store.columns import CHANGES_SCHEMA, MEMBER_TALLY_COLUMNS, STORED_COMPLAINT_COLUMNS
+from heatmap.store.frames import COMPLAINT_TIMES, change_frame, complaint_frame, iso_one, tally_frame
 from heatmap.store.postgis.bulk import last_per_key, stage
 from heatmap.store.postgis.kinds import GEOCODE_KINDS
 from heatmap.store.postgis.schema import PostGISBase, assign, iso, select
@@ -40,6 +40,19 @@ class PostGISComplaints(PostGISBase):
             f' WHERE {where.sql} ORDER BY created_at, ticket_id COLLATE "C"'
         )
         return complaint_frame(self._frame("loading complaints", query, where.params))
+
+    def load_member_tallies(self, spot_ids: Sequence[str]) -> pd.DataFrame:
+        self._require_schema()
+        keys = "spot_id, subscriber_id, segment, topic"
+        # segment and topic have the database's collation: ordered byte by byte as in SQLite
+        query = (
+            f"SELECT {keys}, count(*), {iso('min(created_at)')}, {iso('max(created_at)')},"
+            " max(coalesce(ltv, 0.0)) FROM complaints WHERE spot_id = ANY(%s::text[])"
+            f' GROUP BY {keys} ORDER BY spot_id, subscriber_id, segment COLLATE "C",'
+            ' topic COLLATE "C" NULLS FIRST'
+        )
+        frame = self._frame("tallying spot members", query, [sorted(set(spot_ids))])
+        return tally_frame(frame.set_axis(list(MEMBER_TALLY_COLUMNS), axis=1))
 
     def load_complaint_changes(self, ticket_ids: Sequence[str] | None = None) -> pd.DataFrame:
         self._require_schema(CHANGES_SCHEMA)

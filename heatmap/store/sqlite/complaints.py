@@ -9,8 +9,8 @@ from datetime import datetime
 
 import pandas as pd
 
-from heatmap.store.columns import CHANGES_SCHEMA, STORED_COMPLAINT_COLUMNS
-from heatmap.store.frames import change_frame, complaint_records, nullable
+from heatmap.store.columns import CHANGES_SCHEMA, MEMBER_TALLY_COLUMNS, STORED_COMPLAINT_COLUMNS
+from heatmap.store.frames import change_frame, complaint_records, nullable, tally_frame
 from heatmap.store.queries import Where, complaint_filter
 from heatmap.store.sqlite.schema import CHUNK, SQLiteBase
 
@@ -39,6 +39,21 @@ class SQLiteComplaints(SQLiteBase):
             chunk.among("ticket_id", ids[start : start + CHUNK])
             rows += self._db.execute(sql + chunk.sql, tuple(chunk.params)).fetchall()
         return complaint_records(rows, STORED_COMPLAINT_COLUMNS)
+
+    def load_member_tallies(self, spot_ids: Sequence[str]) -> pd.DataFrame:
+        self._require_schema()
+        keys = "spot_id, subscriber_id, segment, topic"
+        tally = "count(*), min(created_at), max(created_at), max(coalesce(ltv, 0.0))"
+        ids = sorted(set(spot_ids))  # chunks of sorted ids come back in order
+        rows = []
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            rows += self._db.execute(
+                f"SELECT {keys}, {tally} FROM complaints WHERE spot_id IN ({','.join('?' * len(chunk))})"
+                f" GROUP BY {keys} ORDER BY {keys}",
+                chunk,
+            ).fetchall()
+        return tally_frame(pd.DataFrame.from_records(rows, columns=list(MEMBER_TALLY_COLUMNS)))
 
     def load_complaint_changes(self, ticket_ids: Sequence[str] | None = None) -> pd.DataFrame:
         self._require_schema(CHANGES_SCHEMA)
