@@ -6,6 +6,7 @@ from typing import Annotated
 from urllib.parse import urlsplit, urlunsplit
 
 import typer
+from rich.markup import escape
 
 from heatmap.cli.common import DbOption, JsonOption, now_or, store_at, wired
 from heatmap.cli.output import emit_json, err, out, table
@@ -30,7 +31,7 @@ def keys_create(
     from heatmap.api.keys import create_key
 
     key = create_key(store_at(db), role=role, now=now_or(None), name=name)
-    err.print(f"API key for role [bold]{role}[/] (shown only now; send it as X-API-Key):")
+    err.print(f"API key for role [bold]{escape(role)}[/] (shown only now; send it as X-API-Key):")
     print(key)
 
 
@@ -67,7 +68,7 @@ def keys_revoke(
     """Revoke a key (servers stop accepting it within HEATMAP_API_KEY_CACHE_S seconds)."""
     if not store_at(db).revoke_api_key(key_id, now_or(None)):
         raise UsageError(f"no active key {key_id!r} (see `heatmap keys list`)")
-    err.print(f"Key {key_id} revoked.")
+    err.print(f"Key {key_id} revoked.", markup=False)
 
 
 def serve(
@@ -97,7 +98,7 @@ def serve(
     finally:
         services.close()
     url = services.store_url
-    err.print(f"Serving {_shown(url)} on http://{host}:{port} (map: /map, docs: /docs)")
+    err.print(f"Serving {_shown(url)} on http://{host}:{port} (map: /map, docs: /docs)", markup=False)
     wiring.hand_to_workers(services.settings)  # workers are new processes
     uvicorn.run(
         "heatmap.api.app:served_app",

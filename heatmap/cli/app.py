@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.text import Text
 
 from heatmap import service
@@ -37,7 +38,7 @@ def init(db: DbOption = None) -> None:
     store = store_at(db)
     applied = service.init_store(store)
     err.print(
-        f"[green]Store ready[/] at {store.url} (schema {store.schema_version()}"
+        f"[green]Store ready[/] at {escape(store.url)} (schema {store.schema_version()}"
         f"{', applied ' + ', '.join(map(str, applied)) if applied else ', up to date'})."
     )
 
@@ -101,7 +102,7 @@ def samples_generate(
 
     frame, plants = generate_export(read_addresses(addresses), n=n, seed=seed, now=now or SAMPLES_NOW)
     write_table(frame, out_file, for_spreadsheets=False)  # an export for ingest, as a CRM's
-    err.print(f"Wrote {len(frame)} rows with {len(plants)} planted spots to {out_file}")
+    err.print(f"Wrote {len(frame)} rows with {len(plants)} planted spots to {out_file}", markup=False)
 
 
 def demo(

@@ -53,7 +53,8 @@ def load(
         return
     err.print(
         f"Loaded {summary.cells} cells with {summary.weight:,.0f} subscribers"
-        f" (H3 resolution {_resolutions(summary)}) from {file}."
+        f" (H3 resolution {_resolutions(summary)}) from {file}.",
+        markup=False,
     )
 
 

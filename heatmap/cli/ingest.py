@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from heatmap import service
 from heatmap.cli.common import DbOption, JsonOption, NowOption, PolicyOption, ProfileOption, wired
@@ -47,7 +48,7 @@ def ingest(
         task = progress.add_task("ingest", total=None)  # rows; a file's count is known once read
 
         def validated(path: str, rows: int) -> None:
-            progress.update(task, description=f"ingest {Path(path).name}", advance=rows)
+            progress.update(task, description=f"ingest {escape(Path(path).name)}", advance=rows)
 
         report = service.ingest(
             store,
@@ -69,8 +70,8 @@ def ingest(
         _ingest_summary(report)
     for path, reason, rows, read in report.mostly_bad:
         err.print(
-            f"[red]{Path(path).name}: {rows} of {read} rows quarantined for one reason:[/]"
-            f" {reason}. Is it the right profile (`heatmap profile guess {path}`)?"
+            f"[red]{escape(Path(path).name)}: {rows} of {read} rows quarantined for one reason:[/]"
+            f" {escape(reason)}. Is it the right profile (`heatmap profile guess {escape(path)}`)?"
             + ("" if accept_mostly_bad else " (--accept-mostly-bad to exit 0)")
         )
     if report.mostly_bad and not accept_mostly_bad:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from heatmap.cli.common import DbOption, JsonOption, wired
 from heatmap.cli.output import emit_json, err
@@ -35,7 +36,7 @@ def network_load(
         "skipped": len(site_problems) + len(alarm_problems),
     }
     for problem in [*site_problems, *alarm_problems][:20]:
-        err.print(f"[yellow]skipped[/] {problem}")
+        err.print(f"[yellow]skipped[/] {escape(problem)}")
     if json:
         emit_json(summary)
     else:
@@ -57,7 +58,7 @@ def sites_from_drive_test(
 
     sites = estimate_sites(read_drive_test(trace))
     write_table(sites, out_file)
-    err.print(f"Estimated {len(sites)} sites into {out_file}")
+    err.print(f"Estimated {len(sites)} sites into {out_file}", markup=False)
 
 
 @network_app.command("coverage-from-drive-test")

@@ -107,5 +107,6 @@ def geocode_file(
     )
     err.print(
         f"Wrote {sum(counts.values())} rows to {out_file}: "
-        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
+        markup=False,
     )

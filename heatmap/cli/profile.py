@@ -78,7 +78,8 @@ def show(
     err.print(
         f"encoding {profile.reading.encoding}, separator {profile.reading.separator!r},"
         f" dates {', '.join(profile.date_formats) or 'ISO 8601'}"
-        f" in {profile.timezone or 'UTC'}"
+        f" in {profile.timezone or 'UTC'}",
+        markup=False,
     )
 
 
@@ -122,5 +123,6 @@ def guess(file: Annotated[Path, typer.Argument(help="A CSV export.")], json: Jso
         f"Based on {base.name} ({ranked[0][1]} fields found; "
         + ", ".join(f"{n} {k}" for n, k in ranked[1:])
         + f"). Save it and run: heatmap "
-        f"ingest --profile {file.stem}.toml {file}"
+        f"ingest --profile {file.stem}.toml {file}",
+        markup=False,
     )

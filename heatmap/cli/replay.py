@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from heatmap.cli.common import DbOption, JsonOption, PolicyOption, wired
 from heatmap.cli.output import emit_json, err, out, table
@@ -122,7 +123,7 @@ def _run(
         disable=quiet,
         transient=False,
     ) as progress:
-        task = progress.add_task(f"{name}: simulated days", total=settings.days)
+        task = progress.add_task(f"{escape(name)}: simulated days", total=settings.days)
         return run_replay(
             world,
             settings,
@@ -173,7 +174,7 @@ def _plot(plots: Path | None, result: ReplayResult, name: str) -> None:
     from heatmap.replay.plot import daily_png
 
     path = daily_png(result.days, plots / f"replay-{name}-daily.png", title=name)
-    err.print(f"Wrote {path}")
+    err.print(f"Wrote {path}", markup=False)
 
 
 def _print(report: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from heatmap.cli.common import DbOption, JsonOption, NowOption, PolicyOption, wired
 from heatmap.cli.output import emit_json, err, out, table
@@ -62,7 +63,7 @@ def _act(
     if json:
         emit_json(brief(spot))
     else:
-        err.print(f"Spot {spot_id} is now [bold]{spot['status']}[/].")
+        err.print(f"Spot {escape(spot_id)} is now [bold]{spot['status']}[/].")
 
 
 def _evidence_rows(facts: dict[str, float | str | None]) -> list[tuple[str, object]]:
@@ -196,7 +197,7 @@ def eta(
     if json:
         emit_json(brief(spot))
     else:
-        err.print(f"Spot {spot_id}: ETA {spot['eta']}.")
+        err.print(f"Spot {spot_id}: ETA {spot['eta']}.", markup=False)
 
 
 @spot_app.command("resolve")

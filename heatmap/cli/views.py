@@ -76,7 +76,7 @@ def map_(
         gazetteer=services.gazetteer_entries(),
         tiles_url=services.settings.api.tiles_url if tiles is None else tiles,
     ).save(out_file)
-    err.print(f"Map written to {out_file}")
+    err.print(f"Map written to {out_file}", markup=False)
 
 
 def export_(
@@ -98,5 +98,6 @@ def export_(
         emit_json({"what": result.what, "format": result.fmt, "rows": result.rows, "out": str(result.path)})
         return
     err.print(
-        f"Wrote {result.rows} {result.what} to {result.path} ({result.fmt}); phone numbers pseudonymised."
+        f"Wrote {result.rows} {result.what} to {result.path} ({result.fmt}); phone numbers pseudonymised.",
+        markup=False,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from rich.markup import escape
+
 from heatmap import service
 from heatmap.core.policy import Policy, load_policy
 from heatmap.core.script import load_templates
@@ -95,8 +97,8 @@ def run_demo(out_dir: Path, *, settings: Settings | None = None) -> dict[str, ob
         )
     )
     err.print(
-        f"Wrote [bold]{out_dir / 'map.html'}[/], {out_dir / 'spots.geojson'} and the store "
-        f"{db_file}. Open the map in a browser."
+        f"Wrote [bold]{escape(str(out_dir / 'map.html'))}[/], {escape(str(out_dir / 'spots.geojson'))}"
+        f" and the store {escape(str(db_file))}. Open the map in a browser."
     )
     return figures
 
