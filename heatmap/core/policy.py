@@ -95,6 +95,8 @@ class Join(_Strict):
 
     reach_m: float = Field(100.0, ge=0)
     window_days: float = Field(30.0, gt=0)
+    #: a detected spot takes complaints made up to this long after detection last found it
+    active_hours: float = Field(24.0, gt=0)
 
 
 class Network(_Strict):

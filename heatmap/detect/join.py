@@ -9,7 +9,9 @@ import shapely
 _M_PER_DEG = 111_320.0
 
 
-def attach(points: pd.DataFrame, spots: pd.DataFrame, *, reach_m: float) -> pd.DataFrame:
+def attach(
+    points: pd.DataFrame, spots: pd.DataFrame, *, reach_m: float, active_hours: float | None = None
+) -> pd.DataFrame:
     """``ticket_id, spot_id, distance_m`` for points inside or within ``reach_m`` of a spot.
 
     ``points`` has ticket_id, lat, lon; ``spots`` has id, geometry, centroid_lat.
@@ -18,8 +20,13 @@ def attach(points: pd.DataFrame, spots: pd.DataFrame, *, reach_m: float) -> pd.D
     at city scale, which is what "within reach" needs). When the points have
     ``created_at`` and the spots ``first_complaint_at``, a complaint made before a
     detected spot's first one does not join it: it predates the problem (the place's
-    ordinary complainants of the weeks before a burst are not the burst's). A known issue
-    (``kind``) is an area an engineer drew: what was said inside it joins, whenever.
+    ordinary complainants of the weeks before a burst are not the burst's). With
+    ``active_hours`` and the spots' ``found_at`` (when detection last found the place in
+    excess; ``created_at`` where unknown), a complaint made more than ``active_hours``
+    after it does not join either: the burst may be over, and the place's ordinary
+    complainants are not the spot's (detection takes them when the place is still in excess).
+    A known issue (``kind``) is an area an engineer drew: what was said inside it joins,
+    whenever.
     """
     empty = pd.DataFrame(columns=["ticket_id", "spot_id", "distance_m"])
     located = points[points["lat"].notna() & points["lon"].notna()]
@@ -52,20 +59,38 @@ def attach(points: pd.DataFrame, spots: pd.DataFrame, *, reach_m: float) -> pd.D
             "distance_m": np.round(distance, 1),
         }
     )
-    pairs = pairs[(pairs["distance_m"] <= reach_m) & _not_before(located, spots, point_index, spot_index)]
+    in_time = _in_time(located, spots, point_index, spot_index, active_hours)
+    pairs = pairs[(pairs["distance_m"] <= reach_m) & in_time]
     best = pairs.sort_values(["ticket_id", "distance_m", "spot_id"]).drop_duplicates("ticket_id")
     return best.reset_index(drop=True)
 
 
-def _not_before(
-    points: pd.DataFrame, spots: pd.DataFrame, point_index: np.ndarray, spot_index: np.ndarray
+def _in_time(
+    points: pd.DataFrame,
+    spots: pd.DataFrame,
+    point_index: np.ndarray,
+    spot_index: np.ndarray,
+    active_hours: float | None,
 ) -> np.ndarray:
     """Per (point, spot) pair: whether the complaint may join by time — made no earlier
-    than the spot's first complaint, or the spot is a known issue, or a time is unknown."""
-    if "created_at" not in points or "first_complaint_at" not in spots:
+    than the spot's first complaint and no later than ``active_hours`` after detection
+    last found it, or the spot is a known issue, or a time is unknown."""
+    if "created_at" not in points:
         return np.ones(len(point_index), dtype=bool)
-    made = pd.to_datetime(points["created_at"], utc=True).to_numpy()[point_index]
-    first = pd.to_datetime(spots["first_complaint_at"], utc=True).to_numpy()[spot_index]
-    unknown = pd.isna(made) | pd.isna(first)
+    made = _times(points["created_at"], point_index)
+    ok = np.ones(len(point_index), dtype=bool)
+    if "first_complaint_at" in spots:
+        first = _times(spots["first_complaint_at"], spot_index)
+        ok &= (first.isna() | (made >= first)).to_numpy()
+    if active_hours is not None and "created_at" in spots:
+        found = _times(spots["found_at"] if "found_at" in spots else spots["created_at"], spot_index)
+        found = found.fillna(_times(spots["created_at"], spot_index))
+        until = found + pd.Timedelta(hours=active_hours)
+        ok &= (until.isna() | (made <= until)).to_numpy()
     drawn = (spots["kind"] == "known_issue").to_numpy()[spot_index] if "kind" in spots else False
-    return np.asarray(unknown | drawn | (made >= first), dtype=bool)
+    return np.asarray(made.isna().to_numpy() | drawn | ok, dtype=bool)
+
+
+def _times(values: pd.Series, index: np.ndarray) -> pd.Series:
+    """``values`` as UTC times, taken at ``index`` (a fresh 0..n-1 index)."""
+    return pd.to_datetime(values, utc=True).iloc[index].reset_index(drop=True).astype("datetime64[ns, UTC]")

@@ -201,7 +201,9 @@ def detect(
         clusters = clusters.join(explained, on="label")
     open_spots = spots[spots["status"].isin(OPEN_STATUSES)]
     rec = reconcile(clusters, points, open_spots, taken_ids=set(spots["id"]), now=now)
-    found = rec.spots.assign(method=params.method, merged_into=None, updated_at=now, kind="detected")
+    found = rec.spots.assign(
+        method=params.method, merged_into=None, updated_at=now, kind="detected", found_at=pd.Timestamp(now)
+    )
     found = _with_evidence(found, explained)
 
     previous = open_spots.set_index("id")

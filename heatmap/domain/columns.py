@@ -67,6 +67,7 @@ SPOT_COLUMNS: tuple[str, ...] = (
     "p_value",
     "scan_days",
     "trend",
+    "found_at",
 )
 
 #: Columns of a spot event (lineage from detection, lifecycle transitions).

@@ -10,9 +10,10 @@ Each step calls the product's own service functions on the replay's store:
 * **Join** — ``heatmap ingest`` then runs ``join_recent``: every complaint of the join
   window without a spot is read back and tried against the open spots
   (:func:`heatmap.service.workflow.join_complaints`). Whether a complaint joins depends
-  only on where it is and on the open spots' areas (a join recounts a spot but keeps its
-  area), so a complaint tried once need be tried again only against a spot that is new,
-  reopened or has another area since. The replay keeps the open spots' areas of the last
+  only on where and when it is and on the open spots' areas and the time detection last
+  found them (a join recounts a spot but keeps both), so a complaint tried once need be
+  tried again only against a spot that is new, reopened, has another area or was found
+  again since. The replay keeps the open spots' areas and those times of the last
   hour and reads back only the hour's complaints in reach of any open spot and the
   window's in reach of a changed one, then calls ``join_complaints`` on them: the same
   joins (a test compares with ``join_recent`` every hour) without reading a month of
@@ -89,8 +90,9 @@ class Product:
     #: the same complaints' ``ticket_id, lat, lon, created_at``, and which were ingested
     points: pd.DataFrame
     ingested: np.ndarray
-    #: the open spots' areas (WKB by id) when the joins last ran
-    areas: dict[str, bytes] = field(default_factory=dict)
+    #: the open spots' areas (WKB) and when detection last found them, by id, when the
+    #: joins last ran
+    areas: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     #: the open spots as last read, while nothing may have changed them since (detection,
     #: a workflow step or a join clears it: :meth:`spots_changed`)
     open_spots: pd.DataFrame | None = None
@@ -142,11 +144,15 @@ class Product:
 
     def _join(self, batch: pd.DataFrame, *, now: datetime) -> None:
         """``join_complaints`` on the hour's complaints in reach of an open spot and the
-        window's in reach of a spot new or changed since the last hour."""
+        window's in reach of a spot new or changed since the last hour (its area, or when
+        detection last found it: complaints made after the spot's active hours may be in
+        time again)."""
         if self.open_spots is None:
             self.open_spots = self.store.load_spots(statuses=sorted(OPEN_STATUSES))
         spots = self.open_spots
-        areas = dict(zip(spots["id"].astype(str), shapely.to_wkb(spots["geometry"].to_numpy()), strict=True))
+        wkb = shapely.to_wkb(spots["geometry"].to_numpy())
+        found = spots["found_at"].astype(str)
+        areas = dict(zip(spots["id"].astype(str), zip(wkb, found, strict=True), strict=True))
         changed = spots[[areas[i] != self.areas.get(i) for i in spots["id"].astype(str)]]
         self.areas = areas
         if spots.empty:

@@ -361,7 +361,7 @@ def join_complaints(
     """Attach located complaints to the open spot covering them or in reach; recount."""
     spots = store.load_spots(statuses=sorted(OPEN_STATUSES), ids=only)
     free = complaints[complaints["spot_id"].isna() & complaints["lat"].notna()]
-    joined = attach(free, spots, reach_m=reach_m)
+    joined = attach(free, spots, reach_m=reach_m, active_hours=policy.join.active_hours)
     if joined.empty:
         return joined
     touched = spots[spots["id"].isin(joined["spot_id"])].copy()

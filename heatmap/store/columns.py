@@ -46,31 +46,39 @@ SPOT_MEASURES: tuple[str, ...] = ("observed", "expected", "excess", "relative_ri
 SPOT_TRENDS: tuple[str, ...] = ("new", "intensifying", "persistent", "diminishing")
 #: The schema that added :data:`SPOT_MEASURES` and ``trend`` to spots.
 SPOT_MEASURES_SCHEMA = 7
+#: The schema that added ``found_at`` to spots: when detection last found the spot's place
+#: in excess (joins take complaints only for a while after it, ``policy.join.active_hours``).
+FOUND_AT_SCHEMA = 10
+#: Spot columns added after the first schema, each with the schema that added it.
+_LATER_SPOT_COLUMNS: dict[str, int] = {
+    **dict.fromkeys((*SPOT_MEASURES, "trend"), SPOT_MEASURES_SCHEMA),
+    "found_at": FOUND_AT_SCHEMA,
+}
 
 
 def spot_columns_at(version: int) -> tuple[str, ...]:
     """The :data:`SPOT_COLUMNS` a store at schema ``version`` has: a store not yet upgraded
-    to 7 reads the measures and trend as NULL and does not write them."""
-    if version >= SPOT_MEASURES_SCHEMA:
-        return SPOT_COLUMNS
-    return tuple(c for c in SPOT_COLUMNS if c not in (*SPOT_MEASURES, "trend"))
+    reads the later columns as NULL and does not write them."""
+    return tuple(c for c in SPOT_COLUMNS if _LATER_SPOT_COLUMNS.get(c, 0) <= version)
 
 
 def spots_to_store(spots: pd.DataFrame) -> pd.DataFrame:
-    """The :data:`SPOT_COLUMNS` of a spots frame to write; schema-7 columns it lacks
-    (:data:`SPOT_MEASURES`, ``trend``) are stored as NULL."""
-    lacking = [c for c in (*SPOT_MEASURES, "trend") if c not in spots.columns]
+    """The :data:`SPOT_COLUMNS` of a spots frame to write; later columns it lacks
+    (:data:`SPOT_MEASURES`, ``trend``, ``found_at``) are stored as NULL."""
+    lacking = [c for c in _LATER_SPOT_COLUMNS if c not in spots.columns]
     frame = spots.assign(**dict.fromkeys(lacking)).loc[:, list(SPOT_COLUMNS)].copy()
     return typed_spot_measures(frame)
 
 
 def typed_spot_measures(frame: pd.DataFrame) -> pd.DataFrame:
     """Spots with :data:`SPOT_COLUMNS` in order, :data:`SPOT_MEASURES` as floats (NaN for NULL),
-    ``trend`` text or None (columns a store before schema 7 lacks are added so)."""
+    ``trend`` text or None, ``found_at`` UTC (NaT for NULL; columns an older store lacks are
+    added so)."""
     frame = frame.reindex(columns=list(SPOT_COLUMNS))
     for name in SPOT_MEASURES:
         frame[name] = pd.to_numeric(frame[name]).astype(float)
     frame["trend"] = frame["trend"].astype(object).where(frame["trend"].notna(), None)
+    frame["found_at"] = pd.to_datetime(frame["found_at"], utc=True)
     return frame
 
 
@@ -86,6 +94,7 @@ __all__ = [
     "CHANGES_SCHEMA",
     "CHANGE_COLUMNS",
     "EVENT_COLUMNS",
+    "FOUND_AT_SCHEMA",
     "MEMBER_TALLY_COLUMNS",
     "SPOT_COLUMNS",
     "SPOT_MEASURES",

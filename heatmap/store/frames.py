@@ -64,7 +64,15 @@ def breakdown_from_json(values: pd.Series) -> list[dict[str, float]]:
 #: Times of a stored complaint.
 COMPLAINT_TIMES = ("created_at", "ingested_at", "updated_at")
 #: Times of a stored spot.
-SPOT_TIMES = ("first_complaint_at", "last_complaint_at", "due_at", "eta", "created_at", "updated_at")
+SPOT_TIMES = (
+    "first_complaint_at",
+    "last_complaint_at",
+    "due_at",
+    "eta",
+    "created_at",
+    "updated_at",
+    "found_at",
+)
 
 
 def with_utc(frame: pd.DataFrame, names: Iterable[str]) -> pd.DataFrame:
@@ -136,7 +144,8 @@ def spot_frame(frame: pd.DataFrame, geometry: np.ndarray) -> pd.DataFrame:
     frame["geometry"] = geometry
     frame["breakdown"] = [{k: d[k] for k in sorted(d)} for d in breakdown_from_json(frame["breakdown"])]
     frame["escalated"] = frame["escalated"].astype(bool)
-    return typed_spot_measures(with_utc(frame, SPOT_TIMES))
+    # a store before schema 10 reads no found_at (typed_spot_measures adds it as NaT)
+    return typed_spot_measures(with_utc(frame, [t for t in SPOT_TIMES if t in frame]))
 
 
 def event_frame(frame: pd.DataFrame) -> pd.DataFrame:

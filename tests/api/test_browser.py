@@ -21,12 +21,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from heatmap.core.script import russian_date
 from heatmap.domain import OPEN_STATUSES
 from heatmap.service import workflow
-from heatmap.store import open_store
+from heatmap.store import SpotChanges, Store, open_store
+from heatmap.store.base import EVENT_COLUMNS
 
 from .browser_support import chromium, offline_page
 from .test_serve import running_server
@@ -62,6 +64,22 @@ class Served:
     blocked: list[str] = field(default_factory=list)
 
 
+def found_now(store: Store, spot_id: str, now: datetime) -> None:
+    """As if detection had just found the spot: the demo detected at its samples' time, and
+    a complaint registered at the wall clock's time joins only a spot found within
+    ``policy.join.active_hours`` of it."""
+    spot = store.load_spots(ids=[spot_id]).assign(found_at=pd.Timestamp(now))
+    store.apply_spot_changes(
+        SpotChanges(
+            at=now,
+            spots=spot,
+            members=pd.DataFrame(columns=["ticket_id", "spot_id"]),
+            events=pd.DataFrame(columns=list(EVENT_COLUMNS)),
+            expected={spot_id: str(spot["status"].iloc[0])},
+        )
+    )
+
+
 @pytest.fixture(scope="module")
 def served(demo_copy: Callable[[str], Path]) -> Iterator[Served]:
     folder = demo_copy("served")
@@ -76,6 +94,7 @@ def served(demo_copy: Callable[[str], Path]) -> Iterator[Served]:
     workflow.set_eta(store, str(ahead["id"]), eta, actor="engineer.test", now=now)
     late_at = now + timedelta(seconds=LATE_AFTER_S)
     workflow.set_eta(store, str(late["id"]), late_at, actor="engineer.test", now=now)
+    found_now(store, str(ahead["id"]), now)
     store.close()
     env = {
         **os.environ,

@@ -178,6 +178,31 @@ def test_a_complaint_older_than_the_spot_does_not_join_it(store: Store, spot_id:
     assert joined["T9"] == spot_id and pd.isna(joined["OLD"])
 
 
+def test_after_its_active_hours_a_spot_takes_complaints_only_through_detection(
+    store: Store, spot_id: str, tmp_path: Path
+) -> None:
+    """Detection found the spot at NOW; a complaint made a day and more later waits for
+    the next detection run instead of joining at once (the burst may be over)."""
+    assert workflow.load_spot(store, spot_id)["found_at"] == pd.Timestamp(NOW)
+    later = NOW + timedelta(hours=POLICY.join.active_hours + 1)
+    late = write_export(
+        tmp_path / "late.csv", [("LATE", 59.2201, 39.8801, "no_coverage")], created=later.isoformat()
+    )
+    soon = write_export(
+        tmp_path / "soon.csv",
+        [("SOON", 59.2202, 39.8801, "no_coverage")],
+        created=(NOW + timedelta(hours=3)).isoformat(),
+    )
+    report = ingest(store, [late, soon], now=later, policy=POLICY)
+    assert report.joined == 1
+    spot_of = store.load_complaints(ticket_ids=["LATE", "SOON"]).set_index("ticket_id")["spot_id"]
+    assert spot_of["SOON"] == spot_id and pd.isna(spot_of["LATE"])
+    detect_spots(store, params=DetectParams(rule="count"), policy=POLICY, now=later)
+    spot = workflow.load_spot(store, spot_id)
+    assert spot["found_at"] == pd.Timestamp(later)
+    assert store.load_complaints(ticket_ids=["LATE"])["spot_id"].iloc[0] == spot_id
+
+
 def test_known_issue_collects_complaints_inside(store: Store, spot_id: str, tmp_path: Path) -> None:
     far = [(f"K{i}", 59.3000 + i * 1e-4, 39.9000, "no_data") for i in range(2)]
     ingest(store, [write_export(tmp_path / "k.csv", far)], now=NOW, policy=POLICY)

@@ -90,6 +90,8 @@ SPOT_COLUMN_KINDS: dict[str, str] = {
     "p_value": "float",
     "scan_days": "float",
     "trend": "text",
+    # schema 10
+    "found_at": "time",
 }
 EVENT_COLUMN_KINDS: dict[str, str] = {
     "spot_id": "text",
