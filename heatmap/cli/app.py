@@ -86,7 +86,7 @@ def quarantine(
 
 def samples_generate(
     n: Annotated[int, typer.Option("--n", min=10, help="Rows to generate.")] = 2500,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+    seed: Annotated[int, typer.Option(min=0, max=2**32 - 1, help="Random seed.")] = 1,
     out_file: Annotated[Path, typer.Option("--out", help=".csv, .jsonl or .parquet")] = Path(
         "crm_export.csv"
     ),

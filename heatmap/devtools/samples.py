@@ -100,7 +100,8 @@ def generate_export(
     lat = addresses["LAT"].to_numpy(float)
     lon = addresses["LON"].to_numpy(float)
     registry = addresses["ADDRESS"].astype(str).to_numpy()
-    n_bad = round(n * bad_share)
+    # At least one bad row whenever some are asked for: a 3 % share rounds to none below 17 rows.
+    n_bad = max(1, round(n * bad_share)) if bad_share > 0 else 0
     n_good = n - n_bad
     n_planted = int(n_good * 0.85)
     topics = list(_DESCRIPTIONS)
@@ -246,7 +247,10 @@ def _bad_rows(rows: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     kind of its own drawn from ``BAD_ROW_KINDS``."""
     rows = rows.reset_index(drop=True)  # a row drawn twice must not share its label
     kinds = rng.choice(list(BAD_ROW_KINDS), size=len(rows))
-    rows["ticket_id"] = rows["ticket_id"] + [f"-B{i}" for i in range(len(rows))]
+    # Suffixed row by row, keeping the column's text dtype: a list added to the column is
+    # converted by inference, and an empty one (no bad rows) becomes float64.
+    tickets = [f"{ticket}-B{i}" for i, ticket in enumerate(rows["ticket_id"].tolist())]
+    rows["ticket_id"] = pd.Series(tickets, index=rows.index, dtype=rows["ticket_id"].dtype)
     for i, kind in enumerate(kinds.tolist()):
         fields = BAD_ROW_KINDS[kind]
         rows.loc[i, list(fields)] = list(fields.values())
