@@ -331,37 +331,52 @@ def test_cells(
     observed = {days: strength.count(complaints.in_window(now, days)) for days in windows}
     expectation = Expectation(cells=cells, windows=windows)
     excluded = np.zeros(len(cells.index), dtype=bool)
+    complained = {d: np.flatnonzero(observed[d] > 0) for d in windows}  # the others' tails are 1
     for _ in range(RATE_PASSES):
         estimate_rates(expectation, observed, excluded)
         expected = {d: expectation.expected(cells.adjusted, d) for d in windows}
-        p = {d: _tails(observed[d], expected[d], tails_up_to) for d in windows}
-        found, cutoff, tested = _significant(observed, p, q=q, min_subscribers=min_subscribers)
+        p = {d: _tails(observed[d], expected[d], tails_up_to, complained[d]) for d in windows}
+        found, cutoff, tested = _significant(observed, p, complained, q=q, min_subscribers=min_subscribers)
         if np.array_equal(found, excluded):
             break
         excluded = found
     return expectation, CellTests(observed, expected, p, excluded, cutoff, tested)
 
 
-def _tails(observed: np.ndarray, expected: np.ndarray, up_to: float) -> np.ndarray:
+def _tails(observed: np.ndarray, expected: np.ndarray, up_to: float, at: np.ndarray) -> np.ndarray:
+    """The tails of the cells ``at`` (1.0 elsewhere: cells without a complainant)."""
+    out = np.ones(observed.shape, dtype=np.float64)
     if up_to >= 1.0:
-        return poisson_upper_tail(observed, expected)
-    return poisson_tail_at_most(observed, expected, up_to)
+        out[at] = poisson_upper_tail(observed[at], expected[at])
+    else:
+        out[at] = poisson_tail_at_most(observed[at], expected[at], up_to)
+    return out
 
 
 def _significant(
-    observed: dict[float, np.ndarray], p: dict[float, np.ndarray], *, q: float, min_subscribers: int
+    observed: dict[float, np.ndarray],
+    p: dict[float, np.ndarray],
+    complained: dict[float, np.ndarray],
+    *,
+    q: float,
+    min_subscribers: int,
 ) -> tuple[np.ndarray, float, dict[float, int]]:
+    """Cells in excess, the threshold and the tests made per window: Benjamini–Hochberg
+    over the tests of the cells with a complainant (``complained``, per window), taken
+    window after window in the cells' order."""
     days = list(observed)
-    o = np.stack([observed[d] for d in days])
-    pv = np.stack([p[d] for d in days])
-    tested = o > 0
-    reject = np.zeros(o.shape, dtype=bool)
-    reject[tested], cutoff = benjamini_hochberg(pv[tested], q)
-    enough = o >= min_subscribers - 1e-9
-    made = dict(zip(days, tested.sum(axis=1).tolist(), strict=True))
-    m = int(tested.sum())
+    rejected, cutoff = benjamini_hochberg(np.concatenate([p[d][complained[d]] for d in days]), q)
+    found = np.zeros(next(iter(observed.values())).shape, dtype=bool)
+    start = 0
+    for d in days:
+        at = complained[d]
+        hit = at[rejected[start : start + at.size]]
+        found[hit[observed[d][hit] >= min_subscribers - 1e-9]] = True
+        start += at.size
+    made = {d: int(complained[d].size) for d in days}
+    m = start
     # With nothing rejected Benjamini–Hochberg ends at 0, which would leave a dozen
     # complainants spread over a few cells unfound on a quiet day, though found on a
     # busy one; its first step q/m is what a single rejection would have needed.
     floor = q / m if m else 0.0
-    return np.asarray((reject & enough).any(axis=0), dtype=bool), max(cutoff, floor), made
+    return found, max(cutoff, floor), made
