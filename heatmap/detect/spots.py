@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import h3
 import numpy as np
 import pandas as pd
@@ -114,16 +116,26 @@ def buffered_hull(lat: np.ndarray, lon: np.ndarray, buffer_m: float) -> shapely.
 def recount(spots: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     """``spots`` with complaints, subscribers, first/last complaint and dominant topic
     recomputed from ``members`` (complaints with spot_id); geometry is kept."""
+    rows = members.assign(complaints=1, first_at=members["created_at"], last_at=members["created_at"])
+    return recount_rows(spots, rows, lambda mine: _mode(mine.rename(columns={"spot_id": "label"}), "topic"))
+
+
+def recount_rows(
+    spots: pd.DataFrame, rows: pd.DataFrame, dominant_topic: Callable[[pd.DataFrame], pd.Series]
+) -> pd.DataFrame:
+    """``spots`` recounted from ``rows`` (``spot_id, subscriber_id, complaints, first_at,
+    last_at``: members, or their tallies), the dominant topic by spot from
+    ``dominant_topic`` of the spots' rows; a spot without rows keeps its figures."""
     out = spots.copy()
-    mine = members[members["spot_id"].isin(out["id"])]
+    mine = rows[rows["spot_id"].isin(out["id"])]
     if mine.empty:
         return out
     grouped = mine.groupby("spot_id")
     by_id = out["id"]
-    out["complaints"] = by_id.map(grouped.size()).fillna(out["complaints"]).astype(int)
+    out["complaints"] = by_id.map(grouped["complaints"].sum()).fillna(out["complaints"]).astype(int)
     out["subscribers"] = by_id.map(grouped["subscriber_id"].nunique()).fillna(out["subscribers"]).astype(int)
-    out["first_complaint_at"] = by_id.map(grouped["created_at"].min()).fillna(out["first_complaint_at"])
-    out["last_complaint_at"] = by_id.map(grouped["created_at"].max()).fillna(out["last_complaint_at"])
-    topic = _mode(mine.rename(columns={"spot_id": "label"}), "topic")
-    out["dominant_topic"] = by_id.map(topic).where(by_id.map(topic).notna(), out["dominant_topic"])
+    out["first_complaint_at"] = by_id.map(grouped["first_at"].min()).fillna(out["first_complaint_at"])
+    out["last_complaint_at"] = by_id.map(grouped["last_at"].max()).fillna(out["last_complaint_at"])
+    topic = by_id.map(dominant_topic(mine))
+    out["dominant_topic"] = topic.where(topic.notna(), out["dominant_topic"])
     return out

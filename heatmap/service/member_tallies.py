@@ -19,6 +19,7 @@ import pandas as pd
 
 from heatmap.core.policy import Policy
 from heatmap.core.priority import complainant_windows, prioritise_complainants
+from heatmap.detect.spots import recount_rows
 from heatmap.store.columns import MEMBER_TALLY_COLUMNS
 
 
@@ -43,19 +44,7 @@ def tallied(members: pd.DataFrame) -> pd.DataFrame:
 def recount_tallied(spots: pd.DataFrame, tallies: pd.DataFrame) -> pd.DataFrame:
     """``spots`` with complaints, subscribers, first/last complaint and dominant topic
     recomputed from their members' ``tallies``, as :func:`heatmap.detect.spots.recount`."""
-    out = spots.copy()
-    mine = tallies[tallies["spot_id"].isin(out["id"])]
-    if mine.empty:
-        return out
-    grouped = mine.groupby("spot_id")
-    by_id = out["id"]
-    out["complaints"] = by_id.map(grouped["complaints"].sum()).fillna(out["complaints"]).astype(int)
-    out["subscribers"] = by_id.map(grouped["subscriber_id"].nunique()).fillna(out["subscribers"]).astype(int)
-    out["first_complaint_at"] = by_id.map(grouped["first_at"].min()).fillna(out["first_complaint_at"])
-    out["last_complaint_at"] = by_id.map(grouped["last_at"].max()).fillna(out["last_complaint_at"])
-    topic = by_id.map(_dominant_topic(mine))
-    out["dominant_topic"] = topic.where(topic.notna(), out["dominant_topic"])
-    return out
+    return recount_rows(spots, tallies, _dominant_topic)
 
 
 def _dominant_topic(tallies: pd.DataFrame) -> pd.Series:
