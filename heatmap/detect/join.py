@@ -83,8 +83,8 @@ def _in_time(
         first = _times(spots["first_complaint_at"], spot_index)
         ok &= (first.isna() | (made >= first)).to_numpy()
     if active_hours is not None and "created_at" in spots:
-        found = _times(spots["found_at"] if "found_at" in spots else spots["created_at"], spot_index)
-        found = found.fillna(_times(spots["created_at"], spot_index))
+        created = _times(spots["created_at"], spot_index)
+        found = _times(spots["found_at"], spot_index).fillna(created) if "found_at" in spots else created
         until = found + pd.Timedelta(hours=active_hours)
         ok &= (until.isna() | (made <= until)).to_numpy()
     drawn = (spots["kind"] == "known_issue").to_numpy()[spot_index] if "kind" in spots else False
