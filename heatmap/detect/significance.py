@@ -42,8 +42,10 @@ import numpy as np
 import pandas as pd
 
 from heatmap.detect.cell_discs import LOCAL_P, disc_members
+from heatmap.detect.cell_peaks import peak_parts
 from heatmap.detect.discs import DbscanSpots, DbscanSteps, label_dbscan_expected
 from heatmap.detect.expected import (
+    CellTests,
     Complaints,
     Expectation,
     Strength,
@@ -139,6 +141,8 @@ def label_expected(
     found = _evidence(
         complaints, place, labels, expectation, now=now, area=area, cutoffs=tests.spot_cutoffs()
     )
+    if params.method != "dbscan":
+        labels, found = _split_at_saddles(complaints, place, labels, found, expectation, tests, now=now)
     weak = found.index[found["p_value"] > found["cutoff"]]
     if len(weak):
         labels = np.where(np.isin(labels, weak), -1, labels)
@@ -181,6 +185,60 @@ def _label_cells(
     in_spot = (of_point >= 0) & (complaints.weight > 0)
     labels[in_spot] = pd.factorize(of_point[in_spot], sort=False)[0]
     return labels
+
+
+def _split_at_saddles(
+    complaints: Complaints,
+    place: np.ndarray,
+    labels: np.ndarray,
+    found: pd.DataFrame,
+    expectation: Expectation,
+    tests: CellTests,
+    *,
+    now: pd.Timestamp,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """``labels`` and their evidence with each H3 spot whose cells hold separate peaks
+    split into one spot per peak (:mod:`heatmap.detect.cell_peaks`) — only where every
+    part passes a spot's own test; a spot whose parts do not stays whole."""
+    member = labels >= 0
+    spot_cells = pd.DataFrame({"label": labels[member], "cell": place[member]}).drop_duplicates()
+    days = found["scan_days"].reindex(spot_cells["label"]).to_numpy(np.float64)
+    cell = spot_cells["cell"].to_numpy()
+    height = np.zeros(len(cell))
+    for d in np.unique(days):
+        at = days == d
+        height[at] = tests.observed[d][cell[at]] - tests.expected[d][cell[at]]
+    ids = np.asarray(expectation.cells.index, dtype=np.uint64)[cell]
+    spot_cells["part"] = peak_parts(ids, height)
+    parts = spot_cells.groupby("label")["part"].nunique()
+    if not (parts > 1).any():
+        return labels, found
+    cutoffs = tests.spot_cutoffs()
+    split, row_label = _relabel(labels, place, spot_cells)
+    trial = _evidence(complaints, place, split, expectation, now=now, cutoffs=cutoffs)
+    weak = (trial["p_value"] > trial["cutoff"]).reindex(row_label).to_numpy(bool)
+    spot_cells.loc[spot_cells["label"].isin(spot_cells.loc[weak, "label"]), "part"] = 0
+    if spot_cells.groupby("label")["part"].nunique().max() == 1:
+        return labels, found
+    out = _relabel(labels, place, spot_cells)[0]
+    return out, _evidence(complaints, place, out, expectation, now=now, cutoffs=cutoffs)
+
+
+def _relabel(
+    labels: np.ndarray, place: np.ndarray, spot_cells: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """Labels of the (label, part) pairs of ``spot_cells`` — per point, and per row of
+    ``spot_cells`` — numbered in the order of each pair's first point."""
+    key = pd.MultiIndex.from_frame(spot_cells[["label", "cell"]])
+    member = np.flatnonzero(labels >= 0)
+    row = key.get_indexer(pd.MultiIndex.from_arrays([labels[member], place[member]]))
+    pair = (
+        spot_cells["label"].to_numpy() * (int(spot_cells["part"].max()) + 1) + spot_cells["part"].to_numpy()
+    )
+    codes, pairs = pd.factorize(pair[row], sort=False)
+    out = np.full(len(labels), -1, dtype=np.int64)
+    out[member] = codes
+    return out, np.asarray(pd.Index(pairs).get_indexer(pair), dtype=np.int64)
 
 
 def evidence(
