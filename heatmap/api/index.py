@@ -21,9 +21,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from heatmap.core.intake import spot_intake
 from heatmap.core.script import ScriptTemplates, eta_overdue, russian_date, spot_script
 from heatmap.domain import OPEN_STATUSES, SpotStatus
 from heatmap.render.evidence import evidence, evidence_text
+from heatmap.render.intake import intake_fields
 from heatmap.store.base import Store
 
 _M_PER_DEG = 111_320.0
@@ -38,6 +40,36 @@ def _time(value: object) -> pd.Timestamp | None:
         return None
     stamp = pd.Timestamp(value)
     return None if pd.isna(stamp) else stamp
+
+
+@dataclass(frozen=True)
+class _Intake:
+    """A card's intake fields (:func:`heatmap.render.intake.intake_fields`) as they read up
+    to ``until`` and after it (the same when time does not change them), dict and JSON."""
+
+    until: datetime | None
+    taking: dict[str, object]
+    lapsed: dict[str, object]
+    taking_json: bytes
+    lapsed_json: bytes
+
+    @classmethod
+    def of(cls, spot: Mapping[str, object], *, built: datetime, active_hours: float) -> _Intake:
+        moment = spot_intake(spot, now=built, active_hours=active_hours).until
+        first = intake_fields(spot, now=moment or built, active_hours=active_hours)
+        after = moment + timedelta(microseconds=1) if moment else built
+        later = intake_fields(spot, now=after, active_hours=active_hours)
+
+        def fragment(fields: dict[str, object]) -> bytes:
+            return b"," + json.dumps(fields, ensure_ascii=False).encode()[1:-1]
+
+        return cls(moment, first, later, fragment(first), fragment(later))
+
+    def at(self, now: datetime) -> tuple[dict[str, object], bytes]:
+        """The fields and their JSON (``,"confirmed_at":…`` to splice into a card) at ``now``."""
+        if self.until is not None and now > self.until:
+            return self.lapsed, self.lapsed_json
+        return self.taking, self.taking_json
 
 
 def spot_card(
@@ -98,6 +130,7 @@ class _Snapshot:
     card_json: list[bytes]  # each card as JSON without its closing brace, made once
     eta: list[datetime | None]  # an open spot's ETA; past it, the card is ``late_json``
     late_json: list[bytes | None]  # the card as it reads once its ETA has passed
+    intake: list[_Intake]  # whether it takes complaints, before and after its window closes
     resolved_at: list[datetime | None]
     by_id: dict[str, int]
     open_count: int
@@ -111,6 +144,9 @@ class _Snapshot:
         reach_m: np.ndarray,
         templates: ScriptTemplates,
         cause_titles: Mapping[str, str] | None = None,
+        *,
+        built: datetime,
+        active_hours: float,
     ) -> _Snapshot:
         geometry = np.asarray(spots["geometry"].tolist(), dtype=object)
         scale = np.clip(np.cos(np.radians(spots["centroid_lat"].to_numpy(float))), 0.05, 1.0)
@@ -162,6 +198,7 @@ class _Snapshot:
             card_json=[json.dumps(c, ensure_ascii=False).encode()[:-1] for c in cards],
             eta=etas,
             late_json=late,
+            intake=[_Intake.of(r, built=built, active_hours=active_hours) for r in records],
             resolved_at=[None if t is None else t.to_pydatetime() for t in stamps],
             by_id={str(c["id"]): i for i, c in enumerate(cards) if is_open[i]},
             open_count=int(is_open.sum()),
@@ -216,8 +253,10 @@ class SpotIndex:
         clock: Callable[[], datetime],
         join_reach_m: float = 0.0,
         cause_titles: Mapping[str, str] | None = None,
+        active_hours: float = 24.0,
     ) -> None:
         self.templates = templates
+        self.active_hours = active_hours
         self.cause_titles = dict(cause_titles or {})
         self.reach_m = reach_m
         self.join_reach_m = join_reach_m
@@ -267,7 +306,16 @@ class SpotIndex:
         spots = spots[keep].reset_index(drop=True)
         is_open = is_open[keep]
         reach = np.where(is_open, max(self.reach_m, self.join_reach_m), self.recent_reach_m)
-        return _Snapshot.of(version, spots, is_open, reach.astype(float), self.templates, self.cause_titles)
+        return _Snapshot.of(
+            version,
+            spots,
+            is_open,
+            reach.astype(float),
+            self.templates,
+            self.cause_titles,
+            built=self.clock(),
+            active_hours=self.active_hours,
+        )
 
     # --- answers --------------------------------------------------------------------
     @property
@@ -279,11 +327,12 @@ class SpotIndex:
         return 0 if self._snapshot is None else self._snapshot.open_count
 
     def card(self, spot_id: str) -> dict[str, object] | None:
-        """The card of an open spot by id, or None."""
+        """The card of an open spot by id (whether it takes complaints now), or None."""
         snapshot = self._snapshot
         if snapshot is None or spot_id not in snapshot.by_id:
             return None
-        return snapshot.cards[snapshot.by_id[spot_id]]
+        chosen = snapshot.by_id[spot_id]
+        return {**snapshot.cards[chosen], **snapshot.intake[chosen].at(self.clock())[0]}
 
     def candidates(self, lat: float, lon: float, reach_m: float) -> list[str]:
         """Ids of open spots within ``reach_m`` of a point (inside first, then nearest)."""
@@ -308,12 +357,15 @@ class SpotIndex:
             metres, _, chosen = min(opened)
             card, card_json = snapshot.cards[chosen], snapshot.card_json[chosen]
             eta, late_json = snapshot.eta[chosen], snapshot.late_json[chosen]
-            if eta is not None and late_json is not None and eta < self.clock():
+            now = self.clock()
+            if eta is not None and late_json is not None and eta < now:
                 card, card_json = json.loads(late_json + b"}"), late_json
-            answer.spot = {**card, "distance_m": metres, "covers": metres == 0.0}
+            intake, intake_json = snapshot.intake[chosen].at(now)
+            answer.spot = {**card, **intake, "distance_m": metres, "covers": metres == 0.0}
             answer.spot_json = b"".join(
                 (
                     card_json,
+                    intake_json,
                     b',"distance_m":',
                     repr(metres).encode(),
                     b',"covers":',

@@ -21,6 +21,25 @@ BBOX_HELP = (
 )
 
 
+CONFIRMED_AT_HELP = (
+    "Last confirmed by detection (ISO 8601, UTC): the last detection run that found the spot's"
+    " place in excess (found_at; created_at for a spot stored before found_at existed);"
+    " null for a known issue"
+)
+TAKING_HELP = (
+    "Whether a complaint made now joins the spot: open, and confirmed by detection within"
+    " policy.join.active_hours (a known issue takes everything inside it while open)"
+)
+UNTIL_HELP = (
+    "The last moment a complaint joins it unless detection confirms it again"
+    " (confirmed_at + active_hours); null for a known issue or a closed spot"
+)
+CONFIRMATION_HELP = (
+    "The two as the pages say them, Moscow time: 'Подтверждено детекцией: 7 декабря, 14:05 мск;"
+    " принимает жалобы до 8 декабря, 14:05 мск'"
+)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
@@ -209,6 +228,10 @@ class SpotCard(BaseModel):
     evidence_text: str = Field(
         "", description="Why it is a spot, as the pages say it: 'Жалующихся: 14 при ожидаемых 2,1 (…)'"
     )
+    confirmed_at: str | None = Field(None, description=CONFIRMED_AT_HELP)
+    taking_complaints: bool = Field(False, description=TAKING_HELP)
+    taking_complaints_until: str | None = Field(None, description=UNTIL_HELP)
+    confirmation_text: str = Field("", description=CONFIRMATION_HELP)
     distance_m: float | None = None
     covers: bool | None = None
 
@@ -278,6 +301,10 @@ class SpotFeature(BaseModel):
     evidence_text: str = Field(description="Why it is a spot, in Russian")
     eta_text: str | None
     eta_overdue: bool = Field(False, description="Still open and its ETA has passed")
+    confirmed_at: str | None = Field(None, description=CONFIRMED_AT_HELP)
+    taking_complaints: bool = Field(False, description=TAKING_HELP)
+    taking_complaints_until: str | None = Field(None, description=UNTIL_HELP)
+    confirmation_text: str = Field("", description=CONFIRMATION_HELP)
     sla_left_hours: float | None
     network: dict[str, Any] | None
     alarms: list[SiteAlarm] = Field(

@@ -161,6 +161,7 @@ class ApiState:
             clock=self.clock,
             join_reach_m=self.policy.join.reach_m,
             cause_titles=self.policy.causes,
+            active_hours=self.policy.join.active_hours,
         )
         self.keys = KeyCache(self.api.key_cache_s)
         self.failures = FailureLimiter(self.api.auth_fail_limit, self.api.auth_fail_window_s)

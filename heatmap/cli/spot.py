@@ -93,9 +93,11 @@ def show(
     json: JsonOption = False,
 ) -> None:
     """A spot with why it is one (observed, expected, excess, relative risk, p-value,
-    trend), its complaints, priority breakdown, network, history and script text."""
+    trend), when detection last confirmed it and whether it still takes complaints, its
+    complaints, priority breakdown, network, history and script text."""
     from heatmap.core.script import spot_script
     from heatmap.render.evidence import evidence, evidence_text
+    from heatmap.render.intake import intake_fields
     from heatmap.service import workflow
 
     services = wired(db, policy=policy)
@@ -107,12 +109,14 @@ def show(
     row = spot.to_dict()
     facts = evidence(row)
     script = spot_script(row, templates, now=at)
+    intake = intake_fields(row, now=at, active_hours=services.policy.join.active_hours)
     if json:
         emit_json(
             {
                 **{k: spot[k] for k in spot.index if k != "geometry"},
                 **facts,
                 "evidence_text": evidence_text(row),
+                **intake,
                 "sla_left_hours": detail.sla_left_hours,
                 "script": script,
                 "network": None if detail.network is None else detail.network.to_dict(),
@@ -136,6 +140,7 @@ def show(
         ("breakdown", ", ".join(f"{k} {v:.1f}" for k, v in spot["breakdown"].items())),
         ("complainants / complaints", f"{spot['subscribers']} / {spot['complaints']}"),
         *_evidence_rows(facts),
+        ("detection", intake["confirmation_text"]),
         ("address", spot["address"]),
         ("agent script", script),
     ]

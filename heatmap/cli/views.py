@@ -17,16 +17,20 @@ def spots(
     status: Annotated[str | None, typer.Option(help="Only spots with this status.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, json or geojson.")] = "table",
 ) -> None:
-    """List spots, highest priority first."""
+    """List spots, highest priority first (json and geojson also say when detection last
+    confirmed each and whether it still takes complaints)."""
     from heatmap.render.geo import spot_properties, spots_geojson
 
     if fmt not in ("table", "json", "geojson"):
         raise UsageError(f"--format must be table, json or geojson, not {fmt!r}")
-    frame = store_at(db).load_spots(statuses=[status] if status else None)
+    services = wired(db)
+    frame = services.store.load_spots(statuses=[status] if status else None)
+    now, hours = services.now(None), services.policy.join.active_hours
     if fmt == "geojson":
-        emit_json(spots_geojson(frame))
+        emit_json(spots_geojson(frame, now=now, active_hours=hours))
     elif fmt == "json":
-        emit_json({"spots": [spot_properties(r) for r in frame.to_dict(orient="records")]})
+        rows = frame.to_dict(orient="records")
+        emit_json({"spots": [spot_properties(r, now=now, active_hours=hours) for r in rows]})
     else:
         columns = [
             "id",
@@ -75,6 +79,8 @@ def map_(
         store.load_complaints(),
         gazetteer=services.gazetteer_entries(),
         tiles_url=services.settings.api.tiles_url if tiles is None else tiles,
+        now=services.now(None),
+        active_hours=services.policy.join.active_hours,
     ).save(out_file)
     err.print(f"Map written to {out_file}", markup=False)
 

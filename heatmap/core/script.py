@@ -87,6 +87,12 @@ def russian_date(moment: datetime, *, utc_offset_hours: int = 3) -> str:
     return f"{local.day} {_MONTHS[local.month - 1]}"
 
 
+def russian_moment(moment: datetime, *, utc_offset_hours: int = 3) -> str:
+    """``25 ноября, 18:05`` in the caller's local time (Moscow unless told otherwise)."""
+    local = moment.astimezone(timezone(timedelta(hours=utc_offset_hours)))
+    return f"{russian_date(local, utc_offset_hours=utc_offset_hours)}, {local:%H:%M}"
+
+
 def eta_overdue(eta: datetime | None, now: datetime | None) -> bool:
     """Whether an open spot's ETA has passed at ``now`` (False without either)."""
     return eta is not None and now is not None and eta < now

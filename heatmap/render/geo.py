@@ -13,9 +13,12 @@ import numpy as np
 import pandas as pd
 
 from heatmap.render.evidence import EVIDENCE_COLUMNS, evidence, evidence_text
+from heatmap.render.intake import intake_fields
 
 #: Spot properties exported with each feature (the evidence is None where detection
-#: gave none), followed by ``evidence_text``: why the spot is one, in Russian.
+#: gave none), followed by ``evidence_text``: why the spot is one, in Russian; given a
+#: moment and the join's ``active_hours``, also :data:`~heatmap.render.intake.INTAKE_FIELDS`
+#: (when detection last confirmed the spot and whether it still takes complaints).
 SPOT_PROPERTIES: tuple[str, ...] = (
     "id",
     "status",
@@ -28,6 +31,7 @@ SPOT_PROPERTIES: tuple[str, ...] = (
     "address",
     "first_complaint_at",
     "last_complaint_at",
+    "found_at",
     "due_at",
     "eta",
     "cause",
@@ -52,8 +56,11 @@ def complaints_frame(complaints: pd.DataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(located, geometry=geometry, crs="EPSG:4326")
 
 
-def spots_geojson(spots: pd.DataFrame) -> dict[str, Any]:
-    """A FeatureCollection (lon, lat order) with :data:`SPOT_PROPERTIES`."""
+def spots_geojson(
+    spots: pd.DataFrame, *, now: datetime | None = None, active_hours: float | None = None
+) -> dict[str, Any]:
+    """A FeatureCollection (lon, lat order) with :data:`SPOT_PROPERTIES` (and the intake at
+    ``now`` when it and ``active_hours`` are given)."""
     features = []
     for row in spots.to_dict(orient="records"):
         features.append(
@@ -61,17 +68,22 @@ def spots_geojson(spots: pd.DataFrame) -> dict[str, Any]:
                 "type": "Feature",
                 "id": row["id"],
                 "geometry": row["geometry"].__geo_interface__,
-                "properties": spot_properties(row),
+                "properties": spot_properties(row, now=now, active_hours=active_hours),
             }
         )
     return {"type": "FeatureCollection", "features": features}
 
 
-def spot_properties(row: Mapping[str, Any]) -> dict[str, Any]:
-    """:data:`SPOT_PROPERTIES` of a stored spot and its ``evidence_text``, JSON-ready."""
+def spot_properties(
+    row: Mapping[str, Any], *, now: datetime | None = None, active_hours: float | None = None
+) -> dict[str, Any]:
+    """:data:`SPOT_PROPERTIES` of a stored spot and its ``evidence_text``, JSON-ready; with
+    ``now`` and ``active_hours``, whether it takes complaints then."""
     properties = {name: _plain(row.get(name)) for name in SPOT_PROPERTIES}
     properties.update(evidence(row))
     properties["evidence_text"] = evidence_text(row)
+    if now is not None and active_hours is not None:
+        properties.update(intake_fields(row, now=now, active_hours=active_hours))
     return properties
 
 

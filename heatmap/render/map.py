@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,12 +52,16 @@ def spot_map(
     min_hex_subscribers: int = 3,
     tiles_url: str = "",
     tiles_attribution: str = "&copy; OpenStreetMap contributors",
+    now: datetime | None = None,
+    active_hours: float | None = None,
 ) -> SpotMapPage:
     """Spots coloured by priority (popups say why each is one and what its priority is made
-    of), the complaint hex layer, and the gazetteer's houses and names underneath."""
+    of; given ``now`` and the join's ``active_hours``, when detection last confirmed each and
+    whether it still takes complaints), the complaint hex layer, and the gazetteer's houses
+    and names underneath."""
     shown = spots[spots["status"] != "merged"]
     data = {
-        "spots": spots_geojson(shown),
+        "spots": spots_geojson(shown, now=now, active_hours=active_hours),
         "hexes": hex_layer(complaints, hex_res, min_hex_subscribers),
         "basemap": None if gazetteer is None else basemap_arrays(gazetteer, shown),
         "tiles": tiles_url,

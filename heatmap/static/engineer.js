@@ -178,8 +178,24 @@ function drawFacts(spot) {
   fact(list, "Характер", trendCell(p.trend));
   fact(list, "Адрес", p.address || "—");
   fact(list, "Почему это пятно", spot.evidence_text || "—");
+  if (p.kind !== "known_issue") {
+    fact(list, "Подтверждено детекцией", when(spot.confirmed_at) || "—", "f-confirmed");
+  }
+  fact(list, "Принимает жалобы", intakeCell(spot, p), "f-intake");
   fact(list, "Жалобы с", when(p.first_complaint_at) + " по " + when(p.last_complaint_at));
   fact(list, "Оператор говорит абоненту", spot.script || "—");
+}
+
+// Whether a complaint made now joins the spot (the server's clock and the join's rule).
+function intakeCell(spot, p) {
+  if (p.kind === "known_issue") {
+    return spot.taking_complaints ? "все жалобы внутри области (известная проблема)"
+      : "нет — известная проблема закрыта";
+  }
+  if (!OPEN.includes(p.status)) return el("span", "muted", "нет — пятно закрыто");
+  const until = spot.taking_complaints_until;
+  if (spot.taking_complaints) return until ? "да, до " + when(until) : "да";
+  return el("span", "late", "нет с " + when(until) + " — пока детекция не найдёт пятно снова");
 }
 
 const ACTIONS = {take: ["new", "queued", "reopened"], eta: OPEN, resolve: ["in_progress"],

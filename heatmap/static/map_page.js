@@ -121,6 +121,11 @@ function showAnswer(a, asked) {
     script.id = "script";
     panel.appendChild(script);
     if (s.evidence_text) panel.appendChild(el("div", "muted", s.evidence_text));
+    if (s.confirmation_text) {
+      const intake = el("div", "muted", s.confirmation_text);
+      intake.id = "intake";
+      panel.appendChild(intake);
+    }
   } else if (a.point && a.precision !== "settlement") {
     panel.appendChild(el("div", "ok", "Известных работ по этому адресу нет —"
       + " зарегистрируйте обращение."));

@@ -158,7 +158,8 @@ class MapView {
 function spotTitle(p) {
   return "Пятно " + p.id + " — " + (STATUS_RU[p.status] || p.status) + ", приоритет "
     + Number(p.priority).toFixed(1) + (p.address ? ", " + p.address : "")
-    + (p.evidence_text ? "\n" + p.evidence_text : "");
+    + (p.evidence_text ? "\n" + p.evidence_text : "")
+    + (p.confirmation_text ? "\n" + p.confirmation_text : "");
 }
 
 function boundsOf(collections) {

@@ -89,6 +89,8 @@
       ["Почему это пятно", p.evidence_text || "—"], ["Очередь", p.queue || "—"],
       ["Приоритет", Number(p.priority).toFixed(1)]];
     for (const [name, value] of lines) box.appendChild(el("div", name + ": " + value));
+    // when detection last confirmed it and whether it still takes complaints (Moscow time)
+    if (p.confirmation_text) box.appendChild(el("div", p.confirmation_text, "intake"));
     const table = el("table");
     const parts = Object.entries(p.breakdown || {}).filter(([, v]) => v !== null)
       .sort((a, b) => b[1] - a[1]);

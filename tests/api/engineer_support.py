@@ -110,3 +110,27 @@ def moscow_day(days_ahead: int = 0) -> str:
 def no_sideways_scroll(page: Any) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"the page is {width} px wide"
+
+
+def confirm_spot(db: str, found_at: datetime, spot_id: str | None = None) -> str:
+    """Store ``found_at`` on the spot (by default the first open detected spot by id, as the
+    other tests left them), as a detection run finding its place again would; its id."""
+    from heatmap.store.base import SpotChanges
+
+    store = open_store(db)
+    try:
+        if spot_id is None:
+            open_spots = store.load_spots(statuses=["new", "queued", "in_progress", "reopened"])
+            spot_id = str(open_spots[open_spots["kind"] == "detected"].sort_values("id")["id"].iloc[0])
+        spot = store.load_spots(ids=[spot_id]).assign(found_at=pd.Timestamp(found_at))
+        events = store.load_events(spot_id).iloc[:0]
+        members = pd.DataFrame(columns=["ticket_id", "spot_id"])
+        store.apply_spot_changes(SpotChanges(at=found_at, spots=spot, members=members, events=events))
+    finally:
+        store.close()
+    return spot_id
+
+
+def moscow(moment: datetime) -> str:
+    """A time as the engineers' pages show it: ``ДД.ММ.ГГГГ, ЧЧ:ММ`` in Moscow."""
+    return moment.astimezone(ZoneInfo("Europe/Moscow")).strftime("%d.%m.%Y, %H:%M")

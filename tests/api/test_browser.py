@@ -178,6 +178,8 @@ def test_an_agent_looks_up_reads_the_eta_and_registers(served: Served, browser: 
         answer = page.inner_text("#answer")
         assert served.spot_id in answer and "Жалующихся за последние 7 дней: " in answer
         assert "причина" in answer
+        intake = page.inner_text("#intake")  # found by detection just now (found_now)
+        assert intake.startswith("Подтверждено детекцией: ") and "; принимает жалобы до " in intake
         assert page.locator("#place-mark").count() == 1
 
         page.fill("#c-msisdn", "+7 916 555-44-33")
@@ -201,6 +203,7 @@ def test_a_passed_eta_is_flagged_and_the_script_says_works_go_on(served: Served,
         assert "Работы продолжаются, срок уточняется; мы сообщим по SMS" in script
         assert "Решение ожидается" not in script
         assert served.late_spot_id in page.inner_text("#answer")
+        assert "; жалобы не принимает с " in page.inner_text("#intake"), "found at the samples' time"
 
 
 #: Reasons the geocoders give (heatmap/geocode), as the API passes them on.

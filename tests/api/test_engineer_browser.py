@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,9 @@ from .engineer_support import (
     Served,
     alarms_around,
     call_api,
+    confirm_spot,
     measure_around,
+    moscow,
     moscow_day,
     no_sideways_scroll,
     wait_view,
@@ -324,3 +326,25 @@ def test_the_queue_page_refreshes_by_itself(served: Served, browser: Any) -> Non
         assert page.get_attribute("body", "data-refreshed") == "3"
         assert page.input_value("#eta-note") == "пишу комментарий"
         assert page.is_hidden("#refreshed")
+
+
+def test_the_spot_says_when_detection_confirmed_it_and_whether_it_takes_complaints(
+    served: Served, browser: Any
+) -> None:
+    """The join takes complaints for ``policy.join.active_hours`` (24 h) after detection last
+    found the spot; the page says until when, or since when it no longer does."""
+    found = datetime.now(UTC) - timedelta(hours=1)
+    spot = confirm_spot(served.db, found)
+    with offline_page(browser, served, viewport=LAPTOP) as page:
+        page.goto(f"{served.url}/engineer?key={served.key}#/spot/{spot}")
+        wait_view(page, "spot")
+        assert page.inner_text("#f-confirmed") == moscow(found)
+        assert page.inner_text("#f-intake") == "да, до " + moscow(found + timedelta(hours=24))
+        lapsed = found - timedelta(hours=30)
+        confirm_spot(served.db, lapsed, spot)
+        page.click("#reload")
+        page.wait_for_selector(f"#f-confirmed:has-text('{moscow(lapsed)}')", timeout=WAIT_MS)
+        assert page.inner_text("#f-intake") == (
+            f"нет с {moscow(lapsed + timedelta(hours=24))} — пока детекция не найдёт пятно снова"
+        )
+        assert page.locator("#f-intake .late").count() == 1

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -60,7 +62,9 @@ class FakeStore:
         return frame[frame["status"].isin(statuses)] if statuses else frame
 
 
-def index_over(rows: list[dict[str, object]]) -> tuple[SpotIndex, FakeStore]:
+def index_over(
+    rows: list[dict[str, object]], clock: Callable[[], datetime] = lambda: NOW
+) -> tuple[SpotIndex, FakeStore]:
     store = FakeStore(rows)
     index = SpotIndex(
         templates=load_templates(),
@@ -68,8 +72,9 @@ def index_over(rows: list[dict[str, object]]) -> tuple[SpotIndex, FakeStore]:
         recent_days=14,
         recent_reach_m=500,
         check_interval_s=0.2,
-        clock=lambda: NOW,
+        clock=clock,
         join_reach_m=100,
+        active_hours=24,
     )
     index.refresh(store)  # type: ignore[arg-type]
     return index, store
@@ -138,3 +143,22 @@ def test_due_lets_one_caller_check_per_interval() -> None:
     index.check_interval_s = 3600
     index._checked = time.monotonic() - 2 * index.check_interval_s  # long ago
     assert index.due() and not index.due(), "the first caller claims the check"
+
+
+def test_a_built_index_stops_saying_a_spot_takes_complaints_once_its_window_closes() -> None:
+    clock = [NOW]
+    found = NOW - timedelta(hours=20)
+    index, _ = index_over([{**spot("A", LAT, LON, 100), "found_at": pd.Timestamp(found)}], lambda: clock[0])
+    for moment, taking in (
+        (NOW, True),
+        (found + timedelta(hours=24), True),
+        (NOW + timedelta(hours=5), False),
+    ):
+        clock[0] = moment  # the index is not rebuilt: the spot's intake turns by the clock
+        hit = index.lookup(LAT, LON)
+        assert hit.spot is not None and hit.spot["taking_complaints"] is taking, moment
+        spliced = json.loads(hit.spot_json)
+        assert spliced == json.loads(json.dumps(hit.spot)), "the spliced JSON says what the card says"
+        assert index.card("A") == {k: v for k, v in hit.spot.items() if k not in ("distance_m", "covers")}
+        said = "принимает жалобы до 20 ноября, 19:00 мск" if taking else "не принимает с 20 ноября, 19:00"
+        assert said in str(hit.spot["confirmation_text"])

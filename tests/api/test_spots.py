@@ -269,3 +269,37 @@ def test_queues(client: TestClient, world: World) -> None:
     assert "sla_left_hours" in view["spots"][0]
     missing = client.get("/api/v1/queues/nowhere", headers=world.headers("engineer"))
     assert missing.status_code == 404
+
+
+def test_every_spot_says_when_detection_confirmed_it_and_whether_it_takes_complaints(
+    world: World,
+) -> None:
+    found = world.now[0] - pd.Timedelta(hours=2)  # 13:00 Moscow time on 20 November
+    store_evidence(world, {"found_at": found})
+    until = (found + pd.Timedelta(hours=24)).isoformat()
+
+    def seen() -> list[dict[str, Any]]:
+        with world.app_client() as client:
+            [feature] = get(client, world, "/api/v1/spots")["features"]
+            detail = get(client, world, f"/api/v1/spots/{world.spot_id}")
+            card = get(client, world, "/api/v1/lookup", lat=world.lat, lon=world.lon)["spot"]
+        assert feature["properties"]["found_at"] == found.isoformat()
+        return [feature["properties"], detail, card]
+
+    for where in seen():
+        assert where["confirmed_at"] == found.isoformat() and where["taking_complaints"] is True
+        assert where["taking_complaints_until"] == until
+        assert where["confirmation_text"] == (
+            "Подтверждено детекцией: 20 ноября, 13:00 мск; принимает жалобы до 21 ноября, 13:00 мск"
+        )
+    world.now[0] += pd.Timedelta(hours=22, seconds=1)  # the join's window has closed
+    for where in seen():
+        assert where["taking_complaints"] is False and where["taking_complaints_until"] == until
+        assert where["confirmation_text"] == (
+            "Подтверждено детекцией: 20 ноября, 13:00 мск; жалобы не принимает с 21 ноября,"
+            " 13:00 мск, пока детекция не найдёт пятно снова"
+        )
+    store_evidence(world, {"kind": "known_issue"})
+    for where in seen():
+        assert where["taking_complaints"] is True and where["confirmed_at"] is None
+        assert where["confirmation_text"].startswith("Известная проблема: принимает все жалобы")

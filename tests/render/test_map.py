@@ -20,6 +20,9 @@ from heatmap.render.map import page_data, spot_map
 from heatmap.testing import headless_chromium
 
 HOUSE = (59.22907, 39.869577)
+#: When detection last found SP-1 (15:00 Moscow time); the map is made 2 h later.
+FOUND = pd.Timestamp("2026-11-20T12:00:00Z")
+MADE = (FOUND + pd.Timedelta(hours=2)).to_pydatetime()
 
 
 def spots_frame() -> pd.DataFrame:
@@ -51,6 +54,8 @@ def spots_frame() -> pd.DataFrame:
                 "p_value": 3.04e-8,
                 "trend": "new",
                 "breakdown": {"excess": 35.0, "segment": 5.0},
+                "kind": "detected",
+                "found_at": FOUND,
             },
             {
                 "id": "SP-2",
@@ -101,6 +106,11 @@ def test_the_file_carries_everything_and_names_no_other_host(gazetteer: pd.DataF
     assert data["spots"]["features"][0]["properties"]["address"].endswith("</script><b>")
     without = page_data(spot_map(spots_frame()).html)
     assert without["basemap"] is None and without["hexes"]["features"] == []
+    assert data["spots"]["features"][0]["properties"]["found_at"] == FOUND.isoformat()
+    assert "confirmation_text" not in data["spots"]["features"][0]["properties"], "no moment given"
+    made = page_data(spot_map(spots_frame(), now=MADE, active_hours=24.0).html)["spots"]["features"][0]
+    assert made["properties"]["taking_complaints"] is True
+    assert made["properties"]["taking_complaints_until"] == "2026-11-21T12:00:00+00:00"
 
 
 def test_a_tile_server_only_when_named() -> None:
@@ -121,7 +131,8 @@ def test_the_file_opens_offline_with_spots_popups_and_houses(
 ) -> None:
     from PIL import Image
 
-    path = spot_map(spots_frame(), complaints_frame(), gazetteer=gazetteer).save(tmp_path / "map.html")
+    made = spot_map(spots_frame(), complaints_frame(), gazetteer=gazetteer, now=MADE, active_hours=24.0)
+    path = made.save(tmp_path / "map.html")
     page = chromium.new_page(viewport={"width": 1000, "height": 700})
     asked: list[str] = []
     problems: list[str] = []
@@ -157,6 +168,9 @@ def test_the_file_opens_offline_with_spots_popups_and_houses(
         popup = page.inner_text(".leaflet-popup-content")
         assert "Почему это пятно: Жалующихся: 14 при ожидаемых 2,1" in popup
         assert "Адрес: Вологда, ул. Мира, 1 </script><b>" in popup and "превышение" in popup
+        assert (
+            "Подтверждено детекцией: 20 ноября, 15:00 мск; принимает жалобы до 21 ноября, 15:00 мск" in popup
+        )
         assert not asked and not problems, (asked, problems)
     finally:
         page.close()

@@ -36,6 +36,7 @@ from heatmap.domain import SpotStatus
 from heatmap.errors import HeatmapError
 from heatmap.render.evidence import evidence, evidence_text
 from heatmap.render.geo import spots_geojson
+from heatmap.render.intake import intake_fields
 from heatmap.service import workflow
 
 router = APIRouter(prefix=PREFIX, tags=["spots"])
@@ -93,7 +94,9 @@ def list_spots(state: State, _who: Reader, query: Annotated[SpotsQuery, Query()]
     """An RFC 7946 FeatureCollection of spots (lon, lat order), highest priority first,
     filtered by ``bbox`` (spots intersecting it), ``status`` and ``queue``. Each carries
     why it is a spot: observed, expected, excess, relative_risk, p_value, trend (null
-    where not computed) and ``evidence_text`` in Russian."""
+    where not computed) and ``evidence_text`` in Russian; when detection last confirmed it
+    (``found_at`` as stored, ``confirmed_at``) and whether it still takes complaints
+    (``taking_complaints``, ``taking_complaints_until``, ``confirmation_text``)."""
     box = parse_bbox(query.bbox)
     if query.queue is not None and query.queue not in state.policy.queues:
         raise HTTPException(422, f"unknown queue {query.queue!r}: {', '.join(state.policy.queues)}")
@@ -104,7 +107,8 @@ def list_spots(state: State, _who: Reader, query: Annotated[SpotsQuery, Query()]
     if box is not None and len(spots):
         area = shapely.box(box.min_lon, box.min_lat, box.max_lon, box.max_lat)
         spots = spots[shapely.intersects(spots["geometry"].to_numpy(dtype=object), area)]
-    return FeatureCollection.model_validate(plain(spots_geojson(spots)))
+    collection = spots_geojson(spots, now=state.clock(), active_hours=state.policy.join.active_hours)
+    return FeatureCollection.model_validate(plain(collection))
 
 
 def _complaints(frame: pd.DataFrame, role: str) -> list[dict[str, Any]]:
@@ -125,8 +129,8 @@ def get_spot(state: State, who: Reader, spot_id: SpotId) -> SpotFeature:
     """The spot as a GeoJSON Feature with its priority breakdown, why it is a spot
     (observed, expected, excess, relative risk, p-value, trend), complaints (phone numbers
     masked unless the caller is an engineer or admin), history, ETA history, nearby
-    network with every alarm of its sites (worst first) and the agent's script (by the
-    spot's trend)."""
+    network with every alarm of its sites (worst first), the agent's script (by the
+    spot's trend), when detection last confirmed it and whether it still takes complaints."""
     detail = workflow.spot_detail(
         state.store, spot_id, now=state.clock(), policy=state.policy, templates=state.templates
     )
@@ -144,6 +148,7 @@ def get_spot(state: State, who: Reader, spot_id: SpotId) -> SpotFeature:
             "eta_overdue": spot_eta_overdue(spot.to_dict(), now),
             "evidence_text": evidence_text(spot.to_dict()),
             "eta_text": None if pd.isna(eta) else russian_date(pd.Timestamp(eta).to_pydatetime()),
+            **intake_fields(spot.to_dict(), now=now, active_hours=state.policy.join.active_hours),
             "sla_left_hours": plain(detail.sla_left_hours),
             "network": None if detail.network is None else plain(detail.network.to_dict()),
             "alarms": records(detail.alarms),
