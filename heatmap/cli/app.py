@@ -96,13 +96,16 @@ def samples_generate(
     ] = None,
     now: NowOption = None,
 ) -> None:
-    """Generate a CRM export with planted spots, repeat callers and bad rows."""
-    from heatmap.devtools.samples import SAMPLES_NOW, generate_export, read_addresses
+    """Generate a CRM export with planted spots, repeat callers and bad rows; says how many
+    complainants the planted spots have (a small export's may have fewer than detection's
+    minimum, HEATMAP_DETECT_MIN_SUBSCRIBERS)."""
+    from heatmap.devtools.samples import SAMPLES_NOW, generate_export, plants_told, read_addresses
     from heatmap.io.writers import write_table
 
     frame, plants = generate_export(read_addresses(addresses), n=n, seed=seed, now=now or SAMPLES_NOW)
     write_table(frame, out_file, for_spreadsheets=False)  # an export for ingest, as a CRM's
-    err.print(f"Wrote {len(frame)} rows with {len(plants)} planted spots to {out_file}", markup=False)
+    minimum = wired().settings.detection.min_subscribers
+    err.print(f"Wrote {len(frame)} rows to {out_file}: {plants_told(plants, minimum=minimum)}", markup=False)
 
 
 def demo(

@@ -162,6 +162,24 @@ def generate_export(
     return frame.reset_index(drop=True), result
 
 
+def plants_told(plants: list[Plant], *, minimum: int) -> str:
+    """The plants as ``samples generate`` reports them: how many complainants (people the
+    generator planted) each has and, in a small export, how many have fewer than detection's
+    ``minimum`` distinct complainants: those are concentrations, not spots to be found."""
+    if not plants:
+        return "no planted spots"
+    sizes = sorted(p.complainants for p in plants)
+    spread = str(sizes[0]) if sizes[0] == sizes[-1] else f"{sizes[0]}–{sizes[-1]}"
+    below = sum(size < minimum for size in sizes)
+    if not below:
+        return f"{len(sizes)} planted spots ({spread} complainants each)"
+    which = "all" if below == len(sizes) else f"{below} of them"
+    return (
+        f"{len(sizes)} planted concentrations of {spread} complainants each ({which} with"
+        f" fewer than detection's minimum of {minimum} complainants)"
+    )
+
+
 def _plant(
     lat: np.ndarray, lon: np.ndarray, spots: int, n_planted: int, rng: np.random.Generator
 ) -> tuple[list[tuple[int, int]], list[np.ndarray]]:

@@ -9,6 +9,7 @@ there (an empty list of ticket suffixes added to the text column was taken as fl
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -94,3 +95,48 @@ def test_values_the_options_refuse_are_usage_errors(option: str, value: str, tmp
     refused = heatmap("samples", "generate", f"{option}={value}", "--out", str(export))
     assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
     assert not export.exists()
+
+
+@pytest.mark.parametrize(
+    ("n", "told"),
+    [
+        (
+            10,
+            r"6 planted concentrations of 1–2 complainants each \(all with fewer than detection's minimum",
+        ),
+        (20, r"6 planted concentrations of 2–3 complainants each \(3 of them with fewer than detection's"),
+        (100, r"6 planted spots \(8–14 complainants each\)"),
+    ],
+)
+def test_the_message_says_how_many_complainants_the_planted_spots_have(
+    n: int, told: str, tmp_path: Path
+) -> None:
+    """A small export's planted concentrations may have fewer complainants than detection's
+    minimum; the message once said "6 planted spots" whatever their size."""
+    export = tmp_path / "export.csv"
+    made = heatmap("samples", "generate", "--n", str(n), "--seed", "1", "--out", str(export))
+    assert made.returncode == 0, made.stderr
+    said = " ".join(made.stderr.split())
+    assert re.search(rf"Wrote {n} rows to .*export\.csv: {told}", said), said
+    _, plants = generate_export(_addresses(), n=n, seed=1, now=SAMPLES_NOW)
+    sizes = sorted(p.complainants for p in plants)
+    assert f"{sizes[0]}–{sizes[-1]} complainants each" in said, "the generator's own counts"
+
+
+def test_the_minimum_is_the_one_detection_uses(tmp_path: Path) -> None:
+    export = tmp_path / "export.csv"
+    made = heatmap(
+        "samples",
+        "generate",
+        "--n",
+        "100",
+        "--seed",
+        "1",
+        "--out",
+        str(export),
+        env={"HEATMAP_DETECT_MIN_SUBSCRIBERS": "10"},
+    )
+    assert made.returncode == 0, made.stderr
+    assert "(2 of them with fewer than detection's minimum of 10 complainants)" in " ".join(
+        made.stderr.split()
+    )
