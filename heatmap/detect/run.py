@@ -16,6 +16,7 @@ from heatmap.detect.h3 import label_h3
 from heatmap.detect.identity import reconcile
 from heatmap.detect.params import RULES as RULES  # re-exported from their old home
 from heatmap.detect.params import DetectParams as DetectParams
+from heatmap.detect.rerouting import reroute
 from heatmap.detect.significance import EVIDENCE_COLUMNS, DbscanSteps, label_expected
 from heatmap.detect.spots import summarise
 from heatmap.detect.trend import label_trends
@@ -217,8 +218,9 @@ def detect(
     routed = route(found.loc[~kept], policy)
     found.loc[~kept, ["queue", "sla_hours", "due_at"]] = routed[["queue", "sla_hours", "due_at"]]
     found.loc[~kept, "status"] = SpotStatus.QUEUED.value
+    found, rerouted = reroute(found, kept, previous, policy, now)
     events = [rec.events, _routing_events(found.loc[~kept, "id"], routed, now)]
-    events.append(_escalation_events(found, previous, policy, now))
+    events += [_escalation_events(found, previous, policy, now), rerouted]
     frames = [found]
     if len(rec.merged):
         merged = previous.loc[rec.merged["id"]].reset_index()

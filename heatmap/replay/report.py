@@ -68,7 +68,7 @@ NOTES = {
     "alarms": "alarms raised: by incidents (equipment, power, transport) and others",
     "incidents_with_alarm": "incidents that raised an alarm on their nearest site",
     "spots_with_alarm": "spots with an alarm on a site in reach during their window",
-    "spots_routed_by_alarm": "spots routed by a rule on alarm severity",
+    "spots_routed_by_alarm": "spots routed or re-routed by a rule on alarm severity",
 }
 
 
@@ -164,7 +164,9 @@ def _network(frames: Frames, table: pd.DataFrame) -> dict[str, Any]:
     alarms = frames.alarms
     live = frames.spots[frames.spots["id"].isin(table["id"])]
     rules = [r.name for r in frames.policy.routing if r.alarm_severities is not None]
-    notes = frames.events.loc[frames.events["actor"] == "router", ["spot_id", "note"]].dropna()
+    # the router's moves: first routing and re-routing (not its advice on a spot in work)
+    moves = (frames.events["actor"] == "router") & frames.events["kind"].isin(["transition", "rerouted"])
+    notes = frames.events.loc[moves, ["spot_id", "note"]].dropna()
     by_alarm = notes[notes["note"].apply(lambda n: any(f"«{r}»" in n for r in rules))]
     return {
         "sites": len(frames.sites),
