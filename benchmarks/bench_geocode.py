@@ -8,6 +8,11 @@ with the registry's points as truth, and the geocoder answers without a city hin
 Cities: tuned on **Vologda** and **Saint Petersburg** (``--tuning``); held out,
 never looked at while tuning: **Pskov**, **Arkhangelsk**, **Veliky Novgorod** and
 **Petrozavodsk** (the default). Omsk's registry has wrong coordinates: not used.
+Never used until 2026-12-07 (``--cities Moscow "Leningrad oblast" --half A|B``):
+**Moscow** and **Leningrad oblast**, the whole region as one gazetteer (many small
+towns; a street name in several of them). ``--half`` writes the cases of one half only,
+fixed before any case was looked at: Leningrad oblast's settlements, Moscow's streets,
+by CRC32 of their key (even: A, looked at; odd: B, held out).
 
 Reports per class and overall: house-level within 50 m; ``house`` answers more than
 50 m off; score >= 0.9 answers more than 1 km off; ``house`` answers for houses of
@@ -16,7 +21,8 @@ cache); the whole ``heatmap geocode-file`` command on 3,000 and on 100,000 addre
 written from the first city (start-up included), beside the same files in-process
 (:mod:`benchmarks.geocode_command`); the gazetteer build for Saint Petersburg.
 
-Usage: ``python benchmarks/bench_geocode.py [--tuning] [--n-per-class 215] [--json]``
+Usage: ``python benchmarks/bench_geocode.py [--tuning] [--cities L...] [--half A|B]
+[--n-per-class 215] [--json]``
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import os
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -43,14 +50,16 @@ from heatmap.geocode.matcher import GazetteerGeocoder  # noqa: E402
 from heatmap.geocode.normalise import clear_caches  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
-#: city label → (registry file, settlement name).
-CITIES: dict[str, tuple[str, str]] = {
+#: city label → (registry file, settlement name; None: the whole region).
+CITIES: dict[str, tuple[str, str | None]] = {
     "Vologda": ("housedata_vologodskaya_20161006.csv.gz", "Вологда"),
     "Saint Petersburg": ("housedata_spb_20160308.csv.gz", "Санкт-Петербург"),
     "Pskov": ("housedata_pskovskaya_20161003.csv.gz", "Псков"),
     "Arkhangelsk": ("housedata_arkhangelskaya-20161010.csv.gz", "Архангельск"),
     "Veliky Novgorod": ("housedata_novgorodskaya_20160930.csv.gz", "Великий Новгород"),
     "Petrozavodsk": ("housedata_karelia_20160920.csv.gz", "Петрозаводск"),
+    "Moscow": ("housedata_moskow_20170614.csv.gz", "Москва"),
+    "Leningrad oblast": ("housedata_lenoblast_20160920.csv.gz", None),
 }
 TUNING = ("Vologda", "Saint Petersburg")
 HELD_OUT = ("Pskov", "Arkhangelsk", "Veliky Novgorod", "Petrozavodsk")
@@ -63,6 +72,16 @@ TARGETS = {
     "in_process_per_s": 30000.0,
     "build_s": 5.0,
 }
+
+
+def half_mask(entries: pd.DataFrame, whole_region: bool, half: str | None) -> pd.Series | None:
+    """Entries of one half (``A``: CRC32 even, ``B``: odd) of a region's settlements or a
+    city's streets; None for no half."""
+    if half is None:
+        return None
+    keys = entries["locality"] if whole_region else entries["street_key"]
+    odd = keys.map(lambda k: zlib.crc32(str(k).encode()) % 2 == 1)
+    return odd if half == "B" else ~odd
 
 
 def _judge(cases: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame:
@@ -103,14 +122,15 @@ def _figures(judged: pd.DataFrame) -> dict[str, float | int]:
 
 
 def run_city(
-    label: str, data: Path, cities: pd.DataFrame, n_per_class: int, seed: int
+    label: str, data: Path, cities: pd.DataFrame, n_per_class: int, seed: int, half: str | None = None
 ) -> tuple[dict[str, object], pd.DataFrame, pd.DataFrame]:
     registry, city = CITIES[label]
     t0 = time.perf_counter()
     region, _ = build_gazetteer(data / "addresses" / registry, cities=cities)
     build_s = time.perf_counter() - t0
-    entries = city_entries(region, city)
-    cases = write_cases(entries, n_per_class=n_per_class, seed=seed)
+    entries = region if city is None else city_entries(region, city)
+    among = half_mask(entries, city is None, half)
+    cases = write_cases(entries, n_per_class=n_per_class, seed=seed, among=among)
     clear_caches()  # the parser's memory of the build and the case writing
     t0 = time.perf_counter()
     geocoder = GazetteerGeocoder(entries)
@@ -120,7 +140,7 @@ def run_city(
     geocode_s, geocode_cpu = time.perf_counter() - t0, time.process_time() - c0
     answers = answers_frame(answered)
     judged = _judge(cases, answers).assign(city=label)
-    absent = run_absent(entries, n_per_class // 2, seed)
+    absent = run_absent(entries, n_per_class // 2, seed, among)
     result: dict[str, object] = {
         "city": label,
         "entries": len(entries),
@@ -135,14 +155,14 @@ def run_city(
     return result, judged, entries
 
 
-def run_absent(entries: pd.DataFrame, n: int, seed: int) -> dict[str, int]:
+def run_absent(entries: pd.DataFrame, n: int, seed: int, among: pd.Series | None = None) -> dict[str, int]:
     """Houses of streets the gazetteer lacks (a registry of apartment buildings lacks many
     streets): a tenth of the city's streets is cut from the gazetteer and their houses
     are written as people write them. No ``house`` answer can be right."""
     keys = pd.Series(entries["street_key"].unique())
     cut = set(keys.sample(frac=0.1, random_state=seed))
     kept = entries[~entries["street_key"].isin(cut)]
-    gone = entries[entries["street_key"].isin(cut)]
+    gone = entries[entries["street_key"].isin(cut) & (True if among is None else among)]
     classes = ["type_before", "type_missing", "typo1", "no_city", "letter", "corpus"]
     cases = write_cases(gone, n_per_class=n, seed=seed, classes=classes)
     answers = GazetteerGeocoder(kept).geocode(cases["text"].tolist())
@@ -186,8 +206,10 @@ def run_build(data: Path) -> dict[str, float]:
 
 
 def _print(result: dict[str, object]) -> None:
+    half = f", half {result['half']}" if result.get("half") else ""
     print(
-        f"Geocoder benchmark, seed {result['seed']}; cities {', '.join(result['cities'])} ({result['which']})"
+        f"Geocoder benchmark, seed {result['seed']}; cities {', '.join(result['cities'])} "
+        f"({result['which']}{half})"
     )
     print(f"{'class':<14} {'n':>6} {'house<=50m':>11} {'house>50m':>10} {'conf>1km':>9} {'none':>6}")
     by_class: dict[str, dict[str, float]] = result["by_class"]  # type: ignore[assignment]
@@ -266,6 +288,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tuning", action="store_true", help="the tuning cities, not held-out")
     parser.add_argument("--cities", nargs="*", help="city labels (default: the held-out ones)")
+    parser.add_argument("--half", choices=["A", "B"], help="cases of one half only (see above)")
     parser.add_argument("--n-per-class", type=int, default=215)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data", type=Path, default=DATA, help="the shared data directory")
@@ -291,13 +314,14 @@ def main() -> None:
     per_city, judged_all = [], []
     command_input: tuple[str, pd.DataFrame] | None = None
     for label in labels:
-        res, judged, entries = run_city(label, args.data, cities, args.n_per_class, args.seed)
+        res, judged, entries = run_city(label, args.data, cities, args.n_per_class, args.seed, args.half)
         per_city.append(res)
         judged_all.append(judged)
         command_input = command_input or (label, entries)
     judged = pd.concat(judged_all, ignore_index=True)
     result: dict[str, object] = {
         "seed": args.seed,
+        "half": args.half,
         "cities": labels,
         "which": "tuning"
         if set(labels) <= set(TUNING)

@@ -208,10 +208,19 @@ def _eligible(entries: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_cases(
-    entries: pd.DataFrame, *, n_per_class: int, seed: int, classes: list[str] | None = None
+    entries: pd.DataFrame,
+    *,
+    n_per_class: int,
+    seed: int,
+    classes: list[str] | None = None,
+    among: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Cases for every class: ``case_class, text, lat, lon, truth`` (truth = registry address)."""
-    pool = _eligible(entries).sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    """Cases for every class: ``case_class, text, lat, lon, truth`` (truth = registry address);
+    ``among``: a mask of the entries whose houses may be written (all by default)."""
+    eligible = _eligible(entries)
+    if among is not None:
+        eligible = eligible[among.loc[eligible.index]]
+    pool = eligible.sample(frac=1.0, random_state=seed).reset_index(drop=True)
     known_streets = set(entries["street_key"])
     regs = [split_registry(str(a)) for a in pool["address"]]
     rows = []
