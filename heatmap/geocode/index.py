@@ -66,6 +66,9 @@ class Index:
     settlement_heads: frozenset[str] = frozenset()
     dominant: frozenset[int] | None = None
     dominant_name: str | None = None
+    #: Every locality (where a misspelt name is looked for when no settlement is named and
+    #: none dominates).
+    everywhere: frozenset[int] = frozenset()
     fuzzy_choices: dict[frozenset[int], tuple[list[str], list[int]]] = field(default_factory=dict)
     fuzzy_hits: dict[tuple[frozenset[int], str], list[tuple[str, float, int]]] = field(default_factory=dict)
     #: Per set of localities and first letter: its fuzzy choices starting so, and their positions.
@@ -152,6 +155,7 @@ def build_index(columns: Mapping[str, Sequence[Any]]) -> Index:
     for lid, loc in enumerate(ix.localities):
         loc.lat, loc.lon = ix.median(loc_points[lid])
     _find_dominant(ix, {lid: len(rows) for lid, rows in loc_points.items()})
+    ix.everywhere = frozenset(range(len(ix.localities)))
     names = [*ix.loc_by_name, *SETTLEMENT_ALIASES]
     ix.settlement_heads = frozenset(name.split()[0] for name in names if name)
     return ix

@@ -37,7 +37,8 @@ from heatmap.geocode.normalise import (
     settlement_key,
     street_key,
 )
-from heatmap.geocode.streets import find_street, fuzzy_street, named_street
+from heatmap.geocode.streets import find_street, guess_street, named_street
+from heatmap.geocode.vocabulary import NAMEABLE_TYPES, TYPE_WORDS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -162,8 +163,11 @@ class GazetteerGeocoder:
     ) -> Answer | None:
         """ "Архангельск Локомотивная у. 45": a settlement leads the street's words. Read so
         first (as a re-reading), not after a vain search for the whole name; the house, or
-        None."""
+        None. A settlement alone before a type word that names streets ("Кировск Набережная
+        д. 3": read as its type) leaves that word as the name."""
         found, rest = self._segment(street_name.split(), region_locs)
+        if found and not rest and TYPE_WORDS.get(p.street_type or "") in NAMEABLE_TYPES:
+            rest = [TYPE_WORDS[p.street_type or ""]]
         if not found or not rest:
             return None
         ans = self._try(p, [(None, k) for k in found], " ".join(rest), hint, region_locs)
@@ -185,7 +189,7 @@ class GazetteerGeocoder:
             if unknown:
                 return no_match(f"населённого пункта «{unknown}» нет в справочнике")
             return no_match("населённого пункта нет в справочнике (или в указанном регионе)")
-        if locs is None and region_locs is None and ix.dominant is not None:
+        if locs is None and region_locs is None and (ix.dominant is not None or not p.settlements):
             ans = self._without_settlement(p, street_name)
             if ans is not None:
                 return ans
@@ -219,20 +223,21 @@ class GazetteerGeocoder:
 
     def _without_settlement(self, p: ParsedAddress, street_name: str | None) -> Answer | None:
         """No settlement named: the dominant city's street, else one unique in the gazetteer,
-        else a misspelt name in the dominant city."""
+        else a misspelt name in the dominant city; with no dominant city, anywhere in the
+        gazetteer (as when only its region is named: "Ленинградская обл., ул. Жданрва 5")."""
         ix = self._ix
-        if not street_name or ix.dominant is None:
+        if not street_name:
             return None
         city = ix.dominant
         stype, house = p.street_type, p.house
         key = street_key(street_name, stype)
         found, settled = named_street(ix, street_name, stype, key, city, None, house)
-        if found is None and len(city) < len(ix.localities):  # else the same streets again
+        if found is None and city is not None and len(city) < len(ix.localities):
             found = named_street(ix, street_name, stype, key, None, None, house)[0]
         if found is None and ix.street_by_key.get(key):
             return None  # the name is elsewhere, in several places: say so
         if found is None and not settled and key:  # a misspelt name in the city
-            found = fuzzy_street(ix, key, stype, city, None, house)
+            found = guess_street(ix, street_name, key, stype, city or ix.everywhere, None, house)
         if found is None:
             return None
         sid, s_factor = found

@@ -12,6 +12,7 @@ from heatmap.geocode.houses import house_rows, match_house
 from heatmap.geocode.index import Index, Locs
 from heatmap.geocode.keys import street_key, street_loose_key
 from heatmap.geocode.parsed import House
+from heatmap.geocode.vocabulary import TYPE_NAME_WORDS, TYPE_WORDS
 
 S_STREET_LOOSE = 0.95
 S_STREET_OTHER_TYPE = 0.93
@@ -37,6 +38,9 @@ _FUZZY_TWO_EDITS_MIN_LETTERS = 8
 _TWO_EDITS_RIVALS_LETTERS = 10
 #: Tokens that must be the same in a misspelt name and its street: numbers, qualifiers.
 _FIXED_TOKENS = frozenset({"б", "м", "ср", "верх", "ниж", "нов", "стар"})
+#: Words of a type alone: a looser key made only of them names no street ("5-й мкр." loosened
+#: to "микрорайон" is not "мкр. А").
+_TYPE_ONLY = frozenset(TYPE_WORDS.values()) | TYPE_NAME_WORDS
 
 
 def find_street(
@@ -54,7 +58,22 @@ def find_street(
     found, settled = named_street(ix, name, stype, key, locs, named, house)
     if settled or locs is None or not key or not fuzzy:
         return found
-    return fuzzy_street(ix, key, stype, locs, named, house)
+    return guess_street(ix, name, key, stype, locs, named, house)
+
+
+def guess_street(
+    ix: Index, name: str, key: str, stype: str | None, locs: Locs, named: str | None, house: House | None
+) -> tuple[int, float] | None:
+    """A misspelt name (``key``: :func:`.keys.street_key` of ``name``), else the same without
+    initials and titles ("И.Ярослаавцева" for "ул. И.Ярославцева", keyed without its
+    initial) when that keeps its numbers and qualifiers ("5-й" is not "микрорайон"):
+    :func:`fuzzy_street` on either key."""
+    found = fuzzy_street(ix, key, stype, locs, named, house)
+    if found is None:
+        loose = street_loose_key(name, stype)
+        if loose and loose != key and _fixed(loose) == _fixed(key):
+            found = fuzzy_street(ix, loose, stype, locs, named, house)
+    return found
 
 
 def named_street(
@@ -76,9 +95,10 @@ def named_street(
     for factor in (1.0, S_STREET_LOOSE):
         if factor != 1.0:  # looser keys, only when the exact one gave nothing with the house
             loose = street_loose_key(name, stype)
+            named_loose = not _TYPE_ONLY.issuperset(loose.split())
             ids = [
-                *ix.street_by_key.get(loose, ()),
-                *ix.street_by_loose.get(loose, ()),
+                *(ix.street_by_key.get(loose, ()) if named_loose else ()),
+                *(ix.street_by_loose.get(loose, ()) if named_loose else ()),
                 *ix.street_by_loose.get(key, ()),
             ]
             if ids:  # a looser key drops "2" of "2-я Линия": not "5-я Линия"

@@ -70,6 +70,18 @@ TYPO_CITY = [
     ("обл. Вологодская, г. Вологда, ул. Мира, д. 1", 59.2200, 39.8800),
 ]
 
+#: A region of small towns, none dominant: a street name in two of them (Лесная), a name
+#: with an initial, numbered and lettered micro-districts (test_region_towns.py).
+REGION_TOWNS = [
+    ("обл. Ленинградская, р-н. Гатчинский, г. Гатчина, ул. Гречишкина, д. 13", 59.5600, 30.1200),
+    ("обл. Ленинградская, р-н. Лодейнопольский, г. Лодейное Поле, ул. И.Ярославцева, д. 7", 60.7300, 33.5400),
+    ("обл. Ленинградская, р-н. Выборгский, п. Пруды, ул. Лесная, д. 1", 60.5000, 28.9000),
+    ("обл. Ленинградская, р-н. Кировский, г. Кировск, ул. Лесная, д. 3", 59.8700, 30.9900),
+    ("обл. Ленинградская, р-н. Кировский, г. Кировск, ул. Набережная, д. 5", 59.8800, 30.9800),
+    ("обл. Ленинградская, р-н. Волховский, г. Новая Ладога, мкр. А, д. 13", 60.1100, 32.3100),
+    ("обл. Ленинградская, р-н. Сланцевский, г. Сланцы, ул. Жуковского, д. 7а", 59.1200, 28.0900),
+]
+
 
 def registry_entries(rows: list[tuple[str, float, float]]) -> pd.DataFrame:
     """Gazetteer entries of (address, lat, lon) rows written as the housing registry."""
@@ -111,6 +123,11 @@ def data_dir() -> Path:
     if not (DATA / "addresses").is_dir():
         pytest.skip(f"shared data not found at {DATA}")
     return DATA
+
+
+@pytest.fixture(scope="session")
+def region_geocoder() -> GazetteerGeocoder:
+    return GazetteerGeocoder(registry_entries(REGION_TOWNS))
 
 
 @pytest.fixture(scope="session")
