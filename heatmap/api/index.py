@@ -14,18 +14,18 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
 import shapely
 
-from heatmap.core.intake import spot_intake
+from heatmap.core.intake import IntakeState, spot_intake
 from heatmap.core.script import ScriptTemplates, eta_overdue, russian_date, spot_script
 from heatmap.domain import OPEN_STATUSES, SpotStatus
 from heatmap.render.evidence import evidence, evidence_text
-from heatmap.render.intake import intake_fields
+from heatmap.render.intake import fields_of
 from heatmap.store.base import Store
 
 _M_PER_DEG = 111_320.0
@@ -55,10 +55,13 @@ class _Intake:
 
     @classmethod
     def of(cls, spot: Mapping[str, object], *, built: datetime, active_hours: float) -> _Intake:
-        moment = spot_intake(spot, now=built, active_hours=active_hours).until
-        first = intake_fields(spot, now=moment or built, active_hours=active_hours)
-        after = moment + timedelta(microseconds=1) if moment else built
-        later = intake_fields(spot, now=after, active_hours=active_hours)
+        intake = spot_intake(spot, now=built, active_hours=active_hours)
+        if intake.until is None:  # time does not change it
+            first = later = fields_of(intake)
+        else:  # open and detected: taking up to until, lapsed after
+            first = fields_of(replace(intake, state=IntakeState.TAKING))
+            later = fields_of(replace(intake, state=IntakeState.LAPSED))
+        moment = intake.until
 
         def fragment(fields: dict[str, object]) -> bytes:
             return b"," + json.dumps(fields, ensure_ascii=False).encode()[1:-1]

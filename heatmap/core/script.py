@@ -90,7 +90,7 @@ def russian_date(moment: datetime, *, utc_offset_hours: int = 3) -> str:
 def russian_moment(moment: datetime, *, utc_offset_hours: int = 3) -> str:
     """``25 ноября, 18:05`` in the caller's local time (Moscow unless told otherwise)."""
     local = moment.astimezone(timezone(timedelta(hours=utc_offset_hours)))
-    return f"{russian_date(local, utc_offset_hours=utc_offset_hours)}, {local:%H:%M}"
+    return f"{local.day} {_MONTHS[local.month - 1]}, {local.hour:02d}:{local.minute:02d}"
 
 
 def eta_overdue(eta: datetime | None, now: datetime | None) -> bool:

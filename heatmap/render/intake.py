@@ -49,7 +49,11 @@ def intake_text(intake: Intake) -> str:
 def intake_fields(spot: Mapping[str, object], *, now: datetime, active_hours: float) -> dict[str, object]:
     """:data:`INTAKE_FIELDS` of a stored spot at ``now``: times ISO 8601 in UTC (None where
     there is none), and the sentence of :func:`intake_text`."""
-    intake = spot_intake(spot, now=now, active_hours=active_hours)
+    return fields_of(spot_intake(spot, now=now, active_hours=active_hours))
+
+
+def fields_of(intake: Intake) -> dict[str, object]:
+    """:data:`INTAKE_FIELDS` of an intake."""
     return {
         "confirmed_at": None if intake.confirmed_at is None else intake.confirmed_at.isoformat(),
         "taking_complaints": intake.taking,
