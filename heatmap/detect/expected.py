@@ -33,6 +33,7 @@ import pandas as pd
 from heatmap.core.cells import cells_of
 from heatmap.detect.exposure import uniform_points
 from heatmap.detect.stats import benjamini_hochberg, poisson_tail_at_most, poisson_upper_tail
+from heatmap.detect.strength import Strength, cell_strength
 from heatmap.domain import PRECISION_WEIGHT
 
 #: Pseudo-complainants of the history's prior (shrinks a cell's past rate towards 1).
@@ -41,6 +42,8 @@ HISTORY_PRIOR = 5.0
 HISTORY_CLIP = (0.2, 5.0)
 #: Exposure floor, as a share of the mean populated cell.
 EXPOSURE_FLOOR = 0.25
+#: Pseudo-complainants of a shorter window's rate prior (:func:`estimate_rates`).
+RATE_PRIOR = 5.0
 #: At most this many estimates of the rates, each without the cells the last found in
 #: excess (they stop as soon as the cells found stay the same).
 RATE_PASSES = 8
@@ -131,54 +134,17 @@ class Complaints:
             res=res,
         )
 
+    def span_days(self, now: pd.Timestamp) -> float | None:
+        """Days from the earliest complaint to ``now`` (None: no times given)."""
+        if self.created is None or self.created.empty:
+            return None
+        return float((now - self.created.min()).total_seconds()) / 86_400.0
+
     def in_window(self, now: pd.Timestamp, days: float) -> np.ndarray:
         """Mask of the complaints made in the last ``days`` days before ``now``."""
         if self.created is None:
             return np.ones(len(self.lat), dtype=bool)
         return np.asarray((self.created > now - pd.Timedelta(days=days)).to_numpy(), dtype=bool)
-
-
-def cell_strength(
-    cells: np.ndarray, subscriber: np.ndarray, weight: np.ndarray, index: pd.Index
-) -> np.ndarray:
-    """Distinct complainants per cell of ``index``, each once with their largest weight."""
-    keep = weight > 0
-    if not keep.any():
-        return np.zeros(len(index))
-    place = np.asarray(index.get_indexer(cells[keep]), dtype=np.int64)
-    who = np.asarray(pd.factorize(subscriber[keep])[0], dtype=np.int64)
-    return Strength(place, who, weight[keep], len(index)).count(np.ones(len(place), dtype=bool))
-
-
-class Strength:
-    """Distinct complainants per place under several masks of the same complaints.
-
-    The (place, complainant) keys are sorted once; each mask then keeps its rows of the
-    sorted keys, and every distinct key counts once with its largest weight there.
-    ``place``: 0..size-1 per complaint; ``who``: complainant codes (−1, a missing
-    subscriber, is one complainant of its own, as a group key).
-    """
-
-    def __init__(self, place: np.ndarray, who: np.ndarray, weight: np.ndarray, size: int) -> None:
-        span = int(who.max(initial=-1)) + 2
-        key = np.asarray(place, dtype=np.int64) * span + (np.asarray(who, dtype=np.int64) + 1)
-        self._order = np.argsort(key)
-        self._key = key[self._order]
-        self._weight = np.asarray(weight, dtype=np.float64)[self._order]
-        self._span = span
-        self._size = size
-
-    def count(self, mask: np.ndarray) -> np.ndarray:
-        """Per place: the distinct complainants among the rows of ``mask`` with weight > 0,
-        each with their largest weight."""
-        rows = np.asarray(mask, dtype=bool)[self._order] & (self._weight > 0)
-        key = self._key[rows]
-        if key.size == 0:
-            return np.zeros(self._size)
-        weight = self._weight[rows]
-        starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
-        best = np.maximum.reduceat(weight, starts)
-        return np.bincount(key[starts] // self._span, weights=best, minlength=self._size)
 
 
 def build_cells(
@@ -251,14 +217,39 @@ def _history_factor(
 
 
 def estimate_rates(
-    expectation: Expectation, observed: dict[float, np.ndarray], excluded: np.ndarray | None = None
+    expectation: Expectation,
+    observed: dict[float, np.ndarray],
+    excluded: np.ndarray | None = None,
+    *,
+    span_days: float | None = None,
 ) -> None:
-    """``λ_d`` for every window from per-cell observed counts, leaving out ``excluded``."""
+    """``λ_d`` for every window from per-cell observed counts, leaving out ``excluded``.
+
+    The longest window's rate is its complainants over its exposure. A shorter window
+    holds few complainants in a small town, and after the places in excess are left
+    out, a quiet day may hold none: a rate of 0 would expect nothing anywhere, and every
+    complainant of that day would be a certain excess. So a shorter window's rate is
+    shrunk towards the longest one's, scaled to its length (``span_days``: the days the
+    complaints actually span, at most the longest window): a gamma prior of
+    :data:`RATE_PRIOR` pseudo-complainants, ``λ_d = (O_d + κ) / (ΣA + κ / μ_d)`` with
+    ``μ_d = λ_W · d / span``. Where hundreds complain a day it moves the rate by a few
+    per cent at most."""
     a = expectation.cells.adjusted
     keep = np.ones(len(a), dtype=bool) if excluded is None else ~excluded
+    total_a = float(a[keep].sum())
+    if total_a <= 0:
+        expectation.rates.update({days: 0.0 for days in observed})
+        return
+    whole = max(observed)
+    long_rate = float(observed[whole][keep].sum()) / total_a
+    span = whole if span_days is None else min(max(span_days, 1e-9), whole)
     for days, o in observed.items():
-        total_a = float(a[keep].sum())
-        expectation.rates[days] = float(o[keep].sum()) / total_a if total_a > 0 else 0.0
+        count = float(o[keep].sum())
+        prior = long_rate * min(days / span, 1.0)
+        if days == whole or prior <= 0:
+            expectation.rates[days] = count / total_a
+        else:
+            expectation.rates[days] = (count + RATE_PRIOR) / (total_a + RATE_PRIOR / prior)
 
 
 @dataclass(frozen=True)
@@ -331,9 +322,10 @@ def test_cells(
     observed = {days: strength.count(complaints.in_window(now, days)) for days in windows}
     expectation = Expectation(cells=cells, windows=windows)
     excluded = np.zeros(len(cells.index), dtype=bool)
+    span = complaints.span_days(now)
     complained = {d: np.flatnonzero(observed[d] > 0) for d in windows}  # the others' tails are 1
     for _ in range(RATE_PASSES):
-        estimate_rates(expectation, observed, excluded)
+        estimate_rates(expectation, observed, excluded, span_days=span)
         expected = {d: expectation.expected(cells.adjusted, d) for d in windows}
         p = {d: _tails(observed[d], expected[d], tails_up_to, complained[d]) for d in windows}
         found, cutoff, tested = _significant(observed, p, complained, q=q, min_subscribers=min_subscribers)

@@ -48,7 +48,6 @@ from heatmap.detect.expected import (
     CellTests,
     Complaints,
     Expectation,
-    Strength,
     build_cells,
     scan_windows,
     test_cells,
@@ -56,6 +55,7 @@ from heatmap.detect.expected import (
 from heatmap.detect.h3 import _components
 from heatmap.detect.params import DetectParams
 from heatmap.detect.stats import poisson_upper_tail
+from heatmap.detect.strength import Strength
 
 __all__ = ["EVIDENCE_COLUMNS", "DbscanSteps", "evidence", "label_expected"]
 

@@ -28,8 +28,9 @@ import numpy as np
 import pandas as pd
 
 from heatmap.core.cells import cells_of
-from heatmap.detect.expected import Cells, cell_strength, point_weights
+from heatmap.detect.expected import Cells, point_weights
 from heatmap.detect.stats import mann_kendall, poisson_upper_tail, sen_slope
+from heatmap.detect.strength import cell_strength
 
 TRENDS: tuple[str, ...] = ("new", "intensifying", "persistent", "diminishing")
 #: Length of one time slice.

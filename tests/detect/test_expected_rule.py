@@ -16,7 +16,9 @@ from heatmap.detect.expected import (
     HISTORY_PRIOR,
     LONG_WEIGHT,
     SPOT_FWER,
+    Cells,
     CellTests,
+    Expectation,
     build_cells,
     scan_windows,
 )
@@ -235,9 +237,43 @@ def test_the_rates_are_those_of_the_cells_not_in_excess(seed: int) -> None:
     )
     quiet = ~tests.significant
     assert tests.significant.sum() >= 12
+    exposure = cells.adjusted[quiet].sum()
+    month = tests.observed[30.0][quiet].sum() / exposure
+    span = (pd.Timestamp(NOW) - pd.to_datetime(frame["created_at"], utc=True).min()).total_seconds() / 86400
     for days in windows:
-        rate = tests.observed[days][quiet].sum() / cells.adjusted[quiet].sum()
+        count = tests.observed[days][quiet].sum()
+        prior = month * min(days / span, 1.0)  # the month's rate for the window's length
+        rate = count / exposure if days == 30.0 else (count + 5.0) / (exposure + 5.0 / prior)
         assert np.isclose(expectation.rates[days], rate), days
+
+
+def test_a_short_windows_rate_is_shrunk_towards_the_months_by_hand() -> None:
+    """Five pseudo-complainants at the month's rate for the window's length: a quiet day
+    with no complainant outside the places in excess still expects some."""
+    cells = Cells(
+        res=9,
+        index=pd.Index(np.array([1, 2, 3], dtype=np.uint64)),
+        adjusted=np.array([10.0, 10.0, 5.0]),
+        exposure=np.array([10.0, 10.0, 5.0]),
+        history=np.ones(3),
+        points=pd.DataFrame(),
+        floor=1.0,
+    )
+    expectation = Expectation(cells=cells, windows=(1.0, 30.0))
+    observed = {1.0: np.array([0.0, 0.0, 9.0]), 30.0: np.array([3.0, 3.0, 12.0])}
+    excluded = np.array([False, False, True])
+    expected.estimate_rates(expectation, observed, excluded, span_days=30.0)
+    assert expectation.rates[30.0] == pytest.approx(6 / 20)  # 0.3 per unit of exposure
+    # μ_1 = 0.3 / 30 = 0.01; (0 + 5) / (20 + 5 / 0.01)
+    assert expectation.rates[1.0] == pytest.approx(5 / 520)
+    # complaints spanning 10 days only: the month's rate came in 10 days, μ_1 = 0.03
+    expected.estimate_rates(expectation, observed, excluded, span_days=10.0)
+    assert expectation.rates[1.0] == pytest.approx(5 / (20 + 5 / 0.03))
+    # a busy month and a day five times its mean (10 where 2 were due): between the two
+    busy = {1.0: np.array([5.0, 5.0, 0.0]), 30.0: np.array([30.0, 30.0, 12.0])}
+    expected.estimate_rates(expectation, busy, excluded, span_days=30.0)
+    assert expectation.rates[30.0] == pytest.approx(3.0)
+    assert expectation.rates[1.0] == pytest.approx((10 + 5) / (20 + 5 / 0.1))
 
 
 @pytest.mark.parametrize("method", ["h3", "dbscan"])
