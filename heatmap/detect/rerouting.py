@@ -30,9 +30,9 @@ def reroute(
     found: pd.DataFrame, kept: pd.Series, previous: pd.DataFrame, policy: Policy, now: datetime
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``found`` with the kept waiting spots the policy now sends to a faster queue moved
-    there (queue, sla_hours, due_at from ``now``), and the events: ``rerouted`` for each
-    move, ``reroute_advised`` for a spot in work whose faster routing is new in this run
-    (or that escalated in it).
+    there (queue, sla_hours, and due_at from ``now`` unless it was due sooner), and the
+    events: ``rerouted`` for each move, ``reroute_advised`` for a spot in work whose faster
+    routing is new in this run (or that escalated in it).
 
     ``kept`` marks the spots that kept their id, ``previous`` is the stored open spots by
     id (what the spots were before this run). Known issues are the engineer's: left alone.
@@ -50,7 +50,10 @@ def reroute(
         at = move.index[move]
         out.loc[at, "queue"] = routed.loc[at, "queue"]
         out.loc[at, "sla_hours"] = routed.loc[at, "sla_hours"]
-        out.loc[at, "due_at"] = pd.Timestamp(now) + pd.to_timedelta(routed.loc[at, "sla_hours"], unit="h")
+        out.loc[at, "due_at"] = _sooner(
+            spots.loc[at, "due_at"],
+            pd.Timestamp(now) + pd.to_timedelta(routed.loc[at, "sla_hours"], unit="h"),
+        )
     advise = (
         faster
         & ~waiting
@@ -61,6 +64,14 @@ def reroute(
         ignore_index=True,
     )
     return out, events
+
+
+def _sooner(stored: pd.Series, new: pd.Series) -> pd.Series:
+    """The earlier of the stored due time and the new queue's (a move never gives a spot
+    more time than it had: moved late, its new SLA from now could end after the old one)."""
+    before = pd.to_datetime(stored, utc=True, errors="coerce")
+    after = pd.to_datetime(new, utc=True)
+    return after.where(before.isna() | (after < before), before)
 
 
 def _sla_now(spots: pd.DataFrame, policy: Policy) -> pd.Series:

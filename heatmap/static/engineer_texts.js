@@ -22,7 +22,9 @@ const FACTOR_RU = {excess: "жалоб больше ожидаемого", compl
 const EVENT_RU = {created: "создано", transition: "статус", eta: "срок", joined: "новые обращения",
   merged: "объединено", absorbed: "присоединило соседнее пятно", split: "выделено из другого",
   grown: "выросло", lineage: "изменение границ",
-  routed: "направлено в очередь", reopened: "переоткрыто"};
+  routed: "направлено в очередь", reopened: "переоткрыто", escalated: "эскалация (быстрый рост)",
+  rerouted: "переведено в более срочную очередь",
+  reroute_advised: "политика направляет в более срочную очередь"};
 
 const SEVERITY_RU = {critical: "критическая", major: "крупная", minor: "незначительная",
   warning: "предупреждение"};

@@ -120,6 +120,15 @@ def test_a_waiting_spot_the_policy_now_sends_to_a_faster_queue_is_moved_there() 
     assert kinds(again, "rerouted").empty and kinds(again, "reroute_advised").empty
 
 
+def test_a_move_never_gives_a_spot_more_time_than_it_had() -> None:
+    stored, spots = slow_spot("queued")
+    spots["due_at"] = pd.Timestamp(LATER) + pd.Timedelta(hours=1)  # due before the new SLA would end
+    result = run(stored, spots, at=LATER, alarm=True)
+    spot = result.spots.iloc[0]
+    assert spot["queue"] == "outage_response"
+    assert pd.Timestamp(spot["due_at"]) == pd.Timestamp(LATER) + pd.Timedelta(hours=1)
+
+
 def test_a_spot_in_work_stays_in_its_queue_and_is_told_once() -> None:
     stored, spots = slow_spot("in_progress")
     result = run(stored, spots, at=LATER, alarm=True)
