@@ -204,12 +204,14 @@ def _split_at_saddles(
     spot_cells = pd.DataFrame({"label": labels[member], "cell": place[member]}).drop_duplicates()
     days = found["scan_days"].reindex(spot_cells["label"]).to_numpy(np.float64)
     cell = spot_cells["cell"].to_numpy()
+    count = np.zeros(len(cell))
     height = np.zeros(len(cell))
     for d in np.unique(days):
         at = days == d
-        height[at] = tests.observed[d][cell[at]] - tests.expected[d][cell[at]]
+        count[at] = tests.observed[d][cell[at]]
+        height[at] = count[at] - tests.expected[d][cell[at]]
     ids = np.asarray(expectation.cells.index, dtype=np.uint64)[cell]
-    spot_cells["part"] = peak_parts(ids, height)
+    spot_cells["part"] = peak_parts(ids, height, count=count, exposure=expectation.cells.adjusted[cell])
     parts = spot_cells.groupby("label")["part"].nunique()
     if not (parts > 1).any():
         return labels, found

@@ -1,5 +1,5 @@
-"""The statistics detection rests on: Poisson upper tails, false-discovery control,
-and the Mann–Kendall trend test. Plain functions over arrays; no I/O, no clock."""
+"""The statistics detection rests on: Poisson upper tails, binomial lower tails,
+false-discovery control, and the Mann–Kendall trend test. Plain functions over arrays; no I/O, no clock."""
 
 from __future__ import annotations
 
@@ -25,6 +25,19 @@ def poisson_upper_tail(observed: np.ndarray, expected: np.ndarray) -> np.ndarray
     test = pos & (e > 0)
     out[test] = special.gammainc(o[test], e[test])
     return out
+
+
+def binomial_lower_tail(k: np.ndarray | float, n: np.ndarray | float, p: np.ndarray | float) -> np.ndarray:
+    """P(X ≤ k) for X ~ Binomial(n, p), element-wise: the regularised incomplete beta
+    function ``I_{1-p}(n - k, k + 1)``, continuous for weighted (fractional) counts.
+    ``k < 0`` gives 0; ``k ≥ n`` gives 1."""
+    from scipy import special
+
+    k_, n_, p_ = np.broadcast_arrays(*(np.asarray(x, dtype=np.float64) for x in (k, n, p)))
+    out = np.where(k_ >= n_, 1.0, 0.0)
+    test = (k_ >= 0) & (k_ < n_)
+    out[test] = special.betainc(n_[test] - k_[test], k_[test] + 1.0, np.clip(1.0 - p_[test], 0.0, 1.0))
+    return np.asarray(out, dtype=np.float64)
 
 
 #: :func:`poisson_tail_at_most` tables counts up to this (above it, tails are computed).

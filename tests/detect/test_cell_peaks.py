@@ -55,6 +55,18 @@ def test_the_share_is_of_the_lower_peak() -> None:
     assert peak_parts(_ids(_chain(3)), heights, saddle_share=0.3).tolist() == [0, 0, 0]
 
 
+def test_a_dip_must_be_in_the_rate_not_only_in_the_count() -> None:
+    # the Velikiy Novgorod cells: the saddle has 14 houses and 5 complainants, the peaks
+    # 6 houses with 10 and 10 houses with 14 — a gap between two problems
+    chain, counts = _ids(_chain(5)), np.array([10.0, 8.0, 5.0, 7.0, 14.0])
+    houses = np.array([6.0, 7.0, 14.0, 23.0, 10.0])
+    assert peak_parts(chain, counts, count=counts, exposure=houses).tolist() == [1, 1, 1, 0, 0]
+    # one outage whose complainants follow the houses: fewer in the middle, as few live there
+    assert peak_parts(chain, counts, count=counts, exposure=counts).tolist() == [0, 0, 0, 0, 0]
+    # a binomial tail of P(X <= 5 | 15, 0.7) = 0.0037 splits at 0.01, not at 0.001
+    assert set(peak_parts(chain, counts, count=counts, exposure=houses, dip_p=0.001).tolist()) == {0}
+
+
 def test_a_compact_concentration_never_splits() -> None:
     # every cell touches the highest one: no cell can start a second peak
     disc = [START, *sorted(h3.grid_ring(START, 1))]
@@ -150,7 +162,7 @@ def _spot_cells(counts: list[int]) -> list[set[int]]:
 
 
 def test_two_bursts_joined_through_a_cell_edge_are_two_spots() -> None:
-    assert _spot_cells([12, 9, 5, 8, 14]) == [{0, 1, 2}, {3, 4}]
+    assert _spot_cells([16, 10, 4, 10, 18]) == [{0, 1}, {2, 3, 4}]
 
 
 def test_one_burst_spread_along_the_cells_stays_one_spot() -> None:

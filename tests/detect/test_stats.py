@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from heatmap.detect.stats import (
     benjamini_hochberg,
+    binomial_lower_tail,
     mann_kendall,
     poisson_tail_at_most,
     poisson_upper_tail,
@@ -140,3 +141,16 @@ def test_tails_at_most_a_level_equal_the_tails_there(
     low = full <= level
     assert np.array_equal(kept[low], full[low])
     assert np.all(kept[~low] == 1.0)
+
+
+def test_binomial_lower_tail_by_hand() -> None:
+    # P(X <= 1 | n = 3, p = 0.5) = (1 + 3) / 8
+    assert binomial_lower_tail(1, 3, 0.5)[()] == pytest.approx(0.5)
+    # P(X <= 0 | n = 4, p = 0.25) = 0.75 ** 4
+    assert binomial_lower_tail(0, 4, 0.25)[()] == pytest.approx(0.75**4)
+    # P(X <= 2 | n = 5, p = 0.4) = 0.6^5 + 5·0.4·0.6^4 + 10·0.16·0.6^3
+    assert binomial_lower_tail(2, 5, 0.4)[()] == pytest.approx(0.6**5 + 5 * 0.4 * 0.6**4 + 10 * 0.16 * 0.6**3)
+    assert binomial_lower_tail(np.array([-1.0, 5.0, 7.0]), 5, 0.4).tolist() == [0.0, 1.0, 1.0]
+    # continuous in half-weighted counts, between its whole neighbours
+    half = binomial_lower_tail(1.5, 5, 0.4)[()]
+    assert binomial_lower_tail(1, 5, 0.4)[()] < half < binomial_lower_tail(2, 5, 0.4)[()]
