@@ -7,6 +7,7 @@ Exit codes: 0 on success (also when rows were quarantined), 1 on failure,
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +17,7 @@ from rich.text import Text
 
 from heatmap import service
 from heatmap.cli import api, closeout, density, detect, ingest, places, profile, purge, queue, replay, views
-from heatmap.cli.common import DbOption, JsonOption, NowOption, store_at, wired
+from heatmap.cli.common import NOW_FORMATS, DbOption, JsonOption, now_or, store_at, wired
 from heatmap.cli.network import network_app
 from heatmap.cli.output import emit_json, err, out, table
 from heatmap.cli.spot import spot_app
@@ -84,6 +85,18 @@ def quarantine(
     )
 
 
+#: ``--now`` of ``samples generate``: its default is the committed samples' time, not the clock.
+SamplesNowOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--now",
+        help="The time the export ends at (ISO 8601, UTC if no offset); default 2026-11-20T12:00Z,"
+        " the committed samples' time.",
+        formats=NOW_FORMATS,
+    ),
+]
+
+
 def samples_generate(
     n: Annotated[int, typer.Option("--n", min=10, help="Rows to generate.")] = 2500,
     seed: Annotated[int, typer.Option(min=0, max=2**32 - 1, help="Random seed.")] = 1,
@@ -94,7 +107,7 @@ def samples_generate(
         Path | None,
         typer.Option(help="Registry CSV (LAT, LON, ADDRESS); default data/samples/vologda_addresses.csv."),
     ] = None,
-    now: NowOption = None,
+    now: SamplesNowOption = None,
 ) -> None:
     """Generate a CRM export with planted spots, repeat callers and bad rows; says how many
     complainants the planted spots have (a small export's may have fewer than detection's
@@ -102,7 +115,8 @@ def samples_generate(
     from heatmap.devtools.samples import SAMPLES_NOW, generate_export, plants_told, read_addresses
     from heatmap.io.writers import write_table
 
-    frame, plants = generate_export(read_addresses(addresses), n=n, seed=seed, now=now or SAMPLES_NOW)
+    at = SAMPLES_NOW if now is None else now_or(now)
+    frame, plants = generate_export(read_addresses(addresses), n=n, seed=seed, now=at)
     write_table(frame, out_file, for_spreadsheets=False)  # an export for ingest, as a CRM's
     minimum = wired().settings.detection.min_subscribers
     err.print(f"Wrote {len(frame)} rows to {out_file}: {plants_told(plants, minimum=minimum)}", markup=False)

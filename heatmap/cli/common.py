@@ -23,12 +23,14 @@ DbOption = Annotated[
     typer.Option("--db", help=f"Store URL (default: HEATMAP_DB, else {DEFAULT_DB}).", show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+#: What ``--now`` takes: ISO 8601 with or without an offset (UTC if none), or a date.
+NOW_FORMATS = ["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]
 NowOption = Annotated[
     datetime | None,
     typer.Option(
         "--now",
         help="The time to act at (ISO 8601, UTC if no offset); default: now.",
-        formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"],
+        formats=NOW_FORMATS,
     ),
 ]
 ProfileOption = Annotated[

@@ -140,3 +140,24 @@ def test_the_minimum_is_the_one_detection_uses(tmp_path: Path) -> None:
     assert "(2 of them with fewer than detection's minimum of 10 complainants)" in " ".join(
         made.stderr.split()
     )
+
+
+@pytest.mark.parametrize("now", ["2026-12-06", "2026-12-06T10:00:00"])
+def test_now_without_an_offset_is_taken_as_utc(now: str, tmp_path: Path) -> None:
+    """``--now`` says "UTC if no offset", as for every command; a date alone once ended in a
+    pandas traceback (tz-naive timestamps cannot be converted to Moscow time)."""
+    export = tmp_path / "export.csv"
+    made = heatmap("samples", "generate", "--n", "50", "--now", now, "--out", str(export))
+    assert made.returncode == 0 and "Traceback" not in made.stderr, made.stderr
+    written = pd.read_csv(export, dtype=str)["created_at"].dropna()
+    written = written[written.str.match(r"\d{4}-")]  # the bad_date rows aside
+    created = pd.to_datetime(written, format="ISO8601", utc=True)
+    latest = pd.Timestamp(now, tz="UTC")
+    assert created.max() <= latest and created.min() >= latest - pd.Timedelta(days=14)
+
+
+def test_the_help_names_the_samples_fixed_time_as_the_default() -> None:
+    """Without ``--now`` the samples are made at :data:`SAMPLES_NOW`, not at the clock's time."""
+    shown = heatmap("samples", "generate", "--help", env={"COLUMNS": "200"})
+    said = " ".join(shown.stdout.split())
+    assert "default: now" not in said and SAMPLES_NOW.strftime("%Y-%m-%dT%H:%M") in said, said
