@@ -18,6 +18,7 @@ import pandas as pd
 
 from heatmap.domain import Topic
 from heatmap.errors import InputError
+from heatmap.geocode.gazetteer import placeholder_points
 
 _DESCRIPTIONS: dict[str, tuple[str, ...]] = {
     Topic.NO_COVERAGE: (
@@ -149,7 +150,7 @@ def generate_export(
             "address": np.where(with_point, "", [_messy(registry[h], rng) for h in house_index]),
             "lat": np.where(with_point, np.round(point_lat, 6).astype(str), ""),
             "lon": np.where(with_point, np.round(point_lon, 6).astype(str), ""),
-            "region": "Вологодская область",
+            "region": export_region(registry),
             "channel": rng.choice(_CHANNELS, size=n_good),
         }
     )
@@ -296,10 +297,30 @@ def sample_file(name: str) -> Path:
 
 
 def read_addresses(path: Path | None = None) -> pd.DataFrame:
-    """The registry extract the generator plants complaints on."""
+    """The registry extract the generator plants complaints on: its houses, without the
+    default points the gazetteer skips too (a point shared by several settlements)."""
     source = path or sample_file("vologda_addresses.csv")
     try:
-        frame = pd.read_csv(source, usecols=["LAT", "LON", "ADDRESS"])
+        frame = pd.read_csv(source, usecols=["LAT", "LON", "ADDRESS"]).dropna()
     except (OSError, ValueError) as exc:
         raise InputError(f"{source}: need a CSV with LAT, LON, ADDRESS: {exc}") from exc
-    return frame.dropna()
+    return frame[~placeholder_points(frame)]
+
+
+#: How a registry's first part (``обл. Ленинградская``) is written in a CRM's region field.
+_REGION_WRITING = (
+    (re.compile(r"^обл\.?\s+(.+)$", re.IGNORECASE), r"\1 область"),
+    (re.compile(r"^(?:респ|республика)\.?\s+(.+)$", re.IGNORECASE), r"Республика \1"),
+    (re.compile(r"^г\.?\s+(.+)$", re.IGNORECASE), r"\1"),
+)
+
+
+def export_region(registry: np.ndarray) -> str:
+    """The region a CRM would write for complaints over these registry addresses: the most
+    common first part of the addresses, written the CRM's way (``Ленинградская область``)."""
+    first = pd.Series(registry, dtype=str).str.split(",").str[0].str.strip()
+    region = str(first.mode().iloc[0]) if len(first) else ""
+    for pattern, writing in _REGION_WRITING:
+        if pattern.match(region):
+            return pattern.sub(writing, region)
+    return region

@@ -35,6 +35,7 @@ __all__ = [
     "build_gazetteer",
     "haversine_km",
     "load_gazetteer",
+    "placeholder_points",
     "read_cities",
     "save_gazetteer",
 ]
@@ -175,6 +176,32 @@ def _parsed_columns(raw: pd.Series) -> pd.DataFrame:
     return parsed.set_index("raw").reindex(raw.to_numpy()).reset_index(drop=True)
 
 
+def placeholder_points(registry: pd.DataFrame, *, settlements: int = 3) -> pd.Series:
+    """True for each row of a registry (``LAT``, ``LON``, ``ADDRESS``) whose point is shared
+    by ``settlements`` or more settlements: a default position, not a house (the Leningrad
+    oblast registry puts 1,519 houses of its towns at Moscow's centre). The rule
+    :func:`build_gazetteer` skips rows by (``placeholder_point``)."""
+    parsed = _parsed_columns(registry["ADDRESS"].astype(str).reset_index(drop=True))
+    points = pd.DataFrame(
+        {
+            "lat": registry["LAT"].to_numpy(float),
+            "lon": registry["LON"].to_numpy(float),
+            "locality": parsed["locality"],
+        }
+    )
+    return pd.Series((_settlements_at_point(points) >= settlements).to_numpy(), index=registry.index)
+
+
+def _point_key(df: pd.DataFrame) -> pd.Series:
+    """Each row's point to six decimals, as text."""
+    return df["lat"].round(6).astype(str) + "," + df["lon"].round(6).astype(str)
+
+
+def _settlements_at_point(df: pd.DataFrame) -> pd.Series:
+    """How many settlements share each row's point."""
+    return df["locality"].groupby(_point_key(df)).transform("nunique")
+
+
 def build_gazetteer(
     sources: str | Path | pd.DataFrame | Iterable[str | Path | pd.DataFrame],
     *,
@@ -234,11 +261,8 @@ def build_gazetteer(
     df = pd.concat([df.reset_index(drop=True), _parsed_columns(df["raw"].reset_index(drop=True))], axis=1)
     df = drop(df["locality"].isna() | df["house"].isna() | df["region"].isna(), "unparseable")
 
-    # a point shared by several settlements is a default position, not a house
-    pt = df["lat"].round(6).astype(str) + "," + df["lon"].round(6).astype(str)
-    df = df.assign(_pt=pt)
-    n_loc = df.groupby("_pt")["locality"].transform("nunique")
-    df = drop(n_loc >= shared_point_settlements, "placeholder_point")
+    df = df.assign(_pt=_point_key(df))  # a point several settlements share is a default position
+    df = drop(_settlements_at_point(df) >= shared_point_settlements, "placeholder_point")
 
     if cities is not None:
         city_frame = cities if isinstance(cities, pd.DataFrame) else read_cities(cities)
