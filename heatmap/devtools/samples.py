@@ -251,7 +251,7 @@ def _messy(address: str, rng: np.random.Generator) -> str:
         return text
     if style == 1:  # full words, no city
         text = ", ".join(p for p in parts if not p.startswith("г."))
-        return text.replace("ул.", "улица").replace("д.", "дом")
+        return re.sub(r"\bд\.", "дом", re.sub(r"\bул\.", "улица", text))  # not "проезд." → "проездом"
     if style == 2:  # type after the name, lower case
         return re.sub(r"ул\. ([^,]+)", r"\1 ул", text).lower()
     if style == 3:  # flat and no punctuation
