@@ -21,7 +21,7 @@ import pandas as pd
 from heatmap.core.cells import cells_of
 from heatmap.io.writers import write_text
 from heatmap.render.assets import environment, leaflet_dir, static_dir
-from heatmap.render.basemap import build_basemap
+from heatmap.render.basemap import STREET_ZOOM, build_basemap
 from heatmap.render.geo import dumps, spots_geojson
 
 #: The most houses a file carries (the rest thinned evenly): ~40 bytes each.
@@ -109,8 +109,9 @@ def hex_layer(complaints: pd.DataFrame | None, res: int, k: int) -> dict[str, ob
 
 def basemap_arrays(gazetteer: pd.DataFrame, spots: pd.DataFrame) -> dict[str, object]:
     """The gazetteer's basemap as compact arrays for the page: houses ``[lat, lon]``, streets
-    ``[lat, lon, angle, name]``, settlements ``[lat, lon, name]`` — around the spots (their
-    extent grown by half) when there are any, else all of it."""
+    ``[lat, lon, angle, name]``, settlements ``[lat, lon, name, zoom]`` (named from that
+    zoom on) — around the spots (their extent grown by half) when there are any, else all
+    of it."""
     layer = build_basemap(gazetteer)
     bbox = (-180.0, -90.0, 180.0, 90.0)
     if len(spots):
@@ -119,7 +120,7 @@ def basemap_arrays(gazetteer: pd.DataFrame, spots: pd.DataFrame) -> dict[str, ob
         grow_lon = max(0.04, (lon.max() - lon.min()) / 2)
         bbox = (lon.min() - grow_lon, lat.min() - grow_lat, lon.max() + grow_lon, lat.max() + grow_lat)
     houses, streets, settlements = [], [], []
-    for feature in layer.features(bbox, 16, max_houses=MAX_HOUSES) + layer.features(bbox, 10):
+    for feature in layer.features(bbox, 16, max_houses=MAX_HOUSES) + layer.features(bbox, STREET_ZOOM - 1):
         lon_, lat_ = feature["geometry"]["coordinates"]
         p = feature["properties"]
         if p["kind"] == "house":
@@ -127,7 +128,7 @@ def basemap_arrays(gazetteer: pd.DataFrame, spots: pd.DataFrame) -> dict[str, ob
         elif p["kind"] == "street":
             streets.append([lat_, lon_, p["angle"], p["name"]])
         elif p["kind"] == "settlement":
-            settlements.append([lat_, lon_, p["name"]])
+            settlements.append([lat_, lon_, p["name"], p["zoom"]])
     unique_houses = list({(h[0], h[1]): h for h in houses}.values())
     return {"houses": unique_houses, "streets": streets, "settlements": settlements}
 

@@ -49,15 +49,17 @@
       streets.addLayer(L.marker([lat, lon], {pane: "labels", interactive: false, keyboard: false,
         icon: label("street-label", name, angle)}));
     }
-    for (const [lat, lon, name] of data.basemap.settlements) {
-      settlements.addLayer(L.marker([lat, lon], {pane: "labels", interactive: false,
-        keyboard: false, icon: label("settlement-label", name, 0)}));
-    }
+    // each settlement is named from the zoom at which its name covers no larger one's
+    const named = data.basemap.settlements.map(([lat, lon, name, from]) => [from,
+      L.marker([lat, lon], {pane: "labels", interactive: false, keyboard: false,
+        icon: label("settlement-label", name, 0)})]);
     const zoomed = () => {
       const z = map.getZoom();
       if (z >= 12) houses.addTo(map); else houses.remove();
       if (z >= STREET_ZOOM) { streets.addTo(map); settlements.remove(); }
       else { streets.remove(); settlements.addTo(map); }
+      settlements.clearLayers();
+      for (const [from, marker] of named) if (from <= z) settlements.addLayer(marker);
     };
     map.on("zoomend", zoomed);
     map.whenReady(zoomed);

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
@@ -108,3 +110,65 @@ def test_a_zoomed_out_view_is_thinned_and_carries_no_addresses() -> None:
     assert len(houses(HOUSE_ZOOM)) == 5_000 and len(houses(HOUSE_ZOOM + 1)) == 6_000
     assert all("name" not in p for p in houses(15))
     assert all(str(p["name"]).startswith("обл. Тестовая") for p in houses(16))
+
+
+def _towns(count: int, *, spacing_deg: float) -> pd.DataFrame:
+    """``count`` small towns on a row ``spacing_deg`` apart, the first the largest."""
+    rows = []
+    for t in range(count):
+        for h in range(count - t + 1):
+            rows.append(
+                {
+                    "locality": f"тестовая|город{t}",
+                    "settlement": f"город{t}",
+                    "street_type": "ул",
+                    "street": "мира",
+                    "house": str(h + 1),
+                    "lat": 60.0 + h * 1e-4,
+                    "lon": 30.0 + t * spacing_deg,
+                    "address": f"обл. Тестовая, г. Город{t}, ул. Мира, д. {h + 1}",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _boxes_overlap(features: list[dict[str, object]], zoom: int) -> list[tuple[str, str]]:
+    """Pairs of settlement labels whose boxes (8 px a letter, 16 px high, centred) overlap
+    on screen at ``zoom``."""
+    placed = []
+    for f in features:
+        p, (lon, lat) = f["properties"], f["geometry"]["coordinates"]  # type: ignore[index]
+        if p["kind"] == "settlement":  # type: ignore[index]
+            x, y = _world_pixels(float(lat), float(lon), zoom)
+            placed.append((p["name"], x, y, 8 * len(p["name"])))  # type: ignore[index]
+    return [
+        (a[0], b[0])
+        for i, a in enumerate(placed)
+        for b in placed[i + 1 :]
+        if abs(a[1] - b[1]) < (a[3] + b[3]) / 2 and abs(a[2] - b[2]) < 16
+    ]
+
+
+def _world_pixels(lat: float, lon: float, zoom: int) -> tuple[float, float]:
+    size = 256 * 2**zoom
+    y = (1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2
+    return (lon + 180) / 360 * size, y * size
+
+
+def test_settlement_names_zoomed_out_do_not_cover_each_other() -> None:
+    """A region of small towns (Leningrad oblast: 659 settlements) was named town by town at
+    every zoom below the streets': zoomed out to the region, hundreds of names lay on top of
+    each other in one unreadable smear. A name is now drawn from the zoom at which it
+    covers no larger town's name; the largest is named at every zoom."""
+    layer = build_basemap(_towns(30, spacing_deg=0.02))  # 30 towns 1.1 km apart
+    everything = (-180.0, -90.0, 180.0, 90.0)
+    for zoom in range(5, STREET_ZOOM):
+        drawn = layer.features(everything, zoom)
+        names = [f["properties"]["name"] for f in drawn if f["properties"]["kind"] == "settlement"]
+        assert "г. Город0" in names, (zoom, names)
+        assert not _boxes_overlap(drawn, zoom), zoom
+    wide = [f for f in layer.features(everything, 8) if f["properties"]["kind"] == "settlement"]
+    close = [
+        f for f in layer.features(everything, STREET_ZOOM - 1) if f["properties"]["kind"] == "settlement"
+    ]
+    assert len(wide) < 5 and len(close) == 30, "zoomed in, every town has room for its name"

@@ -54,7 +54,8 @@ async def basemap(
 ) -> FeatureCollection:
     """The address registry of ``HEATMAP_GAZETTEER`` as GeoJSON points of three kinds:
     ``house`` (every registry house, from zoom 12), ``street`` (a name placed along its
-    houses, with ``angle`` in degrees clockwise, from zoom 15) and ``settlement`` (below 15).
+    houses, with ``angle`` in degrees clockwise, from zoom 15) and ``settlement`` (below 15,
+    each from the ``zoom`` at which its name covers no larger settlement's).
     The map page draws them when no tile server is configured (``HEATMAP_TILES_URL``)."""
     box = parse_bbox(query.bbox)
     assert box is not None
