@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,17 +65,7 @@ class Basemap:
         out: list[Feature] = []
         if zoom < STREET_ZOOM:
             shown = _within(self.settlements, bbox) & (self.settlements["zoom"].to_numpy() <= zoom)
-            for row in self.settlements[shown].itertuples(index=False):
-                out.append(
-                    _point(
-                        row.lon,
-                        row.lat,
-                        kind="settlement",
-                        name=row.name,
-                        houses=int(row.houses),
-                        zoom=int(row.zoom),
-                    )
-                )
+            out += _labels(self.settlements[shown], "settlement", "zoom", int)
         if zoom >= HOUSE_ZOOM:
             inside = (
                 (self.house_lat >= min_lat)
@@ -98,19 +89,19 @@ class Basemap:
                     )
                 )
         if zoom >= STREET_ZOOM:
-            inside = _within(self.streets, bbox)
-            for row in self.streets[inside].itertuples(index=False):
-                out.append(
-                    _point(
-                        row.lon,
-                        row.lat,
-                        kind="street",
-                        name=row.name,
-                        angle=round(float(row.angle), 1),
-                        houses=int(row.houses),
-                    )
-                )
+            out += _labels(
+                self.streets[_within(self.streets, bbox)], "street", "angle", lambda a: round(a, 1)
+            )
         return out
+
+
+def _labels(frame: pd.DataFrame, kind: str, extra: str, value: Callable[[float], float]) -> list[Feature]:
+    """A ``kind`` point per label row: its name, houses and ``extra`` (angle, zoom)."""
+    columns = (frame[c].to_numpy() for c in ("lon", "lat", "name", "houses", extra))
+    return [
+        _point(lon, lat, kind=kind, name=name, houses=int(houses), **{extra: value(float(more))})
+        for lon, lat, name, houses, more in zip(*columns, strict=True)
+    ]
 
 
 def _within(frame: pd.DataFrame, bbox: tuple[float, float, float, float]) -> np.ndarray:
