@@ -74,6 +74,12 @@ def geocode(
     if json:
         emit_json(counts)
         return
+    if not counts:
+        err.print(
+            "Geocoded nothing: no complaint is waiting for a point"
+            " (ingest with --gazetteer geocodes as it goes)."
+        )
+        return
     out.print(table("Geocoded", ["precision", "complaints"], sorted(counts.items())))
 
 

@@ -173,6 +173,10 @@ def test_geocode_pending_in_the_store(ready_db: str, sample_export: Path, tmp_pa
         heatmap("geocode", "--gazetteer", str(tmp_path / "g.parquet"), "--json", db=ready_db).stdout
     )
     assert again == {}, "nothing is pending any more"
+    told = heatmap("geocode", "--gazetteer", str(tmp_path / "g.parquet"), db=ready_db)
+    assert told.returncode == 0 and "no complaint is waiting for a point" in " ".join(told.stderr.split()), (
+        "an empty table once said nothing"
+    )
 
 
 def test_engineer_works_a_spot_from_the_cli(ready_db: str, sample_export: Path) -> None:
