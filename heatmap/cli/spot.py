@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from heatmap.cli.common import DbOption, JsonOption, NowOption, PolicyOption, wired
 from heatmap.cli.output import emit_json, err, out, table
-from heatmap.core.workflow_rules import ETA_HELP, read_moment
+from heatmap.core.workflow_rules import ETA_HELP, in_moscow, read_moment
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,6 +34,13 @@ def actor_of(services: Services) -> str:
 
 def brief(spot: pd.Series) -> dict[str, object]:
     return {k: spot.get(k) for k in ("id", "status", "queue", "engineer", "eta", "cause", "priority")}
+
+
+def _eta_text(eta: object) -> str:
+    """An ETA in Moscow time, as engineers give it ("" for none)."""
+    if isinstance(eta, str):
+        eta = datetime.fromisoformat(eta)
+    return in_moscow(eta) if isinstance(eta, datetime) and eta == eta else ""  # NaT is no ETA
 
 
 def _act(
@@ -134,7 +141,7 @@ def show(
         ("engineer", spot["engineer"]),
         ("cause", spot["cause"]),
         ("suggested cause", spot.get("suggested_cause")),
-        ("ETA", spot["eta"]),
+        ("ETA", _eta_text(spot["eta"])),
         ("SLA left, h", detail.sla_left_hours),
         ("priority", spot["priority"]),
         ("breakdown", ", ".join(f"{k} {v:.1f}" for k, v in spot["breakdown"].items())),
@@ -202,7 +209,7 @@ def eta(
     if json:
         emit_json(brief(spot))
     else:
-        err.print(f"Spot {spot_id}: ETA {spot['eta']}.", markup=False)
+        err.print(f"Spot {spot_id}: ETA {_eta_text(spot['eta'])}.", markup=False)
 
 
 @spot_app.command("resolve")

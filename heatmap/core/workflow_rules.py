@@ -46,6 +46,11 @@ def read_moment(text: str, what: str = "ETA") -> datetime:
     return value.astimezone(UTC)
 
 
+def in_moscow(moment: datetime) -> str:
+    """``2026-11-25 00:00 Moscow time``: a moment told back the way an ETA is given."""
+    return f"{moment.astimezone(MOSCOW):%Y-%m-%d %H:%M} Moscow time"
+
+
 def check_eta(eta: datetime, *, now: datetime) -> datetime:
     """``eta`` if it is later than ``now``; an ETA that has already passed is refused."""
     if eta.tzinfo is None:

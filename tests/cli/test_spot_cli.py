@@ -67,3 +67,18 @@ def test_spots_json_and_geojson_carry_found_at_and_the_intake(sqlite_url: str, t
         assert properties["confirmed_at"] == "2026-11-20T12:00:00+00:00"
         assert properties["taking_complaints_until"] == "2026-11-21T12:00:00+00:00"
         assert properties["confirmation_text"].startswith("Подтверждено детекцией: 20 ноября, 15:00 мск;")
+
+
+def test_an_eta_is_told_back_in_moscow_time_as_it_was_given(sqlite_url: str, tmp_path: Path) -> None:
+    """``spot eta SP 2026-11-25`` means midnight at its start in Moscow; the answer and
+    ``spot show`` said ``2026-11-24 21:00:00+00:00``, a day earlier at first sight."""
+    spot_id = _detected_spot(sqlite_url, tmp_path)
+    at = ("--now", "2026-11-21T11:00:00", "--actor", "ivan")
+    assert heatmap("spot", "take", spot_id, *at, db=sqlite_url).returncode == 0
+    set_ = heatmap("spot", "eta", spot_id, "2026-11-25", *at, db=sqlite_url)
+    assert set_.returncode == 0, set_.stderr
+    assert "ETA 2026-11-25 00:00 Moscow time" in set_.stderr, set_.stderr
+    shown = heatmap("spot", "show", spot_id, "--now", "2026-11-21T12:00:00", db=sqlite_url)
+    assert "2026-11-25 00:00 Moscow time" in " ".join(shown.stdout.split())
+    answer = json.loads(heatmap("spot", "show", spot_id, "--json", db=sqlite_url).stdout)
+    assert pd.Timestamp(answer["eta"]) == pd.Timestamp("2026-11-24T21:00:00Z"), "JSON stays UTC"
