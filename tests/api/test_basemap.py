@@ -73,3 +73,9 @@ def test_tiles_only_when_configured(world: World) -> None:
     assert 'data-tiles="https://tiles.example.net/{z}/{x}/{y}.png"' in page
     with world.app_client() as plain:
         assert 'data-tiles=""' in plain.get("/map").text
+
+
+def test_the_search_field_shows_how_to_write_an_address_not_one_city(client: TestClient) -> None:
+    """The hint said "Вологда, ул. Мира, 1" to agents of every city (Leningrad oblast's too)."""
+    hint = re.search(r'id="address"[^>]*placeholder="([^"]*)"', client.get("/map").text, re.DOTALL)
+    assert hint and "Вологда" not in hint.group(1) and "город, улица, дом" in hint.group(1), hint
