@@ -15,13 +15,15 @@ neighbour's peak. Where a cell touches two peaks it is their saddle, and the low
 stays apart only when the saddle is a real dip:
 
 * its height is at most :data:`SADDLE_SHARE` of the lower peak's, and
-* its complainants per unit of exposure are significantly fewer than the lower peak
-  cell's: given the two cells' complainants together, the saddle's share is no more
-  than a binomial draw at their exposures' shares would give with probability
-  :data:`DIP_P`. An outage a kilometre wide makes its complainants in proportion to the
-  people in each cell; a cell of many houses with few of them between two crowded
-  ones is a gap between two problems. Without this test (the height alone) the
-  90-day replay cut a power outage of 820 m radius in two.
+* either its complainants per unit of exposure are significantly fewer than the lower
+  peak cell's — given the two cells' complainants together, the saddle's share is no
+  more than a binomial draw at their exposures' shares would give with probability
+  :data:`DIP_P` — or the peaks are :data:`APART_CELLS` cells apart and both parts are
+  compact, every cell of each touching its peak: two concentrations of a few hundred
+  metres a kilometre apart. An outage a kilometre wide makes its
+  complainants in proportion to the people in each cell, and its parts spread over
+  cells further from their peaks; with the height alone the 90-day replay cut a power
+  outage of 820 m radius in two.
 
 A single concentration of a few hundred metres lies in cells that all touch its highest
 one, so it never splits.
@@ -42,8 +44,10 @@ from heatmap.detect.stats import binomial_lower_tail
 #: The lower of two peaks stays a spot of its own only when the saddle between them is
 #: at most this share of its height…
 SADDLE_SHARE = 0.5
-#: …and its rate is this unlikely at the lower peak cell's rate (binomial lower tail).
+#: …and its rate is this unlikely at the lower peak cell's rate (binomial lower tail),
 DIP_P = 0.01
+#: …or the two peaks are this many cells apart (~1 km at res 9) with compact parts.
+APART_CELLS = 3
 
 
 def peak_parts(
@@ -58,16 +62,17 @@ def peak_parts(
     """Part (0..k-1, in the order of their peaks, highest first) of each of ``cells``
     (uint64 H3 ids, distinct) joined through shared edges and split at saddles no higher
     than ``saddle_share`` of the lower peak — and, with ``count`` and ``exposure`` per
-    cell, whose rate is below the lower peak cell's at ``dip_p`` (:func:`_dips`). Cells
-    sharing no edge are in different parts."""
+    cell, whose rate is below the lower peak cell's at ``dip_p`` (:func:`_dips`) or
+    between two compact parts (:func:`_join_spread`). Cells sharing no edge are in
+    different parts."""
     n = len(cells)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     neighbours = _neighbours_within(np.asarray(cells, dtype=np.uint64))
     h = np.asarray(height, dtype=np.float64)
     order = np.lexsort((np.arange(n), -h))  # highest first; ties by position
-    parent = np.full(n, -1, dtype=np.int64)  # -1: not reached yet
-    top_cell = np.arange(n)  # a root's peak cell
+    parent = np.full(n, -1, dtype=np.int64)  # -1: not reached yet; a root is its peak cell
+    weak: list[tuple[int, int]] = []  # apart by height alone: kept only if both stay compact
     for i in order.tolist():
         seen = [j for j in neighbours[i] if parent[j] >= 0]
         if not seen:
@@ -79,16 +84,55 @@ def peak_parts(
             other = _root(parent, j)
             if other == top:
                 continue
-            low, high = (other, top) if h[top_cell[other]] <= h[top_cell[top]] else (top, other)
-            peak = top_cell[low]
-            apart = h[i] <= saddle_share * h[peak] and _dips(i, peak, count, exposure, dip_p)
-            if not apart:
-                parent[low] = high
-                top = high
+            low, high = (other, top) if h[other] <= h[top] else (top, other)
+            if h[i] > saddle_share * h[low]:
+                parent[low] = top = high
+            elif not _dips(i, low, count, exposure, dip_p):
+                weak.append((low, high))
+    _join_spread(parent, weak, neighbours, np.asarray(cells, dtype=np.uint64))
     roots = np.array([_root(parent, i) for i in range(n)], dtype=np.int64)
-    ranked = sorted(set(roots.tolist()), key=lambda r: (-h[top_cell[r]], r))
+    ranked = sorted(set(roots.tolist()), key=lambda r: (-h[r], r))
     number = {r: k for k, r in enumerate(ranked)}
     return np.array([number[r] for r in roots.tolist()], dtype=np.int64)
+
+
+def _join_spread(
+    parent: np.ndarray, weak: list[tuple[int, int]], neighbours: list[list[int]], cells: np.ndarray
+) -> None:
+    """Join again the peaks kept apart by a dip in height alone (``weak``: lower peak,
+    higher peak) unless they are :data:`APART_CELLS` or more cells apart and both parts
+    are compact — every cell of each touches its peak: two concentrations of a few
+    hundred metres a kilometre apart. Anything else is the unevenness of one outage (in
+    place)."""
+    changed = True
+    while changed:
+        changed = False
+        roots = np.array([_root(parent, i) for i in range(len(parent))], dtype=np.int64)
+        for low, high in weak:
+            a, b = _root(parent, low), _root(parent, high)
+            if a == b:
+                continue
+            two = _compact(a, roots, neighbours) and _compact(b, roots, neighbours)
+            if not (two and _cells_apart(cells[a], cells[b]) >= APART_CELLS):
+                parent[a] = b
+                roots[roots == a] = b
+                changed = True
+
+
+def _cells_apart(a: np.uint64, b: np.uint64) -> int:
+    """Grid distance of two H3 cells (a large number where H3 cannot tell)."""
+    import h3
+
+    try:
+        return int(h3.grid_distance(h3.int_to_str(int(a)), h3.int_to_str(int(b))))
+    except h3.H3BaseException:  # pragma: no cover - across a pentagon's distortion
+        return 1 << 30
+
+
+def _compact(peak: int, roots: np.ndarray, neighbours: list[list[int]]) -> bool:
+    """Whether every cell of the part whose peak (root) is ``peak`` is it or touches it."""
+    near = set(neighbours[peak]) | {peak}
+    return all(int(i) in near for i in np.flatnonzero(roots == peak))
 
 
 def _dips(

@@ -233,14 +233,20 @@ def estimate_rates(
     complaints actually span, at most the longest window): a gamma prior of
     :data:`RATE_PRIOR` pseudo-complainants, ``λ_d = (O_d + κ) / (ΣA + κ / μ_d)`` with
     ``μ_d = λ_W · d / span``. Where hundreds complain a day it moves the rate by a few
-    per cent at most."""
+    per cent at most. When no cell outside ``excluded`` has a complainant at all, the
+    rates are those of every cell: expecting nothing anywhere would make any complainant
+    a certain excess."""
     a = expectation.cells.adjusted
     keep = np.ones(len(a), dtype=bool) if excluded is None else ~excluded
+    whole = max(observed)
+    if excluded is not None and not observed[whole][keep].any():
+        # nothing complains outside the places in excess (a new store holding one
+        # outage): their own complainants are all there is to tell the rate
+        keep = np.ones(len(a), dtype=bool)
     total_a = float(a[keep].sum())
     if total_a <= 0:
         expectation.rates.update({days: 0.0 for days in observed})
         return
-    whole = max(observed)
     long_rate = float(observed[whole][keep].sum()) / total_a
     span = whole if span_days is None else min(max(span_days, 1e-9), whole)
     for days, o in observed.items():

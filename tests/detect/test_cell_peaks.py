@@ -67,6 +67,19 @@ def test_a_dip_must_be_in_the_rate_not_only_in_the_count() -> None:
     assert set(peak_parts(chain, counts, count=counts, exposure=houses, dip_p=0.001).tolist()) == {0}
 
 
+def test_two_compact_bursts_a_kilometre_apart_split_without_a_rate_dip() -> None:
+    # complainants in proportion to exposure everywhere (no dip in the rate), but each
+    # part touches its peak and the peaks are three cells apart (~1 km at res 9)
+    chain, heights = _ids(_chain(4)), np.array([10.0, 4.0, 3.0, 12.0])
+    assert peak_parts(chain, heights, count=heights, exposure=heights).tolist() == [1, 1, 0, 0]
+    # two cells apart: one problem's unevenness
+    near, close = _ids(_chain(3)), np.array([10.0, 3.0, 12.0])
+    assert peak_parts(near, close, count=close, exposure=close).tolist() == [0, 0, 0]
+    # a part reaching further than its peak's neighbours is one wide outage's
+    wide = np.array([10.0, 8.0, 5.0, 7.0, 14.0])
+    assert peak_parts(_ids(_chain(5)), wide, count=wide, exposure=wide).tolist() == [0, 0, 0, 0, 0]
+
+
 def test_a_compact_concentration_never_splits() -> None:
     # every cell touches the highest one: no cell can start a second peak
     disc = [START, *sorted(h3.grid_ring(START, 1))]

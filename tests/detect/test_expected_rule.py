@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import h3
 import numpy as np
 import pandas as pd
 import pytest
@@ -390,3 +391,31 @@ def test_the_evidence_is_the_window_that_passes_best_against_its_own_cutoff(
     monkeypatch.setattr(expected, "LONG_WEIGHT", 0.0)
     _, _, weighted = label_expected(points, params, exposure=exposure, now=at)
     assert not (weighted["scan_days"] == 30.0).any(), "a spot rests on the whole window at weight 0"
+
+
+def test_a_store_holding_one_outage_alone_still_expects_something() -> None:
+    """A new store: thirty complainants of one outage and nobody else. Every cell left
+    after the ones in excess is silent; a rate of 0 would expect nothing, and the spot
+    would read "1 observed, 0 expected" over its first hours."""
+    lat, lon = town(3, houses=800)
+    rng = np.random.default_rng(3)
+    outage = pd.DataFrame(
+        {
+            "ticket_id": [f"T{i}" for i in range(30)],
+            "subscriber_id": [f"s{i}" for i in range(30)],
+            "lat": np.full(30, h3.cell_to_latlng(h3.latlng_to_cell(lat[0], lon[0], 9))[0]),
+            "lon": np.full(30, h3.cell_to_latlng(h3.latlng_to_cell(lat[0], lon[0], 9))[1]),
+            "created_at": [NOW - timedelta(hours=float(h)) for h in rng.uniform(1, 20, 30)],
+            "precision": "house",
+        }
+    )  # one building: all in one cell, so no cell outside the spot has a complainant
+    exposure = layer_points(address_layer(lat, lon))
+    for method in ("h3", "dbscan"):
+        _, expectation, found = label_expected(
+            outage, DetectParams(method=method), exposure=exposure, now=pd.Timestamp(NOW)
+        )
+        assert len(found) == 1, method
+        spot = found.iloc[0]
+        assert spot["observed"] >= 25 and spot["expected"] > 0, (method, spot.to_dict())
+        assert np.isfinite(spot["relative_risk"]), method
+        assert all(rate > 0 for rate in expectation.rates.values()), method
