@@ -62,7 +62,10 @@ def detect(
     ] = None,
     gazetteer: Annotated[
         Path | None,
-        typer.Option(help="Houses as exposure when the store holds no layer (default HEATMAP_GAZETTEER)."),
+        typer.Option(
+            help="Houses as exposure when the store holds no layer, and the nearest house's address for a"
+            " spot whose complaints gave none (default HEATMAP_GAZETTEER)."
+        ),
     ] = None,
     engine: Annotated[str, typer.Option(help="local, or dask (DBSCAN on a cluster).")] = "local",
     scheduler: Annotated[

@@ -249,6 +249,8 @@ def detect_spots(
     store holds (a subscriber layer, else the address layer), else ``gazetteer``'s
     houses, else none (uniform over the populated area). ``exposure`` gives those points
     and their source's name instead (a caller that read them once, :func:`exposure_points`).
+    A spot whose complaints gave no address takes ``gazetteer``'s nearest house's
+    (:func:`addressed_by_houses`).
     """
     days = max(params.window_days, params.history_days if params.rule == "expected" else 0.0)
     since = pd.Timestamp(now) - pd.Timedelta(days=days)
@@ -269,22 +271,37 @@ def detect_spots(
         labeller=labeller,
         exposure=points,
     )
+    written = addressed_by_houses(result.spots, gazetteer)
     store.apply_spot_changes(
         SpotChanges(
-            at=now, spots=result.spots, members=result.members, events=result.events, expected=result.expected
+            at=now, spots=written, members=result.members, events=result.events, expected=result.expected
         )
     )
     created = result.events[result.events["kind"].isin(["created", "split"])]
-    active = result.spots[result.spots["status"] != "merged"]
+    active = written[written["status"] != "merged"]
     return DetectReport(
         spots=len(active),
         new=len(created),
-        merged=int((result.spots["status"] == "merged").sum()),
+        merged=int((written["status"] == "merged").sum()),
         complaints_in_spots=int(active["complaints"].sum()),
         method=params.method,
         rule=params.rule,
         exposure=source,
     )
+
+
+def addressed_by_houses(spots: pd.DataFrame, gazetteer: Path | None) -> pd.DataFrame:
+    """``spots`` where one without an address (its complaints came with coordinates only)
+    is named after ``gazetteer``'s house nearest its centre, marked as such
+    (:func:`heatmap.detect.nearest_house.with_nearest_addresses`); the file is read only
+    when a spot needs it."""
+    from heatmap.detect.nearest_house import with_nearest_addresses, without_address
+
+    if gazetteer is None or not without_address(spots).any():
+        return spots
+    from heatmap.geocode.gazetteer import load_gazetteer
+
+    return with_nearest_addresses(spots, load_gazetteer(gazetteer))
 
 
 def exposure_points(store: Store, gazetteer: Path | None) -> tuple[pd.DataFrame | None, str]:
