@@ -20,10 +20,10 @@ stays apart only when the saddle is a real dip:
   more than a binomial draw at their exposures' shares would give with probability
   :data:`DIP_P` — or the peaks are :data:`APART_CELLS` cells apart and both parts are
   compact, every cell of each touching its peak: two concentrations of a few hundred
-  metres a kilometre apart. An outage a kilometre wide makes its
-  complainants in proportion to the people in each cell, and its parts spread over
-  cells further from their peaks; with the height alone the 90-day replay cut a power
-  outage of 820 m radius in two.
+  metres a kilometre apart. An outage a kilometre wide makes its complainants in
+  proportion to the people in each cell, and its parts spread over cells further from
+  their peaks; with the height alone the 90-day replay cut a power outage of 820 m
+  radius in two.
 
 A single concentration of a few hundred metres lies in cells that all touch its highest
 one, so it never splits.

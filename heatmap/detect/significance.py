@@ -9,7 +9,8 @@ expected count (:mod:`heatmap.detect.expected`), tested in several time windows.
   excess, so the background never chains into a city-sized spot. A concentration split
   over neighbouring cells is also tested whole: each cell with its six neighbours, as a
   disc, at the same threshold; a passing disc admits those of its cells that are in
-  local excess themselves (:mod:`heatmap.detect.cell_discs`).
+  local excess themselves (:mod:`heatmap.detect.cell_discs`). A spot whose cells hold
+  two peaks with a real dip between them is split in two (:mod:`heatmap.detect.cell_peaks`).
 * **DBSCAN** — the same test decides DBSCAN's core points: a location is core when the
   distinct complainants within eps of it exceed λ_d times the exposure within eps of it
   with a p-value at or below the cells' Benjamini–Hochberg threshold ``q·k/m`` (in some
