@@ -286,17 +286,16 @@ class CellTests:
         clusters of the background there are the largest; and a chronic problem does
         not go away — waiting a few days for stronger evidence costs little, while a
         false chronic spot sends a crew to plan construction. An outage is found in
-        the short windows at the full threshold. The weight applies to whichever bound
-        is the stricter: in a quiet export the cells' threshold (``q/m``) is, and the
-        whole window took it unweighted before, so month-long chance clusters of the
-        background passed there as often as a day's burst."""
+        the short windows at the full threshold."""
         m = sum(self.tested.values())
         if not m:
             return {days: self.cutoff for days in self.tested}
         whole = max(self.tested)
         short = len(self.tested) > 1
-        base = min(self.cutoff, SPOT_FWER / m)
-        return {days: base * (LONG_WEIGHT if short and days == whole else 1.0) for days in self.tested}
+        return {
+            days: min(self.cutoff, SPOT_FWER * (LONG_WEIGHT if short and days == whole else 1.0) / m)
+            for days in self.tested
+        }
 
 
 def test_cells(

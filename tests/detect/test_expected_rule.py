@@ -338,17 +338,14 @@ def made_tests(cutoff: float, tested: dict[float, int]) -> CellTests:
 
 def test_spot_cutoffs_by_hand() -> None:
     """m = 100 tests over four windows: 0.05/100 in the short windows, a tenth of it in
-    the whole window; never looser than the cells' own threshold, and the whole window a
-    tenth of the short ones' either way."""
+    the whole window; never looser than the cells' own threshold."""
     tests = made_tests(0.01, {1.0: 10, 3.0: 20, 7.0: 30, 30.0: 40})
     short = SPOT_FWER / 100
     assert tests.spot_cutoffs() == pytest.approx(
         {1.0: short, 3.0: short, 7.0: short, 30.0: short * LONG_WEIGHT}
     )
-    # the cells' threshold stricter than the family-wise one (a quiet export): the whole
-    # window still counts a tenth of the short ones
     strict = made_tests(1e-6, {1.0: 10, 3.0: 20, 7.0: 30, 30.0: 40})
-    assert strict.spot_cutoffs() == pytest.approx({1.0: 1e-6, 3.0: 1e-6, 7.0: 1e-6, 30.0: 1e-7})
+    assert strict.spot_cutoffs() == pytest.approx({1.0: 1e-6, 3.0: 1e-6, 7.0: 1e-6, 30.0: 1e-6})
 
 
 def test_one_window_alone_is_not_weighted_down() -> None:
