@@ -12,7 +12,9 @@ Never used until 2026-12-07 (``--cities Moscow "Leningrad oblast" --half A|B``):
 **Moscow** and **Leningrad oblast**, the whole region as one gazetteer (many small
 towns; a street name in several of them). ``--half`` writes the cases of one half only,
 fixed before any case was looked at: Leningrad oblast's settlements, Moscow's streets,
-by CRC32 of their key (even: A, looked at; odd: B, held out).
+by CRC32 of their key (even: A, looked at; odd: B, held out). Held out whole, never
+looked at: **Pskov oblast** (the whole region, small towns like Leningrad oblast's;
+from 2026-12-07).
 
 Reports per class and overall: house-level within 50 m; ``house`` answers more than
 50 m off; score >= 0.9 answers more than 1 km off; ``house`` answers for houses of
@@ -60,6 +62,7 @@ CITIES: dict[str, tuple[str, str | None]] = {
     "Petrozavodsk": ("housedata_karelia_20160920.csv.gz", "Петрозаводск"),
     "Moscow": ("housedata_moskow_20170614.csv.gz", "Москва"),
     "Leningrad oblast": ("housedata_lenoblast_20160920.csv.gz", None),
+    "Pskov oblast": ("housedata_pskovskaya_20161003.csv.gz", None),
 }
 TUNING = ("Vologda", "Saint Petersburg")
 HELD_OUT = ("Pskov", "Arkhangelsk", "Veliky Novgorod", "Petrozavodsk")
