@@ -52,6 +52,12 @@ async def static_file(name: str) -> FileResponse:
     return _file(static_dir(), name)
 
 
+@router.get("/favicon.ico", include_in_schema=False)
+async def favicon() -> FileResponse:
+    """The pages' icon (an SVG, which browsers take under this name too)."""
+    return _file(static_dir(), "favicon.svg")
+
+
 @router.get("/", include_in_schema=False)
 async def home() -> RedirectResponse:
     return RedirectResponse("/map")
