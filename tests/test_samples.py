@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -127,3 +128,21 @@ def test_type_words_are_spelt_out_whole_never_inside_another(tmp_path: Path) -> 
     written = frame["address"].str.lower()
     assert written.str.contains("проезд").any()
     assert not written.str.contains("проездом|проездулица").any(), written[written.str.contains("проездом")]
+
+
+def test_points_scatter_as_far_east_west_as_north_south_in_a_southern_city() -> None:
+    """The jitter around a house is metres, turned into degrees of longitude at the house's
+    own latitude: it took Vologda's 59.2° everywhere, so in Krasnodar (45.04°) a point moved
+    1.4 times as far east-west as north-south."""
+    lat0, lon0 = 45.0355, 38.9753
+    house = pd.DataFrame(
+        {"LAT": [lat0], "LON": [lon0], "ADDRESS": ["край. Краснодарский, г. Краснодар, ул. Красная, д. 1"]}
+    )
+    frame, _ = generate_export(house, n=3000, seed=5, now=SAMPLES_NOW, spots=1, bad_share=0.0)
+    lat = pd.to_numeric(frame["lat"], errors="coerce").dropna()
+    lon = pd.to_numeric(frame["lon"], errors="coerce").dropna()
+    assert len(lat) > 700
+    north = (lat - lat0) * 111_000
+    east = (lon - lon0) * 111_000 * np.cos(np.radians(lat0))
+    assert 22 < north.std() < 28 and 22 < east.std() < 28, (north.std(), east.std())
+    assert 0.9 < east.std() / north.std() < 1.1

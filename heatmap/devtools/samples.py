@@ -131,7 +131,8 @@ def generate_export(
     with_point = rng.random(n_good) < 0.3
     jitter = rng.normal(0, 25, size=(n_good, 2))
     point_lat = lat[house_index] + jitter[:, 0] / 111_000
-    point_lon = lon[house_index] + jitter[:, 1] / (111_000 * np.cos(np.radians(59.2)))
+    # metres east are fewer degrees of longitude the further from the equator the house is
+    point_lon = lon[house_index] + jitter[:, 1] / (111_000 * np.cos(np.radians(lat[house_index])))
     crm_topic = np.where(rng.random(n_good) < 0.3, "", topic)
     descriptions = np.array([_DESCRIPTIONS[t][rng.integers(3)] for t in topic], dtype=object)
 
