@@ -14,102 +14,19 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
 import shapely
 
-from heatmap.core.intake import IntakeState, spot_intake
-from heatmap.core.script import ScriptTemplates, eta_overdue, russian_date, spot_script
+from heatmap.api.cards import OnDemand, spot_card, stamp
+from heatmap.core.script import ScriptTemplates
 from heatmap.domain import OPEN_STATUSES, SpotStatus
-from heatmap.render.evidence import evidence, evidence_text
-from heatmap.render.intake import fields_of
 from heatmap.store.base import Store
 
 _M_PER_DEG = 111_320.0
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _time(value: object) -> pd.Timestamp | None:
-    if value is None or value is pd.NaT:
-        return None
-    stamp = pd.Timestamp(value)
-    return None if pd.isna(stamp) else stamp
-
-
-@dataclass(frozen=True)
-class _Intake:
-    """A card's intake fields (:func:`heatmap.render.intake.intake_fields`) as they read up
-    to ``until`` and after it (the same when time does not change them), dict and JSON."""
-
-    until: datetime | None
-    taking: dict[str, object]
-    lapsed: dict[str, object]
-    taking_json: bytes
-    lapsed_json: bytes
-
-    @classmethod
-    def of(cls, spot: Mapping[str, object], *, built: datetime, active_hours: float) -> _Intake:
-        intake = spot_intake(spot, now=built, active_hours=active_hours)
-        if intake.until is None:  # time does not change it
-            first = later = fields_of(intake)
-        else:  # open and detected: taking up to until, lapsed after
-            first = fields_of(replace(intake, state=IntakeState.TAKING))
-            later = fields_of(replace(intake, state=IntakeState.LAPSED))
-        moment = intake.until
-
-        def fragment(fields: dict[str, object]) -> bytes:
-            return b"," + json.dumps(fields, ensure_ascii=False).encode()[1:-1]
-
-        return cls(moment, first, later, fragment(first), fragment(later))
-
-    def at(self, now: datetime) -> tuple[dict[str, object], bytes]:
-        """The fields and their JSON (``,"confirmed_at":…`` to splice into a card) at ``now``."""
-        if self.until is not None and now > self.until:
-            return self.lapsed, self.lapsed_json
-        return self.taking, self.taking_json
-
-
-def spot_card(
-    spot: dict[str, object],
-    templates: ScriptTemplates,
-    now: datetime | None = None,
-    cause_titles: Mapping[str, str] | None = None,
-) -> dict[str, object]:
-    """What an agent needs about a spot at ``now``: status, cause, current ETA (and whether
-    it has passed), the script text (by the spot's trend and ETA) and why it is a spot
-    (evidence, None where detection gave none)."""
-    cause = _text(spot.get("cause"))
-    shown_cause = cause or _text(spot.get("suggested_cause"))
-    eta = _time(spot.get("eta"))
-    overdue = str(spot["status"]) in OPEN_STATUSES and eta_overdue(
-        None if eta is None else eta.to_pydatetime(), now
-    )
-    return {
-        "id": str(spot["id"]),
-        "status": str(spot["status"]),
-        "kind": _text(spot.get("kind")),
-        "cause": shown_cause,
-        "cause_text": (cause_titles or {}).get(shown_cause or ""),
-        "cause_confirmed": cause is not None,
-        "eta": None if eta is None else eta.isoformat(),
-        "eta_text": None if eta is None else russian_date(eta.to_pydatetime()),
-        "eta_overdue": overdue,
-        "script": spot_script(spot, templates, now=now if overdue else None),
-        "queue": _text(spot.get("queue")),
-        "priority": round(float(spot.get("priority") or 0.0), 2),  # type: ignore[arg-type]
-        "address": _text(spot.get("address")),
-        "subscribers": int(spot.get("subscribers") or 0),  # type: ignore[call-overload]
-        "complaints": int(spot.get("complaints") or 0),  # type: ignore[call-overload]
-        "dominant_topic": _text(spot.get("dominant_topic")),
-        **evidence(spot),
-        "evidence_text": evidence_text(spot),
-    }
 
 
 @dataclass(frozen=True)
@@ -131,9 +48,8 @@ class _Snapshot:
     priority: np.ndarray
     cards: list[dict[str, object]]
     card_json: list[bytes]  # each card as JSON without its closing brace, made once
-    eta: list[datetime | None]  # an open spot's ETA; past it, the card is ``late_json``
-    late_json: list[bytes | None]  # the card as it reads once its ETA has passed
-    intake: list[_Intake]  # whether it takes complaints, before and after its window closes
+    eta: list[datetime | None]  # an open spot's ETA; past it, the card is ``on_demand.late_json``
+    on_demand: OnDemand  # its intake and its card past the ETA, made on first need
     resolved_at: list[datetime | None]
     by_id: dict[str, int]
     open_count: int
@@ -176,20 +92,7 @@ class _Snapshot:
             )
         records = spots.to_dict(orient="records")
         cards = [spot_card(r, templates, cause_titles=cause_titles) for r in records]
-        stamps = [_time(r.get("updated_at")) for r in records]
-        etas = [
-            None if not is_open[i] or (t := _time(r.get("eta"))) is None else t.to_pydatetime()
-            for i, r in enumerate(records)
-        ]
-        late = [
-            None
-            if eta is None
-            else json.dumps(
-                spot_card(r, templates, now=eta + timedelta(seconds=1), cause_titles=cause_titles),
-                ensure_ascii=False,
-            ).encode()[:-1]
-            for r, eta in zip(records, etas, strict=True)
-        ]
+        stamps = [stamp(r.get("updated_at")) for r in records]
         return cls(
             version=version,
             tree=tree,
@@ -199,9 +102,11 @@ class _Snapshot:
             priority=spots["priority"].to_numpy(float),
             cards=cards,
             card_json=[json.dumps(c, ensure_ascii=False).encode()[:-1] for c in cards],
-            eta=etas,
-            late_json=late,
-            intake=[_Intake.of(r, built=built, active_hours=active_hours) for r in records],
+            eta=[
+                None if not is_open[i] or (t := stamp(r.get("eta"))) is None else t.to_pydatetime()
+                for i, r in enumerate(records)
+            ],
+            on_demand=OnDemand(records, templates, cause_titles, built, active_hours),
             resolved_at=[None if t is None else t.to_pydatetime() for t in stamps],
             by_id={str(c["id"]): i for i, c in enumerate(cards) if is_open[i]},
             open_count=int(is_open.sum()),
@@ -335,7 +240,7 @@ class SpotIndex:
         if snapshot is None or spot_id not in snapshot.by_id:
             return None
         chosen = snapshot.by_id[spot_id]
-        return {**snapshot.cards[chosen], **snapshot.intake[chosen].at(self.clock())[0]}
+        return {**snapshot.cards[chosen], **snapshot.on_demand.intake(chosen).at(self.clock())[0]}
 
     def candidates(self, lat: float, lon: float, reach_m: float) -> list[str]:
         """Ids of open spots within ``reach_m`` of a point (inside first, then nearest)."""
@@ -358,12 +263,12 @@ class SpotIndex:
         if opened:
             # inside first, then nearest, then the highest priority
             metres, _, chosen = min(opened)
-            card, card_json = snapshot.cards[chosen], snapshot.card_json[chosen]
-            eta, late_json = snapshot.eta[chosen], snapshot.late_json[chosen]
+            card, card_json, eta = snapshot.cards[chosen], snapshot.card_json[chosen], snapshot.eta[chosen]
             now = self.clock()
-            if eta is not None and late_json is not None and eta < now:
-                card, card_json = json.loads(late_json + b"}"), late_json
-            intake, intake_json = snapshot.intake[chosen].at(now)
+            if eta is not None and eta < now:
+                card_json = snapshot.on_demand.late_json(chosen, eta)
+                card = json.loads(card_json + b"}")
+            intake, intake_json = snapshot.on_demand.intake(chosen).at(now)
             answer.spot = {**card, **intake, "distance_m": metres, "covers": metres == 0.0}
             answer.spot_json = b"".join(
                 (
