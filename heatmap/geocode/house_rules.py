@@ -96,7 +96,13 @@ def house_marker(st: State, tok: str, nxt: str | None) -> bool:
         return True
     if tok != "д":
         return True  # "дом" without a number
-    return nxt is None or nxt == "," or is_marker(nxt)  # a dangling "д." (registry artefact)
+    cur = st.cur
+    if ends_part(nxt):
+        # a dangling "д." (registry artefact), unless it ends a village's name ("ВЫНДИН
+        # ОСТРОВ Д.,": left to the type words)
+        return cur is None or cur.kind is not None or not cur.words
+    # "д. ул. Мира": dangling; "д. Остров, ...": a village named by a type word
+    return is_marker(nxt) and not (nxt is not None and len(nxt) >= 4 and ends_part(st.peek(1)))
 
 
 def part_marker(st: State, tok: str, nxt: str | None) -> bool:

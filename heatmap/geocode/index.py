@@ -179,11 +179,15 @@ def _add_street(ix: Index, lid: int, stype: str | None, skey: str, street: str) 
     ix.localities[lid].streets.append(sid)
     ix.street_by_key[skey].append(sid)
     if street:
-        # titles dropped, and the bare name for queries written without a type
-        for alt in {street_loose_key(street, stype), street_key(street)}:
+        # titles dropped, and the bare name for queries written without a type; misspelt
+        # names are compared with these keeping the given names ("Карла Маркса")
+        for alt in {street_loose_key(street, stype, given_names=True), street_key(street)}:
             if alt != skey and alt:
                 ix.street_by_loose[alt].append(sid)
                 st.alt_keys.append(alt)
+        surname = street_loose_key(street, stype)  # "Максима Горького" ~ "М.Горького"
+        if surname != skey and surname not in st.alt_keys:
+            ix.street_by_loose[surname].append(sid)
     return sid
 
 

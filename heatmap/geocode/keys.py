@@ -11,7 +11,9 @@ from rapidfuzz.distance import DamerauLevenshtein
 from heatmap.geocode.vocabulary import (
     ABBREV_IN_NAME,
     DROP_IN_NAME,
+    GIVEN_NAMES,
     NAMEABLE_TYPES,
+    NOMINATIVE_ENDINGS,
     NOT_PROPER,
     ORDINAL,
     ORDINAL_WORDS,
@@ -36,6 +38,7 @@ _FOLD_NEAR: dict[tuple[str, int], tuple[tuple[str, str], ...]] = {
 }
 _ALPHA_HYPHEN = re.compile(r"(?<=[а-я])-(?=[а-я]{2})")
 _DASHES = re.compile(r"[‐‑‒–—―−]")
+_ONE_LETTER_SPLIT = re.compile(r"[\s.,]+")
 
 
 def fold(text: str) -> str:
@@ -76,6 +79,8 @@ def _street_tokens(name: str) -> tuple[str, ...]:
         tok = raw.strip("-")
         if not tok or tok in DROP_IN_NAME:
             continue
+        if out and out[-1].isdigit() and ORDINAL.match("1" + tok):
+            continue  # "6 й": an ordinal's ending cut off by a hyphen gone ("Пикалево 6-й")
         tok = ABBREV_IN_NAME.get(tok, tok)
         out.append(_name_token(tok))
     return tuple(out)
@@ -110,13 +115,39 @@ def street_key(name: str, street_type: str | None = None) -> str:
 
 
 @lru_cache(maxsize=262_144)
-def street_loose_key(name: str, street_type: str | None = None) -> str:
-    """Like :func:`street_key` without titles and initials ("Маршала Блюхера" → "блюхера")."""
-    toks = [t for t in _street_tokens(name) if t not in TITLES and not (len(t) == 1 and t not in ("б", "м"))]
+def street_loose_key(name: str, street_type: str | None = None, *, given_names: bool = False) -> str:
+    """Like :func:`street_key` without titles, initials and given names ("Маршала Блюхера" →
+    "блюхера"; "Максима Горького", "М. Горького" → "горького"); ``given_names``: keep those
+    (the key misspelt names are compared with: "Маркас" is not near every Карла Маркса)."""
+    tokens = _street_tokens(name)
+    initials = _initials(name, tokens)
+    toks = [
+        t
+        for k, t in enumerate(tokens)
+        if t not in TITLES and not (len(t) == 1 and (t not in ("б", "м") or k in initials))
+    ]
     proper = [t for t in toks if t not in NAMEABLE_TYPES and t not in TYPE_NAME_WORDS]
     if any(t.isalpha() and t not in NOT_PROPER for t in proper):
         toks = proper  # "Пошехонское шоссе" ~ "ш. Пошехонское"
+    surnames = toks if given_names else [t for t in toks if t not in GIVEN_NAMES]
+    if any(t.isalpha() and t not in NOT_PROPER for t in surnames):
+        toks = surnames  # "Карла Маркса" ~ "К.Маркса" (the registry keys it "маркса")
     return _sorted_key(_with_type(toks, street_type))
+
+
+def _initials(name: str, tokens: Sequence[str]) -> set[int]:
+    """Positions of "б" and "м" in a name's tokens that were written as one letter before a
+    word not in the nominative: initials ("М.Горького"), not Большая, Малая ("М. Посадская")."""
+    if not any(w in ("б", "м") for w in _ONE_LETTER_SPLIT.split(fold(name))):
+        return set()
+    return {
+        k
+        for k in range(len(tokens) - 1)
+        if tokens[k] in ("б", "м")
+        and tokens[k + 1].isalpha()
+        and len(tokens[k + 1]) > 1
+        and not tokens[k + 1].endswith(NOMINATIVE_ENDINGS)
+    }
 
 
 @lru_cache(maxsize=262_144)

@@ -25,6 +25,7 @@ from heatmap.geocode.house_rules import (
     noise,
     part_marker,
     postal,
+    unhouse,
 )
 from heatmap.geocode.parse_state import LETTER_FLAT, Group, HouseBuilder, State
 from heatmap.geocode.tokens import ends_part, is_house_number, is_marker, is_number, is_word
@@ -91,7 +92,12 @@ def type_word(st: State, tok: str, nxt: str | None) -> bool:
 def type_word_as_name(st: State, tok: str, nxt: str | None, kind: str, canon: str) -> bool:
     """A type word that is itself a name: "Набережная ул.", "г. Остров", "Красное Село"."""
     cur = st.cur
-    if cur is None or cur.kind is None:
+    if cur is None:
+        return False
+    if cur.kind is None:
+        if cur.words and len(tok) >= 4 and _settlement_type_ends(st, nxt):
+            cur.words.append(tok)  # "ВЫНДИН ОСТРОВ Д.,", "Старая Слобода д.": inside the name
+            return True
         return False
     if kind == "street" and cur.kind == "street" and not cur.words and (cur.marker in NAMEABLE_TYPES):
         cur.words.append(cur.marker)  # "Набережная ул.": the first type word is the name
@@ -100,6 +106,9 @@ def type_word_as_name(st: State, tok: str, nxt: str | None, kind: str, canon: st
         return True
     if not cur.words and (ends_part(nxt) or is_number(nxt)):
         cur.words.append(tok)  # "г. Остров", "нп. Городок": a type word used as a name
+        return True
+    if cur.kind == "settlement" and not cur.words and tok in NAMEABLE_TYPES and is_word(nxt):
+        cur.words.append(tok)  # "деревня Остров Вокзальная у. 7": a settlement needs its name
         return True
     if kind == "settlement" and cur.words and ends_part(nxt):
         if len(tok) >= 4 and cur.kind == "settlement":
@@ -126,6 +135,12 @@ def type_word_as_name(st: State, tok: str, nxt: str | None, kind: str, canon: st
         cur.words.append(tok)  # "с. Кичменгский Городок"
         return True
     return False
+
+
+def _settlement_type_ends(st: State, nxt: str | None) -> bool:
+    """A settlement's type word comes next and ends the part ("Д.," after "ВЫНДИН ОСТРОВ")."""
+    found = _MARKER_KINDS.get(nxt) if nxt is not None else None
+    return found is not None and found[0] == "settlement" and ends_part(st.peek(1))
 
 
 def _suffix(st: State, kind: str, canon: str, nxt: str | None) -> bool:
@@ -195,10 +210,20 @@ def number(st: State, tok: str, nxt: str | None) -> bool:
     if name_follows and not (h.number and st.cur is None):
         st.word(tok)
         return True
+    if h.implicit and st.cur is None and _unnamed_street(st) and h.number and is_house_number(tok):
+        unhouse(st)  # "мкр. 1, 5": the first number named the micro-district
     if not h.number and h.set_number(tok):
         h.implicit = True
         st.close()
     return True  # a second bare number after the house: flat or floor
+
+
+def _unnamed_street(st: State) -> bool:
+    """The last group is a street with no name but its type ("мкр.", "микрорайон")."""
+    if not st.groups:
+        return False
+    g = st.groups[-1]
+    return g.kind == "street" and (not g.words or (g.words == [g.marker] and g.marker in NAMEABLE_TYPES))
 
 
 def word(st: State, tok: str, nxt: str | None) -> bool:

@@ -30,6 +30,10 @@ _STREET_INITIAL = re.compile(
     r"(?<![а-я])(ул|улица|пр-кт|пр-т|просп|проспект|пер|переулок|б-р|бульвар|наб|пл|ш)"
     r"(\.?\s*)[а-я]\.(?=[а-я]{3,})"
 )
+#: An initial glued to a name with no street type before it ("К.Маркса, 49", "М.Горького ул."):
+#: dropped as after a type ("ул. К.Маркса" is keyed "маркса"). Not a one-letter settlement or
+#: street type glued to its name ("д.Кийно", "г.Вологда", "у.Мира").
+_GLUED_INITIAL = re.compile(r"(?<!\d )(?<![а-я0-9.\-])[абвежзиклмнорстфцчшщэюя]\.(?=[а-я]{3,})")
 #: Saint Petersburg's "В.О." (Васильевский остров) and "П.С." (Петроградская сторона).
 _VO = re.compile(r"(?<![а-я])в\.\s?о\.?(?![а-я])|васильевского\s+острова")
 _PS = re.compile(r"(?<![а-я])п\.\s?с\.?(?![а-я])|петроградской\s+стороны")
@@ -116,6 +120,7 @@ def _tokens(s: str) -> tuple[str, ...]:
         s = _PS.sub(" пс ", s)
         s = _INITIALS.sub(" ", s)
         s = _STREET_INITIAL.sub(r"\1\2 ", s)
+        s = _GLUED_INITIAL.sub(" ", s)
     else:
         if "васильевск" in s:
             s = _VO.sub(" во ", s)

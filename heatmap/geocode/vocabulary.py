@@ -275,6 +275,64 @@ TITLES = frozenset(
 
 ABBREV_IN_NAME: dict[str, str] = {"ак": "академика", "ген": "генерала", "марш": "маршала"}
 
+#: Given names (genitive) that streets put before a surname, which people write as an
+#: initial or leave out ("ул. Максима Горького" = "ул. М.Горького" = "ул. Горького"):
+#: dropped by the loose street key when a surname is left.
+GIVEN_NAMES = frozenset(
+    {
+        "александра",
+        "алексея",
+        "анны",
+        "аркадия",
+        "богдана",
+        "бориса",
+        "валентины",
+        "василия",
+        "веры",
+        "виктора",
+        "владимира",
+        "галины",
+        "григория",
+        "дмитрия",
+        "евгения",
+        "емельяна",
+        "зои",
+        "ивана",
+        "ильи",
+        "карла",
+        "клары",
+        "константина",
+        "леонида",
+        "льва",
+        "любови",
+        "максима",
+        "марии",
+        "михаила",
+        "надежды",
+        "николая",
+        "нины",
+        "олега",
+        "ольги",
+        "павла",
+        "петра",
+        "розы",
+        "семена",
+        "сергея",
+        "софьи",
+        "степана",
+        "тараса",
+        "ульяны",
+        "федора",
+        "феликса",
+        "фридриха",
+        "юрия",
+        "якова",
+    }
+)
+#: Endings of a name in the nominative, as "Большая" and "Малая" qualify ("М. Посадская"):
+#: a one-letter "б" or "м" before any other word is an initial ("М.Горького", "Б.Хмельницкого").
+NOMINATIVE_ENDINGS = ("ая", "яя", "ий", "ый", "ой", "ое", "ее", "ые", "ие")
+
 #: Words a street type contributes to a name made only of numbers ("2-я линия").
 TYPE_WORDS: dict[str, str] = {
     "линия": "линия",
