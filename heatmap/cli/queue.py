@@ -124,17 +124,18 @@ def known_issue(
 ) -> None:
     """Register planned works or a known outage as a spot; complaints inside join it.
 
-    The area is a polygon, a point and radius, or an address and radius.
+    The area is a polygon, a point and radius, or an address and radius. Registering it again
+    while it is open (same area, cause and ETA) adds nothing and names the spot it has.
     """
-    from heatmap.service import workflow
+    from heatmap.service import known_issues
 
     services = wired(db, policy=policy, actor=actor, gazetteer=gazetteer)
     if polygon and polygon.startswith("@"):
         polygon = Path(polygon[1:]).read_text(encoding="utf-8")
     if polygon is None and lat is None and address:
         lat, lon = _geocoded(address, services)
-    area = workflow.known_issue_area(lat=lat, lon=lon, radius_m=radius_m, polygon=polygon)
-    spot = workflow.register_known_issue(
+    area = known_issues.known_issue_area(lat=lat, lon=lon, radius_m=radius_m, polygon=polygon)
+    registered = known_issues.register_known_issue(
         services.store,
         area=area,
         cause=cause,
@@ -145,8 +146,14 @@ def known_issue(
         address=address,
         note=note,
     )
+    spot = registered.spot
     if json:
-        emit_json({**brief(spot), "complaints": int(spot["complaints"])})
+        emit_json({**brief(spot), "complaints": int(spot["complaints"]), "existing": registered.existing})
+    elif registered.existing:
+        err.print(
+            f"Known issue already registered as spot {spot['id']} (same area, cause and ETA, still open);"
+            f" nothing added ({spot['complaints']} complaints in it)."
+        )
     else:
         err.print(f"Known issue registered as spot {spot['id']} ({spot['complaints']} complaints joined).")
 

@@ -18,7 +18,7 @@ from heatmap.io.writers import write_text
 from heatmap.render.console import err, out, table
 from heatmap.render.geo import dumps, spots_geojson
 from heatmap.render.map import spot_map
-from heatmap.service import workflow
+from heatmap.service import known_issues, workflow
 from heatmap.settings import Settings
 from heatmap.store import Store, open_store
 
@@ -148,9 +148,9 @@ def _work_spots(store: Store, *, policy: Policy, now: datetime) -> list[tuple[st
         note="complaints from a test SIM batch",
     )
     say(smallest, "reject", later)
-    known = workflow.register_known_issue(
+    known = known_issues.register_known_issue(
         store,
-        area=workflow.known_issue_area(lat=59.2181, lon=39.8886, radius_m=250),
+        area=known_issues.known_issue_area(lat=59.2181, lon=39.8886, radius_m=250),
         cause="planned_works",
         actor="engineer.ivanov",
         now=later,
@@ -158,5 +158,5 @@ def _work_spots(store: Store, *, policy: Policy, now: datetime) -> list[tuple[st
         eta=now + timedelta(days=2),
         address="Вологда, Советский проспект (плановые работы)",
     )
-    say(str(known["id"]), "known issue", later)
+    say(str(known.spot["id"]), "known issue", later)
     return done

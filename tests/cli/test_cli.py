@@ -238,6 +238,18 @@ def test_known_issue_by_address_or_polygon(ready_db: str, tmp_path: Path) -> Non
         heatmap("spot", "show", json.loads(by_polygon.stdout)["id"], "--json", db=ready_db).stdout
     )
     assert shown["kind"] == "known_issue" and abs(shown["centroid_lat"] - 59.225) < 1e-6
+    assert json.loads(by_polygon.stdout)["existing"] is False
+    # a retry of either finds the spot it made: one spot each, told "existing" the second time
+    spots_before = json.loads(heatmap("spots", "--format", "json", db=ready_db).stdout)
+    for first in (by_polygon, by_address):
+        again = heatmap(*first.args, db=ready_db)
+        assert again.returncode == 0, again.stderr
+        said = json.loads(again.stdout)
+        assert (said["id"], said["existing"]) == (json.loads(first.stdout)["id"], True)
+    told = heatmap("known-issue", "--cause", "known_outage", "--polygon", square, db=ready_db)
+    spot_id = json.loads(by_polygon.stdout)["id"]
+    assert told.returncode == 0 and f"already registered as spot {spot_id}" in " ".join(told.stderr.split())
+    assert json.loads(heatmap("spots", "--format", "json", db=ready_db).stdout) == spots_before
     nowhere = heatmap(
         "known-issue",
         "--cause",

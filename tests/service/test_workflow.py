@@ -13,7 +13,7 @@ from heatmap.core.policy import load_policy
 from heatmap.core.script import load_templates
 from heatmap.detect.run import DetectParams
 from heatmap.errors import ConflictError, RuleError, TransitionError, UsageError
-from heatmap.service import detect_spots, ingest, workflow
+from heatmap.service import detect_spots, ingest, known_issues, workflow
 from heatmap.store import SpotChanges, Store
 from heatmap.store.base import EVENT_COLUMNS
 
@@ -206,16 +206,16 @@ def test_after_its_active_hours_a_spot_takes_complaints_only_through_detection(
 def test_known_issue_collects_complaints_inside(store: Store, spot_id: str, tmp_path: Path) -> None:
     far = [(f"K{i}", 59.3000 + i * 1e-4, 39.9000, "no_data") for i in range(2)]
     ingest(store, [write_export(tmp_path / "k.csv", far)], now=NOW, policy=POLICY)
-    known = workflow.register_known_issue(
+    known = known_issues.register_known_issue(
         store,
-        area=workflow.known_issue_area(lat=59.3001, lon=39.9000, radius_m=300),
+        area=known_issues.known_issue_area(lat=59.3001, lon=39.9000, radius_m=300),
         cause="planned_works",
         actor="ivanov",
         now=NOW,
         policy=POLICY,
         eta=datetime(2026, 11, 22, 9, tzinfo=UTC),
         address="ул. Мира, 1",
-    )
+    ).spot
     assert known["kind"] == "known_issue" and known["status"] == "in_progress"
     assert known["complaints"] == 2
     later = [("K9", 59.3002, 39.9001, "no_data")]

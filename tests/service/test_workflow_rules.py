@@ -14,7 +14,7 @@ from heatmap.core.policy import load_policy
 from heatmap.core.workflow_rules import moscow_day_end
 from heatmap.detect.run import DetectParams
 from heatmap.errors import ConflictError, RuleError, TransitionError
-from heatmap.service import detect_spots, ingest, workflow
+from heatmap.service import detect_spots, ingest, known_issues, workflow
 from heatmap.store import Store
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -72,11 +72,13 @@ def test_an_eta_for_a_closed_spot_is_a_transition_error(store: Store, spot_id: s
 
 
 def test_a_known_issue_needs_a_known_cause_and_a_future_eta(store: Store) -> None:
-    area = workflow.known_issue_area(lat=59.30, lon=39.90, radius_m=200)
+    area = known_issues.known_issue_area(lat=59.30, lon=39.90, radius_m=200)
     with pytest.raises(RuleError, match="unknown cause 'roadworks'"):
-        workflow.register_known_issue(store, area=area, cause="roadworks", actor="x", now=NOW, policy=POLICY)
+        known_issues.register_known_issue(
+            store, area=area, cause="roadworks", actor="x", now=NOW, policy=POLICY
+        )
     with pytest.raises(RuleError, match="already passed"):
-        workflow.register_known_issue(
+        known_issues.register_known_issue(
             store,
             area=area,
             cause="planned_works",
