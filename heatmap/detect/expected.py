@@ -50,9 +50,11 @@ RATE_PASSES = 8
 #: A spot's own test is at least as strict as a family-wise error rate of this over all
 #: the cells' tests (:meth:`CellTests.spot_cutoffs`).
 SPOT_FWER = 0.05
-#: A spot resting on the whole window alone gets this share of a short window's
-#: Bonferroni threshold (:meth:`CellTests.spot_cutoffs`).
+#: A spot resting on a whole window of up to :data:`LONG_WEEK` days gets this share of a
+#: short window's Bonferroni threshold (:meth:`CellTests.spot_cutoffs`)…
 LONG_WEIGHT = 0.1
+#: …and a longer whole window this many days' share of it (a month's: 7/30 of a tenth).
+LONG_WEEK = 7.0
 
 
 @dataclass(frozen=True)
@@ -286,14 +288,17 @@ class CellTests:
         clusters of the background there are the largest; and a chronic problem does
         not go away — waiting a few days for stronger evidence costs little, while a
         false chronic spot sends a crew to plan construction. An outage is found in
-        the short windows at the full threshold."""
+        the short windows at the full threshold. A whole window longer than
+        :data:`LONG_WEEK` days gets a share of the weight in proportion (a month's:
+        7/30 of it): the model's errors add up over every day of it, and in the quality
+        benchmark the largest chance clusters of the background were all month-long."""
         m = sum(self.tested.values())
         if not m:
             return {days: self.cutoff for days in self.tested}
         whole = max(self.tested)
-        short = len(self.tested) > 1
+        long_weight = LONG_WEIGHT * min(1.0, LONG_WEEK / whole) if len(self.tested) > 1 else 1.0
         return {
-            days: min(self.cutoff, SPOT_FWER * (LONG_WEIGHT if short and days == whole else 1.0) / m)
+            days: min(self.cutoff, SPOT_FWER * (long_weight if days == whole else 1.0) / m)
             for days in self.tested
         }
 

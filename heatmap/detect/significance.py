@@ -55,7 +55,7 @@ from heatmap.detect.expected import (
 )
 from heatmap.detect.h3 import _components
 from heatmap.detect.params import DetectParams
-from heatmap.detect.stats import poisson_upper_tail
+from heatmap.detect.stats import poisson_log_ratio, poisson_upper_tail
 from heatmap.detect.strength import Strength
 
 __all__ = ["EVIDENCE_COLUMNS", "DbscanSteps", "evidence", "label_expected"]
@@ -270,7 +270,10 @@ def _evidence(
     ``member_days``: the window whose complaints are the spot's (:func:`_member_days`)
     and ``cutoff``: what the spot's own test in its window must reach (``cutoffs``, per
     window; None: no threshold, 1.0). The window of the evidence is the one whose p-value
-    is smallest against its window's cutoff (with no cutoffs, the smallest)."""
+    is smallest against its window's cutoff (with no cutoffs, the smallest); among
+    windows whose p-values all underflow to 0 (a large outage), the one of the largest
+    log-likelihood ratio (:func:`~heatmap.detect.stats.poisson_log_ratio`), not the
+    shortest by default."""
     members = np.flatnonzero(np.asarray(labels) >= 0)
     if members.size == 0:
         return pd.DataFrame(columns=[*EVIDENCE_COLUMNS, "member_days", "cutoff"])
@@ -299,13 +302,15 @@ def _evidence(
                 "scan_days": days,
                 "cutoff": cutoff,
                 "score": p / max(cutoff, 1e-300),
+                "ratio": poisson_log_ratio(o, e),
             },
             index=index,
         )
         if best is None:
             best = frame
         else:
-            better = frame["score"] < best["score"]
+            tie = (frame["score"] == best["score"]) & (frame["ratio"] > best["ratio"])
+            better = (frame["score"] < best["score"]) | tie
             best = best.where(~better, frame)
     assert best is not None
     best["excess"] = best["observed"] - best["expected"]

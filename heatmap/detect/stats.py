@@ -27,6 +27,21 @@ def poisson_upper_tail(observed: np.ndarray, expected: np.ndarray) -> np.ndarray
     return out
 
 
+def poisson_log_ratio(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Kulldorff's Poisson log-likelihood ratio of an excess, element-wise:
+    ``o·ln(o/e) − (o − e)`` where ``o > e > 0``, else 0 (``e ≤ 0`` with ``o > 0``: inf).
+    It orders excesses whose tails both underflow to 0 (Kulldorff, *A spatial scan
+    statistic*, Commun. Statist. 26(6), 1997)."""
+    o = np.asarray(observed, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    o, e = np.broadcast_arrays(o, e)
+    out = np.zeros(o.shape, dtype=np.float64)
+    out[(o > 0) & (e <= 0)] = np.inf
+    up = (o > e) & (e > 0)
+    out[up] = o[up] * np.log(o[up] / e[up]) - (o[up] - e[up])
+    return out
+
+
 def binomial_lower_tail(k: np.ndarray | float, n: np.ndarray | float, p: np.ndarray | float) -> np.ndarray:
     """P(X ≤ k) for X ~ Binomial(n, p), element-wise: the regularised incomplete beta
     function ``I_{1-p}(n - k, k + 1)``, continuous for weighted (fractional) counts.

@@ -15,6 +15,7 @@ from heatmap.core.policy import load_policy
 from heatmap.detect import expected
 from heatmap.detect.expected import (
     HISTORY_PRIOR,
+    LONG_WEEK,
     LONG_WEIGHT,
     SPOT_FWER,
     Cells,
@@ -338,12 +339,18 @@ def made_tests(cutoff: float, tested: dict[float, int]) -> CellTests:
 
 def test_spot_cutoffs_by_hand() -> None:
     """m = 100 tests over four windows: 0.05/100 in the short windows, a tenth of it in
-    the whole window; never looser than the cells' own threshold."""
+    a week-long whole window and 7/30 of that in a month-long one; never looser than the
+    cells' own threshold."""
     tests = made_tests(0.01, {1.0: 10, 3.0: 20, 7.0: 30, 30.0: 40})
     short = SPOT_FWER / 100
+    assert LONG_WEEK == 7.0
     assert tests.spot_cutoffs() == pytest.approx(
-        {1.0: short, 3.0: short, 7.0: short, 30.0: short * LONG_WEIGHT}
+        {1.0: short, 3.0: short, 7.0: short, 30.0: short * LONG_WEIGHT * 7 / 30}
     )
+    week = made_tests(0.01, {1.0: 30, 3.0: 30, 7.0: 40})
+    assert week.spot_cutoffs() == pytest.approx({1.0: short, 3.0: short, 7.0: short * LONG_WEIGHT})
+    fortnight = made_tests(0.01, {1.0: 30, 3.0: 30, 14.0: 40})
+    assert fortnight.spot_cutoffs()[14.0] == pytest.approx(short * LONG_WEIGHT / 2)
     strict = made_tests(1e-6, {1.0: 10, 3.0: 20, 7.0: 30, 30.0: 40})
     assert strict.spot_cutoffs() == pytest.approx({1.0: 1e-6, 3.0: 1e-6, 7.0: 1e-6, 30.0: 1e-6})
 
@@ -419,3 +426,33 @@ def test_a_store_holding_one_outage_alone_still_expects_something() -> None:
         assert spot["observed"] >= 25 and spot["expected"] > 0, (method, spot.to_dict())
         assert np.isfinite(spot["relative_risk"]), method
         assert all(rate > 0 for rate in expectation.rates.values()), method
+
+
+@pytest.mark.parametrize("method", ["h3", "dbscan"])
+def test_an_outage_too_strong_for_any_tail_rests_on_its_own_days(method: str) -> None:
+    """900 complainants at one place over the last three days: every window's p-value
+    underflows to 0, and the evidence is the window of the largest log-likelihood ratio
+    — the three days — not the first (one day) by default."""
+    lat, lon = town(12, houses=1500)
+    frame = generate_planted(lat, lon, now=NOW, seed=12, spec=PlantSpec(planted=0)).complaints
+    centre = int(np.argmin(np.hypot(lat - 59.2, lon - 39.9)))
+    rng = np.random.default_rng(12)
+    outage = pd.DataFrame(
+        {
+            "subscriber_id": [f"o{i}" for i in range(900)],
+            "lat": lat[centre] + rng.normal(0, 2e-4, 900),
+            "lon": lon[centre] + rng.normal(0, 4e-4, 900),
+            "created_at": [NOW - timedelta(days=float(d)) for d in np.linspace(0.05, 2.95, 900)],
+            "precision": "house",
+        }
+    )
+    columns = ["subscriber_id", "lat", "lon", "created_at", "precision"]
+    points = pd.concat([frame[columns], outage], ignore_index=True)
+    exposure = layer_points(address_layer(lat, lon))
+    _, _, found = label_expected(
+        points, DetectParams(method=method), exposure=exposure, now=_now_of(points, NOW)
+    )
+    top = found.sort_values("observed").iloc[-1]
+    assert top["p_value"] == 0.0
+    assert top["scan_days"] == 3.0
+    assert top["observed"] >= 700

@@ -13,6 +13,7 @@ from heatmap.detect.stats import (
     benjamini_hochberg,
     binomial_lower_tail,
     mann_kendall,
+    poisson_log_ratio,
     poisson_tail_at_most,
     poisson_upper_tail,
     sen_slope,
@@ -154,3 +155,13 @@ def test_binomial_lower_tail_by_hand() -> None:
     # continuous in half-weighted counts, between its whole neighbours
     half = binomial_lower_tail(1.5, 5, 0.4)[()]
     assert binomial_lower_tail(1, 5, 0.4)[()] < half < binomial_lower_tail(2, 5, 0.4)[()]
+
+
+def test_poisson_log_ratio_by_hand() -> None:
+    """o·ln(o/e) − (o − e): 30 vs 0.1 is 30·ln 300 − 29.9; no excess is 0; nothing
+    expected is infinite."""
+    got = poisson_log_ratio(np.array([30.0, 2.0, 3.0, 0.0]), np.array([0.1, 2.0, 0.0, 1.0]))
+    assert got[0] == pytest.approx(30 * math.log(300) - 29.9)
+    assert got[1] == 0.0
+    assert got[2] == math.inf
+    assert got[3] == 0.0
