@@ -135,6 +135,20 @@ def street_loose_key(name: str, street_type: str | None = None, *, given_names: 
     return _sorted_key(_with_type(toks, street_type))
 
 
+def given_names_agree(written: str, registry: str) -> bool:
+    """The given names (or their initials) a written street name and a registry one state do
+    not differ: "Льва Толстого" is not б-р Алексея Толстого; "М. Горького" may be Максима's."""
+    theirs = [t for t in _street_tokens(registry) if t in GIVEN_NAMES]
+    if not theirs:
+        return True
+    ours = _street_tokens(written)
+    names = [t for t in ours if t in GIVEN_NAMES]
+    if names:
+        return bool(set(names) & set(theirs))
+    letters = [t for t in ours if len(t) == 1 and t.isalpha()]
+    return not letters or any(t[0] in letters for t in theirs)
+
+
 def _initials(name: str, tokens: Sequence[str]) -> set[int]:
     """Positions of "б" and "м" in a name's tokens that were written as one letter before a
     word not in the nominative: initials ("М.Горького"), not Большая, Малая ("М. Посадская")."""

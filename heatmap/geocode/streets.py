@@ -10,7 +10,7 @@ from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
 from heatmap.geocode.entries import distance_km
 from heatmap.geocode.houses import house_rows, match_house
 from heatmap.geocode.index import Index, Locs
-from heatmap.geocode.keys import street_key, street_loose_key
+from heatmap.geocode.keys import given_names_agree, street_key, street_loose_key
 from heatmap.geocode.parsed import House
 from heatmap.geocode.vocabulary import TYPE_NAME_WORDS, TYPE_WORDS
 
@@ -101,9 +101,13 @@ def named_street(
                 *(ix.street_by_loose.get(loose, ()) if named_loose else ()),
                 *ix.street_by_loose.get(key, ()),
             ]
-            if ids:  # a looser key drops "2" of "2-я Линия": not "5-я Линия"
+            if ids:  # a looser key drops "2" of "2-я Линия": not "5-я Линия"; nor Льва for Алексея
                 numbers = _numbers(key)
-                ids = [s for s in ids if streets[s].numbers in ((), numbers)]
+                ids = [
+                    s
+                    for s in ids
+                    if streets[s].numbers in ((), numbers) and given_names_agree(name, streets[s].display)
+                ]
         if not ids:
             continue
         if locs is None:

@@ -20,6 +20,7 @@ TOWNS = [
     ("обл. Ленинградская, р-н. Сланцевский, г. Сланцы, ул. Максима Горького, д. 11", 59.1100, 28.0800),
     ("обл. Ленинградская, р-н. Гатчинский, г. Гатчина, ул. К.Маркса, д. 49", 59.5700, 30.1300),
     ("обл. Ленинградская, р-н. Тосненский, г. Любань, ул. Карла Маркса, д. 6", 59.3500, 31.2400),
+    ("обл. Ленинградская, р-н. Тосненский, г. Любань, б-р. Алексея Толстого, д. 5", 59.3600, 31.2500),
     ("обл. Ленинградская, р-н. Тихвинский, г. Тихвин, мкр. 1-й, д. 5", 59.6400, 33.5200),
     ("обл. Ленинградская, р-н. Тихвинский, г. Тихвин, мкр. 1-й, д. 6", 59.6410, 33.5210),
     ("обл. Ленинградская, р-н. Тихвинский, г. Тихвин, мкр. 3-й, д. 5", 59.6500, 33.5400),
@@ -142,6 +143,17 @@ def test_a_street_written_with_an_initial_or_without_the_given_name(
         assert towns.answers([text])[0][2] != "house"
     else:
         _house_at(towns, text, lat)
+
+
+@pytest.mark.parametrize("text", ["Любань, ул. Льва Толстого, 5", "Любань, Л. Толстого, д. 5"])
+def test_another_given_name_is_another_street(towns: GazetteerGeocoder, text: str) -> None:
+    """ "Льва Толстого" is not б-р Алексея Толстого (the loose keys are both "толстого")."""
+    assert towns.answers([text])[0][2] != "house"
+
+
+@pytest.mark.parametrize("text", ["Любань, А. Толстого, д. 5", "Любань, Толстого, д. 5"])
+def test_the_same_given_name_or_none_is_the_street(towns: GazetteerGeocoder, text: str) -> None:
+    _house_at(towns, text, 59.3600)
 
 
 def test_a_misspelt_surname_is_not_near_every_given_names_street(towns: GazetteerGeocoder) -> None:
