@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from heatmap.api import patterns
 from heatmap.core.policy import Trend
 from heatmap.core.workflow_rules import ETA_HELP
-from heatmap.domain import Channel, Segment, SpotStatus, Topic
+from heatmap.domain import Channel, EventKind, Segment, SpotStatus, Topic
 
 BBOX_HELP = (
     "min_lon,min_lat,max_lon,max_lat in WGS 84 degrees (RFC 7946 order; corners in"
@@ -288,6 +288,21 @@ class SiteAlarm(BaseModel):
     during_complaints: bool = Field(description="Overlaps the spot's first to last complaint")
 
 
+class SpotEvent(BaseModel):
+    spot_id: str
+    at: str = Field(description="When (ISO 8601, UTC)")
+    kind: str = Field(description="What happened, a stable word for scripts: " + ", ".join(EventKind))
+    title: str = Field(
+        description="The kind in Russian, as the engineers' page shows it ('статус', 'срок', …)"
+    )
+    from_status: str | None
+    to_status: str | None
+    related_spot_id: str | None = Field(description="The other spot of a split or merge")
+    actor: str | None
+    note: str | None
+    eta: str | None = Field(description="The ETA set, for an 'eta' event")
+
+
 class SpotFeature(BaseModel):
     type: Literal["Feature"]
     id: str
@@ -313,7 +328,7 @@ class SpotFeature(BaseModel):
         " (severity, then overlapping the complaints, still active, latest raised, nearest site)",
     )
     complaints: list[dict[str, Any]]
-    history: list[dict[str, Any]]
+    history: list[SpotEvent] = Field(description="Every event of the spot, oldest first")
     eta_history: list[dict[str, Any]]
 
 

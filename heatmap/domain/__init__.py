@@ -87,6 +87,45 @@ TOPIC_LABEL_RU: dict[str, str] = {
     Topic.OTHER: "другое",
 }
 
+
+class EventKind(StrEnum):
+    """What a spot event records: lineage from detection, routing, the engineer's workflow."""
+
+    CREATED = "created"
+    SPLIT = "split"  # a new spot cut from an open one (related: the one it came from)
+    MERGED = "merged"  # this spot went into another (related: the survivor)
+    ABSORBED = "absorbed"  # this spot took another in (related: the one merged)
+    GROWN = "grown"
+    TRANSITION = "transition"  # a status change (from_status, to_status)
+    ESCALATED = "escalated"
+    REROUTED = "rerouted"
+    REROUTE_ADVISED = "reroute_advised"
+    ETA = "eta"
+    JOINED = "joined"
+
+
+#: Each event kind as people read it (the API's ``title``, the engineers' page).
+EVENT_TITLE_RU: dict[str, str] = {
+    EventKind.CREATED: "создано",
+    EventKind.SPLIT: "выделено из другого",
+    EventKind.MERGED: "объединено",
+    EventKind.ABSORBED: "присоединило соседнее пятно",
+    EventKind.GROWN: "выросло",
+    EventKind.TRANSITION: "статус",
+    EventKind.ESCALATED: "эскалация (быстрый рост)",
+    EventKind.REROUTED: "переведено в более срочную очередь",
+    EventKind.REROUTE_ADVISED: "политика направляет в более срочную очередь",
+    EventKind.ETA: "срок",
+    EventKind.JOINED: "новые обращения",
+}
+
+
+def event_title(kind: str) -> str:
+    """The Russian title of an event ``kind``; a kind without one (written by another
+    version) is shown as it is."""
+    return EVENT_TITLE_RU.get(kind, kind)
+
+
 SEGMENTS = frozenset(s.value for s in Segment)
 TOPICS = frozenset(t.value for t in Topic)
 CHANNELS = frozenset(c.value for c in Channel)

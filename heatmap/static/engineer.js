@@ -278,13 +278,14 @@ function drawTables(spot) {
     ["Комментарий", e.note || ""]])), "Срок ещё не устанавливали");
 }
 
+// An event as the API titles it (in Russian), with the statuses or the date it set.
 function eventText(e) {
   if (e.kind === "transition" || e.from_status || e.to_status) {
     const from = e.from_status ? (STATUS_RU[e.from_status] || e.from_status) + " → " : "";
-    return (EVENT_RU[e.kind] || e.kind) + ": " + from + (STATUS_RU[e.to_status] || e.to_status || "");
+    return e.title + ": " + from + (STATUS_RU[e.to_status] || e.to_status || "");
   }
-  if (e.kind === "eta") return "срок: " + when(e.eta);
-  return EVENT_RU[e.kind] || e.kind;
+  if (e.kind === "eta") return e.title + ": " + when(e.eta);
+  return e.title;
 }
 
 async function showSpot(id) {

@@ -56,17 +56,3 @@ def test_causes_are_escaped_and_follow_the_policy_file(world: World, tmp_path: P
             headers=world.headers("engineer"),
         )
         assert wrong.status_code == 422 and "allowed: fibre_cut" in wrong.json()["message"]
-
-
-def test_every_event_kind_the_service_writes_has_a_russian_title() -> None:
-    """The history table reads kinds through EVENT_RU: an English kind there is a bug."""
-    static = Path(__file__).parents[2] / "heatmap" / "static"
-    texts = (static / "engineer_texts.js").read_text(encoding="utf-8")
-    table = texts[texts.index("const EVENT_RU") : texts.index("};", texts.index("const EVENT_RU"))]
-    titled = set(re.findall(r"(\w+): \"", table))
-    written = {
-        "created", "split", "merged", "grown", "absorbed",  # identity
-        "transition", "escalated", "rerouted", "reroute_advised",  # detection
-        "eta", "joined", "reopened",  # workflow and the join
-    }  # fmt: skip
-    assert written <= titled, written - titled

@@ -32,7 +32,7 @@ from heatmap.core.msisdn import mask_msisdn
 from heatmap.core.pii import mask_texts
 from heatmap.core.script import russian_date, spot_eta_overdue, spot_script
 from heatmap.core.workflow_rules import read_moment
-from heatmap.domain import SpotStatus
+from heatmap.domain import SpotStatus, event_title
 from heatmap.errors import HeatmapError
 from heatmap.render.evidence import evidence, evidence_text
 from heatmap.render.geo import spots_geojson
@@ -153,7 +153,7 @@ def get_spot(state: State, who: Reader, spot_id: SpotId) -> SpotFeature:
             "network": None if detail.network is None else plain(detail.network.to_dict()),
             "alarms": records(detail.alarms),
             "complaints": _complaints(detail.complaints, who.role),
-            "history": records(detail.history),
+            "history": records(detail.history.assign(title=detail.history["kind"].map(event_title))),
             "eta_history": records(detail.eta_history),
         }
     )
