@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 
 from heatmap.core.policy import Policy, RoutingRule
@@ -15,14 +18,17 @@ def route(spots: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     and ``trend`` (from detection) when present.
     """
     out = spots.copy()
-    decided = pd.Series(False, index=out.index)
-    out["queue"] = None
-    out["routed_by"] = None
+    fields = _Fields.of(out)
+    queue = np.full(len(out), None, dtype=object)
+    routed_by = np.full(len(out), None, dtype=object)
+    decided = np.zeros(len(out), dtype=bool)
     for rule in policy.routing:
-        hit = _matches(out, rule) & ~decided
-        out.loc[hit, "queue"] = rule.queue
-        out.loc[hit, "routed_by"] = rule.name
+        hit = fields.matches(rule) & ~decided
+        queue[hit] = rule.queue
+        routed_by[hit] = rule.name
         decided |= hit
+    out["queue"] = pd.Series(queue, index=out.index, dtype=object)
+    out["routed_by"] = pd.Series(routed_by, index=out.index, dtype=object)
     sla = {name: q.sla_hours for name, q in policy.queues.items()}
     out["sla_hours"] = out["queue"].map(sla).astype(float)
     created = pd.to_datetime(out["created_at"], utc=True)
@@ -30,29 +36,56 @@ def route(spots: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     return out
 
 
-def _column(spots: pd.DataFrame, name: str) -> pd.Series:
-    if name in spots.columns:
-        return spots[name].astype(object)
-    return pd.Series(None, index=spots.index, dtype=object)
+def _values(spots: pd.DataFrame, name: str) -> list[object]:
+    """A column's values as Python objects, None where missing (all None when absent)."""
+    if name not in spots.columns:
+        return [None] * len(spots)
+    column = spots[name].astype(object)
+    values: list[object] = column.where(column.notna(), None).tolist()
+    return values
 
 
-def _matches(spots: pd.DataFrame, rule: RoutingRule) -> pd.Series:
-    hit = pd.Series(True, index=spots.index)
-    if rule.topics is not None:
-        hit &= spots["dominant_topic"].isin(rule.topics)
-    if rule.regions is not None:
-        hit &= spots["region"].isin(rule.regions)
-    if rule.causes is not None:
-        cause = _column(spots, "cause").where(
-            _column(spots, "cause").notna(), _column(spots, "suggested_cause")
+@dataclass(frozen=True)
+class _Fields:
+    """What the rules look at, read once from the spots: the labels as Python values (the
+    cause is the engineer's, else the suggested one) and the counts as arrays."""
+
+    topic: list[object]
+    region: list[object]
+    cause: list[object]
+    alarm_severity: list[object]
+    trend: list[object]
+    subscribers: np.ndarray
+    priority: np.ndarray
+
+    @classmethod
+    def of(cls, spots: pd.DataFrame) -> _Fields:
+        cause, suggested = _values(spots, "cause"), _values(spots, "suggested_cause")
+        return cls(
+            topic=_values(spots, "dominant_topic"),
+            region=_values(spots, "region"),
+            cause=[c if c is not None else s for c, s in zip(cause, suggested, strict=True)],
+            alarm_severity=_values(spots, "alarm_severity"),
+            trend=_values(spots, "trend"),
+            subscribers=spots["subscribers"].to_numpy(),
+            priority=spots["priority"].to_numpy(),
         )
-        hit &= cause.isin(rule.causes)
-    if rule.alarm_severities is not None:
-        hit &= _column(spots, "alarm_severity").isin(rule.alarm_severities)
-    if rule.trends is not None:
-        hit &= _column(spots, "trend").isin(rule.trends)
-    if rule.min_subscribers is not None:
-        hit &= spots["subscribers"] >= rule.min_subscribers
-    if rule.min_priority is not None:
-        hit &= spots["priority"] >= rule.min_priority
-    return hit
+
+    def matches(self, rule: RoutingRule) -> np.ndarray:
+        """Whether each spot meets every condition ``rule`` sets."""
+        hit = np.ones(len(self.topic), dtype=bool)
+        for values, allowed in (
+            (self.topic, rule.topics),
+            (self.region, rule.regions),
+            (self.cause, rule.causes),
+            (self.alarm_severity, rule.alarm_severities),
+            (self.trend, rule.trends),
+        ):
+            if allowed is not None:
+                chosen = set(allowed)
+                hit &= np.fromiter((v in chosen for v in values), dtype=bool, count=len(values))
+        if rule.min_subscribers is not None:
+            hit &= np.asarray(self.subscribers >= rule.min_subscribers, dtype=bool)
+        if rule.min_priority is not None:
+            hit &= np.asarray(self.priority >= rule.min_priority, dtype=bool)
+        return hit

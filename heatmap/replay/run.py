@@ -157,8 +157,10 @@ def replay(
         with state.timed("answers"):
             answered = _answer(store, state, now=now, policy=policy, templates=templates)
         state.look = answered or state.look
+        if answered:  # a reopening: the open spots the engineers and the joins read changed
+            product.spots_changed()
         with state.timed("engineers"):
-            if _engineers(store, state, world, now=now, policy=policy, config=config, rng=rng):
+            if _engineers(store, state, world, product, now=now, policy=policy, config=config, rng=rng):
                 state.sms_due = True
         if answered or state.moved:  # a reopening, a take or a resolution: spots changed
             product.spots_changed()
@@ -281,6 +283,7 @@ def _engineers(
     store: Store,
     state: _State,
     world: World,
+    product: Product,
     *,
     now: datetime,
     policy: Policy,
@@ -288,13 +291,16 @@ def _engineers(
     rng: np.random.Generator,
 ) -> bool:
     """Finish the work due by ``now``, then take the top spots of queues with free hands;
-    whether a spot was resolved (its clients are owed an SMS)."""
+    whether a spot was resolved (its clients are owed an SMS). Which queues hold spots to
+    take comes from the open spots ``product`` last read, read again after a change."""
     resolved = False
     for spot_id, work in list(state.work.items()):
         if work.done_at <= now:
             del state.work[spot_id]
             resolved = _finish(store, state, world, work, now=now, policy=policy) or resolved
             state.look = True
+    if state.moved:  # resolved or rejected just now
+        product.spots_changed()
     if not state.look:
         return resolved
     working: dict[str, int] = {}
@@ -302,7 +308,8 @@ def _engineers(
         working[work.queue] = working.get(work.queue, 0) + 1
     capacity = {q: config.capacity.get(q, people.OTHER_QUEUE_CAPACITY) for q in policy.queues}
     free = people.free_slots(capacity, working)
-    open_ = store.load_spots(statuses=["new", "queued", "reopened"])
+    open_ = product.open_now()
+    open_ = open_[open_["status"].isin(["new", "queued", "reopened"])]
     state.look = False
     for queue in sorted(set(open_["queue"].dropna()) & set(free)):
         slots = free[queue]

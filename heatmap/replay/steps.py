@@ -93,6 +93,8 @@ class Product:
     #: the open spots' areas (WKB) and when detection last found them, by id, when the
     #: joins last ran
     areas: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    #: the open spots those areas were taken from (the same frame: nothing changed since)
+    areas_read: pd.DataFrame | None = None
     #: the open spots as last read, while nothing may have changed them since (detection,
     #: a workflow step or a join clears it: :meth:`spots_changed`)
     open_spots: pd.DataFrame | None = None
@@ -147,14 +149,16 @@ class Product:
         window's in reach of a spot new or changed since the last hour (its area, or when
         detection last found it: complaints made after the spot's active hours may be in
         time again)."""
-        if self.open_spots is None:
-            self.open_spots = self.store.load_spots(statuses=sorted(OPEN_STATUSES))
-        spots = self.open_spots
-        wkb = shapely.to_wkb(spots["geometry"].to_numpy())
-        found = spots["found_at"].astype(str)
-        areas = dict(zip(spots["id"].astype(str), zip(wkb, found, strict=True), strict=True))
-        changed = spots[[areas[i] != self.areas.get(i) for i in spots["id"].astype(str)]]
-        self.areas = areas
+        spots = self.open_now()
+        read_again = spots is not self.areas_read  # else nothing changed since the last joins
+        if not read_again:
+            changed = spots.iloc[:0]
+        else:
+            wkb = shapely.to_wkb(spots["geometry"].to_numpy())
+            found = spots["found_at"].astype(str)
+            areas = dict(zip(spots["id"].astype(str), zip(wkb, found, strict=True), strict=True))
+            changed = spots[[areas[i] != self.areas.get(i) for i in spots["id"].astype(str)]]
+            self.areas, self.areas_read = areas, spots
         if spots.empty:
             return
         reach = self.policy.join.reach_m
@@ -167,6 +171,12 @@ class Product:
             complaints = self.store.load_complaints(ticket_ids=sorted(tickets))
             if len(join_complaints(self.store, complaints, now=now, policy=self.policy, reach_m=reach)):
                 self.spots_changed()
+
+    def open_now(self) -> pd.DataFrame:
+        """The open spots as stored now: read again only after :meth:`spots_changed`."""
+        if self.open_spots is None:
+            self.open_spots = self.store.load_spots(statuses=sorted(OPEN_STATUSES))
+        return self.open_spots
 
     def spots_changed(self) -> None:
         """Read the open spots again at the next joins: something may have changed them
