@@ -129,7 +129,7 @@ def replay(
     rng = np.random.default_rng(config.seed + 7919)
     settings = closeout_settings(closeout, workdir / "sms-outbox.jsonl")
     templates = load_sms_templates(settings.sms_templates, public_url=None)
-    gateway = FileGateway(settings.sms_spool)
+    gateway = FileGateway(settings.sms_spool, durable=False)  # the workdir's, thrown away
     state = _start(world, config, rng)
     complaints = world.complaints
     times = complaints["created_at"].to_numpy(dtype="datetime64[ns]")

@@ -8,6 +8,7 @@ events have the columns of :mod:`heatmap.domain.columns` (``geometry`` shapely p
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from heatmap.domain.columns import COMPLAINT_COLUMNS, EVENT_COLUMNS, SPOT_COLUMNS
@@ -75,10 +76,13 @@ def typed_spot_measures(frame: pd.DataFrame) -> pd.DataFrame:
     ``trend`` text or None, ``found_at`` UTC (NaT for NULL; columns an older store lacks are
     added so)."""
     frame = frame.reindex(columns=list(SPOT_COLUMNS))
-    for name in SPOT_MEASURES:
-        frame[name] = pd.to_numeric(frame[name]).astype(float)
+    for name in SPOT_MEASURES:  # floats already (most frames): nothing to convert
+        if frame[name].dtype != np.float64:
+            frame[name] = pd.to_numeric(frame[name]).astype(float)
     frame["trend"] = frame["trend"].astype(object).where(frame["trend"].notna(), None)
-    frame["found_at"] = pd.to_datetime(frame["found_at"], utc=True)
+    found = frame["found_at"]
+    if not (isinstance(found.dtype, pd.DatetimeTZDtype) and str(found.dtype.tz) == "UTC"):
+        frame["found_at"] = pd.to_datetime(found, utc=True)
     return frame
 
 
