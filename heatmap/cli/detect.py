@@ -30,6 +30,12 @@ UNIFORM_WARNING = (
     "to complain alike: dense districts may stand out as spots (heatmap density load, "
     "--gazetteer or HEATMAP_GAZETTEER give the expected rule where people live)"
 )
+#: detect-file reads no store and no HEATMAP_GAZETTEER: only its own flags give exposure.
+FILE_UNIFORM_WARNING = (
+    "note: no subscriber density or gazetteer houses, so every populated place was expected "
+    "to complain alike: dense districts may stand out as spots (--density or --gazetteer "
+    "give the expected rule where people live)"
+)
 
 #: The longest window a run looks back over: a century of complaints.
 MAX_WINDOW_DAYS = 36_525
@@ -213,7 +219,7 @@ def _file_notes(done: FileDetection, *, uniform: bool) -> list[str]:
             "note: the file names no subscriber_id, so every row counted as a complainant of its own"
         )
     if uniform:
-        notes.append(UNIFORM_WARNING)
+        notes.append(FILE_UNIFORM_WARNING)
     if done.unplaced:
         notes.append(
             f"note: {done.unplaced} rows had no usable lat/lon (empty, not a number or out of range):"

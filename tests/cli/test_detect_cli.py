@@ -133,6 +133,9 @@ def test_detect_file_says_when_it_had_no_exposure(tmp_path: Path) -> None:
     said = CliRunner().invoke(app, ["detect-file", str(tmp_path / "p.csv"), "--out", str(tmp_path / "o.csv")])
     assert said.exit_code == 0, said.output
     assert "expected to complain alike" in said.output
+    # detect-file reads no HEATMAP_GAZETTEER, so it advises only its own flags
+    assert "--density or --gazetteer" in said.output
+    assert "HEATMAP_GAZETTEER" not in said.output
     counted = CliRunner().invoke(
         app, ["detect-file", str(tmp_path / "p.csv"), "--out", str(tmp_path / "c.csv"), "--rule", "count"]
     )
