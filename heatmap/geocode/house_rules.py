@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from heatmap.geocode.parse_state import LETTER_FLAT, State
+from heatmap.geocode.parse_state import LETTER_FLAT, Group, State
 from heatmap.geocode.tokens import ends_part, is_marker, is_number
 from heatmap.geocode.vocabulary import (
     BUILDING_MARKERS,
@@ -155,8 +155,13 @@ def house_letter(st: State, tok: str, nxt: str | None) -> bool:
 
 
 def unhouse(st: State) -> None:
-    """Give an implicit house number back to the street name before it ("линия 2, д. 5")."""
+    """Give an implicit house number back to the street name before it ("линия 2, д. 5"), or,
+    written as a part of its own after a settlement, make it the street's name ("Тихвин, 6,
+    дом 20": the micro-district named 6)."""
     h = st.house
-    if h.implicit and st.groups and st.groups[-1].kind in ("street", None):
-        st.groups[-1].words.append(h.number)
+    last = st.groups[-1] if st.groups else None
+    if h.implicit and last is not None and h.alone and last.kind != "street":
+        st.groups.append(Group(None, None, [h.number], after_house=False))
+    elif h.implicit and last is not None and last.kind in ("street", None):
+        last.words.append(h.number)
     h.clear()

@@ -40,6 +40,7 @@ class HouseBuilder:
     building: str = ""
     literal: str = ""
     implicit: bool = False  # number found without a "д." marker
+    alone: bool = False  # that number was a part of its own (", 6,")
 
     def set_number(self, tok: str) -> bool:
         if tok.isdigit():  # (most house numbers: what the pattern reads, without it)
@@ -55,7 +56,7 @@ class HouseBuilder:
 
     def clear(self) -> None:
         self.number = self.letter = self.corpus = self.building = self.literal = ""
-        self.implicit = False
+        self.implicit = self.alone = False
 
 
 @dataclass(slots=True)

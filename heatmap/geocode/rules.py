@@ -214,6 +214,7 @@ def number(st: State, tok: str, nxt: str | None) -> bool:
         unhouse(st)  # "мкр. 1, 5": the first number named the micro-district
     if not h.number and h.set_number(tok):
         h.implicit = True
+        h.alone = st.cur is None and ends_part(nxt) and st.i >= 2 and st.toks[st.i - 2] == ","
         st.close()
     return True  # a second bare number after the house: flat or floor
 

@@ -203,3 +203,23 @@ def test_an_ordinal_ending_cut_off_is_dropped(name: str) -> None:
 )
 def test_a_numbered_micro_district_in_every_writing(towns: GazetteerGeocoder, text: str) -> None:
     _house_at(towns, text, 59.6400)
+
+
+@pytest.mark.parametrize(
+    ("text", "street"),
+    [
+        ("Тихвин, 6, дом 20", "6"),
+        ("пгт. Им Свердлова, 1, д. 45 к2", "1"),  # (was: the 1 dropped, a typed settlement before it)
+        ("линия 2, д. 5", "линия 2"),
+        ("ул. 2-я линия, 5, д. 7", "2-я линия 5"),
+    ],
+)
+def test_a_number_alone_before_the_house_names_the_street(text: str, street: str) -> None:
+    """A number written as a part of its own after a settlement, then "д." and the house:
+    the street named by that number (a micro-district written without its type)."""
+    assert parse_address(text).street == street
+
+
+@pytest.mark.parametrize("text", ["Тихвин, 1, д. 5", "г Тихвин, 1, дом 5", "ТИХВИН Г., 1, Д.5"])
+def test_a_micro_district_written_without_its_type(towns: GazetteerGeocoder, text: str) -> None:
+    _house_at(towns, text, 59.6400)
