@@ -139,6 +139,16 @@ class _Snapshot:
         return found
 
 
+def _card_at(snapshot: _Snapshot, chosen: int, now: datetime) -> tuple[dict[str, object], bytes]:
+    """An open spot's card and its JSON (without the closing brace) at ``now``: the card
+    made at build time, or past the spot's ETA the late card ("срок прошёл")."""
+    eta = snapshot.eta[chosen]
+    if eta is not None and eta < now:
+        late = snapshot.on_demand.late_json(chosen, eta)
+        return json.loads(late + b"}"), late
+    return snapshot.cards[chosen], snapshot.card_json[chosen]
+
+
 @dataclass
 class LookupHit:
     spot: dict[str, object] | None
@@ -240,7 +250,9 @@ class SpotIndex:
         if snapshot is None or spot_id not in snapshot.by_id:
             return None
         chosen = snapshot.by_id[spot_id]
-        return {**snapshot.cards[chosen], **snapshot.on_demand.intake(chosen).at(self.clock())[0]}
+        now = self.clock()
+        card = _card_at(snapshot, chosen, now)[0]
+        return {**card, **snapshot.on_demand.intake(chosen).at(now)[0]}
 
     def candidates(self, lat: float, lon: float, reach_m: float) -> list[str]:
         """Ids of open spots within ``reach_m`` of a point (inside first, then nearest)."""
@@ -263,11 +275,8 @@ class SpotIndex:
         if opened:
             # inside first, then nearest, then the highest priority
             metres, _, chosen = min(opened)
-            card, card_json, eta = snapshot.cards[chosen], snapshot.card_json[chosen], snapshot.eta[chosen]
             now = self.clock()
-            if eta is not None and eta < now:
-                card_json = snapshot.on_demand.late_json(chosen, eta)
-                card = json.loads(card_json + b"}")
+            card, card_json = _card_at(snapshot, chosen, now)
             intake, intake_json = snapshot.on_demand.intake(chosen).at(now)
             answer.spot = {**card, **intake, "distance_m": metres, "covers": metres == 0.0}
             answer.spot_json = b"".join(
