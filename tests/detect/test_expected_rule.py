@@ -361,25 +361,33 @@ def test_one_window_alone_is_not_weighted_down() -> None:
     assert made_tests(0.0, {}).spot_cutoffs() == {}
 
 
-def month_long_cluster(method: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """An ordinary background over a town and 30 complainants at one place of its dense
-    centre, spread evenly over the month, and the town's address density."""
-    lat, lon = town(11, houses=1500)
-    frame = generate_planted(lat, lon, now=NOW, seed=11, spec=PlantSpec(planted=0)).complaints
+def town_with_cluster(
+    seed: int, size: int, *, days: tuple[float, float], spread: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """An ordinary background over a town and ``size`` complainants at one place of its
+    dense centre (``spread``: the sd of their latitudes, in degrees; twice that in
+    longitude), spread evenly between ``days`` ago, and the town's address density."""
+    lat, lon = town(seed, houses=1500)
+    frame = generate_planted(lat, lon, now=NOW, seed=seed, spec=PlantSpec(planted=0)).complaints
     centre = int(np.argmin(np.hypot(lat - 59.2, lon - 39.9)))
-    rng = np.random.default_rng(11)
+    rng = np.random.default_rng(seed)
     cluster = pd.DataFrame(
         {
-            "subscriber_id": [f"c{i}" for i in range(30)],
-            "lat": lat[centre] + rng.normal(0, 3e-4, 30),
-            "lon": lon[centre] + rng.normal(0, 6e-4, 30),
-            "created_at": [NOW - timedelta(days=float(d)) for d in np.linspace(0.5, 29.5, 30)],
+            "subscriber_id": [f"c{i}" for i in range(size)],
+            "lat": lat[centre] + rng.normal(0, spread, size),
+            "lon": lon[centre] + rng.normal(0, 2 * spread, size),
+            "created_at": [NOW - timedelta(days=float(d)) for d in np.linspace(*days, size)],
             "precision": "house",
         }
     )
     columns = ["subscriber_id", "lat", "lon", "created_at", "precision"]
     both = pd.concat([frame[columns], cluster], ignore_index=True)
     return both, layer_points(address_layer(lat, lon))
+
+
+def month_long_cluster(method: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """30 complainants at one place of a town's dense centre, spread evenly over the month."""
+    return town_with_cluster(11, 30, days=(0.5, 29.5), spread=3e-4)
 
 
 @pytest.mark.parametrize("method", ["h3", "dbscan"])
@@ -433,22 +441,7 @@ def test_an_outage_too_strong_for_any_tail_rests_on_its_own_days(method: str) ->
     """900 complainants at one place over the last three days: every window's p-value
     underflows to 0, and the evidence is the window of the largest log-likelihood ratio
     — the three days — not the first (one day) by default."""
-    lat, lon = town(12, houses=1500)
-    frame = generate_planted(lat, lon, now=NOW, seed=12, spec=PlantSpec(planted=0)).complaints
-    centre = int(np.argmin(np.hypot(lat - 59.2, lon - 39.9)))
-    rng = np.random.default_rng(12)
-    outage = pd.DataFrame(
-        {
-            "subscriber_id": [f"o{i}" for i in range(900)],
-            "lat": lat[centre] + rng.normal(0, 2e-4, 900),
-            "lon": lon[centre] + rng.normal(0, 4e-4, 900),
-            "created_at": [NOW - timedelta(days=float(d)) for d in np.linspace(0.05, 2.95, 900)],
-            "precision": "house",
-        }
-    )
-    columns = ["subscriber_id", "lat", "lon", "created_at", "precision"]
-    points = pd.concat([frame[columns], outage], ignore_index=True)
-    exposure = layer_points(address_layer(lat, lon))
+    points, exposure = town_with_cluster(12, 900, days=(0.05, 2.95), spread=2e-4)
     _, _, found = label_expected(
         points, DetectParams(method=method), exposure=exposure, now=_now_of(points, NOW)
     )
