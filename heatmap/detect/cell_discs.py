@@ -75,18 +75,6 @@ def disc_members(
     return admitted
 
 
-def disc_tails(
-    expectation: Expectation, observed: np.ndarray, centres: np.ndarray, days: float
-) -> np.ndarray:
-    """Poisson upper tail of each disc centred on ``centres`` (positions among the
-    cells) in the window of ``days``, whose per-cell counts are ``observed``."""
-    slot, other = _disc_pairs(expectation.cells, centres)
-    adjusted = expectation.cells.adjusted
-    exposure = adjusted[centres] + np.bincount(slot, weights=adjusted[other], minlength=centres.size)
-    count = observed[centres] + np.bincount(slot, weights=observed[other], minlength=centres.size)
-    return poisson_upper_tail(count, expectation.expected(exposure, days))
-
-
 def _with_neighbours(cells: Cells, seeds: np.ndarray) -> np.ndarray:
     """Positions of the ``seeds`` and of their neighbours among ``cells``."""
     ids = np.asarray(cells.index, dtype=np.uint64)

@@ -30,11 +30,7 @@ at or below the cutoff too, and at or below 0.05/m (Bonferroni over the m cell t
 the whole window's tests weighted down to a tenth, :meth:`CellTests.spot_cutoffs`): the
 cutoff loosens with every real concentration, and in a busy week would pass chance
 clusters of the background as spots. Its best window is the one whose p-value is
-smallest against that window's threshold. A spot may rest on the whole window only with
-a witness — one of its cells, or one of its cells' discs, passing that threshold alone
-(:mod:`heatmap.detect.witness`): a union of cells chosen after looking passes a test of
-itself far more often than the bound says, and over a month such unions were the
-largest chance spots left.
+smallest against that window's threshold.
 
 Pure: no I/O, no clock.
 """
@@ -61,7 +57,6 @@ from heatmap.detect.h3 import _components
 from heatmap.detect.params import DetectParams
 from heatmap.detect.stats import poisson_log_ratio, poisson_upper_tail
 from heatmap.detect.strength import Strength
-from heatmap.detect.witness import witnessed
 
 __all__ = ["EVIDENCE_COLUMNS", "DbscanSteps", "evidence", "label_expected"]
 
@@ -149,7 +144,6 @@ def label_expected(
     )
     if params.method != "dbscan":
         labels, found = _split_at_saddles(complaints, place, labels, found, expectation, tests, now=now)
-    found = _whole_window_witnessed(complaints, place, labels, found, expectation, tests, now=now, area=area)
     weak = found.index[found["p_value"] > found["cutoff"]]
     if len(weak):
         labels = np.where(np.isin(labels, weak), -1, labels)
@@ -233,39 +227,6 @@ def _split_at_saddles(
     return out, _evidence(complaints, place, out, expectation, now=now, cutoffs=cutoffs)
 
 
-def _whole_window_witnessed(
-    complaints: Complaints,
-    place: np.ndarray,
-    labels: np.ndarray,
-    found: pd.DataFrame,
-    expectation: Expectation,
-    tests: CellTests,
-    *,
-    now: pd.Timestamp,
-    area: pd.Series | None,
-) -> pd.DataFrame:
-    """``found`` with each spot that rests on the whole window without a witness
-    (:mod:`heatmap.detect.witness`) judged on its best short window instead — and, with
-    none that passes, left to fail its test."""
-    cutoffs = tests.spot_cutoffs()
-    whole = max(expectation.windows)
-    if not cutoffs or not (found["scan_days"] == whole).any():
-        return found
-    member = labels >= 0
-    ok = witnessed(labels[member], place[member], expectation, tests, cutoffs[whole])
-    lacking = found.index[(found["scan_days"] == whole) & ~ok[found.index.to_numpy()]]
-    if not len(lacking):
-        return found
-    again = _evidence(
-        complaints, place, labels, expectation, now=now, area=area, cutoffs={**cutoffs, whole: 0.0}
-    )
-    out = found.copy()
-    out.loc[lacking] = again.loc[lacking]
-    still = lacking[out.loc[lacking, "scan_days"].to_numpy() == whole]
-    out.loc[still, "cutoff"] = -1.0  # cannot pass: no short window did better
-    return out
-
-
 def _relabel(
     labels: np.ndarray, place: np.ndarray, spot_cells: pd.DataFrame
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -340,7 +301,7 @@ def _evidence(
                 "p_value": p,
                 "scan_days": days,
                 "cutoff": cutoff,
-                "score": p / cutoff if cutoff > 0 else np.full(len(p), np.inf),
+                "score": p / max(cutoff, 1e-300),
                 "ratio": poisson_log_ratio(o, e),
             },
             index=index,
