@@ -193,7 +193,8 @@ def detect_file(
         raise UsageError(
             f"cannot write {out_file}: {'a directory' if out_file.is_dir() else 'no such folder'}"
         )
-    exposure = file_exposure(gazetteer=gazetteer, density=density)
+    # the count rule weighs no exposure: reading a gazetteer or density would be wasted
+    exposure = file_exposure(gazetteer=gazetteer, density=density) if params.rule == "expected" else None
     done = detect_in_file(
         in_file,
         out_file,

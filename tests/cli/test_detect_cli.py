@@ -142,17 +142,65 @@ def test_detect_file_says_when_it_had_no_exposure(tmp_path: Path) -> None:
     assert counted.exit_code == 0 and "alike" not in counted.output
 
 
-@pytest.mark.parametrize("method", ["h3", "dbscan"])
+@pytest.mark.parametrize(("method", "with_gazetteer"), [("h3", False), ("dbscan", False), ("h3", True)])
 def test_detect_file_count_rule_imports_neither_pandas_nor_the_expected_rule(
-    tmp_path: Path, method: str
+    tmp_path: Path, method: str, with_gazetteer: bool
 ) -> None:
     source = tmp_path / "clean.csv"  # every position a number or empty: no cell-by-cell fallback
     source.write_text(points_file(tmp_path, n=400).read_text().replace("not a number", ""))
+    more = f", '--gazetteer', {str(small_gazetteer(tmp_path))!r}" if with_gazetteer else ""
     probe = (
         "import sys\nfrom heatmap.cli.app import app\n"
         f"sys.argv = ['heatmap', 'detect-file', {str(source)!r}, '--out', {str(tmp_path / 'o.csv')!r},"
-        f" '--rule', 'count', '--method', {method!r}]\n"
+        f" '--rule', 'count', '--method', {method!r}{more}]\n"
         "try:\n    app()\nexcept SystemExit:\n    pass\n"
     )
     assert_imports_none(probe, ["pandas", "heatmap.detect.run", "heatmap.detect.significance"])
     assert (tmp_path / "o.csv").read_text().splitlines()[0] == "row,lat,lon,subscriber_id,spot_id"
+
+
+def small_gazetteer(tmp_path: Path) -> Path:
+    from heatmap.geocode import build_gazetteer, save_gazetteer
+
+    registry = tmp_path / "registry.csv"
+    registry.write_text(
+        "LAT,LON,HOUSE_ID,ADDRESS\n"
+        '59.210336,39.840912,1,"обл. Вологодская, г. Вологда, ул. Солодунова, д. 38"\n'
+        '59.191237,39.902994,2,"обл. Вологодская, г. Вологда, ул. Конева, д. 10"\n',
+        encoding="utf-8",
+    )
+    entries, _ = build_gazetteer(registry)
+    return save_gazetteer(entries, tmp_path / "g.parquet")
+
+
+@pytest.mark.parametrize("method", ["h3", "dbscan"])
+def test_detect_file_count_rule_builds_no_exposure_from_the_gazetteer(
+    tmp_path: Path, method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The count rule weighs no exposure: --gazetteer is not read, the labels are the same."""
+    from typer.testing import CliRunner
+
+    from heatmap.cli.app import app
+    from heatmap.service import exposure
+
+    built: list[object] = []
+    real = exposure.gazetteer_exposure
+
+    def spy(path: str | Path) -> pd.DataFrame:
+        built.append(path)
+        return real(path)
+
+    monkeypatch.setattr(exposure, "gazetteer_exposure", spy)
+    source, gazetteer = points_file(tmp_path, n=400), small_gazetteer(tmp_path)
+    outputs = {}
+    for name, more in (("plain", []), ("gazetteer", ["--gazetteer", str(gazetteer)])):
+        out_file = tmp_path / f"{name}.csv"
+        args = ["detect-file", str(source), "--out", str(out_file), "--rule", "count", "--method", method]
+        said = CliRunner().invoke(app, [*args, *more])
+        assert said.exit_code == 0, said.output
+        outputs[name] = (out_file.read_bytes(), said.output.replace(str(out_file), "OUT"))
+    assert built == [], "the count rule built an exposure it never uses"
+    assert outputs["gazetteer"] == outputs["plain"]
+    expected = ["detect-file", str(source), "--out", str(tmp_path / "e.csv"), "--gazetteer", str(gazetteer)]
+    assert CliRunner().invoke(app, expected).exit_code == 0
+    assert built == [gazetteer], "the expected rule still takes the gazetteer's houses"
