@@ -23,7 +23,7 @@ from heatmap.errors import InputError, UsageError
 from heatmap.geocode.answers import Answer
 from heatmap.geocode.matcher import GazetteerGeocoder
 from heatmap.io.formulas import spreadsheet_text
-from heatmap.io.sniff import sniff_separator, to_utf8
+from heatmap.io.sniff import sniff_separator, to_utf8, utf16_as_utf8
 
 #: Columns added to every row, in order.
 ADDED_COLUMNS: tuple[str, ...] = ("lat", "lon", "precision", "score", "matched", "reason")
@@ -34,7 +34,9 @@ def read_rows(path: Path, reading: Reading | None = None) -> tuple[list[str], li
     ``reading`` says, sniffed by default (UTF-8 else cp1251; the header's separator)."""
     reading = reading or Reading()
     try:
-        data, _ = to_utf8(path.read_bytes(), reading.encoding, str(path))
+        data = path.read_bytes()
+        utf8 = utf16_as_utf8(data, str(path))
+        data = utf8 if utf8 is not None else to_utf8(data, reading.encoding, str(path))[0]
         separator = sniff_separator(data) if reading.separator == "auto" else reading.separator
         reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=separator)
         header = next(reader, None)

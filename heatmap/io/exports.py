@@ -23,13 +23,15 @@ from heatmap.core.mapping import Reading
 from heatmap.domain.raw import RawExport as RawExport  # read here, defined beside the core
 from heatmap.errors import InputError
 from heatmap.io.robust_csv import read_csv_robust
-from heatmap.io.sniff import sniff_separator, to_utf8
+from heatmap.io.sniff import sniff_separator, to_utf8, utf16_as_utf8
 
 
 def read_export(path: str | Path, reading: Reading | None = None) -> RawExport:
     """Read a CRM export, choosing the format by extension (.csv, .jsonl/.ndjson, .parquet);
     a CSV's encoding and separator as ``reading`` says (sniffed by default)."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: a folder, not a file (name the export files in it, e.g. {path}/*.csv)")
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     suffixes = "".join(path.suffixes).lower()
@@ -49,12 +51,17 @@ def _read_csv(path: Path, reading: Reading) -> RawExport:
             data = gzip.decompress(data)
     except (OSError, gzip.BadGzipFile, EOFError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from exc
-    if data.startswith(b"\xef\xbb\xbf"):
+    utf8 = utf16_as_utf8(data, str(path))
+    if utf8 is not None:
+        data = utf8
+    elif data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif reading.encoding not in ("auto", "utf-8"):  # a named encoding: transcode once
         data, _ = to_utf8(data, reading.encoding, str(path))
     if not data or data.isspace():  # (isspace stops at the first other byte; strip copies)
         raise InputError(f"{path}: the file is empty (a header row is required)")
+    if b"\n" not in data:  # old Mac line ends (a bare CR), as Excel's "CSV (Macintosh)" writes
+        data = data.replace(b"\r", b"\n")
     sep = sniff_separator(data) if reading.separator == "auto" else reading.separator
     return _parse_csv(path, data, sep, may_transcode=reading.encoding == "auto")
 
@@ -117,10 +124,13 @@ def _csv_line_numbers(text: str, expected: int, sep: str) -> np.ndarray:
     next(reader, None)
     starts: list[int] = []
     previous_end = reader.line_num
-    for record in reader:
-        if record:
-            starts.append(previous_end + 1)
-        previous_end = reader.line_num
+    try:
+        for record in reader:
+            if record:
+                starts.append(previous_end + 1)
+            previous_end = reader.line_num
+    except csv.Error:  # a bare carriage return Arrow took for a line end: count as it did
+        return np.arange(2, expected + 2, dtype=np.int64)
     if len(starts) != expected:
         return np.arange(2, expected + 2, dtype=np.int64)
     return np.asarray(starts, dtype=np.int64)

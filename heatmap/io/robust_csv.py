@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from heatmap.errors import InputError
+
 if TYPE_CHECKING:
     from heatmap.io.exports import RawExport
 
@@ -50,7 +52,10 @@ def read_csv_robust(path: Path, text: str, sep: str) -> RawExport:
     lines = [line + "\n" for line in text.split("\n")]  # (splitlines breaks at \x0b, \u2028…)
     if lines[-1] == "\n":
         lines.pop()
-    parsed = _Parsed(header=[h.strip() for h in next(csv.reader(lines[:1], delimiter=sep), [])])
+    try:
+        parsed = _Parsed(header=[h.strip() for h in next(csv.reader(lines[:1], delimiter=sep), [])])
+    except csv.Error as exc:  # a bare carriage return inside the header line
+        raise InputError(f"{path}: line 1, the header, is not a CSV line ({exc})") from exc
     limit = csv.field_size_limit()
     csv.field_size_limit(sys.maxsize)  # oversized fields are judged below, not by csv
     try:

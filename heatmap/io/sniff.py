@@ -8,6 +8,24 @@ from heatmap.errors import InputError
 SEPARATORS = (",", ";", "\t", "|")
 #: Encodings ``auto`` tries, in order: UTF-8, then what Russian Excel and 1C write.
 AUTO_ENCODINGS = ("utf-8", "cp1251")
+#: Byte-order marks of UTF-16 (little and big endian), as Excel's "Unicode text" writes it.
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def utf16_as_utf8(data: bytes, source: str) -> bytes | None:
+    """``data`` as UTF-8 when it starts with a UTF-16 byte-order mark, else None.
+
+    A UTF-16 file read as UTF-8 or Windows-1251 is garbage with a NUL between letters;
+    its mark says what it is whatever encoding was expected.
+    """
+    if not data.startswith(UTF16_BOMS):
+        return None
+    try:
+        return data.decode("utf-16").encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{source}: starts as UTF-16 text, but its bytes from {exc.start} are not ({exc.reason})"
+        ) from exc
 
 
 def to_utf8(data: bytes, encoding: str, source: str) -> tuple[bytes, str]:

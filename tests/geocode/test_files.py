@@ -84,3 +84,11 @@ def test_a_crm_file_through_its_profile_without_naming_the_column(gazetteer: Pat
     counts = geocode_csv(src, None, gazetteer, tmp_path / "out.csv", profile=load_profile("crm-ru"))
     rows = read(tmp_path / "out.csv")
     assert counts == {"house": 1} and rows[0]["Адрес"] == "Вологда, ул. Мира, д. 1"
+
+
+def test_a_utf16_file_is_read_as_its_text(tmp_path: Path) -> None:
+    from heatmap.geocode.files import read_rows
+
+    src = tmp_path / "in.csv"
+    src.write_bytes("id\tАдрес\n1\tВологда, Мира 5\n".encode("utf-16"))
+    assert read_rows(src) == (["id", "Адрес"], [["1", "Вологда, Мира 5"]])

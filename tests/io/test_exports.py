@@ -45,3 +45,41 @@ def test_jsonl_is_never_taken_as_nul_free(tmp_path: Path) -> None:
 def test_an_empty_file_is_an_input_error(tmp_path: Path, text: str) -> None:
     with pytest.raises(InputError, match="empty"):
         read_export(write(tmp_path, text))
+
+
+CRM_RU = "Номер обращения;Адрес\r\nT1;Петрозаводск, ул. Ленина, 1\r\nT2;Суоярви, Садовая 11\r\n"
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be"])
+def test_a_utf16_export_is_read_as_its_text(tmp_path: Path, codec: str) -> None:
+    """Excel's "Unicode text" and some CRMs write UTF-16 with a byte-order mark."""
+    path = tmp_path / "export.csv"
+    data = CRM_RU.encode(codec)
+    path.write_bytes(data if data.startswith((b"\xff\xfe", b"\xfe\xff")) else b"\xfe\xff" + data)
+    raw = read_export(path)
+    assert list(raw.rows.columns) == ["Номер обращения", "Адрес"]
+    assert raw.rows["Адрес"].tolist() == ["Петрозаводск, ул. Ленина, 1", "Суоярви, Садовая 11"]
+    assert raw.line.tolist() == [2, 3]
+
+
+def test_old_mac_line_ends_are_lines(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes(CRM_RU.replace("\r\n", "\r").encode("cp1251"))
+    raw = read_export(path)
+    assert raw.rows["Номер обращения"].tolist() == ["T1", "T2"]
+    assert raw.line.tolist() == [2, 3]
+
+
+def test_a_carriage_return_inside_the_header_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="header"):
+        read_export(write(tmp_path, "ticket_id,created\rat\nT1,a\nT2,b,c\n"))
+
+
+def test_a_carriage_return_inside_a_row_costs_no_traceback(tmp_path: Path) -> None:
+    raw = read_export(write(tmp_path, HEADER + "T1,a\rT9,b\nT2,c\n"))
+    assert raw.rows["ticket_id"].tolist() == ["T1", "T9", "T2"]
+
+
+def test_a_folder_is_named_as_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="a folder, not a file"):
+        read_export(tmp_path)
