@@ -54,6 +54,8 @@ class SQLiteIngest(SQLiteBase):
                 finally:
                     cursor.close()
         except (sqlite3.Error, adbc.Error) as exc:
+            if _interrupted(exc):
+                raise KeyboardInterrupt from None
             raise StoreError(
                 f"ingest of {batch.source} failed and was rolled back, nothing of it was stored: {exc}"
             ) from exc
@@ -227,3 +229,12 @@ def _complaint_matrix(frame: pd.DataFrame, at: str | None) -> np.ndarray:
     columns = frame.loc[:, list(COMPLAINT_COLUMNS)].copy()
     columns["created_at"] = iso_utc(columns["created_at"])
     return np.asarray(columns.astype(object).where(columns.notna(), None).to_numpy(dtype=object))
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is ADBC's word for Ctrl-C. On SIGINT during a call ADBC tries to cancel
+    it, which SQLite's driver does not implement: the statement runs to its end (a COMMIT
+    commits) and the failed cancel is raised after it, caused by the interrupt."""
+    return isinstance(exc, adbc.Error) and any(
+        isinstance(cause, KeyboardInterrupt) for cause in (exc.__cause__, exc.__context__)
+    )
