@@ -50,6 +50,10 @@ _GROUP = re.compile(r"\d+")
 #: A cue word glued to its number ("инн7707083893", "тел89161234567") and that number.
 _GLUED_CUE = re.compile(r"(?<!\w)(?:инн|тел|т|моб|сот|снилс|паспорт)\.?(?=\d)", re.IGNORECASE)
 _GLUED_RUN = re.compile(rf"\d+(?:{_SEP}\d+)*\)?(?![\w])")
+#: A mobile number in one block glued to a word on either side ("89161234567доб",
+#: "Ольга+79161234567"): no run starts or ends inside a word, but this shape is no house.
+_MOBILE_BLOCK = r"(?:\+?[78])?9\d{9}"
+_GLUED_MOBILE = re.compile(rf"(?<=[^\W\d_]){_MOBILE_BLOCK}(?!\d)|(?<![\d+]){_MOBILE_BLOCK}(?=[^\W\d_])")
 _CUES = {
     "phone": re.compile(
         r"(?<!\w)(?:тел|телефон\w*|т|моб|мобильн\w*|сот|сотов\w*|номер\w*|звоните|"
@@ -273,6 +277,9 @@ def find_numbers(text: str) -> list[NumberSpan]:
                 end += 1
             found.append(NumberSpan(start, end, kind))
             i = j + 1
+    for mobile in _GLUED_MOBILE.finditer(text):
+        if not any(mobile.start() < s.end and s.start < mobile.end() for s in found):
+            found.append(NumberSpan(mobile.start(), mobile.end(), "phone"))
     return sorted(found)
 
 

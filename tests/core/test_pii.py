@@ -342,3 +342,18 @@ def test_a_passport_number_after_an_unclosed_bracket_is_masked(before: str) -> N
     counted as a separator no passport number has."""
     masked = mask_personal_data(f"{before}(45 10 123456")
     assert masked is not None and "123456" not in masked and "[паспорт скрыт]" in masked, masked
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "89111234567доб. 12",
+        "перезвоните89111234567срочно",
+        "Ольга+79111234567",
+        "9111234567Иван",
+        "тел89111234567доб",
+        "WhatsApp+79111234567",
+    ],
+)
+def test_a_mobile_number_glued_to_a_word_is_masked(written: str) -> None:
+    assert_hidden(f"Нет сети. {written}, вечером", "1234567")
