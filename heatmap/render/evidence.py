@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
 
 from heatmap.core.policy import TRENDS
 
@@ -70,7 +71,9 @@ def russian_number(value: float, *, decimals: int = 1) -> str:
         decimals = max(decimals, -math.floor(math.log10(abs(value))) + 1)
     elif abs(value) >= 100:
         decimals = 0
-    text = f"{value:.{decimals}f}"
+    # half up, as people round: half-even made an observed 232.5 "232" beside an excess of
+    # 231.5 made "232", as though nothing at all were expected
+    text = str(Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace(".", ",").replace("-", "−")

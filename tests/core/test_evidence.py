@@ -81,6 +81,9 @@ def test_non_finite_numbers_and_unknown_labels_are_none() -> None:
         (0.04, "0,04"),
         (0.004, "менее 0,01"),
         (4666.7, "4667"),
+        (232.5, "233"),
+        (231.5, "232"),
+        (2.25, "2,3"),
         (0.0, "0"),
     ],
 )
@@ -139,3 +142,10 @@ def test_the_scan_window_is_told() -> None:
     assert evidence_text(spot).startswith("Жалующихся за последние 3 дня: 14 при ожидаемых 2,1")
     assert evidence_text({**EXAMPLE, "scan_days": 1.0}).startswith("Жалующихся за последний день")
     assert evidence_text({**EXAMPLE, "scan_days": 30.0}).startswith("Жалующихся за последние 30 дней")
+
+
+def test_a_half_count_and_its_excess_round_the_same_way() -> None:
+    """A street-located complainant counts a half: 232.5 observed against 0.97 expected
+    read "232 при ожидаемых 0,97 (превышение 232" before."""
+    spot = {**EXAMPLE, "observed": 232.5, "expected": 0.97, "excess": 231.53, "relative_risk": 239.7}
+    assert evidence_text(spot).startswith("Жалующихся: 233 при ожидаемых 0,97 (превышение 232;")
