@@ -80,13 +80,6 @@ class _Block:
     later: list[tuple[IntArray, IntArray]] = field(default_factory=list)
     earlier: list[tuple[IntArray, IntArray]] = field(default_factory=list)
 
-    def directed(self) -> Iterator[tuple[IntArray, IntArray]]:
-        """Every ``(i_local, j)`` neighbour pair of the block's locations, self excluded."""
-        yield self.u, self.v + self.start
-        yield self.v, self.u + self.start
-        yield from self.later
-        yield from self.earlier
-
 
 def _unit_vectors(lat_deg: FloatArray, lon_deg: FloatArray) -> FloatArray:
     lat_r = np.radians(lat_deg)
@@ -329,9 +322,16 @@ class _Counter:
         """``(i_local, j)`` for every location ``j`` in the neighbourhood of the block's
         location ``i_local`` (itself included) that holds multi-location subscribers."""
         lo, hi = block.start, block.stop
-        parts_i: list[IntArray] = []
-        parts_j: list[IntArray] = []
-        for i_local, j in ((np.arange(hi - lo), np.arange(lo, hi)), *block.directed()):
+        mine = self.multi_mass[lo:hi] > 0.0  # the block's own locations holding them
+        own = np.flatnonzero(mine)
+        parts_i: list[IntArray] = [own]
+        parts_j: list[IntArray] = [own + lo]
+        # pairs inside the block: looked up in the block's own flags, widened once picked
+        for i_local, j_local in ((block.u, block.v), (block.v, block.u)):
+            has = np.flatnonzero(mine[j_local])
+            parts_i.append(i_local[has])
+            parts_j.append(j_local[has].astype(np.int64) + lo)
+        for i_local, j in (*block.later, *block.earlier):
             has = np.flatnonzero(self.multi_mass[j] > 0.0)
             parts_i.append(i_local[has])
             parts_j.append(j[has])
