@@ -153,10 +153,15 @@ def _mapped(values: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
     return keys.map(table).where(keys.isin(table.keys()), values)
 
 
+#: An ISO 8601 date or date-time without a UTC offset (``2026-11-27 01:45``).
+_ISO_WITHOUT_OFFSET = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+
+
 def dates_iso(values: pd.Series, formats: Sequence[str], timezone: str | None) -> pd.Series:
     """Each value that one of ``formats`` reads as ISO 8601 with the offset of
-    ``timezone`` (UTC without one); values already ISO 8601, or unreadable, are kept as
-    they are (validation judges them and shows them)."""
+    ``timezone`` (UTC without one), and with a ``timezone`` each ISO 8601 value without an
+    offset as a time there; values with an offset, or unreadable, are kept as they are
+    (validation judges them and shows them)."""
     import pandas as pd
 
     text = values.astype(str).str.strip()
@@ -166,6 +171,10 @@ def dates_iso(values: pd.Series, formats: Sequence[str], timezone: str | None) -
         if not todo.any():
             break
         parsed[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+    if timezone:  # a CRM that writes ISO 8601 too writes it in its own zone, without an offset
+        bare = parsed.isna() & text.str.fullmatch(_ISO_WITHOUT_OFFSET)
+        if bare.any():
+            parsed[bare] = pd.to_datetime(text[bare], format="ISO8601", errors="coerce")
     ok = parsed.notna()
     if not ok.any():
         return values

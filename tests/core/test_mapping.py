@@ -62,6 +62,11 @@ def test_311_joins_type_and_descriptor_and_fills_constants() -> None:
         ("03/14/2025 01:20:00 PM", "%m/%d/%Y %I:%M:%S %p", "America/New_York", "2025-03-14T13:20:00-04:00"),
         ("01.07.2026", "%d.%m.%Y", "Asia/Novosibirsk", "2026-07-01T00:00:00+07:00"),
         ("2026-12-01T10:00:00+03:00", "%d.%m.%Y", "Europe/Moscow", "2026-12-01T10:00:00+03:00"),
+        # ISO 8601 without an offset is the profile's zone too (was refused: "no UTC offset")
+        ("2026-11-27 01:45", "%d.%m.%Y %H:%M", "Europe/Moscow", "2026-11-27T01:45:00+03:00"),
+        ("2026-11-27T01:45:30", "%d.%m.%Y %H:%M", "Europe/Moscow", "2026-11-27T01:45:30+03:00"),
+        ("2026-11-27", "%d.%m.%Y %H:%M", "Asia/Novosibirsk", "2026-11-27T00:00:00+07:00"),
+        ("2026-11-27T01:45:00Z", "%d.%m.%Y %H:%M", "Europe/Moscow", "2026-11-27T01:45:00Z"),
     ],
 )
 def test_dates_in_a_crms_own_format_become_iso_with_the_zones_offset(
@@ -85,3 +90,7 @@ def test_constants_and_optional_fields_satisfy_the_header_check() -> None:
 def test_the_contracts_own_profile_changes_nothing() -> None:
     rows = pd.DataFrame({"ticket_id": ["1"], "segment": ["mass"]})
     assert apply_profile(rows, load_profile("teplokarty")) is rows
+
+
+def test_iso_without_an_offset_stays_as_written_when_the_profile_has_no_zone() -> None:
+    assert dates_iso(pd.Series(["2026-11-27 01:45"]), ["%d.%m.%Y"], None).tolist() == ["2026-11-27 01:45"]
