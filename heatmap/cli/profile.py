@@ -89,7 +89,7 @@ def guess(file: Annotated[Path, typer.Argument(help="A CSV export.")], json: Jso
     header, with the file's own headers, encoding and separator (sniffed). Save it, edit
     it if needed, and give it to --profile."""
     from heatmap.io.profiles import guess_profile, load_profile, profile_toml
-    from heatmap.io.sniff import sniff_separator, to_utf8
+    from heatmap.io.sniff import sniff_separator
 
     try:
         with file.open("rb") as handle:
@@ -98,7 +98,11 @@ def guess(file: Annotated[Path, typer.Argument(help="A CSV export.")], json: Jso
         from heatmap.errors import InputError
 
         raise InputError(f"{file}: cannot read: {exc.strerror}") from exc
-    data, encoding = to_utf8(head[: head.rfind(b"\n") + 1] or head, "auto", str(file))
+    data, encoding = _head_as_utf8(head, str(file))
+    if not data.strip():
+        from heatmap.errors import InputError
+
+        raise InputError(f"{file}: the file is empty (a header row is required)")
     separator = sniff_separator(data)
     header = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
     headers = [h.strip().strip('"') for h in header.split(separator)]
@@ -126,3 +130,13 @@ def guess(file: Annotated[Path, typer.Argument(help="A CSV export.")], json: Jso
         f"ingest --profile {file.stem}.toml {file}",
         markup=False,
     )
+
+
+def _head_as_utf8(head: bytes, source: str) -> tuple[bytes, str]:
+    """The whole lines of a file's first bytes as UTF-8, and the encoding they were read in."""
+    from heatmap.io.sniff import UTF16_BOMS, to_utf8
+
+    if head.startswith(UTF16_BOMS):  # Excel's "Unicode text"; the head may end inside a character
+        text = head.decode("utf-16", errors="ignore")
+        return text[: text.rfind("\n") + 1 or len(text)].encode("utf-8"), "utf-16"
+    return to_utf8(head[: head.rfind(b"\n") + 1] or head, "auto", source)
