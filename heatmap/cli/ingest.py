@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from heatmap import service
 from heatmap.cli.common import DbOption, JsonOption, NowOption, PolicyOption, ProfileOption, wired
-from heatmap.cli.output import emit_json, err, out, table
+from heatmap.cli.output import emit_json, err, out, progress_bar, table
 
 
 def ingest(
@@ -44,11 +44,15 @@ def ingest(
     city = services.settings.city
     entries = services.gazetteer_entries()
     geocoder = services.geocoder(entries)
-    with _progress(json) as progress:
+    with progress_bar(json) as progress:
         task = progress.add_task("ingest", total=None)  # rows; a file's count is known once read
+        geocoding = progress.add_task("geocode", total=None, visible=False)
 
         def validated(path: str, rows: int) -> None:
             progress.update(task, description=f"ingest {escape(Path(path).name)}", advance=rows)
+
+        def geocoded(done: int, total: int) -> None:
+            progress.update(geocoding, completed=done, total=total, visible=True)
 
         report = service.ingest(
             store,
@@ -57,6 +61,7 @@ def ingest(
             geocoder=geocoder,
             city=city,
             progress=validated,
+            geocoding=geocoded,
             policy=services.policy,
             gazetteer_entries=entries,
             profile=mapping,
@@ -92,35 +97,3 @@ def _ingest_summary(report: service.IngestReport) -> None:
         err.print("Geocoded: " + ", ".join(f"{k} {v}" for k, v in report.geocoded.items()))
     if report.joined:
         err.print(f"{report.joined} complaint(s) joined open spots at once.")
-
-
-class _Quiet:
-    def add_task(self, *_a: object, **_k: object) -> int:
-        return 0
-
-    def advance(self, *_a: object, **_k: object) -> None:
-        return None
-
-    def update(self, *_a: object, **_k: object) -> None:
-        return None
-
-    def __enter__(self) -> _Quiet:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        return None
-
-
-def _progress(quiet: bool) -> _Quiet:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    if quiet or not err.is_terminal:
-        return _Quiet()
-    return Progress(  # type: ignore[return-value]
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    )

@@ -9,7 +9,7 @@ import typer
 
 from heatmap import service
 from heatmap.cli.common import CityOption, DbOption, GazetteerOption, JsonOption, ProfileOption, wired
-from heatmap.cli.output import emit_json, err, out, table
+from heatmap.cli.output import emit_json, err, out, progress_bar, table
 from heatmap.errors import UsageError
 
 gazetteer_app = typer.Typer(help="Offline address gazetteer.", no_args_is_help=True)
@@ -68,9 +68,15 @@ def geocode(
     geocoder = services.geocoder(entries)
     if geocoder is None:
         raise UsageError(NO_GAZETTEER)
-    counts = service.geocode_pending(
-        services.store, geocoder, city=services.settings.city, gazetteer_entries=entries
-    )
+    with progress_bar(json) as progress:
+        task = progress.add_task("geocode", total=None)
+        counts = service.geocode_pending(
+            services.store,
+            geocoder,
+            city=services.settings.city,
+            gazetteer_entries=entries,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
     if json:
         emit_json(counts)
         return

@@ -28,6 +28,8 @@ from heatmap.store.base import IngestPart, IngestWrite, SpotChanges, Store
 
 #: Told ``(file, rows)`` as each part of a file is validated; a file's calls add up to its rows.
 Progress = Callable[[str, int], None]
+#: Told ``(done, total)`` complaints as each batch of geocoding is stored.
+GeocodeProgress = Callable[[int, int], None]
 COUNT_KEYS = ("read", "inserted", "updated", "unchanged", "quarantined")
 
 
@@ -61,6 +63,7 @@ def ingest(
     policy: Policy | None = None,
     gazetteer_entries: pd.DataFrame | None = None,
     profile: Profile | None = None,
+    geocoding: GeocodeProgress | None = None,
 ) -> IngestReport:
     """Read, validate and store CRM exports, one transaction per file.
 
@@ -78,7 +81,7 @@ def ingest(
     exports = [(str(path), raw) for path, raw in zip(paths, raws, strict=True)]
     report = ingest_exports(store, exports, now=now, progress=progress)
     if geocoder is not None:
-        report.geocoded = geocode_pending(store, geocoder, city=city)
+        report.geocoded = geocode_pending(store, geocoder, city=city, progress=geocoding)
     report.joined = join_recent(store, policy=policy or load_policy(), now=now)
     return report
 
@@ -190,8 +193,10 @@ def geocode_pending(
     city: str | None = None,
     batch: int = 50_000,
     gazetteer_entries: pd.DataFrame | None = None,
+    progress: GeocodeProgress | None = None,
 ) -> dict[str, int]:
-    """Geocode every complaint still waiting for a point; counts by precision.
+    """Geocode every complaint still waiting for a point; counts by precision; ``progress``
+    is told the complaints done after each batch.
 
     ``gazetteer_entries`` (those the geocoder was built from) are kept in the store as
     its address exposure layer, as by :func:`ingest`.
@@ -218,6 +223,8 @@ def geocode_pending(
         store.save_geocodes(geocodes)
         for precision, n in geocodes["precision"].value_counts().items():
             counts[str(precision)] = counts.get(str(precision), 0) + int(n)
+        if progress:
+            progress(start + len(part), len(pending))
     return counts
 
 
