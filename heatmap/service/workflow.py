@@ -13,12 +13,10 @@ from heatmap.closeout.outbox import resolution_outbox
 from heatmap.core.lifecycle import ACTIONS, check_transition
 from heatmap.core.network import correlate
 from heatmap.core.policy import Policy
-from heatmap.core.priority import prioritise
 from heatmap.core.script import ScriptTemplates, spot_script
 from heatmap.core.site_alarms import SPOT_ALARM_COLUMNS, spot_alarms
 from heatmap.core.workflow_rules import check_cause, check_eta, check_reason, moscow_day_end
 from heatmap.detect.join import attach
-from heatmap.detect.spots import recount
 from heatmap.domain import OPEN_STATUSES, SpotStatus
 from heatmap.errors import ConflictError, NotFoundError, TransitionError, UsageError
 from heatmap.service.member_tallies import prioritise_tallied, recount_tallied, tallied
@@ -59,9 +57,12 @@ def event(
 
 
 def _reprioritised(store: Store, spots: pd.DataFrame, policy: Policy, now: datetime) -> pd.DataFrame:
-    members = store.load_complaints(spot_ids=spots["id"].tolist())
-    scored = prioritise(recount(spots, members), members, policy, now=now)
-    return scored
+    """``spots`` recounted and prioritised from their members, read tallied (one row per
+    spot, subscriber, segment and topic) rather than whole: the same figures
+    (:mod:`heatmap.service.member_tallies`) without reading every complaint of a spot
+    that may hold thousands."""
+    tallies = store.load_member_tallies(spots["id"].tolist())
+    return prioritise_tallied(recount_tallied(spots, tallies), tallies, policy, now=now)
 
 
 def _write(

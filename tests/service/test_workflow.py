@@ -77,6 +77,33 @@ def test_lifecycle_with_history(store: Store, spot_id: str) -> None:
     assert workflow.load_spot(store, spot_id)["cause"] == "equipment_failure"
 
 
+def test_a_transition_recounts_from_tallies_not_every_member(
+    store: Store, spot_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A move recounts and re-prioritises the spot from its members tallied (a spot may hold
+    thousands): the figures a recount of the members themselves gives, none read whole."""
+    from heatmap.core.priority import prioritise
+    from heatmap.detect.spots import recount
+
+    later = NOW + timedelta(hours=30)  # the growth window (24 h) no longer holds the complaints
+    members = store.load_complaints(spot_ids=[spot_id])
+    before = store.load_spots(ids=[spot_id])
+    expected = prioritise(recount(before, members), members, POLICY, now=later).iloc[0]
+    read = store.load_complaints
+
+    def whole(**given: object) -> pd.DataFrame:
+        assert given.get("spot_ids") is None, "a spot's members read whole"
+        return read(**given)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "load_complaints", whole)
+    taken = workflow.transition(store, spot_id, "take", actor="ivanov", now=later, policy=POLICY)
+    compared = ["complaints", "subscribers", "first_complaint_at", "last_complaint_at", "dominant_topic"]
+    assert taken[compared].tolist() == expected[compared].tolist()
+    assert (taken["priority"], taken["breakdown"]) == (expected["priority"], expected["breakdown"])
+    stored = store.load_spots(ids=[spot_id]).iloc[0]
+    assert (stored["priority"], stored["status"]) == (expected["priority"], "in_progress")
+
+
 @pytest.mark.parametrize(("steps", "bad"), [((), "resolve"), (("take", "resolve"), "take"), ((), "reopen")])
 def test_illegal_transition_is_refused_clearly(
     store: Store, spot_id: str, steps: tuple[str, ...], bad: str
