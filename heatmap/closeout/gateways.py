@@ -61,6 +61,7 @@ class OutgoingSms:
     attempt: int
     to: str  # E.164
     text: str
+    at: datetime | None = None  # when the job sends it (its clock: --now, a replay's hour)
 
 
 class Gateway(Protocol):
@@ -78,7 +79,8 @@ class Gateway(Protocol):
 
 
 class FileGateway:
-    """Appends each message as one JSON line (``id, attempt, to, text, at``) to a file.
+    """Appends each message as one JSON line (``id, attempt, to, text, at``) to a file;
+    ``at`` is the sending job's time (the wall clock when the message does not say).
 
     Each line is one ``write`` on a file opened for appending and is flushed to disk
     before ``send`` returns, so :meth:`confirm` can always tell whether a message went.
@@ -101,7 +103,7 @@ class FileGateway:
                     "attempt": sms.attempt,
                     "to": sms.to,
                     "text": sms.text,
-                    "at": datetime.now(UTC).isoformat(),
+                    "at": (sms.at or datetime.now(UTC)).isoformat(),
                 },
                 ensure_ascii=False,
             )

@@ -209,7 +209,7 @@ def _send(job: Job, row: Any, now: datetime, counts: Counter[str]) -> bool:
     )
     if not claimed:
         return True  # another job took it meanwhile
-    sms = OutgoingSms(id=outbox_id, attempt=attempt, to=str(row.msisdn), text=text)
+    sms = OutgoingSms(id=outbox_id, attempt=attempt, to=str(row.msisdn), text=text, at=now)
     try:
         reference = job.gateway.send(sms)
     except GatewayUnknown as exc:

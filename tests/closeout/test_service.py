@@ -149,6 +149,8 @@ def test_night_messages_are_held_and_go_when_the_window_opens(
     texts = [cast(str, m["text"]) for m in gateway.messages()]
     assert len(texts) == 4 and all("восстановили питание" in t for t in texts)
     assert all("https://tk.example.ru/r/" in t for t in texts)
+    # the spool says when the job sent them (the wall clock showed a dry run sending at night)
+    assert {m["at"] for m in gateway.messages()} == {MORNING.isoformat()}
 
 
 def test_quiet_hours_none_sends_at_night(
