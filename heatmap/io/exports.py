@@ -1,4 +1,4 @@
-"""Read CRM exports (CSV with header, JSON Lines, Parquet) into raw text frames.
+"""Read CRM exports (CSV with header, JSON Lines or a JSON array, Parquet) into raw text frames.
 
 Every value is kept as text exactly as the file had it, so validation can
 report the raw row; each row carries the line number it came from. A line that
@@ -12,6 +12,8 @@ import csv
 import gzip
 import io
 import json
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +24,7 @@ import pyarrow.compute as pc
 from heatmap.core.mapping import Reading
 from heatmap.domain.raw import RawExport as RawExport  # read here, defined beside the core
 from heatmap.errors import InputError
-from heatmap.io.robust_csv import read_csv_robust
+from heatmap.io.robust_csv import RAW_KEPT, read_csv_robust
 from heatmap.io.sniff import sniff_separator, to_utf8, utf16_as_utf8
 
 
@@ -137,32 +139,78 @@ def _csv_line_numbers(text: str, expected: int, sep: str) -> np.ndarray:
 
 
 def _read_jsonl(path: Path) -> RawExport:
-    records: list[dict[str, object]] = []
-    lines: list[int] = []
-    broken: list[tuple[int, str, str]] = []
+    """JSON Lines; or one JSON array of objects, which many tools write instead."""
     try:
         handle = path.open(encoding="utf-8-sig")
     except OSError as exc:
         raise InputError(f"{path}: {exc}") from exc
     with handle:
         try:
-            for number, text in enumerate(handle, start=1):
-                if not text.strip():
-                    continue
-                try:
-                    value = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    broken.append((number, text.rstrip("\n"), f"malformed JSON: {exc.msg}"))
-                    continue
-                if not isinstance(value, dict):
-                    broken.append((number, text.rstrip("\n"), "a line must hold a JSON object"))
-                    continue
-                records.append(value)
-                lines.append(number)
+            array = handle.read(4096).lstrip().startswith("[")
+            handle.seek(0)
+            records, lines, broken = _json_array(path, handle.read()) if array else _json_lines(handle)
         except UnicodeDecodeError as exc:
             raise InputError(f"{path}: not UTF-8 text: {exc}") from exc
     rows = pd.DataFrame.from_records(records) if records else pd.DataFrame()
     return RawExport(str(path), _as_text(rows), np.asarray(lines, dtype=np.int64), broken)
+
+
+_Records = tuple[list[dict[str, object]], list[int], list[tuple[int, str, str]]]
+
+
+def _json_lines(handle: Iterable[str]) -> _Records:
+    """The objects of JSON Lines, the line of each, and the lines that are not objects."""
+    records: list[dict[str, object]] = []
+    lines: list[int] = []
+    broken: list[tuple[int, str, str]] = []
+    for number, text in enumerate(handle, start=1):
+        if not text.strip():
+            continue
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            broken.append((number, text.rstrip("\n"), f"malformed JSON: {exc.msg}"))
+            continue
+        if not isinstance(value, dict):
+            broken.append((number, text.rstrip("\n"), "a line must hold a JSON object"))
+            continue
+        records.append(value)
+        lines.append(number)
+    return records, lines, broken
+
+
+#: Whitespace and the comma between two items of an array.
+_BETWEEN_ITEMS = re.compile(r"\s*(?:,\s*)?")
+
+
+def _json_array(path: Path, text: str) -> _Records:
+    """The objects of one JSON array, the line each starts on, and its other items."""
+    decoder = json.JSONDecoder()
+    records: list[dict[str, object]] = []
+    lines: list[int] = []
+    broken: list[tuple[int, str, str]] = []
+    at, line, counted = text.index("[") + 1, 1, 0
+    while True:
+        at = _BETWEEN_ITEMS.match(text, at).end()  # type: ignore[union-attr]
+        line, counted = line + text.count("\n", counted, at), at
+        if at >= len(text) or text[at] == "]":
+            break
+        try:
+            value, end = decoder.raw_decode(text, at)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}: a JSON array with an error at line {exc.lineno}: {exc.msg}") from exc
+        if isinstance(value, dict):
+            records.append(value)
+            lines.append(line)
+        else:
+            broken.append((line, text[at:end][:RAW_KEPT], "an item of the array must be a JSON object"))
+        at = end
+    if at >= len(text) or text[at + 1 :].strip():
+        raise InputError(
+            f"{path}: the JSON array that starts it is not closed, or more follows it (line {line});"
+            " give JSON Lines (one object per line) or one array of objects"
+        )
+    return records, lines, broken
 
 
 def _read_parquet(path: Path) -> RawExport:

@@ -83,3 +83,30 @@ def test_a_carriage_return_inside_a_row_costs_no_traceback(tmp_path: Path) -> No
 def test_a_folder_is_named_as_a_folder(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="a folder, not a file"):
         read_export(tmp_path)
+
+
+ARRAY = """[
+  {"ticket_id": "T1", "description": "нет сети"},
+  {"ticket_id": "T2",
+   "description": "две строки"},
+  42
+]
+"""
+
+
+@pytest.mark.parametrize("text", [ARRAY, ARRAY.replace("\n", "")])
+def test_a_json_array_of_objects_is_read_as_its_records(tmp_path: Path, text: str) -> None:
+    """Many tools write one array where JSON Lines has an object per line: it read as no columns."""
+    raw = read_export(write(tmp_path, text, "export.json"))
+    assert raw.rows["ticket_id"].tolist() == ["T1", "T2"]
+    one_line = "\n" not in text
+    assert raw.line.tolist() == ([1, 1] if one_line else [2, 3])
+    assert [(line, why) for line, _, why in raw.broken] == [
+        (1 if one_line else 5, "an item of the array must be a JSON object")
+    ]
+
+
+@pytest.mark.parametrize("text", ['[{"ticket_id": "T1"},', '[{"ticket_id": "T1"}]\n[{"ticket_id": "T2"}]\n'])
+def test_a_json_array_not_closed_or_followed_by_more_is_an_input_error(tmp_path: Path, text: str) -> None:
+    with pytest.raises(InputError, match="JSON"):
+        read_export(write(tmp_path, text, "export.json"))
