@@ -12,7 +12,7 @@ from heatmap.cli.common import DbOption, JsonOption, NowOption, PolicyOption, wi
 from heatmap.cli.output import emit_json, err, out, table
 from heatmap.cli.spot import ActorOption, actor_of, brief
 from heatmap.core.workflow_rules import ETA_HELP, read_moment
-from heatmap.errors import UsageError
+from heatmap.errors import InputError, UsageError
 
 if TYPE_CHECKING:
     from heatmap.wiring import Services
@@ -131,7 +131,7 @@ def known_issue(
 
     services = wired(db, policy=policy, actor=actor, gazetteer=gazetteer)
     if polygon and polygon.startswith("@"):
-        polygon = Path(polygon[1:]).read_text(encoding="utf-8")
+        polygon = _polygon_file(Path(polygon[1:]))
     if polygon is None and lat is None and address:
         lat, lon = _geocoded(address, services)
     area = known_issues.known_issue_area(lat=lat, lon=lon, radius_m=radius_m, polygon=polygon)
@@ -169,3 +169,16 @@ def _geocoded(address: str, services: Services) -> tuple[float, float]:
             f"{': ' + str(answer['reason']) if answer['reason'] else ''})"
         )
     return float(answer["lat"]), float(answer["lon"])
+
+
+def _polygon_file(path: Path) -> str:
+    """The GeoJSON or WKT of ``--polygon @FILE``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"cannot read the polygon from {path}: {getattr(exc, 'strerror', None) or exc}"
+        ) from exc
+    if not text.strip():
+        raise InputError(f"{path} is empty: it should hold the polygon (GeoJSON or WKT)")
+    return text

@@ -47,7 +47,7 @@ from heatmap.core.msisdn import normalise_msisdn, pseudonyms
 from heatmap.core.pii import mask_texts
 from heatmap.errors import UsageError
 from heatmap.io.arrow_csv import write_table_csv
-from heatmap.io.writers import spreadsheet_safe
+from heatmap.io.writers import refuse_folder, spreadsheet_safe
 from heatmap.store.base import Store
 
 __all__ = [
@@ -342,6 +342,7 @@ def _float_text(column: pa.ChunkedArray) -> pa.Array:
 @contextmanager
 def _atomic(out: Path) -> Iterator[Path]:
     """A temporary path beside ``out``; renamed over ``out`` only when the body succeeds."""
+    refuse_folder(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     os.close(handle)

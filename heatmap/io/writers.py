@@ -40,6 +40,12 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def refuse_folder(path: Path) -> None:
+    """Refuse to write over a folder (renaming a file onto it fails after all the work)."""
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder: name a file to write in it ({path}/…)")
+
+
 def write_table(frame: pd.DataFrame, path: str | Path, *, for_spreadsheets: bool = True) -> None:
     """Write ``frame`` by the file's extension; a crash never leaves half a file.
 
@@ -51,6 +57,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, for_spreadsheets: bool
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".jsonl", ".ndjson", ".parquet"):
         raise UsageError(f"{path}: write .csv, .jsonl or .parquet")
+    refuse_folder(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(handle)
@@ -70,6 +77,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, for_spreadsheets: bool
 def write_text(text: str, path: str | Path) -> None:
     """Write text atomically."""
     path = Path(path)
+    refuse_folder(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
