@@ -164,6 +164,23 @@ def show(
             ),
         )
     )
+    _print_etas_and_complaints(detail.eta_history, detail.complaints)
+
+
+#: Complaints a spot's table shows, the latest first (``--json`` gives them all).
+SHOWN_COMPLAINTS = 20
+
+
+def _print_etas_and_complaints(etas: pd.DataFrame, complaints: pd.DataFrame) -> None:
+    if len(etas):
+        rows = [(at, _eta_text(eta), actor, note) for at, eta, actor, note in etas.itertuples(index=False)]
+        out.print(table("ETA history", ["at", "ETA", "actor", "note"], rows))
+    columns = ["ticket_id", "created_at", "topic", "segment", "precision"]
+    latest = complaints.sort_values("created_at", ascending=False).head(SHOWN_COMPLAINTS)
+    title = f"Complaints ({len(complaints)}" + (
+        f"; the latest {SHOWN_COMPLAINTS}, all with --json)" if len(complaints) > SHOWN_COMPLAINTS else ")"
+    )
+    out.print(table(title, columns, latest[columns].itertuples(index=False)))
 
 
 @spot_app.command("take")
