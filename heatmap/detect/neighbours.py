@@ -285,13 +285,13 @@ class _Counter:
         i_all, j_all = self._multi_pairs(block)
         bound = decide_at if decide_at is not None else reach
         if bound is not None:
-            upper = out + np.bincount(i_all, weights=self.multi_mass[j_all], minlength=size)
+            upper = out + np.bincount(i_all, weights=np.take(self.multi_mass, j_all), minlength=size)
             open_ = upper + _BOUND_SLACK >= bound
             if decide_at is not None:
                 open_ &= out < decide_at
-            keep = open_[i_all]
+            keep = np.take(open_, i_all)
             i_all, j_all = i_all[keep], j_all[keep]
-        lens = self.ent_ptr[j_all + 1] - self.ent_ptr[j_all]
+        lens = np.take(self.ent_ptr, j_all + 1) - np.take(self.ent_ptr, j_all)
         total = int(lens.sum())
         if total <= _EXPAND_LIMIT:
             return cast(FloatArray, out + self._count_batch(i_all, j_all, lens, size))
@@ -312,10 +312,11 @@ class _Counter:
         size = hi - lo
         own = self.per_location[lo:hi]
         out = own.copy()
-        out += np.bincount(block.u, weights=own[block.v], minlength=size)
-        out += np.bincount(block.v, weights=own[block.u], minlength=size)
+        # np.take: a gather faster than indexing, most of all by narrow (int16) numbers
+        out += np.bincount(block.u, weights=np.take(own, block.v), minlength=size)
+        out += np.bincount(block.v, weights=np.take(own, block.u), minlength=size)
         for i_local, j in (*block.later, *block.earlier):
-            out += np.bincount(i_local, weights=self.per_location[j], minlength=size)
+            out += np.bincount(i_local, weights=np.take(self.per_location, j), minlength=size)
         return out
 
     def _multi_pairs(self, block: _Block) -> tuple[IntArray, IntArray]:
@@ -328,20 +329,20 @@ class _Counter:
         parts_j: list[IntArray] = [own + lo]
         # pairs inside the block: looked up in the block's own flags, widened once picked
         for i_local, j_local in ((block.u, block.v), (block.v, block.u)):
-            has = np.flatnonzero(mine[j_local])
-            parts_i.append(i_local[has])
-            parts_j.append(j_local[has].astype(np.int64) + lo)
+            has = np.flatnonzero(np.take(mine, j_local))
+            parts_i.append(np.take(i_local, has))
+            parts_j.append(np.take(j_local, has).astype(np.int64) + lo)
         for i_local, j in (*block.later, *block.earlier):
-            has = np.flatnonzero(self.multi_mass[j] > 0.0)
-            parts_i.append(i_local[has])
-            parts_j.append(j[has])
+            has = np.flatnonzero(np.take(self.multi_mass, j) > 0.0)
+            parts_i.append(np.take(i_local, has))
+            parts_j.append(np.take(j, has))
         return np.concatenate(parts_i), np.concatenate(parts_j)
 
     def _count_batch(self, i_local: IntArray, j: IntArray, lens: IntArray, size: int) -> FloatArray:
         total = int(lens.sum())
         ends = np.cumsum(lens)
-        rows = np.arange(total, dtype=np.int64) + np.repeat(self.ent_ptr[j] - ends + lens, lens)
-        key = np.repeat(i_local.astype(np.int64), lens) * self.n_sub + self.ent_sub[rows]
+        rows = np.arange(total, dtype=np.int64) + np.repeat(np.take(self.ent_ptr, j) - ends + lens, lens)
+        key = np.repeat(i_local.astype(np.int64), lens) * self.n_sub + np.take(self.ent_sub, rows)
         if self.ent_w is None:
             ukey = _sorted_distinct(key)
             return np.bincount(ukey // self.n_sub, minlength=size).astype(np.float64)
