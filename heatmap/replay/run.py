@@ -33,6 +33,7 @@ from heatmap.errors import HeatmapError
 from heatmap.replay import people
 from heatmap.replay.config import ReplayConfig
 from heatmap.replay.network import alarms_at, incident_ends
+from heatmap.replay.recent import remembering
 from heatmap.replay.steps import Product
 from heatmap.replay.world import World
 from heatmap.service import workflow
@@ -127,6 +128,7 @@ def replay(
     settings as the entry point got them from :mod:`heatmap.wiring` (None: the defaults,
     nothing read from the environment); the spool is the replay's own, with no links."""
     rng = np.random.default_rng(config.seed + 7919)
+    store = remembering(store)  # detection's read of recent complaints kept up to date, not redone
     settings = closeout_settings(closeout, workdir / "sms-outbox.jsonl")
     templates = load_sms_templates(settings.sms_templates, public_url=None)
     gateway = FileGateway(settings.sms_spool, durable=False)  # the workdir's, thrown away
