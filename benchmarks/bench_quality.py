@@ -36,6 +36,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -97,10 +98,34 @@ def expected_rule_available() -> bool:
     return has_rule and "exposure" in takes and "now" in takes
 
 
-def exposure_points(lat: np.ndarray, lon: np.ndarray) -> pd.DataFrame:
+def exposure_points(lat: np.ndarray, lon: np.ndarray, weight: np.ndarray | None = None) -> pd.DataFrame:
+    """Exposure points of the houses, each weighing ``weight`` (None: 1, a house count)."""
     from heatmap.detect.exposure import address_layer, layer_points
 
-    return layer_points(address_layer(lat, lon))
+    if weight is None:
+        return layer_points(address_layer(lat, lon))
+    return layer_points(address_layer(lat, lon, weight=weight))
+
+
+@dataclass(frozen=True)
+class Weighting:
+    """What a house weighs in the generator (``background``: ``houses`` — each 1, as
+    issue 15 specifies; ``residents`` — its dwellings) and in the detector's exposure
+    (``exposure``: ``houses`` or ``dwellings``, what the product's gazetteer gives)."""
+
+    background: str = "houses"
+    exposure: str = "houses"
+
+    def of(self, houses: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(generator weight, exposure weight) per house; None: every house 1."""
+        from heatmap.geocode.dwellings import house_weights
+
+        dwellings = houses["dwellings"] if "dwellings" in houses else pd.Series(np.nan, index=houses.index)
+        weight = house_weights(dwellings.to_numpy(float))
+        return (
+            weight if self.background == "residents" else None,
+            weight if self.exposure == "dwellings" else None,
+        )
 
 
 def detect(
@@ -125,7 +150,8 @@ def detect(
 
 
 def load_houses(data: Path, city: City) -> pd.DataFrame:
-    """House-level registry points of the city's own settlement (``lat, lon``)."""
+    """House-level registry points of the city's own settlement (``lat, lon`` and, where
+    the gazetteer reads them, ``dwellings``)."""
     from heatmap.geocode.gazetteer import build_gazetteer, read_cities
 
     source = sorted((data / "addresses").glob(f"{city.registry}*.csv.gz"))
@@ -133,7 +159,8 @@ def load_houses(data: Path, city: City) -> pd.DataFrame:
         raise SystemExit(f"no registry {city.registry}*.csv.gz under {data / 'addresses'}")
     entries, _ = build_gazetteer(source[0], cities=read_cities(data / "cities" / "city.csv"))
     keep = (entries["settlement"] == city.settlement) & (entries["point_precision"] == "house")
-    return entries.loc[keep, ["lat", "lon"]].reset_index(drop=True)
+    columns = [c for c in ("lat", "lon", "dwellings") if c in entries]
+    return entries.loc[keep, columns].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- the run
@@ -146,12 +173,14 @@ def run_city(
     seeds: Sequence[int],
     new_interface: bool,
     kinds: Sequence[str] = ("burst",),
+    weighting: Weighting = Weighting(),
 ) -> CityRun:
     """Every configuration on each seed's planted exports (one per kind) and its
     background-only export; the kinds of one seed share places, sizes and background."""
     lat, lon = houses["lat"].to_numpy(), houses["lon"].to_numpy()
     start = time.perf_counter()
-    exposure = exposure_points(lat, lon) if new_interface else None
+    drawn, weighed = weighting.of(houses)
+    exposure = exposure_points(lat, lon, weighed) if new_interface else None
     names = [config_name(c) for c in configs]
     out = CityRun(city, len(houses), time.perf_counter() - start)
     out.planted = {kind: {n: [] for n in names} for kind in kinds}
@@ -161,11 +190,11 @@ def run_city(
         return detect(complaints[POINT_COLUMNS], config, exposure=exposure, new_interface=new_interface)
 
     for seed in seeds:
-        alone = generate_planted(lat, lon, now=NOW, seed=seed, spec=PlantSpec(planted=0))
+        alone = generate_planted(lat, lon, now=NOW, seed=seed, spec=PlantSpec(planted=0), weight=drawn)
         for kind in kinds:
             days = KINDS[kind][1]
             spec = PlantSpec() if days is None else PlantSpec(recent_days=days)
-            planted = generate_planted(lat, lon, now=NOW, seed=seed, spec=spec)
+            planted = generate_planted(lat, lon, now=NOW, seed=seed, spec=spec, weight=drawn)
             for config in configs:
                 labels, secs = labels_of(planted.complaints, config)
                 spots = spot_table(planted.complaints, labels)
@@ -214,6 +243,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also plant each seed's concentrations spread over the whole 30 days "
         "(chronic problems) and report them apart",
     )
+    parser.add_argument(
+        "--background",
+        choices=["houses", "residents"],
+        default="houses",
+        help="complainants per house (default, as issue 15 specifies) or per resident: "
+        "houses drawn in proportion to their dwellings from the registry",
+    )
+    parser.add_argument(
+        "--exposure",
+        choices=["houses", "dwellings"],
+        help="what a house weighs in the detector's exposure (default: houses with "
+        "--background houses, dwellings — what the product's gazetteer gives — with residents)",
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="write every figure here")
     parser.add_argument(
         "--data",
@@ -237,13 +279,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             "yet: only the count rule runs[/]"
         )
     cities = [c for c in CITIES if not args.city or c.name in args.city]
+    exposure = args.exposure or ("dwellings" if args.background == "residents" else "houses")
+    weighting = Weighting(args.background, exposure)
+    console.print(f"complainants per {args.background[:-1]}, exposure: {exposure}", highlight=False)
     runs: list[CityRun] = []
     for index, city in enumerate(cities):
         houses = load_houses(args.data, city)
         if index == 0:
             warm_up(houses, configs, new_interface)
         kinds = ("burst", "chronic") if args.month_long else ("burst",)
-        runs.append(run_city(city, houses, configs, seeds, new_interface, kinds))
+        runs.append(run_city(city, houses, configs, seeds, new_interface, kinds, weighting))
         console.print(city_table(runs[-1], names, len(seeds)))
     console.print(overall_table(runs, names))
     console.print(LEGEND, highlight=False)
@@ -256,6 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "spec": dataclasses.asdict(PlantSpec()),
             "expected_rule_available": new_interface,
             "match_m": MATCH_M,
+            "weighting": dataclasses.asdict(weighting),
         }
         args.json.write_text(json.dumps(as_json(runs, names, meta), indent=2, default=str), encoding="utf-8")
         console.print(f"figures written to {args.json}")

@@ -142,3 +142,25 @@ def test_on_a_real_registry() -> None:
     assert len(export.centres) == 12
     assert export.centres["lat"].between(58.4, 58.7).all()
     assert (export.centres["houses_near"] >= 1).all()
+
+
+def test_weighted_houses_draw_complainants_in_proportion(houses: tuple[np.ndarray, np.ndarray]) -> None:
+    weight = np.zeros(len(houses[0]))
+    lone = np.arange(len(weight) - 20, len(weight))  # the lone houses far out, kilometres apart
+    weight[lone] = 1.0  # nobody lives anywhere else
+    weight[lone[:5]] = 50.0
+    export = generate_planted(*houses, now=NOW, seed=3, spec=PlantSpec(planted=0), weight=weight)
+    lat, lon = houses
+    d = distance_m(
+        export.complaints["lat"].to_numpy()[:, None], export.complaints["lon"].to_numpy()[:, None], lat, lon
+    )
+    nearest = d.argmin(axis=1)
+    assert np.isin(nearest, lone).all()
+    assert 0.9 < np.isin(nearest, lone[:5]).mean() < 0.98  # 250 of 265 weight
+
+
+def test_bad_weight_is_refused(houses: tuple[np.ndarray, np.ndarray]) -> None:
+    n = len(houses[0])
+    for weight in (np.ones(n - 1), np.full(n, -1.0), np.zeros(n)):
+        with pytest.raises(InputError, match="weight"):
+            generate_planted(*houses, now=NOW, seed=1, weight=weight)

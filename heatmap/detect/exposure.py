@@ -5,8 +5,9 @@ exposure *layer* is a table ``h3_cell, weight`` (hex cell names, any resolution)
 
 * ``subscribers`` — a subscriber density layer (``h3_cell, subscribers``), the best
   source, loaded with ``heatmap density load``;
-* ``addresses`` — houses per cell from the gazetteer the complaints were geocoded with
-  (each registry house weighs 1), kept in the store by ``ingest``/``geocode
+* ``addresses`` — dwellings per cell from the gazetteer the complaints were geocoded
+  with (each registry house weighs its flats where the registry tells, else the median
+  house: :mod:`heatmap.geocode.dwellings`), kept in the store by ``ingest``/``geocode
   --gazetteer``;
 * none — every populated place weighs the same (see :func:`uniform_points`).
 
@@ -38,16 +39,21 @@ ADDRESS_RES = 11
 SPREAD_RES = 10
 
 
-def address_layer(lat: np.ndarray, lon: np.ndarray, *, res: int = ADDRESS_RES) -> pd.DataFrame:
-    """Houses per H3 cell (``h3_cell, weight``) from house coordinates; NaN rows skipped."""
+def address_layer(
+    lat: np.ndarray, lon: np.ndarray, *, weight: np.ndarray | None = None, res: int = ADDRESS_RES
+) -> pd.DataFrame:
+    """Houses per H3 cell (``h3_cell, weight``) from house coordinates, each house
+    weighing ``weight`` (None: 1); NaN rows skipped."""
     lat = np.asarray(lat, dtype=np.float64)
     lon = np.asarray(lon, dtype=np.float64)
     ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
     cells = cells_of(lat[ok], lon[ok], res)
     if len(cells) == 0:
         return empty_layer()
-    values, counts = np.unique(cells, return_counts=True)
-    return pd.DataFrame({"h3_cell": cell_names(values), "weight": counts.astype(float)})
+    values, at = np.unique(cells, return_inverse=True)
+    house = np.ones(len(cells)) if weight is None else np.asarray(weight, dtype=np.float64)[ok]
+    summed = np.bincount(at.ravel(), weights=house, minlength=len(values))
+    return pd.DataFrame({"h3_cell": cell_names(values), "weight": summed})
 
 
 def subscriber_layer(density: pd.DataFrame) -> pd.DataFrame:

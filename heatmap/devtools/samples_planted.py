@@ -6,10 +6,13 @@ places complainants the way a real month of complaints looks to a detector:
 * **background** — each complainant on a registry house drawn uniformly (so complaints
   follow address density), a few metres off the house point, at a fixed rate per house
   (default one complainant per 7 houses per 30 days), at times uniform over the window;
+  given house ``weight`` (e.g. each house's dwellings), houses are drawn in proportion
+  to it instead — complaints follow residents, as a real operator's do;
 * **planted concentrations** — each centred on a house drawn uniformly among the city's
   houses (dense centres and sparse suburbs alike), with 8–30 distinct complainants on
-  houses within 200 m of the centre (or, where fewer than 3 houses are that close,
-  scattered within 150 m of it), at times within the last 7 days of the window.
+  houses within 200 m of the centre (in proportion to ``weight`` when given; where fewer
+  than 3 houses are that close, scattered within 150 m of it), at times within the last
+  7 days of the window.
 
 A small share of complainants complain twice (same ``subscriber_id``), so a detector that
 counts complaints instead of complainants is caught out. The background does not depend
@@ -96,15 +99,25 @@ def offset(
 
 
 def generate_planted(
-    lat: np.ndarray, lon: np.ndarray, *, now: datetime, seed: int, spec: PlantSpec | None = None
+    lat: np.ndarray,
+    lon: np.ndarray,
+    *,
+    now: datetime,
+    seed: int,
+    spec: PlantSpec | None = None,
+    weight: np.ndarray | None = None,
 ) -> PlantedExport:
-    """Complaints over the houses ``lat, lon`` of one city; see the module docstring."""
+    """Complaints over the houses ``lat, lon`` of one city, drawn in proportion to
+    ``weight`` (None: uniformly); see the module docstring."""
     spec = spec or PlantSpec()
-    lat, lon = _checked(lat, lon, spec, now)
+    lat, lon, share = _checked(lat, lon, spec, now, weight)
     background_rng, plant_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
     end = pd.Timestamp(now).tz_convert("UTC")
     n_background = int(np.ceil(spec.background_rate * len(lat) * spec.window_days / 30.0))
-    houses = background_rng.integers(0, len(lat), n_background)
+    if share is None:
+        houses = background_rng.integers(0, len(lat), n_background)
+    else:
+        houses = background_rng.choice(len(lat), n_background, p=share)
     blat, blon = offset(lat[houses], lon[houses], background_rng, spec.jitter_m)
     frames = [_complainants(blat, blon, background_rng, spec, end, spec.window_days, prefix="bg", planted=-1)]
     centres = _centres(lat, lon, plant_rng, spec)
@@ -115,7 +128,7 @@ def generate_planted(
         centres["complainants"].tolist(),
         strict=True,
     ):
-        plat, plon = _planted_points(lat, lon, (clat, clon), size, plant_rng, spec)
+        plat, plon = _planted_points(lat, lon, (clat, clon), size, plant_rng, spec, share)
         frames.append(
             _complainants(plat, plon, plant_rng, spec, end, spec.recent_days, prefix=f"p{k}", planted=k)
         )
@@ -129,13 +142,22 @@ def generate_planted(
 
 
 def _checked(
-    lat: np.ndarray, lon: np.ndarray, spec: PlantSpec, now: datetime
-) -> tuple[np.ndarray, np.ndarray]:
+    lat: np.ndarray, lon: np.ndarray, spec: PlantSpec, now: datetime, weight: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Houses with coordinates, and each one's share of the weight (None: uniform)."""
     lat = np.asarray(lat, dtype=np.float64)
     lon = np.asarray(lon, dtype=np.float64)
     if lat.shape != lon.shape or lat.ndim != 1:
         raise InputError("house lat and lon must be 1-d arrays of one length")
     ok = np.isfinite(lat) & np.isfinite(lon)
+    share = None
+    if weight is not None:
+        weight = np.asarray(weight, dtype=np.float64)
+        if weight.shape != lat.shape or not (np.isfinite(weight[ok]) & (weight[ok] >= 0)).all():
+            raise InputError("house weight must be one finite, non-negative value per house")
+        if not weight[ok].sum() > 0:
+            raise InputError("house weight sums to 0: no house to place complaints on")
+        share = weight[ok] / weight[ok].sum()
     lat, lon = lat[ok], lon[ok]
     if len(lat) == 0:
         raise InputError("no houses with coordinates to place complaints on")
@@ -147,7 +169,7 @@ def _checked(
         raise InputError("planted and background_rate must not be negative")
     if not 0 < spec.recent_days <= spec.window_days:
         raise InputError("recent_days must lie in (0, window_days]")
-    return lat, lon
+    return lat, lon, share
 
 
 def _centres(lat: np.ndarray, lon: np.ndarray, rng: np.random.Generator, spec: PlantSpec) -> pd.DataFrame:
@@ -185,12 +207,14 @@ def _planted_points(
     size: int,
     rng: np.random.Generator,
     spec: PlantSpec,
+    share: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Where the complainants of one planted concentration are."""
     clat, clon = centre
     near = np.flatnonzero(distance_m(lat, lon, clat, clon) <= spec.radius_m)
-    if len(near) >= spec.min_houses_near:
-        pick = rng.choice(near, size, replace=True)
+    if len(near) >= spec.min_houses_near and (share is None or share[near].sum() > 0):
+        p = None if share is None else share[near] / share[near].sum()
+        pick = rng.choice(near, size, replace=True, p=p)
         return offset(lat[pick], lon[pick], rng, spec.jitter_m)
     return offset(np.full(size, clat), np.full(size, clon), rng, spec.scatter_m)
 

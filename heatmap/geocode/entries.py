@@ -29,7 +29,10 @@ ENTRY_COLUMNS: tuple[str, ...] = (
     "house_loose_key",
     "house_base",
     "point_precision",  # "house", or "street"/"settlement" when the point is shared
+    "dwellings",  # flats the house holds (NaN: unknown), :mod:`heatmap.geocode.dwellings`
 )
+#: Columns a gazetteer written before they existed may lack (read as unknown).
+OPTIONAL_COLUMNS: tuple[str, ...] = ("dwellings",)
 
 #: The columns the matcher reads (the others are for people and other commands).
 INDEX_COLUMNS: tuple[str, ...] = (

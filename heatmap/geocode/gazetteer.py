@@ -18,7 +18,8 @@ import pandas as pd
 
 from heatmap.errors import GeocodeError, InputError
 from heatmap.geocode.compact import write_compact
-from heatmap.geocode.entries import ENTRY_COLUMNS, haversine_km
+from heatmap.geocode.dwellings import registry_dwellings
+from heatmap.geocode.entries import ENTRY_COLUMNS, OPTIONAL_COLUMNS, haversine_km
 from heatmap.geocode.normalise import (
     ParsedAddress,
     parse_address,
@@ -57,6 +58,8 @@ REGISTRY_COLUMNS: dict[str, str] = {
     "lon": "LON",
     "id": "HOUSE_ID",
 }
+#: The registry's columns of a house's size, read when present (:mod:`.dwellings`).
+SIZE_COLUMNS: dict[str, str] = {"rooms": "ROOM_COUNT_LIVE", "area": "AREA_LIVE"}
 
 _DUBL = r"\(\s*дубль[^)]*\)"
 
@@ -96,6 +99,7 @@ def _read_source(
     wanted = [columns["address"], columns["lat"], columns["lon"]]
     if columns.get("id"):
         wanted.append(columns["id"])
+    wanted += list(SIZE_COLUMNS.values())
     if isinstance(source, pd.DataFrame):
         frame = source
     else:
@@ -122,6 +126,9 @@ def _read_source(
                 frame[columns["id"]].astype("string")
                 if columns.get("id") and columns["id"] in frame.columns
                 else pd.Series(pd.NA, index=frame.index, dtype="string")
+            ),
+            "dwellings": registry_dwellings(
+                frame.get(SIZE_COLUMNS["rooms"]), frame.get(SIZE_COLUMNS["area"]), len(frame)
             ),
         }
     )
@@ -345,6 +352,7 @@ def _check_cities(
 def save_gazetteer(entries: pd.DataFrame, path: str | Path) -> Path:
     """Write entries to a Parquet file, and the matcher's columns beside it
     (:mod:`.compact`: geocoding commands then start faster); returns the Parquet path."""
+    entries = _with_optional(entries)
     missing = [c for c in ENTRY_COLUMNS if c not in entries.columns]
     if missing:
         raise GeocodeError(f"not a gazetteer frame: missing {missing}")
@@ -364,6 +372,7 @@ def load_gazetteer(path: str | Path) -> pd.DataFrame:
         entries = pd.read_parquet(path)
     except (OSError, ValueError) as exc:
         raise GeocodeError(f"cannot read gazetteer {path}: {exc}") from exc
+    entries = _with_optional(entries)
     missing = [c for c in ENTRY_COLUMNS if c not in entries.columns]
     if missing:
         raise GeocodeError(f"{path} is not a gazetteer: missing {missing}")
@@ -371,3 +380,9 @@ def load_gazetteer(path: str | Path) -> pd.DataFrame:
     for col in ("region", "district", "settlement_type", "settlement", "street_type", "source_id"):
         out[col] = out[col].astype(object).where(out[col].notna(), None)
     return out
+
+
+def _with_optional(entries: pd.DataFrame) -> pd.DataFrame:
+    """``entries`` with the columns an older gazetteer lacks, as unknown."""
+    absent = {c: np.nan for c in OPTIONAL_COLUMNS if c not in entries.columns}
+    return entries.assign(**absent) if absent else entries

@@ -2,7 +2,8 @@
 
 Detection's expected counts follow exposure (:mod:`heatmap.detect.exposure`): the
 store keeps a ``subscribers`` layer loaded from a density file and an ``addresses``
-layer (houses per cell) from the gazetteer that ``ingest``/``geocode`` geocoded with.
+layer (dwellings per cell: :func:`house_layer`) from the gazetteer that
+``ingest``/``geocode`` geocoded with.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import h3
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -81,12 +83,20 @@ def load_subscriber_density(store: Store, density: pd.DataFrame, *, origin: str 
 
 
 def house_layer(entries: pd.DataFrame) -> pd.DataFrame:
-    """Houses per cell (``h3_cell, weight``) of gazetteer entries: only house points count,
-    not a point several houses share (a street or settlement position)."""
+    """Dwellings per cell (``h3_cell, weight``) of gazetteer entries: each house weighs
+    its flats, or the median house's where unknown (:func:`~heatmap.geocode.dwellings.
+    house_weights`; every house 1 when none is known). Only house points count, not a
+    point several houses share (a street or settlement position)."""
     from heatmap.detect.exposure import address_layer
+    from heatmap.geocode.dwellings import house_weights
 
     houses = entries[entries["point_precision"] == "house"]
-    return address_layer(houses["lat"].to_numpy(float), houses["lon"].to_numpy(float))
+    dwellings = houses["dwellings"] if "dwellings" in houses else pd.Series(np.nan, index=houses.index)
+    return address_layer(
+        houses["lat"].to_numpy(float),
+        houses["lon"].to_numpy(float),
+        weight=house_weights(dwellings.to_numpy(float)),
+    )
 
 
 def gazetteer_exposure(path: str | Path) -> pd.DataFrame:

@@ -112,3 +112,11 @@ def test_empty_or_zero_density_is_refused_and_keeps_the_layer(store: Store) -> N
     with pytest.raises(InputError, match="0 subscribers"):
         load_subscriber_density(store, pd.DataFrame({"h3_cell": [cell], "subscribers": [0]}))
     assert store.load_exposure("subscribers")["weight"].tolist() == [4.0]
+
+
+def test_house_layer_weighs_each_house_by_its_dwellings() -> None:
+    frame = entries().assign(dwellings=[100.0, float("nan"), 20.0, 5.0, 1.0])
+    layer = house_layer(frame).set_index("h3_cell")["weight"]
+    # the unknown house weighs the median known house point (100, 20, 1 → 20)
+    assert layer[h3.latlng_to_cell(59.22, 39.88, 11)] == 120.0
+    assert layer[h3.latlng_to_cell(59.23, 39.89, 11)] == 20.0
