@@ -240,17 +240,21 @@ class _Counter:
     @classmethod
     def build(cls, loc: IntArray, subs: IntArray, w: FloatArray | None, n_loc: int) -> _Counter:
         n_sub = int(subs.max()) + 1
+        points_of = np.bincount(subs, minlength=n_sub)
         # Every point its own subscriber (codes need not be dense: weight-0 points are gone).
-        if np.bincount(subs, minlength=n_sub).max() <= 1:
+        if points_of.max() <= 1:
             per_loc = np.bincount(loc, weights=w, minlength=n_loc).astype(np.float64)
             no_ptr = np.zeros(n_loc + 1, dtype=np.int64)
             return cls(w is not None, per_loc, no_ptr, np.zeros(0, np.int64), None, n_sub, np.zeros(n_loc))
         # one entry per (location, subscriber), with the largest weight there
-        key = loc * n_sub + subs
+        one: np.ndarray | None = None
         if w is None:
-            ukey, ent_w = _sorted_distinct(key), None
+            # a subscriber of one point is one entry as it stands: only the others' points
+            # are sorted (their counts are whole, the same summed in any order)
+            one = np.take(points_of, subs) == 1
+            ukey, ent_w = _sorted_distinct(loc[~one] * n_sub + subs[~one]), None
         else:
-            ukey, ent_w = _group_max(key, w)
+            ukey, ent_w = _group_max(loc * n_sub + subs, w)
         ent_loc = ukey // n_sub
         ent_sub = ukey % n_sub
         multi = np.bincount(ent_sub, minlength=n_sub)[ent_sub] > 1
@@ -258,6 +262,8 @@ class _Counter:
         per_loc = np.bincount(
             ent_loc[single], weights=None if ent_w is None else ent_w[single], minlength=n_loc
         ).astype(np.float64)
+        if one is not None:
+            per_loc += np.bincount(loc[one], minlength=n_loc)
         ptr = np.zeros(n_loc + 1, dtype=np.int64)
         np.cumsum(np.bincount(ent_loc[multi], minlength=n_loc), out=ptr[1:])
         multi_w = None if ent_w is None else ent_w[multi]

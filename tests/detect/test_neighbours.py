@@ -73,3 +73,37 @@ def test_multi_pairs_of_a_narrowed_block_far_into_the_slots() -> None:
         (3, start + 3),
     ]
     assert j.dtype == np.int64
+
+
+def _counter_by_definition(
+    slot: np.ndarray, who: np.ndarray, n_loc: int
+) -> tuple[np.ndarray, list[list[int]]]:
+    """Per location: its subscribers seen nowhere else, counted, and the others, sorted."""
+    places: dict[int, set[int]] = {}
+    for s, w in zip(slot.tolist(), who.tolist(), strict=True):
+        places.setdefault(w, set()).add(s)
+    alone = np.zeros(n_loc)
+    shared: list[list[int]] = [[] for _ in range(n_loc)]
+    for w, at in places.items():
+        for s in at:
+            if len(at) == 1:
+                alone[s] += 1.0
+            else:
+                shared[s].append(w)
+    return alone, [sorted(subs) for subs in shared]
+
+
+def test_counter_entries_by_definition_with_one_point_subscribers_left_unsorted() -> None:
+    """Unweighted, a subscriber with one point is counted where it is without sorting its
+    entry among the rest: the counter is still the definition's."""
+    lat, lon, who = _town(2)
+    _, space, slot = _locations(lat, lon, EPS_M / EARTH_RADIUS_M)
+    n_loc = space.loc.shape[0]
+    counter = _Counter.build(slot, who, None, n_loc)
+    alone, shared = _counter_by_definition(slot, who, n_loc)
+    assert np.array_equal(counter.per_location, alone)
+    got = [
+        counter.ent_sub[a:b].tolist() for a, b in zip(counter.ent_ptr[:-1], counter.ent_ptr[1:], strict=True)
+    ]
+    assert got == shared
+    assert np.array_equal(counter.multi_mass, np.array([float(len(s)) for s in shared]))
