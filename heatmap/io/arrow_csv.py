@@ -27,7 +27,7 @@ from heatmap.core.mapping import Reading
 from heatmap.errors import InputError, UsageError
 from heatmap.io.csv_input import unreadable, whole_file
 from heatmap.io.formulas import FORMULA_START, PLAIN_NUMBER, runs_as_formula
-from heatmap.io.sniff import sniff_separator, to_utf8
+from heatmap.io.sniff import sniff_separator, to_utf8, utf16_as_utf8
 
 #: Rows Arrow reads per block; big enough to keep both cores busy, small enough for memory.
 _BLOCK_BYTES = 1 << 24
@@ -65,7 +65,8 @@ def open_csv_source(path: str | Path, reading: Reading | None = None) -> CsvSour
     """The CSV at ``path`` read into memory once (see
     :func:`~heatmap.io.csv_input.whole_file`): the encoding and the
     separator as ``reading`` says, sniffed from the file's start by default (UTF-8 else
-    cp1251; the header's most frequent separator), and the header's names.
+    cp1251; the header's most frequent separator), and the header's names. A file
+    starting with a UTF-16 byte-order mark (Excel's "Unicode text") is held as UTF-8.
 
     A file that cannot be read, changes while it is read, has no header or holds an odd
     number of double quotes (a quoted cell never closed, which would swallow every line
@@ -75,7 +76,11 @@ def open_csv_source(path: str | Path, reading: Reading | None = None) -> CsvSour
         data = whole_file(Path(path))
     except OSError as exc:
         raise InputError(f"{path}: cannot read CSV: {exc.strerror or exc}") from exc
-    encoding, separator = _sniffed(str(path), data[: 1 << 16], reading or Reading())
+    utf8 = utf16_as_utf8(data, str(path))  # its mark says what it is, whatever was expected
+    reading = reading or Reading()
+    if utf8 is not None:
+        data, reading = utf8, replace(reading, encoding="utf-8")
+    encoding, separator = _sniffed(str(path), data[: 1 << 16], reading)
     quoted = data.find(b'"') >= 0  # memchr
     if quoted and sum(int(np.count_nonzero(part == ord('"'))) for _, part in _parts(data)) % 2:
         raise InputError(

@@ -204,3 +204,25 @@ def test_detect_file_count_rule_builds_no_exposure_from_the_gazetteer(
     expected = ["detect-file", str(source), "--out", str(tmp_path / "e.csv"), "--gazetteer", str(gazetteer)]
     assert CliRunner().invoke(app, expected).exit_code == 0
     assert built == [gazetteer], "the expected rule still takes the gazetteer's houses"
+
+
+def test_detect_file_reads_a_utf16_export(tmp_path: Path) -> None:
+    """Excel's "Unicode text" (UTF-16 with a byte-order mark) was 'missing column(s): lat, lon'."""
+    rows = "lat\tlon\tsubscriber_id\r\n" + "".join(f"59.2200\t39.8800\ts{i}\r\n" for i in range(3))
+    (tmp_path / "u16.csv").write_bytes(rows.encode("utf-16"))
+    done = heatmap(
+        "detect-file",
+        str(tmp_path / "u16.csv"),
+        "--out",
+        str(tmp_path / "o.csv"),
+        "--rule",
+        "count",
+        "--method",
+        "h3",
+        "--min-subscribers",
+        "3",
+    )
+    assert done.returncode == 0, done.stderr
+    written = pd.read_csv(tmp_path / "o.csv", keep_default_na=False, dtype=str)  # UTF-8, commas
+    assert list(written.columns) == ["lat", "lon", "subscriber_id", "spot_id"]
+    assert written["spot_id"].nunique() == 1 and (written["spot_id"] != "").all()

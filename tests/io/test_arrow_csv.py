@@ -210,3 +210,20 @@ def test_a_file_written_while_it_is_read_is_refused(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(os, "fstat", fstat_as_a_writer_appends)  # as heatmap.io.csv_input calls it
     with pytest.raises(InputError, match="changed while it was read"):
         open_csv_source(path)
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be"])
+def test_a_utf16_file_is_read_by_its_byte_order_mark(tmp_path: Path, codec: str) -> None:
+    """Excel's "Unicode text": UTF-16 with a mark, tabs and CRLF; read whatever encoding
+    the profile expected (it was mojibake with a NUL between letters: no lat, no lon)."""
+    from heatmap.core.mapping import Reading
+
+    text = "lat\tlon\tзаметка\r\n55.7\t37.6\tПривет\r\n55.8\t37.7\t\r\n"
+    data = text.encode(codec) if codec == "utf-16" else b"\xfe\xff" + text.encode(codec)
+    path = _write(tmp_path / "in.csv", data)
+    for reading in (None, Reading(encoding="cp1251", separator="\t")):
+        source = open_csv_source(path, reading)
+        assert source.names == ["lat", "lon", "заметка"]
+        table = read_columns(source, text=["заметка"], numeric=["lat", "lon"])
+        assert table.column("lat").to_pylist() == [55.7, 55.8]
+        assert table.column("заметка").to_pylist() == ["Привет", ""]
