@@ -30,6 +30,7 @@ import httpx
 from heatmap.closeout.settings import CloseoutSettings
 from heatmap.closeout.templates import encoding_of
 from heatmap.errors import HeatmapError, UsageError
+from heatmap.io.atomic import creation_mode
 
 __all__ = [
     "FileGateway",
@@ -110,7 +111,7 @@ class FileGateway:
             + "\n"
         )
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, creation_mode(private=True))
             try:
                 os.write(fd, line.encode("utf-8"))
                 if self.durable:

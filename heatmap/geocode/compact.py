@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from heatmap.errors import GeocodeError
 from heatmap.geocode.entries import INDEX_COLUMNS
+from heatmap.io.atomic import atomic_text
 
 #: Bumped when the file's layout changes: older files are then ignored.
 FORMAT = 1
@@ -63,15 +62,8 @@ def write_compact(parquet: str | Path) -> Path:
         "parquet_sha1": _digest(source),
         "columns": read_parquet_columns(source),
     }
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(body, stream, ensure_ascii=False, separators=(",", ":"))
-        os.chmod(temp, source.stat().st_mode & 0o777)  # readable by whoever reads the Parquet
-        os.replace(temp, target)
-    finally:
-        if os.path.exists(temp):
-            os.remove(temp)
+    with atomic_text(target, private=False) as stream:  # no personal data: as the Parquet file
+        json.dump(body, stream, ensure_ascii=False, separators=(",", ":"))
     return target
 
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +20,7 @@ from heatmap.core.mapping import Profile, Reading, source_columns
 from heatmap.errors import InputError, UsageError
 from heatmap.geocode.answers import Answer
 from heatmap.geocode.matcher import GazetteerGeocoder
+from heatmap.io.atomic import atomic_text
 from heatmap.io.formulas import spreadsheet_text
 from heatmap.io.sniff import sniff_separator, to_utf8, utf16_as_utf8
 
@@ -88,18 +87,14 @@ def _lines(width: int, rows: list[list[str]], answers: list[Answer]) -> Iterator
 
 
 def write_rows(path: Path, header: list[str], rows: list[list[str]], answers: list[Answer]) -> None:
-    """Write the rows with the answers' columns added; a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            writer = csv.writer(stream)
-            writer.writerow([_cell(h) for h in [*header, *ADDED_COLUMNS]])
-            writer.writerows(_lines(len(header), rows, answers))
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.remove(temp)
+    """Write the rows with the answers' columns added; a crash never leaves half a file.
+
+    The file is its owner's only (:mod:`heatmap.io.atomic`): it repeats every cell of
+    the input, which is usually a CRM export with phone numbers and complaint text."""
+    with atomic_text(path, private=True, newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow([_cell(h) for h in [*header, *ADDED_COLUMNS]])
+        writer.writerows(_lines(len(header), rows, answers))
 
 
 def geocode_csv(

@@ -20,17 +20,16 @@ Formats: GeoParquet (geometry WKB, CRS in the ``geo`` metadata, times tz-aware U
 GeoJSON per RFC 7946 (WGS 84 lon/lat, no ``crs`` member, exterior rings
 counter-clockwise, times as ISO 8601 text), CSV (``lat``/``lon`` columns; spots also
 carry their polygon as ``wkt``). Every file is written to a temporary file beside
-the target and renamed over it, so a failed export never leaves half a file.
+the target and renamed over it, so a failed export never leaves half a file. Complaints
+and ratings are written ``0600`` (pseudonyms and people's words are personal data),
+spots as any file (``0666`` less the umask): :mod:`heatmap.io.atomic`.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -47,11 +46,13 @@ from heatmap.core.msisdn import normalise_msisdn, pseudonyms
 from heatmap.core.pii import mask_texts
 from heatmap.errors import UsageError
 from heatmap.io.arrow_csv import write_table_csv
-from heatmap.io.writers import refuse_folder, spreadsheet_safe
+from heatmap.io.atomic import atomic_path
+from heatmap.io.writers import spreadsheet_safe
 from heatmap.store.base import Store
 
 __all__ = [
     "FORMATS",
+    "PERSONAL",
     "RATING_COLUMNS",
     "WHATS",
     "ExportResult",
@@ -71,6 +72,9 @@ FORMATS: tuple[str, ...] = ("geoparquet", "geojson", "csv")
 #: Columns of a rating (besides ``geometry``, the rated spot's centroid).
 RATING_COLUMNS: tuple[str, ...] = ("spot_id", "subscriber_id", "rating", "comment", "at")
 CRS = "EPSG:4326"
+#: Exports that hold personal data even after redaction (pseudonyms of phone numbers,
+#: people's own words): written for their owner only. A spots export is for sharing.
+PERSONAL: frozenset[str] = frozenset({"complaints", "ratings"})
 
 #: Free-text columns that may carry personal data typed in by people.
 _FREE_TEXT = ("description", "address", "matched_address", "geo_reason", "comment", "cause", "note")
@@ -103,7 +107,7 @@ def export(
     _check(what, fmt)
     frame = export_frame(store, what, key=store.secret() if key is None else key)
     path = Path(out)
-    write_frame(frame, fmt=fmt, out=path, wkt=(what == "spots"))
+    write_frame(frame, fmt=fmt, out=path, wkt=(what == "spots"), private=what in PERSONAL)
     return ExportResult(path=path, what=what, fmt=fmt, rows=len(frame))
 
 
@@ -217,15 +221,19 @@ def redact_complaints(complaints: pd.DataFrame, key: bytes) -> pd.DataFrame:
 # ---------------------------------------------------------------- writers
 
 
-def write_frame(frame: gpd.GeoDataFrame, *, fmt: str, out: Path | str, wkt: bool = False) -> None:
+def write_frame(
+    frame: gpd.GeoDataFrame, *, fmt: str, out: Path | str, wkt: bool = False, private: bool = True
+) -> None:
     """Write a GeoDataFrame in WGS 84 atomically as geoparquet, geojson or csv.
 
-    ``wkt`` adds the geometry as WKT text to a CSV (besides ``lat``/``lon``).
+    ``wkt`` adds the geometry as WKT text to a CSV (besides ``lat``/``lon``). ``private``
+    (the default): the frame holds personal data, the file is its owner's only
+    (:mod:`heatmap.io.atomic`); False for a file to share, which follows the umask.
     """
     _check(WHATS[0], fmt)
     if frame.crs is not None and not frame.crs.equals(CRS):
         frame = frame.to_crs(CRS)
-    with _atomic(Path(out)) as temp:
+    with atomic_path(out, private=private) as temp:
         if fmt == "geoparquet":
             _write_geoparquet(frame, temp)
         elif fmt == "geojson":
@@ -337,21 +345,6 @@ def _float_text(column: pa.ChunkedArray) -> pa.Array:
 
 
 # ---------------------------------------------------------------- helpers
-
-
-@contextmanager
-def _atomic(out: Path) -> Iterator[Path]:
-    """A temporary path beside ``out``; renamed over ``out`` only when the body succeeds."""
-    refuse_folder(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(handle)
-    temp = Path(name)
-    try:
-        yield temp
-        os.replace(temp, out)
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 def _check(what: str, fmt: str) -> None:

@@ -1,19 +1,21 @@
 """Write plain tables as CSV, JSON Lines or Parquet, atomically (temp file, then rename).
 
-CSV is written safe for spreadsheets (:func:`spreadsheet_safe`).
+CSV is written safe for spreadsheets (:func:`spreadsheet_safe`). Who may read what is
+written is :mod:`heatmap.io.atomic`'s policy: ``private`` for personal data.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from heatmap.errors import UsageError
+from heatmap.io.atomic import atomic_path, atomic_text, refuse_folder
 from heatmap.io.formulas import runs_as_formula
+
+__all__ = ["refuse_folder", "spreadsheet_safe", "write_table", "write_text"]
 
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -40,15 +42,13 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def refuse_folder(path: Path) -> None:
-    """Refuse to write over a folder (renaming a file onto it fails after all the work)."""
-    if path.is_dir():
-        raise UsageError(f"{path} is a folder: name a file to write in it ({path}/…)")
-
-
-def write_table(frame: pd.DataFrame, path: str | Path, *, for_spreadsheets: bool = True) -> None:
+def write_table(
+    frame: pd.DataFrame, path: str | Path, *, private: bool = False, for_spreadsheets: bool = True
+) -> None:
     """Write ``frame`` by the file's extension; a crash never leaves half a file.
 
+    ``private``: the table holds personal data (the file is made its owner's only);
+    otherwise the file follows the umask like any other.
     CSV is made safe for spreadsheets unless ``for_spreadsheets`` is False: a file that
     is input to another program (a generated CRM export for ``heatmap ingest``) keeps
     every cell as it is, or a phone number written ``+7 (916) …`` would come back with
@@ -57,33 +57,16 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, for_spreadsheets: bool
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".jsonl", ".ndjson", ".parquet"):
         raise UsageError(f"{path}: write .csv, .jsonl or .parquet")
-    refuse_folder(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
+    with atomic_path(path, private=private) as temp:
         if suffix == ".csv":
             (spreadsheet_safe(frame) if for_spreadsheets else frame).to_csv(temp, index=False)
         elif suffix == ".parquet":
             frame.to_parquet(temp, index=False)
         else:
             frame.to_json(temp, orient="records", lines=True, force_ascii=False)
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.remove(temp)
 
 
-def write_text(text: str, path: str | Path) -> None:
-    """Write text atomically."""
-    path = Path(path)
-    refuse_folder(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.remove(temp)
+def write_text(text: str, path: str | Path, *, private: bool = False) -> None:
+    """Write text atomically; ``private``: it holds personal data (else the umask rules)."""
+    with atomic_text(path, private=private) as stream:
+        stream.write(text)

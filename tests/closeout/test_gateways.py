@@ -35,3 +35,12 @@ def test_a_spool_not_kept_gets_the_same_lines_without_a_flush_per_message(
     thrown = sent(tmp_path / "replay.jsonl", durable=False)
     assert len(flushed) == 2, "a spool thrown away is left to the system"
     assert thrown == kept == [{"id": s.id, "attempt": s.attempt, "to": s.to, "text": s.text} for s in SMS]
+
+
+def test_the_spool_holds_phone_numbers_so_it_is_the_owners(tmp_path: Path) -> None:
+    before = os.umask(0o022)
+    try:
+        sent(tmp_path / "sms.jsonl", durable=False)
+    finally:
+        os.umask(before)
+    assert (tmp_path / "sms.jsonl").stat().st_mode & 0o777 == 0o600

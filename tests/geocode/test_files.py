@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -92,3 +93,14 @@ def test_a_utf16_file_is_read_as_its_text(tmp_path: Path) -> None:
     src = tmp_path / "in.csv"
     src.write_bytes("id\tАдрес\n1\tВологда, Мира 5\n".encode("utf-16"))
     assert read_rows(src) == (["id", "Адрес"], [["1", "Вологда, Мира 5"]])
+
+
+def test_the_output_repeats_a_crm_file_so_it_is_the_owners(gazetteer: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text('msisdn,addr\n+79161234567,"Вологда, ул. Мира, д. 1"\n', encoding="utf-8")
+    before = os.umask(0o022)
+    try:
+        geocode_csv(src, "addr", gazetteer, tmp_path / "out.csv")
+    finally:
+        os.umask(before)
+    assert (tmp_path / "out.csv").stat().st_mode & 0o777 == 0o600

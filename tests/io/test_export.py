@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -274,3 +275,20 @@ def test_personal_data_in_text_columns_is_masked_by_the_core_masker() -> None:
     assert masked[2] == "д. 12, кв. 5" and masked[3] is None
     assert masked[4] == "ИНН [ИНН скрыт]"
     assert masked[5] == "[телефон скрыт], [e-mail скрыт]"
+
+
+@pytest.mark.parametrize("fmt", ["geoparquet", "geojson", "csv"])
+def test_personal_exports_are_the_owners_and_spots_follow_the_umask(
+    store: Store, tmp_path: Path, fmt: str
+) -> None:
+    """Complaints and ratings carry pseudonyms and people's words: 0600; spots are for sharing."""
+    before = os.umask(0o022)
+    try:
+        modes = {}
+        for what in ("complaints", "ratings", "spots"):
+            out = tmp_path / f"{what}.{SUFFIX[fmt]}"
+            export(store, what=what, fmt=fmt, out=out)
+            modes[what] = out.stat().st_mode & 0o777
+    finally:
+        os.umask(before)
+    assert modes == {"complaints": 0o600, "ratings": 0o600, "spots": 0o644}

@@ -5,6 +5,7 @@ Every subject of the store (:mod:`heatmap.store.sqlite`) builds on :class:`SQLit
 
 from __future__ import annotations
 
+import os
 import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -28,6 +29,21 @@ if TYPE_CHECKING:
 CHUNK = 900
 
 
+#: Mode of a new store file: it holds phone numbers, so it is its owner's only, as every
+#: file of personal data (:data:`heatmap.io.atomic.PRIVATE_MODE`, a layer above).
+FILE_MODE = 0o600
+
+
+def _create_private(path: str) -> None:
+    """A new store file is made empty with :data:`FILE_MODE` before SQLite opens it (SQLite
+    gives the ``-wal`` and ``-shm`` files the database's mode). An existing file keeps its
+    mode; a path that cannot be made is left to SQLite to refuse with its own message."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    except OSError:
+        return
+
+
 class SQLiteBase:
     """A SQLite file: the connection, its transactions and the schema's migrations."""
 
@@ -39,6 +55,7 @@ class SQLiteBase:
         self.path = path or ":memory:"
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(self.path)
         self._db = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
