@@ -16,7 +16,7 @@ from heatmap.cli.common import (
     ProfileOption,
     wired,
 )
-from heatmap.cli.output import emit_json, err, out, table
+from heatmap.cli.output import emit_json, err, out, progress_bar, table
 from heatmap.detect.params import METHODS, RULES, DetectParams
 from heatmap.errors import UsageError
 
@@ -87,13 +87,19 @@ def detect(
 ) -> None:
     """Detect spots among the stored complaints; open spots keep their ids."""
     from heatmap.service.engines import labeller_for
+    from heatmap.service.pipeline import DETECT_PHASES
 
     services = wired(db, policy=policy, gazetteer=gazetteer, dask_scheduler=scheduler)
     settings = services.settings
     params = _chosen_params(settings.detection, method, h3_res, eps_m, min_subscribers, window_days, rule)
     if engine == "dask" and params.method != "dbscan":
         raise UsageError("the Dask engine runs DBSCAN: use --method dbscan")
-    with labeller_for(engine, scheduler=settings.dask_scheduler) as labeller:
+    with progress_bar(json) as progress, labeller_for(engine, scheduler=settings.dask_scheduler) as labeller:
+        task = progress.add_task("detect", total=len(DETECT_PHASES))
+
+        def phase(name: str) -> None:
+            progress.update(task, description=f"detect: {name}", completed=DETECT_PHASES.index(name))
+
         report = service.detect_spots(
             services.store,
             params=params,
@@ -101,6 +107,7 @@ def detect(
             now=services.now(now),
             labeller=labeller,
             gazetteer=settings.gazetteer,
+            progress=phase,
         )
     summary = {
         "method": report.method,

@@ -30,6 +30,10 @@ from heatmap.store.base import IngestPart, IngestWrite, SpotChanges, Store
 Progress = Callable[[str, int], None]
 #: Told ``(done, total)`` complaints as each batch of geocoding is stored.
 GeocodeProgress = Callable[[int, int], None]
+#: Told the phase :func:`detect_spots` starts, one of :data:`DETECT_PHASES`.
+DetectProgress = Callable[[str], None]
+#: The phases of :func:`detect_spots`, in order.
+DETECT_PHASES = ("reading complaints", "exposure", "detection, identities, routing", "writing")
 COUNT_KEYS = ("read", "inserted", "updated", "unchanged", "quarantined")
 
 
@@ -249,6 +253,7 @@ def detect_spots(
     labeller: Labeller = label_points,
     gazetteer: Path | None = None,
     exposure: tuple[pd.DataFrame | None, str] | None = None,
+    progress: DetectProgress | None = None,
 ) -> DetectReport:
     """Run detection over the stored complaints and write the result in one transaction.
 
@@ -257,16 +262,21 @@ def detect_spots(
     houses, else none (uniform over the populated area). ``exposure`` gives those points
     and their source's name instead (a caller that read them once, :func:`exposure_points`).
     A spot whose complaints gave no address takes ``gazetteer``'s nearest house's
-    (:func:`addressed_by_houses`).
+    (:func:`addressed_by_houses`). ``progress`` is told each phase as it starts
+    (:data:`DETECT_PHASES`).
     """
+    tell = progress or (lambda _phase: None)
+    tell(DETECT_PHASES[0])
     days = max(params.window_days, params.history_days if params.rule == "expected" else 0.0)
     since = pd.Timestamp(now) - pd.Timedelta(days=days)
     complaints = store.load_complaints(since=since.to_pydatetime())
     spots = store.load_spots()
+    tell(DETECT_PHASES[1])
     if params.rule != "expected":
         points, source = None, "none"
     else:
         points, source = exposure if exposure is not None else exposure_points(store, gazetteer)
+    tell(DETECT_PHASES[2])
     result = detect(
         complaints,
         spots,
@@ -278,6 +288,7 @@ def detect_spots(
         labeller=labeller,
         exposure=points,
     )
+    tell(DETECT_PHASES[3])
     written = addressed_by_houses(result.spots, gazetteer)
     store.apply_spot_changes(
         SpotChanges(

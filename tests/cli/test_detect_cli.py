@@ -226,3 +226,55 @@ def test_detect_file_reads_a_utf16_export(tmp_path: Path) -> None:
     written = pd.read_csv(tmp_path / "o.csv", keep_default_na=False, dtype=str)  # UTF-8, commas
     assert list(written.columns) == ["lat", "lon", "subscriber_id", "spot_id"]
     assert written["spot_id"].nunique() == 1 and (written["spot_id"] != "").all()
+
+
+class Shown:
+    """A progress bar that remembers what it was told."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet, self.descriptions, self.completed = quiet, list[str](), list[int]()
+
+    def add_task(self, description: str, total: float | None = None) -> int:
+        self.total = total
+        return 0
+
+    def update(self, _task: int, *, description: str, completed: int) -> None:
+        self.descriptions.append(description)
+        self.completed.append(completed)
+
+    def __enter__(self) -> Shown:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_detect_shows_its_phases_unless_json(
+    tmp_path: Path, sample_export: Path, monkeypatch: pytest.MonkeyPatch, as_json: bool
+) -> None:
+    """300,000 complaints ran ~24 s with nothing on the screen; --json shows nothing (the
+    bar itself also shows nothing when stderr is no terminal: heatmap.cli.output)."""
+    import heatmap.cli.detect as command
+    from heatmap.service.pipeline import DETECT_PHASES
+
+    bars: list[Shown] = []
+
+    def shown(quiet: bool) -> Shown:
+        bars.append(Shown(quiet))
+        return bars[-1]
+
+    monkeypatch.setattr(command, "progress_bar", shown)
+    db = f"sqlite:///{tmp_path / 'h.db'}"
+    assert heatmap("init", db=db).returncode == 0
+    assert heatmap("ingest", str(sample_export), db=db).returncode == 0
+    done = heatmap("detect", *(["--json"] if as_json else []), "--now", "2026-11-20T12:00:00", db=db)
+    assert done.returncode == 0, done.stderr
+    (bar,) = bars
+    assert bar.quiet is as_json and bar.total == len(DETECT_PHASES)
+    assert bar.descriptions == [f"detect: {phase}" for phase in DETECT_PHASES]
+    assert bar.completed == list(range(len(DETECT_PHASES)))
+    if as_json:
+        assert list(json.loads(done.stdout)) == [
+            "method", "rule", "exposure", "spots", "new", "merged", "complaints_in_spots"
+        ]  # fmt: skip
