@@ -81,6 +81,7 @@ function etaLine(s) {
   const eta = el("div", "eta");
   eta.id = "eta";
   if (!s.eta_text) {
+    eta.classList.add("unknown");  // no news yet: not the green of a set ETA
     eta.textContent = "Срок решения уточняется";
   } else if (s.eta_overdue) {
     eta.classList.add("overdue");

@@ -334,3 +334,23 @@ def test_without_a_key_the_page_asks_for_one(served: Served, browser: Any) -> No
         page.fill("#key-input", served.key)
         page.click("#login button[type=submit]")
         page.wait_for_selector(".leaflet-spots-pane path[data-id]", timeout=20_000)
+
+
+def test_an_eta_not_yet_known_is_not_shown_as_good_news(served: Served, browser: Any) -> None:
+    """'Срок решения уточняется' was green, the colour of a set ETA; it reads as the page's
+    other plain facts now."""
+    with offline_page(browser, served) as page:
+
+        def without_eta(route: Any) -> None:
+            answer = route.fetch()
+            body = answer.json()
+            body["spot"].update(eta=None, eta_text=None, eta_overdue=False)
+            route.fulfill(response=answer, json=body)
+
+        page.route("**/api/v1/lookup?*", without_eta)
+        open_map(page, served)
+        look_up(page, served.address)
+        assert page.inner_text("#eta") == "Срок решения уточняется"
+        colour = "(selector) => getComputedStyle(document.querySelector(selector)).color"
+        unknown, plain = page.evaluate(colour, "#eta"), page.evaluate(colour, "#precision")
+        assert unknown == plain != "rgb(26, 127, 55)", f"{unknown}, not the plain facts' {plain}"
