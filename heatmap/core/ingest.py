@@ -7,7 +7,7 @@ row ends up in exactly one of the two.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -69,7 +69,9 @@ class Validated:
     read: int
 
 
-def validate_parts(raw: RawExport, *, key: bytes, rows: int, first: int | None = None) -> Iterator[Validated]:
+def validate_parts(
+    raw: RawExport, *, key: bytes, rows: int, first: int | None = None, date_formats: Sequence[str] = ()
+) -> Iterator[Validated]:
     """:func:`validate_export` over consecutive slices of ``rows`` rows, lazily.
 
     ``first`` sets a smaller first slice, and the slices after it double up to ``rows``,
@@ -87,7 +89,7 @@ def validate_parts(raw: RawExport, *, key: bytes, rows: int, first: int | None =
             raw.broken if start == 0 else [],
             raw.nul_free,
         )
-        yield validate_export(part, key=key, superseded=superseded[start:stop])
+        yield validate_export(part, key=key, superseded=superseded[start:stop], date_formats=date_formats)
 
 
 def _bounds(total: int, rows: int, first: int) -> list[int]:
@@ -109,7 +111,9 @@ def _superseded(rows: pd.DataFrame) -> np.ndarray:
     return later
 
 
-def validate_export(raw: RawExport, *, key: bytes, superseded: np.ndarray | None = None) -> Validated:
+def validate_export(
+    raw: RawExport, *, key: bytes, superseded: np.ndarray | None = None, date_formats: Sequence[str] = ()
+) -> Validated:
     """Split ``raw`` into canonical complaints and quarantined rows.
 
     ``key`` is the keyed-hash key that derives ``subscriber_id`` from ``msisdn``
@@ -117,13 +121,14 @@ def validate_export(raw: RawExport, *, key: bytes, superseded: np.ndarray | None
     comes again later in the export (by default decided within ``raw``). Every
     check runs over whole columns in Arrow's kernels; only the reasons of bad
     rows are put together one by one. Complaints come in ticket order, bad rows in
-    line order.
+    line order. A created_at not read is told ``date_formats`` (those of the profile
+    the export was read by) as what it may be.
     """
     rows = raw.rows
     n = len(rows)
     col = {name: _column(rows, name, n) for name in _KNOWN}  # _KNOWN's order is the reasons' order
     checks = Checks()
-    fields = check_fields(col, checks, nul_free=raw.nul_free)
+    fields = check_fields(col, checks, nul_free=raw.nul_free, date_formats=date_formats)
     ticket, ticket_missing = col["ticket_id"], fields.ticket_missing
     # A ticket repeated in one export: the last occurrence wins, earlier ones are kept aside.
     if superseded is None:

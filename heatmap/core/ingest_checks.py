@@ -7,7 +7,9 @@ Every check runs over a whole column in Arrow's kernels. Pure: no I/O, no clock.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import NamedTuple
 
 import numpy as np
@@ -21,6 +23,11 @@ from heatmap.domain import CHANNELS, SEGMENTS, TOPICS
 
 _OFFSET = r"(?:[Zz]|[+\-]\d{2}(?::?\d{2})?)$"
 _USUAL_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+\-](?:[01]\d|2[0-3]):?\d{2})$"
+#: The contract's date-time, as the reason for one not read shows it.
+_ISO_EXAMPLE = "2026-12-01T10:00:00+03:00"
+#: What created_at may be without a profile's date formats (rendered in Russian by
+#: ``heatmap/io/reasons.toml``).
+ISO_ALLOWED = f"e.g. {_ISO_EXAMPLE}, or --profile with the CRM's own format"
 
 
 class Problem(NamedTuple):
@@ -69,10 +76,16 @@ class Fields:
     located: np.ndarray
 
 
-def check_fields(col: dict[str, pa.Array], checks: Checks, *, nul_free: bool) -> Fields:
+def check_fields(
+    col: dict[str, pa.Array], checks: Checks, *, nul_free: bool, date_formats: Sequence[str] = ()
+) -> Fields:
     """Run every check of a row's own fields on the columns ``col`` (text, one per known
-    column); ``nul_free``: the reader saw no NUL character, so none is looked for."""
-    ticket_missing, created, msisdn, segment, ltv = _check_who_and_when(col, checks, nul_free=nul_free)
+    column); ``nul_free``: the reader saw no NUL character, so none is looked for;
+    ``date_formats``: those of the profile the export was read by, which a created_at
+    not read is told to follow (:func:`datetime_allowed`)."""
+    ticket_missing, created, msisdn, segment, ltv = _check_who_and_when(
+        col, checks, nul_free=nul_free, date_formats=date_formats
+    )
     topic, topic_given, channel, lat, lon, located = _check_what_and_where(col, checks)
     return Fields(
         ticket_missing, created, msisdn, segment, ltv, topic, topic_given, channel, lat, lon, located
@@ -80,7 +93,7 @@ def check_fields(col: dict[str, pa.Array], checks: Checks, *, nul_free: bool) ->
 
 
 def _check_who_and_when(
-    col: dict[str, pa.Array], checks: Checks, *, nul_free: bool
+    col: dict[str, pa.Array], checks: Checks, *, nul_free: bool, date_formats: Sequence[str]
 ) -> tuple[np.ndarray, pd.Series, pa.Array, pa.Array, np.ndarray]:
     for name in () if nul_free else col:  # no database text type can hold U+0000
         checks(tx.mask(pc.match_substring(col[name], "\x00")), f"{name} holds a NUL character")
@@ -98,7 +111,7 @@ def _check_who_and_when(
         ~created_missing & ~created_ok,
         "created_at is not an ISO 8601 date-time",
         created_text,
-        "e.g. 2026-12-01T10:00:00+03:00, or --profile with the CRM's own format",
+        datetime_allowed(date_formats),
     )
     checks(
         created_ok & ~tx.matches(created_text, _OFFSET),
@@ -159,6 +172,17 @@ def _check_what_and_where(
     checks(tx.empty(col["address"]) & ~located, "neither address nor lat/lon")
 
     return topic, topic_given, channel, lat, lon, located
+
+
+def datetime_allowed(date_formats: Sequence[str]) -> str:
+    """What a created_at not read is told it may be: with a profile's ``date_formats``,
+    one date-time written in each of them, then in ISO 8601 (the same in any language:
+    ``27.11.26 01:45`` beside ``01.12.2026 10:00`` shows what is wrong); else the
+    contract's ISO 8601 and the advice to use a profile."""
+    if not date_formats:
+        return ISO_ALLOWED
+    sample = datetime(2026, 12, 1, 10, 0)
+    return ", ".join(dict.fromkeys([*(sample.strftime(f) for f in date_formats), _ISO_EXAMPLE]))
 
 
 def parse_times(text: pa.Array) -> pd.Series:

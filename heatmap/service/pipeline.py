@@ -83,7 +83,8 @@ def ingest(
     if gazetteer_entries is not None:
         keep_address_exposure(store, gazetteer_entries)
     exports = [(str(path), raw) for path, raw in zip(paths, raws, strict=True)]
-    report = ingest_exports(store, exports, now=now, progress=progress)
+    formats = profile.date_formats if profile else ()
+    report = ingest_exports(store, exports, now=now, progress=progress, date_formats=formats)
     if geocoder is not None:
         report.geocoded = geocode_pending(store, geocoder, city=city, progress=geocoding)
     report.joined = join_recent(store, policy=policy or load_policy(), now=now)
@@ -97,16 +98,23 @@ def ingest_exports(
     now: datetime,
     progress: Progress | None = None,
     key: bytes | None = None,
+    date_formats: Sequence[str] = (),
 ) -> IngestReport:
     """Validate and store exports already read (``(source, raw)``), one transaction each:
     the storing half of :func:`ingest`, for callers holding rows in memory (the replay).
-    Joining to open spots is left to the caller (:func:`join_recent`)."""
+    Joining to open spots is left to the caller (:func:`join_recent`). ``date_formats``:
+    those of the profile the exports were read by, named to a created_at not read."""
     key = store.secret() if key is None else key
     report = IngestReport()
     for path, raw in exports:
         reasons: Counter[str] = Counter()
         parts = _counted(
-            validate_parts(raw, key=key, rows=part_rows(len(raw.rows)), first=5_000), path, progress, reasons
+            validate_parts(
+                raw, key=key, rows=part_rows(len(raw.rows)), first=5_000, date_formats=date_formats
+            ),
+            path,
+            progress,
+            reasons,
         )
         first = next(parts)
         counts = store.apply_ingest(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -123,3 +124,25 @@ def test_quarantine_filters_by_file_and_reason(tmp_path: Path) -> None:
 
     assert lines("--reason", "UNKNOWN SEGMENT") == [("crm.csv", 4), ("other.csv", 2)]
     assert lines("--file", "other", "--reason", "neither") == [("other.csv", 3)]
+
+
+def test_a_date_the_crm_ru_profile_cannot_read_is_told_its_formats(tmp_path: Path) -> None:
+    """'27.11.26 01:45' (a two-digit year) under --profile crm-ru was told to write ISO 8601
+    'или --profile с форматом вашей CRM', although that profile was in use."""
+    db = f"sqlite:///{tmp_path / 'h.db'}"
+    path = tmp_path / "crm.csv"
+    path.write_bytes(
+        CRM.replace("01.12.2026 10:07;+79111234568", "27.11.26 01:45;+79111234568").encode("cp1251")
+    )
+    runner = CliRunner()
+    assert runner.invoke(app, ["init"], env={"HEATMAP_DB": db}).exit_code == 0
+    ingested = runner.invoke(
+        app, ["ingest", "--profile", "crm-ru", "--accept-mostly-bad", str(path)], env={"HEATMAP_DB": db}
+    )
+    assert ingested.exit_code == 0, ingested.output
+    shown = runner.invoke(app, ["quarantine", "--json", "--lang", "ru"], env={"HEATMAP_DB": db})
+    reasons = [row["reasons"] for row in json.loads(shown.stdout)["rows"]]
+    assert (
+        "created_at — не дата и время в формате ISO 8601 (указано '27.11.26 01:45', допустимо: "
+        "01.12.2026 10:00, 01.12.2026 10:00:00, 01.12.2026, 2026-12-01T10:00:00+03:00)"
+    ) in reasons

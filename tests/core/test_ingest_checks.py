@@ -1,0 +1,58 @@
+"""What a created_at not read is told it may be: the formats of the profile in use."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from heatmap.core.ingest import validate_export
+from heatmap.core.ingest_checks import ISO_ALLOWED, datetime_allowed
+from heatmap.domain.raw import RawExport
+from heatmap.io.reasons import parse_reasons
+
+CRM_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y")
+ROW = {
+    "ticket_id": "100",
+    "created_at": "27.11.26 01:45",
+    "segment": "mass",
+    "address": "Вологда, ул. Мира, 1",
+}
+
+
+def quarantined(date_formats: tuple[str, ...] = ()) -> str:
+    rows = pd.DataFrame([ROW], dtype=str)
+    checked = validate_export(
+        RawExport("crm.csv", rows, np.array([2])), key=b"k" * 32, date_formats=date_formats
+    )
+    assert checked.complaints.empty
+    return str(checked.quarantine["reasons"].iloc[0])
+
+
+def test_a_profiles_formats_are_shown_as_a_date_written_in_each() -> None:
+    assert datetime_allowed(CRM_FORMATS) == (
+        "01.12.2026 10:00, 01.12.2026 10:00:00, 01.12.2026, 2026-12-01T10:00:00+03:00"
+    )
+    assert datetime_allowed(("%m/%d/%Y %I:%M:%S %p",)) == (
+        "12/01/2026 10:00:00 AM, 2026-12-01T10:00:00+03:00"
+    )
+    assert datetime_allowed(()) == ISO_ALLOWED
+
+
+def test_a_date_the_profile_cannot_read_is_told_the_profiles_formats_in_russian() -> None:
+    """`ingest --profile crm-ru` with '27.11.26 01:45' was told to use ISO 8601 'или
+    --profile с форматом вашей CRM', as though no profile were in use."""
+    (reason,) = parse_reasons(quarantined(date_formats=CRM_FORMATS))
+    assert reason.code == "bad_datetime" and reason.value == "'27.11.26 01:45'"
+    assert reason.text("ru") == (
+        "created_at — не дата и время в формате ISO 8601 (указано '27.11.26 01:45', допустимо: "
+        "01.12.2026 10:00, 01.12.2026 10:00:00, 01.12.2026, 2026-12-01T10:00:00+03:00)"
+    )
+    assert "--profile" not in reason.text("ru") and "--profile" not in reason.text("en")
+
+
+def test_without_a_profile_the_advice_is_the_contracts() -> None:
+    (reason,) = parse_reasons(quarantined())
+    assert reason.text("ru").endswith(
+        "(указано '27.11.26 01:45', допустимо: например 2026-12-01T10:00:00+03:00, или --profile"
+        " с форматом вашей CRM)"
+    )
