@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from heatmap.core.arrow_numpy import codes_of
 from heatmap.detect.kdtree import kd_tree  # scipy's k-d tree alone: H3 detection never loads it
+from heatmap.detect.keyed import _group_max, _level_max, _levels, _sorted_distinct
 
 if TYPE_CHECKING:
     from scipy.spatial import cKDTree
@@ -30,7 +31,6 @@ _LEAF = 32  # k-d tree leaf size
 _EXPAND_LIMIT = 4_000_000  # (location, subscriber) rows sorted at once
 _REL_SLACK = 1e-8  # chord band re-decided with the haversine formula ...
 _ABS_SLACK = 1e-14  # ... relative and absolute half-widths (unit sphere)
-_LEVELS = 16  # at most this many distinct weights are sorted inside the keys
 _BOUND_SLACK = 1e-6  # an upper bound of a weighted sum this close below a threshold is counted exactly
 
 IntArray = np.ndarray
@@ -357,51 +357,3 @@ class _Counter:
             return np.bincount(ukey // self.n_sub, weights=best, minlength=size)
         ukey, best = _group_max(key, self.ent_w[rows])
         return np.bincount(ukey // self.n_sub, weights=best, minlength=size)
-
-
-def _sorted_distinct(key: IntArray) -> IntArray:
-    """Distinct values, sorted (a sort beats numpy's hash-based ``unique`` here)."""
-    k = np.sort(key)
-    if k.size == 0:
-        return k
-    keep = np.empty(k.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(k[1:], k[:-1], out=keep[1:])
-    return k[keep]
-
-
-def _group_max(key: IntArray, value: FloatArray) -> tuple[IntArray, FloatArray]:
-    """Sorted distinct keys and the largest value of each."""
-    order = np.argsort(key)
-    k = key[order]
-    v = value[order]
-    if k.size == 0:
-        return k, v
-    starts = np.flatnonzero(np.concatenate([[True], k[1:] != k[:-1]]))
-    return k[starts], np.maximum.reduceat(v, starts)
-
-
-def _levels(weight: FloatArray | None) -> tuple[FloatArray | None, IntArray | None]:
-    """The distinct weights, largest first, and each weight's position among them — when
-    there are at most :data:`_LEVELS` (precision weights are 1, 0.5 or so)."""
-    if weight is None or weight.size == 0:
-        return None, None
-    levels = np.unique(weight)
-    if levels.size > _LEVELS:
-        return None, None
-    return levels[::-1].copy(), (levels.size - 1 - np.searchsorted(levels, weight)).astype(np.int64)
-
-
-def _level_max(key: IntArray, rank: IntArray, levels: FloatArray) -> tuple[IntArray, FloatArray]:
-    """:func:`_group_max` for values given as positions among ``levels`` (largest first):
-    the rank rides in the key's lowest digits, so one sort of values, not an argsort,
-    puts each key's largest value first."""
-    n = levels.size
-    k = np.sort(key * n + rank)
-    if k.size == 0:
-        return k, levels[k]
-    own = k // n
-    keep = np.empty(k.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(own[1:], own[:-1], out=keep[1:])
-    return own[keep], levels[k[keep] % n]

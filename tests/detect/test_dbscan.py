@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.cluster import DBSCAN
 
+import heatmap.detect.keyed as keyed
 import heatmap.detect.neighbours as search
 from heatmap.detect.dbscan import EARTH_RADIUS_M, dbscan_parts, label_dbscan
 from heatmap.errors import DetectionError
@@ -505,11 +506,11 @@ def test_largest_weight_per_key_by_sorted_levels_equals_group_max(n_levels: int)
     levels = rng.uniform(0.1, 1.0, n_levels)
     weight = rng.choice(levels, 5000)
     key = rng.integers(0, 700, 5000).astype(np.int64)
-    found_levels, rank = search._levels(weight)
+    found_levels, rank = keyed._levels(weight)
     assert found_levels is not None and rank is not None
     assert (found_levels[rank] == weight).all() and (np.diff(found_levels) < 0).all()
-    keys, best = search._level_max(key, rank, found_levels)
-    ref_keys, ref_best = search._group_max(key, weight)
+    keys, best = keyed._level_max(key, rank, found_levels)
+    ref_keys, ref_best = keyed._group_max(key, weight)
     np.testing.assert_array_equal(keys, ref_keys)
     np.testing.assert_array_equal(best, ref_best)
-    assert search._levels(rng.uniform(0, 1, search._LEVELS + 1)) == (None, None)
+    assert keyed._levels(rng.uniform(0, 1, keyed._LEVELS + 1)) == (None, None)
