@@ -11,10 +11,12 @@ and each spot's expected count over the area its core points cover.
   the data find chance clusters of the background.
 * **Clusters** are DBSCAN's: connected cores and their border points
   (:func:`~heatmap.detect.dbscan.label_dbscan` with the core flags given).
-* **A spot's area** is the union of the discs of radius eps around its core points — the
-  area DBSCAN gathered its members from (every member lies within eps of a core). Its
-  expected count is the exposure of that union, so the spot's own test compares like
-  with like; the res-9 cells its members touch would reach up to a cell further out.
+* **A spot's area** is the union of the discs of radius eps around its core points, where
+  they are — the area DBSCAN gathered its members from (every member lies within eps of
+  a core). Its expected count is the exposure of that union
+  (:mod:`heatmap.detect.disc_union`), so the spot's own test compares like with like;
+  the res-9 cells its members touch would reach up to a cell further out, and discs
+  around the cores' res-10 cell centres cover less than the members came from.
 
 Pure: no I/O, no clock.
 """
@@ -31,6 +33,7 @@ from heatmap.core.cells import cells_of
 from heatmap.detect.dbscan import label_dbscan, label_searched
 from heatmap.detect.disc_cores import Strengths, disc_floor, least_strengths, may_pass, passing
 from heatmap.detect.disc_grid import DISC_RES, ExposureGrid, pairs_within, ring_reach, ring_sums
+from heatmap.detect.disc_union import spot_areas
 from heatmap.detect.expected import Complaints, Expectation
 from heatmap.detect.h3 import grid_disks
 from heatmap.detect.neighbours import _distinct_locations
@@ -139,7 +142,16 @@ def label_dbscan_expected(
     spot_of = np.full(len(at_loc), -1, dtype=np.int64)
     cores = np.flatnonzero(core)
     spot_of[of_candidate[loc[cores]]] = labels[cores]
-    return DbscanSpots(labels, discs.union(spot_of))
+    area = spot_areas(
+        spot_of,
+        lat_loc[at_loc],
+        lon_loc[at_loc],
+        discs.history,
+        floor=discs.floor,
+        exposure=expectation.cells.points,
+        eps_m=eps_m,
+    )
+    return DbscanSpots(labels, area)
 
 
 def _strengths(
@@ -244,13 +256,9 @@ def _distinct_codes(who: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True)
 class Discs:
     """The exposure within eps of some locations, on res-10 cells: each location's
-    cell, the exposure cells within eps of each such cell, and each location's adjusted
-    exposure (summed, floored like a cell's, scaled by the location's history factor)."""
+    adjusted exposure (its disc's, summed, floored like a cell's, scaled by the
+    location's history factor), the floor and the history factors."""
 
-    cell_of: np.ndarray  # per location: its res-10 cell (position among the discs' cells)
-    pair_cell: np.ndarray  # (disc cell, exposure cell) pairs within eps ...
-    pair_grid: np.ndarray  # ... the exposure cell's position
-    grid_weight: np.ndarray  # exposure per exposure cell
     history: np.ndarray  # per location: its history factor (1 where none)
     floor: float  # the least exposure of a disc
     adjusted: np.ndarray  # per location
@@ -284,23 +292,7 @@ class Discs:
         disc = np.bincount(i, weights=grid.weight[j], minlength=len(my_cells)).astype(np.float64)
         floor = disc_floor(expectation.cells, eps_m)
         adjusted = np.maximum(disc[my_at], floor) * history
-        return cls(my_at, i, j, grid.weight, history, floor, np.asarray(adjusted, dtype=np.float64))
-
-    def union(self, spot_of: np.ndarray) -> pd.Series:
-        """Per spot (``spot_of``: each location's spot, −1 none): the adjusted exposure of
-        the union of its locations' discs, scaled by their mean history factor."""
-        mine = spot_of >= 0
-        if not mine.any():
-            return pd.Series(dtype=np.float64)
-        spots = pd.DataFrame({"spot": spot_of[mine], "cell": self.cell_of[mine]})
-        factor = pd.Series(self.history[mine]).groupby(spots["spot"].to_numpy()).mean()
-        pairs = pd.DataFrame({"cell": self.pair_cell, "grid": self.pair_grid})
-        covered = spots.drop_duplicates().merge(pairs, on="cell")[["spot", "grid"]].drop_duplicates()
-        summed = (
-            pd.Series(self.grid_weight[covered["grid"].to_numpy()]).groupby(covered["spot"].to_numpy()).sum()
-        )
-        exposure = summed.reindex(factor.index, fill_value=0.0).clip(lower=self.floor)
-        return (exposure * factor).astype(np.float64)
+        return cls(history, floor, np.asarray(adjusted, dtype=np.float64))
 
 
 def _history(expectation: Expectation, place: np.ndarray) -> np.ndarray:

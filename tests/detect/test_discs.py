@@ -62,23 +62,6 @@ def test_every_point_within_eps_lies_within_the_reach_rings(lat0: float, lon0: f
     assert _reach_rings(np.unique(cells_of(np.array([59.9]), np.array([30.3]), 9)), 250.0) == 3
 
 
-def test_a_spot_expects_the_exposure_of_the_union_of_its_discs() -> None:
-    discs = Discs(
-        cell_of=np.array([0, 1, 1, 2]),
-        pair_cell=np.array([0, 0, 1, 1, 2]),
-        pair_grid=np.array([0, 1, 1, 2, 3]),
-        grid_weight=np.array([1.0, 2.0, 4.0, 0.5]),
-        history=np.array([1.0, 3.0, 3.0, 1.0]),
-        floor=1.0,
-        adjusted=np.zeros(4),
-    )
-    area = discs.union(np.array([7, 7, -1, 9]))
-    # spot 7: discs of cells 0 and 1 cover exposure cells 0, 1, 2 once each: 1 + 2 + 4,
-    # times the mean history factor of its locations (1 and 3); spot 9: 0.5, floored at 1
-    assert area.to_dict() == pytest.approx({7: 7.0 * 2.0, 9: 1.0})
-    assert discs.union(np.array([-1, -1, -1, -1])).empty
-
-
 def _one_place(complainants: int) -> tuple[Complaints, np.ndarray, float, Expectation]:
     """A town of houses with a thin background and ``complainants`` at one house."""
     rng = np.random.default_rng(complainants)
