@@ -130,3 +130,26 @@ def headless_chromium() -> Iterator[Any]:
         launched = playwright.chromium.launch(executable_path=path, args=list(CHROMIUM_ARGS))
         yield launched
         launched.close()
+
+
+class OnePointGeocoder:
+    """A geocoder (:class:`heatmap.geocode.Geocoder`) that puts every address on one house
+    point and counts its calls: for testing what happens around geocoding."""
+
+    def __init__(self, lat: float = 59.22, lon: float = 39.88) -> None:
+        self.lat, self.lon = lat, lon
+        self.calls = 0
+
+    def geocode(self, addresses: Sequence[str | None], *, city: str | None = None) -> pd.DataFrame:
+        self.calls += 1
+        n = len(addresses)
+        return pd.DataFrame(
+            {
+                "lat": [self.lat] * n,
+                "lon": [self.lon] * n,
+                "precision": ["house"] * n,
+                "score": [1.0] * n,
+                "matched": ["x"] * n,
+                "reason": [None] * n,
+            }
+        )

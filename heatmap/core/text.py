@@ -174,3 +174,14 @@ def _json_strings(values: pa.Array) -> pa.Array:
         odd = [json.dumps(v, ensure_ascii=False) for v in values.take(pa.array(which)).to_pylist()]
         literals = pc.replace_with_mask(literals, pa.array(numbered), pa.array(odd, type=TEXT))
     return literals
+
+
+def has_word(text: str, word: str) -> bool:
+    """Whether ``word`` occurs in ``text`` not as a piece of a longer word."""
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            return True
+        at = text.find(word, at + 1)
+    return False

@@ -18,6 +18,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
+from heatmap.core.text import has_word
 from heatmap.detect.kdtree import kd_tree
 from heatmap.detect.neighbours import EARTH_RADIUS_M, _unit_vectors
 
@@ -131,24 +132,13 @@ def _named_in(address: str, street: object, settlement: object, precision: str) 
     wanted = _text(key).lower().replace("ё", "е")
     order = range(len(parts) - 1, -1, -1) if precision == "street" else range(len(parts))
     for i in order if wanted else ():
-        if _has_word(parts[i].lower().replace("ё", "е"), wanted):
+        if has_word(parts[i].lower().replace("ё", "е"), wanted):
             return ", ".join(parts[: i + 1])
     return ", ".join(parts[:-1]) if len(parts) > 1 else address
 
 
 def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
-
-
-def _has_word(text: str, word: str) -> bool:
-    """Whether ``word`` occurs in ``text`` not as a piece of a longer word."""
-    at = text.find(word)
-    while at >= 0:
-        end = at + len(word)
-        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
-            return True
-        at = text.find(word, at + 1)
-    return False
 
 
 def with_nearest_addresses(

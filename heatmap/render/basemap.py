@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from heatmap.core.text import has_word
+
 #: Houses are drawn from this zoom on (a city is a few kilometres across at 12).
 HOUSE_ZOOM = 12
 #: Houses carry their address from this zoom on (a smaller answer before).
@@ -274,17 +276,6 @@ def _component(key: object, addresses: np.ndarray, *, from_end: bool) -> str:
     for address in addresses:
         parts = _SEPARATOR.split(str(address))
         for part in reversed(parts) if from_end else parts:
-            if _has_word(part.lower().replace("ё", "е"), wanted):
+            if has_word(part.lower().replace("ё", "е"), wanted):
                 return part.strip()
     return wanted[:1].upper() + wanted[1:]
-
-
-def _has_word(text: str, word: str) -> bool:
-    """Whether ``word`` occurs in ``text`` not as a piece of a longer word."""
-    at = text.find(word)
-    while at >= 0:
-        end = at + len(word)
-        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
-            return True
-        at = text.find(word, at + 1)
-    return False

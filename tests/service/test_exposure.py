@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from heatmap.service.exposure import (
     read_density_file,
 )
 from heatmap.store import Store
+from heatmap.testing import OnePointGeocoder
 
 HEADER = "ticket_id,created_at,msisdn,segment,ltv,topic,description,address,lat,lon,region,channel\n"
 
@@ -33,27 +33,6 @@ def entries() -> pd.DataFrame:
             "point_precision": ["house", "house", "house", "street", "house"],
         }
     )
-
-
-class Answers:
-    """A geocoder that puts every address on one point and counts its calls."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def geocode(self, addresses: Sequence[str | None], *, city: str | None = None) -> pd.DataFrame:
-        self.calls += 1
-        n = len(addresses)
-        return pd.DataFrame(
-            {
-                "lat": [59.22] * n,
-                "lon": [39.88] * n,
-                "precision": ["house"] * n,
-                "score": [1.0] * n,
-                "matched": ["x"] * n,
-                "reason": [None] * n,
-            }
-        )
 
 
 def test_house_layer_counts_only_house_points() -> None:
@@ -84,13 +63,13 @@ def test_ingest_and_geocode_with_entries_keep_the_layer_once(
         original(source, layer)
 
     store.replace_exposure = counted  # type: ignore[method-assign]
-    ingest(store, [path], now=now, geocoder=Answers())
+    ingest(store, [path], now=now, geocoder=OnePointGeocoder())
     assert calls == [] and store.load_exposure("addresses").empty
-    ingest(store, [path], now=now, geocoder=Answers(), gazetteer_entries=entries())
+    ingest(store, [path], now=now, geocoder=OnePointGeocoder(), gazetteer_entries=entries())
     assert calls == ["addresses"]
     assert store.load_exposure("addresses")["weight"].sum() == 3.0
     keep_address_exposure(store, entries().iloc[:1])
-    geocode_pending(store, Answers(), gazetteer_entries=entries())
+    geocode_pending(store, OnePointGeocoder(), gazetteer_entries=entries())
     assert calls == ["addresses"] * 3
     assert store.load_exposure("addresses")["weight"].sum() == 3.0
 

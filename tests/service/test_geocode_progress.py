@@ -3,33 +3,14 @@ on 300,000 complaints with nothing on the screen."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-import pandas as pd
-
 from heatmap.service import geocode_pending, ingest
 from heatmap.store import Store
+from heatmap.testing import OnePointGeocoder
 
 HEADER = "ticket_id,created_at,segment,address\n"
-
-
-class OnePoint:
-    """A geocoder that puts every address on one house."""
-
-    def geocode(self, addresses: Sequence[str | None], *, city: str | None = None) -> pd.DataFrame:
-        n = len(addresses)
-        return pd.DataFrame(
-            {
-                "lat": [59.22] * n,
-                "lon": [39.88] * n,
-                "precision": ["house"] * n,
-                "score": [1.0] * n,
-                "matched": ["x"] * n,
-                "reason": [None] * n,
-            }
-        )
 
 
 def export(tmp_path: Path, n: int) -> Path:
@@ -43,7 +24,7 @@ def test_geocoding_pending_complaints_tells_each_batch(store: Store, tmp_path: P
     ingest(store, [export(tmp_path, 5)], now=now)
     told: list[tuple[int, int]] = []
     counts = geocode_pending(
-        store, OnePoint(), batch=2, progress=lambda done, total: told.append((done, total))
+        store, OnePointGeocoder(), batch=2, progress=lambda done, total: told.append((done, total))
     )
     assert counts == {"house": 5}
     assert told == [(2, 5), (4, 5), (5, 5)]
@@ -55,7 +36,7 @@ def test_ingest_with_a_geocoder_tells_its_geocoding(store: Store, tmp_path: Path
         store,
         [export(tmp_path, 3)],
         now=now,
-        geocoder=OnePoint(),
+        geocoder=OnePointGeocoder(),
         geocoding=lambda done, total: told.append((done, total)),
     )
     assert told == [(3, 3)]
