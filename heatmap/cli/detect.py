@@ -202,6 +202,8 @@ def detect_file(
         )
     # the count rule weighs no exposure: reading a gazetteer or density would be wasted
     exposure = file_exposure(gazetteer=gazetteer, density=density) if params.rule == "expected" else None
+    if params.rule != "expected":
+        _unread_exposure(gazetteer=gazetteer, density=density)
     done = detect_in_file(
         in_file,
         out_file,
@@ -217,6 +219,21 @@ def detect_file(
         markup=False,
         emoji=False,
     )
+
+
+def _unread_exposure(**given: Path | None) -> None:
+    """Under ``--rule count``: a named exposure file must exist all the same (a typo is
+    said now, not when the rule changes), and the user is told it is not read."""
+    for name, path in given.items():
+        if path is None:
+            continue
+        if not path.is_file():
+            raise UsageError(f"--{name} {path}: no such file")
+        err.print(
+            f"note: --{name} gives the expected rule its exposure; --rule count does not read it",
+            markup=False,
+            emoji=False,
+        )
 
 
 def _file_notes(done: FileDetection, *, uniform: bool) -> list[str]:

@@ -11,6 +11,7 @@ import pytest
 from sklearn.cluster import DBSCAN
 
 from heatmap.devtools.cli_runner import run_heatmap as heatmap
+from heatmap.errors import UsageError
 from heatmap.testing import assert_imports_none, assert_same_partition
 
 
@@ -200,7 +201,13 @@ def test_detect_file_count_rule_builds_no_exposure_from_the_gazetteer(
         assert said.exit_code == 0, said.output
         outputs[name] = (out_file.read_bytes(), said.output.replace(str(out_file), "OUT"))
     assert built == [], "the count rule built an exposure it never uses"
-    assert outputs["gazetteer"] == outputs["plain"]
+    assert outputs["gazetteer"][0] == outputs["plain"][0]
+    note = "note: --gazetteer gives the expected rule its exposure; --rule count does not read it\n"
+    assert outputs["gazetteer"][1] == note + outputs["plain"][1]
+    missing = ["detect-file", str(source), "--out", str(tmp_path / "m.csv"), "--rule", "count"]
+    said = CliRunner().invoke(app, [*missing, "--density", str(tmp_path / "nowhere.csv")])
+    assert isinstance(said.exception, UsageError)  # exit code 2 through heatmap's main
+    assert str(said.exception).startswith("--density ") and "no such file" in str(said.exception)
     expected = ["detect-file", str(source), "--out", str(tmp_path / "e.csv"), "--gazetteer", str(gazetteer)]
     assert CliRunner().invoke(app, expected).exit_code == 0
     assert built == [gazetteer], "the expected rule still takes the gazetteer's houses"
