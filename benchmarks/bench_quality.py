@@ -111,10 +111,27 @@ def exposure_points(lat: np.ndarray, lon: np.ndarray, weight: np.ndarray | None 
 class Weighting:
     """What a house weighs in the generator (``background``: ``houses`` — each 1, as
     issue 15 specifies; ``residents`` — its dwellings) and in the detector's exposure
-    (``exposure``: ``houses`` or ``dwellings``, what the product's gazetteer gives)."""
+    (``exposure``: ``houses`` or ``dwellings``, what the product's gazetteer gives); and
+    ``district_sd``: the spread of the operator's share between res-7 districts, which
+    the generator's weights carry and the exposure does not (0: none)."""
 
     background: str = "houses"
     exposure: str = "houses"
+    district_sd: float = 0.0
+
+    def shared(
+        self, lat: np.ndarray, lon: np.ndarray, drawn: np.ndarray | None, seed: int
+    ) -> np.ndarray | None:
+        """``drawn`` times each house's district share for ``seed`` (lognormal, mean 1)."""
+        if self.district_sd <= 0:
+            return drawn
+        from heatmap.core.cells import cells_of
+
+        district = np.unique(cells_of(lat, lon, 7), return_inverse=True)[1].ravel()
+        rng = np.random.default_rng([seed, 7])
+        sd = self.district_sd
+        share = np.exp(rng.normal(0.0, sd, int(district.max()) + 1) - sd * sd / 2)[district]
+        return share if drawn is None else drawn * share
 
     def of(self, houses: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(generator weight, exposure weight) per house; None: every house 1."""
@@ -190,11 +207,12 @@ def run_city(
         return detect(complaints[POINT_COLUMNS], config, exposure=exposure, new_interface=new_interface)
 
     for seed in seeds:
-        alone = generate_planted(lat, lon, now=NOW, seed=seed, spec=PlantSpec(planted=0), weight=drawn)
+        weight = weighting.shared(lat, lon, drawn, seed)
+        alone = generate_planted(lat, lon, now=NOW, seed=seed, spec=PlantSpec(planted=0), weight=weight)
         for kind in kinds:
             days = KINDS[kind][1]
             spec = PlantSpec() if days is None else PlantSpec(recent_days=days)
-            planted = generate_planted(lat, lon, now=NOW, seed=seed, spec=spec, weight=drawn)
+            planted = generate_planted(lat, lon, now=NOW, seed=seed, spec=spec, weight=weight)
             for config in configs:
                 labels, secs = labels_of(planted.complaints, config)
                 spots = spot_table(planted.complaints, labels)
@@ -256,6 +274,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="what a house weighs in the detector's exposure (default: houses with "
         "--background houses, dwellings — what the product's gazetteer gives — with residents)",
     )
+    parser.add_argument(
+        "--district-share",
+        type=float,
+        default=0.0,
+        metavar="SD",
+        help="the operator's share varies between res-7 districts, lognormal with this "
+        "spread (e.g. 0.3), in the complaints but not in the exposure: a model error",
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="write every figure here")
     parser.add_argument(
         "--data",
@@ -280,8 +306,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     cities = [c for c in CITIES if not args.city or c.name in args.city]
     exposure = args.exposure or ("dwellings" if args.background == "residents" else "houses")
-    weighting = Weighting(args.background, exposure)
-    console.print(f"complainants per {args.background[:-1]}, exposure: {exposure}", highlight=False)
+    weighting = Weighting(args.background, exposure, args.district_share)
+    console.print(
+        f"complainants per {args.background[:-1]}, exposure: {exposure}, district share spread: "
+        f"{args.district_share}",
+        highlight=False,
+    )
     runs: list[CityRun] = []
     for index, city in enumerate(cities):
         houses = load_houses(args.data, city)
