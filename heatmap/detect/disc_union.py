@@ -9,9 +9,9 @@ in one res-10 cell cover up to 1.6 times the area of one disc around that cell's
 centre. Counting the members of the larger area against the exposure of the smaller
 made chance clusters of the background pass as spots wherever exposure is dense (a
 quarter of blocks of flats: 92 complainants against the 48 expected in one disc around
-the cell's centre, a disc that held only 73 of them). So the spot's exposure is summed here over the exposure points
-within eps of any of its core points (a k-d tree over the exposure points near the
-cores), as the spot's members were gathered.
+the cell's centre, a disc that held only 73 of them). So the spot's exposure is summed
+here over the exposure points within eps of any of its core points (a k-d tree over the
+exposure points near the cores), as the spot's members were gathered.
 
 Pure: arrays in, a series out; no I/O.
 """

@@ -9,6 +9,7 @@ jobs). The provider's own classification of a result gives its precision.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -138,6 +139,18 @@ class RateLimit:
         self._last = now
 
 
+def _create_private(path: Path) -> None:
+    """A new cache file is made its owner's only (``heatmap.io.atomic``'s policy: it keeps
+    the addresses complainants typed) before SQLite opens it; an existing one keeps its
+    mode, and a path that cannot be made is left to SQLite to refuse."""
+    from heatmap.io.atomic import create_new
+
+    try:
+        os.close(create_new(path, private=True))
+    except OSError:
+        return
+
+
 class GeocodeCache:
     """A persistent (provider, query) → JSON answer store in one SQLite file."""
 
@@ -145,6 +158,7 @@ class GeocodeCache:
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private(self.path)
         try:
             self._db = sqlite3.connect(str(path))
             self._db.execute(

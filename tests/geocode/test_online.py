@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -197,3 +198,15 @@ def test_provider_names() -> None:
     with pytest.raises(GeocodeError):
         OnlineGeocoder("google")
     assert OnlineGeocoder("nominatim", min_delay_seconds=0).provider == "nominatim"
+
+
+def test_a_new_cache_is_its_owners_only_and_an_old_one_keeps_its_mode(tmp_path: Path) -> None:
+    old_umask = os.umask(0o022)
+    try:
+        GeocodeCache(tmp_path / "new.sqlite")
+        (tmp_path / "old.sqlite").touch(mode=0o644)
+        GeocodeCache(tmp_path / "old.sqlite")
+    finally:
+        os.umask(old_umask)
+    assert (tmp_path / "new.sqlite").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "old.sqlite").stat().st_mode & 0o777 == 0o644
