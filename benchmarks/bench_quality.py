@@ -1,7 +1,8 @@
 """Detection quality benchmark: planted concentrations over real address registries.
 
     python benchmarks/bench_quality.py [--seeds 3] [--first-seed 1] [--quick] [--month-long]
-                                       [--json FILE] [--data DIR]
+        [--background houses|residents] [--exposure houses|dwellings] [--district-share SD]
+        [--city NAME] [--json FILE] [--data DIR]
 
 For each city, the houses of its registry (``../shared/data/addresses``, read with the
 gazetteer builder: house-level points of that settlement only) carry, per seed, one
@@ -11,9 +12,13 @@ days placed by address density, and one background-only export
 (:mod:`heatmap.devtools.samples_planted`). With ``--month-long``, also a third export: the
 same concentrations (places, sizes and background) with their complaints spread over the
 whole 30 days — chronic problems — reported apart (:mod:`benchmarks.quality_report`).
-Every detection configuration runs at its default
-settings, with no per-city tuning: H3 and DBSCAN, each with the expected-count rule
-(exposure: the same houses' address density) and with the old fixed-count rule.
+``--background residents`` draws complainants in proportion to each house's dwellings
+(the detector's exposure then weighs dwellings too, unless ``--exposure houses``), and
+``--district-share SD`` gives each res-7 district an operator's share the exposure does
+not know (:class:`Weighting`): the model errors a real city has. Every detection
+configuration runs at its default settings, with no per-city tuning: H3 and DBSCAN, each
+with the expected-count rule (exposure: the same houses' address density) and with the
+old fixed-count rule.
 
 Vologda, Saint Petersburg and Arkhangelsk are the tuning cities; Moscow, Velikiy
 Novgorod, Pskov and Petrozavodsk are held out: nobody looked at them while choosing
