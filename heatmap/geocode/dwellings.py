@@ -2,9 +2,9 @@
 
 People complain, not houses: a 17-storey block of 400 flats and a two-storey house of 8
 are one address each, but 50 times apart in the complainants to expect. The housing
-registries (``housedata_*.csv``) give, for about half to nine tenths of their houses,
-the number of living premises (``ROOM_COUNT_LIVE``) and, for more of them, the living
-area (``AREA_LIVE``, m²). A house's **dwellings** are:
+registries (``housedata_*.csv``) give the number of living premises
+(``ROOM_COUNT_LIVE``) for 13 % (Omsk) to 89 % (Moscow) of their houses, most about half,
+and the living area (``AREA_LIVE``, m²) for more of them. A house's **dwellings** are:
 
 * its living premises, where given (1..:data:`MAX_DWELLINGS`);
 * else its living area over the registry's median living area per dwelling (among the
