@@ -57,13 +57,16 @@ def union_exposure(
     found = tree(_xyz(core_lat, core_lon)).sparse_distance_matrix(
         tree(_xyz(lat[near], lon[near])), chord, output_type="ndarray"
     )
-    spot = np.asarray(core_spot, dtype=np.int64)[found["i"]]
-    point = near[found["j"]]
-    key = np.unique(spot * (len(lat) + 1) + point)  # each point once per spot
-    spot, point = key // (len(lat) + 1), key % (len(lat) + 1)
-    weight = exposure["weight"].to_numpy(np.float64)[point]
-    summed = pd.Series(np.bincount(np.searchsorted(spots, spot), weights=weight, minlength=len(spots)))
-    return summed.set_axis(pd.Index(spots)).astype(np.float64)
+    # each exposure point once per spot: (spot's position, point's position among `near`)
+    # as one key, narrowed to 32 bits where it fits (a sort of half the width)
+    width = max(len(near), 1)
+    narrow = len(spots) * width < 2**31
+    position = np.searchsorted(spots, core_spot).astype(np.int64)  # each core's spot's
+    key = position[found["i"]] * width + found["j"]
+    key = np.unique(key.astype(np.int32) if narrow else key).astype(np.int64)
+    weight = exposure["weight"].to_numpy(np.float64)[near[key % width]]
+    summed = np.bincount(key // width, weights=weight, minlength=len(spots))
+    return pd.Series(summed, index=pd.Index(spots), dtype=np.float64)
 
 
 def _near_some(
@@ -80,9 +83,9 @@ def _near_some(
     squares = np.unique(
         ((core_row[:, None] + shifts[:, 0]) * wide + (core_col[:, None] + shifts[:, 1])).ravel()
     )
-    row = np.floor(lat / dlat).astype(np.int64)
-    col = np.floor(lon / dlon).astype(np.int64)
-    return np.isin(row * wide + col, squares)
+    key = np.floor(lat / dlat).astype(np.int64) * wide + np.floor(lon / dlon).astype(np.int64)
+    at = np.minimum(np.searchsorted(squares, key), len(squares) - 1)  # squares are sorted
+    return np.asarray(squares[at] == key)
 
 
 def spot_areas(
