@@ -22,16 +22,7 @@ import numpy as np
 import pandas as pd
 
 from heatmap.detect.kdtree import kd_tree
-
-_EARTH_RADIUS_M = 6_371_008.8
-
-
-def _xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Points on a sphere of the Earth's radius (metres), for chord distances."""
-    phi, lam = np.radians(lat), np.radians(lon)
-    return _EARTH_RADIUS_M * np.column_stack(
-        [np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)]
-    )
+from heatmap.detect.neighbours import EARTH_RADIUS_M, _unit_vectors
 
 
 def union_exposure(
@@ -52,10 +43,10 @@ def union_exposure(
     core_lon = np.asarray(core_lon, np.float64)
     lat, lon = exposure["lat"].to_numpy(np.float64), exposure["lon"].to_numpy(np.float64)
     near = np.flatnonzero(_near_some(lat, lon, core_lat, core_lon, eps_m))
-    chord = 2 * _EARTH_RADIUS_M * np.sin(eps_m / (2 * _EARTH_RADIUS_M))
+    chord = 2 * np.sin(eps_m / (2 * EARTH_RADIUS_M))  # on the unit sphere
     tree = kd_tree()
-    found = tree(_xyz(core_lat, core_lon)).sparse_distance_matrix(
-        tree(_xyz(lat[near], lon[near])), chord, output_type="ndarray"
+    found = tree(_unit_vectors(core_lat, core_lon)).sparse_distance_matrix(
+        tree(_unit_vectors(lat[near], lon[near])), chord, output_type="ndarray"
     )
     # each exposure point once per spot: (spot's position, point's position among `near`)
     # as one key, narrowed to 32 bits where it fits (a sort of half the width)

@@ -8,8 +8,8 @@ jobs). The provider's own classification of a result gives its precision.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import sqlite3
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -22,6 +22,7 @@ from heatmap.domain import Precision
 from heatmap.errors import GeocodeError
 from heatmap.geocode.answers import Answer, answers_frame, no_match
 from heatmap.geocode.normalise import fold, looks_foreign, parse_address
+from heatmap.io.atomic import create_if_missing
 
 #: Score given to an online answer by its precision (the provider is not verified
 #: against a registry, so even a house stays below full confidence).
@@ -139,18 +140,6 @@ class RateLimit:
         self._last = now
 
 
-def _create_private(path: Path) -> None:
-    """A new cache file is made its owner's only (``heatmap.io.atomic``'s policy: it keeps
-    the addresses complainants typed) before SQLite opens it; an existing one keeps its
-    mode, and a path that cannot be made is left to SQLite to refuse."""
-    from heatmap.io.atomic import create_new
-
-    try:
-        os.close(create_new(path, private=True))
-    except OSError:
-        return
-
-
 class GeocodeCache:
     """A persistent (provider, query) → JSON answer store in one SQLite file."""
 
@@ -158,7 +147,10 @@ class GeocodeCache:
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            _create_private(self.path)
+            # its owner's only, as the policy says of personal data (the addresses typed);
+            # a path that cannot be made is left to SQLite to refuse
+            with contextlib.suppress(OSError):
+                create_if_missing(self.path, private=True)
         try:
             self._db = sqlite3.connect(str(path))
             self._db.execute(
