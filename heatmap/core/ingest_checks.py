@@ -28,6 +28,8 @@ _ISO_EXAMPLE = "2026-12-01T10:00:00+03:00"
 #: What created_at may be without a profile's date formats (rendered in Russian by
 #: ``heatmap/io/reasons.toml``).
 ISO_ALLOWED = f"e.g. {_ISO_EXAMPLE}, or --profile with the CRM's own format"
+#: A created_at that none of the profile's date formats reads: the reason names them first.
+_NOT_A_DATE_IN_PROFILE = "created_at is not in the profile's date formats"
 
 
 class Problem(NamedTuple):
@@ -109,7 +111,7 @@ def _check_who_and_when(
     checks(created_missing, "missing created_at")
     checks(
         ~created_missing & ~created_ok,
-        "created_at is not an ISO 8601 date-time",
+        _NOT_A_DATE_IN_PROFILE if date_formats else "created_at is not an ISO 8601 date-time",
         created_text,
         datetime_allowed(date_formats),
     )

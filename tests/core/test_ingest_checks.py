@@ -42,12 +42,25 @@ def test_a_date_the_profile_cannot_read_is_told_the_profiles_formats_in_russian(
     """`ingest --profile crm-ru` with '27.11.26 01:45' was told to use ISO 8601 'или
     --profile с форматом вашей CRM', as though no profile were in use."""
     (reason,) = parse_reasons(quarantined(date_formats=CRM_FORMATS))
-    assert reason.code == "bad_datetime" and reason.value == "'27.11.26 01:45'"
+    assert reason.code == "bad_profile_datetime" and reason.value == "'27.11.26 01:45'"
     assert reason.text("ru") == (
-        "created_at — не дата и время в формате ISO 8601 (указано '27.11.26 01:45', допустимо: "
+        "created_at — не дата и время в форматах профиля (указано '27.11.26 01:45', допустимо: "
         "01.12.2026 10:00, 01.12.2026 10:00:00, 01.12.2026, 2026-12-01T10:00:00+03:00)"
     )
     assert "--profile" not in reason.text("ru") and "--profile" not in reason.text("en")
+
+
+def test_with_a_profiles_formats_the_reason_names_them_before_iso_8601() -> None:
+    """With --profile crm-ru the reason still began 'не … в формате ISO 8601' and named the
+    profile's formats only after it, as though ISO 8601 were what the CRM should write."""
+    text = quarantined(date_formats=CRM_FORMATS)
+    assert text == (
+        "created_at is not in the profile's date formats (got '27.11.26 01:45', allowed: "
+        "01.12.2026 10:00, 01.12.2026 10:00:00, 01.12.2026, 2026-12-01T10:00:00+03:00)"
+    )
+    russian = parse_reasons(text)[0].text("ru")
+    assert russian.index("01.12.2026 10:00") < russian.index("2026-12-01T10:00:00+03:00")
+    assert "ISO 8601" not in russian and "ISO 8601" not in text
 
 
 def test_without_a_profile_the_advice_is_the_contracts() -> None:

@@ -143,6 +143,6 @@ def test_a_date_the_crm_ru_profile_cannot_read_is_told_its_formats(tmp_path: Pat
     shown = runner.invoke(app, ["quarantine", "--json", "--lang", "ru"], env={"HEATMAP_DB": db})
     reasons = [row["reasons"] for row in json.loads(shown.stdout)["rows"]]
     assert (
-        "created_at — не дата и время в формате ISO 8601 (указано '27.11.26 01:45', допустимо: "
+        "created_at — не дата и время в форматах профиля (указано '27.11.26 01:45', допустимо: "
         "01.12.2026 10:00, 01.12.2026 10:00:00, 01.12.2026, 2026-12-01T10:00:00+03:00)"
     ) in reasons
