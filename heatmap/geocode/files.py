@@ -22,10 +22,12 @@ from heatmap.geocode.answers import Answer
 from heatmap.geocode.matcher import GazetteerGeocoder
 from heatmap.io.atomic import atomic_text
 from heatmap.io.formulas import spreadsheet_text
-from heatmap.io.sniff import sniff_separator, to_utf8, utf16_as_utf8
+from heatmap.io.sniff import SEPARATORS, sniff_separator, to_utf8, utf16_as_utf8
 
 #: Columns added to every row, in order.
 ADDED_COLUMNS: tuple[str, ...] = ("lat", "lon", "precision", "score", "matched", "reason")
+#: The separator of a file of one column: the ASCII unit separator, which no address holds.
+_NO_SEPARATOR = "\x1f"
 
 
 def read_rows(path: Path, reading: Reading | None = None) -> tuple[list[str], list[list[str]]]:
@@ -36,15 +38,39 @@ def read_rows(path: Path, reading: Reading | None = None) -> tuple[list[str], li
         data = path.read_bytes()
         utf8 = utf16_as_utf8(data, str(path))
         data = utf8 if utf8 is not None else to_utf8(data, reading.encoding, str(path))[0]
-        separator = sniff_separator(data) if reading.separator == "auto" else reading.separator
+        separator = _separator(data, reading)
         reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=separator)
         header = next(reader, None)
-        rows = list(reader)
+        rows = list(_rows_within(reader, 0 if header is None else len(header), path))
     except (OSError, csv.Error) as exc:
         raise InputError(f"{path}: cannot read CSV: {exc}") from exc
     if header is None:
         raise InputError(f"{path}: cannot read CSV: the file is empty")
     return header, rows
+
+
+def _separator(data: bytes, reading: Reading) -> str:
+    """The separator to read with: a header that names one column and holds none of the
+    separators makes a file of one column, whose addresses keep their commas."""
+    if reading.separator != "auto":
+        return reading.separator
+    end = data.find(b"\n")
+    if not any(sep.encode() in data[: end if end >= 0 else len(data)] for sep in SEPARATORS):
+        return _NO_SEPARATOR
+    return sniff_separator(data)
+
+
+def _rows_within(reader: Iterator[list[str]], width: int, path: Path) -> Iterator[list[str]]:
+    """The rows, each refused in one line when it has more cells than the header (its
+    extra cells would be lost, or an address cut at its first comma)."""
+    for row in reader:
+        if len(row) > width:
+            line = getattr(reader, "line_num", 0)
+            raise InputError(
+                f"{path}: line {line} has {len(row)} cells, the header {width}:"
+                " quote cells that hold the separator"
+            )
+        yield row
 
 
 def _cell(value: object) -> str:

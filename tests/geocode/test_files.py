@@ -104,3 +104,25 @@ def test_the_output_repeats_a_crm_file_so_it_is_the_owners(gazetteer: Path, tmp_
     finally:
         os.umask(before)
     assert (tmp_path / "out.csv").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_file_of_addresses_alone_keeps_their_commas(gazetteer: Path, tmp_path: Path) -> None:
+    """A one-column file ('address', then an address a line, unquoted) was split at the
+    commas the header lacked: 'Вологда, ул. Мира, д. 1' was geocoded and written back as
+    'Вологда', a settlement, the rest of the row lost without a word."""
+    src = tmp_path / "in.csv"
+    src.write_text("address\nВологда, ул. Мира, д. 1\nВологда\n", encoding="utf-8")
+    counts = geocode_csv(src, "address", gazetteer, tmp_path / "out.csv")
+    rows = read(tmp_path / "out.csv")
+    assert [r["address"] for r in rows] == ["Вологда, ул. Мира, д. 1", "Вологда"]
+    assert rows[0]["precision"] == "house" and counts == {"house": 1, "settlement": 1}
+
+
+def test_a_row_wider_than_the_header_is_refused_naming_its_line(gazetteer: Path, tmp_path: Path) -> None:
+    """A row with more cells than the header lost its extra cells silently."""
+    src = tmp_path / "in.csv"
+    src.write_text('id,address\n1,"Вологда, ул. Мира, 1"\n2,Вологда, ул. Мира, 3\n', encoding="utf-8")
+    out = tmp_path / "out.csv"
+    with pytest.raises(InputError, match="line 3 has 4 cells, the header 2"):
+        geocode_csv(src, "address", gazetteer, out)
+    assert not out.exists()
