@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from heatmap.core.cells import cells_of, centres_of
+from heatmap.core.cells import centres_of
+from heatmap.detect.exposure import exposure_cells, parent_cells
 from heatmap.detect.neighbours import EARTH_RADIUS_M
 
 #: The resolution of the discs' cells (~76 m edge).
@@ -56,29 +57,9 @@ class ExposureGrid:
 
 
 def disc_cells(points: pd.DataFrame) -> np.ndarray:
-    """The res-10 cell of each exposure point. A point that is the centre of a cell of
-    res 10 or 11 (``cell``, as :func:`~heatmap.detect.exposure.layer_points` writes)
-    lies in that cell's res-10 parent: a child's centre lies inside its parent (checked
-    on 1.8 million cells), a grandchild's not always; any other point is located."""
-    lat, lon = points["lat"].to_numpy(float), points["lon"].to_numpy(float)
-    if "cell" not in points or not len(points):
-        return cells_of(lat, lon, DISC_RES)
-    own = points["cell"].to_numpy(np.uint64)
-    res = (own >> np.uint64(52)) & np.uint64(0xF)  # H3 index bits 52-55: the resolution
-    near = (res == DISC_RES) | (res == DISC_RES + 1)
-    out = np.empty(len(own), dtype=np.uint64)
-    out[near] = _parents(own[near], DISC_RES)
-    out[~near] = cells_of(lat[~near], lon[~near], DISC_RES)
-    return out
-
-
-def _parents(cells: np.ndarray, res: int) -> np.ndarray:
-    """Each cell's parent at ``res`` (a coarser or equal resolution)."""
-    if not len(cells):
-        return cells
-    from h3ronpy import change_resolution
-
-    return np.asarray(change_resolution(cells, res), dtype=np.uint64)
+    """The res-10 cell of each exposure point (:func:`~heatmap.detect.exposure.exposure_cells`:
+    the parent of the cell it is the centre of where that surely holds it)."""
+    return exposure_cells(points, DISC_RES)
 
 
 def ring_reach(cells: np.ndarray, eps_m: float) -> tuple[int, int]:
@@ -91,7 +72,7 @@ def ring_reach(cells: np.ndarray, eps_m: float) -> tuple[int, int]:
 
     if not len(cells):
         return 0, 0
-    ancestors = np.unique(_parents(np.ascontiguousarray(cells, dtype=np.uint64), DISC_RES - _AREA_STEP))
+    ancestors = np.unique(parent_cells(cells, DISC_RES - _AREA_STEP))
     area = np.asarray(cells_area_m2(ancestors), dtype=np.float64) / 7.0**_AREA_STEP
     edge = np.sqrt(2.0 * area / (3.0 * np.sqrt(3.0)))
     inner = int(np.floor(eps_m / (2.0 * 1.15 * float(edge.max()))))

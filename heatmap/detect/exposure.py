@@ -15,7 +15,8 @@ Detection works on *exposure points* (``lat, lon, weight``): each cell's centre 
 weight; a cell coarser than :data:`SPREAD_RES` is spread evenly over its children at
 that resolution first, so a coarse layer does not put a whole district on one point.
 The points made here also carry ``cell``, the uint64 cell they are the centre of, so
-detection can find their coarser cells without locating them again.
+detection can find their coarser cells without locating them again
+(:func:`exposure_cells`).
 Pure: no I/O, no clock.
 """
 
@@ -96,6 +97,48 @@ def layer_points(layer: pd.DataFrame, *, spread_res: int = SPREAD_RES) -> pd.Dat
     return pd.DataFrame(
         {"lat": centres[:, 0], "lon": centres[:, 1], "weight": np.asarray(spread, dtype=float), "cell": ids}
     )
+
+
+def exposure_cells(points: pd.DataFrame, res: int) -> np.ndarray:
+    """The res-``res`` cell (uint64) holding each exposure point, as ``cells_of`` would
+    locate it. A point that is the centre of a cell one or two resolutions finer
+    (``cell``, as :func:`layer_points` writes) lies in that cell's H3 parent — a child's
+    centre 0.65 edges from its parent's, well inside — except a grandchild whose two
+    digits are the same direction: its centre falls on the parent's boundary, and about
+    half of those lie in a neighbour. Those, and any other point, are located. Over
+    40,000 random cells of the globe and 2.4 million along the icosahedron's edges and
+    vertices (res 10-12, parents 1 and 2 up), the other centres lay in their parent, at
+    least 0.11 edge inside (tests/detect/test_exposure_cells.py checks ~10^5 each run)."""
+    lat, lon = points["lat"].to_numpy(float), points["lon"].to_numpy(float)
+    if "cell" not in points or not len(points):
+        return cells_of(lat, lon, res)
+    own = points["cell"].to_numpy(np.uint64)
+    own_res = ((own >> _RES_SHIFT) & np.uint64(0xF)).astype(np.int64)
+    inside = (own_res == res) | (own_res == res + 1)
+    if res + 2 <= 15:
+        child, grandchild = _digit(own, res + 1), _digit(own, res + 2)
+        inside |= (own_res == res + 2) & ((child != grandchild) | (child == 0))
+    out = np.empty(len(own), dtype=np.uint64)
+    out[inside] = parent_cells(own[inside], res)
+    out[~inside] = cells_of(lat[~inside], lon[~inside], res)
+    return out
+
+
+#: H3 index bits 52-55 hold the resolution; digit ``r`` (3 bits) sits ``3 · (15 − r)`` up.
+_RES_SHIFT = np.uint64(52)
+
+
+def _digit(cells: np.ndarray, r: int) -> np.ndarray:
+    return (cells >> np.uint64(3 * (15 - r))) & np.uint64(7)
+
+
+def parent_cells(cells: np.ndarray, res: int) -> np.ndarray:
+    """Each uint64 cell's H3 parent at ``res`` (its resolution or coarser): the
+    resolution bits set to ``res`` and the finer digits to 7 (unused), by the index's
+    bit layout."""
+    unused = np.uint64((1 << (3 * (15 - res))) - 1)
+    kept = np.asarray(cells, dtype=np.uint64) & ~np.uint64(0xF << 52)
+    return kept | np.uint64(res << 52) | unused
 
 
 def uniform_points(lat: np.ndarray, lon: np.ndarray, *, res: int = SPREAD_RES) -> pd.DataFrame:
