@@ -64,17 +64,27 @@ def _near_some(
     lat: np.ndarray, lon: np.ndarray, core_lat: np.ndarray, core_lon: np.ndarray, eps_m: float
 ) -> np.ndarray:
     """Mask of the points in a grid square of side at least ``eps_m`` next to (or in)
-    some core's square, so the tree holds only the exposure near the spots."""
+    some core's square, so the tree holds only the exposure near the spots. Columns
+    divide the circle evenly and wrap at ±180° (179.99° E is next to 179.99° W); near a
+    pole, where eps spans most longitudes, every point is kept."""
     dlat = eps_m / 111_000.0
-    dlon = dlat / max(float(np.cos(np.radians(np.max(np.abs(core_lat))))), 0.01)
-    core_row = np.floor(core_lat / dlat).astype(np.int64)
-    core_col = np.floor(core_lon / dlon).astype(np.int64)
+    reach = float(np.max(np.abs(core_lat))) + dlat  # the highest latitude a point near a core has
+    columns = int(np.floor(360.0 * np.cos(np.radians(reach)) / dlat)) if reach < 90.0 else 0
+    if columns < 3:
+        return np.ones(len(lat), dtype=bool)
+    dlon = 360.0 / columns  # at least dlat / cos(reach): a side of at least eps_m there
+
+    def square(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.floor(a / dlat).astype(np.int64), np.floor((b + 180.0) / dlon).astype(np.int64) % columns
+
+    core_row, core_col = square(core_lat, core_lon)
     shifts = np.array([(a, b) for a in (-1, 0, 1) for b in (-1, 0, 1)], dtype=np.int64)
     wide = np.int64(1 << 31)
     squares = np.unique(
-        ((core_row[:, None] + shifts[:, 0]) * wide + (core_col[:, None] + shifts[:, 1])).ravel()
+        ((core_row[:, None] + shifts[:, 0]) * wide + (core_col[:, None] + shifts[:, 1]) % columns).ravel()
     )
-    key = np.floor(lat / dlat).astype(np.int64) * wide + np.floor(lon / dlon).astype(np.int64)
+    row, col = square(lat, lon)
+    key = row * wide + col
     at = np.minimum(np.searchsorted(squares, key), len(squares) - 1)  # squares are sorted
     return np.asarray(squares[at] == key)
 

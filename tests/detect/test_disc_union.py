@@ -67,3 +67,26 @@ def test_a_spots_area_is_floored_and_scaled_by_its_cores_mean_history() -> None:
     assert spot_areas(
         np.array([-1]), lat[:1], lon[:1], history[:1], floor=1.0, exposure=points, eps_m=250.0
     ).empty
+
+
+def test_exposure_across_the_antimeridian_is_near() -> None:
+    """In Chukotka 179.99° E and 179.99° W are 0.02° apart (~940 m at 65° N), not 360°:
+    the prefilter's squares wrap, so a spot on one side counts the houses on the other."""
+    across = pd.DataFrame(
+        {"lat": [65.0, 65.0, 65.0], "lon": [-179.999, 179.9995, -179.99], "weight": [3.0, 2.0, 7.0]}
+    )
+    got = union_exposure(np.array([65.0]), np.array([179.999]), np.array([0]), across, eps_m=250.0)
+    assert got[0] == 5.0  # 94 m and 23 m away; the third is 517 m away
+    points = grid_points()
+    rng = np.random.default_rng(11)
+    core_lat, core_lon = 59.2 + rng.uniform(-0.004, 0.004, 9), 39.9 + rng.uniform(-0.006, 0.006, 9)
+    spot = np.array([0, 0, 0, 1, 1, 1, 1, 2, 2])
+    here = union_exposure(core_lat, core_lon, spot, points, eps_m=250.0)
+
+    def moved(lon: np.ndarray) -> np.ndarray:  # 39.9° E to the antimeridian, wrapped into ±180°
+        return (lon - 39.9 + 180.0 + 180.0) % 360.0 - 180.0
+
+    shifted = points.assign(lon=moved(points["lon"].to_numpy()))
+    there = union_exposure(core_lat, moved(core_lon), spot, shifted, eps_m=250.0)
+    assert (shifted["lon"] < 0).any() and (shifted["lon"] > 0).any()
+    assert there.tolist() == here.tolist()
