@@ -2,7 +2,7 @@
 
     python benchmarks/bench_quality.py [--seeds 3] [--first-seed 1] [--quick] [--month-long]
         [--background houses|residents] [--exposure houses|dwellings] [--district-share SD]
-        [--city NAME] [--json FILE] [--data DIR]
+        [--history DAYS [--chronic-history]] [--city NAME] [--json FILE] [--data DIR]
 
 For each city, the houses of its registry (``../shared/data/addresses``, read with the
 gazetteer builder: house-level points of that settlement only) carry, per seed, one
@@ -14,8 +14,11 @@ same concentrations (places, sizes and background) with their complaints spread 
 whole 30 days — chronic problems — reported apart (:mod:`benchmarks.quality_report`).
 ``--background residents`` draws complainants in proportion to each house's dwellings
 (the detector's exposure then weighs dwellings too, unless ``--exposure houses``), and
-``--district-share SD`` gives each res-7 district an operator's share the exposure does
-not know (:class:`Weighting`): the model errors a real city has. Every detection
+``--district-share SD`` gives each district (res 7, or ``--district-res``) an operator's
+share the exposure does not know (:class:`Weighting`): the model errors a real city has. ``--history DAYS``
+gives the detector the store's past — that many days of background before each
+export's window, drawn apart from it with the same shares — and ``--chronic-history``
+puts the month-long places in that past too. Every detection
 configuration runs at its default settings, with no per-city tuning: H3 and DBSCAN, each
 with the expected-count rule (exposure: the same houses' address density) and with the
 old fixed-count rule.
@@ -117,12 +120,18 @@ class Weighting:
     """What a house weighs in the generator (``background``: ``houses`` — each 1, as
     issue 15 specifies; ``residents`` — its dwellings) and in the detector's exposure
     (``exposure``: ``houses`` or ``dwellings``, what the product's gazetteer gives); and
-    ``district_sd``: the spread of the operator's share between res-7 districts, which
+    ``district_sd``: the spread of the operator's share between districts, which
     the generator's weights carry and the exposure does not (0: none)."""
 
     background: str = "houses"
     exposure: str = "houses"
     district_sd: float = 0.0
+    #: the resolution of the districts whose shares differ (res 7: ~5 km²)
+    district_res: int = 7
+    #: days of background history before each export's window (0: none)
+    history_days: float = 0.0
+    #: the month-long places complained all through the history too
+    chronic_history: bool = False
 
     def shared(
         self, lat: np.ndarray, lon: np.ndarray, drawn: np.ndarray | None, seed: int
@@ -132,7 +141,7 @@ class Weighting:
             return drawn
         from heatmap.core.cells import cells_of
 
-        district = np.unique(cells_of(lat, lon, 7), return_inverse=True)[1].ravel()
+        district = np.unique(cells_of(lat, lon, self.district_res), return_inverse=True)[1].ravel()
         rng = np.random.default_rng([seed, 7])
         sd = self.district_sd
         share = np.exp(rng.normal(0.0, sd, int(district.max()) + 1) - sd * sd / 2)[district]
@@ -149,9 +158,29 @@ class Weighting:
             weight if self.exposure == "dwellings" else None,
         )
 
+    def history(
+        self, lat: np.ndarray, lon: np.ndarray, weight: np.ndarray | None, seed: int, kind: str
+    ) -> pd.DataFrame | None:
+        """The store's past for one export of ``kind`` (None: no history asked for)."""
+        if self.history_days <= 0:
+            return None
+        from heatmap.devtools.samples_planted import generate_history
+
+        chronic = self.chronic_history and kind == "chronic"
+        spec = PlantSpec(recent_days=30.0) if chronic else PlantSpec()
+        past = generate_history(
+            lat, lon, now=NOW, seed=seed, days=self.history_days, spec=spec, weight=weight, chronic=chronic
+        )
+        return past[POINT_COLUMNS]
+
 
 def detect(
-    points: pd.DataFrame, config: tuple[str, str], *, exposure: pd.DataFrame | None, new_interface: bool
+    points: pd.DataFrame,
+    config: tuple[str, str],
+    *,
+    exposure: pd.DataFrame | None,
+    new_interface: bool,
+    history: pd.DataFrame | None = None,
 ) -> tuple[np.ndarray, float]:
     """Labels of one default-settings run and its wall time in seconds."""
     from heatmap.detect import run
@@ -163,6 +192,8 @@ def detect(
     if new_interface:
         params = make_params(method=config[0], rule=config[1])
         kwargs = {"exposure": exposure, "now": NOW}
+        if history is not None:
+            kwargs["history"] = history
     start = time.perf_counter()
     labels = label(points, params, **kwargs)
     return np.asarray(labels), time.perf_counter() - start
@@ -208,8 +239,11 @@ def run_city(
     out.planted = {kind: {n: [] for n in names} for kind in kinds}
     out.background = {n: [] for n in names}
 
-    def labels_of(complaints: pd.DataFrame, config: tuple[str, str]) -> tuple[np.ndarray, float]:
-        return detect(complaints[POINT_COLUMNS], config, exposure=exposure, new_interface=new_interface)
+    def labels_of(
+        complaints: pd.DataFrame, config: tuple[str, str], history: pd.DataFrame | None
+    ) -> tuple[np.ndarray, float]:
+        points = complaints[POINT_COLUMNS]
+        return detect(points, config, exposure=exposure, new_interface=new_interface, history=history)
 
     for seed in seeds:
         weight = weighting.shared(lat, lon, drawn, seed)
@@ -218,14 +252,16 @@ def run_city(
             days = KINDS[kind][1]
             spec = PlantSpec() if days is None else PlantSpec(recent_days=days)
             planted = generate_planted(lat, lon, now=NOW, seed=seed, spec=spec, weight=weight)
+            history = weighting.history(lat, lon, weight, seed, kind)
             for config in configs:
-                labels, secs = labels_of(planted.complaints, config)
+                labels, secs = labels_of(planted.complaints, config, history)
                 spots = spot_table(planted.complaints, labels)
                 out.planted[kind][config_name(config)].append(
                     score_planted(spots, planted.centres, seconds=secs, complaints=len(planted.complaints))
                 )
+        history = weighting.history(lat, lon, weight, seed, "burst")
         for config in configs:
-            labels, secs = labels_of(alone.complaints, config)
+            labels, secs = labels_of(alone.complaints, config, history)
             out.background[config_name(config)].append(
                 score_background(
                     spot_table(alone.complaints, labels),
@@ -284,8 +320,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=float,
         default=0.0,
         metavar="SD",
-        help="the operator's share varies between res-7 districts, lognormal with this "
+        help="the operator's share varies between districts, lognormal with this "
         "spread (e.g. 0.3), in the complaints but not in the exposure: a model error",
+    )
+    parser.add_argument(
+        "--district-res",
+        type=int,
+        default=7,
+        metavar="RES",
+        help="the H3 resolution of --district-share's districts (default 7, ~5 km²; 8: ~0.7 km²)",
+    )
+    parser.add_argument(
+        "--history",
+        type=float,
+        default=0.0,
+        metavar="DAYS",
+        help="give the detector this many days of background before each export's window "
+        "(drawn like the export's, district shares included): the store's history",
+    )
+    parser.add_argument(
+        "--chronic-history",
+        action="store_true",
+        help="with --history and --month-long: the month-long places complained at the "
+        "same rate all through the history (a chronic problem the store has seen)",
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="write every figure here")
     parser.add_argument(
@@ -311,10 +368,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     cities = [c for c in CITIES if not args.city or c.name in args.city]
     exposure = args.exposure or ("dwellings" if args.background == "residents" else "houses")
-    weighting = Weighting(args.background, exposure, args.district_share)
+    if args.chronic_history and not (args.history > 0 and args.month_long):
+        parser.error("--chronic-history needs --history DAYS and --month-long")
+    weighting = Weighting(
+        args.background, exposure, args.district_share, args.district_res, args.history, args.chronic_history
+    )
     console.print(
         f"complainants per {args.background[:-1]}, exposure: {exposure}, district share spread: "
-        f"{args.district_share}",
+        f"{args.district_share} (res {args.district_res}), history: {args.history:g} days"
+        + (" (month-long places in it)" if args.chronic_history else ""),
         highlight=False,
     )
     runs: list[CityRun] = []

@@ -164,3 +164,25 @@ def test_bad_weight_is_refused(houses: tuple[np.ndarray, np.ndarray]) -> None:
     for weight in (np.ones(n - 1), np.full(n, -1.0), np.zeros(n)):
         with pytest.raises(InputError, match="weight"):
             generate_planted(*houses, now=NOW, seed=1, weight=weight)
+
+
+def test_history_precedes_the_window_and_is_drawn_apart(houses: tuple[np.ndarray, np.ndarray]) -> None:
+    from heatmap.devtools.samples_planted import generate_history
+
+    lat, lon = houses
+    spec = PlantSpec(recent_days=30.0)
+    export = generate_planted(lat, lon, now=NOW, seed=4, spec=spec)
+    past = generate_history(lat, lon, now=NOW, seed=4, days=90.0, spec=spec)
+    start = pd.Timestamp(NOW) - pd.Timedelta(days=120)
+    assert past["created_at"].between(start, pd.Timestamp(NOW) - pd.Timedelta(days=30)).all()
+    assert (past["planted"] == -1).all()
+    assert past["subscriber_id"].nunique() == int(np.ceil(spec.background_rate * len(lat) * 3))
+    mine = export.complaints[export.complaints["planted"] == -1]
+    assert not np.isin(past["lat"].to_numpy(), mine["lat"].to_numpy()).any(), "another draw"
+    chronic = generate_history(lat, lon, now=NOW, seed=4, days=90.0, spec=spec, chronic=True)
+    plants = chronic[chronic["planted"] >= 0].groupby("planted")["subscriber_id"].nunique()
+    assert plants.to_dict() == (export.centres.set_index("planted")["complainants"] * 3).to_dict()
+    for k, centre in export.centres.set_index("planted").iterrows():
+        near = chronic[chronic["planted"] == k]
+        assert distance_m(near["lat"], near["lon"], centre["lat"], centre["lon"]).max() <= 260
+    assert chronic["ticket_id"].is_unique

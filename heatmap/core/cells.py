@@ -49,3 +49,18 @@ def centres_of(cells: np.ndarray) -> np.ndarray:
     import h3
 
     return np.array([h3.cell_to_latlng(h3.int_to_str(int(c))) for c in cells.tolist()], dtype=np.float64)
+
+
+def parents_of(cells: np.ndarray, res: int) -> np.ndarray:
+    """Each uint64 cell's parent at ``res`` (at most the cells' own resolution), by the
+    H3 index's bits: the resolution field (bits 52–55) set to ``res`` and every digit
+    finer than ``res`` (three bits each, from bit 3·(15 − r)) marked unused (7)."""
+    cells = np.ascontiguousarray(cells, dtype=np.uint64)
+    if not 0 <= res <= 15:
+        raise ValueError(f"an H3 resolution lies in 0..15, got {res}")
+    own = (cells >> np.uint64(52)) & np.uint64(0xF)
+    if len(cells) and int(own.min()) < res:
+        raise ValueError(f"a cell finer than resolution {res} has no parent there")
+    unused = np.uint64((1 << (3 * (15 - res))) - 1)
+    field = np.uint64(0xF << 52)
+    return (cells & ~field) | np.uint64(res << 52) | unused

@@ -8,12 +8,12 @@ exposure, ``λ_d`` the city's complainants per unit of exposure in those days.
   A place with complaints but no exposure gets a floor of a quarter of the mean
   populated cell: people complain from roads and parks too.
 * **History** — when complaints older than the window are given (the background: not
-  in a spot), each cell's long-run relative rate ``h = (H + κ) / (λ_h X + κ)`` (``H``
-  its past complainants, ``λ_h X`` what its exposure predicts for that past, κ = 5
-  pseudo-complainants) multiplies its exposure: ``A = max(X, floor) · h``, ``h`` kept
-  within 0.2..5. A place that always complains more than its houses explain is
-  expected to; one with no past is trusted to its exposure. With less history than one
-  window the factor is 1.
+  in a spot), each cell's district's long-run relative rate ``h``
+  (:mod:`heatmap.detect.history`: learnt over ~5 km², without the places whose past was
+  itself in excess, shrunk towards 1, within 0.2..5) multiplies its exposure:
+  ``A = max(X, floor) · h``. A district that always complains more than its houses
+  explain is expected to; a place within it that always complains more is a persistent
+  spot. With less history than one window the factor is 1.
 * **Rate** — ``λ_d = Σ o / Σ A`` over the city's cells, then again without the cells
   found in excess, until the cells found stay the same, so that outages do not raise
   everyone's expectation (in a small town a busy week's outages can outnumber its
@@ -32,14 +32,11 @@ import pandas as pd
 
 from heatmap.core.cells import cells_of
 from heatmap.detect.exposure import uniform_points
+from heatmap.detect.history import history_factor
 from heatmap.detect.stats import benjamini_hochberg, poisson_tail_at_most, poisson_upper_tail
-from heatmap.detect.strength import Strength, cell_strength
+from heatmap.detect.strength import Strength
 from heatmap.domain import PRECISION_WEIGHT
 
-#: Pseudo-complainants of the history's prior (shrinks a cell's past rate towards 1).
-HISTORY_PRIOR = 5.0
-#: Bounds of the history factor.
-HISTORY_CLIP = (0.2, 5.0)
 #: Exposure floor, as a share of the mean populated cell.
 EXPOSURE_FLOOR = 0.25
 #: Pseudo-complainants of a shorter window's rate prior (:func:`estimate_rates`).
@@ -95,6 +92,15 @@ def point_weights(points: pd.DataFrame) -> np.ndarray:
         return np.zeros(len(points))
     table = np.array([PRECISION_WEIGHT.get(v, 0.0) for v in values] + [0.0], dtype=np.float64)
     return np.asarray(table[codes], dtype=np.float64)  # code -1 (missing) takes the last: 0
+
+
+def _history_weights(history: pd.DataFrame) -> np.ndarray:
+    """Each past complaint's weight: its precision's, times its ``history_weight`` (a past
+    spot's members count by their expected share) where given."""
+    weight = point_weights(history)
+    if "history_weight" in history:
+        weight = weight * history["history_weight"].to_numpy(np.float64)
+    return weight
 
 
 def scan_windows(window_days: float, scan_days: tuple[float, ...]) -> tuple[float, ...]:
@@ -177,7 +183,8 @@ def build_cells(
     populated = x > 0
     floor = EXPOSURE_FLOOR * float(x[populated].mean()) if populated.any() else 1.0
     base = np.maximum(x, floor)
-    factor = _history_factor(history, index, base, res=res, window_days=window_days)
+    weight = None if history is None else _history_weights(history)
+    factor = history_factor(history, index, base, res=res, window_days=window_days, weight=weight)
     return Cells(
         res=res, index=index, adjusted=base * factor, exposure=x, history=factor, points=exposure, floor=floor
     )
@@ -190,32 +197,6 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
         return v
     unique: np.ndarray = v[np.concatenate([[True], v[1:] != v[:-1]])]
     return unique
-
-
-def _history_factor(
-    history: pd.DataFrame | None, index: pd.Index, base: np.ndarray, *, res: int, window_days: float
-) -> np.ndarray:
-    ones = np.ones(len(index))
-    if history is None or history.empty:
-        return ones
-    created = pd.to_datetime(history["created_at"], utc=True)
-    span_days = (created.max() - created.min()).total_seconds() / 86400.0
-    if span_days < window_days:
-        return ones
-    cells = cells_of(history["lat"].to_numpy(float), history["lon"].to_numpy(float), res)
-    known = index.get_indexer(cells) >= 0
-    weight = point_weights(history)
-    if "history_weight" in history:  # a past spot's members count by its expected share
-        weight = weight * history["history_weight"].to_numpy(np.float64)
-    # past complainants outside today's cells still tell the city's past rate
-    who = history["subscriber_id"].to_numpy()
-    past = cell_strength(cells[known], who[known], weight[known], index)
-    total = float(cell_strength(cells, who, weight, pd.Index(np.unique(cells))).sum())
-    if total <= 0:
-        return ones
-    predicted = total * base / float(base.sum())
-    factor = (past + HISTORY_PRIOR) / (predicted + HISTORY_PRIOR)
-    return np.clip(factor, *HISTORY_CLIP)
 
 
 def estimate_rates(

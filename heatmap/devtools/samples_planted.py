@@ -26,6 +26,7 @@ Pure: the caller passes the house coordinates and ``now``; no I/O, no clock.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,6 +39,8 @@ from heatmap.errors import InputError
 COLUMNS: tuple[str, ...] = ("ticket_id", "subscriber_id", "lat", "lon", "created_at", "precision", "planted")
 #: Columns of the planted-centre frame.
 CENTRE_COLUMNS: tuple[str, ...] = ("planted", "lat", "lon", "complainants", "houses_near")
+#: :func:`generate_history` draws its background with this seed plus the export's.
+HISTORY_SEED = 1_000_000_000
 _EARTH_RADIUS_M = 6_371_008.8
 _M_PER_DEG = np.pi * _EARTH_RADIUS_M / 180.0
 
@@ -139,6 +142,49 @@ def generate_planted(
     return PlantedExport(
         complaints=complaints.loc[:, list(COLUMNS)], centres=centres, background=n_background
     )
+
+
+def generate_history(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    *,
+    now: datetime,
+    seed: int,
+    days: float = 180.0,
+    spec: PlantSpec | None = None,
+    weight: np.ndarray | None = None,
+    chronic: bool = False,
+) -> pd.DataFrame:
+    """The ``days`` of complaints before the window of the export of ``seed`` (which
+    ends at ``now``): a background at the export's rate drawn apart from the export's
+    own, and with ``chronic`` the export's planted places complaining all along, each at
+    its size per window (places and sizes as :func:`generate_planted` draws them with
+    ``spec``) — a chronic problem the store has seen before."""
+    spec = spec or PlantSpec()
+    end = now - pd.Timedelta(days=spec.window_days)
+    past = dataclasses.replace(spec, window_days=days, planted=0)
+    frames = [
+        generate_planted(lat, lon, now=end, seed=HISTORY_SEED + seed, spec=past, weight=weight).complaints
+    ]
+    if chronic and spec.planted:
+        sizes = generate_planted(
+            lat, lon, now=now, seed=seed, spec=dataclasses.replace(spec, background_rate=0.0)
+        )
+        scale = days / spec.window_days
+        for k, size in zip(sizes.centres["planted"], sizes.centres["complainants"], strict=True):
+            one = dataclasses.replace(
+                spec,
+                window_days=days,
+                recent_days=days,
+                background_rate=0.0,
+                min_complainants=max(1, round(size * scale)),
+                max_complainants=max(1, round(size * scale)),
+            )
+            plants = generate_planted(lat, lon, now=end, seed=seed, spec=one, weight=weight).complaints
+            frames.append(plants[plants["planted"] == k])
+    history = pd.concat(frames, ignore_index=True).sort_values("created_at", kind="stable")
+    history["ticket_id"] = [f"H{seed}-{i:06d}" for i in range(len(history))]
+    return history.reset_index(drop=True)
 
 
 def _checked(

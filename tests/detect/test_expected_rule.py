@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from heatmap.core.policy import load_policy
 from heatmap.detect import expected
 from heatmap.detect.expected import (
-    HISTORY_PRIOR,
     LONG_WEEK,
     LONG_WEIGHT,
     SPOT_FWER,
@@ -26,6 +25,7 @@ from heatmap.detect.expected import (
 )
 from heatmap.detect.expected import test_cells as cell_tests
 from heatmap.detect.exposure import address_layer, layer_points
+from heatmap.detect.history import HISTORY_PRIOR
 from heatmap.detect.run import DetectParams, _now_of, background, detect, label_points
 from heatmap.detect.significance import EVIDENCE_COLUMNS, label_expected
 from heatmap.detect.stats import poisson_upper_tail
