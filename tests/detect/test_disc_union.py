@@ -90,3 +90,21 @@ def test_exposure_across_the_antimeridian_is_near() -> None:
     there = union_exposure(core_lat, moved(core_lon), spot, shifted, eps_m=250.0)
     assert (shifted["lon"] < 0).any() and (shifted["lon"] > 0).any()
     assert there.tolist() == here.tolist()
+
+
+def test_a_point_near_two_spots_counts_in_each_and_by_brute_force_everywhere() -> None:
+    """Where the cores of several spots are near, every core within eps counts; where one
+    spot's are, its nearest: the same areas by either, at every eps."""
+    points = grid_points()
+    rng = np.random.default_rng(17)
+    core_lat = 59.2 + rng.uniform(-0.006, 0.006, 40)
+    core_lon = 39.9 + rng.uniform(-0.01, 0.01, 40)
+    spot = rng.integers(0, 6, 40)
+    d = distance_m(core_lat[:, None], core_lon[:, None], points["lat"].to_numpy(), points["lon"].to_numpy())
+    for eps in (60.0, 250.0, 700.0):
+        got = union_exposure(core_lat, core_lon, spot, points, eps_m=eps)
+        within = d <= eps
+        for s in np.unique(spot):
+            assert got[s] == within[spot == s].any(axis=0).sum()
+        shared = (np.stack([within[spot == s].any(axis=0) for s in np.unique(spot)]).sum(axis=0) > 1).sum()
+        assert shared > 0  # some points are in two spots' areas
