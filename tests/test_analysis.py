@@ -21,6 +21,7 @@ from heatmap.detect.run import DetectParams
 from heatmap.devtools.samples import SAMPLES_NOW, generate_export, read_addresses, sample_file
 from heatmap.errors import DetectionError, InputError, UsageError
 from heatmap.geocode import GazetteerGeocoder, build_gazetteer
+from heatmap.service.exposure import keep_address_exposure
 from heatmap.store import open_store
 from heatmap.testing import assert_same_partition, spots_covering
 
@@ -483,3 +484,30 @@ def test_explore_loads_nothing_from_another_host_unless_tiles_are_named() -> Non
     assert not re.search(r"https?://", offline) and "data:text/javascript;base64," in offline
     online = analysis.explore(spots, tiles="OpenStreetMap").get_root().render()
     assert "tile.openstreetmap.org" in online
+
+
+@pytest.mark.parametrize("method", ["h3", "dbscan"])
+def test_run_detection_on_a_store_expects_by_its_exposure_layer(
+    ingested: Path, tmp_path: Path, method: str
+) -> None:
+    """run_detection(store) expected complaints uniformly although the store held the
+    gazetteer's address layer that `heatmap detect` expects by: on an Omsk CRM export it
+    found 2 spots where `heatmap detect` stored 5, so a what-if run did not say what the
+    product would do."""
+    path = tmp_path / "layered.db"
+    shutil.copy(ingested, path)
+    url = f"sqlite:///{path}"
+    store = open_store(url)
+    try:
+        keep_address_exposure(store, build_gazetteer(sample_file("vologda_addresses.csv"))[0])
+        service.detect_spots(store, params=DetectParams(method=method), policy=load_policy(), now=SAMPLES_NOW)
+    finally:
+        store.close()
+    stored = analysis.load_spots(url)
+    found = analysis.run_detection(url, method=method, now=SAMPLES_NOW)
+    assert list(found["id"]) == list(stored["id"])
+    assert np.allclose(found["expected"].astype(float), stored["expected"].astype(float))
+    labels = analysis.label_complaints(url, method=method, now=SAMPLES_NOW)
+    assert labels.notna().sum() == stored["complaints"].sum()
+    compared = analysis.compare_methods(url, settings=[{"method": method}], now=SAMPLES_NOW)
+    assert compared["spots"].tolist() == [len(stored)]

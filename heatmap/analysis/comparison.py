@@ -20,6 +20,7 @@ from heatmap.analysis.detection import (
     checked_params,
     cluster_points,
     complaints_of,
+    exposure_of,
     prepare_complaints,
 )
 from heatmap.detect.run import DetectParams
@@ -189,6 +190,7 @@ def _runs(
 ) -> Iterator[tuple[str, DetectParams, pd.DataFrame, pd.DataFrame]]:
     """Per setting: its name, parameters, labelled candidate points and cluster summaries."""
     named = _named(settings)
+    exposure = exposure_of(complaints, exposure)
     frame, at = prepare_complaints(complaints_of(complaints), now)
     for name, params in named:
         yield name, params, *cluster_points(frame, params, at, exposure)

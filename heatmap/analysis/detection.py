@@ -75,8 +75,9 @@ def run_detection(
     ``rule`` is ``expected`` (significant excess over the expected count, the default)
     or ``count`` (the old ≥ ``min_subscribers`` per cell or neighbourhood). ``exposure``
     (``lat, lon, weight`` points, e.g. :func:`heatmap.detect.exposure.layer_points` of an
-    address or subscriber layer) says where people are for the expected rule; None:
-    uniform over the populated area, as ``heatmap detect`` on a store without a layer.
+    address or subscriber layer) says where people are for the expected rule; None: for a
+    store, the layer ``heatmap detect`` reads from it (:func:`exposure_of`), else uniform
+    over the populated area, as ``heatmap detect`` on a store without a layer.
     """
     params = checked_params(
         method=method,
@@ -86,6 +87,7 @@ def run_detection(
         window_days=window_days,
         rule=rule,
     )
+    exposure = exposure_of(complaints, exposure)
     return _full_run(complaints_of(complaints), params, now, policy, exposure)[0]
 
 
@@ -111,6 +113,7 @@ def label_complaints(
         window_days=window_days,
         rule=rule,
     )
+    exposure = exposure_of(complaints, exposure)
     complaints = complaints_of(complaints)
     _, members, frame = _full_run(complaints, params, now, None, exposure)
     spot = frame["ticket_id"].map(members.set_index("ticket_id")["spot_id"])
@@ -151,6 +154,19 @@ def _full_run(
         spots, geometry=gpd.GeoSeries(list(spots["geometry"]), crs="EPSG:4326"), crs="EPSG:4326"
     )
     return gdf, result.members, frame
+
+
+def exposure_of(source: FrameSource, exposure: pd.DataFrame | None) -> pd.DataFrame | None:
+    """``exposure`` when given; else, when ``source`` is a store, the exposure points of
+    the layer ``heatmap detect`` reads from it (subscribers, else addresses), so a what-if
+    run on a store expects what the product expects there; else None (uniform)."""
+    if exposure is not None or isinstance(source, pd.DataFrame):
+        return exposure
+    from heatmap.analysis.loading import opened
+    from heatmap.service.pipeline import exposure_points
+
+    with opened(source) as store:
+        return exposure_points(store, None)[0]
 
 
 def complaints_of(source: FrameSource) -> pd.DataFrame:
