@@ -34,5 +34,5 @@ class DetectParams:
     q: float = 0.003
     #: shorter windows (days) also scanned by the expected rule
     scan_days: tuple[float, ...] = (1.0, 3.0, 7.0)
-    #: how far back the place's own history is read (expected rule)
+    #: how far back the store's history is read (expected rule: each district's past rate)
     history_days: float = 180.0

@@ -10,12 +10,14 @@ import pandas as pd
 import pytest
 
 from heatmap.core.cells import cells_of
+from heatmap.core.policy import load_policy
 from heatmap.detect import history as history_module
 from heatmap.detect.exposure import address_layer, layer_points
 from heatmap.detect.history import HISTORY_PRIOR, history_factor
-from heatmap.detect.run import DetectParams, label_points
+from heatmap.detect.run import DetectParams, detect, label_points
 from heatmap.devtools.samples_planted import PlantSpec, distance_m, generate_history, generate_planted
 from heatmap.devtools.samples_planted import synthetic_town as town
+from heatmap.store.base import SPOT_COLUMNS
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 COLUMNS = ["lat", "lon", "subscriber_id", "precision", "created_at"]
@@ -84,3 +86,26 @@ def test_a_chronic_place_the_store_has_seen_is_still_a_spot(
     monkeypatch.setattr(history_module, "HISTORY_RES", 9)
     monkeypatch.setattr(history_module, "HISTORY_EXCESS_P", 0.0)
     assert sum(_found(lat, lon, seed, method) for seed in range(1, 9)) <= 5, "the per-cell rule absorbs it"
+
+
+def test_the_chronic_place_is_labelled_persistent() -> None:
+    """Seven months of the same place: the spot found now says so, and the default
+    policy sends a persistent spot to construction planning."""
+    lat, lon = town(5)
+    spec = PlantSpec(recent_days=30.0, planted=1, min_complainants=25, max_complainants=25)
+    export = generate_planted(lat, lon, now=NOW, seed=2, spec=spec)
+    past = generate_history(lat, lon, now=NOW, seed=2, spec=spec, chronic=True)
+    frame = pd.concat([export.complaints, past], ignore_index=True).assign(
+        segment="mass", ltv=None, topic="no_coverage", region="R", address=None, spot_id=None
+    )
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in SPOT_COLUMNS})
+    exposure = layer_points(address_layer(lat, lon))
+    spots = detect(
+        frame, empty, params=DetectParams(), policy=load_policy(), now=NOW, exposure=exposure
+    ).spots
+    centre = export.centres.iloc[0]
+    near = distance_m(spots["centroid_lat"], spots["centroid_lon"], centre["lat"], centre["lon"]) <= 300
+    assert near.sum() == 1
+    chronic = spots[near].iloc[0]
+    assert chronic["trend"] == "persistent"
+    assert chronic["queue"] == "construction_planning"
