@@ -143,7 +143,7 @@ def _check_who_and_when(
     ltv_text = tx.remove(col["ltv"], r"[\s\x{00a0}]")
     ltv = tx.to_float(ltv_text)
     checks(~tx.empty(ltv_text) & np.isnan(ltv), "ltv is not a number", col["ltv"], "roubles, e.g. 1250.50")
-    checks(ltv < 0, "ltv is negative")
+    checks(ltv < 0, "ltv is negative", col["ltv"])
 
     return ticket_missing, created, msisdn, segment, ltv
 

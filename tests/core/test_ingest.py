@@ -93,7 +93,7 @@ def test_every_reason_is_reported() -> None:
     assert reasons.split("; ") == [
         "missing ticket_id",
         "unknown segment (got 'gold', allowed: b2b, b2g, mass, premium, vip)",
-        "ltv is negative",
+        "ltv is negative (got '-1')",
     ]
 
 

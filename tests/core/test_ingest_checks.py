@@ -69,3 +69,12 @@ def test_without_a_profile_the_advice_is_the_contracts() -> None:
         "(указано '27.11.26 01:45', допустимо: например 2026-12-01T10:00:00+03:00, или --profile"
         " с форматом вашей CRM)"
     )
+
+
+def test_a_negative_ltv_is_quarantined_with_its_value() -> None:
+    """'ltv is negative' was the one value check that did not quote the value."""
+    rows = pd.DataFrame([{**ROW, "created_at": "2026-12-01T10:00:00+03:00", "ltv": "-1 250,5"}], dtype=str)
+    checked = validate_export(RawExport("crm.csv", rows, np.array([2])), key=b"k" * 32)
+    (reason,) = parse_reasons(str(checked.quarantine["reasons"].iloc[0]))
+    assert reason.code == "negative" and reason.value == "'-1 250,5'"
+    assert reason.text("ru") == "ltv меньше нуля (указано '-1 250,5')"
