@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from heatmap.core.cells import cells_of
-from heatmap.detect.exposure import uniform_points
+from heatmap.detect.exposure import exposure_cells, uniform_points
 from heatmap.detect.history import history_factor
 from heatmap.detect.stats import benjamini_hochberg, poisson_tail_at_most, poisson_upper_tail
 from heatmap.detect.strength import Strength
@@ -169,7 +169,7 @@ def build_cells(
     if exposure is None or exposure.empty:
         past = points if history is None or history.empty else pd.concat([points, history])
         exposure = uniform_points(past["lat"].to_numpy(float), past["lon"].to_numpy(float))
-    x_cells = cells_of(exposure["lat"].to_numpy(float), exposure["lon"].to_numpy(float), res)
+    x_cells = exposure_cells(exposure, res)  # a layer's points: from their own cells
     p_cells = (
         complaints.cells
         if complaints is not None and complaints.res == res
