@@ -7,7 +7,7 @@ row ends up in exactly one of the two.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -70,7 +70,13 @@ class Validated:
 
 
 def validate_parts(
-    raw: RawExport, *, key: bytes, rows: int, first: int | None = None, date_formats: Sequence[str] = ()
+    raw: RawExport,
+    *,
+    key: bytes,
+    rows: int,
+    first: int | None = None,
+    date_formats: Sequence[str] = (),
+    values: Mapping[str, Sequence[str]] | None = None,
 ) -> Iterator[Validated]:
     """:func:`validate_export` over consecutive slices of ``rows`` rows, lazily.
 
@@ -89,7 +95,9 @@ def validate_parts(
             raw.broken if start == 0 else [],
             raw.nul_free,
         )
-        yield validate_export(part, key=key, superseded=superseded[start:stop], date_formats=date_formats)
+        yield validate_export(
+            part, key=key, superseded=superseded[start:stop], date_formats=date_formats, values=values
+        )
 
 
 def _bounds(total: int, rows: int, first: int) -> list[int]:
@@ -112,7 +120,12 @@ def _superseded(rows: pd.DataFrame) -> np.ndarray:
 
 
 def validate_export(
-    raw: RawExport, *, key: bytes, superseded: np.ndarray | None = None, date_formats: Sequence[str] = ()
+    raw: RawExport,
+    *,
+    key: bytes,
+    superseded: np.ndarray | None = None,
+    date_formats: Sequence[str] = (),
+    values: Mapping[str, Sequence[str]] | None = None,
 ) -> Validated:
     """Split ``raw`` into canonical complaints and quarantined rows.
 
@@ -122,13 +135,14 @@ def validate_export(
     check runs over whole columns in Arrow's kernels; only the reasons of bad
     rows are put together one by one. Complaints come in ticket order, bad rows in
     line order. A created_at not read is told ``date_formats`` (those of the profile
-    the export was read by) as what it may be.
+    the export was read by) as what it may be, and an unknown segment, topic or channel
+    the profile's ``values`` (its writings of each field) before the contract's.
     """
     rows = raw.rows
     n = len(rows)
     col = {name: _column(rows, name, n) for name in _KNOWN}  # _KNOWN's order is the reasons' order
     checks = Checks()
-    fields = check_fields(col, checks, nul_free=raw.nul_free, date_formats=date_formats)
+    fields = check_fields(col, checks, nul_free=raw.nul_free, date_formats=date_formats, values=values)
     ticket, ticket_missing = col["ticket_id"], fields.ticket_missing
     # A ticket repeated in one export: the last occurrence wins, earlier ones are kept aside.
     if superseded is None:

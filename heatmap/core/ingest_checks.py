@@ -7,7 +7,7 @@ Every check runs over a whole column in Arrow's kernels. Pure: no I/O, no clock.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
@@ -79,23 +79,36 @@ class Fields:
 
 
 def check_fields(
-    col: dict[str, pa.Array], checks: Checks, *, nul_free: bool, date_formats: Sequence[str] = ()
+    col: dict[str, pa.Array],
+    checks: Checks,
+    *,
+    nul_free: bool,
+    date_formats: Sequence[str] = (),
+    values: Mapping[str, Sequence[str]] | None = None,
 ) -> Fields:
     """Run every check of a row's own fields on the columns ``col`` (text, one per known
     column); ``nul_free``: the reader saw no NUL character, so none is looked for;
     ``date_formats``: those of the profile the export was read by, which a created_at
-    not read is told to follow (:func:`datetime_allowed`)."""
+    not read is told to follow (:func:`datetime_allowed`); ``values``: per field, the
+    writings the profile maps to the contract's values, which an unknown segment, topic
+    or channel is told before the contract's own (:func:`values_allowed`)."""
+    told = values or {}
     ticket_missing, created, msisdn, segment, ltv = _check_who_and_when(
-        col, checks, nul_free=nul_free, date_formats=date_formats
+        col, checks, nul_free=nul_free, date_formats=date_formats, told=told
     )
-    topic, topic_given, channel, lat, lon, located = _check_what_and_where(col, checks)
+    topic, topic_given, channel, lat, lon, located = _check_what_and_where(col, checks, told)
     return Fields(
         ticket_missing, created, msisdn, segment, ltv, topic, topic_given, channel, lat, lon, located
     )
 
 
 def _check_who_and_when(
-    col: dict[str, pa.Array], checks: Checks, *, nul_free: bool, date_formats: Sequence[str]
+    col: dict[str, pa.Array],
+    checks: Checks,
+    *,
+    nul_free: bool,
+    date_formats: Sequence[str],
+    told: Mapping[str, Sequence[str]],
 ) -> tuple[np.ndarray, pd.Series, pa.Array, pa.Array, np.ndarray]:
     for name in () if nul_free else col:  # no database text type can hold U+0000
         checks(tx.mask(pc.match_substring(col[name], "\x00")), f"{name} holds a NUL character")
@@ -137,7 +150,7 @@ def _check_who_and_when(
         ~segment_missing & ~tx.is_in(segment, SEGMENTS),
         "unknown segment",
         col["segment"],
-        ", ".join(sorted(SEGMENTS)),
+        values_allowed(told.get("segment", ()), SEGMENTS),
     )
 
     ltv_text = tx.remove(col["ltv"], r"[\s\x{00a0}]")
@@ -149,18 +162,23 @@ def _check_who_and_when(
 
 
 def _check_what_and_where(
-    col: dict[str, pa.Array], checks: Checks
+    col: dict[str, pa.Array], checks: Checks, told: Mapping[str, Sequence[str]]
 ) -> tuple[pa.Array, np.ndarray, pa.Array, np.ndarray, np.ndarray, np.ndarray]:
     topic = tx.lower(col["topic"])
     topic_given = ~tx.empty(topic)
-    checks(topic_given & ~tx.is_in(topic, TOPICS), "unknown topic", col["topic"], ", ".join(sorted(TOPICS)))
+    checks(
+        topic_given & ~tx.is_in(topic, TOPICS),
+        "unknown topic",
+        col["topic"],
+        values_allowed(told.get("topic", ()), TOPICS),
+    )
 
     channel = tx.lower(col["channel"])
     checks(
         ~tx.empty(channel) & ~tx.is_in(channel, CHANNELS),
         "unknown channel",
         col["channel"],
-        ", ".join(sorted(CHANNELS)),
+        values_allowed(told.get("channel", ()), CHANNELS),
     )
 
     lat, lat_given = tx.to_float(col["lat"]), ~tx.empty(col["lat"])
@@ -174,6 +192,13 @@ def _check_what_and_where(
     checks(tx.empty(col["address"]) & ~located, "neither address nor lat/lon")
 
     return topic, topic_given, channel, lat, lon, located
+
+
+def values_allowed(written: Sequence[str], contract: Iterable[str]) -> str:
+    """What an unknown segment, topic or channel is told it may be: the writings a profile
+    maps (``written``, as its file spells them: ``массовый``, ``колл-центр``) before the
+    contract's own values, which a profile lets through as they are."""
+    return ", ".join(dict.fromkeys([*written, *sorted(contract)]))
 
 
 def datetime_allowed(date_formats: Sequence[str]) -> str:

@@ -8,7 +8,7 @@ The clock comes in as ``now``; nothing here formats output for people.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -84,7 +84,8 @@ def ingest(
         keep_address_exposure(store, gazetteer_entries)
     exports = [(str(path), raw) for path, raw in zip(paths, raws, strict=True)]
     formats = profile.date_formats if profile else ()
-    report = ingest_exports(store, exports, now=now, progress=progress, date_formats=formats)
+    values = {name: tuple(given) for name, given in profile.values.items()} if profile else None
+    report = ingest_exports(store, exports, now=now, progress=progress, date_formats=formats, values=values)
     if geocoder is not None:
         report.geocoded = geocode_pending(store, geocoder, city=city, progress=geocoding)
     report.joined = join_recent(store, policy=policy or load_policy(), now=now)
@@ -99,18 +100,25 @@ def ingest_exports(
     progress: Progress | None = None,
     key: bytes | None = None,
     date_formats: Sequence[str] = (),
+    values: Mapping[str, Sequence[str]] | None = None,
 ) -> IngestReport:
     """Validate and store exports already read (``(source, raw)``), one transaction each:
     the storing half of :func:`ingest`, for callers holding rows in memory (the replay).
     Joining to open spots is left to the caller (:func:`join_recent`). ``date_formats``:
-    those of the profile the exports were read by, named to a created_at not read."""
+    those of the profile the exports were read by, named to a created_at not read;
+    ``values``: its writings of segment, topic and channel, named to an unknown one."""
     key = store.secret() if key is None else key
     report = IngestReport()
     for path, raw in exports:
         reasons: Counter[str] = Counter()
         parts = _counted(
             validate_parts(
-                raw, key=key, rows=part_rows(len(raw.rows)), first=5_000, date_formats=date_formats
+                raw,
+                key=key,
+                rows=part_rows(len(raw.rows)),
+                first=5_000,
+                date_formats=date_formats,
+                values=values,
             ),
             path,
             progress,

@@ -78,3 +78,20 @@ def test_a_negative_ltv_is_quarantined_with_its_value() -> None:
     (reason,) = parse_reasons(str(checked.quarantine["reasons"].iloc[0]))
     assert reason.code == "negative" and reason.value == "'-1 250,5'"
     assert reason.text("ru") == "ltv меньше нуля (указано '-1 250,5')"
+
+
+def test_an_unknown_value_is_told_the_profiles_writings_before_the_contracts() -> None:
+    """Under --profile crm-ru, 'Золотой' was told 'allowed: b2b, b2g, mass, premium, vip',
+    values the CRM never writes, as the dates were told ISO 8601."""
+    rows = pd.DataFrame(
+        [{**ROW, "created_at": "2026-12-01T10:00:00+03:00", "segment": "Золотой", "channel": "Голубь"}],
+        dtype=str,
+    )
+    values = {"segment": ("массовый", "vip"), "channel": ("колл-центр",)}
+    checked = validate_export(RawExport("crm.csv", rows, np.array([2])), key=b"k" * 32, values=values)
+    segment, channel = parse_reasons(str(checked.quarantine["reasons"].iloc[0]))
+    assert segment.allowed == "массовый, vip, b2b, b2g, mass, premium"
+    assert channel.text("ru") == (
+        "неизвестное значение поля channel (указано 'Голубь', допустимо: колл-центр, app, call_centre,"
+        " chat, email, retail, social)"
+    )

@@ -146,3 +146,21 @@ def test_a_date_the_crm_ru_profile_cannot_read_is_told_its_formats(tmp_path: Pat
         "created_at — не дата и время в форматах профиля (указано '27.11.26 01:45', допустимо: "
         "01.12.2026 10:00, 01.12.2026 10:00:00, 01.12.2026, 2026-12-01T10:00:00+03:00)"
     ) in reasons
+
+
+def test_an_unknown_segment_under_crm_ru_is_told_the_profiles_writings(tmp_path: Path) -> None:
+    """'золотой' under --profile crm-ru was told 'allowed: b2b, b2g, mass, premium, vip'."""
+    db = f"sqlite:///{tmp_path / 'h.db'}"
+    path = tmp_path / "crm.csv"
+    path.write_bytes(CRM.encode("cp1251"))
+    runner = CliRunner()
+    assert runner.invoke(app, ["init"], env={"HEATMAP_DB": db}).exit_code == 0
+    ingested = runner.invoke(
+        app, ["ingest", "--profile", "crm-ru", "--accept-mostly-bad", str(path)], env={"HEATMAP_DB": db}
+    )
+    assert ingested.exit_code == 0, ingested.output
+    shown = runner.invoke(app, ["quarantine", "--json"], env={"HEATMAP_DB": db})
+    (reasons,) = [row["reasons"] for row in json.loads(shown.stdout)["rows"] if "золотой" in row["reasons"]]
+    (segment,) = [r for r in reasons.split("; ") if r.startswith("unknown segment")]
+    assert segment.startswith("unknown segment (got 'золотой', allowed: массовый, масс, ")
+    assert segment.endswith("госсектор, государственный, mass, premium)")
