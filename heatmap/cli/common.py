@@ -23,8 +23,15 @@ DbOption = Annotated[
     typer.Option("--db", help=f"Store URL (default: HEATMAP_DB, else {DEFAULT_DB}).", show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
-#: What ``--now`` takes: ISO 8601 with or without an offset (UTC if none), or a date.
-NOW_FORMATS = ["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]
+#: What ``--now`` takes: ISO 8601 with or without an offset (UTC if none), with or without
+#: seconds (as ``spot eta`` takes ``2026-11-25T18:00``), or a date.
+NOW_FORMATS = [
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M%z",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d",
+]
 NowOption = Annotated[
     datetime | None,
     typer.Option(
