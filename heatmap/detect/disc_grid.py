@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from heatmap.core.cells import centres_of
-from heatmap.detect.exposure import exposure_cells, parent_cells
+from heatmap.core.cells import centres_of, parents_of
+from heatmap.detect.exposure import exposure_cells
 from heatmap.detect.neighbours import EARTH_RADIUS_M
 
 #: The resolution of the discs' cells (~76 m edge).
@@ -72,7 +72,7 @@ def ring_reach(cells: np.ndarray, eps_m: float) -> tuple[int, int]:
 
     if not len(cells):
         return 0, 0
-    ancestors = np.unique(parent_cells(cells, DISC_RES - _AREA_STEP))
+    ancestors = np.unique(parents_of(cells, DISC_RES - _AREA_STEP))
     area = np.asarray(cells_area_m2(ancestors), dtype=np.float64) / 7.0**_AREA_STEP
     edge = np.sqrt(2.0 * area / (3.0 * np.sqrt(3.0)))
     inner = int(np.floor(eps_m / (2.0 * 1.15 * float(edge.max()))))

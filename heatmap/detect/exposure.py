@@ -26,7 +26,7 @@ import h3
 import numpy as np
 import pandas as pd
 
-from heatmap.core.cells import cell_names, cells_of, centres_of
+from heatmap.core.cells import cell_names, cells_of, centres_of, parents_of
 from heatmap.errors import InputError
 
 #: Exposure layer sources, best first.
@@ -119,7 +119,7 @@ def exposure_cells(points: pd.DataFrame, res: int) -> np.ndarray:
         child, grandchild = _digit(own, res + 1), _digit(own, res + 2)
         inside |= (own_res == res + 2) & ((child != grandchild) | (child == 0))
     out = np.empty(len(own), dtype=np.uint64)
-    out[inside] = parent_cells(own[inside], res)
+    out[inside] = parents_of(own[inside], res)
     out[~inside] = cells_of(lat[~inside], lon[~inside], res)
     return out
 
@@ -130,15 +130,6 @@ _RES_SHIFT = np.uint64(52)
 
 def _digit(cells: np.ndarray, r: int) -> np.ndarray:
     return (cells >> np.uint64(3 * (15 - r))) & np.uint64(7)
-
-
-def parent_cells(cells: np.ndarray, res: int) -> np.ndarray:
-    """Each uint64 cell's H3 parent at ``res`` (its resolution or coarser): the
-    resolution bits set to ``res`` and the finer digits to 7 (unused), by the index's
-    bit layout."""
-    unused = np.uint64((1 << (3 * (15 - res))) - 1)
-    kept = np.asarray(cells, dtype=np.uint64) & ~np.uint64(0xF << 52)
-    return kept | np.uint64(res << 52) | unused
 
 
 def uniform_points(lat: np.ndarray, lon: np.ndarray, *, res: int = SPREAD_RES) -> pd.DataFrame:

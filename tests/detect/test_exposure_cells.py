@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from heatmap.core.cells import cells_of, centres_of
-from heatmap.detect.exposure import address_layer, exposure_cells, layer_points, parent_cells
+from heatmap.core.cells import cells_of, centres_of, parents_of
+from heatmap.detect.exposure import address_layer, exposure_cells, layer_points
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -69,7 +69,7 @@ def test_a_grandchild_on_its_parents_boundary_is_located() -> None:
     rng = np.random.default_rng(5)
     points = _centres(*_globe(20_000, rng), 11)
     located = cells_of(points["lat"].to_numpy(), points["lon"].to_numpy(), 9)
-    wrong = parent_cells(points["cell"].to_numpy(np.uint64), 9) != located
+    wrong = parents_of(points["cell"].to_numpy(np.uint64), 9) != located
     assert 0.02 < wrong.mean() < 0.1
     assert (exposure_cells(points, 9) == located).all()
 
@@ -82,10 +82,3 @@ def test_points_of_a_layer_and_points_without_cells() -> None:
     assert (exposure_cells(points, 9) == located).all()
     assert (exposure_cells(points.drop(columns="cell"), 9) == located).all()
     assert exposure_cells(points.iloc[:0], 9).size == 0
-
-
-def test_parents_are_h3s() -> None:
-    cells = cells_of(*_globe(300, np.random.default_rng(2)), 11)
-    for res in (0, 7, 9, 11):
-        want = [h3.str_to_int(h3.cell_to_parent(h3.int_to_str(int(c)), res)) for c in cells.tolist()]
-        assert parent_cells(cells, res).tolist() == want
