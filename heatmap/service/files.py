@@ -75,7 +75,7 @@ def detect_in_file(
     chosen = profile or Profile(name="teplokarty")
     source = open_csv_source(in_file, chosen.reading)
     found = source_columns(source.names, chosen)
-    _require(list(found))
+    _require(list(found), in_file, [str(name) for name in source.names], chosen.name)
     timed = "created_at" in found and (use_window or params.rule == "expected")
     wanted = ("subscriber_id", "created_at") if timed else ("subscriber_id",)
     text = [found[name] for name in wanted if name in found]
@@ -248,10 +248,23 @@ def _point_labels(points: dict[str, Any], params: DetectParams, exposure: pd.Dat
     return label_points(frame, params, exposure=exposure)
 
 
-def _require(columns: list[str]) -> None:
+def _require(
+    columns: list[str], path: Path | None = None, header: list[str] | None = None, profile: str = ""
+) -> None:
+    """Refuse a file without the columns detection needs: for a file (``path``), naming its
+    ``header`` and a shipped profile that reads it, as ``ingest`` does."""
     missing = [c for c in NEEDED if c not in columns]
-    if missing:
-        raise InputError(f"missing column(s): {', '.join(missing)}")
+    if not missing:
+        return
+    told = f"missing column(s): {', '.join(missing)}"
+    if path is None or header is None:
+        raise InputError(told)
+    from heatmap.service.pipeline import better_profile
+
+    raise InputError(
+        f"{path}: {told}; the file has: {', '.join(header)}. Rename the columns or give a"
+        f" profile (--profile, see `heatmap profile guess`).{better_profile(header, profile)}"
+    )
 
 
 def _times(text: pd.Series) -> pd.Series:

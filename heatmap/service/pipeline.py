@@ -154,12 +154,14 @@ def read_mapped(path: str | Path, profile: Profile | None) -> RawExport:
     try:
         check_header(headers, chosen)
     except InputError as exc:
-        raise InputError(f"{path}: {exc}{_better_profile(headers, chosen.name)}") from exc
+        raise InputError(f"{path}: {exc}{better_profile(headers, chosen.name)}") from exc
     raw.rows = apply_profile(raw.rows, chosen)
     return raw
 
 
-def _better_profile(headers: list[str], current: str) -> str:
+def better_profile(headers: list[str], current: str) -> str:
+    """A sentence naming the shipped profile that reads most of ``headers`` (three fields
+    or more), when it is not ``current``; else empty."""
     from heatmap.io.profiles import guess_profile
 
     name, found = guess_profile(headers)[0]
