@@ -76,6 +76,9 @@ GLUED: tuple[tuple[re.Pattern[str], Split, bool], ...] = (
     (re.compile(r"^(д|дом|вл)(\d+(?:/\d+)?)(?:-?([а-я]))?$"), _marker_and_value, False),
     (re.compile(r"^(д|дом|вл)(\d.*)$"), _marker_and_rest, False),  # "д14к2", "Д397к1"
     (re.compile(r"^(кв|корп|к|стр|лит)(\d+[а-я]?(?:/\d+)?)$"), _groups, False),
+    # "20 с3", "8 к1 с5": Moscow's short "строение" glued to its number, after a number only
+    # ("с" alone is also a village's type word)
+    (re.compile(r"^(с|ст)(\d+[а-я]?)$"), _groups, True),
     # "12к1", "12корп1", "12стр2", "12лита", "12ак2", "52-ак1"
     (re.compile(r"^(\d[\d/\-]*[а-я]?)(корп|кор|к|стр|с|лит)(\d+[а-я]?|[а-я])$"), _groups, False),
     # "2 Ак2": a letter and a corpus after the number
