@@ -276,6 +276,8 @@ def _component(key: object, addresses: np.ndarray, *, from_end: bool) -> str:
     for address in addresses:
         parts = _SEPARATOR.split(str(address))
         for part in reversed(parts) if from_end else parts:
-            if has_word(part.lower().replace("ё", "е"), wanted):
+            written = part.lower().replace("ё", "е")
+            # the key's spaces may be the registry's hyphens: "с. Увало-Ядрино" is "увало ядрино"
+            if has_word(written, wanted) or ("-" in written and has_word(written.replace("-", " "), wanted)):
                 return part.strip()
     return wanted[:1].upper() + wanted[1:]

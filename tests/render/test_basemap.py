@@ -172,3 +172,26 @@ def test_settlement_names_zoomed_out_do_not_cover_each_other() -> None:
         f for f in layer.features(everything, STREET_ZOOM - 1) if f["properties"]["kind"] == "settlement"
     ]
     assert len(wide) < 5 and len(close) == 30, "zoomed in, every town has room for its name"
+
+
+def test_a_hyphenated_settlement_is_named_as_the_registry_writes_it() -> None:
+    """Omsk's 'с. Увало-Ядрино' (keyed 'увало ядрино') was labelled 'Увало ядрино' on the
+    agents' map, 'с. Любино-Малороссы' 'Любино малороссы': the key, capitalised."""
+    rows = [
+        {
+            "locality": f"омская|{key}",
+            "settlement": key,
+            "street_type": "ул",
+            "street": "центральная",
+            "house": "1",
+            "lat": 55.0 + i,
+            "lon": 73.0,
+            "address": f"обл. Омская, р-н. Любинский, с. {written}, ул. Центральная, д. 1",
+        }
+        for i, (key, written) in enumerate(
+            [("увало ядрино", "Увало-Ядрино"), ("любино малороссы", "Любино-Малороссы")]
+        )
+    ]
+    layer = build_basemap(pd.DataFrame(rows))
+    names = {f["properties"]["name"] for f in layer.features((-180.0, -90.0, 180.0, 90.0), 5)}
+    assert {"с. Увало-Ядрино", "с. Любино-Малороссы"} <= names, names
