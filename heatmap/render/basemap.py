@@ -265,6 +265,8 @@ def _screen_angle(axis: np.ndarray) -> float:
 
 
 _SEPARATOR = re.compile(r"\s*,\s*")
+#: A region's or district's part of an address ("р-н. Любинский"), never a settlement's name.
+_AREA = re.compile(r"(?:р-н|район|обл|область|край|респ|республика|ао)\b\.?", re.IGNORECASE)
 
 
 def _component(key: object, addresses: np.ndarray, *, from_end: bool) -> str:
@@ -276,6 +278,8 @@ def _component(key: object, addresses: np.ndarray, *, from_end: bool) -> str:
     for address in addresses:
         parts = _SEPARATOR.split(str(address))
         for part in reversed(parts) if from_end else parts:
+            if not from_end and _AREA.match(part):
+                continue  # "рп. Любинский", not its district "р-н. Любинский"
             written = part.lower().replace("ё", "е")
             # the key's spaces may be the registry's hyphens: "с. Увало-Ядрино" is "увало ядрино"
             if has_word(written, wanted) or ("-" in written and has_word(written.replace("-", " "), wanted)):

@@ -195,3 +195,21 @@ def test_a_hyphenated_settlement_is_named_as_the_registry_writes_it() -> None:
     layer = build_basemap(pd.DataFrame(rows))
     names = {f["properties"]["name"] for f in layer.features((-180.0, -90.0, 180.0, 90.0), 5)}
     assert {"с. Увало-Ядрино", "с. Любино-Малороссы"} <= names, names
+
+
+def test_a_settlement_is_not_named_after_its_district() -> None:
+    """Omsk's 'рп. Любинский' was labelled 'р-н. Любинский', the district part of its
+    addresses, which comes first and holds the same word."""
+    row = {
+        "locality": "омская|любинский",
+        "settlement": "любинский",
+        "street_type": "ул",
+        "street": "ленина",
+        "house": "1",
+        "lat": 55.15,
+        "lon": 72.7,
+        "address": "обл. Омская, р-н. Любинский, рп. Любинский, ул. Ленина, д. 1",
+    }
+    layer = build_basemap(pd.DataFrame([row]))
+    names = {f["properties"]["name"] for f in layer.features((-180.0, -90.0, 180.0, 90.0), 5)}
+    assert names == {"рп. Любинский"}, names
