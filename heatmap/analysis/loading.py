@@ -46,7 +46,9 @@ def load_complaints(db: StoreLike = None, *, since: datetime | str | None = None
     Unlocated complaints (address not geocoded) are **kept**, with a missing
     geometry (``gdf.geometry.isna()``); ``lat``/``lon`` stay as columns. Phone
     numbers never reach the frame: ``msisdn`` is replaced by ``msisdn_hash`` (a keyed
-    pseudonym with the store's key) and numbers typed into free text are masked.
+    pseudonym with the store's key), a ``subscriber_id`` the CRM gave (an account or
+    phone number) by its pseudonym under the same key, and numbers typed into free text
+    are masked.
     ``created_at`` is tz-aware UTC; ``since`` keeps complaints created at or after it.
     """
     with opened(db) as store:
@@ -65,11 +67,13 @@ def load_ratings(db: StoreLike = None) -> gpd.GeoDataFrame:
     at`` and the spot's centroid as geometry (EPSG:4326).
 
     Ratings arrive through the SMS close-out (a reply to ``heatmap notify``'s message or
-    the signed rating link); comments are stored already filtered. A store without
-    ratings gives an empty frame with exactly these columns.
+    the signed rating link); comments are stored already filtered. ``subscriber_id`` is a
+    keyed pseudonym with the store's key, the same as in :func:`load_complaints` (an
+    account or phone number the CRM gave as the id never reaches the frame). A store
+    without ratings gives an empty frame with exactly these columns.
     """
     with opened(db) as store:
-        return ratings_gdf(store)
+        return ratings_gdf(store, key=store.secret())
 
 
 def load_events(db: StoreLike = None, *, spot_id: str | None = None) -> pd.DataFrame:

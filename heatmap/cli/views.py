@@ -92,7 +92,7 @@ def export_(
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Export complaints, spots or ratings for analysts; phone numbers are pseudonymised."""
+    """Export complaints, spots or ratings for analysts; phone and account numbers are pseudonymised."""
     from heatmap.io.export import export
 
     store = store_at(db)
@@ -104,6 +104,7 @@ def export_(
         emit_json({"what": result.what, "format": result.fmt, "rows": result.rows, "out": str(result.path)})
         return
     err.print(
-        f"Wrote {result.rows} {result.what} to {result.path} ({result.fmt}); phone numbers pseudonymised.",
+        f"Wrote {result.rows} {result.what} to {result.path} ({result.fmt});"
+        " phone and account numbers pseudonymised.",
         markup=False,
     )

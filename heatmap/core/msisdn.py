@@ -68,6 +68,26 @@ def pseudonyms(values: pd.Series, key: bytes, *, prefix: str = "s") -> pd.Series
     return pd.Series(digests.to_numpy(zero_copy_only=False), index=values.index, dtype=object)
 
 
+#: A subscriber id ingest derived itself, a keyed pseudonym already: of the number
+#: (``s:``) or, for a complaint with neither number nor id, of its ticket (``t:``).
+DERIVED_SUBSCRIBER = r"^[st]:[0-9a-f]{16}$"
+
+
+def subscriber_pseudonyms(values: pd.Series, key: bytes) -> pd.Series:
+    """Subscriber ids fit to leave the store: each id the CRM gave — an account or contract
+    number, a phone number — becomes a keyed pseudonym (:func:`pseudonyms`, ``s:``), as
+    ``msisdn`` becomes ``msisdn_hash``. A phone number is hashed in E.164, so its
+    pseudonym is that number's ``msisdn_hash``; ids ingest derived (:data:`DERIVED_SUBSCRIBER`)
+    are pseudonyms already and stay, as do missing and empty ones."""
+    text = tx.stripped(values)
+    e164, _valid = normalise_msisdn_text(text)
+    kept = tx.empty(text) | tx.matches(text, DERIVED_SUBSCRIBER)
+    given = pc.if_else(pa.array(kept), "", pc.if_else(pa.array(~tx.empty(e164)), e164, text))
+    hashed = tx.keyed_digests(given, key, prefix="s").to_numpy(zero_copy_only=False)
+    out = np.where(kept, values.to_numpy(dtype=object), hashed.astype(object))
+    return pd.Series(out, index=values.index, dtype=object)
+
+
 def mask_msisdn(e164: str) -> str:
     """What an agent may see: ``+7 9** ***-**-67``."""
     if not e164 or len(e164) != 12:

@@ -5,7 +5,10 @@ No phone number leaves the store through an export:
 * ``msisdn`` is replaced by ``msisdn_hash``, a keyed pseudonym
   (:func:`heatmap.core.msisdn.pseudonym`, prefix ``s:``; with the store's own key it
   equals the ``subscriber_id`` ingest derives from that number);
-* a ``subscriber_id`` the CRM filled with a phone number is pseudonymised the same way;
+* a ``subscriber_id`` the CRM gave (an account or contract number such as «Лицевой
+  счёт», or a phone number) is pseudonymised with the same key, in the complaints and
+  the ratings alike (:func:`heatmap.core.msisdn.subscriber_pseudonyms`), so the two
+  exports still join; ids ingest derived from a number are such pseudonyms already;
 * personal data typed into free text (description, address, comment, …) — phone
   numbers in any writing, e-mails, cards, passports, SNILS, INN, names — is masked by
   the core's one masker (:func:`heatmap.core.pii.mask_texts`): ``[телефон скрыт]`` and
@@ -42,7 +45,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
-from heatmap.core.msisdn import normalise_msisdn, pseudonyms
+from heatmap.core.msisdn import pseudonyms, subscriber_pseudonyms
 from heatmap.core.pii import mask_texts
 from heatmap.errors import UsageError
 from heatmap.io.arrow_csv import write_table_csv
@@ -118,7 +121,7 @@ def export_frame(store: Store, what: str, *, key: bytes) -> gpd.GeoDataFrame:
         return complaints_gdf(store, key=key)
     if what == "spots":
         return spots_gdf(store)
-    return ratings_gdf(store)
+    return ratings_gdf(store, key=key)
 
 
 # ---------------------------------------------------------------- frames
@@ -163,13 +166,14 @@ def empty_ratings() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=CRS), crs=CRS)
 
 
-def ratings_gdf(store: Store) -> gpd.GeoDataFrame:
+def ratings_gdf(store: Store, *, key: bytes) -> gpd.GeoDataFrame:
     """Ratings of resolved spots, one row per (spot, subscriber), at the spot's centroid.
 
     Ratings arrive with the SMS close-out (DESIGN.md, "Notify and rate"), which the
     store does not hold yet: until a store offers ``load_ratings()`` (a frame with
     :data:`RATING_COLUMNS`), this is an empty frame with those columns. Comments
-    are masked for personal data here as well as by the comment filter upstream.
+    are masked for personal data here as well as by the comment filter upstream;
+    subscriber ids are pseudonymised under ``key`` as in :func:`redact_complaints`.
     """
     loader = getattr(store, "load_ratings", None)
     if loader is None:
@@ -183,6 +187,7 @@ def ratings_gdf(store: Store) -> gpd.GeoDataFrame:
     frame["rating"] = pd.to_numeric(frame["rating"]).astype("Int64")
     frame["at"] = pd.to_datetime(frame["at"], utc=True)
     frame["comment"] = mask_texts(frame["comment"])
+    frame["subscriber_id"] = subscriber_pseudonyms(frame["subscriber_id"], key)
     spots = store.load_spots()
     centre = dict(
         zip(
@@ -197,7 +202,8 @@ def ratings_gdf(store: Store) -> gpd.GeoDataFrame:
 
 def redact_complaints(complaints: pd.DataFrame, key: bytes) -> pd.DataFrame:
     """``complaints`` without phone numbers: ``msisdn`` → ``msisdn_hash`` (keyed
-    pseudonym), phone-number subscriber ids pseudonymised, numbers in free text masked."""
+    pseudonym), the CRM's subscriber ids (accounts, numbers) pseudonymised, numbers in
+    free text masked."""
     out = complaints.copy()
     if "msisdn" in out.columns:
         position = out.columns.get_loc("msisdn")
@@ -206,12 +212,7 @@ def redact_complaints(complaints: pd.DataFrame, key: bytes) -> pd.DataFrame:
         out = out.drop(columns="msisdn")
         out.insert(position, "msisdn_hash", hashed.where(hashed != "", None).astype(object))
     if "subscriber_id" in out.columns:
-        given = out["subscriber_id"].fillna("").astype(str)
-        e164, _valid = normalise_msisdn(given)
-        phone = (e164 != "").to_numpy()
-        if phone.any():
-            hashed = pseudonyms(e164.where(phone, ""), key)
-            out["subscriber_id"] = out["subscriber_id"].astype(object).where(~phone, hashed)
+        out["subscriber_id"] = subscriber_pseudonyms(out["subscriber_id"], key)
     for name in _FREE_TEXT:
         if name in out.columns:
             out[name] = mask_texts(out[name])
