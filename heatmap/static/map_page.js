@@ -43,7 +43,7 @@ function drawCoverageLegend(coverage) {
   const box = $("coverage-legend");
   box.replaceChildren();
   if (!coverage.features.length) {
-    box.textContent = "замеров нет (heatmap network coverage-from-drive-test)";
+    box.textContent = "замеров нет";
     return;
   }
   for (const band of SIGNAL_BANDS) {
