@@ -36,11 +36,12 @@ def brief(spot: pd.Series) -> dict[str, object]:
     return {k: spot.get(k) for k in ("id", "status", "queue", "engineer", "eta", "cause", "priority")}
 
 
-def _eta_text(eta: object) -> str:
-    """An ETA in Moscow time, as engineers give it ("" for none)."""
-    if isinstance(eta, str):
-        eta = datetime.fromisoformat(eta)
-    return in_moscow(eta) if isinstance(eta, datetime) and eta == eta else ""  # NaT is no ETA
+def _moscow_text(moment: object) -> str:
+    """A time in Moscow time, as engineers give an ETA ("" for none); every time the
+    table shows is told so (``--json`` keeps UTC)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return in_moscow(moment) if isinstance(moment, datetime) and moment == moment else ""  # NaT: none
 
 
 def _act(
@@ -141,7 +142,7 @@ def show(
         ("engineer", spot["engineer"]),
         ("cause", spot["cause"]),
         ("suggested cause", spot.get("suggested_cause")),
-        ("ETA", _eta_text(spot["eta"])),
+        ("ETA", _moscow_text(spot["eta"])),
         ("SLA left, h", detail.sla_left_hours),
         ("priority", spot["priority"]),
         ("breakdown", ", ".join(f"{k} {v:.1f}" for k, v in spot["breakdown"].items())),
@@ -159,8 +160,11 @@ def show(
         table(
             "History",
             ["at", "kind", "from", "to", "actor", "note"],
-            detail.history[["at", "kind", "from_status", "to_status", "actor", "note"]].itertuples(
-                index=False
+            (
+                (_moscow_text(at), *rest)
+                for at, *rest in detail.history[
+                    ["at", "kind", "from_status", "to_status", "actor", "note"]
+                ].itertuples(index=False)
             ),
         )
     )
@@ -173,14 +177,18 @@ SHOWN_COMPLAINTS = 20
 
 def _print_etas_and_complaints(etas: pd.DataFrame, complaints: pd.DataFrame) -> None:
     if len(etas):
-        rows = [(at, _eta_text(eta), actor, note) for at, eta, actor, note in etas.itertuples(index=False)]
+        rows = [
+            (_moscow_text(at), _moscow_text(eta), actor, note)
+            for at, eta, actor, note in etas.itertuples(index=False)
+        ]
         out.print(table("ETA history", ["at", "ETA", "actor", "note"], rows))
     columns = ["ticket_id", "created_at", "topic", "segment", "precision"]
     latest = complaints.sort_values("created_at", ascending=False).head(SHOWN_COMPLAINTS)
     title = f"Complaints ({len(complaints)}" + (
         f"; the latest {SHOWN_COMPLAINTS}, all with --json)" if len(complaints) > SHOWN_COMPLAINTS else ")"
     )
-    out.print(table(title, columns, latest[columns].itertuples(index=False)))
+    listed = [(t, _moscow_text(at), *rest) for t, at, *rest in latest[columns].itertuples(index=False)]
+    out.print(table(title, columns, listed))
 
 
 @spot_app.command("take")
@@ -226,7 +234,7 @@ def eta(
     if json:
         emit_json(brief(spot))
     else:
-        err.print(f"Spot {spot_id}: ETA {_eta_text(spot['eta'])}.", markup=False)
+        err.print(f"Spot {spot_id}: ETA {_moscow_text(spot['eta'])}.", markup=False)
 
 
 @spot_app.command("resolve")
