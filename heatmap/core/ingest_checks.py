@@ -187,11 +187,19 @@ def _check_what_and_where(
     checks(lon_given & np.isnan(lon), "lon is not a number", col["lon"], "degrees, e.g. 39.88")
     checks((lat < -90) | (lat > 90), "lat outside -90..90", col["lat"])
     checks((lon < -180) | (lon > 180), "lon outside -180..180", col["lon"])
-    checks(lat_given ^ lon_given, "lat and lon must be given together")
+    half = lat_given ^ lon_given
+    checks(half, "lat and lon must be given together", _point_given(col) if half.any() else None)
     located = lat_given & lon_given
     checks(tx.empty(col["address"]) & ~located, "neither address nor lat/lon")
 
     return topic, topic_given, channel, lat, lon, located
+
+
+def _point_given(col: dict[str, pa.Array]) -> pa.Array:
+    """Both halves of a point as a row gave them, for a reason to quote: ``lat=59.22, lon=``."""
+    lat, lon = (pc.utf8_trim_whitespace(col[name]) for name in ("lat", "lon"))
+    words = [pa.scalar(w, lat.type) for w in ("lat=", ", lon=", "")]
+    return pc.binary_join_element_wise(words[0], lat, words[1], lon, words[2], null_handling="replace")
 
 
 def values_allowed(written: Sequence[str], contract: Iterable[str]) -> str:
