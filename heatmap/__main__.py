@@ -1,5 +1,5 @@
-"""``python -m heatmap`` runs the CLI."""
+"""``python -m heatmap`` runs the CLI, as the ``heatmap`` console script does."""
 
-from heatmap.cli.app import main
+from heatmap.cli.entry import main
 
 main()
