@@ -19,7 +19,9 @@ stays apart only when the saddle is a real dip:
   peak cell's — given the two cells' complainants together, the saddle's share is no
   more than a binomial draw at their exposures' shares would give with probability
   :data:`DIP_P` — or the peaks are :data:`APART_CELLS` cells apart and both parts are
-  compact, every cell of each touching its peak: two concentrations of a few hundred
+  compact, every cell of each touching its peak or lying low (at most
+  :data:`FRINGE_SHARE` of its peak's height: the few complainants a burst's edge or the
+  background leaves in a cell between two bursts): two concentrations of a few hundred
   metres a kilometre apart. An outage a kilometre wide makes its complainants in
   proportion to the people in each cell, and its parts spread over cells further from
   their peaks; with the height alone the 90-day replay cut a power outage of 820 m
@@ -46,8 +48,14 @@ from heatmap.detect.stats import binomial_lower_tail
 SADDLE_SHARE = 0.5
 #: …and its rate is this unlikely at the lower peak cell's rate (binomial lower tail),
 DIP_P = 0.01
-#: …or the two peaks are this many cells apart (~1 km at res 9) with compact parts.
+#: …or the two peaks are this many cells apart (~1 km at res 9) with compact parts…
 APART_CELLS = 3
+#: …where a part's cell need not touch its peak when its height is at most this share of
+#: the peak's: two bursts a kilometre apart joined through one or two cells of a few
+#: complainants each (seeds 7200-7259: 2 of 600 H3 exports made one spot of two bursts,
+#: its centre 350-480 m from both). Below a third, so that one wide outage whose parts
+#: spread over cells of real height stays whole.
+FRINGE_SHARE = 0.34
 
 
 def peak_parts(
@@ -89,7 +97,7 @@ def peak_parts(
                 parent[low] = top = high
             elif not _dips(i, low, count, exposure, dip_p):
                 weak.append((low, high))
-    _join_spread(parent, weak, neighbours, np.asarray(cells, dtype=np.uint64))
+    _join_spread(parent, weak, neighbours, np.asarray(cells, dtype=np.uint64), h)
     roots = np.array([_root(parent, i) for i in range(n)], dtype=np.int64)
     ranked = sorted(set(roots.tolist()), key=lambda r: (-h[r], r))
     number = {r: k for k, r in enumerate(ranked)}
@@ -97,13 +105,17 @@ def peak_parts(
 
 
 def _join_spread(
-    parent: np.ndarray, weak: list[tuple[int, int]], neighbours: list[list[int]], cells: np.ndarray
+    parent: np.ndarray,
+    weak: list[tuple[int, int]],
+    neighbours: list[list[int]],
+    cells: np.ndarray,
+    height: np.ndarray,
 ) -> None:
     """Join again the peaks kept apart by a dip in height alone (``weak``: lower peak,
     higher peak) unless they are :data:`APART_CELLS` or more cells apart and both parts
-    are compact — every cell of each touches its peak: two concentrations of a few
-    hundred metres a kilometre apart. Anything else is the unevenness of one outage (in
-    place)."""
+    are compact — every cell of each touches its peak or lies low (:func:`_compact`):
+    two concentrations of a few hundred metres a kilometre apart. Anything else is the
+    unevenness of one outage (in place)."""
     changed = True
     while changed:
         changed = False
@@ -112,7 +124,7 @@ def _join_spread(
             a, b = _root(parent, low), _root(parent, high)
             if a == b:
                 continue
-            two = _compact(a, roots, neighbours) and _compact(b, roots, neighbours)
+            two = _compact(a, roots, neighbours, height) and _compact(b, roots, neighbours, height)
             if not (two and _cells_apart(cells[a], cells[b]) >= APART_CELLS):
                 parent[a] = b
                 roots[roots == a] = b
@@ -129,10 +141,12 @@ def _cells_apart(a: np.uint64, b: np.uint64) -> int:
         return 1 << 30
 
 
-def _compact(peak: int, roots: np.ndarray, neighbours: list[list[int]]) -> bool:
-    """Whether every cell of the part whose peak (root) is ``peak`` is it or touches it."""
+def _compact(peak: int, roots: np.ndarray, neighbours: list[list[int]], height: np.ndarray) -> bool:
+    """Whether every cell of the part whose peak (root) is ``peak`` is it, touches it, or
+    is at most :data:`FRINGE_SHARE` of its height."""
     near = set(neighbours[peak]) | {peak}
-    return all(int(i) in near for i in np.flatnonzero(roots == peak))
+    low = FRINGE_SHARE * height[peak]
+    return all(int(i) in near or height[i] <= low for i in np.flatnonzero(roots == peak))
 
 
 def _dips(

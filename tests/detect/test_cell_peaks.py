@@ -80,6 +80,16 @@ def test_two_compact_bursts_a_kilometre_apart_split_without_a_rate_dip() -> None
     assert peak_parts(_ids(_chain(5)), wide, count=wide, exposure=wide).tolist() == [0, 0, 0, 0, 0]
 
 
+def test_two_bursts_joined_through_a_low_cell_off_their_peaks_split() -> None:
+    # Vologda, seed 7222: two bursts 1.1 km apart joined through cells of 2 complainants;
+    # the low cell between them touches neither peak, yet each burst is compact
+    chain, heights = _ids(_chain(5)), np.array([10.0, 6.0, 2.0, 3.0, 12.0])
+    assert peak_parts(chain, heights, count=heights, exposure=heights).tolist() == [1, 1, 1, 0, 0]
+    # a cell of real height off its peak is one wide outage's spread: no split
+    spread = np.array([10.0, 6.0, 5.0, 7.0, 14.0])
+    assert set(peak_parts(chain, spread, count=spread, exposure=spread).tolist()) == {0}
+
+
 def test_a_compact_concentration_never_splits() -> None:
     # every cell touches the highest one: no cell can start a second peak
     disc = [START, *sorted(h3.grid_ring(START, 1))]
