@@ -185,7 +185,9 @@ class Product:
 
     def detect(self, *, now: datetime) -> None:
         """Detection over the stored complaints, as the scheduled ``heatmap detect``."""
-        detect_spots(self.store, params=self.params, policy=self.policy, now=now, exposure=self.exposure)
+        detect_spots(
+            self.store, params=self.params, policy=self.policy, now=now, exposure=self.exposure, join=False
+        )  # the hour's joins follow
         self.spots_changed()
 
     def feed_alarms(self, alarms: pd.DataFrame) -> bool:

@@ -274,10 +274,12 @@ def detect_spots(
     gazetteer: Path | None = None,
     exposure: tuple[pd.DataFrame | None, str] | None = None,
     progress: DetectProgress | None = None,
+    join: bool = True,
 ) -> DetectReport:
     """Run detection over the stored complaints and write the result in one transaction;
     then join the free complaints in reach of an open spot (:func:`join_recent`), as the
-    next ingest would, in a second one.
+    next ingest would, in a second one (``join=False``: the caller joins, as the replay
+    does every hour).
 
     The expected rule reads ``params.history_days`` of complaints and the exposure the
     store holds (a subscriber layer, else the address layer), else ``gazetteer``'s
@@ -318,7 +320,7 @@ def detect_spots(
         )
     )
     # what the next ingest would join joins now: a run's spots are what a re-import finds
-    joined = join_recent(store, policy=policy, now=now)
+    joined = join_recent(store, policy=policy, now=now) if join else 0
     created = result.events[result.events["kind"].isin(["created", "split"])]
     active = written[written["status"] != "merged"]
     return DetectReport(
