@@ -117,7 +117,6 @@ def detect(
         "new": report.new,
         "merged": report.merged,
         "complaints_in_spots": report.complaints_in_spots,
-        "joined": report.joined,
     }
     if json:
         emit_json(summary)

@@ -185,9 +185,7 @@ class Product:
 
     def detect(self, *, now: datetime) -> None:
         """Detection over the stored complaints, as the scheduled ``heatmap detect``."""
-        detect_spots(
-            self.store, params=self.params, policy=self.policy, now=now, exposure=self.exposure, join=False
-        )  # the hour's joins follow
+        detect_spots(self.store, params=self.params, policy=self.policy, now=now, exposure=self.exposure)
         self.spots_changed()
 
     def feed_alarms(self, alarms: pd.DataFrame) -> bool:

@@ -260,8 +260,6 @@ class DetectReport:
     rule: str = "count"
     #: where the expected counts came from: subscribers, addresses, gazetteer, uniform
     exposure: str = "none"
-    #: free complaints in reach of a spot that joined it after detection (:func:`join_recent`)
-    joined: int = 0
 
 
 def detect_spots(
@@ -274,12 +272,8 @@ def detect_spots(
     gazetteer: Path | None = None,
     exposure: tuple[pd.DataFrame | None, str] | None = None,
     progress: DetectProgress | None = None,
-    join: bool = True,
 ) -> DetectReport:
-    """Run detection over the stored complaints and write the result in one transaction;
-    then join the free complaints in reach of an open spot (:func:`join_recent`), as the
-    next ingest would, in a second one (``join=False``: the caller joins, as the replay
-    does every hour).
+    """Run detection over the stored complaints and write the result in one transaction.
 
     The expected rule reads ``params.history_days`` of complaints and the exposure the
     store holds (a subscriber layer, else the address layer), else ``gazetteer``'s
@@ -319,16 +313,13 @@ def detect_spots(
             at=now, spots=written, members=result.members, events=result.events, expected=result.expected
         )
     )
-    # what the next ingest would join joins now: a run's spots are what a re-import finds
-    joined = join_recent(store, policy=policy, now=now) if join else 0
     created = result.events[result.events["kind"].isin(["created", "split"])]
     active = written[written["status"] != "merged"]
     return DetectReport(
         spots=len(active),
         new=len(created),
         merged=int((written["status"] == "merged").sum()),
-        complaints_in_spots=int(active["complaints"].sum()) + joined,
-        joined=joined,
+        complaints_in_spots=int(active["complaints"].sum()),
         method=params.method,
         rule=params.rule,
         exposure=source,

@@ -283,5 +283,5 @@ def test_detect_shows_its_phases_unless_json(
     assert bar.completed == list(range(len(DETECT_PHASES)))
     if as_json:
         assert list(json.loads(done.stdout)) == [
-            "method", "rule", "exposure", "spots", "new", "merged", "complaints_in_spots", "joined"
+            "method", "rule", "exposure", "spots", "new", "merged", "complaints_in_spots"
         ]  # fmt: skip

@@ -230,24 +230,6 @@ def test_after_its_active_hours_a_spot_takes_complaints_only_through_detection(
     assert store.load_complaints(ticket_ids=["LATE"])["spot_id"].iloc[0] == spot_id
 
 
-def test_detect_joins_what_is_in_reach_so_the_export_coming_again_changes_nothing(
-    store: Store, tmp_path: Path
-) -> None:
-    """NEAR lies 21 m outside the spot's cell, within the join's reach; its own cell holds
-    one complainant, so detection does not take it — the join at the end of the run
-    does, and ingesting the same export again changes nothing (it joined then)."""
-    rows = [(f"T{i}", 59.2200 + i * 1e-4, 39.8800, "no_coverage") for i in range(4)]
-    export = write_export(tmp_path / "a.csv", [*rows, ("NEAR", 59.2197, 39.8800, "no_coverage")])
-    ingest(store, [export], now=NOW, policy=POLICY)
-    report = detect_spots(store, params=DetectParams(rule="count"), policy=POLICY, now=NOW)
-    (spot_id,) = store.load_spots()["id"]
-    assert report.joined == 1 and report.complaints_in_spots == 5
-    assert store.load_complaints(ticket_ids=["NEAR"])["spot_id"].iloc[0] == spot_id
-    again = ingest(store, [export], now=NOW + timedelta(hours=1), policy=POLICY)
-    assert again.joined == 0
-    assert workflow.load_spot(store, spot_id)["subscribers"] == 5
-
-
 def test_known_issue_collects_complaints_inside(store: Store, spot_id: str, tmp_path: Path) -> None:
     far = [(f"K{i}", 59.3000 + i * 1e-4, 39.9000, "no_data") for i in range(2)]
     ingest(store, [write_export(tmp_path / "k.csv", far)], now=NOW, policy=POLICY)
